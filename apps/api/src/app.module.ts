@@ -1,0 +1,106 @@
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { GraphQLModule } from '@nestjs/graphql';
+import { PassportModule } from '@nestjs/passport';
+import { TerminusModule } from '@nestjs/terminus';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoggerModule } from 'nestjs-pino';
+import { validateConfig, type AppConfig } from '@app/common';
+import { DatabaseModule } from '@app/database';
+import { DemoModule } from '@app/demo';
+import { IdentityModule } from '@app/identity';
+import { AccessGuard } from './auth/access.guard';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { LocalStrategy } from './auth/local.strategy';
+import { AllErrorsFilter } from './graphql/errors.filter';
+import { HealthController } from './health/health.controller';
+import { AuthResolver } from './identity/auth.resolver';
+import { UsersResolver } from './identity/users.resolver';
+import { StartupService } from './startup/startup.service';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+@Module({})
+export class AppModule {
+  /**
+   * Built at call time, so that the configuration is read from the environment
+   * of the moment (each test builds its own app).
+   */
+  static forRoot(): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateConfig }),
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<AppConfig, true>) => ({
+            pinoHttp: {
+              level: config.get('LOG_LEVEL', { infer: true }),
+              genReqId: (req: IncomingMessage, res: ServerResponse) => {
+                const given = req.headers['x-request-id'];
+                const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+                res.setHeader('x-request-id', id);
+                return id;
+              },
+              redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password'],
+            },
+          }),
+        }),
+        DatabaseModule,
+        IdentityModule,
+        DemoModule,
+        PassportModule,
+        TerminusModule.forRoot({ logger: false }),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<AppConfig, true>): ApolloDriverConfig => {
+            const production = config.get('NODE_ENV', { infer: true }) === 'production';
+            return {
+              path: '/graphql',
+              autoSchemaFile: true,
+              sortSchema: true,
+              playground: false,
+              introspection: !production,
+              csrfPrevention: true,
+              includeStacktraceInErrorResponses: !production,
+              // @apollo/server ships CJS and ESM typings; @nestjs/apollo names the other copy's plugin type.
+              plugins: [
+                (production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault()) as NonNullable<
+                  ApolloDriverConfig['plugins']
+                >[number],
+              ],
+              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+              formatError: (formatted) => {
+                const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+                if (production && code === 'INTERNAL_SERVER_ERROR') {
+                  return { message: 'Internal server error', extensions: { code } };
+                }
+                return { ...formatted, extensions: { ...formatted.extensions, code } };
+              },
+            };
+          },
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: AllErrorsFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+        },
+        JwtStrategy,
+        LocalStrategy,
+        AuthResolver,
+        UsersResolver,
+        StartupService,
+      ],
+    };
+  }
+}

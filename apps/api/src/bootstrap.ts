@@ -1,0 +1,20 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ConfigService } from '@nestjs/config';
+import { Logger } from 'nestjs-pino';
+import type { AppConfig } from '@app/common';
+import { AppModule } from './app.module';
+
+/** Builds the whole server (used by main.ts and by the end-to-end tests). */
+export async function createApp(): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
+  app.set('trust proxy', config.get('TRUST_PROXY_HOPS', { infer: true }));
+  app.disable('x-powered-by');
+  return app;
+}

@@ -1,0 +1,75 @@
+import { HttpException, Logger } from '@nestjs/common';
+import { GraphQLError } from 'graphql';
+import { DomainError } from '@app/common';
+import { GqlCode, gqlCodeOf } from './error-codes';
+
+const logger = new Logger('Errors');
+
+const HTTP_STATUS_CODES: Record<number, GqlCode> = {
+  400: GqlCode.BAD_USER_INPUT,
+  401: GqlCode.UNAUTHENTICATED,
+  403: GqlCode.FORBIDDEN,
+  404: GqlCode.NOT_FOUND,
+  409: GqlCode.CONFLICT,
+  413: GqlCode.BAD_USER_INPUT,
+  429: GqlCode.TOO_MANY_REQUESTS,
+};
+
+export const GQL_CODE_HTTP_STATUS: Record<GqlCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL_SERVER_ERROR: 500,
+};
+
+export interface ErrorShape {
+  code: GqlCode;
+  message: string;
+  extensions: Record<string, unknown>;
+}
+
+/**
+ * The one mapping from anything thrown to what a client sees. Domain errors
+ * keep their domain code (`extensions.reason`) and safe details; validation
+ * failures list the fields; anything else is an internal error whose message
+ * is hidden in production (logged in full here, with the request id).
+ */
+export function describeError(exception: unknown, production: boolean): ErrorShape {
+  if (exception instanceof DomainError) {
+    return {
+      code: gqlCodeOf(exception),
+      message: exception.message,
+      extensions: { reason: exception.code, ...exception.details },
+    };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = HTTP_STATUS_CODES[status];
+    if (code) {
+      const response = exception.getResponse();
+      const messages =
+        typeof response === 'object' && response !== null && 'message' in response ? (response as { message: unknown }).message : undefined;
+      const list = Array.isArray(messages) ? messages.map(String) : undefined;
+      return {
+        code,
+        message: list ? `Invalid input: ${list.join('; ')}` : exception.message,
+        extensions: list ? { validationErrors: list } : {},
+      };
+    }
+  }
+  logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  return {
+    code: GqlCode.INTERNAL_SERVER_ERROR,
+    message: production ? 'Internal server error' : exception instanceof Error ? exception.message : String(exception),
+    extensions: {},
+  };
+}
+
+export function toGraphQLError(exception: unknown, production: boolean): GraphQLError {
+  if (exception instanceof GraphQLError) return exception;
+  const shape = describeError(exception, production);
+  return new GraphQLError(shape.message, { extensions: { ...shape.extensions, code: shape.code } });
+}

@@ -1,0 +1,85 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { DateTimeResolver } from 'graphql-scalars';
+import { ALL_PERMISSIONS, permissionsOf, Role, type UserEntity } from '@app/identity';
+import { ConnectionType } from '../common/connection.type';
+
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What a user does in the remediation',
+  valuesMap: {
+    ADMIN: { description: 'Manages users and settings' },
+    TASK_FORCE: { description: 'Task-force member (情報セキュリティ対策強化の特別チーム): owns countermeasures, attaches evidence' },
+    EXECUTIVE: { description: 'Executive; the president chairs the task force (最高責任者)' },
+    AUDITOR: { description: 'External auditor: reviews evidence, signs off, clears the audit (外部監査)' },
+  },
+});
+
+@ObjectType('User')
+export class UserType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  email!: string;
+
+  @Field({ description: 'Name as written, e.g. 山田 太郎' })
+  displayName!: string;
+
+  @Field(() => String, { nullable: true, description: 'Reading in kana (furigana)' })
+  displayNameKana!: string | null;
+
+  @Field(() => [Role])
+  roles!: Role[];
+
+  @Field(() => [String], { description: `What the roles allow; one of: ${ALL_PERMISSIONS.join(', ')}` })
+  permissions!: string[];
+
+  @Field()
+  active!: boolean;
+
+  @Field(() => DateTimeResolver, { nullable: true })
+  deactivatedAt!: Date | null;
+
+  @Field(() => Int, { description: 'Send it back as expectedVersion when you change this user' })
+  version!: number;
+
+  @Field(() => DateTimeResolver)
+  createdAt!: Date;
+
+  @Field(() => DateTimeResolver)
+  updatedAt!: Date;
+
+  static from(user: UserEntity): UserType {
+    return {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      displayNameKana: user.displayNameKana,
+      roles: user.roles,
+      permissions: [...permissionsOf(user.roles)],
+      active: user.active,
+      deactivatedAt: user.deactivatedAt,
+      version: user.version,
+      createdAt: user.createdAt,
+      updatedAt: user.updatedAt,
+    };
+  }
+}
+
+@ObjectType()
+export class UserConnection extends ConnectionType(UserType, 'User') {}
+
+@ObjectType()
+export class LoginPayload {
+  @Field({ description: 'Send as Authorization: Bearer <accessToken>' })
+  accessToken!: string;
+
+  @Field()
+  tokenType!: string;
+
+  @Field(() => DateTimeResolver)
+  expiresAt!: Date;
+
+  @Field(() => UserType)
+  user!: UserType;
+}

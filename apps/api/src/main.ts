@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { ConfigService } from '@nestjs/config';
+import { ConfigValidationError, type AppConfig } from '@app/common';
+import { EmbeddedPostgresError } from '@app/database';
+import { DEMO_USERS } from '@app/demo';
+import { createApp } from './bootstrap';
+import { StartupService } from './startup/startup.service';
+
+async function main(): Promise<void> {
+  const app = await createApp();
+  const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
+  const port = config.get('PORT', { infer: true });
+  await app.listen(port);
+  const url = `http://localhost:${port}/graphql`;
+  const lines = [``, `Remediation tracker: GraphQL at ${url}  (health: http://localhost:${port}/health)`];
+  if (app.get(StartupService).demoLoaded || (config.get('DEMO', { infer: true }) && config.get('NODE_ENV', { infer: true }) !== 'production')) {
+    const password = config.get('DEMO_PASSWORD', { infer: true });
+    lines.push(`Demo sign-ins (password: ${process.env.DEMO_PASSWORD ? 'the value of DEMO_PASSWORD' : password}):`);
+    for (const u of DEMO_USERS) lines.push(`  ${u.email.padEnd(28)} ${u.roles.join(',').padEnd(11)} ${u.part}`);
+  }
+  process.stdout.write(lines.join('\n') + '\n\n');
+}
+
+main().catch((err: unknown) => {
+  // Configuration and embedded-database problems carry a message meant for people.
+  const known = err instanceof ConfigValidationError || err instanceof EmbeddedPostgresError;
+  const wrapped = err instanceof Error && /Config validation error|Invalid configuration/.test(err.message);
+  process.stderr.write(`\nThe server did not start.\n${known || wrapped ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

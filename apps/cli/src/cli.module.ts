@@ -1,0 +1,17 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { validateConfig } from '@app/common';
+import { DatabaseModule } from '@app/database';
+import { DemoModule } from '@app/demo';
+import { IdentityModule } from '@app/identity';
+
+/** The same modules as the server, without HTTP and GraphQL. */
+@Module({})
+export class CliModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateConfig }), DatabaseModule, IdentityModule, DemoModule],
+    };
+  }
+}

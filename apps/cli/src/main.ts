@@ -1,0 +1,119 @@
+import 'reflect-metadata';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@app/common';
+import { DemoLoader } from '@app/demo';
+import { isRole, UsersService, type Role } from '@app/identity';
+import { CliModule } from './cli.module';
+import { generateMigration } from './migration-generator';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  create-user --email E --password P --name N [--kana K] --role R [--role R ...]
+                         create a user (roles: ADMIN, TASK_FORCE, EXECUTIVE, AUDITOR)
+  migration:run          apply pending migrations (they also run when the server starts)
+  migration:revert       undo the last migration
+  migration:generate N   write migrations/<timestamp>-N.ts from the entity changes
+  load-demo              load the demo case (only into an empty database)
+
+The database is DATABASE_URL, or the embedded one under DATA_DIR (default ./data);
+a server already running on that DATA_DIR is shared.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return command ? 0 : 2;
+  }
+  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo'];
+  if (!known.includes(command)) {
+    process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
+    return 2;
+  }
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+  try {
+    const dataSource = app.get<DataSource>(getDataSourceToken());
+    switch (command) {
+      case 'create-user': {
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            email: { type: 'string' },
+            password: { type: 'string' },
+            name: { type: 'string' },
+            kana: { type: 'string' },
+            role: { type: 'string', multiple: true },
+          },
+        });
+        const roles = values.role ?? [];
+        const bad = roles.filter((r) => !isRole(r));
+        if (!values.email || !values.password || !values.name || roles.length === 0 || bad.length > 0) {
+          process.stderr.write(
+            (bad.length ? `Unknown role(s): ${bad.join(', ')}\n` : 'create-user needs --email, --password, --name and at least one --role\n') +
+              '\n' +
+              USAGE +
+              '\n',
+          );
+          return 2;
+        }
+        const user = await app.get(UsersService).create({
+          email: values.email,
+          password: values.password,
+          displayName: values.name,
+          displayNameKana: values.kana,
+          roles: roles as Role[],
+        });
+        process.stdout.write(`created ${user.email} (${user.roles.join(', ')}) id ${user.id}\n`);
+        return 0;
+      }
+      case 'migration:run':
+        // The data source applies pending migrations when it starts.
+        process.stdout.write(`migrations applied; ${dataSource.migrations.length} known, none pending\n`);
+        return 0;
+      case 'migration:revert':
+        await dataSource.undoLastMigration({ transaction: 'each' });
+        process.stdout.write('reverted the last migration\n');
+        return 0;
+      case 'migration:generate': {
+        const name = rest[0];
+        if (!name) {
+          process.stderr.write('migration:generate needs a name, e.g. AddCountermeasures\n');
+          return 2;
+        }
+        const file = await generateMigration(dataSource, name, path.resolve(process.cwd(), 'migrations'));
+        process.stdout.write(file ? `wrote ${file}\n` : 'no changes: the schema matches the entities\n');
+        return 0;
+      }
+      case 'load-demo': {
+        if ((await app.get(UsersService).count()) > 0) {
+          process.stderr.write('the database is not empty; the demo loads only into an empty database\n');
+          return 1;
+        }
+        const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
+        await app.get(DemoLoader).load(config.get('DEMO_PASSWORD', { infer: true }));
+        process.stdout.write('demo case loaded\n');
+        return 0;
+      }
+    }
+    return 2;
+  } finally {
+    await app.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const e = err as Error & { code?: string; details?: unknown };
+    process.stderr.write(`${e?.code ? `${e.code}: ` : ''}${e?.message ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,5 @@
+export * from './errors/domain-error';
+export * from './errors/common.errors';
+export * from './pagination/cursor';
+export * from './clock';
+export * from './config/app-config';

@@ -1,0 +1,52 @@
+import { CommonError, CommonErrorCode } from '../errors/common.errors';
+
+/** Largest page any list returns; `first` above it is refused, not silently cut. */
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 20;
+
+export interface PageRequest {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  hasNextPage: boolean;
+  totalCount: number;
+  cursorOf(node: T): string;
+}
+
+/**
+ * Keyset cursors: an opaque base64url of a small JSON array of the sort key
+ * values. Opaque to clients; stable across inserts (unlike offsets).
+ */
+export function encodeCursor(values: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, arity: number): (string | number)[] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === arity &&
+      parsed.every((v) => typeof v === 'string' || typeof v === 'number')
+    ) {
+      return parsed as (string | number)[];
+    }
+  } catch {
+    // fall through to the coded error below
+  }
+  throw new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this API issued', { after: cursor });
+}
+
+export function pageSize(first: number | null | undefined): number {
+  if (first == null) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw new CommonError(CommonErrorCode.INVALID_INPUT, `first must be between 1 and ${MAX_PAGE_SIZE}`, {
+      first,
+      max: MAX_PAGE_SIZE,
+    });
+  }
+  return first;
+}

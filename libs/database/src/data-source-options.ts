@@ -1,0 +1,29 @@
+import { Logger } from '@nestjs/common';
+import type { DataSourceOptions } from 'typeorm';
+import { migrations } from '@app/migrations';
+
+/**
+ * The one set of TypeORM options, shared by the server, the CLI and the tests.
+ * PostgreSQL only; `synchronize` is never on: the schema is what migrations/ says.
+ */
+export function dataSourceOptions(url: string, poolSize: number): DataSourceOptions {
+  const logger = new Logger('Database');
+  return {
+    type: 'postgres',
+    url,
+    synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+: no extension to install.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    migrations,
+    migrationsRun: false,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    applicationName: 'remediation-tracker',
+    extra: { max: poolSize },
+    // A database restart or a dropped connection must never crash the process:
+    // the pool reports the idle client's error here and replaces the client.
+    poolErrorHandler: (err: unknown) => logger.warn(`database pool error: ${(err as Error)?.message ?? String(err)}`),
+    logging: false,
+  };
+}

@@ -1,0 +1,40 @@
+import { Logger } from '@nestjs/common';
+import { EmbeddedPostgresServer } from './embedded/embedded-postgres';
+
+/**
+ * Where the database is: the server named by DATABASE_URL, or the embedded
+ * one, started here, under DATA_DIR/pg.
+ */
+export class DatabaseServer {
+  private constructor(
+    readonly url: string,
+    private readonly embedded?: EmbeddedPostgresServer,
+  ) {}
+
+  static async connect(config: { DATABASE_URL?: string; DATA_DIR: string }): Promise<DatabaseServer> {
+    if (config.DATABASE_URL) return new DatabaseServer(config.DATABASE_URL);
+    const logger = new Logger('EmbeddedPostgres');
+    const started = Date.now();
+    const embedded = await EmbeddedPostgresServer.start({
+      dataDir: config.DATA_DIR,
+      onLog: (line) => logger.debug(line),
+    });
+    logger.log(`embedded PostgreSQL ready on 127.0.0.1:${embedded.port} (cluster ${embedded.clusterDir}) in ${Date.now() - started} ms`);
+    return new DatabaseServer(embedded.url, embedded);
+  }
+
+  get isEmbedded(): boolean {
+    return this.embedded !== undefined;
+  }
+
+  /** The URL without its password, for logs. */
+  get safeUrl(): string {
+    const u = new URL(this.url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  }
+
+  async stop(): Promise<void> {
+    await this.embedded?.stop();
+  }
+}

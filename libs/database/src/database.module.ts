@@ -1,0 +1,75 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { ClsModule } from 'nestjs-cls';
+import { ClsPluginTransactional } from '@nestjs-cls/transactional';
+import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '@app/common';
+import { DatabaseServer } from './database-server';
+import { dataSourceOptions } from './data-source-options';
+
+/** Starts the embedded server when DATABASE_URL is unset; one instance per app. */
+@Module({
+  providers: [
+    {
+      provide: DatabaseServer,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AppConfig, true>) =>
+        DatabaseServer.connect({
+          DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
+          DATA_DIR: config.get('DATA_DIR', { infer: true }),
+        }),
+    },
+  ],
+  exports: [DatabaseServer],
+})
+export class DatabaseServerModule {}
+
+/** Closes the data source, then stops the embedded server (in that order) on shutdown. */
+class DatabaseLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(DatabaseServer) private readonly server: DatabaseServer,
+    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    await this.server.stop();
+  }
+}
+
+/**
+ * The database and the one transaction helper (@nestjs-cls/transactional):
+ * services use `@Transactional()` or `TransactionHost`, so that a change and
+ * its audit-trail entry commit together or not at all. Migrations run at
+ * start-up, before anything reads.
+ */
+@Global()
+@Module({
+  imports: [
+    DatabaseServerModule,
+    TypeOrmModule.forRootAsync({
+      imports: [DatabaseServerModule],
+      inject: [ConfigService, DatabaseServer],
+      useFactory: (config: ConfigService<AppConfig, true>, server: DatabaseServer) => ({
+        ...dataSourceOptions(server.url, config.get('DATABASE_POOL_SIZE', { infer: true })),
+        autoLoadEntities: true,
+        migrationsRun: true,
+      }),
+    }),
+    ClsModule.forRoot({
+      global: true,
+      middleware: { mount: true },
+      plugins: [
+        new ClsPluginTransactional({
+          imports: [TypeOrmModule],
+          adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: getDataSourceToken() }),
+        }),
+      ],
+    }),
+  ],
+  providers: [DatabaseLifecycle],
+  exports: [DatabaseServerModule],
+})
+export class DatabaseModule {}

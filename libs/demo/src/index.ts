@@ -1,0 +1,3 @@
+export * from './demo-users';
+export * from './demo-loader';
+export * from './demo.module';

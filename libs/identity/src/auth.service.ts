@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
+import { normalizeEmail } from './domain/user-rules';
+import { LoginThrottle } from './login-throttle';
+import { PasswordHasher } from './password-hasher';
+import type { UserEntity } from './user.entity';
+import { UsersService } from './users.service';
+
+export interface AccessTokenClaims {
+  /** The user's id. */
+  sub: string;
+  /** Issued-at and expiry, seconds since the epoch (set by the JWT library). */
+  iat?: number;
+  exp?: number;
+}
+
+export interface IssuedToken {
+  accessToken: string;
+  expiresAt: Date;
+  user: UserEntity;
+}
+
+/** Sign-in and token checks. Reads only: a failed sign-in writes nothing to the database. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly throttle: LoginThrottle,
+    private readonly jwt: JwtService,
+  ) {}
+
+  /** Verifies e-mail and password for a sign-in from `address` (the client's IP). */
+  async verifyCredentials(rawEmail: string, password: string, address: string): Promise<UserEntity> {
+    const email = normalizeEmail(rawEmail);
+    this.throttle.assertNotBlocked(email, address);
+    const user = await this.users.findByEmail(email);
+    const ok = await this.hasher.verify(user?.passwordHash, password);
+    if (!user || !ok) {
+      await this.throttle.recordFailure(email, address);
+      throw new IdentityError(IdentityErrorCode.INVALID_CREDENTIALS, 'E-mail or password is wrong');
+    }
+    if (!user.active) {
+      throw new IdentityError(IdentityErrorCode.ACCOUNT_DEACTIVATED, 'This account is deactivated; ask an admin');
+    }
+    this.throttle.recordSuccess(email);
+    return user;
+  }
+
+  async issueToken(user: UserEntity): Promise<IssuedToken> {
+    const claims: AccessTokenClaims = { sub: user.id };
+    const accessToken = await this.jwt.signAsync(claims);
+    const { exp } = this.jwt.decode<AccessTokenClaims>(accessToken);
+    return { accessToken, expiresAt: new Date((exp ?? 0) * 1000), user };
+  }
+
+  /**
+   * The user behind already-verified token claims, looked up on every request
+   * so that a deactivated user is refused at once.
+   */
+  async userForClaims(claims: AccessTokenClaims): Promise<UserEntity> {
+    const user = typeof claims.sub === 'string' ? await this.users.findById(claims.sub).catch(() => null) : null;
+    if (!user) throw new IdentityError(IdentityErrorCode.INVALID_TOKEN, 'The access token names no user');
+    if (!user.active) {
+      throw new IdentityError(IdentityErrorCode.ACCOUNT_DEACTIVATED, 'This account is deactivated; ask an admin');
+    }
+    return user;
+  }
+}

@@ -1,0 +1,32 @@
+import { Role } from './role';
+
+/**
+ * What an operation needs. Every GraphQL operation and HTTP route names one
+ * permission (or is explicitly public); the global guard refuses everything
+ * else. The role → permission map below is the one place access is granted.
+ */
+export const Permission = {
+  /** Any signed-in, active user: read one's own account. */
+  SELF_READ: 'self:read',
+  /** List and read user accounts (to pick owners, see who is on the task force). */
+  USERS_READ: 'users:read',
+  /** Create users, change their roles, deactivate and reactivate them. */
+  USERS_MANAGE: 'users:manage',
+} as const;
+export type Permission = (typeof Permission)[keyof typeof Permission];
+export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  ADMIN: [Permission.SELF_READ, Permission.USERS_READ, Permission.USERS_MANAGE],
+  TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ],
+  EXECUTIVE: [Permission.SELF_READ, Permission.USERS_READ],
+  AUDITOR: [Permission.SELF_READ, Permission.USERS_READ],
+};
+
+export function permissionsOf(roles: readonly Role[]): Set<Permission> {
+  return new Set(roles.flatMap((r) => ROLE_PERMISSIONS[r] ?? []));
+}
+
+export function hasPermission(roles: readonly Role[], needed: Permission): boolean {
+  return permissionsOf(roles).has(needed);
+}

@@ -1,0 +1,79 @@
+import { IdentityError, IdentityErrorCode } from './identity.errors';
+import { Role } from './role';
+
+/**
+ * Pure rules about accounts. No I/O: the service loads the rows, asks these
+ * functions, and writes what they allow.
+ */
+
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 256;
+
+/** E-mail addresses are compared case-insensitively; stored trimmed and lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function assertAcceptablePassword(password: string): void {
+  const length = [...password].length;
+  if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
+    throw new IdentityError(
+      IdentityErrorCode.WEAK_PASSWORD,
+      `A password must have between ${MIN_PASSWORD_LENGTH} and ${MAX_PASSWORD_LENGTH} characters`,
+      { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH },
+    );
+  }
+}
+
+/** Roles are a set: duplicates collapse, order is canonical, and at least one is required. */
+export function normalizeRoles(roles: readonly Role[]): Role[] {
+  const set = new Set(roles);
+  if (set.size === 0) {
+    throw new IdentityError(IdentityErrorCode.NO_ROLES, 'A user needs at least one role');
+  }
+  return (Object.values(Role) as Role[]).filter((r) => set.has(r));
+}
+
+export interface AccountState {
+  id: string;
+  roles: readonly Role[];
+  active: boolean;
+}
+
+/**
+ * May `actor` give `target` the roles `next`? Refuses an admin removing their
+ * own ADMIN role, and any change that leaves no active admin.
+ */
+export function assertRoleChangeAllowed(
+  actorId: string,
+  target: AccountState,
+  next: readonly Role[],
+  activeAdminCount: number,
+): void {
+  const losesAdmin = target.roles.includes(Role.ADMIN) && !next.includes(Role.ADMIN);
+  if (!losesAdmin) return;
+  if (target.id === actorId) {
+    throw new IdentityError(IdentityErrorCode.SELF_LOCKOUT, 'You cannot remove your own ADMIN role; ask another admin');
+  }
+  if (target.active && activeAdminCount <= 1) {
+    throw new IdentityError(IdentityErrorCode.LAST_ADMIN, 'This is the last active admin; make someone else admin first');
+  }
+}
+
+export function assertDeactivationAllowed(actorId: string, target: AccountState, activeAdminCount: number): void {
+  if (!target.active) {
+    throw new IdentityError(IdentityErrorCode.ALREADY_IN_STATE, 'This user is already deactivated', { id: target.id });
+  }
+  if (target.id === actorId) {
+    throw new IdentityError(IdentityErrorCode.SELF_LOCKOUT, 'You cannot deactivate your own account');
+  }
+  if (target.roles.includes(Role.ADMIN) && activeAdminCount <= 1) {
+    throw new IdentityError(IdentityErrorCode.LAST_ADMIN, 'This is the last active admin; make someone else admin first');
+  }
+}
+
+export function assertReactivationAllowed(target: AccountState): void {
+  if (target.active) {
+    throw new IdentityError(IdentityErrorCode.ALREADY_IN_STATE, 'This user is already active', { id: target.id });
+  }
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '@app/common';
+import { AuthService } from './auth.service';
+import { resolveJwtSecret } from './jwt-secret';
+import { LoginThrottle } from './login-throttle';
+import { PasswordHasher } from './password-hasher';
+import { UserEntity } from './user.entity';
+import { UsersService } from './users.service';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([UserEntity]),
+    JwtModule.registerAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AppConfig, true>) => ({
+        secret: resolveJwtSecret({
+          JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
+          DATA_DIR: config.get('DATA_DIR', { infer: true }),
+        }),
+        signOptions: { expiresIn: config.get('JWT_TTL_SECONDS', { infer: true }), algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+  ],
+  providers: [UsersService, AuthService, PasswordHasher, LoginThrottle],
+  exports: [UsersService, AuthService, JwtModule],
+})
+export class IdentityModule {}

@@ -1,0 +1,182 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { decodeCursor, encodeCursor, pageSize, staleVersion, type Page, type PageRequest } from '@app/common';
+import { QueryFailedError } from 'typeorm';
+import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
+import { Role } from './domain/role';
+import {
+  assertAcceptablePassword,
+  assertDeactivationAllowed,
+  assertReactivationAllowed,
+  assertRoleChangeAllowed,
+  normalizeEmail,
+  normalizeRoles,
+} from './domain/user-rules';
+import { PasswordHasher } from './password-hasher';
+import { UserEntity } from './user.entity';
+
+export interface CreateUserCommand {
+  email: string;
+  displayName: string;
+  displayNameKana?: string | null;
+  password: string;
+  roles: readonly Role[];
+}
+
+export interface UserFilter {
+  role?: Role | null;
+  active?: boolean | null;
+}
+
+/**
+ * Accounts: create, change roles, deactivate, reactivate, read.
+ * Every change is one transaction that locks the admin set first, so that two
+ * admins demoting each other at the same moment cannot leave the system
+ * without an active admin.
+ */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  private get repo() {
+    return this.txHost.tx.getRepository(UserEntity);
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.repo.findOneBy({ email: normalizeEmail(email) });
+  }
+
+  async findByIds(ids: readonly string[]): Promise<UserEntity[]> {
+    if (ids.length === 0) return [];
+    return this.repo.createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: [...ids] }).getMany();
+  }
+
+  async getById(id: string): Promise<UserEntity> {
+    const user = await this.findById(id);
+    if (!user) throw new IdentityError(IdentityErrorCode.USER_NOT_FOUND, `User ${id} does not exist`, { id });
+    return user;
+  }
+
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+
+  /** Users ordered by e-mail, keyset-paginated. */
+  async list(filter: UserFilter, page: PageRequest): Promise<Page<UserEntity>> {
+    const size = pageSize(page.first);
+    const qb = this.repo.createQueryBuilder('u');
+    if (filter.role) qb.andWhere(':role = ANY(u.roles)', { role: filter.role });
+    if (filter.active != null) qb.andWhere('u.active = :active', { active: filter.active });
+    const totalCount = await qb.clone().getCount();
+    if (page.after) {
+      const [email] = decodeCursor(page.after, 1);
+      qb.andWhere('u.email > :after', { after: String(email) });
+    }
+    const rows = await qb.orderBy('u.email', 'ASC').limit(size + 1).getMany();
+    return {
+      nodes: rows.slice(0, size),
+      hasNextPage: rows.length > size,
+      totalCount,
+      cursorOf: (u) => encodeCursor([u.email]),
+    };
+  }
+
+  @Transactional()
+  async create(cmd: CreateUserCommand): Promise<UserEntity> {
+    assertAcceptablePassword(cmd.password);
+    const roles = normalizeRoles(cmd.roles);
+    const email = normalizeEmail(cmd.email);
+    if (await this.repo.existsBy({ email })) {
+      throw new IdentityError(IdentityErrorCode.EMAIL_TAKEN, `A user with e-mail ${email} already exists`, { email });
+    }
+    const entity = this.repo.create({
+      email,
+      displayName: cmd.displayName.trim(),
+      displayNameKana: cmd.displayNameKana?.trim() || null,
+      passwordHash: await this.hasher.hash(cmd.password),
+      roles,
+      active: true,
+    });
+    try {
+      return await this.repo.save(entity);
+    } catch (err) {
+      // Two creates of one e-mail at the same moment: the unique index decides.
+      if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') {
+        throw new IdentityError(IdentityErrorCode.EMAIL_TAKEN, `A user with e-mail ${email} already exists`, { email });
+      }
+      throw err;
+    }
+  }
+
+  @Transactional()
+  async updateRoles(actorId: string, id: string, roles: readonly Role[], expectedVersion: number): Promise<UserEntity> {
+    const next = normalizeRoles(roles);
+    const activeAdmins = await this.lockActiveAdmins();
+    const target = await this.getById(id);
+    assertRoleChangeAllowed(actorId, target, next, activeAdmins);
+    return this.updateVersioned(target, expectedVersion, { roles: next });
+  }
+
+  @Transactional()
+  async deactivate(actorId: string, id: string, expectedVersion: number): Promise<UserEntity> {
+    const activeAdmins = await this.lockActiveAdmins();
+    const target = await this.getById(id);
+    assertDeactivationAllowed(actorId, target, activeAdmins);
+    return this.updateVersioned(target, expectedVersion, { active: false, deactivatedAt: new Date() });
+  }
+
+  @Transactional()
+  async reactivate(id: string, expectedVersion: number): Promise<UserEntity> {
+    const target = await this.getById(id);
+    assertReactivationAllowed(target);
+    return this.updateVersioned(target, expectedVersion, { active: true, deactivatedAt: null });
+  }
+
+  /**
+   * Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD if no user has
+   * that e-mail yet. Returns the user when it was created.
+   */
+  @Transactional()
+  async ensureAdmin(email: string, password: string, displayName = 'Administrator'): Promise<UserEntity | null> {
+    if (await this.findByEmail(email)) return null;
+    return this.create({ email, password, displayName, roles: [Role.ADMIN] });
+  }
+
+  /** Locks every active admin row; returns how many there are. */
+  private async lockActiveAdmins(): Promise<number> {
+    const rows = await this.repo
+      .createQueryBuilder('u')
+      .select('u.id')
+      .where('u.active AND :admin = ANY(u.roles)', { admin: Role.ADMIN })
+      .setLock('pessimistic_write')
+      .getMany();
+    return rows.length;
+  }
+
+  /** UPDATE ... WHERE id AND version: exactly one row, or CONFLICT with the current version. */
+  private async updateVersioned(
+    target: UserEntity,
+    expectedVersion: number,
+    changes: Partial<Pick<UserEntity, 'roles' | 'active' | 'deactivatedAt'>>,
+  ): Promise<UserEntity> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id AND version = :expectedVersion', { id: target.id, expectedVersion })
+      .execute();
+    if (result.affected !== 1) {
+      const current = await this.getById(target.id);
+      throw staleVersion('User', target.id, expectedVersion, current.version);
+    }
+    return this.getById(target.id);
+  }
+}

@@ -1,0 +1,8 @@
+import { Init1795641196484 } from './1795641196484-Init';
+/**
+ * Every migration, in order. `npm run migration:generate -- <Name>` writes a
+ * new file here and adds it to this list; a test checks that no file is left out.
+ */
+export const migrations: Function[] = [
+  Init1795641196484,
+];
