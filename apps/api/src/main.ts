@@ -14,8 +14,7 @@ async function main(): Promise<void> {
   const url = `http://localhost:${port}/graphql`;
   const lines = [``, `Remediation tracker: GraphQL at ${url}  (health: http://localhost:${port}/health)`];
   if (app.get(StartupService).demoLoaded || (config.get('DEMO', { infer: true }) && config.get('NODE_ENV', { infer: true }) !== 'production')) {
-    const password = config.get('DEMO_PASSWORD', { infer: true });
-    lines.push(`Demo sign-ins (password: ${process.env.DEMO_PASSWORD ? 'the value of DEMO_PASSWORD' : password}):`);
+    lines.push(`Demo sign-ins (password: ${config.get('DEMO_PASSWORD', { infer: true })}):`);
     for (const u of DEMO_USERS) lines.push(`  ${u.email.padEnd(28)} ${u.roles.join(',').padEnd(11)} ${u.part}`);
   }
   process.stdout.write(lines.join('\n') + '\n\n');

@@ -1,0 +1,116 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Client } from 'pg';
+import { inject } from 'vitest';
+import { UsersService, type Role, type UserEntity } from '@app/identity';
+import { createApp } from '../../apps/api/src/bootstrap';
+import { assertTestDatabase, withDatabase } from './global-setup';
+
+export interface GqlResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; [k: string]: unknown } }[];
+}
+
+/** A real server (real HTTP, real PostgreSQL, real migrations) on its own fresh database. */
+export class TestApp {
+  private userCounter = 0;
+
+  private constructor(
+    readonly app: NestExpressApplication,
+    readonly baseUrl: string,
+    readonly databaseUrl: string,
+    private readonly dataDir: string,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+    const database = `${inject('dbTemplate').replace(/_tpl$/, '')}_${randomBytes(4).toString('hex')}`;
+    assertTestDatabase(database);
+    const admin = new Client({ connectionString: inject('dbServerUrl') });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${inject('dbTemplate')}"`);
+    } finally {
+      await admin.end();
+    }
+    const databaseUrl = withDatabase(inject('dbServerUrl'), database);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-app-'));
+    Object.assign(process.env, {
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      DEMO: 'false',
+      LOG_LEVEL: 'silent',
+      ...env,
+    });
+    const app = await createApp();
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number };
+    return new TestApp(app, `http://127.0.0.1:${address.port}`, databaseUrl, dataDir);
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  async gql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    token?: string,
+    headers: Record<string, string> = {},
+  ): Promise<GqlResponse<T>> {
+    const res = await fetch(`${this.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as GqlResponse<T>;
+  }
+
+  async login(email: string, password: string): Promise<string> {
+    const res = await this.gql<{ login: { accessToken: string } }>(
+      `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`,
+      { input: { email, password } },
+    );
+    if (!res.data?.login) throw new Error(`login failed for ${email}: ${JSON.stringify(res.errors)}`);
+    return res.data.login.accessToken;
+  }
+
+  /** Factory: a user with the given roles, created through the service (not the API under test). */
+  async createUser(roles: Role[], overrides: Partial<{ email: string; displayName: string; displayNameKana: string; password: string }> = {}) {
+    const n = ++this.userCounter;
+    const password = overrides.password ?? `pw-${randomUUID()}`;
+    const user: UserEntity = await this.app.get(UsersService).create({
+      email: overrides.email ?? `user${n}-${randomBytes(3).toString('hex')}@example.test`,
+      displayName: overrides.displayName ?? `利用者 ${n}`,
+      displayNameKana: overrides.displayNameKana ?? `りようしゃ ${n}`,
+      password,
+      roles,
+    });
+    return { user, password, token: () => this.login(user.email, password) };
+  }
+
+  /** Runs SQL on this app's database (for asserting what was or was not written). */
+  async sql<R extends Record<string, unknown> = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query<R>(text, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+/** Expects a GraphQL error with this extensions.code and no data for the field. */
+export function errorCode(res: GqlResponse): string | undefined {
+  return res.errors?.[0]?.extensions?.code;
+}
