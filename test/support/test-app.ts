@@ -25,7 +25,15 @@ export class TestApp {
     private readonly dataDir: string,
   ) {}
 
+  /**
+   * @nestjs-cls/transactional keeps one static TransactionHost per process, so
+   * two apps open at once in one test file would share it: refuse that.
+   */
+  private static open = 0;
+
   static async start(env: Record<string, string> = {}): Promise<TestApp> {
+    if (TestApp.open > 0) throw new Error('Close the previous TestApp first (one app per test process at a time)');
+    TestApp.open++;
     const database = `${inject('dbTemplate').replace(/_tpl$/, '')}_${randomBytes(4).toString('hex')}`;
     assertTestDatabase(database);
     const admin = new Client({ connectionString: inject('dbServerUrl') });
@@ -53,6 +61,7 @@ export class TestApp {
   }
 
   async close(): Promise<void> {
+    TestApp.open--;
     await this.app.close();
     fs.rmSync(this.dataDir, { recursive: true, force: true });
   }

@@ -14,6 +14,8 @@ import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
 @Injectable()
 export class LoginThrottle {
   private readonly storage = new ThrottlerStorageService();
+  /** Per account: how many successful sign-ins have reset its failure count. */
+  private readonly generations = new Map<string, number>();
   private readonly limit: number;
   private readonly windowMs: number;
 
@@ -44,11 +46,15 @@ export class LoginThrottle {
     }
   }
 
+  /**
+   * The storage has no public reset, so a success starts a new generation of
+   * the account's key; the old record expires and is swept by the storage.
+   */
   recordSuccess(email: string): void {
-    this.storage.storage.delete(`account:${email}`);
+    this.generations.set(email, (this.generations.get(email) ?? 0) + 1);
   }
 
   private keys(email: string, address: string): string[] {
-    return [`account:${email}`, `address:${address}`];
+    return [`account:${email}#${this.generations.get(email) ?? 0}`, `address:${address}`];
   }
 }

@@ -1,3 +1,4 @@
+import { Transform } from 'class-transformer';
 import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import {
   ArrayMaxSize,
@@ -20,6 +21,7 @@ import { MAX_PASSWORD_LENGTH, Role } from '@app/identity';
 @InputType()
 export class CreateUserInput {
   @Field()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsEmail({}, { message: 'email must be an e-mail address' })
   @MaxLength(320)
   email!: string;

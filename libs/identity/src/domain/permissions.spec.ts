@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ALL_PERMISSIONS, hasPermission, Permission, permissionsOf, ROLE_PERMISSIONS } from './permissions';
+import { ALL_ROLES, Role } from './role';
+
+describe('role → permission map', () => {
+  it('defines a permission list for every role, and grants only known permissions', () => {
+    expect(Object.keys(ROLE_PERMISSIONS).sort()).toEqual([...ALL_ROLES].sort());
+    for (const role of ALL_ROLES) {
+      for (const permission of ROLE_PERMISSIONS[role]) {
+        expect(ALL_PERMISSIONS).toContain(permission);
+      }
+    }
+  });
+
+  it.each(ALL_ROLES)('every signed-in user can read their own account: %s has SELF_READ', (role) => {
+    expect(hasPermission([role], Permission.SELF_READ)).toBe(true);
+    expect(permissionsOf([role]).has(Permission.SELF_READ)).toBe(true);
+  });
+
+  it.each(ALL_ROLES)('every role can list users (to pick owners, see the task force): %s has USERS_READ', (role) => {
+    expect(hasPermission([role], Permission.USERS_READ)).toBe(true);
+  });
+
+  it.each(ALL_ROLES)('only ADMIN may manage users: USERS_MANAGE for %s', (role) => {
+    expect(hasPermission([role], Permission.USERS_MANAGE)).toBe(role === Role.ADMIN);
+  });
+
+  it('exactly one role grants USERS_MANAGE, and it is ADMIN', () => {
+    const managers = ALL_ROLES.filter((r) => ROLE_PERMISSIONS[r].includes(Permission.USERS_MANAGE));
+    expect(managers).toEqual([Role.ADMIN]);
+  });
+});
+
+describe('permissionsOf', () => {
+  it('gives ADMIN every permission', () => {
+    expect(permissionsOf([Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS));
+  });
+
+  it('gives a user without roles no permission at all', () => {
+    expect(permissionsOf([]).size).toBe(0);
+  });
+
+  it('unions the permissions of several roles without duplicates', () => {
+    expect(permissionsOf([Role.TASK_FORCE, Role.AUDITOR])).toEqual(new Set([Permission.SELF_READ, Permission.USERS_READ]));
+    expect(permissionsOf([Role.EXECUTIVE, Role.ADMIN])).toEqual(
+      new Set([Permission.SELF_READ, Permission.USERS_READ, Permission.USERS_MANAGE]),
+    );
+  });
+
+  it('is the union of each role’s own permissions, for every pair of roles', () => {
+    for (const a of ALL_ROLES) {
+      for (const b of ALL_ROLES) {
+        const expected = new Set([...ROLE_PERMISSIONS[a], ...ROLE_PERMISSIONS[b]]);
+        expect(permissionsOf([a, b])).toEqual(expected);
+      }
+    }
+  });
+
+  it('grants nothing for a role name it does not know (e.g. a stale role in old data) instead of throwing', () => {
+    expect(permissionsOf(['GUEST' as Role]).size).toBe(0);
+    expect(permissionsOf(['GUEST' as Role, Role.AUDITOR])).toEqual(new Set(ROLE_PERMISSIONS.AUDITOR));
+  });
+});
+
+describe('hasPermission', () => {
+  it('is granted when any one of the user’s roles grants it', () => {
+    expect(hasPermission([Role.AUDITOR, Role.ADMIN], Permission.USERS_MANAGE)).toBe(true);
+    expect(hasPermission([Role.ADMIN, Role.AUDITOR], Permission.USERS_MANAGE)).toBe(true);
+  });
+
+  it('is refused when none of several roles grants it', () => {
+    expect(hasPermission([Role.TASK_FORCE, Role.EXECUTIVE, Role.AUDITOR], Permission.USERS_MANAGE)).toBe(false);
+  });
+
+  it('is refused for a user with no roles, even for SELF_READ', () => {
+    expect(hasPermission([], Permission.SELF_READ)).toBe(false);
+  });
+});
