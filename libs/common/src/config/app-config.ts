@@ -9,6 +9,7 @@ import {
   IsString,
   Matches,
   Max,
+  MaxLength,
   MinLength,
   Min,
   validateSync,
@@ -81,6 +82,7 @@ export class AppConfig {
   @ValidateIf((c: AppConfig) => c.ADMIN_EMAIL !== undefined || c.ADMIN_PASSWORD !== undefined)
   @IsString({ message: 'ADMIN_PASSWORD is required when ADMIN_EMAIL is set' })
   @MinLength(12, { message: 'ADMIN_PASSWORD must be at least 12 characters' })
+  @MaxLength(256, { message: 'ADMIN_PASSWORD must be at most 256 characters' })
   ADMIN_PASSWORD?: string;
 
   /** Load the demo case into an empty database (never in production). */

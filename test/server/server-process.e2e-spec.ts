@@ -1,0 +1,189 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The README's first command, as a user runs it: the built server as its own
+ * process, on the embedded default database under DATA_DIR.
+ */
+const root = path.resolve(__dirname, '../..');
+const main = path.join(root, 'dist/apps/api/src/main.js');
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  stdout: () => string;
+  stderr: () => string;
+  /** Exit code, or the signal's name when it ended by a signal. */
+  exited: Promise<number | string | null>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...extra };
+  return env; // no DATABASE_URL: the embedded default
+}
+
+async function start(env: Record<string, string>): Promise<Running> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [main], { cwd: root, env: baseEnv({ PORT: String(port), ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const ready = await Promise.race([
+    (async () => {
+      while (!out.includes('GraphQL at')) await new Promise((r) => setTimeout(r, 100));
+      return true;
+    })(),
+    exited.then(() => false),
+  ]);
+  if (!ready) throw new Error(`server exited before it was ready:\n${out}\n${err}`);
+  return { child, port, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Runs the server expecting it to refuse to start; returns exit code and stderr. */
+async function startFails(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [main], { cwd: root, env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout!.resume();
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stderr: err };
+}
+
+async function gql(port: number, query: string, variables: Record<string, unknown> = {}, token?: string) {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as { data?: Record<string, any> | null; errors?: { message: string; extensions?: { code?: string } }[] };
+}
+
+const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`;
+
+describe('the server process on the embedded database', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    execFileSync(process.execPath, [path.join(root, 'scripts/ensure-build.cjs')], { cwd: root, stdio: 'inherit' });
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-server-'));
+    fs.chmodSync(dataDir, 0o755);
+  }, 180_000);
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts with the demo case, serves GraphQL and health, stops cleanly on SIGTERM, and keeps data across a restart', async () => {
+    const first = await start({ DATA_DIR: dataDir });
+    try {
+      expect(first.stdout()).toContain(`http://localhost:${first.port}/graphql`);
+      for (const email of ['admin@example.com', 'president@example.com', 'security.lead@example.com', 'systems.lead@example.com', 'cs.lead@example.com', 'auditor@example.com', 'auditor2@example.com']) {
+        expect(first.stdout()).toContain(email);
+      }
+      const health = await fetch(`http://127.0.0.1:${first.port}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+      expect((await fetch(`http://127.0.0.1:${first.port}/health/ready`)).status).toBe(200);
+
+      const president = await gql(first.port, LOGIN, { input: { email: 'president@example.com', password: 'demo-password-2026' } });
+      const me = await gql(first.port, `{ me { displayName roles } }`, {}, president.data!.login.accessToken);
+      expect(me.data!.me).toEqual({ displayName: '佐藤 一郎', roles: ['EXECUTIVE'] });
+
+      const admin = await gql(first.port, LOGIN, { input: { email: 'admin@example.com', password: 'demo-password-2026' } });
+      const created = await gql(
+        first.port,
+        `mutation($input: CreateUserInput!) { createUser(input: $input) { email } }`,
+        { input: { email: 'kept@example.test', displayName: '永続 確認', password: 'kept-across-restart', roles: ['AUDITOR'] } },
+        admin.data!.login.accessToken,
+      );
+      expect(created.errors).toBeUndefined();
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    // Nest closes everything, then re-raises the signal: the conventional exit for SIGTERM.
+    expect([0, 'SIGTERM']).toContain(await first.exited);
+    expect(fs.existsSync(path.join(fs.realpathSync(path.join(dataDir, 'pg')), 'postmaster.pid'))).toBe(false);
+
+    const second = await start({ DATA_DIR: dataDir });
+    try {
+      const kept = await gql(second.port, LOGIN, { input: { email: 'kept@example.test', password: 'kept-across-restart' } });
+      expect(kept.errors).toBeUndefined();
+      const users = await gql(second.port, `{ users { totalCount } }`, {}, kept.data!.login.accessToken);
+      expect(users.data!.users.totalCount).toBe(8); // seven demo users, loaded once, and the one created
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect([0, 'SIGTERM']).toContain(await second.exited);
+  }, 120_000);
+
+  it('DEMO=false loads nothing; ADMIN_EMAIL / ADMIN_PASSWORD create the first admin', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-server-'));
+    fs.chmodSync(dir, 0o755);
+    const s = await start({ DATA_DIR: dir, DEMO: 'false', ADMIN_EMAIL: 'first.admin@example.test', ADMIN_PASSWORD: 'first-admin-password' });
+    try {
+      const demo = await gql(s.port, LOGIN, { input: { email: 'president@example.com', password: 'demo-password-2026' } });
+      expect(demo.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+      const admin = await gql(s.port, LOGIN, { input: { email: 'first.admin@example.test', password: 'first-admin-password' } });
+      const me = await gql(s.port, `{ me { roles } users { totalCount } }`, {}, admin.data!.login.accessToken);
+      expect(me.data).toEqual({ me: { roles: ['ADMIN'] }, users: { totalCount: 1 } });
+      expect(s.stdout()).not.toContain('president@example.com');
+    } finally {
+      s.child.kill('SIGTERM');
+      await s.exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('in production: no demo, no introspection, and JWT_SECRET is required', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-server-'));
+    fs.chmodSync(dir, 0o755);
+    try {
+      const refused = await startFails({ DATA_DIR: dir, NODE_ENV: 'production' });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('JWT_SECRET');
+
+      const s = await start({ DATA_DIR: dir, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_EMAIL: 'ops@example.test', ADMIN_PASSWORD: 'ops-admin-password' });
+      try {
+        const demo = await gql(s.port, LOGIN, { input: { email: 'president@example.com', password: 'demo-password-2026' } });
+        expect(demo.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+        const introspection = await gql(s.port, `{ __schema { queryType { name } } }`);
+        expect(introspection.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      } finally {
+        s.child.kill('SIGTERM');
+        await s.exited;
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses to start on a wrong setting and names it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-server-'));
+    try {
+      for (const [env, name] of [
+        [{ PORT: 'abc' }, 'PORT'],
+        [{ DEMO: 'maybe' }, 'DEMO'],
+        [{ DATABASE_URL: 'mysql://localhost/x' }, 'DATABASE_URL'],
+      ] as const) {
+        const r = await startFails({ DATA_DIR: dir, ...env });
+        expect({ env, code: r.code }).toEqual({ env, code: 1 });
+        expect(r.stderr).toContain(name);
+      }
+      expect(fs.existsSync(path.join(dir, 'pg'))).toBe(false); // nothing was started
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
