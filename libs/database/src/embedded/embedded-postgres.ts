@@ -89,8 +89,16 @@ export class EmbeddedPostgresServer {
     let password: string;
     if (fresh) {
       password = randomBytes(24).toString('base64url');
-      initdb(binDir, clusterDir, password, runAs);
+      // The password is kept before initdb, so that no cluster ever exists without it.
       fs.writeFileSync(passwordFile, password + '\n', { mode: 0o600 });
+      try {
+        initdb(binDir, clusterDir, password, runAs);
+      } catch (err) {
+        // Leave nothing half-made behind: the next start begins again from scratch.
+        for (const entry of fs.readdirSync(clusterDir)) fs.rmSync(path.join(clusterDir, entry), { recursive: true, force: true });
+        fs.rmSync(passwordFile, { force: true });
+        throw err;
+      }
     } else {
       if (!fs.existsSync(passwordFile)) {
         throw new EmbeddedPostgresError(
@@ -194,8 +202,9 @@ function reachableBinDir(nativeDir: string, runAs: RunAs, cacheRoot: string): st
   const inPlace = path.join(nativeDir, 'bin');
   if (runsAs(path.join(inPlace, 'postgres'), runAs)) return inPlace;
 
-  const version = fs.readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8');
-  const tag = createHash('sha256').update(version).update(nativeDir).digest('hex').slice(0, 16);
+  // Identifies this build of the binaries: where it is installed, and the server binary's size and time.
+  const binary = fs.statSync(path.join(inPlace, 'postgres'));
+  const tag = createHash('sha256').update(`${nativeDir}\0${binary.size}\0${binary.mtimeMs}`).digest('hex').slice(0, 16);
   const target = path.join(cacheRoot, tag);
   if (!runsAs(path.join(target, 'bin', 'postgres'), runAs)) {
     fs.mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
@@ -204,8 +213,20 @@ function reachableBinDir(nativeDir: string, runAs: RunAs, cacheRoot: string): st
     const staging = fs.mkdtempSync(path.join(cacheRoot, `.${tag}-`));
     fs.cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
     fs.chmodSync(staging, 0o755);
-    fs.rmSync(target, { recursive: true, force: true });
-    fs.renameSync(staging, target);
+    try {
+      if (fs.existsSync(target)) {
+        // A broken copy (interrupted earlier): move it aside before replacing it,
+        // so that a process that is using a good one is never cut off mid-read.
+        const aside = `${staging}.old`;
+        fs.renameSync(target, aside);
+        fs.rmSync(aside, { recursive: true, force: true });
+      }
+      fs.renameSync(staging, target);
+    } catch (err) {
+      // Another process put its copy in place first: use that one.
+      fs.rmSync(staging, { recursive: true, force: true });
+      if (!runsAs(path.join(target, 'bin', 'postgres'), runAs)) throw err;
+    }
   }
   if (!runsAs(path.join(target, 'bin', 'postgres'), runAs)) {
     throw new EmbeddedPostgresError(
@@ -230,6 +251,13 @@ function prepareClusterDir(dataDir: string, runAs: RunAs | undefined, relocatedR
   let clusterDir = link;
   const stat = fs.lstatSync(link, { throwIfNoEntry: false });
   if (stat?.isSymbolicLink()) {
+    const target = fs.readlinkSync(link);
+    if (!fs.existsSync(target)) {
+      throw new EmbeddedPostgresError(
+        `${link} points to ${target}, which no longer exists (the database was deleted there).`,
+        `Remove ${link} and ${path.join(dataDir, 'pg-password')} to start with a new, empty database. ${ADVICE}`,
+      );
+    }
     clusterDir = fs.realpathSync(link);
   } else if (!canReach(dataDir, runAs)) {
     if (stat) {
@@ -240,8 +268,10 @@ function prepareClusterDir(dataDir: string, runAs: RunAs | undefined, relocatedR
     }
     // DATA_DIR is under a private folder: keep the cluster where postgres can
     // reach it and leave DATA_DIR/pg as a link to it.
-    const key = createHash('sha256').update(fs.realpathSync(dataDir)).digest('hex').slice(0, 16);
-    clusterDir = path.join(relocatedRoot, key);
+    // A new name each time: the link records where the cluster is, and a later
+    // DATA_DIR at the same path never inherits an older one's cluster.
+    const key = createHash('sha256').update(fs.realpathSync(dataDir)).digest('hex').slice(0, 12);
+    clusterDir = path.join(relocatedRoot, `${key}-${randomBytes(4).toString('hex')}`);
     fs.mkdirSync(relocatedRoot, { recursive: true, mode: 0o755 });
     for (let dir = relocatedRoot; dir !== path.dirname(dir); dir = path.dirname(dir)) {
       if (!canReach(dir, runAs)) fs.chmodSync(dir, fs.statSync(dir).mode | 0o111);
