@@ -1,3 +1,4 @@
+import { AuditTrail1795642043146 } from './1795642043146-AuditTrail';
 import { Init1795641196484 } from './1795641196484-Init';
 /**
  * Every migration, in order. `npm run migration:generate -- <Name>` writes a
@@ -5,4 +6,5 @@ import { Init1795641196484 } from './1795641196484-Init';
  */
 export const migrations: Function[] = [
   Init1795641196484,
+  AuditTrail1795642043146,
 ];

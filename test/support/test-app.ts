@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import { inject } from 'vitest';
+import { Actor } from '@app/common';
 import { UsersService, type Role, type UserEntity } from '@app/identity';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { assertTestDatabase, withDatabase } from './global-setup';
@@ -97,7 +98,7 @@ export class TestApp {
   async createUser(roles: Role[], overrides: Partial<{ email: string; displayName: string; displayNameKana: string; password: string }> = {}) {
     const n = ++this.userCounter;
     const password = overrides.password ?? `pw-${randomUUID()}`;
-    const user: UserEntity = await this.app.get(UsersService).create({
+    const user: UserEntity = await this.app.get(UsersService).create(Actor.system('test-factory'), {
       email: overrides.email ?? `user${n}-${randomBytes(3).toString('hex')}@example.test`,
       displayName: overrides.displayName ?? `利用者 ${n}`,
       displayNameKana: overrides.displayNameKana ?? `りようしゃ ${n}`,

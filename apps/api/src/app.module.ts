@@ -9,12 +9,16 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import { validateConfig, type AppConfig } from '@app/common';
-import { DatabaseModule } from '@app/database';
+import { AuditTrailModule } from '@app/audit-trail';
+import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { DemoModule } from '@app/demo';
-import { IdentityModule } from '@app/identity';
+import { IdentityModule, UsersService } from '@app/identity';
+import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
 import { AccessGuard } from './auth/access.guard';
+import { createLoaders } from './common/loaders';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { LocalStrategy } from './auth/local.strategy';
 import { AllErrorsFilter } from './graphql/errors.filter';
@@ -24,6 +28,20 @@ import { UsersResolver } from './identity/users.resolver';
 import { StartupService } from './startup/startup.service';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * One id per request, shared by the logs (pino) and the audit trail (CLS):
+ * the caller's X-Request-Id when it is sane, otherwise a new UUID. Whichever
+ * middleware runs first makes it; both read it from `req.id`.
+ */
+function requestIdOf(req: IncomingMessage & { id?: unknown }, res?: ServerResponse): string {
+  if (typeof req.id !== 'string') {
+    const given = req.headers['x-request-id'];
+    req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  }
+  if (res && !res.headersSent) res.setHeader('x-request-id', req.id as string);
+  return req.id as string;
+}
 
 @Module({})
 export class AppModule {
@@ -41,25 +59,27 @@ export class AppModule {
           useFactory: (config: ConfigService<AppConfig, true>) => ({
             pinoHttp: {
               level: config.get('LOG_LEVEL', { infer: true }),
-              genReqId: (req: IncomingMessage, res: ServerResponse) => {
-                const given = req.headers['x-request-id'];
-                const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-                res.setHeader('x-request-id', id);
-                return id;
-              },
+              genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdOf(req, res),
               redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password'],
             },
           }),
         }),
+        ClsModule.forRoot({
+          global: true,
+          middleware: { mount: true, generateId: true, idGenerator: (req: IncomingMessage) => requestIdOf(req) },
+          plugins: [transactionalPlugin()],
+        }),
         DatabaseModule,
+        AuditTrailModule,
         IdentityModule,
         DemoModule,
         PassportModule,
         TerminusModule.forRoot({ logger: false }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          inject: [ConfigService],
-          useFactory: (config: ConfigService<AppConfig, true>): ApolloDriverConfig => {
+          imports: [IdentityModule],
+          inject: [ConfigService, UsersService],
+          useFactory: (config: ConfigService<AppConfig, true>, users: UsersService): ApolloDriverConfig => {
             const production = config.get('NODE_ENV', { infer: true }) === 'production';
             return {
               path: '/graphql',
@@ -75,7 +95,7 @@ export class AppModule {
                   ApolloDriverConfig['plugins']
                 >[number],
               ],
-              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res }),
+              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users }) }),
               formatError: (formatted) => {
                 const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
                 if (production && code === 'INTERNAL_SERVER_ERROR') {
@@ -99,6 +119,7 @@ export class AppModule {
         LocalStrategy,
         AuthResolver,
         UsersResolver,
+        AuditTrailResolver,
         StartupService,
       ],
     };

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { validateConfig } from '@app/common';
-import { DatabaseModule } from '@app/database';
+import { ClsModule } from 'nestjs-cls';
+import { AuditTrailModule } from '@app/audit-trail';
+import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { DemoModule } from '@app/demo';
 import { IdentityModule } from '@app/identity';
 
@@ -11,7 +13,14 @@ export class CliModule {
   static forRoot(): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateConfig }), DatabaseModule, IdentityModule, DemoModule],
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateConfig }),
+        ClsModule.forRoot({ global: true, plugins: [transactionalPlugin()] }),
+        DatabaseModule,
+        AuditTrailModule,
+        IdentityModule,
+        DemoModule,
+      ],
     };
   }
 }

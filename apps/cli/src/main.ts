@@ -5,7 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '@app/common';
+import { Actor, type AppConfig } from '@app/common';
+import { AuditTrailService } from '@app/audit-trail';
 import { DemoLoader } from '@app/demo';
 import { isRole, UsersService, type Role } from '@app/identity';
 import { CliModule } from './cli.module';
@@ -20,6 +21,7 @@ Commands:
   migration:revert       undo the last migration
   migration:generate N   write migrations/<timestamp>-N.ts from the entity changes
   load-demo              load the demo case (only into an empty database)
+  verify-audit-trail     recompute the audit trail's hash chain; exit 1 if it is broken
 
 The database is DATABASE_URL, or the embedded one under DATA_DIR (default ./data);
 a server already running on that DATA_DIR is shared.`;
@@ -30,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
-  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo'];
+  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail'];
   if (!known.includes(command)) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
     return 2;
@@ -64,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
           );
           return 2;
         }
-        const user = await app.get(UsersService).create({
+        const user = await app.get(UsersService).create(Actor.system('cli'), {
           email: values.email,
           password: values.password,
           displayName: values.name,
@@ -91,6 +93,19 @@ async function main(argv: string[]): Promise<number> {
         const file = await generateMigration(dataSource, name, path.resolve(process.cwd(), 'migrations'));
         process.stdout.write(file ? `wrote ${file}\n` : 'no changes: the schema matches the entities\n');
         return 0;
+      }
+      case 'verify-audit-trail': {
+        const result = await app.get(AuditTrailService).verify();
+        if (result.intact) {
+          process.stdout.write(`audit trail intact: ${result.entriesChecked} entries, head #${result.headSeq ?? '-'} ${result.headHash}\n`);
+          return 0;
+        }
+        process.stdout.write(
+          `audit trail BROKEN at entry #${result.firstBreak!.seq} (${result.firstBreak!.kind}); ${result.entriesChecked} entries before it are intact\n` +
+            JSON.stringify(result.firstBreak) +
+            '\n',
+        );
+        return 1;
       }
       case 'load-demo': {
         if ((await app.get(UsersService).count()) > 0) {

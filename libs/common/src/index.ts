@@ -3,3 +3,4 @@ export * from './errors/common.errors';
 export * from './pagination/cursor';
 export * from './clock';
 export * from './config/app-config';
+export * from './actor';

@@ -1,7 +1,6 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { ClsModule } from 'nestjs-cls';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { DataSource } from 'typeorm';
@@ -26,6 +25,18 @@ import { dataSourceOptions } from './data-source-options';
 })
 export class DatabaseServerModule {}
 
+/**
+ * The one transaction helper: @nestjs-cls/transactional on TypeORM. Each app
+ * registers it with its ClsModule (the HTTP app also mounts the request
+ * middleware); services use `@Transactional()` or `TransactionHost`.
+ */
+export function transactionalPlugin(): ClsPluginTransactional {
+  return new ClsPluginTransactional({
+    imports: [TypeOrmModule],
+    adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: getDataSourceToken() }),
+  });
+}
+
 /** Closes the data source, then stops the embedded server (in that order) on shutdown. */
 class DatabaseLifecycle implements OnApplicationShutdown {
   constructor(
@@ -40,10 +51,9 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * The database and the one transaction helper (@nestjs-cls/transactional):
- * services use `@Transactional()` or `TransactionHost`, so that a change and
- * its audit-trail entry commit together or not at all. Migrations run at
- * start-up, before anything reads.
+ * The database. Migrations run at start-up, before anything reads. Apps add
+ * `ClsModule.forRoot({ plugins: [transactionalPlugin()] })` so that a change
+ * and its audit-trail entry commit together or not at all.
  */
 @Global()
 @Module({
@@ -57,16 +67,6 @@ class DatabaseLifecycle implements OnApplicationShutdown {
         autoLoadEntities: true,
         migrationsRun: true,
       }),
-    }),
-    ClsModule.forRoot({
-      global: true,
-      middleware: { mount: true },
-      plugins: [
-        new ClsPluginTransactional({
-          imports: [TypeOrmModule],
-          adapter: new TransactionalAdapterTypeOrm({ dataSourceToken: getDataSourceToken() }),
-        }),
-      ],
     }),
   ],
   providers: [DatabaseLifecycle],

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Transactional } from '@nestjs-cls/transactional';
+import { Actor } from '@app/common';
 import { UsersService } from '@app/identity';
 import { DEMO_USERS } from './demo-users';
 
@@ -14,7 +15,7 @@ export class DemoLoader {
   async load(password: string): Promise<void> {
     for (const u of DEMO_USERS) {
       if (await this.users.findByEmail(u.email)) continue;
-      await this.users.create({ ...u, password });
+      await this.users.create(Actor.system('demo-loader'), { ...u, password });
     }
     this.logger.log(`demo case loaded: ${DEMO_USERS.length} users`);
   }

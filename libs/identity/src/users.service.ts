@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { decodeCursor, encodeCursor, pageSize, staleVersion, type Page, type PageRequest } from '@app/common';
+import { Actor, decodeCursor, encodeCursor, pageSize, staleVersion, type Page, type PageRequest } from '@app/common';
+import { AuditTrailService } from '@app/audit-trail';
 import { QueryFailedError } from 'typeorm';
 import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
 import { Role } from './domain/role';
@@ -40,6 +41,7 @@ export class UsersService {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly hasher: PasswordHasher,
+    private readonly trail: AuditTrailService,
   ) {}
 
   private get repo() {
@@ -90,7 +92,7 @@ export class UsersService {
   }
 
   @Transactional()
-  async create(cmd: CreateUserCommand): Promise<UserEntity> {
+  async create(actor: Actor, cmd: CreateUserCommand): Promise<UserEntity> {
     assertAcceptablePassword(cmd.password);
     const roles = normalizeRoles(cmd.roles);
     const email = normalizeEmail(cmd.email);
@@ -106,7 +108,9 @@ export class UsersService {
       active: true,
     });
     try {
-      return await this.repo.save(entity);
+      const saved = await this.repo.save(entity);
+      await this.trail.append({ actor, action: 'user.created', entityType: 'User', entityId: saved.id, after: userSnapshot(saved) });
+      return saved;
     } catch (err) {
       // Two creates of one e-mail at the same moment: the unique index decides.
       if (err instanceof QueryFailedError && (err.driverError as { code?: string }).code === '23505') {
@@ -117,27 +121,27 @@ export class UsersService {
   }
 
   @Transactional()
-  async updateRoles(actorId: string, id: string, roles: readonly Role[], expectedVersion: number): Promise<UserEntity> {
+  async updateRoles(actor: Actor, id: string, roles: readonly Role[], expectedVersion: number): Promise<UserEntity> {
     const next = normalizeRoles(roles);
     const activeAdmins = await this.lockActiveAdmins();
     const target = await this.getById(id);
-    assertRoleChangeAllowed(actorId, target, next, activeAdmins);
-    return this.updateVersioned(target, expectedVersion, { roles: next });
+    assertRoleChangeAllowed(actor.id ?? '', target, next, activeAdmins);
+    return this.updateVersioned(actor, 'user.roles_changed', target, expectedVersion, { roles: next });
   }
 
   @Transactional()
-  async deactivate(actorId: string, id: string, expectedVersion: number): Promise<UserEntity> {
+  async deactivate(actor: Actor, id: string, expectedVersion: number): Promise<UserEntity> {
     const activeAdmins = await this.lockActiveAdmins();
     const target = await this.getById(id);
-    assertDeactivationAllowed(actorId, target, activeAdmins);
-    return this.updateVersioned(target, expectedVersion, { active: false, deactivatedAt: new Date() });
+    assertDeactivationAllowed(actor.id ?? '', target, activeAdmins);
+    return this.updateVersioned(actor, 'user.deactivated', target, expectedVersion, { active: false, deactivatedAt: new Date() });
   }
 
   @Transactional()
-  async reactivate(id: string, expectedVersion: number): Promise<UserEntity> {
+  async reactivate(actor: Actor, id: string, expectedVersion: number): Promise<UserEntity> {
     const target = await this.getById(id);
     assertReactivationAllowed(target);
-    return this.updateVersioned(target, expectedVersion, { active: true, deactivatedAt: null });
+    return this.updateVersioned(actor, 'user.reactivated', target, expectedVersion, { active: true, deactivatedAt: null });
   }
 
   /**
@@ -147,7 +151,7 @@ export class UsersService {
   @Transactional()
   async ensureAdmin(email: string, password: string, displayName = 'Administrator'): Promise<UserEntity | null> {
     if (await this.findByEmail(email)) return null;
-    return this.create({ email, password, displayName, roles: [Role.ADMIN] });
+    return this.create(Actor.system('startup'), { email, password, displayName, roles: [Role.ADMIN] });
   }
 
   /** Locks every active admin row; returns how many there are. */
@@ -163,6 +167,8 @@ export class UsersService {
 
   /** UPDATE ... WHERE id AND version: exactly one row, or CONFLICT with the current version. */
   private async updateVersioned(
+    actor: Actor,
+    action: string,
     target: UserEntity,
     expectedVersion: number,
     changes: Partial<Pick<UserEntity, 'roles' | 'active' | 'deactivatedAt'>>,
@@ -177,6 +183,27 @@ export class UsersService {
       const current = await this.getById(target.id);
       throw staleVersion('User', target.id, expectedVersion, current.version);
     }
-    return this.getById(target.id);
+    const updated = await this.getById(target.id);
+    await this.trail.append({
+      actor,
+      action,
+      entityType: 'User',
+      entityId: target.id,
+      before: userSnapshot(target),
+      after: userSnapshot(updated),
+    });
+    return updated;
   }
+}
+
+/** What the audit trail keeps of a user: never the password hash. */
+export function userSnapshot(u: UserEntity) {
+  return {
+    email: u.email,
+    displayName: u.displayName,
+    displayNameKana: u.displayNameKana,
+    roles: u.roles,
+    active: u.active,
+    version: u.version,
+  };
 }

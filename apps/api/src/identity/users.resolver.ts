@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Actor } from '@app/common';
 import { Permission, UsersService, type UserEntity } from '@app/identity';
 import { Allow, CurrentUser } from '../auth/access.decorators';
 import { toConnection } from '../common/connection.type';
@@ -25,25 +26,25 @@ export class UsersResolver {
 
   @Allow(Permission.USERS_MANAGE)
   @Mutation(() => UserType)
-  async createUser(@Args('input') input: CreateUserInput): Promise<UserType> {
-    return UserType.from(await this.usersService.create(input));
+  async createUser(@Args('input') input: CreateUserInput, @CurrentUser() actor: UserEntity): Promise<UserType> {
+    return UserType.from(await this.usersService.create(Actor.user(actor), input));
   }
 
   @Allow(Permission.USERS_MANAGE)
   @Mutation(() => UserType)
   async updateUserRoles(@Args('input') input: UpdateUserRolesInput, @CurrentUser() actor: UserEntity): Promise<UserType> {
-    return UserType.from(await this.usersService.updateRoles(actor.id, input.id, input.roles, input.expectedVersion));
+    return UserType.from(await this.usersService.updateRoles(Actor.user(actor), input.id, input.roles, input.expectedVersion));
   }
 
   @Allow(Permission.USERS_MANAGE)
   @Mutation(() => UserType, { description: 'Deactivated users are refused at once, even with a valid token' })
   async deactivateUser(@Args('input') input: UserVersionInput, @CurrentUser() actor: UserEntity): Promise<UserType> {
-    return UserType.from(await this.usersService.deactivate(actor.id, input.id, input.expectedVersion));
+    return UserType.from(await this.usersService.deactivate(Actor.user(actor), input.id, input.expectedVersion));
   }
 
   @Allow(Permission.USERS_MANAGE)
   @Mutation(() => UserType)
-  async reactivateUser(@Args('input') input: UserVersionInput): Promise<UserType> {
-    return UserType.from(await this.usersService.reactivate(input.id, input.expectedVersion));
+  async reactivateUser(@Args('input') input: UserVersionInput, @CurrentUser() actor: UserEntity): Promise<UserType> {
+    return UserType.from(await this.usersService.reactivate(Actor.user(actor), input.id, input.expectedVersion));
   }
 }

@@ -41,10 +41,16 @@ describe('permissionsOf', () => {
   });
 
   it('unions the permissions of several roles without duplicates', () => {
-    expect(permissionsOf([Role.TASK_FORCE, Role.AUDITOR])).toEqual(new Set([Permission.SELF_READ, Permission.USERS_READ]));
-    expect(permissionsOf([Role.EXECUTIVE, Role.ADMIN])).toEqual(
-      new Set([Permission.SELF_READ, Permission.USERS_READ, Permission.USERS_MANAGE]),
+    expect(permissionsOf([Role.TASK_FORCE, Role.AUDITOR])).toEqual(
+      new Set([Permission.SELF_READ, Permission.USERS_READ, Permission.AUDIT_TRAIL_READ]),
     );
+    expect(permissionsOf([Role.EXECUTIVE, Role.ADMIN])).toEqual(
+      new Set([Permission.SELF_READ, Permission.USERS_READ, Permission.USERS_MANAGE, Permission.AUDIT_TRAIL_READ]),
+    );
+  });
+
+  it('the audit trail is read by auditors, executives and admins, not by task-force members', () => {
+    expect(ALL_ROLES.filter((r) => hasPermission([r], Permission.AUDIT_TRAIL_READ)).sort()).toEqual(['ADMIN', 'AUDITOR', 'EXECUTIVE']);
   });
 
   it('is the union of each role’s own permissions, for every pair of roles', () => {

@@ -12,15 +12,17 @@ export const Permission = {
   USERS_READ: 'users:read',
   /** Create users, change their roles, deactivate and reactivate them. */
   USERS_MANAGE: 'users:manage',
+  /** Read the audit trail and verify its hash chain. */
+  AUDIT_TRAIL_READ: 'audit-trail:read',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  ADMIN: [Permission.SELF_READ, Permission.USERS_READ, Permission.USERS_MANAGE],
+  ADMIN: [Permission.SELF_READ, Permission.USERS_READ, Permission.USERS_MANAGE, Permission.AUDIT_TRAIL_READ],
   TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ],
-  EXECUTIVE: [Permission.SELF_READ, Permission.USERS_READ],
-  AUDITOR: [Permission.SELF_READ, Permission.USERS_READ],
+  EXECUTIVE: [Permission.SELF_READ, Permission.USERS_READ, Permission.AUDIT_TRAIL_READ],
+  AUDITOR: [Permission.SELF_READ, Permission.USERS_READ, Permission.AUDIT_TRAIL_READ],
 };
 
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {

@@ -1,0 +1,33 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { AuditTrailService } from '@app/audit-trail';
+import { Permission } from '@app/identity';
+import { Allow } from '../auth/access.decorators';
+import { toConnection } from '../common/connection.type';
+import type { GqlContext } from '../common/loaders';
+import { UserType } from '../identity/user.type';
+import { AuditTrailArgs, AuditTrailEntryConnection, AuditTrailEntryType, AuditTrailVerificationType } from './audit-trail.types';
+
+@Resolver(() => AuditTrailEntryType)
+export class AuditTrailResolver {
+  constructor(@Inject(AuditTrailService) private readonly trail: AuditTrailService) {}
+
+  @Allow(Permission.AUDIT_TRAIL_READ)
+  @Query(() => AuditTrailEntryConnection, { description: 'The audit trail, newest first' })
+  async auditTrail(@Args() args: AuditTrailArgs): Promise<AuditTrailEntryConnection> {
+    return toConnection(await this.trail.list(args.filter ?? {}, args), AuditTrailEntryType.from);
+  }
+
+  @Allow(Permission.AUDIT_TRAIL_READ)
+  @Query(() => AuditTrailVerificationType, { description: 'Recomputes the whole hash chain and reports the first break, if any' })
+  async verifyAuditTrail(): Promise<AuditTrailVerificationType> {
+    return AuditTrailVerificationType.from(await this.trail.verify());
+  }
+
+  @ResolveField(() => UserType, { nullable: true, description: 'The acting user (null for the system)' })
+  async actor(@Parent() entry: AuditTrailEntryType, @Context() ctx: GqlContext): Promise<UserType | null> {
+    if (!entry.actorId) return null;
+    const user = await ctx.loaders.user.load(entry.actorId);
+    return user ? UserType.from(user) : null;
+  }
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { ClsService } from 'nestjs-cls';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import {
+  Clock,
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+  type Actor,
+  type Page,
+  type PageRequest,
+} from '@app/common';
+import { AuditTrailEntryEntity } from './audit-trail-entry.entity';
+import { checkChain, entryHash, GENESIS_HASH, jsonSnapshot, type ChainBreak } from './domain/audit-hash';
+
+/** Transaction-scoped advisory lock that serializes appends: the chain never forks. */
+const CHAIN_LOCK_KEY = 7_264_110_001;
+
+export interface AppendCommand {
+  actor: Actor;
+  action: string;
+  entityType: string;
+  entityId: string;
+  /** The entity's fields before and after the change (no secrets); null for a creation / removal. */
+  before?: object | null;
+  after?: object | null;
+}
+
+export interface AuditTrailFilter {
+  entityType?: string | null;
+  entityId?: string | null;
+  actorId?: string | null;
+  action?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface VerificationResult {
+  intact: boolean;
+  entriesChecked: number;
+  headSeq: string | null;
+  headHash: string;
+  firstBreak: ChainBreak | null;
+}
+
+@Injectable()
+export class AuditTrailService {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(ClsService) private readonly cls: ClsService,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  private get repo() {
+    return this.txHost.tx.getRepository(AuditTrailEntryEntity);
+  }
+
+  /**
+   * Appends an entry in the caller's transaction: the change and its entry
+   * commit together or not at all. Must be called inside a transaction.
+   */
+  async append(cmd: AppendCommand): Promise<AuditTrailEntryEntity> {
+    if (!this.txHost.isTransactionActive()) {
+      throw new Error('AuditTrailService.append must run inside the transaction of the change it records');
+    }
+    await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
+    const head = await this.repo
+      .createQueryBuilder('e')
+      .select(['e.seq', 'e.hash'])
+      .orderBy('e.seq', 'DESC')
+      .limit(1)
+      .getOne();
+    const entry = this.repo.create({
+      seq: head ? (BigInt(head.seq) + 1n).toString() : '1',
+      id: randomUUID(),
+      occurredAt: this.clock.now(),
+      actorId: cmd.actor.id,
+      actorLabel: cmd.actor.label,
+      action: cmd.action,
+      entityType: cmd.entityType,
+      entityId: cmd.entityId,
+      before: jsonSnapshot(cmd.before) as Record<string, unknown> | null,
+      after: jsonSnapshot(cmd.after) as Record<string, unknown> | null,
+      requestId: this.requestId(),
+      prevHash: head?.hash ?? GENESIS_HASH,
+    });
+    entry.hash = entryHash(entry);
+    // insert, not save: save() would first SELECT by primary key. (TypeORM's deep-partial
+    // type cannot express a jsonb column typed as a plain object, hence the cast.)
+    await this.repo.insert(entry as QueryDeepPartialEntity<AuditTrailEntryEntity>);
+    return entry;
+  }
+
+  /** Newest first, keyset-paginated on seq. */
+  async list(filter: AuditTrailFilter, page: PageRequest): Promise<Page<AuditTrailEntryEntity>> {
+    const size = pageSize(page.first);
+    const qb = this.repo.createQueryBuilder('e');
+    if (filter.entityType) qb.andWhere('e.entityType = :entityType', { entityType: filter.entityType });
+    if (filter.entityId) qb.andWhere('e.entityId = :entityId', { entityId: filter.entityId });
+    if (filter.actorId) qb.andWhere('e.actorId = :actorId', { actorId: filter.actorId });
+    if (filter.action) qb.andWhere('e.action = :action', { action: filter.action });
+    if (filter.from) qb.andWhere('e.occurredAt >= :from', { from: filter.from });
+    if (filter.to) qb.andWhere('e.occurredAt < :to', { to: filter.to });
+    const totalCount = await qb.clone().getCount();
+    if (page.after) {
+      const [seq] = decodeCursor(page.after, 1);
+      qb.andWhere('e.seq < :after', { after: String(seq) });
+    }
+    const rows = await qb.orderBy('e.seq', 'DESC').limit(size + 1).getMany();
+    return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, totalCount, cursorOf: (e) => encodeCursor([e.seq]) };
+  }
+
+  /** Recomputes every hash from the first entry on, in batches; reports the first break. */
+  async verify(batchSize = 1000): Promise<VerificationResult> {
+    let previous: { seq: string; hash: string } | null = null;
+    let checked = 0;
+    for (;;) {
+      const qb = this.repo.createQueryBuilder('e').orderBy('e.seq', 'ASC').limit(batchSize);
+      if (previous) qb.where('e.seq > :seq', { seq: previous.seq });
+      const batch = await qb.getMany();
+      if (batch.length === 0) break;
+      const broken = checkChain(batch, previous);
+      if (broken) {
+        // Everything before the broken entry checks out; report the last good one.
+        const at = batch.findIndex((e) => e.seq === broken.seq);
+        const lastGood = at > 0 ? batch[at - 1]! : previous;
+        return {
+          intact: false,
+          entriesChecked: checked + Math.max(at, 0),
+          headSeq: lastGood?.seq ?? null,
+          headHash: lastGood?.hash ?? GENESIS_HASH,
+          firstBreak: broken,
+        };
+      }
+      checked += batch.length;
+      const last = batch[batch.length - 1]!;
+      previous = { seq: last.seq, hash: last.hash };
+    }
+    return { intact: true, entriesChecked: checked, headSeq: previous?.seq ?? null, headHash: previous?.hash ?? GENESIS_HASH, firstBreak: null };
+  }
+
+  private requestId(): string | null {
+    if (!this.cls.isActive()) return null;
+    const id: unknown = this.cls.getId();
+    return typeof id === 'string' ? id : null;
+  }
+}

@@ -1,0 +1,47 @@
+import { DomainError } from '@app/common';
+
+/**
+ * Codes of the countermeasures context. Every refusal of a workflow move
+ * (`INVALID_TRANSITION`, `NOT_ALLOWED`, `SIGN_OFF_REQUIRED`) carries
+ * `details.allowed`: the statuses the same cause could reach from the current one.
+ */
+export const CountermeasureErrorCode = {
+  /**
+   * The target cannot be reached from the current status by any cause (this
+   * includes a move to the status the item already has). Details: `from`, `to`,
+   * `cause`, `resumeStatus`, `allowed`.
+   */
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  /**
+   * The move exists, but not for this cause: e.g. a plain status edit trying to
+   * cancel (executives only) or to mark an ongoing measure DEGRADED (system only).
+   * Details as INVALID_TRANSITION plus `permittedCauses`.
+   */
+  NOT_ALLOWED: 'NOT_ALLOWED',
+  /**
+   * VERIFIED was asked for by something other than an auditor's sign-off, from a
+   * status where a sign-off could reach it. Details as NOT_ALLOWED.
+   */
+  SIGN_OFF_REQUIRED: 'SIGN_OFF_REQUIRED',
+  /** The move needs a reason (blocking, cancelling, reopening, an auditor's rejection) and none was given. */
+  REASON_REQUIRED: 'REASON_REQUIRED',
+  /**
+   * IMPLEMENTED (or VERIFIED) while some requirement has no evidence submitted.
+   * Details: `requirementsTotal`, `requirementsWithEvidence`, `missing`.
+   */
+  EVIDENCE_MISSING: 'EVIDENCE_MISSING',
+  /** IMPLEMENTED (or VERIFIED) for a countermeasure that has no requirement at all: nothing could be evidenced. */
+  NO_REQUIREMENTS: 'NO_REQUIREMENTS',
+  /**
+   * The caller handed the workflow a state it can never have produced: an unknown
+   * status or cause, a resume status that does not fit, a non-ongoing measure in
+   * OPERATING/DEGRADED, impossible evidence counts, an actor on a system move.
+   * A bug or a corrupt row, never the user's mistake.
+   */
+  INVALID_WORKFLOW_INPUT: 'INVALID_WORKFLOW_INPUT',
+} as const;
+export type CountermeasureErrorCode = (typeof CountermeasureErrorCode)[keyof typeof CountermeasureErrorCode];
+
+export class CountermeasureError extends DomainError<CountermeasureErrorCode> {
+  readonly context = 'countermeasures';
+}
