@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -116,12 +116,30 @@ describe('the server process on the embedded database', () => {
     expect([0, 'SIGTERM']).toContain(await first.exited);
     expect(fs.existsSync(path.join(fs.realpathSync(path.join(dataDir, 'pg')), 'postmaster.pid'))).toBe(false);
 
+    // The CLI on the same DATA_DIR: the trail of the first run verifies, and it can create a user.
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [path.join(root, 'dist/apps/cli/src/main.js'), ...args], {
+        cwd: root,
+        env: baseEnv({ DATA_DIR: dataDir }),
+        encoding: 'utf8',
+      });
+    const verified = cli(['verify-audit-trail']);
+    expect(verified.status).toBe(0);
+    expect(verified.stdout).toContain('audit trail intact: 8 entries'); // 7 demo users + the one created
+    const badRole = cli(['create-user', '--email', 'cli@example.test', '--password', 'cli-created-password', '--name', '山田 太郎', '--role', 'OVERLORD']);
+    expect(badRole.status).toBe(2);
+    expect(badRole.stderr).toContain('Unknown role(s): OVERLORD');
+    const made = cli(['create-user', '--email', 'cli@example.test', '--password', 'cli-created-password', '--name', '山田 太郎', '--kana', 'やまだ たろう', '--role', 'EXECUTIVE']);
+    expect(made.status, made.stderr).toBe(0);
+
     const second = await start({ DATA_DIR: dataDir });
     try {
+      const viaCli = await gql(second.port, LOGIN, { input: { email: 'cli@example.test', password: 'cli-created-password' } });
+      expect(viaCli.errors).toBeUndefined();
       const kept = await gql(second.port, LOGIN, { input: { email: 'kept@example.test', password: 'kept-across-restart' } });
       expect(kept.errors).toBeUndefined();
       const users = await gql(second.port, `{ users { totalCount } }`, {}, kept.data!.login.accessToken);
-      expect(users.data!.users.totalCount).toBe(8); // seven demo users, loaded once, and the one created
+      expect(users.data!.users.totalCount).toBe(9); // seven demo users (loaded once), one created through the API, one by the CLI
     } finally {
       second.child.kill('SIGTERM');
     }
