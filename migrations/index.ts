@@ -1,3 +1,4 @@
+import { RemediationPlan1795642739055 } from './1795642739055-RemediationPlan';
 import { AuditTrail1795642043146 } from './1795642043146-AuditTrail';
 import { Init1795641196484 } from './1795641196484-Init';
 /**
@@ -7,4 +8,5 @@ import { Init1795641196484 } from './1795641196484-Init';
 export const migrations: Function[] = [
   Init1795641196484,
   AuditTrail1795642043146,
+  RemediationPlan1795642739055,
 ];

@@ -89,7 +89,7 @@ describe('the server process on the embedded database', () => {
     const first = await start({ DATA_DIR: dataDir });
     try {
       expect(first.stdout()).toContain(`http://localhost:${first.port}/graphql`);
-      for (const email of ['admin@example.com', 'president@example.com', 'security.lead@example.com', 'systems.lead@example.com', 'cs.lead@example.com', 'auditor@example.com', 'auditor2@example.com']) {
+      for (const email of ['admin@example.com', 'president@example.com', 'security.lead@example.com', 'systems.lead@example.com', 'cs.lead@example.com', 'legal.lead@example.com', 'auditor@example.com', 'auditor2@example.com']) {
         expect(first.stdout()).toContain(email);
       }
       const health = await fetch(`http://127.0.0.1:${first.port}/health`);
@@ -125,7 +125,7 @@ describe('the server process on the embedded database', () => {
       });
     const verified = cli(['verify-audit-trail']);
     expect(verified.status).toBe(0);
-    expect(verified.stdout).toContain('audit trail intact: 8 entries'); // 7 demo users + the one created
+    expect(verified.stdout).toMatch(/^audit trail intact: \d+ entries, head #\d+ [0-9a-f]{64}$/m);
     const badRole = cli(['create-user', '--email', 'cli@example.test', '--password', 'cli-created-password', '--name', '山田 太郎', '--role', 'OVERLORD']);
     expect(badRole.status).toBe(2);
     expect(badRole.stderr).toContain('Unknown role(s): OVERLORD');
@@ -139,7 +139,9 @@ describe('the server process on the embedded database', () => {
       const kept = await gql(second.port, LOGIN, { input: { email: 'kept@example.test', password: 'kept-across-restart' } });
       expect(kept.errors).toBeUndefined();
       const users = await gql(second.port, `{ users { totalCount } }`, {}, kept.data!.login.accessToken);
-      expect(users.data!.users.totalCount).toBe(9); // seven demo users (loaded once), one created through the API, one by the CLI
+      expect(users.data!.users.totalCount).toBe(10); // eight demo users (loaded once), one created through the API, one by the CLI
+      const plan = await gql(second.port, `{ countermeasures(first: 20) { totalCount nodes { key } } }`, {}, kept.data!.login.accessToken);
+      expect(plan.data!.countermeasures.totalCount).toBe(10); // the letter's ten promises, loaded once
     } finally {
       second.child.kill('SIGTERM');
     }

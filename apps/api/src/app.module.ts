@@ -15,8 +15,12 @@ import { validateConfig, type AppConfig } from '@app/common';
 import { AuditTrailModule } from '@app/audit-trail';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { DemoModule } from '@app/demo';
+import { CountermeasuresModule, CountermeasuresService } from '@app/countermeasures';
 import { IdentityModule, UsersService } from '@app/identity';
+import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
+import { CountermeasuresResolver } from './countermeasures/countermeasures.resolver';
+import { IncidentsResolver, TaskForceMemberResolver } from './incidents/incidents.resolver';
 import { AccessGuard } from './auth/access.guard';
 import { createLoaders } from './common/loaders';
 import { JwtStrategy } from './auth/jwt.strategy';
@@ -72,14 +76,20 @@ export class AppModule {
         DatabaseModule,
         AuditTrailModule,
         IdentityModule,
+        CountermeasuresModule,
         DemoModule,
         PassportModule,
         TerminusModule.forRoot({ logger: false }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [IdentityModule],
-          inject: [ConfigService, UsersService],
-          useFactory: (config: ConfigService<AppConfig, true>, users: UsersService): ApolloDriverConfig => {
+          imports: [IdentityModule, CountermeasuresModule],
+          inject: [ConfigService, UsersService, IncidentsService, CountermeasuresService],
+          useFactory: (
+            config: ConfigService<AppConfig, true>,
+            users: UsersService,
+            incidents: IncidentsService,
+            countermeasures: CountermeasuresService,
+          ): ApolloDriverConfig => {
             const production = config.get('NODE_ENV', { infer: true }) === 'production';
             return {
               path: '/graphql',
@@ -95,7 +105,7 @@ export class AppModule {
                   ApolloDriverConfig['plugins']
                 >[number],
               ],
-              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users }) }),
+              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users, incidents, countermeasures }) }),
               formatError: (formatted) => {
                 const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
                 if (production && code === 'INTERNAL_SERVER_ERROR') {
@@ -120,6 +130,9 @@ export class AppModule {
         AuthResolver,
         UsersResolver,
         AuditTrailResolver,
+        IncidentsResolver,
+        TaskForceMemberResolver,
+        CountermeasuresResolver,
         StartupService,
       ],
     };

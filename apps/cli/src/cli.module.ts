@@ -4,6 +4,7 @@ import { validateConfig } from '@app/common';
 import { ClsModule } from 'nestjs-cls';
 import { AuditTrailModule } from '@app/audit-trail';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
+import { CountermeasuresModule } from '@app/countermeasures';
 import { DemoModule } from '@app/demo';
 import { IdentityModule } from '@app/identity';
 
@@ -19,6 +20,7 @@ export class CliModule {
         DatabaseModule,
         AuditTrailModule,
         IdentityModule,
+        CountermeasuresModule,
         DemoModule,
       ],
     };

@@ -2,7 +2,7 @@ import { Role } from '@app/identity';
 
 /**
  * One user per part of the case (../shared/CASE.md): the admin, the president
- * who chairs the task force, three task-force leads, and the two external
+ * who chairs the task force, four task-force leads, and the two external
  * auditors of the security firm. Names are invented; the roles are the case's.
  */
 export interface DemoUser {
@@ -43,6 +43,13 @@ export const DEMO_USERS: readonly DemoUser[] = [
     displayNameKana: 'たなか みさき',
     roles: [Role.TASK_FORCE],
     part: 'task force: customer-support lead',
+  },
+  {
+    email: 'legal.lead@example.com',
+    displayName: '小林 直樹',
+    displayNameKana: 'こばやし なおき',
+    roles: [Role.TASK_FORCE],
+    part: 'task force: legal and compliance lead',
   },
   {
     email: 'auditor@example.com',

@@ -1,3 +1,4 @@
 export * from './demo-users';
 export * from './demo-loader';
 export * from './demo.module';
+export * from './demo-case';

@@ -1,5 +1,20 @@
 import DataLoader from 'dataloader';
+import type {
+  CountermeasureContributorEntity,
+  CountermeasuresService,
+  DueDateChangeEntity,
+  RequirementEntity,
+  TransitionEntity,
+} from '@app/countermeasures';
 import type { UserEntity, UsersService } from '@app/identity';
+import type {
+  IncidentDataCategoryEntity,
+  IncidentEventEntity,
+  IncidentPartyEntity,
+  IncidentsService,
+  IncidentSystemEntity,
+  TaskForceMemberEntity,
+} from '@app/incidents';
 
 /**
  * Per-request DataLoaders: nested fields of a page load in one batch per
@@ -8,15 +23,56 @@ import type { UserEntity, UsersService } from '@app/identity';
  */
 export interface Loaders {
   user: DataLoader<string, UserEntity | null>;
+  incidentEvents: DataLoader<string, IncidentEventEntity[]>;
+  incidentSystems: DataLoader<string, IncidentSystemEntity[]>;
+  incidentDataCategories: DataLoader<string, IncidentDataCategoryEntity[]>;
+  incidentParties: DataLoader<string, IncidentPartyEntity[]>;
+  taskForce: DataLoader<string, TaskForceMemberEntity[]>;
+  requirements: DataLoader<string, RequirementEntity[]>;
+  transitions: DataLoader<string, TransitionEntity[]>;
+  dueDateChanges: DataLoader<string, DueDateChangeEntity[]>;
+  contributors: DataLoader<string, CountermeasureContributorEntity[]>;
 }
 
-export function createLoaders(deps: { users: UsersService }): Loaders {
+export interface LoaderDeps {
+  users: UsersService;
+  incidents: IncidentsService;
+  countermeasures: CountermeasuresService;
+}
+
+/** Groups the rows of one batch query by a key, in the order of the keys asked for. */
+function grouped<T>(fetch: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string) {
+  return new DataLoader<string, T[]>(async (keys) => {
+    const rows = await fetch(keys);
+    const map = new Map<string, T[]>();
+    for (const row of rows) {
+      const k = keyOf(row);
+      const list = map.get(k);
+      if (list) list.push(row);
+      else map.set(k, [row]);
+    }
+    return keys.map((k) => map.get(k) ?? []);
+  });
+}
+
+export function createLoaders(deps: LoaderDeps): Loaders {
+  const byIncident = <T extends { incidentId: string }>(f: (ids: readonly string[]) => Promise<T[]>) => grouped(f, (r) => r.incidentId);
+  const byCm = <T extends { countermeasureId: string }>(f: (ids: readonly string[]) => Promise<T[]>) => grouped(f, (r) => r.countermeasureId);
   return {
     user: new DataLoader<string, UserEntity | null>(async (ids) => {
       const rows = await deps.users.findByIds(ids);
       const byId = new Map(rows.map((u) => [u.id, u]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    incidentEvents: byIncident((ids) => deps.incidents.events(ids)),
+    incidentSystems: byIncident((ids) => deps.incidents.systems(ids)),
+    incidentDataCategories: byIncident((ids) => deps.incidents.dataCategories(ids)),
+    incidentParties: byIncident((ids) => deps.incidents.parties(ids)),
+    taskForce: byIncident((ids) => deps.incidents.taskForce(ids)),
+    requirements: byCm((ids) => deps.countermeasures.requirementsOf(ids)),
+    transitions: byCm((ids) => deps.countermeasures.transitionsOf(ids)),
+    dueDateChanges: byCm((ids) => deps.countermeasures.dueDateChangesOf(ids)),
+    contributors: byCm((ids) => deps.countermeasures.contributorsOf(ids)),
   };
 }
 

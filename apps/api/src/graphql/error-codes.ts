@@ -1,5 +1,7 @@
 import type { CommonErrorCode, DomainError } from '@app/common';
+import type { CountermeasureErrorCode } from '@app/countermeasures';
 import type { IdentityErrorCode } from '@app/identity';
+import type { IncidentErrorCode } from '@app/incidents';
 
 /** The `extensions.code` values clients can rely on. */
 export const GqlCode = {
@@ -38,6 +40,23 @@ const DOMAIN_CODE_MAP = {
     NO_ROLES: GqlCode.BAD_USER_INPUT,
     ALREADY_IN_STATE: GqlCode.CONFLICT,
   } satisfies Record<IdentityErrorCode, GqlCode>,
+  incidents: {
+    INCIDENT_NOT_FOUND: GqlCode.NOT_FOUND,
+  } satisfies Record<IncidentErrorCode, GqlCode>,
+  countermeasures: {
+    INVALID_TRANSITION: GqlCode.CONFLICT,
+    NOT_ALLOWED: GqlCode.FORBIDDEN,
+    SIGN_OFF_REQUIRED: GqlCode.FORBIDDEN,
+    REASON_REQUIRED: GqlCode.BAD_USER_INPUT,
+    EVIDENCE_MISSING: GqlCode.CONFLICT,
+    NO_REQUIREMENTS: GqlCode.CONFLICT,
+    // A stored state the workflow could never have produced: a bug, not the caller's fault.
+    INVALID_WORKFLOW_INPUT: GqlCode.INTERNAL_SERVER_ERROR,
+    COUNTERMEASURE_NOT_FOUND: GqlCode.NOT_FOUND,
+    INVALID_FIELD: GqlCode.BAD_USER_INPUT,
+    NOT_A_MEMBER: GqlCode.BAD_USER_INPUT,
+    NOT_PERMITTED: GqlCode.FORBIDDEN,
+  } satisfies Record<CountermeasureErrorCode, GqlCode>,
 } as const;
 
 type MappedContext = keyof typeof DOMAIN_CODE_MAP;

@@ -39,6 +39,14 @@ export const CountermeasureErrorCode = {
    * A bug or a corrupt row, never the user's mistake.
    */
   INVALID_WORKFLOW_INPUT: 'INVALID_WORKFLOW_INPUT',
+  /** No countermeasure with that id or key. */
+  COUNTERMEASURE_NOT_FOUND: 'COUNTERMEASURE_NOT_FOUND',
+  /** A field value the rules refuse (an impossible due date, an over-long title...). */
+  INVALID_FIELD: 'INVALID_FIELD',
+  /** The owner or a contributor is not a current member of the incident's task force. */
+  NOT_A_MEMBER: 'NOT_A_MEMBER',
+  /** The caller's part in the task force does not allow this change to this item. */
+  NOT_PERMITTED: 'NOT_PERMITTED',
 } as const;
 export type CountermeasureErrorCode = (typeof CountermeasureErrorCode)[keyof typeof CountermeasureErrorCode];
 

@@ -42,11 +42,14 @@ describe('permissionsOf', () => {
 
   it('unions the permissions of several roles without duplicates', () => {
     expect(permissionsOf([Role.TASK_FORCE, Role.AUDITOR])).toEqual(
-      new Set([Permission.SELF_READ, Permission.USERS_READ, Permission.AUDIT_TRAIL_READ]),
+      new Set([Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.AUDIT_TRAIL_READ]),
     );
-    expect(permissionsOf([Role.EXECUTIVE, Role.ADMIN])).toEqual(
-      new Set([Permission.SELF_READ, Permission.USERS_READ, Permission.USERS_MANAGE, Permission.AUDIT_TRAIL_READ]),
-    );
+    expect(permissionsOf([Role.EXECUTIVE, Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS));
+  });
+
+  it('auditors read the remediation plan but never write it', () => {
+    expect(hasPermission([Role.AUDITOR], Permission.REMEDIATION_READ)).toBe(true);
+    expect(hasPermission([Role.AUDITOR], Permission.REMEDIATION_WRITE)).toBe(false);
   });
 
   it('the audit trail is read by auditors, executives and admins, not by task-force members', () => {

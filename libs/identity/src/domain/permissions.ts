@@ -12,6 +12,10 @@ export const Permission = {
   USERS_READ: 'users:read',
   /** Create users, change their roles, deactivate and reactivate them. */
   USERS_MANAGE: 'users:manage',
+  /** Read incidents, the task force and countermeasures. */
+  REMEDIATION_READ: 'remediation:read',
+  /** Change countermeasures (who may change which item is decided per record by the service). */
+  REMEDIATION_WRITE: 'remediation:write',
   /** Read the audit trail and verify its hash chain. */
   AUDIT_TRAIL_READ: 'audit-trail:read',
 } as const;
@@ -19,10 +23,18 @@ export type Permission = (typeof Permission)[keyof typeof Permission];
 export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
-  ADMIN: [Permission.SELF_READ, Permission.USERS_READ, Permission.USERS_MANAGE, Permission.AUDIT_TRAIL_READ],
-  TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ],
-  EXECUTIVE: [Permission.SELF_READ, Permission.USERS_READ, Permission.AUDIT_TRAIL_READ],
-  AUDITOR: [Permission.SELF_READ, Permission.USERS_READ, Permission.AUDIT_TRAIL_READ],
+  ADMIN: [
+    Permission.SELF_READ,
+    Permission.USERS_READ,
+    Permission.USERS_MANAGE,
+    Permission.REMEDIATION_READ,
+    Permission.REMEDIATION_WRITE,
+    Permission.AUDIT_TRAIL_READ,
+  ],
+  TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE],
+  EXECUTIVE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.AUDIT_TRAIL_READ],
+  // Auditors read everything and edit nothing here.
+  AUDITOR: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.AUDIT_TRAIL_READ],
 };
 
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {

@@ -1,0 +1,147 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Actor, CommonError, CommonErrorCode } from '@app/common';
+import {
+  allowedTransitions,
+  CountermeasuresService,
+  isOverdue,
+  TransitionCause,
+  type CountermeasureCategory,
+  type CountermeasureStatus,
+  type Priority,
+} from '@app/countermeasures';
+import { Permission, type UserEntity } from '@app/identity';
+import { Allow, CurrentUser } from '../auth/access.decorators';
+import { toConnection } from '../common/connection.type';
+import type { GqlContext } from '../common/loaders';
+import { UserType } from '../identity/user.type';
+import {
+  CountermeasureConnection,
+  CountermeasureStatusEnum,
+  CountermeasureType,
+  DueDateChangeType,
+  RequirementType,
+  TransitionType,
+} from './countermeasure.types';
+import {
+  AssignCountermeasureOwnerInput,
+  ChangeCountermeasureDueDateInput,
+  CountermeasureArgs,
+  CountermeasuresArgs,
+  CreateCountermeasureInput,
+  MoveCountermeasureInput,
+  UpdateCountermeasureInput,
+} from './dto/countermeasure.inputs';
+
+@Resolver(() => CountermeasureType)
+export class CountermeasuresResolver {
+  constructor(@Inject(CountermeasuresService) private readonly service: CountermeasuresService) {}
+
+  @Allow(Permission.REMEDIATION_READ)
+  @Query(() => CountermeasureConnection, { description: 'Countermeasures, by key (default) or by due date' })
+  async countermeasures(@Args() args: CountermeasuresArgs): Promise<CountermeasureConnection> {
+    const f = args.filter ?? {};
+    const page = await this.service.list(
+      {
+        ...f,
+        statuses: f.statuses as CountermeasureStatus[] | null,
+        categories: f.categories as CountermeasureCategory[] | null,
+      },
+      args.orderBy ?? 'KEY',
+      args,
+    );
+    return toConnection(page, CountermeasureType.from);
+  }
+
+  @Allow(Permission.REMEDIATION_READ)
+  @Query(() => CountermeasureType, { description: 'One countermeasure by id or by key (CM-004)' })
+  async countermeasure(@Args() args: CountermeasureArgs): Promise<CountermeasureType> {
+    if (!args.id === !args.key) {
+      throw new CommonError(CommonErrorCode.INVALID_INPUT, 'Give either id or key', { fields: ['id', 'key'] });
+    }
+    const cm = args.id ? await this.service.getById(args.id) : await this.service.getByKey(args.key!, args.incidentId);
+    return CountermeasureType.from(cm);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => CountermeasureType, { description: 'The task-force chief or an admin' })
+  async createCountermeasure(@Args('input') input: CreateCountermeasureInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+    const cm = await this.service.create(Actor.user(user), {
+      ...input,
+      category: input.category as CountermeasureCategory,
+      priority: input.priority as Priority,
+    });
+    return CountermeasureType.from(cm);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => CountermeasureType, { description: 'The owner or a contributor' })
+  async updateCountermeasure(@Args('input') input: UpdateCountermeasureInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+    const { id, expectedVersion, ...changes } = input;
+    const cm = await this.service.update(Actor.user(user), id, expectedVersion, {
+      ...changes,
+      category: changes.category as CountermeasureCategory | null,
+      priority: changes.priority as Priority | null,
+    });
+    return CountermeasureType.from(cm);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => CountermeasureType, { description: 'The task-force chief or an admin; the owner must be a current member' })
+  async assignCountermeasureOwner(@Args('input') input: AssignCountermeasureOwnerInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+    return CountermeasureType.from(await this.service.assignOwner(Actor.user(user), input.id, input.expectedVersion, input.ownerId));
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => CountermeasureType, { description: 'Re-plan with a reason; the old and new dates are kept' })
+  async changeCountermeasureDueDate(@Args('input') input: ChangeCountermeasureDueDateInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+    return CountermeasureType.from(await this.service.changeDueDate(Actor.user(user), input.id, input.expectedVersion, input.dueDate, input.reason));
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => CountermeasureType, {
+    description: 'Move through the workflow. Owner and contributors: plain moves; executives: CANCELLED and REOPENED. VERIFIED only by auditor sign-off.',
+  })
+  async moveCountermeasure(@Args('input') input: MoveCountermeasureInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+    const cm = await this.service.transition(Actor.user(user), input.id, input.expectedVersion, input.to as CountermeasureStatus, input.reason ?? null);
+    return CountermeasureType.from(cm);
+  }
+
+  @ResolveField(() => UserType, { nullable: true, description: 'The owner (担当者)' })
+  async owner(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<UserType | null> {
+    const u = await ctx.loaders.user.load(c.ownerId);
+    return u ? UserType.from(u) : null;
+  }
+
+  @ResolveField(() => [UserType])
+  async contributors(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<UserType[]> {
+    const rows = await ctx.loaders.contributors.load(c.id);
+    const users = await ctx.loaders.user.loadMany(rows.map((r) => r.userId));
+    return users.filter((u): u is UserEntity => !!u && !(u instanceof Error)).map(UserType.from);
+  }
+
+  @ResolveField(() => [RequirementType])
+  requirements(@Parent() c: CountermeasureType, @Context() ctx: GqlContext) {
+    return ctx.loaders.requirements.load(c.id);
+  }
+
+  @ResolveField(() => [TransitionType], { description: 'Every status change, oldest first' })
+  history(@Parent() c: CountermeasureType, @Context() ctx: GqlContext) {
+    return ctx.loaders.transitions.load(c.id);
+  }
+
+  @ResolveField(() => [DueDateChangeType], { description: 'Every re-planning of the due date, oldest first' })
+  dueDateChanges(@Parent() c: CountermeasureType, @Context() ctx: GqlContext) {
+    return ctx.loaders.dueDateChanges.load(c.id);
+  }
+
+  @ResolveField(() => Boolean, { description: 'Open and past its due date (期限超過), computed in the Asia/Tokyo calendar' })
+  overdue(@Parent() c: CountermeasureType): boolean {
+    return isOverdue(c.status as CountermeasureStatus, c.dueDate, this.service.today());
+  }
+
+  @ResolveField(() => [CountermeasureStatusEnum], { description: 'Statuses a plain move by the owner or a contributor can reach now' })
+  nextStatuses(@Parent() c: CountermeasureType): string[] {
+    return allowedTransitions(c.status as CountermeasureStatus, c.resumeStatus as CountermeasureStatus | null, TransitionCause.USER, { ongoing: c.ongoing });
+  }
+}

@@ -1,0 +1,98 @@
+import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
+import { MAX_PAGE_SIZE } from '@app/common';
+import { INCIDENT_EVENT_KINDS, PARTY_KINDS, type IncidentEntity } from '@app/incidents';
+import { ConnectionType } from '../common/connection.type';
+import { UserType } from '../identity/user.type';
+
+const IncidentEventKind = Object.fromEntries(INCIDENT_EVENT_KINDS.map((k) => [k, k]));
+registerEnumType(IncidentEventKind, { name: 'IncidentEventKind' });
+const PartyKind = Object.fromEntries(PARTY_KINDS.map((k) => [k, k]));
+registerEnumType(PartyKind, { name: 'PartyKind' });
+
+@ObjectType('IncidentEvent', { description: 'A dated step of the timeline' })
+export class IncidentEventType {
+  @Field(() => ID) id!: string;
+  @Field(() => LocalDateResolver) occurredOn!: string;
+  @Field(() => IncidentEventKind) kind!: string;
+  @Field() description!: string;
+}
+
+@ObjectType('IncidentSystem', { description: 'A system of the inventory (the leaked database, the customer databases)' })
+export class IncidentSystemType {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field() description!: string;
+  @Field({ description: 'The system the data left from' }) leakSource!: boolean;
+  @Field() holdsCustomerData!: boolean;
+}
+
+@ObjectType('IncidentDataCategory', { description: 'A kind of personal data, leaked or confirmed not leaked' })
+export class IncidentDataCategoryType {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field() leaked!: boolean;
+}
+
+@ObjectType('IncidentParty', { description: 'An authority or outside party involved' })
+export class IncidentPartyType {
+  @Field(() => ID) id!: string;
+  @Field(() => PartyKind) kind!: string;
+  @Field() name!: string;
+  @Field() role!: string;
+}
+
+@ObjectType('TaskForceMember')
+export class TaskForceMemberType {
+  @Field(() => ID) id!: string;
+  userId!: string;
+  @Field(() => UserType, { nullable: true }) user?: UserType | null;
+  @Field({ description: 'What they do in the task force, e.g. 最高責任者' }) roleTitle!: string;
+  @Field({ description: 'The chief (the president)' }) isChief!: boolean;
+  @Field(() => LocalDateResolver) joinedOn!: string;
+  @Field(() => LocalDateResolver, { nullable: true }) leftOn!: string | null;
+}
+
+@ObjectType('Incident', { description: 'A personal-data breach case (個人情報漏えい事案)' })
+export class IncidentType {
+  @Field(() => ID) id!: string;
+  @Field() title!: string;
+  @Field() summary!: string;
+  @Field(() => LocalDateResolver, { nullable: true }) detectedOn!: string | null;
+  @Field(() => LocalDateResolver, { nullable: true }) policeReportedOn!: string | null;
+  @Field(() => LocalDateResolver, { nullable: true }) regulatorReportedOn!: string | null;
+  @Field(() => LocalDateResolver, { nullable: true }) disclosedOn!: string | null;
+  @Field(() => Int) version!: number;
+  @Field(() => DateTimeResolver) createdAt!: Date;
+
+  static from(i: IncidentEntity): IncidentType {
+    return { ...i };
+  }
+}
+
+@ObjectType()
+export class IncidentConnection extends ConnectionType(IncidentType, 'Incident') {}
+
+@ArgsType()
+export class IncidentsArgs {
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  first?: number | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  after?: string | null;
+}
+
+@ArgsType()
+export class IncidentArgs {
+  @Field(() => ID)
+  @IsUUID()
+  id!: string;
+}

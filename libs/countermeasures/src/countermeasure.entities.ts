@@ -1,0 +1,181 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
+import { ALL_COUNTERMEASURE_STATUSES, ALL_TRANSITION_CAUSES, type CountermeasureStatus, type TransitionCause } from './domain/countermeasure-workflow';
+import { COUNTERMEASURE_CATEGORIES, PRIORITIES, type CountermeasureCategory, type Priority } from './domain/countermeasure-fields';
+
+const inList = (column: string, values: readonly string[]) => `"${column}" IN (${values.map((v) => `'${v}'`).join(', ')})`;
+
+/** A promised countermeasure (対策), e.g. CM-004 アクセス権限の絞り込み. */
+@Entity('countermeasures')
+@Index('UQ_countermeasures_incident_seq', ['incidentId', 'seq'], { unique: true })
+@Index('IDX_countermeasures_incident_status', ['incidentId', 'status'])
+@Index('IDX_countermeasures_owner', ['ownerId', 'status'])
+@Index('IDX_countermeasures_due_date', ['incidentId', 'dueDate', 'seq'])
+@Index('IDX_countermeasures_category', ['incidentId', 'category'])
+@Check('CHK_countermeasures_status', inList('status', ALL_COUNTERMEASURE_STATUSES))
+@Check('CHK_countermeasures_resume_status', `("status" = 'BLOCKED') = ("resume_status" IS NOT NULL)`)
+@Check('CHK_countermeasures_category', inList('category', COUNTERMEASURE_CATEGORIES))
+@Check('CHK_countermeasures_priority', inList('priority', PRIORITIES))
+export class CountermeasureEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'incident_id', type: 'uuid' })
+  incidentId!: string;
+
+  /** 1, 2, 3... within the incident; the key is CM-001, CM-002... */
+  @Column({ type: 'integer' })
+  seq!: number;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'text', default: '' })
+  description!: string;
+
+  @Column({ type: 'text' })
+  category!: CountermeasureCategory;
+
+  @Column({ name: 'owner_id', type: 'uuid' })
+  ownerId!: string;
+
+  @Column({ type: 'text' })
+  priority!: Priority;
+
+  /** Calendar day (YYYY-MM-DD). Overdue is computed from it, never stored. */
+  @Column({ name: 'due_date', type: 'date' })
+  dueDate!: string;
+
+  /** Must be VERIFIED before sales promotion to new customers may resume. */
+  @Column({ name: 'required_for_gate', type: 'boolean', default: false })
+  requiredForGate!: boolean;
+
+  /** An ongoing measure (24-hour monitoring, the hotline) that keeps operating after verification. */
+  @Column({ type: 'boolean', default: false })
+  ongoing!: boolean;
+
+  @Column({ type: 'text' })
+  status!: CountermeasureStatus;
+
+  /** Where BLOCKED returns to; set exactly while BLOCKED. */
+  @Column({ name: 'resume_status', type: 'text', nullable: true })
+  resumeStatus!: CountermeasureStatus | null;
+
+  @VersionColumn()
+  version!: number;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
+
+export function countermeasureKey(seq: number): string {
+  return `CM-${String(seq).padStart(3, '0')}`;
+}
+
+@Entity('countermeasure_contributors')
+@Index('IDX_countermeasure_contributors_user', ['userId'])
+export class CountermeasureContributorEntity {
+  @PrimaryColumn({ name: 'countermeasure_id', type: 'uuid' })
+  countermeasureId!: string;
+
+  @PrimaryColumn({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+}
+
+/** What must be shown (証跡の要件), e.g. "access-right review of every customer DB". */
+@Entity('countermeasure_requirements')
+@Index('IDX_countermeasure_requirements_cm', ['countermeasureId', 'position'])
+export class RequirementEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'countermeasure_id', type: 'uuid' })
+  countermeasureId!: string;
+
+  @Column({ type: 'integer' })
+  position!: number;
+
+  @Column({ type: 'text' })
+  title!: string;
+
+  @Column({ type: 'text', default: '' })
+  description!: string;
+
+  /** For a recurring requirement ("monthly monitoring report"): evidence older than this many days is stale. */
+  @Column({ name: 'recurrence_days', type: 'integer', nullable: true })
+  recurrenceDays!: number | null;
+}
+
+/** Every status change: who, when, from, to, why. Never updated. */
+@Entity('countermeasure_transitions')
+@Index('IDX_countermeasure_transitions_cm', ['countermeasureId', 'at'])
+@Check('CHK_countermeasure_transitions_cause', inList('cause', ALL_TRANSITION_CAUSES))
+export class TransitionEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'countermeasure_id', type: 'uuid' })
+  countermeasureId!: string;
+
+  @Column({ name: 'from_status', type: 'text', nullable: true, comment: 'null for the creation' })
+  fromStatus!: CountermeasureStatus | null;
+
+  @Column({ name: 'to_status', type: 'text' })
+  toStatus!: CountermeasureStatus;
+
+  @Column({ type: 'text' })
+  cause!: TransitionCause;
+
+  @Column({ type: 'text', nullable: true })
+  reason!: string | null;
+
+  @Column({ name: 'actor_id', type: 'uuid', nullable: true })
+  actorId!: string | null;
+
+  @Column({ name: 'actor_label', type: 'text' })
+  actorLabel!: string;
+
+  @Column({ type: 'timestamptz' })
+  at!: Date;
+}
+
+/** Re-planning: a due date is never silently rewritten. */
+@Entity('countermeasure_due_date_changes')
+@Index('IDX_countermeasure_due_date_changes_cm', ['countermeasureId', 'at'])
+export class DueDateChangeEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'countermeasure_id', type: 'uuid' })
+  countermeasureId!: string;
+
+  @Column({ name: 'old_due_date', type: 'date' })
+  oldDueDate!: string;
+
+  @Column({ name: 'new_due_date', type: 'date' })
+  newDueDate!: string;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  @Column({ name: 'actor_id', type: 'uuid', nullable: true })
+  actorId!: string | null;
+
+  @Column({ name: 'actor_label', type: 'text' })
+  actorLabel!: string;
+
+  @Column({ type: 'timestamptz' })
+  at!: Date;
+}

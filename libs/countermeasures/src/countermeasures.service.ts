@@ -1,0 +1,443 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { AuditTrailService } from '@app/audit-trail';
+import { Clock, decodeCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest } from '@app/common';
+import { IncidentsService } from '@app/incidents';
+import {
+  CountermeasureContributorEntity,
+  CountermeasureEntity,
+  countermeasureKey,
+  DueDateChangeEntity,
+  RequirementEntity,
+  TransitionEntity,
+} from './countermeasure.entities';
+import { assertMayDecide, assertMayEdit, assertMayPlan, assertMayReplan, type ItemParties } from './domain/countermeasure-access';
+import { CountermeasureError, CountermeasureErrorCode } from './domain/countermeasure.errors';
+import {
+  assertCalendarDay,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_TITLE_LENGTH,
+  requireReason,
+  todayIn,
+  type CountermeasureCategory,
+  type Priority,
+} from './domain/countermeasure-fields';
+import { CountermeasureStatus, decideTransition, TransitionCause } from './domain/countermeasure-workflow';
+
+export interface RequirementCommand {
+  title: string;
+  description?: string | null;
+  recurrenceDays?: number | null;
+}
+
+export interface CreateCountermeasureCommand {
+  incidentId: string;
+  title: string;
+  description?: string | null;
+  category: CountermeasureCategory;
+  ownerId: string;
+  contributorIds?: readonly string[] | null;
+  priority: Priority;
+  dueDate: string;
+  requiredForGate?: boolean | null;
+  ongoing?: boolean | null;
+  requirements?: readonly RequirementCommand[] | null;
+}
+
+export interface UpdateCountermeasureCommand {
+  title?: string | null;
+  description?: string | null;
+  category?: CountermeasureCategory | null;
+  priority?: Priority | null;
+  requiredForGate?: boolean | null;
+}
+
+export interface CountermeasureFilter {
+  incidentId?: string | null;
+  statuses?: readonly CountermeasureStatus[] | null;
+  categories?: readonly CountermeasureCategory[] | null;
+  ownerId?: string | null;
+  overdue?: boolean | null;
+  dueBefore?: string | null;
+  requiredForGate?: boolean | null;
+  /** Substring of the key, title or description; works for Japanese (no word splitting needed). */
+  search?: string | null;
+}
+
+export type CountermeasureOrder = 'KEY' | 'DUE_DATE';
+
+/** The calendar deadlines fall due in: the case is Japanese. */
+export const DEADLINE_TIME_ZONE = 'Asia/Tokyo';
+const OPEN_STATUSES = ['PLANNED', 'IN_PROGRESS', 'BLOCKED', 'IMPLEMENTED', 'CHANGES_REQUESTED', 'REOPENED', 'DEGRADED'];
+
+@Injectable()
+export class CountermeasuresService {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(IncidentsService) private readonly incidents: IncidentsService,
+    @Inject(AuditTrailService) private readonly trail: AuditTrailService,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  private get em() {
+    return this.txHost.tx;
+  }
+
+  today(): string {
+    return todayIn(DEADLINE_TIME_ZONE, this.clock.now());
+  }
+
+  async getById(id: string): Promise<CountermeasureEntity> {
+    const cm = await this.em.getRepository(CountermeasureEntity).findOneBy({ id });
+    if (!cm) throw notFound(id);
+    return cm;
+  }
+
+  async getByKey(key: string, incidentId?: string | null): Promise<CountermeasureEntity> {
+    const m = /^CM-(\d{1,9})$/.exec(key.trim().toUpperCase());
+    if (!m) throw notFound(key);
+    const qb = this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.seq = :seq', { seq: Number(m[1]) });
+    if (incidentId) qb.andWhere('c.incidentId = :incidentId', { incidentId });
+    const rows = await qb.limit(2).getMany();
+    if (rows.length === 0) throw notFound(key);
+    if (rows.length > 1) {
+      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `${key} exists in several incidents; give incidentId too`, { field: 'incidentId' });
+    }
+    return rows[0]!;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<CountermeasureEntity[]> {
+    if (ids.length === 0) return [];
+    return this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids: [...ids] }).getMany();
+  }
+
+  async list(filter: CountermeasureFilter, order: CountermeasureOrder, page: PageRequest): Promise<Page<CountermeasureEntity>> {
+    const size = pageSize(page.first);
+    const qb = this.em.getRepository(CountermeasureEntity).createQueryBuilder('c');
+    if (filter.incidentId) qb.andWhere('c.incidentId = :incidentId', { incidentId: filter.incidentId });
+    if (filter.statuses?.length) qb.andWhere('c.status = ANY(:statuses)', { statuses: [...filter.statuses] });
+    if (filter.categories?.length) qb.andWhere('c.category = ANY(:categories)', { categories: [...filter.categories] });
+    if (filter.ownerId) qb.andWhere('c.ownerId = :ownerId', { ownerId: filter.ownerId });
+    if (filter.requiredForGate != null) qb.andWhere('c.requiredForGate = :rfg', { rfg: filter.requiredForGate });
+    if (filter.dueBefore) qb.andWhere('c.dueDate < :dueBefore', { dueBefore: assertCalendarDay(filter.dueBefore, 'dueBefore') });
+    if (filter.overdue != null) {
+      const overdue = '(c.status = ANY(:open) AND c.dueDate < :today)';
+      qb.andWhere(filter.overdue ? overdue : `NOT ${overdue}`, { open: OPEN_STATUSES, today: this.today() });
+    }
+    if (filter.search?.trim()) {
+      const like = `%${filter.search.trim().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+      qb.andWhere(`(c.title ILIKE :like OR c.description ILIKE :like OR ('CM-' || lpad(c.seq::text, 3, '0')) ILIKE :like)`, { like });
+    }
+    const totalCount = await qb.clone().getCount();
+    if (order === 'DUE_DATE') {
+      if (page.after) {
+        const [due, seq] = decodeCursor(page.after, 2);
+        qb.andWhere('(c.dueDate, c.seq) > (:due, :seq)', { due: String(due), seq: Number(seq) });
+      }
+      qb.orderBy('c.dueDate', 'ASC').addOrderBy('c.seq', 'ASC');
+    } else {
+      if (page.after) {
+        const [seq] = decodeCursor(page.after, 1);
+        qb.andWhere('c.seq > :seq', { seq: Number(seq) });
+      }
+      qb.orderBy('c.seq', 'ASC');
+    }
+    const rows = await qb.limit(size + 1).getMany();
+    return {
+      nodes: rows.slice(0, size),
+      hasNextPage: rows.length > size,
+      totalCount,
+      cursorOf: (c) => encodeCursor(order === 'DUE_DATE' ? [c.dueDate, c.seq] : [c.seq]),
+    };
+  }
+
+  // ---- batch readers for DataLoaders -------------------------------------------------------
+
+  requirementsOf(ids: readonly string[]) {
+    return this.byCountermeasure(RequirementEntity, ids, 'position');
+  }
+  transitionsOf(ids: readonly string[]) {
+    return this.byCountermeasure(TransitionEntity, ids, 'at');
+  }
+  dueDateChangesOf(ids: readonly string[]) {
+    return this.byCountermeasure(DueDateChangeEntity, ids, 'at');
+  }
+  contributorsOf(ids: readonly string[]) {
+    return this.byCountermeasure(CountermeasureContributorEntity, ids, 'userId');
+  }
+
+  private byCountermeasure<T extends { countermeasureId: string }>(entity: new () => T, ids: readonly string[], orderBy: string) {
+    if (ids.length === 0) return Promise.resolve([] as T[]);
+    return this.em
+      .getRepository(entity)
+      .createQueryBuilder('x')
+      .where('x.countermeasureId = ANY(:ids)', { ids: [...ids] })
+      .orderBy(`x.${orderBy}`, 'ASC')
+      .getMany();
+  }
+
+  // ---- changes ------------------------------------------------------------------------------
+
+  @Transactional()
+  async create(actor: Actor, cmd: CreateCountermeasureCommand): Promise<CountermeasureEntity> {
+    await this.incidents.lock(cmd.incidentId); // numbers CM-001, CM-002... without gaps or duplicates
+    const chiefId = await this.chiefOf(cmd.incidentId);
+    assertMayPlan(actor, chiefId, 'create a countermeasure');
+    const title = checkTitle(cmd.title);
+    const description = checkDescription(cmd.description ?? '');
+    const dueDate = assertCalendarDay(cmd.dueDate, 'dueDate');
+    const contributorIds = [...new Set(cmd.contributorIds ?? [])].filter((id) => id !== cmd.ownerId);
+    await this.assertMembers(cmd.incidentId, [cmd.ownerId, ...contributorIds]);
+    const requirements = (cmd.requirements ?? []).map((r, i) => checkRequirement(r, i));
+
+    const repo = this.em.getRepository(CountermeasureEntity);
+    const { max } = (await repo
+      .createQueryBuilder('c')
+      .select('COALESCE(MAX(c.seq), 0)', 'max')
+      .where('c.incidentId = :id', { id: cmd.incidentId })
+      .getRawOne<{ max: number }>())!;
+    const cm = await repo.save(
+      repo.create({
+        incidentId: cmd.incidentId,
+        seq: Number(max) + 1,
+        title,
+        description,
+        category: cmd.category,
+        ownerId: cmd.ownerId,
+        priority: cmd.priority,
+        dueDate,
+        requiredForGate: cmd.requiredForGate ?? false,
+        ongoing: cmd.ongoing ?? false,
+        status: CountermeasureStatus.PLANNED,
+        resumeStatus: null,
+      }),
+    );
+    if (contributorIds.length) {
+      await this.em.getRepository(CountermeasureContributorEntity).insert(contributorIds.map((userId) => ({ countermeasureId: cm.id, userId })));
+    }
+    if (requirements.length) {
+      await this.em.getRepository(RequirementEntity).insert(requirements.map((r) => ({ ...r, countermeasureId: cm.id })));
+    }
+    await this.em.getRepository(TransitionEntity).insert({
+      countermeasureId: cm.id,
+      fromStatus: null,
+      toStatus: CountermeasureStatus.PLANNED,
+      cause: TransitionCause.USER,
+      reason: 'created',
+      actorId: actor.id,
+      actorLabel: actor.label,
+      at: this.clock.now(),
+    });
+    await this.trail.append({
+      actor,
+      action: 'countermeasure.created',
+      entityType: 'Countermeasure',
+      entityId: cm.id,
+      after: { ...snapshot(cm), contributorIds, requirements: requirements.map((r) => r.title) },
+    });
+    return cm;
+  }
+
+  @Transactional()
+  async update(actor: Actor, id: string, expectedVersion: number, changes: UpdateCountermeasureCommand): Promise<CountermeasureEntity> {
+    const cm = await this.getById(id);
+    const parties = await this.parties(cm);
+    assertMayEdit(actor, parties);
+    if (changes.requiredForGate != null && changes.requiredForGate !== cm.requiredForGate) {
+      assertMayPlan(actor, parties.chiefId, 'change whether the gate depends on this countermeasure');
+    }
+    const set: Partial<CountermeasureEntity> = {};
+    if (changes.title != null) set.title = checkTitle(changes.title);
+    if (changes.description != null) set.description = checkDescription(changes.description);
+    if (changes.category != null) set.category = changes.category;
+    if (changes.priority != null) set.priority = changes.priority;
+    if (changes.requiredForGate != null) set.requiredForGate = changes.requiredForGate;
+    return this.updateVersioned(actor, 'countermeasure.updated', cm, expectedVersion, set);
+  }
+
+  @Transactional()
+  async assignOwner(actor: Actor, id: string, expectedVersion: number, ownerId: string): Promise<CountermeasureEntity> {
+    const cm = await this.getById(id);
+    assertMayPlan(actor, await this.chiefOf(cm.incidentId), 'assign the owner');
+    await this.assertMembers(cm.incidentId, [ownerId]);
+    return this.updateVersioned(actor, 'countermeasure.owner_assigned', cm, expectedVersion, { ownerId });
+  }
+
+  /** Re-planning: the old and new dates, the reason and who changed it are kept. */
+  @Transactional()
+  async changeDueDate(actor: Actor, id: string, expectedVersion: number, dueDate: string, reason: string): Promise<CountermeasureEntity> {
+    const cm = await this.getById(id);
+    assertMayReplan(actor, await this.parties(cm));
+    const next = assertCalendarDay(dueDate, 'dueDate');
+    const why = checkReason(reason);
+    if (next === cm.dueDate) {
+      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `The due date is already ${next}`, { field: 'dueDate', value: next });
+    }
+    const updated = await this.updateVersioned(actor, 'countermeasure.due_date_changed', cm, expectedVersion, { dueDate: next }, { reason: why });
+    await this.em.getRepository(DueDateChangeEntity).insert({
+      countermeasureId: cm.id,
+      oldDueDate: cm.dueDate,
+      newDueDate: next,
+      reason: why,
+      actorId: actor.id,
+      actorLabel: actor.label,
+      at: this.clock.now(),
+    });
+    return updated;
+  }
+
+  /**
+   * A status change by a person: a plain move (owner, contributors), CANCELLED
+   * (an executive's decision) or REOPENED (an executive, e.g. after an audit
+   * finding). VERIFIED comes only from an auditor's sign-off (evidence issue).
+   */
+  @Transactional()
+  async transition(actor: Actor, id: string, expectedVersion: number, to: CountermeasureStatus, reason: string | null): Promise<CountermeasureEntity> {
+    const cm = await this.getById(id);
+    const parties = await this.parties(cm);
+    const cause =
+      to === CountermeasureStatus.CANCELLED ? TransitionCause.EXECUTIVE : to === CountermeasureStatus.REOPENED ? TransitionCause.REOPEN : TransitionCause.USER;
+    if (cause === TransitionCause.USER) assertMayEdit(actor, parties);
+    else assertMayDecide(actor, parties, to === CountermeasureStatus.CANCELLED ? 'cancel a countermeasure' : 'reopen a countermeasure');
+    if (reason != null && reason.length > 2000) {
+      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'reason must be at most 2000 characters', { field: 'reason' });
+    }
+    const requirementsTotal = await this.em.getRepository(RequirementEntity).countBy({ countermeasureId: cm.id });
+    const decision = decideTransition({
+      current: cm.status,
+      resumeStatus: cm.resumeStatus,
+      target: to,
+      cause,
+      reason,
+      // Evidence arrives with the evidence issue; until then no requirement has any.
+      facts: { ongoing: cm.ongoing, requirementsTotal, requirementsWithEvidence: 0 },
+    });
+    const updated = await this.updateVersioned(
+      actor,
+      'countermeasure.status_changed',
+      cm,
+      expectedVersion,
+      { status: decision.to, resumeStatus: decision.resumeStatus },
+      { cause: decision.cause, reason: decision.reason },
+    );
+    await this.em.getRepository(TransitionEntity).insert({
+      countermeasureId: cm.id,
+      fromStatus: decision.from,
+      toStatus: decision.to,
+      cause: decision.cause,
+      reason: decision.reason,
+      actorId: actor.id,
+      actorLabel: actor.label,
+      at: this.clock.now(),
+    });
+    return updated;
+  }
+
+  async parties(cm: CountermeasureEntity): Promise<ItemParties> {
+    const contributors = await this.contributorsOf([cm.id]);
+    return { ownerId: cm.ownerId, contributorIds: contributors.map((c) => c.userId), chiefId: await this.chiefOf(cm.incidentId) };
+  }
+
+  private async chiefOf(incidentId: string): Promise<string | null> {
+    const members = await this.incidents.taskForce([incidentId]);
+    return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
+  }
+
+  private async assertMembers(incidentId: string, userIds: readonly string[]): Promise<void> {
+    const current = await this.incidents.currentMemberIds(incidentId, userIds);
+    const outsiders = userIds.filter((u) => !current.has(u));
+    if (outsiders.length) {
+      throw new CountermeasureError(
+        CountermeasureErrorCode.NOT_A_MEMBER,
+        'Owners and contributors must be current members of the task force',
+        { userIds: outsiders },
+      );
+    }
+  }
+
+  /** UPDATE ... WHERE id AND version: exactly one row, or CONFLICT with the current version; then the trail entry. */
+  private async updateVersioned(
+    actor: Actor,
+    action: string,
+    cm: CountermeasureEntity,
+    expectedVersion: number,
+    set: Partial<CountermeasureEntity>,
+    extra: Record<string, unknown> = {},
+  ): Promise<CountermeasureEntity> {
+    const result = await this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder()
+      .update(CountermeasureEntity)
+      .set({ ...set, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id AND version = :expectedVersion', { id: cm.id, expectedVersion })
+      .execute();
+    if (result.affected !== 1) {
+      const current = await this.getById(cm.id);
+      throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);
+    }
+    const updated = await this.getById(cm.id);
+    await this.trail.append({ actor, action, entityType: 'Countermeasure', entityId: cm.id, before: snapshot(cm), after: { ...snapshot(updated), ...extra } });
+    return updated;
+  }
+}
+
+function notFound(idOrKey: string): CountermeasureError {
+  return new CountermeasureError(CountermeasureErrorCode.COUNTERMEASURE_NOT_FOUND, `Countermeasure ${idOrKey} does not exist`, { id: idOrKey });
+}
+
+function checkTitle(title: string): string {
+  const t = title.trim();
+  if (!t || [...t].length > MAX_TITLE_LENGTH) {
+    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `title must have 1 to ${MAX_TITLE_LENGTH} characters`, { field: 'title' });
+  }
+  return t;
+}
+
+function checkDescription(description: string): string {
+  if ([...description].length > MAX_DESCRIPTION_LENGTH) {
+    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `description must have at most ${MAX_DESCRIPTION_LENGTH} characters`, {
+      field: 'description',
+    });
+  }
+  return description.trim();
+}
+
+function checkReason(reason: string): string {
+  const r = requireReason(reason);
+  if ([...r].length > 2000) {
+    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'reason must be at most 2000 characters', { field: 'reason' });
+  }
+  return r;
+}
+
+function checkRequirement(r: RequirementCommand, position: number) {
+  const title = r.title.trim();
+  if (!title || [...title].length > MAX_TITLE_LENGTH) {
+    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `a requirement title must have 1 to ${MAX_TITLE_LENGTH} characters`, {
+      field: `requirements[${position}].title`,
+    });
+  }
+  if (r.recurrenceDays != null && (!Number.isInteger(r.recurrenceDays) || r.recurrenceDays < 1 || r.recurrenceDays > 366)) {
+    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'recurrenceDays must be 1 to 366', { field: `requirements[${position}].recurrenceDays` });
+  }
+  return { position, title, description: (r.description ?? '').trim(), recurrenceDays: r.recurrenceDays ?? null };
+}
+
+/** What the audit trail keeps of a countermeasure. */
+export function snapshot(c: CountermeasureEntity) {
+  return {
+    key: countermeasureKey(c.seq),
+    title: c.title,
+    description: c.description,
+    category: c.category,
+    ownerId: c.ownerId,
+    priority: c.priority,
+    dueDate: c.dueDate,
+    requiredForGate: c.requiredForGate,
+    ongoing: c.ongoing,
+    status: c.status,
+    resumeStatus: c.resumeStatus,
+    version: c.version,
+  };
+}

@@ -1,0 +1,47 @@
+import type { Actor } from '@app/common';
+import { CountermeasureError, CountermeasureErrorCode } from './countermeasure.errors';
+
+/**
+ * Record-level rules of who may change a countermeasure (the global guard has
+ * already checked the role-level permission):
+ * - the task-force chief and admins create countermeasures and assign owners;
+ * - the owner and contributors edit and move their own items;
+ * - re-planning a due date: the owner, a contributor, the chief or an admin;
+ * - executives cancel, and reopen verified work (e.g. after an audit finding);
+ * - auditors edit nothing here (their sign-off and rejection come with evidence).
+ * The system (demo loader, jobs) may do anything it is asked to.
+ */
+export interface ItemParties {
+  ownerId: string;
+  contributorIds: readonly string[];
+  /** The user id of the incident's current chief, if any. */
+  chiefId: string | null;
+}
+
+const isSystem = (a: Actor) => a.id === null;
+const isAdmin = (a: Actor) => a.roles.includes('ADMIN');
+const isExecutive = (a: Actor) => a.roles.includes('EXECUTIVE');
+
+function refuse(what: string, actor: Actor): never {
+  throw new CountermeasureError(CountermeasureErrorCode.NOT_PERMITTED, `You may not ${what}`, { actor: actor.label, what });
+}
+
+export function assertMayPlan(actor: Actor, chiefId: string | null, what: string): void {
+  if (isSystem(actor) || isAdmin(actor) || (chiefId !== null && actor.id === chiefId)) return;
+  refuse(`${what}: only the task-force chief or an admin may`, actor);
+}
+
+export function assertMayEdit(actor: Actor, item: ItemParties): void {
+  if (isSystem(actor) || actor.id === item.ownerId || item.contributorIds.includes(actor.id!)) return;
+  refuse('change this countermeasure: only its owner and contributors may', actor);
+}
+
+export function assertMayReplan(actor: Actor, item: ItemParties): void {
+  if (isSystem(actor) || isAdmin(actor) || actor.id === item.ownerId || actor.id === item.chiefId || item.contributorIds.includes(actor.id!)) return;
+  refuse('change the due date: only the owner, a contributor, the chief or an admin may', actor);
+}
+
+export function assertMayDecide(actor: Actor, item: ItemParties, what: string): void {
+  if (isSystem(actor) || isExecutive(actor) || actor.id === item.chiefId) return;
+  refuse(`${what}: only an executive may`, actor);
+}

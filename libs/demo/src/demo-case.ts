@@ -1,0 +1,211 @@
+import type { CountermeasureCategory, CountermeasureStatus, Priority } from '@app/countermeasures';
+import type { IncidentEventKind, PartyKind } from '@app/incidents';
+
+/**
+ * The demo case: the breach of ../shared/CASE.md (the apology letter in
+ * ../shared/seed/). Facts are the letter's; the year (2026), the exact days of
+ * the investigation steps, the system names, owners, due dates and states are
+ * invented to make a realistic working plan. The ten countermeasures are the
+ * letter's ten promises, in the letter's order (CASE.md 1-10).
+ */
+export const DEMO_INCIDENT = {
+  title: 'お客様情報漏えい事案（特定データベースからの持ち出し）',
+  summary:
+    '6月下旬から他社の通信教育事業者のダイレクトメールが弊社のお客様に届き始め、お問い合わせが急増。調査会社経由で入手した名簿事業者のリストを照合した結果、' +
+    '弊社しか保有しないデータを含み大半が一致。社内調査で特定のデータベースから持ち出されたことが判明した。外部からの不正アクセスの痕跡はなく、' +
+    'データベースへのアクセス権限を持つグループ社員以外の内部者の関与が推定される。警察が捜査中。7月9日に公表。',
+  detectedOn: '2026-06-22',
+  policeReportedOn: '2026-06-26',
+  regulatorReportedOn: '2026-06-26',
+  disclosedOn: '2026-07-09',
+};
+
+export const DEMO_TIMELINE: { occurredOn: string; kind: IncidentEventKind; description: string }[] = [
+  { occurredOn: '2026-06-22', kind: 'DETECTED', description: '他社の通信教育事業者からのダイレクトメールがお客様に届き始め、お問い合わせが急増。調査を開始' },
+  { occurredOn: '2026-06-26', kind: 'REPORTED_TO_POLICE', description: 'お問い合わせの急増を受け、警察に相談' },
+  { occurredOn: '2026-06-26', kind: 'REPORTED_TO_REGULATOR', description: '監督官庁である経済産業省に相談' },
+  { occurredOn: '2026-06-30', kind: 'INVESTIGATION_STEP', description: '調査会社経由で名簿事業者のリストを入手し、弊社データと照合。弊社しか保有しないデータを含み、大半が一致' },
+  { occurredOn: '2026-07-03', kind: 'INVESTIGATION_STEP', description: '社内調査により、特定のデータベースからお客様情報が外部に持ち出されていたことが判明' },
+  { occurredOn: '2026-07-04', kind: 'CONTAINMENT', description: '当該データベースの稼働を停止（緊急安全対策）' },
+  { occurredOn: '2026-07-07', kind: 'INVESTIGATION_STEP', description: '24時間監視の委託先による遡及確認：外部からの不正アクセスの痕跡なし。警察が捜査を開始' },
+  { occurredOn: '2026-07-09', kind: 'PUBLIC_DISCLOSURE', description: '個人情報漏えいについて公表' },
+  { occurredOn: '2026-07-10', kind: 'CUSTOMER_NOTICE', description: '過去にご受講いただいたお客様へお詫び状を送付' },
+];
+
+export const DEMO_SYSTEMS = [
+  { name: '当該データベース（漏えい元）', description: 'お客様情報が持ち出されたデータベース。7月4日に稼働停止', leakSource: true },
+  { name: '受講者管理データベース', description: '現在の受講者と保護者の情報', leakSource: false },
+  { name: '教材発送管理データベース', description: '教材の発送先住所・電話番号', leakSource: false },
+  { name: 'お問い合わせ管理データベース', description: 'コールセンターの応対記録', leakSource: false },
+  { name: '会員Webサイトデータベース', description: '会員サイトのアカウント情報', leakSource: false },
+];
+
+export const DEMO_DATA_CATEGORIES = [
+  { name: '郵便番号', leaked: true },
+  { name: 'お名前（お子様・保護者、漢字およびフリガナ）', leaked: true },
+  { name: 'ご住所', leaked: true },
+  { name: '電話番号（固定電話番号または携帯電話番号）', leaked: true },
+  { name: 'お子様の生年月日', leaked: true },
+  { name: 'お子様の性別', leaked: true },
+  { name: 'クレジットカード番号・有効期限', leaked: false },
+  { name: '金融機関の口座情報', leaked: false },
+  { name: '成績情報', leaked: false },
+];
+
+export const DEMO_PARTIES: { kind: PartyKind; name: string; role: string }[] = [
+  { kind: 'POLICE', name: '警察', role: '刑事事件として捜査。原因究明を委ねる' },
+  { kind: 'REGULATOR', name: '経済産業省', role: '監督官庁' },
+  { kind: 'INVESTIGATION_FIRM', name: '調査会社', role: '名簿事業者のリストの入手' },
+  { kind: 'MONITORING_FIRM', name: '大手情報セキュリティ専門会社', role: '24時間の不正アクセス監視' },
+  { kind: 'AUDIT_FIRM', name: '情報セキュリティ専門会社（監査）', role: 'システム運営プロセス監査' },
+  { kind: 'OTHER', name: '㈱シンフォーム', role: 'システム運用（ISMS取得のグループ会社）' },
+];
+
+/** Task force: e-mail of a demo user, and their part. The president is the chief. */
+export const DEMO_TASK_FORCE = [
+  { email: 'president@example.com', roleTitle: '最高責任者（代表取締役社長）', isChief: true },
+  { email: 'security.lead@example.com', roleTitle: '情報セキュリティ担当', isChief: false },
+  { email: 'systems.lead@example.com', roleTitle: 'システム運用担当', isChief: false },
+  { email: 'cs.lead@example.com', roleTitle: 'お客様サポート担当', isChief: false },
+  { email: 'legal.lead@example.com', roleTitle: '法務・コンプライアンス担当', isChief: false },
+];
+
+export interface DemoCountermeasure {
+  title: string;
+  description: string;
+  category: CountermeasureCategory;
+  owner: string;
+  contributors?: string[];
+  priority: Priority;
+  dueDate: string;
+  requiredForGate: boolean;
+  ongoing?: boolean;
+  requirements: { title: string; recurrenceDays?: number }[];
+  /** Moves after creation, in order, each with a reason where one is needed. */
+  moves: { to: CountermeasureStatus; reason?: string }[];
+}
+
+const START = { to: 'IN_PROGRESS' as const };
+
+export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
+  {
+    title: '当該データベースの稼働停止',
+    description: '漏えい元のデータベースの稼働を停止する（お詫び状の時点で対応済）。停止の記録と、停止後にアクセスがないことの確認を証跡とする。',
+    category: 'DB_SHUTDOWN',
+    owner: 'systems.lead@example.com',
+    priority: 'CRITICAL',
+    dueDate: '2026-07-05',
+    requiredForGate: true,
+    requirements: [{ title: '停止作業の記録（日時・作業者・承認者）' }, { title: '停止後のアクセスログ確認結果' }],
+    moves: [START],
+  },
+  {
+    title: '全顧客データベースのアクセス監視強化と外部への持ち出し制限',
+    description: '全てのお客様情報を扱うデータベースについて、アクセス権限の絞り込み、運営の厳格化、外部専門機関を活用した常時監視を実施する。',
+    category: 'ACCESS_RESTRICTION',
+    owner: 'security.lead@example.com',
+    contributors: ['systems.lead@example.com'],
+    priority: 'HIGH',
+    dueDate: '2026-09-30',
+    requiredForGate: true,
+    requirements: [
+      { title: '全顧客DBのアクセス権限棚卸しと絞り込みの結果' },
+      { title: '外部媒体・外部送信の持ち出し制限の設定記録' },
+      { title: '外部専門機関による常時監視の月次レポート', recurrenceDays: 31 },
+    ],
+    moves: [START],
+  },
+  {
+    title: '情報セキュリティ専門会社によるシステム運営プロセス監査',
+    description: 'システム運営プロセスの監査を受け、システムのあらゆる脆弱性を把握する。',
+    category: 'EXTERNAL_AUDIT',
+    owner: 'security.lead@example.com',
+    priority: 'CRITICAL',
+    dueDate: '2027-01-31',
+    requiredForGate: true,
+    requirements: [{ title: '監査計画書（範囲・日程）' }, { title: '監査報告書と指摘事項への対応計画' }],
+    moves: [START],
+  },
+  {
+    title: '特別チームによるガバナンス強化を含む取組計画の策定・実行',
+    description: '社長を最高責任者とする情報セキュリティ対策強化の特別チームにより、速やかにガバナンスの強化を含めた取組計画を策定・実行する。',
+    category: 'GOVERNANCE',
+    owner: 'president@example.com',
+    contributors: ['legal.lead@example.com'],
+    priority: 'HIGH',
+    dueDate: '2026-10-15',
+    requiredForGate: true,
+    requirements: [{ title: '取組計画書（取締役会承認済み）' }, { title: '計画の実行状況報告' }],
+    moves: [START],
+  },
+  {
+    title: '原因究明と二次被害防止の優先',
+    description: '警察の捜査に全面的に協力し原因究明を優先するとともに、漏えいした情報の悪用による二次被害の防止に取り組む。',
+    category: 'CUSTOMER_PROTECTION',
+    owner: 'legal.lead@example.com',
+    priority: 'HIGH',
+    dueDate: '2026-12-31',
+    requiredForGate: false,
+    requirements: [{ title: '捜査協力の記録' }, { title: '二次被害の監視と対応の記録' }],
+    moves: [START],
+  },
+  {
+    title: '既存のお客様へのサービス・サポートの継続',
+    description: '現在ご受講中のお客様へのサービスとサポートは継続する。',
+    category: 'CUSTOMER_PROTECTION',
+    owner: 'cs.lead@example.com',
+    priority: 'MEDIUM',
+    dueDate: '2026-07-31',
+    requiredForGate: false,
+    ongoing: true,
+    requirements: [{ title: 'サービス提供状況の月次報告', recurrenceDays: 31 }],
+    moves: [START],
+  },
+  {
+    title: '新規顧客向け販売促進活動の停止（監査で安全性が確認されるまで）',
+    description: 'セキュリティ会社の監査により安全性が確認されるまで、新規のお客様への販売促進活動（ダイレクトメール・電話・Web）を停止する。',
+    category: 'GOVERNANCE',
+    owner: 'legal.lead@example.com',
+    contributors: ['cs.lead@example.com'],
+    priority: 'CRITICAL',
+    dueDate: '2026-07-09',
+    requiredForGate: false,
+    requirements: [{ title: '全販促チャネルの停止確認記録' }],
+    moves: [START],
+  },
+  {
+    title: 'なりすまし・悪質な勧誘電話への注意喚起',
+    description: '弊社を装った郵便物や電話、強引な勧誘や不審な電話について、お客様に注意を呼びかける。',
+    category: 'COMMUNICATION',
+    owner: 'cs.lead@example.com',
+    priority: 'HIGH',
+    dueDate: '2026-07-31',
+    requiredForGate: false,
+    requirements: [{ title: '注意喚起の文面と送付・掲載の記録' }],
+    moves: [START, { to: 'BLOCKED', reason: '警察から掲載文面の確認待ち（捜査への影響の確認）' }],
+  },
+  {
+    title: '調査の進捗をWebサイトで公表',
+    description: '調査の進捗状況を、判明し次第、弊社Webサイトで公表する。',
+    category: 'COMMUNICATION',
+    owner: 'legal.lead@example.com',
+    priority: 'MEDIUM',
+    dueDate: '2026-08-31',
+    requiredForGate: false,
+    ongoing: true,
+    requirements: [{ title: 'Webサイトの公表ページ更新記録', recurrenceDays: 31 }],
+    moves: [START],
+  },
+  {
+    title: '個人情報保護専用ダイヤルの設置（フリーダイヤル、10:00〜21:00、土日祝も受付）',
+    description: 'お客様からのお問い合わせのため、個人情報保護専用のフリーダイヤルを設置する。',
+    category: 'CUSTOMER_PROTECTION',
+    owner: 'cs.lead@example.com',
+    priority: 'HIGH',
+    dueDate: '2026-07-15',
+    requiredForGate: false,
+    ongoing: true,
+    requirements: [{ title: '窓口開設の記録' }, { title: '月次の応対件数・内容の報告', recurrenceDays: 31 }],
+    moves: [START],
+  },
+];

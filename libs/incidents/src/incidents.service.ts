@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from '@app/common';
+import { IncidentError, IncidentErrorCode } from './domain/incident.errors';
+import {
+  IncidentDataCategoryEntity,
+  IncidentEntity,
+  IncidentEventEntity,
+  IncidentPartyEntity,
+  IncidentSystemEntity,
+  TaskForceMemberEntity,
+} from './incident.entities';
+
+/** Reading incidents, their inventory and their task force. Batch readers take many incident ids at once. */
+@Injectable()
+export class IncidentsService {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private get em() {
+    return this.txHost.tx;
+  }
+
+  async getById(id: string): Promise<IncidentEntity> {
+    const incident = await this.em.getRepository(IncidentEntity).findOneBy({ id });
+    if (!incident) throw new IncidentError(IncidentErrorCode.INCIDENT_NOT_FOUND, `Incident ${id} does not exist`, { id });
+    return incident;
+  }
+
+  /** Newest first (by creation), keyset-paginated. */
+  async list(page: PageRequest): Promise<Page<IncidentEntity>> {
+    const size = pageSize(page.first);
+    const qb = this.em.getRepository(IncidentEntity).createQueryBuilder('i');
+    const totalCount = await qb.clone().getCount();
+    if (page.after) {
+      const [at, id] = decodeCursor(page.after, 2);
+      qb.andWhere('(i.createdAt, i.id) < (:at, :id)', { at: String(at), id: String(id) });
+    }
+    const rows = await qb.orderBy('i.createdAt', 'DESC').addOrderBy('i.id', 'DESC').limit(size + 1).getMany();
+    return {
+      nodes: rows.slice(0, size),
+      hasNextPage: rows.length > size,
+      totalCount,
+      cursorOf: (i) => encodeCursor([i.createdAt.toISOString(), i.id]),
+    };
+  }
+
+  private byIncident<T extends { incidentId: string }>(entity: new () => T, ids: readonly string[], order: Record<string, 'ASC' | 'DESC'>) {
+    return this.em
+      .getRepository(entity)
+      .createQueryBuilder('x')
+      .where('x.incidentId = ANY(:ids)', { ids: [...ids] })
+      .orderBy(Object.fromEntries(Object.entries(order).map(([k, v]) => [`x.${k}`, v])))
+      .getMany();
+  }
+
+  events(ids: readonly string[]) {
+    return this.byIncident(IncidentEventEntity, ids, { occurredOn: 'ASC', id: 'ASC' });
+  }
+  systems(ids: readonly string[]) {
+    return this.byIncident(IncidentSystemEntity, ids, { name: 'ASC' });
+  }
+  dataCategories(ids: readonly string[]) {
+    return this.byIncident(IncidentDataCategoryEntity, ids, { leaked: 'DESC', name: 'ASC' });
+  }
+  parties(ids: readonly string[]) {
+    return this.byIncident(IncidentPartyEntity, ids, { kind: 'ASC', name: 'ASC' });
+  }
+  /** Current and past members; the chief first, then by joining date. */
+  taskForce(ids: readonly string[]) {
+    return this.byIncident(TaskForceMemberEntity, ids, { isChief: 'DESC', joinedOn: 'ASC', id: 'ASC' });
+  }
+
+  async currentMember(incidentId: string, userId: string): Promise<TaskForceMemberEntity | null> {
+    return this.em
+      .getRepository(TaskForceMemberEntity)
+      .createQueryBuilder('m')
+      .where('m.incidentId = :incidentId AND m.userId = :userId AND m.leftOn IS NULL', { incidentId, userId })
+      .getOne();
+  }
+
+  /** Current members among `userIds` (for validating owners and contributors). */
+  async currentMemberIds(incidentId: string, userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.em
+      .getRepository(TaskForceMemberEntity)
+      .createQueryBuilder('m')
+      .select('m.userId', 'userId')
+      .where('m.incidentId = :incidentId AND m.userId = ANY(:userIds) AND m.leftOn IS NULL', { incidentId, userIds: [...userIds] })
+      .getRawMany<{ userId: string }>();
+    return new Set(rows.map((r) => r.userId));
+  }
+
+  /** Locks the incident row: serializes changes that must see each other (e.g. numbering CM-001, CM-002...). */
+  async lock(incidentId: string): Promise<IncidentEntity> {
+    const incident = await this.em
+      .getRepository(IncidentEntity)
+      .createQueryBuilder('i')
+      .setLock('pessimistic_write')
+      .where('i.id = :incidentId', { incidentId })
+      .getOne();
+    if (!incident) throw new IncidentError(IncidentErrorCode.INCIDENT_NOT_FOUND, `Incident ${incidentId} does not exist`, { id: incidentId });
+    return incident;
+  }
+}
