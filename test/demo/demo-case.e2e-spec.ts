@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestApp } from '../support/test-app';
+
+/** A new user sees the real case the moment the server starts. */
+describe('the demo case', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await TestApp.start({ DEMO: 'true', DEMO_PASSWORD: 'demo-password-for-tests' });
+    token = await t.login('president@example.com', 'demo-password-for-tests');
+  });
+  afterAll(async () => t?.close());
+
+  it('holds the incident of the letter: disclosed on July 9, leaked and not-leaked data, the authorities, the task force chaired by the president', async () => {
+    const res = await t.gql<{ incidents: { nodes: any[] } }>(
+      `{ incidents { nodes { title disclosedOn timeline { kind occurredOn } systems { name leakSource } dataCategories { name leaked } parties { kind name } taskForce { isChief roleTitle user { email } } } } }`,
+      {},
+      token,
+    );
+    const [incident] = res.data!.incidents.nodes;
+    expect(incident.disclosedOn).toMatch(/-07-09$/);
+    expect(incident.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['DETECTED', 'REPORTED_TO_POLICE', 'REPORTED_TO_REGULATOR', 'PUBLIC_DISCLOSURE']));
+    expect(incident.systems.filter((s: { leakSource: boolean }) => s.leakSource)).toHaveLength(1);
+    const leaked = incident.dataCategories.filter((c: { leaked: boolean }) => c.leaked).map((c: { name: string }) => c.name);
+    const notLeaked = incident.dataCategories.filter((c: { leaked: boolean }) => !c.leaked).map((c: { name: string }) => c.name);
+    expect(leaked).toEqual(expect.arrayContaining(['郵便番号', 'ご住所']));
+    expect(notLeaked).toEqual(expect.arrayContaining(['クレジットカード番号・有効期限', '金融機関の口座情報', '成績情報']));
+    expect(incident.parties.map((p: { kind: string }) => p.kind)).toEqual(expect.arrayContaining(['POLICE', 'REGULATOR', 'AUDIT_FIRM', 'MONITORING_FIRM']));
+    const chief = incident.taskForce.filter((m: { isChief: boolean }) => m.isChief);
+    expect(chief).toEqual([{ isChief: true, roleTitle: expect.stringContaining('最高責任者'), user: { email: 'president@example.com' } }]);
+  });
+
+  it('holds the letter’s ten promises in order, owned by task-force members, with requirements, some required for the gate', async () => {
+    const res = await t.gql<{ countermeasures: { totalCount: number; nodes: any[] } }>(
+      `{ countermeasures(first: 20) { totalCount nodes { key title category status requiredForGate ongoing owner { email } requirements { title } history { toStatus } } } }`,
+      {},
+      token,
+    );
+    const { totalCount, nodes } = res.data!.countermeasures;
+    expect(totalCount).toBe(10);
+    expect(nodes.map((n) => n.key)).toEqual(Array.from({ length: 10 }, (_, i) => `CM-${String(i + 1).padStart(3, '0')}`));
+    expect(nodes[0]).toMatchObject({ category: 'DB_SHUTDOWN', title: '当該データベースの稼働停止' });
+    expect(nodes.every((n) => n.owner && n.requirements.length > 0 && n.history[0].toStatus === 'PLANNED')).toBe(true);
+    expect(nodes.filter((n) => n.requiredForGate).length).toBeGreaterThanOrEqual(4);
+    expect(nodes.find((n) => n.status === 'BLOCKED')).toBeTruthy();
+    expect(nodes.filter((n) => n.ongoing).map((n) => n.key)).toEqual(expect.arrayContaining(['CM-010']));
+  });
+
+  it('every step of loading it is in an intact audit trail', async () => {
+    const res = await t.gql<{ verifyAuditTrail: { intact: boolean; entriesChecked: number } }>(`{ verifyAuditTrail { intact entriesChecked } }`, {}, token);
+    expect(res.data!.verifyAuditTrail.intact).toBe(true);
+    expect(res.data!.verifyAuditTrail.entriesChecked).toBeGreaterThan(8 + 1 + 10);
+  });
+});
