@@ -214,15 +214,20 @@ function reachableBinDir(nativeDir: string, runAs: RunAs, cacheRoot: string): st
     fs.cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
     fs.chmodSync(staging, 0o755);
     try {
-      if (fs.existsSync(target)) {
-        // A broken copy (interrupted earlier): move it aside before replacing it,
-        // so that a process that is using a good one is never cut off mid-read.
+      fs.renameSync(staging, target); // fails when another process's copy is already there
+    } catch (err) {
+      if (fs.existsSync(target) && !runsAs(path.join(target, 'bin', 'postgres'), runAs)) {
+        // A broken copy (interrupted earlier): move it aside, then put ours in place.
+        // A working copy is never touched, so no running server loses its files.
         const aside = `${staging}.old`;
-        fs.renameSync(target, aside);
+        try {
+          fs.renameSync(target, aside);
+          fs.renameSync(staging, target);
+        } catch {
+          // another process replaced it first
+        }
         fs.rmSync(aside, { recursive: true, force: true });
       }
-      fs.renameSync(staging, target);
-    } catch (err) {
       // Another process put its copy in place first: use that one.
       fs.rmSync(staging, { recursive: true, force: true });
       if (!runsAs(path.join(target, 'bin', 'postgres'), runAs)) throw err;
