@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCode, TestApp } from '../support/test-app';
+import { TestApp } from '../support/test-app';
 
 describe('sign-in', () => {
   let t: TestApp;

@@ -55,8 +55,14 @@ export class TestApp {
       LOG_LEVEL: 'silent',
       ...env,
     });
-    const app = await createApp();
-    await app.listen(0, '127.0.0.1');
+    let app: NestExpressApplication;
+    try {
+      app = await createApp();
+      await app.listen(0, '127.0.0.1');
+    } catch (err) {
+      TestApp.open--;
+      throw err;
+    }
     const address = app.getHttpServer().address() as { port: number };
     return new TestApp(app, `http://127.0.0.1:${address.port}`, databaseUrl, dataDir);
   }

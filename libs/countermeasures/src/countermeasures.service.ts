@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
+import { updateIfVersion } from '@app/database';
 import { Clock, decodeCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest } from '@app/common';
 import { IncidentsService } from '@app/incidents';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
   CountermeasureContributorEntity,
   CountermeasureEntity,
@@ -247,7 +249,7 @@ export class CountermeasuresService {
     if (changes.requiredForGate != null && changes.requiredForGate !== cm.requiredForGate) {
       assertMayPlan(actor, parties.chiefId, 'change whether the gate depends on this countermeasure');
     }
-    const set: Partial<CountermeasureEntity> = {};
+    const set: QueryDeepPartialEntity<CountermeasureEntity> = {};
     if (changes.title != null) set.title = checkTitle(changes.title);
     if (changes.description != null) set.description = checkDescription(changes.description);
     if (changes.category != null) set.category = changes.category;
@@ -362,17 +364,10 @@ export class CountermeasuresService {
     action: string,
     cm: CountermeasureEntity,
     expectedVersion: number,
-    set: Partial<CountermeasureEntity>,
+    set: QueryDeepPartialEntity<CountermeasureEntity>,
     extra: Record<string, unknown> = {},
   ): Promise<CountermeasureEntity> {
-    const result = await this.em
-      .getRepository(CountermeasureEntity)
-      .createQueryBuilder()
-      .update(CountermeasureEntity)
-      .set({ ...set, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id AND version = :expectedVersion', { id: cm.id, expectedVersion })
-      .execute();
-    if (result.affected !== 1) {
+    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, set))) {
       const current = await this.getById(cm.id);
       throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);
     }

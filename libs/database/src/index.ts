@@ -2,3 +2,4 @@ export * from './embedded/embedded-postgres';
 export * from './database-server';
 export * from './data-source-options';
 export * from './database.module';
+export * from './versioned-update';

@@ -3,6 +3,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Actor, decodeCursor, encodeCursor, pageSize, staleVersion, type Page, type PageRequest } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
+import { updateIfVersion } from '@app/database';
 import { QueryFailedError } from 'typeorm';
 import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
 import { Role } from './domain/role';
@@ -173,13 +174,7 @@ export class UsersService {
     expectedVersion: number,
     changes: Partial<Pick<UserEntity, 'roles' | 'active' | 'deactivatedAt'>>,
   ): Promise<UserEntity> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update(UserEntity)
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-      .where('id = :id AND version = :expectedVersion', { id: target.id, expectedVersion })
-      .execute();
-    if (result.affected !== 1) {
+    if (!(await updateIfVersion(this.txHost.tx, UserEntity, target.id, expectedVersion, changes))) {
       const current = await this.getById(target.id);
       throw staleVersion('User', target.id, expectedVersion, current.version);
     }

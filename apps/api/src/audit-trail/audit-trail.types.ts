@@ -1,7 +1,7 @@
+import { PageArgs } from '../common/page.args';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
-import { IsDate, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import { MAX_PAGE_SIZE } from '@app/common';
 import type { AuditTrailEntryEntity, ChainBreak, VerificationResult } from '@app/audit-trail';
 import { ConnectionType } from '../common/connection.type';
 
@@ -137,20 +137,7 @@ export class AuditTrailFilterInput {
 }
 
 @ArgsType()
-export class AuditTrailArgs {
-  @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20)` })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  first?: number | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  after?: string | null;
-
+export class AuditTrailArgs extends PageArgs {
   @Field(() => AuditTrailFilterInput, { nullable: true })
   @IsOptional()
   filter?: AuditTrailFilterInput | null;

@@ -1,7 +1,7 @@
+import { PageArgs } from '../common/page.args';
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsUUID } from 'class-validator';
 import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
-import { MAX_PAGE_SIZE } from '@app/common';
 import { INCIDENT_EVENT_KINDS, PARTY_KINDS, type IncidentEntity } from '@app/incidents';
 import { ConnectionType } from '../common/connection.type';
 import { UserType } from '../identity/user.type';
@@ -75,20 +75,7 @@ export class IncidentType {
 export class IncidentConnection extends ConnectionType(IncidentType, 'Incident') {}
 
 @ArgsType()
-export class IncidentsArgs {
-  @Field(() => Int, { nullable: true })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  first?: number | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  after?: string | null;
-}
+export class IncidentsArgs extends PageArgs {}
 
 @ArgsType()
 export class IncidentArgs {

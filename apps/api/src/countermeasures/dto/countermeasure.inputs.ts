@@ -1,19 +1,7 @@
+import { PageArgs } from '../../common/page.args';
 import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsBoolean,
-  IsEnum,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import { MAX_PAGE_SIZE } from '@app/common';
+import { ArrayMaxSize, IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from '@app/countermeasures';
 import {
   CountermeasureCategoryEnum,
@@ -106,9 +94,7 @@ export class CountermeasureFilterInput {
 }
 
 @ArgsType()
-export class CountermeasuresArgs {
-  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(MAX_PAGE_SIZE) first?: number | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(500) after?: string | null;
+export class CountermeasuresArgs extends PageArgs {
   @Field(() => CountermeasureFilterInput, { nullable: true }) @IsOptional() @ValidateNested() @Type(() => CountermeasureFilterInput) filter?: CountermeasureFilterInput | null;
   @Field(() => CountermeasureOrderEnum, { nullable: true, defaultValue: 'KEY' }) @IsOptional() @IsEnum(CountermeasureOrderEnum) orderBy?: 'KEY' | 'DUE_DATE';
 }

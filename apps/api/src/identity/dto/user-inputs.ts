@@ -1,21 +1,7 @@
+import { PageArgs } from '../../common/page.args';
 import { Transform } from 'class-transformer';
 import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsBoolean,
-  IsEmail,
-  IsEnum,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
-import { MAX_PAGE_SIZE } from '@app/common';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsEmail, IsEnum, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { MAX_PASSWORD_LENGTH, Role } from '@app/identity';
 
 @InputType()
@@ -94,20 +80,7 @@ export class UserFilterInput {
 }
 
 @ArgsType()
-export class UsersArgs {
-  @Field(() => Int, { nullable: true, description: `Page size, 1 to ${MAX_PAGE_SIZE} (default 20)` })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  first?: number | null;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  after?: string | null;
-
+export class UsersArgs extends PageArgs {
   @Field(() => UserFilterInput, { nullable: true })
   @IsOptional()
   filter?: UserFilterInput | null;
