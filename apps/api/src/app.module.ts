@@ -26,6 +26,7 @@ import { createLoaders } from './common/loaders';
 import { JwtStrategy } from './auth/jwt.strategy';
 import { LocalStrategy } from './auth/local.strategy';
 import { AllErrorsFilter } from './graphql/errors.filter';
+import { queryLimitsRule } from './graphql/query-limits';
 import { HealthController } from './health/health.controller';
 import { AuthResolver } from './identity/auth.resolver';
 import { UsersResolver } from './identity/users.resolver';
@@ -98,6 +99,7 @@ export class AppModule {
               playground: false,
               introspection: !production,
               csrfPrevention: true,
+              validationRules: [queryLimitsRule(12, 30)],
               includeStacktraceInErrorResponses: !production,
               // @apollo/server ships CJS and ESM typings; @nestjs/apollo names the other copy's plugin type.
               plugins: [
