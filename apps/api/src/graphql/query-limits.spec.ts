@@ -1,4 +1,4 @@
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, getIntrospectionQuery, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { queryLimitsRule } from './query-limits';
 
@@ -19,6 +19,10 @@ describe('query limits', () => {
     const q = `fragment Deep on Node { parent { parent { name } } } { node { children { ...Deep } } }`;
     expect(check(q)).toEqual(['The query is 5 levels deep; at most 4 are allowed']);
     expect(check(`{ node { ... on Node { parent { name } } } }`)).toEqual([]);
+  });
+
+  it('does not count introspection, whose standard query is deeper than the limit', () => {
+    expect(check(getIntrospectionQuery())).toEqual([]);
   });
 
   it('refuses more aliases than allowed, counted across the whole operation', () => {

@@ -18,7 +18,9 @@ export function queryLimitsRule(maxDepth: number, maxAliases: number) {
       for (const sel of set.selections) {
         if (sel.kind === Kind.FIELD) {
           if (sel.alias) aliases++;
-          if (sel.selectionSet) {
+          // Introspection (__schema, __type) is bounded by the schema itself and its standard
+          // query is 15 levels deep: it is not counted (introspection is off in production).
+          if (sel.selectionSet && !sel.name.value.startsWith('__')) {
             const inner = measure(sel.selectionSet, depth + 1, seen);
             deepest = Math.max(deepest, inner.depth);
             aliases += inner.aliases;
