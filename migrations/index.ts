@@ -1,3 +1,4 @@
+import { PlanStructure1795644447971 } from './1795644447971-PlanStructure';
 import { RemediationPlan1795642739055 } from './1795642739055-RemediationPlan';
 import { AuditTrail1795642043146 } from './1795642043146-AuditTrail';
 import { Init1795641196484 } from './1795641196484-Init';
@@ -9,4 +10,5 @@ export const migrations: Function[] = [
   Init1795641196484,
   AuditTrail1795642043146,
   RemediationPlan1795642739055,
+  PlanStructure1795644447971,
 ];

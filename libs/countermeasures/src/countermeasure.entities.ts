@@ -66,6 +66,11 @@ export class CountermeasureEntity {
   @Column({ type: 'text' })
   status!: CountermeasureStatus;
 
+  /** The action plan this is a sub-action of (a tree; no cycles). */
+  @Index('IDX_countermeasures_parent')
+  @Column({ name: 'parent_id', type: 'uuid', nullable: true })
+  parentId!: string | null;
+
   /** Where BLOCKED returns to; set exactly while BLOCKED. */
   @Column({ name: 'resume_status', type: 'text', nullable: true })
   resumeStatus!: CountermeasureStatus | null;
@@ -178,4 +183,52 @@ export class DueDateChangeEntity {
 
   @Column({ type: 'timestamptz' })
   at!: Date;
+}
+
+/** "This countermeasure depends on that one" (a directed graph without cycles). */
+@Entity('countermeasure_dependencies')
+@Index('IDX_countermeasure_dependencies_depends_on', ['dependsOnId'])
+@Check('CHK_countermeasure_dependencies_not_self', `"countermeasure_id" <> "depends_on_id"`)
+export class CountermeasureDependencyEntity {
+  @PrimaryColumn({ name: 'countermeasure_id', type: 'uuid' })
+  countermeasureId!: string;
+
+  @PrimaryColumn({ name: 'depends_on_id', type: 'uuid' })
+  dependsOnId!: string;
+}
+
+export const TARGET_STATUSES = ['PENDING', 'IN_PROGRESS', 'DONE', 'NOT_APPLICABLE'] as const;
+export type TargetStatus = (typeof TARGET_STATUSES)[number];
+
+/**
+ * One promise over many systems: "narrow access rights on every customer
+ * database" has a target per database, each with its own status (and, with
+ * the evidence issue, its own evidence). Progress is derived from the targets.
+ */
+@Entity('countermeasure_targets')
+@Index('UQ_countermeasure_targets', ['countermeasureId', 'systemId'], { unique: true })
+@Index('IDX_countermeasure_targets_system', ['systemId'])
+@Check('CHK_countermeasure_targets_status', inList('status', TARGET_STATUSES))
+export class CountermeasureTargetEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'countermeasure_id', type: 'uuid' })
+  countermeasureId!: string;
+
+  /** A system of the incident's inventory. */
+  @Column({ name: 'system_id', type: 'uuid' })
+  systemId!: string;
+
+  @Column({ type: 'text', default: 'PENDING' })
+  status!: TargetStatus;
+
+  @Column({ type: 'text', default: '' })
+  note!: string;
+
+  @VersionColumn()
+  version!: number;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
 }

@@ -3,7 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { IncidentsModule } from '@app/incidents';
 import {
   CountermeasureContributorEntity,
+  CountermeasureDependencyEntity,
   CountermeasureEntity,
+  CountermeasureTargetEntity,
   DueDateChangeEntity,
   RequirementEntity,
   TransitionEntity,
@@ -13,7 +15,15 @@ import { CountermeasuresService } from './countermeasures.service';
 @Module({
   imports: [
     IncidentsModule,
-    TypeOrmModule.forFeature([CountermeasureEntity, CountermeasureContributorEntity, RequirementEntity, TransitionEntity, DueDateChangeEntity]),
+    TypeOrmModule.forFeature([
+      CountermeasureEntity,
+      CountermeasureContributorEntity,
+      RequirementEntity,
+      TransitionEntity,
+      DueDateChangeEntity,
+      CountermeasureDependencyEntity,
+      CountermeasureTargetEntity,
+    ]),
   ],
   providers: [CountermeasuresService],
   exports: [CountermeasuresService, IncidentsModule],

@@ -431,6 +431,7 @@ export function snapshot(c: CountermeasureEntity) {
     dueDate: c.dueDate,
     requiredForGate: c.requiredForGate,
     ongoing: c.ongoing,
+    parentId: c.parentId,
     status: c.status,
     resumeStatus: c.resumeStatus,
     version: c.version,
