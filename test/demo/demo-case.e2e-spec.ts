@@ -46,6 +46,18 @@ describe('the demo case', () => {
     expect(nodes.filter((n) => n.ongoing).map((n) => n.key)).toEqual(expect.arrayContaining(['CM-010']));
   });
 
+  it('CM-002 covers the customer databases, each with its own status, and shows its progress', async () => {
+    const res = await t.gql<{ countermeasure: { targets: { status: string; system: { name: string } }[]; progress: { total: number; done: number } } }>(
+      `{ countermeasure(key: "CM-002") { targets { status system { name } } progress { total done } } }`,
+      {},
+      token,
+    );
+    const cm = res.data!.countermeasure;
+    expect(cm.progress).toEqual({ total: 4, done: 2 });
+    expect(cm.targets.map((x) => x.system.name)).toContain('受講者管理データベース');
+    expect(cm.targets.map((x) => x.system.name)).not.toContain('当該データベース（漏えい元）');
+  });
+
   it('every step of loading it is in an intact audit trail', async () => {
     const res = await t.gql<{ verifyAuditTrail: { intact: boolean; entriesChecked: number } }>(`{ verifyAuditTrail { intact entriesChecked } }`, {}, token);
     expect(res.data!.verifyAuditTrail.intact).toBe(true);

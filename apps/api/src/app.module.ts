@@ -15,11 +15,12 @@ import { validateConfig, type AppConfig } from '@app/common';
 import { AuditTrailModule } from '@app/audit-trail';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { DemoModule } from '@app/demo';
-import { CountermeasuresModule, CountermeasuresService } from '@app/countermeasures';
+import { CountermeasuresModule, CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
 import { IdentityModule, UsersService } from '@app/identity';
 import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
 import { CountermeasuresResolver } from './countermeasures/countermeasures.resolver';
+import { CountermeasureTargetResolver, CountermeasureTargetsResolver } from './countermeasures/countermeasure-targets.resolver';
 import { IncidentsResolver, TaskForceMemberResolver } from './incidents/incidents.resolver';
 import { AccessGuard } from './auth/access.guard';
 import { createLoaders } from './common/loaders';
@@ -84,12 +85,13 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [IdentityModule, CountermeasuresModule],
-          inject: [ConfigService, UsersService, IncidentsService, CountermeasuresService],
+          inject: [ConfigService, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService],
           useFactory: (
             config: ConfigService<AppConfig, true>,
             users: UsersService,
             incidents: IncidentsService,
             countermeasures: CountermeasuresService,
+            targets: CountermeasureTargetsService,
           ): ApolloDriverConfig => {
             const production = config.get('NODE_ENV', { infer: true }) === 'production';
             return {
@@ -107,7 +109,7 @@ export class AppModule {
                   ApolloDriverConfig['plugins']
                 >[number],
               ],
-              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users, incidents, countermeasures }) }),
+              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users, incidents, countermeasures, targets }) }),
               formatError: (formatted) => {
                 const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
                 if (production && code === 'INTERNAL_SERVER_ERROR') {
@@ -135,6 +137,8 @@ export class AppModule {
         IncidentsResolver,
         TaskForceMemberResolver,
         CountermeasuresResolver,
+        CountermeasureTargetsResolver,
+        CountermeasureTargetResolver,
         StartupService,
       ],
     };

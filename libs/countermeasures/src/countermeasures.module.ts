@@ -11,6 +11,7 @@ import {
   TransitionEntity,
 } from './countermeasure.entities';
 import { CountermeasuresService } from './countermeasures.service';
+import { CountermeasureTargetsService } from './countermeasure-targets.service';
 
 @Module({
   imports: [
@@ -25,7 +26,7 @@ import { CountermeasuresService } from './countermeasures.service';
       CountermeasureTargetEntity,
     ]),
   ],
-  providers: [CountermeasuresService],
-  exports: [CountermeasuresService, IncidentsModule],
+  providers: [CountermeasuresService, CountermeasureTargetsService],
+  exports: [CountermeasuresService, CountermeasureTargetsService, IncidentsModule],
 })
 export class CountermeasuresModule {}

@@ -5,3 +5,5 @@ export * from './domain/countermeasure-access';
 export * from './countermeasure.entities';
 export * from './countermeasures.service';
 export * from './countermeasures.module';
+export * from './domain/target-progress';
+export * from './countermeasure-targets.service';

@@ -1,4 +1,4 @@
-import type { CountermeasureCategory, CountermeasureStatus, Priority } from '@app/countermeasures';
+import type { CountermeasureCategory, CountermeasureStatus, Priority, TargetStatus } from '@app/countermeasures';
 import type { IncidentEventKind, PartyKind } from '@app/incidents';
 
 /**
@@ -81,6 +81,8 @@ export interface DemoCountermeasure {
   requiredForGate: boolean;
   ongoing?: boolean;
   requirements: { title: string; recurrenceDays?: number }[];
+  /** Systems it covers (by name, from DEMO_SYSTEMS) and how far each is. */
+  targets?: { system: string; status: TargetStatus; note?: string }[];
   /** Moves after creation, in order, each with a reason where one is needed. */
   moves: { to: CountermeasureStatus; reason?: string }[];
 }
@@ -112,6 +114,12 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
       { title: '全顧客DBのアクセス権限棚卸しと絞り込みの結果' },
       { title: '外部媒体・外部送信の持ち出し制限の設定記録' },
       { title: '外部専門機関による常時監視の月次レポート', recurrenceDays: 31 },
+    ],
+    targets: [
+      { system: '受講者管理データベース', status: 'DONE', note: '権限を持つ者を42名から9名に削減' },
+      { system: '教材発送管理データベース', status: 'DONE' },
+      { system: 'お問い合わせ管理データベース', status: 'IN_PROGRESS', note: '委託先アカウントの棚卸し中' },
+      { system: '会員Webサイトデータベース', status: 'PENDING' },
     ],
     moves: [START],
   },

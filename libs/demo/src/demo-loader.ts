@@ -3,7 +3,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
 import { Actor } from '@app/common';
-import { CountermeasuresService } from '@app/countermeasures';
+import { CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
 import { UsersService } from '@app/identity';
 import {
   IncidentDataCategoryEntity,
@@ -30,6 +30,7 @@ export class DemoLoader {
   constructor(
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
+    @Inject(CountermeasureTargetsService) private readonly targets: CountermeasureTargetsService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
@@ -45,7 +46,8 @@ export class DemoLoader {
     const incident = await em.getRepository(IncidentEntity).save(em.getRepository(IncidentEntity).create(DEMO_INCIDENT));
     const incidentId = incident.id;
     await em.getRepository(IncidentEventEntity).insert(DEMO_TIMELINE.map((e) => ({ ...e, incidentId })));
-    await em.getRepository(IncidentSystemEntity).insert(DEMO_SYSTEMS.map((s) => ({ ...s, incidentId })));
+    const systems = await em.getRepository(IncidentSystemEntity).save(DEMO_SYSTEMS.map((s) => em.getRepository(IncidentSystemEntity).create({ ...s, incidentId })));
+    const systemId = new Map(systems.map((s) => [s.name, s.id]));
     await em.getRepository(IncidentDataCategoryEntity).insert(DEMO_DATA_CATEGORIES.map((c) => ({ ...c, incidentId })));
     await em.getRepository(IncidentPartyEntity).insert(DEMO_PARTIES.map((p) => ({ ...p, incidentId })));
     await em
@@ -73,6 +75,13 @@ export class DemoLoader {
         ongoing: d.ongoing ?? false,
         requirements: d.requirements,
       });
+      if (d.targets?.length) {
+        cm = await this.targets.setTargets(this.actor, cm.id, cm.version, d.targets.map((t) => systemId.get(t.system)!));
+        for (const target of await this.targets.targetsOf([cm.id])) {
+          const plan = d.targets.find((t) => systemId.get(t.system) === target.systemId)!;
+          if (plan.status !== 'PENDING') await this.targets.updateTarget(this.actor, target.id, target.version, plan.status, plan.note ?? null);
+        }
+      }
       for (const move of d.moves) {
         cm = await this.countermeasures.transition(this.actor, cm.id, cm.version, move.to, move.reason ?? null);
       }

@@ -1,6 +1,8 @@
 import DataLoader from 'dataloader';
 import type {
   CountermeasureContributorEntity,
+  CountermeasureTargetEntity,
+  CountermeasureTargetsService,
   CountermeasuresService,
   DueDateChangeEntity,
   RequirementEntity,
@@ -32,12 +34,15 @@ export interface Loaders {
   transitions: DataLoader<string, TransitionEntity[]>;
   dueDateChanges: DataLoader<string, DueDateChangeEntity[]>;
   contributors: DataLoader<string, CountermeasureContributorEntity[]>;
+  targets: DataLoader<string, CountermeasureTargetEntity[]>;
+  system: DataLoader<string, IncidentSystemEntity | null>;
 }
 
 export interface LoaderDeps {
   users: UsersService;
   incidents: IncidentsService;
   countermeasures: CountermeasuresService;
+  targets: CountermeasureTargetsService;
 }
 
 /** Groups the rows of one batch query by a key, in the order of the keys asked for. */
@@ -73,6 +78,12 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     transitions: byCm((ids) => deps.countermeasures.transitionsOf(ids)),
     dueDateChanges: byCm((ids) => deps.countermeasures.dueDateChangesOf(ids)),
     contributors: byCm((ids) => deps.countermeasures.contributorsOf(ids)),
+    targets: byCm((ids) => deps.targets.targetsOf(ids)),
+    system: new DataLoader<string, IncidentSystemEntity | null>(async (ids) => {
+      const rows = await deps.targets.systemsByIds(ids);
+      const byId = new Map(rows.map((s) => [s.id, s]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
   };
 }
 

@@ -56,6 +56,8 @@ const DOMAIN_CODE_MAP = {
     INVALID_FIELD: GqlCode.BAD_USER_INPUT,
     NOT_A_MEMBER: GqlCode.BAD_USER_INPUT,
     NOT_PERMITTED: GqlCode.FORBIDDEN,
+    TARGET_NOT_FOUND: GqlCode.NOT_FOUND,
+    TARGET_HAS_PROGRESS: GqlCode.CONFLICT,
   } satisfies Record<CountermeasureErrorCode, GqlCode>,
 } as const;
 

@@ -47,6 +47,10 @@ export const CountermeasureErrorCode = {
   NOT_A_MEMBER: 'NOT_A_MEMBER',
   /** The caller's part in the task force does not allow this change to this item. */
   NOT_PERMITTED: 'NOT_PERMITTED',
+  /** No target with that id. */
+  TARGET_NOT_FOUND: 'TARGET_NOT_FOUND',
+  /** A target where work happened cannot be dropped from the list (mark it NOT_APPLICABLE). */
+  TARGET_HAS_PROGRESS: 'TARGET_HAS_PROGRESS',
 } as const;
 export type CountermeasureErrorCode = (typeof CountermeasureErrorCode)[keyof typeof CountermeasureErrorCode];
 

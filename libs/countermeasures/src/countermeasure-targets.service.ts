@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { AuditTrailService } from '@app/audit-trail';
+import { staleVersion, type Actor } from '@app/common';
+import { updateIfVersion } from '@app/database';
+import { IncidentSystemEntity } from '@app/incidents';
+import { CountermeasureEntity, countermeasureKey, CountermeasureTargetEntity, type TargetStatus } from './countermeasure.entities';
+import { CountermeasuresService } from './countermeasures.service';
+import { assertMayEdit, assertMayReplan } from './domain/countermeasure-access';
+import { CountermeasureError, CountermeasureErrorCode } from './domain/countermeasure.errors';
+import { MAX_REASON_LENGTH } from './domain/countermeasure-fields';
+import { removable } from './domain/target-progress';
+
+/**
+ * Targets: the systems one countermeasure covers, each with its own status.
+ * Listing targets is planning (owner, contributors, the chief, admins);
+ * moving a target is work (owner, contributors).
+ */
+@Injectable()
+export class CountermeasureTargetsService {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
+    @Inject(AuditTrailService) private readonly trail: AuditTrailService,
+  ) {}
+
+  private get em() {
+    return this.txHost.tx;
+  }
+
+  targetsOf(countermeasureIds: readonly string[]): Promise<CountermeasureTargetEntity[]> {
+    if (countermeasureIds.length === 0) return Promise.resolve([]);
+    return this.em
+      .getRepository(CountermeasureTargetEntity)
+      .createQueryBuilder('t')
+      .innerJoin(IncidentSystemEntity, 's', 's.id = t.systemId')
+      .where('t.countermeasureId = ANY(:ids)', { ids: [...countermeasureIds] })
+      .orderBy('s.name', 'ASC')
+      .getMany();
+  }
+
+  systemsByIds(ids: readonly string[]): Promise<IncidentSystemEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.em.getRepository(IncidentSystemEntity).createQueryBuilder('s').where('s.id = ANY(:ids)', { ids: [...ids] }).getMany();
+  }
+
+  /**
+   * Makes the target list exactly `systemIds` (systems of the same incident):
+   * adds the new ones as PENDING, removes the ones left out if nothing happened
+   * on them yet, and refuses to drop a target with progress.
+   */
+  @Transactional()
+  async setTargets(actor: Actor, countermeasureId: string, expectedVersion: number, systemIds: readonly string[]): Promise<CountermeasureEntity> {
+    const cm = await this.countermeasures.getById(countermeasureId);
+    assertMayReplan(actor, await this.countermeasures.parties(cm));
+    const wanted = [...new Set(systemIds)];
+    const systems = wanted.length
+      ? await this.em
+          .getRepository(IncidentSystemEntity)
+          .createQueryBuilder('s')
+          .where('s.id = ANY(:ids) AND s.incidentId = :incidentId', { ids: wanted, incidentId: cm.incidentId })
+          .getMany()
+      : [];
+    const known = new Set(systems.map((s) => s.id));
+    const foreign = wanted.filter((id) => !known.has(id));
+    if (foreign.length) {
+      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'Targets must be systems of this incident’s inventory', {
+        field: 'systemIds',
+        systemIds: foreign,
+      });
+    }
+    const current = await this.targetsOf([cm.id]);
+    const dropped = current.filter((t) => !known.has(t.systemId));
+    const blocked = dropped.filter((t) => !removable(t.status));
+    if (blocked.length) {
+      throw new CountermeasureError(CountermeasureErrorCode.TARGET_HAS_PROGRESS, 'A target with progress cannot be removed; mark it NOT_APPLICABLE instead', {
+        targetIds: blocked.map((t) => t.id),
+      });
+    }
+    const have = new Set(current.map((t) => t.systemId));
+    const added = wanted.filter((id) => !have.has(id));
+    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, {}))) {
+      throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, (await this.countermeasures.getById(cm.id)).version);
+    }
+    if (dropped.length) await this.em.getRepository(CountermeasureTargetEntity).delete(dropped.map((t) => t.id));
+    if (added.length) {
+      await this.em.getRepository(CountermeasureTargetEntity).insert(added.map((systemId) => ({ countermeasureId: cm.id, systemId, status: 'PENDING' as const, note: '' })));
+    }
+    await this.trail.append({
+      actor,
+      action: 'countermeasure.targets_changed',
+      entityType: 'Countermeasure',
+      entityId: cm.id,
+      before: { key: countermeasureKey(cm.seq), systemIds: current.map((t) => t.systemId).sort() },
+      after: { key: countermeasureKey(cm.seq), systemIds: [...known].sort(), added, removed: dropped.map((t) => t.systemId) },
+    });
+    return this.countermeasures.getById(cm.id);
+  }
+
+  @Transactional()
+  async updateTarget(actor: Actor, targetId: string, expectedVersion: number, status: TargetStatus, note: string | null): Promise<CountermeasureTargetEntity> {
+    const target = await this.em.getRepository(CountermeasureTargetEntity).findOneBy({ id: targetId });
+    if (!target) {
+      throw new CountermeasureError(CountermeasureErrorCode.TARGET_NOT_FOUND, `Target ${targetId} does not exist`, { id: targetId });
+    }
+    const cm = await this.countermeasures.getById(target.countermeasureId);
+    assertMayEdit(actor, await this.countermeasures.parties(cm));
+    if (note != null && [...note].length > MAX_REASON_LENGTH) {
+      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `note must be at most ${MAX_REASON_LENGTH} characters`, { field: 'note' });
+    }
+    const set = { status, ...(note != null ? { note: note.trim() } : {}) };
+    if (!(await updateIfVersion(this.em, CountermeasureTargetEntity, target.id, expectedVersion, set))) {
+      const now = await this.em.getRepository(CountermeasureTargetEntity).findOneByOrFail({ id: target.id });
+      throw staleVersion('Target', target.id, expectedVersion, now.version);
+    }
+    const updated = await this.em.getRepository(CountermeasureTargetEntity).findOneByOrFail({ id: target.id });
+    await this.trail.append({
+      actor,
+      action: 'countermeasure.target_updated',
+      entityType: 'CountermeasureTarget',
+      entityId: target.id,
+      before: { countermeasure: countermeasureKey(cm.seq), systemId: target.systemId, status: target.status, note: target.note, version: target.version },
+      after: { countermeasure: countermeasureKey(cm.seq), systemId: target.systemId, status: updated.status, note: updated.note, version: updated.version },
+    });
+    return updated;
+  }
+}
