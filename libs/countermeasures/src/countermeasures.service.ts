@@ -21,6 +21,7 @@ import {
   MAX_DESCRIPTION_LENGTH,
   MAX_TITLE_LENGTH,
   requireReason,
+  PRIORITIES_BY_URGENCY as PRIORITIES,
   todayIn,
   type CountermeasureCategory,
   type Priority,
@@ -67,7 +68,10 @@ export interface CountermeasureFilter {
   search?: string | null;
 }
 
-export type CountermeasureOrder = 'KEY' | 'DUE_DATE';
+export type CountermeasureOrder = 'KEY' | 'DUE_DATE' | 'PRIORITY';
+
+/** 1 for CRITICAL ... 4 for LOW, the order of PRIORITIES_BY_URGENCY. */
+const PRIORITY_RANK = `array_position(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(',')}]::text[], c.priority)`;
 
 /** The calendar deadlines fall due in: the case is Japanese. */
 export const DEADLINE_TIME_ZONE = 'Asia/Tokyo';
@@ -138,6 +142,12 @@ export class CountermeasuresService {
         qb.andWhere('(c.dueDate, c.seq) > (:due, :seq)', { due: String(due), seq: Number(seq) });
       }
       qb.orderBy('c.dueDate', 'ASC').addOrderBy('c.seq', 'ASC');
+    } else if (order === 'PRIORITY') {
+      if (page.after) {
+        const [rank, seq] = decodeCursor(page.after, 2);
+        qb.andWhere(`(${PRIORITY_RANK}, c.seq) > (:rank, :seq)`, { rank: Number(rank), seq: Number(seq) });
+      }
+      qb.orderBy(PRIORITY_RANK, 'ASC').addOrderBy('c.seq', 'ASC');
     } else {
       if (page.after) {
         const [seq] = decodeCursor(page.after, 1);
@@ -150,7 +160,8 @@ export class CountermeasuresService {
       nodes: rows.slice(0, size),
       hasNextPage: rows.length > size,
       totalCount,
-      cursorOf: (c) => encodeCursor(order === 'DUE_DATE' ? [c.dueDate, c.seq] : [c.seq]),
+      cursorOf: (c) =>
+        encodeCursor(order === 'DUE_DATE' ? [c.dueDate, c.seq] : order === 'PRIORITY' ? [PRIORITIES.indexOf(c.priority) + 1, c.seq] : [c.seq]),
     };
   }
 

@@ -19,7 +19,7 @@ export const PriorityEnum = enumOf(PRIORITIES);
 registerEnumType(PriorityEnum, { name: 'Priority' });
 export const TransitionCauseEnum = enumOf(ALL_TRANSITION_CAUSES);
 registerEnumType(TransitionCauseEnum, { name: 'TransitionCause' });
-export const CountermeasureOrderEnum = { KEY: 'KEY', DUE_DATE: 'DUE_DATE' } as const;
+export const CountermeasureOrderEnum = { KEY: 'KEY', DUE_DATE: 'DUE_DATE', PRIORITY: 'PRIORITY' } as const;
 registerEnumType(CountermeasureOrderEnum, { name: 'CountermeasureOrder' });
 
 @ObjectType('EvidenceRequirement', { description: 'What must be shown (証跡の要件)' })

@@ -16,6 +16,8 @@ export type CountermeasureCategory = (typeof COUNTERMEASURE_CATEGORIES)[number];
 
 export const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+/** Most urgent first: the order of `orderBy: PRIORITY`. */
+export const PRIORITIES_BY_URGENCY: readonly Priority[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
 
 export const MAX_TITLE_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 10_000;

@@ -96,7 +96,7 @@ export class CountermeasureFilterInput {
 @ArgsType()
 export class CountermeasuresArgs extends PageArgs {
   @Field(() => CountermeasureFilterInput, { nullable: true }) @IsOptional() @ValidateNested() @Type(() => CountermeasureFilterInput) filter?: CountermeasureFilterInput | null;
-  @Field(() => CountermeasureOrderEnum, { nullable: true, defaultValue: 'KEY' }) @IsOptional() @IsEnum(CountermeasureOrderEnum) orderBy?: 'KEY' | 'DUE_DATE';
+  @Field(() => CountermeasureOrderEnum, { nullable: true, defaultValue: 'KEY' }) @IsOptional() @IsEnum(CountermeasureOrderEnum) orderBy?: 'KEY' | 'DUE_DATE' | 'PRIORITY';
 }
 
 @ArgsType()
