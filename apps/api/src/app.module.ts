@@ -15,12 +15,13 @@ import { validateConfig, type AppConfig } from '@app/common';
 import { AuditTrailModule } from '@app/audit-trail';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { DemoModule } from '@app/demo';
-import { CountermeasuresModule, CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
+import { CountermeasureLinksService, CountermeasuresModule, CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
 import { IdentityModule, UsersService } from '@app/identity';
 import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
 import { CountermeasuresResolver } from './countermeasures/countermeasures.resolver';
 import { CountermeasureTargetResolver, CountermeasureTargetsResolver } from './countermeasures/countermeasure-targets.resolver';
+import { CountermeasureLinksResolver } from './countermeasures/countermeasure-links.resolver';
 import { IncidentsResolver, TaskForceMemberResolver } from './incidents/incidents.resolver';
 import { AccessGuard } from './auth/access.guard';
 import { createLoaders } from './common/loaders';
@@ -85,13 +86,14 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [IdentityModule, CountermeasuresModule],
-          inject: [ConfigService, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService],
+          inject: [ConfigService, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService],
           useFactory: (
             config: ConfigService<AppConfig, true>,
             users: UsersService,
             incidents: IncidentsService,
             countermeasures: CountermeasuresService,
             targets: CountermeasureTargetsService,
+            links: CountermeasureLinksService,
           ): ApolloDriverConfig => {
             const production = config.get('NODE_ENV', { infer: true }) === 'production';
             return {
@@ -109,7 +111,7 @@ export class AppModule {
                   ApolloDriverConfig['plugins']
                 >[number],
               ],
-              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users, incidents, countermeasures, targets }) }),
+              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users, incidents, countermeasures, targets, links }) }),
               formatError: (formatted) => {
                 const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
                 if (production && code === 'INTERNAL_SERVER_ERROR') {
@@ -139,6 +141,7 @@ export class AppModule {
         CountermeasuresResolver,
         CountermeasureTargetsResolver,
         CountermeasureTargetResolver,
+        CountermeasureLinksResolver,
         StartupService,
       ],
     };

@@ -12,6 +12,7 @@ import {
 } from './countermeasure.entities';
 import { CountermeasuresService } from './countermeasures.service';
 import { CountermeasureTargetsService } from './countermeasure-targets.service';
+import { CountermeasureLinksService } from './countermeasure-links.service';
 
 @Module({
   imports: [
@@ -26,7 +27,7 @@ import { CountermeasureTargetsService } from './countermeasure-targets.service';
       CountermeasureTargetEntity,
     ]),
   ],
-  providers: [CountermeasuresService, CountermeasureTargetsService],
-  exports: [CountermeasuresService, CountermeasureTargetsService, IncidentsModule],
+  providers: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService],
+  exports: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, IncidentsModule],
 })
 export class CountermeasuresModule {}

@@ -347,6 +347,44 @@ export class CountermeasuresService {
     return updated;
   }
 
+  /** Adds a statement of what must be shown; planning: owner, contributors, the chief or an admin. */
+  @Transactional()
+  async addRequirement(actor: Actor, id: string, expectedVersion: number, req: RequirementCommand): Promise<CountermeasureEntity> {
+    const cm = await this.getById(id);
+    assertMayReplan(actor, await this.parties(cm));
+    const { max } = (await this.em
+      .getRepository(RequirementEntity)
+      .createQueryBuilder('r')
+      .select('COALESCE(MAX(r.position), -1)', 'max')
+      .where('r.countermeasureId = :id', { id: cm.id })
+      .getRawOne<{ max: number }>())!;
+    const checked = checkRequirement(req, Number(max) + 1);
+    const updated = await this.updateVersioned(actor, 'countermeasure.requirement_added', cm, expectedVersion, {}, { requirement: checked });
+    await this.em.getRepository(RequirementEntity).insert({ ...checked, countermeasureId: cm.id });
+    return updated;
+  }
+
+  /**
+   * Removes a requirement. Until evidence exists (next issue) nothing rests on it;
+   * once evidence can be attached, a requirement with evidence will be kept.
+   */
+  @Transactional()
+  async removeRequirement(actor: Actor, requirementId: string, expectedVersion: number, reason: string): Promise<CountermeasureEntity> {
+    const req = await this.em.getRepository(RequirementEntity).findOneBy({ id: requirementId });
+    if (!req) {
+      throw new CountermeasureError(CountermeasureErrorCode.REQUIREMENT_NOT_FOUND, `Requirement ${requirementId} does not exist`, { id: requirementId });
+    }
+    const cm = await this.getById(req.countermeasureId);
+    assertMayReplan(actor, await this.parties(cm));
+    const why = checkReason(reason);
+    const updated = await this.updateVersioned(actor, 'countermeasure.requirement_removed', cm, expectedVersion, {}, {
+      requirement: { id: req.id, title: req.title, recurrenceDays: req.recurrenceDays },
+      reason: why,
+    });
+    await this.em.getRepository(RequirementEntity).delete({ id: req.id });
+    return updated;
+  }
+
   async parties(cm: CountermeasureEntity): Promise<ItemParties> {
     const contributors = await this.contributorsOf([cm.id]);
     return { ownerId: cm.ownerId, contributorIds: contributors.map((c) => c.userId), chiefId: await this.chiefOf(cm.incidentId) };

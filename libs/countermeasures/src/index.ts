@@ -7,3 +7,5 @@ export * from './countermeasures.service';
 export * from './countermeasures.module';
 export * from './domain/target-progress';
 export * from './countermeasure-targets.service';
+export * from './domain/plan-graph';
+export * from './countermeasure-links.service';

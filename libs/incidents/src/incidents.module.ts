@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { UserEntity } from '@app/identity';
 import {
   IncidentDataCategoryEntity,
   IncidentEntity,
@@ -8,6 +9,7 @@ import {
   IncidentSystemEntity,
   TaskForceMemberEntity,
 } from './incident.entities';
+import { IncidentChangesService } from './incident-changes.service';
 import { IncidentsService } from './incidents.service';
 
 @Module({
@@ -19,9 +21,11 @@ import { IncidentsService } from './incidents.service';
       IncidentDataCategoryEntity,
       IncidentPartyEntity,
       TaskForceMemberEntity,
+      // Read (FOR SHARE) when seating a member: active, and holds TASK_FORCE or EXECUTIVE.
+      UserEntity,
     ]),
   ],
-  providers: [IncidentsService],
-  exports: [IncidentsService],
+  providers: [IncidentsService, IncidentChangesService],
+  exports: [IncidentsService, IncidentChangesService],
 })
 export class IncidentsModule {}

@@ -79,15 +79,23 @@ export class IncidentsService {
       .getOne();
   }
 
-  /** Current members among `userIds` (for validating owners and contributors). */
+  /**
+   * Current members among `userIds` (for validating owners and contributors).
+   * Inside a transaction the membership rows are read FOR SHARE and stay locked
+   * until it commits: a concurrent removal of that member (which locks the row
+   * FOR UPDATE before counting what they own) waits and then sees the new owner,
+   * or, if it went first, this read no longer finds them. So "only current members
+   * own countermeasures" holds even when both happen at once.
+   */
   async currentMemberIds(incidentId: string, userIds: readonly string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
-    const rows = await this.em
+    const qb = this.em
       .getRepository(TaskForceMemberEntity)
       .createQueryBuilder('m')
       .select('m.userId', 'userId')
-      .where('m.incidentId = :incidentId AND m.userId = ANY(:userIds) AND m.leftOn IS NULL', { incidentId, userIds: [...userIds] })
-      .getRawMany<{ userId: string }>();
+      .where('m.incidentId = :incidentId AND m.userId = ANY(:userIds) AND m.leftOn IS NULL', { incidentId, userIds: [...userIds] });
+    if (this.txHost.isTransactionActive()) qb.setLock('pessimistic_read');
+    const rows = await qb.getRawMany<{ userId: string }>();
     return new Set(rows.map((r) => r.userId));
   }
 

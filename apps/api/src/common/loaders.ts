@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
 import type {
   CountermeasureContributorEntity,
+  CountermeasureDependencyEntity,
+  CountermeasureEntity,
+  CountermeasureLinksService,
   CountermeasureTargetEntity,
   CountermeasureTargetsService,
   CountermeasuresService,
@@ -36,6 +39,13 @@ export interface Loaders {
   contributors: DataLoader<string, CountermeasureContributorEntity[]>;
   targets: DataLoader<string, CountermeasureTargetEntity[]>;
   system: DataLoader<string, IncidentSystemEntity | null>;
+  countermeasure: DataLoader<string, CountermeasureEntity | null>;
+  /** Sub-actions of a countermeasure, by key. */
+  children: DataLoader<string, CountermeasureEntity[]>;
+  /** Edges from a countermeasure to what it depends on, by the key depended on. */
+  dependsOn: DataLoader<string, CountermeasureDependencyEntity[]>;
+  /** Edges into a countermeasure from what depends on it, by the dependent key. */
+  dependents: DataLoader<string, CountermeasureDependencyEntity[]>;
 }
 
 export interface LoaderDeps {
@@ -43,6 +53,7 @@ export interface LoaderDeps {
   incidents: IncidentsService;
   countermeasures: CountermeasuresService;
   targets: CountermeasureTargetsService;
+  links: CountermeasureLinksService;
 }
 
 /** Groups the rows of one batch query by a key, in the order of the keys asked for. */
@@ -84,6 +95,14 @@ export function createLoaders(deps: LoaderDeps): Loaders {
       const byId = new Map(rows.map((s) => [s.id, s]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
+    countermeasure: new DataLoader<string, CountermeasureEntity | null>(async (ids) => {
+      const rows = await deps.countermeasures.findByIds(ids);
+      const byId = new Map(rows.map((c) => [c.id, c]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    children: grouped((ids) => deps.links.childrenOf(ids), (c) => c.parentId!),
+    dependsOn: byCm((ids) => deps.links.dependenciesOf(ids)),
+    dependents: grouped((ids) => deps.links.dependentsOf(ids), (d) => d.dependsOnId),
   };
 }
 

@@ -74,6 +74,7 @@ export class CountermeasureType {
   @Field(() => DateTimeResolver) createdAt!: Date;
   @Field(() => DateTimeResolver) updatedAt!: Date;
   ownerId!: string;
+  parentId!: string | null;
 
   static from(c: CountermeasureEntity): CountermeasureType {
     return { ...c, key: countermeasureKey(c.seq) };

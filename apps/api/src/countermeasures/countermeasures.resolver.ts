@@ -24,12 +24,14 @@ import {
   TransitionType,
 } from './countermeasure.types';
 import {
+  AddEvidenceRequirementInput,
   AssignCountermeasureOwnerInput,
   ChangeCountermeasureDueDateInput,
   CountermeasureArgs,
   CountermeasuresArgs,
   CreateCountermeasureInput,
   MoveCountermeasureInput,
+  RemoveEvidenceRequirementInput,
   UpdateCountermeasureInput,
 } from './dto/countermeasure.inputs';
 
@@ -105,6 +107,18 @@ export class CountermeasuresResolver {
   async moveCountermeasure(@Args('input') input: MoveCountermeasureInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
     const cm = await this.service.transition(Actor.user(user), input.id, input.expectedVersion, input.to as CountermeasureStatus, input.reason ?? null);
     return CountermeasureType.from(cm);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => CountermeasureType, { description: 'Owner, contributors, the chief or an admin: a new statement of what must be shown' })
+  async addEvidenceRequirement(@Args('input') input: AddEvidenceRequirementInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+    return CountermeasureType.from(await this.service.addRequirement(Actor.user(user), input.countermeasureId, input.expectedVersion, input.requirement));
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => CountermeasureType, { description: 'Owner, contributors, the chief or an admin, with a reason' })
+  async removeEvidenceRequirement(@Args('input') input: RemoveEvidenceRequirementInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+    return CountermeasureType.from(await this.service.removeRequirement(Actor.user(user), input.requirementId, input.expectedVersion, input.reason));
   }
 
   @ResolveField(() => UserType, { nullable: true, description: 'The owner (担当者)' })

@@ -42,6 +42,18 @@ const DOMAIN_CODE_MAP = {
   } satisfies Record<IdentityErrorCode, GqlCode>,
   incidents: {
     INCIDENT_NOT_FOUND: GqlCode.NOT_FOUND,
+    MEMBER_NOT_FOUND: GqlCode.NOT_FOUND,
+    USER_NOT_FOUND: GqlCode.NOT_FOUND,
+    INVALID_FIELD: GqlCode.BAD_USER_INPUT,
+    NOT_PERMITTED: GqlCode.FORBIDDEN,
+    USER_INACTIVE: GqlCode.BAD_USER_INPUT,
+    USER_NOT_ELIGIBLE: GqlCode.BAD_USER_INPUT,
+    ALREADY_MEMBER: GqlCode.CONFLICT,
+    MEMBER_HAS_LEFT: GqlCode.CONFLICT,
+    OWNS_OPEN_COUNTERMEASURES: GqlCode.CONFLICT,
+    CHIEF_MUST_BE_REPLACED: GqlCode.CONFLICT,
+    ALREADY_CHIEF: GqlCode.CONFLICT,
+    ALREADY_LISTED: GqlCode.CONFLICT,
   } satisfies Record<IncidentErrorCode, GqlCode>,
   countermeasures: {
     INVALID_TRANSITION: GqlCode.CONFLICT,
@@ -57,7 +69,14 @@ const DOMAIN_CODE_MAP = {
     NOT_A_MEMBER: GqlCode.BAD_USER_INPUT,
     NOT_PERMITTED: GqlCode.FORBIDDEN,
     TARGET_NOT_FOUND: GqlCode.NOT_FOUND,
+    REQUIREMENT_NOT_FOUND: GqlCode.NOT_FOUND,
     TARGET_HAS_PROGRESS: GqlCode.CONFLICT,
+    // The plan as it stands refuses the link (like INVALID_TRANSITION): CONFLICT.
+    PARENT_CYCLE: GqlCode.CONFLICT,
+    DEPENDENCY_CYCLE: GqlCode.CONFLICT,
+    DIFFERENT_INCIDENT: GqlCode.BAD_USER_INPUT,
+    DEPENDENCY_EXISTS: GqlCode.CONFLICT,
+    DEPENDENCY_NOT_FOUND: GqlCode.NOT_FOUND,
   } satisfies Record<CountermeasureErrorCode, GqlCode>,
 } as const;
 

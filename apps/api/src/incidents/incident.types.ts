@@ -6,9 +6,9 @@ import { INCIDENT_EVENT_KINDS, PARTY_KINDS, type IncidentEntity } from '@app/inc
 import { ConnectionType } from '../common/connection.type';
 import { UserType } from '../identity/user.type';
 
-const IncidentEventKind = Object.fromEntries(INCIDENT_EVENT_KINDS.map((k) => [k, k]));
+export const IncidentEventKind = Object.fromEntries(INCIDENT_EVENT_KINDS.map((k) => [k, k]));
 registerEnumType(IncidentEventKind, { name: 'IncidentEventKind' });
-const PartyKind = Object.fromEntries(PARTY_KINDS.map((k) => [k, k]));
+export const PartyKind = Object.fromEntries(PARTY_KINDS.map((k) => [k, k]));
 registerEnumType(PartyKind, { name: 'PartyKind' });
 
 @ObjectType('IncidentEvent', { description: 'A dated step of the timeline' })

@@ -45,3 +45,16 @@ export function assertMayDecide(actor: Actor, item: ItemParties, what: string): 
   if (isSystem(actor) || isExecutive(actor) || actor.id === item.chiefId) return;
   refuse(`${what}: only an executive may`, actor);
 }
+
+/**
+ * Dependencies ("this item cannot finish before that one") are part of planning
+ * the item's own work: its owner and contributors may add and remove them, and
+ * so may the chief and admins, who plan the whole incident. Other members,
+ * executives who are not the chief, and auditors may not. Only the dependent
+ * item (the one whose plan changes, and whose version is bumped) is checked:
+ * depending on someone else's item does not change that item.
+ */
+export function assertMayLinkDependencies(actor: Actor, item: ItemParties): void {
+  if (isSystem(actor) || isAdmin(actor) || actor.id === item.ownerId || actor.id === item.chiefId || item.contributorIds.includes(actor.id!)) return;
+  refuse('change the dependencies of this countermeasure: only its owner, a contributor, the chief or an admin may', actor);
+}

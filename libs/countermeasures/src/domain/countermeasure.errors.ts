@@ -49,8 +49,26 @@ export const CountermeasureErrorCode = {
   NOT_PERMITTED: 'NOT_PERMITTED',
   /** No target with that id. */
   TARGET_NOT_FOUND: 'TARGET_NOT_FOUND',
+  /** No evidence requirement with that id. */
+  REQUIREMENT_NOT_FOUND: 'REQUIREMENT_NOT_FOUND',
   /** A target where work happened cannot be dropped from the list (mark it NOT_APPLICABLE). */
   TARGET_HAS_PROGRESS: 'TARGET_HAS_PROGRESS',
+  /**
+   * The new parent would put the item above itself (the item itself, or one of
+   * its sub-actions at any depth). Details: `cycle` (keys, from the item back to it), `ids`.
+   */
+  PARENT_CYCLE: 'PARENT_CYCLE',
+  /**
+   * The new dependency would close a cycle (the item itself, or an item that
+   * already depends on it, directly or not). Details: `cycle` (keys, from the item back to it), `ids`.
+   */
+  DEPENDENCY_CYCLE: 'DEPENDENCY_CYCLE',
+  /** A parent or dependency must belong to the same incident. Details: `incidentId`, `otherIncidentId`. */
+  DIFFERENT_INCIDENT: 'DIFFERENT_INCIDENT',
+  /** The item already depends on that one. Details: `id`, `dependsOnId`. */
+  DEPENDENCY_EXISTS: 'DEPENDENCY_EXISTS',
+  /** The item does not depend on that one (nothing to remove). Details: `id`, `dependsOnId`. */
+  DEPENDENCY_NOT_FOUND: 'DEPENDENCY_NOT_FOUND',
 } as const;
 export type CountermeasureErrorCode = (typeof CountermeasureErrorCode)[keyof typeof CountermeasureErrorCode];
 

@@ -105,3 +105,17 @@ export class CountermeasureArgs {
   @Field(() => String, { nullable: true, description: 'CM-001 ...' }) @IsOptional() @IsString() @MaxLength(20) key?: string | null;
   @Field(() => ID, { nullable: true, description: 'With key, when several incidents are tracked' }) @IsOptional() @IsUUID() incidentId?: string | null;
 }
+
+@InputType()
+export class AddEvidenceRequirementInput {
+  @Field(() => ID) @IsUUID() countermeasureId!: string;
+  @Field(() => Int) @IsInt() @Min(1) expectedVersion!: number;
+  @Field(() => RequirementInput) @ValidateNested() @Type(() => RequirementInput) requirement!: RequirementInput;
+}
+
+@InputType()
+export class RemoveEvidenceRequirementInput {
+  @Field(() => ID) @IsUUID() requirementId!: string;
+  @Field(() => Int, { description: 'The countermeasure’s version' }) @IsInt() @Min(1) expectedVersion!: number;
+  @Field({ description: 'Why it is no longer needed (kept in the trail)' }) @IsString() @MaxLength(MAX_REASON_LENGTH) reason!: string;
+}
