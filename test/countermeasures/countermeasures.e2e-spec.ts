@@ -175,6 +175,23 @@ describe('countermeasures: planning, workflow, re-planning', () => {
     expect(history).toHaveLength(2); // creation + the one winning move
   });
 
+  it('a contributor who left the task force no longer edits the item', async () => {
+    const contributor = await ctx.addMember();
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { contributorIds: [contributor.user.id] });
+    const token = await contributor.token();
+    const moved = await t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'IN_PROGRESS', expectedVersion: 1 } }, token);
+    expect(moved.data!.moveCountermeasure.status).toBe('IN_PROGRESS');
+    const [membership] = await t.sql<{ id: string }>('SELECT id FROM task_force_members WHERE user_id = $1 AND left_on IS NULL', [contributor.user.id]);
+    const removed = await t.gql(
+      `mutation($input: RemoveTaskForceMemberInput!) { removeTaskForceMember(input: $input) { id } }`,
+      { input: { memberId: membership!.id } },
+      chiefToken,
+    );
+    expect(removed.errors).toBeUndefined();
+    const after = await t.gql(MOVE, { input: { id: cm.id, to: 'BLOCKED', reason: '確認待ち', expectedVersion: 2 } }, token);
+    expect(errorCode(after)).toBe('FORBIDDEN');
+  });
+
   it('refuses bad input with a clear code and writes nothing', async () => {
     const outsider = await t.createUser(['TASK_FORCE']); // not a task-force member
     const before = await t.sql('SELECT count(*)::int AS n FROM countermeasures');

@@ -4,3 +4,4 @@ export * from './pagination/cursor';
 export * from './clock';
 export * from './config/app-config';
 export * from './actor';
+export * from './calendar';

@@ -3,7 +3,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
 import { updateIfVersion } from '@app/database';
-import { Clock, decodeCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest } from '@app/common';
+import { CASE_TIME_ZONE, Clock, decodeCursor, todayIn, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest } from '@app/common';
 import { IncidentsService } from '@app/incidents';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
@@ -22,7 +22,6 @@ import {
   MAX_TITLE_LENGTH,
   requireReason,
   PRIORITIES_BY_URGENCY as PRIORITIES,
-  todayIn,
   type CountermeasureCategory,
   type Priority,
 } from './domain/countermeasure-fields';
@@ -73,8 +72,6 @@ export type CountermeasureOrder = 'KEY' | 'DUE_DATE' | 'PRIORITY';
 /** 1 for CRITICAL ... 4 for LOW, the order of PRIORITIES_BY_URGENCY. */
 const PRIORITY_RANK = `array_position(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(',')}]::text[], c.priority)`;
 
-/** The calendar deadlines fall due in: the case is Japanese. */
-export const DEADLINE_TIME_ZONE = 'Asia/Tokyo';
 const OPEN_STATUSES = ['PLANNED', 'IN_PROGRESS', 'BLOCKED', 'IMPLEMENTED', 'CHANGES_REQUESTED', 'REOPENED', 'DEGRADED'];
 
 @Injectable()
@@ -91,7 +88,7 @@ export class CountermeasuresService {
   }
 
   today(): string {
-    return todayIn(DEADLINE_TIME_ZONE, this.clock.now());
+    return todayIn(CASE_TIME_ZONE, this.clock.now());
   }
 
   async getById(id: string): Promise<CountermeasureEntity> {
@@ -385,9 +382,18 @@ export class CountermeasuresService {
     return updated;
   }
 
+  /**
+   * Who may act on the item. Only current task-force members count: a member
+   * who left the task force keeps their name on the item but no longer edits it.
+   */
   async parties(cm: CountermeasureEntity): Promise<ItemParties> {
-    const contributors = await this.contributorsOf([cm.id]);
-    return { ownerId: cm.ownerId, contributorIds: contributors.map((c) => c.userId), chiefId: await this.chiefOf(cm.incidentId) };
+    const contributors = (await this.contributorsOf([cm.id])).map((c) => c.userId);
+    const current = await this.incidents.currentMemberIds(cm.incidentId, [cm.ownerId, ...contributors]);
+    return {
+      ownerId: current.has(cm.ownerId) ? cm.ownerId : null,
+      contributorIds: contributors.filter((id) => current.has(id)),
+      chiefId: await this.chiefOf(cm.incidentId),
+    };
   }
 
   private async chiefOf(incidentId: string): Promise<string | null> {

@@ -12,7 +12,9 @@ import { CountermeasureError, CountermeasureErrorCode } from './countermeasure.e
  * The system (demo loader, jobs) may do anything it is asked to.
  */
 export interface ItemParties {
-  ownerId: string;
+  /** The owner, while a current task-force member (someone who left acts for nobody). */
+  ownerId: string | null;
+  /** Contributors who are current task-force members. */
   contributorIds: readonly string[];
   /** The user id of the incident's current chief, if any. */
   chiefId: string | null;

@@ -1,3 +1,4 @@
+import { isCalendarDay } from '@app/common';
 import { CountermeasureError, CountermeasureErrorCode } from './countermeasure.errors';
 import { isOpen, type CountermeasureStatus } from './countermeasure-workflow';
 
@@ -25,9 +26,7 @@ export const MAX_REASON_LENGTH = 2_000;
 
 /** A calendar day, YYYY-MM-DD, that exists (no 2026-02-30). */
 export function assertCalendarDay(value: string, field: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!m || !d || d.toISOString().slice(0, 10) !== value) {
+  if (!isCalendarDay(value)) {
     throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `${field} must be a calendar day written YYYY-MM-DD`, {
       field,
       value,
@@ -39,11 +38,6 @@ export function assertCalendarDay(value: string, field: string): string {
 /** Overdue: still open and its due date is before today (in the deployment's calendar). */
 export function isOverdue(status: CountermeasureStatus, dueDate: string, today: string): boolean {
   return isOpen(status) && dueDate < today;
-}
-
-/** Today's calendar day in Japan (the case's calendar): a deadline falls due at the end of that day there. */
-export function todayIn(timeZone: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 
 export function requireReason(reason: string | null | undefined, field = 'reason'): string {

@@ -1,3 +1,4 @@
+import { isCalendarDay } from '@app/common';
 import { IncidentError, IncidentErrorCode } from './incident.errors';
 
 /** Field limits, in characters (code points, so that one kanji counts as one). The API inputs use the same numbers. */
@@ -13,8 +14,8 @@ export const INCIDENT_LIMITS = {
   roleTitle: 100,
 } as const;
 
-/** The calendar the case's days are written in (the letter is Japanese). "Today" for joining and leaving is a day there. */
-export const INCIDENT_TIME_ZONE = 'Asia/Tokyo';
+/** The case's calendar (one constant for the whole product). */
+export { CASE_TIME_ZONE as INCIDENT_TIME_ZONE } from '@app/common';
 
 /** The four dated milestones of a case. */
 export const INCIDENT_DATE_FIELDS = ['detectedOn', 'policeReportedOn', 'regulatorReportedOn', 'disclosedOn'] as const;
@@ -26,11 +27,7 @@ function invalid(field: string, value: unknown, message: string): IncidentError 
 
 /** A calendar day, YYYY-MM-DD, that exists (no 2026-02-30, no 2026-7-9). */
 export function assertCalendarDay(value: string, field: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!m || !d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) {
-    throw invalid(field, value, `${field} must be a calendar day written YYYY-MM-DD`);
-  }
+  if (!isCalendarDay(value)) throw invalid(field, value, `${field} must be a calendar day written YYYY-MM-DD`);
   return value;
 }
 
@@ -41,10 +38,7 @@ export function assertDayNotAfter(value: string, today: string, field: string): 
   return value;
 }
 
-/** Today's calendar day in `timeZone`. */
-export function todayIn(timeZone: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
+export { todayIn } from '@app/common';
 
 /** Trimmed text of 1..max characters (a name, a title). */
 export function requiredText(value: string, field: string, max: number): string {

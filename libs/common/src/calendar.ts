@@ -1,0 +1,20 @@
+/**
+ * Calendar days (YYYY-MM-DD) as the case writes dates: deadlines, disclosure
+ * dates, membership dates. They are compared as text (ISO order).
+ */
+
+/** The calendar the case lives in: a deadline falls due at the end of that day in Japan. */
+export const CASE_TIME_ZONE = 'Asia/Tokyo';
+
+/** A real day written YYYY-MM-DD (no 2026-02-30, no 2026-7-9). */
+export function isCalendarDay(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** Today's calendar day in `timeZone`. */
+export function todayIn(timeZone: string, now: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
