@@ -1,3 +1,4 @@
+import { ForeignKeys1795646135029 } from './1795646135029-ForeignKeys';
 import { PlanStructure1795644447971 } from './1795644447971-PlanStructure';
 import { RemediationPlan1795642739055 } from './1795642739055-RemediationPlan';
 import { AuditTrail1795642043146 } from './1795642043146-AuditTrail';
@@ -11,4 +12,5 @@ export const migrations: Function[] = [
   AuditTrail1795642043146,
   RemediationPlan1795642739055,
   PlanStructure1795644447971,
+  ForeignKeys1795646135029,
 ];

@@ -305,8 +305,11 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
       expect(large.nodes[0]).toMatchObject({ parent: null, children: [{ key: 'CM-002' }, { key: 'CM-003' }], dependsOn: [] });
       expect(large.nodes[39]).toMatchObject({ key: 'CM-040', parent: { key: 'CM-020' }, children: [], dependents: [] });
       expect(small.statements).toBeGreaterThanOrEqual(5);
-      expect(large.statements).toBe(small.statements);
-      // Authentication, count + page; then children, the two kinds of edges and the items at their ends (DataLoader merges what falls in one tick), and the nested dependsOn level.
+      // DataLoader merges the loads that fall in one tick; whether the nested level's loads share a
+      // tick with the first level's depends on timing, so the count may differ by one batch, never
+      // by the page size (an N+1 would add dozens of statements for 40 items against 5).
+      expect(Math.abs(large.statements - small.statements)).toBeLessThanOrEqual(1);
+      // Authentication, count + page; then children, the two kinds of edges and the items at their ends, and the nested dependsOn level.
       expect(large.statements).toBeLessThanOrEqual(10);
     });
   });

@@ -1,5 +1,9 @@
+import { UserEntity } from '@app/identity';
+import { IncidentEntity, IncidentSystemEntity } from '@app/incidents';
 import {
   Check,
+  JoinColumn,
+  ManyToOne,
   Column,
   CreateDateColumn,
   Entity,
@@ -9,6 +13,9 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+
+// The `...Ref` relations are never loaded: they only declare the foreign keys, so the
+// database itself refuses a row that points at nothing (ON DELETE RESTRICT).
 import { ALL_COUNTERMEASURE_STATUSES, ALL_TRANSITION_CAUSES, type CountermeasureStatus, type TransitionCause } from './domain/countermeasure-workflow';
 import { COUNTERMEASURE_CATEGORIES, PRIORITIES, type CountermeasureCategory, type Priority } from './domain/countermeasure-fields';
 
@@ -31,6 +38,9 @@ export class CountermeasureEntity {
 
   @Column({ name: 'incident_id', type: 'uuid' })
   incidentId!: string;
+  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'incident_id' })
+  readonly incidentRef?: IncidentEntity;
 
   /** 1, 2, 3... within the incident; the key is CM-001, CM-002... */
   @Column({ type: 'integer' })
@@ -47,6 +57,9 @@ export class CountermeasureEntity {
 
   @Column({ name: 'owner_id', type: 'uuid' })
   ownerId!: string;
+  @ManyToOne(() => UserEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'owner_id' })
+  readonly ownerRef?: UserEntity;
 
   @Column({ type: 'text' })
   priority!: Priority;
@@ -70,6 +83,9 @@ export class CountermeasureEntity {
   @Index('IDX_countermeasures_parent')
   @Column({ name: 'parent_id', type: 'uuid', nullable: true })
   parentId!: string | null;
+  @ManyToOne(() => CountermeasureEntity, { nullable: true, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'parent_id' })
+  readonly parentRef?: CountermeasureEntity;
 
   /** Where BLOCKED returns to; set exactly while BLOCKED. */
   @Column({ name: 'resume_status', type: 'text', nullable: true })
@@ -94,9 +110,15 @@ export function countermeasureKey(seq: number): string {
 export class CountermeasureContributorEntity {
   @PrimaryColumn({ name: 'countermeasure_id', type: 'uuid' })
   countermeasureId!: string;
+  @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'countermeasure_id' })
+  readonly countermeasureRef?: CountermeasureEntity;
 
   @PrimaryColumn({ name: 'user_id', type: 'uuid' })
   userId!: string;
+  @ManyToOne(() => UserEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'user_id' })
+  readonly userRef?: UserEntity;
 }
 
 /** What must be shown (証跡の要件), e.g. "access-right review of every customer DB". */
@@ -108,6 +130,9 @@ export class RequirementEntity {
 
   @Column({ name: 'countermeasure_id', type: 'uuid' })
   countermeasureId!: string;
+  @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'countermeasure_id' })
+  readonly countermeasureRef?: CountermeasureEntity;
 
   @Column({ type: 'integer' })
   position!: number;
@@ -133,6 +158,9 @@ export class TransitionEntity {
 
   @Column({ name: 'countermeasure_id', type: 'uuid' })
   countermeasureId!: string;
+  @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'countermeasure_id' })
+  readonly countermeasureRef?: CountermeasureEntity;
 
   @Column({ name: 'from_status', type: 'text', nullable: true, comment: 'null for the creation' })
   fromStatus!: CountermeasureStatus | null;
@@ -148,6 +176,9 @@ export class TransitionEntity {
 
   @Column({ name: 'actor_id', type: 'uuid', nullable: true })
   actorId!: string | null;
+  @ManyToOne(() => UserEntity, { nullable: true, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'actor_id' })
+  readonly actorRef?: UserEntity;
 
   @Column({ name: 'actor_label', type: 'text' })
   actorLabel!: string;
@@ -165,6 +196,9 @@ export class DueDateChangeEntity {
 
   @Column({ name: 'countermeasure_id', type: 'uuid' })
   countermeasureId!: string;
+  @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'countermeasure_id' })
+  readonly countermeasureRef?: CountermeasureEntity;
 
   @Column({ name: 'old_due_date', type: 'date' })
   oldDueDate!: string;
@@ -177,6 +211,9 @@ export class DueDateChangeEntity {
 
   @Column({ name: 'actor_id', type: 'uuid', nullable: true })
   actorId!: string | null;
+  @ManyToOne(() => UserEntity, { nullable: true, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'actor_id' })
+  readonly actorRef?: UserEntity;
 
   @Column({ name: 'actor_label', type: 'text' })
   actorLabel!: string;
@@ -192,9 +229,15 @@ export class DueDateChangeEntity {
 export class CountermeasureDependencyEntity {
   @PrimaryColumn({ name: 'countermeasure_id', type: 'uuid' })
   countermeasureId!: string;
+  @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'countermeasure_id' })
+  readonly countermeasureRef?: CountermeasureEntity;
 
   @PrimaryColumn({ name: 'depends_on_id', type: 'uuid' })
   dependsOnId!: string;
+  @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'depends_on_id' })
+  readonly dependsOnRef?: CountermeasureEntity;
 }
 
 export const TARGET_STATUSES = ['PENDING', 'IN_PROGRESS', 'DONE', 'NOT_APPLICABLE'] as const;
@@ -215,10 +258,16 @@ export class CountermeasureTargetEntity {
 
   @Column({ name: 'countermeasure_id', type: 'uuid' })
   countermeasureId!: string;
+  @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'countermeasure_id' })
+  readonly countermeasureRef?: CountermeasureEntity;
 
   /** A system of the incident's inventory. */
   @Column({ name: 'system_id', type: 'uuid' })
   systemId!: string;
+  @ManyToOne(() => IncidentSystemEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'system_id' })
+  readonly systemRef?: IncidentSystemEntity;
 
   @Column({ type: 'text', default: 'PENDING' })
   status!: TargetStatus;

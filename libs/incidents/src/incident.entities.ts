@@ -1,5 +1,8 @@
+import { UserEntity } from '@app/identity';
 import {
   Check,
+  JoinColumn,
+  ManyToOne,
   Column,
   CreateDateColumn,
   Entity,
@@ -8,6 +11,9 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+
+// The `...Ref` relations are never loaded: they only declare the foreign keys, so the
+// database itself refuses a row that points at nothing (ON DELETE RESTRICT).
 
 /** A personal-data breach case (個人情報漏えい事案). One deployment may track several. */
 @Entity('incidents')
@@ -66,6 +72,9 @@ export class IncidentEventEntity {
 
   @Column({ name: 'incident_id', type: 'uuid' })
   incidentId!: string;
+  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'incident_id' })
+  readonly incidentRef?: IncidentEntity;
 
   @Column({ name: 'occurred_on', type: 'date' })
   occurredOn!: string;
@@ -86,6 +95,9 @@ export class IncidentSystemEntity {
 
   @Column({ name: 'incident_id', type: 'uuid' })
   incidentId!: string;
+  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'incident_id' })
+  readonly incidentRef?: IncidentEntity;
 
   @Column({ type: 'text' })
   name!: string;
@@ -111,6 +123,9 @@ export class IncidentDataCategoryEntity {
 
   @Column({ name: 'incident_id', type: 'uuid' })
   incidentId!: string;
+  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'incident_id' })
+  readonly incidentRef?: IncidentEntity;
 
   @Column({ type: 'text' })
   name!: string;
@@ -132,6 +147,9 @@ export class IncidentPartyEntity {
 
   @Column({ name: 'incident_id', type: 'uuid' })
   incidentId!: string;
+  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'incident_id' })
+  readonly incidentRef?: IncidentEntity;
 
   @Column({ type: 'text' })
   kind!: PartyKind;
@@ -157,9 +175,15 @@ export class TaskForceMemberEntity {
 
   @Column({ name: 'incident_id', type: 'uuid' })
   incidentId!: string;
+  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'incident_id' })
+  readonly incidentRef?: IncidentEntity;
 
   @Column({ name: 'user_id', type: 'uuid' })
   userId!: string;
+  @ManyToOne(() => UserEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'user_id' })
+  readonly userRef?: UserEntity;
 
   /** What they do in the task force, e.g. 最高責任者 (chief), 情報セキュリティ担当. */
   @Column({ name: 'role_title', type: 'text' })
