@@ -25,7 +25,7 @@ import {
   type CountermeasureCategory,
   type Priority,
 } from './domain/countermeasure-fields';
-import { CountermeasureStatus, decideTransition, TransitionCause } from './domain/countermeasure-workflow';
+import { ALL_COUNTERMEASURE_STATUSES, CountermeasureStatus, decideTransition, isOpen, TransitionCause } from './domain/countermeasure-workflow';
 
 export interface RequirementCommand {
   title: string;
@@ -72,7 +72,8 @@ export type CountermeasureOrder = 'KEY' | 'DUE_DATE' | 'PRIORITY';
 /** 1 for CRITICAL ... 4 for LOW, the order of PRIORITIES_BY_URGENCY. */
 const PRIORITY_RANK = `array_position(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(',')}]::text[], c.priority)`;
 
-const OPEN_STATUSES = ['PLANNED', 'IN_PROGRESS', 'BLOCKED', 'IMPLEMENTED', 'CHANGES_REQUESTED', 'REOPENED', 'DEGRADED'];
+/** The statuses the workflow calls open (still needing work): what `overdue` counts. */
+const OPEN_STATUSES = ALL_COUNTERMEASURE_STATUSES.filter(isOpen);
 
 @Injectable()
 export class CountermeasuresService {
