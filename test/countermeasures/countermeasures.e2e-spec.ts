@@ -192,6 +192,25 @@ describe('countermeasures: planning, workflow, re-planning', () => {
     expect(errorCode(after)).toBe('FORBIDDEN');
   });
 
+  it('the chief chooses the contributors among current members; they can then move the item', async () => {
+    const helper = await ctx.addMember();
+    const outsider = await t.createUser(['TASK_FORCE']);
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
+    const SET = `mutation($input: SetCountermeasureContributorsInput!) { setCountermeasureContributors(input: $input) { version contributors { id } } }`;
+    const byOwner = await t.gql(SET, { input: { id: cm.id, expectedVersion: 1, userIds: [helper.user.id] } }, ownerToken);
+    expect(errorCode(byOwner)).toBe('FORBIDDEN');
+    const notMember = await t.gql(SET, { input: { id: cm.id, expectedVersion: 1, userIds: [outsider.user.id] } }, chiefToken);
+    expect(errorCode(notMember)).toBe('BAD_USER_INPUT');
+    const ok = await t.gql<{ setCountermeasureContributors: { version: number; contributors: { id: string }[] } }>(
+      SET,
+      { input: { id: cm.id, expectedVersion: 1, userIds: [helper.user.id, helper.user.id] } },
+      chiefToken,
+    );
+    expect(ok.data!.setCountermeasureContributors).toEqual({ version: 2, contributors: [{ id: helper.user.id }] });
+    const moved = await t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'IN_PROGRESS', expectedVersion: 2 } }, await helper.token());
+    expect(moved.data!.moveCountermeasure.status).toBe('IN_PROGRESS');
+  });
+
   it('refuses bad input with a clear code and writes nothing', async () => {
     const outsider = await t.createUser(['TASK_FORCE']); // not a task-force member
     const before = await t.sql('SELECT count(*)::int AS n FROM countermeasures');

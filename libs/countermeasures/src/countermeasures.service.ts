@@ -275,6 +275,21 @@ export class CountermeasuresService {
     return this.updateVersioned(actor, 'countermeasure.owner_assigned', cm, expectedVersion, { ownerId });
   }
 
+  /** The contributors become exactly `userIds` (current task-force members); the chief or an admin, like owners. */
+  @Transactional()
+  async setContributors(actor: Actor, id: string, expectedVersion: number, userIds: readonly string[]): Promise<CountermeasureEntity> {
+    const cm = await this.getById(id);
+    assertMayPlan(actor, await this.chiefOf(cm.incidentId), 'choose the contributors');
+    const next = [...new Set(userIds)].filter((u) => u !== cm.ownerId).sort();
+    await this.assertMembers(cm.incidentId, next);
+    const before = (await this.contributorsOf([cm.id])).map((c) => c.userId).sort();
+    const updated = await this.updateVersioned(actor, 'countermeasure.contributors_changed', cm, expectedVersion, {}, { contributorIds: next, previousContributorIds: before });
+    const repo = this.em.getRepository(CountermeasureContributorEntity);
+    await repo.delete({ countermeasureId: cm.id });
+    if (next.length) await repo.insert(next.map((userId) => ({ countermeasureId: cm.id, userId })));
+    return updated;
+  }
+
   /** Re-planning: the old and new dates, the reason and who changed it are kept. */
   @Transactional()
   async changeDueDate(actor: Actor, id: string, expectedVersion: number, dueDate: string, reason: string): Promise<CountermeasureEntity> {

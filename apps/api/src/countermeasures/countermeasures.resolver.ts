@@ -32,6 +32,7 @@ import {
   CreateCountermeasureInput,
   MoveCountermeasureInput,
   RemoveEvidenceRequirementInput,
+  SetCountermeasureContributorsInput,
   UpdateCountermeasureInput,
 } from './dto/countermeasure.inputs';
 
@@ -92,6 +93,12 @@ export class CountermeasuresResolver {
   @Mutation(() => CountermeasureType, { description: 'The task-force chief or an admin; the owner must be a current member' })
   async assignCountermeasureOwner(@Args('input') input: AssignCountermeasureOwnerInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
     return CountermeasureType.from(await this.service.assignOwner(Actor.user(user), input.id, input.expectedVersion, input.ownerId));
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => CountermeasureType, { description: 'The task-force chief or an admin; contributors must be current members' })
+  async setCountermeasureContributors(@Args('input') input: SetCountermeasureContributorsInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+    return CountermeasureType.from(await this.service.setContributors(Actor.user(user), input.id, input.expectedVersion, input.userIds));
   }
 
   @Allow(Permission.REMEDIATION_WRITE)

@@ -119,3 +119,13 @@ export class RemoveEvidenceRequirementInput {
   @Field(() => Int, { description: 'The countermeasure’s version' }) @IsInt() @Min(1) expectedVersion!: number;
   @Field({ description: 'Why it is no longer needed (kept in the trail)' }) @IsString() @MaxLength(MAX_REASON_LENGTH) reason!: string;
 }
+
+@InputType()
+export class SetCountermeasureContributorsInput {
+  @Field(() => ID) @IsUUID() id!: string;
+  @Field(() => Int) @IsInt() @Min(1) expectedVersion!: number;
+  @Field(() => [ID], { description: 'Current task-force members; the list becomes exactly these' })
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true })
+  userIds!: string[];
+}
