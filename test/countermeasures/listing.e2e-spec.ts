@@ -74,5 +74,20 @@ describe('listing countermeasures: filters, orders, pages', () => {
     expect(errorCode(await t.gql(LIST, { filter: { dueBefore: '2027-02-30' } }, token))).toBe('BAD_USER_INPUT');
     const page = (await t.gql<Res>(LIST, { first: 1, orderBy: 'KEY' }, token)).data!;
     expect(errorCode(await t.gql(LIST, { first: 1, orderBy: 'PRIORITY', after: page.countermeasures.pageInfo.endCursor }, token))).toBe('BAD_USER_INPUT');
+    // Same arity, other order: a due-date cursor given to the priority order.
+    const byDue = (await t.gql<Res>(LIST, { first: 1, orderBy: 'DUE_DATE' }, token)).data!;
+    expect(errorCode(await t.gql(LIST, { first: 1, orderBy: 'PRIORITY', after: byDue.countermeasures.pageInfo.endCursor }, token))).toBe('BAD_USER_INPUT');
+  });
+
+  it('pages across incidents without skipping items that share a key (CM-001 in each)', async () => {
+    const other = await makeIncident(t, '別の事案');
+    const m = await other.addMember();
+    await makeCountermeasure(t, other.incident.id, m.user.id, { title: '別事案の対策1', dueDate: '2026-09-30', priority: 'HIGH' });
+    await makeCountermeasure(t, other.incident.id, m.user.id, { title: '別事案の対策2', dueDate: '2026-07-15', priority: 'CRITICAL' });
+    for (const orderBy of ['KEY', 'DUE_DATE', 'PRIORITY']) {
+      const nodes = await all({ orderBy }, 1);
+      expect({ orderBy, n: nodes.length }).toEqual({ orderBy, n: 8 });
+      expect(new Set(nodes.map((n) => n.title)).size).toBe(8);
+    }
   });
 });

@@ -83,7 +83,20 @@ export class CountermeasureTargetsService {
     if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, {}))) {
       throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, (await this.countermeasures.getById(cm.id)).version);
     }
-    if (dropped.length) await this.em.getRepository(CountermeasureTargetEntity).delete(dropped.map((t) => t.id));
+    if (dropped.length) {
+      // Only untouched targets go; one that gained progress since it was read stays, and the change is refused.
+      const result = await this.em
+        .getRepository(CountermeasureTargetEntity)
+        .createQueryBuilder()
+        .delete()
+        .where('id = ANY(:ids) AND status = :pending', { ids: dropped.map((t) => t.id), pending: 'PENDING' })
+        .execute();
+      if (result.affected !== dropped.length) {
+        throw new CountermeasureError(CountermeasureErrorCode.TARGET_HAS_PROGRESS, 'A target gained progress meanwhile and cannot be removed; reload and retry', {
+          targetIds: dropped.map((t) => t.id),
+        });
+      }
+    }
     if (added.length) {
       await this.em.getRepository(CountermeasureTargetEntity).insert(added.map((systemId) => ({ countermeasureId: cm.id, systemId, status: 'PENDING' as const, note: '' })));
     }

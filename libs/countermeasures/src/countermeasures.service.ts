@@ -3,7 +3,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
 import { updateIfVersion } from '@app/database';
-import { CASE_TIME_ZONE, Clock, decodeCursor, todayIn, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest } from '@app/common';
+import { CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, decodeCursor, isCalendarDay, todayIn, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest } from '@app/common';
 import { IncidentsService } from '@app/incidents';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
@@ -131,27 +131,32 @@ export class CountermeasuresService {
     }
     if (filter.search?.trim()) {
       const like = `%${filter.search.trim().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-      qb.andWhere(`(c.title ILIKE :like OR c.description ILIKE :like OR ('CM-' || lpad(c.seq::text, 3, '0')) ILIKE :like)`, { like });
+      qb.andWhere(`(c.title ILIKE :like OR c.description ILIKE :like OR ('CM-' || CASE WHEN c.seq < 1000 THEN lpad(c.seq::text, 3, '0') ELSE c.seq::text END) ILIKE :like)`, { like });
     }
     const totalCount = await qb.clone().getCount();
+    // Keyset pagination. `seq` is unique only within an incident, so the id breaks
+    // ties: (sort key..., id) is unique across incidents and no row is skipped or repeated.
+    const after = page.after ? decodeCursor(page.after, order === 'KEY' ? 2 : 3) : null;
+    const badCursor = () =>
+      new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this list issued (or was issued for another order)', {
+        after: page.after,
+      });
+    const int = (v: unknown) => (Number.isInteger(v) ? (v as number) : (() => { throw badCursor(); })());
+    const uuid = (v: unknown) => (typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v) ? v : (() => { throw badCursor(); })());
     if (order === 'DUE_DATE') {
-      if (page.after) {
-        const [due, seq] = decodeCursor(page.after, 2);
-        qb.andWhere('(c.dueDate, c.seq) > (:due, :seq)', { due: String(due), seq: Number(seq) });
+      if (after) {
+        const due = typeof after[0] === 'string' && isCalendarDay(after[0]) ? after[0] : (() => { throw badCursor(); })();
+        qb.andWhere('(c.dueDate, c.seq, c.id) > (:due, :seq, :id)', { due, seq: int(after[1]), id: uuid(after[2]) });
       }
-      qb.orderBy('c.dueDate', 'ASC').addOrderBy('c.seq', 'ASC');
+      qb.orderBy('c.dueDate', 'ASC').addOrderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
     } else if (order === 'PRIORITY') {
-      if (page.after) {
-        const [rank, seq] = decodeCursor(page.after, 2);
-        qb.andWhere(`(${PRIORITY_RANK}, c.seq) > (:rank, :seq)`, { rank: Number(rank), seq: Number(seq) });
+      if (after) {
+        qb.andWhere(`(${PRIORITY_RANK}, c.seq, c.id) > (:rank, :seq, :id)`, { rank: int(after[0]), seq: int(after[1]), id: uuid(after[2]) });
       }
-      qb.orderBy(PRIORITY_RANK, 'ASC').addOrderBy('c.seq', 'ASC');
+      qb.orderBy(PRIORITY_RANK, 'ASC').addOrderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
     } else {
-      if (page.after) {
-        const [seq] = decodeCursor(page.after, 1);
-        qb.andWhere('c.seq > :seq', { seq: Number(seq) });
-      }
-      qb.orderBy('c.seq', 'ASC');
+      if (after) qb.andWhere('(c.seq, c.id) > (:seq, :id)', { seq: int(after[0]), id: uuid(after[1]) });
+      qb.orderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
     }
     const rows = await qb.limit(size + 1).getMany();
     return {
@@ -159,7 +164,9 @@ export class CountermeasuresService {
       hasNextPage: rows.length > size,
       totalCount,
       cursorOf: (c) =>
-        encodeCursor(order === 'DUE_DATE' ? [c.dueDate, c.seq] : order === 'PRIORITY' ? [PRIORITIES.indexOf(c.priority) + 1, c.seq] : [c.seq]),
+        encodeCursor(
+          order === 'DUE_DATE' ? [c.dueDate, c.seq, c.id] : order === 'PRIORITY' ? [PRIORITIES.indexOf(c.priority) + 1, c.seq, c.id] : [c.seq, c.id],
+        ),
     };
   }
 
@@ -272,7 +279,11 @@ export class CountermeasuresService {
     const cm = await this.getById(id);
     assertMayPlan(actor, await this.chiefOf(cm.incidentId), 'assign the owner');
     await this.assertMembers(cm.incidentId, [ownerId]);
-    return this.updateVersioned(actor, 'countermeasure.owner_assigned', cm, expectedVersion, { ownerId });
+    // The new owner is no longer also a contributor (as at creation).
+    const wasContributor = (await this.contributorsOf([cm.id])).some((c) => c.userId === ownerId);
+    const updated = await this.updateVersioned(actor, 'countermeasure.owner_assigned', cm, expectedVersion, { ownerId }, wasContributor ? { removedContributorId: ownerId } : {});
+    if (wasContributor) await this.em.getRepository(CountermeasureContributorEntity).delete({ countermeasureId: cm.id, userId: ownerId });
+    return updated;
   }
 
   /** The contributors become exactly `userIds` (current task-force members); the chief or an admin, like owners. */
@@ -283,7 +294,7 @@ export class CountermeasuresService {
     const next = [...new Set(userIds)].filter((u) => u !== cm.ownerId).sort();
     await this.assertMembers(cm.incidentId, next);
     const before = (await this.contributorsOf([cm.id])).map((c) => c.userId).sort();
-    const updated = await this.updateVersioned(actor, 'countermeasure.contributors_changed', cm, expectedVersion, {}, { contributorIds: next, previousContributorIds: before });
+    const updated = await this.updateVersioned(actor, 'countermeasure.contributors_changed', cm, expectedVersion, {}, { contributorIds: next }, { contributorIds: before });
     const repo = this.em.getRepository(CountermeasureContributorEntity);
     await repo.delete({ countermeasureId: cm.id });
     if (next.length) await repo.insert(next.map((userId) => ({ countermeasureId: cm.id, userId })));
@@ -325,7 +336,7 @@ export class CountermeasuresService {
     const cause =
       to === CountermeasureStatus.CANCELLED ? TransitionCause.EXECUTIVE : to === CountermeasureStatus.REOPENED ? TransitionCause.REOPEN : TransitionCause.USER;
     if (cause === TransitionCause.USER) assertMayEdit(actor, parties);
-    else assertMayDecide(actor, parties, to === CountermeasureStatus.CANCELLED ? 'cancel a countermeasure' : 'reopen a countermeasure');
+    else assertMayDecide(actor, to === CountermeasureStatus.CANCELLED ? 'cancel a countermeasure' : 'reopen a countermeasure');
     if (reason != null && reason.length > 2000) {
       throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'reason must be at most 2000 characters', { field: 'reason' });
     }
@@ -437,13 +448,14 @@ export class CountermeasuresService {
     expectedVersion: number,
     set: QueryDeepPartialEntity<CountermeasureEntity>,
     extra: Record<string, unknown> = {},
+    beforeExtra: Record<string, unknown> = {},
   ): Promise<CountermeasureEntity> {
     if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, set))) {
       const current = await this.getById(cm.id);
       throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);
     }
     const updated = await this.getById(cm.id);
-    await this.trail.append({ actor, action, entityType: 'Countermeasure', entityId: cm.id, before: snapshot(cm), after: { ...snapshot(updated), ...extra } });
+    await this.trail.append({ actor, action, entityType: 'Countermeasure', entityId: cm.id, before: { ...snapshot(cm), ...beforeExtra }, after: { ...snapshot(updated), ...extra } });
     return updated;
   }
 }

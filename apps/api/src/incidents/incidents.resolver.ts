@@ -52,7 +52,14 @@ export class IncidentsResolver {
 
   // ---- changes: each returns the incident as it is now (its new version, lists and task force) ----
 
-  private async reload(id: string): Promise<IncidentType> {
+  /**
+   * The incident after a change. The request's loaders may hold its lists from an
+   * earlier mutation of the same request (mutations run in order): forget them.
+   */
+  private async reload(id: string, ctx: GqlContext): Promise<IncidentType> {
+    for (const loader of [ctx.loaders.incidentEvents, ctx.loaders.incidentSystems, ctx.loaders.incidentDataCategories, ctx.loaders.incidentParties, ctx.loaders.taskForce]) {
+      loader.clear(id);
+    }
     return IncidentType.from(await this.service.getById(id));
   }
 
@@ -71,61 +78,61 @@ export class IncidentsResolver {
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: "A dated event of the timeline. An admin, an executive, or a current member of the incident's task force" })
-  async addIncidentEvent(@Args('input') input: AddIncidentEventInput, @CurrentUser() user: UserEntity): Promise<IncidentType> {
+  async addIncidentEvent(@Args('input') input: AddIncidentEventInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
     await this.changes.addEvent(Actor.user(user), { ...input, kind: input.kind as IncidentEventKind });
-    return this.reload(input.incidentId);
+    return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: "A system involved. An admin, an executive or the incident's chief" })
-  async addIncidentSystem(@Args('input') input: AddIncidentSystemInput, @CurrentUser() user: UserEntity): Promise<IncidentType> {
+  async addIncidentSystem(@Args('input') input: AddIncidentSystemInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
     await this.changes.addSystem(Actor.user(user), input);
-    return this.reload(input.incidentId);
+    return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: "A data category, leaked or confirmed not leaked. An admin, an executive or the incident's chief" })
-  async addIncidentDataCategory(@Args('input') input: AddIncidentDataCategoryInput, @CurrentUser() user: UserEntity): Promise<IncidentType> {
+  async addIncidentDataCategory(@Args('input') input: AddIncidentDataCategoryInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
     await this.changes.addDataCategory(Actor.user(user), input);
-    return this.reload(input.incidentId);
+    return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: "An authority or outside party. An admin, an executive or the incident's chief" })
-  async addIncidentParty(@Args('input') input: AddIncidentPartyInput, @CurrentUser() user: UserEntity): Promise<IncidentType> {
+  async addIncidentParty(@Args('input') input: AddIncidentPartyInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
     await this.changes.addParty(Actor.user(user), { ...input, kind: input.kind as PartyKind });
-    return this.reload(input.incidentId);
+    return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: 'The task-force chief or an admin; the user must be active and hold TASK_FORCE or EXECUTIVE' })
-  async addTaskForceMember(@Args('input') input: AddTaskForceMemberInput, @CurrentUser() user: UserEntity): Promise<IncidentType> {
+  async addTaskForceMember(@Args('input') input: AddTaskForceMemberInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
     const { incidentId, ...join } = input;
     await this.changes.addMember(Actor.user(user), incidentId, join);
-    return this.reload(incidentId);
+    return this.reload(incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: "The task-force chief or an admin; needs the incident's version" })
-  async changeTaskForceRole(@Args('input') input: ChangeTaskForceRoleInput, @CurrentUser() user: UserEntity): Promise<IncidentType> {
+  async changeTaskForceRole(@Args('input') input: ChangeTaskForceRoleInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
     const member = await this.changes.changeRole(Actor.user(user), input.memberId, input.expectedVersion, input.roleTitle);
-    return this.reload(member.incidentId);
+    return this.reload(member.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, {
     description: 'The task-force chief or an admin. Sets leftOn (history is kept). Refused (CONFLICT) while the member owns open countermeasures, listed in extensions.countermeasures',
   })
-  async removeTaskForceMember(@Args('input') input: RemoveTaskForceMemberInput, @CurrentUser() user: UserEntity): Promise<IncidentType> {
+  async removeTaskForceMember(@Args('input') input: RemoveTaskForceMemberInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
     const member = await this.changes.removeMember(Actor.user(user), input.memberId, input.leftOn);
-    return this.reload(member.incidentId);
+    return this.reload(member.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: "An admin or an executive; the previous chief stays a member. Needs the incident's version" })
-  async designateTaskForceChief(@Args('input') input: DesignateTaskForceChiefInput, @CurrentUser() user: UserEntity): Promise<IncidentType> {
+  async designateTaskForceChief(@Args('input') input: DesignateTaskForceChiefInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
     const member = await this.changes.designateChief(Actor.user(user), input.memberId, input.expectedVersion);
-    return this.reload(member.incidentId);
+    return this.reload(member.incidentId, ctx);
   }
 
   // ---- fields ----

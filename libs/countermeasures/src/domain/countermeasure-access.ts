@@ -43,8 +43,8 @@ export function assertMayReplan(actor: Actor, item: ItemParties): void {
   refuse('change the due date: only the owner, a contributor, the chief or an admin may', actor);
 }
 
-export function assertMayDecide(actor: Actor, item: ItemParties, what: string): void {
-  if (isSystem(actor) || isExecutive(actor) || actor.id === item.chiefId) return;
+export function assertMayDecide(actor: Actor, what: string): void {
+  if (isSystem(actor) || isExecutive(actor)) return;
   refuse(`${what}: only an executive may`, actor);
 }
 
