@@ -57,3 +57,30 @@ describe('reading incidents', () => {
     expect(res.data!.b.timeline.map((e) => e.description)).toEqual(['公表', 'お詫び状送付']);
   });
 });
+
+describe('updating an incident with the values it already has', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start();
+  });
+  afterAll(async () => t?.close());
+
+  it('is refused as no change: the version and the trail stay as they were', async () => {
+    const ctx = await makeIncident(t, '変更なし確認');
+    const token = await ctx.chief.token();
+    const before = { row: await t.sql('SELECT version FROM incidents WHERE id = $1', [ctx.incident.id]), trail: await t.sql('SELECT seq FROM audit_trail') };
+    const res = await t.gql(
+      `mutation($input: UpdateIncidentInput!) { updateIncident(input: $input) { version } }`,
+      { input: { id: ctx.incident.id, expectedVersion: ctx.incident.version, title: '変更なし確認' } },
+      token,
+    );
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect({ row: await t.sql('SELECT version FROM incidents WHERE id = $1', [ctx.incident.id]), trail: await t.sql('SELECT seq FROM audit_trail') }).toEqual(before);
+    const changed = await t.gql<{ updateIncident: { version: number } }>(
+      `mutation($input: UpdateIncidentInput!) { updateIncident(input: $input) { version } }`,
+      { input: { id: ctx.incident.id, expectedVersion: ctx.incident.version, title: '変更なし確認', summary: '新しい概要' } },
+      token,
+    );
+    expect(changed.data!.updateIncident.version).toBe(ctx.incident.version + 1);
+  });
+});

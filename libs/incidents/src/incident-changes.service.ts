@@ -71,7 +71,8 @@ export interface CreateIncidentCommand extends IncidentDates {
 
 /**
  * `undefined` keeps a field. For the four dates `null` clears the date (a date
- * entered by mistake); title and summary cannot be cleared, so `null` keeps them.
+ * entered by mistake). `null` keeps the title and the summary; the title cannot
+ * be blank, while an empty summary clears it (it is optional, as at creation).
  */
 export interface UpdateIncidentCommand extends IncidentDates {
   title?: string | null;
@@ -177,8 +178,12 @@ export class IncidentChangesService {
       const v = changes[f];
       if (v !== undefined) set[f] = v === null ? null : assertCalendarDay(v, f);
     }
+    // A value equal to the current one is no change: it neither moves the version nor enters the trail.
+    for (const key of Object.keys(set) as (keyof typeof set)[]) {
+      if (set[key] === (incident as unknown as Record<string, unknown>)[key as string]) delete set[key];
+    }
     if (Object.keys(set).length === 0) {
-      throw new IncidentError(IncidentErrorCode.INVALID_FIELD, 'Give at least one field to change', { field: null, value: null });
+      throw new IncidentError(IncidentErrorCode.INVALID_FIELD, 'Nothing to change: give at least one field with a new value', { field: null, value: null });
     }
     await this.bumpVersion(incident, expectedVersion, set);
     const updated = await this.incidents.getById(id);
