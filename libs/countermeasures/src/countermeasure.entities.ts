@@ -1,3 +1,4 @@
+import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
 import { IncidentEntity, IncidentSystemEntity } from '@app/incidents';
 import {
@@ -19,7 +20,6 @@ import {
 import { ALL_COUNTERMEASURE_STATUSES, ALL_TRANSITION_CAUSES, type CountermeasureStatus, type TransitionCause } from './domain/countermeasure-workflow';
 import { COUNTERMEASURE_CATEGORIES, PRIORITIES, type CountermeasureCategory, type Priority } from './domain/countermeasure-fields';
 
-const inList = (column: string, values: readonly string[]) => `"${column}" IN (${values.map((v) => `'${v}'`).join(', ')})`;
 
 /** A promised countermeasure (対策), e.g. CM-004 アクセス権限の絞り込み. */
 @Entity('countermeasures')
@@ -28,10 +28,10 @@ const inList = (column: string, values: readonly string[]) => `"${column}" IN ($
 @Index('IDX_countermeasures_owner', ['ownerId', 'status'])
 @Index('IDX_countermeasures_due_date', ['incidentId', 'dueDate', 'seq'])
 @Index('IDX_countermeasures_category', ['incidentId', 'category'])
-@Check('CHK_countermeasures_status', inList('status', ALL_COUNTERMEASURE_STATUSES))
+@Check('CHK_countermeasures_status', inListCheck('status', ALL_COUNTERMEASURE_STATUSES))
 @Check('CHK_countermeasures_resume_status', `("status" = 'BLOCKED') = ("resume_status" IS NOT NULL)`)
-@Check('CHK_countermeasures_category', inList('category', COUNTERMEASURE_CATEGORIES))
-@Check('CHK_countermeasures_priority', inList('priority', PRIORITIES))
+@Check('CHK_countermeasures_category', inListCheck('category', COUNTERMEASURE_CATEGORIES))
+@Check('CHK_countermeasures_priority', inListCheck('priority', PRIORITIES))
 export class CountermeasureEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -151,7 +151,7 @@ export class RequirementEntity {
 /** Every status change: who, when, from, to, why. Never updated. */
 @Entity('countermeasure_transitions')
 @Index('IDX_countermeasure_transitions_cm', ['countermeasureId', 'at'])
-@Check('CHK_countermeasure_transitions_cause', inList('cause', ALL_TRANSITION_CAUSES))
+@Check('CHK_countermeasure_transitions_cause', inListCheck('cause', ALL_TRANSITION_CAUSES))
 export class TransitionEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -251,7 +251,7 @@ export type TargetStatus = (typeof TARGET_STATUSES)[number];
 @Entity('countermeasure_targets')
 @Index('UQ_countermeasure_targets', ['countermeasureId', 'systemId'], { unique: true })
 @Index('IDX_countermeasure_targets_system', ['systemId'])
-@Check('CHK_countermeasure_targets_status', inList('status', TARGET_STATUSES))
+@Check('CHK_countermeasure_targets_status', inListCheck('status', TARGET_STATUSES))
 export class CountermeasureTargetEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

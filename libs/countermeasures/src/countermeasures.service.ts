@@ -19,6 +19,7 @@ import { CountermeasureError, CountermeasureErrorCode } from './domain/counterme
 import {
   assertCalendarDay,
   MAX_DESCRIPTION_LENGTH,
+  MAX_REASON_LENGTH,
   MAX_TITLE_LENGTH,
   requireReason,
   PRIORITIES_BY_URGENCY as PRIORITIES,
@@ -337,9 +338,7 @@ export class CountermeasuresService {
       to === CountermeasureStatus.CANCELLED ? TransitionCause.EXECUTIVE : to === CountermeasureStatus.REOPENED ? TransitionCause.REOPEN : TransitionCause.USER;
     if (cause === TransitionCause.USER) assertMayEdit(actor, parties);
     else assertMayDecide(actor, to === CountermeasureStatus.CANCELLED ? 'cancel a countermeasure' : 'reopen a countermeasure');
-    if (reason != null && reason.length > 2000) {
-      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'reason must be at most 2000 characters', { field: 'reason' });
-    }
+    if (reason != null) assertReasonLength(reason);
     const requirementsTotal = await this.em.getRepository(RequirementEntity).countBy({ countermeasureId: cm.id });
     const decision = decideTransition({
       current: cm.status,
@@ -481,12 +480,16 @@ function checkDescription(description: string): string {
   return description.trim();
 }
 
-function checkReason(reason: string): string {
-  const r = requireReason(reason);
-  if ([...r].length > 2000) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'reason must be at most 2000 characters', { field: 'reason' });
+/** A reason of at most MAX_REASON_LENGTH characters (code points, like every text limit here). */
+function assertReasonLength(reason: string): string {
+  if ([...reason].length > MAX_REASON_LENGTH) {
+    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `reason must be at most ${MAX_REASON_LENGTH} characters`, { field: 'reason' });
   }
-  return r;
+  return reason;
+}
+
+function checkReason(reason: string): string {
+  return assertReasonLength(requireReason(reason));
 }
 
 function checkRequirement(r: RequirementCommand, position: number) {

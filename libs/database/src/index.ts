@@ -3,3 +3,4 @@ export * from './database-server';
 export * from './data-source-options';
 export * from './database.module';
 export * from './versioned-update';
+export * from './check-in-list';

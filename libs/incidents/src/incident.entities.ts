@@ -1,3 +1,4 @@
+import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
 import {
   Check,
@@ -65,7 +66,7 @@ export type IncidentEventKind = (typeof INCIDENT_EVENT_KINDS)[number];
 
 @Entity('incident_events')
 @Index('IDX_incident_events_incident', ['incidentId', 'occurredOn'])
-@Check('CHK_incident_events_kind', `"kind" IN (${INCIDENT_EVENT_KINDS.map((k) => `'${k}'`).join(', ')})`)
+@Check('CHK_incident_events_kind', inListCheck('kind', INCIDENT_EVENT_KINDS))
 export class IncidentEventEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -140,7 +141,7 @@ export type PartyKind = (typeof PARTY_KINDS)[number];
 /** Authorities and outside parties involved. */
 @Entity('incident_parties')
 @Index('IDX_incident_parties_incident', ['incidentId'])
-@Check('CHK_incident_parties_kind', `"kind" IN (${PARTY_KINDS.map((k) => `'${k}'`).join(', ')})`)
+@Check('CHK_incident_parties_kind', inListCheck('kind', PARTY_KINDS))
 export class IncidentPartyEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

@@ -6,7 +6,7 @@ import { validate } from 'class-validator';
 import { CommonError, CommonErrorCode } from '@app/common';
 import { IdentityError, IdentityErrorCode } from '@app/identity';
 import { LoginInput } from '../identity/dto/login.input';
-import type { RequestWithUser } from './access.decorators';
+import { requestOf, type RequestWithUser } from './access.decorators';
 
 /**
  * Runs the Passport local strategy for `login(input: { email, password })`.
@@ -29,7 +29,7 @@ export class LoginGuard extends AuthGuard('local') {
   }
 
   override getRequest(context: ExecutionContext): RequestWithUser {
-    return GqlExecutionContext.create(context).getContext<{ req: RequestWithUser }>().req;
+    return requestOf(context);
   }
 
   override handleRequest<T>(err: unknown, user: T): T {
