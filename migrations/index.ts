@@ -1,3 +1,4 @@
+import { EvidenceAndSignOff1795652399838 } from './1795652399838-EvidenceAndSignOff';
 import { ForeignKeys1795646135029 } from './1795646135029-ForeignKeys';
 import { PlanStructure1795644447971 } from './1795644447971-PlanStructure';
 import { RemediationPlan1795642739055 } from './1795642739055-RemediationPlan';
@@ -13,4 +14,5 @@ export const migrations: Function[] = [
   RemediationPlan1795642739055,
   PlanStructure1795644447971,
   ForeignKeys1795646135029,
+  EvidenceAndSignOff1795652399838,
 ];

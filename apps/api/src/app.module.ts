@@ -15,6 +15,7 @@ import { validateConfig, type AppConfig } from '@app/common';
 import { AuditTrailModule } from '@app/audit-trail';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { DemoModule } from '@app/demo';
+import { EvidenceModule } from '@app/evidence';
 import { CountermeasureLinksService, CountermeasuresModule, CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
 import { IdentityModule, UsersService } from '@app/identity';
 import { IncidentsService } from '@app/incidents';
@@ -80,6 +81,7 @@ export class AppModule {
         AuditTrailModule,
         IdentityModule,
         CountermeasuresModule,
+        EvidenceModule,
         DemoModule,
         PassportModule,
         TerminusModule.forRoot({ logger: false }),

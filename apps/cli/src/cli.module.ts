@@ -6,6 +6,7 @@ import { AuditTrailModule } from '@app/audit-trail';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { CountermeasuresModule } from '@app/countermeasures';
 import { DemoModule } from '@app/demo';
+import { EvidenceModule } from '@app/evidence';
 import { IdentityModule } from '@app/identity';
 
 /** The same modules as the server, without HTTP and GraphQL. */
@@ -21,6 +22,7 @@ export class CliModule {
         AuditTrailModule,
         IdentityModule,
         CountermeasuresModule,
+        EvidenceModule,
         DemoModule,
       ],
     };

@@ -124,6 +124,8 @@ export class CountermeasureContributorEntity {
 /** What must be shown (証跡の要件), e.g. "access-right review of every customer DB". */
 @Entity('countermeasure_requirements')
 @Index('IDX_countermeasure_requirements_cm', ['countermeasureId', 'position'])
+@Index('IDX_countermeasure_requirements_recurring', ['countermeasureId', 'latestAcceptedEffectiveOn'], { where: '"recurrence_days" IS NOT NULL' })
+@Check('CHK_countermeasure_requirements_evidence_counts', '"accepted_evidence_count" <= "live_evidence_count" AND "live_evidence_count" <= "evidence_total" AND "accepted_evidence_count" >= 0')
 export class RequirementEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -146,6 +148,26 @@ export class RequirementEntity {
   /** For a recurring requirement ("monthly monitoring report"): evidence older than this many days is stale. */
   @Column({ name: 'recurrence_days', type: 'integer', nullable: true })
   recurrenceDays!: number | null;
+
+  // The current evidence state, kept where it is read. Maintained by the evidence
+  // context in the transaction of every submission, review, supersession and
+  // withdrawal (recomputed from the evidence rows, never incremented blindly).
+
+  /** Evidence ever submitted for it, withdrawn and superseded versions included (a requirement with any is kept). */
+  @Column({ name: 'evidence_total', type: 'integer', default: 0 })
+  evidenceTotal!: number;
+
+  /** Live evidence: the latest version of each item, not withdrawn. */
+  @Column({ name: 'live_evidence_count', type: 'integer', default: 0 })
+  liveEvidenceCount!: number;
+
+  /** Live evidence whose latest review ACCEPTED exactly its bytes. */
+  @Column({ name: 'accepted_evidence_count', type: 'integer', default: 0 })
+  acceptedEvidenceCount!: number;
+
+  /** The newest effective date among live accepted evidence: what freshness is measured from. */
+  @Column({ name: 'latest_accepted_effective_on', type: 'date', nullable: true })
+  latestAcceptedEffectiveOn!: string | null;
 }
 
 /** Every status change: who, when, from, to, why. Never updated. */

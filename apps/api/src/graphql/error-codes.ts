@@ -1,5 +1,6 @@
 import type { CommonErrorCode, DomainError } from '@app/common';
 import type { CountermeasureErrorCode } from '@app/countermeasures';
+import type { EvidenceErrorCode } from '@app/evidence';
 import type { IdentityErrorCode } from '@app/identity';
 import type { IncidentErrorCode } from '@app/incidents';
 
@@ -78,6 +79,25 @@ const DOMAIN_CODE_MAP = {
     DEPENDENCY_EXISTS: GqlCode.CONFLICT,
     DEPENDENCY_NOT_FOUND: GqlCode.NOT_FOUND,
   } satisfies Record<CountermeasureErrorCode, GqlCode>,
+  evidence: {
+    EVIDENCE_NOT_FOUND: GqlCode.NOT_FOUND,
+    REQUIREMENT_NOT_FOUND: GqlCode.NOT_FOUND,
+    TARGET_NOT_FOUND: GqlCode.NOT_FOUND,
+    INVALID_FIELD: GqlCode.BAD_USER_INPUT,
+    NOT_PERMITTED: GqlCode.FORBIDDEN,
+    SELF_REVIEW: GqlCode.FORBIDDEN,
+    CONFLICT_OF_INTEREST: GqlCode.FORBIDDEN,
+    EVIDENCE_NOT_LIVE: GqlCode.CONFLICT,
+    HASH_MISMATCH: GqlCode.CONFLICT,
+    SIGN_OFF_NOT_READY: GqlCode.CONFLICT,
+    COUNTERMEASURE_CLOSED: GqlCode.CONFLICT,
+    FILE_EMPTY: GqlCode.BAD_USER_INPUT,
+    FILE_TOO_LARGE: GqlCode.BAD_USER_INPUT,
+    FILE_TYPE_NOT_ALLOWED: GqlCode.BAD_USER_INPUT,
+    UPLOAD_INVALID: GqlCode.BAD_USER_INPUT,
+    // Stored bytes that no longer match their hash: never the caller's fault.
+    STORAGE_INTEGRITY: GqlCode.INTERNAL_SERVER_ERROR,
+  } satisfies Record<EvidenceErrorCode, GqlCode>,
 } as const;
 
 type MappedContext = keyof typeof DOMAIN_CODE_MAP;
