@@ -10,6 +10,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClsModule } from 'nestjs-cls';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { validateConfig, type AppConfig } from '@app/common';
 import { AuditTrailModule } from '@app/audit-trail';
@@ -77,6 +79,8 @@ export class AppModule {
           middleware: { mount: true, generateId: true, idGenerator: (req: IncomingMessage) => requestIdOf(req) },
           plugins: [transactionalPlugin()],
         }),
+        EventEmitterModule.forRoot(),
+        ScheduleModule.forRoot(),
         DatabaseModule,
         AuditTrailModule,
         IdentityModule,

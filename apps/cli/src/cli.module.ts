@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { validateConfig } from '@app/common';
 import { ClsModule } from 'nestjs-cls';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuditTrailModule } from '@app/audit-trail';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { CountermeasuresModule } from '@app/countermeasures';
@@ -18,6 +19,7 @@ export class CliModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateConfig }),
         ClsModule.forRoot({ global: true, plugins: [transactionalPlugin()] }),
+        EventEmitterModule.forRoot(),
         DatabaseModule,
         AuditTrailModule,
         IdentityModule,

@@ -9,3 +9,4 @@ export * from './domain/target-progress';
 export * from './countermeasure-targets.service';
 export * from './domain/plan-graph';
 export * from './countermeasure-links.service';
+export * from './countermeasure.events';

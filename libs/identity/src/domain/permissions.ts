@@ -18,6 +18,14 @@ export const Permission = {
   REMEDIATION_WRITE: 'remediation:write',
   /** Read the audit trail and verify its hash chain. */
   AUDIT_TRAIL_READ: 'audit-trail:read',
+  /** Submit, supersede and withdraw evidence (owner and contributors, checked per record). */
+  EVIDENCE_SUBMIT: 'evidence:submit',
+  /** Review evidence and sign countermeasures off: auditors only (segregation of duties per record). */
+  EVIDENCE_REVIEW: 'evidence:review',
+  /** Run the external audit: engagements, findings, clearance (the lead auditor, checked per record). */
+  AUDIT_CONDUCT: 'audit:conduct',
+  /** Accept a risk (an open finding, an unmet requirement) with a justification and an expiry: executives. */
+  RISK_ACCEPT: 'risk:accept',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);
@@ -31,10 +39,26 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.REMEDIATION_WRITE,
     Permission.AUDIT_TRAIL_READ,
   ],
-  TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE],
-  EXECUTIVE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.AUDIT_TRAIL_READ],
-  // Auditors read everything and edit nothing here.
-  AUDITOR: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.AUDIT_TRAIL_READ],
+  TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.EVIDENCE_SUBMIT],
+  EXECUTIVE: [
+    Permission.SELF_READ,
+    Permission.USERS_READ,
+    Permission.REMEDIATION_READ,
+    Permission.REMEDIATION_WRITE,
+    Permission.AUDIT_TRAIL_READ,
+    Permission.EVIDENCE_SUBMIT,
+    Permission.RISK_ACCEPT,
+  ],
+  // Auditors read everything, edit nothing of the plan, and alone review, sign off and clear.
+  // Admins do not review or clear: administering the tool gives no say over the audit.
+  AUDITOR: [
+    Permission.SELF_READ,
+    Permission.USERS_READ,
+    Permission.REMEDIATION_READ,
+    Permission.AUDIT_TRAIL_READ,
+    Permission.EVIDENCE_REVIEW,
+    Permission.AUDIT_CONDUCT,
+  ],
 };
 
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {
