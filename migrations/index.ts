@@ -1,3 +1,5 @@
+import { ExternalAudit1795653040047 } from './1795653040047-ExternalAudit';
+import { IncidentEntryRemoval1795652763172 } from './1795652763172-IncidentEntryRemoval';
 import { EvidenceAndSignOff1795652399838 } from './1795652399838-EvidenceAndSignOff';
 import { ForeignKeys1795646135029 } from './1795646135029-ForeignKeys';
 import { PlanStructure1795644447971 } from './1795644447971-PlanStructure';
@@ -15,4 +17,6 @@ export const migrations: Function[] = [
   PlanStructure1795644447971,
   ForeignKeys1795646135029,
   EvidenceAndSignOff1795652399838,
+  IncidentEntryRemoval1795652763172,
+  ExternalAudit1795653040047,
 ];

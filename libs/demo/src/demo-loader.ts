@@ -1,18 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { AuditTrailService } from '@app/audit-trail';
+import { Transactional } from '@nestjs-cls/transactional';
 import { Actor } from '@app/common';
 import { CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
 import { UsersService } from '@app/identity';
-import {
-  IncidentDataCategoryEntity,
-  IncidentEntity,
-  IncidentEventEntity,
-  IncidentPartyEntity,
-  IncidentSystemEntity,
-  TaskForceMemberEntity,
-} from '@app/incidents';
+import { IncidentChangesService } from '@app/incidents';
 import { DEMO_COUNTERMEASURES, DEMO_DATA_CATEGORIES, DEMO_INCIDENT, DEMO_PARTIES, DEMO_SYSTEMS, DEMO_TASK_FORCE, DEMO_TIMELINE } from './demo-case';
 import { DEMO_USERS } from './demo-users';
 
@@ -31,8 +22,7 @@ export class DemoLoader {
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
     @Inject(CountermeasureTargetsService) private readonly targets: CountermeasureTargetsService,
-    @Inject(AuditTrailService) private readonly trail: AuditTrailService,
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(IncidentChangesService) private readonly incidentChanges: IncidentChangesService,
   ) {}
 
   @Transactional()
@@ -42,24 +32,23 @@ export class DemoLoader {
       const existing = await this.users.findByEmail(u.email);
       ids.set(u.email, (existing ?? (await this.users.create(this.actor, { ...u, password }))).id);
     }
-    const em = this.txHost.tx;
-    const incident = await em.getRepository(IncidentEntity).save(em.getRepository(IncidentEntity).create(DEMO_INCIDENT));
-    const incidentId = incident.id;
-    await em.getRepository(IncidentEventEntity).insert(DEMO_TIMELINE.map((e) => ({ ...e, incidentId })));
-    const systems = await em.getRepository(IncidentSystemEntity).save(DEMO_SYSTEMS.map((s) => em.getRepository(IncidentSystemEntity).create({ ...s, incidentId })));
-    const systemId = new Map(systems.map((s) => [s.name, s.id]));
-    await em.getRepository(IncidentDataCategoryEntity).insert(DEMO_DATA_CATEGORIES.map((c) => ({ ...c, incidentId })));
-    await em.getRepository(IncidentPartyEntity).insert(DEMO_PARTIES.map((p) => ({ ...p, incidentId })));
-    await em
-      .getRepository(TaskForceMemberEntity)
-      .insert(DEMO_TASK_FORCE.map((m) => ({ incidentId, userId: ids.get(m.email)!, roleTitle: m.roleTitle, isChief: m.isChief, joinedOn: '2026-07-10' })));
-    await this.trail.append({
-      actor: this.actor,
-      action: 'incident.created',
-      entityType: 'Incident',
-      entityId: incidentId,
-      after: { ...DEMO_INCIDENT, timeline: DEMO_TIMELINE.length, systems: DEMO_SYSTEMS.length, taskForce: DEMO_TASK_FORCE.map((m) => m.email) },
+    // The incident, its timeline, inventory and task force go through IncidentChangesService like
+    // any user's changes: the same rules hold, and each step has its own trail entry.
+    const chief = DEMO_TASK_FORCE.find((m) => m.isChief)!;
+    const joinedOn = '2026-07-10';
+    const incident = await this.incidentChanges.create(this.actor, {
+      ...DEMO_INCIDENT,
+      chief: { userId: ids.get(chief.email)!, roleTitle: chief.roleTitle, joinedOn },
     });
+    const incidentId = incident.id;
+    for (const e of DEMO_TIMELINE) await this.incidentChanges.addEvent(this.actor, { ...e, incidentId });
+    const systemId = new Map<string, string>();
+    for (const s of DEMO_SYSTEMS) systemId.set(s.name, (await this.incidentChanges.addSystem(this.actor, { ...s, incidentId })).id);
+    for (const c of DEMO_DATA_CATEGORIES) await this.incidentChanges.addDataCategory(this.actor, { ...c, incidentId });
+    for (const p of DEMO_PARTIES) await this.incidentChanges.addParty(this.actor, { ...p, incidentId });
+    for (const m of DEMO_TASK_FORCE.filter((x) => !x.isChief)) {
+      await this.incidentChanges.addMember(this.actor, incidentId, { userId: ids.get(m.email)!, roleTitle: m.roleTitle, joinedOn });
+    }
 
     for (const d of DEMO_COUNTERMEASURES) {
       let cm = await this.countermeasures.create(this.actor, {

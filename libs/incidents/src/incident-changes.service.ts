@@ -5,6 +5,7 @@ import { AuditTrailService } from '@app/audit-trail';
 import { Clock, staleVersion, type Actor } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { UserEntity } from '@app/identity';
+import type { FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
   assertMayCreateIncident,
@@ -15,6 +16,7 @@ import {
   type IncidentParties,
 } from './domain/incident-access';
 import { IncidentError, IncidentErrorCode } from './domain/incident.errors';
+import { assertEntryOf, assertNotRemoved, assertSystemUnused, changedFields, type IncidentEntryList } from './domain/incident-entries';
 import {
   assertCalendarDay,
   assertDayNotAfter,
@@ -43,6 +45,7 @@ import {
   IncidentSystemEntity,
   PARTY_KINDS,
   TaskForceMemberEntity,
+  type RemovableEntry,
   type IncidentEventKind,
   type PartyKind,
 } from './incident.entities';
@@ -107,6 +110,44 @@ export interface AddPartyCommand {
   role?: string | null;
 }
 
+/**
+ * Names one entry of the timeline or inventory to correct or remove: the entry,
+ * the incident it belongs to with the incident's version the caller saw, and why.
+ */
+export interface EntryChange {
+  incidentId: string;
+  /** The entry's id (event, system, data category or party). */
+  id: string;
+  /** The incident's version; the change moves it on. */
+  expectedVersion: number;
+  reason: string;
+}
+
+// Corrections: `undefined` or `null` keeps a field; an empty description or role clears it.
+export interface UpdateEventCommand extends EntryChange {
+  occurredOn?: string | null;
+  kind?: IncidentEventKind | null;
+  description?: string | null;
+}
+
+export interface UpdateSystemCommand extends EntryChange {
+  name?: string | null;
+  description?: string | null;
+  leakSource?: boolean | null;
+  holdsCustomerData?: boolean | null;
+}
+
+export interface UpdateDataCategoryCommand extends EntryChange {
+  name?: string | null;
+  leaked?: boolean | null;
+}
+
+export interface UpdatePartyCommand extends EntryChange {
+  kind?: PartyKind | null;
+  name?: string | null;
+  role?: string | null;
+}
+
 export const DEFAULT_CHIEF_ROLE_TITLE = '最高責任者';
 
 /**
@@ -118,7 +159,9 @@ export const DEFAULT_CHIEF_ROLE_TITLE = '最高責任者';
  *
  * Concurrency:
  * - the incident's own fields are versioned: `update` needs `expectedVersion`
- *   (CONFLICT with the current version otherwise);
+ *   (CONFLICT with the current version otherwise); so do corrections and
+ *   removals of timeline and inventory entries, which move it on (additions
+ *   do not: they replace nothing someone else may just have set);
  * - every change to the task force and every addition takes `SELECT ... FOR
  *   UPDATE` on the incident row first (IncidentsService.lock), so they
  *   serialize and each sees the membership the previous one left; the changes
@@ -259,6 +302,128 @@ export class IncidentChangesService {
     return party;
   }
 
+  // ---- corrections and removals of timeline and inventory entries ----------------------------
+  //
+  // Each: lock the incident, then the entry (FOR UPDATE); the entry must be of that incident and
+  // not removed; the same people who may add such an entry may correct or remove it; a reason is
+  // required; the incident's version moves on (CONFLICT when stale); one trail entry keeps the
+  // entry before and after, the reason and the new incident version. Nothing is deleted.
+
+  @Transactional()
+  async updateEvent(actor: Actor, cmd: UpdateEventCommand): Promise<IncidentEventEntity> {
+    const { incident, entry, reason } = await this.openEntry(actor, IncidentEventEntity, 'timeline', cmd, 'correct the timeline');
+    const changed = changedFields(eventSnapshot(entry), {
+      occurredOn: cmd.occurredOn == null ? undefined : assertCalendarDay(cmd.occurredOn, 'occurredOn'),
+      kind: cmd.kind == null ? undefined : oneOf(INCIDENT_EVENT_KINDS, cmd.kind, 'kind'),
+      description: cmd.description == null ? undefined : requiredText(cmd.description, 'description', INCIDENT_LIMITS.eventDescription),
+    });
+    const updated = await this.saveCorrection(IncidentEventEntity, incident, entry, cmd.expectedVersion, changed);
+    await this.recordCorrection(actor, 'incident.event_updated', incident.id, 'event', eventSnapshot(entry), eventSnapshot(updated), reason, cmd.expectedVersion);
+    return updated;
+  }
+
+  @Transactional()
+  async updateSystem(actor: Actor, cmd: UpdateSystemCommand): Promise<IncidentSystemEntity> {
+    const { incident, entry, reason } = await this.openEntry(actor, IncidentSystemEntity, 'systems', cmd, 'correct a system of the inventory');
+    const changed = changedFields(systemSnapshot(entry), {
+      name: cmd.name == null ? undefined : requiredText(cmd.name, 'name', INCIDENT_LIMITS.systemName),
+      description: cmd.description == null ? undefined : optionalText(cmd.description, 'description', INCIDENT_LIMITS.systemDescription),
+      leakSource: cmd.leakSource ?? undefined,
+      holdsCustomerData: cmd.holdsCustomerData ?? undefined,
+    });
+    if (changed.name !== undefined) {
+      const others = (await this.incidents.systems([incident.id])).filter((s) => s.id !== entry.id);
+      this.assertNotListed('systems', others, (s) => sameName(s.name, changed.name!), changed.name);
+    }
+    const updated = await this.saveCorrection(IncidentSystemEntity, incident, entry, cmd.expectedVersion, changed);
+    await this.recordCorrection(actor, 'incident.system_updated', incident.id, 'system', systemSnapshot(entry), systemSnapshot(updated), reason, cmd.expectedVersion);
+    return updated;
+  }
+
+  @Transactional()
+  async updateDataCategory(actor: Actor, cmd: UpdateDataCategoryCommand): Promise<IncidentDataCategoryEntity> {
+    const { incident, entry, reason } = await this.openEntry(actor, IncidentDataCategoryEntity, 'dataCategories', cmd, 'correct a data category');
+    if (cmd.leaked != null && typeof cmd.leaked !== 'boolean') {
+      throw new IncidentError(IncidentErrorCode.INVALID_FIELD, 'leaked must be true (leaked) or false (confirmed not leaked)', { field: 'leaked', value: cmd.leaked });
+    }
+    const changed = changedFields(dataCategorySnapshot(entry), {
+      name: cmd.name == null ? undefined : requiredText(cmd.name, 'name', INCIDENT_LIMITS.dataCategoryName),
+      leaked: cmd.leaked ?? undefined,
+    });
+    if (changed.name !== undefined) {
+      const others = (await this.incidents.dataCategories([incident.id])).filter((c) => c.id !== entry.id);
+      this.assertNotListed('dataCategories', others, (c) => sameName(c.name, changed.name!), changed.name);
+    }
+    const updated = await this.saveCorrection(IncidentDataCategoryEntity, incident, entry, cmd.expectedVersion, changed);
+    await this.recordCorrection(
+      actor,
+      'incident.data_category_updated',
+      incident.id,
+      'dataCategory',
+      dataCategorySnapshot(entry),
+      dataCategorySnapshot(updated),
+      reason,
+      cmd.expectedVersion,
+    );
+    return updated;
+  }
+
+  @Transactional()
+  async updateParty(actor: Actor, cmd: UpdatePartyCommand): Promise<IncidentPartyEntity> {
+    const { incident, entry, reason } = await this.openEntry(actor, IncidentPartyEntity, 'parties', cmd, 'correct a party');
+    const changed = changedFields(partySnapshot(entry), {
+      kind: cmd.kind == null ? undefined : oneOf(PARTY_KINDS, cmd.kind, 'kind'),
+      name: cmd.name == null ? undefined : requiredText(cmd.name, 'name', INCIDENT_LIMITS.partyName),
+      role: cmd.role == null ? undefined : optionalText(cmd.role, 'role', INCIDENT_LIMITS.partyRole),
+    });
+    if (changed.kind !== undefined || changed.name !== undefined) {
+      const kind = changed.kind ?? entry.kind;
+      const name = changed.name ?? entry.name;
+      const others = (await this.incidents.parties([incident.id])).filter((p) => p.id !== entry.id);
+      this.assertNotListed('parties', others, (p) => p.kind === kind && sameName(p.name, name), name);
+    }
+    const updated = await this.saveCorrection(IncidentPartyEntity, incident, entry, cmd.expectedVersion, changed);
+    await this.recordCorrection(actor, 'incident.party_updated', incident.id, 'party', partySnapshot(entry), partySnapshot(updated), reason, cmd.expectedVersion);
+    return updated;
+  }
+
+  @Transactional()
+  async removeEvent(actor: Actor, cmd: EntryChange): Promise<IncidentEventEntity> {
+    const { incident, entry, reason } = await this.openEntry(actor, IncidentEventEntity, 'timeline', cmd, 'remove an event from the timeline');
+    return this.softRemove(actor, IncidentEventEntity, 'incident.event_removed', 'event', eventSnapshot, incident, entry, cmd.expectedVersion, reason);
+  }
+
+  /**
+   * Refused while countermeasures target the system (SYSTEM_IN_USE, with their keys; any target,
+   * whatever the countermeasure's status: its progress counts that system). Why refuse at all when
+   * the removal is soft and the foreign key would still hold: a countermeasure's progress ("4 of 4
+   * customer databases") must not count a system the incident no longer lists, so the planner
+   * takes it out of the targets first, which is a recorded decision of its own.
+   *
+   * The system row is locked FOR UPDATE (openEntry) before the targets are counted: a target
+   * inserted at the same moment holds FOR KEY SHARE on it through its foreign key, so the removal
+   * waits for it and then counts it. The other order (a target added to a system already removed)
+   * is for libs/countermeasures to refuse when it picks the systems of a target list.
+   */
+  @Transactional()
+  async removeSystem(actor: Actor, cmd: EntryChange): Promise<IncidentSystemEntity> {
+    const { incident, entry, reason } = await this.openEntry(actor, IncidentSystemEntity, 'systems', cmd, 'remove a system from the inventory');
+    assertSystemUnused(entry.id, await this.targetingCountermeasureSeqs(entry.id));
+    return this.softRemove(actor, IncidentSystemEntity, 'incident.system_removed', 'system', systemSnapshot, incident, entry, cmd.expectedVersion, reason);
+  }
+
+  @Transactional()
+  async removeDataCategory(actor: Actor, cmd: EntryChange): Promise<IncidentDataCategoryEntity> {
+    const { incident, entry, reason } = await this.openEntry(actor, IncidentDataCategoryEntity, 'dataCategories', cmd, 'remove a data category');
+    return this.softRemove(actor, IncidentDataCategoryEntity, 'incident.data_category_removed', 'dataCategory', dataCategorySnapshot, incident, entry, cmd.expectedVersion, reason);
+  }
+
+  @Transactional()
+  async removeParty(actor: Actor, cmd: EntryChange): Promise<IncidentPartyEntity> {
+    const { incident, entry, reason } = await this.openEntry(actor, IncidentPartyEntity, 'parties', cmd, 'remove a party');
+    return this.softRemove(actor, IncidentPartyEntity, 'incident.party_removed', 'party', partySnapshot, incident, entry, cmd.expectedVersion, reason);
+  }
+
   // ---- the task force -----------------------------------------------------------------------
 
   @Transactional()
@@ -329,6 +494,88 @@ export class IncidentChangesService {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  /**
+   * The common start of a correction or removal: locks the incident, then the entry; checks that
+   * the entry is the incident's, that the actor may change that list (the same people who may add
+   * to it: domain/incident-access), that it was not removed, and that a reason is given.
+   */
+  private async openEntry<E extends Entry>(
+    actor: Actor,
+    entity: new () => E,
+    list: IncidentEntryList,
+    cmd: EntryChange,
+    what: string,
+  ): Promise<{ incident: IncidentEntity; entry: E; reason: string }> {
+    const incident = await this.incidents.lock(cmd.incidentId);
+    const found = await this.em.getRepository(entity).createQueryBuilder('x').setLock('pessimistic_write').where('x.id = :id', { id: cmd.id }).getOne();
+    const entry = assertEntryOf(list, cmd.id, incident.id, found);
+    const parties = await this.partiesOf(incident.id, actor);
+    if (list === 'timeline') assertMayRecordEvent(actor, parties, what);
+    else assertMayEditIncident(actor, parties, what);
+    assertNotRemoved(list, entry);
+    const reason = requiredText(cmd.reason ?? '', 'reason', INCIDENT_LIMITS.reason);
+    return { incident, entry, reason };
+  }
+
+  /** Moves the incident's version on (CONFLICT when stale), then writes the changed fields. */
+  private async saveCorrection<E extends Entry>(entity: new () => E, incident: IncidentEntity, entry: E, expectedVersion: number, changed: object): Promise<E> {
+    await this.bumpVersion(incident, expectedVersion, {});
+    const repo = this.em.getRepository(entity);
+    await repo.update(entry.id, changed as QueryDeepPartialEntity<E>);
+    return (await repo.findOneBy({ id: entry.id } as FindOptionsWhere<E>))!;
+  }
+
+  private async softRemove<E extends Entry, S extends object>(
+    actor: Actor,
+    entity: new () => E,
+    action: string,
+    key: string,
+    snapshot: (e: E) => S,
+    incident: IncidentEntity,
+    entry: E,
+    expectedVersion: number,
+    reason: string,
+  ): Promise<E> {
+    await this.bumpVersion(incident, expectedVersion, {});
+    const removal: Pick<RemovableEntry, 'removedAt' | 'removedByLabel' | 'removalReason'> = {
+      removedAt: this.clock.now(),
+      removedByLabel: actor.label,
+      removalReason: reason,
+    };
+    const repo = this.em.getRepository(entity);
+    await repo.update(entry.id, removal as unknown as QueryDeepPartialEntity<E>);
+    const removed = (await repo.findOneBy({ id: entry.id } as FindOptionsWhere<E>))!;
+    await this.record(
+      actor,
+      action,
+      incident.id,
+      { [key]: snapshot(entry) },
+      {
+        [key]: { ...snapshot(removed), removedAt: removed.removedAt!.toISOString(), removedByLabel: removed.removedByLabel, removalReason: removed.removalReason },
+        reason,
+        incidentVersion: expectedVersion + 1,
+      },
+    );
+    return removed;
+  }
+
+  private recordCorrection(actor: Actor, action: string, incidentId: string, key: string, before: object, after: object, reason: string, expectedVersion: number) {
+    return this.record(actor, action, incidentId, { [key]: before }, { [key]: after, reason, incidentVersion: expectedVersion + 1 });
+  }
+
+  /**
+   * Seqs of the countermeasures that target a system. Raw SQL on the countermeasures' tables, the
+   * same exception as openCountermeasureSeqs: libs/countermeasures depends on this lib (its
+   * targets point at our systems), so it cannot be imported here; this only reads.
+   */
+  private async targetingCountermeasureSeqs(systemId: string): Promise<number[]> {
+    const rows: { seq: number }[] = await this.em.query(
+      'SELECT c.seq FROM countermeasure_targets t JOIN countermeasures c ON c.id = t.countermeasure_id WHERE t.system_id = $1 ORDER BY c.seq',
+      [systemId],
+    );
+    return rows.map((r) => Number(r.seq));
+  }
 
   /** Adds a membership; the caller has locked the incident and checked who may. */
   private async join(actor: Actor, incidentId: string, cmd: JoinCommand, isChief: boolean): Promise<TaskForceMemberEntity> {
@@ -412,6 +659,23 @@ function oneOf<T extends string>(allowed: readonly T[], value: string, field: st
     throw new IncidentError(IncidentErrorCode.INVALID_FIELD, `${field} must be one of ${allowed.join(', ')}`, { field, value });
   }
   return value as T;
+}
+
+/** An entry of the timeline or inventory. */
+type Entry = RemovableEntry & { id: string; incidentId: string };
+
+// What the audit trail keeps of each kind of entry (the same shapes as their `..._added` entries).
+function eventSnapshot(e: IncidentEventEntity) {
+  return { id: e.id, occurredOn: e.occurredOn, kind: e.kind, description: e.description };
+}
+function systemSnapshot(s: IncidentSystemEntity) {
+  return { id: s.id, name: s.name, description: s.description, leakSource: s.leakSource, holdsCustomerData: s.holdsCustomerData };
+}
+function dataCategorySnapshot(c: IncidentDataCategoryEntity) {
+  return { id: c.id, name: c.name, leaked: c.leaked };
+}
+function partySnapshot(p: IncidentPartyEntity) {
+  return { id: p.id, kind: p.kind, name: p.name, role: p.role };
 }
 
 /** What the audit trail keeps of an incident. */

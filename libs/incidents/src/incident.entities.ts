@@ -51,6 +51,29 @@ export class IncidentEntity {
   updatedAt!: Date;
 }
 
+/**
+ * Timeline and inventory entries are never deleted: a removal sets these three
+ * columns (all or none, checked by the table), and the lists hide removed
+ * entries unless asked for them. So "what did the incident list on 10 October?"
+ * stays answerable from the rows and the trail.
+ */
+export abstract class RemovableEntry {
+  @Column({ name: 'removed_at', type: 'timestamptz', nullable: true })
+  removedAt!: Date | null;
+
+  /** Who removed it: the actor's label (e-mail, or `system:<what>`), as in the audit trail. */
+  @Column({ name: 'removed_by_label', type: 'text', nullable: true })
+  removedByLabel!: string | null;
+
+  @Column({ name: 'removal_reason', type: 'text', nullable: true })
+  removalReason!: string | null;
+}
+
+/** The CHECK of RemovableEntry: a removal is complete (when, who, why) or absent. */
+export const REMOVAL_CHECK =
+  '("removed_at" IS NULL AND "removed_by_label" IS NULL AND "removal_reason" IS NULL) OR ' +
+  '("removed_at" IS NOT NULL AND "removed_by_label" IS NOT NULL AND "removal_reason" IS NOT NULL)';
+
 export const INCIDENT_EVENT_KINDS = [
   'DETECTED',
   'INVESTIGATION_STEP',
@@ -67,7 +90,8 @@ export type IncidentEventKind = (typeof INCIDENT_EVENT_KINDS)[number];
 @Entity('incident_events')
 @Index('IDX_incident_events_incident', ['incidentId', 'occurredOn'])
 @Check('CHK_incident_events_kind', inListCheck('kind', INCIDENT_EVENT_KINDS))
-export class IncidentEventEntity {
+@Check('CHK_incident_events_removal', REMOVAL_CHECK)
+export class IncidentEventEntity extends RemovableEntry {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -90,7 +114,8 @@ export class IncidentEventEntity {
 /** A system of the incident's inventory (the leaked database, every customer database). */
 @Entity('incident_systems')
 @Index('IDX_incident_systems_incident', ['incidentId'])
-export class IncidentSystemEntity {
+@Check('CHK_incident_systems_removal', REMOVAL_CHECK)
+export class IncidentSystemEntity extends RemovableEntry {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -118,7 +143,8 @@ export class IncidentSystemEntity {
 /** A category of personal data, marked leaked or confirmed not leaked. */
 @Entity('incident_data_categories')
 @Index('IDX_incident_data_categories_incident', ['incidentId'])
-export class IncidentDataCategoryEntity {
+@Check('CHK_incident_data_categories_removal', REMOVAL_CHECK)
+export class IncidentDataCategoryEntity extends RemovableEntry {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -142,7 +168,8 @@ export type PartyKind = (typeof PARTY_KINDS)[number];
 @Entity('incident_parties')
 @Index('IDX_incident_parties_incident', ['incidentId'])
 @Check('CHK_incident_parties_kind', inListCheck('kind', PARTY_KINDS))
-export class IncidentPartyEntity {
+@Check('CHK_incident_parties_removal', REMOVAL_CHECK)
+export class IncidentPartyEntity extends RemovableEntry {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

@@ -12,6 +12,11 @@ import {
   TaskForceMemberEntity,
 } from './incident.entities';
 
+export interface ListOptions {
+  /** Also the entries removed from the timeline or inventory (default: only the current ones). */
+  includeRemoved?: boolean;
+}
+
 /** Reading incidents, their inventory and their task force. Batch readers take many incident ids at once. */
 @Injectable()
 export class IncidentsService {
@@ -51,26 +56,32 @@ export class IncidentsService {
     };
   }
 
-  private byIncident<T extends { incidentId: string }>(entity: new () => T, ids: readonly string[], order: Record<string, 'ASC' | 'DESC'>) {
-    return this.em
+  private byIncident<T extends { incidentId: string }>(
+    entity: new () => T,
+    ids: readonly string[],
+    order: Record<string, 'ASC' | 'DESC'>,
+    hideRemoved = false,
+  ) {
+    const qb = this.em
       .getRepository(entity)
       .createQueryBuilder('x')
-      .where('x.incidentId = ANY(:ids)', { ids: [...ids] })
-      .orderBy(Object.fromEntries(Object.entries(order).map(([k, v]) => [`x.${k}`, v])))
-      .getMany();
+      .where('x.incidentId = ANY(:ids)', { ids: [...ids] });
+    if (hideRemoved) qb.andWhere('x.removedAt IS NULL');
+    return qb.orderBy(Object.fromEntries(Object.entries(order).map(([k, v]) => [`x.${k}`, v]))).getMany();
   }
 
-  events(ids: readonly string[]) {
-    return this.byIncident(IncidentEventEntity, ids, { occurredOn: 'ASC', id: 'ASC' });
+  // The timeline and the inventory: removed entries (kept as history) only when asked for.
+  events(ids: readonly string[], opts: ListOptions = {}) {
+    return this.byIncident(IncidentEventEntity, ids, { occurredOn: 'ASC', id: 'ASC' }, opts.includeRemoved !== true);
   }
-  systems(ids: readonly string[]) {
-    return this.byIncident(IncidentSystemEntity, ids, { name: 'ASC' });
+  systems(ids: readonly string[], opts: ListOptions = {}) {
+    return this.byIncident(IncidentSystemEntity, ids, { name: 'ASC', id: 'ASC' }, opts.includeRemoved !== true);
   }
-  dataCategories(ids: readonly string[]) {
-    return this.byIncident(IncidentDataCategoryEntity, ids, { leaked: 'DESC', name: 'ASC' });
+  dataCategories(ids: readonly string[], opts: ListOptions = {}) {
+    return this.byIncident(IncidentDataCategoryEntity, ids, { leaked: 'DESC', name: 'ASC', id: 'ASC' }, opts.includeRemoved !== true);
   }
-  parties(ids: readonly string[]) {
-    return this.byIncident(IncidentPartyEntity, ids, { kind: 'ASC', name: 'ASC' });
+  parties(ids: readonly string[], opts: ListOptions = {}) {
+    return this.byIncident(IncidentPartyEntity, ids, { kind: 'ASC', name: 'ASC', id: 'ASC' }, opts.includeRemoved !== true);
   }
   /** Current and past members; the chief first, then by joining date. */
   taskForce(ids: readonly string[]) {

@@ -1,6 +1,6 @@
 import { PageArgs } from '../common/page.args';
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { IsUUID } from 'class-validator';
+import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
 import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
 import { INCIDENT_EVENT_KINDS, PARTY_KINDS, type IncidentEntity } from '@app/incidents';
 import { ConnectionType } from '../common/connection.type';
@@ -11,8 +11,16 @@ registerEnumType(IncidentEventKind, { name: 'IncidentEventKind' });
 export const PartyKind = Object.fromEntries(PARTY_KINDS.map((k) => [k, k]));
 registerEnumType(PartyKind, { name: 'PartyKind' });
 
+/** When, by whom and why an entry left the timeline or inventory; all null while it is listed. */
+@ObjectType({ isAbstract: true })
+abstract class RemovableEntryType {
+  @Field(() => DateTimeResolver, { nullable: true, description: 'When it was removed (it stays as history); null while listed' }) removedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'Who removed it (e-mail, or system:<what>)' }) removedByLabel!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why it was removed' }) removalReason!: string | null;
+}
+
 @ObjectType('IncidentEvent', { description: 'A dated step of the timeline' })
-export class IncidentEventType {
+export class IncidentEventType extends RemovableEntryType {
   @Field(() => ID) id!: string;
   @Field(() => LocalDateResolver) occurredOn!: string;
   @Field(() => IncidentEventKind) kind!: string;
@@ -20,7 +28,7 @@ export class IncidentEventType {
 }
 
 @ObjectType('IncidentSystem', { description: 'A system of the inventory (the leaked database, the customer databases)' })
-export class IncidentSystemType {
+export class IncidentSystemType extends RemovableEntryType {
   @Field(() => ID) id!: string;
   @Field() name!: string;
   @Field() description!: string;
@@ -29,14 +37,14 @@ export class IncidentSystemType {
 }
 
 @ObjectType('IncidentDataCategory', { description: 'A kind of personal data, leaked or confirmed not leaked' })
-export class IncidentDataCategoryType {
+export class IncidentDataCategoryType extends RemovableEntryType {
   @Field(() => ID) id!: string;
   @Field() name!: string;
   @Field() leaked!: boolean;
 }
 
 @ObjectType('IncidentParty', { description: 'An authority or outside party involved' })
-export class IncidentPartyType {
+export class IncidentPartyType extends RemovableEntryType {
   @Field(() => ID) id!: string;
   @Field(() => PartyKind) kind!: string;
   @Field() name!: string;
@@ -76,6 +84,14 @@ export class IncidentConnection extends ConnectionType(IncidentType, 'Incident')
 
 @ArgsType()
 export class IncidentsArgs extends PageArgs {}
+
+@ArgsType()
+export class IncidentEntriesArgs {
+  @Field(() => Boolean, { defaultValue: false, description: 'Also the entries removed (kept as history, with when, who and why)' })
+  @IsOptional()
+  @IsBoolean()
+  includeRemoved!: boolean;
+}
 
 @ArgsType()
 export class IncidentArgs {

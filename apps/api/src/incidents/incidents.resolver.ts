@@ -7,9 +7,11 @@ import { Allow, CurrentUser } from '../auth/access.decorators';
 import { toConnection } from '../common/connection.type';
 import type { GqlContext } from '../common/loaders';
 import { UserType } from '../identity/user.type';
+import { incidentHistoryLoaders } from './incident-history.loaders';
 import {
   IncidentArgs,
   IncidentConnection,
+  IncidentEntriesArgs,
   IncidentDataCategoryType,
   IncidentEventType,
   IncidentPartyType,
@@ -27,8 +29,16 @@ import {
   ChangeTaskForceRoleInput,
   CreateIncidentInput,
   DesignateTaskForceChiefInput,
+  RemoveIncidentDataCategoryInput,
+  RemoveIncidentEventInput,
+  RemoveIncidentPartyInput,
+  RemoveIncidentSystemInput,
   RemoveTaskForceMemberInput,
+  UpdateIncidentDataCategoryInput,
+  UpdateIncidentEventInput,
   UpdateIncidentInput,
+  UpdateIncidentPartyInput,
+  UpdateIncidentSystemInput,
 } from './dto/incident.inputs';
 
 @Resolver(() => IncidentType)
@@ -60,6 +70,8 @@ export class IncidentsResolver {
     for (const loader of [ctx.loaders.incidentEvents, ctx.loaders.incidentSystems, ctx.loaders.incidentDataCategories, ctx.loaders.incidentParties, ctx.loaders.taskForce]) {
       loader.clear(id);
     }
+    const history = incidentHistoryLoaders(ctx, this.service);
+    for (const loader of [history.events, history.systems, history.dataCategories, history.parties]) loader.clear(id);
     return IncidentType.from(await this.service.getById(id));
   }
 
@@ -104,6 +116,84 @@ export class IncidentsResolver {
     return this.reload(input.incidentId, ctx);
   }
 
+  // Corrections and removals: the incident's version and a reason; nothing is deleted (a removed
+  // entry stays, hidden from the lists unless includeRemoved), and the trail keeps before and after.
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => IncidentType, { description: "Corrects an event of the timeline (with a reason and the incident's version). Whoever may add events" })
+  async updateIncidentEvent(@Args('input') input: UpdateIncidentEventInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+    const { eventId, kind, ...rest } = input;
+    await this.changes.updateEvent(Actor.user(user), { ...rest, id: eventId, kind: kind as IncidentEventKind | null | undefined });
+    return this.reload(input.incidentId, ctx);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => IncidentType, { description: "Corrects a system of the inventory (with a reason and the incident's version). An admin, an executive or the incident's chief" })
+  async updateIncidentSystem(@Args('input') input: UpdateIncidentSystemInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+    const { systemId, ...rest } = input;
+    await this.changes.updateSystem(Actor.user(user), { ...rest, id: systemId });
+    return this.reload(input.incidentId, ctx);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => IncidentType, { description: "Corrects a data category (with a reason and the incident's version). An admin, an executive or the incident's chief" })
+  async updateIncidentDataCategory(
+    @Args('input') input: UpdateIncidentDataCategoryInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
+    const { dataCategoryId, ...rest } = input;
+    await this.changes.updateDataCategory(Actor.user(user), { ...rest, id: dataCategoryId });
+    return this.reload(input.incidentId, ctx);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => IncidentType, { description: "Corrects a party (with a reason and the incident's version). An admin, an executive or the incident's chief" })
+  async updateIncidentParty(@Args('input') input: UpdateIncidentPartyInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+    const { partyId, kind, ...rest } = input;
+    await this.changes.updateParty(Actor.user(user), { ...rest, id: partyId, kind: kind as PartyKind | null | undefined });
+    return this.reload(input.incidentId, ctx);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => IncidentType, { description: 'Removes an event from the timeline; it stays as history (timeline(includeRemoved: true)). Whoever may add events' })
+  async removeIncidentEvent(@Args('input') input: RemoveIncidentEventInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+    const { eventId, ...rest } = input;
+    await this.changes.removeEvent(Actor.user(user), { ...rest, id: eventId });
+    return this.reload(input.incidentId, ctx);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => IncidentType, {
+    description:
+      "Removes a system from the inventory; it stays as history. Refused (CONFLICT) while countermeasures target it, listed in extensions.countermeasures. An admin, an executive or the incident's chief",
+  })
+  async removeIncidentSystem(@Args('input') input: RemoveIncidentSystemInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+    const { systemId, ...rest } = input;
+    await this.changes.removeSystem(Actor.user(user), { ...rest, id: systemId });
+    return this.reload(input.incidentId, ctx);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => IncidentType, { description: "Removes a data category; it stays as history. An admin, an executive or the incident's chief" })
+  async removeIncidentDataCategory(
+    @Args('input') input: RemoveIncidentDataCategoryInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
+    const { dataCategoryId, ...rest } = input;
+    await this.changes.removeDataCategory(Actor.user(user), { ...rest, id: dataCategoryId });
+    return this.reload(input.incidentId, ctx);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => IncidentType, { description: "Removes a party; it stays as history. An admin, an executive or the incident's chief" })
+  async removeIncidentParty(@Args('input') input: RemoveIncidentPartyInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+    const { partyId, ...rest } = input;
+    await this.changes.removeParty(Actor.user(user), { ...rest, id: partyId });
+    return this.reload(input.incidentId, ctx);
+  }
+
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: 'The task-force chief or an admin; the user must be active and hold TASK_FORCE or EXECUTIVE' })
   async addTaskForceMember(@Args('input') input: AddTaskForceMemberInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
@@ -137,24 +227,24 @@ export class IncidentsResolver {
 
   // ---- fields ----
 
-  @ResolveField(() => [IncidentEventType], { description: 'The timeline, oldest first' })
-  timeline(@Parent() i: IncidentType, @Context() ctx: GqlContext) {
-    return ctx.loaders.incidentEvents.load(i.id);
+  @ResolveField(() => [IncidentEventType], { description: 'The timeline, oldest first; removed events only with includeRemoved' })
+  timeline(@Parent() i: IncidentType, @Args() args: IncidentEntriesArgs, @Context() ctx: GqlContext) {
+    return (args.includeRemoved ? incidentHistoryLoaders(ctx, this.service).events : ctx.loaders.incidentEvents).load(i.id);
   }
 
-  @ResolveField(() => [IncidentSystemType])
-  systems(@Parent() i: IncidentType, @Context() ctx: GqlContext) {
-    return ctx.loaders.incidentSystems.load(i.id);
+  @ResolveField(() => [IncidentSystemType], { description: 'By name; removed systems only with includeRemoved' })
+  systems(@Parent() i: IncidentType, @Args() args: IncidentEntriesArgs, @Context() ctx: GqlContext) {
+    return (args.includeRemoved ? incidentHistoryLoaders(ctx, this.service).systems : ctx.loaders.incidentSystems).load(i.id);
   }
 
-  @ResolveField(() => [IncidentDataCategoryType], { description: 'Leaked first, then confirmed not leaked' })
-  dataCategories(@Parent() i: IncidentType, @Context() ctx: GqlContext) {
-    return ctx.loaders.incidentDataCategories.load(i.id);
+  @ResolveField(() => [IncidentDataCategoryType], { description: 'Leaked first, then confirmed not leaked; removed ones only with includeRemoved' })
+  dataCategories(@Parent() i: IncidentType, @Args() args: IncidentEntriesArgs, @Context() ctx: GqlContext) {
+    return (args.includeRemoved ? incidentHistoryLoaders(ctx, this.service).dataCategories : ctx.loaders.incidentDataCategories).load(i.id);
   }
 
-  @ResolveField(() => [IncidentPartyType])
-  parties(@Parent() i: IncidentType, @Context() ctx: GqlContext) {
-    return ctx.loaders.incidentParties.load(i.id);
+  @ResolveField(() => [IncidentPartyType], { description: 'Removed parties only with includeRemoved' })
+  parties(@Parent() i: IncidentType, @Args() args: IncidentEntriesArgs, @Context() ctx: GqlContext) {
+    return (args.includeRemoved ? incidentHistoryLoaders(ctx, this.service).parties : ctx.loaders.incidentParties).load(i.id);
   }
 
   @ResolveField(() => [TaskForceMemberType], { description: 'Current and past members, the chief first' })

@@ -11,16 +11,20 @@ import { IncidentError, IncidentErrorCode } from './incident.errors';
  * |----------------------------------------------------|------------------------------------------------------|
  * | create an incident                                 | ADMIN, EXECUTIVE                                     |
  * | edit title, summary, the four dates                | ADMIN, EXECUTIVE, the incident's chief               |
- * | add a system, a data category, a party             | ADMIN, EXECUTIVE, the incident's chief               |
- * | add a timeline event                               | the above, and any current member of its task force  |
+ * | add, correct, remove a system, a data category,    | ADMIN, EXECUTIVE, the incident's chief               |
+ * | a party                                            |                                                      |
+ * | add, correct, remove a timeline event              | the above, and any current member of its task force  |
  * | add a member, change a role, remove a member       | ADMIN, the incident's chief                          |
  * | designate the chief                                | ADMIN, EXECUTIVE                                     |
  *
  * Why: the inventory (which systems, which data was leaked) and the parties
  * are what the company states publicly and to the regulator, so governance
  * (executives, the chief, admins) keeps them; members record the timeline as
- * the work happens. Executives designate the chief (the president chairs the
- * task force); the chief runs the membership. A member who left, or a user of
+ * the work happens. Whoever may add an entry may also correct or remove it
+ * (with a reason; a removal keeps the entry as history): a correction is the
+ * same statement made again, so it needs the same standing. Executives
+ * designate the chief (the president chairs the task force); the chief runs
+ * the membership. A member who left, or a user of
  * another incident's task force, has no part here. The system (demo loader,
  * CLI, jobs; `actor.id === null`) may do anything it is asked to.
  */
@@ -45,15 +49,16 @@ export function assertMayCreateIncident(actor: Actor): void {
   refuse(actor, 'create an incident', 'an admin or an executive');
 }
 
-/** Title, summary, dates, and the inventory (systems, data categories, parties). */
+/** Title, summary, dates, and the inventory (systems, data categories, parties): adding, correcting, removing. */
 export function assertMayEditIncident(actor: Actor, parties: IncidentParties, what: string): void {
   if (isSystem(actor) || isAdmin(actor) || isExecutive(actor) || isChief(actor, parties.chiefId)) return;
   refuse(actor, what, "an admin, an executive or the incident's task-force chief");
 }
 
-export function assertMayRecordEvent(actor: Actor, parties: IncidentParties): void {
+/** Adding to the timeline, and correcting or removing its events. */
+export function assertMayRecordEvent(actor: Actor, parties: IncidentParties, what = 'add to the timeline'): void {
   if (isSystem(actor) || isAdmin(actor) || isExecutive(actor) || isChief(actor, parties.chiefId) || parties.actorIsMember) return;
-  refuse(actor, 'add to the timeline', "an admin, an executive, or a current member of the incident's task force");
+  refuse(actor, what, "an admin, an executive, or a current member of the incident's task force");
 }
 
 /** Adding members, changing their roles, removing them. */

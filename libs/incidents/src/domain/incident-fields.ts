@@ -12,6 +12,8 @@ export const INCIDENT_LIMITS = {
   partyName: 200,
   partyRole: 500,
   roleTitle: 100,
+  /** Why an entry of the timeline or inventory was corrected or removed (kept in the trail). */
+  reason: 2_000,
 } as const;
 
 /** The case's calendar (one constant for the whole product). */

@@ -31,6 +31,17 @@ export const IncidentErrorCode = {
   ALREADY_CHIEF: 'ALREADY_CHIEF',
   /** The same system, data category or party is already listed for this incident. Details: `list`, `name`, `id`. */
   ALREADY_LISTED: 'ALREADY_LISTED',
+  /** No timeline event, system, data category or party with that id. Details: `list` (timeline, systems, dataCategories, parties), `id`. */
+  ENTRY_NOT_FOUND: 'ENTRY_NOT_FOUND',
+  /** The entry exists but belongs to another incident than the one named. Details: `list`, `id`, `incidentId`. */
+  ENTRY_OF_ANOTHER_INCIDENT: 'ENTRY_OF_ANOTHER_INCIDENT',
+  /** The entry was removed (it stays as history): it can no longer be changed or removed again. Details: `list`, `id`, `removedAt`. */
+  ENTRY_REMOVED: 'ENTRY_REMOVED',
+  /**
+   * Removing a system that countermeasures still target. Details: `systemId`,
+   * `countermeasures` (their keys, CM-001...): take the system out of their targets first.
+   */
+  SYSTEM_IN_USE: 'SYSTEM_IN_USE',
 } as const;
 export type IncidentErrorCode = (typeof IncidentErrorCode)[keyof typeof IncidentErrorCode];
 

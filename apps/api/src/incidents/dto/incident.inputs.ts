@@ -114,3 +114,76 @@ export class DesignateTaskForceChiefInput {
   @Field(() => ID, { description: 'The membership (TaskForceMember.id) of the new chief' }) @IsUUID() memberId!: string;
   @Field(() => Int, { description: "The incident's version" }) @IsInt() @Min(1) expectedVersion!: number;
 }
+
+// ---- corrections and removals of timeline and inventory entries ----
+
+const REASON = 'Why (kept in the audit trail)';
+const INCIDENT_VERSION = "The incident's version; the change moves it on";
+const KEEP = 'Omit (or null) to keep';
+
+@InputType({ isAbstract: true })
+abstract class EntryChangeInput {
+  @Field(() => ID, { description: 'The incident the entry belongs to' }) @IsUUID() incidentId!: string;
+  @Field(() => Int, { description: INCIDENT_VERSION }) @IsInt() @Min(1) expectedVersion!: number;
+  @Field({ description: REASON }) @IsString() @MaxLength(L.reason) reason!: string;
+}
+
+@InputType({ description: 'Omitted fields are kept' })
+export class UpdateIncidentEventInput extends EntryChangeInput {
+  @Field(() => ID) @IsUUID() eventId!: string;
+  @Field(() => String, { nullable: true, description: `${DAY}. ${KEEP}` }) @IsOptional() @IsString() @MaxLength(DATE_MAX) occurredOn?: string | null;
+  @Field(() => IncidentEventKind, { nullable: true, description: KEEP }) @IsOptional() @IsEnum(IncidentEventKind) kind?: string | null;
+  @Field(() => String, { nullable: true, description: KEEP }) @IsOptional() @IsString() @MaxLength(L.eventDescription) description?: string | null;
+}
+
+@InputType({ description: 'Omitted fields are kept' })
+export class UpdateIncidentSystemInput extends EntryChangeInput {
+  @Field(() => ID) @IsUUID() systemId!: string;
+  @Field(() => String, { nullable: true, description: KEEP }) @IsOptional() @IsString() @MaxLength(L.systemName) name?: string | null;
+  @Field(() => String, { nullable: true, description: `${KEEP}; empty clears it` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.systemDescription)
+  description?: string | null;
+  @Field(() => Boolean, { nullable: true, description: `The system the data left from. ${KEEP}` }) @IsOptional() @IsBoolean() leakSource?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: `Holds customer data. ${KEEP}` }) @IsOptional() @IsBoolean() holdsCustomerData?: boolean | null;
+}
+
+@InputType({ description: 'Omitted fields are kept' })
+export class UpdateIncidentDataCategoryInput extends EntryChangeInput {
+  @Field(() => ID) @IsUUID() dataCategoryId!: string;
+  @Field(() => String, { nullable: true, description: KEEP }) @IsOptional() @IsString() @MaxLength(L.dataCategoryName) name?: string | null;
+  @Field(() => Boolean, { nullable: true, description: `true: leaked; false: confirmed not leaked. ${KEEP}` }) @IsOptional() @IsBoolean() leaked?: boolean | null;
+}
+
+@InputType({ description: 'Omitted fields are kept' })
+export class UpdateIncidentPartyInput extends EntryChangeInput {
+  @Field(() => ID) @IsUUID() partyId!: string;
+  @Field(() => PartyKind, { nullable: true, description: KEEP }) @IsOptional() @IsEnum(PartyKind) kind?: string | null;
+  @Field(() => String, { nullable: true, description: KEEP }) @IsOptional() @IsString() @MaxLength(L.partyName) name?: string | null;
+  @Field(() => String, { nullable: true, description: `Their part in the case. ${KEEP}; empty clears it` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.partyRole)
+  role?: string | null;
+}
+
+@InputType({ description: 'The event stays as history (removedAt, removedByLabel, removalReason), hidden from the timeline by default' })
+export class RemoveIncidentEventInput extends EntryChangeInput {
+  @Field(() => ID) @IsUUID() eventId!: string;
+}
+
+@InputType({ description: 'The system stays as history, hidden from the inventory by default. Refused while countermeasures target it' })
+export class RemoveIncidentSystemInput extends EntryChangeInput {
+  @Field(() => ID) @IsUUID() systemId!: string;
+}
+
+@InputType({ description: 'The data category stays as history, hidden from the list by default' })
+export class RemoveIncidentDataCategoryInput extends EntryChangeInput {
+  @Field(() => ID) @IsUUID() dataCategoryId!: string;
+}
+
+@InputType({ description: 'The party stays as history, hidden from the list by default' })
+export class RemoveIncidentPartyInput extends EntryChangeInput {
+  @Field(() => ID) @IsUUID() partyId!: string;
+}
