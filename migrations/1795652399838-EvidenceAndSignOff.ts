@@ -1,5 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+const TRIGGERS = [
+  ['evidence', 'evidence_refuse_change'],
+  ['evidence_reviews', 'evidence_review_refuse_change'],
+  ['countermeasure_sign_offs', 'sign_off_refuse_change'],
+] as const;
+
 export class EvidenceAndSignOff1795652399838 implements MigrationInterface {
   name = 'EvidenceAndSignOff1795652399838';
 
@@ -33,41 +39,51 @@ export class EvidenceAndSignOff1795652399838 implements MigrationInterface {
     // Written by hand (TypeORM does not model triggers). Submitted evidence never
     // changes: only its current-state columns may be updated, and no row is ever
     // deleted. Reviews are append-only. A sign-off may only be revoked, once.
+    // One function per table: PL/pgSQL resolves every field an expression names,
+    // so a shared function could not read columns that only one table has.
     await queryRunner.query(`CREATE FUNCTION evidence_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' OR TG_OP = 'TRUNCATE' THEN
+  IF TG_OP <> 'UPDATE' THEN
     RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF TG_TABLE_NAME = 'evidence' AND (NEW.id, NEW.countermeasure_id, NEW.requirement_id, NEW.target_id, NEW.kind, NEW.name, NEW.description,
+  IF (NEW.id, NEW.countermeasure_id, NEW.requirement_id, NEW.target_id, NEW.kind, NEW.name, NEW.description,
       NEW.media_type, NEW.size_bytes, NEW.sha256, NEW.url, NEW.statement, NEW.effective_on, NEW.version_no, NEW.supersedes_id,
       NEW.uploaded_by_id, NEW.uploaded_by_label, NEW.uploaded_at)
     IS DISTINCT FROM (OLD.id, OLD.countermeasure_id, OLD.requirement_id, OLD.target_id, OLD.kind, OLD.name, OLD.description,
       OLD.media_type, OLD.size_bytes, OLD.sha256, OLD.url, OLD.statement, OLD.effective_on, OLD.version_no, OLD.supersedes_id,
       OLD.uploaded_by_id, OLD.uploaded_by_label, OLD.uploaded_at) THEN
-    RAISE EXCEPTION 'submitted evidence never changes' USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION 'submitted evidence never changes (only its current state may)' USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF TG_TABLE_NAME = 'evidence_reviews' THEN
-    RAISE EXCEPTION 'evidence_reviews is append-only: UPDATE refused' USING ERRCODE = 'insufficient_privilege';
+  RETURN NEW;
+END $$`);
+    await queryRunner.query(`CREATE FUNCTION evidence_review_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
+END $$`);
+    await queryRunner.query(`CREATE FUNCTION sign_off_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'UPDATE' THEN
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
   END IF;
-  IF TG_TABLE_NAME = 'countermeasure_sign_offs' AND (OLD.revoked_at IS NOT NULL
-      OR (NEW.id, NEW.countermeasure_id, NEW.auditor_id, NEW.auditor_label, NEW.signed_at, NEW.statement, NEW.digest, NEW.payload)
-         IS DISTINCT FROM (OLD.id, OLD.countermeasure_id, OLD.auditor_id, OLD.auditor_label, OLD.signed_at, OLD.statement, OLD.digest, OLD.payload)) THEN
+  IF OLD.revoked_at IS NOT NULL
+     OR (NEW.id, NEW.countermeasure_id, NEW.auditor_id, NEW.auditor_label, NEW.signed_at, NEW.statement, NEW.digest, NEW.payload)
+        IS DISTINCT FROM (OLD.id, OLD.countermeasure_id, OLD.auditor_id, OLD.auditor_label, OLD.signed_at, OLD.statement, OLD.digest, OLD.payload) THEN
     RAISE EXCEPTION 'a sign-off is only ever revoked, once' USING ERRCODE = 'insufficient_privilege';
   END IF;
   RETURN NEW;
 END $$`);
-    for (const table of ['evidence', 'evidence_reviews', 'countermeasure_sign_offs']) {
-      await queryRunner.query(`CREATE TRIGGER "${table}_immutable" BEFORE UPDATE OR DELETE ON "${table}" FOR EACH ROW EXECUTE FUNCTION evidence_refuse_change()`);
-      await queryRunner.query(`CREATE TRIGGER "${table}_no_truncate" BEFORE TRUNCATE ON "${table}" FOR EACH STATEMENT EXECUTE FUNCTION evidence_refuse_change()`);
+    for (const [table, fn] of TRIGGERS) {
+      await queryRunner.query(`CREATE TRIGGER "${table}_immutable" BEFORE UPDATE OR DELETE ON "${table}" FOR EACH ROW EXECUTE FUNCTION ${fn}()`);
+      await queryRunner.query(`CREATE TRIGGER "${table}_no_truncate" BEFORE TRUNCATE ON "${table}" FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`);
     }
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['evidence', 'evidence_reviews', 'countermeasure_sign_offs']) {
+    for (const [table, fn] of TRIGGERS) {
       await queryRunner.query(`DROP TRIGGER "${table}_no_truncate" ON "${table}"`);
       await queryRunner.query(`DROP TRIGGER "${table}_immutable" ON "${table}"`);
+      await queryRunner.query(`DROP FUNCTION ${fn}()`);
     }
-    await queryRunner.query(`DROP FUNCTION evidence_refuse_change()`);
     await queryRunner.query(`ALTER TABLE "countermeasure_sign_offs" DROP CONSTRAINT "FK_e59e2afb8f12b61a71939c1fe1f"`);
     await queryRunner.query(`ALTER TABLE "countermeasure_sign_offs" DROP CONSTRAINT "FK_d89813f4a17b395af4de7bb8f3d"`);
     await queryRunner.query(`ALTER TABLE "evidence_reviews" DROP CONSTRAINT "FK_86d198619f5988f5a790cebdfba"`);

@@ -58,6 +58,37 @@ describe('the demo case', () => {
     expect(cm.targets.map((x) => x.system.name)).not.toContain('当該データベース（漏えい元）');
   });
 
+  it('holds evidence: the shutdown signed off, work waiting for review, one rejection sent back', async () => {
+    const res = await t.gql<{ countermeasures: { nodes: any[] } }>(
+      `{ countermeasures(first: 20) { nodes { key status signOff { auditorLabel digest } requirements { evidence { kind name mediaType reviewDecision downloadPath } } history { toStatus cause reason } } } }`,
+      {},
+      token,
+    );
+    const byKey = new Map(res.data!.countermeasures.nodes.map((n) => [n.key, n]));
+    const cm1 = byKey.get('CM-001');
+    expect(cm1.status).toBe('VERIFIED');
+    expect(cm1.signOff).toMatchObject({ auditorLabel: 'demo:auditor@example.com', digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const shutdownRecord = cm1.requirements[0].evidence[0];
+    expect(shutdownRecord).toMatchObject({ kind: 'FILE', mediaType: 'text/csv', reviewDecision: 'ACCEPTED' });
+    const cm7 = byKey.get('CM-007');
+    expect(cm7.status).toBe('CHANGES_REQUESTED');
+    expect(cm7.history.at(-1)).toMatchObject({ cause: 'AUDITOR_REJECTION', reason: expect.stringContaining('Web広告') });
+
+    const auditorToken = await t.login('auditor@example.com', 'demo-password-for-tests');
+    const queue = await t.gql<{ evidenceReviewQueue: { totalCount: number; nodes: { evidence: { name: string } }[] } }>(
+      `{ evidenceReviewQueue(first: 10) { totalCount nodes { evidence { name } } } }`,
+      {},
+      auditorToken,
+    );
+    expect(queue.data!.evidenceReviewQueue.totalCount).toBe(3);
+    expect(queue.data!.evidenceReviewQueue.nodes[0]!.evidence.name).toBe('アクセス権限棚卸し結果_2026-09.csv');
+
+    // The shutdown record's bytes are stored and served, with their hash.
+    const download = await fetch(`${t.baseUrl}${shutdownRecord.downloadPath}`, { headers: { authorization: `Bearer ${auditorToken}` } });
+    expect(download.status).toBe(200);
+    expect(await download.text()).toContain('当該データベースのサービス停止');
+  });
+
   it('every step of loading it is in an intact audit trail', async () => {
     const res = await t.gql<{ verifyAuditTrail: { intact: boolean; entriesChecked: number } }>(`{ verifyAuditTrail { intact entriesChecked } }`, {}, token);
     expect(res.data!.verifyAuditTrail.intact).toBe(true);

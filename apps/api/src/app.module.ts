@@ -17,11 +17,16 @@ import { validateConfig, type AppConfig } from '@app/common';
 import { AuditTrailModule } from '@app/audit-trail';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { DemoModule } from '@app/demo';
-import { EvidenceModule } from '@app/evidence';
+import { EvidenceModule, EvidenceService } from '@app/evidence';
 import { CountermeasureLinksService, CountermeasuresModule, CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
 import { IdentityModule, UsersService } from '@app/identity';
+import { AuditEngagementsService, AuditFindingsService, AuditsModule, RiskAcceptancesService } from '@app/audits';
 import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
+import { AuditEngagementsResolver } from './audits/audit-engagements.resolver';
+import { AuditFindingsResolver } from './audits/audit-findings.resolver';
+import { RiskAcceptancesResolver } from './audits/risk-acceptances.resolver';
+import { CountermeasureSignOffResolver, EvidenceResolver, RequirementEvidenceResolver } from './evidence/evidence.resolver';
 import { CountermeasuresResolver } from './countermeasures/countermeasures.resolver';
 import { CountermeasureTargetResolver, CountermeasureTargetsResolver } from './countermeasures/countermeasure-targets.resolver';
 import { CountermeasureLinksResolver } from './countermeasures/countermeasure-links.resolver';
@@ -33,9 +38,11 @@ import { LocalStrategy } from './auth/local.strategy';
 import { AllErrorsFilter } from './graphql/errors.filter';
 import { queryLimitsRule } from './graphql/query-limits';
 import { HealthController } from './health/health.controller';
+import { EvidenceFilesController } from './evidence/evidence-files.controller';
 import { AuthResolver } from './identity/auth.resolver';
 import { UsersResolver } from './identity/users.resolver';
 import { StartupService } from './startup/startup.service';
+import { FreshnessJob } from './jobs/freshness.job';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -86,13 +93,14 @@ export class AppModule {
         IdentityModule,
         CountermeasuresModule,
         EvidenceModule,
+        AuditsModule,
         DemoModule,
         PassportModule,
         TerminusModule.forRoot({ logger: false }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [IdentityModule, CountermeasuresModule],
-          inject: [ConfigService, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService],
+          imports: [IdentityModule, CountermeasuresModule, EvidenceModule, AuditsModule],
+          inject: [ConfigService, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, EvidenceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService],
           useFactory: (
             config: ConfigService<AppConfig, true>,
             users: UsersService,
@@ -100,6 +108,10 @@ export class AppModule {
             countermeasures: CountermeasuresService,
             targets: CountermeasureTargetsService,
             links: CountermeasureLinksService,
+            evidence: EvidenceService,
+            auditEngagements: AuditEngagementsService,
+            auditFindings: AuditFindingsService,
+            riskAcceptances: RiskAcceptancesService,
           ): ApolloDriverConfig => {
             const production = config.get('NODE_ENV', { infer: true }) === 'production';
             return {
@@ -117,7 +129,7 @@ export class AppModule {
                   ApolloDriverConfig['plugins']
                 >[number],
               ],
-              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users, incidents, countermeasures, targets, links }) }),
+              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users, incidents, countermeasures, targets, links, evidence, audits: { engagements: auditEngagements, findings: auditFindings, risks: riskAcceptances } }) }),
               formatError: (formatted) => {
                 const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
                 if (production && code === 'INTERNAL_SERVER_ERROR') {
@@ -129,7 +141,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, EvidenceFilesController],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: AllErrorsFilter },
@@ -148,7 +160,14 @@ export class AppModule {
         CountermeasureTargetsResolver,
         CountermeasureTargetResolver,
         CountermeasureLinksResolver,
+        EvidenceResolver,
+        RequirementEvidenceResolver,
+        AuditEngagementsResolver,
+        AuditFindingsResolver,
+        RiskAcceptancesResolver,
+        CountermeasureSignOffResolver,
         StartupService,
+        FreshnessJob,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { validateConfig } from '@app/common';
 import { ClsModule } from 'nestjs-cls';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuditTrailModule } from '@app/audit-trail';
+import { AuditsModule } from '@app/audits';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { CountermeasuresModule } from '@app/countermeasures';
 import { DemoModule } from '@app/demo';
@@ -25,6 +26,7 @@ export class CliModule {
         IdentityModule,
         CountermeasuresModule,
         EvidenceModule,
+        AuditsModule,
         DemoModule,
       ],
     };

@@ -6,6 +6,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigService } from '@nestjs/config';
 import { Actor, type AppConfig } from '@app/common';
+import { CountermeasuresService } from '@app/countermeasures';
 import { AuditTrailService } from '@app/audit-trail';
 import { DemoLoader } from '@app/demo';
 import { isRole, UsersService, type Role } from '@app/identity';
@@ -22,6 +23,8 @@ Commands:
   migration:generate N   write migrations/<timestamp>-N.ts from the entity changes
   load-demo              load the demo case (only into an empty database)
   verify-audit-trail     recompute the audit trail's hash chain; exit 1 if it is broken
+  check-freshness        move ongoing measures OPERATING ⇄ DEGRADED by the age of their
+                         accepted evidence (the server also does it daily)
 
 The database is DATABASE_URL, or the embedded one under DATA_DIR (default ./data);
 a server already running on that DATA_DIR is shared.`;
@@ -32,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
-  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail'];
+  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail', 'check-freshness'];
   if (!known.includes(command)) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
     return 2;
@@ -106,6 +109,11 @@ async function main(argv: string[]): Promise<number> {
             '\n',
         );
         return 1;
+      }
+      case 'check-freshness': {
+        const { checked, moved } = await app.get(CountermeasuresService).refreshAllFreshness();
+        process.stdout.write(`${checked} ongoing measures checked; moved: ${moved.join(', ') || 'none'}\n`);
+        return 0;
       }
       case 'load-demo': {
         if ((await app.get(UsersService).count()) > 0) {

@@ -18,3 +18,21 @@ export function isCalendarDay(value: string): boolean {
 export function todayIn(timeZone: string, now: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
+
+/** `day` (YYYY-MM-DD) plus `days` calendar days. */
+export function addDays(day: string, days: number): string {
+  const d = new Date(`${day}T00:00:00.000Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * A calendar day as an instant, for arithmetic in whole days only (midnight
+ * UTC of that date: the difference between two such instants is a whole
+ * number of days whatever the time zone the days were read in).
+ */
+export function dayStart(day: string): Date {
+  return new Date(`${day}T00:00:00.000Z`);
+}
+
+export const DAY_MS = 86_400_000;

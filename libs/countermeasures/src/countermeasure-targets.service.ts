@@ -52,20 +52,21 @@ export class CountermeasureTargetsService {
    */
   @Transactional()
   async setTargets(actor: Actor, countermeasureId: string, expectedVersion: number, systemIds: readonly string[]): Promise<CountermeasureEntity> {
-    const cm = await this.countermeasures.getById(countermeasureId);
+    // The incident lock orders this against the removal of a system (which takes it too).
+    const cm = await this.countermeasures.lockItem(countermeasureId);
     assertMayReplan(actor, await this.countermeasures.parties(cm));
     const wanted = [...new Set(systemIds)];
     const systems = wanted.length
       ? await this.em
           .getRepository(IncidentSystemEntity)
           .createQueryBuilder('s')
-          .where('s.id = ANY(:ids) AND s.incidentId = :incidentId', { ids: wanted, incidentId: cm.incidentId })
+          .where('s.id = ANY(:ids) AND s.incidentId = :incidentId AND s.removedAt IS NULL', { ids: wanted, incidentId: cm.incidentId })
           .getMany()
       : [];
     const known = new Set(systems.map((s) => s.id));
     const foreign = wanted.filter((id) => !known.has(id));
     if (foreign.length) {
-      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'Targets must be systems of this incident’s inventory', {
+      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'Targets must be systems of this incident’s inventory (not removed ones)', {
         field: 'systemIds',
         systemIds: foreign,
       });

@@ -3,7 +3,8 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
 import { updateIfVersion } from '@app/database';
-import { CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, decodeCursor, isCalendarDay, todayIn, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest } from '@app/common';
+import { Actor, addDays, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, DAY_MS, dayStart, decodeCursor, isCalendarDay, todayIn, encodeCursor, pageSize, staleVersion, type Page, type PageRequest } from '@app/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { IncidentsService } from '@app/incidents';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
@@ -26,7 +27,16 @@ import {
   type CountermeasureCategory,
   type Priority,
 } from './domain/countermeasure-fields';
-import { ALL_COUNTERMEASURE_STATUSES, CountermeasureStatus, decideTransition, isOpen, TransitionCause } from './domain/countermeasure-workflow';
+import {
+  ALL_COUNTERMEASURE_STATUSES,
+  CountermeasureStatus,
+  decideTransition,
+  freshnessMove,
+  isOpen,
+  isSystemCause,
+  TransitionCause,
+} from './domain/countermeasure-workflow';
+import { CountermeasureEvents, type CountermeasureStatusChanged } from './countermeasure.events';
 
 export interface RequirementCommand {
   title: string;
@@ -64,6 +74,8 @@ export interface CountermeasureFilter {
   overdue?: boolean | null;
   dueBefore?: string | null;
   requiredForGate?: boolean | null;
+  /** At risk: see AT_RISK_SQL. */
+  atRisk?: boolean | null;
   /** Substring of the key, title or description; works for Japanese (no word splitting needed). */
   search?: string | null;
 }
@@ -72,6 +84,16 @@ export type CountermeasureOrder = 'KEY' | 'DUE_DATE' | 'PRIORITY';
 
 /** 1 for CRITICAL ... 4 for LOW, the order of PRIORITIES_BY_URGENCY. */
 const PRIORITY_RANK = `array_position(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(',')}]::text[], c.priority)`;
+
+/**
+ * At risk: a verified ongoing measure (VERIFIED, OPERATING or DEGRADED) with a
+ * recurring requirement whose latest accepted evidence is older than its period
+ * today (or that has none). Computed from the requirement's current evidence
+ * state, never stored; the partial index IDX_countermeasure_requirements_recurring serves it.
+ */
+const AT_RISK_SQL = `(c.ongoing AND c.status IN ('VERIFIED', 'OPERATING', 'DEGRADED') AND EXISTS (
+  SELECT 1 FROM countermeasure_requirements r WHERE r.countermeasure_id = c.id AND r.recurrence_days IS NOT NULL
+  AND (r.latest_accepted_effective_on IS NULL OR r.latest_accepted_effective_on + r.recurrence_days < :today)))`;
 
 /** The statuses the workflow calls open (still needing work): what `overdue` counts. */
 const OPEN_STATUSES = ALL_COUNTERMEASURE_STATUSES.filter(isOpen);
@@ -83,6 +105,7 @@ export class CountermeasuresService {
     @Inject(IncidentsService) private readonly incidents: IncidentsService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(EventEmitter2) private readonly events: EventEmitter2,
   ) {}
 
   private get em() {
@@ -130,6 +153,7 @@ export class CountermeasuresService {
       const overdue = '(c.status = ANY(:open) AND c.dueDate < :today)';
       qb.andWhere(filter.overdue ? overdue : `NOT ${overdue}`, { open: OPEN_STATUSES, today: this.today() });
     }
+    if (filter.atRisk != null) qb.andWhere(filter.atRisk ? AT_RISK_SQL : `NOT ${AT_RISK_SQL}`, { today: this.today() });
     if (filter.search?.trim()) {
       const like = `%${filter.search.trim().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
       qb.andWhere(`(c.title ILIKE :like OR c.description ILIKE :like OR ('CM-' || CASE WHEN c.seq < 1000 THEN lpad(c.seq::text, 3, '0') ELSE c.seq::text END) ILIKE :like)`, { like });
@@ -328,27 +352,66 @@ export class CountermeasuresService {
   /**
    * A status change by a person: a plain move (owner, contributors), CANCELLED
    * (an executive's decision) or REOPENED (an executive, e.g. after an audit
-   * finding). VERIFIED comes only from an auditor's sign-off (evidence issue).
+   * finding). VERIFIED comes only from an auditor's sign-off (the evidence context).
    */
   @Transactional()
   async transition(actor: Actor, id: string, expectedVersion: number, to: CountermeasureStatus, reason: string | null): Promise<CountermeasureEntity> {
-    const cm = await this.getById(id);
+    const cm = await this.lockItem(id);
     const parties = await this.parties(cm);
     const cause =
       to === CountermeasureStatus.CANCELLED ? TransitionCause.EXECUTIVE : to === CountermeasureStatus.REOPENED ? TransitionCause.REOPEN : TransitionCause.USER;
     if (cause === TransitionCause.USER) assertMayEdit(actor, parties);
     else assertMayDecide(actor, to === CountermeasureStatus.CANCELLED ? 'cancel a countermeasure' : 'reopen a countermeasure');
     if (reason != null) assertReasonLength(reason);
-    const requirementsTotal = await this.em.getRepository(RequirementEntity).countBy({ countermeasureId: cm.id });
+    const moved = await this.applyMove(actor, cm, expectedVersion, to, cause, reason);
+    // Starting to operate (or unblocking a degraded measure) re-checks freshness at once.
+    return (await this.refreshFreshness(moved.id)) ?? moved;
+  }
+
+  /**
+   * Takes the incident lock, then reads the item: every change that feeds a rule
+   * spanning several rows (evidence state, sign-off, clearance, the gate) meets
+   * at this lock, so those rules are re-evaluated on what is committed.
+   */
+  async lockItem(id: string): Promise<CountermeasureEntity> {
+    const first = await this.getById(id);
+    await this.incidents.lock(first.incidentId);
+    return this.getById(id);
+  }
+
+  /**
+   * A move decided by another context (an auditor's sign-off or rejection,
+   * evidence withdrawn under verified work, a system move) on an item whose
+   * incident the caller has locked (`lockItem`). Who may make it is the
+   * caller's check; the workflow's rules still apply in full.
+   */
+  async moveFor(actor: Actor, cm: CountermeasureEntity, to: CountermeasureStatus, cause: TransitionCause, reason: string | null): Promise<CountermeasureEntity> {
+    if (reason != null) assertReasonLength(reason);
+    return this.applyMove(actor, cm, cm.version, to, cause, reason);
+  }
+
+  private async applyMove(
+    actor: Actor,
+    cm: CountermeasureEntity,
+    expectedVersion: number,
+    to: CountermeasureStatus,
+    cause: TransitionCause,
+    reason: string | null,
+  ): Promise<CountermeasureEntity> {
+    const requirements = await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id });
     const decision = decideTransition({
       current: cm.status,
       resumeStatus: cm.resumeStatus,
       target: to,
       cause,
       reason,
-      // Evidence arrives with the evidence issue; until then no requirement has any.
-      facts: { ongoing: cm.ongoing, requirementsTotal, requirementsWithEvidence: 0 },
+      facts: {
+        ongoing: cm.ongoing,
+        requirementsTotal: requirements.length,
+        requirementsWithEvidence: requirements.filter((r) => r.liveEvidenceCount > 0).length,
+      },
     });
+    const at = this.clock.now();
     const updated = await this.updateVersioned(
       actor,
       'countermeasure.status_changed',
@@ -363,11 +426,85 @@ export class CountermeasuresService {
       toStatus: decision.to,
       cause: decision.cause,
       reason: decision.reason,
-      actorId: actor.id,
+      // A system move has no human actor, whoever triggered the check.
+      actorId: isSystemCause(cause) ? null : actor.id,
       actorLabel: actor.label,
-      at: this.clock.now(),
+      at,
     });
+    const event: CountermeasureStatusChanged = {
+      countermeasureId: cm.id,
+      incidentId: cm.incidentId,
+      key: countermeasureKey(cm.seq),
+      from: decision.from,
+      to: decision.to,
+      cause: decision.cause,
+      reason: decision.reason,
+      actor,
+      at,
+    };
+    // Listeners (clearance, gate) run here, in this transaction: their rules commit with the move.
+    await this.events.emitAsync(CountermeasureEvents.STATUS_CHANGED, event);
     return updated;
+  }
+
+  /**
+   * OPERATING ⇄ DEGRADED by itself: an ongoing measure whose recurring
+   * requirement has no accepted evidence within its period degrades; fresh
+   * accepted evidence for every recurring requirement brings it back. Freshness
+   * is measured from the evidence's effective date, in whole days (Asia/Tokyo):
+   * evidence effective on day D with a period of N days is fresh through D + N.
+   * Returns the moved item, or null when no move was needed. The caller holds
+   * the incident lock (or this is the sweep, which takes it).
+   */
+  async refreshFreshness(id: string): Promise<CountermeasureEntity | null> {
+    const cm = await this.getById(id);
+    if (!cm.ongoing || (cm.status !== CountermeasureStatus.OPERATING && cm.status !== CountermeasureStatus.DEGRADED)) return null;
+    const recurring = (await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id })).filter((r) => r.recurrenceDays !== null);
+    if (recurring.length === 0) return null;
+    const today = this.today();
+    // The requirement that goes stale first decides: the measure is fresh only if all are.
+    const stalest = recurring
+      .map((r) => ({ r, freshThrough: r.latestAcceptedEffectiveOn === null ? null : addDays(r.latestAcceptedEffectiveOn, r.recurrenceDays!) }))
+      .sort((a, b) => (a.freshThrough ?? '').localeCompare(b.freshThrough ?? ''))[0]!;
+    const move = freshnessMove({
+      status: cm.status,
+      ongoing: cm.ongoing,
+      latestAcceptedEvidenceAt: stalest.r.latestAcceptedEffectiveOn === null ? null : dayStart(stalest.r.latestAcceptedEffectiveOn),
+      periodMs: stalest.r.recurrenceDays! * DAY_MS,
+      now: dayStart(today),
+    });
+    if (!move) return null;
+    const why =
+      move.to === CountermeasureStatus.DEGRADED
+        ? stalest.r.latestAcceptedEffectiveOn === null
+          ? `"${stalest.r.title}" has no accepted evidence`
+          : `"${stalest.r.title}": the latest accepted evidence is effective ${stalest.r.latestAcceptedEffectiveOn}, older than ${stalest.r.recurrenceDays} days on ${today}`
+        : `every recurring requirement has fresh accepted evidence on ${today}`;
+    return this.applyMove(Actor.system('freshness'), cm, cm.version, move.to, move.cause, why);
+  }
+
+  /** The sweep (daily job, CLI, on demand): every operating or degraded measure whose freshness changed moves. */
+  async refreshAllFreshness(): Promise<{ checked: number; moved: string[] }> {
+    const candidates = await this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .where('c.ongoing AND c.status IN (:...statuses)', { statuses: [CountermeasureStatus.OPERATING, CountermeasureStatus.DEGRADED] })
+      .orderBy('c.incidentId')
+      .addOrderBy('c.seq')
+      .getMany();
+    const moved: string[] = [];
+    for (const c of candidates) {
+      // One transaction per item: a failure on one does not hold back the others.
+      const done = await this.refreshOne(c.id);
+      if (done) moved.push(countermeasureKey(done.seq));
+    }
+    return { checked: candidates.length, moved };
+  }
+
+  @Transactional()
+  private async refreshOne(id: string): Promise<CountermeasureEntity | null> {
+    await this.lockItem(id);
+    return this.refreshFreshness(id);
   }
 
   /** Adds a statement of what must be shown; planning: owner, contributors, the chief or an admin. */
@@ -387,19 +524,24 @@ export class CountermeasuresService {
     return updated;
   }
 
-  /**
-   * Removes a requirement. Until evidence exists (next issue) nothing rests on it;
-   * once evidence can be attached, a requirement with evidence will be kept.
-   */
+  /** Removes a requirement that has no evidence; one with evidence (even withdrawn) is kept. */
   @Transactional()
   async removeRequirement(actor: Actor, requirementId: string, expectedVersion: number, reason: string): Promise<CountermeasureEntity> {
     const req = await this.em.getRepository(RequirementEntity).findOneBy({ id: requirementId });
     if (!req) {
       throw new CountermeasureError(CountermeasureErrorCode.REQUIREMENT_NOT_FOUND, `Requirement ${requirementId} does not exist`, { id: requirementId });
     }
-    const cm = await this.getById(req.countermeasureId);
+    const cm = await this.lockItem(req.countermeasureId);
     assertMayReplan(actor, await this.parties(cm));
     const why = checkReason(reason);
+    const current = await this.em.getRepository(RequirementEntity).findOneByOrFail({ id: req.id });
+    if (current.evidenceTotal > 0) {
+      throw new CountermeasureError(
+        CountermeasureErrorCode.REQUIREMENT_HAS_EVIDENCE,
+        `Requirement "${req.title}" has evidence (${current.evidenceTotal} submitted): it is kept, because evidence rests on it`,
+        { id: req.id, evidenceTotal: current.evidenceTotal },
+      );
+    }
     const updated = await this.updateVersioned(actor, 'countermeasure.requirement_removed', cm, expectedVersion, {}, {
       requirement: { id: req.id, title: req.title, recurrenceDays: req.recurrenceDays },
       reason: why,

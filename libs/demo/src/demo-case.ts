@@ -217,3 +217,96 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     moves: [START],
   },
 ];
+
+/**
+ * Evidence in the demo, so that every role sees real work when signing in:
+ * CM-001 (the shutdown, "already done") is evidenced, accepted and signed off;
+ * CM-002 and CM-010 have evidence waiting for review; CM-007's evidence was
+ * rejected (the countermeasure is back with its owner). `countermeasure` is the
+ * CM number, `requirement` the requirement's index on it.
+ */
+export interface DemoEvidence {
+  countermeasure: number;
+  requirement: number;
+  by: string;
+  effectiveOn: string;
+  file?: { name: string; text: string };
+  link?: { title: string; url: string };
+  attestation?: { title: string; statement: string };
+  review?: { by: string; decision: 'ACCEPTED' | 'REJECTED' | 'NEEDS_MORE'; comment?: string };
+}
+
+const SHUTDOWN_RECORD = [
+  '日時,作業,作業者,承認者,結果',
+  '2026-07-03 18:42,受講者管理データベースへの外部接続を遮断,システム運用担当,代表取締役社長,完了',
+  '2026-07-03 19:05,当該データベースのサービス停止,システム運用担当,代表取締役社長,完了',
+  '2026-07-03 19:20,停止状態の確認（監視画面・プロセス一覧）,情報セキュリティ担当,代表取締役社長,確認済',
+  '',
+].join('\r\n');
+
+const ACCESS_REVIEW = [
+  'データベース,棚卸し前の権限保有者数,棚卸し後,削除した主な権限,実施日',
+  '受講者管理データベース,42,9,委託先・退職者・兼務者の参照権限,2026-08-28',
+  '教材発送管理データベース,17,6,発送委託先の一括出力権限,2026-09-04',
+  'お問い合わせ管理データベース,23,(実施中),-,-',
+  '',
+].join('\r\n');
+
+export const DEMO_EVIDENCE: DemoEvidence[] = [
+  {
+    countermeasure: 1,
+    requirement: 0,
+    by: 'systems.lead@example.com',
+    effectiveOn: '2026-07-03',
+    file: { name: '当該DB停止作業記録_2026-07-03.csv', text: SHUTDOWN_RECORD },
+    review: { by: 'auditor@example.com', decision: 'ACCEPTED', comment: '作業記録と承認者を確認' },
+  },
+  {
+    countermeasure: 1,
+    requirement: 1,
+    by: 'systems.lead@example.com',
+    effectiveOn: '2026-07-31',
+    attestation: {
+      title: '停止後のアクセスログ確認結果（7月）',
+      statement: '2026年7月3日19時05分の停止以降、当該データベースへの接続記録がないことをアクセスログで確認しました。',
+    },
+    review: { by: 'auditor@example.com', decision: 'ACCEPTED' },
+  },
+  {
+    countermeasure: 2,
+    requirement: 0,
+    by: 'security.lead@example.com',
+    effectiveOn: '2026-09-04',
+    file: { name: 'アクセス権限棚卸し結果_2026-09.csv', text: ACCESS_REVIEW },
+  },
+  {
+    countermeasure: 2,
+    requirement: 2,
+    by: 'security.lead@example.com',
+    effectiveOn: '2026-10-31',
+    link: { title: '外部監視機関 月次レポート（2026年10月）', url: 'https://monitoring.example.jp/reports/2026-10' },
+  },
+  {
+    countermeasure: 7,
+    requirement: 0,
+    by: 'legal.lead@example.com',
+    effectiveOn: '2026-07-10',
+    attestation: {
+      title: '販促チャネル停止確認',
+      statement: 'ダイレクトメール及び電話による新規顧客向け販売促進を2026年7月10日付で停止したことを確認しました。',
+    },
+    review: { by: 'auditor2@example.com', decision: 'REJECTED', comment: 'Web広告（リスティング・SNS）の停止記録が含まれていません。全チャネルの停止を示してください。' },
+  },
+  {
+    countermeasure: 10,
+    requirement: 0,
+    by: 'cs.lead@example.com',
+    effectiveOn: '2026-07-15',
+    attestation: { title: '個人情報保護専用ダイヤル開設記録', statement: 'フリーダイヤル（10:00〜21:00、土日祝も受付）を2026年7月15日に開設しました。' },
+  },
+];
+
+/** Countermeasures the owner moves to IMPLEMENTED once their evidence is in (before any review). */
+export const DEMO_IMPLEMENTED = [1, 7];
+
+export const DEMO_SIGN_OFFS = [{ countermeasure: 1, by: 'auditor@example.com', statement: '停止作業記録とその後のアクセスログ確認により、当該データベースの稼働停止を確認した。' }];

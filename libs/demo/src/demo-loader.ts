@@ -1,10 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Transactional } from '@nestjs-cls/transactional';
-import { Actor } from '@app/common';
+import { Actor, EVIDENCE_MEDIA_TYPES } from '@app/common';
 import { CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
 import { UsersService } from '@app/identity';
 import { IncidentChangesService } from '@app/incidents';
-import { DEMO_COUNTERMEASURES, DEMO_DATA_CATEGORIES, DEMO_INCIDENT, DEMO_PARTIES, DEMO_SYSTEMS, DEMO_TASK_FORCE, DEMO_TIMELINE } from './demo-case';
+import { Readable } from 'node:stream';
+import { EvidenceService, EvidenceStorage } from '@app/evidence';
+import {
+  DEMO_COUNTERMEASURES,
+  DEMO_DATA_CATEGORIES,
+  DEMO_EVIDENCE,
+  DEMO_IMPLEMENTED,
+  DEMO_INCIDENT,
+  DEMO_PARTIES,
+  DEMO_SIGN_OFFS,
+  DEMO_SYSTEMS,
+  DEMO_TASK_FORCE,
+  DEMO_TIMELINE,
+} from './demo-case';
 import { DEMO_USERS } from './demo-users';
 
 /**
@@ -23,6 +36,8 @@ export class DemoLoader {
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
     @Inject(CountermeasureTargetsService) private readonly targets: CountermeasureTargetsService,
     @Inject(IncidentChangesService) private readonly incidentChanges: IncidentChangesService,
+    @Inject(EvidenceService) private readonly evidence: EvidenceService,
+    @Inject(EvidenceStorage) private readonly storage: EvidenceStorage,
   ) {}
 
   @Transactional()
@@ -50,6 +65,7 @@ export class DemoLoader {
       await this.incidentChanges.addMember(this.actor, incidentId, { userId: ids.get(m.email)!, roleTitle: m.roleTitle, joinedOn });
     }
 
+    const cmIds: string[] = [];
     for (const d of DEMO_COUNTERMEASURES) {
       let cm = await this.countermeasures.create(this.actor, {
         incidentId,
@@ -74,7 +90,50 @@ export class DemoLoader {
       for (const move of d.moves) {
         cm = await this.countermeasures.transition(this.actor, cm.id, cm.version, move.to, move.reason ?? null);
       }
+      cmIds.push(cm.id);
     }
+    await this.loadEvidence(ids, cmIds);
     this.logger.log(`demo case loaded: ${DEMO_USERS.length} users, 1 incident, ${DEMO_COUNTERMEASURES.length} countermeasures`);
+  }
+
+  /**
+   * Evidence through the real services, in the demo people's names. The actor
+   * label says it was the demo loader acting for them (`demo:<e-mail>`), so the
+   * trail never claims a person did something at start-up.
+   */
+  private async loadEvidence(ids: Map<string, string>, cmIds: string[]): Promise<void> {
+    const users = new Map((await this.users.findByIds([...ids.values()])).map((u) => [u.email, u]));
+    const as = (email: string): Actor => {
+      const u = users.get(email)!;
+      return { id: u.id, label: `demo:${u.email}`, roles: [...u.roles] };
+    };
+    const submitted: { id: string; sha256: string; review?: (typeof DEMO_EVIDENCE)[number]['review'] }[] = [];
+    for (const d of DEMO_EVIDENCE) {
+      const cmId = cmIds[d.countermeasure - 1]!;
+      const requirement = (await this.countermeasures.requirementsOf([cmId]))[d.requirement]!;
+      const base = { requirementId: requirement.id, effectiveOn: d.effectiveOn };
+      let e;
+      if (d.file) {
+        const staged = await this.storage.stage(Readable.from([Buffer.from(d.file.text, 'utf8')]), { maxBytes: 1 << 20, allowedTypes: EVIDENCE_MEDIA_TYPES });
+        await staged.commit();
+        e = await this.evidence.submitFile(as(d.by), { ...base, file: { name: d.file.name, mediaType: staged.mediaType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 } });
+      } else if (d.link) {
+        e = await this.evidence.submitLink(as(d.by), { ...base, ...d.link });
+      } else {
+        e = await this.evidence.submitAttestation(as(d.by), { ...base, ...d.attestation! });
+      }
+      submitted.push({ id: e.id, sha256: e.sha256, review: d.review });
+    }
+    for (const n of DEMO_IMPLEMENTED) {
+      const cm = await this.countermeasures.getById(cmIds[n - 1]!);
+      await this.countermeasures.transition(as(DEMO_COUNTERMEASURES[n - 1]!.owner), cm.id, cm.version, 'IMPLEMENTED', null);
+    }
+    for (const e of submitted) {
+      if (e.review) await this.evidence.review(as(e.review.by), e.id, e.sha256, e.review.decision, e.review.comment ?? null);
+    }
+    for (const s of DEMO_SIGN_OFFS) {
+      const cm = await this.countermeasures.getById(cmIds[s.countermeasure - 1]!);
+      await this.evidence.signOff(as(s.by), cm.id, cm.version, s.statement);
+    }
   }
 }

@@ -2,10 +2,14 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CountermeasuresModule } from '@app/countermeasures';
 import { EvidenceEntity, EvidenceReviewEntity, SignOffEntity } from './evidence.entities';
+import { EvidenceService } from './evidence.service';
+import { EvidenceStorage } from './storage/evidence-storage';
+import { evidenceStorageProvider } from './storage/evidence-storage.provider';
 
 @Module({
   imports: [CountermeasuresModule, TypeOrmModule.forFeature([EvidenceEntity, EvidenceReviewEntity, SignOffEntity])],
-  providers: [],
-  exports: [CountermeasuresModule],
+  // The storage lives here so that the API, the CLI and the demo loader share one.
+  providers: [EvidenceService, evidenceStorageProvider],
+  exports: [EvidenceService, EvidenceStorage, CountermeasuresModule],
 })
 export class EvidenceModule {}

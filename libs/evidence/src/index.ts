@@ -2,3 +2,8 @@ export * from './domain/evidence-fields';
 export * from './domain/evidence.errors';
 export * from './evidence.entities';
 export * from './evidence.module';
+export * from './evidence.service';
+export * from './domain/evidence-digests';
+export * from './domain/evidence-rules';
+export * from './file-type';
+export * from './storage';

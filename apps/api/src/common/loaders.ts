@@ -12,6 +12,9 @@ import type {
   TransitionEntity,
 } from '@app/countermeasures';
 import type { UserEntity, UsersService } from '@app/identity';
+import type { EvidenceService } from '@app/evidence';
+import { createEvidenceLoaders, type EvidenceLoaders } from '../evidence/evidence.loaders';
+import { createAuditLoaders, type AuditLoaderDeps, type AuditLoaders } from '../audits/audit.loaders';
 import type {
   IncidentDataCategoryEntity,
   IncidentEventEntity,
@@ -46,6 +49,8 @@ export interface Loaders {
   dependsOn: DataLoader<string, CountermeasureDependencyEntity[]>;
   /** Edges into a countermeasure from what depends on it, by the dependent key. */
   dependents: DataLoader<string, CountermeasureDependencyEntity[]>;
+  evidence: EvidenceLoaders;
+  audits: AuditLoaders;
 }
 
 export interface LoaderDeps {
@@ -54,6 +59,8 @@ export interface LoaderDeps {
   countermeasures: CountermeasuresService;
   targets: CountermeasureTargetsService;
   links: CountermeasureLinksService;
+  evidence: EvidenceService;
+  audits: AuditLoaderDeps;
 }
 
 /** Groups the rows of one batch query by a key, in the order of the keys asked for. */
@@ -103,6 +110,8 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     children: grouped((ids) => deps.links.childrenOf(ids), (c) => c.parentId!),
     dependsOn: byCm((ids) => deps.links.dependenciesOf(ids)),
     dependents: grouped((ids) => deps.links.dependentsOf(ids), (d) => d.dependsOnId),
+    evidence: createEvidenceLoaders(deps.evidence),
+    audits: createAuditLoaders(deps.audits),
   };
 }
 

@@ -30,6 +30,10 @@ export class RequirementType {
   @Field() description!: string;
   @Field(() => Int, { nullable: true, description: 'Recurring: evidence older than this many days is stale' })
   recurrenceDays!: number | null;
+  @Field(() => Int, { description: 'Live evidence (latest versions, not withdrawn)' }) liveEvidenceCount!: number;
+  @Field(() => Int, { description: 'Live evidence whose latest review accepted exactly its bytes' }) acceptedEvidenceCount!: number;
+  @Field(() => LocalDateResolver, { nullable: true, description: 'Effective date of the newest live accepted evidence (freshness is measured from it)' })
+  latestAcceptedEffectiveOn!: string | null;
 }
 
 @ObjectType('StatusChange', { description: 'One entry of the status history: who, when, from, to, why' })

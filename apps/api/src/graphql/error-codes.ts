@@ -1,3 +1,4 @@
+import type { AuditErrorCode } from '@app/audits';
 import type { CommonErrorCode, DomainError } from '@app/common';
 import type { CountermeasureErrorCode } from '@app/countermeasures';
 import type { EvidenceErrorCode } from '@app/evidence';
@@ -55,6 +56,10 @@ const DOMAIN_CODE_MAP = {
     CHIEF_MUST_BE_REPLACED: GqlCode.CONFLICT,
     ALREADY_CHIEF: GqlCode.CONFLICT,
     ALREADY_LISTED: GqlCode.CONFLICT,
+    ENTRY_NOT_FOUND: GqlCode.NOT_FOUND,
+    ENTRY_OF_ANOTHER_INCIDENT: GqlCode.BAD_USER_INPUT,
+    ENTRY_REMOVED: GqlCode.CONFLICT,
+    SYSTEM_IN_USE: GqlCode.CONFLICT,
   } satisfies Record<IncidentErrorCode, GqlCode>,
   countermeasures: {
     INVALID_TRANSITION: GqlCode.CONFLICT,
@@ -72,6 +77,7 @@ const DOMAIN_CODE_MAP = {
     TARGET_NOT_FOUND: GqlCode.NOT_FOUND,
     REQUIREMENT_NOT_FOUND: GqlCode.NOT_FOUND,
     TARGET_HAS_PROGRESS: GqlCode.CONFLICT,
+    REQUIREMENT_HAS_EVIDENCE: GqlCode.CONFLICT,
     // The plan as it stands refuses the link (like INVALID_TRANSITION): CONFLICT.
     PARENT_CYCLE: GqlCode.CONFLICT,
     DEPENDENCY_CYCLE: GqlCode.CONFLICT,
@@ -98,6 +104,24 @@ const DOMAIN_CODE_MAP = {
     // Stored bytes that no longer match their hash: never the caller's fault.
     STORAGE_INTEGRITY: GqlCode.INTERNAL_SERVER_ERROR,
   } satisfies Record<EvidenceErrorCode, GqlCode>,
+  audits: {
+    ENGAGEMENT_NOT_FOUND: GqlCode.NOT_FOUND,
+    FINDING_NOT_FOUND: GqlCode.NOT_FOUND,
+    RISK_ACCEPTANCE_NOT_FOUND: GqlCode.NOT_FOUND,
+    REQUIREMENT_NOT_FOUND: GqlCode.NOT_FOUND,
+    INVALID_FIELD: GqlCode.BAD_USER_INPUT,
+    NOT_AN_AUDITOR: GqlCode.BAD_USER_INPUT,
+    NOT_IN_INCIDENT: GqlCode.BAD_USER_INPUT,
+    NOT_PERMITTED: GqlCode.FORBIDDEN,
+    INVALID_ENGAGEMENT_TRANSITION: GqlCode.CONFLICT,
+    ENGAGEMENT_STATUS_FORBIDS: GqlCode.CONFLICT,
+    // The state as it stands refuses the clearance (blockers in the details): CONFLICT.
+    CLEARANCE_BLOCKED: GqlCode.CONFLICT,
+    INVALID_FINDING_TRANSITION: GqlCode.CONFLICT,
+    FINDING_ALREADY_LINKED: GqlCode.CONFLICT,
+    RISK_ALREADY_ACCEPTED: GqlCode.CONFLICT,
+    RISK_ACCEPTANCE_ENDED: GqlCode.CONFLICT,
+  } satisfies Record<AuditErrorCode, GqlCode>,
 } as const;
 
 type MappedContext = keyof typeof DOMAIN_CODE_MAP;

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  ArrayNotEmpty,
   IsBoolean,
   IsEmail,
   IsIn,
@@ -26,6 +27,26 @@ const toBool = ({ value }: { value: unknown }): unknown => {
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
 const emptyToUndefined = ({ value }: { value: unknown }): unknown => (value === '' ? undefined : value);
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim().toLowerCase())
+        .filter((v) => v !== '')
+    : value;
+
+/** The media types an evidence file may have (detected from its bytes); EVIDENCE_ALLOWED_TYPES picks among them. */
+export const EVIDENCE_MEDIA_TYPES = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'text/csv',
+  'text/plain',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/json',
+] as const;
+export type EvidenceMediaType = (typeof EVIDENCE_MEDIA_TYPES)[number];
 
 /**
  * Every setting the server reads, validated once at start-up. `.env.example`
@@ -113,6 +134,18 @@ export class AppConfig {
   @IsInt()
   @Min(0)
   TRUST_PROXY_HOPS = 0;
+
+  /** Largest evidence file accepted, in bytes (an upload is stopped as soon as it passes this). */
+  @Transform(toInt)
+  @IsInt({ message: 'EVIDENCE_MAX_BYTES must be a whole number of bytes' })
+  @Min(1, { message: 'EVIDENCE_MAX_BYTES must be positive' })
+  EVIDENCE_MAX_BYTES = 52_428_800;
+
+  /** Comma-separated media types an evidence file may have (decided from its bytes). */
+  @Transform(toList)
+  @ArrayNotEmpty({ message: 'EVIDENCE_ALLOWED_TYPES must name at least one media type' })
+  @IsIn(EVIDENCE_MEDIA_TYPES, { each: true, message: `EVIDENCE_ALLOWED_TYPES may only name ${EVIDENCE_MEDIA_TYPES.join(', ')}` })
+  EVIDENCE_ALLOWED_TYPES: EvidenceMediaType[] = [...EVIDENCE_MEDIA_TYPES];
 }
 
 export class ConfigValidationError extends Error {

@@ -51,6 +51,8 @@ export const CountermeasureErrorCode = {
   TARGET_NOT_FOUND: 'TARGET_NOT_FOUND',
   /** No evidence requirement with that id. */
   REQUIREMENT_NOT_FOUND: 'REQUIREMENT_NOT_FOUND',
+  /** Evidence was submitted for the requirement: it cannot be removed. Details: `id`, `evidenceTotal`. */
+  REQUIREMENT_HAS_EVIDENCE: 'REQUIREMENT_HAS_EVIDENCE',
   /** A target where work happened cannot be dropped from the list (mark it NOT_APPLICABLE). */
   TARGET_HAS_PROGRESS: 'TARGET_HAS_PROGRESS',
   /**

@@ -86,6 +86,10 @@ export class CountermeasureFilterInput {
   @Field(() => Boolean, { nullable: true, description: 'Open and past its due date (computed, not stored)' }) @IsOptional() @IsBoolean() overdue?: boolean | null;
   @Field(() => String, { nullable: true, description: `Due before this day (${DAY})` }) @IsOptional() @IsString() @MaxLength(10) dueBefore?: string | null;
   @Field(() => Boolean, { nullable: true }) @IsOptional() @IsBoolean() requiredForGate?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Verified ongoing measures with a recurring requirement whose latest accepted evidence is older than its period (computed, not stored)' })
+  @IsOptional()
+  @IsBoolean()
+  atRisk?: boolean | null;
   @Field(() => String, { nullable: true, description: 'Part of the key, title or description (Japanese works)' })
   @IsOptional()
   @IsString()

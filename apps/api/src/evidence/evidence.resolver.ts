@@ -1,0 +1,123 @@
+import { Inject } from '@nestjs/common';
+import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Actor, Clock } from '@app/common';
+import { type ReviewDecision, EvidenceService } from '@app/evidence';
+import { Permission, type UserEntity } from '@app/identity';
+import { Allow, CurrentUser } from '../auth/access.decorators';
+import { toConnection } from '../common/connection.type';
+import type { GqlContext } from '../common/loaders';
+import { CountermeasureType, RequirementType } from '../countermeasures/countermeasure.types';
+import { UserType } from '../identity/user.type';
+import {
+  EvidenceArgs,
+  ReviewEvidenceInput,
+  ReviewQueueArgs,
+  SignOffCountermeasureInput,
+  SubmitEvidenceAttestationInput,
+  SubmitEvidenceLinkInput,
+  WithdrawEvidenceInput,
+} from './dto/evidence.inputs';
+import { EvidenceReviewType, EvidenceType, ReviewQueueConnection, ReviewQueueItemType, SignOffType } from './evidence.types';
+
+const HOUR_MS = 3_600_000;
+
+@Resolver(() => EvidenceType)
+export class EvidenceResolver {
+  constructor(
+    @Inject(EvidenceService) private readonly service: EvidenceService,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  @Allow(Permission.REMEDIATION_READ)
+  @Query(() => EvidenceType, { description: 'One piece of evidence, any version' })
+  async evidence(@Args() args: EvidenceArgs): Promise<EvidenceType> {
+    return EvidenceType.from(await this.service.getById(args.id));
+  }
+
+  @Allow(Permission.EVIDENCE_REVIEW)
+  @Query(() => ReviewQueueConnection, { description: 'Auditors: live evidence waiting for review, oldest first, with its age' })
+  async evidenceReviewQueue(@Args() args: ReviewQueueArgs): Promise<ReviewQueueConnection> {
+    const page = await this.service.reviewQueue(args, args.incidentId);
+    const now = this.clock.now().getTime();
+    return toConnection(page, (e): ReviewQueueItemType => {
+      const waitingMs = Math.max(0, now - e.uploadedAt.getTime());
+      return { evidence: EvidenceType.from(e), waitingHours: Math.round((waitingMs / HOUR_MS) * 10) / 10, waitingDays: Math.floor(waitingMs / (24 * HOUR_MS)) };
+    });
+  }
+
+  @Allow(Permission.EVIDENCE_SUBMIT)
+  @Mutation(() => EvidenceType, { description: 'Owner and contributors: a link as evidence for a requirement (files: POST /evidence/files)' })
+  async submitEvidenceLink(@Args('input') input: SubmitEvidenceLinkInput, @CurrentUser() user: UserEntity): Promise<EvidenceType> {
+    return EvidenceType.from(await this.service.submitLink(Actor.user(user), input));
+  }
+
+  @Allow(Permission.EVIDENCE_SUBMIT)
+  @Mutation(() => EvidenceType, { description: 'Owner and contributors: a written attestation as evidence for a requirement' })
+  async submitEvidenceAttestation(@Args('input') input: SubmitEvidenceAttestationInput, @CurrentUser() user: UserEntity): Promise<EvidenceType> {
+    return EvidenceType.from(await this.service.submitAttestation(Actor.user(user), input));
+  }
+
+  @Allow(Permission.EVIDENCE_SUBMIT)
+  @Mutation(() => EvidenceType, { description: 'Owner and contributors: take evidence back, with a reason (the record and the bytes stay); reopens verified work' })
+  async withdrawEvidence(@Args('input') input: WithdrawEvidenceInput, @CurrentUser() user: UserEntity): Promise<EvidenceType> {
+    return EvidenceType.from(await this.service.withdraw(Actor.user(user), input.evidenceId, input.expectedVersion, input.reason));
+  }
+
+  @Allow(Permission.EVIDENCE_REVIEW)
+  @Mutation(() => EvidenceReviewType, { description: 'Auditors: ACCEPTED, REJECTED or NEEDS_MORE, bound to the SHA-256 reviewed; a rejection sends IMPLEMENTED work back' })
+  async reviewEvidence(@Args('input') input: ReviewEvidenceInput, @CurrentUser() user: UserEntity): Promise<EvidenceReviewType> {
+    return EvidenceReviewType.from(await this.service.review(Actor.user(user), input.evidenceId, input.sha256, input.decision as ReviewDecision, input.comment ?? null));
+  }
+
+  @Allow(Permission.EVIDENCE_REVIEW)
+  @Mutation(() => SignOffType, { description: 'Auditors without a part in the work: IMPLEMENTED → VERIFIED when every requirement’s live evidence is accepted' })
+  async signOffCountermeasure(@Args('input') input: SignOffCountermeasureInput, @CurrentUser() user: UserEntity): Promise<SignOffType> {
+    return SignOffType.from(await this.service.signOff(Actor.user(user), input.countermeasureId, input.expectedVersion, input.statement ?? null));
+  }
+
+  @ResolveField(() => [EvidenceReviewType], { description: 'Every review of this version, oldest first' })
+  async reviews(@Parent() e: EvidenceType, @Context() ctx: GqlContext): Promise<EvidenceReviewType[]> {
+    return (await ctx.loaders.evidence.reviews.load(e.id)).map(EvidenceReviewType.from);
+  }
+
+  @ResolveField(() => UserType, { nullable: true })
+  async uploadedBy(@Parent() e: EvidenceType, @Context() ctx: GqlContext): Promise<UserType | null> {
+    const u = await ctx.loaders.user.load(e.uploadedById);
+    return u ? UserType.from(u) : null;
+  }
+
+  @ResolveField(() => CountermeasureType, { nullable: true })
+  async countermeasure(@Parent() e: EvidenceType, @Context() ctx: GqlContext): Promise<CountermeasureType | null> {
+    const c = await ctx.loaders.countermeasure.load(e.countermeasureId);
+    return c ? CountermeasureType.from(c) : null;
+  }
+}
+
+/** Evidence state on each requirement. */
+@Resolver(() => RequirementType)
+export class RequirementEvidenceResolver {
+  @ResolveField(() => [EvidenceType], { description: 'Live evidence (latest versions, not withdrawn); all versions with includeHistory' })
+  async evidence(
+    @Parent() r: RequirementType,
+    @Context() ctx: GqlContext,
+    @Args('includeHistory', { type: () => Boolean, defaultValue: false }) includeHistory: boolean,
+  ): Promise<EvidenceType[]> {
+    const rows = await ctx.loaders.evidence.byRequirement.load(r.id);
+    return rows.filter((e) => includeHistory || e.status === 'SUBMITTED').map(EvidenceType.from);
+  }
+}
+
+/** Sign-offs on each countermeasure. */
+@Resolver(() => CountermeasureType)
+export class CountermeasureSignOffResolver {
+  @ResolveField(() => SignOffType, { nullable: true, description: 'The standing sign-off, if any' })
+  async signOff(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<SignOffType | null> {
+    const s = (await ctx.loaders.evidence.signOffs.load(c.id)).find((x) => x.revokedAt === null);
+    return s ? SignOffType.from(s) : null;
+  }
+
+  @ResolveField(() => [SignOffType], { description: 'Every sign-off, revoked ones included, oldest first' })
+  async signOffs(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<SignOffType[]> {
+    return (await ctx.loaders.evidence.signOffs.load(c.id)).map(SignOffType.from);
+  }
+}

@@ -1,0 +1,5 @@
+export { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob } from './evidence-storage';
+export { evidenceStorageProvider } from './evidence-storage.provider';
+export { LocalEvidenceStorage } from './local-evidence-storage';
+export { UploadInspector } from './upload-inspector';
+export { openVerified, type IntegrityFailure, type VerifiedBlob } from './verified-read';

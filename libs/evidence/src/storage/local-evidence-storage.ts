@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
+import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob } from './evidence-storage';
+import { UploadInspector } from './upload-inspector';
+
+const TEMP_DIR = 'tmp';
+const TEMP_SUFFIX = '.part';
+
+/**
+ * Evidence files in a local directory (by default `DATA_DIR/evidence`):
+ *
+ *     <root>/<aa>/<bb>/<sha256>     the bytes, named by their hash only (aa, bb: its first 4 hex digits)
+ *     <root>/tmp/<uuid>.part        uploads in progress, in the same file system
+ *
+ * An upload is written to a temp file while it is hashed, fsynced, and renamed
+ * into place (atomic); if that hash is already stored the existing blob is kept
+ * and the temp dropped. A reader therefore sees a whole blob or none. Blobs
+ * are written read-only (0400 under a 0700 tree).
+ */
+export class LocalEvidenceStorage extends EvidenceStorage {
+  constructor(readonly root: string) {
+    super();
+  }
+
+  /** Where the blob with this hash lives (or would). */
+  pathOf(sha256: string): string {
+    assertSha256(sha256);
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  get tempDir(): string {
+    return path.join(this.root, TEMP_DIR);
+  }
+
+  async stage(source: Readable, options: StageOptions): Promise<StagedBlob> {
+    // Listen to the source at once (before any await): an error it emits while
+    // the temp file is being opened must not crash the process. The loop below
+    // still sees it (a destroyed stream's error is kept in `source.errored`).
+    const ignore = () => undefined;
+    source.on('error', ignore);
+    const tempPath = path.join(this.tempDir, `${randomUUID()}${TEMP_SUFFIX}`);
+    let file: fs.FileHandle;
+    try {
+      await fs.mkdir(this.tempDir, { recursive: true, mode: 0o700 });
+      file = await fs.open(tempPath, 'wx+', 0o600);
+    } catch (err) {
+      source.destroy();
+      throw err;
+    }
+    const inspector = new UploadInspector(options);
+    let result: { sha256: string; sizeBytes: number; mediaType: string };
+    try {
+      // Async iteration pulls one chunk at a time (back-pressure), and on a
+      // throw destroys the source, so a refused upload stops being read at once.
+      for await (const chunk of source) {
+        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+        inspector.take(bytes);
+        await writeAll(file, bytes);
+      }
+      result = await inspector.finish(async (position, length) => {
+        const buffer = Buffer.alloc(length);
+        const { bytesRead } = await file.read(buffer, 0, length, position);
+        return buffer.subarray(0, bytesRead);
+      });
+      await file.sync();
+    } catch (err) {
+      await file.close().catch(() => undefined);
+      await fs.rm(tempPath, { force: true });
+      throw err;
+    }
+    await file.close();
+
+    let settled = false;
+    const discard = async () => {
+      settled = true;
+      await fs.rm(tempPath, { force: true });
+    };
+    return {
+      ...result,
+      discard,
+      commit: async () => {
+        if (settled) throw new Error('This staged file was already committed or discarded');
+        settled = true;
+        const target = this.pathOf(result.sha256);
+        try {
+          await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+          if (await exists(target)) {
+            await fs.rm(tempPath, { force: true });
+            return { created: false };
+          }
+          await fs.chmod(tempPath, 0o400);
+          await fs.rename(tempPath, target);
+          await syncDirectory(path.dirname(target));
+          return { created: true };
+        } catch (err) {
+          await fs.rm(tempPath, { force: true });
+          throw err;
+        }
+      },
+    };
+  }
+
+  async open(sha256: string): Promise<StoredBlob> {
+    const file = await fs.open(this.pathOf(sha256), 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') {
+        throw new EvidenceError(EvidenceErrorCode.STORAGE_INTEGRITY, 'The stored file is missing', { sha256 });
+      }
+      throw err;
+    });
+    const { size } = await file.stat();
+    let closed = false;
+    return {
+      sizeBytes: size,
+      // One open descriptor for every read: a blob swapped on disk meanwhile is not mixed in.
+      stream: () => file.createReadStream({ start: 0, autoClose: false, emitClose: true }),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await file.close();
+      },
+    };
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    return exists(this.pathOf(sha256));
+  }
+
+  async remove(sha256: string): Promise<void> {
+    await fs.rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** Deletes temp files older than `olderThanMs` (left by a crash mid-upload). Returns how many. */
+  async sweepTemp(olderThanMs: number, now = Date.now()): Promise<number> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.tempDir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names) {
+      if (!name.endsWith(TEMP_SUFFIX)) continue;
+      const p = path.join(this.tempDir, name);
+      const stat = await fs.stat(p).catch(() => null);
+      if (stat && now - stat.mtimeMs > olderThanMs) {
+        await fs.rm(p, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+
+async function writeAll(file: fs.FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Makes a rename durable (the directory entry itself reaches the disk). */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
