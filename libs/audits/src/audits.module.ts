@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CountermeasuresModule } from '@app/countermeasures';
+import { EvidenceModule } from '@app/evidence';
+import {
+  AuditClearanceEntity,
+  AuditEngagementEntity,
+  AuditEngagementTransitionEntity,
+  AuditFindingEntity,
+  AuditScopeCountermeasureEntity,
+  AuditScopeSystemEntity,
+  AuditTeamMemberEntity,
+  RiskAcceptanceEntity,
+} from './audit.entities';
+import { AuditClearanceService } from './audit-clearance.service';
+import { AuditEngagementsService } from './audit-engagements.service';
+import { AuditFindingsService } from './audit-findings.service';
+import { AuditStatusListener } from './audit-status.listener';
+import { RiskAcceptancesService } from './risk-acceptances.service';
+
+const SERVICES = [AuditClearanceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService];
+
+@Module({
+  imports: [
+    CountermeasuresModule,
+    EvidenceModule,
+    TypeOrmModule.forFeature([
+      AuditEngagementEntity,
+      AuditTeamMemberEntity,
+      AuditScopeCountermeasureEntity,
+      AuditScopeSystemEntity,
+      AuditEngagementTransitionEntity,
+      AuditFindingEntity,
+      AuditClearanceEntity,
+      RiskAcceptanceEntity,
+    ]),
+  ],
+  providers: [...SERVICES, AuditStatusListener],
+  exports: SERVICES,
+})
+export class AuditsModule {}
