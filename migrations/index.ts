@@ -1,3 +1,4 @@
+import { PromotionGate1795653573981 } from './1795653573981-PromotionGate';
 import { ExternalAudit1795653040047 } from './1795653040047-ExternalAudit';
 import { IncidentEntryRemoval1795652763172 } from './1795652763172-IncidentEntryRemoval';
 import { EvidenceAndSignOff1795652399838 } from './1795652399838-EvidenceAndSignOff';
@@ -19,4 +20,5 @@ export const migrations: Function[] = [
   EvidenceAndSignOff1795652399838,
   IncidentEntryRemoval1795652763172,
   ExternalAudit1795653040047,
+  PromotionGate1795653573981,
 ];

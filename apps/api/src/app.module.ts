@@ -21,6 +21,7 @@ import { EvidenceModule, EvidenceService } from '@app/evidence';
 import { CountermeasureLinksService, CountermeasuresModule, CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
 import { IdentityModule, UsersService } from '@app/identity';
 import { AuditEngagementsService, AuditFindingsService, AuditsModule, RiskAcceptancesService } from '@app/audits';
+import { PromotionGateModule } from '@app/promotion-gate';
 import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
 import { AuditEngagementsResolver } from './audits/audit-engagements.resolver';
@@ -94,6 +95,7 @@ export class AppModule {
         CountermeasuresModule,
         EvidenceModule,
         AuditsModule,
+        PromotionGateModule,
         DemoModule,
         PassportModule,
         TerminusModule.forRoot({ logger: false }),

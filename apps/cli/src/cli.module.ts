@@ -5,6 +5,7 @@ import { ClsModule } from 'nestjs-cls';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuditTrailModule } from '@app/audit-trail';
 import { AuditsModule } from '@app/audits';
+import { PromotionGateModule } from '@app/promotion-gate';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { CountermeasuresModule } from '@app/countermeasures';
 import { DemoModule } from '@app/demo';
@@ -27,6 +28,7 @@ export class CliModule {
         CountermeasuresModule,
         EvidenceModule,
         AuditsModule,
+        PromotionGateModule,
         DemoModule,
       ],
     };

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AuditEvents, type AuditChanged } from './audit.events';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -30,6 +32,8 @@ export interface FindingWithAcceptance extends FindingFacts {
   seq: number;
   engagementId: string;
   acceptanceId: string | null;
+  title: string;
+  countermeasureId: string | null;
 }
 
 /**
@@ -57,7 +61,13 @@ export class AuditClearanceService {
     @Inject(IncidentsService) private readonly incidents: IncidentsService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(EventEmitter2) private readonly events: EventEmitter2,
   ) {}
+
+  /** Tells the promotion gate (and any listener) that an input of its rules changed, in this transaction. */
+  async announce(incidentId: string, actor: Actor, what: string): Promise<void> {
+    await this.events.emitAsync(AuditEvents.CHANGED, { incidentId, actor, what } satisfies AuditChanged);
+  }
 
   private get em() {
     return this.txHost.tx;
@@ -73,7 +83,7 @@ export class AuditClearanceService {
       .getRepository(AuditFindingEntity)
       .createQueryBuilder('f')
       .leftJoin('audit_risk_acceptances', 'a', 'a.finding_id = f.id AND a.ended_at IS NULL')
-      .select(['f.id AS id', 'f.seq AS seq', 'f.engagement_id AS "engagementId"', 'f.severity AS severity', 'f.status AS status'])
+      .select(['f.id AS id', 'f.seq AS seq', 'f.engagement_id AS "engagementId"', 'f.severity AS severity', 'f.status AS status', 'f.title AS title', 'f.countermeasure_id AS "countermeasureId"'])
       .addSelect('a.id', 'acceptanceId')
       .addSelect(`to_char(a.expires_on, 'YYYY-MM-DD')`, 'acceptanceExpiresOn')
       .where('f.incident_id = :incidentId', { incidentId });
@@ -87,6 +97,8 @@ export class AuditClearanceService {
       status: FindingStatus;
       acceptanceId: string | null;
       acceptanceExpiresOn: string | null;
+      title: string;
+      countermeasureId: string | null;
     }>();
     return rows.map((r) => ({ ...r, seq: Number(r.seq), key: findingKey(Number(r.seq)) }));
   }
@@ -210,6 +222,7 @@ export class AuditClearanceService {
       before: { status: e.status, version: e.version },
       after: { status: 'CLEARED', version: e.version + 1, clearanceId: id, digest, statement: text },
     });
+    await this.announce(e.incidentId, actor, `the external audit was cleared by ${actor.label}`);
     return (await this.em.getRepository(AuditClearanceEntity).findOneBy({ id }))!;
   }
 
@@ -282,6 +295,7 @@ export class AuditClearanceService {
         blockers: blockerDetails(blockers),
       },
     });
+    await this.announce(clearance.incidentId, actor, `the audit clearance was withdrawn: ${cause}`);
     return (await this.em.getRepository(AuditClearanceEntity).findOneBy({ id: clearance.id }))!;
   }
 

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AuditEvents, type AuditChanged } from './audit.events';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -58,6 +60,7 @@ export class AuditEngagementsService {
     @Inject(IncidentsService) private readonly incidents: IncidentsService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(EventEmitter2) private readonly events: EventEmitter2,
   ) {}
 
   private get em() {
@@ -163,6 +166,7 @@ export class AuditEngagementsService {
       entityId: e.id,
       after: { ...snapshot(e), teamIds, ...scope },
     });
+    await this.events.emitAsync(AuditEvents.CHANGED, { incidentId: e.incidentId, actor, what: `audit engagement "${e.title}" planned` } satisfies AuditChanged);
     return e;
   }
 
@@ -250,6 +254,7 @@ export class AuditEngagementsService {
       before: snapshot(e),
       after: { ...snapshot(updated), statement: move.statement },
     });
+    await this.events.emitAsync(AuditEvents.CHANGED, { incidentId: e.incidentId, actor, what: `audit engagement moved ${e.status} → ${updated.status}` } satisfies AuditChanged);
     return updated;
   }
 

@@ -129,6 +129,7 @@ export class AuditFindingsService {
     );
     await this.trail.append({ actor, action: 'audit_finding.raised', entityType: 'AuditFinding', entityId: f.id, after: snapshot(f) });
     if (BLOCKING_SEVERITIES.includes(f.severity)) await this.clearance.reevaluate(e.incidentId, actor, `finding ${findingKey(f.seq)} (${f.severity}) raised`);
+    await this.clearance.announce(e.incidentId, actor, `finding ${findingKey(f.seq)} (${f.severity}) raised: ${f.title}`);
     return f;
   }
 
@@ -222,6 +223,7 @@ export class AuditFindingsService {
     }
     const updated = await this.getById(f.id);
     await this.trail.append({ actor, action, entityType: 'AuditFinding', entityId: f.id, before: snapshot(f), after: { ...snapshot(updated), ...extra } });
+    await this.clearance.announce(f.incidentId, actor, `finding ${findingKey(f.seq)} (${f.severity}) ${f.status} → ${updated.status}`);
     return updated;
   }
 }

@@ -10,3 +10,4 @@ export * from './audit-engagements.service';
 export * from './audit-findings.service';
 export * from './risk-acceptances.service';
 export * from './audits.module';
+export * from './audit.events';

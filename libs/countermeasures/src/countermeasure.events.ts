@@ -11,7 +11,19 @@ import type { CountermeasureStatus, TransitionCause } from './domain/countermeas
  */
 export const CountermeasureEvents = {
   STATUS_CHANGED: 'countermeasure.status_changed',
+  /** A countermeasure was created, or its "required for the gate" flag changed. */
+  GATE_RELEVANCE_CHANGED: 'countermeasure.gate_relevance_changed',
 } as const;
+
+export interface CountermeasureGateRelevanceChanged {
+  countermeasureId: string;
+  incidentId: string;
+  key: string;
+  requiredForGate: boolean;
+  /** In words, for the gate's history. */
+  what: string;
+  actor: Actor;
+}
 
 export interface CountermeasureStatusChanged {
   countermeasureId: string;

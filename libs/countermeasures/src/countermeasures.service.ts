@@ -36,7 +36,7 @@ import {
   isSystemCause,
   TransitionCause,
 } from './domain/countermeasure-workflow';
-import { CountermeasureEvents, type CountermeasureStatusChanged } from './countermeasure.events';
+import { CountermeasureEvents, type CountermeasureGateRelevanceChanged, type CountermeasureStatusChanged } from './countermeasure.events';
 
 export interface RequirementCommand {
   title: string;
@@ -272,6 +272,14 @@ export class CountermeasuresService {
       actorLabel: actor.label,
       at: this.clock.now(),
     });
+    await this.events.emitAsync(CountermeasureEvents.GATE_RELEVANCE_CHANGED, {
+      countermeasureId: cm.id,
+      incidentId: cm.incidentId,
+      key: countermeasureKey(cm.seq),
+      requiredForGate: cm.requiredForGate,
+      what: `${countermeasureKey(cm.seq)} was created${cm.requiredForGate ? ', required for the gate' : ''}`,
+      actor,
+    } satisfies CountermeasureGateRelevanceChanged);
     await this.trail.append({
       actor,
       action: 'countermeasure.created',
@@ -284,7 +292,7 @@ export class CountermeasuresService {
 
   @Transactional()
   async update(actor: Actor, id: string, expectedVersion: number, changes: UpdateCountermeasureCommand): Promise<CountermeasureEntity> {
-    const cm = await this.getById(id);
+    const cm = await this.lockItem(id); // requiredForGate feeds the gate's rules
     const parties = await this.parties(cm);
     assertMayEdit(actor, parties);
     if (changes.requiredForGate != null && changes.requiredForGate !== cm.requiredForGate) {
@@ -296,7 +304,18 @@ export class CountermeasuresService {
     if (changes.category != null) set.category = changes.category;
     if (changes.priority != null) set.priority = changes.priority;
     if (changes.requiredForGate != null) set.requiredForGate = changes.requiredForGate;
-    return this.updateVersioned(actor, 'countermeasure.updated', cm, expectedVersion, set);
+    const updated = await this.updateVersioned(actor, 'countermeasure.updated', cm, expectedVersion, set);
+    if (updated.requiredForGate !== cm.requiredForGate) {
+      await this.events.emitAsync(CountermeasureEvents.GATE_RELEVANCE_CHANGED, {
+        countermeasureId: cm.id,
+        incidentId: cm.incidentId,
+        key: countermeasureKey(cm.seq),
+        requiredForGate: updated.requiredForGate,
+        what: `${countermeasureKey(cm.seq)} is ${updated.requiredForGate ? 'now' : 'no longer'} required for the gate`,
+        actor,
+      } satisfies CountermeasureGateRelevanceChanged);
+    }
+    return updated;
   }
 
   @Transactional()

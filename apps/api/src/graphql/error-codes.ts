@@ -2,6 +2,7 @@ import type { AuditErrorCode } from '@app/audits';
 import type { CommonErrorCode, DomainError } from '@app/common';
 import type { CountermeasureErrorCode } from '@app/countermeasures';
 import type { EvidenceErrorCode } from '@app/evidence';
+import type { GateErrorCode } from '@app/promotion-gate';
 import type { IdentityErrorCode } from '@app/identity';
 import type { IncidentErrorCode } from '@app/incidents';
 
@@ -104,6 +105,16 @@ const DOMAIN_CODE_MAP = {
     // Stored bytes that no longer match their hash: never the caller's fault.
     STORAGE_INTEGRITY: GqlCode.INTERNAL_SERVER_ERROR,
   } satisfies Record<EvidenceErrorCode, GqlCode>,
+  'promotion-gate': {
+    GATE_NOT_FOUND: GqlCode.NOT_FOUND,
+    KEY_TAKEN: GqlCode.CONFLICT,
+    INVALID_FIELD: GqlCode.BAD_USER_INPUT,
+    NOT_PERMITTED: GqlCode.FORBIDDEN,
+    CLEARING_AUDITOR: GqlCode.FORBIDDEN,
+    NOT_ELIGIBLE: GqlCode.CONFLICT,
+    ALREADY_OPEN: GqlCode.CONFLICT,
+    HOLD_STATE: GqlCode.CONFLICT,
+  } satisfies Record<GateErrorCode, GqlCode>,
   audits: {
     ENGAGEMENT_NOT_FOUND: GqlCode.NOT_FOUND,
     FINDING_NOT_FOUND: GqlCode.NOT_FOUND,

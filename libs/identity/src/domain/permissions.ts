@@ -26,6 +26,12 @@ export const Permission = {
   AUDIT_CONDUCT: 'audit:conduct',
   /** Accept a risk (an open finding, an unmet requirement) with a justification and an expiry: executives. */
   RISK_ACCEPT: 'risk:accept',
+  /** Read the promotion gates and whether promotion may run (every role, and promotion systems' API keys). */
+  GATE_READ: 'gate:read',
+  /** Create a gate; authorize its reopening, hold and release it (executives; who exactly is decided per gate). */
+  GATE_DECIDE: 'gate:decide',
+  /** Configure a gate's webhook, create and revoke API keys: admins. */
+  INTEGRATIONS_MANAGE: 'integrations:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);
@@ -38,8 +44,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.REMEDIATION_READ,
     Permission.REMEDIATION_WRITE,
     Permission.AUDIT_TRAIL_READ,
+    Permission.GATE_READ,
+    Permission.GATE_DECIDE,
+    Permission.INTEGRATIONS_MANAGE,
   ],
-  TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.EVIDENCE_SUBMIT],
+  TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.EVIDENCE_SUBMIT, Permission.GATE_READ],
   EXECUTIVE: [
     Permission.SELF_READ,
     Permission.USERS_READ,
@@ -48,6 +57,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.AUDIT_TRAIL_READ,
     Permission.EVIDENCE_SUBMIT,
     Permission.RISK_ACCEPT,
+    Permission.GATE_READ,
+    Permission.GATE_DECIDE,
   ],
   // Auditors read everything, edit nothing of the plan, and alone review, sign off and clear.
   // Admins do not review or clear: administering the tool gives no say over the audit.
@@ -58,7 +69,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.AUDIT_TRAIL_READ,
     Permission.EVIDENCE_REVIEW,
     Permission.AUDIT_CONDUCT,
+    Permission.GATE_READ,
   ],
+  // A promotion system's API key: whether it may promote, nothing else.
+  SERVICE: [Permission.GATE_READ],
 };
 
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {

@@ -1,0 +1,187 @@
+/**
+ * The sales-promotion gate (新規顧客向け販売促進の再開判定) as pure functions:
+ * no I/O, no clock. The service gathers the facts under the incident lock,
+ * asks `evaluateGate`, and stores the state `deriveGateState` returns, in the
+ * transaction of the change that made it re-evaluate.
+ *
+ * ## The rules (the gate may open only when all hold)
+ * 1. every countermeasure marked "required before promotion may resume" is
+ *    VERIFIED — decision: an ongoing measure that was signed off and is
+ *    OPERATING counts as verified; DEGRADED does not (its evidence went stale);
+ *    a CANCELLED required measure blocks too (a promise dropped is not kept:
+ *    unmark it first, with the chief's decision in the trail);
+ * 2. the external audit is CLEARED and its clearance still stands;
+ * 3. no CRITICAL or HIGH finding is open (an unexpired risk acceptance closes it
+ *    for this purpose, as the audits context decides);
+ * 4. an executive (the task-force chief, or one of the users the gate names)
+ *    authorizes the reopening with a statement, and is not the auditor whose
+ *    clearance stands.
+ *
+ * ## States
+ * - SUSPENDED: some rule 1-3 is broken, or an executive holds the gate by hand.
+ * - ELIGIBLE: rules 1-3 hold; waiting for rule 4 (an authorization).
+ * - OPEN: authorized while eligible, and nothing broke since.
+ * Any broken rule returns an OPEN or ELIGIBLE gate to SUSPENDED at once; an
+ * authorization is spent when the gate leaves OPEN (reopening needs a new one).
+ */
+
+export const GATE_STATES = ['SUSPENDED', 'ELIGIBLE', 'OPEN'] as const;
+export type GateState = (typeof GATE_STATES)[number];
+
+export const BLOCKER_KINDS = [
+  'COUNTERMEASURE_NOT_VERIFIED',
+  'NO_AUDIT_CLEARANCE',
+  'OPEN_FINDING',
+  'MANUAL_HOLD',
+] as const;
+export type BlockerKind = (typeof BLOCKER_KINDS)[number];
+
+export interface RequiredCountermeasureFacts {
+  id: string;
+  key: string;
+  title: string;
+  status: string;
+  ownerId: string;
+  ownerName: string | null;
+  /** While BLOCKED: the status it returns to. */
+  resumeStatus: string | null;
+}
+
+export interface BlockingFindingFacts {
+  id: string;
+  key: string;
+  title: string;
+  severity: string;
+  countermeasureKey: string | null;
+}
+
+export interface GateFacts {
+  required: readonly RequiredCountermeasureFacts[];
+  /** The standing clearance of the incident's audit, or null when none stands. */
+  clearance: { id: string; clearedById: string | null; clearedByLabel: string; clearedAt: Date } | null;
+  /** Engagement status when there is no standing clearance (for the sentence), or null when no engagement exists. */
+  auditStatus: string | null;
+  openBlockingFindings: readonly BlockingFindingFacts[];
+  /** Set when an executive holds the gate by hand. */
+  hold: { byLabel: string; at: Date; reason: string } | null;
+}
+
+export interface Blocker {
+  kind: BlockerKind;
+  /** The item it concerns (a countermeasure, a finding, the clearance), if any. */
+  itemId: string | null;
+  itemKey: string | null;
+  itemTitle: string | null;
+  ownerId: string | null;
+  ownerName: string | null;
+  /** A sentence a person can act on. */
+  message: string;
+}
+
+const VERIFIED_FOR_GATE = new Set(['VERIFIED', 'OPERATING']);
+
+const WAITING_FOR: Record<string, string> = {
+  PLANNED: 'work has not started',
+  IN_PROGRESS: 'work is in progress',
+  IMPLEMENTED: 'waiting for auditor sign-off',
+  CHANGES_REQUESTED: 'the auditor requested changes',
+  REOPENED: 'it was reopened and needs work again',
+  DEGRADED: 'its recurring evidence is stale (fresh evidence must be accepted)',
+  CANCELLED: 'it was cancelled but is still marked required for the gate',
+};
+
+export function isVerifiedForGate(status: string): boolean {
+  return VERIFIED_FOR_GATE.has(status);
+}
+
+/** Everything that stands between the company and reopening, in a stable order. */
+export function evaluateGate(f: GateFacts): Blocker[] {
+  const blockers: Blocker[] = [];
+  if (f.hold) {
+    blockers.push({
+      kind: 'MANUAL_HOLD',
+      itemId: null,
+      itemKey: null,
+      itemTitle: null,
+      ownerId: null,
+      ownerName: null,
+      message: `Suspended by hand by ${f.hold.byLabel} on ${f.hold.at.toISOString().slice(0, 10)}: ${f.hold.reason}. An executive must release the hold.`,
+    });
+  }
+  for (const c of [...f.required].sort((a, b) => a.key.localeCompare(b.key))) {
+    if (isVerifiedForGate(c.status)) continue;
+    const why =
+      c.status === 'BLOCKED'
+        ? `it is blocked (from ${c.resumeStatus ?? 'unknown'})`
+        : (WAITING_FOR[c.status] ?? `it is ${c.status}`);
+    blockers.push({
+      kind: 'COUNTERMEASURE_NOT_VERIFIED',
+      itemId: c.id,
+      itemKey: c.key,
+      itemTitle: c.title,
+      ownerId: c.ownerId,
+      ownerName: c.ownerName,
+      message: `${c.key} ${c.title} is ${c.status}, ${why}${c.ownerName ? ` (owner: ${c.ownerName})` : ''}.`,
+    });
+  }
+  if (!f.clearance) {
+    blockers.push({
+      kind: 'NO_AUDIT_CLEARANCE',
+      itemId: null,
+      itemKey: null,
+      itemTitle: null,
+      ownerId: null,
+      ownerName: null,
+      message:
+        f.auditStatus === null
+          ? 'No external audit engagement exists yet: the security firm’s audit must be planned and cleared.'
+          : `The external audit is ${f.auditStatus}: its lead auditor has not cleared it (or the clearance was withdrawn).`,
+    });
+  }
+  for (const x of [...f.openBlockingFindings].sort((a, b) => a.key.localeCompare(b.key))) {
+    blockers.push({
+      kind: 'OPEN_FINDING',
+      itemId: x.id,
+      itemKey: x.key,
+      itemTitle: x.title,
+      ownerId: null,
+      ownerName: null,
+      message: `Audit finding ${x.key} (${x.severity}) "${x.title}" is open${x.countermeasureKey ? ` (concerns ${x.countermeasureKey})` : ''}: resolve it, or an executive accepts the risk.`,
+    });
+  }
+  return blockers;
+}
+
+/**
+ * The state the gate must have now. `authorizedWhileEligible` is true when an
+ * executive authorized the reopening and the gate has not left OPEN since.
+ */
+export function deriveGateState(blockers: readonly Blocker[], current: GateState): GateState {
+  if (blockers.length > 0) return 'SUSPENDED';
+  return current === 'OPEN' ? 'OPEN' : 'ELIGIBLE';
+}
+
+export type AuthorizationRefusal = 'NOT_ELIGIBLE' | 'ALREADY_OPEN' | 'NOT_AN_AUTHORIZER' | 'CLEARING_AUDITOR';
+
+/**
+ * Whether `actorId` may authorize the reopening now. Authorizers: the
+ * task-force chief, or the users the gate names (when it names any, only
+ * they). Never the auditor whose clearance stands (two different people).
+ */
+export function authorizationRefusal(input: {
+  state: GateState;
+  actorId: string;
+  isExecutive: boolean;
+  chiefId: string | null;
+  namedAuthorizerIds: readonly string[];
+  clearingAuditorId: string | null;
+}): AuthorizationRefusal | null {
+  const { state, actorId } = input;
+  if (!input.isExecutive) return 'NOT_AN_AUTHORIZER';
+  const authorizers = input.namedAuthorizerIds.length > 0 ? input.namedAuthorizerIds : input.chiefId ? [input.chiefId] : [];
+  if (!authorizers.includes(actorId)) return 'NOT_AN_AUTHORIZER';
+  if (input.clearingAuditorId !== null && actorId === input.clearingAuditorId) return 'CLEARING_AUDITOR';
+  if (state === 'OPEN') return 'ALREADY_OPEN';
+  if (state !== 'ELIGIBLE') return 'NOT_ELIGIBLE';
+  return null;
+}

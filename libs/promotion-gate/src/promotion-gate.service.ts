@@ -1,0 +1,390 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { AuditTrailService } from '@app/audit-trail';
+import { CASE_TIME_ZONE, Clock, staleVersion, todayIn, type Actor } from '@app/common';
+import {
+  CountermeasureEntity,
+  CountermeasureEvents,
+  countermeasureKey,
+  type CountermeasureGateRelevanceChanged,
+  type CountermeasureStatusChanged,
+} from '@app/countermeasures';
+import { AuditClearanceEntity, AuditClearanceService, AuditEngagementEntity, AuditEvents, isBlockingFinding, type AuditChanged } from '@app/audits';
+import { UserEntity } from '@app/identity';
+import { IncidentsService } from '@app/incidents';
+import { GateChangeEntity, PromotionGateEntity, WebhookDeliveryEntity, type GateChangeCause } from './gate.entities';
+import { GATE_CHANNEL, type GateChangedNotice } from './gate.events';
+import { GateError, GateErrorCode } from './domain/gate.errors';
+import { authorizationRefusal, deriveGateState, evaluateGate, type Blocker, type GateFacts, type GateState } from './domain/gate-rules';
+
+export interface CreateGateCommand {
+  incidentId: string;
+  key: string;
+  name: string;
+  description?: string | null;
+  reason: string;
+  authorizerIds?: readonly string[] | null;
+}
+
+const MAX_TEXT = 2000;
+
+/**
+ * The promotion gate: its state is derived from the rules (gate-rules.ts) and
+ * kept in step in the transaction of every change that feeds them. Every
+ * change to an input (a countermeasure's status or gate flag, evidence that
+ * reopens work, a clearance, a finding, a risk acceptance) takes the incident
+ * lock first and emits an event whose listener here re-evaluates before the
+ * commit; so the gate is never OPEN while a rule is broken, whatever runs at
+ * the same moment.
+ */
+@Injectable()
+export class PromotionGateService {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(IncidentsService) private readonly incidents: IncidentsService,
+    @Inject(AuditClearanceService) private readonly audits: AuditClearanceService,
+    @Inject(AuditTrailService) private readonly trail: AuditTrailService,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  private get em() {
+    return this.txHost.tx;
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  async getByKey(key: string): Promise<PromotionGateEntity> {
+    const gate = await this.em.getRepository(PromotionGateEntity).findOneBy({ key: key.trim().toLowerCase() });
+    if (!gate) throw new GateError(GateErrorCode.GATE_NOT_FOUND, `No gate "${key}"`, { key });
+    return gate;
+  }
+
+  async list(incidentId?: string | null): Promise<PromotionGateEntity[]> {
+    const qb = this.em.getRepository(PromotionGateEntity).createQueryBuilder('g').orderBy('g.key', 'ASC');
+    if (incidentId) qb.where('g.incidentId = :incidentId', { incidentId });
+    return qb.getMany();
+  }
+
+  async historyOf(gateIds: readonly string[]): Promise<GateChangeEntity[]> {
+    if (gateIds.length === 0) return [];
+    return this.em
+      .getRepository(GateChangeEntity)
+      .createQueryBuilder('h')
+      .where('h.gateId = ANY(:ids)', { ids: [...gateIds] })
+      .orderBy('h.at', 'ASC')
+      .addOrderBy('h.id', 'ASC')
+      .getMany();
+  }
+
+  /** For promotion systems: one primary-key read of the stored state. */
+  async canPromote(key: string): Promise<{ key: string; state: GateState; canPromote: boolean; since: Date; blockers: Blocker[] }> {
+    const gate = await this.getByKey(key);
+    return { key: gate.key, state: gate.state, canPromote: gate.state === 'OPEN', since: gate.updatedAt, blockers: gate.blockers };
+  }
+
+  // ---- changes ------------------------------------------------------------------------------
+
+  /** Executives and admins create a gate; it starts SUSPENDED with a reason, then follows the rules. */
+  @Transactional()
+  async create(actor: Actor, cmd: CreateGateCommand): Promise<PromotionGateEntity> {
+    if (!actor.roles.includes('EXECUTIVE') && !actor.roles.includes('ADMIN') && actor.id !== null) {
+      throw new GateError(GateErrorCode.NOT_PERMITTED, 'Only an executive or an admin creates a gate', { actor: actor.label });
+    }
+    await this.incidents.lock(cmd.incidentId);
+    const key = cmd.key.trim().toLowerCase();
+    if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(key)) throw invalid('key', 'A gate key has 2 to 63 lowercase letters, digits and hyphens');
+    const name = text(cmd.name, 'name', true);
+    const reason = text(cmd.reason, 'reason', true);
+    const description = text(cmd.description ?? '', 'description', false);
+    const authorizerIds = [...new Set(cmd.authorizerIds ?? [])];
+    if (authorizerIds.length) {
+      const users = await this.em.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: authorizerIds }).getMany();
+      const ok = new Set(users.filter((u) => u.active && u.roles.includes('EXECUTIVE')).map((u) => u.id));
+      const bad = authorizerIds.filter((id) => !ok.has(id));
+      if (bad.length) throw new GateError(GateErrorCode.INVALID_FIELD, 'Authorizers must be active executives', { field: 'authorizerIds', userIds: bad });
+    }
+    if (await this.em.getRepository(PromotionGateEntity).existsBy({ key })) {
+      throw new GateError(GateErrorCode.KEY_TAKEN, `A gate "${key}" exists already`, { key });
+    }
+    const repo = this.em.getRepository(PromotionGateEntity);
+    const gate = await repo.save(
+      repo.create({ incidentId: cmd.incidentId, key, name, description, createdReason: reason, state: 'SUSPENDED', blockers: [], authorizerIds, openedAt: null, heldAt: null, holdReason: null }),
+    );
+    await this.record(gate, null, 'SUSPENDED', 'CREATED', reason, [], actor);
+    await this.trail.append({ actor, action: 'gate.created', entityType: 'PromotionGate', entityId: gate.id, after: { key, name, description, reason, authorizerIds } });
+    await this.reevaluate(gate.id, actor, 'created');
+    return this.getByKey(key);
+  }
+
+  /**
+   * Rule 4: an executive (the chief, or one the gate names) authorizes the
+   * reopening of an ELIGIBLE gate with a statement; never the clearing auditor.
+   */
+  @Transactional()
+  async authorize(actor: Actor, key: string, expectedVersion: number, statement: string): Promise<PromotionGateEntity> {
+    const gate = await this.lockGate(key);
+    const why = text(statement, 'statement', true);
+    if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
+    // What counts is the rule now, under the lock (the stored state is kept in step; this is a second look).
+    const current = await this.reevaluate(gate.id, actor, 'checked before authorization');
+    const chiefId = await this.chiefOf(current.incidentId);
+    const clearance = await this.standingClearance(current.incidentId);
+    const refusal = authorizationRefusal({
+      state: current.state,
+      actorId: actor.id ?? '',
+      isExecutive: actor.roles.includes('EXECUTIVE'),
+      chiefId,
+      namedAuthorizerIds: current.authorizerIds,
+      clearingAuditorId: clearance?.clearedById ?? null,
+    });
+    if (refusal === 'NOT_AN_AUTHORIZER') {
+      throw new GateError(
+        GateErrorCode.NOT_PERMITTED,
+        current.authorizerIds.length ? 'Only the executives this gate names may authorize its reopening' : 'Only the task-force chief may authorize the reopening',
+        { actor: actor.label },
+      );
+    }
+    if (refusal === 'CLEARING_AUDITOR') {
+      throw new GateError(GateErrorCode.CLEARING_AUDITOR, 'The auditor who cleared the audit cannot also authorize the reopening', { actor: actor.label });
+    }
+    if (refusal === 'ALREADY_OPEN') throw new GateError(GateErrorCode.ALREADY_OPEN, `Gate "${gate.key}" is already OPEN`, { key: gate.key });
+    if (refusal === 'NOT_ELIGIBLE') {
+      throw new GateError(GateErrorCode.NOT_ELIGIBLE, `Gate "${gate.key}" is SUSPENDED: ${current.blockers.map((b) => b.message).join(' ')}`, {
+        key: gate.key,
+        blockers: current.blockers,
+      });
+    }
+    const at = this.clock.now();
+    await this.updateGate(current, { state: 'OPEN', openedAt: at, openedByLabel: actor.label, openStatement: why });
+    await this.record(current, 'ELIGIBLE', 'OPEN', 'AUTHORIZED', why, [], actor);
+    await this.trail.append({ actor, action: 'gate.authorized', entityType: 'PromotionGate', entityId: gate.id, before: { state: 'ELIGIBLE' }, after: { state: 'OPEN', statement: why } });
+    return this.getByKey(key);
+  }
+
+  /** An executive suspends the gate by hand at any time (a hold); it stays SUSPENDED until released. */
+  @Transactional()
+  async hold(actor: Actor, key: string, expectedVersion: number, reason: string): Promise<PromotionGateEntity> {
+    assertExecutive(actor, 'suspend the gate');
+    const gate = await this.lockGate(key);
+    const why = text(reason, 'reason', true);
+    if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
+    if (gate.heldAt) throw new GateError(GateErrorCode.HOLD_STATE, `Gate "${gate.key}" is already held by ${gate.heldByLabel}`, { key: gate.key });
+    await this.updateGate(gate, { heldAt: this.clock.now(), heldByLabel: actor.label, holdReason: why });
+    await this.trail.append({ actor, action: 'gate.held', entityType: 'PromotionGate', entityId: gate.id, before: { state: gate.state }, after: { hold: why } });
+    await this.reevaluate(gate.id, actor, `held by hand: ${why}`, 'HELD_BY_HAND');
+    return this.getByKey(key);
+  }
+
+  /** Releases a hand hold: the gate follows the rules again (ELIGIBLE at best; opening needs an authorization). */
+  @Transactional()
+  async releaseHold(actor: Actor, key: string, expectedVersion: number, reason: string): Promise<PromotionGateEntity> {
+    assertExecutive(actor, 'release the hold on the gate');
+    const gate = await this.lockGate(key);
+    const why = text(reason, 'reason', true);
+    if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
+    if (!gate.heldAt) throw new GateError(GateErrorCode.HOLD_STATE, `Gate "${gate.key}" is not held`, { key: gate.key });
+    await this.updateGate(gate, { heldAt: null, heldByLabel: null, holdReason: null });
+    await this.trail.append({ actor, action: 'gate.hold_released', entityType: 'PromotionGate', entityId: gate.id, before: { hold: gate.holdReason }, after: { reason: why } });
+    await this.reevaluate(gate.id, actor, `hold released: ${why}`, 'HOLD_RELEASED');
+    return this.getByKey(key);
+  }
+
+  /** Admins set (or clear, with null) the outbound webhook; the secret is write-only. */
+  @Transactional()
+  async configureWebhook(actor: Actor, key: string, url: string | null, secret: string | null): Promise<PromotionGateEntity> {
+    if (actor.id !== null && !actor.roles.includes('ADMIN')) {
+      throw new GateError(GateErrorCode.NOT_PERMITTED, 'Only an admin configures the webhook', { actor: actor.label });
+    }
+    const gate = await this.lockGate(key);
+    let clean: string | null = null;
+    if (url !== null) {
+      try {
+        const u = new URL(url.trim());
+        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+        clean = u.toString();
+      } catch {
+        throw invalid('url', 'The webhook URL must be an http(s) URL');
+      }
+      if (!secret || secret.length < 16 || secret.length > 256) throw invalid('secret', 'The webhook secret must have 16 to 256 characters');
+    }
+    await this.updateGate(gate, { webhookUrl: clean, webhookSecret: clean ? secret : null });
+    await this.trail.append({ actor, action: 'gate.webhook_configured', entityType: 'PromotionGate', entityId: gate.id, before: { url: gate.webhookUrl }, after: { url: clean } });
+    return this.getByKey(key);
+  }
+
+  // ---- the rule, re-evaluated inside every change that feeds it -----------------------------
+
+  @OnEvent(CountermeasureEvents.STATUS_CHANGED, { async: true, promisify: true, suppressErrors: false })
+  async onStatusChanged(e: CountermeasureStatusChanged): Promise<void> {
+    await this.reevaluateIncident(e.incidentId, e.actor, `${e.key} moved ${e.from} → ${e.to}${e.reason ? `: ${e.reason}` : ''}`);
+  }
+
+  @OnEvent(CountermeasureEvents.GATE_RELEVANCE_CHANGED, { async: true, promisify: true, suppressErrors: false })
+  async onRelevanceChanged(e: CountermeasureGateRelevanceChanged): Promise<void> {
+    await this.reevaluateIncident(e.incidentId, e.actor, e.what);
+  }
+
+  @OnEvent(AuditEvents.CHANGED, { async: true, promisify: true, suppressErrors: false })
+  async onAuditChanged(e: AuditChanged): Promise<void> {
+    await this.reevaluateIncident(e.incidentId, e.actor, e.what);
+  }
+
+  /** Every gate of the incident; the caller's transaction holds the incident lock. */
+  async reevaluateIncident(incidentId: string, actor: Actor, why: string): Promise<void> {
+    const gates = await this.em.getRepository(PromotionGateEntity).findBy({ incidentId });
+    for (const g of gates) await this.reevaluate(g.id, actor, why);
+  }
+
+  private async reevaluate(gateId: string, actor: Actor, why: string, cause?: GateChangeCause): Promise<PromotionGateEntity> {
+    const gate = (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gateId }))!;
+    const blockers = evaluateGate(await this.facts(gate));
+    const next = deriveGateState(blockers, gate.state);
+    const changedBlockers = JSON.stringify(blockers) !== JSON.stringify(gate.blockers);
+    if (next === gate.state && !changedBlockers) return gate;
+    await this.updateGate(gate, {
+      state: next,
+      blockers,
+      ...(next === 'OPEN' ? {} : { openedAt: null, openedByLabel: null, openStatement: null }),
+    });
+    if (next !== gate.state) {
+      const c: GateChangeCause = cause ?? (next === 'SUSPENDED' ? 'RULES_BROKEN' : 'RULES_MET');
+      await this.record(gate, gate.state, next, c, why, blockers, actor);
+      await this.trail.append({
+        actor,
+        action: 'gate.state_changed',
+        entityType: 'PromotionGate',
+        entityId: gate.id,
+        before: { state: gate.state },
+        after: { state: next, cause: c, reason: why, blockers: blockers.map((b) => b.message) },
+      });
+    }
+    return (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gateId }))!;
+  }
+
+  private async facts(gate: PromotionGateEntity): Promise<GateFacts> {
+    const required = await this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .where('c.incidentId = :id AND c.requiredForGate', { id: gate.incidentId })
+      .orderBy('c.seq')
+      .getMany();
+    const owners = required.length
+      ? await this.em.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: [...new Set(required.map((c) => c.ownerId))] }).getMany()
+      : [];
+    const ownerName = new Map(owners.map((u) => [u.id, u.displayName]));
+    const clearance = await this.standingClearance(gate.incidentId);
+    const engagement = clearance
+      ? null
+      : await this.em.getRepository(AuditEngagementEntity).findOne({ where: { incidentId: gate.incidentId }, order: { createdAt: 'DESC' } });
+    const today = todayIn(CASE_TIME_ZONE, this.clock.now());
+    const findings = (await this.audits.findingFacts(gate.incidentId, true)).filter((f) => isBlockingFinding(f, today));
+    const cmKeys = await this.countermeasureKeys(findings.map((f) => f.countermeasureId).filter((x): x is string => !!x));
+    return {
+      required: required.map((c) => ({
+        id: c.id,
+        key: countermeasureKey(c.seq),
+        title: c.title,
+        status: c.status,
+        ownerId: c.ownerId,
+        ownerName: ownerName.get(c.ownerId) ?? null,
+        resumeStatus: c.resumeStatus,
+      })),
+      clearance: clearance ? { id: clearance.id, clearedById: clearance.clearedById, clearedByLabel: clearance.clearedByLabel, clearedAt: clearance.clearedAt } : null,
+      auditStatus: engagement?.status ?? null,
+      openBlockingFindings: findings.map((f) => ({
+        id: f.id,
+        key: f.key,
+        title: f.title,
+        severity: f.severity,
+        countermeasureKey: f.countermeasureId ? (cmKeys.get(f.countermeasureId) ?? null) : null,
+      })),
+      hold: gate.heldAt ? { byLabel: gate.heldByLabel ?? '', at: gate.heldAt, reason: gate.holdReason ?? '' } : null,
+    };
+  }
+
+  private async countermeasureKeys(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids: [...ids] }).getMany();
+    return new Map(rows.map((c) => [c.id, countermeasureKey(c.seq)]));
+  }
+
+  private standingClearance(incidentId: string): Promise<AuditClearanceEntity | null> {
+    return this.em
+      .getRepository(AuditClearanceEntity)
+      .createQueryBuilder('c')
+      .where('c.incidentId = :incidentId AND c.withdrawnAt IS NULL', { incidentId })
+      .orderBy('c.clearedAt', 'DESC')
+      .getOne();
+  }
+
+  private async chiefOf(incidentId: string): Promise<string | null> {
+    const members = await this.incidents.taskForce([incidentId]);
+    return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
+  }
+
+  private async lockGate(key: string): Promise<PromotionGateEntity> {
+    const gate = await this.getByKey(key);
+    await this.incidents.lock(gate.incidentId);
+    return this.getByKey(key);
+  }
+
+  /** The gate row changes only here, always bumping its version (clients holding the old one reload). */
+  private async updateGate(gate: PromotionGateEntity, set: Partial<PromotionGateEntity>): Promise<void> {
+    await this.em
+      .createQueryBuilder()
+      .update(PromotionGateEntity)
+      .set({ ...(set as object), version: () => 'version + 1', updatedAt: () => 'now()' })
+      .where('id = :id', { id: gate.id })
+      .execute();
+  }
+
+  /** History entry + webhook outbox row + a notification delivered at commit. */
+  private async record(gate: PromotionGateEntity, from: GateState | null, to: GateState, cause: GateChangeCause, reason: string, blockers: Blocker[], actor: Actor): Promise<void> {
+    const at = this.clock.now();
+    const repo = this.em.getRepository(GateChangeEntity);
+    const change = await repo.save(repo.create({ gateId: gate.id, fromState: from, toState: to, cause, reason, blockers, actorId: actor.id, actorLabel: actor.label, at }));
+    const notice: GateChangedNotice = {
+      gateId: gate.id,
+      key: gate.key,
+      incidentId: gate.incidentId,
+      changeId: change.id,
+      fromState: from,
+      toState: to,
+      cause,
+      reason,
+      at: at.toISOString(),
+    };
+    const fresh = (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gate.id }))!;
+    if (fresh.webhookUrl) {
+      await this.em.getRepository(WebhookDeliveryEntity).insert({
+        gateId: gate.id,
+        changeId: change.id,
+        url: fresh.webhookUrl,
+        body: JSON.stringify({ event: 'gate.changed', ...notice, canPromote: to === 'OPEN', blockers: blockers.map((b) => ({ kind: b.kind, itemKey: b.itemKey, message: b.message })) }),
+        status: 'PENDING',
+        attempts: 0,
+        nextAttemptAt: at,
+      });
+    }
+    // pg_notify inside the transaction is delivered when (and only if) it commits.
+    await this.em.query('SELECT pg_notify($1, $2)', [GATE_CHANNEL, JSON.stringify(notice)]);
+  }
+}
+
+function invalid(field: string, message: string): GateError {
+  return new GateError(GateErrorCode.INVALID_FIELD, message, { field });
+}
+
+function text(value: string, field: string, required: boolean): string {
+  const t = value.trim();
+  if ((required && !t) || [...t].length > MAX_TEXT) throw invalid(field, `${field} must have ${required ? '1' : '0'} to ${MAX_TEXT} characters`);
+  return t;
+}
+
+function assertExecutive(actor: Actor, what: string): void {
+  if (actor.id !== null && !actor.roles.includes('EXECUTIVE')) {
+    throw new GateError(GateErrorCode.NOT_PERMITTED, `Only an executive may ${what}`, { actor: actor.label });
+  }
+}
