@@ -21,7 +21,8 @@ import { EvidenceModule, EvidenceService } from '@app/evidence';
 import { CountermeasureLinksService, CountermeasuresModule, CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
 import { IdentityModule, UsersService } from '@app/identity';
 import { AuditEngagementsService, AuditFindingsService, AuditsModule, RiskAcceptancesService } from '@app/audits';
-import { PromotionGateModule } from '@app/promotion-gate';
+import { PromotionGateModule, PromotionGateService } from '@app/promotion-gate';
+import { GateResolver } from './promotion-gate/gate.resolver';
 import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
 import { AuditEngagementsResolver } from './audits/audit-engagements.resolver';
@@ -101,8 +102,8 @@ export class AppModule {
         TerminusModule.forRoot({ logger: false }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [IdentityModule, CountermeasuresModule, EvidenceModule, AuditsModule],
-          inject: [ConfigService, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, EvidenceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService],
+          imports: [IdentityModule, CountermeasuresModule, EvidenceModule, AuditsModule, PromotionGateModule],
+          inject: [ConfigService, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, EvidenceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService, PromotionGateService],
           useFactory: (
             config: ConfigService<AppConfig, true>,
             users: UsersService,
@@ -114,6 +115,7 @@ export class AppModule {
             auditEngagements: AuditEngagementsService,
             auditFindings: AuditFindingsService,
             riskAcceptances: RiskAcceptancesService,
+            gates: PromotionGateService,
           ): ApolloDriverConfig => {
             const production = config.get('NODE_ENV', { infer: true }) === 'production';
             return {
@@ -131,7 +133,7 @@ export class AppModule {
                   ApolloDriverConfig['plugins']
                 >[number],
               ],
-              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users, incidents, countermeasures, targets, links, evidence, audits: { engagements: auditEngagements, findings: auditFindings, risks: riskAcceptances } }) }),
+              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users, incidents, countermeasures, targets, links, evidence, audits: { engagements: auditEngagements, findings: auditFindings, risks: riskAcceptances }, gates }) }),
               formatError: (formatted) => {
                 const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
                 if (production && code === 'INTERNAL_SERVER_ERROR') {
@@ -168,6 +170,7 @@ export class AppModule {
         AuditFindingsResolver,
         RiskAcceptancesResolver,
         CountermeasureSignOffResolver,
+        GateResolver,
         StartupService,
         FreshnessJob,
       ],

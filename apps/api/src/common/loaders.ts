@@ -13,6 +13,7 @@ import type {
 } from '@app/countermeasures';
 import type { UserEntity, UsersService } from '@app/identity';
 import type { EvidenceService } from '@app/evidence';
+import type { GateChangeEntity, PromotionGateService } from '@app/promotion-gate';
 import { createEvidenceLoaders, type EvidenceLoaders } from '../evidence/evidence.loaders';
 import { createAuditLoaders, type AuditLoaderDeps, type AuditLoaders } from '../audits/audit.loaders';
 import type {
@@ -50,6 +51,7 @@ export interface Loaders {
   /** Edges into a countermeasure from what depends on it, by the dependent key. */
   dependents: DataLoader<string, CountermeasureDependencyEntity[]>;
   evidence: EvidenceLoaders;
+  gateHistory: DataLoader<string, GateChangeEntity[]>;
   audits: AuditLoaders;
 }
 
@@ -60,6 +62,7 @@ export interface LoaderDeps {
   targets: CountermeasureTargetsService;
   links: CountermeasureLinksService;
   evidence: EvidenceService;
+  gates: PromotionGateService;
   audits: AuditLoaderDeps;
 }
 
@@ -111,6 +114,7 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     dependsOn: byCm((ids) => deps.links.dependenciesOf(ids)),
     dependents: grouped((ids) => deps.links.dependentsOf(ids), (d) => d.dependsOnId),
     evidence: createEvidenceLoaders(deps.evidence),
+    gateHistory: grouped((ids) => deps.gates.historyOf(ids), (h) => h.gateId),
     audits: createAuditLoaders(deps.audits),
   };
 }
