@@ -89,6 +89,34 @@ describe('the demo case', () => {
     expect(await download.text()).toContain('当該データベースのサービス停止');
   });
 
+  it('holds the audit firm’s engagement in fieldwork with findings, and the promotion gate SUSPENDED with the case’s blockers', async () => {
+    const audit = await t.gql<{ auditEngagements: { nodes: any[] } }>(`{ auditEngagements(first: 5) { nodes { status firm findings { key severity status } } } }`, {}, token);
+    expect(audit.errors).toBeUndefined();
+    const [engagement] = audit.data!.auditEngagements.nodes;
+    expect(engagement.status).toBe('FIELDWORK');
+    expect(engagement.findings.map((f: { key: string; severity: string }) => [f.key, f.severity])).toEqual([
+      ['F-001', 'HIGH'],
+      ['F-002', 'MEDIUM'],
+      ['F-003', 'LOW'],
+    ]);
+    const gate = await t.gql<{ gate: { state: string; blockers: { kind: string; itemKey: string | null; message: string }[] } }>(
+      `{ gate(key: "new-customer-promotion") { state blockers { kind itemKey message } } }`,
+      {},
+      token,
+    );
+    expect(gate.data!.gate.state).toBe('SUSPENDED');
+    const blockers = gate.data!.gate.blockers;
+    // CM-001 is signed off; CM-002..004 are not; the audit has not cleared; F-001 (HIGH) is open.
+    expect(blockers.map((b) => [b.kind, b.itemKey])).toEqual([
+      ['COUNTERMEASURE_NOT_VERIFIED', 'CM-002'],
+      ['COUNTERMEASURE_NOT_VERIFIED', 'CM-003'],
+      ['COUNTERMEASURE_NOT_VERIFIED', 'CM-004'],
+      ['NO_AUDIT_CLEARANCE', null],
+      ['OPEN_FINDING', 'F-001'],
+    ]);
+    expect(blockers[4]!.message).toContain('委託先の共用アカウント');
+  });
+
   it('every step of loading it is in an intact audit trail', async () => {
     const res = await t.gql<{ verifyAuditTrail: { intact: boolean; entriesChecked: number } }>(`{ verifyAuditTrail { intact entriesChecked } }`, {}, token);
     expect(res.data!.verifyAuditTrail.intact).toBe(true);

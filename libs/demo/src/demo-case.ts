@@ -310,3 +310,47 @@ export const DEMO_EVIDENCE: DemoEvidence[] = [
 export const DEMO_IMPLEMENTED = [1, 7];
 
 export const DEMO_SIGN_OFFS = [{ countermeasure: 1, by: 'auditor@example.com', statement: '停止作業記録とその後のアクセスログ確認により、当該データベースの稼働停止を確認した。' }];
+
+/** The security firm's audit (お詫び状 3), in fieldwork, with findings. Countermeasures by CM number. */
+export const DEMO_AUDIT = {
+  title: 'システム運営プロセス監査（2026年度）',
+  firm: '情報セキュリティ専門会社（監査）',
+  lead: 'auditor@example.com',
+  team: ['auditor2@example.com'],
+  scope: [1, 2, 3, 4],
+  systems: ['受講者管理データベース', '教材発送管理データベース', 'お問い合わせ管理データベース', '会員Webサイトデータベース'],
+  startsOn: '2026-10-01',
+  endsOn: '2027-01-31',
+  moves: ['FIELDWORK'] as const,
+  findings: [
+    {
+      severity: 'HIGH' as const,
+      title: 'お問い合わせ管理データベースに委託先の共用アカウントが残存',
+      description: '委託先の共用アカウント3件が棚卸し対象から漏れており、個人を特定できない形で利用されている。',
+      countermeasure: 2,
+      by: 'auditor@example.com',
+    },
+    {
+      severity: 'MEDIUM' as const,
+      title: '常時監視のアラートに対する一次対応手順が文書化されていない',
+      description: '外部監視機関からの通知を誰がどの時間内に確認するかが定められていない。',
+      countermeasure: 2,
+      by: 'auditor2@example.com',
+    },
+    {
+      severity: 'LOW' as const,
+      title: '取組計画書の改訂履歴に承認者の記載がない',
+      description: '',
+      countermeasure: 4,
+      by: 'auditor2@example.com',
+    },
+  ],
+};
+
+/** The gate of お詫び状 7: new-customer promotion stays suspended until the audit confirms safety. */
+export const DEMO_GATE = {
+  key: 'new-customer-promotion',
+  name: '新規顧客向け販売促進活動',
+  description: 'ダイレクトメール・電話・Webによる新規のお客様向けの販売促進（既存のお客様へのサービス・サポートは対象外）',
+  reason: 'お詫び状 7: 情報セキュリティ専門会社の監査により安全性が確認されるまで停止する',
+};

@@ -6,8 +6,12 @@ import { UsersService } from '@app/identity';
 import { IncidentChangesService } from '@app/incidents';
 import { Readable } from 'node:stream';
 import { EvidenceService, EvidenceStorage } from '@app/evidence';
+import { AuditEngagementsService, AuditFindingsService } from '@app/audits';
+import { PromotionGateService } from '@app/promotion-gate';
 import {
+  DEMO_AUDIT,
   DEMO_COUNTERMEASURES,
+  DEMO_GATE,
   DEMO_DATA_CATEGORIES,
   DEMO_EVIDENCE,
   DEMO_IMPLEMENTED,
@@ -38,6 +42,9 @@ export class DemoLoader {
     @Inject(IncidentChangesService) private readonly incidentChanges: IncidentChangesService,
     @Inject(EvidenceService) private readonly evidence: EvidenceService,
     @Inject(EvidenceStorage) private readonly storage: EvidenceStorage,
+    @Inject(AuditEngagementsService) private readonly engagements: AuditEngagementsService,
+    @Inject(AuditFindingsService) private readonly findings: AuditFindingsService,
+    @Inject(PromotionGateService) private readonly gates: PromotionGateService,
   ) {}
 
   @Transactional()
@@ -93,6 +100,8 @@ export class DemoLoader {
       cmIds.push(cm.id);
     }
     await this.loadEvidence(ids, cmIds);
+    await this.loadAudit(incidentId, ids, cmIds, systemId);
+    await this.gates.create(this.actor, { incidentId, ...DEMO_GATE });
     this.logger.log(`demo case loaded: ${DEMO_USERS.length} users, 1 incident, ${DEMO_COUNTERMEASURES.length} countermeasures`);
   }
 
@@ -134,6 +143,30 @@ export class DemoLoader {
     for (const s of DEMO_SIGN_OFFS) {
       const cm = await this.countermeasures.getById(cmIds[s.countermeasure - 1]!);
       await this.evidence.signOff(as(s.by), cm.id, cm.version, s.statement);
+    }
+  }
+
+  /** The security firm's engagement in fieldwork, with its findings, as the auditors would record them. */
+  private async loadAudit(incidentId: string, ids: Map<string, string>, cmIds: string[], systemId: Map<string, string>): Promise<void> {
+    const users = new Map((await this.users.findByIds([...ids.values()])).map((u) => [u.email, u]));
+    const as = (email: string): Actor => {
+      const u = users.get(email)!;
+      return { id: u.id, label: `demo:${u.email}`, roles: [...u.roles] };
+    };
+    let e = await this.engagements.create(this.actor, {
+      incidentId,
+      title: DEMO_AUDIT.title,
+      firm: DEMO_AUDIT.firm,
+      leadAuditorId: ids.get(DEMO_AUDIT.lead)!,
+      teamIds: DEMO_AUDIT.team.map((m) => ids.get(m)!),
+      countermeasureIds: DEMO_AUDIT.scope.map((n) => cmIds[n - 1]!),
+      systemIds: DEMO_AUDIT.systems.map((name) => systemId.get(name)!),
+      startsOn: DEMO_AUDIT.startsOn,
+      endsOn: DEMO_AUDIT.endsOn,
+    });
+    for (const to of DEMO_AUDIT.moves) e = await this.engagements.move(as(DEMO_AUDIT.lead), e.id, e.version, to, null);
+    for (const f of DEMO_AUDIT.findings) {
+      await this.findings.raise(as(f.by), { engagementId: e.id, severity: f.severity, title: f.title, description: f.description, countermeasureId: cmIds[f.countermeasure - 1]! });
     }
   }
 }
