@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, CASE_TIME_ZONE, todayIn } from '@app/common';
+import { Actor, addDays, CASE_TIME_ZONE, todayIn } from '@app/common';
+import { CountermeasureTargetsService } from '@app/countermeasures';
+import { IncidentChangesService } from '@app/incidents';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
 
@@ -299,6 +301,18 @@ describe('evidence, review and sign-off through GraphQL', () => {
         expect(v.signOffs[0]!.revokedReason).toContain('同時取り下げ');
       }
     }
+  });
+
+  it('each target (one system of many) has its own evidence', async () => {
+    const changes = t.app.get(IncidentChangesService);
+    const system = await changes.addSystem(Actor.system('test'), { incidentId: ctx.incident.id, name: `受講者管理データベース ${Date.now()}` });
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
+    await t.app.get(CountermeasureTargetsService).setTargets(Actor.system('test'), cm.id, 1, [system.id]);
+    const [target] = await t.sql<{ id: string }>('SELECT id FROM countermeasure_targets WHERE countermeasure_id = $1', [cm.id]);
+    const [req] = (await view(cm.id)).requirements;
+    const e = (await attest(req!.id, '受講者DBの権限棚卸し', { targetId: target!.id })).data!.submitEvidenceAttestation;
+    const res = await t.gql<{ countermeasure: { targets: { evidence: { id: string }[] }[] } }>(`query($id: ID!) { countermeasure(id: $id) { targets { evidence { id } } } }`, { id: cm.id }, ownerToken);
+    expect(res.data!.countermeasure.targets[0]!.evidence.map((x) => x.id)).toEqual([e.id]);
   });
 
   it('bad input is refused with its code and changes nothing', async () => {

@@ -23,12 +23,19 @@ import { IdentityModule, UsersService } from '@app/identity';
 import { AuditEngagementsService, AuditFindingsService, AuditsModule, RiskAcceptancesService } from '@app/audits';
 import { PromotionGateModule, PromotionGateService } from '@app/promotion-gate';
 import { GateResolver } from './promotion-gate/gate.resolver';
+import { GateSubscriptionsResolver } from './promotion-gate/gate-subscriptions.resolver';
+import { ConnectionAuthenticator } from './subscriptions/connection-auth';
+import { graphqlWsConfig, isConnectionContext, subscriptionContext } from './subscriptions/graphql-ws.config';
+import { pubSubProvider } from './subscriptions/pubsub.provider';
+import { GatesController } from './promotion-gate/gates.controller';
+import { ApiKeysResolver } from './identity/api-keys.resolver';
+import { ApiKeyStrategy } from './auth/api-key.strategy';
 import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
 import { AuditEngagementsResolver } from './audits/audit-engagements.resolver';
 import { AuditFindingsResolver } from './audits/audit-findings.resolver';
 import { RiskAcceptancesResolver } from './audits/risk-acceptances.resolver';
-import { CountermeasureSignOffResolver, EvidenceResolver, RequirementEvidenceResolver } from './evidence/evidence.resolver';
+import { CountermeasureSignOffResolver, EvidenceResolver, RequirementEvidenceResolver, TargetEvidenceResolver } from './evidence/evidence.resolver';
 import { CountermeasuresResolver } from './countermeasures/countermeasures.resolver';
 import { CountermeasureTargetResolver, CountermeasureTargetsResolver } from './countermeasures/countermeasure-targets.resolver';
 import { CountermeasureLinksResolver } from './countermeasures/countermeasure-links.resolver';
@@ -133,7 +140,14 @@ export class AppModule {
                   ApolloDriverConfig['plugins']
                 >[number],
               ],
-              context: ({ req, res }: { req: unknown; res: unknown }) => ({ req, res, loaders: createLoaders({ users, incidents, countermeasures, targets, links, evidence, audits: { engagements: auditEngagements, findings: auditFindings, risks: riskAcceptances }, gates }) }),
+              context: (input: { req?: unknown; res?: unknown }) => {
+                const makeLoaders = () => createLoaders({ users, incidents, countermeasures, targets, links, evidence, audits: { engagements: auditEngagements, findings: auditFindings, risks: riskAcceptances }, gates });
+                // A subscription over WebSocket gets its context from the connection (subscriptions/graphql-ws.config.ts).
+                return isConnectionContext(input) ? subscriptionContext(input, makeLoaders) : { req: input.req, res: input.res, loaders: makeLoaders() };
+              },
+              subscriptions: {
+                'graphql-ws': graphqlWsConfig({ authenticator: new ConnectionAuthenticator(), production, validationRules: [queryLimitsRule(12, 30)] }),
+              },
               formatError: (formatted) => {
                 const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
                 if (production && code === 'INTERNAL_SERVER_ERROR') {
@@ -145,7 +159,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [HealthController, EvidenceFilesController],
+      controllers: [HealthController, EvidenceFilesController, GatesController],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: AllErrorsFilter },
@@ -154,9 +168,11 @@ export class AppModule {
           useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
         },
         JwtStrategy,
+        ApiKeyStrategy,
         LocalStrategy,
         AuthResolver,
         UsersResolver,
+        ApiKeysResolver,
         AuditTrailResolver,
         IncidentsResolver,
         TaskForceMemberResolver,
@@ -170,7 +186,10 @@ export class AppModule {
         AuditFindingsResolver,
         RiskAcceptancesResolver,
         CountermeasureSignOffResolver,
+        TargetEvidenceResolver,
         GateResolver,
+        pubSubProvider,
+        GateSubscriptionsResolver,
         StartupService,
         FreshnessJob,
       ],

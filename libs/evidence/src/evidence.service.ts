@@ -120,6 +120,18 @@ export class EvidenceService {
       .getMany();
   }
 
+  /** Evidence for these targets (one system of a many-system countermeasure), every version, oldest first. */
+  async evidenceOfTargets(targetIds: readonly string[]): Promise<EvidenceEntity[]> {
+    if (targetIds.length === 0) return [];
+    return this.em
+      .getRepository(EvidenceEntity)
+      .createQueryBuilder('e')
+      .where('e.targetId = ANY(:ids)', { ids: [...targetIds] })
+      .orderBy('e.uploadedAt', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .getMany();
+  }
+
   async reviewsOf(evidenceIds: readonly string[]): Promise<EvidenceReviewEntity[]> {
     if (evidenceIds.length === 0) return [];
     return this.em

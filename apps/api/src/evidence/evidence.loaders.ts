@@ -5,6 +5,8 @@ import type { EvidenceEntity, EvidenceReviewEntity, EvidenceService, SignOffEnti
 export interface EvidenceLoaders {
   /** Every version of the evidence of a requirement, oldest first. */
   byRequirement: DataLoader<string, EvidenceEntity[]>;
+  /** Every version of the evidence for a countermeasure target, oldest first. */
+  byTarget: DataLoader<string, EvidenceEntity[]>;
   reviews: DataLoader<string, EvidenceReviewEntity[]>;
   /** Every sign-off of a countermeasure (standing and revoked), oldest first. */
   signOffs: DataLoader<string, SignOffEntity[]>;
@@ -27,6 +29,7 @@ function groupedBy<T>(fetch: (keys: readonly string[]) => Promise<T[]>, keyOf: (
 export function createEvidenceLoaders(service: EvidenceService): EvidenceLoaders {
   return {
     byRequirement: groupedBy((ids) => service.evidenceOfRequirements(ids), (e) => e.requirementId),
+    byTarget: groupedBy((ids) => service.evidenceOfTargets(ids), (e) => e.targetId!),
     reviews: groupedBy((ids) => service.reviewsOf(ids), (r) => r.evidenceId),
     signOffs: groupedBy((ids) => service.signOffsOf(ids), (s) => s.countermeasureId),
     one: new DataLoader<string, EvidenceEntity | null>(async (ids) => {

@@ -7,6 +7,7 @@ import { Allow, CurrentUser } from '../auth/access.decorators';
 import { toConnection } from '../common/connection.type';
 import type { GqlContext } from '../common/loaders';
 import { CountermeasureType, RequirementType } from '../countermeasures/countermeasure.types';
+import { CountermeasureTargetType } from '../countermeasures/countermeasure-targets.resolver';
 import { UserType } from '../identity/user.type';
 import {
   EvidenceArgs,
@@ -119,5 +120,19 @@ export class CountermeasureSignOffResolver {
   @ResolveField(() => [SignOffType], { description: 'Every sign-off, revoked ones included, oldest first' })
   async signOffs(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<SignOffType[]> {
     return (await ctx.loaders.evidence.signOffs.load(c.id)).map(SignOffType.from);
+  }
+}
+
+/** Each target (one system) has its own evidence. */
+@Resolver(() => CountermeasureTargetType)
+export class TargetEvidenceResolver {
+  @ResolveField(() => [EvidenceType], { description: 'Live evidence for this target; all versions with includeHistory' })
+  async evidence(
+    @Parent() t: CountermeasureTargetType,
+    @Context() ctx: GqlContext,
+    @Args('includeHistory', { type: () => Boolean, defaultValue: false }) includeHistory: boolean,
+  ): Promise<EvidenceType[]> {
+    const rows = await ctx.loaders.evidence.byTarget.load(t.id);
+    return rows.filter((e) => includeHistory || e.status === 'SUBMITTED').map(EvidenceType.from);
   }
 }
