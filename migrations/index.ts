@@ -1,3 +1,6 @@
+import { ApiKeys1795653939048 } from './1795653939048-ApiKeys';
+import { RequirementRiskAcceptance1795653934677 } from './1795653934677-RequirementRiskAcceptance';
+import { GateWebhookDelivery1795653878009 } from './1795653878009-GateWebhookDelivery';
 import { PromotionGate1795653573981 } from './1795653573981-PromotionGate';
 import { ExternalAudit1795653040047 } from './1795653040047-ExternalAudit';
 import { IncidentEntryRemoval1795652763172 } from './1795652763172-IncidentEntryRemoval';
@@ -21,4 +24,7 @@ export const migrations: Function[] = [
   IncidentEntryRemoval1795652763172,
   ExternalAudit1795653040047,
   PromotionGate1795653573981,
+  GateWebhookDelivery1795653878009,
+  RequirementRiskAcceptance1795653934677,
+  ApiKeys1795653939048,
 ];

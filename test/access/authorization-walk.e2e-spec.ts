@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_ROLES, type Role } from '@app/identity';
-import { allOperations, fetchSchema, type Operation } from '../support/schema-walk';
+import { Actor } from '@app/common';
+import { ApiKeysService, USER_ROLES, type Role } from '@app/identity';
+import { allOperations, allSubscriptions, fetchSchema, type Operation } from '../support/schema-walk';
+import { liveSubscriptions, TestSubscriber, until } from '../support/graphql-ws-client';
 import { errorCode, TestApp } from '../support/test-app';
 
 /**
@@ -9,16 +11,20 @@ import { errorCode, TestApp } from '../support/test-app';
  * this file.
  */
 const PUBLIC_OPERATIONS = new Set(['mutation.login']);
+/** What a promotion system's API key (role SERVICE) may call: reading the gates, nothing else. */
+const SERVICE_OPERATIONS = ['query.canPromote', 'query.gate', 'query.gates'];
 
 describe('authorization walk', () => {
   let t: TestApp;
   let ops: Operation[];
   const tokens = new Map<Role, string>();
+  let serviceKey: string;
 
   beforeAll(async () => {
     t = await TestApp.start();
     ops = allOperations(await fetchSchema(t));
-    for (const role of ALL_ROLES) tokens.set(role, await (await t.createUser([role])).token());
+    for (const role of USER_ROLES) tokens.set(role, await (await t.createUser([role])).token());
+    serviceKey = (await t.app.get(ApiKeysService).create(Actor.system('test'), { name: '販促配信システム' })).secret;
   });
   afterAll(async () => t?.close());
 
@@ -47,6 +53,36 @@ describe('authorization walk', () => {
   });
 
   /**
+   * A promotion system's API key holds SERVICE, which no user can hold: walked
+   * apart from the users' matrix, as a plain assertion. It may read the gates;
+   * every other operation, every mutation included, is FORBIDDEN.
+   */
+  it('refuses an API key (SERVICE) every operation except canPromote, gate and gates', async () => {
+    const outcomes: Record<string, 'allowed' | 'refused'> = {};
+    for (const op of ops) {
+      const key = `${op.kind}.${op.name}`;
+      if (PUBLIC_OPERATIONS.has(key)) continue;
+      const res = await t.gql(op.document, op.variables, serviceKey);
+      const code = errorCode(res);
+      expect(code, `${key} as SERVICE`).not.toBe('UNAUTHENTICATED');
+      expect(code, `${key} as SERVICE`).not.toBe('INTERNAL_SERVER_ERROR');
+      if (code === 'FORBIDDEN') expect(res.data?.[op.name] ?? null, `${key} returned data to an API key`).toBeNull();
+      outcomes[key] = code === 'FORBIDDEN' ? 'refused' : 'allowed';
+    }
+    const allowed = Object.keys(outcomes).filter((k) => outcomes[k] === 'allowed');
+    expect(allowed.sort()).toEqual(SERVICE_OPERATIONS);
+    expect(Object.keys(outcomes).filter((k) => k.startsWith('mutation.') && outcomes[k] !== 'refused')).toEqual([]);
+  });
+
+  it('refuses a forged, malformed or unknown API key like no token', async () => {
+    const canPromote = ops.find((o) => o.name === 'canPromote')!;
+    const tampered = `${serviceKey.slice(0, -1)}${serviceKey.endsWith('A') ? 'B' : 'A'}`;
+    for (const key of [tampered, 'rtk_', `rtk_000000000000_${'A'.repeat(43)}`]) {
+      expect(errorCode(await t.gql(canPromote.document, canPromote.variables, key))).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  /**
    * Who can call what, measured by calling every operation as a user holding
    * exactly one role. FORBIDDEN means refused; anything else (data, or an
    * input / not-found error from the placeholder arguments) means the guard
@@ -59,7 +95,7 @@ describe('authorization walk', () => {
       const key = `${op.kind}.${op.name}`;
       if (PUBLIC_OPERATIONS.has(key)) continue;
       matrix[key] = {};
-      for (const role of ALL_ROLES) {
+      for (const role of USER_ROLES) {
         const res = await t.gql(op.document, op.variables, tokens.get(role));
         const code = errorCode(res);
         expect(code, `${key} as ${role}`).not.toBe('UNAUTHENTICATED');
@@ -68,5 +104,38 @@ describe('authorization walk', () => {
       }
     }
     expect(matrix).toMatchSnapshot();
+  });
+
+  /**
+   * Subscriptions (over WebSocket, graphql-ws) are walked too, as a plain
+   * assertion (not in the snapshot): an anonymous connection is refused before
+   * any operation runs; a caller is refused on FORBIDDEN, and allowed when the
+   * server counts the subscription live (or answers anything else).
+   */
+  it('refuses every subscription to an anonymous connection; every role and an API key may subscribe to gateChanged', async () => {
+    const subscriptions = allSubscriptions(await fetchSchema(t));
+    expect(subscriptions.map((o) => o.name)).toContain('gateChanged');
+    const callers: [string, string][] = [...USER_ROLES.map((r): [string, string] => [r, tokens.get(r)!]), ['SERVICE', serviceKey]];
+    const outcomes: Record<string, Record<string, 'allowed' | 'refused'>> = {};
+    for (const op of subscriptions) {
+      const anonymous = new TestSubscriber(t, { query: op.document, variables: op.variables });
+      await anonymous.waitForEnd();
+      expect(anonymous.closed?.code, `${op.name} anonymous`).toBe(4403);
+      expect(anonymous.results, `${op.name} anonymous`).toEqual([]);
+      outcomes[op.name] = {};
+      for (const [role, token] of callers) {
+        const before = liveSubscriptions(t);
+        const s = TestSubscriber.bearer(t, token, op.document, op.variables);
+        await until(() => liveSubscriptions(t) > before || s.ended, `${op.name} as ${role}`);
+        const code = s.graphqlErrors[0]?.extensions?.['code'];
+        expect(s.closed?.code, `${op.name} as ${role}`).not.toBe(4403);
+        expect(code, `${op.name} as ${role}`).not.toBe('UNAUTHENTICATED');
+        expect(code, `${op.name} as ${role}`).not.toBe('INTERNAL_SERVER_ERROR');
+        outcomes[op.name][role] = code === 'FORBIDDEN' ? 'refused' : 'allowed';
+        await s.dispose();
+        await until(() => liveSubscriptions(t) <= before, 'the subscription to end');
+      }
+    }
+    expect(outcomes['gateChanged']).toEqual(Object.fromEntries(callers.map(([role]) => [role, 'allowed'])));
   });
 });

@@ -17,7 +17,7 @@ import {
 import type { TestApp } from './test-app';
 
 export interface Operation {
-  kind: 'query' | 'mutation';
+  kind: 'query' | 'mutation' | 'subscription';
   name: string;
   document: string;
   variables: Record<string, unknown>;
@@ -58,7 +58,7 @@ function sample(type: GraphQLInputType): unknown {
   throw new Error(`no sample for ${String(type)}`);
 }
 
-function operationFor(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>): Operation {
+function operationFor(kind: Operation['kind'], field: GraphQLField<unknown, unknown>): Operation {
   const args = field.args;
   const varDefs = args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
   const callArgs = args.map((a) => `${a.name}: $${a.name}`).join(', ');
@@ -81,4 +81,13 @@ export function allOperations(schema: GraphQLSchema): Operation[] {
     for (const field of Object.values(type.getFields())) ops.push(operationFor(kind, field));
   }
   return ops.sort((a, b) => `${a.kind}.${a.name}`.localeCompare(`${b.kind}.${b.name}`));
+}
+
+/** Every subscription of the schema, each as an operation (to send over WebSocket). */
+export function allSubscriptions(schema: GraphQLSchema): Operation[] {
+  const type = schema.getSubscriptionType();
+  if (!type) return [];
+  return Object.values(type.getFields())
+    .map((field) => operationFor('subscription', field))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }

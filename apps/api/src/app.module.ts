@@ -21,8 +21,9 @@ import { EvidenceModule, EvidenceService } from '@app/evidence';
 import { CountermeasureLinksService, CountermeasuresModule, CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
 import { IdentityModule, UsersService } from '@app/identity';
 import { AuditEngagementsService, AuditFindingsService, AuditsModule, RiskAcceptancesService } from '@app/audits';
-import { PromotionGateModule, PromotionGateService } from '@app/promotion-gate';
+import { PromotionGateModule, PromotionGateService, WebhookDispatcher } from '@app/promotion-gate';
 import { GateResolver } from './promotion-gate/gate.resolver';
+import { GateWebhookResolver } from './promotion-gate/gate-webhook.resolver';
 import { GateSubscriptionsResolver } from './promotion-gate/gate-subscriptions.resolver';
 import { ConnectionAuthenticator } from './subscriptions/connection-auth';
 import { graphqlWsConfig, isConnectionContext, subscriptionContext } from './subscriptions/graphql-ws.config';
@@ -188,6 +189,9 @@ export class AppModule {
         CountermeasureSignOffResolver,
         TargetEvidenceResolver,
         GateResolver,
+        GateWebhookResolver,
+        // Sends the gate webhooks: in the API server only (the CLI shares PromotionGateModule and sends nothing).
+        WebhookDispatcher,
         pubSubProvider,
         GateSubscriptionsResolver,
         StartupService,

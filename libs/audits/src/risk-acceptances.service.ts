@@ -5,7 +5,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { IsNull } from 'typeorm';
 import { AuditTrailService } from '@app/audit-trail';
 import { Actor, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, todayIn, type Page, type PageRequest } from '@app/common';
-import { CountermeasureEntity, RequirementEntity } from '@app/countermeasures';
+import { CountermeasureEntity, CountermeasuresService, CountermeasureStatus, countermeasureKey, RequirementEntity, TransitionCause } from '@app/countermeasures';
 import { IncidentsService } from '@app/incidents';
 import { RiskAcceptanceEntity } from './audit.entities';
 import { AuditClearanceService } from './audit-clearance.service';
@@ -55,6 +55,7 @@ export class RiskAcceptancesService {
     @Inject(AuditClearanceService) private readonly clearance: AuditClearanceService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
   ) {}
 
   private get em() {
@@ -118,8 +119,10 @@ export class RiskAcceptancesService {
   }
 
   /**
-   * An executive accepts the risk of an unmet evidence requirement. Recorded only:
-   * the countermeasure workflow and sign-off do not read it yet.
+   * An executive accepts the risk of an unmet evidence requirement: through its
+   * last day the requirement counts as covered for IMPLEMENTED and the sign-off
+   * (which records the acceptance); when it is revoked or expires, the item is
+   * open again by itself (`requirementUncovered`).
    */
   @Transactional()
   async acceptRequirement(actor: Actor, requirementId: string, cmd: AcceptRiskCommand): Promise<RiskAcceptanceEntity> {
@@ -135,7 +138,33 @@ export class RiskAcceptancesService {
       throw new AuditError(AuditErrorCode.RISK_ALREADY_ACCEPTED, 'The requirement already has a standing risk acceptance (revoke it first)', { riskAcceptanceId: standing.id });
     }
     if (standing) await this.end(standing, 'EXPIRED', `last day ${standing.expiresOn} passed`, RISK_EXPIRY_ACTOR);
-    return this.insert(actor, { incidentId: cm.incidentId, findingId: null, requirementId, ...fields });
+    const a = await this.insert(actor, { incidentId: cm.incidentId, findingId: null, requirementId, ...fields });
+    // Kept where the workflow and the sign-off read it: the requirement counts as covered through expiresOn.
+    await this.em.getRepository(RequirementEntity).update({ id: requirementId }, { riskAcceptedUntil: a.expiresOn, riskAcceptanceId: a.id });
+    await this.clearance.announce(cm.incidentId, actor, `the risk of "${req.title}" (${countermeasureKey(cm.seq)}) being unmet was accepted until ${a.expiresOn}`);
+    return a;
+  }
+
+  /**
+   * A requirement's acceptance ended (revoked or expired): the requirement is
+   * open again by itself. Verified work that rested on it is reopened; an
+   * IMPLEMENTED item whose requirement now has no evidence goes back to work.
+   */
+  private async requirementUncovered(a: RiskAcceptanceEntity, actor: Actor, why: string): Promise<void> {
+    const repo = this.em.getRepository(RequirementEntity);
+    const req = await repo.findOneBy({ id: a.requirementId! });
+    if (!req || req.riskAcceptanceId !== a.id) return;
+    await repo.update({ id: req.id }, { riskAcceptedUntil: null, riskAcceptanceId: null });
+    const cm = await this.countermeasures.getById(req.countermeasureId);
+    const key = countermeasureKey(cm.seq);
+    const reason = `the risk acceptance of "${req.title}" ${why}`;
+    const fullyEvidenced = req.liveEvidenceCount > 0 && req.acceptedEvidenceCount === req.liveEvidenceCount;
+    if ((cm.status === CountermeasureStatus.VERIFIED || cm.status === CountermeasureStatus.OPERATING) && !fullyEvidenced) {
+      await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.REOPENED, TransitionCause.REOPEN, reason);
+    } else if (cm.status === CountermeasureStatus.IMPLEMENTED && req.liveEvidenceCount === 0) {
+      await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.IN_PROGRESS, TransitionCause.USER, reason);
+    }
+    await this.clearance.announce(a.incidentId, actor, `${reason} (${key})`);
   }
 
   /** An executive revokes a standing acceptance, with a reason; a finding is OPEN again (and may withdraw a clearance). */
@@ -148,6 +177,7 @@ export class RiskAcceptancesService {
     if (a.endedAt) throw new AuditError(AuditErrorCode.RISK_ACCEPTANCE_ENDED, `The risk acceptance already ended (${a.endKind})`, { endKind: a.endKind });
     const why = requireText(reason, 'reason', MAX_REASON_LENGTH);
     const ended = await this.end(a, 'REVOKED', why, actor);
+    if (a.requirementId) await this.requirementUncovered(a, actor, `was revoked: ${why}`);
     if (a.findingId) await this.reopenFinding(a.findingId, actor, 'audit_finding.risk_acceptance_revoked', (key) => `risk acceptance of ${key} revoked: ${why}`);
     return ended;
   }
@@ -200,6 +230,7 @@ export class RiskAcceptancesService {
     for (const a of due) {
       await this.end(a, 'EXPIRED', `last day ${a.expiresOn} passed`, RISK_EXPIRY_ACTOR);
       result.expired++;
+      if (a.requirementId) await this.requirementUncovered(a, RISK_EXPIRY_ACTOR, `expired (last day ${a.expiresOn})`);
       if (a.findingId) {
         const reopened = await this.reopenFinding(a.findingId, RISK_EXPIRY_ACTOR, 'audit_finding.risk_acceptance_expired', (key) => `risk acceptance of ${key} expired (last day ${a.expiresOn})`, today);
         if (reopened) result.reopenedFindings.push(reopened.key);

@@ -125,6 +125,7 @@ export class CountermeasureContributorEntity {
 @Entity('countermeasure_requirements')
 @Index('IDX_countermeasure_requirements_cm', ['countermeasureId', 'position'])
 @Index('IDX_countermeasure_requirements_recurring', ['countermeasureId', 'latestAcceptedEffectiveOn'], { where: '"recurrence_days" IS NOT NULL' })
+@Check('CHK_countermeasure_requirements_risk', '("risk_accepted_until" IS NULL) = ("risk_acceptance_id" IS NULL)')
 @Check('CHK_countermeasure_requirements_evidence_counts', '"accepted_evidence_count" <= "live_evidence_count" AND "live_evidence_count" <= "evidence_total" AND "accepted_evidence_count" >= 0')
 export class RequirementEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -168,6 +169,23 @@ export class RequirementEntity {
   /** The newest effective date among live accepted evidence: what freshness is measured from. */
   @Column({ name: 'latest_accepted_effective_on', type: 'date', nullable: true })
   latestAcceptedEffectiveOn!: string | null;
+
+  /**
+   * An executive's standing risk acceptance of this requirement being unmet
+   * (kept in step by the audits context): through this day (Asia/Tokyo) the
+   * requirement counts as covered for IMPLEMENTED and the sign-off; when it ends
+   * the requirement is open again by itself.
+   */
+  @Column({ name: 'risk_accepted_until', type: 'date', nullable: true })
+  riskAcceptedUntil!: string | null;
+
+  @Column({ name: 'risk_acceptance_id', type: 'uuid', nullable: true })
+  riskAcceptanceId!: string | null;
+}
+
+/** Whether a standing risk acceptance covers the requirement on `today` (YYYY-MM-DD). */
+export function riskAccepted(r: Pick<RequirementEntity, 'riskAcceptedUntil'>, today: string): boolean {
+  return r.riskAcceptedUntil !== null && r.riskAcceptedUntil >= today;
 }
 
 /** Every status change: who, when, from, to, why. Never updated. */

@@ -13,6 +13,7 @@ import {
   countermeasureKey,
   DueDateChangeEntity,
   RequirementEntity,
+  riskAccepted,
   TransitionEntity,
 } from './countermeasure.entities';
 import { assertMayDecide, assertMayEdit, assertMayPlan, assertMayReplan, type ItemParties } from './domain/countermeasure-access';
@@ -427,7 +428,8 @@ export class CountermeasuresService {
       facts: {
         ongoing: cm.ongoing,
         requirementsTotal: requirements.length,
-        requirementsWithEvidence: requirements.filter((r) => r.liveEvidenceCount > 0).length,
+        // A requirement an executive accepted the risk of (unexpired) counts as covered.
+        requirementsWithEvidence: requirements.filter((r) => r.liveEvidenceCount > 0 || riskAccepted(r, this.today())).length,
       },
     });
     const at = this.clock.now();

@@ -28,6 +28,7 @@ import {
   CountermeasureStatus,
   CountermeasureTargetEntity,
   RequirementEntity,
+  riskAccepted,
   TransitionCause,
   type CountermeasureStatusChanged,
 } from '@app/countermeasures';
@@ -308,7 +309,7 @@ export class EvidenceService {
     });
     if (SIGNED_STATUSES.has(cm.status)) {
       await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.REOPENED, TransitionCause.REOPEN, `Evidence "${current.name}" was withdrawn: ${why}`);
-    } else if (cm.status === CountermeasureStatus.IMPLEMENTED && requirement.liveEvidenceCount === 0) {
+    } else if (cm.status === CountermeasureStatus.IMPLEMENTED && requirement.liveEvidenceCount === 0 && !riskAccepted(requirement, this.today())) {
       // IMPLEMENTED means evidence for every requirement: that no longer holds.
       await this.countermeasures.moveFor(
         actor,
@@ -388,7 +389,8 @@ export class EvidenceService {
       await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.VERIFIED, TransitionCause.AUDITOR_SIGN_OFF, text || null);
     }
     const requirements = await this.em.getRepository(RequirementEntity).find({ where: { countermeasureId: cm.id }, order: { position: 'ASC' } });
-    const gaps = signOffGaps(requirements);
+    const today = this.today();
+    const gaps = signOffGaps(requirements.map((r) => ({ ...r, riskAccepted: riskAccepted(r, today) })));
     if (requirements.length === 0 || gaps.length > 0) {
       throw new EvidenceError(
         EvidenceErrorCode.SIGN_OFF_NOT_READY,
@@ -401,12 +403,22 @@ export class EvidenceService {
     const reviews = await this.latestReviews(live.map((e) => e.id));
     const signedAt = this.clock.now();
     const byId = new Map(requirements.map((r) => [r.id, r]));
+    // What the sign-off rests on: accepted live evidence, and the risk acceptances covering the rest.
+    const accepted = live.filter((e) => e.reviewDecision === 'ACCEPTED' && reviews.get(e.id)?.decision === 'ACCEPTED');
+    const covered = requirements.filter((r) => riskAccepted(r, today));
     const payload = signOffPayload({
       countermeasure: { id: cm.id, key: countermeasureKey(cm.seq), incidentId: cm.incidentId, title: cm.title },
       auditor: { id: actor.id!, label: actor.label },
       signedAt,
       statement: text,
-      evidence: live.map((e) => {
+      riskAcceptances: covered.map((r) => ({
+        requirementId: r.id,
+        requirementTitle: r.title,
+        requirementPosition: r.position,
+        riskAcceptanceId: r.riskAcceptanceId!,
+        expiresOn: r.riskAcceptedUntil!,
+      })),
+      evidence: accepted.map((e) => {
         const review = reviews.get(e.id)!;
         const req = byId.get(e.requirementId)!;
         return {

@@ -3,6 +3,8 @@ import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfig } from '@app/common';
+import { ApiKeyEntity } from './api-key.entity';
+import { ApiKeysService } from './api-keys.service';
 import { AuthService } from './auth.service';
 import { resolveJwtSecret } from './jwt-secret';
 import { LoginThrottle } from './login-throttle';
@@ -12,7 +14,7 @@ import { UsersService } from './users.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([UserEntity]),
+    TypeOrmModule.forFeature([UserEntity, ApiKeyEntity]),
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => ({
@@ -25,7 +27,7 @@ import { UsersService } from './users.service';
       }),
     }),
   ],
-  providers: [UsersService, AuthService, PasswordHasher, LoginThrottle],
-  exports: [UsersService, AuthService, JwtModule],
+  providers: [UsersService, AuthService, ApiKeysService, PasswordHasher, LoginThrottle],
+  exports: [UsersService, AuthService, ApiKeysService, JwtModule],
 })
 export class IdentityModule {}

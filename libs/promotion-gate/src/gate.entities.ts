@@ -1,7 +1,7 @@
 import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
 import { IncidentEntity } from '@app/incidents';
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { GATE_STATES, type Blocker, type GateState } from './domain/gate-rules';
 
 export const GATE_CHANGE_CAUSES = ['CREATED', 'RULES_BROKEN', 'RULES_MET', 'AUTHORIZED', 'HELD_BY_HAND', 'HOLD_RELEASED'] as const;
@@ -145,11 +145,21 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
  */
 @Entity('gate_webhook_deliveries')
 @Index('IDX_gate_webhook_deliveries_due', ['nextAttemptAt'], { where: `"status" = 'PENDING'` })
-@Index('IDX_gate_webhook_deliveries_gate', ['gateId', 'createdAt'])
+@Index('IDX_gate_webhook_deliveries_gate_seq', ['gateId', 'seq'])
+@Check('CHK_gate_webhook_deliveries_delivered', `("status" = 'DELIVERED') = ("delivered_at" IS NOT NULL)`)
 @Check('CHK_gate_webhook_deliveries_status', inListCheck('status', DELIVERY_STATUSES))
 export class WebhookDeliveryEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
+
+  /**
+   * Order of creation (a bigint sequence, as text): a gate's deliveries are sent
+   * one at a time in this order, so a receiver never gets an older state after a
+   * newer one (two changes in one transaction share created_at, not seq).
+   */
+  @Column({ type: 'bigint' })
+  @Generated('increment')
+  readonly seq!: string;
 
   @Column({ name: 'gate_id', type: 'uuid' })
   gateId!: string;
@@ -178,6 +188,14 @@ export class WebhookDeliveryEntity {
 
   @Column({ name: 'next_attempt_at', type: 'timestamptz' })
   nextAttemptAt!: Date;
+
+  /** When a 2xx answer came back (DELIVERED). */
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  deliveredAt!: Date | null;
+
+  /** Why it was given up (FAILED): the last error after the last attempt, or the webhook was removed. */
+  @Column({ name: 'failure_reason', type: 'text', nullable: true })
+  failureReason!: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -3,11 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditsModule } from '@app/audits';
 import { CountermeasuresModule } from '@app/countermeasures';
 import { GateChangeEntity, PromotionGateEntity, WebhookAttemptEntity, WebhookDeliveryEntity } from './gate.entities';
+import { GateNotifications } from './gate-notifications';
 import { PromotionGateService } from './promotion-gate.service';
+import { WebhookDeliveriesService } from './webhook-deliveries.service';
 
 @Module({
   imports: [CountermeasuresModule, AuditsModule, TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
-  providers: [PromotionGateService],
-  exports: [PromotionGateService],
+  // WebhookDispatcher is exported from the lib but provided by apps/api only (the CLI sends nothing).
+  providers: [PromotionGateService, GateNotifications, WebhookDeliveriesService],
+  exports: [PromotionGateService, GateNotifications, WebhookDeliveriesService],
 })
 export class PromotionGateModule {}

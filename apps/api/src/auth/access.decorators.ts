@@ -1,6 +1,6 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import type { Permission, UserEntity } from '@app/identity';
+import { IdentityError, IdentityErrorCode, isApiKeyPrincipal, type ApiKeyPrincipal, type Permission, type UserEntity } from '@app/identity';
 
 export const ACCESS_RULE = 'access-rule';
 export type AccessRule = { kind: 'public' } | { kind: 'permission'; permission: Permission };
@@ -23,15 +23,23 @@ export function requestOf(context: ExecutionContext): RequestWithUser {
 }
 
 export interface RequestWithUser {
-  user?: UserEntity;
+  /** Set by the global guard: a user (JWT) or a promotion system's API key. */
+  user?: UserEntity | ApiKeyPrincipal;
   ip?: string;
   body?: unknown;
   headers: Record<string, string | string[] | undefined>;
 }
 
-/** The signed-in user of this request (set by the JWT strategy). */
+/**
+ * The signed-in user of this request (set by the JWT strategy). Never an API
+ * key: every operation that takes the user needs a permission SERVICE lacks, so
+ * the guard refuses a key first; should one slip through, it is refused here.
+ */
 export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext): UserEntity => {
   const user = requestOf(context).user;
   if (!user) throw new Error('CurrentUser used on an operation that is not authenticated');
+  if (isApiKeyPrincipal(user)) {
+    throw new IdentityError(IdentityErrorCode.PERMISSION_DENIED, 'An API key cannot do this; it only reads the promotion gates');
+  }
   return user;
 });

@@ -1,16 +1,21 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { hasPermission, IdentityError, IdentityErrorCode, type UserEntity } from '@app/identity';
+import { hasPermission, IdentityError, IdentityErrorCode } from '@app/identity';
 import { ACCESS_RULE, requestOf, type AccessRule } from './access.decorators';
+
+/** The Passport strategies that authenticate a bearer credential (also run at a WebSocket connection). */
+export const BEARER_STRATEGIES: readonly string[] = ['jwt', 'api-key'];
 
 /**
  * The global guard: deny by default. An operation runs only if it is marked
- * @Public, or the caller presents a valid bearer token of an active user whose
- * roles grant the permission named by @Allow.
+ * @Public, or the caller presents a valid bearer credential whose roles grant
+ * the permission named by @Allow: the access token of an active user (the
+ * `jwt` strategy), or else a promotion system's API key (`api-key`, role
+ * SERVICE, which grants GATE_READ only).
  */
 @Injectable()
-export class AccessGuard extends AuthGuard('jwt') {
+export class AccessGuard extends AuthGuard([...BEARER_STRATEGIES]) {
   constructor(@Inject(Reflector) private readonly reflector: Reflector) {
     super();
   }
@@ -26,7 +31,7 @@ export class AccessGuard extends AuthGuard('jwt') {
     ]);
     if (rule?.kind === 'public') return true;
     await super.canActivate(context); // authenticates, or throws UNAUTHENTICATED
-    const user = requestOf(context).user as UserEntity;
+    const user = requestOf(context).user!;
     if (!rule) {
       throw new IdentityError(IdentityErrorCode.PERMISSION_DENIED, 'This operation declares no access rule; it is closed to everyone');
     }
@@ -40,9 +45,12 @@ export class AccessGuard extends AuthGuard('jwt') {
     return true;
   }
 
-  override handleRequest<T>(err: unknown, user: T, info: unknown): T {
+  override handleRequest<T>(err: unknown, user: T, infos: unknown): T {
     if (err) throw err;
     if (!user) {
+      // Both strategies failed: passport gives one answer per strategy; the JWT's comes first
+      // (the API-key strategy fails quietly unless a key was presented, and then it throws).
+      const info: unknown = Array.isArray(infos) ? infos[0] : infos;
       const why =
         info instanceof Error
           ? info.name === 'TokenExpiredError'

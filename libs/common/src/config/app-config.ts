@@ -146,6 +146,20 @@ export class AppConfig {
   @ArrayNotEmpty({ message: 'EVIDENCE_ALLOWED_TYPES must name at least one media type' })
   @IsIn(EVIDENCE_MEDIA_TYPES, { each: true, message: `EVIDENCE_ALLOWED_TYPES may only name ${EVIDENCE_MEDIA_TYPES.join(', ')}` })
   EVIDENCE_ALLOWED_TYPES: EvidenceMediaType[] = [...EVIDENCE_MEDIA_TYPES];
+
+  /** Gate webhook: attempts per delivery before it is given up as FAILED. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  GATE_WEBHOOK_MAX_ATTEMPTS = 12;
+
+  /** Gate webhook: the first retry delay in ms; it doubles per attempt (with jitter) up to 5 minutes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(300_000)
+  GATE_WEBHOOK_RETRY_BASE_MS = 1000;
 }
 
 export class ConfigValidationError extends Error {

@@ -19,8 +19,11 @@ import canonicalize from 'canonicalize';
  *     "countermeasure": { "id", "key", "incidentId", "title" },
  *     "auditor": { "id", "label" }, "signedAt": "<ISO>", "statement": "<text>",
  *     "evidence": [ { "requirementId", "requirementTitle", "evidenceId", "versionNo",
- *                     "kind", "sha256", "reviewId", "reviewedAt" } ... ] }
- * with `evidence` sorted by requirement position, then evidence id. The payload
+ *                     "kind", "sha256", "reviewId", "reviewedAt" } ... ],
+ *     "riskAcceptances": [ { "requirementId", "requirementTitle", "riskAcceptanceId", "expiresOn" } ... ] }
+ * with `evidence` sorted by requirement position, then evidence id, and
+ * `riskAcceptances` (requirements covered by an executive's accepted risk instead
+ * of evidence) by requirement position. The payload
  * is stored next to the digest, so anyone can recompute the one from the other
  * and compare each `sha256` with the bytes they downloaded.
  */
@@ -57,12 +60,21 @@ export interface SignedEvidence {
   reviewedAt: Date;
 }
 
+export interface SignedRiskAcceptance {
+  requirementId: string;
+  requirementTitle: string;
+  requirementPosition: number;
+  riskAcceptanceId: string;
+  expiresOn: string;
+}
+
 export interface SignOffFacts {
   countermeasure: { id: string; key: string; incidentId: string; title: string };
   auditor: { id: string; label: string };
   signedAt: Date;
   statement: string;
   evidence: readonly SignedEvidence[];
+  riskAcceptances?: readonly SignedRiskAcceptance[];
 }
 
 export function signOffPayload(f: SignOffFacts): Record<string, unknown> {
@@ -78,6 +90,9 @@ export function signOffPayload(f: SignOffFacts): Record<string, unknown> {
       reviewId: e.reviewId,
       reviewedAt: e.reviewedAt.toISOString(),
     }));
+  const riskAcceptances = [...(f.riskAcceptances ?? [])]
+    .sort((a, b) => a.requirementPosition - b.requirementPosition)
+    .map((a) => ({ requirementId: a.requirementId, requirementTitle: a.requirementTitle, riskAcceptanceId: a.riskAcceptanceId, expiresOn: a.expiresOn }));
   return {
     format: SIGN_OFF_FORMAT,
     countermeasure: { ...f.countermeasure },
@@ -85,6 +100,7 @@ export function signOffPayload(f: SignOffFacts): Record<string, unknown> {
     signedAt: f.signedAt.toISOString(),
     statement: f.statement,
     evidence,
+    riskAcceptances,
   };
 }
 

@@ -39,18 +39,19 @@ describe('segregation of duties', () => {
 });
 
 describe('what a sign-off needs', () => {
-  it('every requirement with live evidence, all of it accepted', () => {
+  it('every requirement with live evidence, all of it accepted, unless an executive accepted the risk', () => {
     expect(
       signOffGaps([
-        { id: 'r1', title: '停止記録', liveEvidenceCount: 1, acceptedEvidenceCount: 1 },
-        { id: 'r2', title: 'ログ確認', liveEvidenceCount: 0, acceptedEvidenceCount: 0 },
-        { id: 'r3', title: '棚卸し', liveEvidenceCount: 2, acceptedEvidenceCount: 1 },
+        { id: 'r1', title: '停止記録', liveEvidenceCount: 1, acceptedEvidenceCount: 1, riskAccepted: false },
+        { id: 'r2', title: 'ログ確認', liveEvidenceCount: 0, acceptedEvidenceCount: 0, riskAccepted: false },
+        { id: 'r3', title: '棚卸し', liveEvidenceCount: 2, acceptedEvidenceCount: 1, riskAccepted: false },
+        { id: 'r4', title: 'リスク受容済み', liveEvidenceCount: 0, acceptedEvidenceCount: 0, riskAccepted: true },
       ]),
     ).toEqual([
       { requirementId: 'r2', title: 'ログ確認', reason: 'NO_EVIDENCE' },
       { requirementId: 'r3', title: '棚卸し', reason: 'NOT_ALL_ACCEPTED' },
     ]);
-    expect(signOffGaps([{ id: 'r1', title: 'x', liveEvidenceCount: 3, acceptedEvidenceCount: 3 }])).toEqual([]);
+    expect(signOffGaps([{ id: 'r1', title: 'x', liveEvidenceCount: 3, acceptedEvidenceCount: 3, riskAccepted: false }])).toEqual([]);
   });
 
   it('a rejection or a request for more needs a comment; an acceptance does not', () => {

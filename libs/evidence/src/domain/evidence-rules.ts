@@ -62,6 +62,8 @@ export interface RequirementEvidenceState {
   title: string;
   liveEvidenceCount: number;
   acceptedEvidenceCount: number;
+  /** An executive's unexpired risk acceptance covers the requirement (decision: whatever its evidence). */
+  riskAccepted: boolean;
 }
 
 export type MissingReason = 'NO_EVIDENCE' | 'NOT_ALL_ACCEPTED';
@@ -71,7 +73,9 @@ export type MissingReason = 'NO_EVIDENCE' | 'NOT_ALL_ACCEPTED';
  * needs live evidence, and every live item (the latest version of each) must
  * carry an ACCEPTED review of exactly its bytes. Decision: one pending,
  * rejected or "needs more" item blocks the sign-off even if another item of the
- * same requirement is accepted: the sign-off rests on all live evidence.
+ * same requirement is accepted: the sign-off rests on all live evidence. A
+ * requirement whose unmet risk an executive accepted (unexpired) is no gap; the
+ * sign-off then records the acceptance instead (and rests on it until it ends).
  */
 export interface SignOffGap {
   requirementId: string;
@@ -82,6 +86,7 @@ export interface SignOffGap {
 export function signOffGaps(requirements: readonly RequirementEvidenceState[]): SignOffGap[] {
   const gaps: SignOffGap[] = [];
   for (const r of requirements) {
+    if (r.riskAccepted) continue;
     if (r.liveEvidenceCount === 0) gaps.push({ requirementId: r.id, title: r.title, reason: 'NO_EVIDENCE' });
     else if (r.acceptedEvidenceCount < r.liveEvidenceCount) gaps.push({ requirementId: r.id, title: r.title, reason: 'NOT_ALL_ACCEPTED' });
   }

@@ -20,6 +20,17 @@ export const IdentityErrorCode = {
   WEAK_PASSWORD: 'WEAK_PASSWORD',
   NO_ROLES: 'NO_ROLES',
   ALREADY_IN_STATE: 'ALREADY_IN_STATE',
+  /** SERVICE belongs to API keys; no user account may hold it. */
+  ROLE_NOT_FOR_USERS: 'ROLE_NOT_FOR_USERS',
+  /** An API key that is malformed, unknown or revoked (the answer does not say which). */
+  INVALID_API_KEY: 'INVALID_API_KEY',
+  API_KEY_NOT_FOUND: 'API_KEY_NOT_FOUND',
+  /** Revoking a key that is already revoked. */
+  API_KEY_ALREADY_REVOKED: 'API_KEY_ALREADY_REVOKED',
+  /** An API key's name is blank, too long or holds control characters. */
+  INVALID_API_KEY_NAME: 'INVALID_API_KEY_NAME',
+  /** A revocation needs a reason. */
+  REASON_REQUIRED: 'REASON_REQUIRED',
 } as const;
 export type IdentityErrorCode = (typeof IdentityErrorCode)[keyof typeof IdentityErrorCode];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ALL_PERMISSIONS, hasPermission, Permission, permissionsOf, ROLE_PERMISSIONS } from './permissions';
-import { ALL_ROLES, Role } from './role';
+import { ALL_ROLES, Role, USER_ROLES } from './role';
 
 describe('role → permission map', () => {
   it('defines a permission list for every role, and grants only known permissions', () => {
@@ -12,12 +12,12 @@ describe('role → permission map', () => {
     }
   });
 
-  it.each(ALL_ROLES)('every signed-in user can read their own account: %s has SELF_READ', (role) => {
+  it.each(USER_ROLES)('every signed-in user can read their own account: %s has SELF_READ', (role) => {
     expect(hasPermission([role], Permission.SELF_READ)).toBe(true);
     expect(permissionsOf([role]).has(Permission.SELF_READ)).toBe(true);
   });
 
-  it.each(ALL_ROLES)('every role can list users (to pick owners, see the task force): %s has USERS_READ', (role) => {
+  it.each(USER_ROLES)('every user role can list users (to pick owners, see the task force): %s has USERS_READ', (role) => {
     expect(hasPermission([role], Permission.USERS_READ)).toBe(true);
   });
 
@@ -28,6 +28,17 @@ describe('role → permission map', () => {
   it('exactly one role grants USERS_MANAGE, and it is ADMIN', () => {
     const managers = ALL_ROLES.filter((r) => ROLE_PERMISSIONS[r].includes(Permission.USERS_MANAGE));
     expect(managers).toEqual([Role.ADMIN]);
+  });
+});
+
+describe('the SERVICE role (API keys of the promotion systems)', () => {
+  it('grants exactly GATE_READ: whether promotion may run, nothing else (not even SELF_READ)', () => {
+    expect(permissionsOf([Role.SERVICE])).toEqual(new Set([Permission.GATE_READ]));
+  });
+
+  it('is not a role a user account may hold', () => {
+    expect(USER_ROLES).not.toContain(Role.SERVICE);
+    expect([...USER_ROLES, Role.SERVICE].sort()).toEqual([...ALL_ROLES].sort());
   });
 });
 

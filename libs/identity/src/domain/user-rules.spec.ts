@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IdentityError, IdentityErrorCode } from './identity.errors';
-import { ALL_ROLES, Role } from './role';
+import { Role, USER_ROLES } from './role';
 import {
   type AccountState,
   assertAcceptablePassword,
@@ -115,7 +115,7 @@ describe('assertAcceptablePassword', () => {
 describe('normalizeRoles', () => {
   it('returns roles in the canonical order ADMIN, TASK_FORCE, EXECUTIVE, AUDITOR whatever the input order', () => {
     expect(normalizeRoles([Role.AUDITOR, Role.ADMIN])).toEqual([Role.ADMIN, Role.AUDITOR]);
-    expect(normalizeRoles([...ALL_ROLES].reverse())).toEqual([Role.ADMIN, Role.TASK_FORCE, Role.EXECUTIVE, Role.AUDITOR]);
+    expect(normalizeRoles([...USER_ROLES].reverse())).toEqual([Role.ADMIN, Role.TASK_FORCE, Role.EXECUTIVE, Role.AUDITOR]);
     expect(normalizeRoles([Role.EXECUTIVE, Role.TASK_FORCE])).toEqual([Role.TASK_FORCE, Role.EXECUTIVE]);
   });
 
@@ -129,6 +129,14 @@ describe('normalizeRoles', () => {
 
   it('keeps a single role as it is', () => {
     expect(normalizeRoles([Role.AUDITOR])).toEqual([Role.AUDITOR]);
+  });
+
+  it('refuses SERVICE (the API keys\' role) with ROLE_NOT_FOR_USERS, alone or with other roles', () => {
+    for (const roles of [[Role.SERVICE], [Role.ADMIN, Role.SERVICE]]) {
+      const err = identityErrorOf(() => normalizeRoles(roles));
+      expect(err.code).toBe(IdentityErrorCode.ROLE_NOT_FOR_USERS);
+      expect(err.details).toEqual({ roles: [Role.SERVICE], allowed: ['ADMIN', 'TASK_FORCE', 'EXECUTIVE', 'AUDITOR'] });
+    }
   });
 
   it('refuses an empty role list with NO_ROLES: every user needs at least one role', () => {

@@ -1,5 +1,5 @@
 import { IdentityError, IdentityErrorCode } from './identity.errors';
-import { Role } from './role';
+import { Role, USER_ROLES } from './role';
 
 /**
  * Pure rules about accounts. No I/O: the service loads the rows, asks these
@@ -25,13 +25,24 @@ export function assertAcceptablePassword(password: string): void {
   }
 }
 
-/** Roles are a set: duplicates collapse, order is canonical, and at least one is required. */
+/**
+ * Roles are a set: duplicates collapse, order is canonical, and at least one is
+ * required. Only USER_ROLES: SERVICE belongs to API keys, never to a person.
+ */
 export function normalizeRoles(roles: readonly Role[]): Role[] {
   const set = new Set(roles);
   if (set.size === 0) {
     throw new IdentityError(IdentityErrorCode.NO_ROLES, 'A user needs at least one role');
   }
-  return (Object.values(Role) as Role[]).filter((r) => set.has(r));
+  const foreign = [...set].filter((r) => !USER_ROLES.includes(r));
+  if (foreign.length > 0) {
+    throw new IdentityError(
+      IdentityErrorCode.ROLE_NOT_FOR_USERS,
+      `A user account cannot hold ${foreign.join(', ')}: SERVICE is for the promotion systems' API keys (createApiKey)`,
+      { roles: foreign, allowed: [...USER_ROLES] },
+    );
+  }
+  return USER_ROLES.filter((r) => set.has(r));
 }
 
 export interface AccountState {
