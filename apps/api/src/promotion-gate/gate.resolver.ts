@@ -30,7 +30,7 @@ export class GateResolver {
     return { key: r.key, state: r.state, canPromote: r.canPromote, since: r.since };
   }
 
-  @Allow(Permission.GATE_DECIDE)
+  @Allow(Permission.GATE_CREATE)
   @Mutation(() => GateType, { description: 'Executives and admins: a gate, created SUSPENDED with a reason' })
   async createGate(@Args('input') input: CreateGateInput, @CurrentUser() user: UserEntity): Promise<GateType> {
     return GateType.from(await this.service.create(Actor.user(user), input));

@@ -43,8 +43,11 @@ describe('the SERVICE role (API keys of the promotion systems)', () => {
 });
 
 describe('permissionsOf', () => {
-  it('gives ADMIN every permission', () => {
-    expect(permissionsOf([Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS));
+  it('gives ADMIN every permission except the audit’s and the executives’ own decisions', () => {
+    // Administering the tool gives no say over the audit (review, sign-off, clearance),
+    // no evidence to submit of one's own, no risk to accept, no gate to open.
+    const withheld = [Permission.EVIDENCE_SUBMIT, Permission.EVIDENCE_REVIEW, Permission.AUDIT_CONDUCT, Permission.RISK_ACCEPT, Permission.GATE_DECIDE];
+    expect(permissionsOf([Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS.filter((p) => !withheld.includes(p))));
   });
 
   it('gives a user without roles no permission at all', () => {
@@ -53,9 +56,20 @@ describe('permissionsOf', () => {
 
   it('unions the permissions of several roles without duplicates', () => {
     expect(permissionsOf([Role.TASK_FORCE, Role.AUDITOR])).toEqual(
-      new Set([Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.AUDIT_TRAIL_READ]),
+      new Set([
+        Permission.SELF_READ,
+        Permission.USERS_READ,
+        Permission.REMEDIATION_READ,
+        Permission.REMEDIATION_WRITE,
+        Permission.EVIDENCE_SUBMIT,
+        Permission.GATE_READ,
+        Permission.AUDIT_TRAIL_READ,
+        Permission.EVIDENCE_REVIEW,
+        Permission.AUDIT_CONDUCT,
+      ]),
     );
-    expect(permissionsOf([Role.EXECUTIVE, Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS));
+    // Only an auditor reviews and conducts the audit, whatever other roles one holds.
+    expect(permissionsOf([Role.EXECUTIVE, Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS.filter((p) => p !== Permission.EVIDENCE_REVIEW && p !== Permission.AUDIT_CONDUCT)));
   });
 
   it('auditors read the remediation plan but never write it', () => {

@@ -28,7 +28,9 @@ export const Permission = {
   RISK_ACCEPT: 'risk:accept',
   /** Read the promotion gates and whether promotion may run (every role, and promotion systems' API keys). */
   GATE_READ: 'gate:read',
-  /** Create a gate; authorize its reopening, hold and release it (executives; who exactly is decided per gate). */
+  /** Create a gate (executives and admins). */
+  GATE_CREATE: 'gate:create',
+  /** Authorize a gate's reopening, hold and release it: executives (who exactly is decided per gate). */
   GATE_DECIDE: 'gate:decide',
   /** Configure a gate's webhook, create and revoke API keys: admins. */
   INTEGRATIONS_MANAGE: 'integrations:manage',
@@ -45,7 +47,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.REMEDIATION_WRITE,
     Permission.AUDIT_TRAIL_READ,
     Permission.GATE_READ,
-    Permission.GATE_DECIDE,
+    Permission.GATE_CREATE,
     Permission.INTEGRATIONS_MANAGE,
   ],
   TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.EVIDENCE_SUBMIT, Permission.GATE_READ],
@@ -58,6 +60,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.EVIDENCE_SUBMIT,
     Permission.RISK_ACCEPT,
     Permission.GATE_READ,
+    Permission.GATE_CREATE,
     Permission.GATE_DECIDE,
   ],
   // Auditors read everything, edit nothing of the plan, and alone review, sign off and clear.
