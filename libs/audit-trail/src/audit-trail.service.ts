@@ -19,6 +19,18 @@ import { checkChain, entryHash, GENESIS_HASH, jsonSnapshot, type ChainBreak } fr
 /** Transaction-scoped advisory lock that serializes appends: the chain never forks. */
 const CHAIN_LOCK_KEY = 7_264_110_001;
 
+/** The LISTEN channel on which every committed trail entry is announced. */
+export const TRAIL_CHANNEL = 'audit_trail_appended';
+
+/** What a committed change announces (no before/after: listeners read what they need). */
+export interface TrailAppendedNotice {
+  seq: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  at: string;
+}
+
 export interface AppendCommand {
   actor: Actor;
   action: string;
@@ -91,6 +103,10 @@ export class AuditTrailService {
     // insert, not save: save() would first SELECT by primary key. (TypeORM's deep-partial
     // type cannot express a jsonb column typed as a plain object, hence the cast.)
     await this.repo.insert(entry as QueryDeepPartialEntity<AuditTrailEntryEntity>);
+    // Delivered by PostgreSQL when (and only if) the change commits: live views
+    // (subscriptions, the dashboard) learn that something changed, never of a rollback.
+    const notice: TrailAppendedNotice = { seq: entry.seq, action: entry.action, entityType: entry.entityType, entityId: entry.entityId, at: entry.occurredAt.toISOString() };
+    await this.txHost.tx.query('SELECT pg_notify($1, $2)', [TRAIL_CHANNEL, JSON.stringify(notice)]);
     return entry;
   }
 
