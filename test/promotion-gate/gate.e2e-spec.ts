@@ -52,6 +52,8 @@ describe('the sales-promotion gate', () => {
   let leadId: string;
   let cmId: string;
   let engagementId: string;
+  let evidence: { id: string; sha256: string };
+  let secondToken: string;
   const key = 'new-customer-promotion';
   const today = todayIn(CASE_TIME_ZONE, new Date());
 
@@ -103,6 +105,7 @@ describe('the sales-promotion gate', () => {
     ok(await t.gql(MOVE, { input: { id: cmId, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken));
     const req = (await t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1', [cmId]))[0]!;
     const e = ok(await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(ATTEST, { input: { requirementId: req.id, title: '棚卸し', statement: '完了', effectiveOn: today } }, ownerToken)).submitEvidenceAttestation;
+    evidence = e;
     ok(await t.gql(MOVE, { input: { id: cmId, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken));
     const g = await gate();
     expect(g.blockers[0]!.message).toContain('is IMPLEMENTED, waiting for auditor sign-off');
@@ -197,7 +200,7 @@ describe('the sales-promotion gate', () => {
 
   it('races: two authorizations and a HIGH finding at the same moment never leave the gate OPEN while a rule is broken', async () => {
     const second = await t.createUser(['EXECUTIVE']);
-    const secondToken = await second.token();
+    secondToken = await second.token();
     const raceKey = 'race-gate';
     ok(await t.gql(CREATE, { input: { incidentId: ctx.incident.id, key: raceKey, name: '競合試験', reason: '停止', authorizerIds: [ctx.chief.user.id, second.user.id] } }, chiefToken));
     for (let round = 0; round < 4; round++) {
@@ -227,5 +230,32 @@ describe('the sales-promotion gate', () => {
       expect(broken).toEqual([]);
       ok(await t.gql(RESOLVE, { input: { id: finding.id, expectedVersion: finding.version, note: '対応済み' } }, leadToken));
     }
+  });
+
+  it('races: two authorizations while an auditor reopens the required item (rejecting its evidence): never OPEN over unverified work', async () => {
+    const raceKey = 'race-gate';
+    let g = await gate(raceKey);
+    if (g.state !== 'ELIGIBLE') {
+      ok(await clear());
+      g = await gate(raceKey);
+    }
+    expect(g.state).toBe('ELIGIBLE');
+    const input = { key: raceKey, expectedVersion: g.version, statement: '再開を承認' };
+    const [a, b, rejected] = await Promise.all([
+      t.gql(AUTHORIZE, { input }, chiefToken),
+      t.gql(AUTHORIZE, { input }, secondToken),
+      t.gql(REVIEW, { input: { evidenceId: evidence.id, sha256: evidence.sha256, decision: 'REJECTED', comment: '棚卸しの対象に委託先が含まれていない' } }, leadToken),
+    ]);
+    expect(rejected.errors).toBeUndefined();
+    expect([a, b].filter((r) => !r.errors).length).toBeLessThanOrEqual(1);
+    for (const r of [a, b].filter((x) => x.errors)) expect(errorCode(r)).toBe('CONFLICT');
+    const after = await gate(raceKey);
+    expect(after.state).toBe('SUSPENDED');
+    expect(after.blockers.map((b) => [b.kind, b.itemKey])).toContainEqual(['COUNTERMEASURE_NOT_VERIFIED', 'CM-001']);
+    expect(after.blockers.find((b) => b.itemKey === 'CM-001')!.message).toContain('REOPENED');
+    const broken = await t.sql(
+      `SELECT g.key FROM promotion_gates g WHERE g.state = 'OPEN' AND EXISTS (SELECT 1 FROM countermeasures c WHERE c.incident_id = g.incident_id AND c.required_for_gate AND c.status NOT IN ('VERIFIED','OPERATING'))`,
+    );
+    expect(broken).toEqual([]);
   });
 });
