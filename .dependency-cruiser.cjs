@@ -26,6 +26,20 @@ module.exports = {
       to: { path: '^libs/([^/]+)/src/.+', pathNot: ['^libs/$2/', '^libs/[^/]+/src/index\\.ts$'] },
     },
     {
+      name: 'web-api-only',
+      comment: 'The dashboard page (apps/web, browser code) talks to the server through the GraphQL API only: it imports no server code.',
+      severity: 'error',
+      from: { path: '^apps/web/' },
+      to: { path: '^(apps/(?!web/)|libs/|migrations/)' },
+    },
+    {
+      name: 'server-not-web',
+      comment: 'The server serves the built page (dist/web) as files; it never imports the page\'s sources.',
+      severity: 'error',
+      from: { path: '^(apps|libs)/', pathNot: '^apps/web/' },
+      to: { path: '^apps/web/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

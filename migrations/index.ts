@@ -1,3 +1,4 @@
+import { Notifications1795656704343 } from './1795656704343-Notifications';
 import { ApiKeys1795653939048 } from './1795653939048-ApiKeys';
 import { RequirementRiskAcceptance1795653934677 } from './1795653934677-RequirementRiskAcceptance';
 import { GateWebhookDelivery1795653878009 } from './1795653878009-GateWebhookDelivery';
@@ -27,4 +28,5 @@ export const migrations: Function[] = [
   GateWebhookDelivery1795653878009,
   RequirementRiskAcceptance1795653934677,
   ApiKeys1795653939048,
+  Notifications1795656704343,
 ];

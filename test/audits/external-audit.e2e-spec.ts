@@ -574,5 +574,6 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
       if (clear.errors) expect(detailsOf(clear)).toMatchObject({ reason: 'CLEARANCE_BLOCKED', findings: ['F-001'] });
       else expect(view.clearances).toEqual([expect.objectContaining({ standing: false, withdrawalReason: 'finding F-001 (HIGH) raised' })]);
     }
-  });
+    // Three full scenarios (seven users each, argon2 hashing): slow on a busy 2-core machine, not a hang.
+  }, 120_000);
 });

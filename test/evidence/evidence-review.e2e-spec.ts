@@ -191,6 +191,15 @@ describe('evidence, review and sign-off through GraphQL', () => {
     for (const e of evidence) expect((await review(e, 'ACCEPTED')).errors).toBeUndefined();
     const contribSign = await t.gql(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 4 } }, dualToken);
     expect([errorCode(contribSign), reasonOf(contribSign)]).toEqual(['FORBIDDEN', 'CONFLICT_OF_INTEREST']);
+    // Taking them off the item does not make them independent: a past contributor still may not sign off.
+    const removed = await t.gql(
+      `mutation($input: SetCountermeasureContributorsInput!) { setCountermeasureContributors(input: $input) { version } }`,
+      { input: { id: cm.id, expectedVersion: 4, userIds: [] } },
+      await ctx.chief.token(),
+    );
+    expect(removed.errors).toBeUndefined();
+    const pastSign = await t.gql(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 5 } }, dualToken);
+    expect([errorCode(pastSign), reasonOf(pastSign)]).toEqual(['FORBIDDEN', 'CONFLICT_OF_INTEREST']);
     // Task-force members and executives do not review at all (role level).
     expect(errorCode(await review(evidence[0]!, 'ACCEPTED', null, ownerToken))).toBe('FORBIDDEN');
     expect(errorCode(await review(evidence[0]!, 'ACCEPTED', null, await ctx.chief.token()))).toBe('FORBIDDEN');
@@ -203,6 +212,13 @@ describe('evidence, review and sign-off through GraphQL', () => {
     const signed = await t.gql<{ signOffCountermeasure: { id: string } }>(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 3 } }, auditorToken);
     expect(signed.errors).toBeUndefined();
     const v = await view(cm.id);
+    // What was signed off keeps its requirements: adding one is refused until it is reopened.
+    const frozen = await t.gql(
+      `mutation($input: AddEvidenceRequirementInput!) { addEvidenceRequirement(input: $input) { version } }`,
+      { input: { countermeasureId: cm.id, expectedVersion: v.version, requirement: { title: '追加の要件' } } },
+      ownerToken,
+    );
+    expect([errorCode(frozen), reasonOf(frozen)]).toEqual(['CONFLICT', 'REQUIREMENTS_FROZEN']);
     const corrected = await attest(v.requirements[0]!.id, 'DB停止記録（訂正版）', { supersedesId: evidence[0]!.id });
     expect(corrected.data!.submitEvidenceAttestation).toMatchObject({ versionNo: 2, supersedesId: evidence[0]!.id });
     const reopened = await view(cm.id);

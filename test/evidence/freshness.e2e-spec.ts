@@ -114,4 +114,36 @@ describe('recurring requirements keep an ongoing measure OPERATING or let it go 
     // Idempotent: a second run moves nothing.
     expect((await service.refreshAllFreshness()).moved).toEqual([]);
   });
+
+  it('a degraded measure is still signed off: withdrawing evidence it rested on reopens it (fresh evidence cannot paper over the hole)', async () => {
+    const cm = await makeCountermeasure(t, ctx.incident.id, ownerId, {
+      category: 'MONITORING',
+      ongoing: true,
+      requirements: [{ title: '監視設定の記録' }, { title: '月次監視レポート', recurrenceDays: 30 }],
+    });
+    await t.gql(MOVE, { input: { id: cm.id, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken);
+    const [r1, r2] = (await view(cm.id)).requirements;
+    const setup = await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(
+      ATTEST,
+      { input: { requirementId: r1!.id, title: '監視設定', statement: '設定済み', effectiveOn: today } },
+      ownerToken,
+    );
+    const old = await monthly(r2!.id, addDays(today, -40));
+    await t.gql(MOVE, { input: { id: cm.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken);
+    await accept(setup.data!.submitEvidenceAttestation);
+    await accept(old);
+    await t.gql(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 3 } }, auditorToken);
+    await t.gql(MOVE, { input: { id: cm.id, expectedVersion: 4, to: 'OPERATING' } }, ownerToken);
+    expect((await view(cm.id)).status).toBe('DEGRADED');
+
+    const res = await t.gql(
+      `mutation($input: WithdrawEvidenceInput!) { withdrawEvidence(input: $input) { status } }`,
+      { input: { evidenceId: setup.data!.submitEvidenceAttestation.id, expectedVersion: 2, reason: '設定記録の誤り' } },
+      ownerToken,
+    );
+    expect(res.errors).toBeUndefined();
+    const v = await view(cm.id);
+    expect(v.status).toBe('REOPENED');
+    expect(v.history.at(-1)).toMatchObject({ fromStatus: 'DEGRADED', toStatus: 'REOPENED', cause: 'REOPEN' });
+  });
 });

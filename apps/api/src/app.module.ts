@@ -22,13 +22,21 @@ import { CountermeasureLinksService, CountermeasuresModule, CountermeasuresServi
 import { IdentityModule, UsersService } from '@app/identity';
 import { AuditEngagementsService, AuditFindingsService, AuditsModule, RiskAcceptancesService } from '@app/audits';
 import { PromotionGateModule, PromotionGateService, WebhookDispatcher } from '@app/promotion-gate';
+import { GateChangeNotifier, NotificationsModule } from '@app/notifications';
+import { NotificationsResolver } from './notifications/notifications.resolver';
+import { RemindersJob } from './jobs/reminders.job';
 import { GateResolver } from './promotion-gate/gate.resolver';
 import { GateWebhookResolver } from './promotion-gate/gate-webhook.resolver';
 import { GateSubscriptionsResolver } from './promotion-gate/gate-subscriptions.resolver';
+import { DashboardModule } from '@app/dashboard';
+import { DashboardResolver } from './dashboard/dashboard.resolver';
+import { DashboardSubscriptionsResolver } from './dashboard/dashboard-subscriptions.resolver';
 import { ConnectionAuthenticator } from './subscriptions/connection-auth';
 import { graphqlWsConfig, isConnectionContext, subscriptionContext } from './subscriptions/graphql-ws.config';
 import { pubSubProvider } from './subscriptions/pubsub.provider';
 import { GatesController } from './promotion-gate/gates.controller';
+import { ReportsModule } from '@app/reports';
+import { ReportsController } from './reports/reports.controller';
 import { ApiKeysResolver } from './identity/api-keys.resolver';
 import { ApiKeyStrategy } from './auth/api-key.strategy';
 import { IncidentsService } from '@app/incidents';
@@ -105,6 +113,9 @@ export class AppModule {
         EvidenceModule,
         AuditsModule,
         PromotionGateModule,
+        NotificationsModule,
+        ReportsModule,
+        DashboardModule,
         DemoModule,
         PassportModule,
         TerminusModule.forRoot({ logger: false }),
@@ -160,7 +171,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [HealthController, EvidenceFilesController, GatesController],
+      controllers: [HealthController, EvidenceFilesController, GatesController, ReportsController],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: AllErrorsFilter },
@@ -194,8 +205,14 @@ export class AppModule {
         WebhookDispatcher,
         pubSubProvider,
         GateSubscriptionsResolver,
+        DashboardResolver,
+        DashboardSubscriptionsResolver,
         StartupService,
         FreshnessJob,
+        NotificationsResolver,
+        // Listens to gate changes and runs on the clock: in the API server only (the CLI runs reminders on demand).
+        GateChangeNotifier,
+        RemindersJob,
       ],
     };
   }

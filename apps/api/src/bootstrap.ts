@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '@app/common';
 import { AppModule } from './app.module';
+import { serveDashboardPage } from './web/dashboard-page';
 
 /** Builds the whole server (used by main.ts and by the end-to-end tests). */
 export async function createApp(): Promise<NestExpressApplication> {
@@ -16,5 +17,7 @@ export async function createApp(): Promise<NestExpressApplication> {
   const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
   app.set('trust proxy', config.get('TRUST_PROXY_HOPS', { infer: true }));
   app.disable('x-powered-by');
+  // The dashboard page at `/` (static files; see web/dashboard-page.ts for why outside the guard).
+  serveDashboardPage(app);
   return app;
 }

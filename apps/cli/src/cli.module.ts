@@ -6,6 +6,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuditTrailModule } from '@app/audit-trail';
 import { AuditsModule } from '@app/audits';
 import { PromotionGateModule } from '@app/promotion-gate';
+import { NotificationsModule } from '@app/notifications';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { CountermeasuresModule } from '@app/countermeasures';
 import { DemoModule } from '@app/demo';
@@ -29,6 +30,7 @@ export class CliModule {
         EvidenceModule,
         AuditsModule,
         PromotionGateModule,
+        NotificationsModule,
         DemoModule,
       ],
     };

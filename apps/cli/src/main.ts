@@ -10,6 +10,7 @@ import { CountermeasuresService } from '@app/countermeasures';
 import { AuditTrailService } from '@app/audit-trail';
 import { DemoLoader } from '@app/demo';
 import { isRole, UsersService, type Role } from '@app/identity';
+import { NotificationsService } from '@app/notifications';
 import { CliModule } from './cli.module';
 import { generateMigration } from './migration-generator';
 
@@ -25,6 +26,11 @@ Commands:
   verify-audit-trail     recompute the audit trail's hash chain; exit 1 if it is broken
   check-freshness        move ongoing measures OPERATING ⇄ DEGRADED by the age of their
                          accepted evidence (the server also does it daily)
+  run-reminders [--weekly-digest]
+                         create today's reminders (due, overdue, review waiting, going
+                         stale, expiring risk acceptances) and send their e-mail; with
+                         --weekly-digest also the executives' weekly digest (the server
+                         does both on schedule; running twice creates nothing new)
 
 The database is DATABASE_URL, or the embedded one under DATA_DIR (default ./data);
 a server already running on that DATA_DIR is shared.`;
@@ -35,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
-  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail', 'check-freshness'];
+  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail', 'check-freshness', 'run-reminders'];
   if (!known.includes(command)) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
     return 2;
@@ -111,9 +117,21 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       case 'check-freshness': {
-        const { checked, moved } = await app.get(CountermeasuresService).refreshAllFreshness();
-        process.stdout.write(`${checked} ongoing measures checked; moved: ${moved.join(', ') || 'none'}\n`);
-        return 0;
+        const { checked, moved, failed } = await app.get(CountermeasuresService).refreshAllFreshness();
+        process.stdout.write(`${checked} ongoing measures checked; moved: ${moved.join(', ') || 'none'}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}\n`);
+        return failed.length ? 1 : 0;
+      }
+      case 'run-reminders': {
+        const { values } = parseArgs({ args: rest, options: { 'weekly-digest': { type: 'boolean' } } });
+        const service = app.get(NotificationsService);
+        const runs = [await service.runDaily()];
+        if (values['weekly-digest']) runs.push(await service.runWeeklyDigest());
+        for (const run of runs) {
+          const kinds = Object.entries(run.created).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
+          process.stdout.write(`${run.total} notifications created (${kinds.join(', ') || 'none'}); e-mail sent ${run.emailsSent}, failed ${run.emailsFailed}\n`);
+          if (run.failedKinds.length) process.stderr.write(`failed: ${run.failedKinds.join(', ')} (see the log above)\n`);
+        }
+        return runs.some((r) => r.failedKinds.length > 0) ? 1 : 0;
       }
       case 'load-demo': {
         if ((await app.get(UsersService).count()) > 0) {

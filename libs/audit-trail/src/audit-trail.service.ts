@@ -71,6 +71,14 @@ export class AuditTrailService {
   }
 
   /**
+   * Appends of one transaction, chained: the advisory lock orders transactions,
+   * but two listeners of one change run in the same transaction (the same
+   * session, where the lock is re-entrant) and could otherwise read the same
+   * chain head. Keyed by the transaction's query runner.
+   */
+  private readonly inFlight = new WeakMap<object, Promise<unknown>>();
+
+  /**
    * Appends an entry in the caller's transaction: the change and its entry
    * commit together or not at all. Must be called inside a transaction.
    */
@@ -78,6 +86,14 @@ export class AuditTrailService {
     if (!this.txHost.isTransactionActive()) {
       throw new Error('AuditTrailService.append must run inside the transaction of the change it records');
     }
+    const key = this.txHost.tx.queryRunner ?? this.txHost.tx;
+    const previous = this.inFlight.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.appendNow(cmd));
+    this.inFlight.set(key, next);
+    return next;
+  }
+
+  private async appendNow(cmd: AppendCommand): Promise<AuditTrailEntryEntity> {
     await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
     const head = await this.repo
       .createQueryBuilder('e')

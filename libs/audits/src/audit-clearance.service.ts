@@ -6,7 +6,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditTrailService } from '@app/audit-trail';
-import { CASE_TIME_ZONE, Clock, staleVersion, todayIn, type Actor } from '@app/common';
+import { CASE_TIME_ZONE, Clock, staleVersion, todayIn, type Actor, emitInOrder } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { CountermeasureEntity, countermeasureKey } from '@app/countermeasures';
 import { EvidenceEntity, SignOffEntity } from '@app/evidence';
@@ -66,7 +66,7 @@ export class AuditClearanceService {
 
   /** Tells the promotion gate (and any listener) that an input of its rules changed, in this transaction. */
   async announce(incidentId: string, actor: Actor, what: string): Promise<void> {
-    await this.events.emitAsync(AuditEvents.CHANGED, { incidentId, actor, what } satisfies AuditChanged);
+    await emitInOrder(this.events, AuditEvents.CHANGED, { incidentId, actor, what } satisfies AuditChanged);
   }
 
   private get em() {

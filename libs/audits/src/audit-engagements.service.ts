@@ -5,7 +5,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditTrailService } from '@app/audit-trail';
-import { Clock, CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest } from '@app/common';
+import { Clock, CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest, emitInOrder } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { CountermeasureEntity } from '@app/countermeasures';
 import { UserEntity } from '@app/identity';
@@ -166,7 +166,7 @@ export class AuditEngagementsService {
       entityId: e.id,
       after: { ...snapshot(e), teamIds, ...scope },
     });
-    await this.events.emitAsync(AuditEvents.CHANGED, { incidentId: e.incidentId, actor, what: `audit engagement "${e.title}" planned` } satisfies AuditChanged);
+    await emitInOrder(this.events, AuditEvents.CHANGED, { incidentId: e.incidentId, actor, what: `audit engagement "${e.title}" planned` } satisfies AuditChanged);
     return e;
   }
 
@@ -254,7 +254,7 @@ export class AuditEngagementsService {
       before: snapshot(e),
       after: { ...snapshot(updated), statement: move.statement },
     });
-    await this.events.emitAsync(AuditEvents.CHANGED, { incidentId: e.incidentId, actor, what: `audit engagement moved ${e.status} → ${updated.status}` } satisfies AuditChanged);
+    await emitInOrder(this.events, AuditEvents.CHANGED, { incidentId: e.incidentId, actor, what: `audit engagement moved ${e.status} → ${updated.status}` } satisfies AuditChanged);
     return updated;
   }
 

@@ -9,7 +9,7 @@ import { isVerifiedForClearance } from './domain/clearance-rules';
 /**
  * Withdraws a clearance when an in-scope countermeasure leaves VERIFIED/OPERATING.
  * Runs inside the transaction of the status change (the event is emitted with
- * `emitAsync` in it, and CLS carries the transaction here): the withdrawal
+ * `emitInOrder` in it, and CLS carries the transaction here): the withdrawal
  * commits with the change or not at all; a failure here rolls the change back.
  */
 @Injectable()

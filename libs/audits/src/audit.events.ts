@@ -1,7 +1,7 @@
 import type { Actor } from '@app/common';
 
 /**
- * Emitted with `EventEmitter2.emitAsync` INSIDE the transaction of every audits
+ * Emitted with `emitInOrder` (@app/common: listeners one after the other) INSIDE the transaction of every audits
  * change that can move the promotion gate's rules (a clearance granted or
  * withdrawn, a finding raised, resolved, reopened, risk-accepted or expired, an
  * engagement created or moved). Listeners run in the same transaction.

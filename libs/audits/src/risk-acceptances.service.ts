@@ -159,7 +159,7 @@ export class RiskAcceptancesService {
     const key = countermeasureKey(cm.seq);
     const reason = `the risk acceptance of "${req.title}" ${why}`;
     const fullyEvidenced = req.liveEvidenceCount > 0 && req.acceptedEvidenceCount === req.liveEvidenceCount;
-    if ((cm.status === CountermeasureStatus.VERIFIED || cm.status === CountermeasureStatus.OPERATING) && !fullyEvidenced) {
+    if ((cm.status === CountermeasureStatus.VERIFIED || cm.status === CountermeasureStatus.OPERATING || cm.status === CountermeasureStatus.DEGRADED) && !fullyEvidenced) {
       await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.REOPENED, TransitionCause.REOPEN, reason);
     } else if (cm.status === CountermeasureStatus.IMPLEMENTED && req.liveEvidenceCount === 0) {
       await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.IN_PROGRESS, TransitionCause.USER, reason);
@@ -198,7 +198,14 @@ export class RiskAcceptancesService {
       .where('a.endedAt IS NULL AND a.expiresOn < :today', { today })
       .getRawMany<{ incidentId: string }>();
     for (const { incidentId } of incidents) {
-      const part = await this.expireIn(incidentId, today);
+      // One transaction per incident: a failure in one does not hold back the others.
+      let part: ExpirySweepResult;
+      try {
+        part = await this.expireIn(incidentId, today);
+      } catch (err) {
+        this.logger.error(`risk-acceptance expiry in incident ${incidentId} failed: ${(err as Error).message}`);
+        continue;
+      }
       result.expired += part.expired;
       result.reopenedFindings.push(...part.reopenedFindings);
       result.withdrawnClearances.push(...part.withdrawnClearances);
@@ -206,8 +213,8 @@ export class RiskAcceptancesService {
     return result;
   }
 
-  /** Daily, just after midnight in Japan (the day an acceptance's last day has passed). */
-  @Cron('5 0 * * *', { name: 'risk-acceptance-expiry', timeZone: CASE_TIME_ZONE })
+  /** Daily at midnight in Japan (the first minute after an acceptance's last day). */
+  @Cron('0 0 * * *', { name: 'risk-acceptance-expiry', timeZone: CASE_TIME_ZONE })
   async expireDaily(): Promise<void> {
     try {
       const r = await this.expireRiskAcceptances();

@@ -5,3 +5,4 @@ export * from './clock';
 export * from './config/app-config';
 export * from './actor';
 export * from './calendar';
+export * from './events';

@@ -2,7 +2,7 @@ import type { Actor } from '@app/common';
 import type { CountermeasureStatus, TransitionCause } from './domain/countermeasure-workflow';
 
 /**
- * Events of the countermeasures context, emitted with `EventEmitter2.emitAsync`
+ * Events of the countermeasures context, emitted with `emitInOrder` (@app/common; listeners one after the other)
  * INSIDE the transaction of the change: listeners (the audit clearance, the
  * promotion gate) run in that same transaction (the CLS transaction propagates),
  * so a rule they keep commits together with the change or not at all. A listener

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
 import { updateIfVersion } from '@app/database';
-import { Actor, addDays, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, DAY_MS, dayStart, decodeCursor, isCalendarDay, todayIn, encodeCursor, pageSize, staleVersion, type Page, type PageRequest } from '@app/common';
+import { Actor, addDays, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, DAY_MS, dayStart, decodeCursor, isCalendarDay, todayIn, encodeCursor, pageSize, staleVersion, type Page, type PageRequest, emitInOrder } from '@app/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { IncidentsService } from '@app/incidents';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -101,6 +101,8 @@ const OPEN_STATUSES = ALL_COUNTERMEASURE_STATUSES.filter(isOpen);
 
 @Injectable()
 export class CountermeasuresService {
+  private readonly logger = new Logger(CountermeasuresService.name);
+
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(IncidentsService) private readonly incidents: IncidentsService,
@@ -273,7 +275,7 @@ export class CountermeasuresService {
       actorLabel: actor.label,
       at: this.clock.now(),
     });
-    await this.events.emitAsync(CountermeasureEvents.GATE_RELEVANCE_CHANGED, {
+    await emitInOrder(this.events, CountermeasureEvents.GATE_RELEVANCE_CHANGED, {
       countermeasureId: cm.id,
       incidentId: cm.incidentId,
       key: countermeasureKey(cm.seq),
@@ -307,7 +309,7 @@ export class CountermeasuresService {
     if (changes.requiredForGate != null) set.requiredForGate = changes.requiredForGate;
     const updated = await this.updateVersioned(actor, 'countermeasure.updated', cm, expectedVersion, set);
     if (updated.requiredForGate !== cm.requiredForGate) {
-      await this.events.emitAsync(CountermeasureEvents.GATE_RELEVANCE_CHANGED, {
+      await emitInOrder(this.events, CountermeasureEvents.GATE_RELEVANCE_CHANGED, {
         countermeasureId: cm.id,
         incidentId: cm.incidentId,
         key: countermeasureKey(cm.seq),
@@ -321,7 +323,7 @@ export class CountermeasuresService {
 
   @Transactional()
   async assignOwner(actor: Actor, id: string, expectedVersion: number, ownerId: string): Promise<CountermeasureEntity> {
-    const cm = await this.getById(id);
+    const cm = await this.lockItem(id); // every change of an item meets at the incident lock first (lock order: incident → item → trail)
     assertMayPlan(actor, await this.chiefOf(cm.incidentId), 'assign the owner');
     await this.assertMembers(cm.incidentId, [ownerId]);
     // The new owner is no longer also a contributor (as at creation).
@@ -334,7 +336,7 @@ export class CountermeasuresService {
   /** The contributors become exactly `userIds` (current task-force members); the chief or an admin, like owners. */
   @Transactional()
   async setContributors(actor: Actor, id: string, expectedVersion: number, userIds: readonly string[]): Promise<CountermeasureEntity> {
-    const cm = await this.getById(id);
+    const cm = await this.lockItem(id); // every change of an item meets at the incident lock first (lock order: incident → item → trail)
     assertMayPlan(actor, await this.chiefOf(cm.incidentId), 'choose the contributors');
     const next = [...new Set(userIds)].filter((u) => u !== cm.ownerId).sort();
     await this.assertMembers(cm.incidentId, next);
@@ -349,7 +351,7 @@ export class CountermeasuresService {
   /** Re-planning: the old and new dates, the reason and who changed it are kept. */
   @Transactional()
   async changeDueDate(actor: Actor, id: string, expectedVersion: number, dueDate: string, reason: string): Promise<CountermeasureEntity> {
-    const cm = await this.getById(id);
+    const cm = await this.lockItem(id); // every change of an item meets at the incident lock first (lock order: incident → item → trail)
     assertMayReplan(actor, await this.parties(cm));
     const next = assertCalendarDay(dueDate, 'dueDate');
     const why = checkReason(reason);
@@ -464,7 +466,7 @@ export class CountermeasuresService {
       at,
     };
     // Listeners (clearance, gate) run here, in this transaction: their rules commit with the move.
-    await this.events.emitAsync(CountermeasureEvents.STATUS_CHANGED, event);
+    await emitInOrder(this.events, CountermeasureEvents.STATUS_CHANGED, event);
     return updated;
   }
 
@@ -505,7 +507,7 @@ export class CountermeasuresService {
   }
 
   /** The sweep (daily job, CLI, on demand): every operating or degraded measure whose freshness changed moves. */
-  async refreshAllFreshness(): Promise<{ checked: number; moved: string[] }> {
+  async refreshAllFreshness(): Promise<{ checked: number; moved: string[]; failed: string[] }> {
     const candidates = await this.em
       .getRepository(CountermeasureEntity)
       .createQueryBuilder('c')
@@ -514,12 +516,18 @@ export class CountermeasuresService {
       .addOrderBy('c.seq')
       .getMany();
     const moved: string[] = [];
+    const failed: string[] = [];
     for (const c of candidates) {
       // One transaction per item: a failure on one does not hold back the others.
-      const done = await this.refreshOne(c.id);
-      if (done) moved.push(countermeasureKey(done.seq));
+      try {
+        const done = await this.refreshOne(c.id);
+        if (done) moved.push(countermeasureKey(done.seq));
+      } catch (err) {
+        failed.push(countermeasureKey(c.seq));
+        this.logger.error(`freshness check of ${countermeasureKey(c.seq)} failed: ${(err as Error).message}`);
+      }
     }
-    return { checked: candidates.length, moved };
+    return { checked: candidates.length, moved, failed };
   }
 
   @Transactional()
@@ -531,8 +539,9 @@ export class CountermeasuresService {
   /** Adds a statement of what must be shown; planning: owner, contributors, the chief or an admin. */
   @Transactional()
   async addRequirement(actor: Actor, id: string, expectedVersion: number, req: RequirementCommand): Promise<CountermeasureEntity> {
-    const cm = await this.getById(id);
+    const cm = await this.lockItem(id); // every change of an item meets at the incident lock first (lock order: incident → item → trail)
     assertMayReplan(actor, await this.parties(cm));
+    assertRequirementsOpen(cm);
     const { max } = (await this.em
       .getRepository(RequirementEntity)
       .createQueryBuilder('r')
@@ -554,13 +563,17 @@ export class CountermeasuresService {
     }
     const cm = await this.lockItem(req.countermeasureId);
     assertMayReplan(actor, await this.parties(cm));
+    assertRequirementsOpen(cm);
     const why = checkReason(reason);
     const current = await this.em.getRepository(RequirementEntity).findOneByOrFail({ id: req.id });
-    if (current.evidenceTotal > 0) {
+    // A risk acceptance (the audits context's table, read here only to refuse cleanly
+    // what its foreign key would refuse with an error) also keeps the requirement.
+    const [{ accepted }] = (await this.em.query(`SELECT count(*)::int AS accepted FROM audit_risk_acceptances WHERE requirement_id = $1`, [req.id])) as { accepted: number }[];
+    if (current.evidenceTotal > 0 || accepted > 0) {
       throw new CountermeasureError(
         CountermeasureErrorCode.REQUIREMENT_HAS_EVIDENCE,
-        `Requirement "${req.title}" has evidence (${current.evidenceTotal} submitted): it is kept, because evidence rests on it`,
-        { id: req.id, evidenceTotal: current.evidenceTotal },
+        `Requirement "${req.title}" has evidence (${current.evidenceTotal} submitted) or a risk acceptance (${accepted}): it is kept, because they rest on it`,
+        { id: req.id, evidenceTotal: current.evidenceTotal, riskAcceptances: accepted },
       );
     }
     const updated = await this.updateVersioned(actor, 'countermeasure.requirement_removed', cm, expectedVersion, {}, {
@@ -619,6 +632,26 @@ export class CountermeasuresService {
     const updated = await this.getById(cm.id);
     await this.trail.append({ actor, action, entityType: 'Countermeasure', entityId: cm.id, before: { ...snapshot(cm), ...beforeExtra }, after: { ...snapshot(updated), ...extra } });
     return updated;
+  }
+}
+
+/**
+ * Signed-off work (VERIFIED, OPERATING, DEGRADED, or BLOCKED from one of them)
+ * keeps the requirements its sign-off covered: adding or removing one would make
+ * "verified" mean something that was never checked. Reopen it first.
+ */
+export function isSignedOff(cm: Pick<CountermeasureEntity, 'status' | 'resumeStatus'>): boolean {
+  const signed = new Set<CountermeasureStatus>([CountermeasureStatus.VERIFIED, CountermeasureStatus.OPERATING, CountermeasureStatus.DEGRADED]);
+  return signed.has(cm.status) || (cm.status === CountermeasureStatus.BLOCKED && cm.resumeStatus !== null && signed.has(cm.resumeStatus));
+}
+
+function assertRequirementsOpen(cm: CountermeasureEntity): void {
+  if (isSignedOff(cm)) {
+    throw new CountermeasureError(
+      CountermeasureErrorCode.REQUIREMENTS_FROZEN,
+      `${countermeasureKey(cm.seq)} is ${cm.status}: its requirements are what the auditor signed off; an executive reopens it first`,
+      { status: cm.status },
+    );
   }
 }
 

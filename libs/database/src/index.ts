@@ -4,3 +4,4 @@ export * from './data-source-options';
 export * from './database.module';
 export * from './versioned-update';
 export * from './check-in-list';
+export * from './pg-notifications';

@@ -27,12 +27,14 @@ import {
   CountermeasuresService,
   CountermeasureStatus,
   CountermeasureTargetEntity,
+  isSignedOff,
   RequirementEntity,
   riskAccepted,
   TransitionCause,
   type CountermeasureStatusChanged,
 } from '@app/countermeasures';
 import { EvidenceEntity, EvidenceReviewEntity, SignOffEntity } from './evidence.entities';
+import { EvidenceStorage } from './storage/evidence-storage';
 import { EvidenceError, EvidenceErrorCode } from './domain/evidence.errors';
 import { MAX_EVIDENCE_NAME_LENGTH, MAX_EVIDENCE_TEXT_LENGTH, MAX_URL_LENGTH, type EvidenceKind, type ReviewDecision } from './domain/evidence-fields';
 import { attestationDigest, linkDigest, payloadDigest, signOffPayload } from './domain/evidence-digests';
@@ -71,7 +73,20 @@ interface Content {
 }
 
 /** Statuses whose sign-off stands: a change to the evidence under them reopens the work. */
-const SIGNED_STATUSES: ReadonlySet<CountermeasureStatus> = new Set([CountermeasureStatus.VERIFIED, CountermeasureStatus.OPERATING]);
+const SIGNED_STATUSES: ReadonlySet<CountermeasureStatus> = new Set([CountermeasureStatus.VERIFIED, CountermeasureStatus.OPERATING, CountermeasureStatus.DEGRADED]);
+
+/**
+ * Signed-off work that is BLOCKED (from DEGRADED) cannot be reopened while
+ * blocked; a change to the evidence its sign-off rests on waits for the unblock.
+ */
+function assertNotBlockedSignedWork(cm: CountermeasureEntity, what: string): void {
+  if (cm.status === CountermeasureStatus.BLOCKED && isSignedOff(cm)) {
+    throw new EvidenceError(EvidenceErrorCode.COUNTERMEASURE_BLOCKED, `${countermeasureKey(cm.seq)} is BLOCKED and signed off: unblock it before evidence is ${what}`, {
+      status: cm.status,
+      resumeStatus: cm.resumeStatus,
+    });
+  }
+}
 
 /**
  * Evidence, reviews and sign-offs. Every change takes the incident lock first
@@ -86,6 +101,7 @@ export class EvidenceService {
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(EvidenceStorage) private readonly storage: EvidenceStorage,
   ) {}
 
   private get em() {
@@ -103,6 +119,22 @@ export class EvidenceService {
   async findByIds(ids: readonly string[]): Promise<EvidenceEntity[]> {
     if (ids.length === 0) return [];
     return this.em.getRepository(EvidenceEntity).createQueryBuilder('e').where('e.id = ANY(:ids)', { ids: [...ids] }).getMany();
+  }
+
+  /**
+   * After a refused upload: removes the bytes unless some evidence row refers to
+   * them, under the same lock on the hash that `submitFile` takes.
+   */
+  @Transactional()
+  async dropFileIfUnreferenced(sha256: string): Promise<boolean> {
+    await this.lockBlob(sha256);
+    if (await this.hasFileWithHash(sha256)) return false;
+    await this.storage.remove(sha256);
+    return true;
+  }
+
+  private async lockBlob(sha256: string): Promise<void> {
+    await this.em.query(`SELECT pg_advisory_xact_lock(hashtextextended('evidence-blob:' || $1, 0))`, [sha256]);
   }
 
   async hasFileWithHash(sha256: string): Promise<boolean> {
@@ -191,6 +223,14 @@ export class EvidenceService {
     if (!/^[0-9a-f]{64}$/.test(f.sha256) || !Number.isSafeInteger(f.sizeBytes) || f.sizeBytes <= 0 || !f.mediaType) {
       throw invalid('file', 'A file needs its SHA-256, a positive size and a detected type');
     }
+    // The blob's fate is decided under a lock on its hash: a refused upload of the same
+    // bytes (which removes them when unreferenced) and this submission never interleave.
+    await this.lockBlob(f.sha256);
+    if (!(await this.storage.exists(f.sha256))) {
+      throw new EvidenceError(EvidenceErrorCode.UPLOAD_INVALID, 'The uploaded bytes are no longer stored (a concurrent upload of the same file was refused): upload again', {
+        sha256: f.sha256,
+      });
+    }
     return this.submit(actor, cmd, {
       kind: 'FILE',
       name: checkName(f.name, 'file name'),
@@ -219,8 +259,10 @@ export class EvidenceService {
   }
 
   private async submit(actor: Actor, cmd: SubmitBase, content: Content): Promise<EvidenceEntity> {
+    const found = await this.requirement(cmd.requirementId);
+    const cm = await this.countermeasures.lockItem(found.countermeasureId);
+    // Read again under the lock: it may have been removed meanwhile.
     const requirement = await this.requirement(cmd.requirementId);
-    const cm = await this.countermeasures.lockItem(requirement.countermeasureId);
     assertOpenForEvidence(cm);
     assertMayEdit(actor, await this.countermeasures.parties(cm));
     const effectiveOn = this.checkEffectiveOn(cmd.effectiveOn);
@@ -239,6 +281,7 @@ export class EvidenceService {
         throw invalid('supersedesId', 'A new version must serve the same requirement as the evidence it supersedes');
       }
       assertLive(previous, 'superseded');
+      assertNotBlockedSignedWork(cm, 'superseded');
     }
 
     const repo = this.em.getRepository(EvidenceEntity);
@@ -295,6 +338,7 @@ export class EvidenceService {
     if (!why || [...why].length > MAX_EVIDENCE_TEXT_LENGTH) throw invalid('reason', 'Withdrawing evidence needs a reason');
     const current = await this.getById(evidenceId);
     assertLive(current, 'withdrawn');
+    assertNotBlockedSignedWork(cm, 'withdrawn');
     if (current.version !== expectedVersion) throw staleVersion('Evidence', current.id, expectedVersion, current.version);
     await this.setState(current, { status: 'WITHDRAWN', withdrawnAt: this.clock.now(), withdrawnByLabel: actor.label, withdrawalReason: why });
     const requirement = await this.refreshRequirement(current.requirementId);
@@ -345,6 +389,7 @@ export class EvidenceService {
     }
     const text = (comment ?? '').trim();
     if (requiresComment(decision) && !text) throw invalid('comment', `A review of ${decision} needs a comment the owner can act on`);
+    if (decision !== 'ACCEPTED') assertNotBlockedSignedWork(cm, 'rejected');
     if ([...text].length > MAX_EVIDENCE_TEXT_LENGTH) throw invalid('comment', `comment must have at most ${MAX_EVIDENCE_TEXT_LENGTH} characters`);
 
     const at = this.clock.now();
@@ -489,8 +534,24 @@ export class EvidenceService {
     return row;
   }
 
+  /**
+   * Everyone who has ever owned or contributed to the countermeasure, not only
+   * today's: segregation of duties does not lapse by reassignment. The current
+   * rows, plus every owner and contributor the audit trail recorded for it
+   * (created, owner_assigned, contributors_changed keep them before and after).
+   */
   private async contributorIds(countermeasureId: string): Promise<string[]> {
-    return (await this.em.getRepository(CountermeasureContributorEntity).findBy({ countermeasureId })).map((c) => c.userId);
+    const current = (await this.em.getRepository(CountermeasureContributorEntity).findBy({ countermeasureId })).map((c) => c.userId);
+    const past = (await this.em.query(
+      `SELECT DISTINCT v.id FROM audit_trail t CROSS JOIN LATERAL (
+         SELECT t.before->>'ownerId' UNION ALL SELECT t.after->>'ownerId'
+         UNION ALL SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(t.before->'contributorIds') = 'array' THEN t.before->'contributorIds' ELSE '[]'::jsonb END)
+         UNION ALL SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(t.after->'contributorIds') = 'array' THEN t.after->'contributorIds' ELSE '[]'::jsonb END)
+       ) AS v(id)
+       WHERE t.entity_type = 'Countermeasure' AND t.entity_id = $1 AND v.id IS NOT NULL`,
+      [countermeasureId],
+    )) as { id: string }[];
+    return [...new Set([...current, ...past.map((r) => r.id)])];
   }
 
   private async latestReviews(evidenceIds: readonly string[]): Promise<Map<string, EvidenceReviewEntity>> {

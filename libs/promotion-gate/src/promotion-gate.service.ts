@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import canonicalize from 'canonicalize';
 import { OnEvent } from '@nestjs/event-emitter';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
@@ -241,7 +242,8 @@ export class PromotionGateService {
     const gate = (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gateId }))!;
     const blockers = evaluateGate(await this.facts(gate));
     const next = deriveGateState(blockers, gate.state);
-    const changedBlockers = JSON.stringify(blockers) !== JSON.stringify(gate.blockers);
+    // jsonb reorders object keys: compare canonical forms, or every re-evaluation would count as a change.
+    const changedBlockers = canonicalize(blockers) !== canonicalize(gate.blockers);
     if (next === gate.state && !changedBlockers) return gate;
     await this.updateGate(gate, {
       state: next,

@@ -65,7 +65,7 @@ export class EvidenceFilesController {
       this.storage.stage(file, { maxBytes: this.maxBytes, allowedTypes: this.allowedTypes }),
     );
     const { staged } = upload;
-    await staged.commit();
+    const { created } = await staged.commit();
     try {
       const row = await this.evidence.submitFile(Actor.user(user), {
         ...upload.fields,
@@ -73,8 +73,9 @@ export class EvidenceFilesController {
       });
       return evidenceFileJson(row);
     } catch (err) {
-      // Bytes that no evidence refers to are not kept as if they were evidence.
-      await this.dropUnreferenced(staged.sha256);
+      // Bytes that no evidence refers to are not kept as if they were evidence;
+      // bytes this request did not store (another upload did) are not ours to drop.
+      if (created) await this.dropUnreferenced(staged.sha256);
       throw err;
     }
   }
@@ -118,7 +119,7 @@ export class EvidenceFilesController {
 
   private async dropUnreferenced(sha256: string): Promise<void> {
     try {
-      if (!(await this.evidence.hasFileWithHash(sha256))) await this.storage.remove(sha256);
+      await this.evidence.dropFileIfUnreferenced(sha256);
     } catch (err) {
       // The refusal is what the client must hear; a leftover blob is only swept by hand.
       this.logger.warn({ sha256, err }, 'Could not remove the bytes of a refused upload');

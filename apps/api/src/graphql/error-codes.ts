@@ -1,10 +1,12 @@
 import type { AuditErrorCode } from '@app/audits';
 import type { CommonErrorCode, DomainError } from '@app/common';
 import type { CountermeasureErrorCode } from '@app/countermeasures';
+import type { DashboardErrorCode } from '@app/dashboard';
 import type { EvidenceErrorCode } from '@app/evidence';
 import type { GateErrorCode } from '@app/promotion-gate';
 import type { IdentityErrorCode } from '@app/identity';
 import type { IncidentErrorCode } from '@app/incidents';
+import type { NotificationErrorCode } from '@app/notifications';
 
 /** The `extensions.code` values clients can rely on. */
 export const GqlCode = {
@@ -85,6 +87,7 @@ const DOMAIN_CODE_MAP = {
     REQUIREMENT_NOT_FOUND: GqlCode.NOT_FOUND,
     TARGET_HAS_PROGRESS: GqlCode.CONFLICT,
     REQUIREMENT_HAS_EVIDENCE: GqlCode.CONFLICT,
+    REQUIREMENTS_FROZEN: GqlCode.CONFLICT,
     // The plan as it stands refuses the link (like INVALID_TRANSITION): CONFLICT.
     PARENT_CYCLE: GqlCode.CONFLICT,
     DEPENDENCY_CYCLE: GqlCode.CONFLICT,
@@ -104,6 +107,7 @@ const DOMAIN_CODE_MAP = {
     HASH_MISMATCH: GqlCode.CONFLICT,
     SIGN_OFF_NOT_READY: GqlCode.CONFLICT,
     COUNTERMEASURE_CLOSED: GqlCode.CONFLICT,
+    COUNTERMEASURE_BLOCKED: GqlCode.CONFLICT,
     FILE_EMPTY: GqlCode.BAD_USER_INPUT,
     FILE_TOO_LARGE: GqlCode.BAD_USER_INPUT,
     FILE_TYPE_NOT_ALLOWED: GqlCode.BAD_USER_INPUT,
@@ -139,6 +143,16 @@ const DOMAIN_CODE_MAP = {
     RISK_ALREADY_ACCEPTED: GqlCode.CONFLICT,
     RISK_ACCEPTANCE_ENDED: GqlCode.CONFLICT,
   } satisfies Record<AuditErrorCode, GqlCode>,
+  dashboard: {
+    INVALID_AS_OF: GqlCode.BAD_USER_INPUT,
+    AS_OF_BEFORE_INCIDENT: GqlCode.BAD_USER_INPUT,
+    AS_OF_IN_FUTURE: GqlCode.BAD_USER_INPUT,
+    INCIDENT_NOT_FOUND: GqlCode.NOT_FOUND,
+  } satisfies Record<DashboardErrorCode, GqlCode>,
+  notifications: {
+    NOTIFICATION_NOT_FOUND: GqlCode.NOT_FOUND,
+    INVALID_FIELD: GqlCode.BAD_USER_INPUT,
+  } satisfies Record<NotificationErrorCode, GqlCode>,
 } as const;
 
 type MappedContext = keyof typeof DOMAIN_CODE_MAP;

@@ -22,8 +22,8 @@ export class FreshnessJob implements OnApplicationBootstrap {
   @Cron('0 5 0 * * *', { name: 'evidence-freshness', timeZone: CASE_TIME_ZONE })
   async run(): Promise<void> {
     try {
-      const { checked, moved } = await this.countermeasures.refreshAllFreshness();
-      this.log.log(`freshness: ${checked} ongoing measures checked, moved: ${moved.join(', ') || 'none'}`);
+      const { checked, moved, failed } = await this.countermeasures.refreshAllFreshness();
+      this.log.log(`freshness: ${checked} ongoing measures checked, moved: ${moved.join(', ') || 'none'}${failed.length ? `, failed: ${failed.join(', ')}` : ''}`);
     } catch (err) {
       // A failed sweep must not stop the server; the next run (or the CLI) repeats it.
       this.log.error(`freshness sweep failed: ${(err as Error).message}`);

@@ -16,6 +16,9 @@ export const PUB_SUB = Symbol('PUB_SUB');
 /** Trigger names, one per subscription field (add countermeasureChanged, dashboardChanged here). */
 export const SubscriptionTrigger = {
   GATE_CHANGED: 'gateChanged',
+  NOTIFICATION_ADDED: 'notificationAdded',
+  COUNTERMEASURE_CHANGED: 'countermeasureChanged',
+  DASHBOARD_CHANGED: 'dashboardChanged',
 } as const;
 export type SubscriptionTrigger = (typeof SubscriptionTrigger)[keyof typeof SubscriptionTrigger];
 

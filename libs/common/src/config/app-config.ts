@@ -160,6 +160,19 @@ export class AppConfig {
   @Min(10)
   @Max(300_000)
   GATE_WEBHOOK_RETRY_BASE_MS = 1000;
+
+  /** Notification e-mail: the SMTP server (smtp:// or smtps://, user and password in the URL); unset: inbox only. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^/?#\s]+(\/?|\/?\?\S*)$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587' })
+  SMTP_URL?: string = undefined;
+
+  /** Notification e-mail: the sender, an address or `Name <address>`; required when SMTP_URL is set. */
+  @Transform(emptyToUndefined)
+  @ValidateIf((c: AppConfig) => c.SMTP_URL !== undefined || c.MAIL_FROM !== undefined)
+  @IsString({ message: 'MAIL_FROM is required when SMTP_URL is set' })
+  @Matches(/^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, { message: 'MAIL_FROM must be an e-mail address or "Name <address>"' })
+  MAIL_FROM?: string = undefined;
 }
 
 export class ConfigValidationError extends Error {
@@ -170,7 +183,7 @@ export class ConfigValidationError extends Error {
 }
 
 /** Values never repeated in an error message. */
-const SECRET_KEYS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DEMO_PASSWORD', 'DATABASE_URL']);
+const SECRET_KEYS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DEMO_PASSWORD', 'DATABASE_URL', 'SMTP_URL']);
 
 /** Used as @nestjs/config's `validate`, and by the CLI. */
 export function validateConfig(env: Record<string, unknown>): AppConfig {

@@ -194,7 +194,7 @@ const SCENARIOS: readonly Scenario[] = [
       VERIFIED: /*          */ NONE,
       OPERATING: /*         */ 'NA  NA  NA  NA  NA  NA  ok',
       DEGRADED: /*          */ NONE,
-      REOPENED: /*          */ NONE,
+      REOPENED: /*          */ 'NA  NA  NA  NA  ok  NA  NA',
       CANCELLED: /*         */ 'NA  ok  NA  NA  NA  NA  NA',
     },
   },

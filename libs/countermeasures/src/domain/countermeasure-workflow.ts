@@ -12,7 +12,7 @@ import { CountermeasureError, CountermeasureErrorCode } from './countermeasure.e
  * PLANNED ──[USER]──▶ IN_PROGRESS ──[USER, evidence]──▶ IMPLEMENTED ──[AUDITOR_SIGN_OFF, evidence]──▶ VERIFIED
  *                         ▲   ▲                           │   │
  *                         │   └────────[USER]─────────────┘   └─[AUDITOR_REJECTION, reason]─▶ CHANGES_REQUESTED ─[USER]─▶ IN_PROGRESS
- *                         └─[USER]── REOPENED ◀──[REOPEN, reason]── VERIFIED, OPERATING
+ *                         └─[USER]── REOPENED ◀──[REOPEN, reason]── VERIFIED, OPERATING, DEGRADED
  *
  * ongoing measures only:
  * VERIFIED ──[USER]──▶ OPERATING ──[SYSTEM_STALENESS]──▶ DEGRADED ──[SYSTEM_FRESH_EVIDENCE]──▶ OPERATING
@@ -56,8 +56,11 @@ import { CountermeasureError, CountermeasureErrorCode } from './countermeasure.e
  *   (EVIDENCE_MISSING). Other moves ignore the evidence counts.
  * - **Ongoing measures**: a verified ongoing measure starts operating by a plain
  *   edit (VERIFIED → OPERATING). OPERATING ⇄ DEGRADED are system moves only; a
- *   plain edit to them gets NOT_ALLOWED. REOPENED is reachable from VERIFIED and
- *   OPERATING (as the issue says), not from DEGRADED, which is already open work.
+ *   plain edit to them gets NOT_ALLOWED. REOPENED is reachable from VERIFIED,
+ *   OPERATING and DEGRADED: a degraded measure is open (its recurring evidence is
+ *   stale) but still signed off, so evidence it rested on that is withdrawn,
+ *   superseded or rejected reopens it too (else fresh recurring evidence would
+ *   bring it back to OPERATING over the hole).
  *   A non-ongoing measure can never be OPERATING or DEGRADED; such a row is
  *   refused as INVALID_WORKFLOW_INPUT.
  * - **Cancelling** is an executive's decision with a reason, from every status
@@ -259,6 +262,8 @@ function edgesFrom(status: CountermeasureStatus, resumeStatus: CountermeasureSta
       break;
     case S.DEGRADED:
       add(C.SYSTEM_FRESH_EVIDENCE, S.OPERATING);
+      // Still signed off: evidence it rested on that changes reopens it, like VERIFIED and OPERATING.
+      add(C.REOPEN, S.REOPENED);
       break;
     case S.CANCELLED:
       break;

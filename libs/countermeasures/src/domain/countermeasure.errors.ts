@@ -53,6 +53,8 @@ export const CountermeasureErrorCode = {
   REQUIREMENT_NOT_FOUND: 'REQUIREMENT_NOT_FOUND',
   /** Evidence was submitted for the requirement: it cannot be removed. Details: `id`, `evidenceTotal`. */
   REQUIREMENT_HAS_EVIDENCE: 'REQUIREMENT_HAS_EVIDENCE',
+  /** The requirements of signed-off work are fixed (reopen it first). Details: `status`. */
+  REQUIREMENTS_FROZEN: 'REQUIREMENTS_FROZEN',
   /** A target where work happened cannot be dropped from the list (mark it NOT_APPLICABLE). */
   TARGET_HAS_PROGRESS: 'TARGET_HAS_PROGRESS',
   /**

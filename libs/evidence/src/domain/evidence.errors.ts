@@ -23,6 +23,8 @@ export const EvidenceErrorCode = {
   SIGN_OFF_NOT_READY: 'SIGN_OFF_NOT_READY',
   /** Evidence for a countermeasure that no longer takes any (CANCELLED). */
   COUNTERMEASURE_CLOSED: 'COUNTERMEASURE_CLOSED',
+  /** Signed-off work that is BLOCKED: its evidence cannot change until it is unblocked. */
+  COUNTERMEASURE_BLOCKED: 'COUNTERMEASURE_BLOCKED',
   /** An upload with no bytes. */
   FILE_EMPTY: 'FILE_EMPTY',
   /** An upload over the size limit (stopped at the limit). Details: `limitBytes`. */

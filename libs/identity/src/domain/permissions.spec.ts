@@ -66,6 +66,8 @@ describe('permissionsOf', () => {
         Permission.AUDIT_TRAIL_READ,
         Permission.EVIDENCE_REVIEW,
         Permission.AUDIT_CONDUCT,
+        Permission.NOTIFICATIONS_OWN,
+        Permission.REPORTS_READ,
       ]),
     );
     // Only an auditor reviews and conducts the audit, whatever other roles one holds.
@@ -75,6 +77,10 @@ describe('permissionsOf', () => {
   it('auditors read the remediation plan but never write it', () => {
     expect(hasPermission([Role.AUDITOR], Permission.REMEDIATION_READ)).toBe(true);
     expect(hasPermission([Role.AUDITOR], Permission.REMEDIATION_WRITE)).toBe(false);
+  });
+
+  it('the status report (CSV, PDF) is downloaded by executives, auditors and admins; task-force members use the dashboard', () => {
+    expect(ALL_ROLES.filter((r) => hasPermission([r], Permission.REPORTS_READ)).sort()).toEqual(['ADMIN', 'AUDITOR', 'EXECUTIVE']);
   });
 
   it('the audit trail is read by auditors, executives and admins, not by task-force members', () => {

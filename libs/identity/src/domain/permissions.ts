@@ -34,6 +34,12 @@ export const Permission = {
   GATE_DECIDE: 'gate:decide',
   /** Configure a gate's webhook, create and revoke API keys: admins. */
   INTEGRATIONS_MANAGE: 'integrations:manage',
+  /** One's own inbox: read and mark one's notifications, choose which kinds one receives (every user role). */
+  NOTIFICATIONS_OWN: 'notifications:own',
+  /** Run the reminder job (and the weekly digest) on demand: admins. */
+  REMINDERS_RUN: 'reminders:run',
+  /** Download the status report (CSV, PDF) for the board and the regulator: executives, auditors, admins (task-force members use the dashboard). */
+  REPORTS_READ: 'reports:read',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);
@@ -49,8 +55,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.GATE_READ,
     Permission.GATE_CREATE,
     Permission.INTEGRATIONS_MANAGE,
+    Permission.NOTIFICATIONS_OWN,
+    Permission.REMINDERS_RUN,
+    Permission.REPORTS_READ,
   ],
-  TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.EVIDENCE_SUBMIT, Permission.GATE_READ],
+  TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.EVIDENCE_SUBMIT, Permission.GATE_READ, Permission.NOTIFICATIONS_OWN],
   EXECUTIVE: [
     Permission.SELF_READ,
     Permission.USERS_READ,
@@ -62,6 +71,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.GATE_READ,
     Permission.GATE_CREATE,
     Permission.GATE_DECIDE,
+    Permission.NOTIFICATIONS_OWN,
+    Permission.REPORTS_READ,
   ],
   // Auditors read everything, edit nothing of the plan, and alone review, sign off and clear.
   // Admins do not review or clear: administering the tool gives no say over the audit.
@@ -73,6 +84,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.EVIDENCE_REVIEW,
     Permission.AUDIT_CONDUCT,
     Permission.GATE_READ,
+    Permission.NOTIFICATIONS_OWN,
+    Permission.REPORTS_READ,
   ],
   // A promotion system's API key: whether it may promote, nothing else.
   SERVICE: [Permission.GATE_READ],

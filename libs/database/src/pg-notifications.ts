@@ -1,0 +1,184 @@
+import { Logger } from '@nestjs/common';
+import { Client, type ClientConfig, type Notification } from 'pg';
+import type { DataSource, DataSourceOptions } from 'typeorm';
+
+type PostgresConnectionOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
+
+/** First reconnection delay after a lost LISTEN connection; doubles up to RECONNECT_MAX_MS. */
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 10_000;
+
+/**
+ * A generic `LISTEN <channel>`: one dedicated `pg` client (not from the pool: a
+ * pooled connection would be handed to other work) hands every JSON payload
+ * announced on the channel to every subscriber. PostgreSQL delivers a
+ * `pg_notify` only when the transaction that issued it commits, so subscribers
+ * never see a rolled-back change. (The same pattern as the gate's
+ * `GateNotifications`, for any channel; e.g. `audit_trail_appended`.)
+ *
+ * - `start()` connects (a failure is logged and retried; the caller does not wait for the database to come back);
+ * - `subscribe(handler)` returns the function that unsubscribes;
+ * - after a lost connection it reconnects with back-off (250 ms doubling to 10 s)
+ *   and calls every `onReconnect` handler: notifications sent meanwhile are lost;
+ * - `stop()` closes the client and stops reconnecting.
+ *
+ * A handler that throws is logged and does not affect the others. Handlers run
+ * synchronously in the client's event; do async work in the handler's own promise.
+ */
+export class PgNotifications<T> {
+  private readonly logger: Logger;
+  private readonly handlers = new Set<(payload: T) => void>();
+  private readonly reconnectHandlers = new Set<() => void>();
+  private client: Client | null = null;
+  private closed = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectDelay = RECONNECT_MIN_MS;
+  private connecting: Promise<void> | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly channel: string,
+  ) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
+    this.logger = new Logger(`PgNotifications(${channel})`);
+  }
+
+  async start(): Promise<void> {
+    this.closed = false;
+    await this.connect(false);
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    await this.connecting?.catch(() => undefined);
+    const client = this.client;
+    this.client = null;
+    if (client) await client.end().catch(() => undefined);
+    this.handlers.clear();
+    this.reconnectHandlers.clear();
+  }
+
+  subscribe(handler: (payload: T) => void): () => void {
+    this.handlers.add(handler);
+    return () => {
+      this.handlers.delete(handler);
+    };
+  }
+
+  onReconnect(handler: () => void): () => void {
+    this.reconnectHandlers.add(handler);
+    return () => {
+      this.reconnectHandlers.delete(handler);
+    };
+  }
+
+  /** True while the LISTEN connection is up. */
+  get listening(): boolean {
+    return this.client !== null;
+  }
+
+  private connect(isReconnect: boolean): Promise<void> {
+    if (!this.connecting) {
+      this.connecting = this.open(isReconnect).finally(() => {
+        this.connecting = null;
+      });
+    }
+    return this.connecting;
+  }
+
+  private async open(isReconnect: boolean): Promise<void> {
+    if (this.closed) return;
+    const client = new Client(listenerClientConfig(this.dataSource.options as PostgresConnectionOptions, this.channel));
+    // Without an 'error' listener a dropped connection would crash the process.
+    client.on('error', (err) => this.lost(client, err));
+    client.on('end', () => this.lost(client, null));
+    client.on('notification', (msg) => this.dispatch(msg));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${this.channel}`);
+    } catch (err) {
+      client.removeAllListeners('end');
+      await client.end().catch(() => undefined);
+      if (this.closed) return;
+      this.logger.warn(`cannot LISTEN ${this.channel}: ${message(err)}; retrying in ${this.reconnectDelay} ms`);
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.reconnectDelay = RECONNECT_MIN_MS;
+    if (isReconnect) {
+      this.logger.log(`LISTEN ${this.channel} re-established`);
+      for (const h of [...this.reconnectHandlers]) {
+        try {
+          h();
+        } catch (err) {
+          this.logger.error(`reconnect handler failed: ${message(err)}`);
+        }
+      }
+    }
+  }
+
+  private lost(client: Client, err: unknown): void {
+    if (this.client !== client) return;
+    this.client = null;
+    client.removeAllListeners('end');
+    client.end().catch(() => undefined);
+    if (this.closed) return;
+    this.logger.warn(`LISTEN ${this.channel} connection lost${err ? `: ${message(err)}` : ''}; reconnecting`);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, RECONNECT_MAX_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      void this.connect(true);
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  private dispatch(msg: Notification): void {
+    if (msg.channel !== this.channel || !msg.payload) return;
+    let payload: T;
+    try {
+      payload = JSON.parse(msg.payload) as T;
+    } catch {
+      this.logger.warn(`ignoring a malformed ${this.channel} payload`);
+      return;
+    }
+    for (const h of [...this.handlers]) {
+      try {
+        h(payload);
+      } catch (err) {
+        this.logger.error(`${this.channel} handler failed: ${message(err)}`);
+      }
+    }
+  }
+}
+
+/** The connection settings of the application's data source, for one extra (listening) client. */
+export function listenerClientConfig(o: PostgresConnectionOptions, channel: string): ClientConfig {
+  return {
+    connectionString: o.url,
+    host: o.host,
+    port: o.port,
+    user: o.username,
+    password: o.password,
+    database: o.database,
+    ssl: o.ssl as ClientConfig['ssl'],
+    application_name: `${o.applicationName ?? 'remediation-tracker'}:listen:${channel}`.slice(0, 63),
+    keepAlive: true,
+  };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
