@@ -11,7 +11,7 @@ describe('what the repository promises its operators', () => {
     const documented = fs
       .readFileSync(path.join(root, '.env.example'), 'utf8')
       .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
+      .filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l))
       .map((l) => l.split('=')[0])
       .sort();
     const read = [...Object.keys(new AppConfig()), 'DATABASE_URL', 'JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'];

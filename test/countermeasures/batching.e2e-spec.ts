@@ -72,9 +72,10 @@ describe('a page of countermeasures with every nested field', () => {
     const small = await statementsFor(5);
     const large = await statementsFor(50);
     expect(small).toBeGreaterThanOrEqual(5); // the spy sees the statements (not a vacuous 0 = 0)
-    // Owners and the contributors' users may land in one DataLoader batch or two, depending on
-    // timing; the count never grows with the page (an N+1 would add 45+ statements here).
-    expect(Math.abs(large - small)).toBeLessThanOrEqual(1);
+    // Owners, the contributors' users and the uploaders may land in one DataLoader batch of users
+    // or up to three, depending on timing; the count never grows with the page (an N+1 would add
+    // 45+ statements here).
+    expect(Math.abs(large - small)).toBeLessThanOrEqual(2);
     // Authentication (1), count + page (2), owners+contributors' users, contributors, requirements, history,
     // due-date changes, sign-offs, evidence, reviews, uploaders (possibly batched with the owners).
     expect(large).toBeLessThanOrEqual(14);

@@ -147,6 +147,41 @@ export class AppConfig {
   @IsIn(EVIDENCE_MEDIA_TYPES, { each: true, message: `EVIDENCE_ALLOWED_TYPES may only name ${EVIDENCE_MEDIA_TYPES.join(', ')}` })
   EVIDENCE_ALLOWED_TYPES: EvidenceMediaType[] = [...EVIDENCE_MEDIA_TYPES];
 
+  /** Evidence files in this S3 bucket instead of DATA_DIR/evidence (unset: the local directory). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'EVIDENCE_S3_BUCKET must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)' })
+  EVIDENCE_S3_BUCKET?: string = undefined;
+
+  /** The endpoint of an S3-compatible server (http:// or https://); unset: AWS S3 of the region. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/?#\s]+\/?$/, { message: 'EVIDENCE_S3_ENDPOINT must be an http:// or https:// URL without a path, e.g. http://127.0.0.1:9000' })
+  EVIDENCE_S3_ENDPOINT?: string = undefined;
+
+  @IsString()
+  @Matches(/^[a-z0-9-]+$/, { message: 'EVIDENCE_S3_REGION must be a region name such as us-east-1' })
+  EVIDENCE_S3_REGION = 'us-east-1';
+
+  /** Both or neither; unset: the AWS SDK's default credentials (AWS_* variables, instance role...). */
+  @Transform(emptyToUndefined)
+  @ValidateIf((c: AppConfig) => c.EVIDENCE_S3_ACCESS_KEY_ID !== undefined || c.EVIDENCE_S3_SECRET_ACCESS_KEY !== undefined)
+  @IsString({ message: 'EVIDENCE_S3_ACCESS_KEY_ID is required when EVIDENCE_S3_SECRET_ACCESS_KEY is set' })
+  @MinLength(1)
+  EVIDENCE_S3_ACCESS_KEY_ID?: string = undefined;
+
+  @Transform(emptyToUndefined)
+  @ValidateIf((c: AppConfig) => c.EVIDENCE_S3_ACCESS_KEY_ID !== undefined || c.EVIDENCE_S3_SECRET_ACCESS_KEY !== undefined)
+  @IsString({ message: 'EVIDENCE_S3_SECRET_ACCESS_KEY is required when EVIDENCE_S3_ACCESS_KEY_ID is set' })
+  @MinLength(1)
+  EVIDENCE_S3_SECRET_ACCESS_KEY?: string = undefined;
+
+  /** Path-style URLs (endpoint/bucket/key); unset: true when EVIDENCE_S3_ENDPOINT is set, false otherwise. */
+  @Transform(({ value }) => (value === '' ? undefined : toBool({ value })))
+  @IsOptional()
+  @IsBoolean({ message: 'EVIDENCE_S3_FORCE_PATH_STYLE must be true or false' })
+  EVIDENCE_S3_FORCE_PATH_STYLE?: boolean = undefined;
+
   /** Gate webhook: attempts per delivery before it is given up as FAILED. */
   @Transform(toInt)
   @IsInt()
@@ -183,7 +218,7 @@ export class ConfigValidationError extends Error {
 }
 
 /** Values never repeated in an error message. */
-const SECRET_KEYS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DEMO_PASSWORD', 'DATABASE_URL', 'SMTP_URL']);
+const SECRET_KEYS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DEMO_PASSWORD', 'DATABASE_URL', 'SMTP_URL', 'EVIDENCE_S3_ACCESS_KEY_ID', 'EVIDENCE_S3_SECRET_ACCESS_KEY']);
 
 /** Used as @nestjs/config's `validate`, and by the CLI. */
 export function validateConfig(env: Record<string, unknown>): AppConfig {

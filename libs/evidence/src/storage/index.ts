@@ -1,5 +1,6 @@
 export { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob } from './evidence-storage';
 export { evidenceStorageProvider } from './evidence-storage.provider';
 export { LocalEvidenceStorage } from './local-evidence-storage';
+export { S3EvidenceStorage, type S3EvidenceStorageOptions } from './s3-evidence-storage';
 export { UploadInspector } from './upload-inspector';
 export { openVerified, type IntegrityFailure, type VerifiedBlob } from './verified-read';
