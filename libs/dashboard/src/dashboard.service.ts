@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { CASE_TIME_ZONE, Clock, todayIn } from '@app/common';
+import { DashboardError, DashboardErrorCode } from './domain/dashboard.errors';
+import { endOfDayInTokyo, incidentStartDay, resolveAsOf, share } from './domain/dashboard-day';
+import { dashboardStatement, ENTRY_INCIDENT_STATEMENT, INCIDENT_STATEMENT, type DashboardSource } from './dashboard.sql';
+import type { ActivityEntry, BlockedItem, Dashboard, DashboardRequest, DashboardTotals, GateSummary, ReviewQueueSummary } from './dashboard.types';
+
+/** Each list of the dashboard holds at most this many items, most urgent first. */
+export const DASHBOARD_LIST_LIMIT = 50;
+/** The latest activity: this many audit-trail entries. */
+export const DASHBOARD_ACTIVITY_LIMIT = 15;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface DashboardIncident {
+  id: string;
+  title: string;
+  /** The first day a dashboard of it may show. */
+  startsOn: string;
+}
+
+type Raw = Omit<Dashboard, 'asOf' | 'generatedAt' | 'incidentId' | 'incidentTitle' | 'startsOn' | 'source' | 'totals' | 'blocked' | 'reviewQueue' | 'latestActivity' | 'gate'> & {
+  totals: Omit<DashboardTotals, 'verifiedShare' | 'requiredVerifiedShare'>;
+  blocked: (Omit<BlockedItem, 'blockedSince'> & { blockedSince: string | null })[];
+  reviewQueue: Omit<ReviewQueueSummary, 'oldestUploadedAt'> & { oldestUploadedAt: string | null };
+  latestActivity: (Omit<ActivityEntry, 'at' | 'seq'> & { at: string; seq: string | number })[];
+  gate: Omit<GateSummary, 'canPromote'> | null;
+};
+
+/**
+ * The executive dashboard: two SQL statements whatever the data size (the
+ * incident, then the whole picture as JSON built by PostgreSQL, see
+ * dashboard.sql.ts). Node only renames and converts a bounded result.
+ */
+@Injectable()
+export class DashboardService {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  private get em() {
+    return this.txHost.tx;
+  }
+
+  today(): string {
+    return todayIn(CASE_TIME_ZONE, this.clock.now());
+  }
+
+  /** The incident named, or the most recent one; INCIDENT_NOT_FOUND otherwise. */
+  async incident(incidentId?: string | null): Promise<DashboardIncident> {
+    if (incidentId && !UUID.test(incidentId)) throw incidentNotFound(incidentId);
+    const [row] = (await this.em.query(INCIDENT_STATEMENT, [incidentId ?? null])) as { id: string; title: string; detected_on: string | null; created_on: string }[];
+    if (!row) throw incidentNotFound(incidentId ?? null);
+    return { id: row.id, title: row.title, startsOn: incidentStartDay({ detectedOn: row.detected_on, createdOn: row.created_on }) };
+  }
+
+  async dashboard(req: DashboardRequest = {}): Promise<Dashboard> {
+    const incident = await this.incident(req.incidentId);
+    const generatedAt = this.clock.now();
+    const today = todayIn(CASE_TIME_ZONE, generatedAt);
+    const asOf = resolveAsOf(req.asOf, incident.startsOn, today);
+    const source: DashboardSource = req.source ?? (asOf === today ? 'current' : 'history');
+    const [row] = (await this.em.query(dashboardStatement(source), [
+      incident.id,
+      asOf,
+      endOfDayInTokyo(asOf),
+      incident.startsOn,
+      DASHBOARD_LIST_LIMIT,
+      DASHBOARD_ACTIVITY_LIMIT,
+    ])) as { dashboard: Raw }[];
+    const d = row!.dashboard;
+    return {
+      asOf,
+      generatedAt,
+      incidentId: incident.id,
+      incidentTitle: incident.title,
+      startsOn: incident.startsOn,
+      source,
+      totals: {
+        ...d.totals,
+        verifiedShare: share(d.totals.verified, d.totals.total),
+        requiredVerifiedShare: share(d.totals.requiredVerified, d.totals.requiredTotal),
+      },
+      byStatus: d.byStatus,
+      byCategory: d.byCategory,
+      overdue: d.overdue,
+      dueSoon: d.dueSoon,
+      blocked: d.blocked.map((b) => ({ ...b, blockedSince: b.blockedSince ? new Date(b.blockedSince) : null })),
+      atRisk: d.atRisk,
+      reviewQueue: { ...d.reviewQueue, oldestUploadedAt: d.reviewQueue.oldestUploadedAt ? new Date(d.reviewQueue.oldestUploadedAt) : null },
+      findings: d.findings,
+      gate: d.gate ? { ...d.gate, canPromote: d.gate.state === 'OPEN' } : null,
+      ownerLoad: d.ownerLoad,
+      burnUp: d.burnUp,
+      latestActivity: d.latestActivity.map((a) => ({ ...a, seq: String(a.seq), at: new Date(a.at) })),
+    };
+  }
+
+  /**
+   * For the live subscriptions: the incident an audit-trail entry belongs to
+   * (null for users, API keys...), and the key when it is a countermeasure.
+   */
+  async entryScope(entityType: string, entityId: string): Promise<{ incidentId: string | null; countermeasureKey: string | null }> {
+    if (!UUID.test(entityId)) return { incidentId: null, countermeasureKey: null };
+    const [row] = (await this.em.query(ENTRY_INCIDENT_STATEMENT, [entityType, entityId])) as { incident_id: string | null; countermeasure_key: string | null }[];
+    return { incidentId: row?.incident_id ?? null, countermeasureKey: row?.countermeasure_key ?? null };
+  }
+}
+
+function incidentNotFound(id: string | null): DashboardError {
+  return id
+    ? new DashboardError(DashboardErrorCode.INCIDENT_NOT_FOUND, `Incident ${id} does not exist`, { incidentId: id })
+    : new DashboardError(DashboardErrorCode.INCIDENT_NOT_FOUND, 'There is no incident yet');
+}
