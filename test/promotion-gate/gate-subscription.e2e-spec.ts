@@ -6,6 +6,7 @@ import { Actor, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { ApiKeysService, UsersService } from '@app/identity';
 import { PromotionGateService } from '@app/promotion-gate';
 import { listeners, TestSubscriber, until } from '../support/graphql-ws-client';
+import { AppPubSub, PUB_SUB, SubscriptionTrigger } from '../../apps/api/src/subscriptions/pubsub.provider';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
 
@@ -67,8 +68,26 @@ describe('gateChanged subscription (graphql-ws)', () => {
     const res = await t.gql<Record<string, Decision>>(mutation, { input: { key, expectedVersion: await version(key), statement } }, token);
     return Object.values(ok(res))[0]!;
   };
-  const createGate = (key: string, name = '新規顧客向け販促') =>
-    gates.create(Actor.system('test'), { incidentId: ctx.incident.id, key, name, reason: '監査完了まで停止' });
+  /**
+   * Creates a gate and waits until the server has published its creation (seen on
+   * the server's own PubSub): a notice arriving late would otherwise reach the
+   * subscribers a test opens next.
+   */
+  const createGate = async (key: string, name = '新規顧客向け販促') => {
+    const pubSub = t.app.get<AppPubSub>(PUB_SUB);
+    const seen: { key: string; toState: string }[] = [];
+    const id = await pubSub.subscribe(SubscriptionTrigger.GATE_CHANGED, (e: unknown) => {
+      const ev = e as { gate: { key: string }; toState: string };
+      seen.push({ key: ev.gate.key, toState: ev.toState });
+    });
+    try {
+      const created = await gates.create(Actor.system('test'), { incidentId: ctx.incident.id, key, name, reason: '監査完了まで停止' });
+      await until(() => seen.some((x) => x.key === key && x.toState === created.state), 'the creation to be published');
+      return created;
+    } finally {
+      pubSub.unsubscribe(id);
+    }
+  };
 
   /** An incident whose rules hold (a verified countermeasure, a cleared audit): its gates are ELIGIBLE. */
   beforeAll(async () => {
