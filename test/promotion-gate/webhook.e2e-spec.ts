@@ -340,11 +340,11 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
 
   it('LISTENs again after its connection is lost, and deliveries keep going out', async () => {
     const notifications = t.app.get(GateNotifications);
-    const before = await t.sql<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%:gate-listener' AND datname = current_database()`);
+    const before = await t.sql<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%:listen:promotion_gate_changed' AND datname = current_database()`);
     expect(before).toHaveLength(1);
     await t.sql(`SELECT pg_terminate_backend($1)`, [before[0].pid]);
     await vi.waitFor(async () => {
-      const now = await t.sql<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%:gate-listener' AND datname = current_database()`);
+      const now = await t.sql<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%:listen:promotion_gate_changed' AND datname = current_database()`);
       expect(now).toHaveLength(1);
       expect(now[0].pid).not.toBe(before[0].pid);
       expect(notifications.listening).toBe(true);
