@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { byId, grouped } from '../common/loader-helpers';
 import type {
   AuditClearanceEntity,
   AuditEngagementEntity,
@@ -33,28 +34,10 @@ export interface AuditLoaderDeps {
   risks: RiskAcceptancesService;
 }
 
-function grouped<T>(fetch: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string) {
-  return new DataLoader<string, T[]>(async (keys) => {
-    const rows = await fetch(keys);
-    const map = new Map<string, T[]>();
-    for (const row of rows) {
-      const k = keyOf(row);
-      const list = map.get(k);
-      if (list) list.push(row);
-      else map.set(k, [row]);
-    }
-    return keys.map((k) => map.get(k) ?? []);
-  });
-}
-
 export function createAuditLoaders(deps: AuditLoaderDeps): AuditLoaders {
   const byEngagement = <T extends { engagementId: string }>(f: (ids: readonly string[]) => Promise<T[]>) => grouped(f, (r) => r.engagementId);
   return {
-    engagement: new DataLoader<string, AuditEngagementEntity | null>(async (ids) => {
-      const rows = await deps.engagements.findByIds(ids);
-      const byId = new Map(rows.map((e) => [e.id, e]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+    engagement: byId((ids) => deps.engagements.findByIds(ids)),
     team: byEngagement((ids) => deps.engagements.teamOf(ids)),
     scopeCountermeasures: byEngagement((ids) => deps.engagements.scopeCountermeasuresOf(ids)),
     scopeSystems: byEngagement((ids) => deps.engagements.scopeSystemsOf(ids)),

@@ -1,4 +1,5 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
+import { byId, grouped } from './loader-helpers';
 import type {
   CountermeasureContributorEntity,
   CountermeasureDependencyEntity,
@@ -66,30 +67,11 @@ export interface LoaderDeps {
   audits: AuditLoaderDeps;
 }
 
-/** Groups the rows of one batch query by a key, in the order of the keys asked for. */
-function grouped<T>(fetch: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string) {
-  return new DataLoader<string, T[]>(async (keys) => {
-    const rows = await fetch(keys);
-    const map = new Map<string, T[]>();
-    for (const row of rows) {
-      const k = keyOf(row);
-      const list = map.get(k);
-      if (list) list.push(row);
-      else map.set(k, [row]);
-    }
-    return keys.map((k) => map.get(k) ?? []);
-  });
-}
-
 export function createLoaders(deps: LoaderDeps): Loaders {
   const byIncident = <T extends { incidentId: string }>(f: (ids: readonly string[]) => Promise<T[]>) => grouped(f, (r) => r.incidentId);
   const byCm = <T extends { countermeasureId: string }>(f: (ids: readonly string[]) => Promise<T[]>) => grouped(f, (r) => r.countermeasureId);
   return {
-    user: new DataLoader<string, UserEntity | null>(async (ids) => {
-      const rows = await deps.users.findByIds(ids);
-      const byId = new Map(rows.map((u) => [u.id, u]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+    user: byId((ids) => deps.users.findByIds(ids)),
     incidentEvents: byIncident((ids) => deps.incidents.events(ids)),
     incidentSystems: byIncident((ids) => deps.incidents.systems(ids)),
     incidentDataCategories: byIncident((ids) => deps.incidents.dataCategories(ids)),
@@ -100,16 +82,8 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     dueDateChanges: byCm((ids) => deps.countermeasures.dueDateChangesOf(ids)),
     contributors: byCm((ids) => deps.countermeasures.contributorsOf(ids)),
     targets: byCm((ids) => deps.targets.targetsOf(ids)),
-    system: new DataLoader<string, IncidentSystemEntity | null>(async (ids) => {
-      const rows = await deps.targets.systemsByIds(ids);
-      const byId = new Map(rows.map((s) => [s.id, s]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-    countermeasure: new DataLoader<string, CountermeasureEntity | null>(async (ids) => {
-      const rows = await deps.countermeasures.findByIds(ids);
-      const byId = new Map(rows.map((c) => [c.id, c]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
+    system: byId((ids) => deps.targets.systemsByIds(ids)),
+    countermeasure: byId((ids) => deps.countermeasures.findByIds(ids)),
     children: grouped((ids) => deps.links.childrenOf(ids), (c) => c.parentId!),
     dependsOn: byCm((ids) => deps.links.dependenciesOf(ids)),
     dependents: grouped((ids) => deps.links.dependentsOf(ids), (d) => d.dependsOnId),

@@ -1,4 +1,5 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
+import { grouped } from '../common/loader-helpers';
 import type { IncidentDataCategoryEntity, IncidentEventEntity, IncidentPartyEntity, IncidentsService, IncidentSystemEntity } from '@app/incidents';
 import type { GqlContext } from '../common/loaders';
 
@@ -18,13 +19,7 @@ export interface IncidentHistoryLoaders {
 
 const perRequest = new WeakMap<GqlContext, IncidentHistoryLoaders>();
 
-function byIncident<T extends { incidentId: string }>(fetch: (ids: readonly string[]) => Promise<T[]>) {
-  return new DataLoader<string, T[]>(async (ids) => {
-    const byId = new Map<string, T[]>();
-    for (const row of await fetch(ids)) byId.set(row.incidentId, [...(byId.get(row.incidentId) ?? []), row]);
-    return ids.map((id) => byId.get(id) ?? []);
-  });
-}
+const byIncident = <T extends { incidentId: string }>(fetch: (ids: readonly string[]) => Promise<T[]>) => grouped(fetch, (row) => row.incidentId);
 
 export function incidentHistoryLoaders(ctx: GqlContext, incidents: IncidentsService): IncidentHistoryLoaders {
   let loaders = perRequest.get(ctx);
