@@ -1,13 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
 import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob } from './evidence-storage';
-import { UploadInspector } from './upload-inspector';
+import { stageToTempFile, TEMP_SUFFIX } from './temp-staging';
 
 const TEMP_DIR = 'tmp';
-const TEMP_SUFFIX = '.part';
 
 /**
  * Evidence files in a local directory (by default `DATA_DIR/evidence`):
@@ -35,72 +33,24 @@ export class LocalEvidenceStorage extends EvidenceStorage {
     return path.join(this.root, TEMP_DIR);
   }
 
-  async stage(source: Readable, options: StageOptions): Promise<StagedBlob> {
-    // Listen to the source at once (before any await): an error it emits while
-    // the temp file is being opened must not crash the process. The loop below
-    // still sees it (a destroyed stream's error is kept in `source.errored`).
-    const ignore = () => undefined;
-    source.on('error', ignore);
-    const tempPath = path.join(this.tempDir, `${randomUUID()}${TEMP_SUFFIX}`);
-    let file: fs.FileHandle;
-    try {
-      await fs.mkdir(this.tempDir, { recursive: true, mode: 0o700 });
-      file = await fs.open(tempPath, 'wx+', 0o600);
-    } catch (err) {
-      source.destroy();
-      throw err;
-    }
-    const inspector = new UploadInspector(options);
-    let result: { sha256: string; sizeBytes: number; mediaType: string };
-    try {
-      // Async iteration pulls one chunk at a time (back-pressure), and on a
-      // throw destroys the source, so a refused upload stops being read at once.
-      for await (const chunk of source) {
-        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-        inspector.take(bytes);
-        await writeAll(file, bytes);
-      }
-      result = await inspector.finish(async (position, length) => {
-        const buffer = Buffer.alloc(length);
-        const { bytesRead } = await file.read(buffer, 0, length, position);
-        return buffer.subarray(0, bytesRead);
-      });
-      await file.sync();
-    } catch (err) {
-      await file.close().catch(() => undefined);
-      await fs.rm(tempPath, { force: true });
-      throw err;
-    }
-    await file.close();
-
-    let settled = false;
-    const discard = async () => {
-      settled = true;
-      await fs.rm(tempPath, { force: true });
-    };
-    return {
-      ...result,
-      discard,
-      commit: async () => {
-        if (settled) throw new Error('This staged file was already committed or discarded');
-        settled = true;
-        const target = this.pathOf(result.sha256);
-        try {
-          await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-          if (await exists(target)) {
-            await fs.rm(tempPath, { force: true });
-            return { created: false };
-          }
-          await fs.chmod(tempPath, 0o400);
-          await fs.rename(tempPath, target);
-          await syncDirectory(path.dirname(target));
-          return { created: true };
-        } catch (err) {
+  stage(source: Readable, options: StageOptions): Promise<StagedBlob> {
+    return stageToTempFile(source, options, this.tempDir, async (tempPath, sha256) => {
+      const target = this.pathOf(sha256);
+      try {
+        await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+        if (await exists(target)) {
           await fs.rm(tempPath, { force: true });
-          throw err;
+          return { created: false };
         }
-      },
-    };
+        await fs.chmod(tempPath, 0o400);
+        await fs.rename(tempPath, target);
+        await syncDirectory(path.dirname(target));
+        return { created: true };
+      } catch (err) {
+        await fs.rm(tempPath, { force: true });
+        throw err;
+      }
+    });
   }
 
   async open(sha256: string): Promise<StoredBlob> {
@@ -154,13 +104,6 @@ export class LocalEvidenceStorage extends EvidenceStorage {
   }
 }
 
-async function writeAll(file: fs.FileHandle, bytes: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
-  }
-}
 
 async function exists(p: string): Promise<boolean> {
   try {

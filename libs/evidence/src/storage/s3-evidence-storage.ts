@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -6,9 +5,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
 import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob } from './evidence-storage';
-import { UploadInspector } from './upload-inspector';
+import { stageToTempFile, TEMP_SUFFIX } from './temp-staging';
 
-const TEMP_SUFFIX = '.part';
 const KEY_PREFIX = 'evidence/';
 
 export interface S3EvidenceStorageOptions {
@@ -60,55 +58,14 @@ export class S3EvidenceStorage extends EvidenceStorage {
     return `${KEY_PREFIX}${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
   }
 
-  async stage(source: Readable, options: StageOptions): Promise<StagedBlob> {
-    // Listen to the source before any await (see LocalEvidenceStorage.stage).
-    source.on('error', () => undefined);
-    const tempPath = path.join(this.tempDir, `${randomUUID()}${TEMP_SUFFIX}`);
-    let file: fs.FileHandle;
-    try {
-      await fs.mkdir(this.tempDir, { recursive: true, mode: 0o700 });
-      file = await fs.open(tempPath, 'wx+', 0o600);
-    } catch (err) {
-      source.destroy();
-      throw err;
-    }
-    const inspector = new UploadInspector(options);
-    let result: { sha256: string; sizeBytes: number; mediaType: string };
-    try {
-      for await (const chunk of source) {
-        const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-        inspector.take(bytes);
-        await writeAll(file, bytes);
-      }
-      result = await inspector.finish(async (position, length) => {
-        const buffer = Buffer.alloc(length);
-        const { bytesRead } = await file.read(buffer, 0, length, position);
-        return buffer.subarray(0, bytesRead);
-      });
-    } catch (err) {
-      await file.close().catch(() => undefined);
-      await fs.rm(tempPath, { force: true });
-      throw err;
-    }
-    await file.close();
-
-    let settled = false;
-    return {
-      ...result,
-      discard: async () => {
-        settled = true;
+  stage(source: Readable, options: StageOptions): Promise<StagedBlob> {
+    return stageToTempFile(source, options, this.tempDir, async (tempPath, sha256, sizeBytes) => {
+      try {
+        return await this.upload(tempPath, sha256, sizeBytes);
+      } finally {
         await fs.rm(tempPath, { force: true });
-      },
-      commit: async () => {
-        if (settled) throw new Error('This staged file was already committed or discarded');
-        settled = true;
-        try {
-          return await this.upload(tempPath, result.sha256, result.sizeBytes);
-        } finally {
-          await fs.rm(tempPath, { force: true });
-        }
-      },
-    };
+      }
+    });
   }
 
   private async upload(tempPath: string, sha256: string, sizeBytes: number): Promise<{ created: boolean }> {
@@ -219,10 +176,3 @@ function isNotFound(err: unknown): boolean {
   return name === 'NotFound' || name === 'NoSuchKey' || statusOf(err) === 404;
 }
 
-async function writeAll(file: fs.FileHandle, bytes: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
-  }
-}

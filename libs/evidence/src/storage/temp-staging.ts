@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { StagedBlob, StageOptions } from './evidence-storage';
+import { UploadInspector } from './upload-inspector';
+
+export const TEMP_SUFFIX = '.part';
+
+/**
+ * The staging every storage shares: the upload is written to a new temp file in
+ * `tempDir` (0600, fsynced) while `UploadInspector` hashes it, enforces the size
+ * limit and decides the type; any failure removes the temp file and rethrows.
+ * `store(tempPath, sha256, sizeBytes)` moves the bytes into the store on
+ * `commit()` and owns the temp file from then on; `discard()` removes it.
+ */
+export async function stageToTempFile(
+  source: Readable,
+  options: StageOptions,
+  tempDir: string,
+  store: (tempPath: string, sha256: string, sizeBytes: number) => Promise<{ created: boolean }>,
+): Promise<StagedBlob> {
+  // Listen to the source at once (before any await): an error it emits while
+  // the temp file is being opened must not crash the process. The loop below
+  // still sees it (a destroyed stream's error is kept in `source.errored`).
+  source.on('error', () => undefined);
+  const tempPath = path.join(tempDir, `${randomUUID()}${TEMP_SUFFIX}`);
+  let file: fs.FileHandle;
+  try {
+    await fs.mkdir(tempDir, { recursive: true, mode: 0o700 });
+    file = await fs.open(tempPath, 'wx+', 0o600);
+  } catch (err) {
+    source.destroy();
+    throw err;
+  }
+  const inspector = new UploadInspector(options);
+  let result: { sha256: string; sizeBytes: number; mediaType: string };
+  try {
+    // Async iteration pulls one chunk at a time (back-pressure), and on a
+    // throw destroys the source, so a refused upload stops being read at once.
+    for await (const chunk of source) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+      inspector.take(bytes);
+      await writeAll(file, bytes);
+    }
+    result = await inspector.finish(async (position, length) => {
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await file.read(buffer, 0, length, position);
+      return buffer.subarray(0, bytesRead);
+    });
+    await file.sync();
+  } catch (err) {
+    await file.close().catch(() => undefined);
+    await fs.rm(tempPath, { force: true });
+    throw err;
+  }
+  await file.close();
+
+  let settled = false;
+  return {
+    ...result,
+    discard: async () => {
+      settled = true;
+      await fs.rm(tempPath, { force: true });
+    },
+    commit: async () => {
+      if (settled) throw new Error('This staged file was already committed or discarded');
+      settled = true;
+      return store(tempPath, result.sha256, result.sizeBytes);
+    },
+  };
+}
+
+async function writeAll(file: fs.FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
+  }
+}
