@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApp } from '../support/test-app';
 
@@ -15,6 +15,49 @@ const root = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'demo-password-for-web-tests';
 const WAIT = { timeout: 10_000 };
+
+/** What the page shows, as the API gives it (the page is compared with this, never with fixed numbers: the demo's history changes). */
+const DASHBOARD = `query($asOf: LocalDate) {
+  dashboard(asOf: $asOf) {
+    asOf startsOn incidentId
+    totals { total verified overdue dueSoon atRisk blocked }
+    reviewQueue { waiting }
+    findings { bySeverity { open } }
+    gate { state }
+    overdue { key } dueSoon { key daysOverdue } blocked { key } atRisk { key }
+    ownerLoad { ownerId ownerName open overdue }
+    burnUp { day total implemented verified }
+    latestActivity { at actorLabel summary }
+  }
+}`;
+interface ApiDashboard {
+  asOf: string;
+  startsOn: string;
+  incidentId: string;
+  totals: { total: number; verified: number; overdue: number; dueSoon: number; atRisk: number; blocked: number };
+  reviewQueue: { waiting: number };
+  findings: { bySeverity: { open: number }[] };
+  gate: { state: string } | null;
+  overdue: { key: string }[];
+  dueSoon: { key: string; daysOverdue: number }[];
+  blocked: { key: string }[];
+  atRisk: { key: string }[];
+  ownerLoad: { ownerId: string; ownerName: string; open: number; overdue: number }[];
+  burnUp: { day: string; total: number; implemented: number; verified: number }[];
+  latestActivity: { at: string; actorLabel: string; summary: string }[];
+}
+
+/** 2026-10-01 → 2026年10月1日, as the page writes a day in Japanese. */
+function jaDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+}
+
+function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
 
 describe('the dashboard page', () => {
   let t: TestApp;
@@ -35,15 +78,15 @@ describe('the dashboard page', () => {
     await t?.close();
   });
 
-  /** A fresh browser profile (its own storage) with the given preferred language; collects console errors (a CSP violation is one). */
-  async function openPage(locale: string): Promise<{ page: Page; errors: string[] }> {
+  /** A fresh browser profile (its own storage) with the given preferred language, at `path`; collects console errors (a CSP violation is one). */
+  async function openPage(locale: string, pathAndQuery = '/'): Promise<{ page: Page; errors: string[] }> {
     const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
     page.on('pageerror', (e) => void errors.push(e.message));
-    await page.goto(`${t.baseUrl}/`);
+    await page.goto(`${t.baseUrl}${pathAndQuery}`);
     return { page, errors };
   }
 
@@ -176,6 +219,228 @@ describe('the dashboard page', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('#sign-in-title').waitFor(WAIT);
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
+  }, 60_000);
+
+  async function apiDashboard(token: string, asOf?: string): Promise<ApiDashboard> {
+    const res = await t.gql<{ dashboard: ApiDashboard }>(DASHBOARD, asOf ? { asOf } : {}, token);
+    expect(res.errors).toBeUndefined();
+    return res.data!.dashboard;
+  }
+
+  /**
+   * Waits until the page has brought `target` into the window (all of it, when `whole`; after scrolling down, when
+   * `scrolled`) and given it the focus, as it does for the target of a link.
+   */
+  async function scrolledTo(target: Locator, opts: { whole?: boolean; scrolled?: boolean }): Promise<void> {
+    const state = () =>
+      target.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const win = el.ownerDocument.defaultView!;
+        return { top: r.top, bottom: r.bottom, height: win.innerHeight, scrollY: win.scrollY, focused: el.ownerDocument.activeElement === el };
+      });
+    await expect
+      .poll(async () => {
+        const s = await state();
+        const inView = opts.whole ? s.top >= 0 && s.bottom <= s.height : s.top < s.height && s.bottom > 0;
+        return inView && s.focused && (!opts.scrolled || s.scrollY > 0);
+      }, WAIT)
+      .toBe(true);
+  }
+
+  /** Waits until the page shows the dashboard of `day` (the new day's answer is in, not the previous one still on screen). */
+  async function showsDay(page: Page, day: string, live: boolean): Promise<void> {
+    await page.locator(`[data-testid="dashboard"][data-as-of="${day}"][data-live="${live}"][aria-busy="false"]`).waitFor(WAIT);
+  }
+
+  /** Every figure and list of the page against the API's dashboard of the same day. */
+  async function expectPageShows(page: Page, d: ApiDashboard): Promise<void> {
+    const num = async (id: string) => Number(await page.getByTestId(id).textContent());
+    expect(await num('tile-total-value')).toBe(d.totals.total);
+    expect(await num('tile-verified-value')).toBe(d.totals.verified);
+    expect(await num('tile-overdue-value')).toBe(d.totals.overdue);
+    expect(await num('tile-review-waiting-value')).toBe(d.reviewQueue.waiting);
+    expect(await num('tile-open-findings-value')).toBe(d.findings.bySeverity.reduce((n, s) => n + s.open, 0));
+    if (d.gate) expect(await page.getByTestId('gate-banner').getAttribute('data-state')).toBe(d.gate.state);
+    else expect(await page.getByTestId('gate-banner').count()).toBe(0);
+
+    const keys = (id: string) => page.getByTestId(id).locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item-key')));
+    expect(await keys('overdue-list')).toEqual(d.overdue.map((i) => i.key));
+    expect(await keys('due-soon-list')).toEqual(d.dueSoon.map((i) => i.key));
+    expect(await keys('at-risk-list')).toEqual(d.atRisk.map((i) => i.key));
+    expect(await keys('blocked-list')).toEqual(d.blocked.map((i) => i.key));
+    expect(await num('due-soon-list-count')).toBe(d.totals.dueSoon);
+    expect(await num('at-risk-list-count')).toBe(d.totals.atRisk);
+
+    const owners = await page
+      .getByTestId('owner-load')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => ({ ownerId: r.getAttribute('data-owner-id'), ownerName: r.querySelector('th')!.textContent, open: Number(r.querySelector('[data-testid="owner-load-open"]')!.textContent), overdue: Number(r.querySelector('[data-testid="owner-load-overdue"]')!.textContent) })));
+    expect(owners).toEqual(d.ownerLoad);
+
+    const activity = await page
+      .getByTestId('latest-activity')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => ({ at: r.querySelector('time')!.getAttribute('datetime'), actorLabel: r.children[1]!.textContent, summary: r.children[2]!.textContent })));
+    expect(activity).toEqual(d.latestActivity);
+
+    // The burn-up ends on the day shown, with the day's figures (the chart's text for screen readers).
+    const last = d.burnUp.at(-1)!;
+    expect(last.day).toBe(d.asOf);
+    expect(await page.getByTestId('chart-burn-up').locator('canvas').getAttribute('aria-label')).toContain(`対策の総数 ${last.total}, 実施済 ${last.implemented}, 検証済 ${last.verified}`);
+  }
+
+  it('opens a shared link to a past day as it stood then, says it is a past view that live changes leave alone, and goes back to today when today is picked', async () => {
+    const token = await t.login('president@example.com', PASSWORD);
+    const now = await apiDashboard(token);
+    const today = now.asOf;
+    expect(now.startsOn < today).toBe(true);
+    // A past day whose picture differs from today's when the history has one, else the middle of the incident's span.
+    const todayPoint = now.burnUp.at(-1)!;
+    const differs = now.burnUp.filter((p) => p.day < today && (p.total !== todayPoint.total || p.implemented !== todayPoint.implemented || p.verified !== todayPoint.verified)).at(-1);
+    const middle = addDays(now.startsOn, Math.floor(now.burnUp.length / 2));
+    const past = differs?.day ?? (middle < today ? middle : now.startsOn);
+    const then = await apiDashboard(token, past);
+    expect(then.asOf).toBe(past);
+
+    // The link, before signing in: the page keeps it through the sign-in.
+    const { page, errors } = await openPage('ja-JP', `/?asOf=${past}`);
+    await signIn(page, 'president@example.com');
+    await showsDay(page, past, false);
+    expect(new URL(page.url()).searchParams.get('asOf')).toBe(past);
+    const notice = page.getByTestId('past-view-notice');
+    expect(await notice.textContent()).toContain(`${jaDay(past)} 時点の状況を表示しています`);
+    expect(await notice.getByRole('button').textContent()).toBe('今日の状況に戻る');
+    const picker = page.getByLabel('基準日', { exact: true });
+    expect(await picker.inputValue()).toBe(past);
+    expect(await picker.getAttribute('min')).toBe(now.startsOn);
+    expect(await picker.getAttribute('max')).toBe(today);
+    await expectPageShows(page, then);
+    fs.mkdirSync(path.join(root, 'test-results'), { recursive: true });
+    await page.screenshot({ path: path.join(root, 'test-results/dashboard-past-day.png'), fullPage: true });
+
+    // A change now (a new finding) reaches the page's live feed, and leaves the past day as it was.
+    await page.getByTestId('live-state').and(page.locator('[data-state="connected"]')).waitFor(WAIT);
+    const generatedAt = await page.getByTestId('dashboard').getAttribute('data-generated-at');
+    const eventsBefore = Number(await page.getByTestId('dashboard').getAttribute('data-live-events'));
+    const auditor2 = await t.login('auditor2@example.com', PASSWORD);
+    const engagements = await t.gql<{ auditEngagements: { nodes: { id: string }[] } }>(`{ auditEngagements(first: 1) { nodes { id } } }`, {}, auditor2);
+    const raised = await t.gql(
+      `mutation($input: RaiseAuditFindingInput!) { raiseAuditFinding(input: $input) { key } }`,
+      { input: { engagementId: engagements.data!.auditEngagements.nodes[0]!.id, severity: 'LOW', title: '基準日の表示確認用の指摘', description: '過去の表示は変わらないこと' } },
+      auditor2,
+    );
+    expect(raised.errors).toBeUndefined();
+    await page.locator(`[data-testid="dashboard"]:not([data-live-events="${eventsBefore}"])`).waitFor(WAIT);
+    expect(await page.getByTestId('dashboard').getAttribute('data-generated-at')).toBe(generatedAt);
+    await expectPageShows(page, then);
+
+    // Today again, from the picker: live, the address without asOf, the notice gone, today's figures (the new finding among them).
+    await picker.fill(today);
+    await showsDay(page, today, true);
+    await page.waitForURL((url) => !url.searchParams.has('asOf'), WAIT);
+    expect(await page.getByTestId('past-view-notice').count()).toBe(0);
+    const nowAfter = await apiDashboard(token);
+    await textIs(page, 'tile-open-findings-value', String(nowAfter.findings.bySeverity.reduce((n, s) => n + s.open, 0)));
+    await expectPageShows(page, nowAfter);
+
+    // Picking the past day again writes it into the address; "back to today" undoes it.
+    await picker.fill(past);
+    await showsDay(page, past, false);
+    expect(new URL(page.url()).searchParams.get('asOf')).toBe(past);
+    await page.getByTestId('back-to-today').click();
+    await showsDay(page, today, true);
+    expect(new URL(page.url()).searchParams.has('asOf')).toBe(false);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('says so and shows today when the link names a day the dashboard cannot show', async () => {
+    const { page, errors } = await openPage('en-US', '/?asOf=2001-01-01');
+    await signIn(page, 'president@example.com');
+    await page.getByTestId('as-of-refused').waitFor(WAIT);
+    expect(await page.getByTestId('as-of-refused').textContent()).toBe('The dashboard as of 2001-01-01 cannot be shown; showing today instead.');
+    const today = (await apiDashboard(await t.login('president@example.com', PASSWORD))).asOf;
+    await showsDay(page, today, true);
+    expect(new URL(page.url()).searchParams.has('asOf')).toBe(false);
+    expect(await page.getByTestId('past-view-notice').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('shows the days due soon, the items at risk, the load per owner and the latest activity as the API returns them, in both languages', async () => {
+    const { page, errors } = await openPage('ja-JP');
+    await signIn(page, 'president@example.com');
+    const d = await apiDashboard(await t.login('president@example.com', PASSWORD));
+    await showsDay(page, d.asOf, true);
+    await expectPageShows(page, d);
+    expect(await page.locator('#due-soon-list-title').textContent()).toContain('7日以内に期限を迎える対策');
+    expect(await page.getByTestId('owner-load').getByRole('columnheader').allTextContents()).toEqual(['担当者', '未完了', 'うち期限超過']);
+    expect(await page.getByTestId('latest-activity').getByRole('columnheader').allTextContents()).toEqual(['日時', '実施者', '内容']);
+    if (d.dueSoon.length > 0) {
+      const first = d.dueSoon[0]!;
+      expect(await page.getByTestId('due-soon-list').locator('tbody tr').first().locator('td').last().textContent()).toBe(first.daysOverdue === 0 ? '本日' : `${-first.daysOverdue} 日`);
+    }
+
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await page.locator('#due-soon-list-title').textContent()).toContain('Due in the next 7 days');
+    expect(await page.locator('#at-risk-list-title').textContent()).toContain('At risk');
+    expect(await page.getByTestId('owner-load').getByRole('columnheader').allTextContents()).toEqual(['Owner', 'Open', 'of which overdue']);
+    expect(await page.getByTestId('latest-activity').getByRole('columnheader').allTextContents()).toEqual(['When', 'Who', 'What']);
+    expect(await page.getByLabel('As of', { exact: true }).inputValue()).toBe(d.asOf);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('follows a notification’s link: ?item= highlights that countermeasure wherever it is listed and scrolls to it, names one no list holds, and ?view=review opens at the review queue', async () => {
+    // A task-force member's item that the dashboard also lists (or else any of theirs): it is in "my items" and in that list.
+    const lead = await t.login('security.lead@example.com', PASSWORD);
+    const me = await t.gql<{ me: { id: string } }>(`{ me { id } }`, {}, lead);
+    const mine = await t.gql<{ countermeasures: { nodes: { key: string }[] } }>(`query($o: ID!) { countermeasures(first: 50, filter: { ownerId: $o }) { nodes { key } } }`, { o: me.data!.me.id }, lead);
+    const d = await apiDashboard(lead);
+    const listed = [...d.overdue, ...d.dueSoon, ...d.blocked, ...d.atRisk].map((i) => i.key);
+    const myKeys = mine.data!.countermeasures.nodes.map((n) => n.key);
+    expect(myKeys.length).toBeGreaterThan(0);
+    const key = myKeys.find((k) => listed.includes(k)) ?? myKeys[0]!;
+
+    // The president (no list of their own): the page scrolls down to the first list that holds the item, and focuses its row.
+    const first = listed[0];
+    expect(first).toBeDefined(); // the demo has late and blocked work
+    const president = await openPage('ja-JP', `/?item=${first}`);
+    await signIn(president.page, 'president@example.com');
+    const target = president.page.locator(`tr[data-item-key="${first}"]`).first();
+    await target.waitFor(WAIT);
+    expect(await target.getAttribute('aria-current')).toBe('true');
+    await scrolledTo(target, { scrolled: true, whole: true });
+    expect(president.errors).toEqual([]);
+
+    const { page, errors } = await openPage('ja-JP', `/?item=${key}`);
+    await signIn(page, 'security.lead@example.com');
+    const rows = page.locator(`tr[data-item-key="${key}"]`);
+    await page.getByTestId('my-items').locator(`tr[data-item-key="${key}"]`).waitFor(WAIT);
+    // In "my items" and in every dashboard list that holds it, highlighted; nothing else is.
+    expect(await rows.count()).toBe(1 + listed.filter((k) => k === key).length);
+    expect(await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-current')))).toEqual(Array(await rows.count()).fill('true'));
+    expect(await page.locator('tr[aria-current="true"]').count()).toBe(await rows.count());
+    // Scrolled to the first, which has the focus.
+    await scrolledTo(rows.first(), { whole: true });
+    expect(await page.getByTestId('item-notice').count()).toBe(0);
+    expect(errors).toEqual([]);
+
+    // A countermeasure in none of the page's lists (verified, say): the page says where it stands.
+    const all = await t.gql<{ countermeasures: { nodes: { key: string; title: string }[] } }>(`{ countermeasures(first: 50) { nodes { key title } } }`, {}, lead);
+    const unlisted = all.data!.countermeasures.nodes.find((n) => !listed.includes(n.key));
+    if (unlisted) {
+      const other = await openPage('ja-JP', `/?item=${unlisted.key}`);
+      await signIn(other.page, 'president@example.com');
+      const notice = other.page.getByTestId('item-notice');
+      await notice.waitFor(WAIT);
+      expect(await notice.textContent()).toContain(`${unlisted.key}「${unlisted.title}」`);
+      expect(await other.page.locator('tr[aria-current="true"]').count()).toBe(0);
+    }
+
+    // The review queue's link, for an auditor: the page opens at their queue.
+    const auditor = await openPage('ja-JP', '/?view=review');
+    await signIn(auditor.page, 'auditor@example.com');
+    await auditor.page.getByTestId('review-queue-count').waitFor(WAIT);
+    await scrolledTo(auditor.page.getByTestId('review-queue'), {});
+    expect(auditor.errors).toEqual([]);
   }, 60_000);
 
   it('says so on the page when the password is wrong, and stays signed out', async () => {

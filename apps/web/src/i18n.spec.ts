@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { enumLabel, formatDay, pickLanguage, translator } from './i18n';
-import { blockerText, categoryStacks } from './words';
+import { enumLabel, formatDateTime, formatDay, LANGS, messages, pickLanguage, translator } from './i18n';
+import { blockerText, categoryStacks, daysLeftText } from './words';
 
 describe('the page’s language', () => {
   it('is the one the user chose, else the first preferred language the page speaks, else English', () => {
@@ -31,6 +31,41 @@ describe('the page’s language', () => {
   it('writes days as each language reads them', () => {
     expect(formatDay('ja', '2026-07-09')).toBe('2026年7月9日');
     expect(formatDay('en', '2026-07-09')).toBe('9 Jul 2026');
+  });
+
+  it('writes a moment as its day and time in Tokyo (the latest activity)', () => {
+    expect(formatDateTime('ja', new Date('2026-10-01T14:59:00Z'))).toBe('10月1日 23:59');
+    expect(formatDateTime('ja', new Date('2026-10-01T15:05:00Z'))).toBe('10月2日 00:05');
+    expect(formatDateTime('en', new Date('2026-10-01T15:05:00Z'))).toBe('2 Oct 00:05');
+  });
+
+  it('says every message in both languages, with the same placeholders', () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const [ja, en] = LANGS.map((l) => messages(l));
+    expect(Object.keys(en!).sort()).toEqual(Object.keys(ja!).sort());
+    for (const lang of LANGS) {
+      for (const [key, text] of Object.entries(messages(lang))) expect(text.trim(), `${lang} ${key}`).not.toBe('');
+    }
+    for (const key of Object.keys(ja!) as (keyof typeof ja)[]) expect(placeholders(en![key]), key).toEqual(placeholders(ja![key]));
+  });
+
+  it('names the new blocks of the dashboard in both languages', () => {
+    const ja = translator('ja');
+    const en = translator('en');
+    expect([ja('asOf.label'), en('asOf.label')]).toEqual(['基準日', 'As of']);
+    expect(ja('asOf.past', { date: formatDay('ja', '2026-10-01') })).toContain('2026年10月1日 時点');
+    expect(en('asOf.past', { date: formatDay('en', '2026-10-01') })).toContain('1 Oct 2026');
+    expect([ja('list.dueSoon'), en('list.dueSoon')]).toEqual(['7日以内に期限を迎える対策', 'Due in the next 7 days']);
+    expect(en('list.atRisk')).toContain('At risk');
+    expect(ja('ownerLoad.title')).toContain('担当者');
+    expect([ja('activity.title'), en('activity.title')]).toEqual(['最近の動き', 'Latest activity']);
+  });
+
+  it('counts the days left before a due date (0 is the day itself)', () => {
+    expect(daysLeftText(translator('ja'), -3)).toBe('3 日');
+    expect(daysLeftText(translator('ja'), 0)).toBe('本日');
+    expect(daysLeftText(translator('en'), -1)).toBe('1 day');
+    expect(daysLeftText(translator('en'), -2)).toBe('2 days');
   });
 });
 

@@ -68,7 +68,11 @@ const ja = {
   'chart.count': '件数',
   'list.overdue': '期限超過の対策',
   'list.blocked': '停滞している対策',
+  'list.dueSoon': '7日以内に期限を迎える対策',
+  'list.atRisk': '要注意の対策（定期的な証跡が途切れている）',
   'list.none': '該当する対策はありません。',
+  'col.daysLeft': '残り日数',
+  'dueToday': '本日',
   'col.key': '番号',
   'col.title': '対策',
   'col.status': 'ステータス',
@@ -84,7 +88,24 @@ const ja = {
   'my.title': '自分が担当する対策',
   'my.none': '担当している対策はありません。',
   'days': '{n} 日',
+  'days.one': '{n} 日',
   'asOf': '{date} 時点',
+  'asOf.label': '基準日',
+  'asOf.range': '{start} から {end} までの日を選べます',
+  'asOf.past': '{date} 時点の状況を表示しています（過去の日のため、ライブ更新はされません）。',
+  'asOf.backToToday': '今日の状況に戻る',
+  'asOf.refused': '基準日 {date} の状況は表示できないため、今日の状況を表示しています。',
+  'ownerLoad.title': '担当者別の未完了の対策',
+  'ownerLoad.open': '未完了',
+  'ownerLoad.overdue': 'うち期限超過',
+  'ownerLoad.none': '未完了の対策を持つ担当者はいません。',
+  'activity.title': '最近の動き',
+  'activity.at': '日時',
+  'activity.who': '実施者',
+  'activity.what': '内容',
+  'activity.none': 'まだ記録がありません。',
+  'item.notListed': '{key}「{title}」（{status}）は、この画面の一覧にはありません。',
+  'item.notFound': '対策 {key} は見つかりませんでした。',
   'loading': '読み込み中…',
   'error.load': 'データを読み込めませんでした: {message}',
   'role.ADMIN': '管理者',
@@ -176,7 +197,11 @@ const en: Record<MessageKey, string> = {
   'chart.count': 'Count',
   'list.overdue': 'Overdue countermeasures',
   'list.blocked': 'Blocked countermeasures',
+  'list.dueSoon': 'Due in the next 7 days',
+  'list.atRisk': 'At risk (a recurring requirement gone stale)',
   'list.none': 'None.',
+  'col.daysLeft': 'Days left',
+  'dueToday': 'today',
   'col.key': 'Key',
   'col.title': 'Countermeasure',
   'col.status': 'Status',
@@ -192,7 +217,24 @@ const en: Record<MessageKey, string> = {
   'my.title': 'My countermeasures',
   'my.none': 'You own no countermeasure.',
   'days': '{n} days',
+  'days.one': '{n} day',
   'asOf': 'as of {date}',
+  'asOf.label': 'As of',
+  'asOf.range': 'Any day from {start} to {end}',
+  'asOf.past': 'Showing the dashboard as it stood on {date} (a past day: not updated live).',
+  'asOf.backToToday': 'Back to today',
+  'asOf.refused': 'The dashboard as of {date} cannot be shown; showing today instead.',
+  'ownerLoad.title': 'Open countermeasures per owner',
+  'ownerLoad.open': 'Open',
+  'ownerLoad.overdue': 'of which overdue',
+  'ownerLoad.none': 'No owner has an open countermeasure.',
+  'activity.title': 'Latest activity',
+  'activity.at': 'When',
+  'activity.who': 'Who',
+  'activity.what': 'What',
+  'activity.none': 'Nothing recorded yet.',
+  'item.notListed': '{key} “{title}” ({status}) is not in any list on this page.',
+  'item.notFound': 'Countermeasure {key} was not found.',
   'loading': 'Loading…',
   'error.load': 'Could not load the figures: {message}',
   'role.ADMIN': 'administrator',
@@ -222,6 +264,11 @@ const en: Record<MessageKey, string> = {
 };
 
 const DICTIONARIES: Record<Lang, Record<MessageKey, string>> = { ja, en };
+
+/** Every message of one language (for the test that both languages say the same things). */
+export function messages(lang: Lang): Readonly<Record<MessageKey, string>> {
+  return DICTIONARIES[lang];
+}
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
@@ -261,4 +308,18 @@ export function formatDay(lang: Lang, day: string): string {
 
 export function formatTime(lang: Lang, at: Date): string {
   return at.toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A moment as a day and a time in Tokyo: 「11月26日 12:52」, "26 Nov 12:52". */
+export function formatDateTime(lang: Lang, at: Date): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tokyo', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  ) as Record<string, string>;
+  const time = `${parts.hour}:${parts.minute}`;
+  if (lang === 'ja') return `${parts.month}月${parts.day}日 ${time}`;
+  return `${parts.day} ${MONTHS[Number(parts.month) - 1]} ${time}`;
 }

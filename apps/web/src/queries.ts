@@ -44,11 +44,30 @@ export interface DashboardItem {
   ownerName: string;
 }
 
+export interface OwnerLoad {
+  ownerId: string;
+  ownerName: string;
+  open: number;
+  overdue: number;
+}
+
+export interface ActivityEntry {
+  at: string;
+  actorLabel: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  summary: string;
+}
+
 export interface Dashboard {
+  /** The day shown (Asia/Tokyo): today, or the past day asked for. */
   asOf: string;
   generatedAt: string;
   incidentId: string;
   incidentTitle: string;
+  /** The incident's first day: the earliest day the dashboard can show. */
+  startsOn: string;
   totals: {
     total: number;
     verified: number;
@@ -65,24 +84,33 @@ export interface Dashboard {
   byStatus: { status: string; count: number }[];
   byCategory: { category: string; status: string; count: number }[];
   overdue: DashboardItem[];
+  dueSoon: DashboardItem[];
   blocked: (DashboardItem & { reason: string | null; blockedSince: string | null })[];
+  atRisk: DashboardItem[];
   reviewQueue: { waiting: number; oldestUploadedAt: string | null; oldestWaitDays: number | null };
   findings: { bySeverity: { severity: string; open: number }[]; auditStatus: string | null; cleared: boolean };
   gate: { key: string; state: GateState; canPromote: boolean; blockers: GateBlocker[] } | null;
+  ownerLoad: OwnerLoad[];
   burnUp: { day: string; total: number; implemented: number; verified: number }[];
+  latestActivity: ActivityEntry[];
 }
 
 const ITEM = 'id key title status dueDate daysOverdue ownerId ownerName';
 
+/** The dashboard of the most recent incident, today (`asOf` null: live) or as it stood at the end of a past day. */
 export const DASHBOARD = /* GraphQL */ `
-  query Dashboard {
-    dashboard {
-      asOf generatedAt incidentId incidentTitle
+  query Dashboard($asOf: LocalDate) {
+    dashboard(asOf: $asOf) {
+      asOf generatedAt incidentId incidentTitle startsOn
       totals { total verified verifiedShare requiredTotal requiredVerified requiredVerifiedShare open overdue dueSoon blocked atRisk }
       byStatus { status count }
       byCategory { category status count }
       overdue { ${ITEM} }
+      dueSoon { ${ITEM} }
       blocked { ${ITEM} reason blockedSince }
+      atRisk { ${ITEM} }
+      ownerLoad { ownerId ownerName open overdue }
+      latestActivity { at actorLabel action entityType entityId summary }
       reviewQueue { waiting oldestUploadedAt oldestWaitDays }
       findings { bySeverity { severity open } auditStatus cleared }
       gate { key state canPromote blockers { kind itemKey itemTitle ownerName message } }
@@ -121,6 +149,16 @@ export const MY_ITEMS = /* GraphQL */ `
 `;
 export interface MyItemsData {
   countermeasures: { totalCount: number; nodes: { id: string; key: string; title: string; status: string; dueDate: string; overdue: boolean }[] };
+}
+
+/** One countermeasure by its key: a link to an item that is in none of the page's lists. */
+export const COUNTERMEASURE_BY_KEY = /* GraphQL */ `
+  query CountermeasureByKey($key: String!, $incidentId: ID) {
+    countermeasure(key: $key, incidentId: $incidentId) { id key title status }
+  }
+`;
+export interface CountermeasureByKeyData {
+  countermeasure: { id: string; key: string; title: string; status: string };
 }
 
 /** "Something changed: refetch" (one event per burst of changes, per incident). */

@@ -83,3 +83,14 @@ export function categoryStacks(byCategory: readonly { category: string; status: 
   }));
   return { categories, series };
 }
+
+/** A number of days ("1 day", "3 days"; 「3 日」). */
+export function daysText(t: Translate, n: number): string {
+  return t(n === 1 ? 'days.one' : 'days', { n });
+}
+
+/** How long until a due date, from the dashboard's `daysOverdue` (0 on the day, negative before it). */
+export function daysLeftText(t: Translate, daysOverdue: number): string {
+  if (daysOverdue === 0) return t('dueToday');
+  return daysOverdue < 0 ? daysText(t, -daysOverdue) : t('tile.overdue');
+}

@@ -4,14 +4,21 @@ import { useI18n } from '../i18n-context';
 import { MY_ITEMS, type MyItemsData } from '../queries';
 import { ItemTable } from './item-table';
 
-/** Task-force members: the countermeasures they own, by due date. */
-export function MyItems({ ownerId, version }: { ownerId: string; version: number }) {
+/**
+ * Task-force members: the countermeasures they own, by due date.
+ * `onReady`: the list is on the page (or could not be loaded): the page may scroll to a linked item in it.
+ */
+export function MyItems({ ownerId, version, onReady }: { ownerId: string; version: number; onReady?: () => void }) {
   const { t } = useI18n();
   const [res, reexecute] = useQuery<MyItemsData>({ query: MY_ITEMS, variables: { ownerId } });
   useEffect(() => {
     if (version > 0) reexecute({ requestPolicy: 'network-only' });
   }, [version, reexecute]);
   const items = res.data?.countermeasures;
+  const settled = Boolean(items || res.error);
+  useEffect(() => {
+    if (settled) onReady?.();
+  }, [settled, onReady]);
   if (!items) {
     return (
       <section className="panel primary" data-testid="my-items">

@@ -2,17 +2,22 @@ import { useEffect } from 'react';
 import { useQuery } from 'urql';
 import { useI18n } from '../i18n-context';
 import { REVIEW_QUEUE, type ReviewQueueData } from '../queries';
+import { daysText } from '../words';
 
 /** Auditors: the evidence waiting for their review, oldest first. Refetched when anything changes (`version`). */
-export function ReviewQueue({ version }: { version: number }) {
+export function ReviewQueue({ version, onReady }: { version: number; onReady?: () => void }) {
   const { t } = useI18n();
   const [res, reexecute] = useQuery<ReviewQueueData>({ query: REVIEW_QUEUE });
   useEffect(() => {
     if (version > 0) reexecute({ requestPolicy: 'network-only' });
   }, [version, reexecute]);
   const queue = res.data?.evidenceReviewQueue;
+  const settled = Boolean(queue || res.error);
+  useEffect(() => {
+    if (settled) onReady?.();
+  }, [settled, onReady]);
   return (
-    <section className="panel primary" data-testid="review-queue" aria-labelledby="review-queue-title">
+    <section className="panel primary" data-testid="review-queue" aria-labelledby="review-queue-title" tabIndex={-1}>
       <h2 id="review-queue-title">
         {t('review.title')}
         {queue && <span className="count" data-testid="review-queue-count">{queue.totalCount}</span>}
@@ -37,7 +42,7 @@ export function ReviewQueue({ version }: { version: number }) {
                   {n.evidence.name}
                   <div className="note">{n.evidence.countermeasure?.title}</div>
                 </td>
-                <td className="num">{t('days', { n: n.waitingDays })}</td>
+                <td className="num">{daysText(t, n.waitingDays)}</td>
               </tr>
             ))}
           </tbody>
