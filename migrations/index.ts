@@ -1,3 +1,4 @@
+import { NotificationEmailRetry1795665218812 } from './1795665218812-NotificationEmailRetry';
 import { Notifications1795656704343 } from './1795656704343-Notifications';
 import { ApiKeys1795653939048 } from './1795653939048-ApiKeys';
 import { RequirementRiskAcceptance1795653934677 } from './1795653934677-RequirementRiskAcceptance';
@@ -29,4 +30,5 @@ export const migrations: Function[] = [
   RequirementRiskAcceptance1795653934677,
   ApiKeys1795653939048,
   Notifications1795656704343,
+  NotificationEmailRetry1795665218812,
 ];

@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import { Actor, addDays, CASE_TIME_ZONE, DAY_MS, todayIn } from '@app/common';
@@ -7,72 +5,15 @@ import { GateChangeNotifier, NotificationsService } from '@app/notifications';
 import { PromotionGateService } from '@app/promotion-gate';
 import { listeners, TestSubscriber, until } from '../support/graphql-ws-client';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { startSmtp } from '../support/smtp-test-server';
 import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
-
-// ---- a local SMTP test server (never a real one) ------------------------------------------------
-
-interface ReceivedMail {
-  to: string[];
-  subject: string;
-  text: string;
-  raw: string;
-}
-
-/** Decodes RFC 2047 encoded words (=?UTF-8?B?...?= / ?Q?) of a header value. */
-function decodeHeader(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, data: string) =>
-      enc.toUpperCase() === 'B'
-        ? Buffer.from(data, 'base64').toString('utf8')
-        : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
-    );
-}
-
-function parseMail(raw: string, to: string[]): ReceivedMail {
-  const split = raw.indexOf('\r\n\r\n');
-  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
-  const body = raw.slice(split + 4);
-  const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(head)?.[1] ?? '';
-  const text = /base64/i.test(header('Content-Transfer-Encoding')) ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : body;
-  return { to, subject: decodeHeader(header('Subject')), text, raw };
-}
-
-async function startSmtp() {
-  const received: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
-    onAuth(auth, _session, cb) {
-      if (auth.username === 'tracker' && auth.password === 'smtp-secret') return cb(null, { user: 'tracker' });
-      cb(new Error('Invalid username or password'));
-    },
-    onRcptTo(address, _session, cb) {
-      if (address.address.startsWith('bounce')) return cb(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
-      cb();
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push(parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address)));
-        cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { received, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 // ---- GraphQL ------------------------------------------------------------------------------------
 
 const INBOX = `query($first: Int, $after: String, $unreadOnly: Boolean) {
   notifications(first: $first, after: $after, unreadOnly: $unreadOnly) {
     totalCount pageInfo { hasNextPage endCursor }
-    nodes { id kind title body read readAt countermeasureId countermeasureKey evidenceId requirementId riskAcceptanceId gateKey data email { status sentAt error } }
+    nodes { id kind title body read readAt countermeasureId countermeasureKey evidenceId requirementId riskAcceptanceId gateKey data link email { status sentAt error attempts nextAttemptAt } }
   }
   unreadNotificationCount
 }`;
@@ -103,7 +44,8 @@ interface Note {
   riskAcceptanceId: string | null;
   gateKey: string | null;
   data: Record<string, unknown>;
-  email: { status: string; sentAt: string | null; error: string | null } | null;
+  link: string;
+  email: { status: string; sentAt: string | null; error: string | null; attempts: number; nextAttemptAt: string | null } | null;
 }
 interface Inbox {
   notifications: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Note[] };
@@ -140,7 +82,7 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    t = await TestApp.start({ SMTP_URL: `smtp://tracker:smtp-secret@127.0.0.1:${smtp.port}`, MAIL_FROM: '是正対策管理 <noreply@example.test>' });
+    t = await TestApp.start({ SMTP_URL: smtp.url, MAIL_FROM: '是正対策管理 <noreply@example.test>', PUBLIC_BASE_URL: 'https://tracker.example.co.jp/' });
     service = t.app.get(NotificationsService);
     ctx = await makeIncident(t);
     chiefToken = await ctx.chief.token();
@@ -223,6 +165,7 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     // TestApp.start writes its env into process.env: do not leave a closed SMTP server to the next app of this worker.
     delete process.env['SMTP_URL'];
     delete process.env['MAIL_FROM'];
+    delete process.env['PUBLIC_BASE_URL'];
   });
 
   it('the daily run tells each person what concerns them, in Japanese', async () => {
@@ -277,9 +220,30 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     expect(subs.contributor.results.map((r) => r.data!.notificationAdded.id).sort()).toEqual([...contributorIds].sort());
   });
 
+  it('each notification links to where the page shows it: the countermeasure, or the review queue', async () => {
+    const mine = (await inbox(owner.tok)).notifications.nodes;
+    const linkOf = (kind: string) => mine.find((n) => n.kind === kind)!.link;
+    expect(linkOf('DUE_IN_7_DAYS')).toBe(`/?item=${cms.due7.key}`);
+    expect(linkOf('DUE_IN_1_DAY')).toBe(`/?item=${cms.due1.key}`);
+    expect(linkOf('OVERDUE')).toBe(`/?item=${cms.late.key}`);
+    expect(linkOf('EVIDENCE_GOING_STALE')).toBe(`/?item=${cms.ongoing.key}`);
+    // The acceptance was of a requirement of cm due7: its countermeasure.
+    const [expiring] = (await inbox(chiefToken)).notifications.nodes.filter((n) => n.kind === 'RISK_ACCEPTANCE_EXPIRING');
+    expect(expiring!.link).toBe(`/?item=${cms.due7.key}`);
+    // The auditor acts in the review queue.
+    expect((await inbox(auditor.tok)).notifications.nodes.map((n) => [n.kind, n.link])).toEqual([['REVIEW_WAITING', '/?view=review']]);
+
+    // The e-mail carries the same place as an absolute URL under PUBLIC_BASE_URL (its trailing slash dropped), before the footer.
+    const due7 = mine.find((n) => n.kind === 'DUE_IN_7_DAYS')!;
+    const mail = smtp.received.find((m) => m.to.includes(owner.user.email) && m.subject === due7.title)!;
+    expect(mail.text).toContain(`\n\n画面で確認する: https://tracker.example.co.jp/?item=${cms.due7.key}\n\n--\n`);
+    const review = smtp.received.find((m) => m.to.includes(auditor.user.email) && m.subject.includes('審査を待っています'))!;
+    expect(review.text).toContain('画面で確認する: https://tracker.example.co.jp/?view=review\n');
+  });
+
   it('e-mail goes through the SMTP server with the Japanese subject, and the delivery is recorded', async () => {
     const due7 = (await inbox(owner.tok)).notifications.nodes.find((n) => n.kind === 'DUE_IN_7_DAYS')!;
-    expect(due7.email).toMatchObject({ status: 'SENT', error: null });
+    expect(due7.email).toMatchObject({ status: 'SENT', error: null, attempts: 1, nextAttemptAt: null });
     expect(due7.email!.sentAt).not.toBeNull();
     const mail = smtp.received.find((m) => m.to.includes(owner.user.email) && m.subject === due7.title);
     expect(mail, smtp.received.map((m) => `${m.to} ${m.subject}`).join('\n')).toBeDefined();
@@ -292,11 +256,12 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     expect(overdue.map((m) => m.subject)).toEqual([`${cms.late.key}「USBメモリの持ち出し禁止」が期限（${addDays(today, 3)}）を1日過ぎています`]);
   });
 
-  it('a refused e-mail is recorded as failed with the server’s answer, and the run goes on', async () => {
+  it('a recipient the mail server refuses for good is recorded as failed with the server’s answer, not retried, and the run goes on', async () => {
     expect(firstRun.emailsFailed).toBeGreaterThanOrEqual(1);
     const [note] = (await inbox(bouncingAuditor.tok)).notifications.nodes;
     expect(note!.kind).toBe('REVIEW_WAITING');
-    expect(note!.email).toMatchObject({ status: 'FAILED', sentAt: null });
+    // 550 (mailbox unavailable) would be refused again: given up after the one attempt.
+    expect(note!.email).toMatchObject({ status: 'FAILED', sentAt: null, attempts: 1, nextAttemptAt: null });
     expect(note!.email!.error).toMatch(/550|mailbox unavailable/);
     expect(smtp.received.some((m) => m.to.includes(bouncingAuditor.user.email))).toBe(false);
     // The other auditor's copy of the same reminder went out.
@@ -371,7 +336,7 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     for (const token of [chiefToken, owner.tok, contributor.tok, bystander.tok]) {
       const notes = await gateNotes(token);
       expect(notes).toHaveLength(1);
-      expect(notes[0]).toMatchObject({ gateKey: 'new-customer-promotion', title: '販売促進の再開判定「新規顧客向け販促」が停止中になりました' });
+      expect(notes[0]).toMatchObject({ gateKey: 'new-customer-promotion', title: '販売促進の再開判定「新規顧客向け販促」が停止中になりました', link: '/' });
       expect(notes[0]!.body).toContain('（なし） → 停止中');
     }
     // Auditors are not told (not executives, not on the task force).
@@ -416,9 +381,11 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     expect(digest!.body).toContain(`  ・${cms.due1.key}「委託先との契約見直し」 期限 ${addDays(today, 5)}`);
     expect(digest!.body).toContain('・新規顧客向け販促（new-customer-promotion）: 停止中');
     expect(digest!.data).toMatchObject({ weekStart, weekEnd, overdueNow: 2 });
+    expect(digest!.link).toBe('/'); // the dashboard
     // Only executives get it.
     expect((await inbox(owner.tok)).notifications.nodes.filter((n) => n.kind === 'WEEKLY_DIGEST')).toEqual([]);
-    expect(smtp.received.some((m) => m.to.includes(ctx.chief.user.email) && m.subject === digest!.title)).toBe(true);
+    const digestMail = smtp.received.find((m) => m.to.includes(ctx.chief.user.email) && m.subject === digest!.title);
+    expect(digestMail?.text).toContain('画面で確認する: https://tracker.example.co.jp/\n');
   });
 
   it('runReminders is for admins; it returns what it created, and a second call creates nothing', async () => {

@@ -32,19 +32,26 @@ export class TestApp {
    */
   private static open = 0;
 
-  static async start(env: Record<string, string> = {}): Promise<TestApp> {
+  /**
+   * `opts.restartOf`: a server restarted on the database of that (closed) app
+   * instead of a fresh one: what the previous run left there is still there.
+   */
+  static async start(env: Record<string, string> = {}, opts: { restartOf?: TestApp } = {}): Promise<TestApp> {
     if (TestApp.open > 0) throw new Error('Close the previous TestApp first (one app per test process at a time)');
     TestApp.open++;
-    const database = `${inject('dbTemplate').replace(/_tpl$/, '')}_${randomBytes(4).toString('hex')}`;
-    assertTestDatabase(database);
-    const admin = new Client({ connectionString: inject('dbServerUrl') });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${inject('dbTemplate')}"`);
-    } finally {
-      await admin.end();
+    let databaseUrl = opts.restartOf?.databaseUrl;
+    if (!databaseUrl) {
+      const database = `${inject('dbTemplate').replace(/_tpl$/, '')}_${randomBytes(4).toString('hex')}`;
+      assertTestDatabase(database);
+      const admin = new Client({ connectionString: inject('dbServerUrl') });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${inject('dbTemplate')}"`);
+      } finally {
+        await admin.end();
+      }
+      databaseUrl = withDatabase(inject('dbServerUrl'), database);
     }
-    const databaseUrl = withDatabase(inject('dbServerUrl'), database);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-app-'));
     Object.assign(process.env, {
       NODE_ENV: 'test',

@@ -9,7 +9,13 @@ export interface MailMessage {
   text: string;
 }
 
-export type MailResult = { ok: true; messageId: string | null; response: string } | { ok: false; error: string };
+/**
+ * A failed result says whether trying again is useless: `permanent` when the
+ * SMTP server refused this recipient or this message for good (a 5xx reply to
+ * RCPT TO or DATA). A server away, a timeout, a 4xx reply, a refused login or
+ * sender are not permanent (see domain/email-delivery.ts).
+ */
+export type MailResult = { ok: true; messageId: string | null; response: string } | { ok: false; error: string; permanent: boolean };
 
 /**
  * Sends notification e-mail through the SMTP server of `SMTP_URL` (nodemailer),
@@ -38,7 +44,7 @@ export class NotificationMailer implements OnModuleDestroy {
   }
 
   async send(message: MailMessage): Promise<MailResult> {
-    if (!this.transporter || !this.from) return { ok: false, error: 'e-mail is not configured (SMTP_URL)' };
+    if (!this.transporter || !this.from) return { ok: false, error: 'e-mail is not configured (SMTP_URL)', permanent: false };
     try {
       const info = (await this.transporter.sendMail({
         from: this.from,
@@ -47,22 +53,29 @@ export class NotificationMailer implements OnModuleDestroy {
         text: message.text,
         textEncoding: 'base64',
         headers: { 'Auto-Submitted': 'auto-generated' },
-      })) as { messageId?: string; response?: string; rejected?: unknown[] };
+      })) as { messageId?: string; response?: string; rejected?: unknown[]; rejectedErrors?: { command?: string; responseCode?: number }[] };
       if (Array.isArray(info.rejected) && info.rejected.length > 0) {
-        return { ok: false, error: `recipient refused: ${info.response ?? ''}`.trim() };
+        const permanent = (info.rejectedErrors ?? []).length > 0 && info.rejectedErrors!.every(isPermanentRefusal);
+        return { ok: false, error: `recipient refused: ${info.response ?? ''}`.trim(), permanent };
       }
       return { ok: true, messageId: info.messageId ?? null, response: info.response ?? '' };
     } catch (err) {
-      const e = err as Error & { response?: string; code?: string };
+      const e = err as Error & { response?: string; code?: string; command?: string; responseCode?: number };
       const error = redact([e.code, e.response ?? e.message].filter(Boolean).join(': ')).slice(0, 1000);
       this.logger.warn(`notification e-mail to ${message.to} failed: ${error}`);
-      return { ok: false, error };
+      return { ok: false, error, permanent: isPermanentRefusal(e) };
     }
   }
 
   onModuleDestroy(): void {
     this.transporter?.close();
   }
+}
+
+/** The recipient or the message refused for good (5xx to RCPT TO or DATA; 503 is "bad sequence", not a verdict on the message). */
+function isPermanentRefusal(e: { command?: string; responseCode?: number }): boolean {
+  const code = e.responseCode;
+  return (e.command === 'RCPT TO' || e.command === 'DATA') && typeof code === 'number' && code >= 500 && code < 600 && code !== 503;
 }
 
 /** Never let credentials of a URL into a stored error or a log line. */

@@ -6,20 +6,27 @@ import { EMAIL_STATUSES, NOTIFICATION_KINDS, type EmailStatus, type Notification
 /**
  * One notification for one user (an inbox entry, and possibly an e-mail).
  * Created by the reminder job and the gate listener only, never edited but for
- * `read_at` and the e-mail status. The subject columns say what it is about
- * (for links); `dedupe_key` (kind, subject, period) is unique per user, so a
- * second run of the job creates nothing.
+ * `read_at` and the e-mail's delivery. The subject columns say what it is about
+ * (its link is computed from kind and `countermeasure_key`: domain/notification-links.ts);
+ * `dedupe_key` (kind, subject, period) is unique per user, so a second run of
+ * the job creates nothing.
+ *
+ * The e-mail columns are its outbox: PENDING (due at `email_next_attempt_at`)
+ * → SENDING (claimed by one worker until `email_next_attempt_at`, the lease)
+ * → SENT, or PENDING again after a failed attempt (retry schedule:
+ * domain/email-delivery.ts), or FAILED for good.
  */
 @Entity('notifications')
 @Index('UQ_notifications_user_dedupe', ['userId', 'dedupeKey'], { unique: true })
 // A user's inbox, newest first (scanned backwards), and its unread part (count and list).
 @Index('IDX_notifications_inbox', ['userId', 'createdAt', 'id'], { where: '"in_inbox"' })
 @Index('IDX_notifications_unread', ['userId', 'createdAt', 'id'], { where: '"in_inbox" AND "read_at" IS NULL' })
-// E-mail still to send (after a crash between commit and send).
-@Index('IDX_notifications_email_pending', ['createdAt'], { where: `"email_status" IN ('PENDING', 'SENDING')` })
+// E-mail due (first attempt, retry, or a claim whose sender died), by due time.
+@Index('IDX_notifications_email_due', ['emailNextAttemptAt'], { where: `"email_status" IN ('PENDING', 'SENDING')` })
 @Check('CHK_notifications_kind', inListCheck('kind', NOTIFICATION_KINDS))
 @Check('CHK_notifications_email_status', `"email_status" IS NULL OR ${inListCheck('email_status', EMAIL_STATUSES)}`)
 @Check('CHK_notifications_email_to', `("email_status" IS NULL) = ("email_to" IS NULL)`)
+@Check('CHK_notifications_email_due', `COALESCE("email_status" IN ('PENDING', 'SENDING'), false) = ("email_next_attempt_at" IS NOT NULL)`)
 export class NotificationEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -101,13 +108,22 @@ export class NotificationEntity {
   @Column({ name: 'email_to', type: 'text', nullable: true })
   emailTo!: string | null;
 
+  /** When the latest attempt began. */
   @Column({ name: 'email_attempted_at', type: 'timestamptz', nullable: true })
   emailAttemptedAt!: Date | null;
+
+  /** Attempts begun so far (counted when claimed). */
+  @Column({ name: 'email_attempts', type: 'integer', default: 0 })
+  emailAttempts!: number;
+
+  /** PENDING: when it is due (creation, or the retry after a failed attempt); SENDING: when the claim lapses; otherwise null. */
+  @Column({ name: 'email_next_attempt_at', type: 'timestamptz', nullable: true })
+  emailNextAttemptAt!: Date | null;
 
   @Column({ name: 'email_sent_at', type: 'timestamptz', nullable: true })
   emailSentAt!: Date | null;
 
-  /** The SMTP server's answer or the connection error of a failed attempt. */
+  /** The SMTP server's answer or the connection error of the latest failed attempt (kept while a retry is pending), or why it was not sent. */
   @Column({ name: 'email_error', type: 'text', nullable: true })
   emailError!: string | null;
 

@@ -1,15 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { findingKey } from '@app/audits';
-import { addDays, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, DAY_MS, decodeCursor, encodeCursor, pageSize, todayIn, type Page, type PageRequest } from '@app/common';
+import { addDays, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, DAY_MS, decodeCursor, encodeCursor, pageSize, todayIn, type AppConfig, type Page, type PageRequest } from '@app/common';
 import { ALL_COUNTERMEASURE_STATUSES, countermeasureKey, isOpen } from '@app/countermeasures';
+import { afterEmailAttempt, EMAIL_CLAIM_LEASE_MS } from './domain/email-delivery';
 import { defaultPreference, isNotificationKind, NOTIFICATION_KINDS, REMINDER_WINDOWS, type NotificationKind } from './domain/notification-kinds';
+import { absoluteLink, notificationPath } from './domain/notification-links';
 import { NotificationError, NotificationErrorCode } from './domain/notification.errors';
 import {
   digestText,
   dueText,
-  emailFooter,
+  emailText,
   gateChangedText,
   goingStaleText,
   overdueText,
@@ -39,6 +42,7 @@ export interface ReminderRun {
   created: Record<NotificationKind, number>;
   total: number;
   emailsSent: number;
+  /** Failed attempts of this run (retried later unless refused for good or the last one). */
   emailsFailed: number;
   /** Kinds whose candidates could not be created (logged; the next run repeats them). */
   failedKinds: NotificationKind[];
@@ -60,8 +64,17 @@ const OPEN_STATUSES = ALL_COUNTERMEASURE_STATUSES.filter(isOpen);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INSERT_CHUNK = 500;
 const EMAIL_BATCH = 50;
-/** A claimed e-mail not finished within this time (the process died while sending) is claimed again. */
-const EMAIL_RECLAIM_MINUTES = 15;
+
+/** What one e-mail pass did. */
+export interface EmailPass {
+  /** Accepted by the SMTP server. */
+  sent: number;
+  /** Failed attempts (of which `gaveUp` for good; the others are retried later). */
+  failed: number;
+  gaveUp: number;
+  /** Not sent because the recipient turned e-mail off for the kind, or was deactivated, before it went out. */
+  withdrawn: number;
+}
 
 /**
  * Reminders and the inbox.
@@ -75,7 +88,10 @@ const EMAIL_RECLAIM_MINUTES = 15;
  * - Each new notification is announced at commit (pg_notify); e-mail, when the
  *   server has SMTP_URL and the user wants that kind by e-mail, is sent after
  *   the commit and its outcome recorded on the row. A failed e-mail is logged
- *   and recorded, never thrown.
+ *   and recorded, never thrown, and tried again later (`deliverPendingEmail`,
+ *   run every minute and at start by the API's job; schedule in
+ *   domain/email-delivery.ts). The e-mail ends with a link to the page when
+ *   PUBLIC_BASE_URL is set (domain/notification-links.ts).
  *
  * Creating and reading notifications is not written to the audit trail: they are
  * messages about recorded changes, not changes of the plan.
@@ -88,7 +104,13 @@ export class NotificationsService {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(NotificationMailer) private readonly mailer: NotificationMailer,
     @Inject(Clock) private readonly clock: Clock,
-  ) {}
+    @Inject(ConfigService) config: ConfigService<AppConfig, true>,
+  ) {
+    this.publicBaseUrl = (config.get('PUBLIC_BASE_URL', { infer: true }) as string | undefined) ?? null;
+  }
+
+  /** PUBLIC_BASE_URL: where the e-mail's links point; null: e-mail without a link. */
+  private readonly publicBaseUrl: string | null;
 
   private get em() {
     return this.txHost.tx;
@@ -121,21 +143,21 @@ export class NotificationsService {
         this.logger.error(`reminders of kind ${q.kind} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    return this.deliverInto(run);
+    return this.deliverInto(run, now);
   }
 
   /** The weekly digest to every active executive: the seven days before `now`'s day. Idempotent per week. */
   async runWeeklyDigest(now: Date = this.clock.now()): Promise<ReminderRun> {
     const run = emptyRun();
     run.created.WEEKLY_DIGEST = run.total = await this.createDigest(now);
-    return this.deliverInto(run);
+    return this.deliverInto(run, now);
   }
 
   /** GATE_CHANGED for one committed gate change (idempotent: the listener and the daily catch-up may both call it). */
   async notifyGateChange(changeId: string, now: Date = this.clock.now()): Promise<ReminderRun> {
     const run = emptyRun();
     run.created.GATE_CHANGED = run.total = await this.createFrom(gateChangedQuery({ changeId }, CASE_TIME_ZONE), now, todayIn(CASE_TIME_ZONE, now));
-    return this.deliverInto(run);
+    return this.deliverInto(run, now);
   }
 
   /** The facts of the weekly digest for the seven days before `now`'s day (also what the digest says). */
@@ -229,18 +251,21 @@ export class NotificationsService {
         created_at: now.toISOString(),
         email_status: wantsMail ? 'PENDING' : null,
         email_to: wantsMail ? row.address : null,
+        email_next_attempt_at: wantsMail ? now.toISOString() : null,
       };
     });
     let created = 0;
     for (let i = 0; i < records.length; i += INSERT_CHUNK) {
       const inserted = await this.em.query<{ id: string; user_id: string; kind: string; in_inbox: boolean }[]>(
         `INSERT INTO notifications (user_id, kind, title, body, dedupe_key, incident_id, countermeasure_id, countermeasure_key, requirement_id,
-                                    evidence_id, risk_acceptance_id, finding_id, gate_key, gate_change_id, data, in_inbox, created_at, email_status, email_to)
+                                    evidence_id, risk_acceptance_id, finding_id, gate_key, gate_change_id, data, in_inbox, created_at, email_status, email_to,
+                                    email_next_attempt_at)
          SELECT x.user_id, x.kind, x.title, x.body, x.dedupe_key, x.incident_id, x.countermeasure_id, x.countermeasure_key, x.requirement_id,
-                x.evidence_id, x.risk_acceptance_id, x.finding_id, x.gate_key, x.gate_change_id, x.data, x.in_inbox, x.created_at, x.email_status, x.email_to
+                x.evidence_id, x.risk_acceptance_id, x.finding_id, x.gate_key, x.gate_change_id, x.data, x.in_inbox, x.created_at, x.email_status, x.email_to,
+                x.email_next_attempt_at
          FROM jsonb_to_recordset($1::jsonb) AS x(user_id uuid, kind text, title text, body text, dedupe_key text, incident_id uuid, countermeasure_id uuid,
               countermeasure_key text, requirement_id uuid, evidence_id uuid, risk_acceptance_id uuid, finding_id uuid, gate_key text, gate_change_id uuid,
-              data jsonb, in_inbox boolean, created_at timestamptz, email_status text, email_to text)
+              data jsonb, in_inbox boolean, created_at timestamptz, email_status text, email_to text, email_next_attempt_at timestamptz)
          ON CONFLICT (user_id, dedupe_key) DO NOTHING
          RETURNING id, user_id, kind, in_inbox`,
         [JSON.stringify(records.slice(i, i + INSERT_CHUNK))],
@@ -259,49 +284,119 @@ export class NotificationsService {
     return created;
   }
 
-  // ---- e-mail (after commit) ---------------------------------------------------------------------
+  // ---- e-mail (after commit, retried) ---------------------------------------------------------------
 
-  private async deliverInto(run: ReminderRun): Promise<ReminderRun> {
-    const { sent, failed } = await this.deliverPendingEmail();
+  private async deliverInto(run: ReminderRun, now: Date): Promise<ReminderRun> {
+    const { sent, failed } = await this.deliverPendingEmail(now);
     run.emailsSent = sent;
     run.emailsFailed = failed;
     return run;
   }
 
   /**
-   * Sends every e-mail still to send (this run's, and any a crash left behind),
-   * one claimed batch at a time, and records each outcome. Never throws for a
-   * failed send.
+   * Sends every e-mail due at `now`: this run's first attempts, retries whose
+   * time has come, and claims left behind by a process that died while sending.
+   * The same outbox pattern as the gate webhook (WebhookDispatcher):
+   *
+   * - First withdraws (FAILED, unsent) those still to send whose recipient has
+   *   since turned e-mail off for that kind, or was deactivated.
+   * - Claims a batch with `FOR UPDATE SKIP LOCKED` and, in the same statement,
+   *   counts the attempt and leases the row (SENDING until now + 15 min): two
+   *   processes (or two passes of one) never send one e-mail at the same time,
+   *   and no transaction stays open during the SMTP conversation.
+   * - Records the outcome only while the claim is still its own (SENDING, same
+   *   attempt count): SENT; PENDING again with the error and the retry's time;
+   *   or FAILED for good (domain/email-delivery.ts). A process that dies
+   *   mid-send leaves the lease to lapse and the e-mail is sent again (at least once).
+   *
+   * Times are the injected Clock's (`now`), so that the retry schedule can be
+   * driven by the caller. Never throws for a failed send; without SMTP_URL it
+   * does nothing (the e-mail stays PENDING until a server with SMTP_URL sends it).
    */
-  async deliverPendingEmail(): Promise<{ sent: number; failed: number }> {
-    const result = { sent: 0, failed: 0 };
+  async deliverPendingEmail(now: Date = this.clock.now()): Promise<EmailPass> {
+    const result: EmailPass = { sent: 0, failed: 0, gaveUp: 0, withdrawn: 0 };
     if (!this.mailer.enabled) return result;
+    result.withdrawn = await this.withdrawUnwanted(now);
     for (;;) {
-      // An UPDATE answers [rows, rowCount].
-      const [batch] = await this.em.query<[{ id: string; kind: NotificationKind; email_to: string; title: string; body: string }[], number]>(
-        `UPDATE notifications SET email_status = 'SENDING', email_attempted_at = now()
-         WHERE id IN (SELECT id FROM notifications
-                      WHERE email_status = 'PENDING' OR (email_status = 'SENDING' AND email_attempted_at < now() - make_interval(mins => $2::int))
-                      ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING id, kind, email_to, title, body`,
-        [EMAIL_BATCH, EMAIL_RECLAIM_MINUTES],
-      );
+      const batch = await this.claimEmail(now);
       if (batch.length === 0) return result;
       for (const n of batch) {
-        const outcome = await this.mailer.send({ to: n.email_to, subject: n.title, text: n.body + '\n' + emailFooter(n.kind) });
+        const url = this.publicBaseUrl ? absoluteLink(this.publicBaseUrl, notificationPath(n.kind, n.countermeasure_key)) : null;
+        const outcome = await this.mailer.send({ to: n.email_to, subject: n.title, text: emailText(n, url) });
+        const next = afterEmailAttempt(outcome, n.email_attempts);
+        const fence = [n.id, n.email_attempts];
         if (outcome.ok) {
           result.sent++;
           await this.em.query(
-            `UPDATE notifications SET email_status = 'SENT', email_sent_at = now(), email_error = NULL, email_message_id = $2 WHERE id = $1`,
-            [n.id, outcome.messageId],
+            `UPDATE notifications SET email_status = 'SENT', email_sent_at = $3, email_error = NULL, email_message_id = $4, email_next_attempt_at = NULL
+             WHERE id = $1 AND email_status = 'SENDING' AND email_attempts = $2`,
+            [...fence, now, outcome.messageId],
           );
-        } else {
-          result.failed++;
-          this.logger.warn(`notification ${n.id} (${n.kind}) not e-mailed: ${outcome.error}`);
-          await this.em.query(`UPDATE notifications SET email_status = 'FAILED', email_error = $2 WHERE id = $1`, [n.id, outcome.error]);
+          continue;
+        }
+        result.failed++;
+        if (next.status === 'PENDING') {
+          this.logger.warn(`notification ${n.id} (${n.kind}): e-mail attempt ${n.email_attempts} failed (${outcome.error}); retrying in ${Math.round(next.retryInMs / 60_000)} min`);
+          await this.em.query(
+            `UPDATE notifications SET email_status = 'PENDING', email_error = $3, email_next_attempt_at = $4
+             WHERE id = $1 AND email_status = 'SENDING' AND email_attempts = $2`,
+            [...fence, outcome.error, new Date(now.getTime() + next.retryInMs)],
+          );
+        } else if (next.status === 'FAILED') {
+          result.gaveUp++;
+          this.logger.error(`notification ${n.id} (${n.kind}) not e-mailed: ${next.error}`);
+          await this.em.query(
+            `UPDATE notifications SET email_status = 'FAILED', email_error = $3, email_next_attempt_at = NULL
+             WHERE id = $1 AND email_status = 'SENDING' AND email_attempts = $2`,
+            [...fence, next.error.slice(0, 1000)],
+          );
         }
       }
     }
+  }
+
+  /**
+   * E-mail still to send whose recipient no longer wants it — e-mail now off
+   * for that kind (also after a failed attempt: the retries stop), or the
+   * account deactivated — FAILED, unsent, with the reason.
+   */
+  private async withdrawUnwanted(now: Date): Promise<number> {
+    const emailByDefault = NOTIFICATION_KINDS.filter((k) => defaultPreference(k).email);
+    const [rows] = await this.em.query<[{ id: string; kind: string; email_error: string }[], number]>(
+      `UPDATE notifications n
+          SET email_status = 'FAILED', email_next_attempt_at = NULL,
+              email_error = CASE WHEN u.active THEN 'not sent: e-mail for this kind was turned off' ELSE 'not sent: the recipient was deactivated' END
+                            || COALESCE(' (after: ' || n.email_error || ')', '')
+         FROM users u
+        WHERE u.id = n.user_id
+          AND n.id IN (SELECT x.id FROM notifications x JOIN users xu ON xu.id = x.user_id
+                        WHERE (x.email_status = 'PENDING' OR (x.email_status = 'SENDING' AND x.email_next_attempt_at <= $1))
+                          AND (NOT xu.active OR NOT COALESCE((SELECT p.email FROM notification_preferences p WHERE p.user_id = x.user_id AND p.kind = x.kind),
+                                                             x.kind = ANY($2::text[])))
+                        FOR UPDATE OF x SKIP LOCKED)
+        RETURNING n.id, n.kind, n.email_error`,
+      [now, emailByDefault],
+    );
+    for (const r of rows) this.logger.log(`notification ${r.id} (${r.kind}): e-mail withdrawn, ${r.email_error}`);
+    return rows.length;
+  }
+
+  /** Claims up to EMAIL_BATCH due e-mails (oldest due first): counts the attempt and leases each, in one statement. */
+  private async claimEmail(now: Date) {
+    // An UPDATE answers [rows, rowCount].
+    const [batch] = await this.em.query<
+      [{ id: string; kind: NotificationKind; email_to: string; title: string; body: string; countermeasure_key: string | null; email_attempts: number }[], number]
+    >(
+      `UPDATE notifications n
+          SET email_status = 'SENDING', email_attempts = n.email_attempts + 1, email_attempted_at = $1,
+              email_next_attempt_at = $1::timestamptz + make_interval(secs => $3::double precision / 1000)
+        WHERE n.id IN (SELECT id FROM notifications
+                        WHERE email_status IN ('PENDING', 'SENDING') AND email_next_attempt_at <= $1
+                        ORDER BY email_next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+        RETURNING n.id, n.kind, n.email_to, n.title, n.body, n.countermeasure_key, n.email_attempts`,
+      [now, EMAIL_BATCH, EMAIL_CLAIM_LEASE_MS],
+    );
+    return batch;
   }
 
   // ---- the inbox ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { CASE_TIME_ZONE } from '@app/common';
 import { NotificationsService } from '@app/notifications';
@@ -10,12 +10,50 @@ import { NotificationsService } from '@app/notifications';
  * same runs on demand: `runReminders` (admins), `npm run cli -- run-reminders`.
  * Not run at start-up: a day missed while the server was down is caught up by
  * the next run (every reminder is "due within", not "due exactly on").
+ *
+ * E-mail that is due — retries after a failed attempt, and e-mail a stopped
+ * server left unsent — goes out every minute and once at start-up
+ * (`NotificationsService.deliverPendingEmail`; its claims keep several
+ * instances from sending one e-mail twice). One pass at a time per process; a
+ * tick that comes while one runs is skipped. Shutdown waits for the pass in
+ * progress before the database closes.
  */
 @Injectable()
-export class RemindersJob {
+export class RemindersJob implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(RemindersJob.name);
+  private emailPass: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(@Inject(NotificationsService) private readonly notifications: NotificationsService) {}
+
+  onApplicationBootstrap(): void {
+    // Not awaited: the server does not wait for a slow SMTP server to start.
+    void this.sendDueEmail();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.emailPass;
+  }
+
+  /** Sends the e-mail due now (see NotificationsService.deliverPendingEmail); resolves when that pass, or the one already running, ends. Never rejects. */
+  @Cron('0 * * * * *', { name: 'notification-email' })
+  sendDueEmail(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.emailPass ??= (async () => {
+      try {
+        const pass = await this.notifications.deliverPendingEmail();
+        if (pass.sent + pass.failed + pass.withdrawn > 0) {
+          this.log.log(`notification e-mail: sent ${pass.sent}, failed ${pass.failed} (given up ${pass.gaveUp}), withdrawn ${pass.withdrawn}`);
+        }
+      } catch (err) {
+        this.log.error(`notification e-mail pass failed: ${(err as Error).message}`);
+      } finally {
+        this.emailPass = null;
+      }
+    })();
+    return this.emailPass;
+  }
 
   @Cron('0 0 7 * * *', { name: 'daily-reminders', timeZone: CASE_TIME_ZONE })
   async daily(): Promise<void> {

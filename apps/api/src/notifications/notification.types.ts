@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import { EMAIL_STATUSES, NOTIFICATION_KINDS, type EffectivePreference, type NotificationEntity, type ReminderRun } from '@app/notifications';
+import { EMAIL_MAX_ATTEMPTS, EMAIL_STATUSES, NOTIFICATION_KINDS, notificationPath, type EffectivePreference, type NotificationEntity, type ReminderRun } from '@app/notifications';
 import { ConnectionType } from '../common/connection.type';
 import { PageArgs } from '../common/page.args';
 
@@ -26,10 +26,12 @@ export const EmailStatusEnum = enumOf(EMAIL_STATUSES);
 registerEnumType(EmailStatusEnum, {
   name: 'NotificationEmailStatus',
   valuesMap: {
-    PENDING: { description: 'To be sent (after the creating transaction commits)' },
+    PENDING: { description: 'To be sent: at once after the notification is created, or at `nextAttemptAt` after a failed attempt (`error` says why it failed)' },
     SENDING: { description: 'Being sent now' },
     SENT: { description: 'The SMTP server accepted it' },
-    FAILED: { description: 'Not sent: see `error`' },
+    FAILED: {
+      description: `Given up, see \`error\`: the server refused the recipient or the message for good, ${EMAIL_MAX_ATTEMPTS} attempts failed, or e-mail for the kind was turned off (or the recipient deactivated) before it went out`,
+    },
   },
 });
 
@@ -37,7 +39,9 @@ registerEnumType(EmailStatusEnum, {
 export class NotificationEmailType {
   @Field(() => EmailStatusEnum) status!: string;
   @Field(() => DateTimeResolver, { nullable: true }) sentAt!: Date | null;
-  @Field(() => String, { nullable: true, description: 'Why it was not sent (the SMTP server’s answer or the connection error)' }) error!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why the latest attempt failed (the SMTP server’s answer or the connection error), or why it was not sent' }) error!: string | null;
+  @Field(() => Int, { description: `Attempts so far (at most ${EMAIL_MAX_ATTEMPTS}, retried after 1 min, 5 min, 30 min, 2 h and 12 h)` }) attempts!: number;
+  @Field(() => DateTimeResolver, { nullable: true, description: 'PENDING: when it is (or was due to be) tried next' }) nextAttemptAt!: Date | null;
 }
 
 @ObjectType('Notification', { description: 'A message in one’s inbox (in Japanese), about a countermeasure, evidence, a risk acceptance or a gate' })
@@ -58,6 +62,11 @@ export class NotificationType {
   @Field(() => ID, { nullable: true }) findingId!: string | null;
   @Field(() => String, { nullable: true, description: 'new-customer-promotion' }) gateKey!: string | null;
   @Field(() => JSONObjectResolver, { description: 'The facts the words were made from (dates, counts, lists)' }) data!: Record<string, unknown>;
+  @Field({
+    description:
+      'Where on the web page to look, as a path of this server: `/?item=CM-004` (the countermeasure highlighted) for due, overdue, going-stale and expiring-acceptance reminders; `/?view=review` (the review queue) for evidence waiting for review; `/` (the dashboard) for gate changes, the weekly digest and an acceptance of no countermeasure. The e-mail carries the same under PUBLIC_BASE_URL.',
+  })
+  link!: string;
   @Field(() => NotificationEmailType, { nullable: true, description: 'Null when it was not to be e-mailed' }) email!: NotificationEmailType | null;
 
   static from(n: NotificationEntity): NotificationType {
@@ -78,7 +87,10 @@ export class NotificationType {
       findingId: n.findingId,
       gateKey: n.gateKey,
       data: n.data,
-      email: n.emailStatus ? { status: n.emailStatus, sentAt: n.emailSentAt, error: n.emailError } : null,
+      link: notificationPath(n.kind, n.countermeasureKey),
+      email: n.emailStatus
+        ? { status: n.emailStatus, sentAt: n.emailSentAt, error: n.emailError, attempts: n.emailAttempts, nextAttemptAt: n.emailStatus === 'PENDING' ? n.emailNextAttemptAt : null }
+        : null,
     };
   }
 }
@@ -123,7 +135,7 @@ export class ReminderRunType {
   @Field(() => Int, { description: 'Notifications created (a second run the same day creates none)' }) total!: number;
   @Field(() => [ReminderKindCountType]) created!: ReminderKindCountType[];
   @Field(() => Int) emailsSent!: number;
-  @Field(() => Int) emailsFailed!: number;
+  @Field(() => Int, { description: 'Failed attempts (retried later, unless refused for good)' }) emailsFailed!: number;
   @Field(() => [NotificationKindEnum], { description: 'Kinds that failed (logged); the next run repeats them' }) failedKinds!: string[];
 
   static from(runs: ReminderRun[]): ReminderRunType {

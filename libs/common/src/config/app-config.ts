@@ -14,6 +14,7 @@ import {
   MinLength,
   Min,
   validateSync,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
 
@@ -34,6 +35,20 @@ const toList = ({ value }: { value: unknown }): unknown =>
         .map((v) => v.trim().toLowerCase())
         .filter((v) => v !== '')
     : value;
+
+/**
+ * An http:// or https:// URL with a host, optionally a path, and no user,
+ * password, query or fragment (a base that paths and queries are appended to).
+ */
+function isHttpBaseUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || !/^https?:\/\/[^/?#\s]/i.test(value) || /[?#\s]/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return url.hostname !== '' && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
 
 /** The media types an evidence file may have (detected from its bytes); EVIDENCE_ALLOWED_TYPES picks among them. */
 export const EVIDENCE_MEDIA_TYPES = [
@@ -208,6 +223,19 @@ export class AppConfig {
   @IsString({ message: 'MAIL_FROM is required when SMTP_URL is set' })
   @Matches(/^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, { message: 'MAIL_FROM must be an e-mail address or "Name <address>"' })
   MAIL_FROM?: string = undefined;
+
+  /**
+   * The server's address as its users reach it (http:// or https://, optionally
+   * with a path, no query or fragment); trailing slashes are dropped. Links in
+   * notification e-mail point there; unset: e-mail carries no link.
+   */
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().replace(/\/+$/, '') || undefined : value))
+  @IsOptional()
+  @ValidateBy(
+    { name: 'isHttpBaseUrl', validator: { validate: (value: unknown) => isHttpBaseUrl(value) } },
+    { message: 'PUBLIC_BASE_URL must be an http:// or https:// URL without user, query or fragment, e.g. https://tracker.example.co.jp' },
+  )
+  PUBLIC_BASE_URL?: string = undefined;
 }
 
 export class ConfigValidationError extends Error {
@@ -232,7 +260,8 @@ export function validateConfig(env: Record<string, unknown>): AppConfig {
   if (errors.length > 0) {
     throw new ConfigValidationError(
       errors.map((e) => {
-        const shown = SECRET_KEYS.has(e.property) ? '' : ` (got ${JSON.stringify(e.value)})`;
+        // A URL's user and password are never repeated either (PUBLIC_BASE_URL refuses them, but would show them).
+        const shown = SECRET_KEYS.has(e.property) ? '' : ` (got ${JSON.stringify(e.value)?.replace(/(\/\/)[^/@\s]*@/g, '$1***@')})`;
         return `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}${shown}`;
       }),
     );

@@ -190,6 +190,15 @@ export function digestText(f: DigestFacts): NotificationText {
   return { title: `週次サマリー（${f.weekStart}〜${f.weekEnd}）: 検証済み${f.verified.length}件・遅延${f.slipped.length + f.newlyOverdue.length}件`, body: lines.join('\n') };
 }
 
+/**
+ * The text of a notification's e-mail: its body, the link to the page when the
+ * server knows its public address (`url`: absolute, or null: no link, since a
+ * bare path means nothing in a mail client), and the footer.
+ */
+export function emailText(n: { kind: NotificationKind; body: string }, url: string | null): string {
+  return [n.body, ...(url ? ['', `画面で確認する: ${url}`] : []), emailFooter(n.kind)].join('\n');
+}
+
 /** Every e-mail ends with this (why it came, how to stop it). */
 export function emailFooter(kind: NotificationKind): string {
   return [
