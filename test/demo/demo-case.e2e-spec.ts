@@ -1,11 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { TestApp } from '../support/test-app';
+
+interface BurnUpPoint {
+  day: string;
+  total: number;
+  implemented: number;
+  verified: number;
+}
 
 /** A new user sees the real case the moment the server starts. */
 describe('the demo case', () => {
   let t: TestApp;
   let token: string;
+  /** Before the server (and so the demo) started: whatever the demo wrote is dated before this. */
+  let loadStartedAt: Date;
   beforeAll(async () => {
+    loadStartedAt = new Date();
     t = await TestApp.start({ DEMO: 'true', DEMO_PASSWORD: 'demo-password-for-tests' });
     token = await t.login('president@example.com', 'demo-password-for-tests');
   });
@@ -121,5 +132,145 @@ describe('the demo case', () => {
     const res = await t.gql<{ verifyAuditTrail: { intact: boolean; entriesChecked: number } }>(`{ verifyAuditTrail { intact entriesChecked } }`, {}, token);
     expect(res.data!.verifyAuditTrail.intact).toBe(true);
     expect(res.data!.verifyAuditTrail.entriesChecked).toBeGreaterThan(8 + 1 + 10);
+  });
+
+  // ---- its history: the story's days, not the day the server started ---------------------------
+
+  const today = () => todayIn(CASE_TIME_ZONE, new Date());
+  const dashboard = async (asOf: string | null) => {
+    const res = await t.gql<{ dashboard: any }>(
+      `query($asOf: LocalDate) { dashboard(asOf: $asOf) {
+         asOf startsOn totals { total verified open blocked }
+         byStatus { status count }
+         burnUp { day total implemented verified }
+         reviewQueue { waiting oldestUploadedAt }
+         findings { bySeverity { severity open } auditStatus cleared }
+         blocked { key blockedSince }
+         gate { state }
+         latestActivity { at summary } } }`,
+      { asOf },
+      token,
+    );
+    expect(res.errors).toBeUndefined();
+    return res.data!.dashboard;
+  };
+  const counts = (byStatus: { status: string; count: number }[]) => Object.fromEntries(byStatus.filter((s) => s.count > 0).map((s) => [s.status, s.count]));
+
+  it('has a burn-up that rises with the story: nothing before the plan, ten measures from July 10, the work done and signed off over the months since', async () => {
+    const d = await dashboard(null);
+    expect(d.startsOn).toBe('2026-06-22'); // detected on
+    const burnUp = d.burnUp as BurnUpPoint[];
+    const on = (day: string) => burnUp.find((p) => p.day === day)!;
+    expect(burnUp[0]!.day).toBe('2026-06-22');
+    expect(burnUp.at(-1)!.day).toBe(today());
+    expect(on('2026-07-09')).toMatchObject({ total: 0, implemented: 0, verified: 0 }); // before the tracker was set up
+    expect(on('2026-07-10')).toMatchObject({ total: 10, implemented: 1 }); // the plan; CM-007 reported done the same day...
+    expect(on('2026-07-20')).toMatchObject({ total: 10, implemented: 0, verified: 0 }); // ...and sent back by the auditor on July 14
+    expect(on('2026-08-10')).toMatchObject({ total: 10, implemented: 1, verified: 0 }); // CM-001 done on August 3
+    const monthAgo = on(addDays(today(), -30));
+    const now = burnUp.at(-1)!;
+    expect(now).toMatchObject({ total: 10, implemented: 1, verified: 1 }); // CM-001 signed off during the audit's fieldwork
+    expect(monthAgo.verified).toBeLessThan(now.verified);
+    expect(monthAgo.implemented).toBeLessThanOrEqual(now.implemented);
+    // Never down in total, and each series changes only on days something happened (not all on the day the demo was loaded).
+    expect(new Set(burnUp.map((p) => `${p.total}/${p.implemented}/${p.verified}`)).size).toBeGreaterThanOrEqual(4);
+  });
+
+  it('shows a past day as it stood then: in August, CM-001 done but not yet signed off, no audit, nothing waiting for review', async () => {
+    const d = await dashboard('2026-08-10');
+    expect(d.asOf).toBe('2026-08-10');
+    expect(counts(d.byStatus)).toEqual({ IN_PROGRESS: 7, BLOCKED: 1, IMPLEMENTED: 1, CHANGES_REQUESTED: 1 });
+    expect(d.totals).toMatchObject({ total: 10, verified: 0, blocked: 1 });
+    expect(d.blocked).toEqual([{ key: 'CM-008', blockedSince: expect.stringMatching(/^2026-07-17T06:00:00\.\d{3}Z$/) }]); // 15:00 in Tokyo
+    expect(d.findings).toMatchObject({ auditStatus: null, cleared: false });
+    expect(d.findings.bySeverity.every((s: { open: number }) => s.open === 0)).toBe(true);
+    expect(d.reviewQueue).toEqual({ waiting: 0, oldestUploadedAt: null });
+    expect(d.gate.state).toBe('SUSPENDED');
+    expect(d.latestActivity.length).toBeGreaterThan(0);
+    expect(d.latestActivity.every((a: { at: string }) => new Date(a.at) < new Date('2026-08-10T15:00:00.000Z'))).toBe(true);
+
+    // In October: the audit in fieldwork, the access review waiting since September, no finding yet, still nothing verified.
+    const october = await dashboard('2026-10-15');
+    expect(october.findings).toMatchObject({ auditStatus: 'FIELDWORK', cleared: false });
+    expect(october.findings.bySeverity.every((s: { open: number }) => s.open === 0)).toBe(true);
+    expect(october.reviewQueue).toEqual({ waiting: 1, oldestUploadedAt: expect.stringMatching(/^2026-09-07T02:00:00\.\d{3}Z$/) }); // 11:00 in Tokyo
+    expect(october.totals.verified).toBe(0);
+
+    // Today: CM-001 signed off, the three findings open, the latest step (the last finding) a few days ago.
+    const now = await dashboard(null);
+    expect(counts(now.byStatus)).toMatchObject({ VERIFIED: 1, CHANGES_REQUESTED: 1, BLOCKED: 1 });
+    expect(now.findings.bySeverity.filter((s: { open: number }) => s.open > 0).map((s: { severity: string }) => s.severity)).toEqual(['HIGH', 'MEDIUM', 'LOW']);
+    expect(now.latestActivity[0].summary).toContain('F-003');
+    const ago = Date.now() - new Date(now.latestActivity[0].at).getTime();
+    expect(ago).toBeGreaterThan(86_400_000);
+    expect(ago).toBeLessThan(7 * 86_400_000);
+  });
+
+  it('dates nothing in the future, and nothing it wrote at the moment it was loaded', async () => {
+    const columns = await t.sql<{ table_name: string; column_name: string }>(
+      `SELECT table_name, column_name FROM information_schema.columns
+       WHERE table_schema = 'public' AND data_type = 'timestamp with time zone' ORDER BY 1, 2`,
+    );
+    expect(columns.length).toBeGreaterThan(20);
+    const future: string[] = [];
+    const atLoad: string[] = [];
+    const now = new Date(Date.now() + 1_000);
+    for (const { table_name: table, column_name: column } of columns) {
+      const [row] = await t.sql<{ future: string; late: string }>(
+        `SELECT count(*) FILTER (WHERE "${column}" > $1) AS future, count(*) FILTER (WHERE "${column}" >= $2) AS late FROM "${table}"`,
+        [now, loadStartedAt],
+      );
+      if (Number(row!.future) > 0) future.push(`${table}.${column}`);
+      if (Number(row!.late) > 0) atLoad.push(`${table}.${column}`);
+    }
+    expect(future).toEqual([]);
+    // Written after the demo, on the wall clock: the day's reminders (and the e-mail state of their rows).
+    expect(atLoad.filter((c) => !c.startsWith('notifications.'))).toEqual([]);
+  });
+
+  it('keeps each item’s history in order: transitions chained in time, reviews after the upload, the sign-off after the reviews, findings in fieldwork, the trail in time order', async () => {
+    const broken = await t.sql(
+      `SELECT * FROM (
+         SELECT countermeasure_id, from_status, to_status, at, lag(to_status) OVER w AS prev_to, lag(at) OVER w AS prev_at
+         FROM countermeasure_transitions WINDOW w AS (PARTITION BY countermeasure_id ORDER BY at)) x
+       WHERE from_status IS DISTINCT FROM prev_to OR at <= prev_at`,
+    );
+    expect(broken).toEqual([]);
+    const [counts] = await t.sql<{ transitions: string; reviews: string; early_reviews: string; early_sign_offs: string; early_findings: string; trail_back: string; early_created: string }>(
+      `SELECT
+         (SELECT count(*) FROM countermeasure_transitions) AS transitions,
+         (SELECT count(*) FROM evidence_reviews) AS reviews,
+         (SELECT count(*) FROM evidence_reviews r JOIN evidence e ON e.id = r.evidence_id WHERE r.at <= e.uploaded_at) AS early_reviews,
+         (SELECT count(*) FROM countermeasure_sign_offs s JOIN evidence e ON e.countermeasure_id = s.countermeasure_id
+            JOIN evidence_reviews r ON r.evidence_id = e.id WHERE s.signed_at <= r.at) AS early_sign_offs,
+         (SELECT count(*) FROM audit_findings f JOIN audit_engagement_transitions tr ON tr.engagement_id = f.engagement_id AND tr.to_status = 'FIELDWORK'
+            WHERE f.raised_at <= tr.at) AS early_findings,
+         (SELECT count(*) FROM (SELECT occurred_at, lag(occurred_at) OVER (ORDER BY seq) AS prev FROM audit_trail) a WHERE a.occurred_at < a.prev) AS trail_back,
+         (SELECT count(*) FROM countermeasures c JOIN countermeasure_transitions t ON t.countermeasure_id = c.id AND t.from_status IS NULL WHERE c.created_at > t.at) AS early_created`,
+    );
+    expect(counts).toMatchObject({ reviews: '3', early_reviews: '0', early_sign_offs: '0', early_findings: '0', trail_back: '0', early_created: '0' });
+    expect(Number(counts!.transitions)).toBeGreaterThan(20);
+    // The incident was recorded the day after the disclosure, not when the server started.
+    const [incident] = await t.sql<{ created_on: string }>(`SELECT (created_at AT TIME ZONE 'Asia/Tokyo')::date::text AS created_on FROM incidents`);
+    expect(incident!.created_on).toBe('2026-07-10');
+  });
+
+  it('gives its people an inbox: the day’s reminders ran once the demo was in (overdue work to owners and the chief, evidence waiting to the auditors)', async () => {
+    const inbox = async (email: string) => {
+      const res = await t.gql<{ notifications: { totalCount: number; nodes: { kind: string; countermeasureKey: string | null; read: boolean }[] } }>(
+        `{ notifications(first: 50) { totalCount nodes { kind countermeasureKey read } } }`,
+        {},
+        await t.login(email, 'demo-password-for-tests'),
+      );
+      expect(res.errors).toBeUndefined();
+      return res.data!.notifications;
+    };
+    const security = await inbox('security.lead@example.com');
+    expect(security.nodes).toEqual(expect.arrayContaining([{ kind: 'OVERDUE', countermeasureKey: 'CM-002', read: false }]));
+    const president = await inbox('president@example.com');
+    expect(president.nodes.filter((n) => n.kind === 'OVERDUE').map((n) => n.countermeasureKey)).toEqual(expect.arrayContaining(['CM-002', 'CM-004', 'CM-008']));
+    const auditor = await inbox('auditor@example.com');
+    const waiting = auditor.nodes.filter((n) => n.kind === 'REVIEW_WAITING').map((n) => n.countermeasureKey);
+    expect(waiting.sort()).toEqual(['CM-002', 'CM-002', 'CM-010']);
   });
 });

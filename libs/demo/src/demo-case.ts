@@ -1,5 +1,6 @@
 import type { CountermeasureCategory, CountermeasureStatus, Priority, TargetStatus } from '@app/countermeasures';
 import type { IncidentEventKind, PartyKind } from '@app/incidents';
+import type { StoryTime } from './demo-story';
 
 /**
  * The demo case: the breach of ../shared/CASE.md (the apology letter in
@@ -7,6 +8,14 @@ import type { IncidentEventKind, PartyKind } from '@app/incidents';
  * the investigation steps, the system names, owners, due dates and states are
  * invented to make a realistic working plan. The ten countermeasures are the
  * letter's ten promises, in the letter's order (CASE.md 1-10).
+ *
+ * Every step carries the time it happened (a StoryTime, Japan time): the
+ * loader replays the steps in that order at those times, so the history (the
+ * transitions, evidence, reviews, sign-off, findings, the gate's history and
+ * the audit trail) tells the story and the dashboard's burn-up and its past
+ * days show it. The tracker is set up on July 10 (DEMO_SETUP); the latest
+ * steps (the sign-off, the last evidence, the audit's findings) are dated a
+ * few days before the day the demo is loaded.
  */
 export const DEMO_INCIDENT = {
   title: 'お客様情報漏えい事案（特定データベースからの持ち出し）',
@@ -61,6 +70,20 @@ export const DEMO_PARTIES: { kind: PartyKind; name: string; role: string }[] = [
   { kind: 'OTHER', name: '㈱シンフォーム', role: 'システム運用（ISMS取得のグループ会社）' },
 ];
 
+/**
+ * The tracker is set up the day after the disclosure, when the task force is
+ * formed and the letter with its ten promises goes out: the accounts, then the
+ * incident with its timeline so far, inventory and task force, then the plan
+ * (the ten promises), then the gate of promise 7 (promotion suspended).
+ */
+export const DEMO_SETUP = {
+  usersAt: '2026-07-10T08:30',
+  incidentAt: '2026-07-10T09:00',
+  joinedOn: '2026-07-10',
+  planAt: '2026-07-10T10:00',
+  gateAt: '2026-07-10T11:00',
+} as const;
+
 /** Task force: e-mail of a demo user, and their part. The president is the chief. */
 export const DEMO_TASK_FORCE = [
   { email: 'president@example.com', roleTitle: '最高責任者（代表取締役社長）', isChief: true },
@@ -81,13 +104,16 @@ export interface DemoCountermeasure {
   requiredForGate: boolean;
   ongoing?: boolean;
   requirements: { title: string; recurrenceDays?: number }[];
-  /** Systems it covers (by name, from DEMO_SYSTEMS) and how far each is. */
-  targets?: { system: string; status: TargetStatus; note?: string }[];
-  /** Moves after creation, in order, each with a reason where one is needed. */
-  moves: { to: CountermeasureStatus; reason?: string }[];
+  /** Systems it covers (by name, from DEMO_SYSTEMS), chosen at `targetsAt`, and how far each is (since `at`). */
+  targets?: { system: string; status: TargetStatus; note?: string; at?: StoryTime }[];
+  targetsAt?: StoryTime;
+  /** Moves after creation (made by the owner), in order, each with a reason where one is needed. */
+  moves: { to: CountermeasureStatus; reason?: string; at: StoryTime }[];
 }
 
-const START = { to: 'IN_PROGRESS' as const };
+/** Work starts: most on the day of the plan, the rest as their people get to them. */
+const start = (at: StoryTime) => ({ to: 'IN_PROGRESS' as const, at });
+const ON_PLAN_DAY = '2026-07-10T13:00';
 
 export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
   {
@@ -99,7 +125,7 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     dueDate: '2026-07-05',
     requiredForGate: true,
     requirements: [{ title: '停止作業の記録（日時・作業者・承認者）' }, { title: '停止後のアクセスログ確認結果' }],
-    moves: [START],
+    moves: [start(ON_PLAN_DAY)],
   },
   {
     title: '全顧客データベースのアクセス監視強化と外部への持ち出し制限',
@@ -115,13 +141,14 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
       { title: '外部媒体・外部送信の持ち出し制限の設定記録' },
       { title: '外部専門機関による常時監視の月次レポート', recurrenceDays: 31 },
     ],
+    targetsAt: '2026-07-13T10:30',
     targets: [
-      { system: '受講者管理データベース', status: 'DONE', note: '権限を持つ者を42名から9名に削減' },
-      { system: '教材発送管理データベース', status: 'DONE' },
-      { system: 'お問い合わせ管理データベース', status: 'IN_PROGRESS', note: '委託先アカウントの棚卸し中' },
+      { system: '受講者管理データベース', status: 'DONE', note: '権限を持つ者を42名から9名に削減', at: '2026-08-28T18:00' },
+      { system: '教材発送管理データベース', status: 'DONE', at: '2026-09-04T18:00' },
+      { system: 'お問い合わせ管理データベース', status: 'IN_PROGRESS', note: '委託先アカウントの棚卸し中', at: '2026-09-07T10:00' },
       { system: '会員Webサイトデータベース', status: 'PENDING' },
     ],
-    moves: [START],
+    moves: [start('2026-07-13T10:00')],
   },
   {
     title: '情報セキュリティ専門会社によるシステム運営プロセス監査',
@@ -132,7 +159,7 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     dueDate: '2027-01-31',
     requiredForGate: true,
     requirements: [{ title: '監査計画書（範囲・日程）' }, { title: '監査報告書と指摘事項への対応計画' }],
-    moves: [START],
+    moves: [start('2026-07-21T10:00')],
   },
   {
     title: '特別チームによるガバナンス強化を含む取組計画の策定・実行',
@@ -144,7 +171,7 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     dueDate: '2026-10-15',
     requiredForGate: true,
     requirements: [{ title: '取組計画書（取締役会承認済み）' }, { title: '計画の実行状況報告' }],
-    moves: [START],
+    moves: [start(ON_PLAN_DAY)],
   },
   {
     title: '原因究明と二次被害防止の優先',
@@ -155,7 +182,7 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     dueDate: '2026-12-31',
     requiredForGate: false,
     requirements: [{ title: '捜査協力の記録' }, { title: '二次被害の監視と対応の記録' }],
-    moves: [START],
+    moves: [start(ON_PLAN_DAY)],
   },
   {
     title: '既存のお客様へのサービス・サポートの継続',
@@ -167,7 +194,7 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     requiredForGate: false,
     ongoing: true,
     requirements: [{ title: 'サービス提供状況の月次報告', recurrenceDays: 31 }],
-    moves: [START],
+    moves: [start(ON_PLAN_DAY)],
   },
   {
     title: '新規顧客向け販売促進活動の停止（監査で安全性が確認されるまで）',
@@ -179,7 +206,7 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     dueDate: '2026-07-09',
     requiredForGate: false,
     requirements: [{ title: '全販促チャネルの停止確認記録' }],
-    moves: [START],
+    moves: [start(ON_PLAN_DAY)],
   },
   {
     title: 'なりすまし・悪質な勧誘電話への注意喚起',
@@ -190,7 +217,7 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     dueDate: '2026-07-31',
     requiredForGate: false,
     requirements: [{ title: '注意喚起の文面と送付・掲載の記録' }],
-    moves: [START, { to: 'BLOCKED', reason: '警察から掲載文面の確認待ち（捜査への影響の確認）' }],
+    moves: [start('2026-07-13T10:00'), { to: 'BLOCKED', reason: '警察から掲載文面の確認待ち（捜査への影響の確認）', at: '2026-07-17T15:00' }],
   },
   {
     title: '調査の進捗をWebサイトで公表',
@@ -202,7 +229,7 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     requiredForGate: false,
     ongoing: true,
     requirements: [{ title: 'Webサイトの公表ページ更新記録', recurrenceDays: 31 }],
-    moves: [START],
+    moves: [start(ON_PLAN_DAY)],
   },
   {
     title: '個人情報保護専用ダイヤルの設置（フリーダイヤル、10:00〜21:00、土日祝も受付）',
@@ -214,7 +241,7 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     requiredForGate: false,
     ongoing: true,
     requirements: [{ title: '窓口開設の記録' }, { title: '月次の応対件数・内容の報告', recurrenceDays: 31 }],
-    moves: [START],
+    moves: [start(ON_PLAN_DAY)],
   },
 ];
 
@@ -233,7 +260,9 @@ export interface DemoEvidence {
   file?: { name: string; text: string };
   link?: { title: string; url: string };
   attestation?: { title: string; statement: string };
-  review?: { by: string; decision: 'ACCEPTED' | 'REJECTED' | 'NEEDS_MORE'; comment?: string };
+  /** When it was submitted (on or after effectiveOn), and when reviewed. */
+  submittedAt: StoryTime;
+  review?: { by: string; decision: 'ACCEPTED' | 'REJECTED' | 'NEEDS_MORE'; comment?: string; at: StoryTime };
 }
 
 const SHUTDOWN_RECORD = [
@@ -259,7 +288,8 @@ export const DEMO_EVIDENCE: DemoEvidence[] = [
     by: 'systems.lead@example.com',
     effectiveOn: '2026-07-03',
     file: { name: '当該DB停止作業記録_2026-07-03.csv', text: SHUTDOWN_RECORD },
-    review: { by: 'auditor@example.com', decision: 'ACCEPTED', comment: '作業記録と承認者を確認' },
+    submittedAt: '2026-07-10T15:00',
+    review: { by: 'auditor@example.com', decision: 'ACCEPTED', comment: '作業記録と承認者を確認', at: '2026-08-06T14:00' },
   },
   {
     countermeasure: 1,
@@ -270,7 +300,8 @@ export const DEMO_EVIDENCE: DemoEvidence[] = [
       title: '停止後のアクセスログ確認結果（7月）',
       statement: '2026年7月3日19時05分の停止以降、当該データベースへの接続記録がないことをアクセスログで確認しました。',
     },
-    review: { by: 'auditor@example.com', decision: 'ACCEPTED' },
+    submittedAt: '2026-08-03T10:00',
+    review: { by: 'auditor@example.com', decision: 'ACCEPTED', at: '2026-08-06T14:10' },
   },
   {
     countermeasure: 2,
@@ -278,6 +309,7 @@ export const DEMO_EVIDENCE: DemoEvidence[] = [
     by: 'security.lead@example.com',
     effectiveOn: '2026-09-04',
     file: { name: 'アクセス権限棚卸し結果_2026-09.csv', text: ACCESS_REVIEW },
+    submittedAt: '2026-09-07T11:00',
   },
   {
     countermeasure: 2,
@@ -285,6 +317,7 @@ export const DEMO_EVIDENCE: DemoEvidence[] = [
     by: 'security.lead@example.com',
     effectiveOn: '2026-10-31',
     link: { title: '外部監視機関 月次レポート（2026年10月）', url: 'https://monitoring.example.jp/reports/2026-10' },
+    submittedAt: '2026-11-05T10:00',
   },
   {
     countermeasure: 7,
@@ -295,7 +328,13 @@ export const DEMO_EVIDENCE: DemoEvidence[] = [
       title: '販促チャネル停止確認',
       statement: 'ダイレクトメール及び電話による新規顧客向け販売促進を2026年7月10日付で停止したことを確認しました。',
     },
-    review: { by: 'auditor2@example.com', decision: 'REJECTED', comment: 'Web広告（リスティング・SNS）の停止記録が含まれていません。全チャネルの停止を示してください。' },
+    submittedAt: '2026-07-10T17:00',
+    review: {
+      by: 'auditor2@example.com',
+      decision: 'REJECTED',
+      comment: 'Web広告（リスティング・SNS）の停止記録が含まれていません。全チャネルの停止を示してください。',
+      at: '2026-07-14T11:00',
+    },
   },
   {
     countermeasure: 10,
@@ -303,15 +342,32 @@ export const DEMO_EVIDENCE: DemoEvidence[] = [
     by: 'cs.lead@example.com',
     effectiveOn: '2026-07-15',
     attestation: { title: '個人情報保護専用ダイヤル開設記録', statement: 'フリーダイヤル（10:00〜21:00、土日祝も受付）を2026年7月15日に開設しました。' },
+    // Filed late, for the audit's fieldwork: waiting for review since.
+    submittedAt: { daysAgo: 8, at: '11:00' },
   },
 ];
 
 /** Countermeasures the owner moves to IMPLEMENTED once their evidence is in (before any review). */
-export const DEMO_IMPLEMENTED = [1, 7];
+export const DEMO_IMPLEMENTED: { countermeasure: number; at: StoryTime }[] = [
+  { countermeasure: 7, at: '2026-07-10T17:10' },
+  { countermeasure: 1, at: '2026-08-03T10:30' },
+];
 
-export const DEMO_SIGN_OFFS = [{ countermeasure: 1, by: 'auditor@example.com', statement: '停止作業記録とその後のアクセスログ確認により、当該データベースの稼働停止を確認した。' }];
+/** The lead auditor signs the shutdown off during the audit's fieldwork (CM-001 is in its scope). */
+export const DEMO_SIGN_OFFS: { countermeasure: number; by: string; statement: string; at: StoryTime }[] = [
+  {
+    countermeasure: 1,
+    by: 'auditor@example.com',
+    statement: '停止作業記録とその後のアクセスログ確認により、当該データベースの稼働停止を確認した。',
+    at: { daysAgo: 12, at: '15:00' },
+  },
+];
 
-/** The security firm's audit (お詫び状 3), in fieldwork, with findings. Countermeasures by CM number. */
+/**
+ * The security firm's audit (お詫び状 3), commissioned by the task force
+ * (PLANNED), in fieldwork from its first day, with the findings of its
+ * latest days. Countermeasures by CM number.
+ */
 export const DEMO_AUDIT = {
   title: 'システム運営プロセス監査（2026年度）',
   firm: '情報セキュリティ専門会社（監査）',
@@ -321,7 +377,8 @@ export const DEMO_AUDIT = {
   systems: ['受講者管理データベース', '教材発送管理データベース', 'お問い合わせ管理データベース', '会員Webサイトデータベース'],
   startsOn: '2026-10-01',
   endsOn: '2027-01-31',
-  moves: ['FIELDWORK'] as const,
+  commissionedAt: '2026-09-15T10:00' as StoryTime,
+  moves: [{ to: 'FIELDWORK' as const, at: '2026-10-01T09:30' as StoryTime }],
   findings: [
     {
       severity: 'HIGH' as const,
@@ -329,6 +386,7 @@ export const DEMO_AUDIT = {
       description: '委託先の共用アカウント3件が棚卸し対象から漏れており、個人を特定できない形で利用されている。',
       countermeasure: 2,
       by: 'auditor@example.com',
+      at: { daysAgo: 6, at: '16:00' } as StoryTime,
     },
     {
       severity: 'MEDIUM' as const,
@@ -336,6 +394,7 @@ export const DEMO_AUDIT = {
       description: '外部監視機関からの通知を誰がどの時間内に確認するかが定められていない。',
       countermeasure: 2,
       by: 'auditor2@example.com',
+      at: { daysAgo: 4, at: '16:00' } as StoryTime,
     },
     {
       severity: 'LOW' as const,
@@ -343,6 +402,7 @@ export const DEMO_AUDIT = {
       description: '',
       countermeasure: 4,
       by: 'auditor2@example.com',
+      at: { daysAgo: 2, at: '16:00' } as StoryTime,
     },
   ],
 };
