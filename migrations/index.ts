@@ -1,3 +1,4 @@
+import { DashboardKeptState1795665461812 } from './1795665461812-DashboardKeptState';
 import { NotificationEmailRetry1795665218812 } from './1795665218812-NotificationEmailRetry';
 import { Notifications1795656704343 } from './1795656704343-Notifications';
 import { ApiKeys1795653939048 } from './1795653939048-ApiKeys';
@@ -31,4 +32,5 @@ export const migrations: Function[] = [
   ApiKeys1795653939048,
   Notifications1795656704343,
   NotificationEmailRetry1795665218812,
+  DashboardKeptState1795665461812,
 ];

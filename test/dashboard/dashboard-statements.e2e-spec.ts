@@ -1,4 +1,4 @@
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Actor, addDays, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { CountermeasuresService } from '@app/countermeasures';
@@ -56,13 +56,15 @@ describe('dashboard cost in SQL statements', () => {
 
   async function statementsFor(size: number, asOf?: string): Promise<number> {
     await t.gql(DASHBOARD, { incidentId: incidents[size], asOf }, token); // warm-up: first-request work (connections, caches) is not the dashboard's
-    const spy = vi.spyOn(PostgresQueryRunner.prototype, 'query');
+    // The driver's own client: it sees every statement, through TypeORM or not (the dashboard's prepared statement).
+    const spy = vi.spyOn(Client.prototype, 'query');
     try {
       const res = await t.gql<{ dashboard: { totals: { total: number } } }>(DASHBOARD, { incidentId: incidents[size], asOf }, token);
       expect(res.errors).toBeUndefined();
       expect(res.data!.dashboard.totals.total).toBe(asOf ? 0 : size);
       // The webhook dispatcher polls its outbox every second in the background: not this request's work.
-      return spy.mock.calls.filter((c) => !String(c[0]).includes('gate_webhook_deliveries')).length;
+      const text = (c: unknown[]) => (typeof c[0] === 'string' ? c[0] : String((c[0] as { text?: string }).text));
+      return spy.mock.calls.filter((c) => !text(c).includes('gate_webhook_deliveries')).length;
     } finally {
       spy.mockRestore();
     }
@@ -71,7 +73,7 @@ describe('dashboard cost in SQL statements', () => {
   it('costs the same few statements for 5 countermeasures as for 50, today and for a past day', async () => {
     const small = await statementsFor(5);
     const large = await statementsFor(50);
-    expect(small).toBeGreaterThanOrEqual(2); // the spy sees the statements (not a vacuous 0 = 0)
+    expect(small).toBeGreaterThanOrEqual(3); // the spy sees the statements, the dashboard's own included (not a vacuous 0 = 0)
     expect(large).toBe(small);
     // Authentication (1), the incident (1), the dashboard (1).
     expect(large).toBeLessThanOrEqual(4);

@@ -17,9 +17,14 @@ import {
 
 // The `...Ref` relations are never loaded: they only declare the foreign keys, so the
 // database itself refuses a row that points at nothing (ON DELETE RESTRICT).
-import { ALL_COUNTERMEASURE_STATUSES, ALL_TRANSITION_CAUSES, type CountermeasureStatus, type TransitionCause } from './domain/countermeasure-workflow';
+import { ALL_COUNTERMEASURE_STATUSES, ALL_TRANSITION_CAUSES, isOpen, type CountermeasureStatus, type TransitionCause } from './domain/countermeasure-workflow';
 import { COUNTERMEASURE_CATEGORIES, PRIORITIES, type CountermeasureCategory, type Priority } from './domain/countermeasure-fields';
 
+
+/** The open statuses (`isOpen`) as an index predicate. */
+const OPEN_PREDICATE = `"status" IN (${ALL_COUNTERMEASURE_STATUSES.filter(isOpen)
+  .map((s) => `'${s}'`)
+  .join(', ')})`;
 
 /** A promised countermeasure (対策), e.g. CM-004 アクセス権限の絞り込み. */
 @Entity('countermeasures')
@@ -28,6 +33,13 @@ import { COUNTERMEASURE_CATEGORIES, PRIORITIES, type CountermeasureCategory, typ
 @Index('IDX_countermeasures_owner', ['ownerId', 'status'])
 @Index('IDX_countermeasures_due_date', ['incidentId', 'dueDate', 'seq'])
 @Index('IDX_countermeasures_category', ['incidentId', 'category'])
+// The dashboard's lists and counts read these partial indexes instead of the whole plan:
+// open work by due date (overdue, due soon) and by owner (load per owner), blocked work
+// by how long it has been blocked, verified ongoing measures (at risk when evidence goes stale).
+@Index('IDX_countermeasures_open_due', ['incidentId', 'dueDate', 'seq'], { where: OPEN_PREDICATE })
+@Index('IDX_countermeasures_open_owner', ['incidentId', 'ownerId', 'dueDate'], { where: OPEN_PREDICATE })
+@Index('IDX_countermeasures_blocked', ['incidentId', 'statusChangedAt', 'seq'], { where: `"status" = 'BLOCKED'` })
+@Index('IDX_countermeasures_ongoing_verified', ['incidentId', 'dueDate', 'seq'], { where: `"ongoing" AND "status" IN ('VERIFIED', 'OPERATING', 'DEGRADED')` })
 @Check('CHK_countermeasures_status', inListCheck('status', ALL_COUNTERMEASURE_STATUSES))
 @Check('CHK_countermeasures_resume_status', `("status" = 'BLOCKED') = ("resume_status" IS NOT NULL)`)
 @Check('CHK_countermeasures_category', inListCheck('category', COUNTERMEASURE_CATEGORIES))
@@ -90,6 +102,13 @@ export class CountermeasureEntity {
   /** Where BLOCKED returns to; set exactly while BLOCKED. */
   @Column({ name: 'resume_status', type: 'text', nullable: true })
   resumeStatus!: CountermeasureStatus | null;
+
+  /** When the current status was entered, and the reason given: the latest transition's (kept with it, so "blocked since" needs no history scan). */
+  @Column({ name: 'status_changed_at', type: 'timestamptz' })
+  statusChangedAt!: Date;
+
+  @Column({ name: 'status_reason', type: 'text', nullable: true })
+  statusReason!: string | null;
 
   @VersionColumn()
   version!: number;
@@ -320,4 +339,60 @@ export class CountermeasureTargetEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+}
+
+/**
+ * How many countermeasures of an incident stand in each (category, status,
+ * required-for-gate) cell now. Kept by a database trigger on `countermeasures`
+ * (insert, delete, and any update of those columns) in the transaction of the
+ * change, so the dashboard's totals, status and category figures read at most
+ * a few hundred rows whatever the size of the plan. Never written by the
+ * application.
+ */
+@Entity('countermeasure_status_counts')
+@Check('CHK_countermeasure_status_counts_count', `"count" >= 0`)
+export class CountermeasureStatusCountEntity {
+  @PrimaryColumn({ name: 'incident_id', type: 'uuid' })
+  incidentId!: string;
+  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'incident_id' })
+  readonly incidentRef?: IncidentEntity;
+
+  @PrimaryColumn({ type: 'text' })
+  category!: CountermeasureCategory;
+
+  @PrimaryColumn({ type: 'text' })
+  status!: CountermeasureStatus;
+
+  @PrimaryColumn({ name: 'required_for_gate', type: 'boolean' })
+  requiredForGate!: boolean;
+
+  @Column({ type: 'integer' })
+  count!: number;
+}
+
+/**
+ * The day-by-day flow between statuses of an incident's countermeasures: for
+ * each day (Asia/Tokyo) and status, how many entered it minus how many left it
+ * (a creation enters PLANNED). Kept by a database trigger on
+ * `countermeasure_transitions`, so the burn-up of any day is a running sum over
+ * at most (days × statuses) rows instead of a pass over the whole history.
+ * Never written by the application.
+ */
+@Entity('countermeasure_status_days')
+export class CountermeasureStatusDayEntity {
+  @PrimaryColumn({ name: 'incident_id', type: 'uuid' })
+  incidentId!: string;
+  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'incident_id' })
+  readonly incidentRef?: IncidentEntity;
+
+  @PrimaryColumn({ type: 'date' })
+  day!: string;
+
+  @PrimaryColumn({ type: 'text' })
+  status!: CountermeasureStatus;
+
+  @Column({ type: 'integer' })
+  delta!: number;
 }

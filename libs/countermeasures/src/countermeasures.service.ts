@@ -238,6 +238,7 @@ export class CountermeasuresService {
     const requirements = (cmd.requirements ?? []).map((r, i) => checkRequirement(r, i));
 
     const repo = this.em.getRepository(CountermeasureEntity);
+    const createdAt = this.clock.now();
     const { max } = (await repo
       .createQueryBuilder('c')
       .select('COALESCE(MAX(c.seq), 0)', 'max')
@@ -257,6 +258,8 @@ export class CountermeasuresService {
         ongoing: cmd.ongoing ?? false,
         status: CountermeasureStatus.PLANNED,
         resumeStatus: null,
+        statusChangedAt: createdAt,
+        statusReason: 'created',
       }),
     );
     if (contributorIds.length) {
@@ -273,7 +276,7 @@ export class CountermeasuresService {
       reason: 'created',
       actorId: actor.id,
       actorLabel: actor.label,
-      at: this.clock.now(),
+      at: createdAt,
     });
     await emitInOrder(this.events, CountermeasureEvents.GATE_RELEVANCE_CHANGED, {
       countermeasureId: cm.id,
@@ -440,7 +443,7 @@ export class CountermeasuresService {
       'countermeasure.status_changed',
       cm,
       expectedVersion,
-      { status: decision.to, resumeStatus: decision.resumeStatus },
+      { status: decision.to, resumeStatus: decision.resumeStatus, statusChangedAt: at, statusReason: decision.reason },
       { cause: decision.cause, reason: decision.reason },
     );
     await this.em.getRepository(TransitionEntity).insert({

@@ -7,6 +7,8 @@ import { endOfDayInTokyo, incidentStartDay, resolveAsOf, share } from './domain/
 import { dashboardStatement, ENTRY_INCIDENT_STATEMENT, INCIDENT_STATEMENT, type DashboardSource } from './dashboard.sql';
 import type { ActivityEntry, BlockedItem, Dashboard, DashboardRequest, DashboardTotals, GateSummary, ReviewQueueSummary } from './dashboard.types';
 
+const STATEMENTS: Record<DashboardSource, string> = { current: dashboardStatement('current'), history: dashboardStatement('history') };
+
 /** Each list of the dashboard holds at most this many items, most urgent first. */
 export const DASHBOARD_LIST_LIMIT = 50;
 /** The latest activity: this many audit-trail entries. */
@@ -63,15 +65,7 @@ export class DashboardService {
     const today = todayIn(CASE_TIME_ZONE, generatedAt);
     const asOf = resolveAsOf(req.asOf, incident.startsOn, today);
     const source: DashboardSource = req.source ?? (asOf === today ? 'current' : 'history');
-    const [row] = (await this.em.query(dashboardStatement(source), [
-      incident.id,
-      asOf,
-      endOfDayInTokyo(asOf),
-      incident.startsOn,
-      DASHBOARD_LIST_LIMIT,
-      DASHBOARD_ACTIVITY_LIMIT,
-    ])) as { dashboard: Raw }[];
-    const d = row!.dashboard;
+    const d = await this.prepared<Raw>(source, [incident.id, asOf, endOfDayInTokyo(asOf), incident.startsOn, DASHBOARD_LIST_LIMIT, DASHBOARD_ACTIVITY_LIMIT]);
     return {
       asOf,
       generatedAt,
@@ -97,6 +91,25 @@ export class DashboardService {
       burnUp: d.burnUp,
       latestActivity: d.latestActivity.map((a) => ({ ...a, seq: String(a.seq), at: new Date(a.at) })),
     };
+  }
+
+  /**
+   * The dashboard statement as a named prepared statement of the connection
+   * (node-postgres parses it once per connection; PostgreSQL then reuses its
+   * plan): the statement is large, and planning it every time cost more than
+   * running it on the kept state. Through the query runner of the current
+   * transaction if there is one, else one borrowed from the pool for this call.
+   */
+  private async prepared<T>(source: DashboardSource, values: unknown[]): Promise<T> {
+    const em = this.em;
+    const runner = em.queryRunner ?? em.connection.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: { dashboard: T }[] }> };
+      const { rows } = await client.query({ name: `dashboard-${source}`, text: STATEMENTS[source], values });
+      return rows[0]!.dashboard;
+    } finally {
+      if (!em.queryRunner) await runner.release();
+    }
   }
 
   /**

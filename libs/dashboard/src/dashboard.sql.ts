@@ -13,10 +13,14 @@ import { FINDING_SEVERITIES } from '@app/audits';
  * $5 the bound of each list, $6 the number of activity entries.
  *
  * Two sources of "the state then", one set of blocks:
- * - `current` (asOf = today): the state kept on the rows (countermeasures.status
- *   and due_date, evidence.review_decision through the partial index
- *   IDX_evidence_review_queue, requirements' latest accepted day, findings'
- *   status, the gate row), so the live dashboard reads few rows;
+ * - `current` (asOf = today): the state kept where it is read, in the
+ *   transaction of each change: the counts per (category, status, required)
+ *   in countermeasure_status_counts, the status and its time and reason on the
+ *   countermeasure row, the partial indexes of open, blocked and ongoing work,
+ *   evidence.review_decision and evidence.incident_id through the partial index
+ *   IDX_evidence_incident_review_queue, requirements' latest accepted day,
+ *   findings' status, the gate row. The live dashboard reads index entries of
+ *   the few rows it shows, never the whole plan;
  * - `history` (a past day): the same blocks over the state rebuilt from the
  *   history tables as it stood at $3 (see the CTE and the fragments).
  * At today both give the same answer (a test compares them), except the gate's
@@ -53,7 +57,7 @@ const CM_COLUMNS = `c.id, c.seq, c.title, c.category, c.owner_id, c.required_for
 
 /** The incident's countermeasures as they are now. */
 const CM_CURRENT = `
-  SELECT ${CM_COLUMNS}, c.status, c.due_date
+  SELECT ${CM_COLUMNS}, c.status, c.due_date, c.status_changed_at, c.status_reason
   FROM countermeasures c
   WHERE c.incident_id = $1`;
 
@@ -130,22 +134,19 @@ const ITEM = `json_build_object(${ITEM_FIELDS})`;
 
 /**
  * Burn-up: for every day from $4 to $2, how many countermeasures stood (not
- * CANCELLED), implemented, verified at the end of that day (Asia/Tokyo), from
- * the transitions. Each transition FROM → TO changes the counts on its day by
- * flags(TO) - flags(FROM) (a creation has no FROM), so one pass over the
- * transitions gives a delta per day and a running sum over the days gives the
- * series: no per-day scan, no window over the transitions. (Transitions before
- * $4 count on $4.)
+ * CANCELLED), implemented, verified at the end of that day (Asia/Tokyo). The
+ * table countermeasure_status_days holds, per day and status, how many entered
+ * minus how many left (kept by a trigger on the transitions), so a day's change
+ * of a count is the sum of the deltas of the statuses it counts, and a running
+ * sum over the days gives the series: at most (days × statuses) rows read,
+ * whatever the size of the plan. (Days before $4 count on $4.)
  */
-const flag = (set: string, column: string) => `(coalesce(${column} IN (${set}), false))::int`;
+const delta = (set: string) => `sum(s.delta) FILTER (WHERE s.status IN (${set}))`;
 const BURN_UP = `
 per_day AS (
-  SELECT greatest((t.at AT TIME ZONE 'Asia/Tokyo')::date, $4::date) AS d,
-         sum(${flag(STANDING, 't.to_status')} - ${flag(STANDING, 't.from_status')}) AS dt,
-         sum(${flag(IMPLEMENTED, 't.to_status')} - ${flag(IMPLEMENTED, 't.from_status')}) AS di,
-         sum(${flag(VERIFIED, 't.to_status')} - ${flag(VERIFIED, 't.from_status')}) AS dv
-  FROM countermeasure_transitions t
-  WHERE t.countermeasure_id IN (SELECT c.id FROM countermeasures c WHERE c.incident_id = $1) AND t.at < $3
+  SELECT greatest(s.day, $4::date) AS d, ${delta(STANDING)} AS dt, ${delta(IMPLEMENTED)} AS di, ${delta(VERIFIED)} AS dv
+  FROM countermeasure_status_days s
+  WHERE s.incident_id = $1 AND s.day <= $2::date
   GROUP BY 1),
 burn AS (
   SELECT day::date AS day,
@@ -189,12 +190,32 @@ const ACTIVITY = `(SELECT coalesce(json_agg(json_build_object(
     ORDER BY a.occurred_at DESC, a.seq DESC
     LIMIT $6) s)`;
 
+/**
+ * The countermeasures per (category, status, required-for-gate) cell: now, the
+ * kept counts (at most a few hundred rows); then, counted from `cm`.
+ */
+const COUNTS_CURRENT = `SELECT k.category, k.status, k.required_for_gate, k.count FROM countermeasure_status_counts k WHERE k.incident_id = $1 AND k.count > 0`;
+const COUNTS_HISTORY = `SELECT category, status, required_for_gate, count(*)::int AS count FROM cm GROUP BY category, status, required_for_gate`;
+
+/** Blocked work with its reason and since when: now, kept on the row; then, its last move to BLOCKED before $3. */
+const BLOCKED_CURRENT = `SELECT cm.*, cm.status_reason AS reason, cm.status_changed_at AS since FROM cm WHERE cm.status = 'BLOCKED' ORDER BY cm.status_changed_at, cm.seq LIMIT $5`;
+const BLOCKED_HISTORY = `SELECT cm.*, b.reason, b.at AS since FROM cm
+  LEFT JOIN LATERAL (SELECT t.reason, t.at FROM countermeasure_transitions t
+    WHERE t.countermeasure_id = cm.id AND t.to_status = 'BLOCKED' AND t.at < $3 ORDER BY t.at DESC LIMIT 1) b ON true
+  WHERE cm.status = 'BLOCKED' ORDER BY b.at, cm.seq LIMIT $5`;
+
+const sum = (where: string) => `coalesce(sum(count) FILTER (WHERE ${where}), 0)::int`;
+
 /** The whole dashboard, one row with one JSON column `dashboard`. */
 export function dashboardStatement(source: DashboardSource): string {
   const h = source === 'history';
+  // Now, `cm` is inlined into each block (NOT MATERIALIZED), so each block's conditions reach the partial
+  // indexes of countermeasures (open work by due date and owner, blocked, ongoing verified) and it reads only
+  // the index entries it needs; then, `cm` is the state rebuilt once from the history and shared.
   return `
-WITH cm AS MATERIALIZED (
+WITH cm AS ${h ? 'MATERIALIZED' : 'NOT MATERIALIZED'} (
   SELECT x.*, x.status IN (${OPEN}) AS open, x.status IN (${VERIFIED}) AS verified FROM (${h ? CM_HISTORY : CM_CURRENT}) x),
+counts AS MATERIALIZED (${h ? COUNTS_HISTORY : COUNTS_CURRENT}),
 at_risk AS MATERIALIZED (
   SELECT x.* FROM cm x
   WHERE x.ongoing AND x.status IN (${AT_RISK_STATUSES}) AND EXISTS (
@@ -203,35 +224,32 @@ at_risk AS MATERIALIZED (
 ${BURN_UP}
 SELECT json_build_object(
   'totals', (SELECT json_build_object(
-      'total', count(*) FILTER (WHERE status <> 'CANCELLED'),
-      'verified', count(*) FILTER (WHERE verified),
-      'requiredTotal', count(*) FILTER (WHERE required_for_gate),
-      'requiredVerified', count(*) FILTER (WHERE required_for_gate AND verified),
-      'open', count(*) FILTER (WHERE open),
-      'overdue', count(*) FILTER (WHERE open AND due_date < $2),
-      'dueSoon', count(*) FILTER (WHERE open AND due_date BETWEEN $2 AND $2::date + 7),
-      'blocked', count(*) FILTER (WHERE status = 'BLOCKED'),
-      'atRisk', (SELECT count(*) FROM at_risk)) FROM cm),
+      'total', ${sum(`status <> 'CANCELLED'`)},
+      'verified', ${sum(`status IN (${VERIFIED})`)},
+      'requiredTotal', ${sum('required_for_gate')},
+      'requiredVerified', ${sum(`required_for_gate AND status IN (${VERIFIED})`)},
+      'open', ${sum(`status IN (${OPEN})`)},
+      'overdue', (SELECT count(*) FROM cm WHERE open AND due_date < $2),
+      'dueSoon', (SELECT count(*) FROM cm WHERE open AND due_date BETWEEN $2 AND $2::date + 7),
+      'blocked', ${sum(`status = 'BLOCKED'`)},
+      'atRisk', (SELECT count(*) FROM at_risk)) FROM counts),
   'byStatus', (SELECT json_agg(json_build_object('status', s.status, 'count', coalesce(n.count, 0)) ORDER BY s.ord)
       FROM unnest(${textArray(ALL_COUNTERMEASURE_STATUSES)}) WITH ORDINALITY s(status, ord)
-      LEFT JOIN (SELECT status, count(*) AS count FROM cm GROUP BY status) n ON n.status = s.status),
+      LEFT JOIN (SELECT status, sum(count)::int AS count FROM counts GROUP BY status) n ON n.status = s.status),
   'byCategory', (SELECT coalesce(json_agg(json_build_object('category', n.category, 'status', n.status, 'count', n.count)
         ORDER BY array_position(${textArray(COUNTERMEASURE_CATEGORIES)}, n.category), array_position(${textArray(ALL_COUNTERMEASURE_STATUSES)}, n.status)), '[]'::json)
-      FROM (SELECT category, status, count(*) AS count FROM cm GROUP BY category, status) n),
+      FROM (SELECT category, status, sum(count)::int AS count FROM counts GROUP BY category, status) n),
   'overdue', (SELECT coalesce(json_agg(${ITEM} ORDER BY x.due_date, x.seq), '[]'::json)
       FROM (SELECT * FROM cm WHERE open AND due_date < $2 ORDER BY due_date, seq LIMIT $5) x JOIN users u ON u.id = x.owner_id),
   'dueSoon', (SELECT coalesce(json_agg(${ITEM} ORDER BY x.due_date, x.seq), '[]'::json)
       FROM (SELECT * FROM cm WHERE open AND due_date BETWEEN $2 AND $2::date + 7 ORDER BY due_date, seq LIMIT $5) x JOIN users u ON u.id = x.owner_id),
   'blocked', (SELECT coalesce(json_agg(json_build_object(${ITEM_FIELDS}, 'reason', x.reason, 'blockedSince', x.since) ORDER BY x.since, x.seq), '[]'::json)
-      FROM (SELECT cm.*, b.reason, b.at AS since FROM cm
-        LEFT JOIN LATERAL (SELECT t.reason, t.at FROM countermeasure_transitions t
-          WHERE t.countermeasure_id = cm.id AND t.to_status = 'BLOCKED' AND t.at < $3 ORDER BY t.at DESC LIMIT 1) b ON true
-        WHERE cm.status = 'BLOCKED' ORDER BY b.at, cm.seq LIMIT $5) x JOIN users u ON u.id = x.owner_id),
+      FROM (${h ? BLOCKED_HISTORY : BLOCKED_CURRENT}) x JOIN users u ON u.id = x.owner_id),
   'atRisk', (SELECT coalesce(json_agg(${ITEM} ORDER BY x.due_date, x.seq), '[]'::json)
       FROM (SELECT * FROM at_risk ORDER BY due_date, seq LIMIT $5) x JOIN users u ON u.id = x.owner_id),
   'reviewQueue', (SELECT json_build_object('waiting', count(*), 'oldestUploadedAt', min(e.uploaded_at),
         'oldestWaitDays', $2::date - (min(e.uploaded_at) AT TIME ZONE 'Asia/Tokyo')::date)
-      FROM evidence e WHERE e.countermeasure_id IN (SELECT id FROM cm) AND ${h ? WAITING_HISTORY : WAITING_CURRENT}),
+      FROM evidence e WHERE e.incident_id = $1 AND ${h ? WAITING_HISTORY : WAITING_CURRENT}),
   'findings', json_build_object(
       'bySeverity', (SELECT json_agg(json_build_object('severity', s.severity, 'open', coalesce(n.open, 0)) ORDER BY s.ord)
         FROM unnest(${textArray(FINDING_SEVERITIES)}) WITH ORDINALITY s(severity, ord)
@@ -243,8 +261,7 @@ SELECT json_build_object(
   'ownerLoad', (SELECT coalesce(json_agg(json_build_object('ownerId', o.owner_id, 'ownerName', o.owner_name, 'open', o.open, 'overdue', o.overdue)
         ORDER BY o.overdue DESC, o.open DESC, o.owner_name, o.owner_id), '[]'::json)
       FROM (SELECT n.*, u.display_name AS owner_name FROM (
-          SELECT owner_id, count(*) FILTER (WHERE open) AS open, count(*) FILTER (WHERE open AND due_date < $2) AS overdue
-          FROM cm GROUP BY owner_id HAVING count(*) FILTER (WHERE open) > 0) n
+          SELECT owner_id, count(*) AS open, count(*) FILTER (WHERE due_date < $2) AS overdue FROM cm WHERE open GROUP BY owner_id) n
         JOIN users u ON u.id = n.owner_id
         ORDER BY n.overdue DESC, n.open DESC, u.display_name, n.owner_id LIMIT $5) o),
   'burnUp', (SELECT json_agg(json_build_object('day', b.day, 'total', b.total, 'implemented', b.implemented, 'verified', b.verified) ORDER BY b.day) FROM burn b),

@@ -1,6 +1,7 @@
 import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
 import { CountermeasureEntity, CountermeasureTargetEntity, RequirementEntity } from '@app/countermeasures';
+import { IncidentEntity } from '@app/incidents';
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 import { EVIDENCE_KINDS, EVIDENCE_STATUSES, REVIEW_DECISIONS, type EvidenceKind, type EvidenceStatus, type ReviewDecision } from './domain/evidence-fields';
 
@@ -26,6 +27,8 @@ const bigintAsNumber = {
 @Index('IDX_evidence_sha256', ['sha256'])
 // The review queue: live evidence without a review, oldest first.
 @Index('IDX_evidence_review_queue', ['uploadedAt', 'id'], { where: `"status" = 'SUBMITTED' AND "review_decision" IS NULL` })
+// The dashboard's review-queue figures for one incident: how many wait, and the oldest.
+@Index('IDX_evidence_incident_review_queue', ['incidentId', 'uploadedAt'], { where: `"status" = 'SUBMITTED' AND "review_decision" IS NULL` })
 @Index('UQ_evidence_supersedes', ['supersedesId'], { unique: true, where: '"supersedes_id" IS NOT NULL' })
 @Check('CHK_evidence_kind', inListCheck('kind', EVIDENCE_KINDS))
 @Check('CHK_evidence_status', inListCheck('status', EVIDENCE_STATUSES))
@@ -45,6 +48,17 @@ export class EvidenceEntity {
   @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'countermeasure_id' })
   readonly countermeasureRef?: CountermeasureEntity;
+
+  /**
+   * The countermeasure's incident, copied by a database trigger on insert (never
+   * written by the application, never changed after), so that figures per
+   * incident need no join through the countermeasures.
+   */
+  @Column({ name: 'incident_id', type: 'uuid', insert: false, update: false })
+  readonly incidentId!: string;
+  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'incident_id' })
+  readonly incidentRef?: IncidentEntity;
 
   @Column({ name: 'requirement_id', type: 'uuid' })
   requirementId!: string;
