@@ -11,6 +11,7 @@
  *   npm run build && npx tsx bench/dashboard.bench.ts   # embedded PostgreSQL in a temp folder
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/dashboard.bench.ts
  *   RUNS=200 CONCURRENCY=10 COUNTERMEASURES=10000 npx tsx bench/dashboard.bench.ts
+ *   EXPLAIN=current|history SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/dashboard.bench.ts
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -203,7 +204,9 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const password = 'bench-password-2026';
   // The built server migrates the database at start.
-  const server = spawn(process.execPath, [serverJs], {
+  // SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (written when it stops).
+  const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const server = spawn(process.execPath, [...nodeArgs, serverJs], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
@@ -16,10 +17,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       ignoreExpiration: false,
       algorithms: ['HS256'],
-      secretOrKey: resolveJwtSecret({
-        JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
-        DATA_DIR: config.get('DATA_DIR', { infer: true }),
-      }),
+      // The key as a KeyObject made once: given a string, jsonwebtoken first tries it as a PEM public key
+      // (an exception per request) before making the same secret key, on every request.
+      secretOrKey: createSecretKey(
+        Buffer.from(
+          resolveJwtSecret({
+            JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
+            DATA_DIR: config.get('DATA_DIR', { infer: true }),
+          }),
+          'utf8',
+        ),
+      ) as unknown as Buffer, // passport-jwt hands it to jsonwebtoken.verify, which takes a KeyObject; its typings only name string | Buffer
     });
   }
 
