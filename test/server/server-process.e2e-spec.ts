@@ -196,10 +196,13 @@ describe('the server process on the embedded database', () => {
         [{ PORT: 'abc' }, 'PORT'],
         [{ DEMO: 'maybe' }, 'DEMO'],
         [{ DATABASE_URL: 'mysql://localhost/x' }, 'DATABASE_URL'],
+        [{ PUBLIC_BASE_URL: 'ftp://x' }, 'PUBLIC_BASE_URL'],
       ] as const) {
         const r = await startFails({ DATA_DIR: dir, ...env });
         expect({ env, code: r.code }).toEqual({ env, code: 1 });
         expect(r.stderr).toContain(name);
+        // The message meant for people, not a crash on an unhandled rejection.
+        expect(r.stderr).toContain('The server did not start.');
       }
       expect(fs.existsSync(path.join(dir, 'pg'))).toBe(false); // nothing was started
     } finally {

@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { validateConfig } from '@app/common';
+import { appConfigModule } from '@app/common';
 import { ClsModule } from 'nestjs-cls';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuditTrailModule } from '@app/audit-trail';
@@ -20,7 +19,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateConfig }),
+        appConfigModule(),
         ClsModule.forRoot({ global: true, plugins: [transactionalPlugin()] }),
         EventEmitterModule.forRoot(),
         DatabaseModule,

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import type { DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   ArrayNotEmpty,
@@ -267,4 +269,18 @@ export function validateConfig(env: Record<string, unknown>): AppConfig {
     );
   }
   return config;
+}
+
+/**
+ * The ConfigModule of the server and the CLI, validated by `validateConfig`.
+ * @nestjs/config 12 validates inside its async `forRoot`: a refused setting
+ * rejects a promise that Nest awaits only later, so Node reported an unhandled
+ * rejection and the process died with a stack trace before main() could say
+ * which setting is wrong. A handler attached here marks the rejection handled;
+ * Nest still receives it where it awaits the module, and main() prints it.
+ */
+export function appConfigModule(): Promise<DynamicModule> {
+  const module = ConfigModule.forRoot({ isGlobal: true, cache: true, validate: validateConfig });
+  module.catch(() => undefined);
+  return module;
 }
