@@ -63,7 +63,13 @@ export interface EffectivePreference {
 const OPEN_STATUSES = ALL_COUNTERMEASURE_STATUSES.filter(isOpen);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INSERT_CHUNK = 500;
-const EMAIL_BATCH = 50;
+/**
+ * E-mails claimed per statement. One: each claim's lease then starts right
+ * before its own SMTP conversation, so a slow server (50 s per message at
+ * worst) can never outlast the lease of mails still waiting in a batch, which
+ * another worker would then claim and send a second time.
+ */
+const EMAIL_BATCH = 1;
 
 /** What one e-mail pass did. */
 export interface EmailPass {
@@ -318,7 +324,8 @@ export class NotificationsService {
     if (!this.mailer.enabled) return result;
     result.withdrawn = await this.withdrawUnwanted(now);
     for (;;) {
-      const batch = await this.claimEmail(now);
+      // Due by the pass's `now`; leased from the time of the claim (the clock moves while mail is sent).
+      const batch = await this.claimEmail(now, new Date(Math.max(now.getTime(), this.clock.now().getTime())));
       if (batch.length === 0) return result;
       for (const n of batch) {
         const url = this.publicBaseUrl ? absoluteLink(this.publicBaseUrl, notificationPath(n.kind, n.countermeasure_key)) : null;
@@ -381,20 +388,20 @@ export class NotificationsService {
     return rows.length;
   }
 
-  /** Claims up to EMAIL_BATCH due e-mails (oldest due first): counts the attempt and leases each, in one statement. */
-  private async claimEmail(now: Date) {
+  /** Claims up to EMAIL_BATCH e-mails due by `now` (oldest due first): counts the attempt and leases each from `leaseFrom`, in one statement. */
+  private async claimEmail(now: Date, leaseFrom: Date) {
     // An UPDATE answers [rows, rowCount].
     const [batch] = await this.em.query<
       [{ id: string; kind: NotificationKind; email_to: string; title: string; body: string; countermeasure_key: string | null; email_attempts: number }[], number]
     >(
       `UPDATE notifications n
-          SET email_status = 'SENDING', email_attempts = n.email_attempts + 1, email_attempted_at = $1,
-              email_next_attempt_at = $1::timestamptz + make_interval(secs => $3::double precision / 1000)
+          SET email_status = 'SENDING', email_attempts = n.email_attempts + 1, email_attempted_at = $4,
+              email_next_attempt_at = $4::timestamptz + make_interval(secs => $3::double precision / 1000)
         WHERE n.id IN (SELECT id FROM notifications
                         WHERE email_status IN ('PENDING', 'SENDING') AND email_next_attempt_at <= $1
                         ORDER BY email_next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
         RETURNING n.id, n.kind, n.email_to, n.title, n.body, n.countermeasure_key, n.email_attempts`,
-      [now, EMAIL_BATCH, EMAIL_CLAIM_LEASE_MS],
+      [now, EMAIL_BATCH, EMAIL_CLAIM_LEASE_MS, leaseFrom],
     );
     return batch;
   }
