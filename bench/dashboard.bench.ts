@@ -61,14 +61,14 @@ async function seed(url: string, ownerIds: string[]): Promise<void> {
   await q(`INSERT INTO incidents (id, title, summary, detected_on, version) VALUES ('00000000-0000-4000-8000-000000000001', 'ベンチマーク事案', '概要', $1, 1)`, [addDays(today, -DAYS)]);
   // Countermeasures: statuses spread over the workflow, due dates around today, created over the 150 days.
   await q(
-    `INSERT INTO countermeasures (id, incident_id, seq, title, description, category, owner_id, priority, due_date, required_for_gate, ongoing, status, resume_status, created_at, updated_at, status_changed_at, version)
+    `INSERT INTO countermeasures (id, incident_id, seq, title, description, category, owner_id, priority, due_date, required_for_gate, ongoing, status, resume_status, created_at, updated_at, version)
      SELECT md5('cm' || i)::uuid, '00000000-0000-4000-8000-000000000001', i, '対策 ' || i, '', 
        (ARRAY['DB_SHUTDOWN','ACCESS_RESTRICTION','EXPORT_RESTRICTION','MONITORING','EXTERNAL_AUDIT','GOVERNANCE','CUSTOMER_PROTECTION','COMMUNICATION','OTHER'])[1 + i % 9],
        ($2::uuid[])[1 + i % array_length($2::uuid[], 1)], (ARRAY['LOW','MEDIUM','HIGH','CRITICAL'])[1 + i % 4],
        $1::date + (i % 120 - 60), i % 50 = 0, i % 7 = 0,
        CASE WHEN i % 7 = 0 THEN (ARRAY['VERIFIED','OPERATING','DEGRADED','IN_PROGRESS'])[1 + i % 4]
             ELSE (ARRAY['PLANNED','IN_PROGRESS','BLOCKED','IMPLEMENTED','CHANGES_REQUESTED','VERIFIED','REOPENED','CANCELLED','IN_PROGRESS','VERIFIED'])[1 + i % 10] END,
-       CASE WHEN i % 7 <> 0 AND i % 10 = 2 THEN 'IN_PROGRESS' END, now() - ((${DAYS} - 1 - i % ${DAYS}) || ' days')::interval, now(), now(), 1
+       CASE WHEN i % 7 <> 0 AND i % 10 = 2 THEN 'IN_PROGRESS' END, now() - ((${DAYS} - 1 - i % ${DAYS}) || ' days')::interval, now(), 1
      FROM generate_series(1, ${N_CM}) i`,
     [today, ownerIds],
   );
@@ -81,12 +81,6 @@ async function seed(url: string, ownerIds: string[]): Promise<void> {
     `INSERT INTO countermeasure_transitions (countermeasure_id, from_status, to_status, cause, reason, actor_label, at)
      SELECT id, 'PLANNED', status, 'USER', CASE WHEN status = 'BLOCKED' THEN '調達待ち' END, 'bench', least(now(), created_at + ((seq % 20) || ' days')::interval)
      FROM countermeasures WHERE status <> 'PLANNED'`,
-  );
-  // As the application keeps them: the time and reason of the latest transition.
-  await q(
-    `UPDATE countermeasures c SET status_changed_at = t.at, status_reason = t.reason
-     FROM (SELECT DISTINCT ON (countermeasure_id) countermeasure_id, at, reason FROM countermeasure_transitions ORDER BY countermeasure_id, at DESC) t
-     WHERE t.countermeasure_id = c.id`,
   );
   await q(
     `INSERT INTO countermeasure_due_date_changes (countermeasure_id, old_due_date, new_due_date, reason, actor_label, at)

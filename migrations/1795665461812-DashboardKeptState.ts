@@ -10,13 +10,19 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   `countermeasure_transitions` (insert, and update/delete of a history row,
  *   which the application never does, so the sums stay exact whatever happens);
  * - `countermeasures.status_changed_at` / `status_reason`: the latest
- *   transition's time and reason, written by the application with the status;
+ *   transition's time and reason, kept by the same trigger on the transitions;
  * - `evidence.incident_id`: copied from the countermeasure by a trigger on insert
  *   and frozen with the other submitted columns;
  * - partial indexes for what the dashboard counts and lists.
  * Triggers keep the derived tables because every path that writes the source
  * rows (services, the demo, a test's or an operator's SQL) then keeps them right.
  * Each table is filled from the existing rows here.
+ *
+ * Lock order: every change of countermeasures locks its incident row first (the
+ * services' `lockItem` / `create`), so two transactions never update the kept
+ * rows of one incident in opposite orders. A decrement that finds no row means
+ * the kept counts were bypassed (triggers disabled, a TRUNCATE): it fails the
+ * change instead of letting the figures drift.
  */
 
 /** The day of a transition, as the dashboard counts days (the case's time zone). */
@@ -46,13 +52,19 @@ export class DashboardKeptState1795665461812 implements MigrationInterface {
     await queryRunner.query(`CREATE TABLE "countermeasure_status_days" ("incident_id" uuid NOT NULL, "day" date NOT NULL, "status" text NOT NULL, "delta" integer NOT NULL, CONSTRAINT "PK_a39179896181217a197845764f9" PRIMARY KEY ("incident_id", "day", "status"))`);
 
     // The latest transition's time and reason (the creation's for an item never moved).
-    await queryRunner.query(`ALTER TABLE "countermeasures" ADD "status_changed_at" TIMESTAMP WITH TIME ZONE`);
+    await queryRunner.query(`ALTER TABLE "countermeasures" ADD "status_changed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now()`);
     await queryRunner.query(`ALTER TABLE "countermeasures" ADD "status_reason" text`);
+    // The latest transition (of two at the same instant, the one into the current status).
+    await queryRunner.query(`CREATE FUNCTION countermeasure_status_since_keep(p_id uuid) RETURNS void LANGUAGE sql AS $$
+  UPDATE countermeasures c SET status_changed_at = l.at, status_reason = l.reason
+  FROM (SELECT t.at, t.reason FROM countermeasure_transitions t JOIN countermeasures x ON x.id = t.countermeasure_id
+        WHERE t.countermeasure_id = p_id ORDER BY t.at DESC, (t.to_status = x.status) DESC LIMIT 1) l
+  WHERE c.id = p_id AND (c.status_changed_at, c.status_reason) IS DISTINCT FROM (l.at, l.reason)
+$$`);
     await queryRunner.query(`UPDATE "countermeasures" c SET "status_changed_at" = t.at, "status_reason" = t.reason
-      FROM (SELECT DISTINCT ON (countermeasure_id) countermeasure_id, at, reason FROM "countermeasure_transitions" ORDER BY countermeasure_id, at DESC) t
+      FROM (SELECT DISTINCT ON (t.countermeasure_id) t.countermeasure_id, t.at, t.reason FROM "countermeasure_transitions" t
+            JOIN "countermeasures" x ON x.id = t.countermeasure_id ORDER BY t.countermeasure_id, t.at DESC, (t.to_status = x.status) DESC) t
       WHERE t.countermeasure_id = c.id`);
-    await queryRunner.query(`UPDATE "countermeasures" SET "status_changed_at" = "created_at" WHERE "status_changed_at" IS NULL`);
-    await queryRunner.query(`ALTER TABLE "countermeasures" ALTER COLUMN "status_changed_at" SET NOT NULL`);
 
     // Evidence knows its incident (the update passes the frozen-columns trigger: the column is new to it; then it joins them).
     await queryRunner.query(`ALTER TABLE "evidence" ADD "incident_id" uuid`);
@@ -74,6 +86,10 @@ BEGIN
   IF TG_OP <> 'INSERT' THEN
     UPDATE countermeasure_status_counts SET count = count - 1
     WHERE incident_id = OLD.incident_id AND category = OLD.category AND status = OLD.status AND required_for_gate = OLD.required_for_gate;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'countermeasure_status_counts is out of step with countermeasures (no row for % % %)', OLD.incident_id, OLD.category, OLD.status
+        USING ERRCODE = 'data_exception';
+    END IF;
   END IF;
   IF TG_OP <> 'DELETE' THEN
     INSERT INTO countermeasure_status_counts AS s (incident_id, category, status, required_for_gate, count)
@@ -113,6 +129,10 @@ BEGIN
     IF NEW.from_status IS NOT NULL THEN
       PERFORM countermeasure_status_days_add(v_incident, NEW.at, NEW.from_status, -1);
     END IF;
+    PERFORM countermeasure_status_since_keep(NEW.countermeasure_id);
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    PERFORM countermeasure_status_since_keep(OLD.countermeasure_id);
   END IF;
   RETURN NULL;
 END $$`);
@@ -140,6 +160,7 @@ END $$`);
     await queryRunner.query(`DROP TRIGGER "countermeasure_transitions_keep_status_days" ON "countermeasure_transitions"`);
     await queryRunner.query(`DROP FUNCTION countermeasure_status_days_keep()`);
     await queryRunner.query(`DROP FUNCTION countermeasure_status_days_add(uuid, timestamptz, text, integer)`);
+    await queryRunner.query(`DROP FUNCTION countermeasure_status_since_keep(uuid)`);
     await queryRunner.query(`DROP TRIGGER "countermeasures_keep_status_counts" ON "countermeasures"`);
     await queryRunner.query(`DROP FUNCTION countermeasure_status_counts_keep()`);
     await queryRunner.query(`DROP TRIGGER "evidence_incident" ON "evidence"`);

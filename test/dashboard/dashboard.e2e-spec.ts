@@ -354,12 +354,11 @@ describe('dashboard as of a past day (history rebuilt)', () => {
     // Test setup, not the product: move the history into the past (the services stamp now).
     // Created 8 days ago, started 6 days ago, evidence uploaded 5 days ago and accepted
     // 2 days ago, the due date (3 days ago) moved out by 30 days yesterday.
-    // The transitions move with their triggers on (they keep the per-day status flow); only the
+    // The transitions move with their triggers on (they keep the per-day status flow and the item's status time); only the
     // frozen evidence and reviews need the triggers off (replica role) to be moved.
     await t.sql(
       `UPDATE countermeasure_transitions SET at = '${at(addDays(today, -8), '12')}' WHERE countermeasure_id = '${cmId}' AND to_status = 'PLANNED';
        UPDATE countermeasure_transitions SET at = '${at(addDays(today, -6), '12')}' WHERE countermeasure_id = '${cmId}' AND to_status = 'IN_PROGRESS';
-       UPDATE countermeasures SET status_changed_at = '${at(addDays(today, -6), '12')}' WHERE id = '${cmId}';
        SET session_replication_role = replica;
        UPDATE evidence SET uploaded_at = '${at(addDays(today, -5), '10')}', reviewed_at = '${at(addDays(today, -2), '10')}' WHERE id = '${e.id}';
        UPDATE evidence_reviews SET at = '${at(addDays(today, -2), '10')}' WHERE evidence_id = '${e.id}';

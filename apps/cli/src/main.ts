@@ -6,7 +6,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ConfigService } from '@nestjs/config';
 import { Actor, type AppConfig } from '@app/common';
-import { CountermeasuresService } from '@app/countermeasures';
+import { CountermeasuresService, KeptStateService } from '@app/countermeasures';
 import { AuditTrailService } from '@app/audit-trail';
 import { DemoLoader } from '@app/demo';
 import { isRole, UsersService, type Role } from '@app/identity';
@@ -24,6 +24,10 @@ Commands:
   migration:generate N   write migrations/<timestamp>-N.ts from the entity changes
   load-demo              load the demo case (only into an empty database)
   verify-audit-trail     recompute the audit trail's hash chain; exit 1 if it is broken
+  check-kept-state [--repair]
+                         compare the figures the dashboard keeps (counts per status,
+                         the daily status flow, each item's status time) with a recount;
+                         exit 1 if they differ; --repair rebuilds them from the rows
   check-freshness        move ongoing measures OPERATING ⇄ DEGRADED by the age of their
                          accepted evidence (the server also does it daily)
   run-reminders [--weekly-digest]
@@ -41,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
-  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail', 'check-freshness', 'run-reminders'];
+  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail', 'check-kept-state', 'check-freshness', 'run-reminders'];
   if (!known.includes(command)) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
     return 2;
@@ -115,6 +119,18 @@ async function main(argv: string[]): Promise<number> {
             '\n',
         );
         return 1;
+      }
+      case 'check-kept-state': {
+        const { values } = parseArgs({ args: rest, options: { repair: { type: 'boolean' } } });
+        const kept = app.get(KeptStateService);
+        const found = await kept.check();
+        const describe = (r: typeof found) => Object.entries(r).map(([k, n]) => `${k} ${n}`).join(', ');
+        const differs = (r: typeof found) => Object.values(r).some((n) => n > 0);
+        process.stdout.write(`${differs(found) ? 'kept state DIFFERS from a recount' : 'kept state in step'}: ${describe(found)}\n`);
+        if (!differs(found) || !values.repair) return differs(found) ? 1 : 0;
+        const after = await kept.repair();
+        process.stdout.write(`rebuilt from the rows: ${describe(after)}\n`);
+        return differs(after) ? 1 : 0;
       }
       case 'check-freshness': {
         const { checked, moved, failed } = await app.get(CountermeasuresService).refreshAllFreshness();

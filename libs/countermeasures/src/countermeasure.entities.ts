@@ -103,12 +103,17 @@ export class CountermeasureEntity {
   @Column({ name: 'resume_status', type: 'text', nullable: true })
   resumeStatus!: CountermeasureStatus | null;
 
-  /** When the current status was entered, and the reason given: the latest transition's (kept with it, so "blocked since" needs no history scan). */
-  @Column({ name: 'status_changed_at', type: 'timestamptz' })
-  statusChangedAt!: Date;
+  /**
+   * When the current status was entered, and the reason given: the latest
+   * transition's, kept by a database trigger on the transitions (never written
+   * by the application), so "blocked since" and a past day's status need no
+   * history scan.
+   */
+  @Column({ name: 'status_changed_at', type: 'timestamptz', default: () => 'now()', insert: false, update: false })
+  readonly statusChangedAt!: Date;
 
-  @Column({ name: 'status_reason', type: 'text', nullable: true })
-  statusReason!: string | null;
+  @Column({ name: 'status_reason', type: 'text', nullable: true, insert: false, update: false })
+  readonly statusReason!: string | null;
 
   @VersionColumn()
   version!: number;

@@ -15,6 +15,7 @@ import {
 import { CountermeasuresService } from './countermeasures.service';
 import { CountermeasureTargetsService } from './countermeasure-targets.service';
 import { CountermeasureLinksService } from './countermeasure-links.service';
+import { KeptStateService } from './kept-state.service';
 
 @Module({
   imports: [
@@ -31,7 +32,7 @@ import { CountermeasureLinksService } from './countermeasure-links.service';
       CountermeasureStatusDayEntity,
     ]),
   ],
-  providers: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService],
-  exports: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, IncidentsModule],
+  providers: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, KeptStateService],
+  exports: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, KeptStateService, IncidentsModule],
 })
 export class CountermeasuresModule {}

@@ -258,8 +258,6 @@ export class CountermeasuresService {
         ongoing: cmd.ongoing ?? false,
         status: CountermeasureStatus.PLANNED,
         resumeStatus: null,
-        statusChangedAt: createdAt,
-        statusReason: 'created',
       }),
     );
     if (contributorIds.length) {
@@ -443,7 +441,7 @@ export class CountermeasuresService {
       'countermeasure.status_changed',
       cm,
       expectedVersion,
-      { status: decision.to, resumeStatus: decision.resumeStatus, statusChangedAt: at, statusReason: decision.reason },
+      { status: decision.to, resumeStatus: decision.resumeStatus },
       { cause: decision.cause, reason: decision.reason },
     );
     await this.em.getRepository(TransitionEntity).insert({

@@ -10,3 +10,4 @@ export * from './countermeasure-targets.service';
 export * from './domain/plan-graph';
 export * from './countermeasure-links.service';
 export * from './countermeasure.events';
+export * from './kept-state.service';

@@ -66,20 +66,26 @@ const CM_CURRENT = `
  * transition before it (none: not created yet), the due date in force then
  * (the last re-planning before it; else the date the first later re-planning
  * replaced; else today's).
+ * An item whose status has not changed since $3 (status_changed_at, the time
+ * of its latest transition, is before it) had its current status then: only
+ * items moved since are looked up in their history (the lateral runs only for
+ * them). The re-plannings are few (one row per change of a due date): they are
+ * read once as sets, not looked up per item.
  */
 const CM_HISTORY = `
-  SELECT ${CM_COLUMNS}, st.to_status AS status, COALESCE(dd_then.new_due_date, dd_next.old_due_date, c.due_date) AS due_date
+  SELECT ${CM_COLUMNS}, CASE WHEN c.status_changed_at < $3 THEN c.status ELSE st.to_status END AS status,
+    COALESCE(dd_then.new_due_date, dd_next.old_due_date, c.due_date) AS due_date
   FROM countermeasures c
-  CROSS JOIN LATERAL (
+  LEFT JOIN LATERAL (
     SELECT t.to_status FROM countermeasure_transitions t
-    WHERE t.countermeasure_id = c.id AND t.at < $3 ORDER BY t.at DESC LIMIT 1) st
-  LEFT JOIN LATERAL (
-    SELECT d.new_due_date FROM countermeasure_due_date_changes d
-    WHERE d.countermeasure_id = c.id AND d.at < $3 ORDER BY d.at DESC LIMIT 1) dd_then ON true
-  LEFT JOIN LATERAL (
-    SELECT d.old_due_date FROM countermeasure_due_date_changes d
-    WHERE d.countermeasure_id = c.id AND d.at >= $3 ORDER BY d.at ASC LIMIT 1) dd_next ON true
-  WHERE c.incident_id = $1`;
+    WHERE c.status_changed_at >= $3 AND t.countermeasure_id = c.id AND t.at < $3 ORDER BY t.at DESC LIMIT 1) st ON true
+  LEFT JOIN (
+    SELECT DISTINCT ON (d.countermeasure_id) d.countermeasure_id, d.new_due_date FROM countermeasure_due_date_changes d
+    WHERE d.countermeasure_id IN (SELECT i.id FROM countermeasures i WHERE i.incident_id = $1) AND d.at < $3 ORDER BY d.countermeasure_id, d.at DESC) dd_then ON dd_then.countermeasure_id = c.id
+  LEFT JOIN (
+    SELECT DISTINCT ON (d.countermeasure_id) d.countermeasure_id, d.old_due_date FROM countermeasure_due_date_changes d
+    WHERE d.countermeasure_id IN (SELECT i.id FROM countermeasures i WHERE i.incident_id = $1) AND d.at >= $3 ORDER BY d.countermeasure_id, d.at ASC) dd_next ON dd_next.countermeasure_id = c.id
+  WHERE c.incident_id = $1 AND (c.status_changed_at < $3 OR st.to_status IS NOT NULL)`;
 
 /**
  * A recurring requirement of `cm` is fresh on $2 when accepted evidence is
@@ -100,7 +106,14 @@ const FRESH_HISTORY = `EXISTS (
 
 /** Evidence waiting for an auditor's review. Now: the partial index IDX_evidence_review_queue. */
 const WAITING_CURRENT = `e.status = 'SUBMITTED' AND e.review_decision IS NULL`;
-const WAITING_HISTORY = `${LIVE_THEN} AND NOT EXISTS (SELECT 1 FROM evidence_reviews rv WHERE rv.evidence_id = e.id AND rv.at < $3)`;
+/**
+ * Then: live at $3 and not reviewed before $3. The row knows its latest review
+ * (review_decision, reviewed_at; never reset): never reviewed, it had no review
+ * then; last reviewed before $3, it had one; only evidence reviewed since $3 is
+ * looked up in the reviews (no anti-join over all evidence and all reviews).
+ */
+const WAITING_HISTORY = `${LIVE_THEN} AND (e.review_decision IS NULL OR (e.reviewed_at >= $3
+  AND NOT EXISTS (SELECT 1 FROM evidence_reviews rv WHERE rv.evidence_id = e.id AND rv.at < $3)))`;
 
 /** An open finding (OPEN, or ACCEPTED_RISK without a standing acceptance through $2), as isFindingOpen. */
 const FINDING_OPEN_CURRENT = `(f.status = 'OPEN' OR (f.status = 'ACCEPTED_RISK' AND NOT EXISTS (
