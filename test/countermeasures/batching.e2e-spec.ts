@@ -1,9 +1,9 @@
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Actor } from '@app/common';
 import { CountermeasuresService } from '@app/countermeasures';
 import { EvidenceService } from '@app/evidence';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { countStatements } from '../support/statement-counter';
 import { TestApp } from '../support/test-app';
 
 const PAGE = `query($first: Int) {
@@ -57,15 +57,10 @@ describe('a page of countermeasures with every nested field', () => {
   });
 
   async function statementsFor(first: number): Promise<number> {
-    const spy = vi.spyOn(PostgresQueryRunner.prototype, 'query');
-    try {
-      const res = await t.gql<{ countermeasures: { nodes: unknown[] } }>(PAGE, { first }, token);
-      expect(res.errors).toBeUndefined();
-      expect(res.data!.countermeasures.nodes).toHaveLength(first);
-      return spy.mock.calls.length;
-    } finally {
-      spy.mockRestore();
-    }
+    const { result: res, statements } = await countStatements(() => t.gql<{ countermeasures: { nodes: unknown[] } }>(PAGE, { first }, token));
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.countermeasures.nodes).toHaveLength(first);
+    return statements;
   }
 
   it('costs the same number of SQL statements for 5 items as for 50', async () => {

@@ -1,8 +1,8 @@
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Actor } from '@app/common';
 import { CountermeasureLinksService, countermeasureKey, type CountermeasureEntity } from '@app/countermeasures';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { countStatements } from '../support/statement-counter';
 import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
 
 const FIELDS = 'id key version parent { key } children { key } dependsOn { key } dependents { key }';
@@ -283,18 +283,11 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
     }`;
 
     async function statementsFor(first: number) {
-      const spy = vi.spyOn(PostgresQueryRunner.prototype, 'query');
-      try {
-        const res = await t.gql<{ countermeasures: { nodes: { key: string; parent: Ref | null; children: Ref[]; dependsOn: Ref[]; dependents: Ref[] }[] } }>(
-          PAGE,
-          { first, incidentId },
-          token,
-        );
-        expect(res.errors).toBeUndefined();
-        return { nodes: res.data!.countermeasures.nodes, statements: spy.mock.calls.length };
-      } finally {
-        spy.mockRestore();
-      }
+      const { result: res, statements } = await countStatements(() =>
+        t.gql<{ countermeasures: { nodes: { key: string; parent: Ref | null; children: Ref[]; dependsOn: Ref[]; dependents: Ref[] }[] } }>(PAGE, { first, incidentId }, token),
+      );
+      expect(res.errors).toBeUndefined();
+      return { nodes: res.data!.countermeasures.nodes, statements };
     }
 
     it('shows each item’s parent, children and dependencies, at the same number of SQL statements for 5 items as for 40', async () => {

@@ -1,9 +1,9 @@
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Actor, addDays, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { CountermeasuresService } from '@app/countermeasures';
 import { EvidenceService } from '@app/evidence';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { countStatements } from '../support/statement-counter';
 import { TestApp } from '../support/test-app';
 
 const DASHBOARD = `query($incidentId: ID, $asOf: LocalDate) {
@@ -56,18 +56,12 @@ describe('dashboard cost in SQL statements', () => {
 
   async function statementsFor(size: number, asOf?: string): Promise<number> {
     await t.gql(DASHBOARD, { incidentId: incidents[size], asOf }, token); // warm-up: first-request work (connections, caches) is not the dashboard's
-    // The driver's own client: it sees every statement, through TypeORM or not (the dashboard's prepared statement).
-    const spy = vi.spyOn(Client.prototype, 'query');
-    try {
-      const res = await t.gql<{ dashboard: { totals: { total: number } } }>(DASHBOARD, { incidentId: incidents[size], asOf }, token);
-      expect(res.errors).toBeUndefined();
-      expect(res.data!.dashboard.totals.total).toBe(asOf ? 0 : size);
-      // The webhook dispatcher polls its outbox every second in the background: not this request's work.
-      const text = (c: unknown[]) => (typeof c[0] === 'string' ? c[0] : String((c[0] as { text?: string }).text));
-      return spy.mock.calls.filter((c) => !text(c).includes('gate_webhook_deliveries')).length;
-    } finally {
-      spy.mockRestore();
-    }
+    const { result: res, statements } = await countStatements(() =>
+      t.gql<{ dashboard: { totals: { total: number } } }>(DASHBOARD, { incidentId: incidents[size], asOf }, token),
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.dashboard.totals.total).toBe(asOf ? 0 : size);
+    return statements;
   }
 
   it('costs the same few statements for 5 countermeasures as for 50, today and for a past day', async () => {

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REPORT_TITLE_JA } from '@app/reports';
 import { readPdfText } from '../../libs/reports/src/testing/pdf-text';
 import { parseRfc4180 } from '../../libs/reports/src/testing/rfc4180';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { countStatements } from '../support/statement-counter';
 import { TestApp } from '../support/test-app';
 
 const PASSWORD = 'x-demo-pass-for-reports'; // at least 12 characters (the brief's 'x-demo-pass' is refused as too short)
@@ -193,14 +193,12 @@ describe('the status report (GET /reports/status.csv, /reports/status.pdf)', () 
     const owner = await addMember();
     await makeCountermeasure(t, incident.id, owner.user.id, { title: '=HYPERLINK("http://evil.example/","詳細")' });
     const statementsFor = async () => {
-      const spy = vi.spyOn(PostgresQueryRunner.prototype, 'query');
-      try {
+      const { result: body, statements } = await countStatements(async () => {
         const res = await get(`/reports/status.csv?incidentId=${incident.id}`, president);
         expect(res.status).toBe(200);
-        return { statements: spy.mock.calls.length, body: Buffer.from(await res.arrayBuffer()) };
-      } finally {
-        spy.mockRestore();
-      }
+        return Buffer.from(await res.arrayBuffer());
+      });
+      return { statements, body };
     };
     const one = await statementsFor();
     const [, table] = csvBlocks(one.body);
