@@ -218,7 +218,7 @@ async function main(): Promise<void> {
   try {
     await waitReady(base, server);
     console.log('server ready');
-    const pg = new Client({ connectionString: url });
+    const pg = new Client({ connectionString: url, options: '-c jit=off' }); // as the server's connections
     pg.on('error', () => undefined);
     await pg.connect();
     const owners = (

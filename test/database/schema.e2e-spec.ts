@@ -16,6 +16,12 @@ describe('the database schema', () => {
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
+  it('the app’s connections run without JIT compilation (it cost seconds on the dashboard’s large statement)', async () => {
+    const ds = t.app.get<DataSource>(getDataSourceToken());
+    const rows = (await Promise.all([1, 2, 3].map(() => ds.query('SHOW jit')))) as { jit: string }[][];
+    expect(rows.map((r) => r[0]!.jit)).toEqual(['off', 'off', 'off']);
+  });
+
   it('every migration is reversible: down then up again leaves the same schema', async () => {
     const ds = t.app.get<DataSource>(getDataSourceToken());
     const schema = () =>
