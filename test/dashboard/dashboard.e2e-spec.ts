@@ -249,10 +249,11 @@ describe('dashboard', () => {
     const current = await service.dashboard({ incidentId: ctx.incident.id, source: 'current' });
     const history = await service.dashboard({ incidentId: ctx.incident.id, source: 'history' });
     expect(current.source).toBe('current');
-    // The gate's history records blockers at state changes only (its creation records none), so
-    // a rebuilt day shows the gate's state then, and the blockers of its last state change.
-    expect(history.gate).toEqual({ ...current.gate, blockers: [] });
-    expect({ ...drop(history), gate: null }).toEqual({ ...drop(current), gate: null });
+    // The gate's history records its blockers at its creation and at each state change: a rebuilt
+    // day shows the gate's state then and the blockers of its last recorded change — here, the
+    // creation's, which are still today's.
+    expect(history.gate!.blockers.length).toBeGreaterThan(0);
+    expect(drop(history)).toEqual(drop(current));
   });
 
   it('asOf yesterday: nothing created today existed yet', async () => {

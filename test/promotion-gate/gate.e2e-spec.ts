@@ -3,7 +3,7 @@ import { CASE_TIME_ZONE, todayIn } from '@app/common';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
 
-const GATE_FIELDS = `id key state canPromote version openedByLabel holdReason blockers { kind itemKey itemTitle ownerName message } history { fromState toState cause reason actorLabel }`;
+const GATE_FIELDS = `id key state canPromote version openedByLabel holdReason blockers { kind itemKey itemTitle ownerName message } history { fromState toState cause reason actorLabel blockers { kind itemKey } }`;
 const GATE = `query($key: String!) { gate(key: $key) { ${GATE_FIELDS} } }`;
 const CAN = `query($gate: String!) { canPromote(gate: $gate) { key state canPromote } }`;
 const CREATE = `mutation($input: CreateGateInput!) { createGate(input: $input) { ${GATE_FIELDS} } }`;
@@ -30,7 +30,7 @@ type Gate = {
   openedByLabel: string | null;
   holdReason: string | null;
   blockers: { kind: string; itemKey: string | null; itemTitle: string | null; ownerName: string | null; message: string }[];
-  history: { fromState: string | null; toState: string; cause: string; reason: string; actorLabel: string }[];
+  history: { fromState: string | null; toState: string; cause: string; reason: string; actorLabel: string; blockers: { kind: string; itemKey: string | null }[] }[];
 };
 const reasonOf = (res: GqlResponse) => res.errors?.[0]?.extensions?.reason;
 const ok = <T>(res: GqlResponse<T>): T => {
@@ -94,6 +94,8 @@ describe('the sales-promotion gate', () => {
       ['COUNTERMEASURE_NOT_VERIFIED', 'CM-001'],
       ['NO_AUDIT_CLEARANCE', null],
     ]);
+    // The creation is recorded with the blockers it started with ("the blockers then").
+    expect(created.history[0]!.blockers).toEqual(created.blockers.map((b) => ({ kind: b.kind, itemKey: b.itemKey })));
     expect(created.blockers[0]!.message).toContain('CM-001 アクセス権限の絞り込み is PLANNED');
     expect(created.blockers[0]!.ownerName).toBeTruthy();
     expect(errorCode(await t.gql(CREATE, { input: { incidentId: ctx.incident.id, key, name: 'x', reason: 'y' } }, chiefToken))).toBe('CONFLICT');

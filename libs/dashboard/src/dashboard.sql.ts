@@ -23,9 +23,10 @@ import { FINDING_SEVERITIES } from '@app/audits';
  *   the few rows it shows, never the whole plan;
  * - `history` (a past day): the same blocks over the state rebuilt from the
  *   history tables as it stood at $3 (see the CTE and the fragments).
- * At today both give the same answer (a test compares them), except the gate's
- * blockers: the gate's history records its blockers at each state change only,
- * so a past day shows the blockers of its last state change before that day.
+ * At today both give the same answer (a test compares them) as long as the gate's
+ * blockers have not changed since its last recorded change: the gate's history
+ * records its blockers at its creation and at each state change, so a past day
+ * shows the blockers of its last recorded change before that day.
  *
  * Decisions: a countermeasure exists on a day when its first transition (its
  * creation) happened before the end of that day; its owner, title, category and

@@ -113,7 +113,9 @@ export class PromotionGateService {
     const gate = await repo.save(
       repo.create({ incidentId: cmd.incidentId, key, name, description, createdReason: reason, state: 'SUSPENDED', blockers: [], authorizerIds, openedAt: null, heldAt: null, holdReason: null }),
     );
-    await this.record(gate, null, 'SUSPENDED', 'CREATED', reason, [], actor);
+    // The creation is recorded with the blockers it starts with (a past day's dashboard shows the gate
+    // with the blockers of its last recorded change); if none, the re-evaluation below records ELIGIBLE.
+    await this.record(gate, null, 'SUSPENDED', 'CREATED', reason, evaluateGate(await this.facts(gate)), actor);
     await this.trail.append({ actor, action: 'gate.created', entityType: 'PromotionGate', entityId: gate.id, after: { key, name, description, reason, authorizerIds } });
     await this.reevaluate(gate.id, actor, 'created');
     return this.getByKey(key);

@@ -97,7 +97,7 @@ export class GateSummaryType {
   @Field(() => GateStateEnum) state!: string;
   @Field({ description: 'state = OPEN' }) canPromote!: boolean;
   @Field(() => [GateBlockerType], {
-    description: 'Today: the same as gate(key).blockers. A past day: the blockers recorded at the gate\'s last state change before its end',
+    description: 'Today: the same as gate(key).blockers. A past day: the blockers recorded at the gate\'s last recorded change (its creation or a state change) before its end',
   })
   blockers!: GateBlockerType[];
 }
