@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
 import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob } from './evidence-storage';
-import { stageToTempFile, TEMP_SUFFIX } from './temp-staging';
+import { stageToTempFile, sweepTempDir } from './temp-staging';
 
 const TEMP_DIR = 'tmp';
 
@@ -84,23 +84,7 @@ export class LocalEvidenceStorage extends EvidenceStorage {
 
   /** Deletes temp files older than `olderThanMs` (left by a crash mid-upload). Returns how many. */
   async sweepTemp(olderThanMs: number, now = Date.now()): Promise<number> {
-    let names: string[];
-    try {
-      names = await fs.readdir(this.tempDir);
-    } catch {
-      return 0;
-    }
-    let removed = 0;
-    for (const name of names) {
-      if (!name.endsWith(TEMP_SUFFIX)) continue;
-      const p = path.join(this.tempDir, name);
-      const stat = await fs.stat(p).catch(() => null);
-      if (stat && now - stat.mtimeMs > olderThanMs) {
-        await fs.rm(p, { force: true });
-        removed++;
-      }
-    }
-    return removed;
+    return sweepTempDir(this.tempDir, olderThanMs, now);
   }
 }
 

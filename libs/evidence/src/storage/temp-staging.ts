@@ -78,3 +78,24 @@ async function writeAll(file: fs.FileHandle, bytes: Buffer): Promise<void> {
     offset += bytesWritten;
   }
 }
+
+/** Deletes the temp files in `tempDir` older than `olderThanMs` (left by a crash mid-upload). Returns how many. */
+export async function sweepTempDir(tempDir: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.readdir(tempDir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.endsWith(TEMP_SUFFIX)) continue;
+    const p = path.join(tempDir, name);
+    const stat = await fs.stat(p).catch(() => null);
+    if (stat && now - stat.mtimeMs > olderThanMs) {
+      await fs.rm(p, { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
