@@ -1,3 +1,5 @@
+import type { Blocker } from '@app/promotion-gate';
+
 /** The dashboard as the service returns it (plain data; the API maps it to GraphQL types). */
 
 export interface DashboardItem {
@@ -58,21 +60,13 @@ export interface FindingSummary {
   cleared: boolean;
 }
 
-export interface GateBlockerData {
-  kind: string;
-  itemId: string | null;
-  itemKey: string | null;
-  itemTitle: string | null;
-  ownerId: string | null;
-  ownerName: string | null;
-  message: string;
-}
 
 export interface GateSummary {
   key: string;
   state: string;
   canPromote: boolean;
-  blockers: GateBlockerData[];
+  /** The gate's own blockers (as `gate(key)` gives them), stored as JSON on the gate and its history. */
+  blockers: Blocker[];
 }
 
 export interface OwnerLoad {
