@@ -5,3 +5,4 @@ export * from './database.module';
 export * from './versioned-update';
 export * from './check-in-list';
 export * from './pg-notifications';
+export * from './database-errors';
