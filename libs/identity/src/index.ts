@@ -3,6 +3,7 @@ export * from './domain/permissions';
 export * from './domain/identity.errors';
 export * from './domain/user-rules';
 export * from './domain/api-key-rules';
+export * from './domain/access-token-claims';
 export * from './api-key.entity';
 export * from './api-keys.service';
 export * from './user.entity';

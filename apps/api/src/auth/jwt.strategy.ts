@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AppConfig } from '@app/common';
-import { AuthService, resolveJwtSecret, type AccessTokenClaims, type UserEntity } from '@app/identity';
+import { assertAccessTokenClaims, AuthService, resolveJwtSecret, type UserEntity } from '@app/identity';
 
 /** `Authorization: Bearer <jwt>`, checked against the database on every request. */
 @Injectable()
@@ -31,7 +31,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(claims: AccessTokenClaims): Promise<UserEntity> {
-    return this.auth.userForClaims(claims);
+  async validate(claims: unknown): Promise<UserEntity> {
+    // jsonwebtoken checks exp only when present (ignoreExpiration: false does not require it).
+    return this.auth.userForClaims(assertAccessTokenClaims(claims));
   }
 }
