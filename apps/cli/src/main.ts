@@ -8,6 +8,7 @@ import { ConfigService } from '@nestjs/config';
 import { Actor, type AppConfig } from '@app/common';
 import { CountermeasuresService, KeptStateService } from '@app/countermeasures';
 import { AuditTrailService } from '@app/audit-trail';
+import { DatabaseServer, revertLastMigration } from '@app/database';
 import { DemoLoader } from '@app/demo';
 import { isRole, UsersService, type Role } from '@app/identity';
 import { NotificationsService } from '@app/notifications';
@@ -94,7 +95,8 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`migrations applied; ${dataSource.migrations.length} known, none pending\n`);
         return 0;
       case 'migration:revert':
-        await dataSource.undoLastMigration({ transaction: 'each' });
+        // On a connection of its own, without the app's statement timeout (as migrations run).
+        await revertLastMigration(app.get(DatabaseServer).url);
         process.stdout.write('reverted the last migration\n');
         return 0;
       case 'migration:generate': {

@@ -6,7 +6,7 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/common';
 import { DatabaseServer } from './database-server';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, runMigrations } from './data-source-options';
 
 /** Starts the embedded server when DATABASE_URL is unset; one instance per app. */
 @Module({
@@ -51,7 +51,9 @@ class DatabaseLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * The database. Migrations run at start-up, before anything reads. Apps add
+ * The database. Migrations run at start-up, before anything reads, on their own
+ * connection without the timeouts that every connection of the app's pool gets
+ * (DB_STATEMENT_TIMEOUT_MS, DB_LOCK_TIMEOUT_MS, DB_IDLE_IN_TRANSACTION_TIMEOUT_MS). Apps add
  * `ClsModule.forRoot({ plugins: [transactionalPlugin()] })` so that a change
  * and its audit-trail entry commit together or not at all.
  */
@@ -62,11 +64,18 @@ class DatabaseLifecycle implements OnApplicationShutdown {
     TypeOrmModule.forRootAsync({
       imports: [DatabaseServerModule],
       inject: [ConfigService, DatabaseServer],
-      useFactory: (config: ConfigService<AppConfig, true>, server: DatabaseServer) => ({
-        ...dataSourceOptions(server.url, config.get('DATABASE_POOL_SIZE', { infer: true })),
-        autoLoadEntities: true,
-        migrationsRun: true,
-      }),
+      useFactory: async (config: ConfigService<AppConfig, true>, server: DatabaseServer) => {
+        // Migrations first, on a connection of their own without the app's timeouts.
+        await runMigrations(server.url);
+        return {
+          ...dataSourceOptions(server.url, config.get('DATABASE_POOL_SIZE', { infer: true }), {
+            statementMs: config.get('DB_STATEMENT_TIMEOUT_MS', { infer: true }),
+            lockMs: config.get('DB_LOCK_TIMEOUT_MS', { infer: true }),
+            idleInTransactionMs: config.get('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', { infer: true }),
+          }),
+          autoLoadEntities: true,
+        };
+      },
     }),
   ],
   providers: [DatabaseLifecycle],

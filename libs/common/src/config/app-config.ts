@@ -97,6 +97,31 @@ export class AppConfig {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /**
+   * Limits on every app connection (README "Database timeouts"), in ms; 0 turns one off.
+   * A statement running longer is cancelled (57014); a lock not granted in time is
+   * refused (55P03); a session idle inside an open transaction longer is ended by
+   * the server (25P03), its locks (the audit trail's, which every write waits on)
+   * released. Migrations run on a connection of their own without these limits.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'DB_STATEMENT_TIMEOUT_MS must be a whole number of milliseconds (0: no limit)' })
+  @Min(0)
+  @Max(86_400_000)
+  DB_STATEMENT_TIMEOUT_MS = 30_000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DB_LOCK_TIMEOUT_MS must be a whole number of milliseconds (0: no limit)' })
+  @Min(0)
+  @Max(86_400_000)
+  DB_LOCK_TIMEOUT_MS = 10_000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS must be a whole number of milliseconds (0: no limit)' })
+  @Min(0)
+  @Max(86_400_000)
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
   /** Required in production (at least 32 characters); generated once in DATA_DIR otherwise. */
   @Transform(emptyToUndefined)
   @ValidateIf((c: AppConfig) => c.NODE_ENV === 'production' || c.JWT_SECRET !== undefined)
@@ -163,6 +188,30 @@ export class AppConfig {
   @ArrayNotEmpty({ message: 'EVIDENCE_ALLOWED_TYPES must name at least one media type' })
   @IsIn(EVIDENCE_MEDIA_TYPES, { each: true, message: `EVIDENCE_ALLOWED_TYPES may only name ${EVIDENCE_MEDIA_TYPES.join(', ')}` })
   EVIDENCE_ALLOWED_TYPES: EvidenceMediaType[] = [...EVIDENCE_MEDIA_TYPES];
+
+  /**
+   * A stored evidence file that no evidence refers to is removed by the store's
+   * reconciliation (at start-up, hourly, `npm run cli -- reconcile-evidence-store`)
+   * once it is older than this: a file just stored by an upload whose evidence is
+   * not yet committed is younger, and kept.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'EVIDENCE_ORPHAN_GRACE_SECONDS must be a whole number of seconds' })
+  @Min(0)
+  EVIDENCE_ORPHAN_GRACE_SECONDS = 3600;
+
+  /**
+   * Tests only: the server kills itself (SIGKILL) when an upload reaches this
+   * point, to prove what a crash there leaves behind. Refused unless NODE_ENV=test.
+   */
+  @Transform(emptyToUndefined)
+  @ValidateIf((c: AppConfig) => c.TEST_CRASH_AT !== undefined)
+  @IsIn(['upload-staged', 'upload-stored'], { message: 'TEST_CRASH_AT must be upload-staged or upload-stored' })
+  @ValidateBy(
+    { name: 'onlyInTests', validator: { validate: (_: unknown, args) => (args?.object as AppConfig).NODE_ENV === 'test' } },
+    { message: 'TEST_CRASH_AT is a test hook: it is refused unless NODE_ENV=test' },
+  )
+  TEST_CRASH_AT?: 'upload-staged' | 'upload-stored' = undefined;
 
   /** Evidence files in this S3 bucket instead of DATA_DIR/evidence (unset: the local directory). */
   @Transform(emptyToUndefined)
