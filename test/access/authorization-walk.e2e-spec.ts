@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '@app/common';
-import { ApiKeysService, USER_ROLES, type Role } from '@app/identity';
+import { ApiKeysService, Permission, permissionsOf, USER_ROLES, type Role } from '@app/identity';
 import { allOperations, allSubscriptions, fetchSchema, type Operation } from '../support/schema-walk';
 import { liveSubscriptions, TestSubscriber, until } from '../support/graphql-ws-client';
 import { errorCode, TestApp } from '../support/test-app';
@@ -104,6 +104,38 @@ describe('authorization walk', () => {
       }
     }
     expect(matrix).toMatchSnapshot();
+  });
+
+  /**
+   * The matrix above is per role; a person may hold several. Every set of user
+   * roles is offered to createUser (and, for the admin, to updateUserRoles on
+   * itself): no account the API accepts may both judge the work (review
+   * evidence, conduct the audit) and do it, decide on it or manage who judges it.
+   */
+  it('no account can both judge the remediation and do it, decide it or manage the accounts; nobody changes their own roles', async () => {
+    const JUDGE: Permission[] = [Permission.EVIDENCE_REVIEW, Permission.AUDIT_CONDUCT];
+    const PARTY: Permission[] = [Permission.USERS_MANAGE, Permission.REMEDIATION_WRITE, Permission.EVIDENCE_SUBMIT, Permission.GATE_DECIDE, Permission.RISK_ACCEPT];
+    const sets = Array.from({ length: 2 ** USER_ROLES.length - 1 }, (_, i) => USER_ROLES.filter((_r, bit) => ((i + 1) >> bit) & 1));
+    const admin = tokens.get('ADMIN')!;
+    const me = (await t.gql<{ me: { id: string; version: number } }>(`{ me { id version } }`, {}, admin)).data!.me;
+    const accepted: string[] = [];
+    for (const [n, roles] of sets.entries()) {
+      const created = await t.gql(
+        `mutation($input: CreateUserInput!) { createUser(input: $input) { roles } }`,
+        { input: { email: `role-set-${n}@example.test`, displayName: `役割 ${n}`, password: 'a-long-enough-password', roles } },
+        admin,
+      );
+      const perms = permissionsOf(roles);
+      const judges = JUDGE.some((p) => perms.has(p));
+      const party = PARTY.some((p) => perms.has(p));
+      if (!created.errors) accepted.push(roles.join('+'));
+      expect({ roles, accepted: !created.errors }, created.errors?.[0]?.message).toEqual({ roles, accepted: !(judges && party) });
+      if (created.errors) expect(created.errors[0]!.extensions!.reason).toBe('INCOMPATIBLE_ROLES');
+      const self = await t.gql(`mutation($input: UpdateUserRolesInput!) { updateUserRoles(input: $input) { roles } }`, { input: { id: me.id, roles, expectedVersion: me.version } }, admin);
+      expect([errorCode(self), self.errors?.[0]?.extensions?.reason], `own roles → ${roles.join('+')}`).toEqual(['FORBIDDEN', 'SELF_ROLE_CHANGE']);
+    }
+    expect(accepted).toContain('AUDITOR');
+    expect(accepted.filter((r) => r.includes('AUDITOR'))).toEqual(['AUDITOR']);
   });
 
   /**

@@ -66,8 +66,8 @@ describe('the audit trail', () => {
   });
 
   it('a refused change leaves no entry', async () => {
+    const target = [(await t.createUser(['TASK_FORCE'])).user]; // another user: nobody changes their own roles
     const before = await t.sql('SELECT seq FROM audit_trail');
-    const target = await t.sql<{ id: string }>(`SELECT id FROM users WHERE email = 'trail.admin@example.test'`);
     const stale = await t.gql(UPDATE_ROLES, { input: { id: target[0]!.id, roles: ['AUDITOR'], expectedVersion: 99 } }, adminToken);
     expect(errorCode(stale)).toBe('CONFLICT');
     const bad = await t.gql(

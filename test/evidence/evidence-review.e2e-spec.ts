@@ -3,6 +3,7 @@ import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor, addDays, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { CountermeasureTargetsService } from '@app/countermeasures';
+import { UsersService, type Role } from '@app/identity';
 import { IncidentChangesService } from '@app/incidents';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
@@ -162,19 +163,27 @@ describe('evidence, review and sign-off through GraphQL', () => {
   });
 
   it('segregation of duties: no self-review, no review or sign-off by the owner or a contributor', async () => {
-    const dual = await ctx.addMember(['TASK_FORCE', 'AUDITOR'], '監査兼務');
+    // AUDITOR is never held with TASK_FORCE: this member does the work, then moves to the audit side (and back), one role at a time.
+    const dual = await ctx.addMember(['TASK_FORCE'], '監査兼務');
     const dualToken = await dual.token();
+    const becomes = async (roles: Role[]) => {
+      const users = t.app.get(UsersService);
+      await users.updateRoles(Actor.system('test'), dual.user.id, roles, (await users.getById(dual.user.id)).version);
+    };
     const { cm, evidence } = await implemented();
-    // The dual-role member uploads to an item they own.
+    // The member uploads to an item they own.
     const own = await makeCountermeasure(t, ctx.incident.id, dual.user.id);
     await move(own.id, 1, 'IN_PROGRESS', null, dualToken);
     const [req] = (await view(own.id)).requirements;
     const mine = (await attest(req!.id, '自分の証跡', {}, dualToken)).data!.submitEvidenceAttestation;
+    await becomes(['AUDITOR']);
     const self = await review(mine, 'ACCEPTED', null, dualToken);
     expect([errorCode(self), reasonOf(self)]).toEqual(['FORBIDDEN', 'SELF_REVIEW']);
     // Another auditor may review it, but the owner may not sign off their own item.
     expect((await review(mine, 'ACCEPTED', null, auditor2Token)).errors).toBeUndefined();
+    await becomes(['TASK_FORCE']);
     await move(own.id, 2, 'IMPLEMENTED', null, dualToken);
+    await becomes(['AUDITOR']);
     const ownSignOff = await t.gql(SIGN, { input: { countermeasureId: own.id, expectedVersion: 3 } }, dualToken);
     expect([errorCode(ownSignOff), reasonOf(ownSignOff)]).toEqual(['FORBIDDEN', 'CONFLICT_OF_INTEREST']);
     expect((await view(own.id)).status).toBe('IMPLEMENTED');

@@ -135,8 +135,8 @@ describe('admins cannot lock everyone out', () => {
     const only = await t2.createUser(['ADMIN']);
     const token = await only.token();
     const selfDemote = await t2.gql(UPDATE_ROLES, { input: { id: only.user.id, roles: ['EXECUTIVE'], expectedVersion: 1 } }, token);
-    expect(errorCode(selfDemote)).toBe('CONFLICT');
-    expect(selfDemote.errors![0]!.extensions!.reason).toBe('SELF_LOCKOUT');
+    expect(errorCode(selfDemote)).toBe('FORBIDDEN');
+    expect(selfDemote.errors![0]!.extensions!.reason).toBe('SELF_ROLE_CHANGE');
     const selfDeactivate = await t2.gql(DEACTIVATE, { input: { id: only.user.id, expectedVersion: 1 } }, token);
     expect(selfDeactivate.errors![0]!.extensions!.reason).toBe('SELF_LOCKOUT');
 
@@ -157,6 +157,65 @@ describe('admins cannot lock everyone out', () => {
     expect(admins).toHaveLength(1);
   });
 
+});
+
+describe('roles that would defeat segregation of duties', () => {
+  let t: TestApp;
+  let first: Awaited<ReturnType<TestApp['createUser']>>;
+  let firstToken: string;
+  let secondToken: string;
+  beforeAll(async () => {
+    t = await TestApp.start();
+    first = await t.createUser(['ADMIN'], { displayName: '管理者 一' });
+    firstToken = await first.token();
+    secondToken = await (await t.createUser(['ADMIN'], { displayName: '管理者 二' })).token();
+  });
+  afterAll(async () => t?.close());
+
+  const rowOf = async (id: string) => (await t.sql<{ roles: string[]; version: number }>('SELECT roles, version FROM users WHERE id = $1', [id]))[0];
+  const trailCount = async () => Number((await t.sql<{ n: string }>(`SELECT count(*) AS n FROM audit_trail WHERE action = 'user.roles_changed'`))[0]!.n);
+
+  it('an admin cannot give itself AUDITOR (nor any other role): FORBIDDEN, SELF_ROLE_CHANGE, roles unchanged, nothing in the trail', async () => {
+    const trailBefore = await trailCount();
+    for (const roles of [['ADMIN', 'AUDITOR'], ['AUDITOR'], ['ADMIN', 'EXECUTIVE']]) {
+      const res = await t.gql(UPDATE_ROLES, { input: { id: first.user.id, roles, expectedVersion: 1 } }, firstToken);
+      expect([errorCode(res), res.errors?.[0]?.extensions?.reason], roles.join()).toEqual(['FORBIDDEN', 'SELF_ROLE_CHANGE']);
+    }
+    expect(await rowOf(first.user.id)).toEqual({ roles: ['ADMIN'], version: 1 });
+    const me = await t.gql<{ me: { roles: string[] } }>(`{ me { roles } }`, {}, firstToken);
+    expect(me.data!.me.roles).toEqual(['ADMIN']);
+    expect(await trailCount()).toBe(trailBefore);
+  });
+
+  it('a second admin cannot make the first ADMIN+AUDITOR either: BAD_USER_INPUT, INCOMPATIBLE_ROLES, roles unchanged', async () => {
+    const res = await t.gql(UPDATE_ROLES, { input: { id: first.user.id, roles: ['ADMIN', 'AUDITOR'], expectedVersion: 1 } }, secondToken);
+    expect([errorCode(res), res.errors?.[0]?.extensions?.reason]).toEqual(['BAD_USER_INPUT', 'INCOMPATIBLE_ROLES']);
+    expect(res.errors![0]!.extensions!.roles).toEqual(['AUDITOR', 'ADMIN']);
+    expect(await rowOf(first.user.id)).toEqual({ roles: ['ADMIN'], version: 1 });
+  });
+
+  it('AUDITOR is refused with TASK_FORCE or EXECUTIVE too, at creation and at a role change; AUDITOR alone is fine', async () => {
+    const member = (
+      await t.gql<{ createUser: U }>(CREATE, { input: { email: 'member.sod@example.test', displayName: '対策 担当', password: 'a-long-enough-password', roles: ['TASK_FORCE'] } }, secondToken)
+    ).data!.createUser;
+    const usersBefore = await t.sql('SELECT id FROM users ORDER BY id');
+    for (const roles of [['TASK_FORCE', 'AUDITOR'], ['EXECUTIVE', 'AUDITOR'], ['ADMIN', 'AUDITOR'], ['AUDITOR', 'ADMIN', 'TASK_FORCE', 'EXECUTIVE']]) {
+      const created = await t.gql(CREATE, { input: { email: 'dual.role@example.test', displayName: '兼務 不可', password: 'a-long-enough-password', roles } }, secondToken);
+      expect([errorCode(created), created.errors?.[0]?.extensions?.reason], `create ${roles.join()}`).toEqual(['BAD_USER_INPUT', 'INCOMPATIBLE_ROLES']);
+      const changed = await t.gql(UPDATE_ROLES, { input: { id: member.id, roles, expectedVersion: 1 } }, secondToken);
+      expect([errorCode(changed), changed.errors?.[0]?.extensions?.reason], `update ${roles.join()}`).toEqual(['BAD_USER_INPUT', 'INCOMPATIBLE_ROLES']);
+    }
+    expect(await t.sql('SELECT id FROM users ORDER BY id')).toEqual(usersBefore);
+    expect(await rowOf(member.id)).toEqual({ roles: ['TASK_FORCE'], version: 1 });
+    // A person who moves from the task force to the audit side holds AUDITOR alone.
+    const moved = await t.gql<{ updateUserRoles: U }>(UPDATE_ROLES, { input: { id: member.id, roles: ['AUDITOR'], expectedVersion: 1 } }, secondToken);
+    expect(moved.data!.updateUserRoles).toMatchObject({ roles: ['AUDITOR'], version: 2 });
+  });
+
+  it('the database refuses such a user whatever the path (a CHECK on users.roles)', async () => {
+    await expect(t.sql(`UPDATE users SET roles = ARRAY['ADMIN','AUDITOR'] WHERE id = $1`, [first.user.id])).rejects.toThrow(/CHK_users_auditor_independent/);
+    expect(await rowOf(first.user.id)).toEqual({ roles: ['ADMIN'], version: 1 });
+  });
 });
 
 describe('listing users', () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CASE_TIME_ZONE, todayIn } from '@app/common';
+import { Actor, CASE_TIME_ZONE, todayIn } from '@app/common';
+import { UsersService, type Role } from '@app/identity';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
 
@@ -70,8 +71,8 @@ describe('the sales-promotion gate', () => {
     chiefToken = await ctx.chief.token();
     const owner = await ctx.addMember(['TASK_FORCE'], 'システム運用担当');
     ownerToken = await owner.token();
-    // The lead auditor also holds EXECUTIVE: the gate must still refuse them as authorizer (two different people).
-    const lead = await t.createUser(['AUDITOR', 'EXECUTIVE'], { displayName: '監査 主任' });
+    // The lead auditor (AUDITOR holds no other role; later in the story they join the executives).
+    const lead = await t.createUser(['AUDITOR'], { displayName: '監査 主任' });
     leadId = lead.user.id;
     leadToken = await lead.token();
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { title: 'アクセス権限の絞り込み', requiredForGate: true, requirements: [{ title: '権限棚卸し結果' }] });
@@ -147,12 +148,19 @@ describe('the sales-promotion gate', () => {
     const input = { key, expectedVersion: eligible.version, statement: '監査完了を確認し再開を承認する' };
     expect(errorCode(await t.gql(AUTHORIZE, { input }, ownerToken))).toBe('FORBIDDEN');
     expect(reasonOf(await t.gql(AUTHORIZE, { input }, otherExec))).toBe('NOT_PERMITTED');
+    // The clearing auditor moves to the executives (AUDITOR is never held with EXECUTIVE): still not the one to authorize (two different people).
+    const setLeadRoles = async (roles: Role[]) => {
+      const users = t.app.get(UsersService);
+      await users.updateRoles(Actor.system('test'), leadId, roles, (await users.getById(leadId)).version);
+    };
+    await setLeadRoles(['EXECUTIVE']);
     const named = ok(
       await t.gql<{ createGate: Gate }>(CREATE, { input: { incidentId: ctx.incident.id, key: 'existing-web', name: 'Web', reason: '停止', authorizerIds: [leadId] } }, chiefToken),
     ).createGate;
     expect(named.state).toBe('ELIGIBLE');
     const clearing = await t.gql(AUTHORIZE, { input: { key: 'existing-web', expectedVersion: named.version, statement: '再開' } }, leadToken);
     expect([errorCode(clearing), reasonOf(clearing)]).toEqual(['FORBIDDEN', 'CLEARING_AUDITOR']);
+    await setLeadRoles(['AUDITOR']);
     expect(errorCode(await t.gql(AUTHORIZE, { input: { ...input, expectedVersion: eligible.version - 1 } }, chiefToken))).toBe('CONFLICT');
 
     const opened = ok(await t.gql<{ authorizeGateReopening: Gate }>(AUTHORIZE, { input }, chiefToken)).authorizeGateReopening;

@@ -12,6 +12,8 @@ import type { Role } from './domain/role';
 
 @Entity('users')
 @Check('CHK_users_roles', `cardinality("roles") >= 1 AND "roles" <@ ARRAY['ADMIN','TASK_FORCE','EXECUTIVE','AUDITOR']::text[]`)
+// AUDITOR is never held with ADMIN, TASK_FORCE or EXECUTIVE (user-rules.ts ROLES_INCOMPATIBLE_WITH_AUDITOR).
+@Check('CHK_users_auditor_independent', `NOT ('AUDITOR' = ANY("roles") AND "roles" && ARRAY['ADMIN','TASK_FORCE','EXECUTIVE']::text[])`)
 @Check('CHK_users_email_normalized', `"email" = lower(btrim("email"))`)
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')

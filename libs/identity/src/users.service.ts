@@ -10,6 +10,7 @@ import { Role } from './domain/role';
 import {
   assertAcceptablePassword,
   assertDeactivationAllowed,
+  assertNotOwnRoles,
   assertReactivationAllowed,
   assertRoleChangeAllowed,
   normalizeEmail,
@@ -123,6 +124,7 @@ export class UsersService {
 
   @Transactional()
   async updateRoles(actor: Actor, id: string, roles: readonly Role[], expectedVersion: number): Promise<UserEntity> {
+    assertNotOwnRoles(actor.id ?? '', id);
     const next = normalizeRoles(roles);
     const activeAdmins = await this.lockActiveAdmins();
     const target = await this.getById(id);

@@ -16,6 +16,10 @@ export const GqlCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  /** A request body over its limit (HTTP 413), refused before it is parsed. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The database is not answering (down, restarting, or a timeout): try again; the session stays valid (HTTP 503). */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type GqlCode = (typeof GqlCode)[keyof typeof GqlCode];
@@ -35,6 +39,7 @@ const DOMAIN_CODE_MAP = {
     INVALID_CREDENTIALS: GqlCode.UNAUTHENTICATED,
     ACCOUNT_DEACTIVATED: GqlCode.UNAUTHENTICATED,
     LOGIN_THROTTLED: GqlCode.TOO_MANY_REQUESTS,
+    SIGN_IN_BUSY: GqlCode.TOO_MANY_REQUESTS,
     INVALID_TOKEN: GqlCode.UNAUTHENTICATED,
     PERMISSION_DENIED: GqlCode.FORBIDDEN,
     EMAIL_TAKEN: GqlCode.CONFLICT,
@@ -45,6 +50,8 @@ const DOMAIN_CODE_MAP = {
     NO_ROLES: GqlCode.BAD_USER_INPUT,
     ALREADY_IN_STATE: GqlCode.CONFLICT,
     ROLE_NOT_FOR_USERS: GqlCode.BAD_USER_INPUT,
+    SELF_ROLE_CHANGE: GqlCode.FORBIDDEN,
+    INCOMPATIBLE_ROLES: GqlCode.BAD_USER_INPUT,
     INVALID_API_KEY: GqlCode.UNAUTHENTICATED,
     API_KEY_NOT_FOUND: GqlCode.NOT_FOUND,
     API_KEY_ALREADY_REVOKED: GqlCode.CONFLICT,

@@ -5,8 +5,10 @@ export const IdentityErrorCode = {
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   /** The account exists and the password is right, but the account is deactivated. */
   ACCOUNT_DEACTIVATED: 'ACCOUNT_DEACTIVATED',
-  /** Too many failed sign-ins for this account or client address. */
+  /** Too many failed sign-ins for this account from this address, from this address, or for this account from new addresses. */
   LOGIN_THROTTLED: 'LOGIN_THROTTLED',
+  /** Every password-check slot is busy (sign-in under load): refused at once, try again in a second. */
+  SIGN_IN_BUSY: 'SIGN_IN_BUSY',
   /** A token that is missing, malformed, forged, expired or for a user who is gone. */
   INVALID_TOKEN: 'INVALID_TOKEN',
   /** Signed in, but the roles held do not grant the operation. */
@@ -20,6 +22,10 @@ export const IdentityErrorCode = {
   WEAK_PASSWORD: 'WEAK_PASSWORD',
   NO_ROLES: 'NO_ROLES',
   ALREADY_IN_STATE: 'ALREADY_IN_STATE',
+  /** Nobody changes their own roles (an admin giving itself AUDITOR would review evidence). */
+  SELF_ROLE_CHANGE: 'SELF_ROLE_CHANGE',
+  /** AUDITOR (the external, independent reviewer) held with ADMIN, TASK_FORCE or EXECUTIVE. */
+  INCOMPATIBLE_ROLES: 'INCOMPATIBLE_ROLES',
   /** SERVICE belongs to API keys; no user account may hold it. */
   ROLE_NOT_FOR_USERS: 'ROLE_NOT_FOR_USERS',
   /** An API key that is malformed, unknown or revoked (the answer does not say which). */

@@ -114,8 +114,8 @@ describe('assertAcceptablePassword', () => {
 
 describe('normalizeRoles', () => {
   it('returns roles in the canonical order ADMIN, TASK_FORCE, EXECUTIVE, AUDITOR whatever the input order', () => {
-    expect(normalizeRoles([Role.AUDITOR, Role.ADMIN])).toEqual([Role.ADMIN, Role.AUDITOR]);
-    expect(normalizeRoles([...USER_ROLES].reverse())).toEqual([Role.ADMIN, Role.TASK_FORCE, Role.EXECUTIVE, Role.AUDITOR]);
+    expect(normalizeRoles([Role.EXECUTIVE, Role.ADMIN])).toEqual([Role.ADMIN, Role.EXECUTIVE]);
+    expect(normalizeRoles([Role.EXECUTIVE, Role.TASK_FORCE, Role.ADMIN])).toEqual([Role.ADMIN, Role.TASK_FORCE, Role.EXECUTIVE]);
     expect(normalizeRoles([Role.EXECUTIVE, Role.TASK_FORCE])).toEqual([Role.TASK_FORCE, Role.EXECUTIVE]);
   });
 
@@ -139,35 +139,48 @@ describe('normalizeRoles', () => {
     }
   });
 
+  it('refuses AUDITOR together with ADMIN, TASK_FORCE or EXECUTIVE with INCOMPATIBLE_ROLES, naming the clash', () => {
+    for (const other of [Role.ADMIN, Role.TASK_FORCE, Role.EXECUTIVE]) {
+      const err = identityErrorOf(() => normalizeRoles([other, Role.AUDITOR]));
+      expect(err.code).toBe(IdentityErrorCode.INCOMPATIBLE_ROLES);
+      expect(err.details).toEqual({ roles: [Role.AUDITOR, other] });
+    }
+    expect(identityErrorOf(() => normalizeRoles([...USER_ROLES].reverse())).details).toEqual({
+      roles: [Role.AUDITOR, Role.ADMIN, Role.TASK_FORCE, Role.EXECUTIVE],
+    });
+    expect(normalizeRoles([Role.AUDITOR, Role.AUDITOR])).toEqual([Role.AUDITOR]);
+  });
+
   it('refuses an empty role list with NO_ROLES: every user needs at least one role', () => {
     expect(identityErrorOf(() => normalizeRoles([])).code).toBe(IdentityErrorCode.NO_ROLES);
   });
 
   it('does not modify the caller’s array', () => {
-    const input = [Role.AUDITOR, Role.ADMIN, Role.AUDITOR];
+    const input = [Role.EXECUTIVE, Role.ADMIN, Role.EXECUTIVE];
     normalizeRoles(input);
-    expect(input).toEqual([Role.AUDITOR, Role.ADMIN, Role.AUDITOR]);
+    expect(input).toEqual([Role.EXECUTIVE, Role.ADMIN, Role.EXECUTIVE]);
   });
 });
 
 describe('assertRoleChangeAllowed', () => {
-  it('refuses an admin removing their own ADMIN role with SELF_LOCKOUT, even when other admins exist', () => {
+  it('refuses an admin removing their own ADMIN role with SELF_ROLE_CHANGE, even when other admins exist', () => {
     const self = account(ACTOR, [Role.ADMIN, Role.TASK_FORCE]);
     const err = identityErrorOf(() => assertRoleChangeAllowed(ACTOR, self, [Role.TASK_FORCE], 5));
-    expect(err.code).toBe(IdentityErrorCode.SELF_LOCKOUT);
+    expect(err.code).toBe(IdentityErrorCode.SELF_ROLE_CHANGE);
   });
 
-  it('reports SELF_LOCKOUT (not LAST_ADMIN) when the sole admin tries to demote themself', () => {
+  it('reports SELF_ROLE_CHANGE (not LAST_ADMIN) when the sole admin tries to demote themself', () => {
     const self = account(ACTOR, [Role.ADMIN]);
     expect(identityErrorOf(() => assertRoleChangeAllowed(ACTOR, self, [Role.EXECUTIVE], 1)).code).toBe(
-      IdentityErrorCode.SELF_LOCKOUT,
+      IdentityErrorCode.SELF_ROLE_CHANGE,
     );
   });
 
-  it('lets an admin change their own other roles as long as they keep ADMIN, even as the last admin', () => {
+  it('refuses any change of one\'s own roles, even one that keeps ADMIN (no self-promotion, e.g. to AUDITOR or EXECUTIVE)', () => {
     const self = account(ACTOR, [Role.ADMIN, Role.TASK_FORCE]);
-    expect(() => assertRoleChangeAllowed(ACTOR, self, [Role.ADMIN, Role.AUDITOR], 1)).not.toThrow();
-    expect(() => assertRoleChangeAllowed(ACTOR, self, [Role.ADMIN], 1)).not.toThrow();
+    for (const next of [[Role.ADMIN, Role.EXECUTIVE], [Role.ADMIN], [Role.ADMIN, Role.TASK_FORCE], [Role.AUDITOR]]) {
+      expect(identityErrorOf(() => assertRoleChangeAllowed(ACTOR, self, next, 3)).code).toBe(IdentityErrorCode.SELF_ROLE_CHANGE);
+    }
   });
 
   it('refuses removing ADMIN from the last active admin with LAST_ADMIN', () => {
@@ -195,7 +208,7 @@ describe('assertRoleChangeAllowed', () => {
 
   it('allows any change for a user who is not an admin, including promotion to ADMIN', () => {
     const member = account(OTHER, [Role.TASK_FORCE]);
-    expect(() => assertRoleChangeAllowed(ACTOR, member, [Role.AUDITOR, Role.EXECUTIVE], 1)).not.toThrow();
+    expect(() => assertRoleChangeAllowed(ACTOR, member, [Role.AUDITOR], 1)).not.toThrow();
     expect(() => assertRoleChangeAllowed(ACTOR, member, [Role.ADMIN, Role.TASK_FORCE], 1)).not.toThrow();
   });
 

@@ -42,7 +42,29 @@ export function normalizeRoles(roles: readonly Role[]): Role[] {
       { roles: foreign, allowed: [...USER_ROLES] },
     );
   }
+  assertCompatibleRoles(set);
   return USER_ROLES.filter((r) => set.has(r));
+}
+
+/**
+ * Roles an AUDITOR may not hold as well. The auditor is the external firm's
+ * independent reviewer: someone who manages the accounts (ADMIN), does the
+ * remediation work (TASK_FORCE) or runs the company (EXECUTIVE) would be
+ * reviewing and clearing their own side's work. The record-level rules
+ * (no self-review, no owner or contributor sign-off) cannot see that.
+ */
+export const ROLES_INCOMPATIBLE_WITH_AUDITOR: readonly Role[] = [Role.ADMIN, Role.TASK_FORCE, Role.EXECUTIVE];
+
+function assertCompatibleRoles(roles: ReadonlySet<Role>): void {
+  if (!roles.has(Role.AUDITOR)) return;
+  const clash = ROLES_INCOMPATIBLE_WITH_AUDITOR.filter((r) => roles.has(r));
+  if (clash.length > 0) {
+    throw new IdentityError(
+      IdentityErrorCode.INCOMPATIBLE_ROLES,
+      `AUDITOR cannot be held together with ${clash.join(', ')}: the auditor reviews the others' work independently`,
+      { roles: [Role.AUDITOR, ...clash] },
+    );
+  }
 }
 
 export interface AccountState {
@@ -52,8 +74,9 @@ export interface AccountState {
 }
 
 /**
- * May `actor` give `target` the roles `next`? Refuses an admin removing their
- * own ADMIN role, and any change that leaves no active admin.
+ * May `actor` give `target` the roles `next`? Nobody changes their own roles
+ * (an admin could otherwise make itself AUDITOR, or drop its own ADMIN), and no
+ * change may leave no active admin.
  */
 export function assertRoleChangeAllowed(
   actorId: string,
@@ -61,13 +84,18 @@ export function assertRoleChangeAllowed(
   next: readonly Role[],
   activeAdminCount: number,
 ): void {
+  assertNotOwnRoles(actorId, target.id);
   const losesAdmin = target.roles.includes(Role.ADMIN) && !next.includes(Role.ADMIN);
   if (!losesAdmin) return;
-  if (target.id === actorId) {
-    throw new IdentityError(IdentityErrorCode.SELF_LOCKOUT, 'You cannot remove your own ADMIN role; ask another admin');
-  }
   if (target.active && activeAdminCount <= 1) {
     throw new IdentityError(IdentityErrorCode.LAST_ADMIN, 'This is the last active admin; make someone else admin first');
+  }
+}
+
+/** Nobody changes their own roles, whatever the change: checked before anything about the roles asked for. */
+export function assertNotOwnRoles(actorId: string, targetId: string): void {
+  if (targetId === actorId) {
+    throw new IdentityError(IdentityErrorCode.SELF_ROLE_CHANGE, 'You cannot change your own roles; ask another admin');
   }
 }
 
