@@ -16,10 +16,6 @@ export const GqlCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
-  /** A request body over its limit (HTTP 413), refused before it is parsed. */
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  /** The database is not answering (down, restarting, or a timeout): try again; the session stays valid (HTTP 503). */
-  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type GqlCode = (typeof GqlCode)[keyof typeof GqlCode];
@@ -39,7 +35,6 @@ const DOMAIN_CODE_MAP = {
     INVALID_CREDENTIALS: GqlCode.UNAUTHENTICATED,
     ACCOUNT_DEACTIVATED: GqlCode.UNAUTHENTICATED,
     LOGIN_THROTTLED: GqlCode.TOO_MANY_REQUESTS,
-    SIGN_IN_BUSY: GqlCode.TOO_MANY_REQUESTS,
     INVALID_TOKEN: GqlCode.UNAUTHENTICATED,
     PERMISSION_DENIED: GqlCode.FORBIDDEN,
     EMAIL_TAKEN: GqlCode.CONFLICT,
