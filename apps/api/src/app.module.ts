@@ -55,6 +55,8 @@ import { JwtStrategy } from './auth/jwt.strategy';
 import { LocalStrategy } from './auth/local.strategy';
 import { AllErrorsFilter } from './graphql/errors.filter';
 import { queryLimitsRule } from './graphql/query-limits';
+import { callerKeyFrom, queryCostPlugin } from './graphql/query-cost';
+import { JwtService } from '@nestjs/jwt';
 import { HealthController } from './health/health.controller';
 import { EvidenceFilesController } from './evidence/evidence-files.controller';
 import { AuthResolver } from './identity/auth.resolver';
@@ -122,9 +124,10 @@ export class AppModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [IdentityModule, CountermeasuresModule, EvidenceModule, AuditsModule, PromotionGateModule],
-          inject: [ConfigService, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, EvidenceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService, PromotionGateService],
+          inject: [ConfigService, JwtService, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, EvidenceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService, PromotionGateService],
           useFactory: (
             config: ConfigService<AppConfig, true>,
+            jwt: JwtService,
             users: UsersService,
             incidents: IncidentsService,
             countermeasures: CountermeasuresService,
@@ -137,6 +140,20 @@ export class AppModule {
             gates: PromotionGateService,
           ): ApolloDriverConfig => {
             const production = config.get('NODE_ENV', { infer: true }) === 'production';
+            const shape = {
+              maxDepth: config.get('GRAPHQL_MAX_DEPTH', { infer: true }),
+              maxAliases: config.get('GRAPHQL_MAX_ALIASES', { infer: true }),
+              maxFields: config.get('GRAPHQL_MAX_FIELDS', { infer: true }),
+            };
+            const maxTokens = config.get('GRAPHQL_MAX_TOKENS', { infer: true });
+            const verifySubject = (token: string): string | null => {
+              try {
+                const sub: unknown = jwt.verify<{ sub?: unknown }>(token).sub;
+                return typeof sub === 'string' ? sub : null;
+              } catch {
+                return null;
+              }
+            };
             return {
               path: '/graphql',
               autoSchemaFile: true,
@@ -144,7 +161,12 @@ export class AppModule {
               playground: false,
               introspection: !production,
               csrfPrevention: true,
-              validationRules: [queryLimitsRule(12, 30)],
+              // The document is capped before parsing (the body's size in bootstrap.ts, tokens here), then
+              // its shape is measured with each fragment once (query-limits.ts), then its cost (query-cost.ts).
+              parseOptions: { maxTokens },
+              validationRules: [queryLimitsRule(shape)],
+              // No "Did you mean …" in production: suggestions reveal the schema that introspection hides.
+              hideSchemaDetailsFromClientErrors: production,
               includeStacktraceInErrorResponses: !production,
               // @apollo/server ships CJS and ESM typings; @nestjs/apollo names the other copy's plugin type.
               plugins: [
@@ -154,6 +176,15 @@ export class AppModule {
                 // No HTTP caching of answers (they are per user and change with every move): without the
                 // cache-control plugin, Apollo does not wrap every field's resolver to compute cache hints.
                 ApolloServerPluginCacheControlDisabled() as NonNullable<ApolloDriverConfig['plugins']>[number],
+                queryCostPlugin(
+                  {
+                    maxCost: config.get('GRAPHQL_MAX_COST', { infer: true }),
+                    costPerMinute: config.get('GRAPHQL_COST_PER_MINUTE', { infer: true }),
+                    maxResponseBytes: config.get('GRAPHQL_MAX_RESPONSE_BYTES', { infer: true }),
+                    maxFields: shape.maxFields,
+                  },
+                  callerKeyFrom(verifySubject),
+                ) as NonNullable<ApolloDriverConfig['plugins']>[number],
               ],
               context: (input: { req?: unknown; res?: unknown }) => {
                 const makeLoaders = () => createLoaders({ users, incidents, countermeasures, targets, links, evidence, audits: { engagements: auditEngagements, findings: auditFindings, risks: riskAcceptances }, gates });
@@ -161,7 +192,7 @@ export class AppModule {
                 return isConnectionContext(input) ? subscriptionContext(input, makeLoaders) : { req: input.req, res: input.res, loaders: makeLoaders() };
               },
               subscriptions: {
-                'graphql-ws': graphqlWsConfig({ authenticator: new ConnectionAuthenticator(), production, validationRules: [queryLimitsRule(12, 30)] }),
+                'graphql-ws': graphqlWsConfig({ authenticator: new ConnectionAuthenticator(), production, maxTokens, validationRules: [queryLimitsRule(shape)] }),
               },
               formatError: (formatted) => {
                 const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';

@@ -17,6 +17,8 @@ export async function createApp(): Promise<NestExpressApplication> {
   const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
   app.set('trust proxy', config.get('TRUST_PROXY_HOPS', { infer: true }));
   app.disable('x-powered-by');
+  // JSON bodies (GraphQL) are capped before they are parsed: over the limit is 413 PAYLOAD_TOO_LARGE.
+  app.useBodyParser('json', { limit: config.get('GRAPHQL_MAX_BODY_BYTES', { infer: true }) });
   // The dashboard page at `/` (static files; see web/dashboard-page.ts for why outside the guard).
   serveDashboardPage(app);
   return app;

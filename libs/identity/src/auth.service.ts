@@ -60,7 +60,9 @@ export class AuthService {
    * so that a deactivated user is refused at once.
    */
   async userForClaims(claims: AccessTokenClaims): Promise<UserEntity> {
-    const user = typeof claims.sub === 'string' ? await this.users.findById(claims.sub).catch(() => null) : null;
+    // No catch here: a database that does not answer is not an invalid token (which would end the session);
+    // it reaches the client as SERVICE_UNAVAILABLE. The sub is a checked UUID (assertAccessTokenClaims).
+    const user = typeof claims.sub === 'string' ? await this.users.findById(claims.sub) : null;
     if (!user) throw new IdentityError(IdentityErrorCode.INVALID_TOKEN, 'The access token names no user');
     if (!user.active) {
       throw new IdentityError(IdentityErrorCode.ACCOUNT_DEACTIVATED, 'This account is deactivated; ask an admin');

@@ -16,6 +16,10 @@ export const GqlCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  /** A request body over its limit (HTTP 413), refused before it is parsed. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The database is not answering (down, restarting, or a timeout): try again; the session stays valid (HTTP 503). */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type GqlCode = (typeof GqlCode)[keyof typeof GqlCode];

@@ -27,7 +27,15 @@ export class AllErrorsFilter implements ExceptionFilter {
     const req = http.getRequest<Request & { id?: unknown }>();
     const shape = describeError(exception, this.production);
     if (res.headersSent) return;
-    res.status(GQL_CODE_HTTP_STATUS[shape.code]).json({
+    const status = GQL_CODE_HTTP_STATUS[shape.code];
+    if (typeof shape.extensions.retryAfterSeconds === 'number') res.setHeader('retry-after', String(shape.extensions.retryAfterSeconds));
+    res.setHeader('cache-control', 'no-store');
+    if (req.path === '/graphql') {
+      // Refused before Apollo saw it (the body's size, say): still answered in GraphQL's shape.
+      res.status(status).json({ errors: [{ message: shape.message, extensions: { ...shape.extensions, code: shape.code, requestId: req.id } }] });
+      return;
+    }
+    res.status(status).json({
       error: { code: shape.code, message: shape.message, ...shape.extensions, requestId: req.id },
     });
   }

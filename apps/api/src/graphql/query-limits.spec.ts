@@ -6,7 +6,7 @@ const schema = buildSchema(`
   type Node { name: String, parent: Node, children: [Node] }
   type Query { node: Node, me: Node }
 `);
-const check = (q: string) => validate(schema, parse(q), [queryLimitsRule(4, 3)]).map((e) => e.message);
+const check = (q: string) => validate(schema, parse(q), [queryLimitsRule({ maxDepth: 4, maxAliases: 3, maxFields: 250 })]).map((e) => e.message);
 const nest = (levels: number) => `{ node ${'{ parent '.repeat(levels - 2)}{ name }${' }'.repeat(levels - 2)} }`;
 
 describe('query limits', () => {
@@ -23,6 +23,31 @@ describe('query limits', () => {
 
   it('does not count introspection, whose standard query is deeper than the limit', () => {
     expect(check(getIntrospectionQuery())).toEqual([]);
+  });
+
+  it('counts the fields of a fragment each time it is spread, and refuses more than allowed', () => {
+    // Every spread of F writes out its 5 fields again: with \`node\`, 49 spreads are 246 fields (allowed), 50 are 251.
+    const spreads = (n: number) => `fragment F on Node { name parent { name children { name } } } { node { ${Array.from({ length: n }, () => '...F').join(' ')} } }`;
+    expect(check(spreads(49))).toEqual([]);
+    expect(check(spreads(50))).toEqual(['The query selects 251 fields once its fragments are expanded; at most 250 are allowed']);
+  });
+
+  it('measures a fragment once however often it is spread: a chain that doubles at every level is refused at once', () => {
+    // F0 spreads F1 twice, F1 spreads F2 twice, ...: written out, F0 is 2^N fields. A rule that walks a
+    // fragment at every spread takes 2^N steps (N = 80 would never finish); this one takes N.
+    const chain = (n: number) =>
+      Array.from({ length: n }, (_, i) => `fragment F${i} on Node { ...F${i + 1} parent { ...F${i + 1} } }`).join('\n') +
+      `\nfragment F${n} on Node { name }\n{ node { ...F0 } }`;
+    const messages = check(chain(80));
+    expect(messages).toContain('The query is 82 levels deep; at most 4 are allowed');
+    expect(messages.find((m) => m.startsWith('The query selects'))).toBe('The query selects more than 10^24 fields once its fragments are expanded; at most 250 are allowed');
+    // The same chain through every standard rule of GraphQL (one of which compares overlapping fields).
+    expect(validate(schema, parse(chain(80))).length).toBe(0);
+  });
+
+  it('terminates on a fragment cycle (GraphQL refuses the cycle itself)', () => {
+    const q = `fragment A on Node { parent { ...B } } fragment B on Node { name ...A } { node { ...A } }`;
+    expect(() => check(q)).not.toThrow();
   });
 
   it('refuses more aliases than allowed, counted across the whole operation', () => {

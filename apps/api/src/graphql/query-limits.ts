@@ -1,56 +1,123 @@
 import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
 
+/** The shape limits of one operation, checked before execution. */
+export interface QueryShapeLimits {
+  /** Nested selection sets, the operation's own counted as 1. */
+  maxDepth: number;
+  /** Aliased fields, counted as if every fragment were written out where it is spread. */
+  maxAliases: number;
+  /** Fields, counted as if every fragment were written out where it is spread. */
+  maxFields: number;
+}
+
+/** What one selection set adds, relative to its own level, with every fragment expanded. */
+interface Measure {
+  depth: number;
+  aliases: number;
+  fields: number;
+}
+
+const ZERO: Measure = { depth: 0, aliases: 0, fields: 0 };
+
 /**
- * Query limits, checked before execution: a selection deeper than `maxDepth`
- * or with more than `maxAliases` aliases is refused (BAD_USER_INPUT via
- * GRAPHQL_VALIDATION_FAILED). Fragments are followed; a fragment cycle is
- * already refused by GraphQL's own rules. Page sizes are capped separately
- * (`first` ≤ 100), so depth × page size bounds the work of one request.
+ * Query shape limits, a validation rule: an operation deeper than `maxDepth`,
+ * with more than `maxAliases` aliases or more than `maxFields` fields once its
+ * fragments are expanded, is refused (GRAPHQL_VALIDATION_FAILED, with
+ * `extensions.reason`, the measured value and the limit).
+ *
+ * **Each fragment is measured once per document** (memoized), however often it
+ * is spread: a chain of fragments that each spread the next twice expands to
+ * 2^N fields, and is measured in N steps (its expanded size is a number that is
+ * added, never a tree that is walked). The time of this rule is linear in the
+ * document's size, and the document's size is capped before parsing (tokens,
+ * bytes; see `parseLimits`). A fragment cycle is refused by GraphQL's own
+ * NoFragmentCyclesRule; here it counts as empty, so that this rule terminates.
+ *
+ * The expanded field count is what bounds every later walk of the operation
+ * (the cost analysis, execution's field collection), so it is checked here,
+ * before any of them.
+ *
+ * Introspection (`__schema`, `__type`) is bounded by the schema itself and its
+ * standard query is 15 levels deep: its depth is not counted (its fields and
+ * aliases are). Introspection is off in production.
  */
-export function queryLimitsRule(maxDepth: number, maxAliases: number) {
+export function queryLimitsRule(limits: QueryShapeLimits) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    /** Measured fragments; `null` while one is being measured (a cycle reads it as empty). */
+    const memo = new Map<string, Measure | null>();
 
-    const measure = (set: SelectionSetNode, depth: number, seen: Set<string>): { depth: number; aliases: number } => {
-      let deepest = depth;
+    const fragment = (name: string): Measure => {
+      const known = memo.get(name);
+      if (known !== undefined) return known ?? ZERO;
+      const def = fragments.get(name);
+      if (!def) return ZERO;
+      memo.set(name, null);
+      const measured = measure(def.selectionSet);
+      memo.set(name, measured);
+      return measured;
+    };
+
+    const measure = (set: SelectionSetNode): Measure => {
+      let depth = 0;
       let aliases = 0;
+      let fields = 0;
       for (const sel of set.selections) {
+        let inner: Measure = ZERO;
         if (sel.kind === Kind.FIELD) {
-          if (sel.alias) aliases++;
-          // Introspection (__schema, __type) is bounded by the schema itself and its standard
-          // query is 15 levels deep: it is not counted (introspection is off in production).
-          if (sel.selectionSet && !sel.name.value.startsWith('__')) {
-            const inner = measure(sel.selectionSet, depth + 1, seen);
-            deepest = Math.max(deepest, inner.depth);
-            aliases += inner.aliases;
+          fields += 1;
+          if (sel.alias) aliases += 1;
+          if (sel.selectionSet) {
+            const child = measure(sel.selectionSet);
+            inner = { depth: sel.name.value.startsWith('__') ? 0 : child.depth + 1, aliases: child.aliases, fields: child.fields };
           }
         } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-          const inner = measure(sel.selectionSet, depth, seen);
-          deepest = Math.max(deepest, inner.depth);
-          aliases += inner.aliases;
+          inner = measure(sel.selectionSet);
         } else {
-          const frag = fragments.get(sel.name.value);
-          if (frag && !seen.has(frag.name.value)) {
-            const inner = measure(frag.selectionSet, depth, new Set([...seen, frag.name.value]));
-            deepest = Math.max(deepest, inner.depth);
-            aliases += inner.aliases;
-          }
+          inner = fragment(sel.name.value);
         }
+        depth = Math.max(depth, inner.depth);
+        aliases += inner.aliases;
+        fields += inner.fields;
       }
-      return { depth: deepest, aliases };
+      return { depth, aliases, fields };
     };
 
     return {
       OperationDefinition(node) {
-        const { depth, aliases } = measure(node.selectionSet, 1, new Set());
-        if (depth > maxDepth) {
-          context.reportError(new GraphQLError(`The query is ${depth} levels deep; at most ${maxDepth} are allowed`, { nodes: [node] }));
+        const m = measure(node.selectionSet);
+        const depth = m.depth + 1;
+        if (depth > limits.maxDepth) {
+          context.reportError(
+            new GraphQLError(`The query is ${depth} levels deep; at most ${limits.maxDepth} are allowed`, {
+              nodes: [node],
+              extensions: { reason: 'QUERY_TOO_DEEP', depth, limit: limits.maxDepth },
+            }),
+          );
         }
-        if (aliases > maxAliases) {
-          context.reportError(new GraphQLError(`The query uses ${aliases} aliases; at most ${maxAliases} are allowed`, { nodes: [node] }));
+        if (m.aliases > limits.maxAliases) {
+          context.reportError(
+            new GraphQLError(`The query uses ${count(m.aliases)} aliases; at most ${limits.maxAliases} are allowed`, {
+              nodes: [node],
+              extensions: { reason: 'TOO_MANY_ALIASES', aliases: m.aliases, limit: limits.maxAliases },
+            }),
+          );
+        }
+        if (m.fields > limits.maxFields) {
+          context.reportError(
+            new GraphQLError(`The query selects ${count(m.fields)} fields once its fragments are expanded; at most ${limits.maxFields} are allowed`, {
+              nodes: [node],
+              extensions: { reason: 'TOO_MANY_FIELDS', fields: m.fields, limit: limits.maxFields },
+            }),
+          );
         }
       },
     };
   };
+}
+
+/** A count for a message: exact while it is, then in powers of ten (2^80 is not worth 25 digits). */
+function count(n: number): string {
+  return Number.isSafeInteger(n) ? String(n) : `more than 10^${Math.floor(Math.log10(n))}`;
 }

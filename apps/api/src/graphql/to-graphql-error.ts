@@ -1,6 +1,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { GraphQLError } from 'graphql';
 import { DomainError } from '@app/common';
+import { classifyDatabaseFailure } from '@app/database';
 import { GqlCode, gqlCodeOf } from './error-codes';
 
 const logger = new Logger('Errors');
@@ -11,8 +12,9 @@ const HTTP_STATUS_CODES: Record<number, GqlCode> = {
   403: GqlCode.FORBIDDEN,
   404: GqlCode.NOT_FOUND,
   409: GqlCode.CONFLICT,
-  413: GqlCode.BAD_USER_INPUT,
+  413: GqlCode.PAYLOAD_TOO_LARGE,
   429: GqlCode.TOO_MANY_REQUESTS,
+  503: GqlCode.SERVICE_UNAVAILABLE,
 };
 
 export const GQL_CODE_HTTP_STATUS: Record<GqlCode, number> = {
@@ -22,6 +24,8 @@ export const GQL_CODE_HTTP_STATUS: Record<GqlCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   TOO_MANY_REQUESTS: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
 };
 
@@ -59,6 +63,20 @@ export function describeError(exception: unknown, production: boolean): ErrorSha
         extensions: list ? { validationErrors: list } : {},
       };
     }
+  }
+  const database = classifyDatabaseFailure(exception);
+  if (database) {
+    // Not the caller's fault, and not a reason to end their session: the page retries. The pool reconnects
+    // by itself once the database answers again.
+    logger.warn(`database ${database === 'DATABASE_TIMEOUT' ? 'timed out' : 'unavailable'}: ${exception instanceof Error ? exception.message : String(exception)}`);
+    return {
+      code: GqlCode.SERVICE_UNAVAILABLE,
+      message:
+        database === 'DATABASE_TIMEOUT'
+          ? 'The database took too long to answer; try again'
+          : 'The database is not answering at the moment; try again shortly (you are still signed in)',
+      extensions: { reason: database, retryAfterSeconds: 1 },
+    };
   }
   logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
   return {

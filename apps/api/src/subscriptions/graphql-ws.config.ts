@@ -84,6 +84,8 @@ export function subscriptionContext(ctx: WsContext, makeLoaders: () => Loaders):
 export interface GraphqlWsDeps {
   authenticator: ConnectionAuthenticator;
   production: boolean;
+  /** The document's token cap, the same as HTTP's (parsing stops there). */
+  maxTokens: number;
   /** Extra validation rules, the same as HTTP's `validationRules`. */
   validationRules: readonly ValidationRule[];
 }
@@ -126,7 +128,9 @@ export function graphqlWsConfig(deps: GraphqlWsDeps): GraphQLWsSubscriptionsConf
     onSubscribe: (_ctx, _id, payload) => {
       let document: DocumentNode;
       try {
-        document = parse(payload.query);
+        // Capped like HTTP's: a document over the token limit is refused while it is parsed, so the parse that
+        // graphql-ws then makes of the same text is bounded too.
+        document = parse(payload.query, { maxTokens: deps.maxTokens });
       } catch (err) {
         return [err instanceof GraphQLError ? err : new GraphQLError('Syntax error')];
       }

@@ -64,6 +64,13 @@ export function DashboardPage({ user, reconnects, onIncident }: { user: SessionU
   const d = fresh ?? previous.current;
   const incidentId = d?.incidentId;
 
+  // The server answers SERVICE_UNAVAILABLE while its database is away: the session stays, the page asks again.
+  const unavailable = !res.fetching && errorCodeOf(res.error) === 'SERVICE_UNAVAILABLE';
+  useEffect(() => {
+    if (!unavailable) return;
+    const timer = window.setTimeout(() => reexecute({ requestPolicy: 'network-only' }), 3000);
+    return () => window.clearTimeout(timer);
+  }, [unavailable, reexecute]);
   useEffect(() => {
     if (fresh && fresh.asOf > serverToday) setServerToday(fresh.asOf);
   }, [fresh, serverToday]);
@@ -141,7 +148,7 @@ export function DashboardPage({ user, reconnects, onIncident }: { user: SessionU
           </p>
         )}
         <p className={failed ? 'error' : 'empty'} role={failed ? 'alert' : undefined}>
-          {failed ? t('error.load', { message: res.error!.message }) : t('loading')}
+          {failed ? (unavailable ? t('error.unavailable') : t('error.load', { message: res.error!.message })) : t('loading')}
         </p>
       </main>
     );

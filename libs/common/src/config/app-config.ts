@@ -177,6 +177,53 @@ export class AppConfig {
   @Min(0)
   TRUST_PROXY_HOPS = 0;
 
+  /**
+   * GraphQL limits (README "Security"). Before parsing: the request body
+   * (GRAPHQL_MAX_BODY_BYTES, else 413) and the document's tokens. Before
+   * execution: depth, aliases and fields with fragments expanded, then the
+   * static cost (page sizes multiplied through nesting) and each caller's cost
+   * budget per minute. After execution: the answer's size.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  GRAPHQL_MAX_BODY_BYTES = 102_400;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  GRAPHQL_MAX_TOKENS = 4_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  GRAPHQL_MAX_DEPTH = 12;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  GRAPHQL_MAX_ALIASES = 30;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  GRAPHQL_MAX_FIELDS = 2_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  GRAPHQL_MAX_COST = 50_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  GRAPHQL_COST_PER_MINUTE = 1_000_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  GRAPHQL_MAX_RESPONSE_BYTES = 8_388_608;
+
   /** Largest evidence file accepted, in bytes (an upload is stopped as soon as it passes this). */
   @Transform(toInt)
   @IsInt({ message: 'EVIDENCE_MAX_BYTES must be a whole number of bytes' })

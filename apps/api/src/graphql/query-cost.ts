@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
+import { getNamedType, getNullableType, GraphQLError, isListType, type GraphQLCompositeType, type GraphQLField } from 'graphql';
+import { getComplexity, simpleEstimator, type ComplexityEstimator, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { DEFAULT_PAGE_SIZE } from '@app/common';
+
+/**
+ * The static cost of an operation, computed before it runs, and what is refused.
+ *
+ * **The cost model** (`operationCost`): every field selected costs 1; a field
+ * that returns many things multiplies the cost of what is selected under it:
+ * - a field with a `first` argument (every Relay connection) by `first`, or by
+ *   the default page size (20) when `first` is not given (the connection's
+ *   `nodes` and `edges` are that page: they do not multiply again);
+ * - any other list by the size named in the field's `listSize` extension, or
+ *   by `DEFAULT_LIST_SIZE` (10), a generous estimate of the unpaginated lists
+ *   under one item (its requirements, their evidence, its reviews...);
+ * so `countermeasures(first: 100) { nodes { requirements { evidence { id } } } }`
+ * costs about 100 × 10 × 10 = 10,000 and the cost is close to the number of
+ * values the answer can hold. Lists of scalars and enums cost 1 (their items
+ * cost nothing more to produce). Variables are read from the request.
+ *
+ * Computed with graphql-query-complexity (slicknode's, maintained, the one
+ * NestJS documents). It walks a fragment again at every spread, so it runs
+ * only after the validation rule `queryLimitsRule` has bounded the expanded
+ * size of the operation (that rule measures each fragment once); the library's
+ * own node cap (`maxQueryNodes`) is set to the same bound.
+ *
+ * **Refused before execution**:
+ * - an operation over `maxCost` (GRAPHQL_VALIDATION_FAILED, reason
+ *   QUERY_TOO_COSTLY, `extensions.cost` and `extensions.limit`, HTTP 400);
+ * - a caller over its budget: each caller (a signed-in user, an API key, or an
+ *   address when anonymous) may spend `costPerMinute` per minute; over it,
+ *   TOO_MANY_REQUESTS with `retryAfterSeconds` (HTTP 429). The budget is kept
+ *   in this process (rate-limiter-flexible's memory store; its Redis store is
+ *   the drop-in for several instances).
+ *
+ * **After execution**: an answer larger than `maxResponseBytes` is replaced by
+ * an error (RESPONSE_TOO_LARGE): the cost bounds how many values an answer
+ * holds, this bounds what long texts can add.
+ */
+export interface QueryCostLimits {
+  maxCost: number;
+  costPerMinute: number;
+  maxResponseBytes: number;
+  /** The expanded field bound that `queryLimitsRule` enforced (the walk here never exceeds it). */
+  maxFields: number;
+}
+
+export const DEFAULT_LIST_SIZE = 10;
+
+/** Fields may name their own list size: `@Extensions({ listSize: 3 })`. */
+interface CostExtensions {
+  listSize?: unknown;
+}
+
+function listMultiplier(parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number | undefined {
+  // A connection's `nodes` and `edges` are its page: the connection's field already multiplied by `first`.
+  if (parent.name.endsWith('Connection') && (field.name === 'nodes' || field.name === 'edges')) return 1;
+  if (field.args.some((a) => a.name === 'first')) {
+    const first = args['first'];
+    return typeof first === 'number' && Number.isFinite(first) && first >= 0 ? first : DEFAULT_PAGE_SIZE;
+  }
+  if (isListType(getNullableType(field.type))) {
+    const size = (field.extensions as CostExtensions | undefined)?.listSize;
+    return typeof size === 'number' ? size : DEFAULT_LIST_SIZE;
+  }
+  return undefined;
+}
+
+/** Lists (and connections) multiply what is selected under them; lists of leaves cost 1. */
+export const listEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }: ComplexityEstimatorArgs) => {
+  const n = listMultiplier(type, field, args);
+  if (n === undefined) return undefined;
+  const leaf = !('getFields' in getNamedType(field.type));
+  return leaf ? 1 : 1 + n * childComplexity;
+};
+
+export function operationCost(args: {
+  schema: Parameters<typeof getComplexity>[0]['schema'];
+  document: Parameters<typeof getComplexity>[0]['query'];
+  operationName?: string | null;
+  variables?: Record<string, unknown>;
+  maxNodes: number;
+}): number {
+  return getComplexity({
+    schema: args.schema,
+    query: args.document,
+    operationName: args.operationName ?? undefined,
+    variables: args.variables ?? {},
+    estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    maxQueryNodes: args.maxNodes + 1,
+  });
+}
+
+/** Who pays for an operation: the user of a valid token, the API key presented, or the address. */
+export type CallerKeyOf = (request: { headers?: Record<string, unknown>; ip?: string }) => string;
+
+export function callerKeyFrom(verifySubject: (token: string) => string | null): CallerKeyOf {
+  return (req) => {
+    const header = req.headers?.['authorization'];
+    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    if (token.startsWith('rtk_')) return `key:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+    if (token) {
+      const sub = verifySubject(token);
+      if (sub) return `user:${sub}`;
+    }
+    return `addr:${req.ip ?? 'unknown'}`;
+  };
+}
+
+interface HttpContext extends BaseContext {
+  req?: { headers?: Record<string, unknown>; ip?: string };
+}
+
+/** The Apollo plugin that applies the cost limits, the budget and the answer's size cap. */
+export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf): ApolloServerPlugin<HttpContext> {
+  const budget = new RateLimiterMemory({ points: limits.costPerMinute, duration: 60 });
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(ctx: GraphQLRequestContext<HttpContext>) {
+          let cost: number;
+          try {
+            cost = operationCost({
+              schema: ctx.schema,
+              document: ctx.document!,
+              operationName: ctx.operationName,
+              variables: ctx.request.variables,
+              maxNodes: limits.maxFields,
+            });
+          } catch (err) {
+            // Variables that do not fit the operation: execution refuses them with its own error.
+            if (err instanceof GraphQLError && /Variable/.test(err.message)) return;
+            throw err;
+          }
+          if (cost > limits.maxCost) {
+            throw new GraphQLError(`The operation costs ${cost}; at most ${limits.maxCost} are allowed. Ask for smaller pages (first) or fewer nested lists.`, {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_COSTLY', cost, limit: limits.maxCost, http: { status: 400 } },
+            });
+          }
+          try {
+            await budget.consume(callerKey(ctx.contextValue.req ?? {}), Math.max(1, cost));
+          } catch (res) {
+            if (!(res instanceof RateLimiterRes)) throw res;
+            const retryAfterSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+            throw new GraphQLError(`Too many expensive operations: the budget is ${limits.costPerMinute} cost points a minute; try again in ${retryAfterSeconds} s`, {
+              extensions: {
+                code: 'TOO_MANY_REQUESTS',
+                reason: 'COST_BUDGET_EXCEEDED',
+                cost,
+                budgetPerMinute: limits.costPerMinute,
+                retryAfterSeconds,
+                http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+              },
+            });
+          }
+        },
+
+        async willSendResponse(ctx) {
+          const { http, body } = ctx.response;
+          http.headers.set('cache-control', 'no-store');
+          http.headers.set('x-content-type-options', 'nosniff');
+          if (body.kind !== 'single' || body.singleResult.data == null) return;
+          const bytes = Buffer.byteLength(JSON.stringify(body.singleResult));
+          if (bytes > limits.maxResponseBytes) {
+            body.singleResult = {
+              errors: [
+                {
+                  message: `The answer is ${bytes} bytes; at most ${limits.maxResponseBytes} are sent. Ask for smaller pages or fewer fields.`,
+                  extensions: { code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE', bytes, limit: limits.maxResponseBytes },
+                },
+              ],
+            };
+          }
+        },
+      };
+    },
+  };
+}

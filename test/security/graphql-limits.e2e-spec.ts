@@ -1,0 +1,155 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestApp, type GqlResponse } from '../support/test-app';
+
+/**
+ * Hostile GraphQL requests (issue 11, points 1, 2 and 4): each limit holds for
+ * a class of documents, and a refused request costs the server next to nothing.
+ */
+
+/** The limits' settings, given explicitly to every app of this file (TestApp keeps process.env between starts). */
+const DEFAULTS = {
+  GRAPHQL_MAX_BODY_BYTES: '102400',
+  GRAPHQL_MAX_TOKENS: '4000',
+  GRAPHQL_MAX_COST: '50000',
+  GRAPHQL_COST_PER_MINUTE: '1000000',
+  GRAPHQL_MAX_RESPONSE_BYTES: '8388608',
+};
+
+/** F0 spreads F1 twice, F1 spreads F2 twice ...: written out, 2^levels selections, in under 1 KB at 20 levels. */
+function fragmentChain(levels: number): string {
+  const defs = Array.from({ length: levels }, (_, i) => `fragment F${i} on User { ...F${i + 1} ...F${i + 1} }`);
+  return `query { me { ...F0 } } ${defs.join(' ')} fragment F${levels} on User { id }`;
+}
+
+const costly = (aliases: number) =>
+  `{ ${Array.from(
+    { length: aliases },
+    (_, i) => `a${i}: countermeasures(first: 100) { nodes { key requirements { title evidence { id reviews { decision comment } } } } }`,
+  ).join(' ')} }`;
+
+async function post(t: TestApp, body: string, token?: string): Promise<{ status: number; headers: Headers; json: GqlResponse }> {
+  const res = await fetch(`${t.baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: JSON.parse(text) as GqlResponse };
+}
+
+describe('hostile documents are refused before they cost anything', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await TestApp.start(DEFAULTS);
+    token = await (await t.createUser(['TASK_FORCE'])).token();
+  });
+  afterAll(async () => t?.close());
+
+  it('refuses an anonymous fragment chain of 20, 40 and 80 levels (2^80 selections written out) with the limits it breaks, and keeps serving', async () => {
+    for (const levels of [20, 40, 80]) {
+      const { status, json } = await post(t, JSON.stringify({ query: fragmentChain(levels) }));
+      expect(status).toBe(400);
+      expect(json.data).toBeUndefined();
+      const reasons = json.errors!.map((e) => e.extensions?.reason);
+      expect(json.errors!.every((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED')).toBe(true);
+      expect(reasons).toContain('TOO_MANY_FIELDS');
+    }
+    const health = await fetch(`${t.baseUrl}/health`);
+    expect(health.status).toBe(200);
+  });
+
+  it('refuses a document over the token limit while parsing it (GRAPHQL_PARSE_FAILED), whatever it holds', async () => {
+    const fields = Array.from({ length: 4100 }, () => 'id').join(' ');
+    const { status, json } = await post(t, JSON.stringify({ query: `{ me { ${fields} } }` }), token);
+    expect(status).toBe(400);
+    expect(json.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(json.errors![0]!.message).toMatch(/Document contains more th\w+ 4000 tokens/);
+  });
+
+  it('answers a body over GRAPHQL_MAX_BODY_BYTES with 413 and a GraphQL-shaped error', async () => {
+    const query = `{ me { id } } # ${'x'.repeat(110_000)}`;
+    const res = await fetch(`${t.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
+    expect(body.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses the 30-alias nested query before running it, with its cost and the limit; a single alias of it too', async () => {
+    for (const aliases of [30, 1]) {
+      const { status, json } = await post(t, JSON.stringify({ query: costly(aliases) }), token);
+      expect(status).toBe(400);
+      expect(json.data).toBeUndefined();
+      const ext = json.errors![0]!.extensions!;
+      expect(ext).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_COSTLY', limit: 50_000 });
+      // 100 countermeasures × 10 requirements × 10 evidence × 10 reviews × 2 fields, and the levels between.
+      expect(ext.cost).toBeGreaterThan(200_000 * aliases);
+    }
+  });
+
+  it('prices a page by its `first`, also when given as a variable, and serves what is within the limit', async () => {
+    const q = `query($n: Int) { countermeasures(first: $n) { totalCount nodes { key requirements { title evidence { id reviews { decision } } } } } }`;
+    const small = await t.gql(q, { n: 10 }, token);
+    expect(small.errors).toBeUndefined();
+    expect(small.data).toMatchObject({ countermeasures: { totalCount: 0, nodes: [] } });
+    const big = await t.gql(q, { n: 100 }, token);
+    expect(big.errors![0]!.extensions).toMatchObject({ reason: 'QUERY_TOO_COSTLY', limit: 50_000 });
+  });
+
+  it('sends /graphql answers with Cache-Control: no-store and X-Content-Type-Options: nosniff, refusals included', async () => {
+    const ok = await post(t, JSON.stringify({ query: '{ me { id } }' }), token);
+    expect(ok.status).toBe(200);
+    const refused = await post(t, JSON.stringify({ query: costly(1) }), token);
+    for (const { headers } of [ok, refused]) {
+      expect(headers.get('cache-control')).toBe('no-store');
+      expect(headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
+  it('suggests field names outside production (they help developers)', async () => {
+    const { json } = await post(t, JSON.stringify({ query: '{ me { emial } }' }), token);
+    expect(json.errors![0]!.message).toMatch(/Did you mean "email"/);
+  });
+});
+
+describe('budgets per caller, the answer size cap, production', () => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('refuses a caller over its cost budget with TOO_MANY_REQUESTS and retryAfterSeconds, and serves another caller', async () => {
+    t = await TestApp.start({ ...DEFAULTS, GRAPHQL_COST_PER_MINUTE: '2000' });
+    const a = await (await t.createUser(['TASK_FORCE'])).token();
+    const b = await (await t.createUser(['TASK_FORCE'])).token();
+    const q = `{ countermeasures(first: 60) { nodes { key title status dueDate owner { displayName } } } }`; // 1 + 60 × (nodes 1 + 4 fields + owner 2) = 421 a call: 4 fit in 2,000, the 5th does not
+    const answers: GqlResponse[] = [];
+    for (let i = 0; i < 6; i++) answers.push(await t.gql(q, {}, a));
+    const refused = answers.filter((r) => r.errors?.[0]?.extensions?.code === 'TOO_MANY_REQUESTS');
+    expect(answers.slice(0, 4).every((r) => r.errors === undefined)).toBe(true);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]!.errors![0]!.extensions).toMatchObject({ reason: 'COST_BUDGET_EXCEEDED', budgetPerMinute: 2000 });
+    expect(refused[0]!.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect((await t.gql(q, {}, b)).errors).toBeUndefined();
+  });
+
+  it('replaces an answer over GRAPHQL_MAX_RESPONSE_BYTES by a RESPONSE_TOO_LARGE error', async () => {
+    t = await TestApp.start({ ...DEFAULTS, GRAPHQL_MAX_RESPONSE_BYTES: '2048' });
+    const token = await (await t.createUser(['ADMIN'])).token();
+    for (let i = 0; i < 12; i++) await t.createUser(['TASK_FORCE'], { displayName: `長い名前の利用者 ${i} ${'あ'.repeat(40)}` });
+    const res = await t.gql(`{ users(first: 50) { nodes { email displayName displayNameKana } } }`, {}, token);
+    expect(res.data).toBeUndefined();
+    expect(res.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE', limit: 2048 });
+    expect(res.errors![0]!.extensions!.bytes).toBeGreaterThan(2048);
+    expect((await t.gql(`{ users(first: 2) { nodes { email } } }`, {}, token)).errors).toBeUndefined();
+  });
+
+  it('in production, gives no field suggestions (they reveal the schema introspection hides)', async () => {
+    t = await TestApp.start({ ...DEFAULTS, NODE_ENV: 'production' });
+    const token = await (await t.createUser(['TASK_FORCE'])).token();
+    const { json } = await post(t, JSON.stringify({ query: '{ me { emial } countermeasure(key: "CM-001") { titel } }' }), token);
+    expect(json.errors!.length).toBeGreaterThan(0);
+    for (const e of json.errors!) expect(e.message).not.toMatch(/Did you mean/);
+  });
+});
