@@ -1,4 +1,5 @@
 import { AuditorIndependentRoles1795670000400 } from './1795670000400-AuditorIndependentRoles';
+import { GateDateRules1795670000300 } from './1795670000300-GateDateRules';
 import { DashboardKeptState1795665461812 } from './1795665461812-DashboardKeptState';
 import { NotificationEmailRetry1795665218812 } from './1795665218812-NotificationEmailRetry';
 import { Notifications1795656704343 } from './1795656704343-Notifications';
@@ -34,5 +35,6 @@ export const migrations: Function[] = [
   Notifications1795656704343,
   NotificationEmailRetry1795665218812,
   DashboardKeptState1795665461812,
+  GateDateRules1795670000300,
   AuditorIndependentRoles1795670000400,
 ];

@@ -62,7 +62,7 @@ import { EvidenceFilesController } from './evidence/evidence-files.controller';
 import { AuthResolver } from './identity/auth.resolver';
 import { UsersResolver } from './identity/users.resolver';
 import { StartupService } from './startup/startup.service';
-import { FreshnessJob } from './jobs/freshness.job';
+import { DateRulesJob } from './jobs/date-rules.job';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -242,7 +242,7 @@ export class AppModule {
         DashboardResolver,
         DashboardSubscriptionsResolver,
         StartupService,
-        FreshnessJob,
+        DateRulesJob,
         NotificationsResolver,
         // Listens to gate changes and runs on the clock: in the API server only (the CLI runs reminders on demand).
         GateChangeNotifier,

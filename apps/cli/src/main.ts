@@ -12,6 +12,7 @@ import { DatabaseServer, revertLastMigration } from '@app/database';
 import { DemoLoader } from '@app/demo';
 import { isRole, UsersService, type Role } from '@app/identity';
 import { NotificationsService } from '@app/notifications';
+import { DateRuleSweepsService, describeSweeps, sweepsFailed } from '@app/promotion-gate';
 import { CliModule } from './cli.module';
 import { generateMigration } from './migration-generator';
 
@@ -31,6 +32,14 @@ Commands:
                          exit 1 if they differ; --repair rebuilds them from the rows
   check-freshness        move ongoing measures OPERATING ⇄ DEGRADED by the age of their
                          accepted evidence (the server also does it daily)
+  expire-risk-acceptances
+                         end the risk acceptances past their last day (Asia/Tokyo):
+                         findings reopen, clearances they broke are withdrawn
+  reevaluate-gates       re-evaluate every promotion gate after catching up its
+                         incident's dated rules (stores when each rule lapses next)
+  run-sweeps             all of them, in order: expire-risk-acceptances,
+                         check-freshness, reevaluate-gates (the server runs them at
+                         start-up and daily at 00:00 JST; running twice changes nothing)
   run-reminders [--weekly-digest]
                          create today's reminders (due, overdue, review waiting, going
                          stale, expiring risk acceptances) and send their e-mail; with
@@ -46,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
-  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail', 'check-kept-state', 'check-freshness', 'run-reminders'];
+  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail', 'check-kept-state', 'check-freshness', 'expire-risk-acceptances', 'reevaluate-gates', 'run-sweeps', 'run-reminders'];
   if (!known.includes(command)) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
     return 2;
@@ -138,6 +147,19 @@ async function main(argv: string[]): Promise<number> {
         const { checked, moved, failed } = await app.get(CountermeasuresService).refreshAllFreshness();
         process.stdout.write(`${checked} ongoing measures checked; moved: ${moved.join(', ') || 'none'}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}\n`);
         return failed.length ? 1 : 0;
+      }
+      case 'expire-risk-acceptances':
+      case 'reevaluate-gates':
+      case 'run-sweeps': {
+        const sweeps = app.get(DateRuleSweepsService);
+        const result =
+          command === 'run-sweeps'
+            ? await sweeps.runAll()
+            : command === 'expire-risk-acceptances'
+              ? { riskAcceptances: await sweeps.expireRiskAcceptances() }
+              : { gates: await sweeps.reevaluateGates() };
+        for (const line of describeSweeps(result)) process.stdout.write(`${line}\n`);
+        return sweepsFailed(result) ? 1 : 0;
       }
       case 'run-reminders': {
         const { values } = parseArgs({ args: rest, options: { 'weekly-digest': { type: 'boolean' } } });

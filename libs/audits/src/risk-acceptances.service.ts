@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Cron } from '@nestjs/schedule';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { IsNull } from 'typeorm';
@@ -42,7 +41,10 @@ export const RISK_EXPIRY_ACTOR = Actor.system('risk-acceptance-expiry');
  * Risk acceptance by an executive: of an open finding (it becomes ACCEPTED_RISK),
  * or of an unmet evidence requirement (a recorded acceptance only: the
  * countermeasure workflow does not read it yet). Revocable; when its last day
- * has passed it no longer holds, and the daily sweep records that.
+ * has passed it no longer holds (every rule reads `expiresOn` against today),
+ * and the sweep records that: daily at midnight in Japan, at start-up, when a
+ * gate read finds it lapsed, and `npm run cli -- expire-risk-acceptances`
+ * (the schedule is the API's DateRulesJob).
  */
 @Injectable()
 export class RiskAcceptancesService {
@@ -213,19 +215,12 @@ export class RiskAcceptancesService {
     return result;
   }
 
-  /** Daily at midnight in Japan (the first minute after an acceptance's last day). */
-  @Cron('0 0 * * *', { name: 'risk-acceptance-expiry', timeZone: CASE_TIME_ZONE })
-  async expireDaily(): Promise<void> {
-    try {
-      const r = await this.expireRiskAcceptances();
-      if (r.expired) this.logger.log(`risk acceptances expired: ${r.expired}; findings reopened: ${r.reopenedFindings.join(', ') || 'none'}; clearances withdrawn: ${r.withdrawnClearances.length}`);
-    } catch (err) {
-      this.logger.error(`risk-acceptance expiry sweep failed: ${(err as Error).message}`);
-    }
-  }
-
+  /**
+   * The sweep for one incident (its own transaction, or the caller's, under the
+   * incident lock): the promotion gate runs it when a read finds a lapsed rule.
+   */
   @Transactional()
-  private async expireIn(incidentId: string, today: string): Promise<ExpirySweepResult> {
+  async expireIn(incidentId: string, today: string = todayIn(CASE_TIME_ZONE, this.clock.now())): Promise<ExpirySweepResult> {
     await this.incidents.lock(incidentId);
     const due = await this.em
       .getRepository(RiskAcceptanceEntity)

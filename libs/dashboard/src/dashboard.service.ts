@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { CASE_TIME_ZONE, Clock, todayIn } from '@app/common';
+import { gateAsOf, type DateRule, type GateState } from '@app/promotion-gate';
 import { DashboardError, DashboardErrorCode } from './domain/dashboard.errors';
 import { endOfDayInTokyo, incidentStartDay, resolveAsOf, share } from './domain/dashboard-day';
 import { dashboardStatement, ENTRY_INCIDENT_STATEMENT, INCIDENT_STATEMENT, type DashboardSource } from './dashboard.sql';
@@ -28,7 +29,8 @@ type Raw = Omit<Dashboard, 'asOf' | 'generatedAt' | 'incidentId' | 'incidentTitl
   blocked: (Omit<BlockedItem, 'blockedSince'> & { blockedSince: string | null })[];
   reviewQueue: Omit<ReviewQueueSummary, 'oldestUploadedAt'> & { oldestUploadedAt: string | null };
   latestActivity: (Omit<ActivityEntry, 'at' | 'seq'> & { at: string; seq: string | number })[];
-  gate: Omit<GateSummary, 'canPromote'> | null;
+  /** `dateRules` and `updatedAt` come with the current row only (a past day shows its recorded change). */
+  gate: (Omit<GateSummary, 'canPromote'> & { dateRules?: DateRule[]; updatedAt?: string }) | null;
 };
 
 /**
@@ -86,7 +88,7 @@ export class DashboardService {
       atRisk: d.atRisk,
       reviewQueue: { ...d.reviewQueue, oldestUploadedAt: d.reviewQueue.oldestUploadedAt ? new Date(d.reviewQueue.oldestUploadedAt) : null },
       findings: d.findings,
-      gate: d.gate ? { ...d.gate, canPromote: d.gate.state === 'OPEN' } : null,
+      gate: d.gate ? currentGate(d.gate, generatedAt) : null,
       ownerLoad: d.ownerLoad,
       burnUp: d.burnUp,
       latestActivity: d.latestActivity.map((a) => ({ ...a, seq: String(a.seq), at: new Date(a.at) })),
@@ -121,6 +123,18 @@ export class DashboardService {
     const [row] = (await this.em.query(ENTRY_INCIDENT_STATEMENT, [entityType, entityId])) as { incident_id: string | null; countermeasure_key: string | null }[];
     return { incidentId: row?.incident_id ?? null, countermeasureKey: row?.countermeasure_key ?? null };
   }
+}
+
+/**
+ * The gate's block as it stands at `now`: a date rule that lapsed since the
+ * gate was last evaluated makes it SUSPENDED with that rule's blocker, as
+ * `gate(key)` and `canPromote` say (gateAsOf, @app/promotion-gate).
+ */
+function currentGate(g: NonNullable<Raw['gate']>, now: Date): GateSummary {
+  const { dateRules, updatedAt, ...summary } = g;
+  if (!dateRules) return { ...summary, canPromote: summary.state === 'OPEN' };
+  const view = gateAsOf({ state: summary.state as GateState, blockers: summary.blockers, dateRules, updatedAt: new Date(updatedAt ?? 0) }, now);
+  return { ...summary, state: view.state, blockers: view.blockers, canPromote: view.state === 'OPEN' };
 }
 
 function incidentNotFound(id: string | null): DashboardError {

@@ -133,8 +133,11 @@ const AUDIT_STATUS_HISTORY = `(SELECT s.to_status FROM audit_engagements g
 const CLEARED_CURRENT = `EXISTS (SELECT 1 FROM audit_clearances k WHERE k.incident_id = $1 AND k.withdrawn_at IS NULL)`;
 const CLEARED_HISTORY = `EXISTS (SELECT 1 FROM audit_clearances k WHERE k.incident_id = $1 AND k.cleared_at < $3 AND (k.withdrawn_at IS NULL OR k.withdrawn_at >= $3))`;
 
-/** The incident's gate (its first, when it has several): the row now (the same blockers as `gate(key)`), its last change before $3 then. */
-const GATE_CURRENT = `(SELECT json_build_object('key', g.key, 'state', g.state, 'blockers', g.blockers)
+/**
+ * The incident's gate (its first, when it has several): the row now (the same blockers as `gate(key)`,
+ * with its date rules, which the service applies at the Clock's now), its last change before $3 then.
+ */
+const GATE_CURRENT = `(SELECT json_build_object('key', g.key, 'state', g.state, 'blockers', g.blockers, 'dateRules', g.date_rules, 'updatedAt', g.updated_at)
   FROM promotion_gates g WHERE g.incident_id = $1 ORDER BY g.created_at, g.key LIMIT 1)`;
 const GATE_HISTORY = `(SELECT json_build_object('key', g.key, 'state', h.to_state, 'blockers', h.blockers)
   FROM promotion_gates g

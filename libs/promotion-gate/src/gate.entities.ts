@@ -2,7 +2,7 @@ import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
 import { IncidentEntity } from '@app/incidents';
 import { Check, Column, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
-import { GATE_STATES, type Blocker, type GateState } from './domain/gate-rules';
+import { GATE_STATES, type Blocker, type DateRule, type GateState } from './domain/gate-rules';
 
 export const GATE_CHANGE_CAUSES = ['CREATED', 'RULES_BROKEN', 'RULES_MET', 'AUTHORIZED', 'HELD_BY_HAND', 'HOLD_RELEASED'] as const;
 export type GateChangeCause = (typeof GATE_CHANGE_CAUSES)[number];
@@ -16,6 +16,7 @@ export type GateChangeCause = (typeof GATE_CHANGE_CAUSES)[number];
 @Entity('promotion_gates')
 @Index('UQ_promotion_gates_key', ['key'], { unique: true })
 @Index('IDX_promotion_gates_incident', ['incidentId'])
+@Index('IDX_promotion_gates_reevaluate_at', ['reevaluateAt'], { where: '"reevaluate_at" IS NOT NULL' })
 @Check('CHK_promotion_gates_state', inListCheck('state', GATE_STATES))
 @Check('CHK_promotion_gates_key', `"key" ~ '^[a-z0-9][a-z0-9-]{1,62}$'`)
 @Check('CHK_promotion_gates_open', `("state" = 'OPEN') = ("opened_at" IS NOT NULL)`)
@@ -51,6 +52,18 @@ export class PromotionGateEntity {
   /** What stands in the way now (empty when ELIGIBLE or OPEN). */
   @Column({ type: 'jsonb', default: () => "'[]'" })
   blockers!: Blocker[];
+
+  /**
+   * The inputs that will stop holding by the calendar alone (gate-rules.ts,
+   * "Rules with a date"), earliest first, as of the last evaluation. Every read
+   * applies those whose instant has come (`gateAsOf`).
+   */
+  @Column({ name: 'date_rules', type: 'jsonb', default: () => "'[]'" })
+  dateRules!: DateRule[];
+
+  /** The earliest instant of `dateRules` (null: none): the sweep re-evaluates the gates whose instant has come. */
+  @Column({ name: 'reevaluate_at', type: 'timestamptz', nullable: true })
+  reevaluateAt!: Date | null;
 
   /** Users who may authorize the reopening; empty: the task-force chief. */
   @Column({ name: 'authorizer_ids', type: 'uuid', array: true, default: () => "'{}'" })

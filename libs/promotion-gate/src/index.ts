@@ -7,4 +7,5 @@ export * from './domain/webhook-signing';
 export * from './webhook-deliveries.service';
 export * from './webhook-dispatcher.service';
 export * from './promotion-gate.service';
+export * from './date-rule-sweeps.service';
 export * from './promotion-gate.module';

@@ -5,12 +5,13 @@ import { CountermeasuresModule } from '@app/countermeasures';
 import { GateChangeEntity, PromotionGateEntity, WebhookAttemptEntity, WebhookDeliveryEntity } from './gate.entities';
 import { GateNotifications } from './gate-notifications';
 import { PromotionGateService } from './promotion-gate.service';
+import { DateRuleSweepsService } from './date-rule-sweeps.service';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 
 @Module({
   imports: [CountermeasuresModule, AuditsModule, TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
   // WebhookDispatcher is exported from the lib but provided by apps/api only (the CLI sends nothing).
-  providers: [PromotionGateService, GateNotifications, WebhookDeliveriesService],
-  exports: [PromotionGateService, GateNotifications, WebhookDeliveriesService],
+  providers: [PromotionGateService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService],
+  exports: [PromotionGateService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService],
 })
 export class PromotionGateModule {}

@@ -1,24 +1,48 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { OnEvent } from '@nestjs/event-emitter';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { CASE_TIME_ZONE, Clock, staleVersion, todayIn, type Actor } from '@app/common';
+import { Actor, addDays, CASE_TIME_ZONE, Clock, staleVersion, todayIn } from '@app/common';
 import {
   CountermeasureEntity,
   CountermeasureEvents,
+  CountermeasuresService,
   countermeasureKey,
+  RequirementEntity,
   type CountermeasureGateRelevanceChanged,
   type CountermeasureStatusChanged,
 } from '@app/countermeasures';
-import { AuditClearanceEntity, AuditClearanceService, AuditEngagementEntity, AuditEvents, isBlockingFinding, type AuditChanged } from '@app/audits';
+import {
+  AuditClearanceEntity,
+  AuditClearanceService,
+  AuditEngagementEntity,
+  AuditEvents,
+  isBlockingFinding,
+  isExpired,
+  RiskAcceptancesService,
+  type AuditChanged,
+} from '@app/audits';
 import { UserEntity } from '@app/identity';
+import { uniqueViolationOf } from '@app/database';
 import { IncidentsService } from '@app/incidents';
 import { GateChangeEntity, PromotionGateEntity, WebhookDeliveryEntity, type GateChangeCause } from './gate.entities';
 import { GATE_CHANNEL, type GateChangedNotice } from './gate.events';
 import { GateError, GateErrorCode } from './domain/gate.errors';
-import { authorizationRefusal, deriveGateState, evaluateGate, type Blocker, type GateFacts, type GateState } from './domain/gate-rules';
+import {
+  authorizationRefusal,
+  deriveGateState,
+  evaluateGate,
+  gateAsOf,
+  lapsesAfter,
+  pendingDateRules,
+  type Blocker,
+  type BlockerKind,
+  type DateRule,
+  type GateFacts,
+  type GateState,
+} from './domain/gate-rules';
 
 export interface CreateGateCommand {
   incidentId: string;
@@ -31,6 +55,18 @@ export interface CreateGateCommand {
 
 const MAX_TEXT = 2000;
 
+/** The actor of the date-rule catch-up: a read or a sweep found that a rule with a date lapsed. */
+export const DATE_RULES_ACTOR = Actor.system('date-rules');
+
+export interface GateReevaluationResult {
+  /** Keys of the gates re-evaluated. */
+  checked: string[];
+  /** Keys whose state changed. */
+  changed: string[];
+  /** Incidents whose catch-up failed (logged; the reads still apply the lapse). */
+  failed: string[];
+}
+
 /**
  * The promotion gate: its state is derived from the rules (gate-rules.ts) and
  * kept in step in the transaction of every change that feeds them. Every
@@ -39,33 +75,96 @@ const MAX_TEXT = 2000;
  * lock first and emits an event whose listener here re-evaluates before the
  * commit; so the gate is never OPEN while a rule is broken, whatever runs at
  * the same moment.
+ *
+ * Rules with a date (gate-rules.ts) change with no change to any row: every
+ * read applies the stored date rules at the Clock's now (`gateAsOf`), so a
+ * read never answers OPEN past a lapse; a read outside a transaction that
+ * finds one lapsed first catches up (the incident's expiry and freshness
+ * sweeps and the re-evaluation, in their own transaction) and answers from
+ * the result, or from the stored row plus the lapse if that fails.
  */
 @Injectable()
-export class PromotionGateService {
+export class PromotionGateService implements OnModuleDestroy {
+  private readonly logger = new Logger(PromotionGateService.name);
+  /** One catch-up per incident at a time in this process; readers meeting one wait for it. */
+  private readonly catchUps = new Map<string, Promise<boolean>>();
+
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(IncidentsService) private readonly incidents: IncidentsService,
     @Inject(AuditClearanceService) private readonly audits: AuditClearanceService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(RiskAcceptancesService) private readonly riskAcceptances: RiskAcceptancesService,
+    @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
   ) {}
 
   private get em() {
     return this.txHost.tx;
   }
 
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.catchUps.values()]);
+  }
+
   // ---- reading ------------------------------------------------------------------------------
 
+  /** The gate as it stands now: its row, with every date rule applied at the Clock's now. */
   async getByKey(key: string): Promise<PromotionGateEntity> {
+    const [gate] = await this.current([await this.row(key)], () => this.row(key).then((g) => [g]));
+    return gate!;
+  }
+
+  /** Every gate (of an incident) as it stands now. */
+  async list(incidentId?: string | null): Promise<PromotionGateEntity[]> {
+    const read = () => {
+      const qb = this.em.getRepository(PromotionGateEntity).createQueryBuilder('g').orderBy('g.key', 'ASC');
+      if (incidentId) qb.where('g.incidentId = :incidentId', { incidentId });
+      return qb.getMany();
+    };
+    return this.current(await read(), read);
+  }
+
+  /** The stored row (the state as of its last evaluation). */
+  private async row(key: string): Promise<PromotionGateEntity> {
     const gate = await this.em.getRepository(PromotionGateEntity).findOneBy({ key: key.trim().toLowerCase() });
     if (!gate) throw new GateError(GateErrorCode.GATE_NOT_FOUND, `No gate "${key}"`, { key });
     return gate;
   }
 
-  async list(incidentId?: string | null): Promise<PromotionGateEntity[]> {
-    const qb = this.em.getRepository(PromotionGateEntity).createQueryBuilder('g').orderBy('g.key', 'ASC');
-    if (incidentId) qb.where('g.incidentId = :incidentId', { incidentId });
-    return qb.getMany();
+  /**
+   * The rows as they stand now. A row with a lapsed date rule: outside a
+   * transaction, its incident catches up first and the rows are read again;
+   * whatever is still lapsed then (the catch-up failed, or a transaction is
+   * running) is applied on read — SUSPENDED, with the lapsed rule as blocker.
+   */
+  private async current(rows: PromotionGateEntity[], reread: () => Promise<PromotionGateEntity[]>): Promise<PromotionGateEntity[]> {
+    const now = this.clock.now();
+    const lapsed = [...new Set(rows.filter((g) => gateAsOf(g, now).lapsed.length > 0).map((g) => g.incidentId))];
+    if (lapsed.length > 0 && !this.txHost.isTransactionActive()) {
+      const caughtUp = await Promise.all(lapsed.map((id) => this.catchUp(id, 'a rule with a date lapsed (caught up when the gate was read)')));
+      if (caughtUp.some(Boolean)) rows = await reread();
+    }
+    const at = this.clock.now();
+    return rows.map((g) => asOf(g, at));
+  }
+
+  /** Runs (or joins) the incident's catch-up in its own transaction; false if it failed (logged). */
+  private catchUp(incidentId: string, why: string): Promise<boolean> {
+    let running = this.catchUps.get(incidentId);
+    if (!running) {
+      running = this.catchUpIncident(incidentId, why).then(
+        () => true,
+        (err: unknown) => {
+          this.logger.error(`date-rule catch-up of incident ${incidentId} failed: ${err instanceof Error ? err.message : String(err)}`);
+          return false;
+        },
+      );
+      const done = running.finally(() => this.catchUps.delete(incidentId));
+      this.catchUps.set(incidentId, done);
+      return done;
+    }
+    return running;
   }
 
   async historyOf(gateIds: readonly string[]): Promise<GateChangeEntity[]> {
@@ -79,10 +178,14 @@ export class PromotionGateService {
       .getMany();
   }
 
-  /** For promotion systems: one primary-key read of the stored state. */
+  /**
+   * For promotion systems: one primary-key read of the stored state, with its
+   * date rules applied at now (a lapse since the last evaluation: not OPEN).
+   */
   async canPromote(key: string): Promise<{ key: string; state: GateState; canPromote: boolean; since: Date; blockers: Blocker[] }> {
     const gate = await this.getByKey(key);
-    return { key: gate.key, state: gate.state, canPromote: gate.state === 'OPEN', since: gate.updatedAt, blockers: gate.blockers };
+    const view = gateAsOf(gate, this.clock.now());
+    return { key: gate.key, state: view.state, canPromote: view.state === 'OPEN', since: view.since, blockers: view.blockers };
   }
 
   // ---- changes ------------------------------------------------------------------------------
@@ -106,13 +209,33 @@ export class PromotionGateService {
       const bad = authorizerIds.filter((id) => !ok.has(id));
       if (bad.length) throw new GateError(GateErrorCode.INVALID_FIELD, 'Authorizers must be active executives', { field: 'authorizerIds', userIds: bad });
     }
-    if (await this.em.getRepository(PromotionGateEntity).existsBy({ key })) {
-      throw new GateError(GateErrorCode.KEY_TAKEN, `A gate "${key}" exists already`, { key });
-    }
+    const keyTaken = () => new GateError(GateErrorCode.KEY_TAKEN, `A gate "${key}" exists already`, { key });
+    if (await this.em.getRepository(PromotionGateEntity).existsBy({ key })) throw keyTaken();
     const repo = this.em.getRepository(PromotionGateEntity);
+    const now = this.clock.now(); // one clock: the app's, not the database's now()
+    // Two creates of one key at once (of two incidents: the incident lock does not order them) both find the
+    // key free; the unique index refuses the second: the same KEY_TAKEN as above, not an internal error.
     const gate = await repo.save(
-      repo.create({ incidentId: cmd.incidentId, key, name, description, createdReason: reason, state: 'SUSPENDED', blockers: [], authorizerIds, openedAt: null, heldAt: null, holdReason: null }),
-    );
+      repo.create({
+        incidentId: cmd.incidentId,
+        key,
+        name,
+        description,
+        createdReason: reason,
+        state: 'SUSPENDED',
+        blockers: [],
+        dateRules: [],
+        reevaluateAt: null,
+        authorizerIds,
+        openedAt: null,
+        heldAt: null,
+        holdReason: null,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    ).catch((err: unknown) => {
+      throw uniqueViolationOf(err) ? keyTaken() : err;
+    });
     // The creation is recorded with the blockers it starts with (a past day's dashboard shows the gate
     // with the blockers of its last recorded change); if none, the re-evaluation below records ELIGIBLE.
     await this.record(gate, null, 'SUSPENDED', 'CREATED', reason, evaluateGate(await this.facts(gate)), actor);
@@ -240,16 +363,62 @@ export class PromotionGateService {
     for (const g of gates) await this.reevaluate(g.id, actor, why);
   }
 
+  /**
+   * The catch-up of one incident, in one transaction under its lock: the
+   * sweeps of its rules with a date (risk acceptances past their last day end;
+   * ongoing measures move OPERATING ⇄ DEGRADED by freshness), then its gates
+   * are re-evaluated (which also stores their next date rules).
+   */
+  @Transactional()
+  async catchUpIncident(incidentId: string, why = 'rules with a date re-checked'): Promise<void> {
+    await this.incidents.lock(incidentId);
+    await this.riskAcceptances.expireIn(incidentId, todayIn(CASE_TIME_ZONE, this.clock.now()));
+    const ongoing = await this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .where(`c.incidentId = :incidentId AND c.ongoing AND c.status IN ('OPERATING', 'DEGRADED')`, { incidentId })
+      .orderBy('c.seq')
+      .getMany();
+    for (const c of ongoing) await this.countermeasures.refreshFreshness(c.id);
+    await this.reevaluateIncident(incidentId, DATE_RULES_ACTOR, why);
+  }
+
+  /**
+   * The gates' sweep (start-up, daily, CLI): each incident with a gate whose
+   * date rule has lapsed (`dueOnly`), or with any gate, catches up in its own
+   * transaction; a failure in one does not hold back the others.
+   */
+  async reevaluateGates(opts: { dueOnly?: boolean } = {}): Promise<GateReevaluationResult> {
+    const qb = this.em.getRepository(PromotionGateEntity).createQueryBuilder('g').orderBy('g.key', 'ASC');
+    if (opts.dueOnly) qb.where('g.reevaluateAt <= :now', { now: this.clock.now() });
+    const before = await qb.getMany();
+    const result: GateReevaluationResult = { checked: [], changed: [], failed: [] };
+    for (const incidentId of [...new Set(before.map((g) => g.incidentId))]) {
+      if (!(await this.catchUp(incidentId, opts.dueOnly ? 'a rule with a date lapsed (sweep)' : 'rules with a date re-checked (sweep)'))) result.failed.push(incidentId);
+    }
+    const after = new Map((await this.em.getRepository(PromotionGateEntity).findBy({})).map((g) => [g.id, g]));
+    for (const g of before) {
+      result.checked.push(g.key);
+      if (after.get(g.id) && after.get(g.id)!.state !== g.state) result.changed.push(g.key);
+    }
+    return result;
+  }
+
   private async reevaluate(gateId: string, actor: Actor, why: string, cause?: GateChangeCause): Promise<PromotionGateEntity> {
     const gate = (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gateId }))!;
-    const blockers = evaluateGate(await this.facts(gate));
+    const facts = await this.facts(gate);
+    const blockers = evaluateGate(facts);
+    const dateRules = pendingDateRules(facts);
     const next = deriveGateState(blockers, gate.state);
     // jsonb reorders object keys: compare canonical forms, or every re-evaluation would count as a change.
     const changedBlockers = canonicalize(blockers) !== canonicalize(gate.blockers);
-    if (next === gate.state && !changedBlockers) return gate;
+    const changedRules = canonicalize(dateRules) !== canonicalize(gate.dateRules);
+    if (next === gate.state && !changedBlockers && !changedRules) return gate;
     await this.updateGate(gate, {
       state: next,
       blockers,
+      dateRules,
+      reevaluateAt: dateRules.length ? new Date(dateRules[0]!.at) : null,
       ...(next === 'OPEN' ? {} : { openedAt: null, openedByLabel: null, openStatement: null }),
     });
     if (next !== gate.state) {
@@ -282,9 +451,32 @@ export class PromotionGateService {
     const engagement = clearance
       ? null
       : await this.em.getRepository(AuditEngagementEntity).findOne({ where: { incidentId: gate.incidentId }, order: { createdAt: 'DESC' } });
-    const today = todayIn(CASE_TIME_ZONE, this.clock.now());
-    const findings = (await this.audits.findingFacts(gate.incidentId, true)).filter((f) => isBlockingFinding(f, today));
+    const now = this.clock.now();
+    const today = todayIn(CASE_TIME_ZONE, now);
+    const candidates = await this.audits.findingFacts(gate.incidentId, true);
+    const findings = candidates.filter((f) => isBlockingFinding(f, today));
     const cmKeys = await this.countermeasureKeys(findings.map((f) => f.countermeasureId).filter((x): x is string => !!x));
+    const dateRules: DateRule[] = [];
+    // A blocking finding closed by a risk acceptance is open again the day after its last day.
+    for (const f of candidates) {
+      if (f.status !== 'ACCEPTED_RISK' || !f.acceptanceExpiresOn || isExpired(f.acceptanceExpiresOn, today)) continue;
+      dateRules.push({
+        at: lapsesAfter(f.acceptanceExpiresOn).toISOString(),
+        kind: 'OPEN_FINDING',
+        itemId: f.id,
+        itemKey: f.key,
+        itemTitle: f.title,
+        ownerId: null,
+        ownerName: null,
+        message: `Audit finding ${f.key} (${f.severity}) "${f.title}" is open again: its risk acceptance held through ${f.acceptanceExpiresOn} (Asia/Tokyo) and has expired. Resolve it, or an executive accepts the risk again.`,
+      });
+    }
+    // Verified work the gate relies on (required, or in the standing clearance's scope) that lapses by date.
+    const inScope = clearance ? await this.audits.scopeCountermeasures(clearance.engagementId) : [];
+    const relied = new Map<string, { cm: CountermeasureEntity; kind: BlockerKind }>();
+    for (const c of inScope) relied.set(c.id, { cm: c, kind: 'NO_AUDIT_CLEARANCE' });
+    for (const c of required) relied.set(c.id, { cm: c, kind: 'COUNTERMEASURE_NOT_VERIFIED' });
+    for (const rule of await this.countermeasureDateRules([...relied.values()], now, ownerName)) dateRules.push(rule);
     return {
       required: required.map((c) => ({
         id: c.id,
@@ -305,7 +497,70 @@ export class PromotionGateService {
         countermeasureKey: f.countermeasureId ? (cmKeys.get(f.countermeasureId) ?? null) : null,
       })),
       hold: gate.heldAt ? { byLabel: gate.heldByLabel ?? '', at: gate.heldAt, reason: gate.holdReason ?? '' } : null,
+      dateRules,
+      now,
     };
+  }
+
+  /**
+   * The instant each verified item stops counting as verified by the calendar
+   * alone (its earliest, one rule per item): an OPERATING ongoing measure when
+   * a recurring requirement's latest accepted evidence is no longer fresh
+   * (effective day + period, then DEGRADED), a VERIFIED or OPERATING one when a
+   * requirement it was signed off with, covered only by a risk acceptance,
+   * passes that acceptance's last day (then REOPENED). The clearance rule reads
+   * the same statuses, so for an item in the audit's scope the clearance goes too.
+   */
+  private async countermeasureDateRules(
+    items: readonly { cm: CountermeasureEntity; kind: BlockerKind }[],
+    now: Date,
+    ownerName: Map<string, string>,
+  ): Promise<DateRule[]> {
+    const verified = items.filter((i) => i.cm.status === 'VERIFIED' || i.cm.status === 'OPERATING');
+    if (verified.length === 0) return [];
+    const requirements = await this.em
+      .getRepository(RequirementEntity)
+      .createQueryBuilder('r')
+      .where('r.countermeasureId = ANY(:ids) AND (r.recurrenceDays IS NOT NULL OR r.riskAcceptedUntil IS NOT NULL)', { ids: verified.map((i) => i.cm.id) })
+      .getMany();
+    const rules: DateRule[] = [];
+    for (const { cm, kind } of verified) {
+      const key = countermeasureKey(cm.seq);
+      const scopeNote = kind === 'NO_AUDIT_CLEARANCE' ? ' It is in the audit’s scope: the clearance no longer stands.' : '';
+      const lapses: { at: Date; message: string }[] = [];
+      for (const r of requirements.filter((x) => x.countermeasureId === cm.id)) {
+        if (cm.ongoing && cm.status === 'OPERATING' && r.recurrenceDays !== null) {
+          const freshThrough = r.latestAcceptedEffectiveOn === null ? null : addDays(r.latestAcceptedEffectiveOn, r.recurrenceDays);
+          lapses.push({
+            at: freshThrough === null ? now : lapsesAfter(freshThrough),
+            message:
+              freshThrough === null
+                ? `${key} ${cm.title}: "${r.title}" has no accepted evidence, so its recurring evidence is stale (fresh evidence must be accepted).${scopeNote}`
+                : `${key} ${cm.title}: the recurring evidence of "${r.title}" was fresh through ${freshThrough} (Asia/Tokyo) and is stale now (fresh evidence must be accepted).${scopeNote}`,
+          });
+        }
+        const fullyEvidenced = r.liveEvidenceCount > 0 && r.acceptedEvidenceCount === r.liveEvidenceCount;
+        if (r.riskAcceptedUntil !== null && !fullyEvidenced) {
+          lapses.push({
+            at: lapsesAfter(r.riskAcceptedUntil),
+            message: `${key} ${cm.title}: the risk acceptance that covers "${r.title}" held through ${r.riskAcceptedUntil} (Asia/Tokyo) and has expired; the work is open again.${scopeNote}`,
+          });
+        }
+      }
+      const first = lapses.sort((a, b) => a.at.getTime() - b.at.getTime())[0];
+      if (!first) continue;
+      rules.push({
+        at: first.at.toISOString(),
+        kind,
+        itemId: cm.id,
+        itemKey: key,
+        itemTitle: cm.title,
+        ownerId: cm.ownerId,
+        ownerName: ownerName.get(cm.ownerId) ?? null,
+        message: first.message,
+      });
+    }
+    return rules;
   }
 
   private async countermeasureKeys(ids: readonly string[]): Promise<Map<string, string>> {
@@ -329,17 +584,22 @@ export class PromotionGateService {
   }
 
   private async lockGate(key: string): Promise<PromotionGateEntity> {
-    const gate = await this.getByKey(key);
+    const gate = await this.row(key);
     await this.incidents.lock(gate.incidentId);
-    return this.getByKey(key);
+    return this.row(key);
   }
 
-  /** The gate row changes only here, always bumping its version (clients holding the old one reload). */
+  /**
+   * The gate row changes only here, always bumping its version (clients holding
+   * the old one reload). `updated_at` is the app Clock's time, not the
+   * database's now(): it is the `since` of canPromote and must agree with the
+   * history's times (one clock).
+   */
   private async updateGate(gate: PromotionGateEntity, set: Partial<PromotionGateEntity>): Promise<void> {
     await this.em
       .createQueryBuilder()
       .update(PromotionGateEntity)
-      .set({ ...(set as object), version: () => 'version + 1', updatedAt: () => 'now()' })
+      .set({ ...(set as object), version: () => 'version + 1', updatedAt: this.clock.now() })
       .where('id = :id', { id: gate.id })
       .execute();
   }
@@ -375,6 +635,20 @@ export class PromotionGateService {
     // pg_notify inside the transaction is delivered when (and only if) it commits.
     await this.em.query('SELECT pg_notify($1, $2)', [GATE_CHANNEL, JSON.stringify(notice)]);
   }
+}
+
+/** The gate as it stands at `now`: the row, with its lapsed date rules applied (a copy; the row is untouched). */
+function asOf(g: PromotionGateEntity, now: Date): PromotionGateEntity {
+  const view = gateAsOf(g, now);
+  if (view.lapsed.length === 0) return g;
+  // Past a lapse the gate has left OPEN: the authorization is spent, as the re-evaluation will record.
+  return Object.assign(Object.create(PromotionGateEntity.prototype) as PromotionGateEntity, g, {
+    state: view.state,
+    blockers: view.blockers,
+    openedAt: null,
+    openedByLabel: null,
+    openStatement: null,
+  });
 }
 
 function invalid(field: string, message: string): GateError {

@@ -1,6 +1,8 @@
+import { addDays, CASE_TIME_ZONE, todayIn } from '@app/common';
+
 /**
  * The sales-promotion gate (新規顧客向け販売促進の再開判定) as pure functions:
- * no I/O, no clock. The service gathers the facts under the incident lock,
+ * no I/O, no clock (the instant they judge at is an argument). The service gathers the facts under the incident lock,
  * asks `evaluateGate`, and stores the state `deriveGateState` returns, in the
  * transaction of the change that made it re-evaluate.
  *
@@ -23,6 +25,19 @@
  * - OPEN: authorized while eligible, and nothing broke since.
  * Any broken rule returns an OPEN or ELIGIBLE gate to SUSPENDED at once; an
  * authorization is spent when the gate leaves OPEN (reopening needs a new one).
+ *
+ * ## Rules with a date (they hold at the moment the gate is read)
+ * Some inputs stop holding by the calendar alone, with no change to any row:
+ * a risk acceptance that closes a blocking finding (it holds through its last
+ * day, Asia/Tokyo), the freshness of an OPERATING ongoing measure's recurring
+ * evidence (fresh through effective day + period), a requirement's risk
+ * acceptance that covers verified work. Each is a `DateRule`: the instant it
+ * lapses and the blocker it becomes then. The gate row stores the pending ones
+ * (`date_rules`, and their earliest instant `reevaluate_at`); `gateAsOf` turns
+ * those whose instant has come into blockers on every read, so no read answers
+ * OPEN past a lapse even when no sweep ran (server down at midnight, failed
+ * job). A re-evaluation (`evaluateGate`) counts a lapsed rule as a blocker too,
+ * until the sweep that applies it (expiry, freshness) has moved the rows.
  */
 
 export const GATE_STATES = ['SUSPENDED', 'ELIGIBLE', 'OPEN'] as const;
@@ -64,6 +79,10 @@ export interface GateFacts {
   openBlockingFindings: readonly BlockingFindingFacts[];
   /** Set when an executive holds the gate by hand. */
   hold: { byLabel: string; at: Date; reason: string } | null;
+  /** Inputs that stop holding at a known instant (see "Rules with a date"), lapsed or not. */
+  dateRules: readonly DateRule[];
+  /** The instant the rules are judged at (the app Clock). */
+  now: Date;
 }
 
 export interface Blocker {
@@ -76,6 +95,72 @@ export interface Blocker {
   ownerName: string | null;
   /** A sentence a person can act on. */
   message: string;
+}
+
+/**
+ * An input of the gate that stops holding at `at` (ISO-8601 UTC) by the
+ * calendar alone; from then on it is the blocker it carries. Stored on the
+ * gate row as JSON (`date_rules`), so `at` is text.
+ */
+export interface DateRule extends Blocker {
+  at: string;
+}
+
+/** The instant a rule that holds through `lastDay` (YYYY-MM-DD, Asia/Tokyo) lapses: the start of the next day in Japan. */
+export function lapsesAfter(lastDay: string): Date {
+  // Asia/Tokyo keeps +09:00 all year (no daylight saving).
+  return new Date(`${addDays(lastDay, 1)}T00:00:00.000+09:00`);
+}
+
+/** A day as Japanese readers write it (YYYY-MM-DD in Asia/Tokyo), for messages. */
+export function dayInJapan(at: Date): string {
+  return todayIn(CASE_TIME_ZONE, at);
+}
+
+function isLapsed(rule: Pick<DateRule, 'at'>, now: Date): boolean {
+  return Date.parse(rule.at) <= now.getTime();
+}
+
+function toBlocker(r: DateRule): Blocker {
+  return { kind: r.kind, itemId: r.itemId, itemKey: r.itemKey, itemTitle: r.itemTitle, ownerId: r.ownerId, ownerName: r.ownerName, message: r.message };
+}
+
+function byInstant(a: DateRule, b: DateRule): number {
+  return Date.parse(a.at) - Date.parse(b.at) || (a.itemKey ?? '').localeCompare(b.itemKey ?? '') || a.message.localeCompare(b.message);
+}
+
+/** The rules still to lapse after `now`, earliest first: what the gate row keeps (and `reevaluate_at`, the first instant). */
+export function pendingDateRules(f: Pick<GateFacts, 'dateRules' | 'now'>): DateRule[] {
+  return f.dateRules.filter((r) => !isLapsed(r, f.now)).sort(byInstant);
+}
+
+export interface StoredGate {
+  state: GateState;
+  blockers: readonly Blocker[];
+  dateRules: readonly DateRule[];
+  updatedAt: Date;
+}
+
+export interface GateView {
+  state: GateState;
+  blockers: Blocker[];
+  /** When the state read now began: the row's last change, or the instant a rule lapsed since. */
+  since: Date;
+  /** The stored rules that have lapsed by `now` (empty when the row is current). */
+  lapsed: DateRule[];
+}
+
+/**
+ * The gate as it stands at `now`, from its stored row alone (no I/O): the
+ * stored state, unless a date rule it relies on has lapsed since it was
+ * evaluated — then SUSPENDED, with that rule's blocker. Every read goes
+ * through this (canPromote, gate, gates, GET /gates/:key, the dashboard).
+ */
+export function gateAsOf(g: StoredGate, now: Date): GateView {
+  const lapsed = g.dateRules.filter((r) => isLapsed(r, now)).sort(byInstant);
+  if (lapsed.length === 0) return { state: g.state, blockers: [...g.blockers], since: g.updatedAt, lapsed: [] };
+  const first = new Date(Math.max(Date.parse(lapsed[0]!.at), g.updatedAt.getTime()));
+  return { state: 'SUSPENDED', blockers: [...g.blockers, ...lapsed.map(toBlocker)], since: g.state === 'SUSPENDED' ? g.updatedAt : first, lapsed };
 }
 
 const VERIFIED_FOR_GATE = new Set(['VERIFIED', 'OPERATING']);
@@ -105,7 +190,8 @@ export function evaluateGate(f: GateFacts): Blocker[] {
       itemTitle: null,
       ownerId: null,
       ownerName: null,
-      message: `Suspended by hand by ${f.hold.byLabel} on ${f.hold.at.toISOString().slice(0, 10)}: ${f.hold.reason}. An executive must release the hold.`,
+      // The day as the company reads it (Asia/Tokyo): a hold at 08:30 JST is that day, not the UTC day before.
+      message: `Suspended by hand by ${f.hold.byLabel} on ${dayInJapan(f.hold.at)}: ${f.hold.reason}. An executive must release the hold.`,
     });
   }
   for (const c of [...f.required].sort((a, b) => a.key.localeCompare(b.key))) {
@@ -149,6 +235,8 @@ export function evaluateGate(f: GateFacts): Blocker[] {
       message: `Audit finding ${x.key} (${x.severity}) "${x.title}" is open${x.countermeasureKey ? ` (concerns ${x.countermeasureKey})` : ''}: resolve it, or an executive accepts the risk.`,
     });
   }
+  // A rule whose date has passed blocks until the sweep that applies it has moved the rows.
+  for (const r of f.dateRules.filter((x) => isLapsed(x, f.now)).sort(byInstant)) blockers.push(toBlocker(r));
   return blockers;
 }
 
