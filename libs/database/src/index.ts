@@ -6,3 +6,4 @@ export * from './versioned-update';
 export * from './check-in-list';
 export * from './pg-notifications';
 export * from './database-errors';
+export * from './unique-violation';

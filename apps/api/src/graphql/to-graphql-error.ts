@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { DomainError } from '@app/common';
 import { classifyDatabaseFailure } from '@app/database';
 import { GqlCode, gqlCodeOf } from './error-codes';
+import { describeUniqueConflict } from './unique-conflict';
 
 const logger = new Logger('Errors');
 
@@ -64,6 +65,9 @@ export function describeError(exception: unknown, production: boolean): ErrorSha
       };
     }
   }
+  // A unique constraint refused a write that a service's own check let through (two creates at once): CONFLICT.
+  const duplicate = describeUniqueConflict(exception);
+  if (duplicate) return { code: GqlCode.CONFLICT, ...duplicate };
   const database = classifyDatabaseFailure(exception);
   if (database) {
     // Not the caller's fault, and not a reason to end their session: the page retries. The pool reconnects
