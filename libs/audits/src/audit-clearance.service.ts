@@ -187,7 +187,7 @@ export class AuditClearanceService {
     });
     const digest = clearanceDigest(payload);
 
-    if (!(await updateIfVersion(this.em, AuditEngagementEntity, e.id, expectedVersion, { status: 'CLEARED' }))) {
+    if (!(await updateIfVersion(this.em, AuditEngagementEntity, e.id, expectedVersion, { status: 'CLEARED' }, this.clock.now()))) {
       throw staleVersion('AuditEngagement', e.id, expectedVersion, (await this.engagement(e.id)).version);
     }
     // (TypeORM's deep-partial type cannot express a jsonb column typed as a plain object, hence the cast.)
@@ -267,7 +267,7 @@ export class AuditClearanceService {
       await this.em
         .createQueryBuilder()
         .update(AuditEngagementEntity)
-        .set({ status: 'REPORTING', version: () => 'version + 1', updatedAt: () => 'now()' })
+        .set({ status: 'REPORTING', version: () => 'version + 1', updatedAt: this.clock.now() })
         .where('id = :id', { id: e.id })
         .execute();
       await this.em.getRepository(AuditEngagementTransitionEntity).insert({

@@ -195,7 +195,7 @@ export class AuditEngagementsService {
       changes.countermeasureIds != null || changes.systemIds != null
         ? await this.checkScope(e.incidentId, changes.countermeasureIds ?? beforeScope.countermeasureIds, changes.systemIds ?? beforeScope.systemIds)
         : null;
-    if (!(await updateIfVersion(this.em, AuditEngagementEntity, e.id, expectedVersion, set))) {
+    if (!(await updateIfVersion(this.em, AuditEngagementEntity, e.id, expectedVersion, set, this.clock.now()))) {
       throw staleVersion('AuditEngagement', e.id, expectedVersion, (await this.getById(e.id)).version);
     }
     const afterScope = {
@@ -233,7 +233,7 @@ export class AuditEngagementsService {
     const set: QueryDeepPartialEntity<AuditEngagementEntity> = { status: move.to };
     if (move.to === 'NOT_CLEARED') set.conclusion = move.statement;
     if (move.from === 'NOT_CLEARED') set.conclusion = null; // the re-audit starts afresh; the old conclusion stays in the history
-    if (!(await updateIfVersion(this.em, AuditEngagementEntity, e.id, expectedVersion, set))) {
+    if (!(await updateIfVersion(this.em, AuditEngagementEntity, e.id, expectedVersion, set, this.clock.now()))) {
       throw staleVersion('AuditEngagement', e.id, expectedVersion, (await this.getById(e.id)).version);
     }
     await this.em.getRepository(AuditEngagementTransitionEntity).insert({

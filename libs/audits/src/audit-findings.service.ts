@@ -218,7 +218,7 @@ export class AuditFindingsService {
     set: QueryDeepPartialEntity<AuditFindingEntity>,
     extra: Record<string, unknown> = {},
   ): Promise<AuditFindingEntity> {
-    if (!(await updateIfVersion(this.em, AuditFindingEntity, f.id, expectedVersion, set))) {
+    if (!(await updateIfVersion(this.em, AuditFindingEntity, f.id, expectedVersion, set, this.clock.now()))) {
       throw staleVersion('AuditFinding', findingKey(f.seq), expectedVersion, (await this.getById(f.id)).version);
     }
     const updated = await this.getById(f.id);

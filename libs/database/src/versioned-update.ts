@@ -7,6 +7,10 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
  * `UPDATE ... SET ..., version = version + 1 WHERE id = :id AND version = :expected`.
  * Returns false when no row matched (someone else changed it meanwhile, or it
  * is gone): the caller then raises CONFLICT with the current version.
+ *
+ * `at`: the app Clock's time for `updated_at` (one clock for the app and the
+ * database: a pinned or replayed Clock stamps the row too). Without it the
+ * database's now() is used (the start of the transaction), which no Clock moves.
  */
 export async function updateIfVersion<E extends ObjectLiteral>(
   em: EntityManager,
@@ -14,11 +18,12 @@ export async function updateIfVersion<E extends ObjectLiteral>(
   id: string,
   expectedVersion: number,
   set: QueryDeepPartialEntity<E>,
+  at?: Date,
 ): Promise<boolean> {
   const result = await em
     .createQueryBuilder()
     .update(entity)
-    .set({ ...set, version: () => 'version + 1', updatedAt: () => 'now()' } as QueryDeepPartialEntity<E>)
+    .set({ ...set, version: () => 'version + 1', updatedAt: at ?? (() => 'now()') } as QueryDeepPartialEntity<E>)
     .where('id = :id AND version = :expectedVersion', { id, expectedVersion })
     .execute();
   return result.affected === 1;

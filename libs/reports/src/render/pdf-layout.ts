@@ -1,9 +1,11 @@
+import { CASE_TIME_ZONE, todayIn } from '@app/common';
 import {
   CATEGORY_LABEL_JA,
   ENGAGEMENT_STATUS_LABEL_JA,
   GATE_STATE_LABEL_JA,
   humanLocal,
   labelled,
+  localIso,
   REPORT_TITLE_EN,
   REPORT_TITLE_JA,
   STATUS_LABEL_JA,
@@ -291,7 +293,13 @@ function evidenceCell(c: StatusReport['countermeasures'][number]): string {
 
 function signOffCell(c: StatusReport['countermeasures'][number]): string {
   if (!c.signOff) return '—';
-  return `${c.signOff.digest}\n${c.signOff.signedAt.slice(0, 10)} ${c.signOff.auditor}`;
+  // The day in Japan (a sign-off at 08:30 JST is that day, not the UTC day before).
+  return `${c.signOff.digest}\n${todayIn(CASE_TIME_ZONE, new Date(c.signOff.signedAt))} ${c.signOff.auditor}`;
+}
+
+/** An instant (UTC ISO text) as the readers' wall clock: `2026-10-02 08:30 JST`. */
+function japanTime(utcIso: string): string {
+  return humanLocal(localIso(new Date(utcIso)));
 }
 
 /** The whole report laid out on pages, with the footer (title, time, "n / N") on each. */
@@ -369,7 +377,7 @@ export function layoutStatusReport(report: StatusReport, measure: Measure): Layo
       ['期間 / Period', `${e.startsOn ?? '—'} 〜 ${e.endsOn ?? '—'}`],
       [
         '安全確認 / Clearance',
-        e.clearance ? `有効 / standing: ${e.clearance.clearedAt} ${e.clearance.clearedBy}\nsha256 ${e.clearance.digest}` : 'なし / none standing',
+        e.clearance ? `有効 / standing: ${japanTime(e.clearance.clearedAt)} ${e.clearance.clearedBy}\nsha256 ${e.clearance.digest}` : 'なし / none standing',
       ],
     ]);
   }
@@ -398,7 +406,7 @@ export function layoutStatusReport(report: StatusReport, measure: Measure): Layo
   for (const g of report.gates) {
     f.pairs([
       ['ゲート / Gate', `${g.key} — ${g.name}`],
-      ['状態 / State', `${labelled(g.state, GATE_STATE_LABEL_JA)}　販促可 / can promote: ${g.canPromote ? 'はい / yes' : 'いいえ / no'}　状態変更 / since: ${g.since}`],
+      ['状態 / State', `${labelled(g.state, GATE_STATE_LABEL_JA)}　販促可 / can promote: ${g.canPromote ? 'はい / yes' : 'いいえ / no'}　状態変更 / since: ${japanTime(g.since)}`],
       ['阻害要因 / Blockers', g.blockers.length ? g.blockers.map((b) => `・${b.message}`).join('\n') : 'なし / none'],
     ]);
   }
