@@ -26,7 +26,6 @@ import {
 } from '@app/audits';
 import { UserEntity } from '@app/identity';
 import { uniqueViolationOf } from '@app/database';
-import { uniqueViolationOf } from '@app/database';
 import { IncidentsService } from '@app/incidents';
 import { GateChangeEntity, PromotionGateEntity, WebhookDeliveryEntity, type GateChangeCause } from './gate.entities';
 import { GATE_CHANNEL, type GateChangedNotice } from './gate.events';
@@ -214,8 +213,6 @@ export class PromotionGateService implements OnModuleDestroy {
     if (await this.em.getRepository(PromotionGateEntity).existsBy({ key })) throw keyTaken();
     const repo = this.em.getRepository(PromotionGateEntity);
     const now = this.clock.now(); // one clock: the app's, not the database's now()
-    // Two creates of one key at once (of two incidents: the incident lock does not order them) both find the
-    // key free; the unique index refuses the second: the same KEY_TAKEN as above, not an internal error.
     // Two creates of one key at once (of two incidents: the incident lock does not order them) both find the
     // key free; the unique index refuses the second: the same KEY_TAKEN as above, not an internal error.
     const gate = await repo.save(
