@@ -18,6 +18,7 @@ export class DatabaseServer {
     const embedded = await EmbeddedPostgresServer.start({
       dataDir: config.DATA_DIR,
       onLog: (line) => logger.debug(line),
+      onWarn: (line) => logger.warn(line),
     });
     logger.log(`embedded PostgreSQL ready on 127.0.0.1:${embedded.port} (cluster ${embedded.clusterDir}) in ${Date.now() - started} ms`);
     return new DatabaseServer(embedded.url, embedded);
@@ -34,7 +35,10 @@ export class DatabaseServer {
     return u.toString();
   }
 
+  /** Stops the embedded server if this process started it (or took it over); one it shares is left running. */
   async stop(): Promise<void> {
-    await this.embedded?.stop();
+    if (!this.embedded) return;
+    await this.embedded.stop();
+    if (this.embedded.owned) new Logger('EmbeddedPostgres').log(`embedded PostgreSQL on port ${this.embedded.port} stopped`);
   }
 }
