@@ -1,7 +1,8 @@
 import { getDataSourceToken } from '@nestjs/typeorm';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestApp } from '../support/test-app';
+import { TestApp, type GqlResponse } from '../support/test-app';
 
 /** The audit trail's advisory lock (libs/audit-trail/src/audit-trail.service.ts): every write takes it before commit. */
 const TRAIL_LOCK_KEY = 7_264_110_001;
@@ -85,5 +86,36 @@ describe('database timeouts: a transaction left idle while holding the audit tra
 
     // The pool replaced the ended connection: the app keeps answering.
     expect((await fetch(`${t.baseUrl}/health`)).status).toBe(200);
+  });
+});
+
+describe('database timeouts: a write that cannot get its lock in time is told to try again', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start({ DB_LOCK_TIMEOUT_MS: '300' });
+  });
+  afterAll(async () => t?.close());
+
+  it('SERVICE_UNAVAILABLE with reason DATABASE_TIMEOUT (not an internal error), nothing written, and the next write succeeds', async () => {
+    const admin = await t.createUser(['ADMIN']);
+    const token = await admin.token();
+    const holder = new Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    let res: GqlResponse<{ createIncident: { id: string } }>;
+    try {
+      // Another session (say, an operator's psql) holds the trail's lock and does not let go.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1)', [TRAIL_LOCK_KEY]);
+      res = await t.gql(CREATE_INCIDENT, { input: { title: '待たされる事案' } }, token);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'DATABASE_TIMEOUT' });
+    expect(await t.sql(`SELECT id FROM incidents WHERE title = $1`, ['待たされる事案'])).toEqual([]);
+
+    const again = await t.gql<{ createIncident: { id: string; title: string } }>(CREATE_INCIDENT, { input: { title: '待たされる事案' } }, token);
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.createIncident.title).toBe('待たされる事案');
   });
 });
