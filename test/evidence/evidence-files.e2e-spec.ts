@@ -289,6 +289,21 @@ describe('evidence files: upload and download over HTTP', () => {
       expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
     });
 
+    it('a client that ignores filename* still gets a name that says what the file is: CM key, evidence id, extension of the stored type', async () => {
+      const res = await fetch(`${t.baseUrl}/evidence/${fileId}/content`, { headers: { authorization: `Bearer ${auditorToken}` } });
+      const disposition = res.headers.get('content-disposition')!;
+      await res.arrayBuffer();
+      const [row] = await t.sql<{ seq: number }>('SELECT c.seq FROM evidence e JOIN countermeasures c ON c.id = e.countermeasure_id WHERE e.id = $1', [fileId]);
+      const key = `CM-${String(row!.seq).padStart(3, '0')}`;
+      expect(disposition.split(';')[1]!.trim()).toBe(`filename="${key}_evidence-${fileId}.xlsx"`);
+      expect(decodeURIComponent(disposition.split("filename*=UTF-8''")[1]!)).toBe(JA_NAME);
+      // A plain ASCII name is its own fallback.
+      const ascii = await upload(t, ownerToken, fields(), [{ bytes: pdf('ascii name'), name: 'access-review_2026-10.pdf' }]);
+      const plain = await fetch(`${t.baseUrl}/evidence/${ascii.body.id}/content`, { headers: { authorization: `Bearer ${ownerToken}` } });
+      await plain.arrayBuffer();
+      expect(plain.headers.get('content-disposition')).toBe(`attachment; filename="access-review_2026-10.pdf"; filename*=UTF-8''access-review_2026-10.pdf`);
+    });
+
     it('text is served with its charset', async () => {
       const up = await upload(t, ownerToken, fields(), [{ bytes: Buffer.from(CSV_JA), name: '一覧.csv' }]);
       const res = await fetch(`${t.baseUrl}/evidence/${up.body.id}/content`, { headers: { authorization: `Bearer ${ownerToken}` } });

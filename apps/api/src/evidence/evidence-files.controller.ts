@@ -6,6 +6,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Actor, type AppConfig } from '@app/common';
+import { countermeasureKey, CountermeasuresService } from '@app/countermeasures';
 import {
   EvidenceError,
   EvidenceErrorCode,
@@ -43,6 +44,7 @@ export class EvidenceFilesController {
     @Inject(EvidenceStorage) private readonly storage: EvidenceStorage,
     @Inject(ConfigService) config: ConfigService<AppConfig, true>,
     @Inject(PinoLogger) private readonly logger: PinoLogger,
+    @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
   ) {
     this.maxBytes = config.get('EVIDENCE_MAX_BYTES', { infer: true });
     this.allowedTypes = config.get('EVIDENCE_ALLOWED_TYPES', { infer: true });
@@ -90,6 +92,11 @@ export class EvidenceFilesController {
         kind: evidence.kind,
       });
     }
+    const fallback = asciiFallbackName(evidence.name, {
+      countermeasureKey: countermeasureKey((await this.countermeasures.getById(evidence.countermeasureId)).seq),
+      evidenceId: evidence.id,
+      mediaType: evidence.mediaType,
+    });
     let blob: VerifiedBlob;
     try {
       blob = await openVerified(this.storage, evidence.sha256);
@@ -101,7 +108,7 @@ export class EvidenceFilesController {
       res.status(200);
       res.setHeader('Content-Type', contentTypeHeader(evidence.mediaType));
       res.setHeader('Content-Length', String(blob.sizeBytes));
-      res.setHeader('Content-Disposition', contentDisposition(evidence.name));
+      res.setHeader('Content-Disposition', contentDisposition(evidence.name, fallback));
       res.setHeader('Repr-Digest', `sha-256=:${Buffer.from(evidence.sha256, 'hex').toString('base64')}:`);
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
@@ -348,9 +355,32 @@ function contentTypeHeader(mediaType: string): string {
   return mediaType.startsWith('text/') || mediaType === 'application/json' ? `${mediaType}; charset=utf-8` : mediaType;
 }
 
+/** The usual extension of each type an evidence file may have (EVIDENCE_MEDIA_TYPES). */
+const EXTENSIONS: Readonly<Record<string, string>> = {
+  'application/pdf': 'pdf',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'text/csv': 'csv',
+  'text/plain': 'txt',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/json': 'json',
+};
+
+/**
+ * The `filename=` for clients that ignore `filename*`: the name itself when it
+ * is plain ASCII; otherwise (a Japanese name would turn into `_____.pdf`) a name
+ * that still says what the file is: `CM-004_evidence-<evidence id>.pdf`, the
+ * item's key, the evidence id and the extension of the stored type.
+ */
+export function asciiFallbackName(name: string, of: { countermeasureKey: string; evidenceId: string; mediaType: string }): string {
+  if (/^[\x20-\x7e]+$/.test(name) && !/["\\%]/.test(name)) return name;
+  return `${of.countermeasureKey}_evidence-${of.evidenceId}.${EXTENSIONS[of.mediaType] ?? 'bin'}`;
+}
+
 /** `attachment` with an ASCII fallback name and the exact name in RFC 5987/6266 `filename*`. */
-export function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+export function contentDisposition(name: string, fallback: string = name): string {
+  const ascii = fallback.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
