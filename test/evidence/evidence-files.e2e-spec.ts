@@ -138,6 +138,12 @@ describe('evidence files: upload and download over HTTP', () => {
       ],
       ['a plain ZIP named .xlsx', { bytes: zip({ 'a.txt': 'x' }), name: 'book.xlsx', type: XLSX }, 'FILE_TYPE_NOT_ALLOWED', { detected: 'application/zip' }],
       ['an HTML page named .txt', { bytes: Buffer.from('<html><script>alert(1)</script></html>'), name: 'note.txt', type: 'text/plain' }, 'FILE_TYPE_NOT_ALLOWED', { detected: 'text/html' }],
+      [
+        'an HTML page behind a byte-order mark and a comment, named .txt',
+        { bytes: Buffer.from('\uFEFF<!-- 議事録 -->\n<p onclick="alert(1)">会議メモ</p>'), name: '議事録.txt', type: 'text/plain' },
+        'FILE_TYPE_NOT_ALLOWED',
+        { detected: 'text/html' },
+      ],
       ['Shift_JIS text (not UTF-8)', { bytes: Buffer.from([0x8e, 0x81, 0x96, 0xbc, 0x0a]), name: 'sjis.csv' }, 'FILE_TYPE_NOT_ALLOWED', { detected: 'application/octet-stream' }],
     ])('%s', async (_, file, reason, details) => {
       const before = await snapshot();

@@ -1,6 +1,7 @@
 import { EVIDENCE_MEDIA_TYPES } from '@app/common';
 import { CsvShapeCheck } from './csv-shape';
 import { JsonSyntaxCheck } from './json-syntax';
+import { MARKUP_PREFIX_CHARS, markupTypeOf } from './markup-sniff';
 import { classifyZip, OOXML, zipEntryNames, type ReadAt } from './zip-entries';
 
 /**
@@ -11,7 +12,9 @@ import { classifyZip, OOXML, zipEntryNames, type ReadAt } from './zip-entries';
  * - `PK 03 04` → a ZIP container, told apart at the end by its entries
  *   (see `classifyZip`): XLSX, DOCX, or a refused `application/zip` / macro / other Office file;
  * - executables are named and refused at once: `MZ` (Windows), `7F ELF`, Mach-O;
- *   a text beginning with `#!` is a script, one beginning with an HTML / SVG / XML tag is markup;
+ *   a text beginning with `#!` is a script; a text a browser would take for markup is refused
+ *   (`markupTypeOf`: after a BOM and whitespace an HTML / SVG / XML tag or a comment, or
+ *   `<script`, `<iframe`, `<svg`, `<html`, `<!doctype` anywhere in its first characters);
  * - anything else must be valid UTF-8 (a BOM is allowed) with no control
  *   character but tab, CR and LF; then it is
  *   application/json if it is one JSON object or array,
@@ -129,9 +132,6 @@ function startsWith(buf: Buffer, bytes: number[]): boolean {
   return buf.length >= bytes.length && bytes.every((b, i) => buf[i] === b);
 }
 
-/** Markup a browser would render or run, recognised at the start of a text. */
-const MARKUP = /^\s*<(?:!doctype\s+html|html|head|body|script|iframe|svg|\?xml)[\s>/]/i;
-const MARKUP_PROBE_CHARS = 256;
 
 /** The text side of the sniffer: UTF-8 validity, control bytes, then JSON / CSV / plain. */
 class TextAnalysis {
@@ -188,7 +188,7 @@ class TextAnalysis {
   private feed(text: string): void {
     if (!this.probed) {
       this.probe += text;
-      if (this.probe.length >= MARKUP_PROBE_CHARS) this.checkMarkup();
+      if (this.probe.length >= MARKUP_PREFIX_CHARS) this.checkMarkup();
     }
     if (this.json.valid) this.json.write(text);
     if (this.csv.possible) this.csv.write(text);
@@ -196,11 +196,9 @@ class TextAnalysis {
 
   private checkMarkup(): void {
     this.probed = true;
-    const m = MARKUP.exec(this.probe);
+    const markup = markupTypeOf(this.probe);
     this.probe = '';
-    if (!m) return;
-    const tag = m[0].trim().toLowerCase();
-    this.refusedAs = tag.includes('svg') ? 'image/svg+xml' : tag.startsWith('<?xml') ? 'application/xml' : 'text/html';
+    if (markup) this.refusedAs = markup;
   }
 }
 
