@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { sign } from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SystemClock } from '@app/common';
 import { errorCode, TestApp } from '../support/test-app';
 
 const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`;
@@ -110,42 +111,62 @@ describe('sign-in: deactivated users', () => {
 describe('sign-in: repeated failures are throttled', () => {
   let t: TestApp;
   beforeAll(async () => {
+    // The app's clock stands still: a pair's delay (1 s after the free failures) never ends on its own here.
+    const at = new Date();
+    vi.spyOn(SystemClock.prototype, 'now').mockImplementation(() => new Date(at));
     // One trusted proxy hop: X-Forwarded-For tells the client address apart.
-    t = await TestApp.start({ LOGIN_MAX_FAILURES: '3', LOGIN_WINDOW_SECONDS: '600', TRUST_PROXY_HOPS: '1' });
+    t = await TestApp.start({ LOGIN_MAX_FAILURES: '3', LOGIN_ADDRESS_MAX_FAILURES: '6', LOGIN_WINDOW_SECONDS: '600', TRUST_PROXY_HOPS: '1' });
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    vi.restoreAllMocks();
+  });
 
   const loginFrom = (address: string, email: string, password: string) =>
     t.gql(LOGIN, { input: { email, password } }, undefined, { 'x-forwarded-for': address });
 
-  it('after 3 failures for one account, even the right password is refused with TOO_MANY_REQUESTS', async () => {
+  it('after 3 failures for one account from one address, even the right password from there is refused with TOO_MANY_REQUESTS; from another address it signs in', async () => {
     const victim = await t.createUser(['AUDITOR']);
     for (let i = 0; i < 3; i++) {
-      expect(errorCode(await loginFrom(`10.0.0.${i + 1}`, victim.user.email, 'wrong-password'))).toBe('UNAUTHENTICATED');
+      expect(errorCode(await loginFrom('10.0.0.1', victim.user.email, 'wrong-password'))).toBe('UNAUTHENTICATED');
     }
-    const blocked = await loginFrom('10.0.0.99', victim.user.email, victim.password);
+    const blocked = await loginFrom('10.0.0.1', victim.user.email, victim.password);
     expect(errorCode(blocked)).toBe('TOO_MANY_REQUESTS');
+    expect(blocked.errors![0]!.extensions!.reason).toBe('LOGIN_THROTTLED');
     expect(blocked.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
-    // Another account is not affected.
+    // The same account from its owner's address, and another account, are not affected.
+    expect(errorCode(await loginFrom('10.0.0.99', victim.user.email, victim.password))).toBeUndefined();
     const other = await t.createUser(['AUDITOR']);
-    expect(errorCode(await loginFrom('10.0.0.100', other.user.email, other.password))).toBeUndefined();
+    expect(errorCode(await loginFrom('10.0.0.1', other.user.email, other.password))).toBeUndefined();
   });
 
-  it('after 3 failures from one address, that address is refused for every account', async () => {
+  it('after LOGIN_ADDRESS_MAX_FAILURES failures from one address, that address is refused for every account', async () => {
     const a = await t.createUser(['TASK_FORCE']);
     const b = await t.createUser(['TASK_FORCE']);
-    for (const email of ['x1@example.test', 'x2@example.test', 'x3@example.test']) {
-      expect(errorCode(await loginFrom('192.0.2.7', email, 'wrong-password'))).toBe('UNAUTHENTICATED');
+    for (const n of [1, 2, 3, 4, 5, 6]) {
+      expect(errorCode(await loginFrom('192.0.2.7', `x${n}@example.test`, 'wrong-password'))).toBe('UNAUTHENTICATED');
     }
-    expect(errorCode(await loginFrom('192.0.2.7', a.user.email, a.password))).toBe('TOO_MANY_REQUESTS');
+    const refused = await loginFrom('192.0.2.7', a.user.email, a.password);
+    expect(errorCode(refused)).toBe('TOO_MANY_REQUESTS');
+    expect(refused.errors![0]!.extensions!.reason).toBe('LOGIN_THROTTLED');
     expect(errorCode(await loginFrom('192.0.2.8', b.user.email, b.password))).toBeUndefined();
   });
 
-  it('a success clears the account count: failures must then start over', async () => {
+  it('a success clears the pair: failures must then start over', async () => {
     const u = await t.createUser(['EXECUTIVE']);
-    for (let i = 0; i < 2; i++) await loginFrom(`198.51.100.${i}`, u.user.email, 'wrong-password');
-    expect(errorCode(await loginFrom('198.51.100.50', u.user.email, u.password))).toBeUndefined();
-    for (let i = 0; i < 2; i++) await loginFrom(`198.51.100.${10 + i}`, u.user.email, 'wrong-password');
-    expect(errorCode(await loginFrom('198.51.100.51', u.user.email, u.password))).toBeUndefined();
+    for (let i = 0; i < 2; i++) expect(errorCode(await loginFrom('198.51.100.1', u.user.email, 'wrong-password'))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await loginFrom('198.51.100.1', u.user.email, u.password))).toBeUndefined();
+    // Without the reset, the 4th attempt from this address would already wait.
+    for (let i = 0; i < 2; i++) expect(errorCode(await loginFrom('198.51.100.1', u.user.email, 'wrong-password'))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await loginFrom('198.51.100.1', u.user.email, u.password))).toBeUndefined();
+  });
+
+  it('IPv6 clients are counted by their /64: changing the host part gets no new free attempts', async () => {
+    const u = await t.createUser(['TASK_FORCE']);
+    for (let i = 1; i <= 3; i++) {
+      expect(errorCode(await loginFrom(`2001:db8:1:2::${i}`, u.user.email, 'wrong-password'))).toBe('UNAUTHENTICATED');
+    }
+    expect(errorCode(await loginFrom('2001:db8:1:2:ffff::9', u.user.email, 'wrong-password'))).toBe('TOO_MANY_REQUESTS');
+    expect(errorCode(await loginFrom('2001:db8:1:3::1', u.user.email, u.password))).toBeUndefined();
   });
 });

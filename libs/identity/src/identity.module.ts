@@ -8,6 +8,7 @@ import { ApiKeysService } from './api-keys.service';
 import { AuthService } from './auth.service';
 import { resolveJwtSecret } from './jwt-secret';
 import { LoginThrottle } from './login-throttle';
+import { PasswordCheckSlots } from './password-check-slots';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 import { UsersService } from './users.service';
@@ -27,7 +28,7 @@ import { UsersService } from './users.service';
       }),
     }),
   ],
-  providers: [UsersService, AuthService, ApiKeysService, PasswordHasher, LoginThrottle],
+  providers: [UsersService, AuthService, ApiKeysService, PasswordHasher, LoginThrottle, PasswordCheckSlots],
   exports: [UsersService, AuthService, ApiKeysService, JwtModule],
 })
 export class IdentityModule {}

@@ -9,5 +9,6 @@ export * from './api-keys.service';
 export * from './user.entity';
 export * from './users.service';
 export * from './auth.service';
+export * from './password-hasher';
 export * from './identity.module';
 export * from './jwt-secret';

@@ -1,60 +1,208 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ThrottlerStorageService } from '@nestjs/throttler';
-import type { AppConfig } from '@app/common';
+import ipaddr from 'ipaddr.js';
+import { RateLimiterMemory, RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { Clock, type AppConfig } from '@app/common';
 import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
 
+/** An admitted sign-in attempt: counted as a failure unless it is reported a success. */
+export interface SignInAttempt {
+  /** The password was right and the account may sign in: the pair's failures are forgotten. */
+  succeeded(): Promise<void>;
+}
+
 /**
- * Counts failed sign-ins per account and per client address with
- * @nestjs/throttler's storage. After LOGIN_MAX_FAILURES failures inside
- * LOGIN_WINDOW_SECONDS, that key is blocked for the same window, whether the
- * next password is right or not. A success clears the account's count (not the
- * address's). Kept in this process's memory: a restart forgets the counts.
+ * How long an address an account signed in from stays "known" to it (see the
+ * per-account limit). Under 24.8 days: RateLimiterMemory expires keys with
+ * setTimeout, which fires at once past 2^31 - 1 ms.
+ */
+const KNOWN_ADDRESS_SECONDS = 14 * 24 * 3600;
+
+/**
+ * Counts sign-in attempts BEFORE their password is checked, so parallel
+ * attempts cannot outrun the count, and refuses fast (LOGIN_THROTTLED with
+ * `retryAfterSeconds`, no database read, no hash) when a limit is reached:
+ *
+ * - **One account from one address (the pair)**: LOGIN_MAX_FAILURES attempts
+ *   are free; after them the pair waits 1 s, then 2 s, 4 s ... up to
+ *   LOGIN_WINDOW_SECONDS before each next attempt, and only one attempt gets
+ *   each opening. The wait is measured on the app's Clock. A success clears the
+ *   pair. Failures from other addresses never delay this pair, so nobody can
+ *   lock the president out of her own address by guessing from theirs.
+ * - **One address, whatever the accounts**: LOGIN_ADDRESS_MAX_FAILURES failures
+ *   per LOGIN_WINDOW_SECONDS, then that address is refused for the window (it is
+ *   the prober's own address that stops working).
+ * - **One account, from addresses it has not signed in from within 14 days**:
+ *   LOGIN_ACCOUNT_MAX_FAILURES failures per window, then new addresses are
+ *   refused for the rest of the window while known ones keep working. This slows
+ *   guessing spread over many addresses; the only lever it hands an attacker is
+ *   delaying the account's first sign-in from a new address, never a lock-out.
+ *
+ * A success gives back its count on the address and account limits (only
+ * failures count there). Unknown e-mails are counted exactly like known ones.
+ *
+ * Addresses are compared as clients hold them: IPv4 (also IPv4-mapped IPv6) as
+ * is, IPv6 by its /64 (one host owns a whole /64).
+ *
+ * The counts live in rate-limiter-flexible limiters built by `limiter()`. They
+ * are in this process's memory (RateLimiterMemory): a restart forgets them, and
+ * each instance counts alone. For several instances, `limiter()` can return a
+ * RateLimiterRedis on a shared Redis with the same options (every step below
+ * is a consume/get/set/delete/reward that store offers). The pair's steps stay
+ * safe against races there too: the free attempts are one atomic consume, and
+ * each opening after a delay is claimed by an atomic consume on a key naming
+ * that opening, so two instances cannot both check a password for it.
  */
 @Injectable()
 export class LoginThrottle {
-  private readonly storage = new ThrottlerStorageService();
-  /** Per account: how many successful sign-ins have reset its failure count. */
-  private readonly generations = new Map<string, number>();
-  private readonly limit: number;
-  private readonly windowMs: number;
+  private readonly freeFailures: number;
+  private readonly maxDelayMs: number;
+  /** How long a pair's state is kept after it last moved on. */
+  private readonly memorySeconds: number;
 
-  constructor(@Inject(ConfigService) config: ConfigService<AppConfig, true>) {
-    this.limit = config.get('LOGIN_MAX_FAILURES', { infer: true });
-    this.windowMs = config.get('LOGIN_WINDOW_SECONDS', { infer: true }) * 1000;
-  }
+  /** Per pair: the free attempts (consumed before the check). */
+  private readonly pairFree: RateLimiterAbstract;
+  /** Per pair, once the free attempts are used: when (app Clock, ms) its next attempt may start. */
+  private readonly pairOpensAt: RateLimiterAbstract;
+  /** Per pair: how many delays it has gone through (the exponent of the next one). */
+  private readonly pairSteps: RateLimiterAbstract;
+  /** Per pair and opening: the one attempt that gets it. */
+  private readonly pairOpenings: RateLimiterAbstract;
+  private readonly byAddress: RateLimiterAbstract;
+  private readonly byAccount: RateLimiterAbstract;
+  /** Per pair: present while the account signed in from that address within KNOWN_ADDRESS_SECONDS. */
+  private readonly knownAddresses: RateLimiterAbstract;
 
-  assertNotBlocked(email: string, address: string): void {
-    const now = Date.now();
-    for (const key of this.keys(email, address)) {
-      const record = this.storage.storage.get(key);
-      if (record?.isBlocked && record.blockExpiresAt > now) {
-        const retryAfterSeconds = Math.ceil((record.blockExpiresAt - now) / 1000);
-        throw new IdentityError(
-          IdentityErrorCode.LOGIN_THROTTLED,
-          `Too many failed sign-ins; try again in ${retryAfterSeconds} s`,
-          { retryAfterSeconds },
-        );
-      }
-    }
-  }
-
-  async recordFailure(email: string, address: string): Promise<void> {
-    for (const key of this.keys(email, address)) {
-      // The storage blocks once hits exceed its limit: limit - 1 blocks at the Nth failure.
-      await this.storage.increment(key, this.windowMs, this.limit - 1, this.windowMs, 'login');
-    }
+  constructor(
+    @Inject(ConfigService) config: ConfigService<AppConfig, true>,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {
+    this.freeFailures = config.get('LOGIN_MAX_FAILURES', { infer: true });
+    const window = config.get('LOGIN_WINDOW_SECONDS', { infer: true });
+    this.maxDelayMs = window * 1000;
+    this.memorySeconds = 4 * window;
+    this.pairFree = this.limiter({ keyPrefix: 'login-pair-free', points: this.freeFailures, duration: this.memorySeconds });
+    this.pairOpensAt = this.limiter({ keyPrefix: 'login-pair-opens-at', points: 1, duration: this.memorySeconds });
+    this.pairSteps = this.limiter({ keyPrefix: 'login-pair-steps', points: 1, duration: this.memorySeconds });
+    this.pairOpenings = this.limiter({ keyPrefix: 'login-pair-opening', points: 1, duration: this.memorySeconds });
+    this.byAddress = this.limiter({
+      keyPrefix: 'login-address',
+      points: config.get('LOGIN_ADDRESS_MAX_FAILURES', { infer: true }),
+      duration: window,
+      blockDuration: window,
+    });
+    this.byAccount = this.limiter({
+      keyPrefix: 'login-account-new-addresses',
+      points: config.get('LOGIN_ACCOUNT_MAX_FAILURES', { infer: true }),
+      duration: window,
+    });
+    this.knownAddresses = this.limiter({ keyPrefix: 'login-known-address', points: 1, duration: KNOWN_ADDRESS_SECONDS });
   }
 
   /**
-   * The storage has no public reset, so a success starts a new generation of
-   * the account's key; the old record expires and is swept by the storage.
+   * Counts an attempt to sign in as `email` from `address` (the client's IP),
+   * before the password is checked, or refuses it with LOGIN_THROTTLED.
    */
-  recordSuccess(email: string): void {
-    this.generations.set(email, (this.generations.get(email) ?? 0) + 1);
+  async admit(email: string, address: string): Promise<SignInAttempt> {
+    const client = addressKey(address);
+    const pair = JSON.stringify([email, client]);
+    const known = (await this.knownAddresses.get(pair)) !== null;
+
+    const byAddress = await attempt(this.byAddress, client);
+    if (!byAddress.admitted) throw throttled(byAddress.res.msBeforeNext);
+    const giveBack: (() => Promise<unknown>)[] = [() => this.byAddress.reward(client)];
+    try {
+      if (!known) {
+        const byAccount = await attempt(this.byAccount, email);
+        if (!byAccount.admitted) throw throttled(byAccount.res.msBeforeNext);
+        giveBack.push(() => this.byAccount.reward(email));
+      }
+      await this.admitPair(pair);
+    } catch (err) {
+      // Refused before any check: it does not count as a failure of the address or the account.
+      await Promise.all(giveBack.map((undo) => undo()));
+      throw err;
+    }
+
+    let settled = false;
+    return {
+      succeeded: async () => {
+        if (settled) return;
+        settled = true;
+        await Promise.all([
+          ...giveBack.map((undo) => undo()),
+          this.pairFree.delete(pair),
+          this.pairOpensAt.delete(pair),
+          this.pairSteps.delete(pair),
+          this.knownAddresses.set(pair, 1, KNOWN_ADDRESS_SECONDS),
+        ]);
+      },
+    };
   }
 
-  private keys(email: string, address: string): string[] {
-    return [`account:${email}#${this.generations.get(email) ?? 0}`, `address:${address}`];
+  private async admitPair(pair: string): Promise<void> {
+    const now = this.clock.now().getTime();
+    let opening = await this.pairOpensAt.get(pair);
+    if (!opening) {
+      const free = await attempt(this.pairFree, pair);
+      if (free.admitted) {
+        // The last free attempt: whatever comes next for this pair waits for the first delay.
+        if (free.res.consumedPoints === this.freeFailures) await this.pairOpensAt.set(pair, now + this.delayMs(0), this.memorySeconds);
+        return;
+      }
+      opening = await this.pairOpensAt.get(pair);
+      // The free attempts are all taken and still being checked: the first delay is about to be set.
+      if (!opening) throw throttled(1000);
+    }
+    const opensAt = opening.consumedPoints;
+    if (now < opensAt) throw throttled(opensAt - now);
+    // The delay is over: only the first attempt to claim this opening is checked.
+    const claim = await attempt(this.pairOpenings, `${pair}@${opensAt}`);
+    if (!claim.admitted) throw throttled(1000);
+    // Only this attempt (the opening's one claimant) moves the pair on.
+    const step = ((await this.pairSteps.get(pair))?.consumedPoints ?? 0) + 1;
+    await this.pairSteps.set(pair, step, this.memorySeconds);
+    await this.pairOpensAt.set(pair, now + this.delayMs(step), this.memorySeconds);
   }
+
+  /** 1 s before the first attempt after the free ones, doubling at each step, at most LOGIN_WINDOW_SECONDS. */
+  private delayMs(step: number): number {
+    return Math.min(1000 * 2 ** Math.min(step, 40), this.maxDelayMs);
+  }
+
+  /** The one place that picks the store (see the class comment for several instances). */
+  private limiter(opts: IRateLimiterOptions): RateLimiterAbstract {
+    return new RateLimiterMemory(opts);
+  }
+}
+
+/** A consume that tells a refusal (the limit) from a failure of the store (rethrown). */
+async function attempt(limiter: RateLimiterAbstract, key: string): Promise<{ admitted: boolean; res: RateLimiterRes }> {
+  try {
+    return { admitted: true, res: await limiter.consume(key) };
+  } catch (err) {
+    if (err instanceof RateLimiterRes) return { admitted: false, res: err };
+    throw err;
+  }
+}
+
+function throttled(msBeforeNext: number): IdentityError {
+  const retryAfterSeconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
+  return new IdentityError(IdentityErrorCode.LOGIN_THROTTLED, `Too many failed sign-ins; try again in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+  });
+}
+
+/** The address as limits count it: IPv4 (also when IPv4-mapped in IPv6) whole, IPv6 by its /64. */
+export function addressKey(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  let ip = ipaddr.parse(address);
+  if (ip instanceof ipaddr.IPv6 && ip.isIPv4MappedAddress()) ip = ip.toIPv4Address();
+  if (ip instanceof ipaddr.IPv6) {
+    return `${ip.parts
+      .slice(0, 4)
+      .map((p) => p.toString(16))
+      .join(':')}::/64`;
+  }
+  return ip.toString();
 }

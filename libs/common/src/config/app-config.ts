@@ -157,16 +157,53 @@ export class AppConfig {
   @MinLength(8, { message: 'DEMO_PASSWORD must be at least 8 characters' })
   DEMO_PASSWORD = 'demo-password-2026';
 
-  /** Failed sign-ins allowed per account and per client address in the window below. */
+  /**
+   * Wrong passwords for one account from one client address that cost no wait
+   * (the free failures); after them each further attempt of that pair waits a
+   * delay that doubles from 1 s up to LOGIN_WINDOW_SECONDS. A success clears it.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   LOGIN_MAX_FAILURES = 5;
 
+  /**
+   * The longest delay between two attempts of one account from one address,
+   * and the window of the per-address and per-account counts below. A pair's
+   * failures are forgotten 4 such windows after its delays last moved on.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
+  @Max(86_400, { message: 'LOGIN_WINDOW_SECONDS must be at most 86400 (a day)' })
   LOGIN_WINDOW_SECONDS = 900;
+
+  /** Failed sign-ins from one client address, whatever the accounts, before it is refused for LOGIN_WINDOW_SECONDS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_ADDRESS_MAX_FAILURES = 50;
+
+  /**
+   * Failed sign-ins for one account, from addresses it has not signed in from
+   * in the last 14 days, per LOGIN_WINDOW_SECONDS; past it only those addresses
+   * are refused (an address the account signed in from keeps working).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  LOGIN_ACCOUNT_MAX_FAILURES = 100;
+
+  /**
+   * Sign-ins checking a password (argon2, on libuv's thread pool, which files
+   * and DNS share: 4 threads unless UV_THREADPOOL_SIZE says otherwise) at once
+   * in this process; a sign-in finding them all busy is refused at once with
+   * SIGN_IN_BUSY. Keep it at most half the pool, so downloads keep threads.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'LOGIN_MAX_CONCURRENT_HASHES must be a whole number' })
+  @Min(1, { message: 'LOGIN_MAX_CONCURRENT_HASHES must be at least 1' })
+  LOGIN_MAX_CONCURRENT_HASHES = 2;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';

@@ -5,8 +5,10 @@ export const IdentityErrorCode = {
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   /** The account exists and the password is right, but the account is deactivated. */
   ACCOUNT_DEACTIVATED: 'ACCOUNT_DEACTIVATED',
-  /** Too many failed sign-ins for this account or client address. */
+  /** Too many failed sign-ins for this account from this address, from this address, or for this account from new addresses. */
   LOGIN_THROTTLED: 'LOGIN_THROTTLED',
+  /** Every password-check slot is busy (sign-in under load): refused at once, try again in a second. */
+  SIGN_IN_BUSY: 'SIGN_IN_BUSY',
   /** A token that is missing, malformed, forged, expired or for a user who is gone. */
   INVALID_TOKEN: 'INVALID_TOKEN',
   /** Signed in, but the roles held do not grant the operation. */
