@@ -30,6 +30,7 @@ import { IncidentsService } from '@app/incidents';
 import { GateChangeEntity, PromotionGateEntity, WebhookDeliveryEntity, type GateChangeCause } from './gate.entities';
 import { GATE_CHANNEL, type GateChangedNotice } from './gate.events';
 import { GateError, GateErrorCode } from './domain/gate.errors';
+import { WebhookTargets } from './webhook-targets';
 import {
   authorizationRefusal,
   deriveGateState,
@@ -97,6 +98,7 @@ export class PromotionGateService implements OnModuleDestroy {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(RiskAcceptancesService) private readonly riskAcceptances: RiskAcceptancesService,
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
+    @Inject(WebhookTargets) private readonly webhookTargets: WebhookTargets,
   ) {}
 
   private get em() {
@@ -184,8 +186,7 @@ export class PromotionGateService implements OnModuleDestroy {
    */
   async canPromote(key: string): Promise<{ key: string; state: GateState; canPromote: boolean; since: Date; blockers: Blocker[] }> {
     const gate = await this.getByKey(key);
-    const view = gateAsOf(gate, this.clock.now());
-    return { key: gate.key, state: view.state, canPromote: view.state === 'OPEN', since: view.since, blockers: view.blockers };
+    return { key: gate.key, state: gate.state, canPromote: gate.state === 'OPEN', since: gate.updatedAt, blockers: gate.blockers };
   }
 
   // ---- changes ------------------------------------------------------------------------------
@@ -323,16 +324,11 @@ export class PromotionGateService implements OnModuleDestroy {
     if (actor.id !== null && !actor.roles.includes('ADMIN')) {
       throw new GateError(GateErrorCode.NOT_PERMITTED, 'Only an admin configures the webhook', { actor: actor.label });
     }
+    // http(s), no credentials, a public address (WebhookTargets; WEBHOOK_URL_NOT_ALLOWED otherwise):
+    // checked before the gate is locked, as resolving the name may take a moment.
+    const clean = url === null ? null : await this.webhookTargets.assertAllowed(url);
     const gate = await this.lockGate(key);
-    let clean: string | null = null;
-    if (url !== null) {
-      try {
-        const u = new URL(url.trim());
-        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
-        clean = u.toString();
-      } catch {
-        throw invalid('url', 'The webhook URL must be an http(s) URL');
-      }
+    if (clean !== null) {
       if (!secret || secret.length < 16 || secret.length > 256) throw invalid('secret', 'The webhook secret must have 16 to 256 characters');
     }
     await this.updateGate(gate, { webhookUrl: clean, webhookSecret: clean ? secret : null });
@@ -642,9 +638,13 @@ function asOf(g: PromotionGateEntity, now: Date): PromotionGateEntity {
   const view = gateAsOf(g, now);
   if (view.lapsed.length === 0) return g;
   // Past a lapse the gate has left OPEN: the authorization is spent, as the re-evaluation will record.
+  const lapsed = new Set(view.lapsed);
   return Object.assign(Object.create(PromotionGateEntity.prototype) as PromotionGateEntity, g, {
     state: view.state,
     blockers: view.blockers,
+    // Applied once: the lapsed rules are blockers now; `updatedAt` is when the state read now began.
+    dateRules: g.dateRules.filter((r) => !lapsed.has(r)),
+    updatedAt: view.since,
     openedAt: null,
     openedByLabel: null,
     openStatement: null,
