@@ -1,4 +1,4 @@
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, ValidationPipe, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
@@ -56,6 +56,7 @@ import { LocalStrategy } from './auth/local.strategy';
 import { AllErrorsFilter } from './graphql/errors.filter';
 import { queryLimitsRule } from './graphql/query-limits';
 import { callerKeyFrom, queryCostPlugin } from './graphql/query-cost';
+import { QueryShapeMiddleware, queryShapeLimits } from './graphql/query-shape.middleware';
 import { JwtService } from '@nestjs/jwt';
 import { HealthController } from './health/health.controller';
 import { EvidenceFilesController } from './evidence/evidence-files.controller';
@@ -81,7 +82,12 @@ function requestIdOf(req: IncomingMessage & { id?: unknown }, res?: ServerRespon
 }
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  /** The GraphQL document's shape is checked before Apollo parses and validates it (query-shape.middleware.ts). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(QueryShapeMiddleware).forRoutes({ path: 'graphql', method: RequestMethod.ALL });
+  }
+
   /**
    * Built at call time, so that the configuration is read from the environment
    * of the moment (each test builds its own app).
@@ -140,12 +146,8 @@ export class AppModule {
             gates: PromotionGateService,
           ): ApolloDriverConfig => {
             const production = config.get('NODE_ENV', { infer: true }) === 'production';
-            const shape = {
-              maxDepth: config.get('GRAPHQL_MAX_DEPTH', { infer: true }),
-              maxAliases: config.get('GRAPHQL_MAX_ALIASES', { infer: true }),
-              maxFields: config.get('GRAPHQL_MAX_FIELDS', { infer: true }),
-            };
-            const maxTokens = config.get('GRAPHQL_MAX_TOKENS', { infer: true });
+            const shape = queryShapeLimits(config);
+            const maxTokens = shape.maxTokens;
             const verifySubject = (token: string): string | null => {
               try {
                 const sub: unknown = jwt.verify<{ sub?: unknown }>(token).sub;
@@ -161,10 +163,10 @@ export class AppModule {
               playground: false,
               introspection: !production,
               csrfPrevention: true,
-              // The document is capped before parsing (the body's size in bootstrap.ts, tokens here), then
-              // its shape is measured with each fragment once (query-limits.ts), then its cost (query-cost.ts).
+              // The document is capped before parsing (the body's size in bootstrap.ts, tokens here); its shape is
+              // measured, each fragment once, before GraphQL's own rules run (QueryShapeMiddleware,
+              // query-limits.ts); then its cost is computed before execution (query-cost.ts).
               parseOptions: { maxTokens },
-              validationRules: [queryLimitsRule(shape)],
               // No "Did you mean …" in production: suggestions reveal the schema that introspection hides.
               hideSchemaDetailsFromClientErrors: production,
               includeStacktraceInErrorResponses: !production,
@@ -192,7 +194,7 @@ export class AppModule {
                 return isConnectionContext(input) ? subscriptionContext(input, makeLoaders) : { req: input.req, res: input.res, loaders: makeLoaders() };
               },
               subscriptions: {
-                'graphql-ws': graphqlWsConfig({ authenticator: new ConnectionAuthenticator(), production, maxTokens, validationRules: [queryLimitsRule(shape)] }),
+                'graphql-ws': graphqlWsConfig({ authenticator: new ConnectionAuthenticator(), production, maxTokens, shapeRule: queryLimitsRule(shape), validationRules: [] }),
               },
               formatError: (formatted) => {
                 const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestContext } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestContext } from '@apollo/server';
 import { getNamedType, getNullableType, GraphQLError, isListType, type GraphQLCompositeType, type GraphQLField } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -114,7 +114,19 @@ interface HttpContext extends BaseContext {
   req?: { headers?: Record<string, unknown>; ip?: string };
 }
 
-/** The Apollo plugin that applies the cost limits, the budget and the answer's size cap. */
+/** Every /graphql answer is per user and changes with every move: never cached, never sniffed. */
+export function safeHeaders(): HeaderMap {
+  return new HeaderMap([
+    ['cache-control', 'no-store'],
+    ['x-content-type-options', 'nosniff'],
+  ]);
+}
+
+/**
+ * The Apollo plugin that applies the limits of a GraphQL request over HTTP
+ * that come after its shape (checked before Apollo by `QueryShapeMiddleware`):
+ * the cost, the caller's budget, and the answer's size cap.
+ */
 export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf): ApolloServerPlugin<HttpContext> {
   const budget = new RateLimiterMemory({ points: limits.costPerMinute, duration: 60 });
   return {
@@ -152,7 +164,7 @@ export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf)
                 cost,
                 budgetPerMinute: limits.costPerMinute,
                 retryAfterSeconds,
-                http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+                http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
               },
             });
           }
@@ -160,8 +172,7 @@ export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf)
 
         async willSendResponse(ctx) {
           const { http, body } = ctx.response;
-          http.headers.set('cache-control', 'no-store');
-          http.headers.set('x-content-type-options', 'nosniff');
+          for (const [name, value] of safeHeaders()) http.headers.set(name, value);
           if (body.kind !== 'single' || body.singleResult.data == null) return;
           const bytes = Buffer.byteLength(JSON.stringify(body.singleResult));
           if (bytes > limits.maxResponseBytes) {

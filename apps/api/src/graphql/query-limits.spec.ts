@@ -6,7 +6,8 @@ const schema = buildSchema(`
   type Node { name: String, parent: Node, children: [Node] }
   type Query { node: Node, me: Node }
 `);
-const check = (q: string) => validate(schema, parse(q), [queryLimitsRule({ maxDepth: 4, maxAliases: 3, maxFields: 250 })]).map((e) => e.message);
+const check = (q: string, maxSameName = 10) =>
+  validate(schema, parse(q), [queryLimitsRule({ maxDepth: 4, maxAliases: 3, maxFields: 250, maxSameName })]).map((e) => e.message);
 const nest = (levels: number) => `{ node ${'{ parent '.repeat(levels - 2)}{ name }${' }'.repeat(levels - 2)} }`;
 
 describe('query limits', () => {
@@ -28,8 +29,8 @@ describe('query limits', () => {
   it('counts the fields of a fragment each time it is spread, and refuses more than allowed', () => {
     // Every spread of F writes out its 5 fields again: with \`node\`, 49 spreads are 246 fields (allowed), 50 are 251.
     const spreads = (n: number) => `fragment F on Node { name parent { name children { name } } } { node { ${Array.from({ length: n }, () => '...F').join(' ')} } }`;
-    expect(check(spreads(49))).toEqual([]);
-    expect(check(spreads(50))).toEqual(['The query selects 251 fields once its fragments are expanded; at most 250 are allowed']);
+    expect(check(spreads(49), 100)).toEqual([]);
+    expect(check(spreads(50), 100)).toEqual(['The query selects 251 fields once its fragments are expanded; at most 250 are allowed']);
   });
 
   it('measures a fragment once however often it is spread: a chain that doubles at every level is refused at once', () => {
@@ -40,9 +41,20 @@ describe('query limits', () => {
       `\nfragment F${n} on Node { name }\n{ node { ...F0 } }`;
     const messages = check(chain(80));
     expect(messages).toContain('The query is 82 levels deep; at most 4 are allowed');
-    expect(messages.find((m) => m.startsWith('The query selects'))).toBe('The query selects more than 10^24 fields once its fragments are expanded; at most 250 are allowed');
+    expect(messages.find((m) => m.includes('fields once'))).toBe('The query selects more than 10^24 fields once its fragments are expanded; at most 250 are allowed');
     // The same chain through every standard rule of GraphQL (one of which compares overlapping fields).
     expect(validate(schema, parse(chain(80))).length).toBe(0);
+  });
+
+  it('refuses a response name selected more than allowed in one selection set, counting what fragments write into it', () => {
+    expect(check(`{ node { ${'name '.repeat(10)} } }`)).toEqual([]);
+    expect(check(`{ node { ${'name '.repeat(11)} } }`)).toEqual([
+      'The query selects one name 11 times in one selection set once its fragments are expanded; at most 10 are allowed',
+    ]);
+    // 4 spreads of a fragment that selects name 3 times: 12 in the set \`node\` selects.
+    expect(check(`fragment N on Node { name name name } { node { ...N ... on Node { ...N } ...N ...N } }`)).toHaveLength(1);
+    // The same name in different selection sets is not a repetition.
+    expect(check(`{ node { name parent { name } children { name } } }`)).toEqual([]);
   });
 
   it('terminates on a fragment cycle (GraphQL refuses the cycle itself)', () => {

@@ -86,6 +86,8 @@ export interface GraphqlWsDeps {
   production: boolean;
   /** The document's token cap, the same as HTTP's (parsing stops there). */
   maxTokens: number;
+  /** The shape limits, checked before GraphQL's own rules, as over HTTP. */
+  shapeRule: ValidationRule;
   /** Extra validation rules, the same as HTTP's `validationRules`. */
   validationRules: readonly ValidationRule[];
 }
@@ -145,7 +147,11 @@ export function graphqlWsConfig(deps: GraphqlWsDeps): GraphQLWsSubscriptionsConf
       return undefined; // graphql-ws parses, validates (below) and subscribes
     },
 
-    validate: (schema, document) => validate(schema, document, rules),
+    // The shape limits first, alone (linear), so that GraphQL's own rules only see documents within them.
+    validate: (schema, document) => {
+      const refused = validate(schema, document, [deps.shapeRule]);
+      return refused.length > 0 ? refused : validate(schema, document, rules);
+    },
 
     onNext: async (ctx, _id, _payload, args, result) => {
       (args.contextValue as Partial<SubscriptionContext> | undefined)?.renewLoaders?.();

@@ -229,7 +229,7 @@ export class AppConfig {
   @Transform(toInt)
   @IsInt()
   @Min(100)
-  GRAPHQL_MAX_TOKENS = 4_000;
+  GRAPHQL_MAX_TOKENS = 2_000;
 
   @Transform(toInt)
   @IsInt()
@@ -245,6 +245,11 @@ export class AppConfig {
   @IsInt()
   @Min(10)
   GRAPHQL_MAX_FIELDS = 2_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  GRAPHQL_MAX_SAME_NAME = 10;
 
   @Transform(toInt)
   @IsInt()

@@ -1,0 +1,217 @@
+/**
+ * Abuse benchmark (issue 11): runs the built server (production mode, as
+ * deployed) on a fresh test database and prints
+ *   1. the time to refuse an anonymous fragment chain of 20, 40 and 80 levels
+ *      (each level spreads the next twice: 2^N selections written out) — must
+ *      stay flat as N grows;
+ *   2. `/health` latency (p50 / p99) while 100 parallel wrong sign-ins from 100
+ *      addresses run, again and again, against the same latency at rest;
+ *   3. the server's RSS before and after the 30-alias nested query of the
+ *      issue (refused before execution), sent 5 times at once.
+ * Prints numbers; asserts nothing.
+ *
+ *   npm run build && npx tsx bench/abuse.bench.ts                                        # embedded PostgreSQL
+ *   npm run build && DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/abuse.bench.ts
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { EmbeddedPostgresServer } from '../libs/database/src/embedded/embedded-postgres';
+
+const RUNS = Number(process.env.RUNS ?? 20);
+const HEALTH_RUNS = Number(process.env.HEALTH_RUNS ?? 200);
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(base: string, server: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode})`);
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the server did not become ready');
+}
+
+/** Resident set size of a process, in MiB (Linux). */
+function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+function fragmentChain(levels: number): string {
+  const defs = Array.from({ length: levels }, (_, i) => `fragment F${i} on User { ...F${i + 1} ...F${i + 1} }`);
+  return `query { me { ...F0 } } ${defs.join(' ')} fragment F${levels} on User { id }`;
+}
+
+const THIRTY_ALIASES = `{ ${Array.from(
+  { length: 30 },
+  (_, i) => `a${i}: countermeasures(first: 100) { nodes { key title requirements { title evidence { id name sha256 reviews { decision comment reviewedAt } } } } }`,
+).join(' ')} }`;
+
+async function main(): Promise<void> {
+  const serverJs = path.resolve('dist/apps/api/src/main.js');
+  if (!fs.existsSync(serverJs)) throw new Error('Build first: npm run build (the bench runs the built server, as in production)');
+  let embedded: EmbeddedPostgresServer | undefined;
+  let tmp: string | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    if (!/test/i.test(new URL(serverUrl).pathname)) throw new Error('DATABASE_URL must name a database whose name contains "test"');
+  } else {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-'));
+    fs.chmodSync(tmp, 0o755);
+    embedded = await EmbeddedPostgresServer.start({ dataDir: tmp, database: 'test' });
+    serverUrl = embedded.url;
+  }
+  const database = `test_abuse_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const url = withDatabase(serverUrl, database);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-app-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const password = 'bench-password-2026';
+  const server = spawn(process.execPath, [serverJs], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: url,
+      DATA_DIR: dataDir,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      ADMIN_EMAIL: 'admin@bench.test',
+      ADMIN_PASSWORD: password,
+      // The bench plays 100 clients from 100 addresses through one proxy hop.
+      TRUST_PROXY_HOPS: '1',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  try {
+    await waitReady(base, server);
+    const login = await post({ query: `mutation { login(input: { email: "admin@bench.test", password: "${password}" }) { accessToken } }` });
+    const token = ((await login.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
+
+    // 1. The fragment chain, refused: time to the answer, per depth.
+    console.log('\n1. Anonymous fragment chain (each level spreads the next twice), time to the refusal:');
+    for (const levels of [20, 40, 80]) {
+      const body = { query: fragmentChain(levels) };
+      const ms: number[] = [];
+      let status = 0;
+      for (let i = 0; i < RUNS; i++) {
+        const t0 = performance.now();
+        const res = await post(body);
+        await res.text();
+        status = res.status;
+        ms.push(performance.now() - t0);
+      }
+      ms.sort((a, b) => a - b);
+      console.log(`   ${String(levels).padStart(2)} levels (${JSON.stringify(body).length} bytes): HTTP ${status}, p50 ${fmt(pct(ms, 50))}, p99 ${fmt(pct(ms, 99))}`);
+    }
+
+    // 2. /health while sign-in is hammered.
+    const health = async (): Promise<number[]> => {
+      const ms: number[] = [];
+      for (let i = 0; i < HEALTH_RUNS; i++) {
+        const t0 = performance.now();
+        const res = await fetch(`${base}/health`);
+        await res.text();
+        if (!res.ok) throw new Error(`/health answered ${res.status}`);
+        ms.push(performance.now() - t0);
+      }
+      return ms.sort((a, b) => a - b);
+    };
+    const rest = await health();
+    let stop = false;
+    const outcomes = new Map<string, number>();
+    const attacker = async () => {
+      let wave = 0;
+      while (!stop) {
+        wave++;
+        await Promise.all(
+          Array.from({ length: 100 }, async (_, i) => {
+            const res = await post(
+              { query: `mutation { login(input: { email: "admin@bench.test", password: "wrong-${wave}-${i}" }) { accessToken } }` },
+              { 'x-forwarded-for': `198.51.100.${i + 1}` },
+            );
+            const json = (await res.json()) as { errors?: { extensions?: { reason?: string; code?: string } }[] };
+            const why = json.errors?.[0]?.extensions?.reason ?? json.errors?.[0]?.extensions?.code ?? 'SIGNED_IN';
+            outcomes.set(why, (outcomes.get(why) ?? 0) + 1);
+          }),
+        );
+      }
+    };
+    const attack = attacker();
+    const loaded = await health();
+    stop = true;
+    await attack;
+    console.log('\n2. GET /health, sequential:');
+    console.log(`   at rest:                                 p50 ${fmt(pct(rest, 50))}, p99 ${fmt(pct(rest, 99))}`);
+    console.log(`   during waves of 100 parallel bad logins: p50 ${fmt(pct(loaded, 50))}, p99 ${fmt(pct(loaded, 99))}`);
+    console.log(`   the sign-ins' answers: ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+
+    // 3. The 30-alias query, five at once: refused before execution.
+    const before = rssMiB(server.pid!);
+    const t0 = performance.now();
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const res = await post({ query: THIRTY_ALIASES }, { authorization: `Bearer ${token}` });
+        return { status: res.status, body: (await res.json()) as { errors?: { extensions?: Record<string, unknown> }[] } };
+      }),
+    );
+    const took = performance.now() - t0;
+    const after = rssMiB(server.pid!);
+    const ext = answers[0]!.body.errors?.[0]?.extensions ?? {};
+    console.log('\n3. The 30-alias nested query, 5 at once:');
+    console.log(`   answered HTTP ${answers.map((a) => a.status).join('/')} ${String(ext.reason)} (cost ${String(ext.cost)}, limit ${String(ext.limit)}) in ${fmt(took)}`);
+    console.log(`   server RSS: ${before.toFixed(0)} MiB before, ${after.toFixed(0)} MiB after`);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    await embedded?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
