@@ -25,6 +25,7 @@ import { PromotionGateModule, PromotionGateService, WebhookDispatcher } from '@a
 import { GateChangeNotifier, NotificationsModule } from '@app/notifications';
 import { NotificationsResolver } from './notifications/notifications.resolver';
 import { RemindersJob } from './jobs/reminders.job';
+import { EvidenceStoreJob } from './jobs/evidence-store.job';
 import { GateResolver } from './promotion-gate/gate.resolver';
 import { GateWebhookResolver } from './promotion-gate/gate-webhook.resolver';
 import { GateSubscriptionsResolver } from './promotion-gate/gate-subscriptions.resolver';
@@ -249,6 +250,8 @@ export class AppModule implements NestModule {
         // Listens to gate changes and runs on the clock: in the API server only (the CLI runs reminders on demand).
         GateChangeNotifier,
         RemindersJob,
+        // Reconciles the evidence store with the evidence rows hourly (at start-up: StartupService).
+        EvidenceStoreJob,
       ],
     };
   }

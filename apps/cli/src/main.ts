@@ -10,6 +10,7 @@ import { CountermeasuresService, KeptStateService } from '@app/countermeasures';
 import { AuditTrailService } from '@app/audit-trail';
 import { DatabaseServer, revertLastMigration } from '@app/database';
 import { DemoLoader } from '@app/demo';
+import { describeEvidenceStoreReport, EvidenceStoreReconciler } from '@app/evidence';
 import { isRole, UsersService, type Role } from '@app/identity';
 import { NotificationsService } from '@app/notifications';
 import { DateRuleSweepsService, describeSweeps, sweepsFailed } from '@app/promotion-gate';
@@ -40,6 +41,12 @@ Commands:
   run-sweeps             all of them, in order: expire-risk-acceptances,
                          check-freshness, reevaluate-gates (the server runs them at
                          start-up and daily at 00:00 JST; running twice changes nothing)
+  reconcile-evidence-store
+                         compare the stored evidence files with the evidence rows:
+                         remove upload temp files left by a crash and stored files no
+                         evidence refers to (older than EVIDENCE_ORPHAN_GRACE_SECONDS);
+                         list evidence whose file is missing and exit 1 if any (the
+                         server does it at start-up and hourly)
   run-reminders [--weekly-digest]
                          create today's reminders (due, overdue, review waiting, going
                          stale, expiring risk acceptances) and send their e-mail; with
@@ -55,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
-  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail', 'check-kept-state', 'check-freshness', 'expire-risk-acceptances', 'reevaluate-gates', 'run-sweeps', 'run-reminders'];
+  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail', 'check-kept-state', 'check-freshness', 'expire-risk-acceptances', 'reevaluate-gates', 'run-sweeps', 'run-reminders', 'reconcile-evidence-store'];
   if (!known.includes(command)) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
     return 2;
@@ -160,6 +167,13 @@ async function main(argv: string[]): Promise<number> {
               : { gates: await sweeps.reevaluateGates() };
         for (const line of describeSweeps(result)) process.stdout.write(`${line}\n`);
         return sweepsFailed(result) ? 1 : 0;
+      }
+      case 'reconcile-evidence-store': {
+        // Temp files of uploads in progress (the server's, on this DATA_DIR) are left alone:
+        // only those older than an hour or of a process that is gone are removed.
+        const report = await app.get(EvidenceStoreReconciler).reconcile();
+        for (const line of describeEvidenceStoreReport(report)) process.stdout.write(`${line}\n`);
+        return report.missing.length > 0 ? 1 : 0;
       }
       case 'run-reminders': {
         const { values } = parseArgs({ args: rest, options: { 'weekly-digest': { type: 'boolean' } } });

@@ -3,13 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CountermeasuresModule } from '@app/countermeasures';
 import { EvidenceEntity, EvidenceReviewEntity, SignOffEntity } from './evidence.entities';
 import { EvidenceService } from './evidence.service';
+import { EvidenceStoreReconciler } from './evidence-store-reconciler';
 import { EvidenceStorage } from './storage/evidence-storage';
 import { evidenceStorageProvider } from './storage/evidence-storage.provider';
 
 @Module({
   imports: [CountermeasuresModule, TypeOrmModule.forFeature([EvidenceEntity, EvidenceReviewEntity, SignOffEntity])],
   // The storage lives here so that the API, the CLI and the demo loader share one.
-  providers: [EvidenceService, evidenceStorageProvider],
-  exports: [EvidenceService, EvidenceStorage, CountermeasuresModule],
+  providers: [EvidenceService, evidenceStorageProvider, EvidenceStoreReconciler],
+  exports: [EvidenceService, EvidenceStorage, EvidenceStoreReconciler, CountermeasuresModule],
 })
 export class EvidenceModule {}

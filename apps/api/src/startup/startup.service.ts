@@ -2,11 +2,15 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@app/common';
 import { DemoLoader } from '@app/demo';
+import { EvidenceStoreReconciler } from '@app/evidence';
 import { UsersService } from '@app/identity';
 
 /**
- * First-start work: the admin from ADMIN_EMAIL / ADMIN_PASSWORD, and the demo
- * case when the database is empty, DEMO is on and this is not production.
+ * Start-up work, before the server serves: the evidence store reconciled with
+ * the evidence rows (what a crash left: every upload temp file, stored files no
+ * evidence refers to; evidence whose file is missing is alerted), then the
+ * admin from ADMIN_EMAIL / ADMIN_PASSWORD, and the demo case when the database
+ * is empty, DEMO is on and this is not production.
  */
 @Injectable()
 export class StartupService implements OnApplicationBootstrap {
@@ -17,9 +21,17 @@ export class StartupService implements OnApplicationBootstrap {
     @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(DemoLoader) private readonly demo: DemoLoader,
+    @Inject(EvidenceStoreReconciler) private readonly evidenceStore: EvidenceStoreReconciler,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // First, before any upload of this process (the demo's included) can have begun.
+    try {
+      await this.evidenceStore.reconcile({ startup: true });
+    } catch (err) {
+      // A store that cannot be listed now (S3 down) must not keep the server down; the hourly run repeats it.
+      this.logger.error(`evidence store reconciliation at start-up failed: ${(err as Error)?.message ?? String(err)}`);
+    }
     const empty = (await this.users.count()) === 0;
     const adminEmail = this.config.get('ADMIN_EMAIL', { infer: true });
     const adminPassword = this.config.get('ADMIN_PASSWORD', { infer: true });

@@ -3,28 +3,27 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@app/common';
+import { armCrashPoint } from './crash-point';
 import { EvidenceStorage } from './evidence-storage';
 import { LocalEvidenceStorage } from './local-evidence-storage';
 import { S3EvidenceStorage } from './s3-evidence-storage';
 
-/** Temp files older than this at start-up were left by a crash mid-upload. */
-const STALE_UPLOAD_MS = 60 * 60 * 1000;
-
 /**
  * `EvidenceStorage` for Nest: the bucket `EVIDENCE_S3_BUCKET` when it is set
  * (uploads staged in `DATA_DIR/evidence/tmp`), otherwise the local
- * content-addressed directory `DATA_DIR/evidence`. At start-up it drops
- * uploads a crash left half-written.
+ * content-addressed directory `DATA_DIR/evidence`. What a crash left behind
+ * (temp files, stored bytes without evidence) is the reconciliation's
+ * (EvidenceStoreReconciler: the server's start-up, hourly, and the CLI).
  */
 export const evidenceStorageProvider: Provider = {
   provide: EvidenceStorage,
   inject: [ConfigService],
-  useFactory: async (config: ConfigService<AppConfig, true>): Promise<EvidenceStorage> => {
+  useFactory: (config: ConfigService<AppConfig, true>): EvidenceStorage => {
     const root = path.resolve(config.get('DATA_DIR', { infer: true }), 'evidence');
     const bucket = config.get('EVIDENCE_S3_BUCKET', { infer: true });
-    const storage = bucket ? new S3EvidenceStorage({ client: s3Client(config), bucket, tempDir: path.join(root, 'tmp') }) : new LocalEvidenceStorage(root);
-    await storage.sweepTemp(STALE_UPLOAD_MS);
-    return storage;
+    // Test hook only (the config refuses TEST_CRASH_AT unless NODE_ENV=test): see crash-point.ts.
+    if (config.get('NODE_ENV', { infer: true }) === 'test') armCrashPoint(config.get('TEST_CRASH_AT', { infer: true }));
+    return bucket ? new S3EvidenceStorage({ client: s3Client(config), bucket, tempDir: path.join(root, 'tmp') }) : new LocalEvidenceStorage(root);
   },
 };
 

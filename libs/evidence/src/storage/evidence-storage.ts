@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
+import type { SweepOptions } from './temp-staging';
 
 export interface StageOptions {
   /** The upload is stopped as soon as it passes this many bytes (FILE_TOO_LARGE). */
@@ -52,6 +53,16 @@ export abstract class EvidenceStorage {
   abstract exists(sha256: string): Promise<boolean>;
   /** Removes a blob (only for bytes no evidence refers to). No error if it is absent. */
   abstract remove(sha256: string): Promise<void>;
+  /** Every stored blob and when it was stored (last written), for reconciliation with the evidence rows. */
+  abstract listBlobs(): AsyncIterable<StoredBlobInfo>;
+  /** Deletes upload temp files no upload in progress is writing (see sweepTempDir). Returns how many. */
+  abstract sweepTemp(olderThanMs: number, now?: number, options?: SweepOptions): Promise<number>;
+}
+
+export interface StoredBlobInfo {
+  readonly sha256: string;
+  /** When the blob was stored (file mtime; S3 LastModified). */
+  readonly storedAt: Date;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -184,6 +185,49 @@ describe('LocalEvidenceStorage: content-addressed evidence files on disk', () =>
     fs.utimesSync(old, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
     expect(await storage.sweepTemp(3600_000)).toBe(1);
     expect(fs.readdirSync(storage.tempDir)).toEqual(['new.part']);
+  });
+
+  it('names temp files after the writing process, and a sweep removes those whose writer is gone however young', async () => {
+    const staged = await storage.stage(Readable.from([pdf()]), ALL);
+    expect(fs.readdirSync(storage.tempDir)).toEqual([expect.stringMatching(new RegExp(`^${process.pid}-[0-9a-f-]{36}\\.part$`))]);
+    await staged.discard();
+
+    const gone = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has exited
+    const alive = process.ppid; // a running process that is not this one
+    for (const name of [`${gone}-a.part`, `${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part']) fs.writeFileSync(path.join(storage.tempDir, name), 'x');
+    // Hourly: an upload in progress (this process's, or another running one's) is left alone.
+    expect(await storage.sweepTemp(3600_000)).toBe(1);
+    expect(fs.readdirSync(storage.tempDir).sort()).toEqual([`${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part']);
+    // At start-up this process has begun no upload: its pid's files (a restarted container
+    // reuses pids) and unnamed ones (older versions) go too; another running process's stays.
+    expect(await storage.sweepTemp(3600_000, Date.now(), { startup: true })).toBe(2);
+    expect(fs.readdirSync(storage.tempDir)).toEqual([`${alive}-b.part`]);
+  });
+
+  it('lists the stored blobs with the time they were stored, and nothing else (temp files, strays)', async () => {
+    const a = Buffer.from(CSV_JA);
+    const b = pdf();
+    await (await storage.stage(Readable.from([a]), ALL)).commit();
+    await (await storage.stage(Readable.from([b]), ALL)).commit();
+    await storage.stage(Readable.from([png()]), ALL); // staged, never committed
+    fs.writeFileSync(path.join(root, 'README'), 'not a blob');
+    fs.mkdirSync(path.join(root, 'zz', 'yy'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'zz', 'yy', sha(a)), 'misplaced');
+    const then = new Date('2026-01-02T03:04:05Z');
+    fs.utimesSync(storage.pathOf(sha(b)), then, then);
+    const listed = [];
+    for await (const blob of storage.listBlobs()) listed.push(blob);
+    expect(listed.map((x) => x.sha256).sort()).toEqual([sha(a), sha(b)].sort());
+    expect(listed.find((x) => x.sha256 === sha(b))!.storedAt.toISOString()).toBe(then.toISOString());
+  });
+
+  it('storing bytes already stored marks the blob as stored now (a reconciliation does not take it for an old orphan)', async () => {
+    const bytes = Buffer.from(CSV_JA);
+    await (await storage.stage(Readable.from([bytes]), ALL)).commit();
+    const old = new Date('2026-01-02T03:04:05Z');
+    fs.utimesSync(storage.pathOf(sha(bytes)), old, old);
+    expect(await (await storage.stage(Readable.from([bytes]), ALL)).commit()).toEqual({ created: false });
+    expect(fs.statSync(storage.pathOf(sha(bytes))).mtimeMs).toBeGreaterThan(old.getTime());
   });
 });
 

@@ -2,8 +2,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
-import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob } from './evidence-storage';
-import { stageToTempFile, sweepTempDir } from './temp-staging';
+import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo } from './evidence-storage';
+import { stageToTempFile, sweepTempDir, type SweepOptions } from './temp-staging';
 
 const TEMP_DIR = 'tmp';
 
@@ -40,6 +40,10 @@ export class LocalEvidenceStorage extends EvidenceStorage {
         await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
         if (await exists(target)) {
           await fs.rm(tempPath, { force: true });
+          // Stored again just now: a reconciliation must not take it for an old orphan
+          // before this upload's evidence row is written.
+          const now = new Date();
+          await fs.utimes(target, now, now).catch(() => undefined);
           return { created: false };
         }
         await fs.chmod(tempPath, 0o400);
@@ -82,10 +86,32 @@ export class LocalEvidenceStorage extends EvidenceStorage {
     await fs.rm(this.pathOf(sha256), { force: true });
   }
 
-  /** Deletes temp files older than `olderThanMs` (left by a crash mid-upload). Returns how many. */
-  async sweepTemp(olderThanMs: number, now = Date.now()): Promise<number> {
-    return sweepTempDir(this.tempDir, olderThanMs, now);
+  /** Deletes temp files left by a crash mid-upload (see sweepTempDir). Returns how many. */
+  async sweepTemp(olderThanMs: number, now = Date.now(), options: SweepOptions = {}): Promise<number> {
+    return sweepTempDir(this.tempDir, olderThanMs, now, options);
   }
+
+  /** Walks <root>/<aa>/<bb>/<sha256>; anything else (tmp/, stray files) is not a blob. */
+  async *listBlobs(): AsyncIterable<StoredBlobInfo> {
+    for (const aa of await subdirs(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(aa)) continue;
+      for (const bb of await subdirs(path.join(this.root, aa))) {
+        if (!/^[0-9a-f]{2}$/.test(bb)) continue;
+        const dir = path.join(this.root, aa, bb);
+        const names = await fs.readdir(dir).catch(() => [] as string[]);
+        for (const name of names) {
+          if (!/^[0-9a-f]{64}$/.test(name) || name.slice(0, 2) !== aa || name.slice(2, 4) !== bb) continue;
+          const stat = await fs.stat(path.join(dir, name)).catch(() => null);
+          if (stat?.isFile()) yield { sha256: name, storedAt: stat.mtime };
+        }
+      }
+    }
+  }
+}
+
+async function subdirs(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 
 

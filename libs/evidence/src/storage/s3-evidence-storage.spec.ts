@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigValidationError, EVIDENCE_MEDIA_TYPES, validateConfig } from '@app/common';
 import { CSV_JA, pdf, png, windowsExe, xlsx } from '../../../../test/evidence/support-files';
@@ -195,6 +195,23 @@ describe('S3EvidenceStorage: content-addressed evidence files in an S3-compatibl
     fs.utimesSync(old, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
     expect(await storage.sweepTemp(3600_000)).toBe(1);
     expect(temps()).toEqual(['new.part']);
+  });
+
+  it('lists the stored objects under evidence/ with their LastModified, and no other key', async () => {
+    const a = Buffer.from(CSV_JA);
+    const b = pdf();
+    await (await storage.stage(Readable.from([a]), ALL)).commit();
+    await (await storage.stage(Readable.from([b]), ALL)).commit();
+    const strays = ['evidence/README', `other/${sha(a)}`, `evidence/zz/yy/${sha(a)}`];
+    for (const Key of strays) await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: 'x' }));
+    try {
+      const listed = [];
+      for await (const blob of storage.listBlobs()) listed.push(blob);
+      expect(listed.map((x) => x.sha256).sort()).toEqual([sha(a), sha(b)].sort());
+      for (const blob of listed) expect(blob.storedAt.getTime()).toBeGreaterThan(Date.now() - 3600_000);
+    } finally {
+      for (const Key of strays) await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key }));
+    }
   });
 
   describe('openVerified over S3', () => {

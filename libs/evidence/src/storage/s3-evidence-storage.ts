@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
-import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob } from './evidence-storage';
-import { stageToTempFile, sweepTempDir } from './temp-staging';
+import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo } from './evidence-storage';
+import { stageToTempFile, sweepTempDir, type SweepOptions } from './temp-staging';
 
 const KEY_PREFIX = 'evidence/';
 
@@ -140,9 +140,26 @@ export class S3EvidenceStorage extends EvidenceStorage {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(sha256) }));
   }
 
-  /** Deletes local temp files older than `olderThanMs` (left by a crash mid-upload). Returns how many. */
-  async sweepTemp(olderThanMs: number, now = Date.now()): Promise<number> {
-    return sweepTempDir(this.tempDir, olderThanMs, now);
+  /** Deletes local temp files left by a crash mid-upload (see sweepTempDir). Returns how many. */
+  async sweepTemp(olderThanMs: number, now = Date.now(), options: SweepOptions = {}): Promise<number> {
+    return sweepTempDir(this.tempDir, olderThanMs, now, options);
+  }
+
+  /**
+   * ListObjectsV2 over `evidence/`, page by page (1000 keys each); a key that is
+   * not evidence/<aa>/<bb>/<sha256> is not a blob. LastModified is when the PUT completed.
+   */
+  async *listBlobs(): AsyncIterable<StoredBlobInfo> {
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: KEY_PREFIX, ContinuationToken }));
+      for (const object of page.Contents ?? []) {
+        const sha256 = object.Key?.slice(object.Key.lastIndexOf('/') + 1) ?? '';
+        if (!/^[0-9a-f]{64}$/.test(sha256) || object.Key !== this.keyOf(sha256)) continue;
+        yield { sha256, storedAt: object.LastModified ?? new Date(0) };
+      }
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
   }
 }
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { StagedBlob, StageOptions } from './evidence-storage';
+import { crashPoint } from './crash-point';
 import { UploadInspector } from './upload-inspector';
 
 export const TEMP_SUFFIX = '.part';
@@ -24,7 +25,8 @@ export async function stageToTempFile(
   // the temp file is being opened must not crash the process. The loop below
   // still sees it (a destroyed stream's error is kept in `source.errored`).
   source.on('error', () => undefined);
-  const tempPath = path.join(tempDir, `${randomUUID()}${TEMP_SUFFIX}`);
+  // The writer's pid in the name: a sweep can tell the files of a process that is gone.
+  const tempPath = path.join(tempDir, `${process.pid}-${randomUUID()}${TEMP_SUFFIX}`);
   let file: fs.FileHandle;
   try {
     await fs.mkdir(tempDir, { recursive: true, mode: 0o700 });
@@ -55,6 +57,7 @@ export async function stageToTempFile(
     throw err;
   }
   await file.close();
+  crashPoint('upload-staged');
 
   let settled = false;
   return {
@@ -66,7 +69,9 @@ export async function stageToTempFile(
     commit: async () => {
       if (settled) throw new Error('This staged file was already committed or discarded');
       settled = true;
-      return store(tempPath, result.sha256, result.sizeBytes);
+      const stored = await store(tempPath, result.sha256, result.sizeBytes);
+      crashPoint('upload-stored');
+      return stored;
     },
   };
 }
@@ -79,8 +84,22 @@ async function writeAll(file: fs.FileHandle, bytes: Buffer): Promise<void> {
   }
 }
 
-/** Deletes the temp files in `tempDir` older than `olderThanMs` (left by a crash mid-upload). Returns how many. */
-export async function sweepTempDir(tempDir: string, olderThanMs: number, now = Date.now()): Promise<number> {
+export interface SweepOptions {
+  /**
+   * At start-up, before this process has begun any upload: also every file of
+   * this process's pid (a restarted container often gets its predecessor's)
+   * and every file without a pid in its name (older versions).
+   */
+  startup?: boolean;
+}
+
+/**
+ * Deletes the temp files in `tempDir` that no upload in progress is writing:
+ * those older than `olderThanMs`, those whose writer (the pid in the name) is no
+ * longer running, and at start-up (`startup`) those of this pid too. Returns how many.
+ * A file of another running process (the CLI loading the demo) is left to it.
+ */
+export async function sweepTempDir(tempDir: string, olderThanMs: number, now = Date.now(), options: SweepOptions = {}): Promise<number> {
   let names: string[];
   try {
     names = await fs.readdir(tempDir);
@@ -92,10 +111,25 @@ export async function sweepTempDir(tempDir: string, olderThanMs: number, now = D
     if (!name.endsWith(TEMP_SUFFIX)) continue;
     const p = path.join(tempDir, name);
     const stat = await fs.stat(p).catch(() => null);
-    if (stat && now - stat.mtimeMs > olderThanMs) {
+    if (!stat) continue;
+    const writer = /^(\d+)-/.exec(name)?.[1];
+    const pid = writer === undefined ? undefined : Number(writer);
+    const stale =
+      now - stat.mtimeMs > olderThanMs ||
+      (pid === undefined ? options.startup === true : pid === process.pid ? options.startup === true : !isRunning(pid));
+    if (stale) {
       await fs.rm(p, { force: true });
       removed++;
     }
   }
   return removed;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
