@@ -8,7 +8,7 @@ import { ClsService } from 'nestjs-cls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Actor } from '@app/common';
 import { AuditClearanceEntity, AuditEngagementEntity } from '@app/audits';
-import { GateNotifications, PromotionGateService, verifyWebhook, WebhookDispatcher, type GateChangedNotice } from '@app/promotion-gate';
+import { GateNotifications, PromotionGateService, verifyWebhook, WebhookDispatcher, WebhookTargets, type GateChangedNotice } from '@app/promotion-gate';
 import { makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp } from '../support/test-app';
 
@@ -77,7 +77,8 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
 
   beforeAll(async () => {
     // Three attempts, then FAILED (the default is 12); the back-off is the default 1 s, 2 s, ...
-    t = await TestApp.start({ GATE_WEBHOOK_MAX_ATTEMPTS: '3' });
+    // The receivers listen on 127.0.0.1: private networks allowed here (refused by default, see the last suite).
+    t = await TestApp.start({ GATE_WEBHOOK_MAX_ATTEMPTS: '3', GATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
     adminToken = await (await t.createUser(['ADMIN'])).token();
     const ctx = await makeIncident(t);
     incidentId = ctx.incident.id;
@@ -310,9 +311,29 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
     }
   });
 
+  it('connects to the address it checked, not to a second DNS answer (the name is resolved once per POST)', async () => {
+    const hook = await receiver();
+    const targets = t.app.get(WebhookTargets);
+    const original = targets.resolver;
+    const port = new URL(hook.url).port;
+    // A name the system resolver does not know: only the checked answer can have carried the POST.
+    targets.resolver = async (host) => (host === 'pinned.promo.invalid' ? [{ address: '127.0.0.1', family: 4 }] : original(host));
+    try {
+      const gate = await eligibleGate();
+      await configure(gate.key, `http://pinned.promo.invalid:${port}/gate-hook`, `s3cret-${randomBytes(12).toString('hex')}`);
+      await suspend(gate.key);
+      await vi.waitFor(async () => expect((await deliveries(gate.key))[0]?.status).toBe('DELIVERED'), WAIT);
+      expect(hook.requests).toHaveLength(1);
+      expect(hook.requests[0]!.headers.host).toBe(`pinned.promo.invalid:${port}`);
+    } finally {
+      targets.resolver = original;
+      await hook.close();
+    }
+  });
+
   it('never sends one delivery twice when two dispatchers (two server instances) run at once', async () => {
     const hook = await receiver();
-    const second = new WebhookDispatcher(t.app.get(getDataSourceToken()), t.app.get(GateNotifications), t.app.get(ConfigService));
+    const second = new WebhookDispatcher(t.app.get(getDataSourceToken()), t.app.get(GateNotifications), t.app.get(ConfigService), t.app.get(WebhookTargets));
     second.onApplicationBootstrap();
     try {
       const made = await Promise.all([1, 2, 3, 4, 5, 6].map(() => eligibleGate()));
@@ -394,6 +415,150 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
       expect(notices[0]).toMatchObject({ changeId: change.id, key: gate.key, fromState: 'ELIGIBLE', toState: 'SUSPENDED', cause: 'HELD_BY_HAND' });
       unsubscribe();
     } finally {
+      await hook.close();
+    }
+  });
+});
+
+/**
+ * The server POSTs from inside the company's network: a webhook must not make it talk to
+ * itself, the database, the cloud's metadata service or any internal host. Checked when the
+ * URL is configured, and again before every POST, connecting to the address it checked.
+ */
+describe('webhook URLs that would reach internal hosts are refused (GATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS off, the default)', () => {
+  let t: TestApp;
+  let adminToken: string;
+  let chiefToken: string;
+  let incidentId: string;
+  let n = 0;
+
+  beforeAll(async () => {
+    // One attempt, then FAILED: a refused URL is not worth retrying in this test.
+    t = await TestApp.start({ GATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false', GATE_WEBHOOK_MAX_ATTEMPTS: '1' });
+    adminToken = await (await t.createUser(['ADMIN'])).token();
+    const ctx = await makeIncident(t);
+    incidentId = ctx.incident.id;
+    chiefToken = await ctx.chief.token();
+    const auditor = await t.createUser(['AUDITOR']);
+    const engagement = await ctx.ds
+      .getRepository(AuditEngagementEntity)
+      .save({ incidentId, title: '外部監査', firm: 'セキュリティ監査株式会社', leadAuditorId: auditor.user.id, status: 'CLEARED' });
+    await ctx.ds.getRepository(AuditClearanceEntity).insert({
+      id: randomUUID(),
+      engagementId: engagement.id,
+      incidentId,
+      clearedById: auditor.user.id,
+      clearedByLabel: auditor.user.email,
+      clearedAt: new Date(),
+      statement: '確認した。',
+      digest: 'a'.repeat(64),
+      payload: { format: 'clearance/v1' },
+    });
+  });
+  afterAll(async () => t?.close());
+
+  const gate = () =>
+    t.app.get(PromotionGateService).create(Actor.system('test'), { incidentId, key: `ssrf-${++n}-${randomBytes(3).toString('hex')}`, name: '販促', reason: '停止' });
+  const configure = (key: string, url: string) =>
+    t.gql<{ configureGateWebhook: { webhookUrl: string | null } }>(
+      `mutation($input: ConfigureGateWebhookInput!) { configureGateWebhook(input: $input) { webhookUrl } }`,
+      { input: { key, url, secret: `s3cret-${randomBytes(12).toString('hex')}` } },
+      adminToken,
+    );
+  const suspend = async (key: string) => {
+    const read = await t.gql<{ gate: { version: number } }>(`query($key: String!) { gate(key: $key) { version } }`, { key }, chiefToken);
+    const res = await t.gql(
+      `mutation($input: GateDecisionInput!) { suspendGate(input: $input) { state } }`,
+      { input: { key, expectedVersion: read.data!.gate.version, statement: '停止' } },
+      chiefToken,
+    );
+    expect(res.errors).toBeUndefined();
+  };
+  const deliveries = async (key: string): Promise<Delivery[]> => {
+    const res = await t.gql<{ gate: { webhookDeliveries: Delivery[] } }>(DELIVERIES, { key }, adminToken);
+    expect(res.errors).toBeUndefined();
+    return res.data!.gate.webhookDeliveries;
+  };
+
+  it('refuses at configuration, with BAD_USER_INPUT / WEBHOOK_URL_NOT_ALLOWED and the reason, loopback, private, link-local, CGNAT, unspecified, mapped and credential-bearing URLs; nothing is stored', async () => {
+    const g = await gate();
+    const trailBefore = await t.sql('SELECT seq FROM audit_trail');
+    const cases: [string, RegExp][] = [
+      ['http://127.0.0.1:5432/', /127\.0\.0\.1 is a loopback/],
+      ['http://localhost:5432/', /localhost resolves to .*loopback/],
+      ['http://[::1]:8080/hook', /::1 is a loopback/],
+      ['http://[::ffff:127.0.0.1]/hook', /IPv4-mapped 127\.0\.0\.1.*loopback/],
+      ['http://2130706433/hook', /127\.0\.0\.1 is a loopback/],
+      ['http://0x7f.1/hook', /127\.0\.0\.1 is a loopback/],
+      ['http://10.0.0.8/hook', /private/],
+      ['https://192.168.10.20/hook', /private/],
+      ['http://[fd00::1]/hook', /unique local/],
+      ['http://169.254.169.254/latest/meta-data/', /link-local/],
+      ['http://100.64.0.1/hook', /carrier-grade NAT/],
+      ['http://0.0.0.0:5432/', /unspecified/],
+      ['http://224.0.0.1/hook', /multicast/],
+      ['https://user:password@93.184.216.34/hook', /user name or password/],
+      ['ftp://93.184.216.34/hook', /only http and https/],
+    ];
+    for (const [url, why] of cases) {
+      const res = await configure(g.key, url);
+      expect([errorCode(res), res.errors?.[0]?.extensions?.reason], url).toEqual(['BAD_USER_INPUT', 'WEBHOOK_URL_NOT_ALLOWED']);
+      expect(res.errors![0]!.message, url).toMatch(why);
+    }
+    expect(await t.sql(`SELECT webhook_url FROM promotion_gates WHERE id = $1`, [g.id])).toEqual([{ webhook_url: null }]);
+    expect(await t.sql('SELECT seq FROM audit_trail')).toEqual(trailBefore);
+    // A public address is accepted (nothing is sent at configuration).
+    expect((await configure(g.key, 'https://93.184.216.34/hook')).data?.configureGateWebhook.webhookUrl).toBe('https://93.184.216.34/hook');
+  });
+
+  it('a name with any one private address is refused, even next to a public one', async () => {
+    const targets = t.app.get(WebhookTargets);
+    const original = targets.resolver;
+    targets.resolver = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.1.2.3', family: 4 }];
+    try {
+      const res = await configure((await gate()).key, 'https://hooks.promo.invalid/gate');
+      expect(res.errors?.[0]?.extensions?.reason).toBe('WEBHOOK_URL_NOT_ALLOWED');
+      expect(res.errors![0]!.message).toMatch(/hooks\.promo\.invalid resolves to 10\.1\.2\.3 is a private/);
+    } finally {
+      targets.resolver = original;
+    }
+  });
+
+  it('checks again before each POST: a URL stored before the rule (or a name that now resolves inside) is a failed attempt saying why, and nothing is sent', async () => {
+    const hook = await receiver();
+    try {
+      const g = await gate();
+      // As if configured before this rule existed: straight into the row.
+      await t.sql(`UPDATE promotion_gates SET webhook_url = $2, webhook_secret = $3 WHERE id = $1`, [g.id, hook.url, 's3cret-0123456789abcdef']);
+      await suspend(g.key);
+      await vi.waitFor(async () => expect((await deliveries(g.key))[0]?.status).toBe('FAILED'), WAIT);
+      const [d] = await deliveries(g.key);
+      expect(d.attempts).toEqual([expect.objectContaining({ httpStatus: null, error: expect.stringMatching(/^not sent: the URL is not allowed: 127\.0\.0\.1 is a loopback address/) })]);
+      expect(d.failureReason).toMatch(/127\.0\.0\.1 is a loopback/);
+      expect(hook.requests).toEqual([]);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('DNS rebinding: a name that resolved to a public address when configured and to loopback at send time is not sent', async () => {
+    const hook = await receiver();
+    const targets = t.app.get(WebhookTargets);
+    const original = targets.resolver;
+    const port = new URL(hook.url).port;
+    let calls = 0;
+    targets.resolver = async () => (++calls === 1 ? [{ address: '93.184.216.34', family: 4 }] : [{ address: '127.0.0.1', family: 4 }]);
+    try {
+      const g = await gate();
+      const url = `http://rebind.promo.invalid:${port}/gate-hook`;
+      expect((await configure(g.key, url)).data?.configureGateWebhook.webhookUrl).toBe(url);
+      await suspend(g.key);
+      await vi.waitFor(async () => expect((await deliveries(g.key))[0]?.status).toBe('FAILED'), WAIT);
+      const [d] = await deliveries(g.key);
+      expect(d.attempts[0]!.error).toMatch(/rebind\.promo\.invalid resolves to 127\.0\.0\.1 is a loopback/);
+      expect(hook.requests).toEqual([]);
+    } finally {
+      targets.resolver = original;
       await hook.close();
     }
   });

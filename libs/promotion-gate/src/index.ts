@@ -6,6 +6,8 @@ export * from './gate-notifications';
 export * from './domain/webhook-signing';
 export * from './webhook-deliveries.service';
 export * from './webhook-dispatcher.service';
+export * from './domain/webhook-target';
+export * from './webhook-targets';
 export * from './promotion-gate.service';
 export * from './date-rule-sweeps.service';
 export * from './promotion-gate.module';

@@ -7,11 +7,12 @@ import { GateNotifications } from './gate-notifications';
 import { PromotionGateService } from './promotion-gate.service';
 import { DateRuleSweepsService } from './date-rule-sweeps.service';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
+import { WebhookTargets } from './webhook-targets';
 
 @Module({
   imports: [CountermeasuresModule, AuditsModule, TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
   // WebhookDispatcher is exported from the lib but provided by apps/api only (the CLI sends nothing).
-  providers: [PromotionGateService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService],
-  exports: [PromotionGateService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService],
+  providers: [PromotionGateService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
+  exports: [PromotionGateService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
 })
 export class PromotionGateModule {}

@@ -6,6 +6,8 @@ import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/common';
 import { afterAttempt, signWebhook } from './domain/webhook-signing';
 import { GateNotifications } from './gate-notifications';
+import { postPinned } from './pinned-post';
+import { WebhookTargets } from './webhook-targets';
 
 /** Wake-up period when nothing is notified (due retries, deliveries of other instances' crashes). */
 export const DISPATCH_INTERVAL_MS = 1000;
@@ -51,6 +53,9 @@ export interface DispatchPolicy {
  *   one at a time, oldest (seq) first: a receiver never sees an older state
  *   after a newer one. Delivery is at least once (a crash mid-POST repeats it):
  *   receivers de-duplicate on X-Gate-Delivery.
+ * - Checks the URL again before each POST (WebhookTargets: http(s), a public address unless
+ *   GATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS) and connects to the address it checked (postPinned: no
+ *   second DNS lookup); a refused URL is a failed attempt whose error says why, nothing is sent.
  * - POSTs to the gate's CURRENT URL, signed with its CURRENT secret (see
  *   domain/webhook-signing.ts); a gate whose webhook was removed meanwhile gets
  *   its pending deliveries FAILED with that reason, unsent.
@@ -80,6 +85,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
     @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
     @Inject(GateNotifications) private readonly notifications: GateNotifications,
     @Inject(ConfigService) config: ConfigService<AppConfig, true>,
+    @Inject(WebhookTargets) private readonly targets: WebhookTargets,
   ) {
     this.policy = {
       maxAttempts: config.get('GATE_WEBHOOK_MAX_ATTEMPTS', { infer: true }),
@@ -218,23 +224,28 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
       const onShutdown = () => abort.abort(new Error('the server is shutting down'));
       this.shutdown.signal.addEventListener('abort', onShutdown, { once: true });
       try {
-        const timestamp = Math.floor(at.getTime() / 1000);
-        const res = await fetch(d.url, {
-          method: 'POST',
-          headers: {
-            'Content-Type': 'application/json',
-            'User-Agent': 'remediation-tracker-gate-webhook/1',
-            'X-Gate-Signature': signWebhook(d.secret, timestamp, d.body),
-            'X-Gate-Timestamp': String(timestamp),
-            'X-Gate-Delivery': d.id,
-          },
-          body: d.body,
-          redirect: 'manual',
-          signal: abort.signal,
-        });
-        httpStatus = res.status;
-        await res.body?.cancel().catch(() => undefined);
-        if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+        // The address rules again, now (the URL may predate them, its name may resolve elsewhere today):
+        // resolved once, every address checked, and the POST connects to the checked address.
+        const target = await this.targets.pin(d.url);
+        if ('problem' in target) {
+          error = `not sent: the URL is not allowed: ${target.problem}`;
+        } else {
+          const timestamp = Math.floor(at.getTime() / 1000);
+          const res = await postPinned(
+            target,
+            {
+              'Content-Type': 'application/json',
+              'User-Agent': 'remediation-tracker-gate-webhook/1',
+              'X-Gate-Signature': signWebhook(d.secret, timestamp, d.body),
+              'X-Gate-Timestamp': String(timestamp),
+              'X-Gate-Delivery': d.id,
+            },
+            d.body,
+            abort.signal,
+          );
+          httpStatus = res.status;
+          if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+        }
       } catch (err) {
         error = timedOut ? `timed out after ${DELIVERY_TIMEOUT_MS} ms` : this.shutdown.signal.aborted ? 'aborted: the server was shutting down' : fetchErrorText(err);
       } finally {

@@ -131,6 +131,7 @@ const DOMAIN_CODE_MAP = {
     NOT_ELIGIBLE: GqlCode.CONFLICT,
     ALREADY_OPEN: GqlCode.CONFLICT,
     HOLD_STATE: GqlCode.CONFLICT,
+    WEBHOOK_URL_NOT_ALLOWED: GqlCode.BAD_USER_INPUT,
   } satisfies Record<GateErrorCode, GqlCode>,
   audits: {
     ENGAGEMENT_NOT_FOUND: GqlCode.NOT_FOUND,

@@ -351,6 +351,16 @@ export class AppConfig {
   @Max(300_000)
   GATE_WEBHOOK_RETRY_BASE_MS = 1000;
 
+  /**
+   * Gate webhook: may a webhook point at loopback, private (RFC 1918, fc00::/7), link-local,
+   * carrier-grade NAT or other non-public addresses (or a name resolving to one)? Off by default:
+   * the server must not be made to POST to itself, the database or internal hosts. Turn on only for
+   * a receiver on the company network (and in tests with a local receiver).
+   */
+  @Transform(toBool)
+  @IsBoolean({ message: 'GATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false' })
+  GATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS = false;
+
   /** Notification e-mail: the SMTP server (smtp:// or smtps://, user and password in the URL); unset: inbox only. */
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -15,6 +15,8 @@ export const GateErrorCode = {
   ALREADY_OPEN: 'ALREADY_OPEN',
   /** Holding a gate already held, or releasing a gate that is not held. */
   HOLD_STATE: 'HOLD_STATE',
+  /** A webhook URL that is not http(s), carries credentials, or points (or resolves) to a non-public address. */
+  WEBHOOK_URL_NOT_ALLOWED: 'WEBHOOK_URL_NOT_ALLOWED',
 } as const;
 export type GateErrorCode = (typeof GateErrorCode)[keyof typeof GateErrorCode];
 
