@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
-import type { SweepOptions } from './temp-staging';
 
 export interface StageOptions {
   /** The upload is stopped as soon as it passes this many bytes (FILE_TOO_LARGE). */
@@ -57,6 +56,15 @@ export abstract class EvidenceStorage {
   abstract listBlobs(): AsyncIterable<StoredBlobInfo>;
   /** Deletes upload temp files no upload in progress is writing (see sweepTempDir). Returns how many. */
   abstract sweepTemp(olderThanMs: number, now?: number, options?: SweepOptions): Promise<number>;
+}
+
+export interface SweepOptions {
+  /**
+   * At start-up, before this process has begun any upload: also every file of
+   * this process's pid (a restarted container often gets its predecessor's)
+   * and every file without a pid in its name (older versions).
+   */
+  startup?: boolean;
 }
 
 export interface StoredBlobInfo {

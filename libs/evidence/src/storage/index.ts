@@ -1,6 +1,5 @@
-export { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo } from './evidence-storage';
+export { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo, type SweepOptions } from './evidence-storage';
 export { armCrashPoint, type CrashPoint } from './crash-point';
-export { type SweepOptions } from './temp-staging';
 export { evidenceStorageProvider } from './evidence-storage.provider';
 export { LocalEvidenceStorage } from './local-evidence-storage';
 export { S3EvidenceStorage, type S3EvidenceStorageOptions } from './s3-evidence-storage';

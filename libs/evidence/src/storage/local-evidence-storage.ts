@@ -2,8 +2,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
-import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo } from './evidence-storage';
-import { stageToTempFile, sweepTempDir, type SweepOptions } from './temp-staging';
+import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo, type SweepOptions } from './evidence-storage';
+import { stageToTempFile, sweepTempDir } from './temp-staging';
 
 const TEMP_DIR = 'tmp';
 

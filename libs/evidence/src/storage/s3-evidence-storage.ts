@@ -3,8 +3,8 @@ import * as fs from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
-import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo } from './evidence-storage';
-import { stageToTempFile, sweepTempDir, type SweepOptions } from './temp-staging';
+import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo, type SweepOptions } from './evidence-storage';
+import { stageToTempFile, sweepTempDir } from './temp-staging';
 
 const KEY_PREFIX = 'evidence/';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { StagedBlob, StageOptions } from './evidence-storage';
+import type { StagedBlob, StageOptions, SweepOptions } from './evidence-storage';
 import { crashPoint } from './crash-point';
 import { UploadInspector } from './upload-inspector';
 
@@ -82,15 +82,6 @@ async function writeAll(file: fs.FileHandle, bytes: Buffer): Promise<void> {
     const { bytesWritten } = await file.write(bytes, offset, bytes.length - offset);
     offset += bytesWritten;
   }
-}
-
-export interface SweepOptions {
-  /**
-   * At start-up, before this process has begun any upload: also every file of
-   * this process's pid (a restarted container often gets its predecessor's)
-   * and every file without a pid in its name (older versions).
-   */
-  startup?: boolean;
 }
 
 /**
