@@ -6,3 +6,4 @@ export * from './config/app-config';
 export * from './actor';
 export * from './calendar';
 export * from './events';
+export * from './errors/bounded-list';

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { findingKey } from '@app/audits';
-import { addDays, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, DAY_MS, decodeCursor, encodeCursor, pageSize, todayIn, type AppConfig, type Page, type PageRequest } from '@app/common';
+import { addDays, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, DAY_MS, decodeCursor, describeList, encodeCursor, pageSize, todayIn, type AppConfig, type Page, type PageRequest } from '@app/common';
 import { ALL_COUNTERMEASURE_STATUSES, countermeasureKey, isOpen } from '@app/countermeasures';
 import { afterEmailAttempt, EMAIL_CLAIM_LEASE_MS } from './domain/email-delivery';
 import { defaultPreference, isNotificationKind, NOTIFICATION_KINDS, REMINDER_WINDOWS, type NotificationKind } from './domain/notification-kinds';
@@ -464,7 +464,7 @@ export class NotificationsService {
       const found = new Set(own.map((r) => r.id));
       const missing = ids.filter((id) => !found.has(id.toLowerCase()));
       if (missing.length) {
-        throw new NotificationError(NotificationErrorCode.NOTIFICATION_NOT_FOUND, `No notification ${missing.join(', ')} in your inbox`, { ids: missing });
+        throw new NotificationError(NotificationErrorCode.NOTIFICATION_NOT_FOUND, `No notification ${describeList(missing)} in your inbox`, { ids: missing });
       }
       const res = await this.em.query<[unknown[], number]>(`UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL`, [userId, [...found]]);
       marked = res[1];

@@ -4,6 +4,7 @@ import { DomainError } from '@app/common';
 import { classifyDatabaseFailure } from '@app/database';
 import { GqlCode, gqlCodeOf } from './error-codes';
 import { describeUniqueConflict } from './unique-conflict';
+import { boundDetails, boundMessage } from './bounded-details';
 
 const logger = new Logger('Errors');
 
@@ -46,8 +47,9 @@ export function describeError(exception: unknown, production: boolean): ErrorSha
   if (exception instanceof DomainError) {
     return {
       code: gqlCodeOf(exception),
-      message: exception.message,
-      extensions: { reason: exception.code, ...exception.details },
+      // Lists in details capped (2,000 unknown ids are not echoed back), the message too: bounded-details.ts.
+      message: boundMessage(exception.message),
+      extensions: { reason: exception.code, ...boundDetails(exception.details) },
     };
   }
   if (exception instanceof HttpException) {
@@ -60,8 +62,8 @@ export function describeError(exception: unknown, production: boolean): ErrorSha
       const list = Array.isArray(messages) ? messages.map(String) : undefined;
       return {
         code,
-        message: list ? `Invalid input: ${list.join('; ')}` : exception.message,
-        extensions: list ? { validationErrors: list } : {},
+        message: boundMessage(list ? `Invalid input: ${list.join('; ')}` : exception.message),
+        extensions: list ? boundDetails({ validationErrors: list }) : {},
       };
     }
   }
