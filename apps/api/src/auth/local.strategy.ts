@@ -11,6 +11,11 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     super({ usernameField: 'email', passwordField: 'password', passReqToCallback: true });
   }
 
+  /**
+   * `req.ip` is the client's address as Express sees it: the socket's, or with
+   * TRUST_PROXY_HOPS > 0 (`trust proxy`, set in bootstrap.ts) the one that many
+   * trusted proxies put in X-Forwarded-For. The sign-in limits count by it.
+   */
   validate(req: RequestWithUser, email: string, password: string): Promise<UserEntity> {
     return this.auth.verifyCredentials(email, password, req.ip ?? 'unknown');
   }
