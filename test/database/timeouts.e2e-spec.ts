@@ -2,6 +2,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { classifyDatabaseFailure } from '@app/database';
 import { TestApp, type GqlResponse } from '../support/test-app';
 
 /** The audit trail's advisory lock (libs/audit-trail/src/audit-trail.service.ts): every write takes it before commit. */
@@ -86,6 +87,23 @@ describe('database timeouts: a transaction left idle while holding the audit tra
 
     // The pool replaced the ended connection: the app keeps answering.
     expect((await fetch(`${t.baseUrl}/health`)).status).toBe(200);
+  });
+
+  it('the stuck transaction’s own next statement fails with an error classified as the database unavailable (SERVICE_UNAVAILABLE, not an internal error)', async () => {
+    const ds = t.app.get<DataSource>(getDataSourceToken());
+    const failure = await ds
+      .transaction(async (em) => {
+        const [{ pid }] = (await em.query('SELECT pg_backend_pid() AS pid')) as { pid: number }[];
+        // Quiet inside the transaction until the server has ended the session.
+        while ((await t.sql(`SELECT pid FROM pg_stat_activity WHERE pid = $1`, [pid])).length > 0) await new Promise((r) => setTimeout(r, 200));
+        await em.query('SELECT 1');
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    expect(failure).toBeInstanceOf(Error);
+    expect(classifyDatabaseFailure(failure)).toBe('DATABASE_UNAVAILABLE');
   });
 });
 

@@ -1,5 +1,5 @@
 import { DatabaseError } from 'pg';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { classifyDatabaseFailure, isDatabaseTimeout, isDatabaseUnavailable } from './database-errors';
 
@@ -58,6 +58,12 @@ describe('database errors: which failures are the database not answering, so a c
     expect(isDatabaseUnavailable(new Error('Connection terminated'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated due to connection timeout'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
+  });
+
+  it('a transaction whose connection the server ended (TypeORM released its runner) is the database unavailable', () => {
+    expect(isDatabaseUnavailable(new QueryRunnerAlreadyReleasedError())).toBe(true);
+    expect(classifyDatabaseFailure(new QueryRunnerAlreadyReleasedError())).toBe('DATABASE_UNAVAILABLE');
+    expect(classifyDatabaseFailure(new QueryRunnerProviderAlreadyReleasedError())).toBe('DATABASE_UNAVAILABLE');
   });
 
   it.each([

@@ -1,3 +1,5 @@
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+
 /**
  * Which driver errors mean "the database is not answering (now)" rather than
  * "this request is wrong". Pure functions of the error object, classified by
@@ -51,6 +53,17 @@ function* layers(err: unknown): Generator<Record<string, unknown>> {
   }
 }
 
+/**
+ * What a request meets when the server ended its connection in the middle of a
+ * transaction (idle_in_transaction_session_timeout, a terminated backend, a
+ * restart): TypeORM releases the query runner on the connection's error event,
+ * and every later statement of that transaction fails with this error (the
+ * server's SQLSTATE went to the pool's error handler, not to the request).
+ */
+function isReleasedRunner(obj: object): boolean {
+  return obj instanceof QueryRunnerAlreadyReleasedError || obj instanceof QueryRunnerProviderAlreadyReleasedError;
+}
+
 function codeOf(obj: Record<string, unknown>): string | undefined {
   return typeof obj.code === 'string' ? obj.code : undefined;
 }
@@ -71,8 +84,9 @@ export function isDatabaseTimeout(err: unknown): boolean {
  * The database could not be reached or dropped the connection: SQLSTATE class
  * 08 (connection exception), 57P01–57P03 (shutdown, crash, cannot connect now),
  * 53300 (too many connections), a socket error (ECONNREFUSED, ECONNRESET,
- * ETIMEDOUT, …) or node-postgres' "Connection terminated". Timeouts are not
- * included: see isDatabaseTimeout.
+ * ETIMEDOUT, …), node-postgres' "Connection terminated", or TypeORM's
+ * QueryRunner(Provider)AlreadyReleasedError (the connection of a transaction
+ * was ended under it). Timeouts are not included: see isDatabaseTimeout.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (const obj of layers(err)) {
@@ -85,6 +99,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
       const message = typeof obj.message === 'string' ? obj.message : '';
       if (PG_CONNECTION_MESSAGES.some((m) => message.startsWith(m))) return true;
     }
+    if (isReleasedRunner(obj)) return true;
     // An AggregateError (e.g. ECONNREFUSED on both ::1 and 127.0.0.1) holds the socket errors.
     if (Array.isArray(obj.errors) && obj.errors.some((e) => isDatabaseUnavailable(e))) return true;
   }
