@@ -41,8 +41,9 @@ const KNOWN_ADDRESS_SECONDS = 14 * 24 * 3600;
  * A success gives back its count on the address and account limits (only
  * failures count there). Unknown e-mails are counted exactly like known ones.
  *
- * Addresses are compared as clients hold them: IPv4 (also IPv4-mapped IPv6) as
- * is, IPv6 by its /64 (one host owns a whole /64).
+ * An address counts as one client holds it: IPv4 (also IPv4-mapped IPv6) as
+ * is, IPv6 by its /64 (one host is usually given a whole /64). All instances
+ * sharing a store must read the same time (the pair's openings are Clock times).
  *
  * The counts live in rate-limiter-flexible limiters built by `limiter()`. They
  * are in this process's memory (RateLimiterMemory): a restart forgets them, and
