@@ -21,6 +21,7 @@ const MOVE_AUDIT = `mutation($input: MoveAuditEngagementInput!) { moveAuditEngag
 const CLEAR = `mutation($input: ClearAuditInput!) { clearAudit(input: $input) { id } }`;
 const RAISE = `mutation($input: RaiseAuditFindingInput!) { raiseAuditFinding(input: $input) { id version } }`;
 const ACCEPT_RISK = `mutation($input: AcceptFindingRiskInput!) { acceptFindingRisk(input: $input) { id expiresOn } }`;
+const ACCEPT_REQUIREMENT_RISK = `mutation($input: AcceptRequirementRiskInput!) { acceptRequirementRisk(input: $input) { id expiresOn } }`;
 
 const KEY = 'new-customer-promotion';
 const HOUR = 3_600_000;
@@ -108,11 +109,13 @@ class World {
   /**
    * A gate brought to OPEN by the rules and the chief's authorization, relying
    * on one rule with a date: a HIGH finding whose risk is accepted through
-   * `today + 3` ('risk-acceptance'), or a required ongoing measure whose
-   * monthly evidence is fresh through `today + 25` ('freshness'). Returns the
+   * `today + 3` ('risk-acceptance'), a required ongoing measure whose
+   * monthly evidence is fresh through `today + 25` ('freshness'), or a
+   * required measure signed off with one requirement covered by a risk
+   * acceptance through `today + 10` ('requirement-acceptance'). Returns the
    * last day the rule holds.
    */
-  async openGateRelyingOn(rule: 'risk-acceptance' | 'freshness'): Promise<{ lastDay: string; cmId: string }> {
+  async openGateRelyingOn(rule: 'risk-acceptance' | 'freshness' | 'requirement-acceptance'): Promise<{ lastDay: string; cmId: string }> {
     const today = todayIn(CASE_TIME_ZONE, new Date(this.clockAt));
     const owner = await this.ctx.addMember(['TASK_FORCE'], 'システム運用担当');
     const ownerToken = await owner.token();
@@ -123,13 +126,15 @@ class World {
       requiredForGate: true,
       ...(rule === 'freshness'
         ? { category: 'MONITORING' as const, ongoing: true, requirements: [{ title: '月次監視レポート', recurrenceDays: 30 }] }
-        : { requirements: [{ title: '権限棚卸し結果' }] }),
+        : rule === 'requirement-acceptance'
+          ? { requirements: [{ title: '権限棚卸し結果' }, { title: '委託先の監査報告書' }] }
+          : { requirements: [{ title: '権限棚卸し結果' }] }),
     });
     ok(await this.gql(CREATE, { input: { incidentId: this.ctx.incident.id, key: KEY, name: '新規顧客向け販売促進', reason: '外部監査で安全性が確認されるまで停止' } }));
 
     // The work, its evidence, the auditor's sign-off.
     ok(await this.gql(MOVE, { input: { id: cm.id, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken));
-    const [req] = await this.t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1', [cm.id]);
+    const [req, second] = await this.t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1 ORDER BY title DESC', [cm.id]);
     const effectiveOn = rule === 'freshness' ? addDays(today, -5) : today;
     const e = ok(
       await this.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(
@@ -138,6 +143,16 @@ class World {
         ownerToken,
       ),
     ).submitEvidenceAttestation;
+    let lastDay = addDays(today, -5 + 30);
+    if (rule === 'requirement-acceptance') {
+      // The second requirement has no evidence: an executive accepts that risk through today + 10.
+      lastDay = addDays(today, 10);
+      ok(
+        await this.gql(ACCEPT_REQUIREMENT_RISK, {
+          input: { requirementId: second!.id, justification: '委託先の監査は来期に実施', compensatingControls: '委託先アカウントを週次で確認', expiresOn: lastDay },
+        }),
+      );
+    }
     ok(await this.gql(MOVE, { input: { id: cm.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken));
     ok(await this.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } }, leadToken));
     ok(await this.gql(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 3 } }, leadToken));
@@ -156,7 +171,6 @@ class World {
     for (const to of ['FIELDWORK', 'REPORTING']) {
       version = ok(await this.gql<{ moveAuditEngagement: { version: number } }>(MOVE_AUDIT, { input: { id: engagement.id, expectedVersion: version, to } }, leadToken)).moveAuditEngagement.version;
     }
-    let lastDay = addDays(today, -5 + 30);
     if (rule === 'risk-acceptance') {
       lastDay = addDays(today, 3);
       const finding = ok(
@@ -341,5 +355,28 @@ describe('one clock, Japanese dates', () => {
     ok(await w.gql(MOVE_AUDIT, { input: { id: e.id, expectedVersion: e.version, to: 'FIELDWORK' } }, await lead.token()));
     const [row] = await w.t.sql<{ updated_at: Date }>('SELECT updated_at FROM audit_engagements WHERE id = $1', [e.id]);
     expect(row!.updated_at.toISOString()).toBe('2026-10-01T23:45:00.000Z');
+  });
+});
+
+describe('a requirement’s risk acceptance that verified work rests on expires, and no job runs', () => {
+  const w = new World();
+  let lastDay: string;
+  let cmId: string;
+  beforeAll(async () => {
+    await w.start();
+  });
+  afterAll(async () => w.stop());
+
+  it('canPromote is false from the day after its last day; the read reopens the work it covered', async () => {
+    ({ lastDay, cmId } = await w.openGateRelyingOn('requirement-acceptance'));
+    w.clockAt = lapseAfter(lastDay) - 1000;
+    expect(await w.canPromote()).toMatchObject({ state: 'OPEN', canPromote: true });
+
+    w.clockAt = lapseAfter(lastDay) + 1000;
+    expect(await w.canPromote()).toMatchObject({ state: 'SUSPENDED', canPromote: false });
+    expect(await w.t.sql('SELECT status FROM countermeasures WHERE id = $1', [cmId])).toEqual([{ status: 'REOPENED' }]);
+    const g = await w.gate();
+    expect(g.blockers.map((b) => [b.kind, b.itemKey])).toContainEqual(['COUNTERMEASURE_NOT_VERIFIED', 'CM-001']);
+    expect(g.history.at(-1)).toMatchObject({ fromState: 'OPEN', toState: 'SUSPENDED', cause: 'RULES_BROKEN' });
   });
 });
