@@ -355,6 +355,20 @@ describe('one clock, Japanese dates', () => {
     ok(await w.gql(MOVE_AUDIT, { input: { id: e.id, expectedVersion: e.version, to: 'FIELDWORK' } }, await lead.token()));
     const [row] = await w.t.sql<{ updated_at: Date }>('SELECT updated_at FROM audit_engagements WHERE id = $1', [e.id]);
     expect(row!.updated_at.toISOString()).toBe('2026-10-01T23:45:00.000Z');
+
+    // Every versioned change takes the app clock (updateIfVersion requires it): a user's roles too.
+    const admin = await w.t.createUser(['ADMIN']);
+    const member = await w.t.createUser(['TASK_FORCE']);
+    w.clockAt = Date.parse('2026-10-02T00:15:00.000Z');
+    ok(
+      await w.gql(
+        `mutation($input: UpdateUserRolesInput!) { updateUserRoles(input: $input) { id } }`,
+        { input: { id: member.user.id, roles: ['TASK_FORCE', 'EXECUTIVE'], expectedVersion: member.user.version } },
+        await admin.token(),
+      ),
+    );
+    const [user] = await w.t.sql<{ updated_at: Date }>('SELECT updated_at FROM users WHERE id = $1', [member.user.id]);
+    expect(user!.updated_at.toISOString()).toBe('2026-10-02T00:15:00.000Z');
   });
 });
 

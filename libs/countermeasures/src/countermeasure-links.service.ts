@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { staleVersion, type Actor } from '@app/common';
+import { Clock, staleVersion, type Actor } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { IncidentsService } from '@app/incidents';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -38,6 +38,7 @@ export class CountermeasureLinksService {
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
     @Inject(IncidentsService) private readonly incidents: IncidentsService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   private get em() {
@@ -227,7 +228,7 @@ export class CountermeasureLinksService {
   }
 
   private async bumpVersion(cm: CountermeasureEntity, expectedVersion: number, set: QueryDeepPartialEntity<CountermeasureEntity>): Promise<CountermeasureEntity> {
-    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, set))) {
+    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, set, this.clock.now()))) {
       const current = await this.countermeasures.getById(cm.id);
       throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);
     }

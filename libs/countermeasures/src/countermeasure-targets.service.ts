@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { staleVersion, type Actor } from '@app/common';
+import { Clock, staleVersion, type Actor } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { IncidentSystemEntity } from '@app/incidents';
 import { CountermeasureEntity, countermeasureKey, CountermeasureTargetEntity, type TargetStatus } from './countermeasure.entities';
@@ -23,6 +23,7 @@ export class CountermeasureTargetsService {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   private get em() {
@@ -81,7 +82,7 @@ export class CountermeasureTargetsService {
     }
     const have = new Set(current.map((t) => t.systemId));
     const added = wanted.filter((id) => !have.has(id));
-    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, {}))) {
+    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, {}, this.clock.now()))) {
       throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, (await this.countermeasures.getById(cm.id)).version);
     }
     if (dropped.length) {
@@ -124,7 +125,7 @@ export class CountermeasureTargetsService {
       throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `note must be at most ${MAX_REASON_LENGTH} characters`, { field: 'note' });
     }
     const set = { status, ...(note != null ? { note: note.trim() } : {}) };
-    if (!(await updateIfVersion(this.em, CountermeasureTargetEntity, target.id, expectedVersion, set))) {
+    if (!(await updateIfVersion(this.em, CountermeasureTargetEntity, target.id, expectedVersion, set, this.clock.now()))) {
       const now = await this.em.getRepository(CountermeasureTargetEntity).findOneByOrFail({ id: target.id });
       throw staleVersion('Target', target.id, expectedVersion, now.version);
     }

@@ -626,7 +626,7 @@ export class CountermeasuresService {
     extra: Record<string, unknown> = {},
     beforeExtra: Record<string, unknown> = {},
   ): Promise<CountermeasureEntity> {
-    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, set))) {
+    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, set, this.clock.now()))) {
       const current = await this.getById(cm.id);
       throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);
     }

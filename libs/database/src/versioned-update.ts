@@ -9,8 +9,8 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
  * is gone): the caller then raises CONFLICT with the current version.
  *
  * `at`: the app Clock's time for `updated_at` (one clock for the app and the
- * database: a pinned or replayed Clock stamps the row too). Without it the
- * database's now() is used (the start of the transaction), which no Clock moves.
+ * database: a pinned or replayed Clock stamps the row too). Required, so that
+ * no versioned change takes the database's now() (which no Clock moves).
  */
 export async function updateIfVersion<E extends ObjectLiteral>(
   em: EntityManager,
@@ -18,12 +18,12 @@ export async function updateIfVersion<E extends ObjectLiteral>(
   id: string,
   expectedVersion: number,
   set: QueryDeepPartialEntity<E>,
-  at?: Date,
+  at: Date,
 ): Promise<boolean> {
   const result = await em
     .createQueryBuilder()
     .update(entity)
-    .set({ ...set, version: () => 'version + 1', updatedAt: at ?? (() => 'now()') } as QueryDeepPartialEntity<E>)
+    .set({ ...set, version: () => 'version + 1', updatedAt: at } as QueryDeepPartialEntity<E>)
     .where('id = :id AND version = :expectedVersion', { id, expectedVersion })
     .execute();
   return result.affected === 1;

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Actor, decodeCursor, encodeCursor, pageSize, staleVersion, type Page, type PageRequest } from '@app/common';
+import { Actor, Clock, decodeCursor, encodeCursor, pageSize, staleVersion, type Page, type PageRequest } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { updateIfVersion } from '@app/database';
 import { QueryFailedError } from 'typeorm';
@@ -44,6 +44,7 @@ export class UsersService {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly hasher: PasswordHasher,
     private readonly trail: AuditTrailService,
+    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   private get repo() {
@@ -176,7 +177,7 @@ export class UsersService {
     expectedVersion: number,
     changes: Partial<Pick<UserEntity, 'roles' | 'active' | 'deactivatedAt'>>,
   ): Promise<UserEntity> {
-    if (!(await updateIfVersion(this.txHost.tx, UserEntity, target.id, expectedVersion, changes))) {
+    if (!(await updateIfVersion(this.txHost.tx, UserEntity, target.id, expectedVersion, changes, this.clock.now()))) {
       const current = await this.getById(target.id);
       throw staleVersion('User', target.id, expectedVersion, current.version);
     }

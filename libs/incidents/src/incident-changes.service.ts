@@ -635,7 +635,7 @@ export class IncidentChangesService {
   }
 
   private async bumpVersion(incident: IncidentEntity, expectedVersion: number, set: QueryDeepPartialEntity<IncidentEntity>): Promise<void> {
-    if (!(await updateIfVersion(this.em, IncidentEntity, incident.id, expectedVersion, set))) {
+    if (!(await updateIfVersion(this.em, IncidentEntity, incident.id, expectedVersion, set, this.clock.now()))) {
       const current = await this.incidents.getById(incident.id);
       throw staleVersion('Incident', incident.id, expectedVersion, current.version);
     }

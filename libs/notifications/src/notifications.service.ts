@@ -454,7 +454,7 @@ export class NotificationsService {
     if (!sel.all && ids.length === 0) throw invalid('ids', 'Give the ids to mark read, or all: true');
     let marked: number;
     if (sel.all) {
-      const res = await this.em.query<[unknown[], number]>(`UPDATE notifications SET read_at = now() WHERE user_id = $1 AND in_inbox AND read_at IS NULL`, [userId]);
+      const res = await this.em.query<[unknown[], number]>(`UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND in_inbox AND read_at IS NULL`, [userId, this.clock.now()]);
       marked = res[1];
     } else {
       const valid = ids.filter((id) => UUID.test(id));
@@ -466,7 +466,7 @@ export class NotificationsService {
       if (missing.length) {
         throw new NotificationError(NotificationErrorCode.NOTIFICATION_NOT_FOUND, `No notification ${describeList(missing)} in your inbox`, { ids: missing });
       }
-      const res = await this.em.query<[unknown[], number]>(`UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL`, [userId, [...found]]);
+      const res = await this.em.query<[unknown[], number]>(`UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL`, [userId, [...found], this.clock.now()]);
       marked = res[1];
     }
     return { marked, unreadCount: await this.unreadCount(userId) };
@@ -487,9 +487,9 @@ export class NotificationsService {
   async setPreference(userId: string, kind: string, inbox: boolean, email: boolean): Promise<EffectivePreference> {
     if (!isNotificationKind(kind)) throw invalid('kind', `Unknown notification kind ${kind}`);
     await this.em.query(
-      `INSERT INTO notification_preferences (user_id, kind, inbox, email, updated_at) VALUES ($1, $2, $3, $4, now())
-       ON CONFLICT (user_id, kind) DO UPDATE SET inbox = EXCLUDED.inbox, email = EXCLUDED.email, updated_at = now()`,
-      [userId, kind, inbox, email],
+      `INSERT INTO notification_preferences (user_id, kind, inbox, email, updated_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (user_id, kind) DO UPDATE SET inbox = EXCLUDED.inbox, email = EXCLUDED.email, updated_at = EXCLUDED.updated_at`,
+      [userId, kind, inbox, email, this.clock.now()],
     );
     return { kind, inbox, email, isDefault: false };
   }
