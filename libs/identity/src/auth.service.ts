@@ -44,10 +44,11 @@ export class AuthService {
    */
   async verifyCredentials(rawEmail: string, password: string, address: string): Promise<UserEntity> {
     const email = normalizeEmail(rawEmail);
-    const release = this.slots.tryTake();
-    if (!release) {
+    const slot = this.slots.take();
+    if (!slot) {
       throw new IdentityError(IdentityErrorCode.SIGN_IN_BUSY, 'Sign-in is busy; try again in a second', { retryAfterSeconds: 1 });
     }
+    const release = await slot;
     try {
       const attempt = await this.throttle.admit(email, address);
       const user = await this.users.findByEmail(email);

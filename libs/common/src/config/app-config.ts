@@ -197,13 +197,20 @@ export class AppConfig {
   /**
    * Sign-ins checking a password (argon2, on libuv's thread pool, which files
    * and DNS share: 4 threads unless UV_THREADPOOL_SIZE says otherwise) at once
-   * in this process; a sign-in finding them all busy is refused at once with
-   * SIGN_IN_BUSY. Keep it at most half the pool, so downloads keep threads.
+   * in this process; a sign-in finding them all busy waits in a short queue
+   * (LOGIN_MAX_QUEUED_HASHES), or is refused at once with SIGN_IN_BUSY when
+   * that is full too. Keep it at most half the pool, so downloads keep threads.
    */
   @Transform(toInt)
   @IsInt({ message: 'LOGIN_MAX_CONCURRENT_HASHES must be a whole number' })
   @Min(1, { message: 'LOGIN_MAX_CONCURRENT_HASHES must be at least 1' })
   LOGIN_MAX_CONCURRENT_HASHES = 2;
+
+  /** Sign-ins that may wait for a free password-check slot; beyond, SIGN_IN_BUSY at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  LOGIN_MAX_QUEUED_HASHES = 8;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
