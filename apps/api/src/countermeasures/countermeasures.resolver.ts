@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Extensions, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor, CommonError, CommonErrorCode } from '@app/common';
 import {
   allowedTransitions,
@@ -134,6 +134,8 @@ export class CountermeasuresResolver {
     return u ? UserType.from(u) : null;
   }
 
+  // listSize: the cost analysis's estimate of this list (query-cost.ts), not a cap.
+  @Extensions({ listSize: 5 })
   @ResolveField(() => [UserType])
   async contributors(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<UserType[]> {
     const rows = await ctx.loaders.contributors.load(c.id);
@@ -146,11 +148,13 @@ export class CountermeasuresResolver {
     return ctx.loaders.requirements.load(c.id);
   }
 
+  @Extensions({ listSize: 20 })
   @ResolveField(() => [TransitionType], { description: 'Every status change, oldest first' })
   history(@Parent() c: CountermeasureType, @Context() ctx: GqlContext) {
     return ctx.loaders.transitions.load(c.id);
   }
 
+  @Extensions({ listSize: 5 })
   @ResolveField(() => [DueDateChangeType], { description: 'Every re-planning of the due date, oldest first' })
   dueDateChanges(@Parent() c: CountermeasureType, @Context() ctx: GqlContext) {
     return ctx.loaders.dueDateChanges.load(c.id);

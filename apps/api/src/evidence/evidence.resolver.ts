@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Extensions, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor, Clock } from '@app/common';
 import { type ReviewDecision, EvidenceService } from '@app/evidence';
 import { Permission, type UserEntity } from '@app/identity';
@@ -76,6 +76,8 @@ export class EvidenceResolver {
     return SignOffType.from(await this.service.signOff(Actor.user(user), input.countermeasureId, input.expectedVersion, input.statement ?? null));
   }
 
+  // listSize: the cost analysis's estimate of this list (query-cost.ts), not a cap.
+  @Extensions({ listSize: 3 })
   @ResolveField(() => [EvidenceReviewType], { description: 'Every review of this version, oldest first' })
   async reviews(@Parent() e: EvidenceType, @Context() ctx: GqlContext): Promise<EvidenceReviewType[]> {
     return (await ctx.loaders.evidence.reviews.load(e.id)).map(EvidenceReviewType.from);
@@ -97,6 +99,7 @@ export class EvidenceResolver {
 /** Evidence state on each requirement. */
 @Resolver(() => RequirementType)
 export class RequirementEvidenceResolver {
+  @Extensions({ listSize: 3 })
   @ResolveField(() => [EvidenceType], { description: 'Live evidence (latest versions, not withdrawn); all versions with includeHistory' })
   async evidence(
     @Parent() r: RequirementType,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestContext } from '@apollo/server';
-import { getNamedType, getNullableType, GraphQLError, isListType, type GraphQLCompositeType, type GraphQLField } from 'graphql';
+import { getNamedType, getNullableType, getVariableValues, GraphQLError, isListType, type GraphQLCompositeType, type GraphQLField } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { DEFAULT_PAGE_SIZE } from '@app/common';
@@ -133,20 +133,19 @@ export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf)
     async requestDidStart() {
       return {
         async didResolveOperation(ctx: GraphQLRequestContext<HttpContext>) {
-          let cost: number;
-          try {
-            cost = operationCost({
-              schema: ctx.schema,
-              document: ctx.document!,
-              operationName: ctx.operationName,
-              variables: ctx.request.variables,
-              maxNodes: limits.maxFields,
-            });
-          } catch (err) {
-            // Variables that do not fit the operation: execution refuses them with its own error.
-            if (err instanceof GraphQLError && /Variable/.test(err.message)) return;
-            throw err;
-          }
+          // Variables that do not fit the operation: execution refuses them with its own error (and the
+          // cost could not read its page sizes from them).
+          const operation = ctx.operation;
+          if (!operation) return;
+          const coerced = getVariableValues(ctx.schema, operation.variableDefinitions ?? [], ctx.request.variables ?? {}, { maxErrors: 1 });
+          if (coerced.errors) return;
+          const cost = operationCost({
+            schema: ctx.schema,
+            document: ctx.document!,
+            operationName: ctx.operationName,
+            variables: ctx.request.variables,
+            maxNodes: limits.maxFields,
+          });
           if (cost > limits.maxCost) {
             throw new GraphQLError(`The operation costs ${cost}; at most ${limits.maxCost} are allowed. Ask for smaller pages (first) or fewer nested lists.`, {
               extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_COSTLY', cost, limit: limits.maxCost, http: { status: 400 } },
