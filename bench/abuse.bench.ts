@@ -13,54 +13,19 @@
  *   npm run build && npx tsx bench/abuse.bench.ts                                        # embedded PostgreSQL
  *   npm run build && DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/abuse.bench.ts
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { EmbeddedPostgresServer } from '../libs/database/src/embedded/embedded-postgres';
+import { freePort, pct, waitReady, withDatabase } from './support';
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const HEALTH_RUNS = Number(process.env.HEALTH_RUNS ?? 200);
 
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(base: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode})`);
-    try {
-      if ((await fetch(`${base}/health/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('the server did not become ready');
-}
 
 /** Resident set size of a process, in MiB (Linux). */
 function rssMiB(pid: number): number {

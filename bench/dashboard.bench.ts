@@ -13,16 +13,16 @@
  *   RUNS=200 CONCURRENCY=10 COUNTERMEASURES=10000 npx tsx bench/dashboard.bench.ts
  *   EXPLAIN=current|history SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/dashboard.bench.ts
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { addDays, CASE_TIME_ZONE, todayIn } from '../libs/common/src/calendar';
 import { dashboardStatement } from '../libs/dashboard/src/dashboard.sql';
 import { EmbeddedPostgresServer } from '../libs/database/src/embedded/embedded-postgres';
+import { freePort, pct, waitReady, withDatabase } from './support';
 
 const RUNS = Number(process.env.RUNS ?? 100);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
@@ -40,16 +40,6 @@ const QUERY = `query($asOf: LocalDate) { dashboard(asOf: $asOf) {
   findings { bySeverity { severity open } auditStatus cleared } gate { key state canPromote blockers { kind itemKey message } }
   ownerLoad { ownerId ownerName open overdue } burnUp { day total implemented verified }
   latestActivity { at actorLabel action entityType entityId summary } } }`;
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
-
-function pct(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function seed(url: string, ownerIds: string[]): Promise<void> {
   const c = new Client({ connectionString: url });
@@ -145,31 +135,6 @@ async function seed(url: string, ownerIds: string[]): Promise<void> {
     (SELECT count(*) FROM audit_trail) at, (SELECT count(*) FROM evidence WHERE status = 'SUBMITTED' AND review_decision IS NULL) waiting`);
   console.log(`seeded in ${Date.now() - t0} ms:`, counts.rows[0]);
   await c.end();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(base: string, server: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode})`);
-    try {
-      if ((await fetch(`${base}/health/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('the server did not become ready');
 }
 
 async function main(): Promise<void> {
