@@ -1,12 +1,12 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TIME_ZONE, todayIn } from '@app/common';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { builtCli, childEnv, ensureBuild, killLeftoverServers, repoRoot, type ServerChild, startServer, stopServer } from '../support/server-child';
 import { TestApp } from '../support/test-app';
 import { pdf } from './support-files';
 import { filesUnder, upload } from './support-files-http';
@@ -17,26 +17,7 @@ import { filesUnder, upload } from './support-files-http';
  * SIGKILL at a chosen point of the upload (test hook TEST_CRASH_AT, honoured only
  * with NODE_ENV=test), on a test database prepared in this process.
  */
-const root = path.resolve(__dirname, '../..');
-const main = path.join(root, 'dist/apps/api/src/main.js');
-const cli = path.join(root, 'dist/apps/cli/src/main.js');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-interface Running {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-  exited: Promise<number | string | null>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('evidence uploads cut short by a crash (kill -9) leave nothing behind after the next start', () => {
   let databaseUrl: string;
@@ -44,46 +25,23 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
   let requirementId: string;
   let owner: { email: string; password: string };
   let today: string;
-  const children: ChildProcess[] = [];
 
-  const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
-    DATA_DIR: dataDir,
-    DEMO: 'false',
-    LOG_LEVEL: 'info',
-    // The orphan of the crash is seconds old at the next start: no grace, so that it is removed.
-    EVIDENCE_ORPHAN_GRACE_SECONDS: '0',
-    ...extra,
-  });
+  const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+    childEnv({
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      DEMO: 'false',
+      LOG_LEVEL: 'info',
+      // The orphan of the crash is seconds old at the next start: no grace, so that it is removed.
+      EVIDENCE_ORPHAN_GRACE_SECONDS: '0',
+      ...extra,
+    });
 
-  async function start(extra: Record<string, string> = {}): Promise<Running> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [main], { cwd: root, env: env({ PORT: String(port), ...extra }), stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-    const ready = await Promise.race([
-      (async () => {
-        while (!out.includes('GraphQL at')) await new Promise((r) => setTimeout(r, 100));
-        return true;
-      })(),
-      exited.then(() => false),
-    ]);
-    if (!ready) throw new Error(`server exited before it was ready:\n${out}`);
-    return { child, baseUrl: `http://127.0.0.1:${port}`, output: () => out, exited };
-  }
+  const start = (extra: Record<string, string> = {}) => startServer(env(extra));
+  const stop = async (s: ServerChild) => void (await stopServer(s));
 
-  async function stop(s: Running): Promise<void> {
-    s.child.kill('SIGTERM');
-    await s.exited;
-  }
-
-  async function signIn(s: Running): Promise<string> {
+  async function signIn(s: ServerChild): Promise<string> {
     const res = await fetch(`${s.baseUrl}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -93,7 +51,7 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
   }
 
   /** Uploads `bytes` to the server that is set to crash on it; resolves once it is dead. */
-  async function uploadIntoCrash(s: Running, bytes: Buffer): Promise<void> {
+  async function uploadIntoCrash(s: ServerChild, bytes: Buffer): Promise<void> {
     const token = await signIn(s);
     const answered = await upload({ baseUrl: s.baseUrl } as TestApp, token, { requirementId, effectiveOn: today }, [{ bytes, name: '監視ログ.pdf' }]).then(
       (res) => res.status,
@@ -117,7 +75,7 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
   const blobPath = (h: string) => path.join(dataDir, 'evidence', h.slice(0, 2), h.slice(2, 4), h);
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(root, 'scripts/ensure-build.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuild();
     // The plan to upload evidence for, made in this process on a fresh test database.
     const t = await TestApp.start();
     try {
@@ -135,7 +93,7 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
   }, 240_000);
 
   afterAll(() => {
-    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    killLeftoverServers();
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -196,7 +154,7 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
       await stop(next);
     }
 
-    const report = spawnSync(process.execPath, [cli, 'reconcile-evidence-store'], { cwd: root, env: env(), encoding: 'utf8' });
+    const report = spawnSync(process.execPath, [builtCli, 'reconcile-evidence-store'], { cwd: repoRoot, env: env(), encoding: 'utf8' });
     expect(report.status, report.stderr).toBe(1);
     expect(report.stdout).toContain(`MISSING evidence ${row!.id}: no stored file ${row!.sha256}`);
     expect(report.stdout).toContain('1 evidence MISSING their file');

@@ -1,68 +1,18 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli, childEnv, ensureBuild, killLeftoverServers, repoRoot, startServer, startServerFails } from '../support/server-child';
 
 /**
  * The README's first command, as a user runs it: the built server as its own
  * process, on the embedded default database under DATA_DIR.
  */
-const root = path.resolve(__dirname, '../..');
-const main = path.join(root, 'dist/apps/api/src/main.js');
-
-interface Running {
-  child: ChildProcess;
-  port: number;
-  stdout: () => string;
-  stderr: () => string;
-  /** Exit code, or the signal's name when it ended by a signal. */
-  exited: Promise<number | string | null>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...extra };
-  return env; // no DATABASE_URL: the embedded default
-}
-
-async function start(env: Record<string, string>): Promise<Running> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [main], { cwd: root, env: baseEnv({ PORT: String(port), ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
-  const ready = await Promise.race([
-    (async () => {
-      while (!out.includes('GraphQL at')) await new Promise((r) => setTimeout(r, 100));
-      return true;
-    })(),
-    exited.then(() => false),
-  ]);
-  if (!ready) throw new Error(`server exited before it was ready:\n${out}\n${err}`);
-  return { child, port, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Runs the server expecting it to refuse to start; returns exit code and stderr. */
-async function startFails(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [main], { cwd: root, env: baseEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  child.stdout!.resume();
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, stderr: err };
-}
+/** The server's environment: no DATABASE_URL, so the embedded default. */
+const baseEnv = (extra: Record<string, string>) => childEnv({ LOG_LEVEL: 'warn', ...extra });
+const start = (env: Record<string, string>) => startServer(baseEnv(env));
+const startFails = (env: Record<string, string>) => startServerFails(baseEnv(env));
 
 async function gql(port: number, query: string, variables: Record<string, unknown> = {}, token?: string) {
   const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
@@ -79,11 +29,14 @@ describe('the server process on the embedded database', () => {
   let dataDir: string;
 
   beforeAll(() => {
-    execFileSync(process.execPath, [path.join(root, 'scripts/ensure-build.cjs')], { cwd: root, stdio: 'inherit' });
+    ensureBuild();
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-server-'));
     fs.chmodSync(dataDir, 0o755);
   }, 180_000);
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    killLeftoverServers();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('starts with the demo case, serves GraphQL and health, stops cleanly on SIGTERM, and keeps data across a restart', async () => {
     const first = await start({ DATA_DIR: dataDir });
@@ -118,8 +71,8 @@ describe('the server process on the embedded database', () => {
 
     // The CLI on the same DATA_DIR: the trail of the first run verifies, and it can create a user.
     const cli = (args: string[]) =>
-      spawnSync(process.execPath, [path.join(root, 'dist/apps/cli/src/main.js'), ...args], {
-        cwd: root,
+      spawnSync(process.execPath, [builtCli, ...args], {
+        cwd: repoRoot,
         env: baseEnv({ DATA_DIR: dataDir }),
         encoding: 'utf8',
       });

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRunning, postmasterPid } from '../../../../test/support/processes';
 import { EmbeddedPostgresServer } from './embedded-postgres';
 
 /**
@@ -52,26 +53,11 @@ afterAll(async () => {
   for (const server of servers) await server.stop().catch(() => undefined);
   for (const dir of dirs) {
     // Whatever a failed test left running on a cluster here: stopped before the folder goes.
-    const pidFile = path.join(dir, 'data', 'pg', 'postmaster.pid');
-    const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : undefined;
-    if (pid && isRunning(pid)) process.kill(pid, 'SIGQUIT');
+    const pid = postmasterPid(path.join(dir, 'data'));
+    if (pid !== undefined && isRunning(pid)) process.kill(pid, 'SIGQUIT');
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true;
-  }
-}
 
 async function hold(dataDir: string): Promise<{ child: ChildProcess; port: number; pid: number; url: string }> {
   // The binaries' folder given: the bundle, run from a temp folder, cannot resolve the package.

@@ -1,0 +1,95 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+
+/**
+ * The built server (dist/) run as its own process, the way a user runs
+ * `npm start`: started on a free port, waited for until it serves, its output
+ * kept, stopped with a signal.
+ */
+export const repoRoot = path.resolve(__dirname, '../..');
+export const builtServer = path.join(repoRoot, 'dist/apps/api/src/main.js');
+export const builtCli = path.join(repoRoot, 'dist/apps/cli/src/main.js');
+
+/** Builds dist/ when it is missing or older than the sources (one build for all test workers). */
+export function ensureBuild(): void {
+  execFileSync(process.execPath, [path.join(repoRoot, 'scripts/ensure-build.cjs')], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+/** A child's environment: only PATH and HOME of this process, then `settings`. */
+export function childEnv(settings: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: process.env.HOME, ...settings };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerChild {
+  child: ChildProcess;
+  port: number;
+  baseUrl: string;
+  stdout: () => string;
+  stderr: () => string;
+  /** stdout and stderr as they came. */
+  output: () => string;
+  /** Exit code, or the signal's name when it ended by a signal. */
+  exited: Promise<number | string | null>;
+}
+
+const started: ChildProcess[] = [];
+
+/** Starts the built server with `env` (PORT is set to a free port) and resolves once it says where GraphQL is; rejects with its output if it exits first. */
+export async function startServer(env: NodeJS.ProcessEnv): Promise<ServerChild> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [builtServer], { cwd: repoRoot, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let out = '';
+  let err = '';
+  let all = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+    all += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+    all += c.toString();
+  });
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const ready = await Promise.race([
+    (async () => {
+      while (!out.includes('GraphQL at')) await new Promise((r) => setTimeout(r, 100));
+      return true;
+    })(),
+    exited.then(() => false),
+  ]);
+  if (!ready) throw new Error(`server exited before it was ready:\n${all}`);
+  return { child, port, baseUrl: `http://127.0.0.1:${port}`, stdout: () => out, stderr: () => err, output: () => all, exited };
+}
+
+/** Runs the built server expecting it to refuse to start; returns its exit code and stderr. */
+export async function startServerFails(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [builtServer], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout!.resume();
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stderr: err };
+}
+
+/** SIGTERM, as Ctrl-C or a service manager stops it; resolves with how it ended. */
+export async function stopServer(s: ServerChild): Promise<number | string | null> {
+  s.child.kill('SIGTERM');
+  return s.exited;
+}
+
+/** For afterAll: SIGKILL every server this file started that still runs (what a failed test left). */
+export function killLeftoverServers(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
