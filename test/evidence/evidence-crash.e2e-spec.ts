@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TIME_ZONE, todayIn } from '@app/common';
-import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { makeOwnedRequirement } from '../support/remediation-factory';
 import { builtCli, childEnv, ensureBuild, killLeftoverServers, repoRoot, type ServerChild, startServer, stopServer } from '../support/server-child';
 import { TestApp } from '../support/test-app';
 import { pdf } from './support-files';
@@ -79,11 +79,9 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
     // The plan to upload evidence for, made in this process on a fresh test database.
     const t = await TestApp.start();
     try {
-      const ctx = await makeIncident(t);
-      const member = await ctx.addMember();
-      owner = { email: member.user.email, password: member.password };
-      const cm = await makeCountermeasure(t, ctx.incident.id, member.user.id);
-      requirementId = (await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [cm.id]))[0]!.id;
+      const plan = await makeOwnedRequirement(t);
+      owner = { email: plan.owner.user.email, password: plan.owner.password };
+      requirementId = plan.requirementId;
       databaseUrl = t.databaseUrl;
     } finally {
       await t.close();

@@ -4,16 +4,13 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TIME_ZONE, todayIn } from '@app/common';
 import { EvidenceStorage, S3EvidenceStorage } from '@app/evidence';
-import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { makeOwnedRequirement } from '../support/remediation-factory';
 import { TestApp } from '../support/test-app';
 import { CSV_JA, pdf, windowsExe } from './support-files';
 import { filesUnder, upload } from './support-files-http';
-import { type LocalS3, S3RVER_CREDENTIALS, startLocalS3 } from './support-s3';
+import { evidenceObjectKey, evidenceS3Settings, forgetEvidenceS3Settings, type LocalS3, startLocalS3 } from './support-s3';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const keyOf = (h: string) => `evidence/${h.slice(0, 2)}/${h.slice(2, 4)}/${h}`;
-
-const S3_ENV = ['EVIDENCE_S3_BUCKET', 'EVIDENCE_S3_ENDPOINT', 'EVIDENCE_S3_ACCESS_KEY_ID', 'EVIDENCE_S3_SECRET_ACCESS_KEY'];
 
 describe('evidence files in an S3-compatible bucket (EVIDENCE_S3_BUCKET set), over HTTP', () => {
   let s3: LocalS3;
@@ -24,23 +21,16 @@ describe('evidence files in an S3-compatible bucket (EVIDENCE_S3_BUCKET set), ov
 
   beforeAll(async () => {
     s3 = await startLocalS3('rt-evidence-e2e');
-    t = await TestApp.start({
-      EVIDENCE_S3_BUCKET: s3.bucket,
-      EVIDENCE_S3_ENDPOINT: s3.endpoint,
-      EVIDENCE_S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      EVIDENCE_S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    });
-    const ctx = await makeIncident(t);
-    const owner = await ctx.addMember();
-    ownerToken = await owner.token();
-    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
-    requirementId = (await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [cm.id]))[0]!.id;
+    t = await TestApp.start(evidenceS3Settings(s3));
+    const plan = await makeOwnedRequirement(t);
+    ownerToken = await plan.owner.token();
+    requirementId = plan.requirementId;
     today = todayIn(CASE_TIME_ZONE, new Date());
   });
   afterAll(async () => {
     await t?.close();
     await s3?.stop();
-    for (const k of S3_ENV) delete process.env[k]; // TestApp.start leaves what it was given in process.env
+    forgetEvidenceS3Settings();
   });
 
   const objectKeys = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).map((o) => o.Key!).sort();
@@ -59,8 +49,8 @@ describe('evidence files in an S3-compatible bucket (EVIDENCE_S3_BUCKET set), ov
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ kind: 'FILE', name, mediaType, sha256: h, sizeBytes: bytes.length });
 
-    expect(await objectKeys()).toContain(keyOf(h));
-    const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: keyOf(h) }));
+    expect(await objectKeys()).toContain(evidenceObjectKey(h));
+    const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: evidenceObjectKey(h) }));
     expect(Buffer.from(await object.Body!.transformToByteArray()).equals(bytes)).toBe(true);
     // Staged locally, then sent: nothing stays in DATA_DIR/evidence/tmp, and no local blob is written.
     const evidenceDir = path.join(process.env.DATA_DIR!, 'evidence');

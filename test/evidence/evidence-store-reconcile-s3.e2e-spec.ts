@@ -3,15 +3,13 @@ import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aw
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TIME_ZONE, todayIn } from '@app/common';
 import { EvidenceStoreReconciler } from '@app/evidence';
-import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { makeOwnedRequirement } from '../support/remediation-factory';
 import { TestApp } from '../support/test-app';
 import { CSV_JA, pdf } from './support-files';
 import { upload } from './support-files-http';
-import { type LocalS3, S3RVER_CREDENTIALS, startLocalS3 } from './support-s3';
+import { evidenceObjectKey, evidenceS3Settings, forgetEvidenceS3Settings, type LocalS3, startLocalS3 } from './support-s3';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const keyOf = (h: string) => `evidence/${h.slice(0, 2)}/${h.slice(2, 4)}/${h}`;
-const S3_ENV = ['EVIDENCE_S3_BUCKET', 'EVIDENCE_S3_ENDPOINT', 'EVIDENCE_S3_ACCESS_KEY_ID', 'EVIDENCE_S3_SECRET_ACCESS_KEY'];
 
 /** The same reconciliation over a bucket: ListObjectsV2 over evidence/, LastModified against the grace period. */
 describe('evidence store reconciliation with an S3 bucket', () => {
@@ -22,22 +20,15 @@ describe('evidence store reconciliation with an S3 bucket', () => {
 
   beforeAll(async () => {
     s3 = await startLocalS3('rt-reconcile-e2e');
-    t = await TestApp.start({
-      EVIDENCE_S3_BUCKET: s3.bucket,
-      EVIDENCE_S3_ENDPOINT: s3.endpoint,
-      EVIDENCE_S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      EVIDENCE_S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    });
-    const ctx = await makeIncident(t);
-    const owner = await ctx.addMember();
-    ownerToken = await owner.token();
-    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
-    requirementId = (await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [cm.id]))[0]!.id;
+    t = await TestApp.start(evidenceS3Settings(s3));
+    const plan = await makeOwnedRequirement(t);
+    ownerToken = await plan.owner.token();
+    requirementId = plan.requirementId;
   });
   afterAll(async () => {
     await t?.close();
     await s3?.stop();
-    for (const k of S3_ENV) delete process.env[k];
+    forgetEvidenceS3Settings();
   });
 
   const keys = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).map((o) => o.Key!).sort();
@@ -48,22 +39,22 @@ describe('evidence store reconciliation with an S3 bucket', () => {
     expect(res.status).toBe(201);
     // What a crash between the PUT and the row leaves: an object without evidence.
     const orphan = Buffer.from(CSV_JA);
-    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: keyOf(sha(orphan)), Body: orphan }));
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: evidenceObjectKey(sha(orphan)), Body: orphan }));
 
     const reconciler = t.app.get(EvidenceStoreReconciler);
     const young = await reconciler.reconcile({ graceSeconds: 3600 });
     expect(young).toMatchObject({ blobsStored: 2, orphansRemoved: [], orphansKept: 1, missing: [] });
-    expect(await keys()).toEqual([keyOf(sha(evidence)), keyOf(sha(orphan))].sort());
+    expect(await keys()).toEqual([evidenceObjectKey(sha(evidence)), evidenceObjectKey(sha(orphan))].sort());
 
     const past = await reconciler.reconcile({ graceSeconds: 0 });
     expect(past.orphansRemoved.map((o) => o.sha256)).toEqual([sha(orphan)]);
     expect(past.missing).toEqual([]);
-    expect(await keys()).toEqual([keyOf(sha(evidence))]);
+    expect(await keys()).toEqual([evidenceObjectKey(sha(evidence))]);
   });
 
   it('evidence whose object was deleted from the bucket is reported missing, and its row is left as recorded', async () => {
     const [row] = await t.sql<{ id: string; sha256: string }>(`SELECT id::text AS id, sha256 FROM evidence WHERE kind = 'FILE'`);
-    await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: keyOf(row!.sha256) }));
+    await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: evidenceObjectKey(row!.sha256) }));
     const report = await t.app.get(EvidenceStoreReconciler).reconcile({ graceSeconds: 0 });
     expect(report.missing).toEqual([{ evidenceId: row!.id, sha256: row!.sha256 }]);
     expect(await t.sql(`SELECT id::text AS id FROM evidence WHERE id = $1`, [row!.id])).toEqual([{ id: row!.id }]);

@@ -22,6 +22,24 @@ export interface LocalS3 {
   stop(): Promise<void>;
 }
 
+/** The settings that put the server's evidence store in `s3`'s bucket. */
+export function evidenceS3Settings(s3: LocalS3): Record<string, string> {
+  return {
+    EVIDENCE_S3_BUCKET: s3.bucket,
+    EVIDENCE_S3_ENDPOINT: s3.endpoint,
+    EVIDENCE_S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    EVIDENCE_S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  };
+}
+
+/** For afterAll: TestApp.start leaves what it was given in process.env; the next file must not find a bucket set. */
+export function forgetEvidenceS3Settings(): void {
+  for (const k of ['EVIDENCE_S3_BUCKET', 'EVIDENCE_S3_ENDPOINT', 'EVIDENCE_S3_ACCESS_KEY_ID', 'EVIDENCE_S3_SECRET_ACCESS_KEY']) delete process.env[k];
+}
+
+/** The object key of stored evidence content (content-addressed by its SHA-256). */
+export const evidenceObjectKey = (sha256: string) => `evidence/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
+
 /** Starts s3rver on a free port over a temp directory, with `bucket` created. */
 export async function startLocalS3(bucket = 'evidence-test'): Promise<LocalS3> {
   const S3rver = createRequire(__filename)('s3rver') as S3rverClass;

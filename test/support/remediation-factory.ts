@@ -33,3 +33,12 @@ export function makeCountermeasure(t: TestApp, incidentId: string, ownerId: stri
     ...over,
   });
 }
+
+/** What evidence is uploaded for: an incident, a task-force member owning a countermeasure, and its one requirement. */
+export async function makeOwnedRequirement(t: TestApp) {
+  const ctx = await makeIncident(t);
+  const owner = await ctx.addMember();
+  const countermeasure = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
+  const requirementId = (await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [countermeasure.id]))[0]!.id;
+  return { ctx, owner, countermeasure, requirementId };
+}
