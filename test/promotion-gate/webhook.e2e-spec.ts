@@ -68,6 +68,34 @@ interface Delivery {
   attempts: { id: string; at: string; httpStatus: number | null; error: string | null; durationMs: number }[];
 }
 
+/**
+ * An admin (who configures webhooks) and an incident whose chief is signed in, with a standing
+ * clearance of the external audit, so that a new gate of this incident is ELIGIBLE and an
+ * executive's hold is a real state change (ELIGIBLE → SUSPENDED).
+ */
+async function adminAndClearedIncident(t: TestApp): Promise<{ adminToken: string; chiefToken: string; incidentId: string }> {
+  const adminToken = await (await t.createUser(['ADMIN'])).token();
+  const ctx = await makeIncident(t);
+  const incidentId = ctx.incident.id;
+  const chiefToken = await ctx.chief.token();
+  const auditor = await t.createUser(['AUDITOR']);
+  const engagement = await ctx.ds
+    .getRepository(AuditEngagementEntity)
+    .save({ incidentId, title: '外部監査', firm: 'セキュリティ監査株式会社', leadAuditorId: auditor.user.id, status: 'CLEARED' });
+  await ctx.ds.getRepository(AuditClearanceEntity).insert({
+    id: randomUUID(),
+    engagementId: engagement.id,
+    incidentId,
+    clearedById: auditor.user.id,
+    clearedByLabel: auditor.user.email,
+    clearedAt: new Date(),
+    statement: '確認した。',
+    digest: 'a'.repeat(64),
+    payload: { format: 'clearance/v1' },
+  });
+  return { adminToken, chiefToken, incidentId };
+}
+
 describe('the gate webhook: signed POSTs of every state change, retried, every attempt recorded', () => {
   let t: TestApp;
   let adminToken: string;
@@ -79,27 +107,7 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
     // Three attempts, then FAILED (the default is 12); the back-off is the default 1 s, 2 s, ...
     // The receivers listen on 127.0.0.1: private networks allowed here (refused by default, see the last suite).
     t = await TestApp.start({ GATE_WEBHOOK_MAX_ATTEMPTS: '3', GATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
-    adminToken = await (await t.createUser(['ADMIN'])).token();
-    const ctx = await makeIncident(t);
-    incidentId = ctx.incident.id;
-    chiefToken = await ctx.chief.token();
-    // A standing clearance of the external audit, so that a new gate of this incident is ELIGIBLE
-    // and an executive's hold is a real state change (ELIGIBLE → SUSPENDED).
-    const auditor = await t.createUser(['AUDITOR']);
-    const engagement = await ctx.ds
-      .getRepository(AuditEngagementEntity)
-      .save({ incidentId, title: '外部監査', firm: 'セキュリティ監査株式会社', leadAuditorId: auditor.user.id, status: 'CLEARED' });
-    await ctx.ds.getRepository(AuditClearanceEntity).insert({
-      id: randomUUID(),
-      engagementId: engagement.id,
-      incidentId,
-      clearedById: auditor.user.id,
-      clearedByLabel: auditor.user.email,
-      clearedAt: new Date(),
-      statement: '確認した。',
-      digest: 'a'.repeat(64),
-      payload: { format: 'clearance/v1' },
-    });
+    ({ adminToken, chiefToken, incidentId } = await adminAndClearedIncident(t));
   });
   afterAll(async () => t?.close());
 
@@ -435,25 +443,7 @@ describe('webhook URLs that would reach internal hosts are refused (GATE_WEBHOOK
   beforeAll(async () => {
     // One attempt, then FAILED: a refused URL is not worth retrying in this test.
     t = await TestApp.start({ GATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false', GATE_WEBHOOK_MAX_ATTEMPTS: '1' });
-    adminToken = await (await t.createUser(['ADMIN'])).token();
-    const ctx = await makeIncident(t);
-    incidentId = ctx.incident.id;
-    chiefToken = await ctx.chief.token();
-    const auditor = await t.createUser(['AUDITOR']);
-    const engagement = await ctx.ds
-      .getRepository(AuditEngagementEntity)
-      .save({ incidentId, title: '外部監査', firm: 'セキュリティ監査株式会社', leadAuditorId: auditor.user.id, status: 'CLEARED' });
-    await ctx.ds.getRepository(AuditClearanceEntity).insert({
-      id: randomUUID(),
-      engagementId: engagement.id,
-      incidentId,
-      clearedById: auditor.user.id,
-      clearedByLabel: auditor.user.email,
-      clearedAt: new Date(),
-      statement: '確認した。',
-      digest: 'a'.repeat(64),
-      payload: { format: 'clearance/v1' },
-    });
+    ({ adminToken, chiefToken, incidentId } = await adminAndClearedIncident(t));
   });
   afterAll(async () => t?.close());
 
