@@ -96,6 +96,13 @@ class World {
     ).gate;
   }
 
+  /** The gate as read now: SUSPENDED by the rules (not by hand), `blocker` among its blockers. */
+  async expectSuspendedByRulesFor(blocker: [kind: string, itemKey: string]): Promise<void> {
+    const g = await this.gate();
+    expect(g.blockers.map((b) => [b.kind, b.itemKey])).toContainEqual(blocker);
+    expect(g.history.at(-1)).toMatchObject({ fromState: 'OPEN', toState: 'SUSPENDED', cause: 'RULES_BROKEN' });
+  }
+
   async route() {
     const res = await fetch(`${this.t.baseUrl}/gates/${KEY}`, { headers: { authorization: `Bearer ${this.chiefToken}` } });
     expect(res.status).toBe(200);
@@ -193,6 +200,16 @@ class World {
   }
 }
 
+/** A World for the enclosing describe: started before its tests, stopped after them. */
+function worldOfThisSuite(): World {
+  const w = new World();
+  beforeAll(async () => {
+    await w.start();
+  });
+  afterAll(async () => w.stop());
+  return w;
+}
+
 /**
  * Stands in for "no sweep ran and none can": the start-up catch-up did
  * nothing and a read's catch-up fails. What is left is the read itself.
@@ -211,12 +228,8 @@ function noSweepCanRun(): () => void {
 }
 
 describe('a risk acceptance the OPEN gate relies on expires while the server is down', () => {
-  const w = new World();
+  const w = worldOfThisSuite();
   let lastDay: string;
-  beforeAll(async () => {
-    await w.start();
-  });
-  afterAll(async () => w.stop());
 
   it('the gate opens relying on a HIGH finding whose risk is accepted for three days', async () => {
     ({ lastDay } = await w.openGateRelyingOn('risk-acceptance'));
@@ -265,13 +278,9 @@ describe('a risk acceptance the OPEN gate relies on expires while the server is 
 });
 
 describe('the recurring evidence of a required ongoing measure goes stale while the server is down', () => {
-  const w = new World();
+  const w = worldOfThisSuite();
   let lastDay: string;
   let cmId: string;
-  beforeAll(async () => {
-    await w.start();
-  });
-  afterAll(async () => w.stop());
 
   it('the gate opens relying on an OPERATING measure whose monthly report is fresh for 25 more days', async () => {
     ({ lastDay, cmId } = await w.openGateRelyingOn('freshness'));
@@ -296,19 +305,13 @@ describe('the recurring evidence of a required ongoing measure goes stale while 
     await w.restartAt(lapseAfter(lastDay) + 2 * HOUR);
     expect(await w.t.sql('SELECT status FROM countermeasures WHERE id = $1', [cmId])).toEqual([{ status: 'DEGRADED' }]);
     expect((await w.storedGate()).state).toBe('SUSPENDED');
-    const g = await w.gate();
-    expect(g.blockers.map((b) => [b.kind, b.itemKey])).toContainEqual(['COUNTERMEASURE_NOT_VERIFIED', 'CM-001']);
-    expect(g.history.at(-1)).toMatchObject({ fromState: 'OPEN', toState: 'SUSPENDED', cause: 'RULES_BROKEN' });
+    await w.expectSuspendedByRulesFor(['COUNTERMEASURE_NOT_VERIFIED', 'CM-001']);
   });
 });
 
 describe('the server keeps running past the expiry and no job runs', () => {
-  const w = new World();
+  const w = worldOfThisSuite();
   let lastDay: string;
-  beforeAll(async () => {
-    await w.start();
-  });
-  afterAll(async () => w.stop());
 
   it('canPromote is true through the last day in Japan and false from the first instant after it; the read writes the expiry down', async () => {
     ({ lastDay } = await w.openGateRelyingOn('risk-acceptance'));
@@ -329,11 +332,7 @@ describe('the server keeps running past the expiry and no job runs', () => {
 });
 
 describe('one clock, Japanese dates', () => {
-  const w = new World();
-  beforeAll(async () => {
-    await w.start();
-  });
-  afterAll(async () => w.stop());
+  const w = worldOfThisSuite();
 
   it('a hold at 08:30 JST (23:30 UTC the day before) says that day; the gate and the audit stamp their change with the app clock', async () => {
     w.clockAt = Date.parse('2026-10-01T23:30:00.000Z');
@@ -373,13 +372,9 @@ describe('one clock, Japanese dates', () => {
 });
 
 describe('a requirement’s risk acceptance that verified work rests on expires, and no job runs', () => {
-  const w = new World();
+  const w = worldOfThisSuite();
   let lastDay: string;
   let cmId: string;
-  beforeAll(async () => {
-    await w.start();
-  });
-  afterAll(async () => w.stop());
 
   it('canPromote is false from the day after its last day; the read reopens the work it covered', async () => {
     ({ lastDay, cmId } = await w.openGateRelyingOn('requirement-acceptance'));
@@ -389,8 +384,6 @@ describe('a requirement’s risk acceptance that verified work rests on expires,
     w.clockAt = lapseAfter(lastDay) + 1000;
     expect(await w.canPromote()).toMatchObject({ state: 'SUSPENDED', canPromote: false });
     expect(await w.t.sql('SELECT status FROM countermeasures WHERE id = $1', [cmId])).toEqual([{ status: 'REOPENED' }]);
-    const g = await w.gate();
-    expect(g.blockers.map((b) => [b.kind, b.itemKey])).toContainEqual(['COUNTERMEASURE_NOT_VERIFIED', 'CM-001']);
-    expect(g.history.at(-1)).toMatchObject({ fromState: 'OPEN', toState: 'SUSPENDED', cause: 'RULES_BROKEN' });
+    await w.expectSuspendedByRulesFor(['COUNTERMEASURE_NOT_VERIFIED', 'CM-001']);
   });
 });
