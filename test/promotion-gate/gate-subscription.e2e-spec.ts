@@ -273,6 +273,18 @@ describe('gateChanged subscription (graphql-ws)', () => {
     await tooMany.waitForEnd();
     expect(tooMany.graphqlErrors.map((e) => e.extensions?.['code'])).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(tooMany.results).toEqual([]);
+
+    // A fragment chain that doubles at every level (2^60 fields written out) is measured once per fragment and
+    // refused by the shape limits alone, before GraphQL's own rules run.
+    const chain = Array.from({ length: 60 }, (_, i) => `fragment F${i} on GateChangeEvent { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const doubling = subscribe(memberToken, {}, `subscription { gateChanged { ...F0 } } ${chain} fragment F60 on GateChangeEvent { changeId }`);
+    await doubling.waitForEnd();
+    expect(doubling.graphqlErrors.map((e) => e.extensions?.['reason'])).toEqual(['TOO_MANY_FIELDS']);
+
+    // And the token cap: a document over it is refused while it is parsed.
+    const long = subscribe(memberToken, {}, `subscription { gateChanged { ${'changeId '.repeat(2100)} } }`);
+    await long.waitForEnd();
+    expect(long.graphqlErrors[0]!.message).toMatch(/Document contains more th\w+ 2000 tokens/);
   });
 
   it('publishes nothing for a change that rolls back, nor for a refused mutation', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { TestApp, type GqlResponse } from '../support/test-app';
 
 /**
@@ -72,6 +73,17 @@ describe('hostile documents are refused before they cost anything', () => {
     expect(deep.json.errors![0]!.extensions).toMatchObject({ reason: 'REPEATED_FIELD', times: 243, limit: 10 });
     // Within the limit, the same name twice is GraphQL as usual.
     expect((await post(t, JSON.stringify({ query: '{ me { id id email } }' }), token)).json.data).toBeDefined();
+  });
+
+  it('closes a WebSocket whose message is larger than GRAPHQL_MAX_BODY_BYTES (1009), before anyone is authenticated', async () => {
+    const ws = new WebSocket(`${t.baseUrl.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { pad: 'x'.repeat(110_000) } }));
+    expect(await closed).toBe(1009);
   });
 
   it('refuses a document over the token limit while parsing it (GRAPHQL_PARSE_FAILED), whatever it holds', async () => {

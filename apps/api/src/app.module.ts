@@ -35,6 +35,7 @@ import { DashboardSubscriptionsResolver } from './dashboard/dashboard-subscripti
 import { ConnectionAuthenticator } from './subscriptions/connection-auth';
 import { graphqlWsConfig, isConnectionContext, subscriptionContext } from './subscriptions/graphql-ws.config';
 import { pubSubProvider } from './subscriptions/pubsub.provider';
+import { WebSocketLimits } from './subscriptions/ws-limits';
 import { GatesController } from './promotion-gate/gates.controller';
 import { ReportsModule } from '@app/reports';
 import { ReportsController } from './reports/reports.controller';
@@ -241,6 +242,7 @@ export class AppModule implements NestModule {
         // Sends the gate webhooks: in the API server only (the CLI shares PromotionGateModule and sends nothing).
         WebhookDispatcher,
         pubSubProvider,
+        WebSocketLimits,
         GateSubscriptionsResolver,
         DashboardResolver,
         DashboardSubscriptionsResolver,
