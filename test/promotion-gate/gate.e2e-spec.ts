@@ -3,6 +3,7 @@ import { Actor, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { UsersService, type Role } from '@app/identity';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
+import { ATTEST, CLEAR, ENGAGE, MOVE, MOVE_AUDIT, RAISE, REVIEW, SIGN } from '../support/workflow-documents';
 
 const GATE_FIELDS = `id key state canPromote version openedByLabel holdReason blockers { kind itemKey itemTitle ownerName message } history { fromState toState cause reason actorLabel blockers { kind itemKey } }`;
 const GATE = `query($key: String!) { gate(key: $key) { ${GATE_FIELDS} } }`;
@@ -11,15 +12,7 @@ const CREATE = `mutation($input: CreateGateInput!) { createGate(input: $input) {
 const AUTHORIZE = `mutation($input: GateDecisionInput!) { authorizeGateReopening(input: $input) { ${GATE_FIELDS} } }`;
 const HOLD = `mutation($input: GateDecisionInput!) { suspendGate(input: $input) { ${GATE_FIELDS} } }`;
 const RELEASE = `mutation($input: GateDecisionInput!) { releaseGateHold(input: $input) { ${GATE_FIELDS} } }`;
-const MOVE = `mutation($input: MoveCountermeasureInput!) { moveCountermeasure(input: $input) { status version } }`;
-const ATTEST = `mutation($input: SubmitEvidenceAttestationInput!) { submitEvidenceAttestation(input: $input) { id sha256 } }`;
-const REVIEW = `mutation($input: ReviewEvidenceInput!) { reviewEvidence(input: $input) { decision } }`;
-const SIGN = `mutation($input: SignOffCountermeasureInput!) { signOffCountermeasure(input: $input) { digest } }`;
-const ENGAGE = `mutation($input: CreateAuditEngagementInput!) { createAuditEngagement(input: $input) { id version } }`;
-const MOVE_AUDIT = `mutation($input: MoveAuditEngagementInput!) { moveAuditEngagement(input: $input) { id version status } }`;
-const CLEAR = `mutation($input: ClearAuditInput!) { clearAudit(input: $input) { id } }`;
 const ENGAGEMENT = `query($id: ID!) { auditEngagement(id: $id) { version status } }`;
-const RAISE = `mutation($input: RaiseAuditFindingInput!) { raiseAuditFinding(input: $input) { id version } }`;
 const RESOLVE = `mutation($input: ResolveAuditFindingInput!) { resolveAuditFinding(input: $input) { id version } }`;
 
 type Gate = {

@@ -4,6 +4,7 @@ import { addDays, CASE_TIME_ZONE, SystemClock, todayIn } from '@app/common';
 import { DateRuleSweepsService, PromotionGateService } from '@app/promotion-gate';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
+import { ATTEST, CLEAR, ENGAGE, MOVE, MOVE_AUDIT, RAISE, REVIEW, SIGN } from '../support/workflow-documents';
 
 const CAN = `query($gate: String!) { canPromote(gate: $gate) { key state canPromote since } }`;
 const GATE = `query($key: String!) { gate(key: $key) { state canPromote version openedByLabel blockers { kind itemKey message } history { fromState toState cause actorLabel at } } }`;
@@ -12,14 +13,6 @@ const DASHBOARD = `query($id: ID) { dashboard(incidentId: $id) { gate { key stat
 const CREATE = `mutation($input: CreateGateInput!) { createGate(input: $input) { state version } }`;
 const AUTHORIZE = `mutation($input: GateDecisionInput!) { authorizeGateReopening(input: $input) { state canPromote version } }`;
 const HOLD = `mutation($input: GateDecisionInput!) { suspendGate(input: $input) { state version blockers { kind message } } }`;
-const MOVE = `mutation($input: MoveCountermeasureInput!) { moveCountermeasure(input: $input) { status version } }`;
-const ATTEST = `mutation($input: SubmitEvidenceAttestationInput!) { submitEvidenceAttestation(input: $input) { id sha256 } }`;
-const REVIEW = `mutation($input: ReviewEvidenceInput!) { reviewEvidence(input: $input) { decision } }`;
-const SIGN = `mutation($input: SignOffCountermeasureInput!) { signOffCountermeasure(input: $input) { digest } }`;
-const ENGAGE = `mutation($input: CreateAuditEngagementInput!) { createAuditEngagement(input: $input) { id version } }`;
-const MOVE_AUDIT = `mutation($input: MoveAuditEngagementInput!) { moveAuditEngagement(input: $input) { id version status } }`;
-const CLEAR = `mutation($input: ClearAuditInput!) { clearAudit(input: $input) { id } }`;
-const RAISE = `mutation($input: RaiseAuditFindingInput!) { raiseAuditFinding(input: $input) { id version } }`;
 const ACCEPT_RISK = `mutation($input: AcceptFindingRiskInput!) { acceptFindingRisk(input: $input) { id expiresOn } }`;
 const ACCEPT_REQUIREMENT_RISK = `mutation($input: AcceptRequirementRiskInput!) { acceptRequirementRisk(input: $input) { id expiresOn } }`;
 
