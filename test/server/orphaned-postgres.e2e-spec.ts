@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning, postmasterPid } from '../support/processes';
-import { childEnv, ensureBuild, killLeftoverServers, startServer, stopServer } from '../support/server-child';
+import { childEnv, ensureBuild, killLeftoverServers, newDataDir, startServer, stopServer } from '../support/server-child';
 
 /**
  * `npm start` after the previous server was killed with SIGKILL: its embedded
@@ -32,9 +31,7 @@ describe('an embedded PostgreSQL left running by a killed server', () => {
 
   beforeAll(() => {
     ensureBuild();
-    // World-traversable: as root the server runs PostgreSQL as the postgres user.
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-orphan-'));
-    fs.chmodSync(dataDir, 0o755);
+    dataDir = newDataDir('rt-orphan-');
   }, 180_000);
 
   afterAll(() => {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, childEnv, ensureBuild, killLeftoverServers, repoRoot, startServer, startServerFails } from '../support/server-child';
+import { builtCli, childEnv, ensureBuild, killLeftoverServers, newDataDir, repoRoot, startServer, startServerFails } from '../support/server-child';
 
 /**
  * The README's first command, as a user runs it: the built server as its own
@@ -30,8 +30,7 @@ describe('the server process on the embedded database', () => {
 
   beforeAll(() => {
     ensureBuild();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-server-'));
-    fs.chmodSync(dataDir, 0o755);
+    dataDir = newDataDir('rt-server-');
   }, 180_000);
   afterAll(() => {
     killLeftoverServers();
@@ -102,8 +101,7 @@ describe('the server process on the embedded database', () => {
   }, 120_000);
 
   it('DEMO=false loads nothing; ADMIN_EMAIL / ADMIN_PASSWORD create the first admin', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-server-'));
-    fs.chmodSync(dir, 0o755);
+    const dir = newDataDir('rt-server-');
     const s = await start({ DATA_DIR: dir, DEMO: 'false', ADMIN_EMAIL: 'first.admin@example.test', ADMIN_PASSWORD: 'first-admin-password' });
     try {
       const demo = await gql(s.port, LOGIN, { input: { email: 'president@example.com', password: 'demo-password-2026' } });
@@ -120,8 +118,7 @@ describe('the server process on the embedded database', () => {
   }, 60_000);
 
   it('in production: no demo, no introspection, and JWT_SECRET is required', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-server-'));
-    fs.chmodSync(dir, 0o755);
+    const dir = newDataDir('rt-server-');
     try {
       const refused = await startFails({ DATA_DIR: dir, NODE_ENV: 'production' });
       expect(refused.code).toBe(1);

@@ -1,5 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /**
@@ -19,6 +21,13 @@ export function ensureBuild(): void {
 /** A child's environment: only PATH and HOME of this process, then `settings`. */
 export function childEnv(settings: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, ...settings };
+}
+
+/** A new DATA_DIR under the temp folder, world-traversable: run as root, the server runs the embedded PostgreSQL as the postgres user. */
+export function newDataDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.chmodSync(dir, 0o755);
+  return dir;
 }
 
 export function freePort(): Promise<number> {
