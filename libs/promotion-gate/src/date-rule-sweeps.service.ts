@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { RiskAcceptancesService, type ExpirySweepResult } from '@app/audits';
 import { CountermeasuresService } from '@app/countermeasures';
-import { PromotionGateService, type GateReevaluationResult } from './promotion-gate.service';
+import { PromotionGateService } from './promotion-gate.service';
+import type { GateReevaluationResult } from './gate-date-rules.service';
 
 export interface FreshnessSweepResult {
   checked: number;

@@ -9,5 +9,6 @@ export * from './webhook-dispatcher.service';
 export * from './domain/webhook-target';
 export * from './webhook-targets';
 export * from './promotion-gate.service';
+export type { GateReevaluationResult } from './gate-date-rules.service';
 export * from './date-rule-sweeps.service';
 export * from './promotion-gate.module';

@@ -5,6 +5,8 @@ import { CountermeasuresModule } from '@app/countermeasures';
 import { GateChangeEntity, PromotionGateEntity, WebhookAttemptEntity, WebhookDeliveryEntity } from './gate.entities';
 import { GateNotifications } from './gate-notifications';
 import { PromotionGateService } from './promotion-gate.service';
+import { GateFactsReader } from './gate-facts';
+import { GateDateRulesService } from './gate-date-rules.service';
 import { DateRuleSweepsService } from './date-rule-sweeps.service';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookTargets } from './webhook-targets';
@@ -12,7 +14,7 @@ import { WebhookTargets } from './webhook-targets';
 @Module({
   imports: [CountermeasuresModule, AuditsModule, TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
   // WebhookDispatcher is exported from the lib but provided by apps/api only (the CLI sends nothing).
-  providers: [PromotionGateService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
+  providers: [PromotionGateService, GateFactsReader, GateDateRulesService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
   exports: [PromotionGateService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
 })
 export class PromotionGateModule {}

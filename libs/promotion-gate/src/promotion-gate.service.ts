@@ -1,29 +1,18 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { OnEvent } from '@nestjs/event-emitter';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Actor, addDays, CASE_TIME_ZONE, Clock, staleVersion, todayIn } from '@app/common';
+import { Actor, CASE_TIME_ZONE, Clock, staleVersion, todayIn } from '@app/common';
 import {
   CountermeasureEntity,
   CountermeasureEvents,
   CountermeasuresService,
-  countermeasureKey,
-  RequirementEntity,
   type CountermeasureGateRelevanceChanged,
   type CountermeasureStatusChanged,
 } from '@app/countermeasures';
-import {
-  AuditClearanceEntity,
-  AuditClearanceService,
-  AuditEngagementEntity,
-  AuditEvents,
-  isBlockingFinding,
-  isExpired,
-  RiskAcceptancesService,
-  type AuditChanged,
-} from '@app/audits';
+import { AuditEvents, RiskAcceptancesService, type AuditChanged } from '@app/audits';
 import { UserEntity } from '@app/identity';
 import { uniqueViolationOf } from '@app/database';
 import { IncidentsService } from '@app/incidents';
@@ -31,19 +20,9 @@ import { GateChangeEntity, PromotionGateEntity, WebhookDeliveryEntity, type Gate
 import { GATE_CHANNEL, type GateChangedNotice } from './gate.events';
 import { GateError, GateErrorCode } from './domain/gate.errors';
 import { WebhookTargets } from './webhook-targets';
-import {
-  authorizationRefusal,
-  deriveGateState,
-  evaluateGate,
-  gateAsOf,
-  lapsesAfter,
-  pendingDateRules,
-  type Blocker,
-  type BlockerKind,
-  type DateRule,
-  type GateFacts,
-  type GateState,
-} from './domain/gate-rules';
+import { GateFactsReader } from './gate-facts';
+import { GateDateRulesService, type GateReevaluationResult } from './gate-date-rules.service';
+import { authorizationRefusal, deriveGateState, evaluateGate, pendingDateRules, type Blocker, type GateState } from './domain/gate-rules';
 
 export interface CreateGateCommand {
   incidentId: string;
@@ -59,15 +38,6 @@ const MAX_TEXT = 2000;
 /** The actor of the date-rule catch-up: a read or a sweep found that a rule with a date lapsed. */
 export const DATE_RULES_ACTOR = Actor.system('date-rules');
 
-export interface GateReevaluationResult {
-  /** Keys of the gates re-evaluated. */
-  checked: string[];
-  /** Keys whose state changed. */
-  changed: string[];
-  /** Incidents whose catch-up failed (logged; the reads still apply the lapse). */
-  failed: string[];
-}
-
 /**
  * The promotion gate: its state is derived from the rules (gate-rules.ts) and
  * kept in step in the transaction of every change that feeds them. Every
@@ -78,35 +48,26 @@ export interface GateReevaluationResult {
  * the same moment.
  *
  * Rules with a date (gate-rules.ts) change with no change to any row: every
- * read applies the stored date rules at the Clock's now (`gateAsOf`), so a
- * read never answers OPEN past a lapse; a read outside a transaction that
- * finds one lapsed first catches up (the incident's expiry and freshness
- * sweeps and the re-evaluation, in their own transaction) and answers from
- * the result, or from the stored row plus the lapse if that fails.
+ * read applies them at the Clock's now, catching up first where one lapsed
+ * (GateDateRulesService); the facts the rules judge are gathered by
+ * GateFactsReader (gate-facts.ts).
  */
 @Injectable()
-export class PromotionGateService implements OnModuleDestroy {
-  private readonly logger = new Logger(PromotionGateService.name);
-  /** One catch-up per incident at a time in this process; readers meeting one wait for it. */
-  private readonly catchUps = new Map<string, Promise<boolean>>();
-
+export class PromotionGateService {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(IncidentsService) private readonly incidents: IncidentsService,
-    @Inject(AuditClearanceService) private readonly audits: AuditClearanceService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(RiskAcceptancesService) private readonly riskAcceptances: RiskAcceptancesService,
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
     @Inject(WebhookTargets) private readonly webhookTargets: WebhookTargets,
+    @Inject(GateFactsReader) private readonly gateFacts: GateFactsReader,
+    @Inject(GateDateRulesService) private readonly dateRules: GateDateRulesService,
   ) {}
 
   private get em() {
     return this.txHost.tx;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await Promise.all([...this.catchUps.values()]);
   }
 
   // ---- reading ------------------------------------------------------------------------------
@@ -134,39 +95,9 @@ export class PromotionGateService implements OnModuleDestroy {
     return gate;
   }
 
-  /**
-   * The rows as they stand now. A row with a lapsed date rule: outside a
-   * transaction, its incident catches up first and the rows are read again;
-   * whatever is still lapsed then (the catch-up failed, or a transaction is
-   * running) is applied on read — SUSPENDED, with the lapsed rule as blocker.
-   */
-  private async current(rows: PromotionGateEntity[], reread: () => Promise<PromotionGateEntity[]>): Promise<PromotionGateEntity[]> {
-    const now = this.clock.now();
-    const lapsed = [...new Set(rows.filter((g) => gateAsOf(g, now).lapsed.length > 0).map((g) => g.incidentId))];
-    if (lapsed.length > 0 && !this.txHost.isTransactionActive()) {
-      const caughtUp = await Promise.all(lapsed.map((id) => this.catchUp(id, 'a rule with a date lapsed (caught up when the gate was read)')));
-      if (caughtUp.some(Boolean)) rows = await reread();
-    }
-    const at = this.clock.now();
-    return rows.map((g) => asOf(g, at));
-  }
-
-  /** Runs (or joins) the incident's catch-up in its own transaction; false if it failed (logged). */
-  private catchUp(incidentId: string, why: string): Promise<boolean> {
-    let running = this.catchUps.get(incidentId);
-    if (!running) {
-      running = this.catchUpIncident(incidentId, why).then(
-        () => true,
-        (err: unknown) => {
-          this.logger.error(`date-rule catch-up of incident ${incidentId} failed: ${err instanceof Error ? err.message : String(err)}`);
-          return false;
-        },
-      );
-      const done = running.finally(() => this.catchUps.delete(incidentId));
-      this.catchUps.set(incidentId, done);
-      return done;
-    }
-    return running;
+  /** The rows as they stand now (GateDateRulesService.current): a lapsed incident catches up with catchUpIncident. */
+  private current(rows: PromotionGateEntity[], reread: () => Promise<PromotionGateEntity[]>): Promise<PromotionGateEntity[]> {
+    return this.dateRules.current(rows, reread, (incidentId, why) => this.catchUpIncident(incidentId, why));
   }
 
   async historyOf(gateIds: readonly string[]): Promise<GateChangeEntity[]> {
@@ -239,7 +170,7 @@ export class PromotionGateService implements OnModuleDestroy {
     });
     // The creation is recorded with the blockers it starts with (a past day's dashboard shows the gate
     // with the blockers of its last recorded change); if none, the re-evaluation below records ELIGIBLE.
-    await this.record(gate, null, 'SUSPENDED', 'CREATED', reason, evaluateGate(await this.facts(gate)), actor);
+    await this.record(gate, null, 'SUSPENDED', 'CREATED', reason, evaluateGate(await this.gateFacts.facts(gate)), actor);
     await this.trail.append({ actor, action: 'gate.created', entityType: 'PromotionGate', entityId: gate.id, after: { key, name, description, reason, authorizerIds } });
     await this.reevaluate(gate.id, actor, 'created');
     return this.getByKey(key);
@@ -256,8 +187,8 @@ export class PromotionGateService implements OnModuleDestroy {
     if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
     // What counts is the rule now, under the lock (the stored state is kept in step; this is a second look).
     const current = await this.reevaluate(gate.id, actor, 'checked before authorization');
-    const chiefId = await this.chiefOf(current.incidentId);
-    const clearance = await this.standingClearance(current.incidentId);
+    const chiefId = await this.gateFacts.chiefOf(current.incidentId);
+    const clearance = await this.gateFacts.standingClearance(current.incidentId);
     const refusal = authorizationRefusal({
       state: current.state,
       actorId: actor.id ?? '',
@@ -379,30 +310,14 @@ export class PromotionGateService implements OnModuleDestroy {
     await this.reevaluateIncident(incidentId, DATE_RULES_ACTOR, why);
   }
 
-  /**
-   * The gates' sweep (start-up, daily, CLI): each incident with a gate whose
-   * date rule has lapsed (`dueOnly`), or with any gate, catches up in its own
-   * transaction; a failure in one does not hold back the others.
-   */
-  async reevaluateGates(opts: { dueOnly?: boolean } = {}): Promise<GateReevaluationResult> {
-    const qb = this.em.getRepository(PromotionGateEntity).createQueryBuilder('g').orderBy('g.key', 'ASC');
-    if (opts.dueOnly) qb.where('g.reevaluateAt <= :now', { now: this.clock.now() });
-    const before = await qb.getMany();
-    const result: GateReevaluationResult = { checked: [], changed: [], failed: [] };
-    for (const incidentId of [...new Set(before.map((g) => g.incidentId))]) {
-      if (!(await this.catchUp(incidentId, opts.dueOnly ? 'a rule with a date lapsed (sweep)' : 'rules with a date re-checked (sweep)'))) result.failed.push(incidentId);
-    }
-    const after = new Map((await this.em.getRepository(PromotionGateEntity).findBy({})).map((g) => [g.id, g]));
-    for (const g of before) {
-      result.checked.push(g.key);
-      if (after.get(g.id) && after.get(g.id)!.state !== g.state) result.changed.push(g.key);
-    }
-    return result;
+  /** The gates' sweep (start-up, daily, CLI): GateDateRulesService.reevaluateGates, catching up with catchUpIncident. */
+  reevaluateGates(opts: { dueOnly?: boolean } = {}): Promise<GateReevaluationResult> {
+    return this.dateRules.reevaluateGates(opts, (incidentId, why) => this.catchUpIncident(incidentId, why));
   }
 
   private async reevaluate(gateId: string, actor: Actor, why: string, cause?: GateChangeCause): Promise<PromotionGateEntity> {
     const gate = (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gateId }))!;
-    const facts = await this.facts(gate);
+    const facts = await this.gateFacts.facts(gate);
     const blockers = evaluateGate(facts);
     const dateRules = pendingDateRules(facts);
     const next = deriveGateState(blockers, gate.state);
@@ -430,153 +345,6 @@ export class PromotionGateService implements OnModuleDestroy {
       });
     }
     return (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gateId }))!;
-  }
-
-  private async facts(gate: PromotionGateEntity): Promise<GateFacts> {
-    const required = await this.em
-      .getRepository(CountermeasureEntity)
-      .createQueryBuilder('c')
-      .where('c.incidentId = :id AND c.requiredForGate', { id: gate.incidentId })
-      .orderBy('c.seq')
-      .getMany();
-    const owners = required.length
-      ? await this.em.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: [...new Set(required.map((c) => c.ownerId))] }).getMany()
-      : [];
-    const ownerName = new Map(owners.map((u) => [u.id, u.displayName]));
-    const clearance = await this.standingClearance(gate.incidentId);
-    const engagement = clearance
-      ? null
-      : await this.em.getRepository(AuditEngagementEntity).findOne({ where: { incidentId: gate.incidentId }, order: { createdAt: 'DESC' } });
-    const now = this.clock.now();
-    const today = todayIn(CASE_TIME_ZONE, now);
-    const candidates = await this.audits.findingFacts(gate.incidentId, true);
-    const findings = candidates.filter((f) => isBlockingFinding(f, today));
-    const cmKeys = await this.countermeasureKeys(findings.map((f) => f.countermeasureId).filter((x): x is string => !!x));
-    const dateRules: DateRule[] = [];
-    // A blocking finding closed by a risk acceptance is open again the day after its last day.
-    for (const f of candidates) {
-      if (f.status !== 'ACCEPTED_RISK' || !f.acceptanceExpiresOn || isExpired(f.acceptanceExpiresOn, today)) continue;
-      dateRules.push({
-        at: lapsesAfter(f.acceptanceExpiresOn).toISOString(),
-        kind: 'OPEN_FINDING',
-        itemId: f.id,
-        itemKey: f.key,
-        itemTitle: f.title,
-        ownerId: null,
-        ownerName: null,
-        message: `Audit finding ${f.key} (${f.severity}) "${f.title}" is open again: its risk acceptance held through ${f.acceptanceExpiresOn} (Asia/Tokyo) and has expired. Resolve it, or an executive accepts the risk again.`,
-      });
-    }
-    // Verified work the gate relies on (required, or in the standing clearance's scope) that lapses by date.
-    const inScope = clearance ? await this.audits.scopeCountermeasures(clearance.engagementId) : [];
-    const relied = new Map<string, { cm: CountermeasureEntity; kind: BlockerKind }>();
-    for (const c of inScope) relied.set(c.id, { cm: c, kind: 'NO_AUDIT_CLEARANCE' });
-    for (const c of required) relied.set(c.id, { cm: c, kind: 'COUNTERMEASURE_NOT_VERIFIED' });
-    for (const rule of await this.countermeasureDateRules([...relied.values()], now, ownerName)) dateRules.push(rule);
-    return {
-      required: required.map((c) => ({
-        id: c.id,
-        key: countermeasureKey(c.seq),
-        title: c.title,
-        status: c.status,
-        ownerId: c.ownerId,
-        ownerName: ownerName.get(c.ownerId) ?? null,
-        resumeStatus: c.resumeStatus,
-      })),
-      clearance: clearance ? { id: clearance.id, clearedById: clearance.clearedById, clearedByLabel: clearance.clearedByLabel, clearedAt: clearance.clearedAt } : null,
-      auditStatus: engagement?.status ?? null,
-      openBlockingFindings: findings.map((f) => ({
-        id: f.id,
-        key: f.key,
-        title: f.title,
-        severity: f.severity,
-        countermeasureKey: f.countermeasureId ? (cmKeys.get(f.countermeasureId) ?? null) : null,
-      })),
-      hold: gate.heldAt ? { byLabel: gate.heldByLabel ?? '', at: gate.heldAt, reason: gate.holdReason ?? '' } : null,
-      dateRules,
-      now,
-    };
-  }
-
-  /**
-   * The instant each verified item stops counting as verified by the calendar
-   * alone (its earliest, one rule per item): an OPERATING ongoing measure when
-   * a recurring requirement's latest accepted evidence is no longer fresh
-   * (effective day + period, then DEGRADED), a VERIFIED or OPERATING one when a
-   * requirement it was signed off with, covered only by a risk acceptance,
-   * passes that acceptance's last day (then REOPENED). The clearance rule reads
-   * the same statuses, so for an item in the audit's scope the clearance goes too.
-   */
-  private async countermeasureDateRules(
-    items: readonly { cm: CountermeasureEntity; kind: BlockerKind }[],
-    now: Date,
-    ownerName: Map<string, string>,
-  ): Promise<DateRule[]> {
-    const verified = items.filter((i) => i.cm.status === 'VERIFIED' || i.cm.status === 'OPERATING');
-    if (verified.length === 0) return [];
-    const requirements = await this.em
-      .getRepository(RequirementEntity)
-      .createQueryBuilder('r')
-      .where('r.countermeasureId = ANY(:ids) AND (r.recurrenceDays IS NOT NULL OR r.riskAcceptedUntil IS NOT NULL)', { ids: verified.map((i) => i.cm.id) })
-      .getMany();
-    const rules: DateRule[] = [];
-    for (const { cm, kind } of verified) {
-      const key = countermeasureKey(cm.seq);
-      const scopeNote = kind === 'NO_AUDIT_CLEARANCE' ? ' It is in the audit’s scope: the clearance no longer stands.' : '';
-      const lapses: { at: Date; message: string }[] = [];
-      for (const r of requirements.filter((x) => x.countermeasureId === cm.id)) {
-        if (cm.ongoing && cm.status === 'OPERATING' && r.recurrenceDays !== null) {
-          const freshThrough = r.latestAcceptedEffectiveOn === null ? null : addDays(r.latestAcceptedEffectiveOn, r.recurrenceDays);
-          lapses.push({
-            at: freshThrough === null ? now : lapsesAfter(freshThrough),
-            message:
-              freshThrough === null
-                ? `${key} ${cm.title}: "${r.title}" has no accepted evidence, so its recurring evidence is stale (fresh evidence must be accepted).${scopeNote}`
-                : `${key} ${cm.title}: the recurring evidence of "${r.title}" was fresh through ${freshThrough} (Asia/Tokyo) and is stale now (fresh evidence must be accepted).${scopeNote}`,
-          });
-        }
-        const fullyEvidenced = r.liveEvidenceCount > 0 && r.acceptedEvidenceCount === r.liveEvidenceCount;
-        if (r.riskAcceptedUntil !== null && !fullyEvidenced) {
-          lapses.push({
-            at: lapsesAfter(r.riskAcceptedUntil),
-            message: `${key} ${cm.title}: the risk acceptance that covers "${r.title}" held through ${r.riskAcceptedUntil} (Asia/Tokyo) and has expired; the work is open again.${scopeNote}`,
-          });
-        }
-      }
-      const first = lapses.sort((a, b) => a.at.getTime() - b.at.getTime())[0];
-      if (!first) continue;
-      rules.push({
-        at: first.at.toISOString(),
-        kind,
-        itemId: cm.id,
-        itemKey: key,
-        itemTitle: cm.title,
-        ownerId: cm.ownerId,
-        ownerName: ownerName.get(cm.ownerId) ?? null,
-        message: first.message,
-      });
-    }
-    return rules;
-  }
-
-  private async countermeasureKeys(ids: readonly string[]): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids: [...ids] }).getMany();
-    return new Map(rows.map((c) => [c.id, countermeasureKey(c.seq)]));
-  }
-
-  private standingClearance(incidentId: string): Promise<AuditClearanceEntity | null> {
-    return this.em
-      .getRepository(AuditClearanceEntity)
-      .createQueryBuilder('c')
-      .where('c.incidentId = :incidentId AND c.withdrawnAt IS NULL', { incidentId })
-      .orderBy('c.clearedAt', 'DESC')
-      .getOne();
-  }
-
-  private async chiefOf(incidentId: string): Promise<string | null> {
-    const members = await this.incidents.taskForce([incidentId]);
-    return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
   }
 
   private async lockGate(key: string): Promise<PromotionGateEntity> {
@@ -631,24 +399,6 @@ export class PromotionGateService implements OnModuleDestroy {
     // pg_notify inside the transaction is delivered when (and only if) it commits.
     await this.em.query('SELECT pg_notify($1, $2)', [GATE_CHANNEL, JSON.stringify(notice)]);
   }
-}
-
-/** The gate as it stands at `now`: the row, with its lapsed date rules applied (a copy; the row is untouched). */
-function asOf(g: PromotionGateEntity, now: Date): PromotionGateEntity {
-  const view = gateAsOf(g, now);
-  if (view.lapsed.length === 0) return g;
-  // Past a lapse the gate has left OPEN: the authorization is spent, as the re-evaluation will record.
-  const lapsed = new Set(view.lapsed);
-  return Object.assign(Object.create(PromotionGateEntity.prototype) as PromotionGateEntity, g, {
-    state: view.state,
-    blockers: view.blockers,
-    // Applied once: the lapsed rules are blockers now; `updatedAt` is when the state read now began.
-    dateRules: g.dateRules.filter((r) => !lapsed.has(r)),
-    updatedAt: view.since,
-    openedAt: null,
-    openedByLabel: null,
-    openStatement: null,
-  });
 }
 
 function invalid(field: string, message: string): GateError {

@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { addDays, CASE_TIME_ZONE, Clock, todayIn } from '@app/common';
+import { CountermeasureEntity, countermeasureKey, RequirementEntity } from '@app/countermeasures';
+import { AuditClearanceEntity, AuditClearanceService, AuditEngagementEntity, isBlockingFinding, isExpired } from '@app/audits';
+import { UserEntity } from '@app/identity';
+import { IncidentsService } from '@app/incidents';
+import { PromotionGateEntity } from './gate.entities';
+import { lapsesAfter, type BlockerKind, type DateRule, type GateFacts } from './domain/gate-rules';
+
+/**
+ * The reads that gather a gate's facts (the input of `evaluateGate` and
+ * `pendingDateRules`, gate-rules.ts) from the other contexts: the required
+ * countermeasures and their owners, the standing clearance or the latest
+ * engagement, the blocking findings, and the date rules of the work the gate
+ * relies on. Reads only, through the caller's transaction (the incident lock
+ * is the caller's): PromotionGateService calls it under that lock.
+ */
+@Injectable()
+export class GateFactsReader {
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(IncidentsService) private readonly incidents: IncidentsService,
+    @Inject(AuditClearanceService) private readonly audits: AuditClearanceService,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  private get em() {
+    return this.txHost.tx;
+  }
+
+  async facts(gate: PromotionGateEntity): Promise<GateFacts> {
+    const required = await this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .where('c.incidentId = :id AND c.requiredForGate', { id: gate.incidentId })
+      .orderBy('c.seq')
+      .getMany();
+    const owners = required.length
+      ? await this.em.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: [...new Set(required.map((c) => c.ownerId))] }).getMany()
+      : [];
+    const ownerName = new Map(owners.map((u) => [u.id, u.displayName]));
+    const clearance = await this.standingClearance(gate.incidentId);
+    const engagement = clearance
+      ? null
+      : await this.em.getRepository(AuditEngagementEntity).findOne({ where: { incidentId: gate.incidentId }, order: { createdAt: 'DESC' } });
+    const now = this.clock.now();
+    const today = todayIn(CASE_TIME_ZONE, now);
+    const candidates = await this.audits.findingFacts(gate.incidentId, true);
+    const findings = candidates.filter((f) => isBlockingFinding(f, today));
+    const cmKeys = await this.countermeasureKeys(findings.map((f) => f.countermeasureId).filter((x): x is string => !!x));
+    const dateRules: DateRule[] = [];
+    // A blocking finding closed by a risk acceptance is open again the day after its last day.
+    for (const f of candidates) {
+      if (f.status !== 'ACCEPTED_RISK' || !f.acceptanceExpiresOn || isExpired(f.acceptanceExpiresOn, today)) continue;
+      dateRules.push({
+        at: lapsesAfter(f.acceptanceExpiresOn).toISOString(),
+        kind: 'OPEN_FINDING',
+        itemId: f.id,
+        itemKey: f.key,
+        itemTitle: f.title,
+        ownerId: null,
+        ownerName: null,
+        message: `Audit finding ${f.key} (${f.severity}) "${f.title}" is open again: its risk acceptance held through ${f.acceptanceExpiresOn} (Asia/Tokyo) and has expired. Resolve it, or an executive accepts the risk again.`,
+      });
+    }
+    // Verified work the gate relies on (required, or in the standing clearance's scope) that lapses by date.
+    const inScope = clearance ? await this.audits.scopeCountermeasures(clearance.engagementId) : [];
+    const relied = new Map<string, { cm: CountermeasureEntity; kind: BlockerKind }>();
+    for (const c of inScope) relied.set(c.id, { cm: c, kind: 'NO_AUDIT_CLEARANCE' });
+    for (const c of required) relied.set(c.id, { cm: c, kind: 'COUNTERMEASURE_NOT_VERIFIED' });
+    for (const rule of await this.countermeasureDateRules([...relied.values()], now, ownerName)) dateRules.push(rule);
+    return {
+      required: required.map((c) => ({
+        id: c.id,
+        key: countermeasureKey(c.seq),
+        title: c.title,
+        status: c.status,
+        ownerId: c.ownerId,
+        ownerName: ownerName.get(c.ownerId) ?? null,
+        resumeStatus: c.resumeStatus,
+      })),
+      clearance: clearance ? { id: clearance.id, clearedById: clearance.clearedById, clearedByLabel: clearance.clearedByLabel, clearedAt: clearance.clearedAt } : null,
+      auditStatus: engagement?.status ?? null,
+      openBlockingFindings: findings.map((f) => ({
+        id: f.id,
+        key: f.key,
+        title: f.title,
+        severity: f.severity,
+        countermeasureKey: f.countermeasureId ? (cmKeys.get(f.countermeasureId) ?? null) : null,
+      })),
+      hold: gate.heldAt ? { byLabel: gate.heldByLabel ?? '', at: gate.heldAt, reason: gate.holdReason ?? '' } : null,
+      dateRules,
+      now,
+    };
+  }
+
+  /**
+   * The instant each verified item stops counting as verified by the calendar
+   * alone (its earliest, one rule per item): an OPERATING ongoing measure when
+   * a recurring requirement's latest accepted evidence is no longer fresh
+   * (effective day + period, then DEGRADED), a VERIFIED or OPERATING one when a
+   * requirement it was signed off with, covered only by a risk acceptance,
+   * passes that acceptance's last day (then REOPENED). The clearance rule reads
+   * the same statuses, so for an item in the audit's scope the clearance goes too.
+   */
+  private async countermeasureDateRules(
+    items: readonly { cm: CountermeasureEntity; kind: BlockerKind }[],
+    now: Date,
+    ownerName: Map<string, string>,
+  ): Promise<DateRule[]> {
+    const verified = items.filter((i) => i.cm.status === 'VERIFIED' || i.cm.status === 'OPERATING');
+    if (verified.length === 0) return [];
+    const requirements = await this.em
+      .getRepository(RequirementEntity)
+      .createQueryBuilder('r')
+      .where('r.countermeasureId = ANY(:ids) AND (r.recurrenceDays IS NOT NULL OR r.riskAcceptedUntil IS NOT NULL)', { ids: verified.map((i) => i.cm.id) })
+      .getMany();
+    const rules: DateRule[] = [];
+    for (const { cm, kind } of verified) {
+      const key = countermeasureKey(cm.seq);
+      const scopeNote = kind === 'NO_AUDIT_CLEARANCE' ? ' It is in the audit’s scope: the clearance no longer stands.' : '';
+      const lapses: { at: Date; message: string }[] = [];
+      for (const r of requirements.filter((x) => x.countermeasureId === cm.id)) {
+        if (cm.ongoing && cm.status === 'OPERATING' && r.recurrenceDays !== null) {
+          const freshThrough = r.latestAcceptedEffectiveOn === null ? null : addDays(r.latestAcceptedEffectiveOn, r.recurrenceDays);
+          lapses.push({
+            at: freshThrough === null ? now : lapsesAfter(freshThrough),
+            message:
+              freshThrough === null
+                ? `${key} ${cm.title}: "${r.title}" has no accepted evidence, so its recurring evidence is stale (fresh evidence must be accepted).${scopeNote}`
+                : `${key} ${cm.title}: the recurring evidence of "${r.title}" was fresh through ${freshThrough} (Asia/Tokyo) and is stale now (fresh evidence must be accepted).${scopeNote}`,
+          });
+        }
+        const fullyEvidenced = r.liveEvidenceCount > 0 && r.acceptedEvidenceCount === r.liveEvidenceCount;
+        if (r.riskAcceptedUntil !== null && !fullyEvidenced) {
+          lapses.push({
+            at: lapsesAfter(r.riskAcceptedUntil),
+            message: `${key} ${cm.title}: the risk acceptance that covers "${r.title}" held through ${r.riskAcceptedUntil} (Asia/Tokyo) and has expired; the work is open again.${scopeNote}`,
+          });
+        }
+      }
+      const first = lapses.sort((a, b) => a.at.getTime() - b.at.getTime())[0];
+      if (!first) continue;
+      rules.push({
+        at: first.at.toISOString(),
+        kind,
+        itemId: cm.id,
+        itemKey: key,
+        itemTitle: cm.title,
+        ownerId: cm.ownerId,
+        ownerName: ownerName.get(cm.ownerId) ?? null,
+        message: first.message,
+      });
+    }
+    return rules;
+  }
+
+  private async countermeasureKeys(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids: [...ids] }).getMany();
+    return new Map(rows.map((c) => [c.id, countermeasureKey(c.seq)]));
+  }
+
+  standingClearance(incidentId: string): Promise<AuditClearanceEntity | null> {
+    return this.em
+      .getRepository(AuditClearanceEntity)
+      .createQueryBuilder('c')
+      .where('c.incidentId = :incidentId AND c.withdrawnAt IS NULL', { incidentId })
+      .orderBy('c.clearedAt', 'DESC')
+      .getOne();
+  }
+
+  async chiefOf(incidentId: string): Promise<string | null> {
+    const members = await this.incidents.taskForce([incidentId]);
+    return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
+  }
+}
