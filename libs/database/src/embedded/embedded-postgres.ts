@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ownerIsAlive, recordOwner, releaseOwner, runningServer, stopOrphan } from './postmaster-ownership';
 
 /**
  * The embedded default database: a real PostgreSQL server whose binaries come
@@ -70,7 +71,7 @@ export class EmbeddedPostgresServer {
     readonly clusterDir: string,
     readonly binDir: string,
     private readonly exited: Promise<void>,
-    /** DATA_DIR/pg-owner: which process started the running server (see ServerOwner). */
+    /** DATA_DIR/pg-owner: which process started the running server (see postmaster-ownership.ts). */
     private readonly ownerFile?: string,
   ) {}
 
@@ -120,7 +121,7 @@ export class EmbeddedPostgresServer {
     let takenOverFrom: number | undefined;
     const running = runningServer(clusterDir);
     if (running !== undefined) {
-      if (ownerIsAlive(readOwner(ownerFile), running.pid)) {
+      if (ownerIsAlive(ownerFile, running.pid)) {
         // The server (or the CLI) of this DATA_DIR, still running, started it: share it.
         const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${running.port}/${database}`;
         if (await answers(url)) {
@@ -130,15 +131,19 @@ export class EmbeddedPostgresServer {
         // Left running by a process that is gone (killed with SIGKILL, or crashed): nobody
         // would stop it. Stop it (fast shutdown: committed data is kept) and start it again
         // as this process's child, so that this process's shutdown stops it.
-        await stopOrphan(running.pid, clusterDir);
+        if (!(await stopOrphan(running.pid, clusterDir))) {
+          throw new EmbeddedPostgresError(
+            `PostgreSQL (pid ${running.pid}) left running on ${clusterDir} by an earlier server did not stop within 60 s.`,
+            `Stop it (kill ${running.pid}) and start again. ${ADVICE}`,
+          );
+        }
         takenOverFrom = running.pid;
         (options.onWarn ?? log)(`found PostgreSQL left running by an earlier server (pid ${running.pid}); restarted it under this server`);
       }
     }
     const port = await freePort();
     const { child, exited } = await startServer(binDir, clusterDir, port, runAs, log);
-    startedHere.add(child.pid!);
-    writeOwner(ownerFile, child.pid!);
+    recordOwner(ownerFile, child.pid!);
     const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
     const server = new EmbeddedPostgresServer(child, `${base}/${database}`, port, clusterDir, binDir, exited, ownerFile);
     server.takenOverFrom = takenOverFrom;
@@ -160,7 +165,7 @@ export class EmbeddedPostgresServer {
     const timer = setTimeout(() => child.kill('SIGQUIT'), 15_000);
     await this.exited;
     clearTimeout(timer);
-    if (this.ownerFile && readOwner(this.ownerFile)?.postmasterPid === child.pid) fs.rmSync(this.ownerFile, { force: true });
+    if (this.ownerFile) releaseOwner(this.ownerFile, child.pid);
   }
 
   /** True when this process started the server (rather than attaching to a running one). */
@@ -405,131 +410,6 @@ function startServer(
       reject(new EmbeddedPostgresError(`${why}:\n${output}`, ADVICE));
     });
   });
-}
-
-/** The postmaster pid and port of a live server on `clusterDir`, read from its postmaster.pid. */
-function runningServer(clusterDir: string): { pid: number; port: number } | undefined {
-  const lines = readPostmasterPid(clusterDir);
-  if (!lines) return undefined;
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return undefined;
-  if (!isRunning(pid)) return undefined; // stale file of a server that is gone; postgres itself clears it
-  return { pid, port };
-}
-
-function readPostmasterPid(clusterDir: string): string[] | undefined {
-  try {
-    return fs.readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n');
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Which process started the server running on a DATA_DIR: written to
- * `DATA_DIR/pg-owner` when a process starts the server, removed when it stops
- * it. A server whose owner is gone (killed with SIGKILL: no exit hook ran) is
- * an orphan that nobody would stop; a server whose owner lives (the API server
- * while the CLI runs) is shared.
- */
-interface ServerOwner {
-  /** The Node process that started the server. */
-  pid: number;
-  /** Its start time (Linux: clock ticks after boot, /proc/<pid>/stat), so that a reused pid is not taken for it. */
-  startTime: string | null;
-  postmasterPid: number;
-}
-
-function readOwner(file: string): ServerOwner | undefined {
-  try {
-    const owner = JSON.parse(fs.readFileSync(file, 'utf8')) as ServerOwner;
-    return Number.isInteger(owner.pid) && Number.isInteger(owner.postmasterPid) ? owner : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function writeOwner(file: string, postmasterPid: number): void {
-  const owner: ServerOwner = { pid: process.pid, startTime: processStartTime(process.pid), postmasterPid };
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(owner) + '\n', { mode: 0o600 });
-  fs.renameSync(temp, file);
-}
-
-/** The postmasters this process started (its own pid in an owner file is only "alive" for these). */
-const startedHere = new Set<number>();
-
-/**
- * Is the owner recorded for the postmaster `postmasterPid` still running? Not
- * when no owner is recorded (a server started by an older version, or by hand),
- * when the record names another postmaster, when the pid is this process's own
- * but this process did not start that postmaster (a container restarted under
- * the same pid), or when the pid now belongs to a process started at another time.
- */
-function ownerIsAlive(owner: ServerOwner | undefined, postmasterPid: number): boolean {
-  if (!owner || owner.postmasterPid !== postmasterPid) return false;
-  if (owner.pid === process.pid) return startedHere.has(postmasterPid);
-  if (!isRunning(owner.pid)) return false;
-  const startTime = processStartTime(owner.pid);
-  return owner.startTime === null || startTime === null || startTime === owner.startTime;
-}
-
-/** Linux: field 22 of /proc/<pid>/stat (start time after boot); null where there is no /proc. */
-function processStartTime(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** Alive and not a zombie (an orphan reparented to an init that does not reap stays one). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true; // no /proc: kill(0) is all we know
-  }
-}
-
-/**
- * Stops a server this process did not start: fast shutdown (SIGINT: sessions
- * ended, committed data kept), then immediate shutdown (SIGQUIT) if it has not
- * stopped in 15 s. Done when the postmaster is gone or its postmaster.pid is.
- */
-async function stopOrphan(pid: number, clusterDir: string): Promise<void> {
-  const stopped = () => !isRunning(pid) || Number(readPostmasterPid(clusterDir)?.[0]) !== pid;
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      // gone already
-    }
-  };
-  signal('SIGINT');
-  const started = Date.now();
-  let escalated = false;
-  while (!stopped()) {
-    if (!escalated && Date.now() - started > 15_000) {
-      signal('SIGQUIT');
-      escalated = true;
-    }
-    if (Date.now() - started > 60_000) {
-      throw new EmbeddedPostgresError(
-        `PostgreSQL (pid ${pid}) left running on ${clusterDir} by an earlier server did not stop within 60 s.`,
-        `Stop it (kill ${pid}) and start again. ${ADVICE}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function answers(url: string): Promise<boolean> {
