@@ -13,14 +13,8 @@
  *   npm run build && npx tsx bench/abuse.bench.ts                                        # embedded PostgreSQL
  *   npm run build && DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/abuse.bench.ts
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { Client } from 'pg';
-import { EmbeddedPostgresServer } from '../libs/database/src/embedded/embedded-postgres';
-import { freePort, pct, waitReady, withDatabase } from './support';
+import { pct, startBenchServer } from './support';
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const HEALTH_RUNS = Number(process.env.HEALTH_RUNS ?? 200);
@@ -46,51 +40,12 @@ const THIRTY_ALIASES = `{ ${Array.from(
 ).join(' ')} }`;
 
 async function main(): Promise<void> {
-  const serverJs = path.resolve('dist/apps/api/src/main.js');
-  if (!fs.existsSync(serverJs)) throw new Error('Build first: npm run build (the bench runs the built server, as in production)');
-  let embedded: EmbeddedPostgresServer | undefined;
-  let tmp: string | undefined;
-  let serverUrl = process.env.DATABASE_URL;
-  if (serverUrl) {
-    if (!/test/i.test(new URL(serverUrl).pathname)) throw new Error('DATABASE_URL must name a database whose name contains "test"');
-  } else {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-'));
-    fs.chmodSync(tmp, 0o755);
-    embedded = await EmbeddedPostgresServer.start({ dataDir: tmp, database: 'test' });
-    serverUrl = embedded.url;
-  }
-  const database = `test_abuse_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  admin.on('error', () => undefined);
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  const url = withDatabase(serverUrl, database);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-app-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const password = 'bench-password-2026';
-  const server = spawn(process.execPath, [serverJs], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      DATABASE_URL: url,
-      DATA_DIR: dataDir,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      DEMO: 'false',
-      LOG_LEVEL: 'warn',
-      ADMIN_EMAIL: 'admin@bench.test',
-      ADMIN_PASSWORD: password,
-      // The bench plays 100 clients from 100 addresses through one proxy hop.
-      TRUST_PROXY_HOPS: '1',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  // The bench plays 100 clients from 100 addresses through one proxy hop.
+  const { server, base, adminEmail, password, stop } = await startBenchServer({ prefix: 'abuse', env: { TRUST_PROXY_HOPS: '1' } });
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   try {
-    await waitReady(base, server);
-    const login = await post({ query: `mutation { login(input: { email: "admin@bench.test", password: "${password}" }) { accessToken } }` });
+    const login = await post({ query: `mutation { login(input: { email: "${adminEmail}", password: "${password}" }) { accessToken } }` });
     const token = ((await login.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
 
     // 1. The fragment chain, refused: time to the answer, per depth.
@@ -130,7 +85,7 @@ async function main(): Promise<void> {
         await Promise.all(
           Array.from({ length: 100 }, async (_, i) => {
             const res = await post(
-              { query: `mutation { login(input: { email: "admin@bench.test", password: "wrong-${wave}-${i}" }) { accessToken } }` },
+              { query: `mutation { login(input: { email: "${adminEmail}", password: "wrong-${wave}-${i}" }) { accessToken } }` },
               { 'x-forwarded-for': `198.51.100.${i + 1}` },
             );
             const json = (await res.json()) as { errors?: { extensions?: { reason?: string; code?: string } }[] };
@@ -165,13 +120,7 @@ async function main(): Promise<void> {
     console.log(`   answered HTTP ${answers.map((a) => a.status).join('/')} ${String(ext.reason)} (cost ${String(ext.cost)}, limit ${String(ext.limit)}) in ${fmt(took)}`);
     console.log(`   server RSS: ${before.toFixed(0)} MiB before, ${after.toFixed(0)} MiB after`);
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-    await embedded?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

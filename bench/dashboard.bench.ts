@@ -13,16 +13,10 @@
  *   RUNS=200 CONCURRENCY=10 COUNTERMEASURES=10000 npx tsx bench/dashboard.bench.ts
  *   EXPLAIN=current|history SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/dashboard.bench.ts
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Client } from 'pg';
 import { addDays, CASE_TIME_ZONE, todayIn } from '../libs/common/src/calendar';
 import { dashboardStatement } from '../libs/dashboard/src/dashboard.sql';
-import { EmbeddedPostgresServer } from '../libs/database/src/embedded/embedded-postgres';
-import { freePort, pct, waitReady, withDatabase } from './support';
+import { pct, startBenchServer } from './support';
 
 const RUNS = Number(process.env.RUNS ?? 100);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
@@ -138,50 +132,10 @@ async function seed(url: string, ownerIds: string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const serverJs = path.resolve('dist/apps/api/src/main.js');
-  if (!fs.existsSync(serverJs)) throw new Error('Build first: npm run build (the bench runs the built server, as in production)');
-  let embedded: EmbeddedPostgresServer | undefined;
-  let tmp: string | undefined;
-  let serverUrl = process.env.DATABASE_URL;
-  if (serverUrl) {
-    if (!/test/i.test(new URL(serverUrl).pathname)) throw new Error('DATABASE_URL must name a database whose name contains "test"');
-  } else {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-'));
-    fs.chmodSync(tmp, 0o755);
-    embedded = await EmbeddedPostgresServer.start({ dataDir: tmp, database: 'test' });
-    serverUrl = embedded.url;
-  }
-  console.log(`database server: ${serverUrl.replace(/:[^:@/]*@/, ':***@')}`);
-  const database = `test_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
-  admin.on('error', () => undefined); // the embedded server stops at the end
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  const url = withDatabase(serverUrl, database);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-app-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const password = 'bench-password-2026';
-  // The built server migrates the database at start.
   // SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (written when it stops).
   const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const server = spawn(process.execPath, [...nodeArgs, serverJs], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      DATABASE_URL: url,
-      DATA_DIR: dataDir,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      DEMO: 'false',
-      LOG_LEVEL: 'warn',
-      ADMIN_EMAIL: 'admin@bench.test',
-      ADMIN_PASSWORD: password,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const { base, url, adminEmail, password, stop } = await startBenchServer({ prefix: 'bench', nodeArgs });
   try {
-    await waitReady(base, server);
     console.log('server ready');
     const pg = new Client({ connectionString: url, options: '-c jit=off' }); // as the server's connections
     pg.on('error', () => undefined);
@@ -198,7 +152,7 @@ async function main(): Promise<void> {
     const login = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `mutation { login(input: { email: "admin@bench.test", password: "${password}" }) { accessToken } }` }),
+      body: JSON.stringify({ query: `mutation { login(input: { email: "${adminEmail}", password: "${password}" }) { accessToken } }` }),
     });
     const token = ((await login.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
     const post = (query: string, variables: Record<string, unknown>) =>
@@ -280,13 +234,7 @@ async function main(): Promise<void> {
     console.error(err);
     process.exitCode = 1;
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
-    await embedded?.stop();
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -1,6 +1,12 @@
 /** What the benchmarks share: starting the built server on a test database and reading latencies. */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { EmbeddedPostgresServer } from '../libs/database/src/embedded/embedded-postgres';
 
 export function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -37,4 +43,84 @@ export async function waitReady(base: string, server: ChildProcess): Promise<voi
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the server did not become ready');
+}
+
+export interface BenchServer {
+  /** The built server, a child process. */
+  server: ChildProcess;
+  /** http://127.0.0.1:<port> */
+  base: string;
+  /** The fresh test database the server runs on. */
+  url: string;
+  /** The first admin's e-mail and password (ADMIN_EMAIL / ADMIN_PASSWORD). */
+  adminEmail: string;
+  password: string;
+  /** Stops the server and drops everything the bench made (database, folders, embedded PostgreSQL). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The built server (production mode, as deployed) on a fresh test database:
+ * on DATABASE_URL's server (whose database name must contain "test"), or on an
+ * embedded PostgreSQL in a temp folder. The server migrates at start; this
+ * returns once it is ready.
+ */
+export async function startBenchServer(opts: { prefix: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<BenchServer> {
+  const serverJs = path.resolve('dist/apps/api/src/main.js');
+  if (!fs.existsSync(serverJs)) throw new Error('Build first: npm run build (the bench runs the built server, as in production)');
+  let embedded: EmbeddedPostgresServer | undefined;
+  let tmp: string | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (serverUrl) {
+    if (!/test/i.test(new URL(serverUrl).pathname)) throw new Error('DATABASE_URL must name a database whose name contains "test"');
+  } else {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-'));
+    fs.chmodSync(tmp, 0o755);
+    embedded = await EmbeddedPostgresServer.start({ dataDir: tmp, database: 'test' });
+    serverUrl = embedded.url;
+  }
+  console.log(`database server: ${serverUrl.replace(/:[^:@/]*@/, ':***@')}`);
+  const database = `test_${opts.prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  admin.on('error', () => undefined); // the embedded server stops at the end
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const url = withDatabase(serverUrl, database);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-app-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const adminEmail = 'admin@bench.test';
+  const password = 'bench-password-2026';
+  const server = spawn(process.execPath, [...(opts.nodeArgs ?? []), serverJs], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      DATABASE_URL: url,
+      DATA_DIR: dataDir,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      ADMIN_EMAIL: adminEmail,
+      ADMIN_PASSWORD: password,
+      ...opts.env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const stop = async () => {
+    server.kill('SIGTERM');
+    await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+    await embedded?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    await waitReady(base, server);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { server, base, url, adminEmail, password, stop };
 }
