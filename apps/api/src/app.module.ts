@@ -59,6 +59,8 @@ import { AllErrorsFilter } from './graphql/errors.filter';
 import { queryLimitsRule } from './graphql/query-limits';
 import { callerKeyFrom, queryCostPlugin } from './graphql/query-cost';
 import { QueryShapeMiddleware, queryShapeLimits } from './graphql/query-shape.middleware';
+import { WorkLimitsModule } from './common/work-limits.module';
+import { CostBudget } from './common/work-limits';
 import { JwtService } from '@nestjs/jwt';
 import { HealthController } from './health/health.controller';
 import { EvidenceFilesController } from './evidence/evidence-files.controller';
@@ -128,14 +130,16 @@ export class AppModule implements NestModule {
         DashboardModule,
         DemoModule,
         PassportModule,
+        WorkLimitsModule,
         TerminusModule.forRoot({ logger: false }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          imports: [IdentityModule, CountermeasuresModule, EvidenceModule, AuditsModule, PromotionGateModule],
-          inject: [ConfigService, JwtService, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, EvidenceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService, PromotionGateService],
+          imports: [IdentityModule, CountermeasuresModule, EvidenceModule, AuditsModule, PromotionGateModule, WorkLimitsModule],
+          inject: [ConfigService, JwtService, CostBudget, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, EvidenceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService, PromotionGateService],
           useFactory: (
             config: ConfigService<AppConfig, true>,
             jwt: JwtService,
+            budget: CostBudget,
             users: UsersService,
             incidents: IncidentsService,
             countermeasures: CountermeasuresService,
@@ -183,11 +187,11 @@ export class AppModule implements NestModule {
                 queryCostPlugin(
                   {
                     maxCost: config.get('GRAPHQL_MAX_COST', { infer: true }),
-                    costPerMinute: config.get('GRAPHQL_COST_PER_MINUTE', { infer: true }),
                     maxResponseBytes: config.get('GRAPHQL_MAX_RESPONSE_BYTES', { infer: true }),
                     maxFields: shape.maxFields,
                   },
                   callerKeyFrom(verifySubject),
+                  budget,
                 ) as NonNullable<ApolloDriverConfig['plugins']>[number],
               ],
               context: (input: { req?: unknown; res?: unknown }) => {

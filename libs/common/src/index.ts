@@ -7,3 +7,4 @@ export * from './actor';
 export * from './calendar';
 export * from './events';
 export * from './errors/bounded-list';
+export * from './concurrency/slots';

@@ -20,6 +20,7 @@ import {
 } from '@app/evidence';
 import { Permission, type UserEntity } from '@app/identity';
 import { Allow, CurrentUser } from '../auth/access.decorators';
+import { serverBusy, UploadSlots } from '../common/work-limits';
 
 /**
  * Evidence files over plain HTTP, next to GraphQL (README "Evidence files"):
@@ -45,6 +46,7 @@ export class EvidenceFilesController {
     @Inject(ConfigService) config: ConfigService<AppConfig, true>,
     @Inject(PinoLogger) private readonly logger: PinoLogger,
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
+    @Inject(UploadSlots) private readonly uploads: UploadSlots,
   ) {
     this.maxBytes = config.get('EVIDENCE_MAX_BYTES', { infer: true });
     this.allowedTypes = config.get('EVIDENCE_ALLOWED_TYPES', { infer: true });
@@ -63,6 +65,21 @@ export class EvidenceFilesController {
         { requiredHeader: CSRF_HEADERS.map(headerName) },
       );
     }
+    // Bounded like sign-in: so many uploads at once, and per member (UploadSlots); beyond, refused unread.
+    const slot = this.uploads.take(user.id);
+    if (!slot) {
+      stopReading(req, this.maxBytes);
+      throw serverBusy('uploads', 5);
+    }
+    const release = await slot;
+    try {
+      return await this.receive(req, user);
+    } finally {
+      release();
+    }
+  }
+
+  private async receive(req: Request, user: UserEntity): Promise<EvidenceFileJson> {
     const upload = await receiveUpload(req, this.maxBytes, (file) =>
       this.storage.stage(file, { maxBytes: this.maxBytes, allowedTypes: this.allowedTypes }),
     );

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestContext } from '@apollo/server';
 import { getNamedType, getNullableType, getVariableValues, GraphQLError, isListType, type GraphQLCompositeType, type GraphQLField } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { DEFAULT_PAGE_SIZE } from '@app/common';
+import type { CostBudget } from '../common/work-limits';
 
 /**
  * The static cost of an operation, computed before it runs, and what is refused.
@@ -30,11 +30,10 @@ import { DEFAULT_PAGE_SIZE } from '@app/common';
  * **Refused before execution**:
  * - an operation over `maxCost` (GRAPHQL_VALIDATION_FAILED, reason
  *   QUERY_TOO_COSTLY, `extensions.cost` and `extensions.limit`, HTTP 400);
- * - a caller over its budget: each caller (a signed-in user, an API key, or an
- *   address when anonymous) may spend `costPerMinute` per minute; over it,
- *   TOO_MANY_REQUESTS with `retryAfterSeconds` (HTTP 429). The budget is kept
- *   in this process (rate-limiter-flexible's memory store; its Redis store is
- *   the drop-in for several instances).
+ * - a caller over its budget (`CostBudget`, common/work-limits.ts: each caller,
+ *   a signed-in user, an API key, or an address when anonymous, may spend
+ *   GRAPHQL_COST_PER_MINUTE a minute, on operations and report downloads
+ *   alike); over it, TOO_MANY_REQUESTS with `retryAfterSeconds` (HTTP 429).
  *
  * **After execution**: an answer larger than `maxResponseBytes` is replaced by
  * an error (RESPONSE_TOO_LARGE): the cost bounds how many values an answer
@@ -42,7 +41,6 @@ import { DEFAULT_PAGE_SIZE } from '@app/common';
  */
 export interface QueryCostLimits {
   maxCost: number;
-  costPerMinute: number;
   maxResponseBytes: number;
   /** The expanded field bound that `queryLimitsRule` enforced (the walk here never exceeds it). */
   maxFields: number;
@@ -127,8 +125,7 @@ export function safeHeaders(): HeaderMap {
  * that come after its shape (checked before Apollo by `QueryShapeMiddleware`):
  * the cost, the caller's budget, and the answer's size cap.
  */
-export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf): ApolloServerPlugin<HttpContext> {
-  const budget = new RateLimiterMemory({ points: limits.costPerMinute, duration: 60 });
+export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf, budget: CostBudget): ApolloServerPlugin<HttpContext> {
   return {
     async requestDidStart() {
       return {
@@ -151,17 +148,14 @@ export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf)
               extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_COSTLY', cost, limit: limits.maxCost, http: { status: 400 } },
             });
           }
-          try {
-            await budget.consume(callerKey(ctx.contextValue.req ?? {}), Math.max(1, cost));
-          } catch (res) {
-            if (!(res instanceof RateLimiterRes)) throw res;
-            const retryAfterSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-            throw new GraphQLError(`Too many expensive operations: the budget is ${limits.costPerMinute} cost points a minute; try again in ${retryAfterSeconds} s`, {
+          const retryAfterSeconds = await budget.spend(callerKey(ctx.contextValue.req ?? {}), cost);
+          if (retryAfterSeconds !== null) {
+            throw new GraphQLError(`Too many expensive operations: the budget is ${budget.perMinute} cost points a minute; try again in ${retryAfterSeconds} s`, {
               extensions: {
                 code: 'TOO_MANY_REQUESTS',
                 reason: 'COST_BUDGET_EXCEEDED',
                 cost,
-                budgetPerMinute: limits.costPerMinute,
+                budgetPerMinute: budget.perMinute,
                 retryAfterSeconds,
                 http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
               },

@@ -4,6 +4,13 @@ import { CommonError, CommonErrorCode } from '@app/common';
 import { Permission, type UserEntity } from '@app/identity';
 import { StatusReportService, type GeneratedReport, type ReportFormat } from '@app/reports';
 import { Allow, CurrentUser } from '../auth/access.decorators';
+import { CostBudget, ReportRenderingSlots, serverBusy } from '../common/work-limits';
+
+/**
+ * What a report costs of its caller's budget (CostBudget): it reads the whole
+ * incident, as a query of a few hundred countermeasures with their evidence would.
+ */
+export const REPORT_COST = 10_000;
 
 /**
  * The status report for the board and the regulator, as a download:
@@ -15,7 +22,11 @@ import { Allow, CurrentUser } from '../auth/access.decorators';
  */
 @Controller('reports')
 export class ReportsController {
-  constructor(@Inject(StatusReportService) private readonly reports: StatusReportService) {}
+  constructor(
+    @Inject(StatusReportService) private readonly reports: StatusReportService,
+    @Inject(ReportRenderingSlots) private readonly rendering: ReportRenderingSlots,
+    @Inject(CostBudget) private readonly budget: CostBudget,
+  ) {}
 
   @Get('status.csv')
   @Allow(Permission.REPORTS_READ)
@@ -35,7 +46,17 @@ export class ReportsController {
     if (incidentId !== undefined && typeof incidentId !== 'string') {
       throw new CommonError(CommonErrorCode.INVALID_INPUT, 'Give incidentId once', { field: 'incidentId' });
     }
-    const out: GeneratedReport = await this.reports.generate(user, format, incidentId);
+    // Bounded: a caller's budget of expensive work, and so many renderings at once (a few more wait their turn).
+    await this.budget.charge(`user:${user.id}`, REPORT_COST, 'a status report');
+    const slot = this.rendering.take();
+    if (!slot) throw serverBusy('reports', 2);
+    const release = await slot;
+    let out: GeneratedReport;
+    try {
+      out = await this.reports.generate(user, format, incidentId);
+    } finally {
+      release();
+    }
     res.status(200);
     res.setHeader('Content-Type', out.mediaType);
     res.setHeader('Content-Length', String(out.bytes.length));

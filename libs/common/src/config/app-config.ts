@@ -273,6 +273,23 @@ export class AppConfig {
   @Min(1024)
   GRAPHQL_MAX_RESPONSE_BYTES = 8_388_608;
 
+  /** Status reports rendered at once (CSV/PDF read the whole incident); a few more wait, beyond that SERVER_BUSY. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  REPORTS_MAX_CONCURRENT = 2;
+
+  /** Evidence uploads received at once, and at once per user; beyond either, SERVER_BUSY (nothing read, nothing stored). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  EVIDENCE_MAX_CONCURRENT_UPLOADS = 4;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  EVIDENCE_MAX_UPLOADS_PER_USER = 2;
+
   /** Largest evidence file accepted, in bytes (an upload is stopped as soon as it passes this). */
   @Transform(toInt)
   @IsInt({ message: 'EVIDENCE_MAX_BYTES must be a whole number of bytes' })

@@ -6,6 +6,10 @@ export const CommonErrorCode = {
   STALE_VERSION: 'STALE_VERSION',
   INVALID_INPUT: 'INVALID_INPUT',
   INVALID_CURSOR: 'INVALID_CURSOR',
+  /** As much of this kind of work as the server runs at once is running: try again in `retryAfterSeconds`. */
+  SERVER_BUSY: 'SERVER_BUSY',
+  /** The caller has spent its budget of expensive work for now: try again in `retryAfterSeconds`. */
+  COST_BUDGET_EXCEEDED: 'COST_BUDGET_EXCEEDED',
 } as const;
 export type CommonErrorCode = (typeof CommonErrorCode)[keyof typeof CommonErrorCode];
 
