@@ -197,7 +197,7 @@ describe('LocalEvidenceStorage: content-addressed evidence files on disk', () =>
     for (const name of [`${gone}-a.part`, `${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part']) fs.writeFileSync(path.join(storage.tempDir, name), 'x');
     // Hourly: an upload in progress (this process's, or another running one's) is left alone.
     expect(await storage.sweepTemp(3600_000)).toBe(1);
-    expect(fs.readdirSync(storage.tempDir).sort()).toEqual([`${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part']);
+    expect(fs.readdirSync(storage.tempDir).sort()).toEqual([`${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part'].sort());
     // At start-up this process has begun no upload: its pid's files (a restarted container
     // reuses pids) and unnamed ones (older versions) go too; another running process's stays.
     expect(await storage.sweepTemp(3600_000, Date.now(), { startup: true })).toBe(2);
