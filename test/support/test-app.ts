@@ -60,6 +60,8 @@ export class TestApp {
       JWT_SECRET: randomBytes(32).toString('hex'),
       DEMO: 'false',
       LOG_LEVEL: 'silent',
+      // Hundreds of users and sign-ins: argon2id at its smallest cost (refused outside NODE_ENV=test).
+      PASSWORD_HASHING: 'fast',
       ...env,
     });
     let app: NestExpressApplication;

@@ -221,3 +221,19 @@ describe('validateConfig ADMIN_EMAIL / ADMIN_PASSWORD', () => {
     },
   );
 });
+
+describe('validateConfig PASSWORD_HASHING', () => {
+  it('is standard by default, and fast only in a test run', () => {
+    expect(validateConfig({}).PASSWORD_HASHING).toBe('standard');
+    expect(validateConfig({ NODE_ENV: 'test', PASSWORD_HASHING: 'fast' }).PASSWORD_HASHING).toBe('fast');
+  });
+
+  it.each(['development', 'production'])('refuses fast when NODE_ENV=%s, naming PASSWORD_HASHING', (env) => {
+    const extra = env === 'production' ? { JWT_SECRET: SECRET_32 } : {};
+    expect(namedVariables(refusal({ NODE_ENV: env, PASSWORD_HASHING: 'fast', ...extra }))).toEqual(['PASSWORD_HASHING']);
+  });
+
+  it('refuses an unknown value', () => {
+    expect(namedVariables(refusal({ PASSWORD_HASHING: 'none' }))).toEqual(['PASSWORD_HASHING']);
+  });
+});

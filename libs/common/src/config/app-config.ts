@@ -326,6 +326,20 @@ export class AppConfig {
   )
   TEST_CRASH_AT?: 'upload-staged' | 'upload-stored' = undefined;
 
+  /**
+   * How new passwords are hashed. `standard`: argon2id with the library's
+   * defaults (64 MiB, 3 passes; about 0.5 s on this kind of machine). `fast`:
+   * argon2id with the smallest cost (1 MiB, 1 pass), for test runs that make
+   * hundreds of users; refused unless NODE_ENV=test. Verifying reads the cost
+   * from each stored hash, so either setting checks every password ever stored.
+   */
+  @IsIn(['standard', 'fast'], { message: 'PASSWORD_HASHING must be standard or fast' })
+  @ValidateBy(
+    { name: 'fastOnlyInTests', validator: { validate: (value: unknown, args) => value !== 'fast' || (args?.object as AppConfig).NODE_ENV === 'test' } },
+    { message: 'PASSWORD_HASHING=fast is for test runs: it is refused unless NODE_ENV=test' },
+  )
+  PASSWORD_HASHING: 'standard' | 'fast' = 'standard';
+
   /** Evidence files in this S3 bucket instead of DATA_DIR/evidence (unset: the local directory). */
   @Transform(emptyToUndefined)
   @IsOptional()
