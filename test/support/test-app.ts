@@ -60,8 +60,9 @@ export class TestApp {
       JWT_SECRET: randomBytes(32).toString('hex'),
       DEMO: 'false',
       LOG_LEVEL: 'silent',
-      // Hundreds of users and sign-ins: argon2id at its smallest cost (refused outside NODE_ENV=test).
-      PASSWORD_HASHING: 'fast',
+      // Hundreds of users and sign-ins: argon2id at its smallest cost (refused outside NODE_ENV=test,
+      // so an app started as production hashes as production does).
+      PASSWORD_HASHING: (env.NODE_ENV ?? 'test') === 'test' ? 'fast' : 'standard',
       ...env,
     });
     let app: NestExpressApplication;
