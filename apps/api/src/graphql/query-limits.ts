@@ -205,18 +205,19 @@ function count(n: number): string {
  * the token cap and measured by `queryLimitsRule` alone (linear in its size).
  * GraphQL's standard rules then see only documents within the limits (some of
  * them, OverlappingFieldsCanBeMerged in particular, are quadratic in what they
- * compare). Returns the parsed document, or the errors to answer with.
+ * compare). Returns the errors: a syntax error (the token cap included), or the
+ * limits broken; none when the document is within them.
  */
 export function checkQueryShape(
   schema: GraphQLSchema,
   source: string,
   limits: QueryShapeLimits & { maxTokens: number },
-): { document: DocumentNode; errors: readonly GraphQLError[] } | { document?: undefined; errors: readonly GraphQLError[] } {
+): readonly GraphQLError[] {
   let document: DocumentNode;
   try {
     document = parse(source, { maxTokens: limits.maxTokens });
   } catch (err) {
-    return { errors: [err instanceof GraphQLError ? err : new GraphQLError('Syntax error')] };
+    return [err instanceof GraphQLError ? err : new GraphQLError('Syntax error')];
   }
-  return { document, errors: validate(schema, document, [queryLimitsRule(limits)]) };
+  return validate(schema, document, [queryLimitsRule(limits)]);
 }

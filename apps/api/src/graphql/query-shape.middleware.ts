@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '@app/common';
+import { safeHeaders } from './query-cost';
 import { checkQueryShape, type QueryShapeLimits } from './query-limits';
 
 /** How many documents found within the limits are remembered (by hash), so that they are not measured again. */
@@ -45,7 +46,7 @@ export class QueryShapeMiddleware implements NestMiddleware {
     if (query === undefined) return next();
     const hash = createHash('sha256').update(query).digest('hex');
     if (this.checked.has(hash)) return next();
-    const { errors } = checkQueryShape(this.schemaHost.schema, query, this.limits);
+    const errors = checkQueryShape(this.schemaHost.schema, query, this.limits);
     const refusals = errors.filter((e) => e.extensions['reason'] !== undefined);
     if (refusals.length === 0) {
       if (errors.length === 0) {
@@ -54,8 +55,7 @@ export class QueryShapeMiddleware implements NestMiddleware {
       }
       return next();
     }
-    res.setHeader('cache-control', 'no-store');
-    res.setHeader('x-content-type-options', 'nosniff');
+    for (const [name, value] of safeHeaders()) res.setHeader(name, value);
     res.status(400).json({
       errors: [
         {
