@@ -13,7 +13,8 @@ export default defineConfig({
   build: {
     outDir: '../../dist/web',
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps: the shipped page neither serves nor references a .map (sources stay private).
+    sourcemap: false,
     // Nothing inlined as data: URLs, so the page's CSP needs no `data:` source.
     assetsInlineLimit: 0,
     chunkSizeWarningLimit: 1000,
