@@ -37,7 +37,6 @@ const BEING_SPLIT: Record<string, string> = {
   'libs/countermeasures/src/domain/countermeasure-workflow.ts': 'rewritten with the sign-off check assertMoveAllowed (issue 12)',
   'libs/countermeasures/src/domain/countermeasure-workflow.spec.ts': 'the spec of countermeasure-workflow.ts, rewritten with it (issue 12)',
   'libs/promotion-gate/src/promotion-gate.service.ts': 'one orchestration of clearance then gate (issue 12)',
-  'libs/common/src/config/app-config.ts': 'settings grouped by concern (issue 12)',
   'libs/countermeasures/src/countermeasure.entities.ts': 'split per table group (issue 12)',
   'libs/database/src/embedded/embedded-postgres.ts': 'split along its seams (issue 12)',
   'libs/database/src/embedded/embedded-postgres.spec.ts': 'split with embedded-postgres.ts (issue 12)',
