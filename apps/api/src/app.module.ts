@@ -68,6 +68,7 @@ import { AuthResolver } from './identity/auth.resolver';
 import { UsersResolver } from './identity/users.resolver';
 import { StartupService } from './startup/startup.service';
 import { DateRulesJob } from './jobs/date-rules.job';
+import { logDestination, logFormatFor } from './logging/log-output';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -103,13 +104,16 @@ export class AppModule implements NestModule {
         appConfigModule(),
         LoggerModule.forRootAsync({
           inject: [ConfigService],
-          useFactory: (config: ConfigService<AppConfig, true>) => ({
-            pinoHttp: {
+          useFactory: (config: ConfigService<AppConfig, true>) => {
+            const options = {
               level: config.get('LOG_LEVEL', { infer: true }),
               genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdOf(req, res),
               redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password'],
-            },
-          }),
+            };
+            // Readable lines on a terminal, JSON lines otherwise (logging/log-output.ts).
+            const destination = logDestination(logFormatFor(process.stdout));
+            return { pinoHttp: destination ? ([options, destination] as const) : options };
+          },
         }),
         ClsModule.forRoot({
           global: true,

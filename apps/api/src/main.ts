@@ -1,18 +1,22 @@
 import 'reflect-metadata';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ConfigService } from '@nestjs/config';
 import { ConfigValidationError, type AppConfig } from '@app/common';
 import { EmbeddedPostgresError } from '@app/database';
 import { DEMO_USERS } from '@app/demo';
 import { createApp } from './bootstrap';
 import { StartupService } from './startup/startup.service';
+import { dashboardPageDir } from './web/dashboard-page';
 
 async function main(): Promise<void> {
   const app = await createApp();
   const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
   const port = config.get('PORT', { infer: true });
   await app.listen(port);
-  const url = `http://localhost:${port}/graphql`;
-  const lines = [``, `Remediation tracker: GraphQL at ${url}  (health: http://localhost:${port}/health)`];
+  const base = `http://localhost:${port}`;
+  const page = fs.existsSync(path.join(dashboardPageDir(), 'index.html')) ? `${base}/` : `${base}/ (not built: run npm run build:web)`;
+  const lines = [``, `Remediation tracker: the dashboard page at ${page}`, `  GraphQL at ${base}/graphql  (health: ${base}/health)`];
   if (app.get(StartupService).demoLoaded || (config.get('DEMO', { infer: true }) && config.get('NODE_ENV', { infer: true }) !== 'production')) {
     lines.push(`Demo sign-ins (password: ${config.get('DEMO_PASSWORD', { infer: true })}):`);
     for (const u of DEMO_USERS) lines.push(`  ${u.email.padEnd(28)} ${u.roles.join(',').padEnd(11)} ${u.part}`);
