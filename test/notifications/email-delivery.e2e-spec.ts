@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { addDays, CASE_TIME_ZONE, SystemClock, todayIn } from '@app/common';
+import { Actor, addDays, CASE_TIME_ZONE, SystemClock, todayIn } from '@app/common';
+import { UsersService } from '@app/identity';
 import { NotificationsService } from '@app/notifications';
 import { RemindersJob } from '../../apps/api/src/jobs/reminders.job';
 import { until } from '../support/graphql-ws-client';
@@ -188,6 +189,24 @@ describe('notification e-mail is delivered at least once: retried with back-off,
     const after = await row(person.notificationId);
     expect(after).toMatchObject({ email_status: 'FAILED', email_attempts: 1, email_next_attempt_at: null });
     expect(after.email_error).toMatch(/^not sent: e-mail for this kind was turned off \(after: .*451/);
+    advance(24 * 60 * MIN);
+    await pass();
+    expect(smtp.attemptsFor(person.user.email)).toBe(1);
+  });
+
+  it('a recipient deactivated after a failed attempt is sent nothing more, and the row says why', async () => {
+    const person = await remindedOwner(10);
+    const bystander = await remindedOwner(10);
+    const users = t.app.get(UsersService);
+    await users.deactivate(Actor.system('test'), person.user.id, (await users.getById(person.user.id)).version);
+
+    advance(MIN);
+    await pass();
+    const after = await row(person.notificationId);
+    expect(after).toMatchObject({ email_status: 'FAILED', email_attempts: 1, email_next_attempt_at: null });
+    expect(after.email_error).toMatch(/^not sent: the recipient was deactivated \(after: .*451/);
+    // Someone still active keeps their retries (their second attempt was just made).
+    expect(await row(bystander.notificationId)).toMatchObject({ email_status: 'PENDING', email_attempts: 2 });
     advance(24 * 60 * MIN);
     await pass();
     expect(smtp.attemptsFor(person.user.email)).toBe(1);

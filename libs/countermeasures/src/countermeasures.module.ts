@@ -16,6 +16,7 @@ import { CountermeasuresService } from './countermeasures.service';
 import { CountermeasureTargetsService } from './countermeasure-targets.service';
 import { CountermeasureLinksService } from './countermeasure-links.service';
 import { KeptStateService } from './kept-state.service';
+import { CountermeasureProgressReads } from './countermeasure-progress-reads';
 
 @Module({
   imports: [
@@ -32,7 +33,7 @@ import { KeptStateService } from './kept-state.service';
       CountermeasureStatusDayEntity,
     ]),
   ],
-  providers: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, KeptStateService],
-  exports: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, KeptStateService, IncidentsModule],
+  providers: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, KeptStateService, CountermeasureProgressReads],
+  exports: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, KeptStateService, CountermeasureProgressReads, IncidentsModule],
 })
 export class CountermeasuresModule {}

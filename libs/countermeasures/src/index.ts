@@ -11,3 +11,4 @@ export * from './domain/plan-graph';
 export * from './countermeasure-links.service';
 export * from './countermeasure.events';
 export * from './kept-state.service';
+export * from './countermeasure-progress-reads';
