@@ -11,3 +11,4 @@ export * from './audit-findings.service';
 export * from './risk-acceptances.service';
 export * from './audits.module';
 export * from './audit.events';
+export * from './audit-times';

@@ -12,3 +12,4 @@ export * from './countermeasure-links.service';
 export * from './countermeasure.events';
 export * from './kept-state.service';
 export * from './countermeasure-progress-reads';
+export * from './countermeasure-times';

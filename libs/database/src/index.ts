@@ -7,3 +7,4 @@ export * from './check-in-list';
 export * from './pg-notifications';
 export * from './database-errors';
 export * from './unique-violation';
+export * from './transaction-stamps';

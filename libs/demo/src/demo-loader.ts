@@ -2,14 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Actor, Clock, EVIDENCE_MEDIA_TYPES, SystemClock, type ReplayedTime } from '@app/common';
-import { CountermeasuresService, CountermeasureTargetsService, type CountermeasureEntity } from '@app/countermeasures';
-import { UsersService } from '@app/identity';
-import { IncidentChangesService } from '@app/incidents';
+import { CountermeasuresService, CountermeasureTargetsService, redateCountermeasuresWrittenInTransaction, type CountermeasureEntity } from '@app/countermeasures';
+import { redateUsersWrittenInTransaction, UsersService } from '@app/identity';
+import { IncidentChangesService, redateIncidentsWrittenInTransaction } from '@app/incidents';
 import { Readable } from 'node:stream';
+import type { EntityManager } from 'typeorm';
 import { EvidenceService, EvidenceStorage } from '@app/evidence';
-import { AuditEngagementsService, AuditFindingsService, type AuditEngagementEntity } from '@app/audits';
+import { AuditEngagementsService, AuditFindingsService, redateAuditsWrittenInTransaction, type AuditEngagementEntity } from '@app/audits';
 import { NotificationsService } from '@app/notifications';
-import { PromotionGateService } from '@app/promotion-gate';
+import { PromotionGateService, redateGatesWrittenInTransaction } from '@app/promotion-gate';
 import {
   DEMO_AUDIT,
   DEMO_COUNTERMEASURES,
@@ -36,23 +37,24 @@ interface StoryStep {
 }
 
 /**
- * The columns PostgreSQL stamps itself (a column default `now()`, or
- * `updated_at = now()` in an update): `now()` is the start of the transaction,
- * one instant for the whole load, which no clock in Node can move. After each
- * step, the rows it so stamped take the step's time, as if it had run then.
- * Only bookkeeping columns are here: none is hashed (trail, sign-off,
- * clearance) and no history table has one (their times come from the Clock).
- * The demo's e2e spec fails if a column stamped at load time is left behind.
+ * The times PostgreSQL stamps itself (a column default `now()`, or
+ * `updated_at = now()` in an update) are the start of the transaction: one
+ * instant for the whole load, which no clock in Node can move, and no service
+ * can write another (the columns are bookkeeping, not part of any command).
+ * After each step, each context that has such columns redates the rows the
+ * step so stamped to the step's time, as if it had run then, through its own
+ * exported `redate…WrittenInTransaction` (the demo names no table). None of
+ * these columns is hashed (trail, sign-off, clearance) and no history table
+ * has one (their times come from the Clock). The demo's e2e spec fails if a
+ * column stamped at load time is left behind.
  */
-const STAMPED_BY_DATABASE: Readonly<Record<string, readonly string[]>> = {
-  users: ['created_at', 'updated_at'],
-  incidents: ['created_at', 'updated_at'],
-  countermeasures: ['created_at', 'updated_at'],
-  countermeasure_targets: ['updated_at'],
-  audit_engagements: ['created_at', 'updated_at'],
-  audit_findings: ['updated_at'],
-  promotion_gates: ['created_at', 'updated_at'],
-};
+const REDATE_WRITTEN_IN_TRANSACTION: readonly ((em: EntityManager, at: Date) => Promise<void>)[] = [
+  redateUsersWrittenInTransaction,
+  redateIncidentsWrittenInTransaction,
+  redateCountermeasuresWrittenInTransaction,
+  redateAuditsWrittenInTransaction,
+  redateGatesWrittenInTransaction,
+];
 
 /**
  * Loads the demo case into an empty database, in one transaction: the users,
@@ -129,11 +131,7 @@ export class DemoLoader {
   }
 
   private async stampDatabaseTimes(at: Date): Promise<void> {
-    for (const [table, columns] of Object.entries(STAMPED_BY_DATABASE)) {
-      const set = columns.map((c) => `"${c}" = CASE WHEN "${c}" = transaction_timestamp() THEN $1 ELSE "${c}" END`).join(', ');
-      const where = columns.map((c) => `"${c}" = transaction_timestamp()`).join(' OR ');
-      await this.txHost.tx.query(`UPDATE "${table}" SET ${set} WHERE ${where}`, [at]);
-    }
+    for (const redate of REDATE_WRITTEN_IN_TRANSACTION) await redate(this.txHost.tx, at);
   }
 
   /** The story's steps, each with its time and what it does (the ids each step needs come from the steps before it). */

@@ -12,3 +12,4 @@ export * from './auth.service';
 export * from './password-hasher';
 export * from './identity.module';
 export * from './jwt-secret';
+export * from './user-times';

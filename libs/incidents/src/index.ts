@@ -5,3 +5,4 @@ export * from './incident.entities';
 export * from './incidents.service';
 export * from './incident-changes.service';
 export * from './incidents.module';
+export * from './incident-times';

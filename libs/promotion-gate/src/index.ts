@@ -12,3 +12,4 @@ export * from './promotion-gate.service';
 export type { GateReevaluationResult } from './gate-date-rules.service';
 export * from './date-rule-sweeps.service';
 export * from './promotion-gate.module';
+export * from './gate-times';
