@@ -1,3 +1,4 @@
+import { CountermeasureParties1795680000100 } from './1795680000100-CountermeasureParties';
 import { AuditorIndependentRoles1795670000400 } from './1795670000400-AuditorIndependentRoles';
 import { GateDateRules1795670000300 } from './1795670000300-GateDateRules';
 import { DashboardKeptState1795665461812 } from './1795665461812-DashboardKeptState';
@@ -37,4 +38,5 @@ export const migrations: Function[] = [
   DashboardKeptState1795665461812,
   GateDateRules1795670000300,
   AuditorIndependentRoles1795670000400,
+  CountermeasureParties1795680000100,
 ];

@@ -17,11 +17,13 @@ import { AuditEngagementsService } from './audit-engagements.service';
 import { AuditFindingsService } from './audit-findings.service';
 import { AuditStatusListener } from './audit-status.listener';
 import { RiskAcceptancesService } from './risk-acceptances.service';
+import { AuditPortsModule } from './audit-ports.module';
 
 const SERVICES = [AuditClearanceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService];
 
 @Module({
   imports: [
+    AuditPortsModule,
     CountermeasuresModule,
     EvidenceModule,
     TypeOrmModule.forFeature([

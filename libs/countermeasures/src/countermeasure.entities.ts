@@ -145,6 +145,56 @@ export class CountermeasureContributorEntity {
   readonly userRef?: UserEntity;
 }
 
+export const PARTY_ROLES = ['OWNER', 'CONTRIBUTOR'] as const;
+export type PartyRole = (typeof PARTY_ROLES)[number];
+
+/**
+ * The party history: who owned or contributed to a countermeasure, from when
+ * until when (`until` null: still). Written in the transaction of every change
+ * of owner or contributors (create, assignOwner, setContributors), never
+ * updated otherwise; segregation of duties asks it (`CountermeasuresService.everyParty`):
+ * whoever ever owned or contributed may not review or sign off the item.
+ * `startedByEntryId` / `endedByEntryId`: the audit-trail entry of the change
+ * (the trail's `id`; null for rows the migration could not tie to one entry).
+ */
+@Entity('countermeasure_parties')
+@Index('IDX_countermeasure_parties_cm', ['countermeasureId', 'since'])
+@Index('IDX_countermeasure_parties_user', ['userId'])
+@Index('UQ_countermeasure_parties_current', ['countermeasureId', 'userId', 'role'], { unique: true, where: '"until" IS NULL' })
+@Check('CHK_countermeasure_parties_role', inListCheck('role', PARTY_ROLES))
+@Check('CHK_countermeasure_parties_period', '"until" IS NULL OR "until" >= "since"')
+export class CountermeasurePartyEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'countermeasure_id', type: 'uuid' })
+  countermeasureId!: string;
+  @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'countermeasure_id' })
+  readonly countermeasureRef?: CountermeasureEntity;
+
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+  @ManyToOne(() => UserEntity, { nullable: false, onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'user_id' })
+  readonly userRef?: UserEntity;
+
+  @Column({ type: 'text' })
+  role!: PartyRole;
+
+  @Column({ type: 'timestamptz' })
+  since!: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  until!: Date | null;
+
+  @Column({ name: 'started_by_entry_id', type: 'uuid', nullable: true })
+  startedByEntryId!: string | null;
+
+  @Column({ name: 'ended_by_entry_id', type: 'uuid', nullable: true })
+  endedByEntryId!: string | null;
+}
+
 /** What must be shown (証跡の要件), e.g. "access-right review of every customer DB". */
 @Entity('countermeasure_requirements')
 @Index('IDX_countermeasure_requirements_cm', ['countermeasureId', 'position'])

@@ -4,6 +4,7 @@ import { IncidentsModule } from '@app/incidents';
 import {
   CountermeasureContributorEntity,
   CountermeasureDependencyEntity,
+  CountermeasurePartyEntity,
   CountermeasureEntity,
   CountermeasureStatusCountEntity,
   CountermeasureStatusDayEntity,
@@ -17,13 +18,16 @@ import { CountermeasureTargetsService } from './countermeasure-targets.service';
 import { CountermeasureLinksService } from './countermeasure-links.service';
 import { KeptStateService } from './kept-state.service';
 import { CountermeasureProgressReads } from './countermeasure-progress-reads';
+import { CountermeasurePortsModule } from './countermeasure-ports.module';
 
 @Module({
   imports: [
     IncidentsModule,
+    CountermeasurePortsModule,
     TypeOrmModule.forFeature([
       CountermeasureEntity,
       CountermeasureContributorEntity,
+      CountermeasurePartyEntity,
       RequirementEntity,
       TransitionEntity,
       DueDateChangeEntity,

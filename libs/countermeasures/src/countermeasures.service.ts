@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { AuditTrailService } from '@app/audit-trail';
-import { updateIfVersion } from '@app/database';
-import { Actor, addDays, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, DAY_MS, dayStart, decodeCursor, isCalendarDay, todayIn, encodeCursor, pageSize, staleVersion, type Page, type PageRequest, emitInOrder } from '@app/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AuditTrailService } from '@app/audit-trail';
+import { Actor, Clock, emitInOrder } from '@app/common';
 import { IncidentsService } from '@app/incidents';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
@@ -13,37 +12,29 @@ import {
   countermeasureKey,
   DueDateChangeEntity,
   RequirementEntity,
-  riskAccepted,
   TransitionEntity,
 } from './countermeasure.entities';
-import { assertMayDecide, assertMayEdit, assertMayPlan, assertMayReplan, type ItemParties } from './domain/countermeasure-access';
+import { CountermeasureEvents, type CountermeasureGateRelevanceChanged } from './countermeasure.events';
+import { CountermeasureMoves } from './countermeasure-moves';
+import { assertMayDecide, assertMayEdit, assertMayPlan, assertMayReplan } from './domain/countermeasure-access';
 import { CountermeasureError, CountermeasureErrorCode } from './domain/countermeasure.errors';
 import {
-  assertCalendarDay,
-  MAX_DESCRIPTION_LENGTH,
-  MAX_REASON_LENGTH,
-  MAX_TITLE_LENGTH,
-  requireReason,
-  PRIORITIES_BY_URGENCY as PRIORITIES,
-  type CountermeasureCategory,
-  type Priority,
-} from './domain/countermeasure-fields';
-import {
-  ALL_COUNTERMEASURE_STATUSES,
-  CountermeasureStatus,
-  decideTransition,
-  freshnessMove,
-  isOpen,
-  isSystemCause,
-  TransitionCause,
-} from './domain/countermeasure-workflow';
-import { CountermeasureEvents, type CountermeasureGateRelevanceChanged, type CountermeasureStatusChanged } from './countermeasure.events';
+  assertReasonLength,
+  assertRequirementsOpen,
+  checkDescription,
+  checkReason,
+  checkRequirement,
+  checkTitle,
+  snapshot,
+  type RequirementCommand,
+} from './domain/countermeasure-checks';
+import { assertCalendarDay, type CountermeasureCategory, type Priority } from './domain/countermeasure-fields';
+import { CountermeasureStatus, TransitionCause } from './domain/countermeasure-workflow';
+import { endParties, startParties } from './party-history';
+import { REQUIREMENT_RISK_ACCEPTANCES, type RequirementEvidenceState, type RequirementRiskAcceptances } from './countermeasure-ports';
 
-export interface RequirementCommand {
-  title: string;
-  description?: string | null;
-  recurrenceDays?: number | null;
-}
+export { isSignedOff, snapshot, type RequirementCommand } from './domain/countermeasure-checks';
+export type { CountermeasureFilter, CountermeasureOrder } from './countermeasure-reads';
 
 export interface CreateCountermeasureCommand {
   incidentId: string;
@@ -67,160 +58,22 @@ export interface UpdateCountermeasureCommand {
   requiredForGate?: boolean | null;
 }
 
-export interface CountermeasureFilter {
-  incidentId?: string | null;
-  statuses?: readonly CountermeasureStatus[] | null;
-  categories?: readonly CountermeasureCategory[] | null;
-  ownerId?: string | null;
-  overdue?: boolean | null;
-  dueBefore?: string | null;
-  requiredForGate?: boolean | null;
-  /** At risk: see AT_RISK_SQL. */
-  atRisk?: boolean | null;
-  /** Substring of the key, title or description; works for Japanese (no word splitting needed). */
-  search?: string | null;
-}
-
-export type CountermeasureOrder = 'KEY' | 'DUE_DATE' | 'PRIORITY';
-
-/** 1 for CRITICAL ... 4 for LOW, the order of PRIORITIES_BY_URGENCY. */
-const PRIORITY_RANK = `array_position(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(',')}]::text[], c.priority)`;
-
 /**
- * At risk: a verified ongoing measure (VERIFIED, OPERATING or DEGRADED) with a
- * recurring requirement whose latest accepted evidence is older than its period
- * today (or that has none). Computed from the requirement's current evidence
- * state, never stored; the partial index IDX_countermeasure_requirements_recurring serves it.
+ * Countermeasures: reads (CountermeasureReads), the workflow's moves and the
+ * freshness sweep (CountermeasureMoves), and here the commands of people and of
+ * other contexts. One class for callers; three files along those seams.
  */
-const AT_RISK_SQL = `(c.ongoing AND c.status IN ('VERIFIED', 'OPERATING', 'DEGRADED') AND EXISTS (
-  SELECT 1 FROM countermeasure_requirements r WHERE r.countermeasure_id = c.id AND r.recurrence_days IS NOT NULL
-  AND (r.latest_accepted_effective_on IS NULL OR r.latest_accepted_effective_on + r.recurrence_days < :today)))`;
-
-/** The statuses the workflow calls open (still needing work): what `overdue` counts. */
-const OPEN_STATUSES = ALL_COUNTERMEASURE_STATUSES.filter(isOpen);
-
 @Injectable()
-export class CountermeasuresService {
-  private readonly logger = new Logger(CountermeasuresService.name);
-
+export class CountermeasuresService extends CountermeasureMoves {
   constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-    @Inject(IncidentsService) private readonly incidents: IncidentsService,
-    @Inject(AuditTrailService) private readonly trail: AuditTrailService,
-    @Inject(Clock) private readonly clock: Clock,
-    @Inject(EventEmitter2) private readonly events: EventEmitter2,
-  ) {}
-
-  private get em() {
-    return this.txHost.tx;
-  }
-
-  today(): string {
-    return todayIn(CASE_TIME_ZONE, this.clock.now());
-  }
-
-  async getById(id: string): Promise<CountermeasureEntity> {
-    const cm = await this.em.getRepository(CountermeasureEntity).findOneBy({ id });
-    if (!cm) throw notFound(id);
-    return cm;
-  }
-
-  async getByKey(key: string, incidentId?: string | null): Promise<CountermeasureEntity> {
-    const m = /^CM-(\d{1,9})$/.exec(key.trim().toUpperCase());
-    if (!m) throw notFound(key);
-    const qb = this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.seq = :seq', { seq: Number(m[1]) });
-    if (incidentId) qb.andWhere('c.incidentId = :incidentId', { incidentId });
-    const rows = await qb.limit(2).getMany();
-    if (rows.length === 0) throw notFound(key);
-    if (rows.length > 1) {
-      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `${key} exists in several incidents; give incidentId too`, { field: 'incidentId' });
-    }
-    return rows[0]!;
-  }
-
-  async findByIds(ids: readonly string[]): Promise<CountermeasureEntity[]> {
-    if (ids.length === 0) return [];
-    return this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids: [...ids] }).getMany();
-  }
-
-  async list(filter: CountermeasureFilter, order: CountermeasureOrder, page: PageRequest): Promise<Page<CountermeasureEntity>> {
-    const size = pageSize(page.first);
-    const qb = this.em.getRepository(CountermeasureEntity).createQueryBuilder('c');
-    if (filter.incidentId) qb.andWhere('c.incidentId = :incidentId', { incidentId: filter.incidentId });
-    if (filter.statuses?.length) qb.andWhere('c.status = ANY(:statuses)', { statuses: [...filter.statuses] });
-    if (filter.categories?.length) qb.andWhere('c.category = ANY(:categories)', { categories: [...filter.categories] });
-    if (filter.ownerId) qb.andWhere('c.ownerId = :ownerId', { ownerId: filter.ownerId });
-    if (filter.requiredForGate != null) qb.andWhere('c.requiredForGate = :rfg', { rfg: filter.requiredForGate });
-    if (filter.dueBefore) qb.andWhere('c.dueDate < :dueBefore', { dueBefore: assertCalendarDay(filter.dueBefore, 'dueBefore') });
-    if (filter.overdue != null) {
-      const overdue = '(c.status = ANY(:open) AND c.dueDate < :today)';
-      qb.andWhere(filter.overdue ? overdue : `NOT ${overdue}`, { open: OPEN_STATUSES, today: this.today() });
-    }
-    if (filter.atRisk != null) qb.andWhere(filter.atRisk ? AT_RISK_SQL : `NOT ${AT_RISK_SQL}`, { today: this.today() });
-    if (filter.search?.trim()) {
-      const like = `%${filter.search.trim().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-      qb.andWhere(`(c.title ILIKE :like OR c.description ILIKE :like OR ('CM-' || CASE WHEN c.seq < 1000 THEN lpad(c.seq::text, 3, '0') ELSE c.seq::text END) ILIKE :like)`, { like });
-    }
-    const totalCount = await qb.clone().getCount();
-    // Keyset pagination. `seq` is unique only within an incident, so the id breaks
-    // ties: (sort key..., id) is unique across incidents and no row is skipped or repeated.
-    const after = page.after ? decodeCursor(page.after, order === 'KEY' ? 2 : 3) : null;
-    const badCursor = () =>
-      new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this list issued (or was issued for another order)', {
-        after: page.after,
-      });
-    const int = (v: unknown) => (Number.isInteger(v) ? (v as number) : (() => { throw badCursor(); })());
-    const uuid = (v: unknown) => (typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v) ? v : (() => { throw badCursor(); })());
-    if (order === 'DUE_DATE') {
-      if (after) {
-        const due = typeof after[0] === 'string' && isCalendarDay(after[0]) ? after[0] : (() => { throw badCursor(); })();
-        qb.andWhere('(c.dueDate, c.seq, c.id) > (:due, :seq, :id)', { due, seq: int(after[1]), id: uuid(after[2]) });
-      }
-      qb.orderBy('c.dueDate', 'ASC').addOrderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
-    } else if (order === 'PRIORITY') {
-      if (after) {
-        qb.andWhere(`(${PRIORITY_RANK}, c.seq, c.id) > (:rank, :seq, :id)`, { rank: int(after[0]), seq: int(after[1]), id: uuid(after[2]) });
-      }
-      qb.orderBy(PRIORITY_RANK, 'ASC').addOrderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
-    } else {
-      if (after) qb.andWhere('(c.seq, c.id) > (:seq, :id)', { seq: int(after[0]), id: uuid(after[1]) });
-      qb.orderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
-    }
-    const rows = await qb.limit(size + 1).getMany();
-    return {
-      nodes: rows.slice(0, size),
-      hasNextPage: rows.length > size,
-      totalCount,
-      cursorOf: (c) =>
-        encodeCursor(
-          order === 'DUE_DATE' ? [c.dueDate, c.seq, c.id] : order === 'PRIORITY' ? [PRIORITIES.indexOf(c.priority) + 1, c.seq, c.id] : [c.seq, c.id],
-        ),
-    };
-  }
-
-  // ---- batch readers for DataLoaders -------------------------------------------------------
-
-  requirementsOf(ids: readonly string[]) {
-    return this.byCountermeasure(RequirementEntity, ids, 'position');
-  }
-  transitionsOf(ids: readonly string[]) {
-    return this.byCountermeasure(TransitionEntity, ids, 'at');
-  }
-  dueDateChangesOf(ids: readonly string[]) {
-    return this.byCountermeasure(DueDateChangeEntity, ids, 'at');
-  }
-  contributorsOf(ids: readonly string[]) {
-    return this.byCountermeasure(CountermeasureContributorEntity, ids, 'userId');
-  }
-
-  private byCountermeasure<T extends { countermeasureId: string }>(entity: new () => T, ids: readonly string[], orderBy: string) {
-    if (ids.length === 0) return Promise.resolve([] as T[]);
-    return this.em
-      .getRepository(entity)
-      .createQueryBuilder('x')
-      .where('x.countermeasureId = ANY(:ids)', { ids: [...ids] })
-      .orderBy(`x.${orderBy}`, 'ASC')
-      .getMany();
+    @Inject(TransactionHost) txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(IncidentsService) incidents: IncidentsService,
+    @Inject(AuditTrailService) trail: AuditTrailService,
+    @Inject(Clock) clock: Clock,
+    @Inject(EventEmitter2) events: EventEmitter2,
+    @Inject(REQUIREMENT_RISK_ACCEPTANCES) private readonly riskAcceptances: RequirementRiskAcceptances,
+  ) {
+    super(txHost, clock, incidents, trail, events);
   }
 
   // ---- changes ------------------------------------------------------------------------------
@@ -284,13 +137,15 @@ export class CountermeasuresService {
       what: `${countermeasureKey(cm.seq)} was created${cm.requiredForGate ? ', required for the gate' : ''}`,
       actor,
     } satisfies CountermeasureGateRelevanceChanged);
-    await this.trail.append({
+    const entry = await this.trail.append({
       actor,
       action: 'countermeasure.created',
       entityType: 'Countermeasure',
       entityId: cm.id,
       after: { ...snapshot(cm), contributorIds, requirements: requirements.map((r) => r.title) },
     });
+    await startParties(this.em, cm.id, 'OWNER', [cm.ownerId], entry.occurredAt, entry.id);
+    await startParties(this.em, cm.id, 'CONTRIBUTOR', contributorIds, entry.occurredAt, entry.id);
     return cm;
   }
 
@@ -329,8 +184,15 @@ export class CountermeasuresService {
     await this.assertMembers(cm.incidentId, [ownerId]);
     // The new owner is no longer also a contributor (as at creation).
     const wasContributor = (await this.contributorsOf([cm.id])).some((c) => c.userId === ownerId);
-    const updated = await this.updateVersioned(actor, 'countermeasure.owner_assigned', cm, expectedVersion, { ownerId }, wasContributor ? { removedContributorId: ownerId } : {});
-    if (wasContributor) await this.em.getRepository(CountermeasureContributorEntity).delete({ countermeasureId: cm.id, userId: ownerId });
+    const { updated, entry } = await this.updateVersionedEntry(actor, 'countermeasure.owner_assigned', cm, expectedVersion, { ownerId }, wasContributor ? { removedContributorId: ownerId } : {});
+    if (wasContributor) {
+      await this.em.getRepository(CountermeasureContributorEntity).delete({ countermeasureId: cm.id, userId: ownerId });
+      await endParties(this.em, cm.id, 'CONTRIBUTOR', [ownerId], entry.occurredAt, entry.id);
+    }
+    if (ownerId !== cm.ownerId) {
+      await endParties(this.em, cm.id, 'OWNER', [cm.ownerId], entry.occurredAt, entry.id);
+      await startParties(this.em, cm.id, 'OWNER', [ownerId], entry.occurredAt, entry.id);
+    }
     return updated;
   }
 
@@ -342,10 +204,12 @@ export class CountermeasuresService {
     const next = [...new Set(userIds)].filter((u) => u !== cm.ownerId).sort();
     await this.assertMembers(cm.incidentId, next);
     const before = (await this.contributorsOf([cm.id])).map((c) => c.userId).sort();
-    const updated = await this.updateVersioned(actor, 'countermeasure.contributors_changed', cm, expectedVersion, {}, { contributorIds: next }, { contributorIds: before });
+    const { updated, entry } = await this.updateVersionedEntry(actor, 'countermeasure.contributors_changed', cm, expectedVersion, {}, { contributorIds: next }, { contributorIds: before });
     const repo = this.em.getRepository(CountermeasureContributorEntity);
     await repo.delete({ countermeasureId: cm.id });
     if (next.length) await repo.insert(next.map((userId) => ({ countermeasureId: cm.id, userId })));
+    await endParties(this.em, cm.id, 'CONTRIBUTOR', before.filter((u) => !next.includes(u)), entry.occurredAt, entry.id);
+    await startParties(this.em, cm.id, 'CONTRIBUTOR', next.filter((u) => !before.includes(u)), entry.occurredAt, entry.id);
     return updated;
   }
 
@@ -391,152 +255,6 @@ export class CountermeasuresService {
     return (await this.refreshFreshness(moved.id)) ?? moved;
   }
 
-  /**
-   * Takes the incident lock, then reads the item: every change that feeds a rule
-   * spanning several rows (evidence state, sign-off, clearance, the gate) meets
-   * at this lock, so those rules are re-evaluated on what is committed.
-   */
-  async lockItem(id: string): Promise<CountermeasureEntity> {
-    const first = await this.getById(id);
-    await this.incidents.lock(first.incidentId);
-    return this.getById(id);
-  }
-
-  /**
-   * A move decided by another context (an auditor's sign-off or rejection,
-   * evidence withdrawn under verified work, a system move) on an item whose
-   * incident the caller has locked (`lockItem`). Who may make it is the
-   * caller's check; the workflow's rules still apply in full.
-   */
-  async moveFor(actor: Actor, cm: CountermeasureEntity, to: CountermeasureStatus, cause: TransitionCause, reason: string | null): Promise<CountermeasureEntity> {
-    if (reason != null) assertReasonLength(reason);
-    return this.applyMove(actor, cm, cm.version, to, cause, reason);
-  }
-
-  private async applyMove(
-    actor: Actor,
-    cm: CountermeasureEntity,
-    expectedVersion: number,
-    to: CountermeasureStatus,
-    cause: TransitionCause,
-    reason: string | null,
-  ): Promise<CountermeasureEntity> {
-    const requirements = await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id });
-    const decision = decideTransition({
-      current: cm.status,
-      resumeStatus: cm.resumeStatus,
-      target: to,
-      cause,
-      reason,
-      facts: {
-        ongoing: cm.ongoing,
-        requirementsTotal: requirements.length,
-        // A requirement an executive accepted the risk of (unexpired) counts as covered.
-        requirementsWithEvidence: requirements.filter((r) => r.liveEvidenceCount > 0 || riskAccepted(r, this.today())).length,
-      },
-    });
-    const at = this.clock.now();
-    const updated = await this.updateVersioned(
-      actor,
-      'countermeasure.status_changed',
-      cm,
-      expectedVersion,
-      { status: decision.to, resumeStatus: decision.resumeStatus },
-      { cause: decision.cause, reason: decision.reason },
-    );
-    await this.em.getRepository(TransitionEntity).insert({
-      countermeasureId: cm.id,
-      fromStatus: decision.from,
-      toStatus: decision.to,
-      cause: decision.cause,
-      reason: decision.reason,
-      // A system move has no human actor, whoever triggered the check.
-      actorId: isSystemCause(cause) ? null : actor.id,
-      actorLabel: actor.label,
-      at,
-    });
-    const event: CountermeasureStatusChanged = {
-      countermeasureId: cm.id,
-      incidentId: cm.incidentId,
-      key: countermeasureKey(cm.seq),
-      from: decision.from,
-      to: decision.to,
-      cause: decision.cause,
-      reason: decision.reason,
-      actor,
-      at,
-    };
-    // Listeners (clearance, gate) run here, in this transaction: their rules commit with the move.
-    await emitInOrder(this.events, CountermeasureEvents.STATUS_CHANGED, event);
-    return updated;
-  }
-
-  /**
-   * OPERATING ⇄ DEGRADED by itself: an ongoing measure whose recurring
-   * requirement has no accepted evidence within its period degrades; fresh
-   * accepted evidence for every recurring requirement brings it back. Freshness
-   * is measured from the evidence's effective date, in whole days (Asia/Tokyo):
-   * evidence effective on day D with a period of N days is fresh through D + N.
-   * Returns the moved item, or null when no move was needed. The caller holds
-   * the incident lock (or this is the sweep, which takes it).
-   */
-  async refreshFreshness(id: string): Promise<CountermeasureEntity | null> {
-    const cm = await this.getById(id);
-    if (!cm.ongoing || (cm.status !== CountermeasureStatus.OPERATING && cm.status !== CountermeasureStatus.DEGRADED)) return null;
-    const recurring = (await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id })).filter((r) => r.recurrenceDays !== null);
-    if (recurring.length === 0) return null;
-    const today = this.today();
-    // The requirement that goes stale first decides: the measure is fresh only if all are.
-    const stalest = recurring
-      .map((r) => ({ r, freshThrough: r.latestAcceptedEffectiveOn === null ? null : addDays(r.latestAcceptedEffectiveOn, r.recurrenceDays!) }))
-      .sort((a, b) => (a.freshThrough ?? '').localeCompare(b.freshThrough ?? ''))[0]!;
-    const move = freshnessMove({
-      status: cm.status,
-      ongoing: cm.ongoing,
-      latestAcceptedEvidenceAt: stalest.r.latestAcceptedEffectiveOn === null ? null : dayStart(stalest.r.latestAcceptedEffectiveOn),
-      periodMs: stalest.r.recurrenceDays! * DAY_MS,
-      now: dayStart(today),
-    });
-    if (!move) return null;
-    const why =
-      move.to === CountermeasureStatus.DEGRADED
-        ? stalest.r.latestAcceptedEffectiveOn === null
-          ? `"${stalest.r.title}" has no accepted evidence`
-          : `"${stalest.r.title}": the latest accepted evidence is effective ${stalest.r.latestAcceptedEffectiveOn}, older than ${stalest.r.recurrenceDays} days on ${today}`
-        : `every recurring requirement has fresh accepted evidence on ${today}`;
-    return this.applyMove(Actor.system('freshness'), cm, cm.version, move.to, move.cause, why);
-  }
-
-  /** The sweep (daily job, CLI, on demand): every operating or degraded measure whose freshness changed moves. */
-  async refreshAllFreshness(): Promise<{ checked: number; moved: string[]; failed: string[] }> {
-    const candidates = await this.em
-      .getRepository(CountermeasureEntity)
-      .createQueryBuilder('c')
-      .where('c.ongoing AND c.status IN (:...statuses)', { statuses: [CountermeasureStatus.OPERATING, CountermeasureStatus.DEGRADED] })
-      .orderBy('c.incidentId')
-      .addOrderBy('c.seq')
-      .getMany();
-    const moved: string[] = [];
-    const failed: string[] = [];
-    for (const c of candidates) {
-      // One transaction per item: a failure on one does not hold back the others.
-      try {
-        const done = await this.refreshOne(c.id);
-        if (done) moved.push(countermeasureKey(done.seq));
-      } catch (err) {
-        failed.push(countermeasureKey(c.seq));
-        this.logger.error(`freshness check of ${countermeasureKey(c.seq)} failed: ${(err as Error).message}`);
-      }
-    }
-    return { checked: candidates.length, moved, failed };
-  }
-
-  @Transactional()
-  private async refreshOne(id: string): Promise<CountermeasureEntity | null> {
-    await this.lockItem(id);
-    return this.refreshFreshness(id);
-  }
-
   /** Adds a statement of what must be shown; planning: owner, contributors, the chief or an admin. */
   @Transactional()
   async addRequirement(actor: Actor, id: string, expectedVersion: number, req: RequirementCommand): Promise<CountermeasureEntity> {
@@ -567,9 +285,9 @@ export class CountermeasuresService {
     assertRequirementsOpen(cm);
     const why = checkReason(reason);
     const current = await this.em.getRepository(RequirementEntity).findOneByOrFail({ id: req.id });
-    // A risk acceptance (the audits context's table, read here only to refuse cleanly
-    // what its foreign key would refuse with an error) also keeps the requirement.
-    const [{ accepted }] = (await this.em.query(`SELECT count(*)::int AS accepted FROM audit_risk_acceptances WHERE requirement_id = $1`, [req.id])) as { accepted: number }[];
+    // A risk acceptance (the audits context's, asked through its port: refused cleanly
+    // here what its foreign key would refuse with an error) also keeps the requirement.
+    const accepted = await this.riskAcceptances.countFor(req.id);
     if (current.evidenceTotal > 0 || accepted > 0) {
       throw new CountermeasureError(
         CountermeasureErrorCode.REQUIREMENT_HAS_EVIDENCE,
@@ -585,138 +303,35 @@ export class CountermeasuresService {
     return updated;
   }
 
+  // ---- what other contexts tell about requirements (they never write the table themselves) ----
+
   /**
-   * Who may act on the item. Only current task-force members count: a member
-   * who left the task force keeps their name on the item but no longer edits it.
+   * The evidence context's facts about a requirement's evidence (counted from its
+   * own rows in the same transaction), kept here where the workflow reads them.
    */
-  async parties(cm: CountermeasureEntity): Promise<ItemParties> {
-    const contributors = (await this.contributorsOf([cm.id])).map((c) => c.userId);
-    const current = await this.incidents.currentMemberIds(cm.incidentId, [cm.ownerId, ...contributors]);
-    return {
-      ownerId: current.has(cm.ownerId) ? cm.ownerId : null,
-      contributorIds: contributors.filter((id) => current.has(id)),
-      chiefId: await this.chiefOf(cm.incidentId),
-    };
-  }
-
-  private async chiefOf(incidentId: string): Promise<string | null> {
-    const members = await this.incidents.taskForce([incidentId]);
-    return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
-  }
-
-  private async assertMembers(incidentId: string, userIds: readonly string[]): Promise<void> {
-    const current = await this.incidents.currentMemberIds(incidentId, userIds);
-    const outsiders = userIds.filter((u) => !current.has(u));
-    if (outsiders.length) {
-      throw new CountermeasureError(
-        CountermeasureErrorCode.NOT_A_MEMBER,
-        'Owners and contributors must be current members of the task force',
-        { userIds: outsiders },
-      );
-    }
-  }
-
-  /** UPDATE ... WHERE id AND version: exactly one row, or CONFLICT with the current version; then the trail entry. */
-  private async updateVersioned(
-    actor: Actor,
-    action: string,
-    cm: CountermeasureEntity,
-    expectedVersion: number,
-    set: QueryDeepPartialEntity<CountermeasureEntity>,
-    extra: Record<string, unknown> = {},
-    beforeExtra: Record<string, unknown> = {},
-  ): Promise<CountermeasureEntity> {
-    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, set, this.clock.now()))) {
-      const current = await this.getById(cm.id);
-      throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);
-    }
-    const updated = await this.getById(cm.id);
-    await this.trail.append({ actor, action, entityType: 'Countermeasure', entityId: cm.id, before: { ...snapshot(cm), ...beforeExtra }, after: { ...snapshot(updated), ...extra } });
-    return updated;
-  }
-}
-
-/**
- * Signed-off work (VERIFIED, OPERATING, DEGRADED, or BLOCKED from one of them)
- * keeps the requirements its sign-off covered: adding or removing one would make
- * "verified" mean something that was never checked. Reopen it first.
- */
-export function isSignedOff(cm: Pick<CountermeasureEntity, 'status' | 'resumeStatus'>): boolean {
-  const signed = new Set<CountermeasureStatus>([CountermeasureStatus.VERIFIED, CountermeasureStatus.OPERATING, CountermeasureStatus.DEGRADED]);
-  return signed.has(cm.status) || (cm.status === CountermeasureStatus.BLOCKED && cm.resumeStatus !== null && signed.has(cm.resumeStatus));
-}
-
-function assertRequirementsOpen(cm: CountermeasureEntity): void {
-  if (isSignedOff(cm)) {
-    throw new CountermeasureError(
-      CountermeasureErrorCode.REQUIREMENTS_FROZEN,
-      `${countermeasureKey(cm.seq)} is ${cm.status}: its requirements are what the auditor signed off; an executive reopens it first`,
-      { status: cm.status },
+  async recordEvidenceState(requirementId: string, state: RequirementEvidenceState): Promise<RequirementEntity> {
+    const repo = this.em.getRepository(RequirementEntity);
+    await repo.update(
+      { id: requirementId },
+      { evidenceTotal: state.total, liveEvidenceCount: state.live, acceptedEvidenceCount: state.accepted, latestAcceptedEffectiveOn: state.latestAcceptedEffectiveOn },
     );
+    return repo.findOneByOrFail({ id: requirementId });
   }
-}
 
-function notFound(idOrKey: string): CountermeasureError {
-  return new CountermeasureError(CountermeasureErrorCode.COUNTERMEASURE_NOT_FOUND, `Countermeasure ${idOrKey} does not exist`, { id: idOrKey });
-}
-
-function checkTitle(title: string): string {
-  const t = title.trim();
-  if (!t || [...t].length > MAX_TITLE_LENGTH) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `title must have 1 to ${MAX_TITLE_LENGTH} characters`, { field: 'title' });
+  /** An executive's risk acceptance (the audits context) covers the requirement through `until`. */
+  async markRiskAccepted(requirementId: string, riskAcceptanceId: string, until: string): Promise<void> {
+    await this.em.getRepository(RequirementEntity).update({ id: requirementId }, { riskAcceptedUntil: until, riskAcceptanceId });
   }
-  return t;
-}
 
-function checkDescription(description: string): string {
-  if ([...description].length > MAX_DESCRIPTION_LENGTH) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `description must have at most ${MAX_DESCRIPTION_LENGTH} characters`, {
-      field: 'description',
-    });
+  /**
+   * That acceptance ended: the requirement is open again. Returns the requirement
+   * as it was, or null when this acceptance was not (or no longer) the one covering it.
+   */
+  async clearRiskAcceptance(requirementId: string, riskAcceptanceId: string): Promise<RequirementEntity | null> {
+    const repo = this.em.getRepository(RequirementEntity);
+    const req = await repo.findOneBy({ id: requirementId });
+    if (!req || req.riskAcceptanceId !== riskAcceptanceId) return null;
+    await repo.update({ id: req.id }, { riskAcceptedUntil: null, riskAcceptanceId: null });
+    return req;
   }
-  return description.trim();
-}
-
-/** A reason of at most MAX_REASON_LENGTH characters (code points, like every text limit here). */
-function assertReasonLength(reason: string): string {
-  if ([...reason].length > MAX_REASON_LENGTH) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `reason must be at most ${MAX_REASON_LENGTH} characters`, { field: 'reason' });
-  }
-  return reason;
-}
-
-function checkReason(reason: string): string {
-  return assertReasonLength(requireReason(reason));
-}
-
-function checkRequirement(r: RequirementCommand, position: number) {
-  const title = r.title.trim();
-  if (!title || [...title].length > MAX_TITLE_LENGTH) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `a requirement title must have 1 to ${MAX_TITLE_LENGTH} characters`, {
-      field: `requirements[${position}].title`,
-    });
-  }
-  if (r.recurrenceDays != null && (!Number.isInteger(r.recurrenceDays) || r.recurrenceDays < 1 || r.recurrenceDays > 366)) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'recurrenceDays must be 1 to 366', { field: `requirements[${position}].recurrenceDays` });
-  }
-  return { position, title, description: (r.description ?? '').trim(), recurrenceDays: r.recurrenceDays ?? null };
-}
-
-/** What the audit trail keeps of a countermeasure. */
-export function snapshot(c: CountermeasureEntity) {
-  return {
-    key: countermeasureKey(c.seq),
-    title: c.title,
-    description: c.description,
-    category: c.category,
-    ownerId: c.ownerId,
-    priority: c.priority,
-    dueDate: c.dueDate,
-    requiredForGate: c.requiredForGate,
-    ongoing: c.ongoing,
-    parentId: c.parentId,
-    status: c.status,
-    resumeStatus: c.resumeStatus,
-    version: c.version,
-  };
 }

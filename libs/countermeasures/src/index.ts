@@ -11,5 +11,7 @@ export * from './domain/plan-graph';
 export * from './countermeasure-links.service';
 export * from './countermeasure.events';
 export * from './kept-state.service';
+export * from './countermeasure-ports';
+export * from './countermeasure-ports.module';
 export * from './countermeasure-progress-reads';
 export * from './countermeasure-times';

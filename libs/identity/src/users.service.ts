@@ -64,6 +64,15 @@ export class UsersService {
     return this.repo.createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: [...ids] }).getMany();
   }
 
+  /**
+   * The user, read FOR SHARE in the caller's transaction: nobody deactivates the
+   * user or takes a role away until it commits (e.g. while they are being seated
+   * on a task force). Null when there is no such user.
+   */
+  lockForShare(id: string): Promise<UserEntity | null> {
+    return this.repo.createQueryBuilder('u').setLock('pessimistic_read').where('u.id = :id', { id }).getOne();
+  }
+
   async getById(id: string): Promise<UserEntity> {
     const user = await this.findById(id);
     if (!user) throw new IdentityError(IdentityErrorCode.USER_NOT_FOUND, `User ${id} does not exist`, { id });

@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { AuditTrailService } from '@app/audit-trail';
 import { Clock, staleVersion, type Actor } from '@app/common';
 import { updateIfVersion } from '@app/database';
-import { UserEntity } from '@app/identity';
+import { UsersService, type UserEntity } from '@app/identity';
 import type { FindOptionsWhere } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
@@ -34,8 +34,8 @@ import {
   assertMayLeave,
   assertNotAlreadyMember,
   assertRoleChange,
-  OPEN_COUNTERMEASURE_STATUSES,
 } from './domain/task-force-rules';
+import { INCIDENT_COUNTERMEASURE_USAGE, type IncidentCountermeasureUsage } from './countermeasure-usage.port';
 import {
   INCIDENT_EVENT_KINDS,
   IncidentDataCategoryEntity,
@@ -179,6 +179,8 @@ export class IncidentChangesService {
     @Inject(IncidentsService) private readonly incidents: IncidentsService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(UsersService) private readonly users: UsersService,
+    @Inject(INCIDENT_COUNTERMEASURE_USAGE) private readonly countermeasures: IncidentCountermeasureUsage,
   ) {}
 
   private get em() {
@@ -408,7 +410,7 @@ export class IncidentChangesService {
   @Transactional()
   async removeSystem(actor: Actor, cmd: EntryChange): Promise<IncidentSystemEntity> {
     const { incident, entry, reason } = await this.openEntry(actor, IncidentSystemEntity, 'systems', cmd, 'remove a system from the inventory');
-    assertSystemUnused(entry.id, await this.targetingCountermeasureSeqs(entry.id));
+    assertSystemUnused(entry.id, await this.countermeasures.targetingSystem(entry.id));
     return this.softRemove(actor, IncidentSystemEntity, 'incident.system_removed', 'system', systemSnapshot, incident, entry, cmd.expectedVersion, reason);
   }
 
@@ -458,7 +460,7 @@ export class IncidentChangesService {
     assertMayManageTaskForce(actor, await this.partiesOf(incident.id, actor), 'remove a task-force member');
     const today = this.today();
     const day = leftOn == null ? today : assertDayNotAfter(leftOn, today, 'leftOn');
-    assertMayLeave(member, day, await this.openCountermeasureSeqs(incident.id, member.userId));
+    assertMayLeave(member, day, await this.countermeasures.openOwnedBy(incident.id, member.userId));
     await this.em.getRepository(TaskForceMemberEntity).update({ id: member.id }, { leftOn: day });
     const updated = { ...member, leftOn: day };
     await this.record(actor, 'task_force.member_removed', incident.id, { member: memberSnapshot(member) }, { member: memberSnapshot(updated) });
@@ -564,19 +566,6 @@ export class IncidentChangesService {
     return this.record(actor, action, incidentId, { [key]: before }, { [key]: after, reason, incidentVersion: expectedVersion + 1 });
   }
 
-  /**
-   * Seqs of the countermeasures that target a system. Raw SQL on the countermeasures' tables, the
-   * same exception as openCountermeasureSeqs: libs/countermeasures depends on this lib (its
-   * targets point at our systems), so it cannot be imported here; this only reads.
-   */
-  private async targetingCountermeasureSeqs(systemId: string): Promise<number[]> {
-    const rows: { seq: number }[] = await this.em.query(
-      'SELECT c.seq FROM countermeasure_targets t JOIN countermeasures c ON c.id = t.countermeasure_id WHERE t.system_id = $1 ORDER BY c.seq',
-      [systemId],
-    );
-    return rows.map((r) => Number(r.seq));
-  }
-
   /** Adds a membership; the caller has locked the incident and checked who may. */
   private async join(actor: Actor, incidentId: string, cmd: JoinCommand, isChief: boolean): Promise<TaskForceMemberEntity> {
     const roleTitle = requiredText(cmd.roleTitle, 'roleTitle', INCIDENT_LIMITS.roleTitle);
@@ -603,7 +592,7 @@ export class IncidentChangesService {
 
   /** FOR SHARE: an admin cannot deactivate the user or take their role away while they are being seated. */
   private async lockUser(userId: string): Promise<UserEntity> {
-    const user = await this.em.getRepository(UserEntity).createQueryBuilder('u').setLock('pessimistic_read').where('u.id = :userId', { userId }).getOne();
+    const user = await this.users.lockForShare(userId);
     if (!user) throw new IncidentError(IncidentErrorCode.USER_NOT_FOUND, `User ${userId} does not exist`, { id: userId });
     return user;
   }
@@ -619,19 +608,6 @@ export class IncidentChangesService {
       chiefId: current.find((m) => m.isChief)?.userId ?? null,
       actorIsMember: actor.id !== null && current.some((m) => m.userId === actor.id),
     };
-  }
-
-  /**
-   * Seqs of the open countermeasures `userId` owns in the incident. Raw SQL on
-   * the countermeasures table: libs/countermeasures depends on this lib, so it
-   * cannot be imported here.
-   */
-  private async openCountermeasureSeqs(incidentId: string, userId: string): Promise<number[]> {
-    const rows: { seq: number }[] = await this.em.query(
-      'SELECT seq FROM countermeasures WHERE incident_id = $1 AND owner_id = $2 AND status = ANY($3::text[]) ORDER BY seq',
-      [incidentId, userId, [...OPEN_COUNTERMEASURE_STATUSES]],
-    );
-    return rows.map((r) => Number(r.seq));
   }
 
   private async bumpVersion(incident: IncidentEntity, expectedVersion: number, set: QueryDeepPartialEntity<IncidentEntity>): Promise<void> {

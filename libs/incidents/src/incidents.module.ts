@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { UserEntity } from '@app/identity';
+import { IdentityModule } from '@app/identity';
 import {
   IncidentDataCategoryEntity,
   IncidentEntity,
@@ -14,6 +14,8 @@ import { IncidentsService } from './incidents.service';
 
 @Module({
   imports: [
+    // UsersService.lockForShare: a member being seated is active and holds TASK_FORCE or EXECUTIVE.
+    IdentityModule,
     TypeOrmModule.forFeature([
       IncidentEntity,
       IncidentEventEntity,
@@ -21,8 +23,6 @@ import { IncidentsService } from './incidents.service';
       IncidentDataCategoryEntity,
       IncidentPartyEntity,
       TaskForceMemberEntity,
-      // Read (FOR SHARE) when seating a member: active, and holds TASK_FORCE or EXECUTIVE.
-      UserEntity,
     ]),
   ],
   providers: [IncidentsService, IncidentChangesService],

@@ -5,4 +5,5 @@ export * from './incident.entities';
 export * from './incidents.service';
 export * from './incident-changes.service';
 export * from './incidents.module';
+export * from './countermeasure-usage.port';
 export * from './incident-times';

@@ -1,0 +1,245 @@
+import { Logger } from '@nestjs/common';
+import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { AuditTrailService } from '@app/audit-trail';
+import { Actor, addDays, Clock, DAY_MS, dayStart, emitInOrder, staleVersion } from '@app/common';
+import { updateIfVersion } from '@app/database';
+import { IncidentsService } from '@app/incidents';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { CountermeasureEntity, countermeasureKey, RequirementEntity, riskAccepted, TransitionEntity } from './countermeasure.entities';
+import { CountermeasureEvents, type CountermeasureStatusChanged } from './countermeasure.events';
+import { CountermeasureReads } from './countermeasure-reads';
+import type { ItemParties } from './domain/countermeasure-access';
+import { CountermeasureError, CountermeasureErrorCode } from './domain/countermeasure.errors';
+import { assertReasonLength, snapshot } from './domain/countermeasure-checks';
+import { CountermeasureStatus, decideTransition, freshnessMove, isSystemCause, TransitionCause } from './domain/countermeasure-workflow';
+
+/**
+ * The workflow's moves and the freshness sweep of CountermeasuresService (which
+ * extends this): the incident lock, every status move (a person's, another
+ * context's, the system's), the versioned write with its trail entry, and who
+ * the item's parties are today.
+ */
+export abstract class CountermeasureMoves extends CountermeasureReads {
+  protected readonly logger = new Logger('CountermeasuresService');
+
+  constructor(
+    txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    clock: Clock,
+    protected readonly incidents: IncidentsService,
+    protected readonly trail: AuditTrailService,
+    protected readonly events: EventEmitter2,
+  ) {
+    super(txHost, clock);
+  }
+
+  /**
+   * Takes the incident lock, then reads the item: every change that feeds a rule
+   * spanning several rows (evidence state, sign-off, clearance, the gate) meets
+   * at this lock, so those rules are re-evaluated on what is committed.
+   */
+  async lockItem(id: string): Promise<CountermeasureEntity> {
+    const first = await this.getById(id);
+    await this.incidents.lock(first.incidentId);
+    return this.getById(id);
+  }
+
+  /**
+   * A move decided by another context (an auditor's sign-off or rejection,
+   * evidence withdrawn under verified work, a system move) on an item whose
+   * incident the caller has locked (`lockItem`). Who may make it is the
+   * caller's check; the workflow's rules still apply in full.
+   */
+  async moveFor(actor: Actor, cm: CountermeasureEntity, to: CountermeasureStatus, cause: TransitionCause, reason: string | null): Promise<CountermeasureEntity> {
+    if (reason != null) assertReasonLength(reason);
+    return this.applyMove(actor, cm, cm.version, to, cause, reason);
+  }
+
+  protected async applyMove(
+    actor: Actor,
+    cm: CountermeasureEntity,
+    expectedVersion: number,
+    to: CountermeasureStatus,
+    cause: TransitionCause,
+    reason: string | null,
+  ): Promise<CountermeasureEntity> {
+    const requirements = await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id });
+    const decision = decideTransition({
+      current: cm.status,
+      resumeStatus: cm.resumeStatus,
+      target: to,
+      cause,
+      reason,
+      facts: {
+        ongoing: cm.ongoing,
+        requirementsTotal: requirements.length,
+        // A requirement an executive accepted the risk of (unexpired) counts as covered.
+        requirementsWithEvidence: requirements.filter((r) => r.liveEvidenceCount > 0 || riskAccepted(r, this.today())).length,
+      },
+    });
+    const at = this.clock.now();
+    const updated = await this.updateVersioned(
+      actor,
+      'countermeasure.status_changed',
+      cm,
+      expectedVersion,
+      { status: decision.to, resumeStatus: decision.resumeStatus },
+      { cause: decision.cause, reason: decision.reason },
+    );
+    await this.em.getRepository(TransitionEntity).insert({
+      countermeasureId: cm.id,
+      fromStatus: decision.from,
+      toStatus: decision.to,
+      cause: decision.cause,
+      reason: decision.reason,
+      // A system move has no human actor, whoever triggered the check.
+      actorId: isSystemCause(cause) ? null : actor.id,
+      actorLabel: actor.label,
+      at,
+    });
+    const event: CountermeasureStatusChanged = {
+      countermeasureId: cm.id,
+      incidentId: cm.incidentId,
+      key: countermeasureKey(cm.seq),
+      from: decision.from,
+      to: decision.to,
+      cause: decision.cause,
+      reason: decision.reason,
+      actor,
+      at,
+    };
+    // Listeners (clearance, gate) run here, in this transaction: their rules commit with the move.
+    await emitInOrder(this.events, CountermeasureEvents.STATUS_CHANGED, event);
+    return updated;
+  }
+
+  /**
+   * OPERATING ⇄ DEGRADED by itself: an ongoing measure whose recurring
+   * requirement has no accepted evidence within its period degrades; fresh
+   * accepted evidence for every recurring requirement brings it back. Freshness
+   * is measured from the evidence's effective date, in whole days (Asia/Tokyo):
+   * evidence effective on day D with a period of N days is fresh through D + N.
+   * Returns the moved item, or null when no move was needed. The caller holds
+   * the incident lock (or this is the sweep, which takes it).
+   */
+  async refreshFreshness(id: string): Promise<CountermeasureEntity | null> {
+    const cm = await this.getById(id);
+    if (!cm.ongoing || (cm.status !== CountermeasureStatus.OPERATING && cm.status !== CountermeasureStatus.DEGRADED)) return null;
+    const recurring = (await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id })).filter((r) => r.recurrenceDays !== null);
+    if (recurring.length === 0) return null;
+    const today = this.today();
+    // The requirement that goes stale first decides: the measure is fresh only if all are.
+    const stalest = recurring
+      .map((r) => ({ r, freshThrough: r.latestAcceptedEffectiveOn === null ? null : addDays(r.latestAcceptedEffectiveOn, r.recurrenceDays!) }))
+      .sort((a, b) => (a.freshThrough ?? '').localeCompare(b.freshThrough ?? ''))[0]!;
+    const move = freshnessMove({
+      status: cm.status,
+      ongoing: cm.ongoing,
+      latestAcceptedEvidenceAt: stalest.r.latestAcceptedEffectiveOn === null ? null : dayStart(stalest.r.latestAcceptedEffectiveOn),
+      periodMs: stalest.r.recurrenceDays! * DAY_MS,
+      now: dayStart(today),
+    });
+    if (!move) return null;
+    const why =
+      move.to === CountermeasureStatus.DEGRADED
+        ? stalest.r.latestAcceptedEffectiveOn === null
+          ? `"${stalest.r.title}" has no accepted evidence`
+          : `"${stalest.r.title}": the latest accepted evidence is effective ${stalest.r.latestAcceptedEffectiveOn}, older than ${stalest.r.recurrenceDays} days on ${today}`
+        : `every recurring requirement has fresh accepted evidence on ${today}`;
+    return this.applyMove(Actor.system('freshness'), cm, cm.version, move.to, move.cause, why);
+  }
+
+  /** The sweep (daily job, CLI, on demand): every operating or degraded measure whose freshness changed moves. */
+  async refreshAllFreshness(): Promise<{ checked: number; moved: string[]; failed: string[] }> {
+    const candidates = await this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .where('c.ongoing AND c.status IN (:...statuses)', { statuses: [CountermeasureStatus.OPERATING, CountermeasureStatus.DEGRADED] })
+      .orderBy('c.incidentId')
+      .addOrderBy('c.seq')
+      .getMany();
+    const moved: string[] = [];
+    const failed: string[] = [];
+    for (const c of candidates) {
+      // One transaction per item: a failure on one does not hold back the others.
+      try {
+        const done = await this.refreshOne(c.id);
+        if (done) moved.push(countermeasureKey(done.seq));
+      } catch (err) {
+        failed.push(countermeasureKey(c.seq));
+        this.logger.error(`freshness check of ${countermeasureKey(c.seq)} failed: ${(err as Error).message}`);
+      }
+    }
+    return { checked: candidates.length, moved, failed };
+  }
+
+  @Transactional()
+  private async refreshOne(id: string): Promise<CountermeasureEntity | null> {
+    await this.lockItem(id);
+    return this.refreshFreshness(id);
+  }
+
+  /**
+   * Who may act on the item. Only current task-force members count: a member
+   * who left the task force keeps their name on the item but no longer edits it.
+   */
+  async parties(cm: CountermeasureEntity): Promise<ItemParties> {
+    const contributors = (await this.contributorsOf([cm.id])).map((c) => c.userId);
+    const current = await this.incidents.currentMemberIds(cm.incidentId, [cm.ownerId, ...contributors]);
+    return {
+      ownerId: current.has(cm.ownerId) ? cm.ownerId : null,
+      contributorIds: contributors.filter((id) => current.has(id)),
+      chiefId: await this.chiefOf(cm.incidentId),
+    };
+  }
+
+  protected async chiefOf(incidentId: string): Promise<string | null> {
+    const members = await this.incidents.taskForce([incidentId]);
+    return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
+  }
+
+  protected async assertMembers(incidentId: string, userIds: readonly string[]): Promise<void> {
+    const current = await this.incidents.currentMemberIds(incidentId, userIds);
+    const outsiders = userIds.filter((u) => !current.has(u));
+    if (outsiders.length) {
+      throw new CountermeasureError(
+        CountermeasureErrorCode.NOT_A_MEMBER,
+        'Owners and contributors must be current members of the task force',
+        { userIds: outsiders },
+      );
+    }
+  }
+
+  /** UPDATE ... WHERE id AND version: exactly one row, or CONFLICT with the current version; then the trail entry. */
+  protected async updateVersioned(
+    actor: Actor,
+    action: string,
+    cm: CountermeasureEntity,
+    expectedVersion: number,
+    set: QueryDeepPartialEntity<CountermeasureEntity>,
+    extra: Record<string, unknown> = {},
+    beforeExtra: Record<string, unknown> = {},
+  ): Promise<CountermeasureEntity> {
+    return (await this.updateVersionedEntry(actor, action, cm, expectedVersion, set, extra, beforeExtra)).updated;
+  }
+
+  /** updateVersioned, also giving the trail entry (the party history names it). */
+  protected async updateVersionedEntry(
+    actor: Actor,
+    action: string,
+    cm: CountermeasureEntity,
+    expectedVersion: number,
+    set: QueryDeepPartialEntity<CountermeasureEntity>,
+    extra: Record<string, unknown> = {},
+    beforeExtra: Record<string, unknown> = {},
+  ): Promise<{ updated: CountermeasureEntity; entry: { id: string; occurredAt: Date } }> {
+    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, set, this.clock.now()))) {
+      const current = await this.getById(cm.id);
+      throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);
+    }
+    const updated = await this.getById(cm.id);
+    const entry = await this.trail.append({ actor, action, entityType: 'Countermeasure', entityId: cm.id, before: { ...snapshot(cm), ...beforeExtra }, after: { ...snapshot(updated), ...extra } });
+    return { updated, entry };
+  }
+}
