@@ -179,14 +179,21 @@ burn AS (
  * acceptances, its gates). Entries about users and API keys belong to no
  * incident and are left out. Each entry gets a label (CM-004 and its title...)
  * and, when it moved a status or state, "FROM → TO". Only these words leave
- * the trail (no before/after snapshots: `auditTrail` is for auditors).
+ * the trail (no before/after snapshots: `auditTrail` is for auditors), and,
+ * for the page to say it in its reader's language, the same parts apart: the
+ * actor's display name (null for the system and API keys), the label, the
+ * status or state moved from and to, and a review's decision.
  */
 const ACTIVITY = `(SELECT coalesce(json_agg(json_build_object(
     'seq', s.seq, 'at', s.occurred_at, 'actorLabel', s.actor_label, 'action', s.action, 'entityType', s.entity_type, 'entityId', s.entity_id,
-    'summary', s.label || coalesce(': ' || (s.before ->> 'status') || ' → ' || (s.after ->> 'status'), ': ' || (s.before ->> 'state') || ' → ' || (s.after ->> 'state'), '')
+    'summary', s.label || coalesce(': ' || (s.before ->> 'status') || ' → ' || (s.after ->> 'status'), ': ' || (s.before ->> 'state') || ' → ' || (s.after ->> 'state'), ''),
+    'actorName', s.actor_name, 'subject', s.label,
+    'fromState', coalesce(CASE WHEN s.after ->> 'status' IS NOT NULL THEN s.before ->> 'status' END, CASE WHEN s.after ->> 'state' IS NOT NULL THEN s.before ->> 'state' END),
+    'toState', coalesce(CASE WHEN s.before ->> 'status' IS NOT NULL THEN s.after ->> 'status' END, CASE WHEN s.before ->> 'state' IS NOT NULL THEN s.after ->> 'state' END),
+    'decision', s.after ->> 'reviewDecision'
   ) ORDER BY s.occurred_at DESC, s.seq DESC), '[]'::json)
   FROM (
-    SELECT a.seq, a.occurred_at, a.actor_label, a.action, a.entity_type, a.entity_id, a.before, a.after, l.label
+    SELECT a.seq, a.occurred_at, a.actor_label, a.action, a.entity_type, a.entity_id, a.before, a.after, l.label, u.display_name AS actor_name
     FROM audit_trail a
     CROSS JOIN LATERAL (
       SELECT i.title AS label FROM incidents i WHERE a.entity_type = 'Incident' AND i.id = ${TRAIL_UUID} AND i.id = $1
@@ -203,6 +210,7 @@ const ACTIVITY = `(SELECT coalesce(json_agg(json_build_object(
         FROM audit_risk_acceptances ra WHERE a.entity_type = 'RiskAcceptance' AND ra.id = ${TRAIL_UUID} AND ra.incident_id = $1
       UNION ALL SELECT p.key FROM promotion_gates p WHERE a.entity_type = 'PromotionGate' AND p.id = ${TRAIL_UUID} AND p.incident_id = $1
       LIMIT 1) l
+    LEFT JOIN users u ON u.id = a.actor_id
     WHERE a.occurred_at < $3
     ORDER BY a.occurred_at DESC, a.seq DESC
     LIMIT $6) s)`;

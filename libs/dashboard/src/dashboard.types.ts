@@ -91,6 +91,15 @@ export interface ActivityEntry {
   entityType: string;
   entityId: string;
   summary: string;
+  /** The display name of the person who acted; null when the system or an API key did (actorLabel says which). */
+  actorName: string | null;
+  /** What it concerns: "CM-004 <title>", "F-001 <title>", an engagement's title, a gate's key... */
+  subject: string;
+  /** The status or state moved from and to, when the entry moved one. */
+  fromState: string | null;
+  toState: string | null;
+  /** A review's decision (evidence.reviewed). */
+  decision: string | null;
 }
 
 export interface Dashboard {

@@ -126,6 +126,16 @@ export class ActivityEntryType {
   @Field() entityType!: string;
   @Field(() => ID) entityId!: string;
   @Field({ description: 'e.g. "CM-004 アクセス権限の絞り込み: IN_PROGRESS → IMPLEMENTED"' }) summary!: string;
+  @Field(() => String, { nullable: true, description: 'The display name of the person who acted; null when the system or an API key did (actorLabel says which)' })
+  actorName!: string | null;
+  @Field({ description: 'What the entry concerns, as summary names it without the move: "CM-004 アクセス権限の絞り込み", "F-001 …", an audit\'s title, a gate\'s key' })
+  subject!: string;
+  @Field(() => String, { nullable: true, description: 'The status (countermeasure, audit engagement) or state (gate) moved from, when the entry moved one' })
+  fromState!: string | null;
+  @Field(() => String, { nullable: true, description: 'The status or state moved to, when the entry moved one' })
+  toState!: string | null;
+  @Field(() => String, { nullable: true, description: 'A review\'s decision (ACCEPTED, REJECTED) for evidence.reviewed' })
+  decision!: string | null;
 }
 
 @ObjectType('Dashboard', { description: 'The executive dashboard of one incident, as of the end of one day (Asia/Tokyo)' })
