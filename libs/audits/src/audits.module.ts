@@ -15,7 +15,6 @@ import {
 import { AuditClearanceService } from './audit-clearance.service';
 import { AuditEngagementsService } from './audit-engagements.service';
 import { AuditFindingsService } from './audit-findings.service';
-import { AuditStatusListener } from './audit-status.listener';
 import { RiskAcceptancesService } from './risk-acceptances.service';
 import { AuditPortsModule } from './audit-ports.module';
 
@@ -37,7 +36,7 @@ const SERVICES = [AuditClearanceService, AuditEngagementsService, AuditFindingsS
       RiskAcceptanceEntity,
     ]),
   ],
-  providers: [...SERVICES, AuditStatusListener],
+  providers: SERVICES,
   exports: SERVICES,
 })
 export class AuditsModule {}

@@ -2,12 +2,13 @@ import type { Actor } from '@app/common';
 import type { CountermeasureStatus, TransitionCause } from './domain/countermeasure-workflow';
 
 /**
- * Events of the countermeasures context, emitted with `emitInOrder` (@app/common; listeners one after the other)
- * INSIDE the transaction of the change: listeners (the audit clearance, the
- * promotion gate) run in that same transaction (the CLS transaction propagates),
- * so a rule they keep commits together with the change or not at all. A listener
- * must be declared `@OnEvent(name, { async: true, promisify: true, suppressErrors: false })`
- * so that its failure rolls the change back.
+ * Events of the countermeasures context, emitted with `emitInOrder` (@app/common)
+ * INSIDE the transaction of the change. Their one listener is CrossRowRules
+ * (@app/promotion-gate), which only notes the change; the rules it feeds (the
+ * sign-off's revocation, the audit clearance, the promotion gate) run once, in
+ * that written order, just before the transaction commits, so they commit
+ * together with the change or not at all. Do not add a listener that acts: add
+ * a step to CrossRowRules.
  */
 export const CountermeasureEvents = {
   STATUS_CHANGED: 'countermeasure.status_changed',

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
@@ -22,7 +21,6 @@ import {
   assertMayEdit,
   CountermeasureContributorEntity,
   CountermeasureEntity,
-  CountermeasureEvents,
   countermeasureKey,
   CountermeasuresService,
   CountermeasureStatus,
@@ -494,10 +492,12 @@ export class EvidenceService {
     return saved;
   }
 
-  /** Work opened again or cancelled: the standing sign-off no longer stands (kept, revoked, with the reason). */
-  @OnEvent(CountermeasureEvents.STATUS_CHANGED, { async: true, promisify: true, suppressErrors: false })
-  async onStatusChanged(event: CountermeasureStatusChanged): Promise<void> {
-    if (event.to !== CountermeasureStatus.REOPENED && event.to !== CountermeasureStatus.CANCELLED) return;
+  /**
+   * Work opened again or cancelled: the standing sign-off no longer stands (kept, revoked, with the reason).
+   * The first of the cross-row rules (CrossRowRules, @app/promotion-gate), run before the commit of the move.
+   */
+  async revokeSignOffAfter(event: CountermeasureStatusChanged): Promise<void> {
+        if (event.to !== CountermeasureStatus.REOPENED && event.to !== CountermeasureStatus.CANCELLED) return;
     const open = await this.em
       .getRepository(SignOffEntity)
       .createQueryBuilder('s')

@@ -1,3 +1,4 @@
+import type { Actor } from '@app/common';
 import type { GateState } from './domain/gate-rules';
 
 /**
@@ -18,4 +19,21 @@ export interface GateChangedNotice {
   cause: string;
   reason: string;
   at: string;
+}
+
+/**
+ * Emitted (with `emitInOrder`) inside the transaction of an incident's
+ * date-rule catch-up: CrossRowRules re-evaluates the incident's gates before
+ * that transaction commits, even when no sweep moved a row (the gates store
+ * their next date rules).
+ */
+export const GateEvents = {
+  DATE_RULES_DUE: 'gate.date_rules_due',
+} as const;
+
+export interface GateDateRulesDue {
+  incidentId: string;
+  actor: Actor;
+  /** In words, for the gate's history. */
+  what: string;
 }

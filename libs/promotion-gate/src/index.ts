@@ -9,6 +9,7 @@ export * from './webhook-dispatcher.service';
 export * from './domain/webhook-target';
 export * from './webhook-targets';
 export * from './promotion-gate.service';
+export * from './cross-row-rules';
 export type { GateReevaluationResult } from './gate-date-rules.service';
 export * from './date-rule-sweeps.service';
 export * from './promotion-gate.module';

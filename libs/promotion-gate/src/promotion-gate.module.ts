@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditsModule } from '@app/audits';
 import { CountermeasuresModule } from '@app/countermeasures';
+import { EvidenceModule } from '@app/evidence';
 import { GateChangeEntity, PromotionGateEntity, WebhookAttemptEntity, WebhookDeliveryEntity } from './gate.entities';
 import { GateNotifications } from './gate-notifications';
 import { PromotionGateService } from './promotion-gate.service';
@@ -10,11 +11,12 @@ import { GateDateRulesService } from './gate-date-rules.service';
 import { DateRuleSweepsService } from './date-rule-sweeps.service';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookTargets } from './webhook-targets';
+import { CrossRowRules } from './cross-row-rules';
 
 @Module({
-  imports: [CountermeasuresModule, AuditsModule, TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
+  imports: [CountermeasuresModule, EvidenceModule, AuditsModule, TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
   // WebhookDispatcher is exported from the lib but provided by apps/api only (the CLI sends nothing).
-  providers: [PromotionGateService, GateFactsReader, GateDateRulesService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
-  exports: [PromotionGateService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
+  providers: [PromotionGateService, CrossRowRules, GateFactsReader, GateDateRulesService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
+  exports: [PromotionGateService, CrossRowRules, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
 })
 export class PromotionGateModule {}

@@ -1,23 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
-import { OnEvent } from '@nestjs/event-emitter';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Actor, CASE_TIME_ZONE, Clock, staleVersion, todayIn } from '@app/common';
-import {
-  CountermeasureEntity,
-  CountermeasureEvents,
-  CountermeasuresService,
-  type CountermeasureGateRelevanceChanged,
-  type CountermeasureStatusChanged,
-} from '@app/countermeasures';
-import { AuditEvents, RiskAcceptancesService, type AuditChanged } from '@app/audits';
+import { Actor, CASE_TIME_ZONE, Clock, emitInOrder, staleVersion, todayIn } from '@app/common';
+import { CountermeasureEntity, CountermeasuresService } from '@app/countermeasures';
+import { RiskAcceptancesService } from '@app/audits';
 import { UserEntity } from '@app/identity';
 import { uniqueViolationOf } from '@app/database';
 import { IncidentsService } from '@app/incidents';
 import { GateChangeEntity, PromotionGateEntity, WebhookDeliveryEntity, type GateChangeCause } from './gate.entities';
-import { GATE_CHANNEL, type GateChangedNotice } from './gate.events';
+import { GATE_CHANNEL, GateEvents, type GateChangedNotice, type GateDateRulesDue } from './gate.events';
 import { GateError, GateErrorCode } from './domain/gate.errors';
 import { WebhookTargets } from './webhook-targets';
 import { GateFactsReader } from './gate-facts';
@@ -43,9 +37,10 @@ export const DATE_RULES_ACTOR = Actor.system('date-rules');
  * kept in step in the transaction of every change that feeds them. Every
  * change to an input (a countermeasure's status or gate flag, evidence that
  * reopens work, a clearance, a finding, a risk acceptance) takes the incident
- * lock first and emits an event whose listener here re-evaluates before the
- * commit; so the gate is never OPEN while a rule is broken, whatever runs at
- * the same moment.
+ * lock first and says so with an event; CrossRowRules (cross-row-rules.ts)
+ * notes it and, just before the commit, re-evaluates the incident's gates once
+ * (`reevaluateIncident`), after the sign-offs and the clearance; so the gate
+ * is never OPEN while a rule is broken, whatever runs at the same moment.
  *
  * Rules with a date (gate-rules.ts) change with no change to any row: every
  * read applies them at the Clock's now, catching up first where one lapsed
@@ -64,6 +59,7 @@ export class PromotionGateService {
     @Inject(WebhookTargets) private readonly webhookTargets: WebhookTargets,
     @Inject(GateFactsReader) private readonly gateFacts: GateFactsReader,
     @Inject(GateDateRulesService) private readonly dateRules: GateDateRulesService,
+    @Inject(EventEmitter2) private readonly events: EventEmitter2,
   ) {}
 
   private get em() {
@@ -215,7 +211,7 @@ export class PromotionGateService {
       });
     }
     const at = this.clock.now();
-    await this.updateGate(current, { state: 'OPEN', openedAt: at, openedByLabel: actor.label, openStatement: why });
+    await this.updateGate(current, { state: 'OPEN', openedAt: at, openedByLabel: actor.label, openStatement: why }, { newVersion: true });
     await this.record(current, 'ELIGIBLE', 'OPEN', 'AUTHORIZED', why, [], actor);
     await this.trail.append({ actor, action: 'gate.authorized', entityType: 'PromotionGate', entityId: gate.id, before: { state: 'ELIGIBLE' }, after: { state: 'OPEN', statement: why } });
     return this.getByKey(key);
@@ -229,7 +225,7 @@ export class PromotionGateService {
     const why = text(reason, 'reason', true);
     if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
     if (gate.heldAt) throw new GateError(GateErrorCode.HOLD_STATE, `Gate "${gate.key}" is already held by ${gate.heldByLabel}`, { key: gate.key });
-    await this.updateGate(gate, { heldAt: this.clock.now(), heldByLabel: actor.label, holdReason: why });
+    await this.updateGate(gate, { heldAt: this.clock.now(), heldByLabel: actor.label, holdReason: why }, { newVersion: true });
     await this.trail.append({ actor, action: 'gate.held', entityType: 'PromotionGate', entityId: gate.id, before: { state: gate.state }, after: { hold: why } });
     await this.reevaluate(gate.id, actor, `held by hand: ${why}`, 'HELD_BY_HAND');
     return this.getByKey(key);
@@ -243,7 +239,7 @@ export class PromotionGateService {
     const why = text(reason, 'reason', true);
     if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
     if (!gate.heldAt) throw new GateError(GateErrorCode.HOLD_STATE, `Gate "${gate.key}" is not held`, { key: gate.key });
-    await this.updateGate(gate, { heldAt: null, heldByLabel: null, holdReason: null });
+    await this.updateGate(gate, { heldAt: null, heldByLabel: null, holdReason: null }, { newVersion: true });
     await this.trail.append({ actor, action: 'gate.hold_released', entityType: 'PromotionGate', entityId: gate.id, before: { hold: gate.holdReason }, after: { reason: why } });
     await this.reevaluate(gate.id, actor, `hold released: ${why}`, 'HOLD_RELEASED');
     return this.getByKey(key);
@@ -262,43 +258,35 @@ export class PromotionGateService {
     if (clean !== null) {
       if (!secret || secret.length < 16 || secret.length > 256) throw invalid('secret', 'The webhook secret must have 16 to 256 characters');
     }
-    await this.updateGate(gate, { webhookUrl: clean, webhookSecret: clean ? secret : null });
+    await this.updateGate(gate, { webhookUrl: clean, webhookSecret: clean ? secret : null }, { newVersion: false });
     await this.trail.append({ actor, action: 'gate.webhook_configured', entityType: 'PromotionGate', entityId: gate.id, before: { url: gate.webhookUrl }, after: { url: clean } });
     return this.getByKey(key);
   }
 
-  // ---- the rule, re-evaluated inside every change that feeds it -----------------------------
+  // ---- the rule, re-evaluated once per transaction that feeds it (CrossRowRules) ----------------
 
-  @OnEvent(CountermeasureEvents.STATUS_CHANGED, { async: true, promisify: true, suppressErrors: false })
-  async onStatusChanged(e: CountermeasureStatusChanged): Promise<void> {
-    await this.reevaluateIncident(e.incidentId, e.actor, `${e.key} moved ${e.from} → ${e.to}${e.reason ? `: ${e.reason}` : ''}`);
-  }
-
-  @OnEvent(CountermeasureEvents.GATE_RELEVANCE_CHANGED, { async: true, promisify: true, suppressErrors: false })
-  async onRelevanceChanged(e: CountermeasureGateRelevanceChanged): Promise<void> {
-    await this.reevaluateIncident(e.incidentId, e.actor, e.what);
-  }
-
-  @OnEvent(AuditEvents.CHANGED, { async: true, promisify: true, suppressErrors: false })
-  async onAuditChanged(e: AuditChanged): Promise<void> {
-    await this.reevaluateIncident(e.incidentId, e.actor, e.what);
-  }
-
-  /** Every gate of the incident; the caller's transaction holds the incident lock. */
+  /**
+   * Every gate of the incident, each read once and re-evaluated once; the
+   * caller's transaction holds the incident lock. CrossRowRules calls it once
+   * per incident, just before the commit of every change that feeds the rules.
+   */
   async reevaluateIncident(incidentId: string, actor: Actor, why: string): Promise<void> {
     const gates = await this.em.getRepository(PromotionGateEntity).findBy({ incidentId });
-    for (const g of gates) await this.reevaluate(g.id, actor, why);
+    for (const g of gates) await this.reevaluateRow(g, actor, why);
   }
 
   /**
    * The catch-up of one incident, in one transaction under its lock: the
    * sweeps of its rules with a date (risk acceptances past their last day end;
-   * ongoing measures move OPERATING ⇄ DEGRADED by freshness), then its gates
-   * are re-evaluated (which also stores their next date rules).
+   * ongoing measures move OPERATING ⇄ DEGRADED by freshness), then, at the
+   * commit, the rules they feed and its gates are re-evaluated (CrossRowRules;
+   * which also stores their next date rules).
    */
   @Transactional()
   async catchUpIncident(incidentId: string, why = 'rules with a date re-checked'): Promise<void> {
     await this.incidents.lock(incidentId);
+    // Said first: a move the sweeps make is the later, more telling reason in the gate's history.
+    await emitInOrder(this.events, GateEvents.DATE_RULES_DUE, { incidentId, actor: DATE_RULES_ACTOR, what: why } satisfies GateDateRulesDue);
     await this.riskAcceptances.expireIn(incidentId, todayIn(CASE_TIME_ZONE, this.clock.now()));
     const ongoing = await this.em
       .getRepository(CountermeasureEntity)
@@ -307,7 +295,7 @@ export class PromotionGateService {
       .orderBy('c.seq')
       .getMany();
     for (const c of ongoing) await this.countermeasures.refreshFreshness(c.id);
-    await this.reevaluateIncident(incidentId, DATE_RULES_ACTOR, why);
+    // The sweeps' consequences (sign-offs, clearances) and every gate of the incident follow at the commit (CrossRowRules).
   }
 
   /** The gates' sweep (start-up, daily, CLI): GateDateRulesService.reevaluateGates, catching up with catchUpIncident. */
@@ -317,6 +305,17 @@ export class PromotionGateService {
 
   private async reevaluate(gateId: string, actor: Actor, why: string, cause?: GateChangeCause): Promise<PromotionGateEntity> {
     const gate = (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gateId }))!;
+    return this.reevaluateRow(gate, actor, why, cause);
+  }
+
+  /**
+   * The rule, applied to a gate row read under the incident lock; returns the
+   * row as it stands after (no second read). Blockers and date rules are kept
+   * current without moving the version: only a change of state (or of the hold,
+   * elsewhere) does, so an executive holding the gate is not refused as stale
+   * because a required item moved.
+   */
+  private async reevaluateRow(gate: PromotionGateEntity, actor: Actor, why: string, cause?: GateChangeCause): Promise<PromotionGateEntity> {
     const facts = await this.gateFacts.facts(gate);
     const blockers = evaluateGate(facts);
     const dateRules = pendingDateRules(facts);
@@ -325,13 +324,14 @@ export class PromotionGateService {
     const changedBlockers = canonicalize(blockers) !== canonicalize(gate.blockers);
     const changedRules = canonicalize(dateRules) !== canonicalize(gate.dateRules);
     if (next === gate.state && !changedBlockers && !changedRules) return gate;
-    await this.updateGate(gate, {
+    const set: Partial<PromotionGateEntity> = {
       state: next,
       blockers,
       dateRules,
       reevaluateAt: dateRules.length ? new Date(dateRules[0]!.at) : null,
       ...(next === 'OPEN' ? {} : { openedAt: null, openedByLabel: null, openStatement: null }),
-    });
+    };
+    const updated = await this.updateGate(gate, set, { newVersion: next !== gate.state });
     if (next !== gate.state) {
       const c: GateChangeCause = cause ?? (next === 'SUSPENDED' ? 'RULES_BROKEN' : 'RULES_MET');
       await this.record(gate, gate.state, next, c, why, blockers, actor);
@@ -344,7 +344,7 @@ export class PromotionGateService {
         after: { state: next, cause: c, reason: why, blockers: blockers.map((b) => b.message) },
       });
     }
-    return (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gateId }))!;
+    return updated;
   }
 
   private async lockGate(key: string): Promise<PromotionGateEntity> {
@@ -354,18 +354,26 @@ export class PromotionGateService {
   }
 
   /**
-   * The gate row changes only here, always bumping its version (clients holding
-   * the old one reload). `updated_at` is the app Clock's time, not the
-   * database's now(): it is the `since` of canPromote and must agree with the
-   * history's times (one clock).
+   * The gate row changes only here. Its version moves when its state or its
+   * hold changes (`newVersion`), the changes a client deciding on the gate
+   * must have seen; kept-current data (blockers, date rules, the webhook) does
+   * not move it. `updated_at` is the app Clock's time, not the database's
+   * now(): it is the `since` of canPromote and must agree with the history's
+   * times (one clock). Returns the row as written (no second read).
    */
-  private async updateGate(gate: PromotionGateEntity, set: Partial<PromotionGateEntity>): Promise<void> {
+  private async updateGate(gate: PromotionGateEntity, set: Partial<PromotionGateEntity>, opts: { newVersion: boolean }): Promise<PromotionGateEntity> {
+    const updatedAt = this.clock.now();
     await this.em
       .createQueryBuilder()
       .update(PromotionGateEntity)
-      .set({ ...(set as object), version: () => 'version + 1', updatedAt: this.clock.now() })
+      // Named either way: left out, TypeORM's update would add `version + 1` for the @VersionColumn by itself.
+      .set({ ...(set as object), version: () => (opts.newVersion ? 'version + 1' : 'version'), updatedAt })
       .where('id = :id', { id: gate.id })
       .execute();
+    return Object.assign(Object.create(PromotionGateEntity.prototype) as PromotionGateEntity, gate, set, {
+      version: opts.newVersion ? gate.version + 1 : gate.version,
+      updatedAt,
+    });
   }
 
   /** History entry + webhook outbox row + a notification delivered at commit. */
@@ -384,12 +392,12 @@ export class PromotionGateService {
       reason,
       at: at.toISOString(),
     };
-    const fresh = (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gate.id }))!;
-    if (fresh.webhookUrl) {
+    // The row as read under the incident lock: the webhook changes only under that lock too (configureWebhook).
+    if (gate.webhookUrl) {
       await this.em.getRepository(WebhookDeliveryEntity).insert({
         gateId: gate.id,
         changeId: change.id,
-        url: fresh.webhookUrl,
+        url: gate.webhookUrl,
         body: JSON.stringify({ event: 'gate.changed', ...notice, canPromote: to === 'OPEN', blockers: blockers.map((b) => ({ kind: b.kind, itemKey: b.itemKey, message: b.message })) }),
         status: 'PENDING',
         attempts: 0,
