@@ -11,6 +11,11 @@ import {
   STATUS_LABEL_JA,
   type StatusReport,
 } from '../domain/status-report';
+import { ALERT, CONTENT_WIDTH, Flow, INK, LINE, MUTED, PAGE, RULE, type Layout, type TableColumn } from './pdf-page-flow';
+import type { Measure } from './pdf-text-wrap';
+
+export { PAGE, type DrawOp, type Layout, type LayoutPage, type LineOp, type RectOp, type TableColumn, type TextOp } from './pdf-page-flow';
+export { wrapText, type FontName, type Measure } from './pdf-text-wrap';
 
 /**
  * The PDF's layout as a pure function: the report and a text measurer in, the
@@ -21,66 +26,11 @@ import {
  *
  * Coordinates are PDF points from the top-left corner of an A4 landscape page;
  * a text's `y` is the top of its line.
+ *
+ * The page machinery (drawing operations, the page flow, tables) is in
+ * pdf-page-flow.ts, line breaking in pdf-text-wrap.ts; this file lays out
+ * the report's sections with them.
  */
-
-export type FontName = 'regular' | 'bold';
-/** Width in points of `text` set in `font` at `size`. */
-export type Measure = (text: string, font: FontName, size: number) => number;
-
-export interface TextOp {
-  kind: 'text';
-  text: string;
-  x: number;
-  y: number;
-  font: FontName;
-  size: number;
-  color: string;
-}
-export interface LineOp {
-  kind: 'line';
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-  width: number;
-  color: string;
-}
-export interface RectOp {
-  kind: 'rect';
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  fill: string;
-}
-export type DrawOp = TextOp | LineOp | RectOp;
-
-export interface LayoutPage {
-  ops: DrawOp[];
-}
-export interface Layout {
-  width: number;
-  height: number;
-  pages: LayoutPage[];
-}
-
-/** A4 landscape. */
-export const PAGE = { width: 841.89, height: 595.28, margin: 36 } as const;
-const FOOTER_HEIGHT = 20;
-const BOTTOM = PAGE.height - PAGE.margin - FOOTER_HEIGHT;
-const CONTENT_WIDTH = PAGE.width - 2 * PAGE.margin;
-const LINE = 1.45; // line height, as a multiple of the font size
-
-const INK = '#000000';
-const MUTED = '#555555';
-const ALERT = '#b00020';
-const RULE = '#999999';
-const HEADER_FILL = '#e6e6e6';
-
-export interface TableColumn {
-  header: string;
-  width: number;
-}
 
 /** The countermeasure table: ten columns over the content width (769.89 pt). */
 export const COUNTERMEASURE_TABLE: readonly TableColumn[] = [
@@ -95,190 +45,6 @@ export const COUNTERMEASURE_TABLE: readonly TableColumn[] = [
   { header: '証跡 (要件数中)\nEvidence (of requirements)', width: 84 },
   { header: '承認 (ダイジェスト)\nSign-off (digest)', width: 117.89 },
 ];
-
-// ---- wrapping ---------------------------------------------------------------------------------
-
-/** Latin runs (break at spaces) stay together; everything else (kana, kanji) breaks anywhere. */
-const TOKENS = /[\u0021-\u007e\u00a0-\u024f]+|\s+|[^]/gu;
-/** Closing punctuation that must not begin a line (kinsoku): it hangs at the end of the previous one. */
-const NO_LINE_START = new Set(['、', '。', '，', '．', '）', '」', '』', '】', '〉', '》', ')', ',', '.', '・', 'ー', '々']);
-
-/**
- * Splits `text` into lines no wider than `width` (explicit newlines kept): Latin
- * words are not broken unless one alone is too wide; Japanese breaks between any
- * two characters, except before closing punctuation, which hangs instead.
- */
-export function wrapText(text: string, width: number, measure: Measure, font: FontName, size: number): string[] {
-  const cache = new Map<string, number>();
-  const w = (s: string) => {
-    let v = cache.get(s);
-    if (v === undefined) {
-      v = measure(s, font, size);
-      cache.set(s, v);
-    }
-    return v;
-  };
-  const lines: string[] = [];
-  for (const paragraph of text.replace(/\r\n?/g, '\n').split('\n')) {
-    let line = '';
-    let lineWidth = 0;
-    const push = () => {
-      lines.push(line.trimEnd());
-      line = '';
-      lineWidth = 0;
-    };
-    for (const token of paragraph.match(TOKENS) ?? []) {
-      const blank = /^\s+$/.test(token);
-      if (blank && line === '') continue;
-      const tw = w(token);
-      if (lineWidth + tw <= width || (line !== '' && NO_LINE_START.has(token))) {
-        line += token;
-        lineWidth += tw;
-        continue;
-      }
-      if (line !== '') push();
-      if (blank) continue;
-      if (tw <= width) {
-        line = token;
-        lineWidth = tw;
-        continue;
-      }
-      // A single token wider than the line (a long digest, a URL): break it by characters.
-      for (const ch of token) {
-        const cw = w(ch);
-        if (lineWidth + cw > width && line !== '') push();
-        line += ch;
-        lineWidth += cw;
-      }
-    }
-    push();
-  }
-  return lines;
-}
-
-// ---- the page flow ----------------------------------------------------------------------------
-
-class Flow {
-  readonly pages: LayoutPage[] = [];
-  y = PAGE.margin;
-  /** Drawn again at the top of every new page while a table runs on. */
-  repeatHeader: (() => void) | null = null;
-
-  constructor(private readonly measure: Measure) {
-    this.newPage();
-  }
-
-  get ops(): DrawOp[] {
-    return this.pages[this.pages.length - 1]!.ops;
-  }
-
-  newPage(): void {
-    this.pages.push({ ops: [] });
-    this.y = PAGE.margin;
-    this.repeatHeader?.();
-  }
-
-  /** Starts a new page unless `height` more points fit on this one. */
-  ensure(height: number): void {
-    if (this.y + height > BOTTOM && this.y > PAGE.margin) this.newPage();
-  }
-
-  text(text: string, x: number, y: number, font: FontName, size: number, color = INK): void {
-    if (text !== '') this.ops.push({ kind: 'text', text, x, y, font, size, color });
-  }
-
-  wrap(text: string, width: number, font: FontName, size: number): string[] {
-    return wrapText(text, width, this.measure, font, size);
-  }
-
-  /** A wrapped paragraph at the flow's position, breaking pages between lines. */
-  paragraph(text: string, x: number, width: number, font: FontName, size: number, color = INK): void {
-    const lh = size * LINE;
-    for (const line of this.wrap(text, width, font, size)) {
-      this.ensure(lh);
-      this.text(line, x, this.y, font, size, color);
-      this.y += lh;
-    }
-  }
-
-  heading(text: string): void {
-    this.y += 8;
-    this.ensure(13 * LINE + 40); // never a heading alone at the foot of a page
-    this.text(text, PAGE.margin, this.y, 'bold', 13);
-    this.y += 13 * LINE + 1;
-    this.ops.push({ kind: 'line', x1: PAGE.margin, y1: this.y, x2: PAGE.width - PAGE.margin, y2: this.y, width: 0.75, color: RULE });
-    this.y += 5;
-  }
-
-  /** Label / value pairs: the label in a fixed column, the value wrapped beside it. */
-  pairs(items: readonly [string, string][], labelWidth = 190, size = 9): void {
-    const lh = size * LINE;
-    for (const [label, value] of items) {
-      const labelLines = this.wrap(label, labelWidth - 8, 'bold', size);
-      const valueLines = this.wrap(value === '' ? '—' : value, CONTENT_WIDTH - labelWidth, 'regular', size);
-      const rows = Math.max(labelLines.length, valueLines.length);
-      if (rows * lh <= BOTTOM - PAGE.margin) this.ensure(rows * lh);
-      for (let r = 0; r < rows; r++) {
-        this.ensure(lh);
-        this.text(labelLines[r] ?? '', PAGE.margin, this.y, 'bold', size, MUTED);
-        this.text(valueLines[r] ?? '', PAGE.margin + labelWidth, this.y, 'regular', size);
-        this.y += lh;
-      }
-      this.y += 2;
-    }
-  }
-
-  /**
-   * A table: a shaded header row, repeated at the top of each page the table
-   * continues on; rows are never split (a row taller than a page is cut at the
-   * page's foot, which a 200-character title at 8 pt is far from).
-   */
-  table(columns: readonly TableColumn[], rows: readonly { cells: string[]; color?: string[] }[], size = 8): void {
-    const lh = size * LINE;
-    const pad = 3;
-    const x0 = PAGE.margin;
-    const lay = (cells: readonly string[], font: FontName) => cells.map((c, i) => this.wrap(c, columns[i]!.width - 2 * pad, font, size));
-    const headerLines = lay(
-      columns.map((c) => c.header),
-      'bold',
-    );
-    const headerHeight = Math.max(...headerLines.map((l) => l.length)) * lh + 2 * pad;
-    const drawHeader = () => {
-      this.ops.push({ kind: 'rect', x: x0, y: this.y, w: CONTENT_WIDTH, h: headerHeight, fill: HEADER_FILL });
-      let x = x0;
-      headerLines.forEach((lines, i) => {
-        lines.forEach((line, n) => this.text(line, x + pad, this.y + pad + n * lh, 'bold', size));
-        x += columns[i]!.width;
-      });
-      this.y += headerHeight;
-      this.rule(0.75);
-    };
-    this.ensure(headerHeight + lh + 2 * pad);
-    drawHeader();
-    this.repeatHeader = drawHeader;
-    try {
-      for (const row of rows) {
-        const cellLines = lay(row.cells, 'regular');
-        const maxRows = Math.floor((BOTTOM - PAGE.margin - headerHeight - 2 * pad) / lh);
-        const height = Math.min(Math.max(...cellLines.map((l) => l.length), 1), maxRows) * lh + 2 * pad;
-        this.ensure(height);
-        let x = x0;
-        cellLines.forEach((lines, i) => {
-          lines.slice(0, maxRows).forEach((line, n) => this.text(line, x + pad, this.y + pad + n * lh, 'regular', size, row.color?.[i] ?? INK));
-          x += columns[i]!.width;
-        });
-        this.y += height;
-        this.rule(0.25);
-      }
-    } finally {
-      this.repeatHeader = null;
-    }
-  }
-
-  rule(width: number): void {
-    this.ops.push({ kind: 'line', x1: PAGE.margin, y1: this.y, x2: PAGE.width - PAGE.margin, y2: this.y, width, color: RULE });
-  }
-}
 
 // ---- the report -------------------------------------------------------------------------------
 
