@@ -1,4 +1,4 @@
-import { sign } from 'jsonwebtoken';
+import { decode, sign, verify } from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, TestApp } from '../support/test-app';
 
@@ -22,8 +22,26 @@ describe('access tokens must carry exp, iat and a user id', () => {
   afterAll(async () => t?.close());
 
   it('the token the server issues works (the control case)', async () => {
-    const res = await t.gql<{ me: { id: string } }>(ME, {}, await user.token());
+    const res = await t.gql<{ me: { id: string } }>(ME, {}, await user.signIn());
     expect(res.data?.me.id).toBe(user.user.id);
+  });
+
+  it('a token the tests mint (TestApp.createUser().token) carries the same claims, header and lifetime as the one sign-in returns', async () => {
+    const signedIn = await user.signIn();
+    const minted = await user.token();
+    const a = decode(signedIn, { complete: true })!;
+    const b = decode(minted, { complete: true })!;
+    expect(b.header).toEqual(a.header);
+    const { iat: iatA, exp: expA, ...restA } = a.payload as Record<string, number>;
+    const { iat: iatB, exp: expB, ...restB } = b.payload as Record<string, number>;
+    // Same claim names and values; only the issue second may differ (the two were made a moment apart).
+    expect(Object.keys(b.payload).sort()).toEqual(Object.keys(a.payload).sort());
+    expect(restB).toEqual(restA);
+    expect(restA).toEqual({ sub: user.user.id });
+    expect(expB! - iatB!).toBe(expA! - iatA!);
+    // Both signed with the server's secret, and the server serves both as the same user.
+    expect(() => verify(minted, secret(), { algorithms: ['HS256'] })).not.toThrow();
+    expect((await t.gql<{ me: { id: string } }>(ME, {}, minted)).data?.me.id).toBe(user.user.id);
   });
 
   it('a token signed with the right secret but without exp is UNAUTHENTICATED (INVALID_TOKEN), never served', async () => {

@@ -88,13 +88,13 @@ describe('sign-in: deactivated users', () => {
   it('a deactivated user is refused at once, even with a token issued before', async () => {
     const admin = await t.createUser(['ADMIN']);
     const member = await t.createUser(['EXECUTIVE']);
-    const memberToken = await member.token();
+    const memberToken = await member.signIn();
     expect((await t.gql<{ me: { id: string } }>(ME, {}, memberToken)).data!.me.id).toBe(member.user.id);
 
     const res = await t.gql<{ deactivateUser: { active: boolean } }>(
       `mutation($input: UserVersionInput!) { deactivateUser(input: $input) { active } }`,
       { input: { id: member.user.id, expectedVersion: member.user.version } },
-      await admin.token(),
+      await admin.signIn(),
     );
     expect(res.data!.deactivateUser.active).toBe(false);
 

@@ -113,7 +113,7 @@ describe('user management by admins', () => {
     expect(errorCode(again)).toBe('CONFLICT');
     const on = await t.gql<{ reactivateUser: U }>(REACTIVATE, { input: { id: u.user.id, expectedVersion: 2 } }, adminToken);
     expect(on.data!.reactivateUser).toMatchObject({ active: true, version: 3 });
-    expect(await u.token()).toBeTruthy();
+    expect(await u.signIn()).toBeTruthy();
   });
 
   it('an unknown user id is NOT_FOUND; a malformed id is BAD_USER_INPUT', async () => {

@@ -213,7 +213,7 @@ describe('sign-in abuse: password hashing is capped, so health, reads and downlo
     t = await TestApp.start({ TRUST_PROXY_HOPS: '1', LOGIN_MAX_CONCURRENT_HASHES: '2', LOGIN_MAX_QUEUED_HASHES: '8' });
     const ctx = await makeIncident(t);
     const owner = await ctx.addMember();
-    const token = await owner.token();
+    const token = await owner.signIn();
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
     const [{ id: requirementId }] = await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [cm.id]);
     const up = await upload(t, token, { requirementId, effectiveOn: todayIn(CASE_TIME_ZONE, new Date()) }, [

@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import { inject } from 'vitest';
 import { Actor } from '@app/common';
-import { UsersService, type Role, type UserEntity } from '@app/identity';
+import { AuthService, UsersService, type Role, type UserEntity } from '@app/identity';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { assertTestDatabase, withDatabase } from './global-setup';
 
@@ -121,7 +121,24 @@ export class TestApp {
       password,
       roles,
     });
-    return { user, password, token: () => this.login(user.email, password) };
+    return {
+      user,
+      password,
+      /** The access token a sign-in would return, minted by the app's own AuthService (same claims, same secret). */
+      token: () => this.mintToken(user),
+      /** A real sign-in over GraphQL: for the specs that test sign-in itself. */
+      signIn: () => this.login(user.email, password),
+    };
+  }
+
+  /**
+   * The access token `login` would return for `user`, issued by the same
+   * AuthService.issueToken the sign-in mutation calls: same claims, same secret,
+   * so every request with it is authorized exactly as in production. Skips only
+   * the password check and the sign-in limits, for tests that do not test sign-in.
+   */
+  async mintToken(user: UserEntity): Promise<string> {
+    return (await this.app.get(AuthService).issueToken(user)).accessToken;
   }
 
   /** Runs SQL on this app's database (for asserting what was or was not written). */
