@@ -377,8 +377,9 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     expect(digest!.body).toContain(`■ 期限が延びた対策: 1件\n  ・${cms.slip.key}「ログ保管期間の延長」 ${addDays(today, 20)} → ${addDays(today, 40)}（理由: ベンダーの納期遅延）`);
     // Due today + 3 and today + 5: both first late during the week (today .. today + 6), both still open.
     expect(digest!.body).toContain(`■ 今週新たに期限を過ぎた対策: 2件（期限超過は現在 合計2件）`);
-    expect(digest!.body).toContain(`  ・${cms.late.key}「USBメモリの持ち出し禁止」 期限 ${addDays(today, 3)}`);
-    expect(digest!.body).toContain(`  ・${cms.due1.key}「委託先との契約見直し」 期限 ${addDays(today, 5)}`);
+    // Each with its owner's name (the identity context's, asked by id).
+    expect(digest!.body).toContain(`  ・${cms.late.key}「USBメモリの持ち出し禁止」 期限 ${addDays(today, 3)}（担当: ${owner.user.displayName}）`);
+    expect(digest!.body).toContain(`  ・${cms.due1.key}「委託先との契約見直し」 期限 ${addDays(today, 5)}（担当: ${owner.user.displayName}）`);
     expect(digest!.body).toContain('・新規顧客向け販促（new-customer-promotion）: 停止中');
     expect(digest!.data).toMatchObject({ weekStart, weekEnd, overdueNow: 2 });
     expect(digest!.link).toBe('/'); // the dashboard
