@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { IsNull } from 'typeorm';
 import { AuditTrailService } from '@app/audit-trail';
 import { Actor, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, todayIn, type Page, type PageRequest } from '@app/common';
-import { CountermeasureEntity, CountermeasuresService, CountermeasureStatus, countermeasureKey, RequirementEntity, TransitionCause } from '@app/countermeasures';
+import { CountermeasuresService, CountermeasureStatus, countermeasureKey, TransitionCause } from '@app/countermeasures';
 import { IncidentsService } from '@app/incidents';
 import { RiskAcceptanceEntity } from './audit.entities';
 import { AuditClearanceService } from './audit-clearance.service';
@@ -128,9 +128,9 @@ export class RiskAcceptancesService {
    */
   @Transactional()
   async acceptRequirement(actor: Actor, requirementId: string, cmd: AcceptRiskCommand): Promise<RiskAcceptanceEntity> {
-    const req = await this.em.getRepository(RequirementEntity).findOneBy({ id: requirementId });
+    const req = await this.countermeasures.requirementById(requirementId);
     if (!req) throw new AuditError(AuditErrorCode.REQUIREMENT_NOT_FOUND, `Requirement ${requirementId} does not exist`, { id: requirementId });
-    const cm = (await this.em.getRepository(CountermeasureEntity).findOneBy({ id: req.countermeasureId }))!;
+    const cm = await this.countermeasures.getById(req.countermeasureId);
     await this.incidents.lock(cm.incidentId);
     assertMayAcceptRisk(actor, 'accept the risk of an unmet requirement');
     const today = this.clearance.today();
@@ -141,8 +141,8 @@ export class RiskAcceptancesService {
     }
     if (standing) await this.end(standing, 'EXPIRED', `last day ${standing.expiresOn} passed`, RISK_EXPIRY_ACTOR);
     const a = await this.insert(actor, { incidentId: cm.incidentId, findingId: null, requirementId, ...fields });
-    // Kept where the workflow and the sign-off read it: the requirement counts as covered through expiresOn.
-    await this.em.getRepository(RequirementEntity).update({ id: requirementId }, { riskAcceptedUntil: a.expiresOn, riskAcceptanceId: a.id });
+    // Kept where the workflow and the sign-off read it (the countermeasures context writes it): covered through expiresOn.
+    await this.countermeasures.markRiskAccepted(requirementId, a.id, a.expiresOn);
     await this.clearance.announce(cm.incidentId, actor, `the risk of "${req.title}" (${countermeasureKey(cm.seq)}) being unmet was accepted until ${a.expiresOn}`);
     return a;
   }
@@ -153,10 +153,9 @@ export class RiskAcceptancesService {
    * IMPLEMENTED item whose requirement now has no evidence goes back to work.
    */
   private async requirementUncovered(a: RiskAcceptanceEntity, actor: Actor, why: string): Promise<void> {
-    const repo = this.em.getRepository(RequirementEntity);
-    const req = await repo.findOneBy({ id: a.requirementId! });
-    if (!req || req.riskAcceptanceId !== a.id) return;
-    await repo.update({ id: req.id }, { riskAcceptedUntil: null, riskAcceptanceId: null });
+    // The countermeasures context clears its mark (when it is still this acceptance's) and gives the requirement as it was.
+    const req = await this.countermeasures.clearRiskAcceptance(a.requirementId!, a.id);
+    if (!req) return;
     const cm = await this.countermeasures.getById(req.countermeasureId);
     const key = countermeasureKey(cm.seq);
     const reason = `the risk acceptance of "${req.title}" ${why}`;

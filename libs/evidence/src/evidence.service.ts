@@ -19,12 +19,11 @@ import {
 } from '@app/common';
 import {
   assertMayEdit,
-  CountermeasureContributorEntity,
   CountermeasureEntity,
   countermeasureKey,
   CountermeasuresService,
   CountermeasureStatus,
-  CountermeasureTargetEntity,
+  CountermeasureTargetsService,
   isSignedOff,
   RequirementEntity,
   riskAccepted,
@@ -97,6 +96,7 @@ export class EvidenceService {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
+    @Inject(CountermeasureTargetsService) private readonly targets: CountermeasureTargetsService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(EvidenceStorage) private readonly storage: EvidenceStorage,
@@ -192,7 +192,7 @@ export class EvidenceService {
     const size = pageSize(page.first);
     const qb = this.em.getRepository(EvidenceEntity).createQueryBuilder('e').where(`e.status = 'SUBMITTED' AND e.reviewDecision IS NULL`);
     if (incidentId) {
-      qb.andWhere('e.countermeasureId IN (SELECT c.id FROM countermeasures c WHERE c.incident_id = :incidentId)', { incidentId });
+      qb.andWhere('e.countermeasureId = ANY(:ids)', { ids: await this.countermeasures.idsInIncident(incidentId) });
     }
     const totalCount = await qb.clone().getCount();
     if (page.after) {
@@ -267,7 +267,7 @@ export class EvidenceService {
     const description = (cmd.description ?? '').trim();
     if ([...description].length > MAX_EVIDENCE_TEXT_LENGTH) throw invalid('description', `description must have at most ${MAX_EVIDENCE_TEXT_LENGTH} characters`);
     if (cmd.targetId != null) {
-      const target = isUuid(cmd.targetId) ? await this.em.getRepository(CountermeasureTargetEntity).findOneBy({ id: cmd.targetId }) : null;
+      const target = (await this.targets.targetsOf([cm.id])).find((t) => t.id === cmd.targetId) ?? null;
       if (!target || target.countermeasureId !== cm.id) {
         throw new EvidenceError(EvidenceErrorCode.TARGET_NOT_FOUND, `Target ${cmd.targetId} is not a target of ${countermeasureKey(cm.seq)}`, { targetId: cmd.targetId });
       }
@@ -375,8 +375,9 @@ export class EvidenceService {
     const evidence = await this.getById(evidenceId);
     const cm = await this.countermeasures.lockItem(evidence.countermeasureId);
     const current = await this.getById(evidenceId);
-    const contributors = await this.contributorIds(cm.id);
-    assertMayReview(actor, current.uploadedById, { ownerId: cm.ownerId, contributorIds: contributors });
+    // Everyone who ever owned or contributed (the party history): segregation of duties does not lapse by reassignment.
+    const parties = await this.countermeasures.everyParty(cm.id);
+    assertMayReview(actor, current.uploadedById, { ownerId: cm.ownerId, contributorIds: parties });
     assertOpenForEvidence(cm);
     assertLive(current, 'reviewed');
     if (sha256.trim().toLowerCase() !== current.sha256) {
@@ -423,7 +424,7 @@ export class EvidenceService {
   async signOff(actor: Actor, countermeasureId: string, expectedVersion: number, statement: string | null): Promise<SignOffEntity> {
     const cm = await this.countermeasures.lockItem(countermeasureId);
     const live = await this.em.getRepository(EvidenceEntity).findBy({ countermeasureId: cm.id, status: 'SUBMITTED' });
-    assertMaySignOff(actor, { ownerId: cm.ownerId, contributorIds: await this.contributorIds(cm.id), uploaderIds: live.map((e) => e.uploadedById) });
+    assertMaySignOff(actor, { ownerId: cm.ownerId, contributorIds: await this.countermeasures.everyParty(cm.id), uploaderIds: live.map((e) => e.uploadedById) });
     if (cm.version !== expectedVersion) throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, cm.version);
     const text = (statement ?? '').trim();
     if ([...text].length > MAX_EVIDENCE_TEXT_LENGTH) throw invalid('statement', `statement must have at most ${MAX_EVIDENCE_TEXT_LENGTH} characters`);
@@ -431,7 +432,7 @@ export class EvidenceService {
       // The workflow names the moves there are (INVALID_TRANSITION with `allowed`).
       await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.VERIFIED, TransitionCause.AUDITOR_SIGN_OFF, text || null);
     }
-    const requirements = await this.em.getRepository(RequirementEntity).find({ where: { countermeasureId: cm.id }, order: { position: 'ASC' } });
+    const requirements = await this.countermeasures.requirementsOf([cm.id]); // ordered by position
     const today = this.today();
     const gaps = signOffGaps(requirements.map((r) => ({ ...r, riskAccepted: riskAccepted(r, today) })));
     if (requirements.length === 0 || gaps.length > 0) {
@@ -529,29 +530,9 @@ export class EvidenceService {
   }
 
   private async requirement(id: string): Promise<RequirementEntity> {
-    const row = isUuid(id) ? await this.em.getRepository(RequirementEntity).findOneBy({ id }) : null;
+    const row = await this.countermeasures.requirementById(id);
     if (!row) throw new EvidenceError(EvidenceErrorCode.REQUIREMENT_NOT_FOUND, `Requirement ${id} does not exist`, { id });
     return row;
-  }
-
-  /**
-   * Everyone who has ever owned or contributed to the countermeasure, not only
-   * today's: segregation of duties does not lapse by reassignment. The current
-   * rows, plus every owner and contributor the audit trail recorded for it
-   * (created, owner_assigned, contributors_changed keep them before and after).
-   */
-  private async contributorIds(countermeasureId: string): Promise<string[]> {
-    const current = (await this.em.getRepository(CountermeasureContributorEntity).findBy({ countermeasureId })).map((c) => c.userId);
-    const past = (await this.em.query(
-      `SELECT DISTINCT v.id FROM audit_trail t CROSS JOIN LATERAL (
-         SELECT t.before->>'ownerId' UNION ALL SELECT t.after->>'ownerId'
-         UNION ALL SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(t.before->'contributorIds') = 'array' THEN t.before->'contributorIds' ELSE '[]'::jsonb END)
-         UNION ALL SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(t.after->'contributorIds') = 'array' THEN t.after->'contributorIds' ELSE '[]'::jsonb END)
-       ) AS v(id)
-       WHERE t.entity_type = 'Countermeasure' AND t.entity_id = $1 AND v.id IS NOT NULL`,
-      [countermeasureId],
-    )) as { id: string }[];
-    return [...new Set([...current, ...past.map((r) => r.id)])];
   }
 
   private async latestReviews(evidenceIds: readonly string[]): Promise<Map<string, EvidenceReviewEntity>> {
@@ -574,20 +555,27 @@ export class EvidenceService {
     }
   }
 
-  /** Recomputes the requirement's current evidence state from the evidence rows (never blind increments). */
+  /**
+   * Recounts the requirement's evidence from the evidence rows (never blind
+   * increments) and tells the countermeasures context, which keeps the counts on
+   * the requirement where its workflow reads them.
+   */
   private async refreshRequirement(requirementId: string): Promise<RequirementEntity> {
-    await this.em.query(
-      `UPDATE countermeasure_requirements r SET
-         evidence_total = s.total, live_evidence_count = s.live, accepted_evidence_count = s.accepted, latest_accepted_effective_on = s.latest
-       FROM (SELECT count(*)::int AS total,
-                    count(*) FILTER (WHERE e.status = 'SUBMITTED')::int AS live,
-                    count(*) FILTER (WHERE e.status = 'SUBMITTED' AND e.review_decision = 'ACCEPTED')::int AS accepted,
-                    max(e.effective_on) FILTER (WHERE e.status = 'SUBMITTED' AND e.review_decision = 'ACCEPTED') AS latest
-             FROM evidence e WHERE e.requirement_id = $1) s
-       WHERE r.id = $1`,
-      [requirementId],
-    );
-    return this.em.getRepository(RequirementEntity).findOneByOrFail({ id: requirementId });
+    const [facts] = (await this.em
+      .getRepository(EvidenceEntity)
+      .createQueryBuilder('e')
+      .select('count(*)::int', 'total')
+      .addSelect(`count(*) FILTER (WHERE e.status = 'SUBMITTED')::int`, 'live')
+      .addSelect(`count(*) FILTER (WHERE e.status = 'SUBMITTED' AND e.review_decision = 'ACCEPTED')::int`, 'accepted')
+      .addSelect(`to_char(max(e.effective_on) FILTER (WHERE e.status = 'SUBMITTED' AND e.review_decision = 'ACCEPTED'), 'YYYY-MM-DD')`, 'latest')
+      .where('e.requirementId = :requirementId', { requirementId })
+      .getRawMany<{ total: number; live: number; accepted: number; latest: string | null }>())!;
+    return this.countermeasures.recordEvidenceState(requirementId, {
+      total: facts!.total,
+      live: facts!.live,
+      accepted: facts!.accepted,
+      latestAcceptedEffectiveOn: facts!.latest,
+    });
   }
 }
 
