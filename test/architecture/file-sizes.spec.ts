@@ -39,7 +39,6 @@ const BEING_SPLIT: Record<string, string> = {
   'libs/countermeasures/src/domain/countermeasure-workflow.ts': 'rewritten with the sign-off check assertMoveAllowed (issue 12)',
   'libs/countermeasures/src/domain/countermeasure-workflow.spec.ts': 'the spec of countermeasure-workflow.ts, rewritten with it (issue 12)',
   'libs/promotion-gate/src/promotion-gate.service.ts': 'one orchestration of clearance then gate (issue 12)',
-  'libs/countermeasures/src/countermeasure.entities.ts': 'split per table group (issue 12)',
 };
 
 const root = path.resolve(__dirname, '../..');

@@ -2,7 +2,8 @@ import { Global, Inject, Injectable, Module } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { INCIDENT_COUNTERMEASURE_USAGE, type IncidentCountermeasureUsage } from '@app/incidents';
-import { CountermeasureEntity, CountermeasureTargetEntity } from './countermeasure.entities';
+import { CountermeasureEntity } from './countermeasure.entities';
+import { CountermeasureTargetEntity } from './countermeasure-target.entity';
 import { ALL_COUNTERMEASURE_STATUSES, isOpen } from './domain/countermeasure-workflow';
 
 /** The countermeasures context's answer to the incidents context's question (its port). */

@@ -1,6 +1,6 @@
 import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
-import { IncidentEntity, IncidentSystemEntity } from '@app/incidents';
+import { IncidentEntity } from '@app/incidents';
 import {
   Check,
   JoinColumn,
@@ -15,6 +15,11 @@ import {
   VersionColumn,
 } from 'typeorm';
 
+// The countermeasures context's tables: the countermeasure and its parties, requirements,
+// transitions, due-date changes and dependencies here; its targets in
+// countermeasure-target.entity.ts; the counts kept for the dashboard in
+// countermeasure-kept-state.entities.ts.
+//
 // The `...Ref` relations are never loaded: they only declare the foreign keys, so the
 // database itself refuses a row that points at nothing (ON DELETE RESTRICT).
 import { ALL_COUNTERMEASURE_STATUSES, ALL_TRANSITION_CAUSES, isOpen, type CountermeasureStatus, type TransitionCause } from './domain/countermeasure-workflow';
@@ -352,102 +357,4 @@ export class CountermeasureDependencyEntity {
   @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'depends_on_id' })
   readonly dependsOnRef?: CountermeasureEntity;
-}
-
-export const TARGET_STATUSES = ['PENDING', 'IN_PROGRESS', 'DONE', 'NOT_APPLICABLE'] as const;
-export type TargetStatus = (typeof TARGET_STATUSES)[number];
-
-/**
- * One promise over many systems: "narrow access rights on every customer
- * database" has a target per database, each with its own status (and, with
- * the evidence issue, its own evidence). Progress is derived from the targets.
- */
-@Entity('countermeasure_targets')
-@Index('UQ_countermeasure_targets', ['countermeasureId', 'systemId'], { unique: true })
-@Index('IDX_countermeasure_targets_system', ['systemId'])
-@Check('CHK_countermeasure_targets_status', inListCheck('status', TARGET_STATUSES))
-export class CountermeasureTargetEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id!: string;
-
-  @Column({ name: 'countermeasure_id', type: 'uuid' })
-  countermeasureId!: string;
-  @ManyToOne(() => CountermeasureEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'countermeasure_id' })
-  readonly countermeasureRef?: CountermeasureEntity;
-
-  /** A system of the incident's inventory. */
-  @Column({ name: 'system_id', type: 'uuid' })
-  systemId!: string;
-  @ManyToOne(() => IncidentSystemEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'system_id' })
-  readonly systemRef?: IncidentSystemEntity;
-
-  @Column({ type: 'text', default: 'PENDING' })
-  status!: TargetStatus;
-
-  @Column({ type: 'text', default: '' })
-  note!: string;
-
-  @VersionColumn()
-  version!: number;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
-}
-
-/**
- * How many countermeasures of an incident stand in each (category, status,
- * required-for-gate) cell now. Kept by a database trigger on `countermeasures`
- * (insert, delete, and any update of those columns) in the transaction of the
- * change, so the dashboard's totals, status and category figures read at most
- * a few hundred rows whatever the size of the plan. Never written by the
- * application.
- */
-@Entity('countermeasure_status_counts')
-@Check('CHK_countermeasure_status_counts_count', `"count" >= 0`)
-export class CountermeasureStatusCountEntity {
-  @PrimaryColumn({ name: 'incident_id', type: 'uuid' })
-  incidentId!: string;
-  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'incident_id' })
-  readonly incidentRef?: IncidentEntity;
-
-  @PrimaryColumn({ type: 'text' })
-  category!: CountermeasureCategory;
-
-  @PrimaryColumn({ type: 'text' })
-  status!: CountermeasureStatus;
-
-  @PrimaryColumn({ name: 'required_for_gate', type: 'boolean' })
-  requiredForGate!: boolean;
-
-  @Column({ type: 'integer' })
-  count!: number;
-}
-
-/**
- * The day-by-day flow between statuses of an incident's countermeasures: for
- * each day (Asia/Tokyo) and status, how many entered it minus how many left it
- * (a creation enters PLANNED). Kept by a database trigger on
- * `countermeasure_transitions`, so the burn-up of any day is a running sum over
- * at most (days × statuses) rows instead of a pass over the whole history.
- * Never written by the application.
- */
-@Entity('countermeasure_status_days')
-export class CountermeasureStatusDayEntity {
-  @PrimaryColumn({ name: 'incident_id', type: 'uuid' })
-  incidentId!: string;
-  @ManyToOne(() => IncidentEntity, { nullable: false, onDelete: 'RESTRICT' })
-  @JoinColumn({ name: 'incident_id' })
-  readonly incidentRef?: IncidentEntity;
-
-  @PrimaryColumn({ type: 'date' })
-  day!: string;
-
-  @PrimaryColumn({ type: 'text' })
-  status!: CountermeasureStatus;
-
-  @Column({ type: 'integer' })
-  delta!: number;
 }

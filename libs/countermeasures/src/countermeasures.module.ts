@@ -6,13 +6,12 @@ import {
   CountermeasureDependencyEntity,
   CountermeasurePartyEntity,
   CountermeasureEntity,
-  CountermeasureStatusCountEntity,
-  CountermeasureStatusDayEntity,
-  CountermeasureTargetEntity,
   DueDateChangeEntity,
   RequirementEntity,
   TransitionEntity,
 } from './countermeasure.entities';
+import { CountermeasureStatusCountEntity, CountermeasureStatusDayEntity } from './countermeasure-kept-state.entities';
+import { CountermeasureTargetEntity } from './countermeasure-target.entity';
 import { CountermeasuresService } from './countermeasures.service';
 import { CountermeasureTargetsService } from './countermeasure-targets.service';
 import { CountermeasureLinksService } from './countermeasure-links.service';

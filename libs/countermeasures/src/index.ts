@@ -3,6 +3,8 @@ export * from './domain/countermeasure-workflow';
 export * from './domain/countermeasure-fields';
 export * from './domain/countermeasure-access';
 export * from './countermeasure.entities';
+export * from './countermeasure-target.entity';
+export * from './countermeasure-kept-state.entities';
 export * from './countermeasures.service';
 export * from './countermeasures.module';
 export * from './domain/target-progress';

@@ -1,4 +1,4 @@
-import type { TargetStatus } from '../countermeasure.entities';
+import type { TargetStatus } from '../countermeasure-target.entity';
 
 /**
  * A countermeasure's progress over its targets ("3 of 7 databases done").
