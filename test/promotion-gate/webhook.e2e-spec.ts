@@ -303,7 +303,8 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
       const gate = await eligibleGate();
       await configure(gate.key, hook.url, `s3cret-${randomBytes(12).toString('hex')}`);
       const gates = t.app.get(PromotionGateService);
-      const held = await gates.hold(Actor.system('test'), gate.key, gate.version + 1, '一時停止');
+      // Configuring the webhook does not move the gate's version (only its state and hold do).
+      const held = await gates.hold(Actor.system('test'), gate.key, gate.version, '一時停止');
       await gates.releaseHold(Actor.system('test'), gate.key, held.version, '解除');
 
       await vi.waitFor(async () => expect((await deliveries(gate.key)).map((d) => d.status)).toEqual(['DELIVERED', 'DELIVERED']), WAIT);
@@ -347,7 +348,7 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
       const made = await Promise.all([1, 2, 3, 4, 5, 6].map(() => eligibleGate()));
       for (const g of made) await configure(g.key, hook.url, `s3cret-${randomBytes(12).toString('hex')}`);
       const gates = t.app.get(PromotionGateService);
-      await Promise.all(made.map((g) => gates.hold(Actor.system('test'), g.key, g.version + 1, '一斉停止')));
+      await Promise.all(made.map((g) => gates.hold(Actor.system('test'), g.key, g.version, '一斉停止')));
 
       await vi.waitFor(async () => {
         const rows = await t.sql<{ status: string }>(`SELECT status FROM gate_webhook_deliveries WHERE gate_id = ANY($1)`, [made.map((g) => g.id)]);

@@ -19,6 +19,7 @@ import {
 } from '@app/common';
 import {
   assertMayEdit,
+  assertMoveAllowed,
   CountermeasureEntity,
   countermeasureKey,
   CountermeasuresService,
@@ -428,10 +429,8 @@ export class EvidenceService {
     if (cm.version !== expectedVersion) throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, cm.version);
     const text = (statement ?? '').trim();
     if ([...text].length > MAX_EVIDENCE_TEXT_LENGTH) throw invalid('statement', `statement must have at most ${MAX_EVIDENCE_TEXT_LENGTH} characters`);
-    if (cm.status !== CountermeasureStatus.IMPLEMENTED) {
-      // The workflow names the moves there are (INVALID_TRANSITION with `allowed`).
-      await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.VERIFIED, TransitionCause.AUDITOR_SIGN_OFF, text || null);
-    }
+    // Asked, not tried: the workflow refuses a move to VERIFIED from anywhere but IMPLEMENTED (INVALID_TRANSITION naming the moves there are).
+    assertMoveAllowed(cm.status, CountermeasureStatus.VERIFIED, { cause: TransitionCause.AUDITOR_SIGN_OFF, resumeStatus: cm.resumeStatus, ongoing: cm.ongoing });
     const requirements = await this.countermeasures.requirementsOf([cm.id]); // ordered by position
     const today = this.today();
     const gaps = signOffGaps(requirements.map((r) => ({ ...r, riskAccepted: riskAccepted(r, today) })));

@@ -362,33 +362,49 @@ function allowedText(allowed: readonly CountermeasureStatus[]): string {
   return allowed.length === 0 ? 'none' : allowed.join(', ');
 }
 
+/** What `assertMoveAllowed` judges a move by, besides its two ends. */
+export interface MoveFacts {
+  cause: TransitionCause;
+  /** Where BLOCKED goes back to; non-null exactly when `from` is BLOCKED. */
+  resumeStatus: CountermeasureStatus | null;
+  ongoing: boolean;
+  /** The reason given; left out, the reason is not judged (a question asked before one is known). */
+  reason?: string | null;
+  /** The evidence counts; left out, the evidence rule is not judged. */
+  evidence?: Pick<WorkflowFacts, 'requirementsTotal' | 'requirementsWithEvidence'>;
+}
+
 /**
- * Decides one move. Returns what to store, or throws a CountermeasureError whose
- * code says why not (see the order of checks in the file comment).
+ * Whether `cause` may move a countermeasure `from` → `to`, without making the
+ * move: throws the CountermeasureError the move itself would throw (see the
+ * order of checks in the file comment), or returns. The graph is always
+ * judged; the reason and the evidence only when `facts` carries them. A
+ * caller that must refuse before it does other work (the sign-off, before it
+ * gathers what it signs) asks this instead of trying the move.
  */
-export function decideTransition(input: TransitionInput): TransitionDecision {
-  const { current, resumeStatus, target, cause, facts } = input;
-  assertValidState(current, resumeStatus, cause, facts.ongoing);
-  assertValidFacts(facts);
+export function assertMoveAllowed(from: CountermeasureStatus, to: CountermeasureStatus, facts: MoveFacts): void {
+  const { cause, resumeStatus, ongoing } = facts;
+  assertValidState(from, resumeStatus, cause, ongoing);
+  if (facts.evidence) assertValidFacts({ ongoing, ...facts.evidence });
 
-  const edges = edgesFrom(current, resumeStatus, facts.ongoing);
+  const edges = edgesFrom(from, resumeStatus, ongoing);
   const allowed = inOrder(edges.filter((e) => e.cause === cause).map((e) => e.to));
-  const fromText = current === S.BLOCKED ? `BLOCKED (blocked from ${String(resumeStatus)})` : current;
-  const refusal = { from: current, to: target, cause, resumeStatus, allowed };
+  const fromText = from === S.BLOCKED ? `BLOCKED (blocked from ${String(resumeStatus)})` : from;
+  const refusal = { from, to, cause, resumeStatus, allowed };
 
-  if (!allowed.includes(target)) {
-    const permittedCauses = ALL_TRANSITION_CAUSES.filter((c) => edges.some((e) => e.cause === c && e.to === target));
+  if (!allowed.includes(to)) {
+    const permittedCauses = ALL_TRANSITION_CAUSES.filter((c) => edges.some((e) => e.cause === c && e.to === to));
     const byWhat = `by ${CAUSE_WORDS[cause]} (${cause})`;
     const allowedPart = `Allowed ${byWhat} from ${fromText}: ${allowedText(allowed)}.`;
     if (permittedCauses.length === 0) {
-      const why = target === current ? `it is already ${current}` : `${target} cannot be reached from ${fromText}`;
+      const why = to === from ? `it is already ${from}` : `${to} cannot be reached from ${fromText}`;
       throw new CountermeasureError(
         CountermeasureErrorCode.INVALID_TRANSITION,
-        `Cannot move a countermeasure from ${fromText} to ${String(target)}: ${why}. ${allowedPart}`,
+        `Cannot move a countermeasure from ${fromText} to ${String(to)}: ${why}. ${allowedPart}`,
         refusal,
       );
     }
-    if (target === S.VERIFIED) {
+    if (to === S.VERIFIED) {
       throw new CountermeasureError(
         CountermeasureErrorCode.SIGN_OFF_REQUIRED,
         `A countermeasure becomes VERIFIED only through an auditor's sign-off, not ${byWhat}. ${allowedPart}`,
@@ -397,44 +413,57 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
     }
     throw new CountermeasureError(
       CountermeasureErrorCode.NOT_ALLOWED,
-      `Moving from ${fromText} to ${target} takes ${permittedCauses.join(' or ')}, not ${byWhat}. ${allowedPart}`,
+      `Moving from ${fromText} to ${to} takes ${permittedCauses.join(' or ')}, not ${byWhat}. ${allowedPart}`,
       { ...refusal, permittedCauses },
     );
   }
 
-  const trimmed = input.reason?.trim() ?? '';
-  const reason = trimmed === '' ? null : trimmed;
-  if (reason === null && reasonRequired(current, target)) {
-    throw new CountermeasureError(
-      CountermeasureErrorCode.REASON_REQUIRED,
-      `Moving a countermeasure to ${target} needs a reason`,
-      { from: current, to: target, cause },
-    );
+  if (facts.reason !== undefined && trimmedReason(facts.reason) === null && reasonRequired(from, to)) {
+    throw new CountermeasureError(CountermeasureErrorCode.REASON_REQUIRED, `Moving a countermeasure to ${to} needs a reason`, { from, to, cause });
   }
 
-  if (EVIDENCE_REQUIRED_TARGETS.has(target)) {
-    const { requirementsTotal: total, requirementsWithEvidence: withEvidence } = facts;
+  if (facts.evidence && EVIDENCE_REQUIRED_TARGETS.has(to)) {
+    const { requirementsTotal: total, requirementsWithEvidence: withEvidence } = facts.evidence;
     if (total === 0) {
       throw new CountermeasureError(
         CountermeasureErrorCode.NO_REQUIREMENTS,
-        `A countermeasure without requirements cannot become ${target}: there is nothing to evidence`,
-        { from: current, to: target, cause },
+        `A countermeasure without requirements cannot become ${to}: there is nothing to evidence`,
+        { from, to, cause },
       );
     }
     if (withEvidence < total) {
       throw new CountermeasureError(
         CountermeasureErrorCode.EVIDENCE_MISSING,
-        `A countermeasure becomes ${target} only when every requirement has evidence: ${total - withEvidence} of ${total} still have none`,
-        { from: current, to: target, cause, requirementsTotal: total, requirementsWithEvidence: withEvidence, missing: total - withEvidence },
+        `A countermeasure becomes ${to} only when every requirement has evidence: ${total - withEvidence} of ${total} still have none`,
+        { from, to, cause, requirementsTotal: total, requirementsWithEvidence: withEvidence, missing: total - withEvidence },
       );
     }
   }
+}
 
+function trimmedReason(reason: string | null): string | null {
+  const trimmed = reason?.trim() ?? '';
+  return trimmed === '' ? null : trimmed;
+}
+
+/**
+ * Decides one move. Returns what to store, or throws a CountermeasureError whose
+ * code says why not (`assertMoveAllowed`, with every fact).
+ */
+export function decideTransition(input: TransitionInput): TransitionDecision {
+  const { current, resumeStatus, target, cause, facts } = input;
+  assertMoveAllowed(current, target, {
+    cause,
+    resumeStatus,
+    ongoing: facts.ongoing,
+    reason: input.reason,
+    evidence: { requirementsTotal: facts.requirementsTotal, requirementsWithEvidence: facts.requirementsWithEvidence },
+  });
   return {
     from: current,
     to: target,
     cause,
-    reason,
+    reason: trimmedReason(input.reason),
     resumeStatus: target === S.BLOCKED ? current : null,
   };
 }
