@@ -1,12 +1,15 @@
 import type { Translate } from './i18n';
 import type { GateBlocker } from './queries';
 
+/** A blocker as the server sends it, or of a kind this page does not know yet. */
+type AnyBlocker = Omit<Pick<GateBlocker, 'kind' | 'itemKey' | 'itemTitle' | 'message'>, 'kind'> & { kind: string };
+
 /**
  * A gate blocker in plain words, in the page's language. The server's
  * `message` (English, precise) is the fallback for a kind this page does not
  * know yet, and the tooltip of every line.
  */
-export function blockerText(t: Translate, b: GateBlocker): string {
+export function blockerText(t: Translate, b: AnyBlocker): string {
   const vars = { key: b.itemKey ?? '', title: b.itemTitle ?? '' };
   switch (b.kind) {
     case 'COUNTERMEASURE_NOT_VERIFIED':

@@ -3,7 +3,7 @@ import { useQuery, useSubscription } from 'urql';
 import { errorCodeOf } from '../graphql-client';
 import { useI18n } from '../i18n-context';
 import { dayToRequest, readPageParams, todayInTokyo, withAsOf } from '../page-params';
-import { DASHBOARD, DASHBOARD_CHANGED, GATE_CHANGED, type Dashboard, type DashboardData, type SessionUser } from '../queries';
+import { DASHBOARD, DASHBOARD_CHANGED, GATE_CHANGED, type Dashboard, type SessionUser } from '../queries';
 import { AsOfBar } from './as-of-bar';
 import { BurnUpChart, StatusByCategoryChart } from './charts';
 import { GateBanner } from './gate-banner';
@@ -56,7 +56,7 @@ export function DashboardPage({ user, reconnects, onIncident }: { user: SessionU
     if (new URLSearchParams(window.location.search).has('asOf') && asOf === null) choose(null);
   }, [asOf, choose]);
 
-  const [res, reexecute] = useQuery<DashboardData>({ query: DASHBOARD, variables: { asOf } });
+  const [res, reexecute] = useQuery({ query: DASHBOARD, variables: { asOf } });
   // While another day loads, the day before stays on the page (marked busy), rather than a blank page.
   const fresh = res.data?.dashboard;
   const previous = useRef<Dashboard | undefined>(undefined);

@@ -2,7 +2,7 @@ import { useQuery } from 'urql';
 import { errorCodeOf } from '../graphql-client';
 import { enumLabel } from '../i18n';
 import { useI18n } from '../i18n-context';
-import { COUNTERMEASURE_BY_KEY, type CountermeasureByKeyData } from '../queries';
+import { COUNTERMEASURE_BY_KEY } from '../queries';
 
 /**
  * A link to a countermeasure (`/?item=CM-001`) that none of the page's lists
@@ -10,7 +10,7 @@ import { COUNTERMEASURE_BY_KEY, type CountermeasureByKeyData } from '../queries'
  */
 export function ItemNotice({ itemKey, incidentId }: { itemKey: string; incidentId: string }) {
   const { t } = useI18n();
-  const [res] = useQuery<CountermeasureByKeyData>({ query: COUNTERMEASURE_BY_KEY, variables: { key: itemKey, incidentId } });
+  const [res] = useQuery({ query: COUNTERMEASURE_BY_KEY, variables: { key: itemKey, incidentId } });
   const cm = res.data?.countermeasure;
   let text: string | null = null;
   if (cm) text = t('item.notListed', { key: cm.key, title: cm.title, status: enumLabel(t, 'status', cm.status) });

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useQuery } from 'urql';
 import { useI18n } from '../i18n-context';
-import { MY_ITEMS, type MyItemsData } from '../queries';
+import { MY_ITEMS } from '../queries';
 import { ItemTable } from './item-table';
 
 /**
@@ -10,7 +10,7 @@ import { ItemTable } from './item-table';
  */
 export function MyItems({ ownerId, version, onReady }: { ownerId: string; version: number; onReady?: () => void }) {
   const { t } = useI18n();
-  const [res, reexecute] = useQuery<MyItemsData>({ query: MY_ITEMS, variables: { ownerId } });
+  const [res, reexecute] = useQuery({ query: MY_ITEMS, variables: { ownerId } });
   useEffect(() => {
     if (version > 0) reexecute({ requestPolicy: 'network-only' });
   }, [version, reexecute]);

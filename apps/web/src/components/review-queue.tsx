@@ -1,13 +1,13 @@
 import { useEffect } from 'react';
 import { useQuery } from 'urql';
 import { useI18n } from '../i18n-context';
-import { REVIEW_QUEUE, type ReviewQueueData } from '../queries';
+import { REVIEW_QUEUE } from '../queries';
 import { daysText } from '../words';
 
 /** Auditors: the evidence waiting for their review, oldest first. Refetched when anything changes (`version`). */
 export function ReviewQueue({ version, onReady }: { version: number; onReady?: () => void }) {
   const { t } = useI18n();
-  const [res, reexecute] = useQuery<ReviewQueueData>({ query: REVIEW_QUEUE });
+  const [res, reexecute] = useQuery({ query: REVIEW_QUEUE });
   useEffect(() => {
     if (version > 0) reexecute({ requestPolicy: 'network-only' });
   }, [version, reexecute]);

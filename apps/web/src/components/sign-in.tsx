@@ -1,7 +1,7 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { createAnonymousClient, errorCodeOf } from '../graphql-client';
 import { useI18n } from '../i18n-context';
-import { LOGIN, type LoginData } from '../queries';
+import { LOGIN } from '../queries';
 import type { Session } from '../session';
 
 /** E-mail and password, through the API's `login` mutation. */
@@ -17,7 +17,7 @@ export function SignIn(props: { onSignedIn: (session: Session) => void; notice?:
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const res = await client.mutation<LoginData>(LOGIN, { input: { email: email.trim(), password } }).toPromise();
+    const res = await client.mutation(LOGIN, { input: { email: email.trim(), password } }).toPromise();
     setBusy(false);
     if (res.data?.login) {
       const { accessToken, expiresAt, user } = res.data.login;
