@@ -8,7 +8,7 @@ import { AuditTrailService } from '@app/audit-trail';
 import { Clock, CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest, emitInOrder } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { CountermeasureEntity } from '@app/countermeasures';
-import { UserEntity } from '@app/identity';
+import { actorMay, Permission, UserEntity } from '@app/identity';
 import { IncidentsService, IncidentSystemEntity } from '@app/incidents';
 import {
   AuditClearanceEntity,
@@ -273,7 +273,7 @@ export class AuditEngagementsService {
       .where('u.id = ANY(:ids)', { ids: [...userIds] })
       .setLock('pessimistic_read')
       .getMany();
-    const ok = new Set(rows.filter((u) => u.active && u.roles.includes('AUDITOR')).map((u) => u.id));
+    const ok = new Set(rows.filter((u) => u.active && actorMay(u, Permission.AUDIT_CONDUCT)).map((u) => u.id));
     const bad = userIds.filter((u) => !ok.has(u));
     if (bad.length) {
       throw new AuditError(AuditErrorCode.NOT_AN_AUDITOR, 'The lead auditor and the team must be active users with the AUDITOR role', { userIds: bad });
@@ -312,8 +312,7 @@ export class AuditEngagementsService {
   }
 
   async chiefOf(incidentId: string): Promise<string | null> {
-    const members = await this.incidents.taskForce([incidentId]);
-    return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
+    return this.incidents.chiefOf(incidentId);
   }
 }
 

@@ -20,3 +20,8 @@ export const Actor = {
     return { id: null, label: `system:${what}`, roles: [] };
   },
 };
+
+/** The system itself (start-up, the demo loader, a CLI command, a job): it has no id, and rules let it do what it is asked. */
+export function isSystem(actor: Pick<Actor, 'id'>): boolean {
+  return actor.id === null;
+}

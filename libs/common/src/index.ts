@@ -4,6 +4,7 @@ export * from './pagination/cursor';
 export * from './clock';
 export * from './config/app-config';
 export * from './actor';
+export * from './ids';
 export * from './calendar';
 export * from './events';
 export * from './errors/bounded-list';

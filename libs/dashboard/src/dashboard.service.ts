@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { CASE_TIME_ZONE, Clock, todayIn } from '@app/common';
+import { CASE_TIME_ZONE, Clock, isUuid, todayIn } from '@app/common';
 import { gateAsOf, type DateRule, type GateState } from '@app/promotion-gate';
 import { DashboardError, DashboardErrorCode } from './domain/dashboard.errors';
 import { endOfDayInTokyo, incidentStartDay, resolveAsOf, share } from './domain/dashboard-day';
@@ -15,7 +15,6 @@ export const DASHBOARD_LIST_LIMIT = 50;
 /** The latest activity: this many audit-trail entries. */
 export const DASHBOARD_ACTIVITY_LIMIT = 15;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface DashboardIncident {
   id: string;
@@ -55,7 +54,7 @@ export class DashboardService {
 
   /** The incident named, or the most recent one; INCIDENT_NOT_FOUND otherwise. */
   async incident(incidentId?: string | null): Promise<DashboardIncident> {
-    if (incidentId && !UUID.test(incidentId)) throw incidentNotFound(incidentId);
+    if (incidentId && !isUuid(incidentId)) throw incidentNotFound(incidentId);
     const [row] = (await this.em.query(INCIDENT_STATEMENT, [incidentId ?? null])) as { id: string; title: string; detected_on: string | null; created_on: string }[];
     if (!row) throw incidentNotFound(incidentId ?? null);
     return { id: row.id, title: row.title, startsOn: incidentStartDay({ detectedOn: row.detected_on, createdOn: row.created_on }) };
@@ -119,7 +118,7 @@ export class DashboardService {
    * (null for users, API keys...), and the key when it is a countermeasure.
    */
   async entryScope(entityType: string, entityId: string): Promise<{ incidentId: string | null; countermeasureKey: string | null }> {
-    if (!UUID.test(entityId)) return { incidentId: null, countermeasureKey: null };
+    if (!isUuid(entityId)) return { incidentId: null, countermeasureKey: null };
     const [row] = (await this.em.query(ENTRY_INCIDENT_STATEMENT, [entityType, entityId])) as { incident_id: string | null; countermeasure_key: string | null }[];
     return { incidentId: row?.incident_id ?? null, countermeasureKey: row?.countermeasure_key ?? null };
   }

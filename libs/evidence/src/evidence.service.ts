@@ -10,6 +10,7 @@ import {
   decodeCursor,
   encodeCursor,
   isCalendarDay,
+  isUuid,
   pageSize,
   staleVersion,
   todayIn,
@@ -576,10 +577,6 @@ export class EvidenceService {
       latestAcceptedEffectiveOn: facts!.latest,
     });
   }
-}
-
-function isUuid(v: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 }
 
 function invalid(field: string, message: string): EvidenceError {

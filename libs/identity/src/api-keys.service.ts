@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Actor, Clock, CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from '@app/common';
+import { Actor, Clock, isUuid, CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { ApiKeyEntity } from './api-key.entity';
 import {
@@ -20,7 +20,6 @@ import {
 import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
 import { Role } from './domain/role';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CreateApiKeyCommand {
   name: string;
@@ -85,7 +84,7 @@ export class ApiKeysService {
     if (page.after) {
       const [at, id] = decodeCursor(page.after, 2);
       const after = new Date(String(at));
-      if (Number.isNaN(after.getTime()) || !UUID.test(String(id))) {
+      if (Number.isNaN(after.getTime()) || !isUuid(String(id))) {
         throw new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this API issued', { after: page.after });
       }
       qb.andWhere('(k.created_at, k.id) < (:at, :id)', { at: after, id: String(id) });

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Clock, staleVersion, type Actor } from '@app/common';
+import { Clock, isSystem, staleVersion, type Actor } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { UsersService, type UserEntity } from '@app/identity';
 import type { FindOptionsWhere } from 'typeorm';
@@ -606,7 +606,7 @@ export class IncidentChangesService {
     const current = (await this.incidents.taskForce([incidentId])).filter((m) => m.leftOn === null);
     return {
       chiefId: current.find((m) => m.isChief)?.userId ?? null,
-      actorIsMember: actor.id !== null && current.some((m) => m.userId === actor.id),
+      actorIsMember: !isSystem(actor) && current.some((m) => m.userId === actor.id),
     };
   }
 

@@ -88,6 +88,12 @@ export class IncidentsService {
     return this.byIncident(TaskForceMemberEntity, ids, { isChief: 'DESC', joinedOn: 'ASC', id: 'ASC' });
   }
 
+  /** The user id of the incident's current task-force chief, or null: what every context's "the chief may" rule asks. */
+  async chiefOf(incidentId: string): Promise<string | null> {
+    const members = await this.taskForce([incidentId]);
+    return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
+  }
+
   async currentMember(incidentId: string, userId: string): Promise<TaskForceMemberEntity | null> {
     return this.em
       .getRepository(TaskForceMemberEntity)

@@ -4,10 +4,10 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Actor, CASE_TIME_ZONE, Clock, emitInOrder, staleVersion, todayIn } from '@app/common';
+import { Actor, CASE_TIME_ZONE, Clock, emitInOrder, isSystem, staleVersion, todayIn } from '@app/common';
 import { CountermeasureEntity, CountermeasuresService } from '@app/countermeasures';
 import { RiskAcceptancesService } from '@app/audits';
-import { UserEntity } from '@app/identity';
+import { actorMay, Permission, UserEntity } from '@app/identity';
 import { uniqueViolationOf } from '@app/database';
 import { IncidentsService } from '@app/incidents';
 import { GateChangeEntity, PromotionGateEntity, WebhookDeliveryEntity, type GateChangeCause } from './gate.entities';
@@ -121,7 +121,7 @@ export class PromotionGateService {
   /** Executives and admins create a gate; it starts SUSPENDED with a reason, then follows the rules. */
   @Transactional()
   async create(actor: Actor, cmd: CreateGateCommand): Promise<PromotionGateEntity> {
-    if (!actor.roles.includes('EXECUTIVE') && !actor.roles.includes('ADMIN') && actor.id !== null) {
+    if (!isSystem(actor) && !actorMay(actor, Permission.GATE_CREATE)) {
       throw new GateError(GateErrorCode.NOT_PERMITTED, 'Only an executive or an admin creates a gate', { actor: actor.label });
     }
     await this.incidents.lock(cmd.incidentId);
@@ -133,7 +133,7 @@ export class PromotionGateService {
     const authorizerIds = [...new Set(cmd.authorizerIds ?? [])];
     if (authorizerIds.length) {
       const users = await this.em.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: authorizerIds }).getMany();
-      const ok = new Set(users.filter((u) => u.active && u.roles.includes('EXECUTIVE')).map((u) => u.id));
+      const ok = new Set(users.filter((u) => u.active && actorMay(u, Permission.GATE_DECIDE)).map((u) => u.id));
       const bad = authorizerIds.filter((id) => !ok.has(id));
       if (bad.length) throw new GateError(GateErrorCode.INVALID_FIELD, 'Authorizers must be active executives', { field: 'authorizerIds', userIds: bad });
     }
@@ -183,12 +183,12 @@ export class PromotionGateService {
     if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
     // What counts is the rule now, under the lock (the stored state is kept in step; this is a second look).
     const current = await this.reevaluate(gate.id, actor, 'checked before authorization');
-    const chiefId = await this.gateFacts.chiefOf(current.incidentId);
+    const chiefId = await this.incidents.chiefOf(current.incidentId);
     const clearance = await this.gateFacts.standingClearance(current.incidentId);
     const refusal = authorizationRefusal({
       state: current.state,
       actorId: actor.id ?? '',
-      isExecutive: actor.roles.includes('EXECUTIVE'),
+      isExecutive: actorMay(actor, Permission.GATE_DECIDE),
       chiefId,
       namedAuthorizerIds: current.authorizerIds,
       clearingAuditorId: clearance?.clearedById ?? null,
@@ -248,7 +248,7 @@ export class PromotionGateService {
   /** Admins set (or clear, with null) the outbound webhook; the secret is write-only. */
   @Transactional()
   async configureWebhook(actor: Actor, key: string, url: string | null, secret: string | null): Promise<PromotionGateEntity> {
-    if (actor.id !== null && !actor.roles.includes('ADMIN')) {
+    if (!isSystem(actor) && !actorMay(actor, Permission.INTEGRATIONS_MANAGE)) {
       throw new GateError(GateErrorCode.NOT_PERMITTED, 'Only an admin configures the webhook', { actor: actor.label });
     }
     // http(s), no credentials, a public address (WebhookTargets; WEBHOOK_URL_NOT_ALLOWED otherwise):
@@ -420,7 +420,7 @@ function text(value: string, field: string, required: boolean): string {
 }
 
 function assertExecutive(actor: Actor, what: string): void {
-  if (actor.id !== null && !actor.roles.includes('EXECUTIVE')) {
+  if (!isSystem(actor) && !actorMay(actor, Permission.GATE_DECIDE)) {
     throw new GateError(GateErrorCode.NOT_PERMITTED, `Only an executive may ${what}`, { actor: actor.label });
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Actor, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, todayIn } from '@app/common';
+import { Actor, CASE_TIME_ZONE, Clock, isUuid, CommonError, CommonErrorCode, todayIn } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { FINDING_SEVERITIES, findingKey } from '@app/audits';
 import { ALL_COUNTERMEASURE_STATUSES, countermeasureKey, isOverdue, type CountermeasureStatus } from '@app/countermeasures';
@@ -19,7 +19,6 @@ import {
 import { renderCsv } from './render/csv';
 import { renderPdf } from './render/pdf';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Who asks for the report (named on it, and in the audit trail). */
 export interface ReportRequester {
@@ -170,7 +169,7 @@ export class StatusReportService {
 
   private async resolveIncident(incidentId: string | null | undefined): Promise<string> {
     if (incidentId != null && incidentId !== '') {
-      if (!UUID.test(incidentId)) {
+      if (!isUuid(incidentId)) {
         throw new CommonError(CommonErrorCode.INVALID_INPUT, 'incidentId must be an incident id (a UUID)', { field: 'incidentId' });
       }
       return incidentId.toLowerCase();

@@ -2,6 +2,7 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
 import { EvidenceError, EvidenceErrorCode, MAX_EVIDENCE_NAME_LENGTH, type StagedBlob } from '@app/evidence';
+import { isUuid } from '@app/common';
 
 /**
  * Receiving an evidence upload (multipart/form-data) for EvidenceFilesController:
@@ -23,7 +24,6 @@ export function hasCsrfHeader(req: Request): boolean {
 const FILE_PART = 'file';
 const FIELDS = ['requirementId', 'targetId', 'effectiveOn', 'description', 'supersedesId'] as const;
 type FieldName = (typeof FIELDS)[number];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface UploadFields {
@@ -48,12 +48,12 @@ function checkFields(raw: Partial<Record<FieldName, string>>): UploadFields {
   const optionalUuid = (field: 'targetId' | 'supersedesId') => {
     const v = raw[field]?.trim();
     if (!v) return null;
-    if (!UUID.test(v)) throw invalidField(field, `${field} must be a UUID`);
+    if (!isUuid(v)) throw invalidField(field, `${field} must be a UUID`);
     return v;
   };
   const requirementId = raw.requirementId?.trim();
   if (!requirementId) throw uploadInvalid('The field requirementId is missing (send the fields before the file part)', { field: 'requirementId' });
-  if (!UUID.test(requirementId)) throw invalidField('requirementId', 'requirementId must be a UUID');
+  if (!isUuid(requirementId)) throw invalidField('requirementId', 'requirementId must be a UUID');
   const effectiveOn = raw.effectiveOn?.trim();
   if (!effectiveOn) throw uploadInvalid('The field effectiveOn is missing (send the fields before the file part)', { field: 'effectiveOn' });
   if (!DAY.test(effectiveOn)) throw invalidField('effectiveOn', 'effectiveOn must be a day, YYYY-MM-DD');

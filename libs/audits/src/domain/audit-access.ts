@@ -1,4 +1,5 @@
-import type { Actor } from '@app/common';
+import { isSystem, type Actor } from '@app/common';
+import { actorMay, Permission } from '@app/identity';
 import { AuditError, AuditErrorCode } from './audit.errors';
 
 /**
@@ -18,14 +19,13 @@ export interface EngagementParties {
   teamIds: readonly string[];
 }
 
-const isSystem = (a: Actor) => a.id === null;
 
 function refuse(actor: Actor, what: string): never {
   throw new AuditError(AuditErrorCode.NOT_PERMITTED, `You may not ${what}`, { actor: actor.label, what });
 }
 
 export function assertMayCommission(actor: Actor, chiefId: string | null, what = 'commission an external audit: only the task-force chief or an admin may'): void {
-  if (isSystem(actor) || actor.roles.includes('ADMIN') || (chiefId !== null && actor.id === chiefId)) return;
+  if (isSystem(actor) || actorMay(actor, Permission.PLANS_MANAGE) || (chiefId !== null && actor.id === chiefId)) return;
   refuse(actor, what);
 }
 
@@ -45,6 +45,6 @@ export function assertMayCloseFinding(actor: Actor, e: EngagementParties, raised
 }
 
 export function assertMayAcceptRisk(actor: Actor, what = 'accept a risk'): void {
-  if (isSystem(actor) || actor.roles.includes('EXECUTIVE')) return;
+  if (isSystem(actor) || actorMay(actor, Permission.RISK_ACCEPT)) return;
   refuse(actor, `${what}: only an executive may`);
 }

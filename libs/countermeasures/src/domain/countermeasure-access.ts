@@ -1,4 +1,5 @@
-import type { Actor } from '@app/common';
+import { isSystem, type Actor } from '@app/common';
+import { actorMay, Permission } from '@app/identity';
 import { CountermeasureError, CountermeasureErrorCode } from './countermeasure.errors';
 
 /**
@@ -9,7 +10,9 @@ import { CountermeasureError, CountermeasureErrorCode } from './countermeasure.e
  * - re-planning a due date: the owner, a contributor, the chief or an admin;
  * - executives cancel, and reopen verified work (e.g. after an audit finding);
  * - auditors edit nothing here (their sign-off and rejection come with evidence).
- * The system (demo loader, jobs) may do anything it is asked to.
+ * The system (demo loader, jobs) may do anything it is asked to. The standing
+ * of admins and executives is asked of the permission map (PLANS_MANAGE,
+ * REMEDIATION_DECIDE), never of a role's name.
  */
 export interface ItemParties {
   /** The owner, while a current task-force member (someone who left acts for nobody). */
@@ -20,9 +23,10 @@ export interface ItemParties {
   chiefId: string | null;
 }
 
-const isSystem = (a: Actor) => a.id === null;
-const isAdmin = (a: Actor) => a.roles.includes('ADMIN');
-const isExecutive = (a: Actor) => a.roles.includes('EXECUTIVE');
+/** Admins plan any incident as its chief would. */
+const isAdmin = (a: Actor) => actorMay(a, Permission.PLANS_MANAGE);
+/** Executives cancel and reopen. */
+const isExecutive = (a: Actor) => actorMay(a, Permission.REMEDIATION_DECIDE);
 
 function refuse(what: string, actor: Actor): never {
   throw new CountermeasureError(CountermeasureErrorCode.NOT_PERMITTED, `You may not ${what}`, { actor: actor.label, what });

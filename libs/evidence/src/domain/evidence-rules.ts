@@ -1,4 +1,5 @@
-import type { Actor } from '@app/common';
+import { isSystem, type Actor } from '@app/common';
+import { actorMay, Permission } from '@app/identity';
 import { EvidenceError, EvidenceErrorCode } from './evidence.errors';
 import type { ReviewDecision } from './evidence-fields';
 
@@ -13,8 +14,8 @@ import type { ReviewDecision } from './evidence-fields';
  *   did the work does not judge it;
  * - nobody who owns or contributes to the countermeasure, or uploaded any of
  *   the evidence it rests on, signs it off (CONFLICT_OF_INTEREST);
- * - decision: the role is checked here too (AUDITOR), so that the CLI or a job
- *   calling the service cannot skip it.
+ * - decision: the permission is checked here too (EVIDENCE_REVIEW, the
+ *   auditors'), so that the CLI or a job calling the service cannot skip it.
  */
 export interface Involvement {
   ownerId: string;
@@ -23,10 +24,10 @@ export interface Involvement {
 }
 
 function assertAuditor(actor: Actor, what: string): string {
-  if (actor.id === null || !actor.roles.includes('AUDITOR')) {
+  if (isSystem(actor) || !actorMay(actor, Permission.EVIDENCE_REVIEW)) {
     throw new EvidenceError(EvidenceErrorCode.NOT_PERMITTED, `Only an auditor may ${what}`, { actor: actor.label });
   }
-  return actor.id;
+  return actor.id!;
 }
 
 export function assertMayReview(actor: Actor, uploadedById: string, item: Omit<Involvement, 'uploaderIds'>): void {

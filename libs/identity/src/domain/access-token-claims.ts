@@ -1,4 +1,5 @@
 import { IdentityError, IdentityErrorCode } from './identity.errors';
+import { isUuid } from '@app/common';
 
 /** The claims an access token must carry once its signature has been verified. */
 export interface CheckedAccessTokenClaims {
@@ -7,7 +8,6 @@ export interface CheckedAccessTokenClaims {
   exp: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Seconds since the epoch, as JWT NumericDate: a finite, non-negative number. */
 function isNumericDate(value: unknown): value is number {
@@ -29,7 +29,7 @@ export function assertAccessTokenClaims(claims: unknown): CheckedAccessTokenClai
   if (!isNumericDate(c['iat']) || c['iat'] > c['exp']) {
     throw new IdentityError(IdentityErrorCode.INVALID_TOKEN, 'The access token is not valid; sign in again');
   }
-  if (typeof c['sub'] !== 'string' || !UUID.test(c['sub'])) {
+  if (typeof c['sub'] !== 'string' || !isUuid(c['sub'])) {
     throw new IdentityError(IdentityErrorCode.INVALID_TOKEN, 'The access token is not valid; sign in again');
   }
   return { sub: c['sub'], iat: c['iat'], exp: c['exp'] };

@@ -46,7 +46,7 @@ describe('permissionsOf', () => {
   it('gives ADMIN every permission except the audit’s and the executives’ own decisions', () => {
     // Administering the tool gives no say over the audit (review, sign-off, clearance),
     // no evidence to submit of one's own, no risk to accept, no gate to open.
-    const withheld: Permission[] = [Permission.EVIDENCE_SUBMIT, Permission.EVIDENCE_REVIEW, Permission.AUDIT_CONDUCT, Permission.RISK_ACCEPT, Permission.GATE_DECIDE];
+    const withheld: Permission[] = [Permission.EVIDENCE_SUBMIT, Permission.EVIDENCE_REVIEW, Permission.AUDIT_CONDUCT, Permission.RISK_ACCEPT, Permission.GATE_DECIDE, Permission.REMEDIATION_DECIDE];
     expect(permissionsOf([Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS.filter((p) => !withheld.includes(p))));
   });
 

@@ -38,6 +38,18 @@ export const Permission = {
   NOTIFICATIONS_OWN: 'notifications:own',
   /** Run the reminder job (and the weekly digest) on demand: admins. */
   REMINDERS_RUN: 'reminders:run',
+  /**
+   * Record-level standing (asked by the services, never named by an operation): govern every incident —
+   * create one, edit any incident's facts and inventory and its timeline, designate its chief: executives and admins.
+   */
+  INCIDENTS_GOVERN: 'incidents:govern',
+  /**
+   * Record-level standing: plan any incident as its chief would — run its task force, create countermeasures and
+   * assign their owners, re-plan due dates, link dependencies, commission its external audit: admins.
+   */
+  PLANS_MANAGE: 'plans:manage',
+  /** Record-level standing: cancel a countermeasure, reopen verified work: executives. */
+  REMEDIATION_DECIDE: 'remediation:decide',
   /** Download the status report (CSV, PDF) for the board and the regulator: executives, auditors, admins (task-force members use the dashboard). */
   REPORTS_READ: 'reports:read',
 } as const;
@@ -58,6 +70,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.NOTIFICATIONS_OWN,
     Permission.REMINDERS_RUN,
     Permission.REPORTS_READ,
+    Permission.INCIDENTS_GOVERN,
+    Permission.PLANS_MANAGE,
   ],
   TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.EVIDENCE_SUBMIT, Permission.GATE_READ, Permission.NOTIFICATIONS_OWN],
   EXECUTIVE: [
@@ -73,6 +87,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.GATE_DECIDE,
     Permission.NOTIFICATIONS_OWN,
     Permission.REPORTS_READ,
+    Permission.INCIDENTS_GOVERN,
+    Permission.REMEDIATION_DECIDE,
   ],
   // Auditors read everything, edit nothing of the plan, and alone review, sign off and clear.
   // Admins do not review or clear: administering the tool gives no say over the audit.
@@ -97,4 +113,13 @@ export function permissionsOf(roles: readonly Role[]): Set<Permission> {
 
 export function hasPermission(roles: readonly Role[], needed: Permission): boolean {
   return permissionsOf(roles).has(needed);
+}
+
+/**
+ * Whether the actor's roles grant `needed`: what record-level rules ask
+ * (never a role's name). The system actor has no roles; the rules that let it
+ * do what it is asked check `isSystem(actor)` (@app/common) first.
+ */
+export function actorMay(actor: { roles: readonly string[] }, needed: Permission): boolean {
+  return hasPermission(actor.roles as readonly Role[], needed);
 }

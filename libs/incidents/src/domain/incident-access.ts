@@ -1,4 +1,5 @@
-import type { Actor } from '@app/common';
+import { isSystem, type Actor } from '@app/common';
+import { actorMay, Permission } from '@app/identity';
 import { IncidentError, IncidentErrorCode } from './incident.errors';
 
 /**
@@ -26,7 +27,9 @@ import { IncidentError, IncidentErrorCode } from './incident.errors';
  * designate the chief (the president chairs the task force); the chief runs
  * the membership. A member who left, or a user of
  * another incident's task force, has no part here. The system (demo loader,
- * CLI, jobs; `actor.id === null`) may do anything it is asked to.
+ * CLI, jobs; `isSystem`) may do anything it is asked to. The standing of
+ * executives and admins is asked of the permission map (INCIDENTS_GOVERN:
+ * executives and admins; PLANS_MANAGE: admins), never of a role's name.
  */
 export interface IncidentParties {
   /** The user id of the incident's current chief, if any. */
@@ -35,9 +38,10 @@ export interface IncidentParties {
   actorIsMember: boolean;
 }
 
-const isSystem = (a: Actor) => a.id === null;
-const isAdmin = (a: Actor) => a.roles.includes('ADMIN');
-const isExecutive = (a: Actor) => a.roles.includes('EXECUTIVE');
+/** Executives and admins govern every incident. */
+const governs = (a: Actor) => actorMay(a, Permission.INCIDENTS_GOVERN);
+/** Admins run any task force as its chief would. */
+const managesPlans = (a: Actor) => actorMay(a, Permission.PLANS_MANAGE);
 const isChief = (a: Actor, chiefId: string | null) => chiefId !== null && a.id === chiefId;
 
 function refuse(actor: Actor, what: string, who: string): never {
@@ -45,29 +49,29 @@ function refuse(actor: Actor, what: string, who: string): never {
 }
 
 export function assertMayCreateIncident(actor: Actor): void {
-  if (isSystem(actor) || isAdmin(actor) || isExecutive(actor)) return;
+  if (isSystem(actor) || governs(actor)) return;
   refuse(actor, 'create an incident', 'an admin or an executive');
 }
 
 /** Title, summary, dates, and the inventory (systems, data categories, parties): adding, correcting, removing. */
 export function assertMayEditIncident(actor: Actor, parties: IncidentParties, what: string): void {
-  if (isSystem(actor) || isAdmin(actor) || isExecutive(actor) || isChief(actor, parties.chiefId)) return;
+  if (isSystem(actor) || governs(actor) || isChief(actor, parties.chiefId)) return;
   refuse(actor, what, "an admin, an executive or the incident's task-force chief");
 }
 
 /** Adding to the timeline, and correcting or removing its events. */
 export function assertMayRecordEvent(actor: Actor, parties: IncidentParties, what = 'add to the timeline'): void {
-  if (isSystem(actor) || isAdmin(actor) || isExecutive(actor) || isChief(actor, parties.chiefId) || parties.actorIsMember) return;
+  if (isSystem(actor) || governs(actor) || isChief(actor, parties.chiefId) || parties.actorIsMember) return;
   refuse(actor, what, "an admin, an executive, or a current member of the incident's task force");
 }
 
 /** Adding members, changing their roles, removing them. */
 export function assertMayManageTaskForce(actor: Actor, parties: IncidentParties, what: string): void {
-  if (isSystem(actor) || isAdmin(actor) || isChief(actor, parties.chiefId)) return;
+  if (isSystem(actor) || managesPlans(actor) || isChief(actor, parties.chiefId)) return;
   refuse(actor, what, "the task-force chief or an admin");
 }
 
 export function assertMayDesignateChief(actor: Actor): void {
-  if (isSystem(actor) || isAdmin(actor) || isExecutive(actor)) return;
+  if (isSystem(actor) || governs(actor)) return;
   refuse(actor, 'designate the task-force chief', 'an admin or an executive');
 }
