@@ -5,7 +5,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditTrailService } from '@app/audit-trail';
-import { Clock, CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest, emitInOrder } from '@app/common';
+import { Clock, decodeTimeIdCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest, emitInOrder } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { CountermeasureEntity } from '@app/countermeasures';
 import { actorMay, Permission, UserEntity } from '@app/identity';
@@ -19,7 +19,7 @@ import {
   AuditTeamMemberEntity,
 } from './audit.entities';
 import { AuditError, AuditErrorCode } from './domain/audit.errors';
-import { checkPeriod, MAX_SCOPE_SIZE, MAX_TEAM_SIZE, MAX_TITLE_LENGTH, requireText, type EngagementStatus } from './domain/audit-fields';
+import { auditScope, auditTeam, checkPeriod, MAX_TITLE_LENGTH, requireText, type EngagementStatus } from './domain/audit-fields';
 import { assertIsLead, assertMayCommission, type EngagementParties } from './domain/audit-access';
 import { assertStatusIn, decideEngagementMove, SCOPE_EDITABLE_IN } from './domain/engagement-workflow';
 
@@ -99,10 +99,7 @@ export class AuditEngagementsService {
     const totalCount = await qb.clone().getCount();
     const createdMs = `date_trunc('milliseconds', e.created_at)`;
     if (page.after) {
-      const [at, id] = decodeCursor(page.after, 2);
-      if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) {
-        throw new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this list issued', { after: page.after });
-      }
+      const { at, id } = decodeTimeIdCursor(page.after);
       qb.andWhere(`(${createdMs}, e.id) < (:at, :id)`, { at, id });
     }
     const rows = await qb.orderBy(createdMs, 'DESC').addOrderBy('e.id', 'DESC').limit(size + 1).getMany();
@@ -143,7 +140,7 @@ export class AuditEngagementsService {
     const title = requireText(cmd.title, 'title', MAX_TITLE_LENGTH);
     const firm = requireText(cmd.firm, 'firm', MAX_TITLE_LENGTH);
     const period = checkPeriod(cmd.startsOn, cmd.endsOn);
-    const teamIds = this.team(cmd.leadAuditorId, cmd.teamIds ?? []);
+    const teamIds = auditTeam(cmd.leadAuditorId, cmd.teamIds ?? []);
     await this.assertAuditors([cmd.leadAuditorId, ...teamIds]);
     const scope = await this.checkScope(cmd.incidentId, cmd.countermeasureIds ?? [], cmd.systemIds ?? []);
 
@@ -189,7 +186,7 @@ export class AuditEngagementsService {
       countermeasureIds: (await this.scopeCountermeasuresOf([e.id])).map((s) => s.countermeasureId).sort(),
       systemIds: (await this.scopeSystemsOf([e.id])).map((s) => s.systemId).sort(),
     };
-    const teamIds = changes.teamIds != null ? this.team(e.leadAuditorId, changes.teamIds) : null;
+    const teamIds = changes.teamIds != null ? auditTeam(e.leadAuditorId, changes.teamIds) : null;
     if (teamIds) await this.assertAuditors(teamIds);
     const scope =
       changes.countermeasureIds != null || changes.systemIds != null
@@ -258,12 +255,6 @@ export class AuditEngagementsService {
     return updated;
   }
 
-  private team(leadId: string, teamIds: readonly string[]): string[] {
-    const team = [...new Set(teamIds)].filter((u) => u !== leadId);
-    if (team.length > MAX_TEAM_SIZE) throw new AuditError(AuditErrorCode.INVALID_FIELD, `A team has at most ${MAX_TEAM_SIZE} auditors`, { field: 'teamIds' });
-    return team;
-  }
-
   /** The lead and the team must be active users holding the AUDITOR role. */
   private async assertAuditors(userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return;
@@ -281,11 +272,7 @@ export class AuditEngagementsService {
   }
 
   private async checkScope(incidentId: string, countermeasureIds: readonly string[], systemIds: readonly string[]) {
-    const cmIds = [...new Set(countermeasureIds)];
-    const sysIds = [...new Set(systemIds)];
-    if (cmIds.length > MAX_SCOPE_SIZE || sysIds.length > MAX_SCOPE_SIZE) {
-      throw new AuditError(AuditErrorCode.INVALID_FIELD, `A scope holds at most ${MAX_SCOPE_SIZE} countermeasures and ${MAX_SCOPE_SIZE} systems`, { field: 'scope' });
-    }
+    const { countermeasureIds: cmIds, systemIds: sysIds } = auditScope(countermeasureIds, systemIds);
     const cms = cmIds.length
       ? await this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.id = ANY(:ids) AND c.incidentId = :incidentId', { ids: cmIds, incidentId }).getMany()
       : [];

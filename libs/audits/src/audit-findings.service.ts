@@ -3,7 +3,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditTrailService } from '@app/audit-trail';
-import { Clock, decodeCursor, encodeCursor, pageSize, staleVersion, CommonError, CommonErrorCode, type Actor, type Page, type PageRequest } from '@app/common';
+import { Clock, decodeSeqIdCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { CountermeasureEntity, countermeasureKey, CountermeasuresService, type CreateCountermeasureCommand } from '@app/countermeasures';
 import { IncidentsService } from '@app/incidents';
@@ -24,6 +24,7 @@ import {
 } from './domain/audit-fields';
 import { assertMayCloseFinding, assertMayCommission, assertMayRaiseFinding } from './domain/audit-access';
 import { assertStatusIn, FINDINGS_OPEN_IN } from './domain/engagement-workflow';
+import { assertNotLinked, assertReopenable, assertResolvable } from './domain/finding-rules';
 
 export interface RaiseFindingCommand {
   engagementId: string;
@@ -80,10 +81,7 @@ export class AuditFindingsService {
     if (filter.severities?.length) qb.andWhere('f.severity = ANY(:severities)', { severities: [...filter.severities] });
     const totalCount = await qb.clone().getCount();
     if (page.after) {
-      const [seq, id] = decodeCursor(page.after, 2);
-      if (!Number.isInteger(seq) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) {
-        throw new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this list issued', { after: page.after });
-      }
+      const { seq, id } = decodeSeqIdCursor(page.after);
       qb.andWhere('(f.seq, f.id) > (:seq, :id)', { seq, id });
     }
     const rows = await qb.orderBy('f.seq', 'ASC').addOrderBy('f.id', 'ASC').limit(size + 1).getMany();
@@ -139,9 +137,7 @@ export class AuditFindingsService {
     const f = await this.lock(id);
     const e = await this.engagements.getById(f.engagementId);
     assertMayCloseFinding(actor, await this.engagements.parties(e), f.raisedById, 'resolve a finding');
-    if (f.status === 'RESOLVED') {
-      throw new AuditError(AuditErrorCode.INVALID_FINDING_TRANSITION, `${findingKey(f.seq)} is already RESOLVED`, { status: f.status, to: 'RESOLVED' });
-    }
+    assertResolvable(f);
     const text = requireText(note, 'note', MAX_TEXT_LENGTH);
     // A risk accepted for it is no longer needed: it ends with the finding (recorded in the same trail entry).
     const ended = await this.em
@@ -169,12 +165,7 @@ export class AuditFindingsService {
     const f = await this.lock(id);
     const e = await this.engagements.getById(f.engagementId);
     assertMayCloseFinding(actor, await this.engagements.parties(e), f.raisedById, 'reopen a finding');
-    if (f.status !== 'RESOLVED') {
-      throw new AuditError(AuditErrorCode.INVALID_FINDING_TRANSITION, `Only a RESOLVED finding can be reopened; ${findingKey(f.seq)} is ${f.status}`, {
-        status: f.status,
-        to: 'OPEN',
-      });
-    }
+    assertReopenable(f);
     const why = requireText(reason, 'reason', MAX_REASON_LENGTH);
     const updated = await this.updateVersioned(actor, 'audit_finding.reopened', f, expectedVersion, { status: 'OPEN', resolutionNote: null, resolvedAt: null, resolvedByLabel: null }, { reason: why });
     if (BLOCKING_SEVERITIES.includes(f.severity)) {
@@ -193,9 +184,7 @@ export class AuditFindingsService {
   ): Promise<{ finding: AuditFindingEntity; countermeasure: CountermeasureEntity }> {
     const f = await this.lock(findingId);
     assertMayCommission(actor, await this.engagements.chiefOf(f.incidentId), 'create a countermeasure from a finding: only the task-force chief or an admin may');
-    if (f.countermeasureId) {
-      throw new AuditError(AuditErrorCode.FINDING_ALREADY_LINKED, `${findingKey(f.seq)} already concerns a countermeasure`, { countermeasureId: f.countermeasureId });
-    }
+    assertNotLinked(f);
     if (f.version !== expectedVersion) throw staleVersion('AuditFinding', findingKey(f.seq), expectedVersion, f.version);
     const cm = await this.countermeasures.create(actor, { ...cmd, incidentId: f.incidentId });
     const finding = await this.updateVersioned(actor, 'audit_finding.countermeasure_created', f, expectedVersion, { countermeasureId: cm.id }, { countermeasureKey: countermeasureKey(cm.seq) });

@@ -11,6 +11,7 @@ import { CountermeasuresService, snapshot } from './countermeasures.service';
 import { assertMayLinkDependencies, assertMayPlan } from './domain/countermeasure-access';
 import { CountermeasureError, CountermeasureErrorCode } from './domain/countermeasure.errors';
 import { dependencyCyclePath, parentCyclePath } from './domain/plan-graph';
+import { assertDependent, assertNotYetDependent, assertParentChanges, assertSameIncident, dependsOnIdsOf } from './domain/plan-links';
 
 /**
  * The structure of the plan: an optional parent (an action plan breaks into
@@ -86,13 +87,7 @@ export class CountermeasureLinksService {
   async setCountermeasureParent(actor: Actor, id: string, expectedVersion: number, parentId: string | null): Promise<CountermeasureEntity> {
     const cm = await this.lockedItem(id);
     assertMayPlan(actor, (await this.countermeasures.parties(cm)).chiefId, 'change the parent of a countermeasure');
-    if (parentId === cm.parentId) {
-      throw new CountermeasureError(
-        CountermeasureErrorCode.INVALID_FIELD,
-        parentId === null ? `${countermeasureKey(cm.seq)} has no parent already` : `${countermeasureKey(cm.seq)} already has that parent`,
-        { field: 'parentId', value: parentId },
-      );
-    }
+    assertParentChanges(cm, parentId);
     if (parentId !== null) {
       const parent = await this.countermeasures.getById(parentId);
       assertSameIncident(cm, parent);
@@ -129,13 +124,7 @@ export class CountermeasureLinksService {
     assertSameIncident(cm, target);
     const edges = await this.dependenciesIn(cm.incidentId);
     const before = dependsOnIdsOf(cm.id, edges);
-    if (before.includes(target.id)) {
-      throw new CountermeasureError(
-        CountermeasureErrorCode.DEPENDENCY_EXISTS,
-        `${countermeasureKey(cm.seq)} already depends on ${countermeasureKey(target.seq)}`,
-        { id: cm.id, dependsOnId: target.id },
-      );
-    }
+    assertNotYetDependent(cm, target, before);
     const cycle = dependencyCyclePath(cm.id, target.id, edges);
     if (cycle) {
       const keys = await this.keysOf(cycle);
@@ -168,13 +157,7 @@ export class CountermeasureLinksService {
     const target = await this.countermeasures.getById(dependsOnId);
     assertSameIncident(cm, target);
     const before = dependsOnIdsOf(cm.id, await this.dependenciesOf([cm.id]));
-    if (!before.includes(target.id)) {
-      throw new CountermeasureError(
-        CountermeasureErrorCode.DEPENDENCY_NOT_FOUND,
-        `${countermeasureKey(cm.seq)} does not depend on ${countermeasureKey(target.seq)}`,
-        { id: cm.id, dependsOnId: target.id },
-      );
-    }
+    assertDependent(cm, target, before);
     const updated = await this.bumpVersion(cm, expectedVersion, {});
     await this.em.getRepository(CountermeasureDependencyEntity).delete({ countermeasureId: cm.id, dependsOnId: target.id });
     await this.trail.append({
@@ -234,21 +217,4 @@ export class CountermeasureLinksService {
     }
     return this.countermeasures.getById(cm.id);
   }
-}
-
-function assertSameIncident(cm: CountermeasureEntity, other: CountermeasureEntity): void {
-  if (other.incidentId !== cm.incidentId) {
-    throw new CountermeasureError(
-      CountermeasureErrorCode.DIFFERENT_INCIDENT,
-      `${countermeasureKey(cm.seq)} and the countermeasure ${other.id} belong to different incidents; a plan links only items of one incident`,
-      { incidentId: cm.incidentId, otherIncidentId: other.incidentId, otherId: other.id },
-    );
-  }
-}
-
-function dependsOnIdsOf(id: string, edges: readonly CountermeasureDependencyEntity[]): string[] {
-  return edges
-    .filter((e) => e.countermeasureId === id)
-    .map((e) => e.dependsOnId)
-    .sort();
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from '@app/common';
+import { decodeTimeIdCursor, encodeCursor, pageSize, type Page, type PageRequest } from '@app/common';
 import { IncidentError, IncidentErrorCode } from './domain/incident.errors';
 import {
   IncidentDataCategoryEntity,
@@ -41,10 +41,7 @@ export class IncidentsService {
     // the millisecond, with the id breaking ties, so that no row is skipped or repeated.
     const createdMs = `date_trunc('milliseconds', i.created_at)`;
     if (page.after) {
-      const [at, id] = decodeCursor(page.after, 2);
-      if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) {
-        throw new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this list issued', { after: page.after });
-      }
+      const { at, id } = decodeTimeIdCursor(page.after);
       qb.andWhere(`(${createdMs}, i.id) < (:at, :id)`, { at, id });
     }
     const rows = await qb.orderBy(createdMs, 'DESC').addOrderBy('i.id', 'DESC').limit(size + 1).getMany();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuditError } from './audit.errors';
-import { checkPeriod, checkRiskExpiry, findingKey, isExpired, requireText } from './audit-fields';
+import { auditScope, auditTeam, checkPeriod, checkRiskExpiry, findingKey, isExpired, MAX_SCOPE_SIZE, MAX_TEAM_SIZE, requireText } from './audit-fields';
 import { assertIsLead, assertMayAcceptRisk, assertMayCloseFinding, assertMayRaiseFinding } from './audit-access';
 import { Actor } from '@app/common';
 
@@ -62,5 +62,38 @@ describe('who may act on an engagement', () => {
     expect(() => assertMayAcceptRisk(exec)).not.toThrow();
     expect(() => assertMayAcceptRisk(Actor.system('sweep'))).not.toThrow();
     expect(codeOf(() => assertMayAcceptRisk(lead))).toBe('NOT_PERMITTED');
+  });
+});
+
+describe('an engagement\'s team and scope', () => {
+  const ids = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+  it('the team counts each auditor once and leaves out the lead', () => {
+    expect(auditTeam('lead', ['a', 'lead', 'b', 'a'])).toEqual(['a', 'b']);
+    expect(auditTeam('lead', [])).toEqual([]);
+  });
+
+  it(`a team of ${MAX_TEAM_SIZE} auditors besides the lead is accepted, one more is INVALID_FIELD on teamIds`, () => {
+    expect(auditTeam('lead', [...ids(MAX_TEAM_SIZE, 'u'), 'lead', 'u-0'])).toHaveLength(MAX_TEAM_SIZE);
+    const err = (() => {
+      try {
+        auditTeam('lead', ids(MAX_TEAM_SIZE + 1, 'u'));
+      } catch (e) {
+        return e as AuditError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(err.code).toBe('INVALID_FIELD');
+    expect(err.details).toEqual({ field: 'teamIds' });
+  });
+
+  it('the scope counts each countermeasure and system once', () => {
+    expect(auditScope(['c1', 'c2', 'c1'], ['s1', 's1'])).toEqual({ countermeasureIds: ['c1', 'c2'], systemIds: ['s1'] });
+  });
+
+  it(`a scope of ${MAX_SCOPE_SIZE} of each is accepted; one more of either is INVALID_FIELD on scope`, () => {
+    expect(auditScope([...ids(MAX_SCOPE_SIZE, 'c'), 'c-0'], ids(MAX_SCOPE_SIZE, 's')).countermeasureIds).toHaveLength(MAX_SCOPE_SIZE);
+    expect(codeOf(() => auditScope(ids(MAX_SCOPE_SIZE + 1, 'c'), []))).toBe('INVALID_FIELD');
+    expect(codeOf(() => auditScope([], ids(MAX_SCOPE_SIZE + 1, 's')))).toBe('INVALID_FIELD');
   });
 });

@@ -86,3 +86,20 @@ export function checkRiskExpiry(expiresOn: string, today: string): string {
 export function isExpired(expiresOn: string, today: string): boolean {
   return expiresOn < today;
 }
+
+/** The team besides the lead: each auditor once, the lead left out, at most MAX_TEAM_SIZE (else INVALID_FIELD). */
+export function auditTeam(leadId: string, teamIds: readonly string[]): string[] {
+  const team = [...new Set(teamIds)].filter((u) => u !== leadId);
+  if (team.length > MAX_TEAM_SIZE) throw new AuditError(AuditErrorCode.INVALID_FIELD, `A team has at most ${MAX_TEAM_SIZE} auditors`, { field: 'teamIds' });
+  return team;
+}
+
+/** An engagement's scope: each id once, at most MAX_SCOPE_SIZE countermeasures and as many systems (else INVALID_FIELD). */
+export function auditScope(countermeasureIds: readonly string[], systemIds: readonly string[]): { countermeasureIds: string[]; systemIds: string[] } {
+  const cmIds = [...new Set(countermeasureIds)];
+  const sysIds = [...new Set(systemIds)];
+  if (cmIds.length > MAX_SCOPE_SIZE || sysIds.length > MAX_SCOPE_SIZE) {
+    throw new AuditError(AuditErrorCode.INVALID_FIELD, `A scope holds at most ${MAX_SCOPE_SIZE} countermeasures and ${MAX_SCOPE_SIZE} systems`, { field: 'scope' });
+  }
+  return { countermeasureIds: cmIds, systemIds: sysIds };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CommonError, CommonErrorCode } from '../errors/common.errors';
-import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, pageSize } from './cursor';
+import { decodeCursor, decodeSeqIdCursor, decodeTimeIdCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, pageSize } from './cursor';
 
 /** Runs `fn`, which must throw a CommonError, and returns that error. */
 function commonErrorOf(fn: () => unknown): CommonError {
@@ -76,6 +76,43 @@ describe('encodeCursor / decodeCursor', () => {
     ['an array holding a nested array', '[["a"]]'],
   ])('refuses well-formed base64 of %s with INVALID_CURSOR', (_label, json) => {
     expect(commonErrorOf(() => decodeCursor(rawCursor(json), 1)).code).toBe(CommonErrorCode.INVALID_CURSOR);
+  });
+});
+
+describe('decodeTimeIdCursor / decodeSeqIdCursor (the keyset cursors of the lists)', () => {
+  const ID = '0b9d6c1e-3f0a-4c5e-9a57-3c1f2e4d5b6a';
+
+  it('gives back the sort key of a cursor the list issued', () => {
+    expect(decodeTimeIdCursor(encodeCursor(['2026-07-10T01:02:03.456Z', ID]))).toEqual({ at: '2026-07-10T01:02:03.456Z', id: ID });
+    expect(decodeTimeIdCursor(encodeCursor(['2026-07-10T01:02:03.456Z', ID.toUpperCase()])).id).toBe(ID.toUpperCase());
+    expect(decodeSeqIdCursor(encodeCursor([7, ID]))).toEqual({ seq: 7, id: ID });
+  });
+
+  it.each([
+    ['a time that is no time', ['yesterday', ID]],
+    ['a number for the time', [1_752_000_000_000, ID]],
+    ['an id that is no UUID', ['2026-07-10T01:02:03.456Z', "x' OR 1=1 --"]],
+    ['a number for the id', ['2026-07-10T01:02:03.456Z', 42]],
+    ['the sequence-number shape', [7, ID]],
+  ])('refuses a time/id cursor with %s as INVALID_CURSOR, naming the cursor', (_what, values) => {
+    const cursor = encodeCursor(values as (string | number)[]);
+    const err = commonErrorOf(() => decodeTimeIdCursor(cursor));
+    expect(err.code).toBe(CommonErrorCode.INVALID_CURSOR);
+    expect(err.details).toEqual({ after: cursor });
+  });
+
+  it.each([
+    ['a fractional sequence number', [1.5, ID]],
+    ['a sequence number as text', ['7', ID]],
+    ['an id that is no UUID', [7, 'not-an-id']],
+    ['the time/id shape', ['2026-07-10T01:02:03.456Z', ID]],
+  ])('refuses a seq/id cursor with %s as INVALID_CURSOR', (_what, values) => {
+    expect(commonErrorOf(() => decodeSeqIdCursor(encodeCursor(values as (string | number)[]))).code).toBe(CommonErrorCode.INVALID_CURSOR);
+  });
+
+  it('refuses what is not a cursor at all, and a cursor of another length', () => {
+    expect(commonErrorOf(() => decodeTimeIdCursor('%%%')).code).toBe(CommonErrorCode.INVALID_CURSOR);
+    expect(commonErrorOf(() => decodeSeqIdCursor(encodeCursor([7, ID, 'extra']))).code).toBe(CommonErrorCode.INVALID_CURSOR);
   });
 });
 
