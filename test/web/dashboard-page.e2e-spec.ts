@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDay, messages } from '../../apps/web/src/i18n';
 import { TestApp } from '../support/test-app';
 
 /**
@@ -27,7 +28,8 @@ const DASHBOARD = `query($asOf: LocalDate) {
     overdue { key } dueSoon { key daysOverdue } blocked { key } atRisk { key }
     ownerLoad { ownerId ownerName open overdue }
     burnUp { day total implemented verified }
-    latestActivity { at actorLabel summary }
+    byCategory { category status count }
+    latestActivity { at action entityType actorLabel actorName summary subject fromState toState decision }
   }
 }`;
 interface ApiDashboard {
@@ -44,8 +46,15 @@ interface ApiDashboard {
   atRisk: { key: string }[];
   ownerLoad: { ownerId: string; ownerName: string; open: number; overdue: number }[];
   burnUp: { day: string; total: number; implemented: number; verified: number }[];
-  latestActivity: { at: string; actorLabel: string; summary: string }[];
+  byCategory: { category: string; status: string; count: number }[];
+  latestActivity: { at: string; action: string; entityType: string; actorLabel: string; actorName: string | null; summary: string; subject: string; fromState: string | null; toState: string | null; decision: string | null }[];
 }
+
+/** The page's own labels (the words it is meant to use), to read its sentences against. */
+const JA = messages('ja');
+const EN = messages('en');
+const label = (dict: Readonly<Record<string, string>>, entityType: string, value: string) =>
+  dict[`${entityType === 'PromotionGate' ? 'gate.state' : entityType === 'AuditEngagement' ? 'audit.status' : 'status'}.${value}`] ?? value;
 
 /** 2026-10-01 → 2026年10月1日, as the page writes a day in Japanese. */
 function jaDay(day: string): string {
@@ -161,6 +170,12 @@ describe('the dashboard page', () => {
     );
     expect(reviewed.errors).toBeUndefined();
     await textIs(page, 'tile-review-waiting-value', String(waitingBefore - 1));
+    // The latest activity names the auditor and says, in Japanese, that the evidence was accepted.
+    const auditorName = (await t.gql<{ me: { displayName: string } }>(`{ me { displayName } }`, {}, auditor)).data!.me.displayName;
+    const review = page.getByTestId('latest-activity').locator('tr[data-action="evidence.reviewed"]').first();
+    await review.filter({ hasText: auditorName }).waitFor(WAIT);
+    expect(await review.locator('td').nth(1).textContent()).toBe(auditorName);
+    expect(await review.locator('td').nth(2).textContent()).toMatch(/^証跡 CM-010 .+ を承認$/);
 
     expect(await page.evaluate('window.stillTheSamePage')).toBe(true);
     expect(await page.getByTestId('gate-state').textContent()).toBe('停止中');
@@ -171,9 +186,16 @@ describe('the dashboard page', () => {
   }, 60_000);
 
   it('speaks Japanese to a browser that asks for Japanese, switches to English, and remembers the choice', async () => {
+    const fontsAsked: string[] = [];
     const { page, errors } = await openPage('ja-JP');
+    page.on('request', (r) => void (r.resourceType() === 'font' && fontsAsked.push(new URL(r.url()).pathname)));
     expect(await page.locator('html').getAttribute('lang')).toBe('ja');
     expect(await page.locator('#sign-in-title').textContent()).toBe('サインイン');
+    // Kanji are drawn with the bundled subset (regular and bold) when the machine has no Japanese font of its own; only WOFF2 is fetched.
+    const loaded = `Promise.all(['400', '700'].map((w) => document.fonts.load(w + ' 16px "Noto Sans JP Bundled"', '漢字')))
+      .then(() => [...document.fonts].filter((f) => f.family.includes('Noto Sans JP Bundled')).map((f) => f.weight + ':' + f.status).sort())`;
+    expect(await page.evaluate(loaded)).toEqual(['400:loaded', '700:loaded']);
+    expect(fontsAsked.every((f) => f.endsWith('.woff2'))).toBe(true);
     expect(await page.locator('label', { hasText: 'メールアドレス' }).count()).toBe(1);
 
     await page.getByRole('button', { name: 'English' }).click();
@@ -247,6 +269,14 @@ describe('the dashboard page', () => {
       .toBe(true);
   }
 
+  /** The latest activity's rows as shown: when, the action (data-action), who and what. */
+  function activityRows(page: Page) {
+    return page
+      .getByTestId('latest-activity')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => ({ at: r.querySelector('time')!.getAttribute('datetime'), action: r.getAttribute('data-action'), who: r.children[1]!.textContent!, what: r.children[2]!.textContent! })));
+  }
+
   /** Waits until the page shows the dashboard of `day` (the new day's answer is in, not the previous one still on screen). */
   async function showsDay(page: Page, day: string, live: boolean): Promise<void> {
     await page.locator(`[data-testid="dashboard"][data-as-of="${day}"][data-live="${live}"][aria-busy="false"]`).waitFor(WAIT);
@@ -277,11 +307,36 @@ describe('the dashboard page', () => {
       .evaluateAll((rows) => rows.map((r) => ({ ownerId: r.getAttribute('data-owner-id'), ownerName: r.querySelector('th')!.textContent, open: Number(r.querySelector('[data-testid="owner-load-open"]')!.textContent), overdue: Number(r.querySelector('[data-testid="owner-load-overdue"]')!.textContent) })));
     expect(owners).toEqual(d.ownerLoad);
 
-    const activity = await page
-      .getByTestId('latest-activity')
+    // The latest activity: the same entries, each naming the person who acted and saying what happened in Japanese words.
+    const activity = await activityRows(page);
+    expect(activity.map((a) => [a.at, a.action])).toEqual(d.latestActivity.map((a) => [a.at, a.action]));
+    d.latestActivity.forEach((a, i) => {
+      const row = activity[i]!;
+      if (a.actorName) expect(row.who).toBe(a.actorName);
+      else expect(row.who).toMatch(/^(システム（自動処理）|連携システム )/);
+      expect(row.who).not.toContain('@');
+      // No arrows, no status codes (CHANGES_REQUESTED...), no action codes (countermeasure.status_changed) outside the subject's own words.
+      expect(row.what.replace(a.subject, '')).not.toMatch(/→|[A-Z]{2,}_[A-Z]|IN_PROGRESS|REOPENED|PLANNED/);
+      expect(row.what).not.toContain(a.action);
+      if (a.fromState && a.toState) expect(row.what).toContain(`「${label(JA, a.entityType, a.fromState)}」から「${label(JA, a.entityType, a.toState)}」`);
+    });
+
+    // Each chart offers its figures as a table: the burn-up day by day, the statuses per category.
+    const burnUpRows = await page
+      .getByTestId('chart-burn-up-table')
       .locator('tbody tr')
-      .evaluateAll((rows) => rows.map((r) => ({ at: r.querySelector('time')!.getAttribute('datetime'), actorLabel: r.children[1]!.textContent, summary: r.children[2]!.textContent })));
-    expect(activity).toEqual(d.latestActivity);
+      .evaluateAll((rows) => rows.map((r) => ({ day: r.getAttribute('data-day'), total: Number(r.children[1]!.textContent), implemented: Number(r.children[2]!.textContent), verified: Number(r.children[3]!.textContent) })));
+    expect(burnUpRows).toEqual(d.burnUp);
+    const categoryRows = await page
+      .getByTestId('chart-by-category-table')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => ({ category: r.getAttribute('data-category'), total: Number(r.querySelector('[data-total]')!.textContent), cells: [...r.querySelectorAll('[data-status]')].map((c) => [c.getAttribute('data-status'), Number(c.textContent)]) })));
+    const perCategory = new Map<string, number>();
+    for (const c of d.byCategory) perCategory.set(c.category, (perCategory.get(c.category) ?? 0) + c.count);
+    expect(new Map(categoryRows.map((r) => [r.category, r.total]))).toEqual(perCategory);
+    for (const r of categoryRows) {
+      for (const [status, n] of r.cells as [string, number][]) expect(n).toBe(d.byCategory.find((c) => c.category === r.category && c.status === status)?.count ?? 0);
+    }
 
     // The burn-up ends on the day shown, with the day's figures (the chart's text for screen readers).
     const last = d.burnUp.at(-1)!;
@@ -384,6 +439,20 @@ describe('the dashboard page', () => {
     expect(await page.locator('#at-risk-list-title').textContent()).toContain('At risk');
     expect(await page.getByTestId('owner-load').getByRole('columnheader').allTextContents()).toEqual(['Owner', 'Open', 'of which overdue']);
     expect(await page.getByTestId('latest-activity').getByRole('columnheader').allTextContents()).toEqual(['When', 'Who', 'What']);
+    // The same people, and what happened in English words.
+    const english = await activityRows(page);
+    expect(english.map((a) => a.who)).toEqual(d.latestActivity.map((a) => a.actorName ?? expect.stringMatching(/^(System \(automatic\)|Integration )/)));
+    d.latestActivity.forEach((a, i) => {
+      if (a.fromState && a.toState) expect(english[i]!.what).toContain(`“${label(EN, a.entityType, a.fromState)}” to “${label(EN, a.entityType, a.toState)}”`);
+      expect(english[i]!.what.replace(a.subject, '')).not.toMatch(/[\u3040-\u30ff]/); // no kana outside the subject: English words
+    });
+    // The burn-up's table, opened from its button: the days in English, the same figures.
+    const table = page.getByTestId('chart-burn-up-table');
+    expect(await table.locator('table').isVisible()).toBe(false);
+    await table.getByText('Show the data as a table').click();
+    await table.locator('table').waitFor({ state: 'visible', ...WAIT });
+    expect(await table.getByRole('columnheader').allTextContents()).toEqual(['Day', 'Total', 'Implemented', 'Verified']);
+    expect(await table.locator('tbody tr').last().locator('th').textContent()).toBe(formatDay('en', d.asOf));
     expect(await page.getByLabel('As of', { exact: true }).inputValue()).toBe(d.asOf);
     expect(errors).toEqual([]);
   }, 60_000);
@@ -469,6 +538,29 @@ describe('the dashboard page', () => {
     const asset = await fetch(`${t.baseUrl}${script}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
+
+    // No public source maps: the shipped script names none, and no .map is served or built.
+    expect(await asset.text()).not.toContain('sourceMappingURL');
+    expect((await fetch(`${t.baseUrl}${script}.map`)).status).toBe(404);
+    const built = fs.readdirSync(path.join(root, 'dist/web'), { recursive: true }).map(String);
+    expect(built.filter((f) => f.endsWith('.map'))).toEqual([]);
+
+    // The Japanese font: WOFF2 subsets of the two weights used, no TTF; each a fraction of the 5.3 MB TTF once shipped.
+    const stylesheet = /href="(\/assets\/[^"]+\.css)"/.exec(html)![1]!;
+    const css = await (await fetch(`${t.baseUrl}${stylesheet}`)).text();
+    expect(css).not.toContain('sourceMappingURL');
+    const fonts = [...css.matchAll(/url\(["']?([^"')]+)["']?\)/g)].map((m) => m[1]!).filter((u) => !u.startsWith('data:'));
+    expect(fonts).toHaveLength(2);
+    expect(fonts.every((f) => /^\/assets\/noto-sans-jp-(400|700)-[\w-]+\.woff2$/.test(f))).toBe(true);
+    expect(css).toMatch(/unicode-range:[^;]*U\+4E00-/);
+    for (const f of fonts) {
+      const font = await fetch(`${t.baseUrl}${f}`);
+      expect(font.status).toBe(200);
+      const bytes = Buffer.from(await font.arrayBuffer());
+      expect(bytes.subarray(0, 4).toString('latin1')).toBe('wOF2');
+      expect(bytes.length).toBeLessThan(1_200_000);
+    }
+    expect(built.some((f) => /\.(ttf|otf)$/.test(f))).toBe(false);
 
     expect((await fetch(`${t.baseUrl}/health`)).status).toBe(200);
     expect((await t.gql(`{ me { id } }`)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, type ReactNode } from 'react';
 import {
   BarController,
   BarElement,
@@ -27,7 +27,7 @@ Chart.defaults.font.family = getComputedStyle(document.documentElement).getPrope
  * One chart.js chart on a canvas: created once, then given new data in place
  * (a live update redraws without a flicker; no animation, so what is drawn is
  * always the latest figures). The canvas carries a summary for
- * screen readers; the numbers are also in a table for them.
+ * screen readers; every figure is also in the table under the chart.
  */
 function ChartCanvas<T extends ChartType>(props: { type: T; data: ChartData<T>; options: ChartConfiguration<T>['options']; label: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -83,12 +83,37 @@ export function StatusByCategoryChart({ byCategory }: { byCategory: Dashboard['b
       {categories.length === 0 ? (
         <p className="empty">{t('chart.noData')}</p>
       ) : (
-        <ChartCanvas
-          type="bar"
-          data={data}
-          label={`${t('chart.byCategory')}: ${summary}`}
-          options={options}
-        />
+        <>
+          <ChartCanvas type="bar" data={data} label={`${t('chart.byCategory')}: ${summary}`} options={options} />
+          <DataTable testId="chart-by-category-table" caption={t('chart.byCategory')}>
+            <thead>
+              <tr>
+                <th scope="col">{t('chart.category')}</th>
+                {series.map((s) => (
+                  <th scope="col" key={s.status}>
+                    {enumLabel(t, 'status', s.status)}
+                  </th>
+                ))}
+                <th scope="col">{t('chart.total')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {categories.map((c, i) => (
+                <tr key={c} data-category={c}>
+                  <th scope="row">{enumLabel(t, 'category', c)}</th>
+                  {series.map((s) => (
+                    <td className="num" key={s.status} data-status={s.status}>
+                      {s.counts[i]}
+                    </td>
+                  ))}
+                  <td className="num" data-total>
+                    {series.reduce((n, s) => n + (s.counts[i] ?? 0), 0)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </DataTable>
+        </>
       )}
     </section>
   );
@@ -126,14 +151,58 @@ export function BurnUpChart({ burnUp }: { burnUp: Dashboard['burnUp'] }) {
       {!last ? (
         <p className="empty">{t('chart.noData')}</p>
       ) : (
-        <ChartCanvas
-          type="line"
-          data={data}
-          label={`${t('chart.burnUp')} (${t('asOf', { date: formatDay(lang, last.day) })}): ${t('chart.burnUp.total')} ${last.total}, ${t('chart.burnUp.implemented')} ${last.implemented}, ${t('chart.burnUp.verified')} ${last.verified}`}
-          options={options}
-        />
+        <>
+          <ChartCanvas
+            type="line"
+            data={data}
+            label={`${t('chart.burnUp')} (${t('asOf', { date: formatDay(lang, last.day) })}): ${t('chart.burnUp.total')} ${last.total}, ${t('chart.burnUp.implemented')} ${last.implemented}, ${t('chart.burnUp.verified')} ${last.verified}`}
+            options={options}
+          />
+          <DataTable testId="chart-burn-up-table" caption={t('chart.burnUp')}>
+            <thead>
+              <tr>
+                <th scope="col">{t('chart.day')}</th>
+                <th scope="col">{t('chart.burnUp.total')}</th>
+                <th scope="col">{t('chart.burnUp.implemented')}</th>
+                <th scope="col">{t('chart.burnUp.verified')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {burnUp.map((p) => (
+                <tr key={p.day} data-day={p.day}>
+                  <th scope="row">
+                    <time dateTime={p.day}>{formatDay(lang, p.day)}</time>
+                  </th>
+                  <td className="num">{p.total}</td>
+                  <td className="num">{p.implemented}</td>
+                  <td className="num">{p.verified}</td>
+                </tr>
+              ))}
+            </tbody>
+          </DataTable>
+        </>
       )}
     </section>
+  );
+}
+
+/**
+ * The chart's figures as a table (what the canvas promises screen readers and
+ * anyone who wants the numbers): closed under the chart, opened with its
+ * button (a native disclosure: keyboard and screen readers know it).
+ */
+function DataTable({ testId, caption, children }: { testId: string; caption: string; children: ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <details className="chart-table" data-testid={testId}>
+      <summary>{t('chart.showTable')}</summary>
+      <div className="table-scroll">
+        <table>
+          <caption className="visually-hidden">{caption}</caption>
+          {children}
+        </table>
+      </div>
+    </details>
   );
 }
 

@@ -1,10 +1,13 @@
+import { activityActor, activityText } from '../activity-words';
 import { formatDateTime } from '../i18n';
 import { useI18n } from '../i18n-context';
 import type { ActivityEntry } from '../queries';
 
 /**
- * The latest audit-trail entries about the incident, newest first: when, who,
- * what (the server's summary, as recorded; the action's code is its tooltip).
+ * The latest audit-trail entries about the incident, newest first: when, who
+ * (the person's display name) and what happened, as a sentence in the page's
+ * language (activity-words.ts). The action's code stays available as the row's
+ * data-action and the sentence's tooltip is the server's summary.
  */
 export function LatestActivity({ entries }: { entries: readonly ActivityEntry[] }) {
   const { lang, t } = useI18n();
@@ -28,8 +31,8 @@ export function LatestActivity({ entries }: { entries: readonly ActivityEntry[] 
                 <td className="nowrap">
                   <time dateTime={e.at}>{formatDateTime(lang, new Date(e.at))}</time>
                 </td>
-                <td className="nowrap">{e.actorLabel}</td>
-                <td title={e.action}>{e.summary}</td>
+                <td className="nowrap">{activityActor(lang, e)}</td>
+                <td title={e.summary}>{activityText(lang, t, e)}</td>
               </tr>
             ))}
           </tbody>
