@@ -1,4 +1,13 @@
 import { CountermeasureError, CountermeasureErrorCode } from './countermeasure.errors';
+import {
+  ALL_COUNTERMEASURE_STATUSES,
+  ALL_TRANSITION_CAUSES,
+  CountermeasureStatus,
+  TransitionCause,
+  type TransitionDecision,
+  type TransitionInput,
+  type WorkflowFacts,
+} from './countermeasure-status';
 
 /**
  * The countermeasure workflow as a pure state machine: no I/O, no clock, no
@@ -81,67 +90,8 @@ import { CountermeasureError, CountermeasureErrorCode } from './countermeasure.e
  *   service's check, not this file's: here a cause is what kind of act it is.
  */
 
-export const CountermeasureStatus = {
-  PLANNED: 'PLANNED',
-  IN_PROGRESS: 'IN_PROGRESS',
-  /** Work stopped by an impediment; `resumeStatus` remembers where it was. */
-  BLOCKED: 'BLOCKED',
-  /** Evidence submitted for every requirement; waits for the auditor. */
-  IMPLEMENTED: 'IMPLEMENTED',
-  /** An auditor rejected the evidence; the owner goes back to IN_PROGRESS. */
-  CHANGES_REQUESTED: 'CHANGES_REQUESTED',
-  /** Signed off by an auditor. */
-  VERIFIED: 'VERIFIED',
-  /** Ongoing measure running, with fresh accepted evidence. */
-  OPERATING: 'OPERATING',
-  /** Ongoing measure whose latest accepted evidence is older than its period. */
-  DEGRADED: 'DEGRADED',
-  /** Verified work opened again (e.g. an audit finding); goes back to IN_PROGRESS. */
-  REOPENED: 'REOPENED',
-  CANCELLED: 'CANCELLED',
-} as const;
-export type CountermeasureStatus = (typeof CountermeasureStatus)[keyof typeof CountermeasureStatus];
-
-/** Every status, in workflow order; lists of statuses are always given in this order. */
-export const ALL_COUNTERMEASURE_STATUSES: readonly CountermeasureStatus[] = Object.values(CountermeasureStatus);
-
-/** What kind of act makes a move. Who may perform it is checked by the service. */
-export const TransitionCause = {
-  /**
-   * A plain status edit by someone working on the measure (owner or contributor):
-   * start work, finish it, block and unblock, go back to IN_PROGRESS, start
-   * operating a verified ongoing measure.
-   */
-  USER: 'USER',
-  /** An executive's decision. Its only move is CANCELLED, with a reason. */
-  EXECUTIVE: 'EXECUTIVE',
-  /** An auditor signs off an IMPLEMENTED measure: the only way to VERIFIED. */
-  AUDITOR_SIGN_OFF: 'AUDITOR_SIGN_OFF',
-  /** An auditor rejects the evidence of an IMPLEMENTED measure: CHANGES_REQUESTED, with a comment. */
-  AUDITOR_REJECTION: 'AUDITOR_REJECTION',
-  /**
-   * Verified work is opened again, typically because of an audit finding (by an
-   * auditor or an executive): VERIFIED or OPERATING → REOPENED, with a reason.
-   */
-  REOPEN: 'REOPEN',
-  /** System: the latest accepted evidence of an ongoing measure is older than its period. OPERATING → DEGRADED. */
-  SYSTEM_STALENESS: 'SYSTEM_STALENESS',
-  /** System: fresh evidence of a degraded ongoing measure was accepted. DEGRADED → OPERATING. */
-  SYSTEM_FRESH_EVIDENCE: 'SYSTEM_FRESH_EVIDENCE',
-} as const;
-export type TransitionCause = (typeof TransitionCause)[keyof typeof TransitionCause];
-
-export const ALL_TRANSITION_CAUSES: readonly TransitionCause[] = Object.values(TransitionCause);
-
-const SYSTEM_CAUSES: ReadonlySet<TransitionCause> = new Set([
-  TransitionCause.SYSTEM_STALENESS,
-  TransitionCause.SYSTEM_FRESH_EVIDENCE,
-]);
-
-/** System moves have no human actor. */
-export function isSystemCause(cause: TransitionCause): boolean {
-  return SYSTEM_CAUSES.has(cause);
-}
+export * from './countermeasure-status';
+export * from './countermeasure-records';
 
 const S = CountermeasureStatus;
 const C = TransitionCause;
@@ -190,34 +140,6 @@ export function isTerminal(status: CountermeasureStatus): boolean {
  */
 export function reasonRequired(from: CountermeasureStatus, to: CountermeasureStatus): boolean {
   return REASON_REQUIRED_TARGETS.has(to) && from !== S.BLOCKED;
-}
-
-export interface WorkflowFacts {
-  /** A recurring measure (monitoring, hotline…) that runs after verification. */
-  ongoing: boolean;
-  requirementsTotal: number;
-  /** Requirements with at least one evidence submitted. */
-  requirementsWithEvidence: number;
-}
-
-export interface TransitionInput {
-  current: CountermeasureStatus;
-  /** Where BLOCKED goes back to; non-null exactly when `current` is BLOCKED. */
-  resumeStatus: CountermeasureStatus | null;
-  target: CountermeasureStatus;
-  cause: TransitionCause;
-  reason: string | null;
-  facts: WorkflowFacts;
-}
-
-export interface TransitionDecision {
-  from: CountermeasureStatus;
-  to: CountermeasureStatus;
-  cause: TransitionCause;
-  /** Trimmed; null when none was given (only possible where none is required). */
-  reason: string | null;
-  /** What to store as the resume status after the move: `from` when entering BLOCKED, otherwise null. */
-  resumeStatus: CountermeasureStatus | null;
 }
 
 interface Edge {
@@ -466,66 +388,4 @@ export function decideTransition(input: TransitionInput): TransitionDecision {
     reason: trimmedReason(input.reason),
     resumeStatus: target === S.BLOCKED ? current : null,
   };
-}
-
-/** One entry of a countermeasure's status history: who, when, from, to, why. */
-export interface TransitionRecord {
-  from: CountermeasureStatus;
-  to: CountermeasureStatus;
-  cause: TransitionCause;
-  reason: string | null;
-  /** The user who made the move; null exactly for system moves. */
-  actorId: string | null;
-  at: Date;
-}
-
-/**
- * Builds the history entry of a decided move. A system move has no actor; every
- * other move must name one.
- */
-export function transitionRecord(decision: TransitionDecision, actorId: string | null, at: Date): TransitionRecord {
-  if (isSystemCause(decision.cause) ? actorId !== null : actorId === null || actorId.trim() === '') {
-    throw invalidInput(
-      isSystemCause(decision.cause)
-        ? `A system move (${decision.cause}) has no actor`
-        : `A move by ${decision.cause} must name its actor`,
-      { cause: decision.cause, actorId },
-    );
-  }
-  if (Number.isNaN(at.getTime())) {
-    throw invalidInput('A transition needs a valid time', { at: String(at) });
-  }
-  return { from: decision.from, to: decision.to, cause: decision.cause, reason: decision.reason, actorId, at };
-}
-
-export interface FreshnessInput {
-  status: CountermeasureStatus;
-  ongoing: boolean;
-  /** When the latest accepted evidence was accepted (or dated); null if none ever was. */
-  latestAcceptedEvidenceAt: Date | null;
-  /** How old the latest accepted evidence may be, in milliseconds; must be positive. */
-  periodMs: number;
-  now: Date;
-}
-
-/**
- * The system move an ongoing measure needs now, if any: OPERATING with stale
- * evidence → DEGRADED; DEGRADED with fresh evidence → OPERATING. Evidence is
- * stale when there is none or it is strictly older than the period (exactly one
- * period old is still fresh). Any other status, or a measure that is not ongoing,
- * needs no system move (a BLOCKED measure waits to be unblocked first). Feed the
- * result to `decideTransition`.
- */
-export function freshnessMove(input: FreshnessInput): { to: CountermeasureStatus; cause: TransitionCause } | null {
-  if (!Number.isFinite(input.periodMs) || input.periodMs <= 0) {
-    throw invalidInput(`The evidence period must be a positive duration; got ${String(input.periodMs)} ms`, {
-      periodMs: input.periodMs,
-    });
-  }
-  if (!input.ongoing) return null;
-  const latest = input.latestAcceptedEvidenceAt;
-  const stale = latest === null || input.now.getTime() - latest.getTime() > input.periodMs;
-  if (input.status === S.OPERATING && stale) return { to: S.DEGRADED, cause: C.SYSTEM_STALENESS };
-  if (input.status === S.DEGRADED && !stale) return { to: S.OPERATING, cause: C.SYSTEM_FRESH_EVIDENCE };
-  return null;
 }
