@@ -10,7 +10,7 @@ import { CountermeasureTargetEntity, type TargetStatus } from './countermeasure-
 import { CountermeasuresService } from './countermeasures.service';
 import { assertMayEdit, assertMayReplan } from './domain/countermeasure-access';
 import { CountermeasureError, CountermeasureErrorCode } from './domain/countermeasure.errors';
-import { MAX_REASON_LENGTH } from './domain/countermeasure-fields';
+import { targetNote } from './domain/target-fields';
 import { removable } from './domain/target-progress';
 
 /**
@@ -122,10 +122,8 @@ export class CountermeasureTargetsService {
     }
     const cm = await this.countermeasures.getById(target.countermeasureId);
     assertMayEdit(actor, await this.countermeasures.parties(cm));
-    if (note != null && [...note].length > MAX_REASON_LENGTH) {
-      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `note must be at most ${MAX_REASON_LENGTH} characters`, { field: 'note' });
-    }
-    const set = { status, ...(note != null ? { note: note.trim() } : {}) };
+    const checkedNote = targetNote(note);
+    const set = { status, ...(checkedNote != null ? { note: checkedNote } : {}) };
     if (!(await updateIfVersion(this.em, CountermeasureTargetEntity, target.id, expectedVersion, set, this.clock.now()))) {
       const now = await this.em.getRepository(CountermeasureTargetEntity).findOneByOrFail({ id: target.id });
       throw staleVersion('Target', target.id, expectedVersion, now.version);
