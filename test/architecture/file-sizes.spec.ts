@@ -37,7 +37,6 @@ const BEING_SPLIT: Record<string, string> = {
   'libs/incidents/src/incident-changes.service.ts': 'split along its seams (issue 12)',
   'libs/evidence/src/evidence.service.ts': 'split along its seams (issue 12)',
   'libs/countermeasures/src/domain/countermeasure-workflow.spec.ts': 'the spec of countermeasure-workflow.ts, rewritten with it (issue 12)',
-  'libs/promotion-gate/src/promotion-gate.service.ts': 'one orchestration of clearance then gate (issue 12)',
 };
 
 const root = path.resolve(__dirname, '../..');
