@@ -37,7 +37,9 @@ describe('the server’s output when stdout is not a terminal', () => {
   });
 
   it('names the page’s address and /graphql in its banner, and writes its logs as JSON lines', async () => {
-    const server = await startServer(childEnv({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'info', NODE_ENV: 'test' }));
+    const server = await startServer(
+      childEnv({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'info', NODE_ENV: 'test' }),
+    );
     try {
       const health = await fetch(`${server.baseUrl}/health`);
       expect(health.status).toBe(200);
@@ -55,13 +57,30 @@ describe('the server’s output when stdout is not a terminal', () => {
     const lines = out.split('\n').filter((l) => l.trim() !== '');
     const banner = lines.filter((l) => !l.startsWith('{'));
     expect(banner.every((l) => /^(Remediation tracker: |  GraphQL at )/.test(l))).toBe(true);
-    const logs = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; time: number; msg: string; req?: { method: string; url: string }; res?: { statusCode: number } });
+    const logs = lines
+      .filter((l) => l.startsWith('{'))
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            level: number;
+            time: number;
+            msg: string;
+            req?: { method: string; url: string };
+            res?: { statusCode: number };
+          },
+      );
     expect(logs.length).toBeGreaterThan(1);
     for (const log of logs) {
       expect(typeof log.level).toBe('number');
       expect(typeof log.time).toBe('number');
       expect(typeof log.msg).toBe('string');
     }
-    expect(logs).toContainEqual(expect.objectContaining({ msg: 'request completed', req: expect.objectContaining({ method: 'GET', url: '/health' }), res: expect.objectContaining({ statusCode: 200 }) }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'request completed',
+        req: expect.objectContaining({ method: 'GET', url: '/health' }),
+        res: expect.objectContaining({ statusCode: 200 }),
+      }),
+    );
   }, 120_000);
 });

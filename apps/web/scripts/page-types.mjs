@@ -27,7 +27,10 @@ const check = process.argv.includes('--check');
 /** gql.tada's own CLI (`gql.tada generate output`): the introspection types of the schema its tsconfig names. */
 function generateOutput(output) {
   const cli = path.join(root, 'node_modules/.bin/gql.tada');
-  execFileSync(cli, ['generate', 'output', '--tsconfig', tsconfig, ...(output ? ['--output', output] : [])], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(cli, ['generate', 'output', '--tsconfig', tsconfig, ...(output ? ['--output', output] : [])], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function apiSchema() {
@@ -69,7 +72,9 @@ async function main() {
     }
   }
   if (stale.length === 0) return 0;
-  process.stderr.write(`${stale.join(' and ')}: out of date with the API's schema. Run npm run generate:web-types and commit the result.\n`);
+  process.stderr.write(
+    `${stale.join(' and ')}: out of date with the API's schema. Run npm run generate:web-types and commit the result.\n`,
+  );
   return 1;
 }
 

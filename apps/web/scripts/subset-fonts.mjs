@@ -128,7 +128,9 @@ async function main() {
     const source = fs.readFileSync(s.path);
     const woff2 = await subsetFont(source, text, { targetFormat: 'woff2', keepFeatures: FEATURES, noHinting: true });
     fs.writeFileSync(path.join(OUT, fontFile(s.weight)), woff2);
-    process.stdout.write(`page fonts: ${path.basename(s.path)} ${kb(source.length)} → ${fontFile(s.weight)} ${kb(woff2.length)} (${[...text].length} characters, ${Date.now() - started} ms)\n`);
+    process.stdout.write(
+      `page fonts: ${path.basename(s.path)} ${kb(source.length)} → ${fontFile(s.weight)} ${kb(woff2.length)} (${[...text].length} characters, ${Date.now() - started} ms)\n`,
+    );
     rules.push(
       [
         '@font-face {',

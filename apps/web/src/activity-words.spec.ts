@@ -4,7 +4,11 @@ import { translator } from './i18n';
 
 const ja = translator('ja');
 const en = translator('en');
-const entry = (action: string, entityType: string, more: Partial<{ subject: string; fromState: string | null; toState: string | null; decision: string | null; summary: string }> = {}) => ({
+const entry = (
+  action: string,
+  entityType: string,
+  more: Partial<{ subject: string; fromState: string | null; toState: string | null; decision: string | null; summary: string }> = {},
+) => ({
   action,
   entityType,
   subject: 'CM-004 アクセス権限の絞り込み',
@@ -23,9 +27,17 @@ describe('the latest activity in words', () => {
   });
 
   it('labels the gate’s states and an audit’s statuses with their own words', () => {
-    const gate = entry('gate.state_changed', 'PromotionGate', { subject: 'new-customer-promotion', fromState: 'SUSPENDED', toState: 'ELIGIBLE' });
+    const gate = entry('gate.state_changed', 'PromotionGate', {
+      subject: 'new-customer-promotion',
+      fromState: 'SUSPENDED',
+      toState: 'ELIGIBLE',
+    });
     expect(activityText('ja', ja, gate)).toBe('販売促進ゲートが「停止中」から「再開可能」に');
-    const audit = entry('audit_engagement.status_changed', 'AuditEngagement', { subject: '外部監査', fromState: 'PLANNED', toState: 'FIELDWORK' });
+    const audit = entry('audit_engagement.status_changed', 'AuditEngagement', {
+      subject: '外部監査',
+      fromState: 'PLANNED',
+      toState: 'FIELDWORK',
+    });
     expect(activityText('ja', ja, audit)).toBe('監査「外部監査」を「監査計画中」から「実地監査中」に変更');
     expect(activityText('en', en, audit)).toBe('Moved the audit “外部監査” from “Planned” to “Fieldwork”');
   });
@@ -39,7 +51,9 @@ describe('the latest activity in words', () => {
   });
 
   it('says an unknown action that moved a status as a move, and any other unknown action as the server summarised it', () => {
-    expect(activityText('ja', ja, entry('countermeasure.teleported', 'Countermeasure', { fromState: 'PLANNED', toState: 'VERIFIED' }))).toBe('CM-004 アクセス権限の絞り込み を「計画中」から「検証済」に変更');
+    expect(
+      activityText('ja', ja, entry('countermeasure.teleported', 'Countermeasure', { fromState: 'PLANNED', toState: 'VERIFIED' })),
+    ).toBe('CM-004 アクセス権限の絞り込み を「計画中」から「検証済」に変更');
     expect(activityText('en', en, entry('something.new', 'Thing'))).toBe('server summary of something.new');
   });
 
@@ -54,7 +68,10 @@ describe('the latest activity in words', () => {
     expect(knownActions('en')).toEqual(knownActions('ja'));
     expect(knownActions('ja').length).toBeGreaterThan(50);
     for (const action of knownActions('ja')) {
-      for (const [lang, t] of [['ja', ja], ['en', en]] as const) {
+      for (const [lang, t] of [
+        ['ja', ja],
+        ['en', en],
+      ] as const) {
         const text = activityText(lang, t, entry(action, 'Countermeasure', { fromState: 'PLANNED', toState: 'IN_PROGRESS' }));
         expect(text, `${lang} ${action}`).not.toMatch(/\{|server summary|PLANNED|IN_PROGRESS/);
       }

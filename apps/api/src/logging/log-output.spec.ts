@@ -15,7 +15,16 @@ describe('the server log format', () => {
     const out: string[] = [];
     const terminal = new Writable({ write: (c: Buffer, _enc, done) => void (out.push(c.toString()), done()) });
     const stream = logDestination('pretty', terminal)!;
-    const line = { level: 30, time: Date.UTC(2026, 0, 2, 3, 4, 5), pid: 1, hostname: 'h', req: { method: 'POST', url: '/graphql' }, res: { statusCode: 200 }, responseTime: 12, msg: 'request completed' };
+    const line = {
+      level: 30,
+      time: Date.UTC(2026, 0, 2, 3, 4, 5),
+      pid: 1,
+      hostname: 'h',
+      req: { method: 'POST', url: '/graphql' },
+      res: { statusCode: 200 },
+      responseTime: 12,
+      msg: 'request completed',
+    };
     stream.write(JSON.stringify(line) + '\n');
     stream.write(JSON.stringify({ level: 30, time: 0, context: 'NestApplication', msg: 'started' }) + '\n');
     await new Promise((r) => setImmediate(r));
