@@ -30,6 +30,10 @@ export function assertTestDatabase(name: string): void {
  * everything the run created at the end.
  */
 export default async function setup(project: TestProject) {
+  // Which Node ran the tests, for CI's check that each run is on the Node it names (.ci/run).
+  const results = path.join(project.config.root, 'test-results');
+  fs.mkdirSync(results, { recursive: true });
+  fs.writeFileSync(path.join(results, 'runtime.json'), JSON.stringify({ node: process.version, execPath: process.execPath }) + '\n');
   let embedded: EmbeddedPostgresServer | undefined;
   let tmp: string | undefined;
   let serverUrl: string;
