@@ -7,9 +7,9 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { AuditTrailService } from '@app/audit-trail';
 import { Clock, decodeTimeIdCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest, emitInOrder } from '@app/common';
 import { updateIfVersion } from '@app/database';
-import { CountermeasureEntity } from '@app/countermeasures';
-import { actorMay, Permission, UserEntity } from '@app/identity';
-import { IncidentsService, IncidentSystemEntity } from '@app/incidents';
+import { CountermeasuresService } from '@app/countermeasures';
+import { actorMay, Permission, UsersService } from '@app/identity';
+import { IncidentsService } from '@app/incidents';
 import {
   AuditClearanceEntity,
   AuditEngagementEntity,
@@ -61,6 +61,8 @@ export class AuditEngagementsService {
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(EventEmitter2) private readonly events: EventEmitter2,
+    @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
+    @Inject(UsersService) private readonly users: UsersService,
   ) {}
 
   private get em() {
@@ -120,6 +122,21 @@ export class AuditEngagementsService {
   transitionsOf(ids: readonly string[]) {
     return this.byEngagement(AuditEngagementTransitionEntity, ids, 'at');
   }
+  /** The incident's latest engagement (by creation), or null: what the promotion gate calls the audit's state. */
+  latestOf(incidentId: string): Promise<AuditEngagementEntity | null> {
+    return this.em.getRepository(AuditEngagementEntity).findOne({ where: { incidentId }, order: { createdAt: 'DESC' } });
+  }
+
+  /** The incident's standing clearance (the latest not withdrawn), or null. */
+  standingClearanceOf(incidentId: string): Promise<AuditClearanceEntity | null> {
+    return this.em
+      .getRepository(AuditClearanceEntity)
+      .createQueryBuilder('c')
+      .where('c.incidentId = :incidentId AND c.withdrawnAt IS NULL', { incidentId })
+      .orderBy('c.clearedAt', 'DESC')
+      .getOne();
+  }
+
   /** Every clearance, withdrawn ones included, oldest first. */
   clearancesOf(ids: readonly string[]) {
     return this.byEngagement(AuditClearanceEntity, ids, 'clearedAt');
@@ -258,12 +275,7 @@ export class AuditEngagementsService {
   /** The lead and the team must be active users holding the AUDITOR role. */
   private async assertAuditors(userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return;
-    const rows = await this.em
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .where('u.id = ANY(:ids)', { ids: [...userIds] })
-      .setLock('pessimistic_read')
-      .getMany();
+    const rows = await this.users.lockManyForShare(userIds);
     const ok = new Set(rows.filter((u) => u.active && actorMay(u, Permission.AUDIT_CONDUCT)).map((u) => u.id));
     const bad = userIds.filter((u) => !ok.has(u));
     if (bad.length) {
@@ -273,12 +285,8 @@ export class AuditEngagementsService {
 
   private async checkScope(incidentId: string, countermeasureIds: readonly string[], systemIds: readonly string[]) {
     const { countermeasureIds: cmIds, systemIds: sysIds } = auditScope(countermeasureIds, systemIds);
-    const cms = cmIds.length
-      ? await this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.id = ANY(:ids) AND c.incidentId = :incidentId', { ids: cmIds, incidentId }).getMany()
-      : [];
-    const systems = sysIds.length
-      ? await this.em.getRepository(IncidentSystemEntity).createQueryBuilder('s').where('s.id = ANY(:ids) AND s.incidentId = :incidentId', { ids: sysIds, incidentId }).getMany()
-      : [];
+    const cms = (await this.countermeasures.findByIds(cmIds)).filter((c) => c.incidentId === incidentId);
+    const systems = (await this.incidents.systemsById(sysIds)).filter((s) => s.incidentId === incidentId);
     const badCms = cmIds.filter((id) => !cms.some((c) => c.id === id));
     const badSystems = sysIds.filter((id) => !systems.some((s) => s.id === id));
     if (badCms.length || badSystems.length) {

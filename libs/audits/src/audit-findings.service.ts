@@ -192,7 +192,7 @@ export class AuditFindingsService {
   }
 
   private async assertInIncident(countermeasureId: string, incidentId: string): Promise<void> {
-    const cm = await this.em.getRepository(CountermeasureEntity).findOneBy({ id: countermeasureId });
+    const [cm] = await this.countermeasures.findByIds([countermeasureId]);
     if (!cm || cm.incidentId !== incidentId) {
       throw new AuditError(AuditErrorCode.NOT_IN_INCIDENT, "A finding may only concern a countermeasure of the engagement's incident", { countermeasureIds: [countermeasureId], systemIds: [] });
     }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CountermeasuresModule } from '@app/countermeasures';
+import { IdentityModule } from '@app/identity';
 import { EvidenceModule } from '@app/evidence';
 import {
   AuditClearanceEntity,
@@ -24,6 +25,7 @@ const SERVICES = [AuditClearanceService, AuditEngagementsService, AuditFindingsS
   imports: [
     AuditPortsModule,
     CountermeasuresModule,
+    IdentityModule,
     EvidenceModule,
     TypeOrmModule.forFeature([
       AuditEngagementEntity,

@@ -23,3 +23,13 @@ export interface RequirementEvidenceState {
   /** The newest effective day (YYYY-MM-DD) among live accepted evidence, or null. */
   latestAcceptedEffectiveOn: string | null;
 }
+
+/**
+ * The evidence context: how many evidence rows it holds per (countermeasure, incident)
+ * pair. The kept-state check compares the pairs with the countermeasures' own
+ * incidents (an evidence row's incident is frozen at submission).
+ */
+export interface EvidencePlacement {
+  evidenceCountsByCountermeasureAndIncident(): Promise<{ countermeasureId: string; incidentId: string; count: number }[]>;
+}
+export const EVIDENCE_PLACEMENT = Symbol.for('countermeasures.EvidencePlacement');

@@ -169,10 +169,14 @@ export abstract class CountermeasureReads {
       .getMany();
   }
 
-  /** The ids of an incident's countermeasures (another context narrowing its own rows to one incident). */
-  async idsInIncident(incidentId: string): Promise<string[]> {
-    const rows = await this.em.getRepository(CountermeasureEntity).find({ select: { id: true }, where: { incidentId } });
-    return rows.map((r) => r.id);
+  /** The incident's countermeasures the promotion gate depends on, in key order. */
+  requiredForGate(incidentId: string): Promise<CountermeasureEntity[]> {
+    return this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .where('c.incidentId = :incidentId AND c.requiredForGate', { incidentId })
+      .orderBy('c.seq')
+      .getMany();
   }
 
   /** One requirement, or null when there is none with this id. */

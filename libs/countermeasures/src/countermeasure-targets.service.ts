@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { AuditTrailService } from '@app/audit-trail';
 import { Clock, staleVersion, type Actor } from '@app/common';
 import { updateIfVersion } from '@app/database';
-import { IncidentSystemEntity } from '@app/incidents';
+import { IncidentsService, type IncidentSystemEntity } from '@app/incidents';
 import { CountermeasureEntity, countermeasureKey } from './countermeasure.entities';
 import { CountermeasureTargetEntity, type TargetStatus } from './countermeasure-target.entity';
 import { CountermeasuresService } from './countermeasures.service';
@@ -25,26 +25,27 @@ export class CountermeasureTargetsService {
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(IncidentsService) private readonly incidents: IncidentsService,
   ) {}
 
   private get em() {
     return this.txHost.tx;
   }
 
-  targetsOf(countermeasureIds: readonly string[]): Promise<CountermeasureTargetEntity[]> {
-    if (countermeasureIds.length === 0) return Promise.resolve([]);
-    return this.em
+  /** The targets of these countermeasures, in the order of their systems' names (the incidents context orders them). */
+  async targetsOf(countermeasureIds: readonly string[]): Promise<CountermeasureTargetEntity[]> {
+    if (countermeasureIds.length === 0) return [];
+    const targets = await this.em
       .getRepository(CountermeasureTargetEntity)
       .createQueryBuilder('t')
-      .innerJoin(IncidentSystemEntity, 's', 's.id = t.systemId')
       .where('t.countermeasureId = ANY(:ids)', { ids: [...countermeasureIds] })
-      .orderBy('s.name', 'ASC')
       .getMany();
+    const rank = new Map((await this.incidents.systemsById([...new Set(targets.map((t) => t.systemId))])).map((s, i) => [s.id, i]));
+    return targets.sort((a, b) => (rank.get(a.systemId) ?? 0) - (rank.get(b.systemId) ?? 0));
   }
 
   systemsByIds(ids: readonly string[]): Promise<IncidentSystemEntity[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.em.getRepository(IncidentSystemEntity).createQueryBuilder('s').where('s.id = ANY(:ids)', { ids: [...ids] }).getMany();
+    return this.incidents.systemsById(ids);
   }
 
   /**
@@ -58,13 +59,7 @@ export class CountermeasureTargetsService {
     const cm = await this.countermeasures.lockItem(countermeasureId);
     assertMayReplan(actor, await this.countermeasures.parties(cm));
     const wanted = [...new Set(systemIds)];
-    const systems = wanted.length
-      ? await this.em
-          .getRepository(IncidentSystemEntity)
-          .createQueryBuilder('s')
-          .where('s.id = ANY(:ids) AND s.incidentId = :incidentId AND s.removedAt IS NULL', { ids: wanted, incidentId: cm.incidentId })
-          .getMany()
-      : [];
+    const systems = (await this.incidents.systemsById(wanted)).filter((s) => s.incidentId === cm.incidentId && s.removedAt === null);
     const known = new Set(systems.map((s) => s.id));
     const foreign = wanted.filter((id) => !known.has(id));
     if (foreign.length) {

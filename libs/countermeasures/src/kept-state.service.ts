@@ -1,5 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import { IncidentsService } from '@app/incidents';
+import { CountermeasureEntity } from './countermeasure.entities';
+import { EVIDENCE_PLACEMENT, type EvidencePlacement } from './countermeasure-ports';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 
 /** How many kept rows disagree with a recount, per kind of kept state (0 everywhere: in step). */
@@ -38,7 +41,11 @@ const LATEST_TRANSITION = `
  */
 @Injectable()
 export class KeptStateService {
-  constructor(@Inject(TransactionHost) private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(
+    @Inject(TransactionHost) private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(IncidentsService) private readonly incidents: IncidentsService,
+    @Inject(EVIDENCE_PLACEMENT) private readonly evidence: EvidencePlacement,
+  ) {}
 
   private get em() {
     return this.txHost.tx;
@@ -54,14 +61,22 @@ export class KeptStateService {
            (SELECT incident_id, day, status, delta FROM countermeasure_status_days WHERE delta <> 0 EXCEPT SELECT * FROM (${DAYS_RECOUNT}) r WHERE r.delta <> 0)
            UNION ALL (SELECT * FROM (${DAYS_RECOUNT}) r WHERE r.delta <> 0 EXCEPT SELECT incident_id, day, status, delta FROM countermeasure_status_days WHERE delta <> 0)) d) AS status_days,
         (SELECT count(*)::int FROM countermeasures c JOIN (${LATEST_TRANSITION}) l ON l.countermeasure_id = c.id
-          WHERE (c.status_changed_at, c.status_reason) IS DISTINCT FROM (l.at, l.reason)) AS status_times,
-        (SELECT count(*)::int FROM evidence e JOIN countermeasures c ON c.id = e.countermeasure_id WHERE e.incident_id <> c.incident_id) AS evidence_incidents`)) as {
+          WHERE (c.status_changed_at, c.status_reason) IS DISTINCT FROM (l.at, l.reason)) AS status_times`)) as {
       status_counts: number;
       status_days: number;
       status_times: number;
-      evidence_incidents: number;
     }[];
-    return { statusCounts: row!.status_counts, statusDays: row!.status_days, statusTimes: row!.status_times, evidenceIncidents: row!.evidence_incidents };
+    return { statusCounts: row!.status_counts, statusDays: row!.status_days, statusTimes: row!.status_times, evidenceIncidents: await this.misplacedEvidence() };
+  }
+
+  /** Evidence rows (the evidence context counts them) whose incident is not their countermeasure's. */
+  private async misplacedEvidence(): Promise<number> {
+    const pairs = await this.evidence.evidenceCountsByCountermeasureAndIncident();
+    if (pairs.length === 0) return 0;
+    const ids = [...new Set(pairs.map((p) => p.countermeasureId))];
+    const items = await this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').select(['c.id', 'c.incidentId']).where('c.id = ANY(:ids)', { ids }).getMany();
+    const incidentOf = new Map(items.map((c) => [c.id, c.incidentId]));
+    return pairs.filter((p) => incidentOf.get(p.countermeasureId) !== p.incidentId).reduce((n, p) => n + Number(p.count), 0);
   }
 
   /**
@@ -71,7 +86,7 @@ export class KeptStateService {
    */
   @Transactional()
   async repair(): Promise<KeptStateReport> {
-    await this.em.query(`SELECT id FROM incidents ORDER BY id FOR UPDATE`);
+    await this.incidents.lockAll();
     await this.em.query(`DELETE FROM countermeasure_status_counts`);
     await this.em.query(`INSERT INTO countermeasure_status_counts (incident_id, category, status, required_for_gate, count) ${COUNTS_RECOUNT}`);
     await this.em.query(`DELETE FROM countermeasure_status_days`);

@@ -194,7 +194,7 @@ export class EvidenceService {
     const size = pageSize(page.first);
     const qb = this.em.getRepository(EvidenceEntity).createQueryBuilder('e').where(`e.status = 'SUBMITTED' AND e.reviewDecision IS NULL`);
     if (incidentId) {
-      qb.andWhere('e.countermeasureId = ANY(:ids)', { ids: await this.countermeasures.idsInIncident(incidentId) });
+      qb.andWhere('e.incidentId = :incidentId', { incidentId }); // the evidence row's own copy of its incident (IDX_evidence_incident_review_queue)
     }
     const totalCount = await qb.clone().getCount();
     if (page.after) {

@@ -73,6 +73,12 @@ export class UsersService {
     return this.repo.createQueryBuilder('u').setLock('pessimistic_read').where('u.id = :id', { id }).getOne();
   }
 
+  /** lockForShare for several users at once (those that exist). */
+  async lockManyForShare(ids: readonly string[]): Promise<UserEntity[]> {
+    if (ids.length === 0) return [];
+    return this.repo.createQueryBuilder('u').setLock('pessimistic_read').where('u.id = ANY(:ids)', { ids: [...ids] }).getMany();
+  }
+
   async getById(id: string): Promise<UserEntity> {
     const user = await this.findById(id);
     if (!user) throw new IdentityError(IdentityErrorCode.USER_NOT_FOUND, `User ${id} does not exist`, { id });

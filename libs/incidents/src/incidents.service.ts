@@ -119,6 +119,17 @@ export class IncidentsService {
     return new Set(rows.map((r) => r.userId));
   }
 
+  /** Systems of the inventory by id (removed ones included), ordered by name: for contexts whose rows point at them. */
+  async systemsById(ids: readonly string[]): Promise<IncidentSystemEntity[]> {
+    if (ids.length === 0) return [];
+    return this.em.getRepository(IncidentSystemEntity).createQueryBuilder('s').where('s.id = ANY(:ids)', { ids: [...ids] }).orderBy('s.name', 'ASC').addOrderBy('s.id', 'ASC').getMany();
+  }
+
+  /** Locks every incident row, in id order: a rebuild no change may interleave with (every change takes its incident's lock first). */
+  async lockAll(): Promise<void> {
+    await this.em.getRepository(IncidentEntity).createQueryBuilder('i').select('i.id').setLock('pessimistic_write').orderBy('i.id').getMany();
+  }
+
   /** Locks the incident row: serializes changes that must see each other (e.g. numbering CM-001, CM-002...). */
   async lock(incidentId: string): Promise<IncidentEntity> {
     const incident = await this.em

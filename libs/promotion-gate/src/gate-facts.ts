@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { addDays, CASE_TIME_ZONE, Clock, todayIn } from '@app/common';
-import { CountermeasureEntity, countermeasureKey, RequirementEntity } from '@app/countermeasures';
-import { AuditClearanceEntity, AuditClearanceService, AuditEngagementEntity, isBlockingFinding, isExpired } from '@app/audits';
-import { UserEntity } from '@app/identity';
+import { CountermeasuresService, countermeasureKey, type CountermeasureEntity } from '@app/countermeasures';
+import { AuditClearanceService, AuditEngagementsService, isBlockingFinding, isExpired, type AuditClearanceEntity } from '@app/audits';
+import { UsersService } from '@app/identity';
 import { IncidentsService } from '@app/incidents';
 import { PromotionGateEntity } from './gate.entities';
 import { lapsesAfter, type BlockerKind, type DateRule, type GateFacts } from './domain/gate-rules';
@@ -15,36 +13,26 @@ import { lapsesAfter, type BlockerKind, type DateRule, type GateFacts } from './
  * countermeasures and their owners, the standing clearance or the latest
  * engagement, the blocking findings, and the date rules of the work the gate
  * relies on. Reads only, through the caller's transaction (the incident lock
- * is the caller's): PromotionGateService calls it under that lock.
+ * is the caller's): PromotionGateService calls it under that lock. Every read
+ * goes through the owning context's exported methods (no foreign table here).
  */
 @Injectable()
 export class GateFactsReader {
   constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(IncidentsService) private readonly incidents: IncidentsService,
     @Inject(AuditClearanceService) private readonly audits: AuditClearanceService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
+    @Inject(AuditEngagementsService) private readonly engagements: AuditEngagementsService,
+    @Inject(UsersService) private readonly users: UsersService,
   ) {}
 
-  private get em() {
-    return this.txHost.tx;
-  }
-
   async facts(gate: PromotionGateEntity): Promise<GateFacts> {
-    const required = await this.em
-      .getRepository(CountermeasureEntity)
-      .createQueryBuilder('c')
-      .where('c.incidentId = :id AND c.requiredForGate', { id: gate.incidentId })
-      .orderBy('c.seq')
-      .getMany();
-    const owners = required.length
-      ? await this.em.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: [...new Set(required.map((c) => c.ownerId))] }).getMany()
-      : [];
+    const required = await this.countermeasures.requiredForGate(gate.incidentId);
+    const owners = await this.users.findByIds([...new Set(required.map((c) => c.ownerId))]);
     const ownerName = new Map(owners.map((u) => [u.id, u.displayName]));
     const clearance = await this.standingClearance(gate.incidentId);
-    const engagement = clearance
-      ? null
-      : await this.em.getRepository(AuditEngagementEntity).findOne({ where: { incidentId: gate.incidentId }, order: { createdAt: 'DESC' } });
+    const engagement = clearance ? null : await this.engagements.latestOf(gate.incidentId);
     const now = this.clock.now();
     const today = todayIn(CASE_TIME_ZONE, now);
     const candidates = await this.audits.findingFacts(gate.incidentId, true);
@@ -112,11 +100,7 @@ export class GateFactsReader {
   ): Promise<DateRule[]> {
     const verified = items.filter((i) => i.cm.status === 'VERIFIED' || i.cm.status === 'OPERATING');
     if (verified.length === 0) return [];
-    const requirements = await this.em
-      .getRepository(RequirementEntity)
-      .createQueryBuilder('r')
-      .where('r.countermeasureId = ANY(:ids) AND (r.recurrenceDays IS NOT NULL OR r.riskAcceptedUntil IS NOT NULL)', { ids: verified.map((i) => i.cm.id) })
-      .getMany();
+    const requirements = (await this.countermeasures.requirementsOf(verified.map((i) => i.cm.id))).filter((r) => r.recurrenceDays !== null || r.riskAcceptedUntil !== null);
     const rules: DateRule[] = [];
     for (const { cm, kind } of verified) {
       const key = countermeasureKey(cm.seq);
@@ -159,17 +143,12 @@ export class GateFactsReader {
 
   private async countermeasureKeys(ids: readonly string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids: [...ids] }).getMany();
+    const rows = await this.countermeasures.findByIds([...new Set(ids)]);
     return new Map(rows.map((c) => [c.id, countermeasureKey(c.seq)]));
   }
 
   standingClearance(incidentId: string): Promise<AuditClearanceEntity | null> {
-    return this.em
-      .getRepository(AuditClearanceEntity)
-      .createQueryBuilder('c')
-      .where('c.incidentId = :incidentId AND c.withdrawnAt IS NULL', { incidentId })
-      .orderBy('c.clearedAt', 'DESC')
-      .getOne();
+    return this.engagements.standingClearanceOf(incidentId);
   }
 
   async chiefOf(incidentId: string): Promise<string | null> {

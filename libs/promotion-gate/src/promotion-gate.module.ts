@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditsModule } from '@app/audits';
 import { CountermeasuresModule } from '@app/countermeasures';
+import { IdentityModule } from '@app/identity';
 import { EvidenceModule } from '@app/evidence';
 import { GateChangeEntity, PromotionGateEntity, WebhookAttemptEntity, WebhookDeliveryEntity } from './gate.entities';
 import { GateNotifications } from './gate-notifications';
@@ -14,7 +15,7 @@ import { WebhookTargets } from './webhook-targets';
 import { CrossRowRules } from './cross-row-rules';
 
 @Module({
-  imports: [CountermeasuresModule, EvidenceModule, AuditsModule, TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
+  imports: [CountermeasuresModule, EvidenceModule, AuditsModule, IdentityModule, TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
   // WebhookDispatcher is exported from the lib but provided by apps/api only (the CLI sends nothing).
   providers: [PromotionGateService, CrossRowRules, GateFactsReader, GateDateRulesService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
   exports: [PromotionGateService, CrossRowRules, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
