@@ -9,7 +9,7 @@ import { CountermeasureEvents, type CountermeasureGateRelevanceChanged, type Cou
 import { AuditClearanceService, AuditEvents, isVerifiedForClearance, type AuditChanged } from '@app/audits';
 import { EvidenceService } from '@app/evidence';
 import { IncidentsService } from '@app/incidents';
-import { PromotionGateService } from './promotion-gate.service';
+import { GateEvaluation } from './gate-evaluation';
 import { GateEvents, type GateDateRulesDue } from './gate.events';
 
 /** A change that feeds a cross-row rule, as the command that made it described it. */
@@ -37,7 +37,7 @@ type Pending = Map<string, NotedChange[]>;
  * 3. **gate** — an incident with any change that feeds the gate (a status, a
  *    "required for the gate" flag, an audit change — including a withdrawal of
  *    step 2 —, a date-rule catch-up): each of its gates is re-evaluated once
- *    (PromotionGateService.reevaluateIncident).
+ *    (GateEvaluation.reevaluateIncident).
  *
  * The commands say what they changed through the events of their context
  * (`CountermeasureEvents`, `AuditEvents`, emitted inside their transaction);
@@ -65,7 +65,7 @@ export class CrossRowRules implements EntitySubscriberInterface {
     @Inject(IncidentsService) private readonly incidents: IncidentsService,
     @Inject(EvidenceService) private readonly evidence: EvidenceService,
     @Inject(AuditClearanceService) private readonly clearance: AuditClearanceService,
-    @Inject(PromotionGateService) private readonly gates: PromotionGateService,
+    @Inject(GateEvaluation) private readonly gates: GateEvaluation,
   ) {
     dataSource.subscribers.push(this);
   }

@@ -13,11 +13,12 @@ import { DateRuleSweepsService } from './date-rule-sweeps.service';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookTargets } from './webhook-targets';
 import { CrossRowRules } from './cross-row-rules';
+import { GateEvaluation } from './gate-evaluation';
 
 @Module({
   imports: [CountermeasuresModule, EvidenceModule, AuditsModule, IdentityModule, TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
   // WebhookDispatcher is exported from the lib but provided by apps/api only (the CLI sends nothing).
-  providers: [PromotionGateService, CrossRowRules, GateFactsReader, GateDateRulesService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
+  providers: [PromotionGateService, CrossRowRules, GateEvaluation, GateFactsReader, GateDateRulesService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
   exports: [PromotionGateService, CrossRowRules, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
 })
 export class PromotionGateModule {}

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import canonicalize from 'canonicalize';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
@@ -10,13 +9,14 @@ import { RiskAcceptancesService } from '@app/audits';
 import { actorMay, Permission, UserEntity } from '@app/identity';
 import { uniqueViolationOf } from '@app/database';
 import { IncidentsService } from '@app/incidents';
-import { GateChangeEntity, PromotionGateEntity, WebhookDeliveryEntity, type GateChangeCause } from './gate.entities';
-import { GATE_CHANNEL, GateEvents, type GateChangedNotice, type GateDateRulesDue } from './gate.events';
+import { GateChangeEntity, PromotionGateEntity, type GateChangeCause } from './gate.entities';
+import { GateEvents, type GateDateRulesDue } from './gate.events';
 import { GateError, GateErrorCode } from './domain/gate.errors';
 import { WebhookTargets } from './webhook-targets';
 import { GateFactsReader } from './gate-facts';
+import { GateEvaluation } from './gate-evaluation';
 import { GateDateRulesService, type GateReevaluationResult } from './gate-date-rules.service';
-import { authorizationRefusal, deriveGateState, evaluateGate, pendingDateRules, type Blocker, type GateState } from './domain/gate-rules';
+import { authorizationRefusal, evaluateGate, type Blocker, type GateState } from './domain/gate-rules';
 
 export interface CreateGateCommand {
   incidentId: string;
@@ -60,6 +60,7 @@ export class PromotionGateService {
     @Inject(GateFactsReader) private readonly gateFacts: GateFactsReader,
     @Inject(GateDateRulesService) private readonly dateRules: GateDateRulesService,
     @Inject(EventEmitter2) private readonly events: EventEmitter2,
+    @Inject(GateEvaluation) private readonly evaluation: GateEvaluation,
   ) {}
 
   private get em() {
@@ -166,7 +167,7 @@ export class PromotionGateService {
     });
     // The creation is recorded with the blockers it starts with (a past day's dashboard shows the gate
     // with the blockers of its last recorded change); if none, the re-evaluation below records ELIGIBLE.
-    await this.record(gate, null, 'SUSPENDED', 'CREATED', reason, evaluateGate(await this.gateFacts.facts(gate)), actor);
+    await this.evaluation.record(gate, null, 'SUSPENDED', 'CREATED', reason, evaluateGate(await this.gateFacts.facts(gate)), actor);
     await this.trail.append({ actor, action: 'gate.created', entityType: 'PromotionGate', entityId: gate.id, after: { key, name, description, reason, authorizerIds } });
     await this.reevaluate(gate.id, actor, 'created');
     return this.getByKey(key);
@@ -211,8 +212,8 @@ export class PromotionGateService {
       });
     }
     const at = this.clock.now();
-    await this.updateGate(current, { state: 'OPEN', openedAt: at, openedByLabel: actor.label, openStatement: why }, { newVersion: true });
-    await this.record(current, 'ELIGIBLE', 'OPEN', 'AUTHORIZED', why, [], actor);
+    await this.evaluation.updateGate(current, { state: 'OPEN', openedAt: at, openedByLabel: actor.label, openStatement: why }, { newVersion: true });
+    await this.evaluation.record(current, 'ELIGIBLE', 'OPEN', 'AUTHORIZED', why, [], actor);
     await this.trail.append({ actor, action: 'gate.authorized', entityType: 'PromotionGate', entityId: gate.id, before: { state: 'ELIGIBLE' }, after: { state: 'OPEN', statement: why } });
     return this.getByKey(key);
   }
@@ -225,7 +226,7 @@ export class PromotionGateService {
     const why = text(reason, 'reason', true);
     if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
     if (gate.heldAt) throw new GateError(GateErrorCode.HOLD_STATE, `Gate "${gate.key}" is already held by ${gate.heldByLabel}`, { key: gate.key });
-    await this.updateGate(gate, { heldAt: this.clock.now(), heldByLabel: actor.label, holdReason: why }, { newVersion: true });
+    await this.evaluation.updateGate(gate, { heldAt: this.clock.now(), heldByLabel: actor.label, holdReason: why }, { newVersion: true });
     await this.trail.append({ actor, action: 'gate.held', entityType: 'PromotionGate', entityId: gate.id, before: { state: gate.state }, after: { hold: why } });
     await this.reevaluate(gate.id, actor, `held by hand: ${why}`, 'HELD_BY_HAND');
     return this.getByKey(key);
@@ -239,7 +240,7 @@ export class PromotionGateService {
     const why = text(reason, 'reason', true);
     if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
     if (!gate.heldAt) throw new GateError(GateErrorCode.HOLD_STATE, `Gate "${gate.key}" is not held`, { key: gate.key });
-    await this.updateGate(gate, { heldAt: null, heldByLabel: null, holdReason: null }, { newVersion: true });
+    await this.evaluation.updateGate(gate, { heldAt: null, heldByLabel: null, holdReason: null }, { newVersion: true });
     await this.trail.append({ actor, action: 'gate.hold_released', entityType: 'PromotionGate', entityId: gate.id, before: { hold: gate.holdReason }, after: { reason: why } });
     await this.reevaluate(gate.id, actor, `hold released: ${why}`, 'HOLD_RELEASED');
     return this.getByKey(key);
@@ -258,21 +259,16 @@ export class PromotionGateService {
     if (clean !== null) {
       if (!secret || secret.length < 16 || secret.length > 256) throw invalid('secret', 'The webhook secret must have 16 to 256 characters');
     }
-    await this.updateGate(gate, { webhookUrl: clean, webhookSecret: clean ? secret : null }, { newVersion: false });
+    await this.evaluation.updateGate(gate, { webhookUrl: clean, webhookSecret: clean ? secret : null }, { newVersion: false });
     await this.trail.append({ actor, action: 'gate.webhook_configured', entityType: 'PromotionGate', entityId: gate.id, before: { url: gate.webhookUrl }, after: { url: clean } });
     return this.getByKey(key);
   }
 
   // ---- the rule, re-evaluated once per transaction that feeds it (CrossRowRules) ----------------
 
-  /**
-   * Every gate of the incident, each read once and re-evaluated once; the
-   * caller's transaction holds the incident lock. CrossRowRules calls it once
-   * per incident, just before the commit of every change that feeds the rules.
-   */
-  async reevaluateIncident(incidentId: string, actor: Actor, why: string): Promise<void> {
-    const gates = await this.em.getRepository(PromotionGateEntity).findBy({ incidentId });
-    for (const g of gates) await this.reevaluateRow(g, actor, why);
+  /** Every gate of the incident, each read once and re-evaluated once (GateEvaluation; CrossRowRules calls it before the commit). */
+  reevaluateIncident(incidentId: string, actor: Actor, why: string): Promise<void> {
+    return this.evaluation.reevaluateIncident(incidentId, actor, why);
   }
 
   /**
@@ -305,107 +301,13 @@ export class PromotionGateService {
 
   private async reevaluate(gateId: string, actor: Actor, why: string, cause?: GateChangeCause): Promise<PromotionGateEntity> {
     const gate = (await this.em.getRepository(PromotionGateEntity).findOneBy({ id: gateId }))!;
-    return this.reevaluateRow(gate, actor, why, cause);
-  }
-
-  /**
-   * The rule, applied to a gate row read under the incident lock; returns the
-   * row as it stands after (no second read). Blockers and date rules are kept
-   * current without moving the version: only a change of state (or of the hold,
-   * elsewhere) does, so an executive holding the gate is not refused as stale
-   * because a required item moved.
-   */
-  private async reevaluateRow(gate: PromotionGateEntity, actor: Actor, why: string, cause?: GateChangeCause): Promise<PromotionGateEntity> {
-    const facts = await this.gateFacts.facts(gate);
-    const blockers = evaluateGate(facts);
-    const dateRules = pendingDateRules(facts);
-    const next = deriveGateState(blockers, gate.state);
-    // jsonb reorders object keys: compare canonical forms, or every re-evaluation would count as a change.
-    const changedBlockers = canonicalize(blockers) !== canonicalize(gate.blockers);
-    const changedRules = canonicalize(dateRules) !== canonicalize(gate.dateRules);
-    if (next === gate.state && !changedBlockers && !changedRules) return gate;
-    const set: Partial<PromotionGateEntity> = {
-      state: next,
-      blockers,
-      dateRules,
-      reevaluateAt: dateRules.length ? new Date(dateRules[0]!.at) : null,
-      ...(next === 'OPEN' ? {} : { openedAt: null, openedByLabel: null, openStatement: null }),
-    };
-    const updated = await this.updateGate(gate, set, { newVersion: next !== gate.state });
-    if (next !== gate.state) {
-      const c: GateChangeCause = cause ?? (next === 'SUSPENDED' ? 'RULES_BROKEN' : 'RULES_MET');
-      await this.record(gate, gate.state, next, c, why, blockers, actor);
-      await this.trail.append({
-        actor,
-        action: 'gate.state_changed',
-        entityType: 'PromotionGate',
-        entityId: gate.id,
-        before: { state: gate.state },
-        after: { state: next, cause: c, reason: why, blockers: blockers.map((b) => b.message) },
-      });
-    }
-    return updated;
+    return this.evaluation.reevaluateRow(gate, actor, why, cause);
   }
 
   private async lockGate(key: string): Promise<PromotionGateEntity> {
     const gate = await this.row(key);
     await this.incidents.lock(gate.incidentId);
     return this.row(key);
-  }
-
-  /**
-   * The gate row changes only here. Its version moves when its state or its
-   * hold changes (`newVersion`), the changes a client deciding on the gate
-   * must have seen; kept-current data (blockers, date rules, the webhook) does
-   * not move it. `updated_at` is the app Clock's time, not the database's
-   * now(): it is the `since` of canPromote and must agree with the history's
-   * times (one clock). Returns the row as written (no second read).
-   */
-  private async updateGate(gate: PromotionGateEntity, set: Partial<PromotionGateEntity>, opts: { newVersion: boolean }): Promise<PromotionGateEntity> {
-    const updatedAt = this.clock.now();
-    await this.em
-      .createQueryBuilder()
-      .update(PromotionGateEntity)
-      // Named either way: left out, TypeORM's update would add `version + 1` for the @VersionColumn by itself.
-      .set({ ...(set as object), version: () => (opts.newVersion ? 'version + 1' : 'version'), updatedAt })
-      .where('id = :id', { id: gate.id })
-      .execute();
-    return Object.assign(Object.create(PromotionGateEntity.prototype) as PromotionGateEntity, gate, set, {
-      version: opts.newVersion ? gate.version + 1 : gate.version,
-      updatedAt,
-    });
-  }
-
-  /** History entry + webhook outbox row + a notification delivered at commit. */
-  private async record(gate: PromotionGateEntity, from: GateState | null, to: GateState, cause: GateChangeCause, reason: string, blockers: Blocker[], actor: Actor): Promise<void> {
-    const at = this.clock.now();
-    const repo = this.em.getRepository(GateChangeEntity);
-    const change = await repo.save(repo.create({ gateId: gate.id, fromState: from, toState: to, cause, reason, blockers, actorId: actor.id, actorLabel: actor.label, at }));
-    const notice: GateChangedNotice = {
-      gateId: gate.id,
-      key: gate.key,
-      incidentId: gate.incidentId,
-      changeId: change.id,
-      fromState: from,
-      toState: to,
-      cause,
-      reason,
-      at: at.toISOString(),
-    };
-    // The row as read under the incident lock: the webhook changes only under that lock too (configureWebhook).
-    if (gate.webhookUrl) {
-      await this.em.getRepository(WebhookDeliveryEntity).insert({
-        gateId: gate.id,
-        changeId: change.id,
-        url: gate.webhookUrl,
-        body: JSON.stringify({ event: 'gate.changed', ...notice, canPromote: to === 'OPEN', blockers: blockers.map((b) => ({ kind: b.kind, itemKey: b.itemKey, message: b.message })) }),
-        status: 'PENDING',
-        attempts: 0,
-        nextAttemptAt: at,
-      });
-    }
-    // pg_notify inside the transaction is delivered when (and only if) it commits.
-    await this.em.query('SELECT pg_notify($1, $2)', [GATE_CHANNEL, JSON.stringify(notice)]);
   }
 }
 
