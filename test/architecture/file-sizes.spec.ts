@@ -36,7 +36,6 @@ const GENERATED: Record<string, string> = {
 const BEING_SPLIT: Record<string, string> = {
   'libs/incidents/src/incident-changes.service.ts': 'split along its seams (issue 12)',
   'libs/evidence/src/evidence.service.ts': 'split along its seams (issue 12)',
-  'libs/countermeasures/src/domain/countermeasure-workflow.spec.ts': 'the spec of countermeasure-workflow.ts, rewritten with it (issue 12)',
 };
 
 const root = path.resolve(__dirname, '../..');
