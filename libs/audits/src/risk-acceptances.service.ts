@@ -3,7 +3,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { IsNull } from 'typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Actor, CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, todayIn, type Page, type PageRequest } from '@app/common';
+import { Actor, CASE_TIME_ZONE, Clock, decodeTimeIdCursor, encodeCursor, pageSize, todayIn, type Page, type PageRequest } from '@app/common';
 import { CountermeasuresService, CountermeasureStatus, countermeasureKey, TransitionCause } from '@app/countermeasures';
 import { IncidentsService } from '@app/incidents';
 import { RiskAcceptanceEntity } from './audit.entities';
@@ -12,6 +12,7 @@ import { AuditFindingsService } from './audit-findings.service';
 import { AuditError, AuditErrorCode } from './domain/audit.errors';
 import { BLOCKING_SEVERITIES, checkRiskExpiry, findingKey, isExpired, MAX_REASON_LENGTH, MAX_TEXT_LENGTH, requireText } from './domain/audit-fields';
 import { assertMayAcceptRisk } from './domain/audit-access';
+import { assertRiskAcceptable } from './domain/finding-rules';
 
 export interface AcceptRiskCommand {
   justification: string;
@@ -81,10 +82,7 @@ export class RiskAcceptancesService {
     const totalCount = await qb.clone().getCount();
     const acceptedMs = `date_trunc('milliseconds', a.accepted_at)`;
     if (page.after) {
-      const [at, id] = decodeCursor(page.after, 2);
-      if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) {
-        throw new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this list issued', { after: page.after });
-      }
+      const { at, id } = decodeTimeIdCursor(page.after);
       qb.andWhere(`(${acceptedMs}, a.id) < (:at, :id)`, { at, id });
     }
     const rows = await qb.orderBy(acceptedMs, 'DESC').addOrderBy('a.id', 'DESC').limit(size + 1).getMany();
@@ -107,13 +105,7 @@ export class RiskAcceptancesService {
     const today = this.clearance.today();
     const fields = this.checkCommand(cmd, today);
     const standing = await this.em.getRepository(RiskAcceptanceEntity).findOneBy({ findingId: f.id, endedAt: IsNull() });
-    const open = f.status === 'OPEN' || (f.status === 'ACCEPTED_RISK' && (!standing || isExpired(standing.expiresOn, today)));
-    if (!open) {
-      throw new AuditError(AuditErrorCode.INVALID_FINDING_TRANSITION, `Only an open finding's risk can be accepted; ${findingKey(f.seq)} is ${f.status}`, {
-        status: f.status,
-        to: 'ACCEPTED_RISK',
-      });
-    }
+    assertRiskAcceptable(f, standing, today);
     if (standing) await this.end(standing, 'EXPIRED', `last day ${standing.expiresOn} passed`, RISK_EXPIRY_ACTOR);
     const acceptance = await this.insert(actor, { incidentId: f.incidentId, findingId: f.id, requirementId: null, ...fields });
     await this.findings.updateVersioned(actor, 'audit_finding.risk_accepted', f, expectedVersion, { status: 'ACCEPTED_RISK' }, { riskAcceptanceId: acceptance.id, expiresOn: fields.expiresOn });

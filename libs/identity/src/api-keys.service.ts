@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Actor, Clock, isUuid, CommonError, CommonErrorCode, decodeCursor, encodeCursor, pageSize, type Page, type PageRequest } from '@app/common';
+import { Actor, Clock, decodeTimeIdCursor, encodeCursor, pageSize, type Page, type PageRequest } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { ApiKeyEntity } from './api-key.entity';
 import {
@@ -82,12 +82,8 @@ export class ApiKeysService {
     const qb = this.repo.createQueryBuilder('k');
     const totalCount = await qb.clone().getCount();
     if (page.after) {
-      const [at, id] = decodeCursor(page.after, 2);
-      const after = new Date(String(at));
-      if (Number.isNaN(after.getTime()) || !isUuid(String(id))) {
-        throw new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this API issued', { after: page.after });
-      }
-      qb.andWhere('(k.created_at, k.id) < (:at, :id)', { at: after, id: String(id) });
+      const { at, id } = decodeTimeIdCursor(page.after);
+      qb.andWhere('(k.created_at, k.id) < (:at, :id)', { at: new Date(at), id });
     }
     const rows = await qb.orderBy('k.created_at', 'DESC').addOrderBy('k.id', 'DESC').limit(size + 1).getMany();
     return {

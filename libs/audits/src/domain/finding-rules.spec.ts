@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditError } from './audit.errors';
 import { FINDING_STATUSES, type FindingStatus } from './audit-fields';
-import { assertNotLinked, assertReopenable, assertResolvable } from './finding-rules';
+import { assertNotLinked, assertReopenable, assertResolvable, assertRiskAcceptable } from './finding-rules';
 
 function refusal(fn: () => unknown): AuditError {
   try {
@@ -48,5 +48,18 @@ describe('what may happen to a finding', () => {
     const err = refusal(() => assertNotLinked({ seq: 1, countermeasureId: 'cm-1' }));
     expect(err.code).toBe('FINDING_ALREADY_LINKED');
     expect(err.details).toEqual({ countermeasureId: 'cm-1' });
+  });
+
+  it("accepting a risk: an OPEN finding, or a risk-accepted one whose acceptance is gone or past its last day (Japan's today)", () => {
+    const today = '2026-10-02';
+    allowed(() => assertRiskAcceptable({ seq: 5, status: 'OPEN' }, null, today));
+    allowed(() => assertRiskAcceptable({ seq: 5, status: 'ACCEPTED_RISK' }, null, today));
+    allowed(() => assertRiskAcceptable({ seq: 5, status: 'ACCEPTED_RISK' }, { expiresOn: '2026-10-01' }, today));
+    // Its acceptance holds through its last day: today it still stands.
+    const standing = refusal(() => assertRiskAcceptable({ seq: 5, status: 'ACCEPTED_RISK' }, { expiresOn: today }, today));
+    expect(standing.code).toBe('INVALID_FINDING_TRANSITION');
+    expect(standing.details).toEqual({ status: 'ACCEPTED_RISK', to: 'ACCEPTED_RISK' });
+    const resolved = refusal(() => assertRiskAcceptable({ seq: 5, status: 'RESOLVED' }, null, today));
+    expect(resolved.message).toContain('F-005 is RESOLVED');
   });
 });

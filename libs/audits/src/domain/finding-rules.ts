@@ -1,5 +1,5 @@
 import { AuditError, AuditErrorCode } from './audit.errors';
-import { findingKey, type FindingStatus } from './audit-fields';
+import { findingKey, isExpired, type FindingStatus } from './audit-fields';
 
 /** What the rules read of a finding. */
 export interface FindingState {
@@ -29,5 +29,20 @@ export function assertReopenable(f: Pick<FindingState, 'seq' | 'status'>): void 
 export function assertNotLinked(f: Pick<FindingState, 'seq' | 'countermeasureId'>): void {
   if (f.countermeasureId) {
     throw new AuditError(AuditErrorCode.FINDING_ALREADY_LINKED, `${findingKey(f.seq)} already concerns a countermeasure`, { countermeasureId: f.countermeasureId });
+  }
+}
+
+/**
+ * An executive accepts the risk of an open finding: OPEN, or ACCEPTED_RISK
+ * whose acceptance is gone or has expired by `today` (YYYY-MM-DD, Asia/Tokyo).
+ * Any other finding is refused (INVALID_FINDING_TRANSITION).
+ */
+export function assertRiskAcceptable(f: Pick<FindingState, 'seq' | 'status'>, standing: { expiresOn: string } | null, today: string): void {
+  const open = f.status === 'OPEN' || (f.status === 'ACCEPTED_RISK' && (!standing || isExpired(standing.expiresOn, today)));
+  if (!open) {
+    throw new AuditError(AuditErrorCode.INVALID_FINDING_TRANSITION, `Only an open finding's risk can be accepted; ${findingKey(f.seq)} is ${f.status}`, {
+      status: f.status,
+      to: 'ACCEPTED_RISK',
+    });
   }
 }

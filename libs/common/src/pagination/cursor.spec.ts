@@ -92,6 +92,7 @@ describe('decodeTimeIdCursor / decodeSeqIdCursor (the keyset cursors of the list
     ['a time that is no time', ['yesterday', ID]],
     ['a number for the time', [1_752_000_000_000, ID]],
     ['an id that is no UUID', ['2026-07-10T01:02:03.456Z', "x' OR 1=1 --"]],
+    ['36 hex digits and dashes that are no UUID', ['2026-07-10T01:02:03.456Z', '0b9d6c1e3f0a4c5e9a573c1f2e4d5b6a----']],
     ['a number for the id', ['2026-07-10T01:02:03.456Z', 42]],
     ['the sequence-number shape', [7, ID]],
   ])('refuses a time/id cursor with %s as INVALID_CURSOR, naming the cursor', (_what, values) => {

@@ -1,4 +1,5 @@
 import { CommonError, CommonErrorCode } from '../errors/common.errors';
+import { isUuid } from '../ids';
 
 /** Largest page any list returns; `first` above it is refused, not silently cut. */
 export const MAX_PAGE_SIZE = 100;
@@ -40,9 +41,6 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
   throw new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this API issued', { after: cursor });
 }
 
-/** Ids in cursors: the text form of a UUID (checked before it reaches SQL, where a malformed one would fail as a 500). */
-const CURSOR_ID = /^[0-9a-f-]{36}$/i;
-
 function notIssued(cursor: string): CommonError {
   return new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this list issued', { after: cursor });
 }
@@ -50,14 +48,14 @@ function notIssued(cursor: string): CommonError {
 /** A cursor of a list sorted by a time, then id (`encodeCursor([createdAt.toISOString(), id])`), or INVALID_CURSOR. */
 export function decodeTimeIdCursor(cursor: string): { at: string; id: string } {
   const [at, id] = decodeCursor(cursor, 2);
-  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !CURSOR_ID.test(id)) throw notIssued(cursor);
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !isUuid(id)) throw notIssued(cursor);
   return { at, id };
 }
 
 /** A cursor of a list sorted by a sequence number, then id (`encodeCursor([seq, id])`), or INVALID_CURSOR. */
 export function decodeSeqIdCursor(cursor: string): { seq: number; id: string } {
   const [seq, id] = decodeCursor(cursor, 2);
-  if (typeof seq !== 'number' || !Number.isInteger(seq) || typeof id !== 'string' || !CURSOR_ID.test(id)) throw notIssued(cursor);
+  if (typeof seq !== 'number' || !Number.isInteger(seq) || typeof id !== 'string' || !isUuid(id)) throw notIssued(cursor);
   return { seq, id };
 }
 
