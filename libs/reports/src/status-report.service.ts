@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Actor, CASE_TIME_ZONE, Clock, isUuid, CommonError, CommonErrorCode, todayIn } from '@app/common';
+import { Actor, CASE_TIME_ZONE, Clock, todayIn } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { FINDING_SEVERITIES, findingKey } from '@app/audits';
 import { ALL_COUNTERMEASURE_STATUSES, countermeasureKey, isOverdue, type CountermeasureStatus } from '@app/countermeasures';
-import { IncidentError, IncidentErrorCode, IncidentsService } from '@app/incidents';
+import { IncidentsService } from '@app/incidents';
 import { PromotionGateService } from '@app/promotion-gate';
 import {
   localIso,
@@ -16,6 +16,7 @@ import {
   type ReportFormat,
   type StatusReport,
 } from './domain/status-report';
+import { namedIncidentId, onlyIncident } from './domain/report-request';
 import { renderCsv } from './render/csv';
 import { renderPdf } from './render/pdf';
 
@@ -168,18 +169,10 @@ export class StatusReportService {
   }
 
   private async resolveIncident(incidentId: string | null | undefined): Promise<string> {
-    if (incidentId != null && incidentId !== '') {
-      if (!isUuid(incidentId)) {
-        throw new CommonError(CommonErrorCode.INVALID_INPUT, 'incidentId must be an incident id (a UUID)', { field: 'incidentId' });
-      }
-      return incidentId.toLowerCase();
-    }
+    const named = namedIncidentId(incidentId);
+    if (named !== null) return named;
     const rows: { id: string }[] = await this.em.query('SELECT id FROM incidents ORDER BY created_at DESC, id DESC LIMIT 2');
-    if (rows.length === 0) throw new IncidentError(IncidentErrorCode.INCIDENT_NOT_FOUND, 'There is no incident to report on', {});
-    if (rows.length > 1) {
-      throw new CommonError(CommonErrorCode.INVALID_INPUT, 'There are several incidents: name one with ?incidentId=', { field: 'incidentId' });
-    }
-    return rows[0]!.id;
+    return onlyIncident(rows.map((r) => r.id));
   }
 
   /** Every countermeasure of the incident with its owner, evidence state and standing sign-off: one statement. */
