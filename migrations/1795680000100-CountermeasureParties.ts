@@ -84,7 +84,15 @@ export function partyHistoryFromTrail(entries: readonly PartyTrailEntry[], curre
   const key = (cm: string, role: PartyRow['role'], user: string) => `${cm}|${role}|${user}`;
   const start = (cm: string, role: PartyRow['role'], user: unknown, at: Date, entryId: string | null) => {
     if (typeof user !== 'string' || !user || open.has(key(cm, role, user))) return;
-    const row: PartyRow = { countermeasureId: cm, userId: user, role, since: at, until: null, startedByEntryId: entryId, endedByEntryId: null };
+    const row: PartyRow = {
+      countermeasureId: cm,
+      userId: user,
+      role,
+      since: at,
+      until: null,
+      startedByEntryId: entryId,
+      endedByEntryId: null,
+    };
     rows.push(row);
     open.set(key(cm, role, user), row);
   };
@@ -144,7 +152,15 @@ export function partyHistoryFromTrail(entries: readonly PartyTrailEntry[], curre
     }
     for (const [role, u] of seen) {
       if (rows.some((r) => r.countermeasureId === cm && r.userId === u)) continue;
-      rows.push({ countermeasureId: cm, userId: u, role, since: e.occurredAt, until: e.occurredAt, startedByEntryId: e.id, endedByEntryId: e.id });
+      rows.push({
+        countermeasureId: cm,
+        userId: u,
+        role,
+        since: e.occurredAt,
+        until: e.occurredAt,
+        startedByEntryId: e.id,
+        endedByEntryId: e.id,
+      });
     }
   }
   return rows;
@@ -152,12 +168,21 @@ export function partyHistoryFromTrail(entries: readonly PartyTrailEntry[], curre
 
 /** Reads the trail and today's rows, writes the history (in batches). */
 export async function fillCountermeasureParties(queryRunner: QueryRunner, now: Date = new Date()): Promise<number> {
-  const entries = ((await queryRunner.query(
-    `SELECT t."id", t."entity_id", t."action", t."occurred_at", t."before", t."after"
+  const entries = (
+    (await queryRunner.query(
+      `SELECT t."id", t."entity_id", t."action", t."occurred_at", t."before", t."after"
        FROM "audit_trail" t JOIN "countermeasures" c ON c."id"::text = t."entity_id"
       WHERE t."entity_type" = 'Countermeasure'
       ORDER BY t."seq"`,
-  )) as { id: string; entity_id: string; action: string; occurred_at: Date; before: Record<string, unknown> | null; after: Record<string, unknown> | null }[]).map((r) => ({
+    )) as {
+      id: string;
+      entity_id: string;
+      action: string;
+      occurred_at: Date;
+      before: Record<string, unknown> | null;
+      after: Record<string, unknown> | null;
+    }[]
+  ).map((r) => ({
     id: r.id,
     countermeasureId: r.entity_id,
     action: r.action,
@@ -165,11 +190,13 @@ export async function fillCountermeasureParties(queryRunner: QueryRunner, now: D
     before: r.before,
     after: r.after,
   }));
-  const current = ((await queryRunner.query(
-    `SELECT c."id", c."owner_id", c."created_at",
+  const current = (
+    (await queryRunner.query(
+      `SELECT c."id", c."owner_id", c."created_at",
             COALESCE((SELECT array_agg(cc."user_id"::text ORDER BY cc."user_id") FROM "countermeasure_contributors" cc WHERE cc."countermeasure_id" = c."id"), '{}') AS "contributor_ids"
        FROM "countermeasures" c`,
-  )) as { id: string; owner_id: string; created_at: Date; contributor_ids: string[] }[]).map((r) => ({
+    )) as { id: string; owner_id: string; created_at: Date; contributor_ids: string[] }[]
+  ).map((r) => ({
     countermeasureId: r.id,
     ownerId: r.owner_id,
     contributorIds: r.contributor_ids,

@@ -95,7 +95,16 @@ export const READ_MODELS: readonly { path: string; why: string; reads: readonly 
   {
     path: 'libs/reports/',
     why: 'the status report: one READ ONLY transaction reading a consistent picture of the incident',
-    reads: ['audit_clearances', 'audit_engagements', 'audit_findings', 'countermeasure_requirements', 'countermeasure_sign_offs', 'countermeasures', 'incidents', 'users'],
+    reads: [
+      'audit_clearances',
+      'audit_engagements',
+      'audit_findings',
+      'countermeasure_requirements',
+      'countermeasure_sign_offs',
+      'countermeasures',
+      'incidents',
+      'users',
+    ],
   },
   {
     path: 'libs/notifications/src/reminder-queries.ts',
@@ -131,6 +140,9 @@ export const APP_EXCEPTIONS: readonly { path: string; why: string; tables: reado
 // being fixed in this issue: must be empty when the issue closes
 export const BEING_FIXED: readonly { path: string; tables: readonly Table[] }[] = [
   // the gate orchestration's files (clearance and gate services)
-  { path: 'libs/audits/src/audit-clearance.service.ts', tables: ['countermeasures', 'evidence', 'countermeasure_sign_offs', 'incident_systems'] },
+  {
+    path: 'libs/audits/src/audit-clearance.service.ts',
+    tables: ['countermeasures', 'evidence', 'countermeasure_sign_offs', 'incident_systems'],
+  },
   { path: 'libs/promotion-gate/src/promotion-gate.service.ts', tables: ['countermeasures', 'users'] },
 ];

@@ -27,7 +27,9 @@ function walk(dir: string): string[] {
 }
 
 const rel = (p: string) => path.relative(root, p).split(path.sep).join('/');
-const sources = [...walk(path.join(root, 'libs')), ...walk(path.join(root, 'apps'))].filter((f) => !/\.(spec|e2e-spec)\.ts$/.test(f)).map(rel);
+const sources = [...walk(path.join(root, 'libs')), ...walk(path.join(root, 'apps'))]
+  .filter((f) => !/\.(spec|e2e-spec)\.ts$/.test(f))
+  .map(rel);
 const read = (f: string) => fs.readFileSync(path.join(root, f), 'utf8');
 
 /** Entity class → table, over libs/; and which lib declares it. */
@@ -79,7 +81,12 @@ export function violationsIn(
     if (ctx === owner) continue;
     if (ctx === 'apps') {
       if (rules.appExceptions.some((e) => file.startsWith(e.path) && e.tables.includes(ref.table))) continue;
-      out.push({ file, ref, owner, advice: `an app holds no business rule and names no table: call a service of libs/${owner} (or list the exception with its reason in APP_EXCEPTIONS)` });
+      out.push({
+        file,
+        ref,
+        owner,
+        advice: `an app holds no business rule and names no table: call a service of libs/${owner} (or list the exception with its reason in APP_EXCEPTIONS)`,
+      });
       continue;
     }
     const model = rules.readModels.find((m) => file === m.path || (m.path.endsWith('/') && file.startsWith(m.path)));
@@ -104,20 +111,28 @@ describe('every table has one owning context', () => {
   it('the map lists every table: each @Entity, with the lib that declares it as owner, and each CREATE TABLE of migrations/', () => {
     const problems: string[] = [];
     for (const [table, lib] of declaredIn) {
-      if (!(table in owners)) problems.push(`${table} (an @Entity in libs/${lib}) has no owner: add it to TABLE_OWNERS in test/architecture/table-owners.ts`);
-      else if (owners[table] !== lib) problems.push(`${table} is declared by libs/${lib} but TABLE_OWNERS says ${owners[table]}: the owner declares the entity`);
+      if (!(table in owners))
+        problems.push(`${table} (an @Entity in libs/${lib}) has no owner: add it to TABLE_OWNERS in test/architecture/table-owners.ts`);
+      else if (owners[table] !== lib)
+        problems.push(`${table} is declared by libs/${lib} but TABLE_OWNERS says ${owners[table]}: the owner declares the entity`);
     }
     const migrationDir = path.join(root, 'migrations');
     for (const f of fs.readdirSync(migrationDir).filter((n) => n.endsWith('.ts'))) {
       for (const table of createdTables(fs.readFileSync(path.join(migrationDir, f), 'utf8'))) {
-        if (!(table in owners)) problems.push(`${table} (CREATE TABLE in migrations/${f}) has no owner: add it to TABLE_OWNERS in test/architecture/table-owners.ts`);
+        if (!(table in owners))
+          problems.push(
+            `${table} (CREATE TABLE in migrations/${f}) has no owner: add it to TABLE_OWNERS in test/architecture/table-owners.ts`,
+          );
       }
     }
     expect(problems).toEqual([]);
   });
 
   it('the map lists no table that no longer exists, and names only real contexts', () => {
-    const migrationText = fs.readdirSync(path.join(root, 'migrations')).map((n) => fs.readFileSync(path.join(root, 'migrations', n), 'utf8')).join('\n');
+    const migrationText = fs
+      .readdirSync(path.join(root, 'migrations'))
+      .map((n) => fs.readFileSync(path.join(root, 'migrations', n), 'utf8'))
+      .join('\n');
     const created = new Set(createdTables(migrationText));
     const stale = Object.keys(owners).filter((t) => t !== 'migrations' && !declaredIn.has(t) && !created.has(t));
     expect(stale).toEqual([]);
@@ -132,7 +147,9 @@ describe('every table has one owning context', () => {
     const violations = all.filter((v) => !pending.includes(v));
     expect(violations.map(describeViolation)).toEqual([]);
     // The temporary list shrinks only: an entry that no longer matches anything is removed.
-    const stillNeeded = BEING_FIXED.flatMap((b) => b.tables.map((t) => `${b.path} ${t}`)).filter((e) => !pending.some((v) => `${v.file} ${v.ref.table}` === e));
+    const stillNeeded = BEING_FIXED.flatMap((b) => b.tables.map((t) => `${b.path} ${t}`)).filter(
+      (e) => !pending.some((v) => `${v.file} ${v.ref.table}` === e),
+    );
     expect(stillNeeded, 'fixed: remove these from BEING_FIXED in table-owners.ts').toEqual([]);
   });
 
@@ -147,7 +164,12 @@ describe('every table has one owning context', () => {
   });
 
   describe('the check itself catches what it must, and only that', () => {
-    const owners = { countermeasures: 'countermeasures', countermeasure_requirements: 'countermeasures', audit_trail: 'audit-trail', evidence: 'evidence' };
+    const owners = {
+      countermeasures: 'countermeasures',
+      countermeasure_requirements: 'countermeasures',
+      audit_trail: 'audit-trail',
+      evidence: 'evidence',
+    };
     const entityTables = new Map([
       ['RequirementEntity', 'countermeasure_requirements'],
       ['CountermeasureEntity', 'countermeasures'],
@@ -158,30 +180,62 @@ describe('every table has one owning context', () => {
     it.each([
       ['raw SELECT', "em.query('SELECT seq FROM countermeasures WHERE id = $1')", 'countermeasures:read'],
       ['quoted, with the schema', 'em.query(`SELECT 1 FROM "public"."countermeasures" c`)', 'countermeasures:read'],
-      ['a JOIN in a template string across lines', 'em.query(`SELECT t.seq\n  FROM x t\n  JOIN countermeasures c ON c.id = t.id`)', 'countermeasures:read'],
-      ['an UPDATE in lower case', "em.query(`update countermeasure_requirements set evidence_total = 0`)", 'countermeasure_requirements:write'],
+      [
+        'a JOIN in a template string across lines',
+        'em.query(`SELECT t.seq\n  FROM x t\n  JOIN countermeasures c ON c.id = t.id`)',
+        'countermeasures:read',
+      ],
+      [
+        'an UPDATE in lower case',
+        'em.query(`update countermeasure_requirements set evidence_total = 0`)',
+        'countermeasure_requirements:write',
+      ],
       ['INSERT INTO', 'em.query(`INSERT INTO countermeasures (id) VALUES ($1)`)', 'countermeasures:write'],
       ['DELETE FROM', "em.query('DELETE FROM countermeasures')", 'countermeasures:write'],
       ['TRUNCATE', "em.query('TRUNCATE countermeasures')", 'countermeasures:write'],
       ['LOCK TABLE', "em.query('LOCK TABLE countermeasures IN SHARE MODE')", 'countermeasures:write'],
       ['SELECT ... FOR UPDATE', "em.query('SELECT id FROM countermeasures FOR UPDATE')", 'countermeasures:write'],
-      ['a sub-select inside a query builder', "qb.andWhere('e.cm IN (SELECT c.id FROM countermeasures c WHERE c.incident_id = :i)')", 'countermeasures:read'],
+      [
+        'a sub-select inside a query builder',
+        "qb.andWhere('e.cm IN (SELECT c.id FROM countermeasures c WHERE c.incident_id = :i)')",
+        'countermeasures:read',
+      ],
       ['reading the trail JSON', "em.query(`SELECT t.after->>'ownerId' FROM audit_trail t`)", 'audit_trail:read'],
       ['a table after an interpolation', 'em.query(`SELECT ${cols} FROM countermeasures`)', 'countermeasures:read'],
-      ['getRepository(Entity)', 'this.em.getRepository(RequirementEntity).update({ id }, { x: 1 })', 'countermeasure_requirements:repository'],
-      ['@InjectRepository(Entity)', 'constructor(@InjectRepository(CountermeasureEntity) repo: Repository<CountermeasureEntity>) {}', 'countermeasures:repository'],
+      [
+        'getRepository(Entity)',
+        'this.em.getRepository(RequirementEntity).update({ id }, { x: 1 })',
+        'countermeasure_requirements:repository',
+      ],
+      [
+        '@InjectRepository(Entity)',
+        'constructor(@InjectRepository(CountermeasureEntity) repo: Repository<CountermeasureEntity>) {}',
+        'countermeasures:repository',
+      ],
       ['a manager call', 'await em.findOne(CountermeasureEntity, { where: { id } })', 'countermeasures:repository'],
       ['forFeature', 'TypeOrmModule.forFeature([EvidenceEntity, RequirementEntity])', 'countermeasure_requirements:repository'],
       ['a helper taking the entity', 'await updateIfVersion(this.em, CountermeasureEntity, id, v, set, now)', 'countermeasures:repository'],
-      ['a query builder on the table name', "em.createQueryBuilder().update('countermeasure_requirements').set({})", 'countermeasure_requirements:write'],
+      [
+        'a query builder on the table name',
+        "em.createQueryBuilder().update('countermeasure_requirements').set({})",
+        'countermeasure_requirements:write',
+      ],
     ])('catches %s', (_what, src, expected) => {
       expect(caught('libs/evidence/src/x.ts', src)).toContain(expected);
     });
 
     it.each([
       ['the owner itself', 'libs/countermeasures/src/x.ts', "em.query('SELECT seq FROM countermeasures')"],
-      ['a type, an import, a relation', 'libs/evidence/src/x.ts', "import { CountermeasureEntity } from '@app/countermeasures';\nlet c: CountermeasureEntity; const r: Repository<CountermeasureEntity>[] = [];\n@ManyToOne(() => CountermeasureEntity) ref?: CountermeasureEntity;\nfunction f(x: Pick<CountermeasureEntity, 'id'>): CountermeasureEntity[] { return []; }"],
-      ['prose in a message', 'libs/evidence/src/x.ts', "throw new Error('Remove it from countermeasures first; evidence from countermeasures is kept')"],
+      [
+        'a type, an import, a relation',
+        'libs/evidence/src/x.ts',
+        "import { CountermeasureEntity } from '@app/countermeasures';\nlet c: CountermeasureEntity; const r: Repository<CountermeasureEntity>[] = [];\n@ManyToOne(() => CountermeasureEntity) ref?: CountermeasureEntity;\nfunction f(x: Pick<CountermeasureEntity, 'id'>): CountermeasureEntity[] { return []; }",
+      ],
+      [
+        'prose in a message',
+        'libs/evidence/src/x.ts',
+        "throw new Error('Remove it from countermeasures first; evidence from countermeasures is kept')",
+      ],
       ['a comment', 'libs/evidence/src/x.ts', '// SELECT seq FROM countermeasures\n/* UPDATE countermeasure_requirements */'],
       ['a column or alias of the same name', 'libs/evidence/src/x.ts', "em.query('SELECT e.countermeasures_count FROM evidence e')"],
       ['a declared read of a read model', 'libs/dashboard/src/x.ts', "em.query('SELECT count(*) FROM countermeasures')"],
@@ -190,7 +244,9 @@ describe('every table has one owning context', () => {
     });
 
     it('refuses a read model what is not declared, or any write', () => {
-      expect(caught('libs/dashboard/src/x.ts', "em.query('SELECT 1 FROM countermeasure_requirements')")).toEqual(['countermeasure_requirements:read']);
+      expect(caught('libs/dashboard/src/x.ts', "em.query('SELECT 1 FROM countermeasure_requirements')")).toEqual([
+        'countermeasure_requirements:read',
+      ]);
       expect(caught('libs/dashboard/src/x.ts', "em.query('UPDATE countermeasures SET x = 1')")).toEqual(['countermeasures:write']);
       expect(caught('libs/dashboard/src/x.ts', 'em.getRepository(CountermeasureEntity).find()')).toEqual(['countermeasures:repository']);
     });

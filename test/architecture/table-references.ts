@@ -150,11 +150,17 @@ function regexMayStart(codeSoFar: string): boolean {
 
 const SQL_VERB_START = /^\s*\(?\s*(select|insert|update|delete|with|lock|truncate|copy|alter|create|drop)\b/i;
 const TABLE_AFTER = String.raw`(?:ONLY\s+)?(?:TABLE\s+)?(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(?:"?public"?\s*\.\s*)?"?([A-Za-z_][A-Za-z0-9_]*)"?(?![\w."(])`;
-const SQL_REF = new RegExp(String.raw`\b(DELETE\s+FROM|INSERT\s+INTO|FROM|JOIN|UPDATE|INTO|TRUNCATE|LOCK|COPY|REFERENCES|ALTER\s+TABLE|DROP\s+TABLE|CREATE\s+TABLE)\s+${TABLE_AFTER}`, 'gi');
+const SQL_REF = new RegExp(
+  String.raw`\b(DELETE\s+FROM|INSERT\s+INTO|FROM|JOIN|UPDATE|INTO|TRUNCATE|LOCK|COPY|REFERENCES|ALTER\s+TABLE|DROP\s+TABLE|CREATE\s+TABLE)\s+${TABLE_AFTER}`,
+  'gi',
+);
 const LOCKING_READ = /\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE|KEY\s+SHARE)\b/i;
 
 /** Tables named in SQL inside one string literal. */
-export function sqlReferences(text: string, tables: ReadonlySet<string>): { table: string; access: 'read' | 'write'; keyword: string; index: number }[] {
+export function sqlReferences(
+  text: string,
+  tables: ReadonlySet<string>,
+): { table: string; access: 'read' | 'write'; keyword: string; index: number }[] {
   const found: { table: string; access: 'read' | 'write'; keyword: string; index: number }[] = [];
   const statementLike = SQL_VERB_START.test(text);
   const locks = LOCKING_READ.test(text);
@@ -172,7 +178,17 @@ export function sqlReferences(text: string, tables: ReadonlySet<string>): { tabl
 
 const BUILDER_TABLE_ARG =
   /\.(from|innerJoin|leftJoin|innerJoinAndSelect|leftJoinAndSelect|innerJoinAndMapOne|leftJoinAndMapOne|innerJoinAndMapMany|leftJoinAndMapMany|into|update|delete|insert|getRepository|query)\(\s*(['"`])"?([A-Za-z_][A-Za-z0-9_]*)"?\2/g;
-const BUILDER_READS = new Set(['from', 'innerJoin', 'leftJoin', 'innerJoinAndSelect', 'leftJoinAndSelect', 'innerJoinAndMapOne', 'leftJoinAndMapOne', 'innerJoinAndMapMany', 'leftJoinAndMapMany']);
+const BUILDER_READS = new Set([
+  'from',
+  'innerJoin',
+  'leftJoin',
+  'innerJoinAndSelect',
+  'leftJoinAndSelect',
+  'innerJoinAndMapOne',
+  'leftJoinAndMapOne',
+  'innerJoinAndMapMany',
+  'leftJoinAndMapMany',
+]);
 
 /** Every table a source names, with how. `entityTables`: entity class name → table. */
 export function tableReferences(src: string, tables: ReadonlySet<string>, entityTables: ReadonlyMap<string, string>): TableReference[] {
@@ -191,14 +207,27 @@ export function tableReferences(src: string, tables: ReadonlySet<string>, entity
   for (const m of withStrings.matchAll(BUILDER_TABLE_ARG)) {
     const table = m[3]!.toLowerCase();
     if (!tables.has(table)) continue;
-    refs.push({ table, access: BUILDER_READS.has(m[1]!) ? 'read' : 'write', line: lineAt(withStrings, m.index!), how: `.${m[1]}('${table}')` });
+    refs.push({
+      table,
+      access: BUILDER_READS.has(m[1]!) ? 'read' : 'write',
+      line: lineAt(withStrings, m.index!),
+      how: `.${m[1]}('${table}')`,
+    });
   }
   // Entity classes used as values: an argument or array element (never a type position).
   for (const [cls, table] of entityTables) {
-    const re = new RegExp(String.raw`(\.(?:from|innerJoin|leftJoin|innerJoinAndSelect|leftJoinAndSelect)\(\s*|[(\[,]\s*)${cls}\s*(?=[,)\]])`, 'g');
+    const re = new RegExp(
+      String.raw`(\.(?:from|innerJoin|leftJoin|innerJoinAndSelect|leftJoinAndSelect)\(\s*|[(\[,]\s*)${cls}\s*(?=[,)\]])`,
+      'g',
+    );
     for (const m of code.matchAll(re)) {
       const viaBuilderRead = m[1]!.startsWith('.');
-      refs.push({ table, access: viaBuilderRead ? 'read' : 'repository', line: lineAt(code, m.index!), how: viaBuilderRead ? `${m[1]!.trim()}${cls}` : `${cls} as a value (repository/manager)` });
+      refs.push({
+        table,
+        access: viaBuilderRead ? 'read' : 'repository',
+        line: lineAt(code, m.index!),
+        how: viaBuilderRead ? `${m[1]!.trim()}${cls}` : `${cls} as a value (repository/manager)`,
+      });
     }
   }
   return refs;
@@ -254,5 +283,7 @@ export function entityDeclarations(src: string): Map<string, string> {
 
 /** Tables created by migrations (`CREATE TABLE "x"`, quoted or not). */
 export function createdTables(src: string): string[] {
-  return [...src.matchAll(/CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"?public"?\.)?"?([a-z_][a-z0-9_]*)"?/gi)].map((m) => m[1]!.toLowerCase());
+  return [...src.matchAll(/CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"?public"?\.)?"?([a-z_][a-z0-9_]*)"?/gi)].map((m) =>
+    m[1]!.toLowerCase(),
+  );
 }

@@ -28,7 +28,11 @@ export class CountermeasureUsageForIncidents implements IncidentCountermeasureUs
       .getRepository(CountermeasureEntity)
       .createQueryBuilder('c')
       .select('c.seq', 'seq')
-      .where('c.incidentId = :incidentId AND c.ownerId = :userId AND c.status = ANY(:open)', { incidentId, userId, open: ALL_COUNTERMEASURE_STATUSES.filter(isOpen) })
+      .where('c.incidentId = :incidentId AND c.ownerId = :userId AND c.status = ANY(:open)', {
+        incidentId,
+        userId,
+        open: ALL_COUNTERMEASURE_STATUSES.filter(isOpen),
+      })
       .orderBy('c.seq')
       .getRawMany<{ seq: number }>();
     return rows.map((r) => Number(r.seq));

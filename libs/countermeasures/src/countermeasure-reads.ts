@@ -1,6 +1,18 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, decodeCursor, encodeCursor, isCalendarDay, pageSize, todayIn, type Page, type PageRequest } from '@app/common';
+import {
+  CASE_TIME_ZONE,
+  Clock,
+  CommonError,
+  CommonErrorCode,
+  decodeCursor,
+  encodeCursor,
+  isCalendarDay,
+  pageSize,
+  todayIn,
+  type Page,
+  type PageRequest,
+} from '@app/common';
 import {
   CountermeasureContributorEntity,
   CountermeasureEntity,
@@ -74,19 +86,28 @@ export abstract class CountermeasureReads {
   async getByKey(key: string, incidentId?: string | null): Promise<CountermeasureEntity> {
     const m = /^CM-(\d{1,9})$/.exec(key.trim().toUpperCase());
     if (!m) throw notFound(key);
-    const qb = this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.seq = :seq', { seq: Number(m[1]) });
+    const qb = this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .where('c.seq = :seq', { seq: Number(m[1]) });
     if (incidentId) qb.andWhere('c.incidentId = :incidentId', { incidentId });
     const rows = await qb.limit(2).getMany();
     if (rows.length === 0) throw notFound(key);
     if (rows.length > 1) {
-      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `${key} exists in several incidents; give incidentId too`, { field: 'incidentId' });
+      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `${key} exists in several incidents; give incidentId too`, {
+        field: 'incidentId',
+      });
     }
     return rows[0]!;
   }
 
   async findByIds(ids: readonly string[]): Promise<CountermeasureEntity[]> {
     if (ids.length === 0) return [];
-    return this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').where('c.id = ANY(:ids)', { ids: [...ids] }).getMany();
+    return this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .where('c.id = ANY(:ids)', { ids: [...ids] })
+      .getMany();
   }
 
   async list(filter: CountermeasureFilter, order: CountermeasureOrder, page: PageRequest): Promise<Page<CountermeasureEntity>> {
@@ -105,7 +126,10 @@ export abstract class CountermeasureReads {
     if (filter.atRisk != null) qb.andWhere(filter.atRisk ? AT_RISK_SQL : `NOT ${AT_RISK_SQL}`, { today: this.today() });
     if (filter.search?.trim()) {
       const like = `%${filter.search.trim().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-      qb.andWhere(`(c.title ILIKE :like OR c.description ILIKE :like OR ('CM-' || CASE WHEN c.seq < 1000 THEN lpad(c.seq::text, 3, '0') ELSE c.seq::text END) ILIKE :like)`, { like });
+      qb.andWhere(
+        `(c.title ILIKE :like OR c.description ILIKE :like OR ('CM-' || CASE WHEN c.seq < 1000 THEN lpad(c.seq::text, 3, '0') ELSE c.seq::text END) ILIKE :like)`,
+        { like },
+      );
     }
     const totalCount = await qb.clone().getCount();
     // Keyset pagination. `seq` is unique only within an incident, so the id breaks
@@ -115,17 +139,36 @@ export abstract class CountermeasureReads {
       new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this list issued (or was issued for another order)', {
         after: page.after,
       });
-    const int = (v: unknown) => (Number.isInteger(v) ? (v as number) : (() => { throw badCursor(); })());
-    const uuid = (v: unknown) => (typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v) ? v : (() => { throw badCursor(); })());
+    const int = (v: unknown) =>
+      Number.isInteger(v)
+        ? (v as number)
+        : (() => {
+            throw badCursor();
+          })();
+    const uuid = (v: unknown) =>
+      typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v)
+        ? v
+        : (() => {
+            throw badCursor();
+          })();
     if (order === 'DUE_DATE') {
       if (after) {
-        const due = typeof after[0] === 'string' && isCalendarDay(after[0]) ? after[0] : (() => { throw badCursor(); })();
+        const due =
+          typeof after[0] === 'string' && isCalendarDay(after[0])
+            ? after[0]
+            : (() => {
+                throw badCursor();
+              })();
         qb.andWhere('(c.dueDate, c.seq, c.id) > (:due, :seq, :id)', { due, seq: int(after[1]), id: uuid(after[2]) });
       }
       qb.orderBy('c.dueDate', 'ASC').addOrderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
     } else if (order === 'PRIORITY') {
       if (after) {
-        qb.andWhere(`(${PRIORITY_RANK}, c.seq, c.id) > (:rank, :seq, :id)`, { rank: int(after[0]), seq: int(after[1]), id: uuid(after[2]) });
+        qb.andWhere(`(${PRIORITY_RANK}, c.seq, c.id) > (:rank, :seq, :id)`, {
+          rank: int(after[0]),
+          seq: int(after[1]),
+          id: uuid(after[2]),
+        });
       }
       qb.orderBy(PRIORITY_RANK, 'ASC').addOrderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
     } else {
@@ -139,7 +182,11 @@ export abstract class CountermeasureReads {
       totalCount,
       cursorOf: (c) =>
         encodeCursor(
-          order === 'DUE_DATE' ? [c.dueDate, c.seq, c.id] : order === 'PRIORITY' ? [PRIORITIES.indexOf(c.priority) + 1, c.seq, c.id] : [c.seq, c.id],
+          order === 'DUE_DATE'
+            ? [c.dueDate, c.seq, c.id]
+            : order === 'PRIORITY'
+              ? [PRIORITIES.indexOf(c.priority) + 1, c.seq, c.id]
+              : [c.seq, c.id],
         ),
     };
   }

@@ -114,7 +114,9 @@ export class CountermeasuresService extends CountermeasureMoves {
       }),
     );
     if (contributorIds.length) {
-      await this.em.getRepository(CountermeasureContributorEntity).insert(contributorIds.map((userId) => ({ countermeasureId: cm.id, userId })));
+      await this.em
+        .getRepository(CountermeasureContributorEntity)
+        .insert(contributorIds.map((userId) => ({ countermeasureId: cm.id, userId })));
     }
     if (requirements.length) {
       await this.em.getRepository(RequirementEntity).insert(requirements.map((r) => ({ ...r, countermeasureId: cm.id })));
@@ -184,7 +186,14 @@ export class CountermeasuresService extends CountermeasureMoves {
     await this.assertMembers(cm.incidentId, [ownerId]);
     // The new owner is no longer also a contributor (as at creation).
     const wasContributor = (await this.contributorsOf([cm.id])).some((c) => c.userId === ownerId);
-    const { updated, entry } = await this.updateVersionedEntry(actor, 'countermeasure.owner_assigned', cm, expectedVersion, { ownerId }, wasContributor ? { removedContributorId: ownerId } : {});
+    const { updated, entry } = await this.updateVersionedEntry(
+      actor,
+      'countermeasure.owner_assigned',
+      cm,
+      expectedVersion,
+      { ownerId },
+      wasContributor ? { removedContributorId: ownerId } : {},
+    );
     if (wasContributor) {
       await this.em.getRepository(CountermeasureContributorEntity).delete({ countermeasureId: cm.id, userId: ownerId });
       await endParties(this.em, cm.id, 'CONTRIBUTOR', [ownerId], entry.occurredAt, entry.id);
@@ -204,12 +213,34 @@ export class CountermeasuresService extends CountermeasureMoves {
     const next = [...new Set(userIds)].filter((u) => u !== cm.ownerId).sort();
     await this.assertMembers(cm.incidentId, next);
     const before = (await this.contributorsOf([cm.id])).map((c) => c.userId).sort();
-    const { updated, entry } = await this.updateVersionedEntry(actor, 'countermeasure.contributors_changed', cm, expectedVersion, {}, { contributorIds: next }, { contributorIds: before });
+    const { updated, entry } = await this.updateVersionedEntry(
+      actor,
+      'countermeasure.contributors_changed',
+      cm,
+      expectedVersion,
+      {},
+      { contributorIds: next },
+      { contributorIds: before },
+    );
     const repo = this.em.getRepository(CountermeasureContributorEntity);
     await repo.delete({ countermeasureId: cm.id });
     if (next.length) await repo.insert(next.map((userId) => ({ countermeasureId: cm.id, userId })));
-    await endParties(this.em, cm.id, 'CONTRIBUTOR', before.filter((u) => !next.includes(u)), entry.occurredAt, entry.id);
-    await startParties(this.em, cm.id, 'CONTRIBUTOR', next.filter((u) => !before.includes(u)), entry.occurredAt, entry.id);
+    await endParties(
+      this.em,
+      cm.id,
+      'CONTRIBUTOR',
+      before.filter((u) => !next.includes(u)),
+      entry.occurredAt,
+      entry.id,
+    );
+    await startParties(
+      this.em,
+      cm.id,
+      'CONTRIBUTOR',
+      next.filter((u) => !before.includes(u)),
+      entry.occurredAt,
+      entry.id,
+    );
     return updated;
   }
 
@@ -221,9 +252,19 @@ export class CountermeasuresService extends CountermeasureMoves {
     const next = assertCalendarDay(dueDate, 'dueDate');
     const why = checkReason(reason);
     if (next === cm.dueDate) {
-      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `The due date is already ${next}`, { field: 'dueDate', value: next });
+      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `The due date is already ${next}`, {
+        field: 'dueDate',
+        value: next,
+      });
     }
-    const updated = await this.updateVersioned(actor, 'countermeasure.due_date_changed', cm, expectedVersion, { dueDate: next }, { reason: why });
+    const updated = await this.updateVersioned(
+      actor,
+      'countermeasure.due_date_changed',
+      cm,
+      expectedVersion,
+      { dueDate: next },
+      { reason: why },
+    );
     await this.em.getRepository(DueDateChangeEntity).insert({
       countermeasureId: cm.id,
       oldDueDate: cm.dueDate,
@@ -242,11 +283,21 @@ export class CountermeasuresService extends CountermeasureMoves {
    * finding). VERIFIED comes only from an auditor's sign-off (the evidence context).
    */
   @Transactional()
-  async transition(actor: Actor, id: string, expectedVersion: number, to: CountermeasureStatus, reason: string | null): Promise<CountermeasureEntity> {
+  async transition(
+    actor: Actor,
+    id: string,
+    expectedVersion: number,
+    to: CountermeasureStatus,
+    reason: string | null,
+  ): Promise<CountermeasureEntity> {
     const cm = await this.lockItem(id);
     const parties = await this.parties(cm);
     const cause =
-      to === CountermeasureStatus.CANCELLED ? TransitionCause.EXECUTIVE : to === CountermeasureStatus.REOPENED ? TransitionCause.REOPEN : TransitionCause.USER;
+      to === CountermeasureStatus.CANCELLED
+        ? TransitionCause.EXECUTIVE
+        : to === CountermeasureStatus.REOPENED
+          ? TransitionCause.REOPEN
+          : TransitionCause.USER;
     if (cause === TransitionCause.USER) assertMayEdit(actor, parties);
     else assertMayDecide(actor, to === CountermeasureStatus.CANCELLED ? 'cancel a countermeasure' : 'reopen a countermeasure');
     if (reason != null) assertReasonLength(reason);
@@ -268,7 +319,14 @@ export class CountermeasuresService extends CountermeasureMoves {
       .where('r.countermeasureId = :id', { id: cm.id })
       .getRawOne<{ max: number }>())!;
     const checked = checkRequirement(req, Number(max) + 1);
-    const updated = await this.updateVersioned(actor, 'countermeasure.requirement_added', cm, expectedVersion, {}, { requirement: checked });
+    const updated = await this.updateVersioned(
+      actor,
+      'countermeasure.requirement_added',
+      cm,
+      expectedVersion,
+      {},
+      { requirement: checked },
+    );
     await this.em.getRepository(RequirementEntity).insert({ ...checked, countermeasureId: cm.id });
     return updated;
   }
@@ -278,7 +336,9 @@ export class CountermeasuresService extends CountermeasureMoves {
   async removeRequirement(actor: Actor, requirementId: string, expectedVersion: number, reason: string): Promise<CountermeasureEntity> {
     const req = await this.em.getRepository(RequirementEntity).findOneBy({ id: requirementId });
     if (!req) {
-      throw new CountermeasureError(CountermeasureErrorCode.REQUIREMENT_NOT_FOUND, `Requirement ${requirementId} does not exist`, { id: requirementId });
+      throw new CountermeasureError(CountermeasureErrorCode.REQUIREMENT_NOT_FOUND, `Requirement ${requirementId} does not exist`, {
+        id: requirementId,
+      });
     }
     const cm = await this.lockItem(req.countermeasureId);
     assertMayReplan(actor, await this.parties(cm));
@@ -295,10 +355,17 @@ export class CountermeasuresService extends CountermeasureMoves {
         { id: req.id, evidenceTotal: current.evidenceTotal, riskAcceptances: accepted },
       );
     }
-    const updated = await this.updateVersioned(actor, 'countermeasure.requirement_removed', cm, expectedVersion, {}, {
-      requirement: { id: req.id, title: req.title, recurrenceDays: req.recurrenceDays },
-      reason: why,
-    });
+    const updated = await this.updateVersioned(
+      actor,
+      'countermeasure.requirement_removed',
+      cm,
+      expectedVersion,
+      {},
+      {
+        requirement: { id: req.id, title: req.title, recurrenceDays: req.recurrenceDays },
+        reason: why,
+      },
+    );
     await this.em.getRepository(RequirementEntity).delete({ id: req.id });
     return updated;
   }
@@ -313,7 +380,12 @@ export class CountermeasuresService extends CountermeasureMoves {
     const repo = this.em.getRepository(RequirementEntity);
     await repo.update(
       { id: requirementId },
-      { evidenceTotal: state.total, liveEvidenceCount: state.live, acceptedEvidenceCount: state.accepted, latestAcceptedEffectiveOn: state.latestAcceptedEffectiveOn },
+      {
+        evidenceTotal: state.total,
+        liveEvidenceCount: state.live,
+        acceptedEvidenceCount: state.accepted,
+        latestAcceptedEffectiveOn: state.latestAcceptedEffectiveOn,
+      },
     );
     return repo.findOneByOrFail({ id: requirementId });
   }

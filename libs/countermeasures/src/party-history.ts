@@ -6,20 +6,48 @@ import { CountermeasurePartyEntity, type PartyRole } from './countermeasure.enti
  * every change of owner or contributors, read by segregation of duties.
  * `entryId` is the audit-trail entry of the change.
  */
-export async function startParties(em: EntityManager, countermeasureId: string, role: PartyRole, userIds: readonly string[], at: Date, entryId: string | null): Promise<void> {
+export async function startParties(
+  em: EntityManager,
+  countermeasureId: string,
+  role: PartyRole,
+  userIds: readonly string[],
+  at: Date,
+  entryId: string | null,
+): Promise<void> {
   if (userIds.length === 0) return;
   await em
     .getRepository(CountermeasurePartyEntity)
-    .insert(userIds.map((userId) => ({ countermeasureId, userId, role, since: at, until: null, startedByEntryId: entryId, endedByEntryId: null })));
+    .insert(
+      userIds.map((userId) => ({
+        countermeasureId,
+        userId,
+        role,
+        since: at,
+        until: null,
+        startedByEntryId: entryId,
+        endedByEntryId: null,
+      })),
+    );
 }
 
-export async function endParties(em: EntityManager, countermeasureId: string, role: PartyRole, userIds: readonly string[], at: Date, entryId: string | null): Promise<void> {
+export async function endParties(
+  em: EntityManager,
+  countermeasureId: string,
+  role: PartyRole,
+  userIds: readonly string[],
+  at: Date,
+  entryId: string | null,
+): Promise<void> {
   if (userIds.length === 0) return;
   await em
     .createQueryBuilder()
     .update(CountermeasurePartyEntity)
     .set({ until: at, endedByEntryId: entryId })
-    .where('countermeasure_id = :countermeasureId AND role = :role AND user_id = ANY(:userIds) AND until IS NULL', { countermeasureId, role, userIds: [...userIds] })
+    .where('countermeasure_id = :countermeasureId AND role = :role AND user_id = ANY(:userIds) AND until IS NULL', {
+      countermeasureId,
+      role,
+      userIds: [...userIds],
+    })
     .execute();
 }
 

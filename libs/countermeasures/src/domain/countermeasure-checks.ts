@@ -17,7 +17,11 @@ export interface RequirementCommand {
  * "verified" mean something that was never checked. Reopen it first.
  */
 export function isSignedOff(cm: Pick<CountermeasureEntity, 'status' | 'resumeStatus'>): boolean {
-  const signed = new Set<CountermeasureStatus>([CountermeasureStatus.VERIFIED, CountermeasureStatus.OPERATING, CountermeasureStatus.DEGRADED]);
+  const signed = new Set<CountermeasureStatus>([
+    CountermeasureStatus.VERIFIED,
+    CountermeasureStatus.OPERATING,
+    CountermeasureStatus.DEGRADED,
+  ]);
   return signed.has(cm.status) || (cm.status === CountermeasureStatus.BLOCKED && cm.resumeStatus !== null && signed.has(cm.resumeStatus));
 }
 
@@ -32,22 +36,30 @@ export function assertRequirementsOpen(cm: CountermeasureEntity): void {
 }
 
 export function notFound(idOrKey: string): CountermeasureError {
-  return new CountermeasureError(CountermeasureErrorCode.COUNTERMEASURE_NOT_FOUND, `Countermeasure ${idOrKey} does not exist`, { id: idOrKey });
+  return new CountermeasureError(CountermeasureErrorCode.COUNTERMEASURE_NOT_FOUND, `Countermeasure ${idOrKey} does not exist`, {
+    id: idOrKey,
+  });
 }
 
 export function checkTitle(title: string): string {
   const t = title.trim();
   if (!t || [...t].length > MAX_TITLE_LENGTH) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `title must have 1 to ${MAX_TITLE_LENGTH} characters`, { field: 'title' });
+    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `title must have 1 to ${MAX_TITLE_LENGTH} characters`, {
+      field: 'title',
+    });
   }
   return t;
 }
 
 export function checkDescription(description: string): string {
   if ([...description].length > MAX_DESCRIPTION_LENGTH) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `description must have at most ${MAX_DESCRIPTION_LENGTH} characters`, {
-      field: 'description',
-    });
+    throw new CountermeasureError(
+      CountermeasureErrorCode.INVALID_FIELD,
+      `description must have at most ${MAX_DESCRIPTION_LENGTH} characters`,
+      {
+        field: 'description',
+      },
+    );
   }
   return description.trim();
 }
@@ -55,7 +67,9 @@ export function checkDescription(description: string): string {
 /** A reason of at most MAX_REASON_LENGTH characters (code points, like every text limit here). */
 export function assertReasonLength(reason: string): string {
   if ([...reason].length > MAX_REASON_LENGTH) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `reason must be at most ${MAX_REASON_LENGTH} characters`, { field: 'reason' });
+    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `reason must be at most ${MAX_REASON_LENGTH} characters`, {
+      field: 'reason',
+    });
   }
   return reason;
 }
@@ -67,12 +81,18 @@ export function checkReason(reason: string): string {
 export function checkRequirement(r: RequirementCommand, position: number) {
   const title = r.title.trim();
   if (!title || [...title].length > MAX_TITLE_LENGTH) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `a requirement title must have 1 to ${MAX_TITLE_LENGTH} characters`, {
-      field: `requirements[${position}].title`,
-    });
+    throw new CountermeasureError(
+      CountermeasureErrorCode.INVALID_FIELD,
+      `a requirement title must have 1 to ${MAX_TITLE_LENGTH} characters`,
+      {
+        field: `requirements[${position}].title`,
+      },
+    );
   }
   if (r.recurrenceDays != null && (!Number.isInteger(r.recurrenceDays) || r.recurrenceDays < 1 || r.recurrenceDays > 366)) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'recurrenceDays must be 1 to 366', { field: `requirements[${position}].recurrenceDays` });
+    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'recurrenceDays must be 1 to 366', {
+      field: `requirements[${position}].recurrenceDays`,
+    });
   }
   return { position, title, description: (r.description ?? '').trim(), recurrenceDays: r.recurrenceDays ?? null };
 }
