@@ -42,6 +42,13 @@ describe('the latest activity in words', () => {
     expect(activityText('en', en, audit)).toBe('Moved the audit “外部監査” from “Planned” to “Fieldwork”');
   });
 
+  it('says a target’s move with the target’s own labels, and a target edited without a move as progress', () => {
+    const target = (fromState: string, toState: string) => entry('countermeasure.target_updated', 'CountermeasureTarget', { fromState, toState });
+    expect(activityText('ja', ja, target('PENDING', 'IN_PROGRESS'))).toBe('CM-004 アクセス権限の絞り込み の対象を「未着手」から「対応中」に更新');
+    expect(activityText('en', en, target('IN_PROGRESS', 'DONE'))).toBe('Moved a target of CM-004 アクセス権限の絞り込み from “In progress” to “Done”');
+    expect(activityText('ja', ja, target('DONE', 'DONE'))).toBe('CM-004 アクセス権限の絞り込み の対象の進捗を更新');
+  });
+
   it('says what a review decided', () => {
     const reviewed = (decision: string | null) => entry('evidence.reviewed', 'Evidence', { subject: 'CM-010 開設記録.pdf', decision });
     expect(activityText('ja', ja, reviewed('ACCEPTED'))).toBe('証跡 CM-010 開設記録.pdf を承認');

@@ -43,6 +43,7 @@ const JA: Sentences = {
   'countermeasure.dependency_removed': '{subject} から前提となる対策を削除',
   'countermeasure.targets_changed': '{subject} の対象を変更',
   'countermeasure.target_updated': '{subject} の対象の進捗を更新',
+  'countermeasure.target_updated.moved': '{subject} の対象を「{from}」から「{to}」に更新',
   'countermeasure.signed_off': '{subject} を承認（検証済）',
   'countermeasure.sign_off_revoked': '{subject} の承認を取り消し',
   'evidence.submitted': '証跡 {subject} を提出',
@@ -106,6 +107,7 @@ const EN: Sentences = {
   'countermeasure.dependency_removed': 'Removed a prerequisite from {subject}',
   'countermeasure.targets_changed': 'Changed the targets of {subject}',
   'countermeasure.target_updated': 'Updated the progress of a target of {subject}',
+  'countermeasure.target_updated.moved': 'Moved a target of {subject} from “{from}” to “{to}”',
   'countermeasure.signed_off': 'Signed off {subject} (verified)',
   'countermeasure.sign_off_revoked': 'Revoked the sign-off of {subject}',
   'evidence.submitted': 'Submitted the evidence {subject}',
@@ -144,10 +146,11 @@ const SENTENCES: Record<Lang, Sentences> = { ja: JA, en: EN };
 
 type Entry = Pick<ActivityEntry, 'action' | 'entityType' | 'summary' | 'subject' | 'fromState' | 'toState' | 'decision'>;
 
-/** The label of a status or state, by what moved: a countermeasure's status, an audit's status, the gate's state. */
-function stateLabel(t: Translate, entityType: string, value: string): string {
+/** The label of a status or state, by what moved: a countermeasure's status, a target's, an audit's, the gate's state. */
+export function stateLabel(t: Translate, entityType: string, value: string): string {
   if (entityType === 'PromotionGate') return enumLabel(t, 'gate.state', value);
   if (entityType === 'AuditEngagement') return enumLabel(t, 'audit.status', value);
+  if (entityType === 'CountermeasureTarget') return enumLabel(t, 'target.status', value);
   return enumLabel(t, 'status', value);
 }
 
@@ -158,12 +161,14 @@ function fill(sentence: string, vars: Record<string, string>): string {
 /** What happened, as a sentence in `lang`. */
 export function activityText(lang: Lang, t: Translate, e: Entry): string {
   const words = SENTENCES[lang];
-  const from = e.fromState ? stateLabel(t, e.entityType, e.fromState) : '';
-  const to = e.toState ? stateLabel(t, e.entityType, e.toState) : '';
+  // A move to the same state (a target's note edited, say) is no move.
+  const moved = !!e.fromState && !!e.toState && e.fromState !== e.toState;
+  const from = moved ? stateLabel(t, e.entityType, e.fromState!) : '';
+  const to = moved ? stateLabel(t, e.entityType, e.toState!) : '';
   const vars = { subject: e.subject, from, to };
-  const sentence = (e.decision ? words[`${e.action}.${e.decision}`] : undefined) ?? words[e.action];
-  if (sentence && (!sentence.includes('{from}') || (from && to))) return fill(sentence, vars);
-  if (from && to) return fill(words.moved!, vars);
+  const sentence = (e.decision ? words[`${e.action}.${e.decision}`] : undefined) ?? (moved ? words[`${e.action}.moved`] : undefined) ?? words[e.action];
+  if (sentence && (!sentence.includes('{from}') || moved)) return fill(sentence, vars);
+  if (moved) return fill(words.moved!, vars);
   return e.summary;
 }
 
@@ -178,5 +183,5 @@ export function activityActor(lang: Lang, e: Pick<ActivityEntry, 'actorName' | '
 
 /** Every action that has a sentence (both languages have the same ones: a spec holds them to it). */
 export function knownActions(lang: Lang): string[] {
-  return Object.keys(SENTENCES[lang]).filter((k) => k.includes('.') && !/\.(ACCEPTED|REJECTED)$/.test(k));
+  return Object.keys(SENTENCES[lang]).filter((k) => k.includes('.') && !/\.(ACCEPTED|REJECTED|moved)$/.test(k));
 }

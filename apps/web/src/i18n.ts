@@ -129,6 +129,10 @@ const ja = {
   'status.CHANGES_REQUESTED': '差し戻し',
   'status.REOPENED': '再対応',
   'status.CANCELLED': '中止',
+  'target.status.PENDING': '未着手',
+  'target.status.IN_PROGRESS': '対応中',
+  'target.status.DONE': '完了',
+  'target.status.NOT_APPLICABLE': '対象外',
   'category.DB_SHUTDOWN': 'データベース停止',
   'category.ACCESS_RESTRICTION': 'アクセス権限の絞り込み',
   'category.EXPORT_RESTRICTION': '外部への持ち出し制限',
@@ -264,6 +268,10 @@ const en: Record<MessageKey, string> = {
   'status.CHANGES_REQUESTED': 'Changes requested',
   'status.REOPENED': 'Reopened',
   'status.CANCELLED': 'Cancelled',
+  'target.status.PENDING': 'Pending',
+  'target.status.IN_PROGRESS': 'In progress',
+  'target.status.DONE': 'Done',
+  'target.status.NOT_APPLICABLE': 'Not applicable',
   'category.DB_SHUTDOWN': 'Database shutdown',
   'category.ACCESS_RESTRICTION': 'Access rights narrowed',
   'category.EXPORT_RESTRICTION': 'Restriction of taking data outside',
@@ -291,7 +299,7 @@ export function translator(lang: Lang): Translate {
 }
 
 /** A label for an enum value (status, category, role...), or the value itself when unknown. */
-export function enumLabel(t: Translate, prefix: 'status' | 'category' | 'role' | 'gate.state' | 'audit.status', value: string): string {
+export function enumLabel(t: Translate, prefix: 'status' | 'category' | 'role' | 'gate.state' | 'audit.status' | 'target.status', value: string): string {
   const key = `${prefix}.${value}`;
   return key in ja ? t(key as MessageKey) : value;
 }
