@@ -9,6 +9,7 @@ import { Actor } from '@app/common';
 import { AuthService, UsersService, type Role, type UserEntity } from '@app/identity';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { assertTestDatabase, withDatabase } from './global-setup';
+import { appClosed, appOpened } from './open-apps';
 
 export interface GqlResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -74,10 +75,17 @@ export class TestApp {
       throw err;
     }
     const address = app.getHttpServer().address() as { port: number };
-    return new TestApp(app, `http://127.0.0.1:${address.port}`, databaseUrl, dataDir);
+    const started = new TestApp(app, `http://127.0.0.1:${address.port}`, databaseUrl, dataDir);
+    appOpened(started);
+    return started;
   }
 
+  private closed = false;
+
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    appClosed(this);
     TestApp.open--;
     await this.app.close();
     fs.rmSync(this.dataDir, { recursive: true, force: true });
