@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { raceBehindRowLock } from '../support/lock-ordered-race';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp } from '../support/test-app';
 
@@ -162,9 +163,11 @@ describe('countermeasures: planning, workflow, re-planning', () => {
   it('two people moving one item from the same version: one wins, the other gets CONFLICT with the current version', async () => {
     const contributor = await ctx.addMember();
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { contributorIds: [contributor.user.id] });
-    const results = await Promise.all([
-      t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'IN_PROGRESS', expectedVersion: 1 } }, ownerToken),
-      t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'BLOCKED', reason: '待ち', expectedVersion: 1 } }, await contributor.token()),
+    const contributorToken = await contributor.token();
+    // Both sent from version 1 and both waiting at the incident's lock; the owner's is first in line.
+    const results = await raceBehindRowLock(t, 'incidents', ctx.incident.id, [
+      () => t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'IN_PROGRESS', expectedVersion: 1 } }, ownerToken),
+      () => t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'BLOCKED', reason: '待ち', expectedVersion: 1 } }, contributorToken),
     ]);
     expect(results.map(errorCode).sort()).toEqual(['CONFLICT', undefined].sort());
     const loser = results.find((r) => r.errors)!;
