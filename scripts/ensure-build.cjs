@@ -2,7 +2,9 @@
 // build is missing or older than the sources (a fresh clone, or after a pull).
 // Two outputs, checked apart: the server (apps/api, apps/cli, libs,
 // migrations → dist/apps) and the dashboard page (apps/web → dist/web), so
-// that a change to the page rebuilds only the page.
+// that a change to the page rebuilds only the page. (`nest build api` compiles
+// all of tsconfig.build.json, apps/cli included, so it writes dist/apps/cli too;
+// `nest build cli` after it wrote the same files again.)
 // `node scripts/ensure-build.cjs web` checks the page only (the browser test
 // runs the server from its sources and needs only dist/web).
 // Test workers call this at the same time: a lock directory makes one build
