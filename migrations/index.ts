@@ -1,3 +1,4 @@
+import { GateBlockersAsData1795680000200 } from './1795680000200-GateBlockersAsData';
 import { CountermeasureParties1795680000100 } from './1795680000100-CountermeasureParties';
 import { AuditorIndependentRoles1795670000400 } from './1795670000400-AuditorIndependentRoles';
 import { GateDateRules1795670000300 } from './1795670000300-GateDateRules';
@@ -39,4 +40,5 @@ export const migrations: Function[] = [
   GateDateRules1795670000300,
   AuditorIndependentRoles1795670000400,
   CountermeasureParties1795680000100,
+  GateBlockersAsData1795680000200,
 ];

@@ -2,7 +2,9 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Actor, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { CountermeasuresService } from '@app/countermeasures';
+import { DataSource } from 'typeorm';
 import { PromotionGateEntity } from '@app/promotion-gate';
+import { GateBlockersAsData1795680000200 } from '../../migrations/1795680000200-GateBlockersAsData';
 // The facts reader is internal to the gate's lib: the spy counts how often each gate is re-evaluated.
 import { GateFactsReader } from '../../libs/promotion-gate/src/gate-facts';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
@@ -113,6 +115,10 @@ describe('one orchestration of the cross-row rules', () => {
     expect(before.blockers[0]!.message).toContain('is PLANNED');
     expect(after.state).toBe('SUSPENDED');
     expect(after.version).toBe(before.version);
+    // Stored as data (a code and its parameters), the sentence made on read.
+    const [row] = await t.sql<{ blockers: Record<string, unknown>[] }>('SELECT blockers FROM promotion_gates WHERE key = $1', [keys[0]]);
+    expect(row!.blockers).toEqual([expect.objectContaining({ code: 'COUNTERMEASURE_NOT_VERIFIED', kind: 'COUNTERMEASURE_NOT_VERIFIED', itemKey: 'CM-002', status: 'IN_PROGRESS' })]);
+    expect(row!.blockers[0]).not.toHaveProperty('message');
     // The version read before the move still holds: suspending by hand succeeds, and then the version moves.
     const held = ok(await t.gql<{ suspendGate: { state: string; version: number } }>(HOLD, { input: { key: keys[0], expectedVersion: before.version, statement: '念のため停止' } }, chiefToken)).suspendGate;
     expect(held.version).toBe(before.version + 1);
@@ -152,5 +158,25 @@ describe('one orchestration of the cross-row rules', () => {
       expect(g.history.at(-1)).toMatchObject({ toState: 'SUSPENDED', cause: 'RULES_BROKEN' });
       expect(g.history.at(-1)!.reason).toContain('the audit clearance was withdrawn');
     }
+  });
+
+  it('the migration turns stored sentences into data and back (down, up), and the gate reads the same', async () => {
+    const read = async () => (await Promise.all(keys.map(gate))).map((g) => ({ blockers: g.blockers, history: g.history }));
+    const before = await read();
+    const ds = t.app.get(DataSource);
+    const migration = new GateBlockersAsData1795680000200();
+    const runner = ds.createQueryRunner();
+    try {
+      await migration.down(runner);
+      const [legacy] = await t.sql<{ blockers: Record<string, unknown>[] }>('SELECT blockers FROM promotion_gates WHERE key = $1', [keys[0]]);
+      expect(legacy!.blockers[0]).toMatchObject({ kind: 'COUNTERMEASURE_NOT_VERIFIED', itemKey: 'CM-001', message: expect.stringContaining('CM-001 権限の絞り込み is REOPENED') });
+      expect(legacy!.blockers[0]).not.toHaveProperty('code');
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    const [row] = await t.sql<{ blockers: Record<string, unknown>[] }>('SELECT blockers FROM promotion_gates WHERE key = $1', [keys[0]]);
+    expect(row!.blockers[0]).toMatchObject({ code: 'COUNTERMEASURE_NOT_VERIFIED', status: 'REOPENED' });
+    expect(await read()).toEqual(before);
   });
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { CASE_TIME_ZONE, Clock, isUuid, todayIn } from '@app/common';
-import { gateAsOf, type DateRule, type GateState } from '@app/promotion-gate';
+import { gateAsOf, withMessage, type DateRule, type GateState } from '@app/promotion-gate';
 import { DashboardError, DashboardErrorCode } from './domain/dashboard.errors';
 import { endOfDayInTokyo, incidentStartDay, resolveAsOf, share } from './domain/dashboard-day';
 import { dashboardStatement, ENTRY_INCIDENT_STATEMENT, INCIDENT_STATEMENT, type DashboardSource } from './dashboard.sql';
@@ -131,7 +131,7 @@ export class DashboardService {
  */
 function currentGate(g: NonNullable<Raw['gate']>, now: Date): GateSummary {
   const { dateRules, updatedAt, ...summary } = g;
-  if (!dateRules) return { ...summary, canPromote: summary.state === 'OPEN' };
+  if (!dateRules) return { ...summary, blockers: summary.blockers.map(withMessage), canPromote: summary.state === 'OPEN' };
   const view = gateAsOf({ state: summary.state as GateState, blockers: summary.blockers, dateRules, updatedAt: new Date(updatedAt ?? 0) }, now);
   return { ...summary, state: view.state, blockers: view.blockers, canPromote: view.state === 'OPEN' };
 }

@@ -6,6 +6,7 @@ import { UsersService } from '@app/identity';
 import { IncidentsService } from '@app/incidents';
 import { PromotionGateEntity } from './gate.entities';
 import { lapsesAfter, type BlockerKind, type DateRule, type GateFacts } from './domain/gate-rules';
+import { withMessage, type BlockerCode, type BlockerParams } from './domain/blocker-text';
 
 /**
  * The reads that gather a gate's facts (the input of `evaluateGate` and
@@ -44,13 +45,17 @@ export class GateFactsReader {
       if (f.status !== 'ACCEPTED_RISK' || !f.acceptanceExpiresOn || isExpired(f.acceptanceExpiresOn, today)) continue;
       dateRules.push({
         at: lapsesAfter(f.acceptanceExpiresOn).toISOString(),
-        kind: 'OPEN_FINDING',
-        itemId: f.id,
-        itemKey: f.key,
-        itemTitle: f.title,
-        ownerId: null,
-        ownerName: null,
-        message: `Audit finding ${f.key} (${f.severity}) "${f.title}" is open again: its risk acceptance held through ${f.acceptanceExpiresOn} (Asia/Tokyo) and has expired. Resolve it, or an executive accepts the risk again.`,
+        ...withMessage({
+          code: 'FINDING_RISK_ACCEPTANCE_EXPIRED',
+          kind: 'OPEN_FINDING',
+          itemId: f.id,
+          itemKey: f.key,
+          itemTitle: f.title,
+          ownerId: null,
+          ownerName: null,
+          severity: f.severity,
+          lastDay: f.acceptanceExpiresOn,
+        }),
       });
     }
     // Verified work the gate relies on (required, or in the standing clearance's scope) that lapses by date.
@@ -104,24 +109,25 @@ export class GateFactsReader {
     const rules: DateRule[] = [];
     for (const { cm, kind } of verified) {
       const key = countermeasureKey(cm.seq);
-      const scopeNote = kind === 'NO_AUDIT_CLEARANCE' ? ' It is in the audit’s scope: the clearance no longer stands.' : '';
-      const lapses: { at: Date; message: string }[] = [];
+      // In the audit's scope (not required): the sentence says the clearance goes with it.
+      const inAuditScope = kind === 'NO_AUDIT_CLEARANCE';
+      const lapses: { at: Date; lapse: BlockerParams & { code: BlockerCode } }[] = [];
       for (const r of requirements.filter((x) => x.countermeasureId === cm.id)) {
         if (cm.ongoing && cm.status === 'OPERATING' && r.recurrenceDays !== null) {
           const freshThrough = r.latestAcceptedEffectiveOn === null ? null : addDays(r.latestAcceptedEffectiveOn, r.recurrenceDays);
           lapses.push({
             at: freshThrough === null ? now : lapsesAfter(freshThrough),
-            message:
+            lapse:
               freshThrough === null
-                ? `${key} ${cm.title}: "${r.title}" has no accepted evidence, so its recurring evidence is stale (fresh evidence must be accepted).${scopeNote}`
-                : `${key} ${cm.title}: the recurring evidence of "${r.title}" was fresh through ${freshThrough} (Asia/Tokyo) and is stale now (fresh evidence must be accepted).${scopeNote}`,
+                ? { code: 'RECURRING_EVIDENCE_MISSING', requirement: r.title, inAuditScope }
+                : { code: 'RECURRING_EVIDENCE_STALE', requirement: r.title, freshThrough, inAuditScope },
           });
         }
         const fullyEvidenced = r.liveEvidenceCount > 0 && r.acceptedEvidenceCount === r.liveEvidenceCount;
         if (r.riskAcceptedUntil !== null && !fullyEvidenced) {
           lapses.push({
             at: lapsesAfter(r.riskAcceptedUntil),
-            message: `${key} ${cm.title}: the risk acceptance that covers "${r.title}" held through ${r.riskAcceptedUntil} (Asia/Tokyo) and has expired; the work is open again.${scopeNote}`,
+            lapse: { code: 'REQUIREMENT_RISK_ACCEPTANCE_EXPIRED', requirement: r.title, lastDay: r.riskAcceptedUntil, inAuditScope },
           });
         }
       }
@@ -129,13 +135,7 @@ export class GateFactsReader {
       if (!first) continue;
       rules.push({
         at: first.at.toISOString(),
-        kind,
-        itemId: cm.id,
-        itemKey: key,
-        itemTitle: cm.title,
-        ownerId: cm.ownerId,
-        ownerName: ownerName.get(cm.ownerId) ?? null,
-        message: first.message,
+        ...withMessage({ ...first.lapse, kind, itemId: cm.id, itemKey: key, itemTitle: cm.title, ownerId: cm.ownerId, ownerName: ownerName.get(cm.ownerId) ?? null }),
       });
     }
     return rules;

@@ -1,8 +1,19 @@
 import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
 import { IncidentEntity } from '@app/incidents';
-import { Check, Column, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import { Check, Column, type ValueTransformer, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
 import { GATE_STATES, type Blocker, type DateRule, type GateState } from './domain/gate-rules';
+import { withMessage, withoutMessage } from './domain/blocker-text';
+
+/**
+ * Blockers are stored as data (blocker-text.ts) and read with their sentence:
+ * the column keeps the code and its parameters, every entity read gets
+ * `message` made from them.
+ */
+const BLOCKERS_AS_DATA: ValueTransformer = {
+  to: (value: { message?: string }[] | null | undefined) => value?.map(withoutMessage),
+  from: (value: Blocker[] | null | undefined) => value?.map(withMessage),
+};
 
 export const GATE_CHANGE_CAUSES = ['CREATED', 'RULES_BROKEN', 'RULES_MET', 'AUTHORIZED', 'HELD_BY_HAND', 'HOLD_RELEASED'] as const;
 export type GateChangeCause = (typeof GATE_CHANGE_CAUSES)[number];
@@ -50,7 +61,7 @@ export class PromotionGateEntity {
   state!: GateState;
 
   /** What stands in the way now (empty when ELIGIBLE or OPEN). */
-  @Column({ type: 'jsonb', default: () => "'[]'" })
+  @Column({ type: 'jsonb', default: () => "'[]'", transformer: BLOCKERS_AS_DATA })
   blockers!: Blocker[];
 
   /**
@@ -58,7 +69,7 @@ export class PromotionGateEntity {
    * "Rules with a date"), earliest first, as of the last evaluation. Every read
    * applies those whose instant has come (`gateAsOf`).
    */
-  @Column({ name: 'date_rules', type: 'jsonb', default: () => "'[]'" })
+  @Column({ name: 'date_rules', type: 'jsonb', default: () => "'[]'", transformer: BLOCKERS_AS_DATA })
   dateRules!: DateRule[];
 
   /** The earliest instant of `dateRules` (null: none): the sweep re-evaluates the gates whose instant has come. */
@@ -132,7 +143,7 @@ export class GateChangeEntity {
   @Column({ type: 'text' })
   reason!: string;
 
-  @Column({ type: 'jsonb', default: () => "'[]'" })
+  @Column({ type: 'jsonb', default: () => "'[]'", transformer: BLOCKERS_AS_DATA })
   blockers!: Blocker[];
 
   @Column({ name: 'actor_id', type: 'uuid', nullable: true })

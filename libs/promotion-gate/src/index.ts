@@ -1,4 +1,5 @@
 export * from './domain/gate-rules';
+export * from './domain/blocker-text';
 export * from './domain/gate.errors';
 export * from './gate.entities';
 export * from './gate.events';

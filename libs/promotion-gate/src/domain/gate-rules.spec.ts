@@ -17,13 +17,16 @@ import {
 
 const rule = (at: string, itemKey = 'F-001'): DateRule => ({
   at,
+  code: 'FINDING_RISK_ACCEPTANCE_EXPIRED',
+  severity: 'HIGH',
+  lastDay: '2026-10-01',
   kind: 'OPEN_FINDING',
   itemId: '00000000-0000-4000-8000-000000000001',
   itemKey,
   itemTitle: '委託先アカウントが残存',
   ownerId: null,
   ownerName: null,
-  message: `Audit finding ${itemKey} is open again: its risk acceptance held through 2026-10-01 (Asia/Tokyo) and has expired.`,
+  message: `Audit finding ${itemKey} (HIGH) "委託先アカウントが残存" is open again: its risk acceptance held through 2026-10-01 (Asia/Tokyo) and has expired. Resolve it, or an executive accepts the risk again.`,
 });
 
 const facts = (over: Partial<GateFacts> = {}): GateFacts => ({
@@ -151,7 +154,7 @@ describe('rules 2 and 3: a standing audit clearance, no open CRITICAL/HIGH findi
 });
 
 describe('the state and who may open it', () => {
-  const blocker: Blocker = { kind: 'MANUAL_HOLD', itemId: null, itemKey: null, itemTitle: null, ownerId: null, ownerName: null, message: 'held' };
+  const blocker: Blocker = { code: 'MANUAL_HOLD', kind: 'MANUAL_HOLD', itemId: null, itemKey: null, itemTitle: null, ownerId: null, ownerName: null, message: 'held' };
 
   it('any blocker makes the gate SUSPENDED; without one an OPEN gate stays OPEN and any other becomes ELIGIBLE (opening needs an authorization)', () => {
     expect(GATE_STATES.map((s) => deriveGateState([blocker], s))).toEqual(['SUSPENDED', 'SUSPENDED', 'SUSPENDED']);

@@ -1,4 +1,5 @@
 import { addDays, CASE_TIME_ZONE, todayIn } from '@app/common';
+import { describeBlocker, withMessage, type BlockerCode, type BlockerParams } from './blocker-text';
 
 /**
  * The sales-promotion gate (新規顧客向け販売促進の再開判定) as pure functions:
@@ -85,7 +86,13 @@ export interface GateFacts {
   now: Date;
 }
 
-export interface Blocker {
+/**
+ * One thing that stands in the way. Stored as data (`code` and its parameters,
+ * blocker-text.ts); `message`, the sentence, is made from them on every read
+ * (`withMessage`) and never stored.
+ */
+export interface Blocker extends BlockerParams {
+  code: BlockerCode;
   kind: BlockerKind;
   /** The item it concerns (a countermeasure, a finding, the clearance), if any. */
   itemId: string | null;
@@ -93,7 +100,7 @@ export interface Blocker {
   itemTitle: string | null;
   ownerId: string | null;
   ownerName: string | null;
-  /** A sentence a person can act on. */
+  /** A sentence a person can act on (describeBlocker, made on read). */
   message: string;
 }
 
@@ -122,11 +129,12 @@ function isLapsed(rule: Pick<DateRule, 'at'>, now: Date): boolean {
 }
 
 function toBlocker(r: DateRule): Blocker {
-  return { kind: r.kind, itemId: r.itemId, itemKey: r.itemKey, itemTitle: r.itemTitle, ownerId: r.ownerId, ownerName: r.ownerName, message: r.message };
+  const { at: _at, ...blocker } = r;
+  return withMessage(blocker);
 }
 
 function byInstant(a: DateRule, b: DateRule): number {
-  return Date.parse(a.at) - Date.parse(b.at) || (a.itemKey ?? '').localeCompare(b.itemKey ?? '') || a.message.localeCompare(b.message);
+  return Date.parse(a.at) - Date.parse(b.at) || (a.itemKey ?? '').localeCompare(b.itemKey ?? '') || describeBlocker(a).localeCompare(describeBlocker(b));
 }
 
 /** The rules still to lapse after `now`, earliest first: what the gate row keeps (and `reevaluate_at`, the first instant). */
@@ -136,7 +144,8 @@ export function pendingDateRules(f: Pick<GateFacts, 'dateRules' | 'now'>): DateR
 
 export interface StoredGate {
   state: GateState;
-  blockers: readonly Blocker[];
+  /** As stored (data; a sentence, if present, is made again). */
+  blockers: readonly (Omit<Blocker, 'message'> & { message?: string })[];
   dateRules: readonly DateRule[];
   updatedAt: Date;
 }
@@ -158,22 +167,13 @@ export interface GateView {
  */
 export function gateAsOf(g: StoredGate, now: Date): GateView {
   const lapsed = g.dateRules.filter((r) => isLapsed(r, now)).sort(byInstant);
-  if (lapsed.length === 0) return { state: g.state, blockers: [...g.blockers], since: g.updatedAt, lapsed: [] };
+  if (lapsed.length === 0) return { state: g.state, blockers: g.blockers.map(withMessage), since: g.updatedAt, lapsed: [] };
   const first = new Date(Math.max(Date.parse(lapsed[0]!.at), g.updatedAt.getTime()));
-  return { state: 'SUSPENDED', blockers: [...g.blockers, ...lapsed.map(toBlocker)], since: g.state === 'SUSPENDED' ? g.updatedAt : first, lapsed };
+  return { state: 'SUSPENDED', blockers: [...g.blockers.map(withMessage), ...lapsed.map(toBlocker)], since: g.state === 'SUSPENDED' ? g.updatedAt : first, lapsed };
 }
 
 const VERIFIED_FOR_GATE = new Set(['VERIFIED', 'OPERATING']);
 
-const WAITING_FOR: Record<string, string> = {
-  PLANNED: 'work has not started',
-  IN_PROGRESS: 'work is in progress',
-  IMPLEMENTED: 'waiting for auditor sign-off',
-  CHANGES_REQUESTED: 'the auditor requested changes',
-  REOPENED: 'it was reopened and needs work again',
-  DEGRADED: 'its recurring evidence is stale (fresh evidence must be accepted)',
-  CANCELLED: 'it was cancelled but is still marked required for the gate',
-};
 
 export function isVerifiedForGate(status: string): boolean {
   return VERIFIED_FOR_GATE.has(status);
@@ -183,57 +183,56 @@ export function isVerifiedForGate(status: string): boolean {
 export function evaluateGate(f: GateFacts): Blocker[] {
   const blockers: Blocker[] = [];
   if (f.hold) {
-    blockers.push({
-      kind: 'MANUAL_HOLD',
-      itemId: null,
-      itemKey: null,
-      itemTitle: null,
-      ownerId: null,
-      ownerName: null,
-      // The day as the company reads it (Asia/Tokyo): a hold at 08:30 JST is that day, not the UTC day before.
-      message: `Suspended by hand by ${f.hold.byLabel} on ${dayInJapan(f.hold.at)}: ${f.hold.reason}. An executive must release the hold.`,
-    });
+    blockers.push(
+      withMessage({
+        code: 'MANUAL_HOLD',
+        kind: 'MANUAL_HOLD',
+        itemId: null,
+        itemKey: null,
+        itemTitle: null,
+        ownerId: null,
+        ownerName: null,
+        by: f.hold.byLabel,
+        // The day as the company reads it (Asia/Tokyo): a hold at 08:30 JST is that day, not the UTC day before.
+        on: dayInJapan(f.hold.at),
+        reason: f.hold.reason,
+      }),
+    );
   }
   for (const c of [...f.required].sort((a, b) => a.key.localeCompare(b.key))) {
     if (isVerifiedForGate(c.status)) continue;
-    const why =
-      c.status === 'BLOCKED'
-        ? `it is blocked (from ${c.resumeStatus ?? 'unknown'})`
-        : (WAITING_FOR[c.status] ?? `it is ${c.status}`);
-    blockers.push({
-      kind: 'COUNTERMEASURE_NOT_VERIFIED',
-      itemId: c.id,
-      itemKey: c.key,
-      itemTitle: c.title,
-      ownerId: c.ownerId,
-      ownerName: c.ownerName,
-      message: `${c.key} ${c.title} is ${c.status}, ${why}${c.ownerName ? ` (owner: ${c.ownerName})` : ''}.`,
-    });
+    blockers.push(
+      withMessage({
+        code: 'COUNTERMEASURE_NOT_VERIFIED',
+        kind: 'COUNTERMEASURE_NOT_VERIFIED',
+        itemId: c.id,
+        itemKey: c.key,
+        itemTitle: c.title,
+        ownerId: c.ownerId,
+        ownerName: c.ownerName,
+        status: c.status,
+        ...(c.status === 'BLOCKED' ? { resumeStatus: c.resumeStatus } : {}),
+      }),
+    );
   }
   if (!f.clearance) {
-    blockers.push({
-      kind: 'NO_AUDIT_CLEARANCE',
-      itemId: null,
-      itemKey: null,
-      itemTitle: null,
-      ownerId: null,
-      ownerName: null,
-      message:
-        f.auditStatus === null
-          ? 'No external audit engagement exists yet: the security firm’s audit must be planned and cleared.'
-          : `The external audit is ${f.auditStatus}: its lead auditor has not cleared it (or the clearance was withdrawn).`,
-    });
+    const item = { kind: 'NO_AUDIT_CLEARANCE', itemId: null, itemKey: null, itemTitle: null, ownerId: null, ownerName: null } as const;
+    blockers.push(withMessage(f.auditStatus === null ? { ...item, code: 'NO_AUDIT_ENGAGEMENT' } : { ...item, code: 'AUDIT_NOT_CLEARED', auditStatus: f.auditStatus }));
   }
   for (const x of [...f.openBlockingFindings].sort((a, b) => a.key.localeCompare(b.key))) {
-    blockers.push({
-      kind: 'OPEN_FINDING',
-      itemId: x.id,
-      itemKey: x.key,
-      itemTitle: x.title,
-      ownerId: null,
-      ownerName: null,
-      message: `Audit finding ${x.key} (${x.severity}) "${x.title}" is open${x.countermeasureKey ? ` (concerns ${x.countermeasureKey})` : ''}: resolve it, or an executive accepts the risk.`,
-    });
+    blockers.push(
+      withMessage({
+        code: 'OPEN_FINDING',
+        kind: 'OPEN_FINDING',
+        itemId: x.id,
+        itemKey: x.key,
+        itemTitle: x.title,
+        ownerId: null,
+        ownerName: null,
+        severity: x.severity,
+        countermeasureKey: x.countermeasureKey,
+      }),
+    );
   }
   // A rule whose date has passed blocks until the sweep that applies it has moved the rows.
   for (const r of f.dateRules.filter((x) => isLapsed(x, f.now)).sort(byInstant)) blockers.push(toBlocker(r));
