@@ -3,13 +3,16 @@
  * without a Japanese system font (a bare Linux, a kiosk, the test browser).
  * On such a machine Chromium keeps showing boxes for kanji it first drew before
  * the font arrived, so there the font is loaded before the first render
- * (at most `timeoutMs`). A machine with a Japanese font downloads nothing.
+ * (at most `timeoutMs`), in both of its weights. A machine with a Japanese
+ * font downloads nothing.
  */
 const BUNDLED = 'Noto Sans JP Bundled';
 
 export async function ensureJapaneseFont(timeoutMs = 3000): Promise<void> {
   if (systemDrawsKanji()) return;
-  await Promise.race([document.fonts.load(`16px "${BUNDLED}"`, '漢字かなカナ').catch(() => undefined), new Promise((r) => setTimeout(r, timeoutMs))]);
+  // Both weights the page uses (400; 700, which also serves 600): a heading first drawn before its weight arrived would keep its boxes.
+  const load = (weight: number) => document.fonts.load(`${weight} 16px "${BUNDLED}"`, '漢字かなカナ').catch(() => undefined);
+  await Promise.race([Promise.all([load(400), load(700)]), new Promise((r) => setTimeout(r, timeoutMs))]);
 }
 
 /** Draws a kanji and a character no font has, in the page's fonts minus the bundled one: the same pixels mean no font has the kanji. */
