@@ -8,6 +8,7 @@ import {
   decodeCursor,
   encodeCursor,
   isCalendarDay,
+  isUuid,
   pageSize,
   todayIn,
   type Page,
@@ -228,7 +229,7 @@ export abstract class CountermeasureReads {
 
   /** One requirement, or null when there is none with this id. */
   async requirementById(id: string): Promise<RequirementEntity | null> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.em.getRepository(RequirementEntity).findOneBy({ id });
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Clock, CommonError, CommonErrorCode, decodeCursor, describeList, encodeCursor, pageSize, type Page, type PageRequest } from '@app/common';
+import { Clock, CommonError, CommonErrorCode, decodeCursor, describeList, encodeCursor, isUuid, pageSize, type Page, type PageRequest } from '@app/common';
 import { defaultPreference, isNotificationKind, NOTIFICATION_KINDS, type NotificationKind } from './domain/notification-kinds';
 import { NotificationError, NotificationErrorCode } from './domain/notification.errors';
 import { NotificationEntity, NotificationPreferenceEntity } from './notification.entities';
@@ -18,7 +18,6 @@ export interface EffectivePreference {
   isDefault: boolean;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * A user's own inbox and choices: reading it, marking read, and which kinds
@@ -45,7 +44,7 @@ export class NotificationInbox {
     if (req.after) {
       const [at, id] = decodeCursor(req.after, 2);
       const after = new Date(String(at));
-      if (Number.isNaN(after.getTime()) || !UUID.test(String(id))) {
+      if (Number.isNaN(after.getTime()) || !isUuid(String(id))) {
         throw new CommonError(CommonErrorCode.INVALID_CURSOR, 'The cursor `after` is not one this API issued', { after: req.after });
       }
       qb.andWhere('(n.createdAt, n.id) < (:at, :id)', { at: after, id: String(id) });
@@ -65,7 +64,7 @@ export class NotificationInbox {
 
   /** One of the user's own inbox notifications; another user's is NOT_FOUND. */
   async getOwn(userId: string, id: string): Promise<NotificationEntity> {
-    const n = UUID.test(id) ? await this.em.getRepository(NotificationEntity).findOneBy({ id, userId, inInbox: true }) : null;
+    const n = isUuid(id) ? await this.em.getRepository(NotificationEntity).findOneBy({ id, userId, inInbox: true }) : null;
     if (!n) throw new NotificationError(NotificationErrorCode.NOTIFICATION_NOT_FOUND, `No notification ${id}`, { ids: [id] });
     return n;
   }
@@ -85,7 +84,7 @@ export class NotificationInbox {
       const res = await this.em.query<[unknown[], number]>(`UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND in_inbox AND read_at IS NULL`, [userId, this.clock.now()]);
       marked = res[1];
     } else {
-      const valid = ids.filter((id) => UUID.test(id));
+      const valid = ids.filter((id) => isUuid(id));
       const own = valid.length
         ? await this.em.query<{ id: string }[]>(`SELECT id FROM notifications WHERE user_id = $1 AND in_inbox AND id = ANY($2::uuid[]) FOR UPDATE`, [userId, valid])
         : [];
