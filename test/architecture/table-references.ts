@@ -82,7 +82,11 @@ export function splitSource(src: string): { code: string; literals: Literal[] } 
     } else if (ch === '/' && next === '*') {
       const end = src.indexOf('*/', i + 2);
       const stop = end < 0 ? src.length : end + 2;
-      for (const c of src.slice(i, stop)) if (c === '\n') (line++, (code += '\n'));
+      for (const c of src.slice(i, stop)) {
+        if (c !== '\n') continue;
+        line++;
+        code += '\n';
+      }
       i = stop;
     } else if (ch === '/' && regexMayStart(code)) {
       // A regular expression literal (its quotes are not strings): skipped, class brackets respected.

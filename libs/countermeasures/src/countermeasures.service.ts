@@ -28,35 +28,15 @@ import {
   snapshot,
   type RequirementCommand,
 } from './domain/countermeasure-checks';
-import { assertCalendarDay, type CountermeasureCategory, type Priority } from './domain/countermeasure-fields';
+import { assertCalendarDay } from './domain/countermeasure-fields';
 import { CountermeasureStatus, TransitionCause } from './domain/countermeasure-workflow';
 import { endParties, startParties } from './party-history';
+import type { CreateCountermeasureCommand, UpdateCountermeasureCommand } from './countermeasure.commands';
 import { REQUIREMENT_RISK_ACCEPTANCES, type RequirementEvidenceState, type RequirementRiskAcceptances } from './countermeasure-ports';
 
 export { isSignedOff, snapshot, type RequirementCommand } from './domain/countermeasure-checks';
 export type { CountermeasureFilter, CountermeasureOrder } from './countermeasure-reads';
-
-export interface CreateCountermeasureCommand {
-  incidentId: string;
-  title: string;
-  description?: string | null;
-  category: CountermeasureCategory;
-  ownerId: string;
-  contributorIds?: readonly string[] | null;
-  priority: Priority;
-  dueDate: string;
-  requiredForGate?: boolean | null;
-  ongoing?: boolean | null;
-  requirements?: readonly RequirementCommand[] | null;
-}
-
-export interface UpdateCountermeasureCommand {
-  title?: string | null;
-  description?: string | null;
-  category?: CountermeasureCategory | null;
-  priority?: Priority | null;
-  requiredForGate?: boolean | null;
-}
+export type { CreateCountermeasureCommand, UpdateCountermeasureCommand } from './countermeasure.commands';
 
 /**
  * Countermeasures: reads (CountermeasureReads), the workflow's moves and the
