@@ -22,9 +22,14 @@ import {
 //
 // The `...Ref` relations are never loaded: they only declare the foreign keys, so the
 // database itself refuses a row that points at nothing (ON DELETE RESTRICT).
-import { ALL_COUNTERMEASURE_STATUSES, ALL_TRANSITION_CAUSES, isOpen, type CountermeasureStatus, type TransitionCause } from './domain/countermeasure-workflow';
+import {
+  ALL_COUNTERMEASURE_STATUSES,
+  ALL_TRANSITION_CAUSES,
+  isOpen,
+  type CountermeasureStatus,
+  type TransitionCause,
+} from './domain/countermeasure-workflow';
 import { COUNTERMEASURE_CATEGORIES, PRIORITIES, type CountermeasureCategory, type Priority } from './domain/countermeasure-fields';
-
 
 /** The open statuses (`isOpen`) as an index predicate. */
 const OPEN_PREDICATE = `"status" IN (${ALL_COUNTERMEASURE_STATUSES.filter(isOpen)
@@ -44,7 +49,9 @@ const OPEN_PREDICATE = `"status" IN (${ALL_COUNTERMEASURE_STATUSES.filter(isOpen
 @Index('IDX_countermeasures_open_due', ['incidentId', 'dueDate', 'seq'], { where: OPEN_PREDICATE })
 @Index('IDX_countermeasures_open_owner', ['incidentId', 'ownerId', 'dueDate'], { where: OPEN_PREDICATE })
 @Index('IDX_countermeasures_blocked', ['incidentId', 'statusChangedAt', 'seq'], { where: `"status" = 'BLOCKED'` })
-@Index('IDX_countermeasures_ongoing_verified', ['incidentId', 'dueDate', 'seq'], { where: `"ongoing" AND "status" IN ('VERIFIED', 'OPERATING', 'DEGRADED')` })
+@Index('IDX_countermeasures_ongoing_verified', ['incidentId', 'dueDate', 'seq'], {
+  where: `"ongoing" AND "status" IN ('VERIFIED', 'OPERATING', 'DEGRADED')`,
+})
 @Check('CHK_countermeasures_status', inListCheck('status', ALL_COUNTERMEASURE_STATUSES))
 @Check('CHK_countermeasures_resume_status', `("status" = 'BLOCKED') = ("resume_status" IS NOT NULL)`)
 @Check('CHK_countermeasures_category', inListCheck('category', COUNTERMEASURE_CATEGORIES))
@@ -203,9 +210,14 @@ export class CountermeasurePartyEntity {
 /** What must be shown (証跡の要件), e.g. "access-right review of every customer DB". */
 @Entity('countermeasure_requirements')
 @Index('IDX_countermeasure_requirements_cm', ['countermeasureId', 'position'])
-@Index('IDX_countermeasure_requirements_recurring', ['countermeasureId', 'latestAcceptedEffectiveOn'], { where: '"recurrence_days" IS NOT NULL' })
+@Index('IDX_countermeasure_requirements_recurring', ['countermeasureId', 'latestAcceptedEffectiveOn'], {
+  where: '"recurrence_days" IS NOT NULL',
+})
 @Check('CHK_countermeasure_requirements_risk', '("risk_accepted_until" IS NULL) = ("risk_acceptance_id" IS NULL)')
-@Check('CHK_countermeasure_requirements_evidence_counts', '"accepted_evidence_count" <= "live_evidence_count" AND "live_evidence_count" <= "evidence_total" AND "accepted_evidence_count" >= 0')
+@Check(
+  'CHK_countermeasure_requirements_evidence_counts',
+  '"accepted_evidence_count" <= "live_evidence_count" AND "live_evidence_count" <= "evidence_total" AND "accepted_evidence_count" >= 0',
+)
 export class RequirementEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;

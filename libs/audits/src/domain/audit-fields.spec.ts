@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { AuditError } from './audit.errors';
-import { auditScope, auditTeam, checkPeriod, checkRiskExpiry, findingKey, isExpired, MAX_SCOPE_SIZE, MAX_TEAM_SIZE, requireText } from './audit-fields';
+import {
+  auditScope,
+  auditTeam,
+  checkPeriod,
+  checkRiskExpiry,
+  findingKey,
+  isExpired,
+  MAX_SCOPE_SIZE,
+  MAX_TEAM_SIZE,
+  requireText,
+} from './audit-fields';
 import { assertIsLead, assertMayAcceptRisk, assertMayCloseFinding, assertMayRaiseFinding } from './audit-access';
 import { Actor } from '@app/common';
 
@@ -65,7 +75,7 @@ describe('who may act on an engagement', () => {
   });
 });
 
-describe('an engagement\'s team and scope', () => {
+describe("an engagement's team and scope", () => {
   const ids = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
   it('the team counts each auditor once and leaves out the lead', () => {

@@ -33,28 +33,35 @@ export function findingKey(seq: number): string {
 export function requireText(value: string | null | undefined, field: string, max: number): string {
   const t = (value ?? '').trim();
   if (!t) throw new AuditError(AuditErrorCode.INVALID_FIELD, `${field} must not be blank`, { field });
-  if ([...t].length > max) throw new AuditError(AuditErrorCode.INVALID_FIELD, `${field} must have at most ${max} characters`, { field, max });
+  if ([...t].length > max)
+    throw new AuditError(AuditErrorCode.INVALID_FIELD, `${field} must have at most ${max} characters`, { field, max });
   return t;
 }
 
 /** Trimmed optional text of at most max code points. */
 export function optionalText(value: string | null | undefined, field: string, max: number): string {
   const t = (value ?? '').trim();
-  if ([...t].length > max) throw new AuditError(AuditErrorCode.INVALID_FIELD, `${field} must have at most ${max} characters`, { field, max });
+  if ([...t].length > max)
+    throw new AuditError(AuditErrorCode.INVALID_FIELD, `${field} must have at most ${max} characters`, { field, max });
   return t;
 }
 
 export function optionalDay(value: string | null | undefined, field: string): string | null {
   if (value == null || value === '') return null;
-  if (!isCalendarDay(value)) throw new AuditError(AuditErrorCode.INVALID_FIELD, `${field} must be a calendar day YYYY-MM-DD`, { field, value });
+  if (!isCalendarDay(value))
+    throw new AuditError(AuditErrorCode.INVALID_FIELD, `${field} must be a calendar day YYYY-MM-DD`, { field, value });
   return value;
 }
 
 /** The engagement's dates: each a real day, the end not before the start. */
-export function checkPeriod(startsOn: string | null | undefined, endsOn: string | null | undefined): { startsOn: string | null; endsOn: string | null } {
+export function checkPeriod(
+  startsOn: string | null | undefined,
+  endsOn: string | null | undefined,
+): { startsOn: string | null; endsOn: string | null } {
   const s = optionalDay(startsOn, 'startsOn');
   const e = optionalDay(endsOn, 'endsOn');
-  if (s && e && e < s) throw new AuditError(AuditErrorCode.INVALID_FIELD, 'endsOn must not be before startsOn', { field: 'endsOn', startsOn: s, endsOn: e });
+  if (s && e && e < s)
+    throw new AuditError(AuditErrorCode.INVALID_FIELD, 'endsOn must not be before startsOn', { field: 'endsOn', startsOn: s, endsOn: e });
   return { startsOn: s, endsOn: e };
 }
 
@@ -69,15 +76,23 @@ function daysBetween(from: string, to: string): number {
  * expired from the next one (`expiresOn < today`).
  */
 export function checkRiskExpiry(expiresOn: string, today: string): string {
-  if (!isCalendarDay(expiresOn)) throw new AuditError(AuditErrorCode.INVALID_FIELD, 'expiresOn must be a calendar day YYYY-MM-DD', { field: 'expiresOn', value: expiresOn });
-  const days = daysBetween(today, expiresOn);
-  if (days < 1 || days > MAX_RISK_ACCEPTANCE_DAYS) {
-    throw new AuditError(AuditErrorCode.INVALID_FIELD, `expiresOn must be after today (${today}) and at most ${MAX_RISK_ACCEPTANCE_DAYS} days ahead`, {
+  if (!isCalendarDay(expiresOn))
+    throw new AuditError(AuditErrorCode.INVALID_FIELD, 'expiresOn must be a calendar day YYYY-MM-DD', {
       field: 'expiresOn',
       value: expiresOn,
-      today,
-      maxDays: MAX_RISK_ACCEPTANCE_DAYS,
     });
+  const days = daysBetween(today, expiresOn);
+  if (days < 1 || days > MAX_RISK_ACCEPTANCE_DAYS) {
+    throw new AuditError(
+      AuditErrorCode.INVALID_FIELD,
+      `expiresOn must be after today (${today}) and at most ${MAX_RISK_ACCEPTANCE_DAYS} days ahead`,
+      {
+        field: 'expiresOn',
+        value: expiresOn,
+        today,
+        maxDays: MAX_RISK_ACCEPTANCE_DAYS,
+      },
+    );
   }
   return expiresOn;
 }
@@ -90,16 +105,24 @@ export function isExpired(expiresOn: string, today: string): boolean {
 /** The team besides the lead: each auditor once, the lead left out, at most MAX_TEAM_SIZE (else INVALID_FIELD). */
 export function auditTeam(leadId: string, teamIds: readonly string[]): string[] {
   const team = [...new Set(teamIds)].filter((u) => u !== leadId);
-  if (team.length > MAX_TEAM_SIZE) throw new AuditError(AuditErrorCode.INVALID_FIELD, `A team has at most ${MAX_TEAM_SIZE} auditors`, { field: 'teamIds' });
+  if (team.length > MAX_TEAM_SIZE)
+    throw new AuditError(AuditErrorCode.INVALID_FIELD, `A team has at most ${MAX_TEAM_SIZE} auditors`, { field: 'teamIds' });
   return team;
 }
 
 /** An engagement's scope: each id once, at most MAX_SCOPE_SIZE countermeasures and as many systems (else INVALID_FIELD). */
-export function auditScope(countermeasureIds: readonly string[], systemIds: readonly string[]): { countermeasureIds: string[]; systemIds: string[] } {
+export function auditScope(
+  countermeasureIds: readonly string[],
+  systemIds: readonly string[],
+): { countermeasureIds: string[]; systemIds: string[] } {
   const cmIds = [...new Set(countermeasureIds)];
   const sysIds = [...new Set(systemIds)];
   if (cmIds.length > MAX_SCOPE_SIZE || sysIds.length > MAX_SCOPE_SIZE) {
-    throw new AuditError(AuditErrorCode.INVALID_FIELD, `A scope holds at most ${MAX_SCOPE_SIZE} countermeasures and ${MAX_SCOPE_SIZE} systems`, { field: 'scope' });
+    throw new AuditError(
+      AuditErrorCode.INVALID_FIELD,
+      `A scope holds at most ${MAX_SCOPE_SIZE} countermeasures and ${MAX_SCOPE_SIZE} systems`,
+      { field: 'scope' },
+    );
   }
   return { countermeasureIds: cmIds, systemIds: sysIds };
 }

@@ -37,7 +37,15 @@ export class ConfigValidationError extends Error {
 }
 
 /** Values never repeated in an error message. */
-const SECRET_KEYS = new Set(['JWT_SECRET', 'ADMIN_PASSWORD', 'DEMO_PASSWORD', 'DATABASE_URL', 'SMTP_URL', 'EVIDENCE_S3_ACCESS_KEY_ID', 'EVIDENCE_S3_SECRET_ACCESS_KEY']);
+const SECRET_KEYS = new Set([
+  'JWT_SECRET',
+  'ADMIN_PASSWORD',
+  'DEMO_PASSWORD',
+  'DATABASE_URL',
+  'SMTP_URL',
+  'EVIDENCE_S3_ACCESS_KEY_ID',
+  'EVIDENCE_S3_SECRET_ACCESS_KEY',
+]);
 
 /** Used as @nestjs/config's `validate`, and by the CLI. */
 export function validateConfig(env: Record<string, unknown>): AppConfig {

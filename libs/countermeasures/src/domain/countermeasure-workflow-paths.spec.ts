@@ -13,13 +13,7 @@ import {
   TransitionCause,
   transitionRecord,
 } from './countermeasure-workflow';
-import {
-  errorOf,
-  FULL_EVIDENCE,
-  input,
-  label,
-  ongoingVariants,
-} from '../testing/workflow-cases';
+import { errorOf, FULL_EVIDENCE, input, label, ongoingVariants } from '../testing/workflow-cases';
 import { SCENARIOS } from '../testing/workflow-expected-table';
 
 const S = CountermeasureStatus;
@@ -130,9 +124,9 @@ describe('staleness (system moves)', () => {
   });
 
   it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY])('refuses a period of %s ms', (periodMs) => {
-    expect(
-      errorOf(() => freshnessMove({ status: S.OPERATING, ongoing: true, latestAcceptedEvidenceAt: null, periodMs, now })).code,
-    ).toBe(CountermeasureErrorCode.INVALID_WORKFLOW_INPUT);
+    expect(errorOf(() => freshnessMove({ status: S.OPERATING, ongoing: true, latestAcceptedEvidenceAt: null, periodMs, now })).code).toBe(
+      CountermeasureErrorCode.INVALID_WORKFLOW_INPUT,
+    );
   });
 
   it('its answer is a move decideTransition accepts, both ways', () => {
@@ -148,7 +142,9 @@ describe('staleness (system moves)', () => {
 
   it('system moves need no reason and keep none', () => {
     expect(
-      decideTransition(input({ current: S.OPERATING, target: S.DEGRADED, cause: C.SYSTEM_STALENESS, facts: { ongoing: true, ...FULL_EVIDENCE } })),
+      decideTransition(
+        input({ current: S.OPERATING, target: S.DEGRADED, cause: C.SYSTEM_STALENESS, facts: { ongoing: true, ...FULL_EVIDENCE } }),
+      ),
     ).toEqual({ from: S.OPERATING, to: S.DEGRADED, cause: C.SYSTEM_STALENESS, reason: null, resumeStatus: null });
   });
 });
@@ -181,25 +177,43 @@ describe('impossible input is refused as INVALID_WORKFLOW_INPUT', () => {
 
   it.each([null, S.BLOCKED, S.VERIFIED, S.OPERATING, S.CANCELLED])('BLOCKED with resume status %s', (resumeStatus) => {
     const error = errorOf(() =>
-      decideTransition(input({ current: S.BLOCKED, resumeStatus, target: S.CANCELLED, cause: C.EXECUTIVE, reason: 'r', facts: { ongoing: true, ...FULL_EVIDENCE } })),
+      decideTransition(
+        input({
+          current: S.BLOCKED,
+          resumeStatus,
+          target: S.CANCELLED,
+          cause: C.EXECUTIVE,
+          reason: 'r',
+          facts: { ongoing: true, ...FULL_EVIDENCE },
+        }),
+      ),
     );
     expect(error.code).toBe(CountermeasureErrorCode.INVALID_WORKFLOW_INPUT);
   });
 
   it.each(ALL_COUNTERMEASURE_STATUSES.filter((s) => s !== S.BLOCKED))('a resume status on a %s item', (current) => {
     const error = errorOf(() =>
-      decideTransition(input({ current, resumeStatus: S.PLANNED, target: S.CANCELLED, cause: C.EXECUTIVE, reason: 'r', facts: { ongoing: true, ...FULL_EVIDENCE } })),
+      decideTransition(
+        input({
+          current,
+          resumeStatus: S.PLANNED,
+          target: S.CANCELLED,
+          cause: C.EXECUTIVE,
+          reason: 'r',
+          facts: { ongoing: true, ...FULL_EVIDENCE },
+        }),
+      ),
     );
     expect(error.code).toBe(CountermeasureErrorCode.INVALID_WORKFLOW_INPUT);
   });
 
   it('an unknown current status or cause', () => {
-    expect(errorOf(() => decideTransition(input({ current: 'DONE' as CountermeasureStatus, target: S.CANCELLED, cause: C.EXECUTIVE }))).code).toBe(
-      CountermeasureErrorCode.INVALID_WORKFLOW_INPUT,
-    );
-    expect(errorOf(() => decideTransition(input({ current: S.PLANNED, target: S.IN_PROGRESS, cause: 'ADMIN' as TransitionCause }))).code).toBe(
-      CountermeasureErrorCode.INVALID_WORKFLOW_INPUT,
-    );
+    expect(
+      errorOf(() => decideTransition(input({ current: 'DONE' as CountermeasureStatus, target: S.CANCELLED, cause: C.EXECUTIVE }))).code,
+    ).toBe(CountermeasureErrorCode.INVALID_WORKFLOW_INPUT);
+    expect(
+      errorOf(() => decideTransition(input({ current: S.PLANNED, target: S.IN_PROGRESS, cause: 'ADMIN' as TransitionCause }))).code,
+    ).toBe(CountermeasureErrorCode.INVALID_WORKFLOW_INPUT);
   });
 
   it.each([
@@ -210,15 +224,30 @@ describe('impossible input is refused as INVALID_WORKFLOW_INPUT', () => {
     [2, Number.NaN],
   ])('impossible evidence counts: total %s, with evidence %s', (requirementsTotal, requirementsWithEvidence) => {
     const error = errorOf(() =>
-      decideTransition(input({ current: S.PLANNED, target: S.IN_PROGRESS, cause: C.USER, facts: { ongoing: false, requirementsTotal, requirementsWithEvidence } })),
+      decideTransition(
+        input({
+          current: S.PLANNED,
+          target: S.IN_PROGRESS,
+          cause: C.USER,
+          facts: { ongoing: false, requirementsTotal, requirementsWithEvidence },
+        }),
+      ),
     );
     expect(error.code).toBe(CountermeasureErrorCode.INVALID_WORKFLOW_INPUT);
   });
 
   it('checks the input before the move', () => {
     expect(
-      errorOf(() => decideTransition(input({ current: S.PLANNED, target: S.VERIFIED, cause: C.USER, facts: { ongoing: false, requirementsTotal: 1, requirementsWithEvidence: 2 } })))
-        .code,
+      errorOf(() =>
+        decideTransition(
+          input({
+            current: S.PLANNED,
+            target: S.VERIFIED,
+            cause: C.USER,
+            facts: { ongoing: false, requirementsTotal: 1, requirementsWithEvidence: 2 },
+          }),
+        ),
+      ).code,
     ).toBe(CountermeasureErrorCode.INVALID_WORKFLOW_INPUT);
   });
 });
@@ -253,7 +282,9 @@ describe('isOpen and isTerminal', () => {
   });
 
   it('a one-off VERIFIED item is not terminal, but reopening is its only way out', () => {
-    const moves = ALL_TRANSITION_CAUSES.flatMap((cause) => allowedTransitions(S.VERIFIED, null, cause, { ongoing: false }).map((to) => `${cause}:${to}`));
+    const moves = ALL_TRANSITION_CAUSES.flatMap((cause) =>
+      allowedTransitions(S.VERIFIED, null, cause, { ongoing: false }).map((to) => `${cause}:${to}`),
+    );
     expect(moves).toEqual(['REOPEN:REOPENED']);
   });
 });

@@ -10,14 +10,7 @@ import {
   TransitionCause,
   type WorkflowFacts,
 } from './countermeasure-workflow';
-import {
-  CASES,
-  caseInput,
-  errorOf,
-  FULL_EVIDENCE,
-  input,
-  label,
-} from '../testing/workflow-cases';
+import { CASES, caseInput, errorOf, FULL_EVIDENCE, input, label } from '../testing/workflow-cases';
 
 const S = CountermeasureStatus;
 const C = TransitionCause;
@@ -34,7 +27,8 @@ describe('reasons', () => {
   });
 
   /** By hand: the targets above need a reason, except when unblocking back to them. */
-  const reasonExpected = (from: CountermeasureStatus, to: CountermeasureStatus) => REASON_TARGETS_BY_HAND.includes(to) && from !== S.BLOCKED;
+  const reasonExpected = (from: CountermeasureStatus, to: CountermeasureStatus) =>
+    REASON_TARGETS_BY_HAND.includes(to) && from !== S.BLOCKED;
 
   it.each(ALL_COUNTERMEASURE_STATUSES)('reasonRequired(*, %s) matches the hand rule for every source status', (to) => {
     for (const from of ALL_COUNTERMEASURE_STATUSES) {
@@ -49,7 +43,9 @@ describe('reasons', () => {
   });
 
   const blanks: readonly (string | null)[] = [null, '', '   ', '\n\t '];
-  const reasonCases = ALLOWED_CASES.flatMap((c) => blanks.map((reason) => ({ ...c, reason, name: `${c.name}, reason ${JSON.stringify(reason)}` })));
+  const reasonCases = ALLOWED_CASES.flatMap((c) =>
+    blanks.map((reason) => ({ ...c, reason, name: `${c.name}, reason ${JSON.stringify(reason)}` })),
+  );
 
   it.each(reasonCases)('$name', (c) => {
     const run = () => decideTransition(caseInput(c, { reason: c.reason }));
@@ -141,7 +137,12 @@ describe('the evidence rule', () => {
   it('says how many requirements still lack evidence', () => {
     const error = errorOf(() =>
       decideTransition(
-        input({ current: S.IN_PROGRESS, target: S.IMPLEMENTED, cause: C.USER, facts: { ongoing: false, requirementsTotal: 5, requirementsWithEvidence: 3 } }),
+        input({
+          current: S.IN_PROGRESS,
+          target: S.IMPLEMENTED,
+          cause: C.USER,
+          facts: { ongoing: false, requirementsTotal: 5, requirementsWithEvidence: 3 },
+        }),
       ),
     );
     expect(error.message).toContain('2 of 5 still have none');
@@ -150,7 +151,12 @@ describe('the evidence rule', () => {
   it('allows IMPLEMENTED once every requirement has evidence', () => {
     expect(
       decideTransition(
-        input({ current: S.IN_PROGRESS, target: S.IMPLEMENTED, cause: C.USER, facts: { ongoing: false, requirementsTotal: 4, requirementsWithEvidence: 4 } }),
+        input({
+          current: S.IN_PROGRESS,
+          target: S.IMPLEMENTED,
+          cause: C.USER,
+          facts: { ongoing: false, requirementsTotal: 4, requirementsWithEvidence: 4 },
+        }),
       ),
     ).toEqual({ from: S.IN_PROGRESS, to: S.IMPLEMENTED, cause: C.USER, reason: null, resumeStatus: null });
   });
@@ -167,7 +173,14 @@ describe('BLOCKED and resuming', () => {
     expect(block).toEqual({ from, to: S.BLOCKED, cause: C.USER, reason: 'vendor late', resumeStatus: from });
 
     expect(allowedTransitions(S.BLOCKED, block.resumeStatus, C.USER, facts)).toEqual([from]);
-    const unblock = decideTransition({ current: S.BLOCKED, resumeStatus: block.resumeStatus, target: from, cause: C.USER, reason: null, facts });
+    const unblock = decideTransition({
+      current: S.BLOCKED,
+      resumeStatus: block.resumeStatus,
+      target: from,
+      cause: C.USER,
+      reason: null,
+      facts,
+    });
     expect(unblock).toEqual({ from: S.BLOCKED, to: from, cause: C.USER, reason: null, resumeStatus: null });
   });
 
@@ -208,13 +221,20 @@ describe('BLOCKED and resuming', () => {
       CountermeasureErrorCode.INVALID_TRANSITION,
     );
     expect(
-      errorOf(() => decideTransition(input({ ...blockedImplemented, target: S.CHANGES_REQUESTED, cause: C.AUDITOR_REJECTION, reason: 'r' })))
-        .code,
+      errorOf(() =>
+        decideTransition(input({ ...blockedImplemented, target: S.CHANGES_REQUESTED, cause: C.AUDITOR_REJECTION, reason: 'r' })),
+      ).code,
     ).toBe(CountermeasureErrorCode.INVALID_TRANSITION);
     expect(
       errorOf(() =>
         decideTransition(
-          input({ current: S.BLOCKED, resumeStatus: S.DEGRADED, target: S.OPERATING, cause: C.SYSTEM_FRESH_EVIDENCE, facts: { ongoing: true, ...FULL_EVIDENCE } }),
+          input({
+            current: S.BLOCKED,
+            resumeStatus: S.DEGRADED,
+            target: S.OPERATING,
+            cause: C.SYSTEM_FRESH_EVIDENCE,
+            facts: { ongoing: true, ...FULL_EVIDENCE },
+          }),
         ),
       ).code,
     ).toBe(CountermeasureErrorCode.INVALID_TRANSITION);

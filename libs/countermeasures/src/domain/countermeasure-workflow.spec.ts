@@ -127,7 +127,12 @@ describe('allowedTransitions', () => {
     expect(
       errorOf(() =>
         decideTransition(
-          input({ current: S.IN_PROGRESS, target: S.IMPLEMENTED, cause: C.USER, facts: { ongoing: false, requirementsTotal: 1, requirementsWithEvidence: 0 } }),
+          input({
+            current: S.IN_PROGRESS,
+            target: S.IMPLEMENTED,
+            cause: C.USER,
+            facts: { ongoing: false, requirementsTotal: 1, requirementsWithEvidence: 0 },
+          }),
         ),
       ).code,
     ).toBe(CountermeasureErrorCode.EVIDENCE_MISSING);

@@ -9,7 +9,9 @@ import { MAX_REASON_LENGTH } from './countermeasure-fields';
 export function targetNote(note: string | null): string | null {
   if (note == null) return null;
   if ([...note].length > MAX_REASON_LENGTH) {
-    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `note must be at most ${MAX_REASON_LENGTH} characters`, { field: 'note' });
+    throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, `note must be at most ${MAX_REASON_LENGTH} characters`, {
+      field: 'note',
+    });
   }
   return note.trim();
 }

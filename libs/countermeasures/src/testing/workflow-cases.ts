@@ -1,5 +1,11 @@
 import { CountermeasureError, CountermeasureErrorCode } from '../domain/countermeasure.errors';
-import { ALL_COUNTERMEASURE_STATUSES, ALL_TRANSITION_CAUSES, type CountermeasureStatus, type TransitionCause, type TransitionInput } from '../domain/countermeasure-workflow';
+import {
+  ALL_COUNTERMEASURE_STATUSES,
+  ALL_TRANSITION_CAUSES,
+  type CountermeasureStatus,
+  type TransitionCause,
+  type TransitionInput,
+} from '../domain/countermeasure-workflow';
 import { COLUMNS, SCENARIOS, type Scenario } from './workflow-expected-table';
 
 /**

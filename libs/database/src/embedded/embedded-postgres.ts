@@ -79,11 +79,7 @@ export class EmbeddedPostgresServer {
       ? reachableBinDir(nativeDir, runAs, options.binaryCacheRoot ?? path.join(os.tmpdir(), 'remediation-tracker-pg'))
       : path.join(nativeDir, 'bin');
 
-    const clusterDir = prepareClusterDir(
-      dataDir,
-      runAs,
-      options.relocatedClusterRoot ?? '/var/lib/remediation-tracker/clusters',
-    );
+    const clusterDir = prepareClusterDir(dataDir, runAs, options.relocatedClusterRoot ?? '/var/lib/remediation-tracker/clusters');
     const passwordFile = path.join(dataDir, 'pg-password');
     const database = options.database ?? 'tracker';
     const fresh = !fs.existsSync(path.join(clusterDir, 'PG_VERSION'));

@@ -84,10 +84,7 @@ export function reachableBinDir(nativeDir: string, runAs: RunAs, cacheRoot: stri
     }
   }
   if (!runsAs(path.join(target, 'bin', 'postgres'), runAs)) {
-    throw new EmbeddedPostgresError(
-      `the "postgres" user can run neither ${inPlace}/postgres nor the copy in ${target}.`,
-      ADVICE,
-    );
+    throw new EmbeddedPostgresError(`the "postgres" user can run neither ${inPlace}/postgres nor the copy in ${target}.`, ADVICE);
   }
   return path.join(target, 'bin');
 }

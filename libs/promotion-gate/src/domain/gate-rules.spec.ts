@@ -47,7 +47,12 @@ describe('rules with a date', () => {
   });
 
   it('an OPEN gate read after one of its rules lapsed is SUSPENDED, with that rule as blocker; a millisecond before, it is OPEN', () => {
-    const stored = { state: 'OPEN' as const, blockers: [], dateRules: [rule('2026-10-01T15:00:00.000Z')], updatedAt: new Date('2026-09-20T00:00:00Z') };
+    const stored = {
+      state: 'OPEN' as const,
+      blockers: [],
+      dateRules: [rule('2026-10-01T15:00:00.000Z')],
+      updatedAt: new Date('2026-09-20T00:00:00Z'),
+    };
     expect(gateAsOf(stored, new Date('2026-10-01T14:59:59.999Z'))).toMatchObject({ state: 'OPEN', blockers: [], lapsed: [] });
     const after = gateAsOf(stored, new Date('2026-10-01T15:00:00.000Z'));
     expect(after.state).toBe('SUSPENDED');
@@ -57,7 +62,13 @@ describe('rules with a date', () => {
   });
 
   it('a re-evaluation counts a lapsed rule as a blocker and keeps only the pending ones, earliest first', () => {
-    const f = facts({ dateRules: [rule('2026-11-01T15:00:00.000Z', 'F-002'), rule('2026-09-30T15:00:00.000Z', 'F-001'), rule('2026-10-15T15:00:00.000Z', 'F-003')] });
+    const f = facts({
+      dateRules: [
+        rule('2026-11-01T15:00:00.000Z', 'F-002'),
+        rule('2026-09-30T15:00:00.000Z', 'F-001'),
+        rule('2026-10-15T15:00:00.000Z', 'F-003'),
+      ],
+    });
     expect(evaluateGate(f).map((b) => b.itemKey)).toEqual(['F-001']);
     expect(pendingDateRules(f).map((r) => r.itemKey)).toEqual(['F-003', 'F-002']);
     expect(evaluateGate({ ...f, dateRules: pendingDateRules(f) })).toEqual([]);
@@ -83,7 +94,18 @@ const required = (key: string, status: string, over: Partial<RequiredCountermeas
   ...over,
 });
 
-const ALL_STATUSES = ['PLANNED', 'IN_PROGRESS', 'IMPLEMENTED', 'CHANGES_REQUESTED', 'VERIFIED', 'OPERATING', 'DEGRADED', 'REOPENED', 'BLOCKED', 'CANCELLED'];
+const ALL_STATUSES = [
+  'PLANNED',
+  'IN_PROGRESS',
+  'IMPLEMENTED',
+  'CHANGES_REQUESTED',
+  'VERIFIED',
+  'OPERATING',
+  'DEGRADED',
+  'REOPENED',
+  'BLOCKED',
+  'CANCELLED',
+];
 
 describe('rule 1: every required countermeasure is verified', () => {
   it('counts VERIFIED and OPERATING as verified, and no other status (DEGRADED and CANCELLED block)', () => {
@@ -92,7 +114,14 @@ describe('rule 1: every required countermeasure is verified', () => {
 
   it('blocks once per required countermeasure that is not verified, ordered by key, naming the item and its owner', () => {
     const blockers = evaluateGate(
-      facts({ required: [required('CM-010', 'IN_PROGRESS'), required('CM-002', 'VERIFIED'), required('CM-003', 'DEGRADED'), required('CM-001', 'OPERATING')] }),
+      facts({
+        required: [
+          required('CM-010', 'IN_PROGRESS'),
+          required('CM-002', 'VERIFIED'),
+          required('CM-003', 'DEGRADED'),
+          required('CM-001', 'OPERATING'),
+        ],
+      }),
     );
     expect(blockers.map((b) => [b.kind, b.itemKey, b.itemId, b.ownerId, b.ownerName])).toEqual([
       ['COUNTERMEASURE_NOT_VERIFIED', 'CM-003', 'id-CM-003', 'owner-CM-003', '山田 花子'],
@@ -110,7 +139,10 @@ describe('rule 1: every required countermeasure is verified', () => {
 
   it('a required countermeasure of any other status blocks, CANCELLED included', () => {
     for (const status of ALL_STATUSES.filter((s) => !isVerifiedForGate(s))) {
-      expect(evaluateGate(facts({ required: [required('CM-001', status)] })).map((b) => b.kind), status).toEqual(['COUNTERMEASURE_NOT_VERIFIED']);
+      expect(
+        evaluateGate(facts({ required: [required('CM-001', status)] })).map((b) => b.kind),
+        status,
+      ).toEqual(['COUNTERMEASURE_NOT_VERIFIED']);
     }
   });
 });
@@ -125,7 +157,13 @@ describe('rules 2 and 3: a standing audit clearance, no open CRITICAL/HIGH findi
   });
 
   it('blocks once per open blocking finding, ordered by key, naming the countermeasure it concerns', () => {
-    const finding = (key: string, countermeasureKey: string | null) => ({ id: `id-${key}`, key, title: `指摘 ${key}`, severity: 'HIGH', countermeasureKey });
+    const finding = (key: string, countermeasureKey: string | null) => ({
+      id: `id-${key}`,
+      key,
+      title: `指摘 ${key}`,
+      severity: 'HIGH',
+      countermeasureKey,
+    });
     const blockers = evaluateGate(facts({ openBlockingFindings: [finding('F-002', null), finding('F-001', 'CM-007')] }));
     expect(blockers.map((b) => [b.kind, b.itemKey, b.itemId])).toEqual([
       ['OPEN_FINDING', 'F-001', 'id-F-001'],
@@ -144,7 +182,13 @@ describe('rules 2 and 3: a standing audit clearance, no open CRITICAL/HIGH findi
         dateRules: [rule('2026-09-30T15:00:00.000Z', 'F-001')],
       }),
     );
-    expect(blockers.map((b) => b.kind)).toEqual(['MANUAL_HOLD', 'COUNTERMEASURE_NOT_VERIFIED', 'NO_AUDIT_CLEARANCE', 'OPEN_FINDING', 'OPEN_FINDING']);
+    expect(blockers.map((b) => b.kind)).toEqual([
+      'MANUAL_HOLD',
+      'COUNTERMEASURE_NOT_VERIFIED',
+      'NO_AUDIT_CLEARANCE',
+      'OPEN_FINDING',
+      'OPEN_FINDING',
+    ]);
     expect(blockers.map((b) => b.itemKey)).toEqual([null, 'CM-001', null, 'F-009', 'F-001']);
   });
 
@@ -154,7 +198,16 @@ describe('rules 2 and 3: a standing audit clearance, no open CRITICAL/HIGH findi
 });
 
 describe('the state and who may open it', () => {
-  const blocker: Blocker = { code: 'MANUAL_HOLD', kind: 'MANUAL_HOLD', itemId: null, itemKey: null, itemTitle: null, ownerId: null, ownerName: null, message: 'held' };
+  const blocker: Blocker = {
+    code: 'MANUAL_HOLD',
+    kind: 'MANUAL_HOLD',
+    itemId: null,
+    itemKey: null,
+    itemTitle: null,
+    ownerId: null,
+    ownerName: null,
+    message: 'held',
+  };
 
   it('any blocker makes the gate SUSPENDED; without one an OPEN gate stays OPEN and any other becomes ELIGIBLE (opening needs an authorization)', () => {
     expect(GATE_STATES.map((s) => deriveGateState([blocker], s))).toEqual(['SUSPENDED', 'SUSPENDED', 'SUSPENDED']);
@@ -162,7 +215,15 @@ describe('the state and who may open it', () => {
   });
 
   const ask = (over: Partial<Parameters<typeof authorizationRefusal>[0]> = {}) =>
-    authorizationRefusal({ state: 'ELIGIBLE', actorId: 'chief', isExecutive: true, chiefId: 'chief', namedAuthorizerIds: [], clearingAuditorId: 'auditor', ...over });
+    authorizationRefusal({
+      state: 'ELIGIBLE',
+      actorId: 'chief',
+      isExecutive: true,
+      chiefId: 'chief',
+      namedAuthorizerIds: [],
+      clearingAuditorId: 'auditor',
+      ...over,
+    });
 
   it('the task-force chief, an executive, authorizes an ELIGIBLE gate', () => {
     expect(ask()).toBeNull();
@@ -190,9 +251,12 @@ describe('the state and who may open it', () => {
 });
 
 describe('reading a stored gate', () => {
-  it('keeps a SUSPENDED gate\'s own time as its start when a rule lapses after it', () => {
+  it("keeps a SUSPENDED gate's own time as its start when a rule lapses after it", () => {
     const updatedAt = new Date('2026-09-20T00:00:00Z');
-    const view = gateAsOf({ state: 'SUSPENDED', blockers: [], dateRules: [rule('2026-10-01T15:00:00.000Z')], updatedAt }, new Date('2026-10-02T00:00:00Z'));
+    const view = gateAsOf(
+      { state: 'SUSPENDED', blockers: [], dateRules: [rule('2026-10-01T15:00:00.000Z')], updatedAt },
+      new Date('2026-10-02T00:00:00Z'),
+    );
     expect(view.state).toBe('SUSPENDED');
     expect(view.since).toEqual(updatedAt);
     expect(view.lapsed.map((r) => r.itemKey)).toEqual(['F-001']);

@@ -20,7 +20,9 @@ export function namedIncidentId(incidentId: string | null | undefined): string |
 export function onlyIncident(ids: readonly string[]): string {
   if (ids.length === 0) throw new IncidentError(IncidentErrorCode.INCIDENT_NOT_FOUND, 'There is no incident to report on', {});
   if (ids.length > 1) {
-    throw new CommonError(CommonErrorCode.INVALID_INPUT, 'There are several incidents: name one with ?incidentId=', { field: 'incidentId' });
+    throw new CommonError(CommonErrorCode.INVALID_INPUT, 'There are several incidents: name one with ?incidentId=', {
+      field: 'incidentId',
+    });
   }
   return ids[0]!;
 }

@@ -80,7 +80,7 @@ export function layoutStatusReport(report: StatusReport, measure: Measure): Layo
   f.paragraph(REPORT_TITLE_EN, m, CONTENT_WIDTH, 'regular', 10, MUTED);
   f.y += 4;
   f.paragraph(
-    `作成日時 / Generated: ${generated} (${report.generatedAt})　作成者 / By: ${report.generatedBy.name}　基準日 / As of: ${report.asOfDay} (${report.timeZone})`,
+    `作成日時 / Generated: ${generated} (${report.generatedAt})\u3000作成者 / By: ${report.generatedBy.name}\u3000基準日 / As of: ${report.asOfDay} (${report.timeZone})`,
     m,
     CONTENT_WIDTH,
     'regular',
@@ -105,7 +105,10 @@ export function layoutStatusReport(report: StatusReport, measure: Measure): Layo
   const t = report.totals;
   f.heading('2. 概況 / At a glance');
   f.pairs([
-    ['対策 / Countermeasures', `${t.countermeasures} 件: ${t.byStatus.map((s) => `${labelled(s.status, STATUS_LABEL_JA)} ${s.count}`).join('、')}`],
+    [
+      '対策 / Countermeasures',
+      `${t.countermeasures} 件: ${t.byStatus.map((s) => `${labelled(s.status, STATUS_LABEL_JA)} ${s.count}`).join('、')}`,
+    ],
     ['期限超過 / Overdue', `${t.overdue} 件`],
     ['再開条件の対策 / Required for the gate', `${t.requiredForGate} 件中 ${t.requiredForGateVerified} 件 検証済 / verified`],
   ]);
@@ -143,14 +146,18 @@ export function layoutStatusReport(report: StatusReport, measure: Measure): Layo
       ['期間 / Period', `${e.startsOn ?? '—'} 〜 ${e.endsOn ?? '—'}`],
       [
         '安全確認 / Clearance',
-        e.clearance ? `有効 / standing: ${japanTime(e.clearance.clearedAt)} ${e.clearance.clearedBy}\nsha256 ${e.clearance.digest}` : 'なし / none standing',
+        e.clearance
+          ? `有効 / standing: ${japanTime(e.clearance.clearedAt)} ${e.clearance.clearedBy}\nsha256 ${e.clearance.digest}`
+          : 'なし / none standing',
       ],
     ]);
   }
   f.pairs([
     [
       '未解決の指摘 / Unresolved findings',
-      a.unresolvedFindingsBySeverity.map((s) => `${s.severity} ${s.open}${s.acceptedRisk ? ` (+${s.acceptedRisk} リスク受容)` : ''}`).join('、'),
+      a.unresolvedFindingsBySeverity
+        .map((s) => `${s.severity} ${s.open}${s.acceptedRisk ? ` (+${s.acceptedRisk} リスク受容)` : ''}`)
+        .join('、'),
     ],
   ]);
   if (a.unresolvedFindings.length > 0) {
@@ -172,7 +179,10 @@ export function layoutStatusReport(report: StatusReport, measure: Measure): Layo
   for (const g of report.gates) {
     f.pairs([
       ['ゲート / Gate', `${g.key} — ${g.name}`],
-      ['状態 / State', `${labelled(g.state, GATE_STATE_LABEL_JA)}　販促可 / can promote: ${g.canPromote ? 'はい / yes' : 'いいえ / no'}　状態変更 / since: ${japanTime(g.since)}`],
+      [
+        '状態 / State',
+        `${labelled(g.state, GATE_STATE_LABEL_JA)}\u3000販促可 / can promote: ${g.canPromote ? 'はい / yes' : 'いいえ / no'}\u3000状態変更 / since: ${japanTime(g.since)}`,
+      ],
       ['阻害要因 / Blockers', g.blockers.length ? g.blockers.map((b) => `・${b.message}`).join('\n') : 'なし / none'],
     ]);
   }
@@ -183,8 +193,16 @@ export function layoutStatusReport(report: StatusReport, measure: Measure): Layo
   f.pages.forEach((page, n) => {
     const num = `${n + 1} / ${total}`;
     page.ops.push({ kind: 'line', x1: m, y1: footY - 4, x2: PAGE.width - m, y2: footY - 4, width: 0.5, color: RULE });
-    page.ops.push({ kind: 'text', text: `${REPORT_TITLE_JA}　${generated}`, x: m, y: footY, font: 'regular', size: 7, color: MUTED });
-    page.ops.push({ kind: 'text', text: num, x: PAGE.width - m - measure(num, 'regular', 8), y: footY, font: 'regular', size: 8, color: MUTED });
+    page.ops.push({ kind: 'text', text: `${REPORT_TITLE_JA}\u3000${generated}`, x: m, y: footY, font: 'regular', size: 7, color: MUTED });
+    page.ops.push({
+      kind: 'text',
+      text: num,
+      x: PAGE.width - m - measure(num, 'regular', 8),
+      y: footY,
+      font: 'regular',
+      size: 8,
+      color: MUTED,
+    });
   });
   return { width: PAGE.width, height: PAGE.height, pages: f.pages };
 }

@@ -173,7 +173,9 @@ export class Flow {
         this.ensure(height);
         let x = x0;
         cellLines.forEach((lines, i) => {
-          lines.slice(0, maxRows).forEach((line, n) => this.text(line, x + pad, this.y + pad + n * lh, 'regular', size, row.color?.[i] ?? INK));
+          lines
+            .slice(0, maxRows)
+            .forEach((line, n) => this.text(line, x + pad, this.y + pad + n * lh, 'regular', size, row.color?.[i] ?? INK));
           x += columns[i]!.width;
         });
         this.y += height;

@@ -1,5 +1,17 @@
 import { Transform } from 'class-transformer';
-import { ArrayNotEmpty, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
+import {
+  ArrayNotEmpty,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Min,
+  MinLength,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 import { emptyToUndefined, toBool, toInt, toList, type RunsIn, type SettingsBase } from './conversions';
 
 /** The media types an evidence file may have (detected from its bytes); EVIDENCE_ALLOWED_TYPES picks among them. */
@@ -57,13 +69,17 @@ export function EvidenceStoreSettings<TBase extends SettingsBase>(Base: TBase) {
     /** Evidence files in this S3 bucket instead of DATA_DIR/evidence (unset: the local directory). */
     @Transform(emptyToUndefined)
     @IsOptional()
-    @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'EVIDENCE_S3_BUCKET must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)' })
+    @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+      message: 'EVIDENCE_S3_BUCKET must be an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)',
+    })
     EVIDENCE_S3_BUCKET?: string = undefined;
 
     /** The endpoint of an S3-compatible server (http:// or https://); unset: AWS S3 of the region. */
     @Transform(emptyToUndefined)
     @IsOptional()
-    @Matches(/^https?:\/\/[^/?#\s]+\/?$/, { message: 'EVIDENCE_S3_ENDPOINT must be an http:// or https:// URL without a path, e.g. http://127.0.0.1:9000' })
+    @Matches(/^https?:\/\/[^/?#\s]+\/?$/, {
+      message: 'EVIDENCE_S3_ENDPOINT must be an http:// or https:// URL without a path, e.g. http://127.0.0.1:9000',
+    })
     EVIDENCE_S3_ENDPOINT?: string = undefined;
 
     @IsString()

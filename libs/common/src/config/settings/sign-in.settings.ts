@@ -95,7 +95,10 @@ export function SignInSettings<TBase extends SettingsBase>(Base: TBase) {
      */
     @IsIn(['standard', 'fast'], { message: 'PASSWORD_HASHING must be standard or fast' })
     @ValidateBy(
-      { name: 'fastOnlyInTests', validator: { validate: (value: unknown, args) => value !== 'fast' || (args?.object as RunsIn).NODE_ENV === 'test' } },
+      {
+        name: 'fastOnlyInTests',
+        validator: { validate: (value: unknown, args) => value !== 'fast' || (args?.object as RunsIn).NODE_ENV === 'test' },
+      },
       { message: 'PASSWORD_HASHING=fast is for test runs: it is refused unless NODE_ENV=test' },
     )
     PASSWORD_HASHING: 'standard' | 'fast' = 'standard';
