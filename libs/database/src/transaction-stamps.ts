@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
  * transaction's start (a column default `now()`, or `SET updated_at = now()`),
  * on the rows of this transaction that hold that stamp. `now()` is one instant
  * for a whole transaction and no Clock in Node moves it: a load replayed on a
- * story's clock in one transaction (the demo, SystemClock.replay) calls this
+ * story's clock in one transaction (the demo loader's replay) calls this
  * after each step so that the rows it wrote take the step's time.
  *
  * Each context calls it for its own tables only (its `…WrittenInTransaction`
