@@ -45,7 +45,11 @@ export class TestSubscriber<T = Record<string, unknown>> {
   completed = false;
   private readonly connection: { client: Client; closed: Closed | null };
 
-  constructor(t: TestApp | null, opts: { authorization?: string | null; query: string; variables?: Record<string, unknown> }, shared?: TestSubscriber<unknown>) {
+  constructor(
+    t: TestApp | null,
+    opts: { authorization?: string | null; query: string; variables?: Record<string, unknown> },
+    shared?: TestSubscriber<unknown>,
+  ) {
     if (shared) {
       this.connection = shared.connection;
     } else {
@@ -95,7 +99,10 @@ export class TestSubscriber<T = Record<string, unknown>> {
 
   async waitForResults(n: number): Promise<ExecutionResult<T, unknown>[]> {
     await until(() => this.results.length >= n || this.ended, `${n} result(s)`);
-    if (this.results.length < n) throw new Error(`ended after ${this.results.length} result(s): ${JSON.stringify({ error: describe(this.error), closed: this.closed })}`);
+    if (this.results.length < n)
+      throw new Error(
+        `ended after ${this.results.length} result(s): ${JSON.stringify({ error: describe(this.error), closed: this.closed })}`,
+      );
     return this.results;
   }
 

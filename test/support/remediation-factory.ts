@@ -12,7 +12,9 @@ export async function makeIncident(t: TestApp, title = 'テスト事案') {
   const ds = t.app.get<DataSource>(getDataSourceToken());
   const incident = await ds.getRepository(IncidentEntity).save({ title, summary: '概要' });
   const chief = await t.createUser(['EXECUTIVE'], { displayName: '社長 太郎' });
-  await ds.getRepository(TaskForceMemberEntity).insert({ incidentId: incident.id, userId: chief.user.id, roleTitle: '最高責任者', isChief: true, joinedOn: '2026-07-10' });
+  await ds
+    .getRepository(TaskForceMemberEntity)
+    .insert({ incidentId: incident.id, userId: chief.user.id, roleTitle: '最高責任者', isChief: true, joinedOn: '2026-07-10' });
   const addMember = async (roles: Role[] = ['TASK_FORCE'], roleTitle = '担当') => {
     const m = await t.createUser(roles);
     await ds.getRepository(TaskForceMemberEntity).insert({ incidentId: incident.id, userId: m.user.id, roleTitle, joinedOn: '2026-07-10' });
@@ -39,6 +41,8 @@ export async function makeOwnedRequirement(t: TestApp) {
   const ctx = await makeIncident(t);
   const owner = await ctx.addMember();
   const countermeasure = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
-  const requirementId = (await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [countermeasure.id]))[0]!.id;
+  const requirementId = (
+    await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [countermeasure.id])
+  )[0]!.id;
   return { ctx, owner, countermeasure, requirementId };
 }

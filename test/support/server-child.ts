@@ -56,7 +56,11 @@ const started: ChildProcess[] = [];
 /** Starts the built server with `env` (PORT is set to a free port) and resolves once it says where GraphQL is; rejects with its output if it exits first. */
 export async function startServer(env: NodeJS.ProcessEnv): Promise<ServerChild> {
   const port = await freePort();
-  const child = spawn(process.execPath, [builtServer], { cwd: repoRoot, env: { ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [builtServer], {
+    cwd: repoRoot,
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.push(child);
   let out = '';
   let err = '';

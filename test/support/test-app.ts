@@ -119,7 +119,10 @@ export class TestApp {
   }
 
   /** Factory: a user with the given roles, created through the service (not the API under test). */
-  async createUser(roles: Role[], overrides: Partial<{ email: string; displayName: string; displayNameKana: string; password: string }> = {}) {
+  async createUser(
+    roles: Role[],
+    overrides: Partial<{ email: string; displayName: string; displayNameKana: string; password: string }> = {},
+  ) {
     const n = ++this.userCounter;
     const password = overrides.password ?? `pw-${randomUUID()}`;
     const user: UserEntity = await this.app.get(UsersService).create(Actor.system('test-factory'), {
