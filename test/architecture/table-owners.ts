@@ -130,19 +130,3 @@ export const READ_MODELS: readonly { path: string; why: string; reads: readonly 
  */
 export const APP_EXCEPTIONS: readonly { path: string; why: string; tables: readonly Table[] }[] = [];
 
-/**
- * Known violations still being removed by another engineer of issue 12 (files
- * outside the slice that wrote this check). Each owner already exports what the
- * file needs: CountermeasuresService.findByIds, EvidenceService.signOffsOf and
- * evidenceOfRequirements, IncidentsService.systemsById, UsersService.findByIds.
- * The check fails when an entry here no longer matches anything: remove it then.
- */
-// being fixed in this issue: must be empty when the issue closes
-export const BEING_FIXED: readonly { path: string; tables: readonly Table[] }[] = [
-  // the gate orchestration's files (clearance and gate services)
-  {
-    path: 'libs/audits/src/audit-clearance.service.ts',
-    tables: ['countermeasures', 'evidence', 'countermeasure_sign_offs', 'incident_systems'],
-  },
-  { path: 'libs/promotion-gate/src/promotion-gate.service.ts', tables: ['countermeasures', 'users'] },
-];

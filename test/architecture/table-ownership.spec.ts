@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_EXCEPTIONS, BEING_FIXED, READ_MODELS, TABLE_OWNERS } from './table-owners';
+import { APP_EXCEPTIONS, READ_MODELS, TABLE_OWNERS } from './table-owners';
 import { createdTables, entityDeclarations, tableReferences, type TableReference } from './table-references';
 
 /**
@@ -142,15 +142,8 @@ describe('every table has one owning context', () => {
 
   it('code outside the owner names no table in SQL nor uses its entity with a repository (read models: declared SELECTs only)', () => {
     const rules = { owners, entityTables: byClass, readModels: READ_MODELS, appExceptions: APP_EXCEPTIONS };
-    const all = sources.flatMap((f) => violationsIn(f, read(f), rules));
-    const pending = all.filter((v) => BEING_FIXED.some((b) => b.path === v.file && (b.tables as readonly string[]).includes(v.ref.table)));
-    const violations = all.filter((v) => !pending.includes(v));
+    const violations = sources.flatMap((f) => violationsIn(f, read(f), rules));
     expect(violations.map(describeViolation)).toEqual([]);
-    // The temporary list shrinks only: an entry that no longer matches anything is removed.
-    const stillNeeded = BEING_FIXED.flatMap((b) => b.tables.map((t) => `${b.path} ${t}`)).filter(
-      (e) => !pending.some((v) => `${v.file} ${v.ref.table}` === e),
-    );
-    expect(stillNeeded, 'fixed: remove these from BEING_FIXED in table-owners.ts').toEqual([]);
   });
 
   it('each declared read of a read model is still made (the list says exactly what the projection reads)', () => {

@@ -8,9 +8,9 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { AuditTrailService } from '@app/audit-trail';
 import { CASE_TIME_ZONE, Clock, staleVersion, todayIn, type Actor, emitInOrder } from '@app/common';
 import { updateIfVersion } from '@app/database';
-import { CountermeasureEntity, countermeasureKey } from '@app/countermeasures';
-import { EvidenceEntity, SignOffEntity } from '@app/evidence';
-import { IncidentsService, IncidentSystemEntity } from '@app/incidents';
+import { CountermeasureEntity, countermeasureKey, CountermeasuresService } from '@app/countermeasures';
+import { EvidenceService } from '@app/evidence';
+import { IncidentsService } from '@app/incidents';
 import {
   AuditClearanceEntity,
   AuditEngagementEntity,
@@ -62,6 +62,8 @@ export class AuditClearanceService {
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(EventEmitter2) private readonly events: EventEmitter2,
+    @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
+    @Inject(EvidenceService) private readonly evidenceService: EvidenceService,
   ) {}
 
   /** Tells the promotion gate (and any listener) that an input of its rules changed, in this transaction. */
@@ -103,14 +105,10 @@ export class AuditClearanceService {
     return rows.map((r) => ({ ...r, seq: Number(r.seq), key: findingKey(Number(r.seq)) }));
   }
 
+  /** The engagement's countermeasures in scope, by key (the scope is ours, the items the countermeasures context's). */
   async scopeCountermeasures(engagementId: string): Promise<CountermeasureEntity[]> {
-    return this.em
-      .getRepository(CountermeasureEntity)
-      .createQueryBuilder('c')
-      .innerJoin(AuditScopeCountermeasureEntity, 's', 's.countermeasure_id = c.id')
-      .where('s.engagement_id = :engagementId', { engagementId })
-      .orderBy('c.seq', 'ASC')
-      .getMany();
+    const ids = (await this.em.getRepository(AuditScopeCountermeasureEntity).findBy({ engagementId })).map((s) => s.countermeasureId);
+    return (await this.countermeasures.findByIds(ids)).sort((a, b) => a.seq - b.seq);
   }
 
   /** What stands in the way of clearing this engagement now (empty: it may be cleared / its clearance stands). */
@@ -140,23 +138,16 @@ export class AuditClearanceService {
     }
 
     const cmIds = scope.map((c) => c.id);
-    const signOffs = cmIds.length
-      ? await this.em.getRepository(SignOffEntity).createQueryBuilder('s').where('s.countermeasureId = ANY(:ids) AND s.revokedAt IS NULL', { ids: cmIds }).getMany()
-      : [];
-    const evidence = cmIds.length
-      ? await this.em
-          .getRepository(EvidenceEntity)
-          .createQueryBuilder('ev')
-          .select(['ev.id', 'ev.countermeasureId', 'ev.requirementId', 'ev.sha256'])
-          .where(`ev.countermeasureId = ANY(:ids) AND ev.status = 'SUBMITTED'`, { ids: cmIds })
-          .getMany()
-      : [];
-    const systems = await this.em
-      .getRepository(IncidentSystemEntity)
-      .createQueryBuilder('sys')
-      .innerJoin(AuditScopeSystemEntity, 's', 's.system_id = sys.id')
-      .where('s.engagement_id = :id', { id: e.id })
-      .getMany();
+    // The standing sign-offs and the live evidence of the scope, from the evidence context; the systems from the incident's.
+    const signOffs = (await this.evidenceService.signOffsOf(cmIds)).filter((s) => s.revokedAt === null);
+    const evidence = (await this.evidenceService.liveEvidenceOf(cmIds)).map((ev) => ({
+      id: ev.id,
+      countermeasureId: ev.countermeasureId,
+      requirementId: ev.requirementId,
+      sha256: ev.sha256,
+    }));
+    const systemIds = (await this.em.getRepository(AuditScopeSystemEntity).findBy({ engagementId: e.id })).map((s) => s.systemId);
+    const systems = await this.incidents.systemsById(systemIds);
     const clearedAt = this.clock.now();
     const id = randomUUID();
     const payload = clearancePayload({

@@ -150,6 +150,25 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
     return this.applyMove(Actor.system('freshness'), cm, cm.version, move.to, move.cause, why);
   }
 
+  /**
+   * The freshness of every operating or degraded measure of one incident, in key
+   * order (the incident's catch-up of its rules with a date); the caller holds
+   * the incident lock and the transaction.
+   */
+  async refreshFreshnessIn(incidentId: string): Promise<void> {
+    const ongoing = await this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .select('c.id', 'id')
+      .where('c.incidentId = :incidentId AND c.ongoing AND c.status IN (:...statuses)', {
+        incidentId,
+        statuses: [CountermeasureStatus.OPERATING, CountermeasureStatus.DEGRADED],
+      })
+      .orderBy('c.seq')
+      .getRawMany<{ id: string }>();
+    for (const c of ongoing) await this.refreshFreshness(c.id);
+  }
+
   /** The sweep (daily job, CLI, on demand): every operating or degraded measure whose freshness changed moves. */
   async refreshAllFreshness(): Promise<{ checked: number; moved: string[]; failed: string[] }> {
     const candidates = await this.em
@@ -195,8 +214,7 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
   }
 
   protected async chiefOf(incidentId: string): Promise<string | null> {
-    const members = await this.incidents.taskForce([incidentId]);
-    return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
+    return this.incidents.chiefOf(incidentId);
   }
 
   protected async assertMembers(incidentId: string, userIds: readonly string[]): Promise<void> {

@@ -176,6 +176,18 @@ export class EvidenceService {
   }
 
   /** Every sign-off of these countermeasures (standing and revoked), oldest first. */
+  /** The live (SUBMITTED) evidence of these countermeasures, oldest first: what an audit's clearance snapshot names. */
+  async liveEvidenceOf(countermeasureIds: readonly string[]): Promise<EvidenceEntity[]> {
+    if (countermeasureIds.length === 0) return [];
+    return this.em
+      .getRepository(EvidenceEntity)
+      .createQueryBuilder('e')
+      .where(`e.countermeasureId = ANY(:ids) AND e.status = 'SUBMITTED'`, { ids: [...countermeasureIds] })
+      .orderBy('e.uploadedAt', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .getMany();
+  }
+
   async signOffsOf(countermeasureIds: readonly string[]): Promise<SignOffEntity[]> {
     if (countermeasureIds.length === 0) return [];
     return this.em
@@ -498,7 +510,7 @@ export class EvidenceService {
    * The first of the cross-row rules (CrossRowRules, @app/promotion-gate), run before the commit of the move.
    */
   async revokeSignOffAfter(event: CountermeasureStatusChanged): Promise<void> {
-        if (event.to !== CountermeasureStatus.REOPENED && event.to !== CountermeasureStatus.CANCELLED) return;
+    if (event.to !== CountermeasureStatus.REOPENED && event.to !== CountermeasureStatus.CANCELLED) return;
     const open = await this.em
       .getRepository(SignOffEntity)
       .createQueryBuilder('s')

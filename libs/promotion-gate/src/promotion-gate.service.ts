@@ -4,9 +4,9 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
 import { Actor, CASE_TIME_ZONE, Clock, emitInOrder, isSystem, staleVersion, todayIn } from '@app/common';
-import { CountermeasureEntity, CountermeasuresService } from '@app/countermeasures';
+import { CountermeasuresService } from '@app/countermeasures';
 import { RiskAcceptancesService } from '@app/audits';
-import { actorMay, Permission, UserEntity } from '@app/identity';
+import { actorMay, Permission, UsersService } from '@app/identity';
 import { uniqueViolationOf } from '@app/database';
 import { IncidentsService } from '@app/incidents';
 import { GateChangeEntity, PromotionGateEntity, type GateChangeCause } from './gate.entities';
@@ -61,6 +61,7 @@ export class PromotionGateService {
     @Inject(GateDateRulesService) private readonly dateRules: GateDateRulesService,
     @Inject(EventEmitter2) private readonly events: EventEmitter2,
     @Inject(GateEvaluation) private readonly evaluation: GateEvaluation,
+    @Inject(UsersService) private readonly users: UsersService,
   ) {}
 
   private get em() {
@@ -133,7 +134,7 @@ export class PromotionGateService {
     const description = text(cmd.description ?? '', 'description', false);
     const authorizerIds = [...new Set(cmd.authorizerIds ?? [])];
     if (authorizerIds.length) {
-      const users = await this.em.getRepository(UserEntity).createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: authorizerIds }).getMany();
+      const users = await this.users.findByIds(authorizerIds);
       const ok = new Set(users.filter((u) => u.active && actorMay(u, Permission.GATE_DECIDE)).map((u) => u.id));
       const bad = authorizerIds.filter((id) => !ok.has(id));
       if (bad.length) throw new GateError(GateErrorCode.INVALID_FIELD, 'Authorizers must be active executives', { field: 'authorizerIds', userIds: bad });
@@ -284,13 +285,7 @@ export class PromotionGateService {
     // Said first: a move the sweeps make is the later, more telling reason in the gate's history.
     await emitInOrder(this.events, GateEvents.DATE_RULES_DUE, { incidentId, actor: DATE_RULES_ACTOR, what: why } satisfies GateDateRulesDue);
     await this.riskAcceptances.expireIn(incidentId, todayIn(CASE_TIME_ZONE, this.clock.now()));
-    const ongoing = await this.em
-      .getRepository(CountermeasureEntity)
-      .createQueryBuilder('c')
-      .where(`c.incidentId = :incidentId AND c.ongoing AND c.status IN ('OPERATING', 'DEGRADED')`, { incidentId })
-      .orderBy('c.seq')
-      .getMany();
-    for (const c of ongoing) await this.countermeasures.refreshFreshness(c.id);
+    await this.countermeasures.refreshFreshnessIn(incidentId);
     // The sweeps' consequences (sign-offs, clearances) and every gate of the incident follow at the commit (CrossRowRules).
   }
 
