@@ -6,8 +6,12 @@
  * (`.from('t')`, `.update('t')`, `.into('t')`...), and through an entity class
  * passed as a value (`getRepository(X)`, `@InjectRepository(X)`,
  * `TypeOrmModule.forFeature([X])`, `em.find(X, ...)`, `.from(X, 'x')`,
- * `updateIfVersion(em, X, ...)`...). Used by table-ownership.spec.ts.
+ * `updateIfVersion(em, X, ...)`...). Used by table-ownership.spec.ts. The source is
+ * read with the TypeScript compiler's parser, so strings, templates, regular
+ * expressions and comments are told apart as the compiler tells them.
  */
+
+import ts from 'typescript';
 
 export type Access = 'read' | 'write' | 'repository';
 
@@ -24,132 +28,61 @@ interface Literal {
   line: number;
 }
 
-/** Splits a source into code (string contents blanked, comments removed) and its string literals. */
-export function splitSource(src: string): { code: string; literals: Literal[] } {
-  let code = '';
+/**
+ * A source read by the TypeScript compiler's own parser (no hand-made lexer): its
+ * string and template literals (template parts joined with ' ? ' where an
+ * interpolation was), its regular expressions and its comments, as ranges.
+ */
+function parts(src: string): { literals: Literal[]; blanks: [number, number][]; comments: [number, number][] } {
+  const sf = ts.createSourceFile('source.ts', src, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const literals: Literal[] = [];
-  let i = 0;
-  let line = 1;
-  // Template literals nest through ${ ... }: the brace depth at which each open template resumes, and its text so far.
-  const templateStack: { depth: number; literal: Literal }[] = [];
-  let depth = 0;
-  let current: Literal | null = null;
-  const push = (ch: string) => {
-    code += ch === '\n' ? '\n' : ch;
-  };
-  const readTemplate = () => {
-    // at the character after ` or after the } closing an interpolation
-    while (i < src.length) {
-      const ch = src[i]!;
-      if (ch === '\\') {
-        current!.text += src.slice(i, i + 2);
-        i += 2;
-        continue;
-      }
-      if (ch === '`') {
-        literals.push(current!);
-        current = null;
-        code += '``';
-        i++;
-        return;
-      }
-      if (ch === '$' && src[i + 1] === '{') {
-        current!.text += ' ? ';
-        code += '`${';
-        templateStack.push({ depth, literal: current! });
-        current = null;
-        depth++;
-        i += 2;
-        return;
-      }
-      if (ch === '\n') {
-        line++;
-        code += '\n';
-      }
-      current!.text += ch;
-      i++;
+  const blanks: [number, number][] = [];
+  const comments = new Map<number, number>();
+  const lineOf = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line + 1;
+  const visit = (node: ts.Node): void => {
+    for (const r of ts.getLeadingCommentRanges(src, node.pos) ?? []) comments.set(r.pos, r.end);
+    const start = node.getStart(sf);
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+      literals.push({ text: src.slice(start + 1, node.end - 1), line: lineOf(start) });
+      blanks.push([start + 1, node.end - 1]);
+      return;
     }
-  };
-  while (i < src.length) {
-    const ch = src[i]!;
-    const next = src[i + 1];
-    if (ch === '\n') {
-      line++;
-      push(ch);
-      i++;
-    } else if (ch === '/' && next === '/') {
-      while (i < src.length && src[i] !== '\n') i++;
-    } else if (ch === '/' && next === '*') {
-      const end = src.indexOf('*/', i + 2);
-      const stop = end < 0 ? src.length : end + 2;
-      for (const c of src.slice(i, stop)) {
-        if (c !== '\n') continue;
-        line++;
-        code += '\n';
+    if (ts.isTemplateExpression(node)) {
+      // head `...${, middles }...${, tail }...`: their raw text, one literal; interpolations are code
+      const pieces = [node.head, ...node.templateSpans.map((span) => span.literal)];
+      literals.push({ text: pieces.map((p) => p.rawText ?? '').join(' ? '), line: lineOf(start) });
+      for (const p of pieces) {
+        const from = p.getStart(sf) + 1;
+        blanks.push([from, ts.isTemplateTail(p) ? p.end - 1 : p.end - 2]);
       }
-      i = stop;
-    } else if (ch === '/' && regexMayStart(code)) {
-      // A regular expression literal (its quotes are not strings): skipped, class brackets respected.
-      let inClass = false;
-      code += '/';
-      i++;
-      while (i < src.length && src[i] !== '\n') {
-        const c = src[i]!;
-        if (c === '\\') {
-          i += 2;
-          continue;
-        }
-        i++;
-        if (c === '[') inClass = true;
-        else if (c === ']') inClass = false;
-        else if (c === '/' && !inClass) break;
-      }
-      code += '/';
-    } else if (ch === "'" || ch === '"') {
-      const lit: Literal = { text: '', line };
-      i++;
-      while (i < src.length && src[i] !== ch && src[i] !== '\n') {
-        if (src[i] === '\\') {
-          lit.text += src.slice(i, i + 2);
-          i += 2;
-        } else lit.text += src[i++];
-      }
-      i++;
-      literals.push(lit);
-      code += ch + lit.text.replace(/[^\n]/g, ' ') + ch;
-    } else if (ch === '`') {
-      i++;
-      current = { text: '', line };
-      readTemplate();
-    } else if (ch === '{') {
-      depth++;
-      push(ch);
-      i++;
-    } else if (ch === '}') {
-      depth--;
-      if (templateStack.length && templateStack[templateStack.length - 1]!.depth === depth) {
-        // the interpolation ends: its template literal continues (one literal, placeholders as ' ? ')
-        current = templateStack.pop()!.literal;
-        i++;
-        readTemplate();
-      } else {
-        push(ch);
-        i++;
-      }
-    } else {
-      push(ch);
-      i++;
     }
-  }
-  return { code, literals };
+    if (node.kind === ts.SyntaxKind.RegularExpressionLiteral) {
+      blanks.push([start + 1, src.lastIndexOf('/', node.end - 1)]);
+      return;
+    }
+    for (const child of node.getChildren(sf)) visit(child);
+  };
+  visit(sf);
+  return { literals, blanks, comments: [...comments] };
 }
 
-/** A `/` starts a regular expression (not a division) after an operator, a bracket, a comma or a keyword. */
-function regexMayStart(codeSoFar: string): boolean {
-  const before = codeSoFar.replace(/\s+$/, '');
-  if (before === '') return true;
-  if (/[(,=:[!&|?{};+\-*%<>~^]$/.test(before)) return true;
-  return /\b(return|typeof|case|do|else|in|of|void|yield|await)$/.test(before);
+/** `src` with the given ranges turned into spaces (line breaks kept, so lines still count). */
+function blank(src: string, ranges: readonly [number, number][]): string {
+  // Indexed by UTF-16 unit, as TypeScript's positions are.
+  const out = src.split('');
+  for (const [from, to] of ranges) for (let i = from; i < to; i++) if (out[i] !== '\n') out[i] = ' ';
+  return out.join('');
+}
+
+/** Splits a source into code (string contents blanked, comments removed) and its string literals. */
+export function splitSource(src: string): { code: string; literals: Literal[] } {
+  const p = parts(src);
+  return { code: blank(src, [...p.blanks, ...p.comments]), literals: p.literals };
+}
+
+/** Comments out, strings kept (a `//` inside a string stays). */
+function stripComments(src: string): string {
+  return blank(src, parts(src).comments);
 }
 
 const SQL_VERB_START = /^\s*\(?\s*(select|insert|update|delete|with|lock|truncate|copy|alter|create|drop)\b/i;
@@ -235,41 +168,6 @@ export function tableReferences(src: string, tables: ReadonlySet<string>, entity
     }
   }
   return refs;
-}
-
-function stripComments(src: string): string {
-  // Comments out, strings kept (a `//` inside a string stays).
-  let out = '';
-  let i = 0;
-  let quote: string | null = null;
-  while (i < src.length) {
-    const ch = src[i]!;
-    if (quote) {
-      out += ch;
-      if (ch === '\\') {
-        out += src[i + 1] ?? '';
-        i += 2;
-        continue;
-      }
-      if (ch === quote) quote = null;
-      i++;
-    } else if (ch === "'" || ch === '"' || ch === '`') {
-      quote = ch;
-      out += ch;
-      i++;
-    } else if (ch === '/' && src[i + 1] === '/') {
-      while (i < src.length && src[i] !== '\n') i++;
-    } else if (ch === '/' && src[i + 1] === '*') {
-      const end = src.indexOf('*/', i + 2);
-      const stop = end < 0 ? src.length : end + 2;
-      out += src.slice(i, stop).replace(/[^\n]/g, ' ');
-      i = stop;
-    } else {
-      out += ch;
-      i++;
-    }
-  }
-  return out;
 }
 
 function lineAt(text: string, index: number): number {
