@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { TestSequencer } from './test/support/sequencer.js';
+import { TestSequencer } from './test/support/sequencer.mjs';
 
 const root = import.meta.dirname;
 const require = createRequire(import.meta.url);
