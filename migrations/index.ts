@@ -1,3 +1,4 @@
+import type { MigrationInterface } from 'typeorm';
 import { GateBlockersAsData1795680000200 } from './1795680000200-GateBlockersAsData';
 import { CountermeasureParties1795680000100 } from './1795680000100-CountermeasureParties';
 import { AuditorIndependentRoles1795670000400 } from './1795670000400-AuditorIndependentRoles';
@@ -21,7 +22,7 @@ import { Init1795641196484 } from './1795641196484-Init';
  * Every migration, in order. `npm run migration:generate -- <Name>` writes a
  * new file here and adds it to this list; a test checks that no file is left out.
  */
-export const migrations: Function[] = [
+export const migrations: (new () => MigrationInterface)[] = [
   Init1795641196484,
   AuditTrail1795642043146,
   RemediationPlan1795642739055,

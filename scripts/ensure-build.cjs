@@ -59,7 +59,7 @@ function withLock(fn) {
       } catch {
         // gone meanwhile
       }
-      if (Date.now() > deadline) throw new Error(`waited too long for ${lock}`);
+      if (Date.now() > deadline) throw new Error(`waited too long for ${lock}`, { cause: err });
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
     }
   }

@@ -10,6 +10,47 @@ interface BurnUpPoint {
 }
 
 /** A new user sees the real case the moment the server starts. */
+/** The parts of the API's answers these tests read (the schema checks the rest). */
+interface DemoIncident {
+  title: string;
+  disclosedOn: string;
+  timeline: { kind: string; occurredOn: string }[];
+  systems: { name: string; leakSource: boolean }[];
+  dataCategories: { name: string; leaked: boolean }[];
+  parties: { kind: string; name: string }[];
+  taskForce: { isChief: boolean; roleTitle: string; user: { email: string } }[];
+}
+interface PlanItem {
+  key: string;
+  title: string;
+  category: string;
+  status: string;
+  requiredForGate: boolean;
+  ongoing: boolean;
+  owner: { email: string } | null;
+  requirements: { title: string }[];
+  history: { toStatus: string }[];
+}
+interface EvidencedItem {
+  key: string;
+  status: string;
+  signOff: { auditorLabel: string; digest: string } | null;
+  requirements: { evidence: { kind: string; name: string; mediaType: string; reviewDecision: string | null; downloadPath: string | null }[] }[];
+  history: { toStatus: string; cause: string; reason: string | null }[];
+}
+interface DemoDashboard {
+  asOf: string;
+  startsOn: string;
+  totals: { total: number; verified: number; open: number; blocked: number };
+  byStatus: { status: string; count: number }[];
+  burnUp: { day: string; total: number; implemented: number; verified: number }[];
+  reviewQueue: { waiting: number; oldestUploadedAt: string | null };
+  findings: { bySeverity: { severity: string; open: number }[]; auditStatus: string | null; cleared: boolean };
+  blocked: { key: string; blockedSince: string }[];
+  gate: { state: string } | null;
+  latestActivity: { at: string; summary: string }[];
+}
+
 describe('the demo case', () => {
   let t: TestApp;
   let token: string;
@@ -23,26 +64,26 @@ describe('the demo case', () => {
   afterAll(async () => t?.close());
 
   it('holds the incident of the letter: disclosed on July 9, leaked and not-leaked data, the authorities, the task force chaired by the president', async () => {
-    const res = await t.gql<{ incidents: { nodes: any[] } }>(
+    const res = await t.gql<{ incidents: { nodes: DemoIncident[] } }>(
       `{ incidents { nodes { title disclosedOn timeline { kind occurredOn } systems { name leakSource } dataCategories { name leaked } parties { kind name } taskForce { isChief roleTitle user { email } } } } }`,
       {},
       token,
     );
     const [incident] = res.data!.incidents.nodes;
-    expect(incident.disclosedOn).toMatch(/-07-09$/);
-    expect(incident.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['DETECTED', 'REPORTED_TO_POLICE', 'REPORTED_TO_REGULATOR', 'PUBLIC_DISCLOSURE']));
-    expect(incident.systems.filter((s: { leakSource: boolean }) => s.leakSource)).toHaveLength(1);
-    const leaked = incident.dataCategories.filter((c: { leaked: boolean }) => c.leaked).map((c: { name: string }) => c.name);
-    const notLeaked = incident.dataCategories.filter((c: { leaked: boolean }) => !c.leaked).map((c: { name: string }) => c.name);
+    expect(incident!.disclosedOn).toMatch(/-07-09$/);
+    expect(incident!.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['DETECTED', 'REPORTED_TO_POLICE', 'REPORTED_TO_REGULATOR', 'PUBLIC_DISCLOSURE']));
+    expect(incident!.systems.filter((s: { leakSource: boolean }) => s.leakSource)).toHaveLength(1);
+    const leaked = incident!.dataCategories.filter((c: { leaked: boolean }) => c.leaked).map((c: { name: string }) => c.name);
+    const notLeaked = incident!.dataCategories.filter((c: { leaked: boolean }) => !c.leaked).map((c: { name: string }) => c.name);
     expect(leaked).toEqual(expect.arrayContaining(['郵便番号', 'ご住所']));
     expect(notLeaked).toEqual(expect.arrayContaining(['クレジットカード番号・有効期限', '金融機関の口座情報', '成績情報']));
-    expect(incident.parties.map((p: { kind: string }) => p.kind)).toEqual(expect.arrayContaining(['POLICE', 'REGULATOR', 'AUDIT_FIRM', 'MONITORING_FIRM']));
-    const chief = incident.taskForce.filter((m: { isChief: boolean }) => m.isChief);
+    expect(incident!.parties.map((p: { kind: string }) => p.kind)).toEqual(expect.arrayContaining(['POLICE', 'REGULATOR', 'AUDIT_FIRM', 'MONITORING_FIRM']));
+    const chief = incident!.taskForce.filter((m: { isChief: boolean }) => m.isChief);
     expect(chief).toEqual([{ isChief: true, roleTitle: expect.stringContaining('最高責任者'), user: { email: 'president@example.com' } }]);
   });
 
   it('holds the letter’s ten promises in order, owned by task-force members, with requirements, some required for the gate', async () => {
-    const res = await t.gql<{ countermeasures: { totalCount: number; nodes: any[] } }>(
+    const res = await t.gql<{ countermeasures: { totalCount: number; nodes: PlanItem[] } }>(
       `{ countermeasures(first: 20) { totalCount nodes { key title category status requiredForGate ongoing owner { email } requirements { title } history { toStatus } } } }`,
       {},
       token,
@@ -51,7 +92,7 @@ describe('the demo case', () => {
     expect(totalCount).toBe(10);
     expect(nodes.map((n) => n.key)).toEqual(Array.from({ length: 10 }, (_, i) => `CM-${String(i + 1).padStart(3, '0')}`));
     expect(nodes[0]).toMatchObject({ category: 'DB_SHUTDOWN', title: '当該データベースの稼働停止' });
-    expect(nodes.every((n) => n.owner && n.requirements.length > 0 && n.history[0].toStatus === 'PLANNED')).toBe(true);
+    expect(nodes.every((n) => n.owner && n.requirements.length > 0 && n.history[0]!.toStatus === 'PLANNED')).toBe(true);
     expect(nodes.filter((n) => n.requiredForGate).length).toBeGreaterThanOrEqual(4);
     expect(nodes.find((n) => n.status === 'BLOCKED')).toBeTruthy();
     expect(nodes.filter((n) => n.ongoing).map((n) => n.key)).toEqual(expect.arrayContaining(['CM-010']));
@@ -70,18 +111,18 @@ describe('the demo case', () => {
   });
 
   it('holds evidence: the shutdown signed off, work waiting for review, one rejection sent back', async () => {
-    const res = await t.gql<{ countermeasures: { nodes: any[] } }>(
+    const res = await t.gql<{ countermeasures: { nodes: EvidencedItem[] } }>(
       `{ countermeasures(first: 20) { nodes { key status signOff { auditorLabel digest } requirements { evidence { kind name mediaType reviewDecision downloadPath } } history { toStatus cause reason } } } }`,
       {},
       token,
     );
     const byKey = new Map(res.data!.countermeasures.nodes.map((n) => [n.key, n]));
-    const cm1 = byKey.get('CM-001');
+    const cm1 = byKey.get('CM-001')!;
     expect(cm1.status).toBe('VERIFIED');
     expect(cm1.signOff).toMatchObject({ auditorLabel: 'demo:auditor@example.com', digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    const shutdownRecord = cm1.requirements[0].evidence[0];
+    const shutdownRecord = cm1.requirements[0]!.evidence[0]!;
     expect(shutdownRecord).toMatchObject({ kind: 'FILE', mediaType: 'text/csv', reviewDecision: 'ACCEPTED' });
-    const cm7 = byKey.get('CM-007');
+    const cm7 = byKey.get('CM-007')!;
     expect(cm7.status).toBe('CHANGES_REQUESTED');
     expect(cm7.history.at(-1)).toMatchObject({ cause: 'AUDITOR_REJECTION', reason: expect.stringContaining('Web広告') });
 
@@ -101,11 +142,11 @@ describe('the demo case', () => {
   });
 
   it('holds the audit firm’s engagement in fieldwork with findings, and the promotion gate SUSPENDED with the case’s blockers', async () => {
-    const audit = await t.gql<{ auditEngagements: { nodes: any[] } }>(`{ auditEngagements(first: 5) { nodes { status firm findings { key severity status } } } }`, {}, token);
+    const audit = await t.gql<{ auditEngagements: { nodes: { status: string; firm: string; findings: { key: string; severity: string; status: string }[] }[] } }>(`{ auditEngagements(first: 5) { nodes { status firm findings { key severity status } } } }`, {}, token);
     expect(audit.errors).toBeUndefined();
     const [engagement] = audit.data!.auditEngagements.nodes;
-    expect(engagement.status).toBe('FIELDWORK');
-    expect(engagement.findings.map((f: { key: string; severity: string }) => [f.key, f.severity])).toEqual([
+    expect(engagement!.status).toBe('FIELDWORK');
+    expect(engagement!.findings.map((f: { key: string; severity: string }) => [f.key, f.severity])).toEqual([
       ['F-001', 'HIGH'],
       ['F-002', 'MEDIUM'],
       ['F-003', 'LOW'],
@@ -138,7 +179,7 @@ describe('the demo case', () => {
 
   const today = () => todayIn(CASE_TIME_ZONE, new Date());
   const dashboard = async (asOf: string | null) => {
-    const res = await t.gql<{ dashboard: any }>(
+    const res = await t.gql<{ dashboard: DemoDashboard }>(
       `query($asOf: LocalDate) { dashboard(asOf: $asOf) {
          asOf startsOn totals { total verified open blocked }
          byStatus { status count }
@@ -185,7 +226,7 @@ describe('the demo case', () => {
     expect(d.findings).toMatchObject({ auditStatus: null, cleared: false });
     expect(d.findings.bySeverity.every((s: { open: number }) => s.open === 0)).toBe(true);
     expect(d.reviewQueue).toEqual({ waiting: 0, oldestUploadedAt: null });
-    expect(d.gate.state).toBe('SUSPENDED');
+    expect(d.gate!.state).toBe('SUSPENDED');
     expect(d.latestActivity.length).toBeGreaterThan(0);
     expect(d.latestActivity.every((a: { at: string }) => new Date(a.at) < new Date('2026-08-10T15:00:00.000Z'))).toBe(true);
 

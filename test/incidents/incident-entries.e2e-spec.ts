@@ -375,7 +375,7 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       // Correcting a targeted system is fine (the countermeasures still point at the same system).
       only(await t.gql(UPDATE_SYSTEM, { input: { incidentId: id, systemId, expectedVersion: v, reason: '説明の追記', description: '7月4日に稼働停止' } }, chiefToken));
 
-      cm1 = await targets.setTargets(Actor.system('test'), cm1.id, cm1.version, []);
+      await targets.setTargets(Actor.system('test'), cm1.id, cm1.version, []);
       const cm2Now = (await t.sql<{ version: number }>('SELECT version FROM countermeasures WHERE id = $1', [cm2.id]))[0]!;
       await targets.setTargets(Actor.system('test'), cm2.id, cm2Now.version, [ids['会員Webサイト']]);
       const incident = only(

@@ -29,7 +29,6 @@ function heldUpload(t: TestApp, token: string, requirementId: string) {
   const fileHead = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="週次点検.txt"\r\nContent-Type: text/plain\r\n\r\n点検結果: 異常なし\n`, 'utf8');
   const rest = Buffer.from(`追記\r\n--${boundary}--\r\n`, 'utf8');
   const url = new URL(`${t.baseUrl}/evidence/files`);
-  let answer: Promise<{ status: number; body: Record<string, unknown> }>;
   const req = http.request({
     host: url.hostname,
     port: url.port,
@@ -37,7 +36,7 @@ function heldUpload(t: TestApp, token: string, requirementId: string) {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true', 'content-type': `multipart/form-data; boundary=${boundary}` },
   });
-  answer = new Promise((resolve, reject) => {
+  const answer = new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
     req.on('error', reject);
     req.on('response', (res) => {
       let text = '';

@@ -20,6 +20,7 @@ async function gql(port: number, query: string, variables: Record<string, unknow
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a smoke test of whole processes reads a few fields of many different answers
   return (await res.json()) as { data?: Record<string, any> | null; errors?: { message: string; extensions?: { code?: string } }[] };
 }
 

@@ -56,7 +56,7 @@ describe('the server’s output when stdout is not a terminal', () => {
 
     const lines = out.split('\n').filter((l) => l.trim() !== '');
     const banner = lines.filter((l) => !l.startsWith('{'));
-    expect(banner.every((l) => /^(Remediation tracker: |  GraphQL at )/.test(l))).toBe(true);
+    expect(banner.every((l) => /^(Remediation tracker: | {2}GraphQL at )/.test(l))).toBe(true);
     const logs = lines
       .filter((l) => l.startsWith('{'))
       .map(

@@ -39,13 +39,13 @@ ${down.join('\n')}
   const index = path.join(dir, 'index.ts');
   let text = fs.readFileSync(index, 'utf8');
   text = `import { ${className} } from './${timestamp}-${name}';\n` + text;
-  text = text.replace(/export const migrations: Function\[\] = \[([\s\S]*?)\];/, (_m, list: string) => {
+  text = text.replace(/export const migrations: \(new \(\) => MigrationInterface\)\[\] = \[([\s\S]*?)\];/, (_m, list: string) => {
     const items = list
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
     items.push(className);
-    return `export const migrations: Function[] = [\n${items.map((i) => `  ${i},`).join('\n')}\n];`;
+    return `export const migrations: (new () => MigrationInterface)[] = [\n${items.map((i) => `  ${i},`).join('\n')}\n];`;
   });
   fs.writeFileSync(index, text);
   return file;

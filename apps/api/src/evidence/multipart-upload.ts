@@ -75,7 +75,7 @@ function checkFields(raw: Partial<Record<FieldName, string>>): UploadFields {
 export function displayName(raw: string | undefined): string {
   let name = (raw ?? '').normalize('NFC');
   name = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
-  name = name.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  name = name.replace(/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, '').trim(); // \p{Cc}: U+0000-001F, U+007F-009F
   if (name === '' || name === '.' || name === '..') name = 'file';
   const chars = [...name];
   if (chars.length <= MAX_EVIDENCE_NAME_LENGTH) return name;
