@@ -1,0 +1,95 @@
+import { countermeasureKey, CountermeasureStatus, isSignedOff, type CountermeasureEntity } from '@app/countermeasures';
+import type { EvidenceEntity } from '../evidence.entities';
+import { EvidenceError, EvidenceErrorCode } from './evidence.errors';
+import { MAX_EVIDENCE_NAME_LENGTH, MAX_URL_LENGTH } from './evidence-fields';
+
+/**
+ * The checks of evidence input and state that the evidence service asks
+ * (pure: no I/O). Unit-tested in evidence-input.spec.ts.
+ */
+
+/** Statuses whose sign-off stands: a change to the evidence under them reopens the work. */
+export const SIGNED_STATUSES: ReadonlySet<CountermeasureStatus> = new Set([
+  CountermeasureStatus.VERIFIED,
+  CountermeasureStatus.OPERATING,
+  CountermeasureStatus.DEGRADED,
+]);
+
+/**
+ * Signed-off work that is BLOCKED (from DEGRADED) cannot be reopened while
+ * blocked; a change to the evidence its sign-off rests on waits for the unblock.
+ */
+export function assertNotBlockedSignedWork(cm: CountermeasureEntity, what: string): void {
+  if (cm.status === CountermeasureStatus.BLOCKED && isSignedOff(cm)) {
+    throw new EvidenceError(
+      EvidenceErrorCode.COUNTERMEASURE_BLOCKED,
+      `${countermeasureKey(cm.seq)} is BLOCKED and signed off: unblock it before evidence is ${what}`,
+      {
+        status: cm.status,
+        resumeStatus: cm.resumeStatus,
+      },
+    );
+  }
+}
+
+export function invalid(field: string, message: string): EvidenceError {
+  return new EvidenceError(EvidenceErrorCode.INVALID_FIELD, message, { field });
+}
+
+export function checkName(name: string, field: string): string {
+  // Control characters are dropped: a name is display text, never a path or markup.
+  const clean = name.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  if (!clean || [...clean].length > MAX_EVIDENCE_NAME_LENGTH)
+    throw invalid(field, `${field} must have 1 to ${MAX_EVIDENCE_NAME_LENGTH} characters`);
+  return clean;
+}
+
+export function checkUrl(raw: string): string {
+  const text = raw.trim();
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || text.length > MAX_URL_LENGTH) {
+    throw invalid('url', `A link must be an http(s) URL of at most ${MAX_URL_LENGTH} characters`);
+  }
+  return url.toString();
+}
+
+export function assertLive(e: EvidenceEntity, what: string): void {
+  if (e.status !== 'SUBMITTED') {
+    throw new EvidenceError(EvidenceErrorCode.EVIDENCE_NOT_LIVE, `Evidence "${e.name}" is ${e.status} and can no longer be ${what}`, {
+      id: e.id,
+      status: e.status,
+      supersededById: e.supersededById,
+    });
+  }
+}
+
+export function assertOpenForEvidence(cm: CountermeasureEntity): void {
+  if (cm.status === CountermeasureStatus.CANCELLED) {
+    throw new EvidenceError(EvidenceErrorCode.COUNTERMEASURE_CLOSED, `${countermeasureKey(cm.seq)} is CANCELLED and takes no evidence`, {
+      status: cm.status,
+    });
+  }
+}
+
+export function evidenceSnapshot(e: EvidenceEntity, key: string, requirementTitle: string) {
+  return {
+    countermeasure: key,
+    requirement: requirementTitle,
+    requirementId: e.requirementId,
+    targetId: e.targetId,
+    kind: e.kind,
+    name: e.name,
+    mediaType: e.mediaType,
+    sizeBytes: e.sizeBytes,
+    sha256: e.sha256,
+    url: e.url,
+    effectiveOn: e.effectiveOn,
+    versionNo: e.versionNo,
+    supersedesId: e.supersedesId,
+  };
+}
