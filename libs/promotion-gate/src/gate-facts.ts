@@ -3,7 +3,6 @@ import { addDays, CASE_TIME_ZONE, Clock, todayIn } from '@app/common';
 import { CountermeasuresService, countermeasureKey, type CountermeasureEntity } from '@app/countermeasures';
 import { AuditClearanceService, AuditEngagementsService, isBlockingFinding, isExpired, type AuditClearanceEntity } from '@app/audits';
 import { UsersService } from '@app/identity';
-import { IncidentsService } from '@app/incidents';
 import { PromotionGateEntity } from './gate.entities';
 import { lapsesAfter, type BlockerKind, type DateRule, type GateFacts } from './domain/gate-rules';
 import { withMessage, type BlockerCode, type BlockerParams } from './domain/blocker-text';
@@ -20,7 +19,6 @@ import { withMessage, type BlockerCode, type BlockerParams } from './domain/bloc
 @Injectable()
 export class GateFactsReader {
   constructor(
-    @Inject(IncidentsService) private readonly incidents: IncidentsService,
     @Inject(AuditClearanceService) private readonly audits: AuditClearanceService,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
@@ -149,10 +147,5 @@ export class GateFactsReader {
 
   standingClearance(incidentId: string): Promise<AuditClearanceEntity | null> {
     return this.engagements.standingClearanceOf(incidentId);
-  }
-
-  async chiefOf(incidentId: string): Promise<string | null> {
-    const members = await this.incidents.taskForce([incidentId]);
-    return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
   }
 }

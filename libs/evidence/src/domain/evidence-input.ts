@@ -37,8 +37,9 @@ export function invalid(field: string, message: string): EvidenceError {
 }
 
 export function checkName(name: string, field: string): string {
-  // Control characters are dropped: a name is display text, never a path or markup.
-  const clean = name.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  // Control characters (\p{Cc}: U+0000-001F, U+007F-009F, as for an uploaded file's name) are dropped:
+  // a name is display text, never a path or markup.
+  const clean = name.replace(/\p{Cc}/gu, '').trim();
   if (!clean || [...clean].length > MAX_EVIDENCE_NAME_LENGTH)
     throw invalid(field, `${field} must have 1 to ${MAX_EVIDENCE_NAME_LENGTH} characters`);
   return clean;
@@ -46,12 +47,7 @@ export function checkName(name: string, field: string): string {
 
 export function checkUrl(raw: string): string {
   const text = raw.trim();
-  let url: URL | null = null;
-  try {
-    url = new URL(text);
-  } catch {
-    url = null;
-  }
+  const url = URL.canParse(text) ? new URL(text) : null;
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || text.length > MAX_URL_LENGTH) {
     throw invalid('url', `A link must be an http(s) URL of at most ${MAX_URL_LENGTH} characters`);
   }
