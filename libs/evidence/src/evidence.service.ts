@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Clock, isCalendarDay, staleVersion, type Actor } from '@app/common';
+import { Clock, staleVersion, type Actor } from '@app/common';
 import {
   assertMayEdit,
   countermeasureKey,
@@ -16,44 +16,28 @@ import {
 import { EvidenceEntity, EvidenceReviewEntity } from './evidence.entities';
 import { EvidenceStorage } from './storage/evidence-storage';
 import { EvidenceError, EvidenceErrorCode } from './domain/evidence.errors';
-import { MAX_EVIDENCE_TEXT_LENGTH, type EvidenceKind, type ReviewDecision } from './domain/evidence-fields';
+import { MAX_EVIDENCE_TEXT_LENGTH, type ReviewDecision } from './domain/evidence-fields';
 import { attestationDigest, linkDigest } from './domain/evidence-digests';
 import { assertMayReview, requiresComment } from './domain/evidence-rules';
 import { EvidenceSignOffs } from './evidence-sign-offs';
-import { assertLive, assertNotBlockedSignedWork, assertOpenForEvidence, checkName, checkUrl, evidenceSnapshot, invalid, SIGNED_STATUSES } from './domain/evidence-input';
-
-
-interface SubmitBase {
-  requirementId: string;
-  targetId?: string | null;
-  /** YYYY-MM-DD: the day the evidence speaks for; not in the future. */
-  effectiveOn: string;
-  description?: string | null;
-  /** This submission is a corrected version of that (live) evidence of the same requirement. */
-  supersedesId?: string | null;
-}
-
-export interface SubmitFileCommand extends SubmitBase {
-  file: { name: string; mediaType: string; sizeBytes: number; sha256: string };
-}
-export interface SubmitLinkCommand extends SubmitBase {
-  title: string;
-  url: string;
-}
-export interface SubmitAttestationCommand extends SubmitBase {
-  title: string;
-  statement: string;
-}
-
-interface Content {
-  kind: EvidenceKind;
-  name: string;
-  sha256: string;
-  mediaType: string | null;
-  sizeBytes: number | null;
-  url: string | null;
-  statement: string | null;
-}
+import {
+  type Content,
+  type SubmitAttestationCommand,
+  type SubmitBase,
+  type SubmitFileCommand,
+  type SubmitLinkCommand,
+} from './evidence.commands';
+import {
+  assertLive,
+  assertNotBlockedSignedWork,
+  assertOpenForEvidence,
+  checkEffectiveOn,
+  checkName,
+  checkUrl,
+  evidenceSnapshot,
+  invalid,
+  SIGNED_STATUSES,
+} from './domain/evidence-input';
 
 /**
  * Evidence, reviews and sign-offs: the reads (EvidenceReads), the sign-offs
@@ -102,9 +86,13 @@ export class EvidenceService extends EvidenceSignOffs {
     // bytes (which removes them when unreferenced) and this submission never interleave.
     await this.lockBlob(f.sha256);
     if (!(await this.storage.exists(f.sha256))) {
-      throw new EvidenceError(EvidenceErrorCode.UPLOAD_INVALID, 'The uploaded bytes are no longer stored (a concurrent upload of the same file was refused): upload again', {
-        sha256: f.sha256,
-      });
+      throw new EvidenceError(
+        EvidenceErrorCode.UPLOAD_INVALID,
+        'The uploaded bytes are no longer stored (a concurrent upload of the same file was refused): upload again',
+        {
+          sha256: f.sha256,
+        },
+      );
     }
     return this.submit(actor, cmd, {
       kind: 'FILE',
@@ -120,7 +108,15 @@ export class EvidenceService extends EvidenceSignOffs {
   @Transactional()
   async submitLink(actor: Actor, cmd: SubmitLinkCommand): Promise<EvidenceEntity> {
     const url = checkUrl(cmd.url);
-    return this.submit(actor, cmd, { kind: 'LINK', name: checkName(cmd.title, 'title'), sha256: linkDigest(url), mediaType: null, sizeBytes: null, url, statement: null });
+    return this.submit(actor, cmd, {
+      kind: 'LINK',
+      name: checkName(cmd.title, 'title'),
+      sha256: linkDigest(url),
+      mediaType: null,
+      sizeBytes: null,
+      url,
+      statement: null,
+    });
   }
 
   @Transactional()
@@ -130,7 +126,15 @@ export class EvidenceService extends EvidenceSignOffs {
     if (!statement || [...statement].length > MAX_EVIDENCE_TEXT_LENGTH) {
       throw invalid('statement', `An attestation needs a statement of 1 to ${MAX_EVIDENCE_TEXT_LENGTH} characters`);
     }
-    return this.submit(actor, cmd, { kind: 'ATTESTATION', name: title, sha256: attestationDigest(title, statement), mediaType: null, sizeBytes: null, url: null, statement });
+    return this.submit(actor, cmd, {
+      kind: 'ATTESTATION',
+      name: title,
+      sha256: attestationDigest(title, statement),
+      mediaType: null,
+      sizeBytes: null,
+      url: null,
+      statement,
+    });
   }
 
   private async submit(actor: Actor, cmd: SubmitBase, content: Content): Promise<EvidenceEntity> {
@@ -140,13 +144,18 @@ export class EvidenceService extends EvidenceSignOffs {
     const requirement = await this.requirement(cmd.requirementId);
     assertOpenForEvidence(cm);
     assertMayEdit(actor, await this.countermeasures.parties(cm));
-    const effectiveOn = this.checkEffectiveOn(cmd.effectiveOn);
+    const effectiveOn = checkEffectiveOn(cmd.effectiveOn, this.today());
     const description = (cmd.description ?? '').trim();
-    if ([...description].length > MAX_EVIDENCE_TEXT_LENGTH) throw invalid('description', `description must have at most ${MAX_EVIDENCE_TEXT_LENGTH} characters`);
+    if ([...description].length > MAX_EVIDENCE_TEXT_LENGTH)
+      throw invalid('description', `description must have at most ${MAX_EVIDENCE_TEXT_LENGTH} characters`);
     if (cmd.targetId != null) {
       const target = (await this.targets.targetsOf([cm.id])).find((t) => t.id === cmd.targetId) ?? null;
       if (!target || target.countermeasureId !== cm.id) {
-        throw new EvidenceError(EvidenceErrorCode.TARGET_NOT_FOUND, `Target ${cmd.targetId} is not a target of ${countermeasureKey(cm.seq)}`, { targetId: cmd.targetId });
+        throw new EvidenceError(
+          EvidenceErrorCode.TARGET_NOT_FOUND,
+          `Target ${cmd.targetId} is not a target of ${countermeasureKey(cm.seq)}`,
+          { targetId: cmd.targetId },
+        );
       }
     }
     let previous: EvidenceEntity | null = null;
@@ -215,7 +224,12 @@ export class EvidenceService extends EvidenceSignOffs {
     assertLive(current, 'withdrawn');
     assertNotBlockedSignedWork(cm, 'withdrawn');
     if (current.version !== expectedVersion) throw staleVersion('Evidence', current.id, expectedVersion, current.version);
-    await this.setState(current, { status: 'WITHDRAWN', withdrawnAt: this.clock.now(), withdrawnByLabel: actor.label, withdrawalReason: why });
+    await this.setState(current, {
+      status: 'WITHDRAWN',
+      withdrawnAt: this.clock.now(),
+      withdrawnByLabel: actor.label,
+      withdrawalReason: why,
+    });
     const requirement = await this.refreshRequirement(current.requirementId);
     const withdrawn = await this.getById(current.id);
     await this.trail.append({
@@ -227,8 +241,18 @@ export class EvidenceService extends EvidenceSignOffs {
       after: { status: withdrawn.status, reason: why, sha256: withdrawn.sha256, version: withdrawn.version },
     });
     if (SIGNED_STATUSES.has(cm.status)) {
-      await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.REOPENED, TransitionCause.REOPEN, `Evidence "${current.name}" was withdrawn: ${why}`);
-    } else if (cm.status === CountermeasureStatus.IMPLEMENTED && requirement.liveEvidenceCount === 0 && !riskAccepted(requirement, this.today())) {
+      await this.countermeasures.moveFor(
+        actor,
+        cm,
+        CountermeasureStatus.REOPENED,
+        TransitionCause.REOPEN,
+        `Evidence "${current.name}" was withdrawn: ${why}`,
+      );
+    } else if (
+      cm.status === CountermeasureStatus.IMPLEMENTED &&
+      requirement.liveEvidenceCount === 0 &&
+      !riskAccepted(requirement, this.today())
+    ) {
       // IMPLEMENTED means evidence for every requirement: that no longer holds.
       await this.countermeasures.moveFor(
         actor,
@@ -246,7 +270,13 @@ export class EvidenceService extends EvidenceSignOffs {
    * auditor looked at: a review binds to those bytes and no others.
    */
   @Transactional()
-  async review(actor: Actor, evidenceId: string, sha256: string, decision: ReviewDecision, comment: string | null): Promise<EvidenceReviewEntity> {
+  async review(
+    actor: Actor,
+    evidenceId: string,
+    sha256: string,
+    decision: ReviewDecision,
+    comment: string | null,
+  ): Promise<EvidenceReviewEntity> {
     const evidence = await this.getById(evidenceId);
     const cm = await this.countermeasures.lockItem(evidence.countermeasureId);
     const current = await this.getById(evidenceId);
@@ -256,19 +286,34 @@ export class EvidenceService extends EvidenceSignOffs {
     assertOpenForEvidence(cm);
     assertLive(current, 'reviewed');
     if (sha256.trim().toLowerCase() !== current.sha256) {
-      throw new EvidenceError(EvidenceErrorCode.HASH_MISMATCH, 'The SHA-256 you reviewed is not the one of this evidence: download it again', {
-        expected: current.sha256,
-        given: sha256,
-      });
+      throw new EvidenceError(
+        EvidenceErrorCode.HASH_MISMATCH,
+        'The SHA-256 you reviewed is not the one of this evidence: download it again',
+        {
+          expected: current.sha256,
+          given: sha256,
+        },
+      );
     }
     const text = (comment ?? '').trim();
     if (requiresComment(decision) && !text) throw invalid('comment', `A review of ${decision} needs a comment the owner can act on`);
     if (decision !== 'ACCEPTED') assertNotBlockedSignedWork(cm, 'rejected');
-    if ([...text].length > MAX_EVIDENCE_TEXT_LENGTH) throw invalid('comment', `comment must have at most ${MAX_EVIDENCE_TEXT_LENGTH} characters`);
+    if ([...text].length > MAX_EVIDENCE_TEXT_LENGTH)
+      throw invalid('comment', `comment must have at most ${MAX_EVIDENCE_TEXT_LENGTH} characters`);
 
     const at = this.clock.now();
     const repo = this.em.getRepository(EvidenceReviewEntity);
-    const saved = await repo.save(repo.create({ evidenceId: current.id, sha256: current.sha256, decision, comment: text, reviewerId: actor.id!, reviewerLabel: actor.label, at }));
+    const saved = await repo.save(
+      repo.create({
+        evidenceId: current.id,
+        sha256: current.sha256,
+        decision,
+        comment: text,
+        reviewerId: actor.id!,
+        reviewerLabel: actor.label,
+        at,
+      }),
+    );
     await this.setState(current, { reviewDecision: decision, reviewedAt: at });
     await this.refreshRequirement(current.requirementId);
     await this.trail.append({
@@ -283,21 +328,35 @@ export class EvidenceService extends EvidenceSignOffs {
     if (decision === 'ACCEPTED') {
       if (cm.status === CountermeasureStatus.DEGRADED) await this.countermeasures.refreshFreshness(cm.id);
     } else if (cm.status === CountermeasureStatus.IMPLEMENTED) {
-      await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.CHANGES_REQUESTED, TransitionCause.AUDITOR_REJECTION, `${current.name}: ${text}`);
+      await this.countermeasures.moveFor(
+        actor,
+        cm,
+        CountermeasureStatus.CHANGES_REQUESTED,
+        TransitionCause.AUDITOR_REJECTION,
+        `${current.name}: ${text}`,
+      );
     } else if (SIGNED_STATUSES.has(cm.status)) {
-      await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.REOPENED, TransitionCause.REOPEN, `Evidence "${current.name}" reviewed ${decision}: ${text}`);
+      await this.countermeasures.moveFor(
+        actor,
+        cm,
+        CountermeasureStatus.REOPENED,
+        TransitionCause.REOPEN,
+        `Evidence "${current.name}" reviewed ${decision}: ${text}`,
+      );
     }
     return saved;
   }
 
-  private checkEffectiveOn(day: string): string {
-    if (!isCalendarDay(day)) throw invalid('effectiveOn', `effectiveOn must be a real calendar day (YYYY-MM-DD); got "${day}"`);
-    if (day > this.today()) throw invalid('effectiveOn', `Evidence cannot be effective in the future (${day} is after ${this.today()})`);
-    return day;
-  }
-
   /** Writes the current-state columns (the only ones the trigger lets change) and bumps the row version. */
-  private async setState(e: EvidenceEntity, set: Partial<Pick<EvidenceEntity, 'status' | 'supersededById' | 'withdrawnAt' | 'withdrawnByLabel' | 'withdrawalReason' | 'reviewDecision' | 'reviewedAt'>>) {
+  private async setState(
+    e: EvidenceEntity,
+    set: Partial<
+      Pick<
+        EvidenceEntity,
+        'status' | 'supersededById' | 'withdrawnAt' | 'withdrawnByLabel' | 'withdrawalReason' | 'reviewDecision' | 'reviewedAt'
+      >
+    >,
+  ) {
     const ok = await this.em
       .createQueryBuilder()
       .update(EvidenceEntity)
@@ -322,7 +381,10 @@ export class EvidenceService extends EvidenceSignOffs {
       .select('count(*)::int', 'total')
       .addSelect(`count(*) FILTER (WHERE e.status = 'SUBMITTED')::int`, 'live')
       .addSelect(`count(*) FILTER (WHERE e.status = 'SUBMITTED' AND e.review_decision = 'ACCEPTED')::int`, 'accepted')
-      .addSelect(`to_char(max(e.effective_on) FILTER (WHERE e.status = 'SUBMITTED' AND e.review_decision = 'ACCEPTED'), 'YYYY-MM-DD')`, 'latest')
+      .addSelect(
+        `to_char(max(e.effective_on) FILTER (WHERE e.status = 'SUBMITTED' AND e.review_decision = 'ACCEPTED'), 'YYYY-MM-DD')`,
+        'latest',
+      )
       .where('e.requirementId = :requirementId', { requirementId })
       .getRawMany<{ total: number; live: number; accepted: number; latest: string | null }>())!;
     return this.countermeasures.recordEvidenceState(requirementId, {

@@ -3,6 +3,7 @@ export * from './domain/evidence.errors';
 export * from './evidence.entities';
 export * from './evidence.module';
 export * from './evidence.service';
+export type { SubmitAttestationCommand, SubmitFileCommand, SubmitLinkCommand } from './evidence.commands';
 export * from './evidence-store-reconciler';
 export * from './domain/evidence-digests';
 export * from './domain/evidence-rules';

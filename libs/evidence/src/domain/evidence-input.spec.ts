@@ -3,7 +3,7 @@ import type { CountermeasureEntity } from '@app/countermeasures';
 import type { EvidenceEntity } from '../evidence.entities';
 import { EvidenceError } from './evidence.errors';
 import { MAX_EVIDENCE_NAME_LENGTH, MAX_URL_LENGTH } from './evidence-fields';
-import { assertLive, assertNotBlockedSignedWork, assertOpenForEvidence, checkName, checkUrl } from './evidence-input';
+import { assertLive, assertNotBlockedSignedWork, assertOpenForEvidence, checkEffectiveOn, checkName, checkUrl } from './evidence-input';
 
 function codeOf(f: () => unknown): string | null {
   try {
@@ -38,6 +38,19 @@ describe('evidence input', () => {
     ]) {
       expect(codeOf(() => checkUrl(bad))).toBe('INVALID_FIELD');
     }
+  });
+});
+
+describe('the day evidence speaks for', () => {
+  it('is a real calendar day, up to today (2026-12-06 in Japan here), never after it', () => {
+    expect(checkEffectiveOn('2026-12-06', '2026-12-06')).toBe('2026-12-06');
+    expect(checkEffectiveOn('2024-02-29', '2026-12-06')).toBe('2024-02-29');
+    for (const bad of ['2026-12-07', '2027-01-01', '2026-02-29', '2026-13-01', '2026-1-5', '令和8年12月6日', ''])
+      expect(codeOf(() => checkEffectiveOn(bad, '2026-12-06'))).toBe('INVALID_FIELD');
+  });
+
+  it('names the field and the day in its message', () => {
+    expect(() => checkEffectiveOn('2026-12-07', '2026-12-06')).toThrow(/2026-12-07 is after 2026-12-06/);
   });
 });
 

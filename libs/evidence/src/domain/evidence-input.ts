@@ -1,3 +1,4 @@
+import { isCalendarDay } from '@app/common';
 import { countermeasureKey, CountermeasureStatus, isSignedOff, type CountermeasureEntity } from '@app/countermeasures';
 import type { EvidenceEntity } from '../evidence.entities';
 import { EvidenceError, EvidenceErrorCode } from './evidence.errors';
@@ -88,4 +89,11 @@ export function evidenceSnapshot(e: EvidenceEntity, key: string, requirementTitl
     versionNo: e.versionNo,
     supersedesId: e.supersedesId,
   };
+}
+
+/** The day evidence speaks for: a real calendar day (YYYY-MM-DD), not after `today` (Asia/Tokyo). */
+export function checkEffectiveOn(day: string, today: string): string {
+  if (!isCalendarDay(day)) throw invalid('effectiveOn', `effectiveOn must be a real calendar day (YYYY-MM-DD); got "${day}"`);
+  if (day > today) throw invalid('effectiveOn', `Evidence cannot be effective in the future (${day} is after ${today})`);
+  return day;
 }
