@@ -34,7 +34,7 @@ module.exports = {
     },
     {
       name: 'server-not-web',
-      comment: 'The server serves the built page (dist/web) as files; it never imports the page\'s sources.',
+      comment: "The server serves the built page (dist/web) as files; it never imports the page's sources.",
       severity: 'error',
       from: { path: '^(apps|libs)/', pathNot: '^apps/web/' },
       to: { path: '^apps/web/' },

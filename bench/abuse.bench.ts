@@ -36,7 +36,8 @@ function fragmentChain(levels: number): string {
 
 const THIRTY_ALIASES = `{ ${Array.from(
   { length: 30 },
-  (_, i) => `a${i}: countermeasures(first: 100) { nodes { key title requirements { title evidence { id name sha256 reviews { decision comment at } } } } }`,
+  (_, i) =>
+    `a${i}: countermeasures(first: 100) { nodes { key title requirements { title evidence { id name sha256 reviews { decision comment at } } } } }`,
 ).join(' ')} }`;
 
 async function main(): Promise<void> {
@@ -62,7 +63,9 @@ async function main(): Promise<void> {
         ms.push(performance.now() - t0);
       }
       ms.sort((a, b) => a - b);
-      console.log(`   ${String(levels).padStart(2)} levels (${JSON.stringify(body).length} bytes): HTTP ${status}, p50 ${fmt(pct(ms, 50))}, p99 ${fmt(pct(ms, 99))}`);
+      console.log(
+        `   ${String(levels).padStart(2)} levels (${JSON.stringify(body).length} bytes): HTTP ${status}, p50 ${fmt(pct(ms, 50))}, p99 ${fmt(pct(ms, 99))}`,
+      );
     }
 
     // 2. /health while sign-in is hammered.
@@ -100,7 +103,9 @@ async function main(): Promise<void> {
     await attack;
     console.log('\n2. GET /health, sequential:');
     console.log(`   at rest:                                 p50 ${fmt(pct(rest, 50))}, p99 ${fmt(pct(rest, 99))}`);
-    console.log(`   during ${WAVES} waves of 100 parallel bad logins (${loaded.length} checks): p50 ${fmt(pct(loaded, 50))}, p99 ${fmt(pct(loaded, 99))}`);
+    console.log(
+      `   during ${WAVES} waves of 100 parallel bad logins (${loaded.length} checks): p50 ${fmt(pct(loaded, 50))}, p99 ${fmt(pct(loaded, 99))}`,
+    );
     console.log(`   the sign-ins' answers: ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
     // 3. The 30-alias query, five at once: refused before execution.
@@ -117,7 +122,9 @@ async function main(): Promise<void> {
     const ext = answers[0]!.body.errors?.[0]?.extensions ?? {};
     if (ext.reason === undefined) console.log(`   unexpected answer: ${JSON.stringify(answers[0]!.body).slice(0, 300)}`);
     console.log('\n3. The 30-alias nested query, 5 at once:');
-    console.log(`   answered HTTP ${answers.map((a) => a.status).join('/')} ${String(ext.reason)} (cost ${String(ext.cost)}, limit ${String(ext.limit)}) in ${fmt(took)}`);
+    console.log(
+      `   answered HTTP ${answers.map((a) => a.status).join('/')} ${String(ext.reason)} (cost ${String(ext.cost)}, limit ${String(ext.limit)}) in ${fmt(took)}`,
+    );
     console.log(`   server RSS: ${before.toFixed(0)} MiB before, ${after.toFixed(0)} MiB after`);
   } finally {
     await stop();

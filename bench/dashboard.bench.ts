@@ -42,7 +42,10 @@ async function seed(url: string, ownerIds: string[]): Promise<void> {
   const today = todayIn(CASE_TIME_ZONE, new Date());
   const q = (sql: string, params: unknown[] = []) => c.query(sql, params);
   const t0 = Date.now();
-  await q(`INSERT INTO incidents (id, title, summary, detected_on, version) VALUES ('00000000-0000-4000-8000-000000000001', 'ベンチマーク事案', '概要', $1, 1)`, [addDays(today, -DAYS)]);
+  await q(
+    `INSERT INTO incidents (id, title, summary, detected_on, version) VALUES ('00000000-0000-4000-8000-000000000001', 'ベンチマーク事案', '概要', $1, 1)`,
+    [addDays(today, -DAYS)],
+  );
   // Countermeasures: statuses spread over the workflow, due dates around today, created over the 150 days.
   await q(
     `INSERT INTO countermeasures (id, incident_id, seq, title, description, category, owner_id, priority, due_date, required_for_gate, ongoing, status, resume_status, created_at, updated_at, version)
@@ -163,7 +166,10 @@ async function main(): Promise<void> {
       });
     const ask = async (asOf?: string) => {
       const res = await post(QUERY, { asOf });
-      const body = (await res.json()) as { errors?: unknown; data?: { dashboard: { totals: unknown; burnUp: unknown[]; reviewQueue: unknown } } };
+      const body = (await res.json()) as {
+        errors?: unknown;
+        data?: { dashboard: { totals: unknown; burnUp: unknown[]; reviewQueue: unknown } };
+      };
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data!.dashboard;
     };
@@ -180,7 +186,9 @@ async function main(): Promise<void> {
         ms.push(performance.now() - t0);
       }
       ms.sort((a, b) => a - b);
-      console.log(`${label}: runs=${RUNS} p50=${pct(ms, 50).toFixed(1)} ms p99=${pct(ms, 99).toFixed(1)} ms max=${ms.at(-1)!.toFixed(1)} ms`);
+      console.log(
+        `${label}: runs=${RUNS} p50=${pct(ms, 50).toFixed(1)} ms p99=${pct(ms, 99).toFixed(1)} ms max=${ms.at(-1)!.toFixed(1)} ms`,
+      );
     };
     // What any authenticated request costs (token check, user reload, Apollo, logging): the floor under the dashboard's figure.
     {
@@ -203,7 +211,14 @@ async function main(): Promise<void> {
     if (process.env.EXPLAIN) {
       // EXPLAIN=current | history: that statement's plan at today.
       const source = process.env.EXPLAIN === 'history' ? 'history' : 'current';
-      const plan = await pg.query(`EXPLAIN (ANALYZE, BUFFERS) ${dashboardStatement(source)}`, [incident, today, endOfToday, addDays(today, -DAYS), 50, 15]);
+      const plan = await pg.query(`EXPLAIN (ANALYZE, BUFFERS) ${dashboardStatement(source)}`, [
+        incident,
+        today,
+        endOfToday,
+        addDays(today, -DAYS),
+        50,
+        15,
+      ]);
       console.log(plan.rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n'));
     }
     for (const source of ['current', 'history'] as const) {

@@ -16,10 +16,18 @@ export class IncidentEntryRemoval1795652763172 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "incident_parties" ADD "removed_at" TIMESTAMP WITH TIME ZONE`);
     await queryRunner.query(`ALTER TABLE "incident_parties" ADD "removed_by_label" text`);
     await queryRunner.query(`ALTER TABLE "incident_parties" ADD "removal_reason" text`);
-    await queryRunner.query(`ALTER TABLE "incident_events" ADD CONSTRAINT "CHK_incident_events_removal" CHECK (("removed_at" IS NULL AND "removed_by_label" IS NULL AND "removal_reason" IS NULL) OR ("removed_at" IS NOT NULL AND "removed_by_label" IS NOT NULL AND "removal_reason" IS NOT NULL))`);
-    await queryRunner.query(`ALTER TABLE "incident_systems" ADD CONSTRAINT "CHK_incident_systems_removal" CHECK (("removed_at" IS NULL AND "removed_by_label" IS NULL AND "removal_reason" IS NULL) OR ("removed_at" IS NOT NULL AND "removed_by_label" IS NOT NULL AND "removal_reason" IS NOT NULL))`);
-    await queryRunner.query(`ALTER TABLE "incident_data_categories" ADD CONSTRAINT "CHK_incident_data_categories_removal" CHECK (("removed_at" IS NULL AND "removed_by_label" IS NULL AND "removal_reason" IS NULL) OR ("removed_at" IS NOT NULL AND "removed_by_label" IS NOT NULL AND "removal_reason" IS NOT NULL))`);
-    await queryRunner.query(`ALTER TABLE "incident_parties" ADD CONSTRAINT "CHK_incident_parties_removal" CHECK (("removed_at" IS NULL AND "removed_by_label" IS NULL AND "removal_reason" IS NULL) OR ("removed_at" IS NOT NULL AND "removed_by_label" IS NOT NULL AND "removal_reason" IS NOT NULL))`);
+    await queryRunner.query(
+      `ALTER TABLE "incident_events" ADD CONSTRAINT "CHK_incident_events_removal" CHECK (("removed_at" IS NULL AND "removed_by_label" IS NULL AND "removal_reason" IS NULL) OR ("removed_at" IS NOT NULL AND "removed_by_label" IS NOT NULL AND "removal_reason" IS NOT NULL))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "incident_systems" ADD CONSTRAINT "CHK_incident_systems_removal" CHECK (("removed_at" IS NULL AND "removed_by_label" IS NULL AND "removal_reason" IS NULL) OR ("removed_at" IS NOT NULL AND "removed_by_label" IS NOT NULL AND "removal_reason" IS NOT NULL))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "incident_data_categories" ADD CONSTRAINT "CHK_incident_data_categories_removal" CHECK (("removed_at" IS NULL AND "removed_by_label" IS NULL AND "removal_reason" IS NULL) OR ("removed_at" IS NOT NULL AND "removed_by_label" IS NOT NULL AND "removal_reason" IS NOT NULL))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "incident_parties" ADD CONSTRAINT "CHK_incident_parties_removal" CHECK (("removed_at" IS NULL AND "removed_by_label" IS NULL AND "removal_reason" IS NULL) OR ("removed_at" IS NOT NULL AND "removed_by_label" IS NOT NULL AND "removal_reason" IS NOT NULL))`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

@@ -9,7 +9,9 @@ export class GateWebhookDelivery1795653878009 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "gate_webhook_deliveries" ADD "delivered_at" TIMESTAMP WITH TIME ZONE`);
     await queryRunner.query(`ALTER TABLE "gate_webhook_deliveries" ADD "failure_reason" text`);
     await queryRunner.query(`CREATE INDEX "IDX_gate_webhook_deliveries_gate_seq" ON "gate_webhook_deliveries"  ("gate_id", "seq") `);
-    await queryRunner.query(`ALTER TABLE "gate_webhook_deliveries" ADD CONSTRAINT "CHK_gate_webhook_deliveries_delivered" CHECK (("status" = 'DELIVERED') = ("delivered_at" IS NOT NULL))`);
+    await queryRunner.query(
+      `ALTER TABLE "gate_webhook_deliveries" ADD CONSTRAINT "CHK_gate_webhook_deliveries_delivered" CHECK (("status" = 'DELIVERED') = ("delivered_at" IS NOT NULL))`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

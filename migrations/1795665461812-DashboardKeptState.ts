@@ -28,7 +28,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /** The day of a transition, as the dashboard counts days (the case's time zone). */
 const TOKYO_DAY = (at: string) => `(${at} AT TIME ZONE 'Asia/Tokyo')::date`;
 
-const EVIDENCE_FROZEN = (withIncident: boolean) => `CREATE OR REPLACE FUNCTION evidence_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+const EVIDENCE_FROZEN = (
+  withIncident: boolean,
+) => `CREATE OR REPLACE FUNCTION evidence_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP <> 'UPDATE' THEN
     RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
@@ -48,8 +50,12 @@ export class DashboardKeptState1795665461812 implements MigrationInterface {
   name = 'DashboardKeptState1795665461812';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "countermeasure_status_counts" ("incident_id" uuid NOT NULL, "category" text NOT NULL, "status" text NOT NULL, "required_for_gate" boolean NOT NULL, "count" integer NOT NULL, CONSTRAINT "CHK_countermeasure_status_counts_count" CHECK ("count" >= 0), CONSTRAINT "PK_0a6139bc408748e94f39e724609" PRIMARY KEY ("incident_id", "category", "status", "required_for_gate"))`);
-    await queryRunner.query(`CREATE TABLE "countermeasure_status_days" ("incident_id" uuid NOT NULL, "day" date NOT NULL, "status" text NOT NULL, "delta" integer NOT NULL, CONSTRAINT "PK_a39179896181217a197845764f9" PRIMARY KEY ("incident_id", "day", "status"))`);
+    await queryRunner.query(
+      `CREATE TABLE "countermeasure_status_counts" ("incident_id" uuid NOT NULL, "category" text NOT NULL, "status" text NOT NULL, "required_for_gate" boolean NOT NULL, "count" integer NOT NULL, CONSTRAINT "CHK_countermeasure_status_counts_count" CHECK ("count" >= 0), CONSTRAINT "PK_0a6139bc408748e94f39e724609" PRIMARY KEY ("incident_id", "category", "status", "required_for_gate"))`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "countermeasure_status_days" ("incident_id" uuid NOT NULL, "day" date NOT NULL, "status" text NOT NULL, "delta" integer NOT NULL, CONSTRAINT "PK_a39179896181217a197845764f9" PRIMARY KEY ("incident_id", "day", "status"))`,
+    );
 
     // The latest transition's time and reason (the creation's for an item never moved).
     await queryRunner.query(`ALTER TABLE "countermeasures" ADD "status_changed_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now()`);
@@ -68,7 +74,9 @@ $$`);
 
     // Evidence knows its incident (the update passes the frozen-columns trigger: the column is new to it; then it joins them).
     await queryRunner.query(`ALTER TABLE "evidence" ADD "incident_id" uuid`);
-    await queryRunner.query(`UPDATE "evidence" e SET "incident_id" = c.incident_id FROM "countermeasures" c WHERE c.id = e.countermeasure_id`);
+    await queryRunner.query(
+      `UPDATE "evidence" e SET "incident_id" = c.incident_id FROM "countermeasures" c WHERE c.id = e.countermeasure_id`,
+    );
     await queryRunner.query(`ALTER TABLE "evidence" ALTER COLUMN "incident_id" SET NOT NULL`);
     await queryRunner.query(EVIDENCE_FROZEN(true));
     await queryRunner.query(`CREATE FUNCTION evidence_copy_incident() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -76,7 +84,9 @@ BEGIN
   SELECT c.incident_id INTO NEW.incident_id FROM countermeasures c WHERE c.id = NEW.countermeasure_id;
   RETURN NEW;
 END $$`);
-    await queryRunner.query(`CREATE TRIGGER "evidence_incident" BEFORE INSERT ON "evidence" FOR EACH ROW EXECUTE FUNCTION evidence_copy_incident()`);
+    await queryRunner.query(
+      `CREATE TRIGGER "evidence_incident" BEFORE INSERT ON "evidence" FOR EACH ROW EXECUTE FUNCTION evidence_copy_incident()`,
+    );
 
     // Counts per cell, now.
     await queryRunner.query(`INSERT INTO "countermeasure_status_counts" (incident_id, category, status, required_for_gate, count)
@@ -98,7 +108,9 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$`);
-    await queryRunner.query(`CREATE TRIGGER "countermeasures_keep_status_counts" AFTER INSERT OR DELETE OR UPDATE OF incident_id, category, status, required_for_gate ON "countermeasures" FOR EACH ROW EXECUTE FUNCTION countermeasure_status_counts_keep()`);
+    await queryRunner.query(
+      `CREATE TRIGGER "countermeasures_keep_status_counts" AFTER INSERT OR DELETE OR UPDATE OF incident_id, category, status, required_for_gate ON "countermeasures" FOR EACH ROW EXECUTE FUNCTION countermeasure_status_counts_keep()`,
+    );
 
     // The flow per day: each transition enters its to_status and leaves its from_status (a creation has none).
     await queryRunner.query(`INSERT INTO "countermeasure_status_days" (incident_id, day, status, delta)
@@ -136,16 +148,34 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$`);
-    await queryRunner.query(`CREATE TRIGGER "countermeasure_transitions_keep_status_days" AFTER INSERT OR UPDATE OR DELETE ON "countermeasure_transitions" FOR EACH ROW EXECUTE FUNCTION countermeasure_status_days_keep()`);
+    await queryRunner.query(
+      `CREATE TRIGGER "countermeasure_transitions_keep_status_days" AFTER INSERT OR UPDATE OR DELETE ON "countermeasure_transitions" FOR EACH ROW EXECUTE FUNCTION countermeasure_status_days_keep()`,
+    );
 
-    await queryRunner.query(`CREATE INDEX "IDX_countermeasures_ongoing_verified" ON "countermeasures"  ("incident_id", "due_date", "seq") WHERE "ongoing" AND "status" IN ('VERIFIED', 'OPERATING', 'DEGRADED')`);
-    await queryRunner.query(`CREATE INDEX "IDX_countermeasures_blocked" ON "countermeasures"  ("incident_id", "status_changed_at", "seq") WHERE "status" = 'BLOCKED'`);
-    await queryRunner.query(`CREATE INDEX "IDX_countermeasures_open_owner" ON "countermeasures"  ("incident_id", "owner_id", "due_date") WHERE "status" IN ('PLANNED', 'IN_PROGRESS', 'BLOCKED', 'IMPLEMENTED', 'CHANGES_REQUESTED', 'DEGRADED', 'REOPENED')`);
-    await queryRunner.query(`CREATE INDEX "IDX_countermeasures_open_due" ON "countermeasures"  ("incident_id", "due_date", "seq") WHERE "status" IN ('PLANNED', 'IN_PROGRESS', 'BLOCKED', 'IMPLEMENTED', 'CHANGES_REQUESTED', 'DEGRADED', 'REOPENED')`);
-    await queryRunner.query(`CREATE INDEX "IDX_evidence_incident_review_queue" ON "evidence"  ("incident_id", "uploaded_at") WHERE "status" = 'SUBMITTED' AND "review_decision" IS NULL`);
-    await queryRunner.query(`ALTER TABLE "countermeasure_status_counts" ADD CONSTRAINT "FK_e0f3ee3a9ab0425a8514cf78e44" FOREIGN KEY ("incident_id") REFERENCES "incidents"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "countermeasure_status_days" ADD CONSTRAINT "FK_ae0aa36c37ea177f3015d7c787d" FOREIGN KEY ("incident_id") REFERENCES "incidents"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "evidence" ADD CONSTRAINT "FK_5641754daf52026460fe4e665a4" FOREIGN KEY ("incident_id") REFERENCES "incidents"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_countermeasures_ongoing_verified" ON "countermeasures"  ("incident_id", "due_date", "seq") WHERE "ongoing" AND "status" IN ('VERIFIED', 'OPERATING', 'DEGRADED')`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_countermeasures_blocked" ON "countermeasures"  ("incident_id", "status_changed_at", "seq") WHERE "status" = 'BLOCKED'`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_countermeasures_open_owner" ON "countermeasures"  ("incident_id", "owner_id", "due_date") WHERE "status" IN ('PLANNED', 'IN_PROGRESS', 'BLOCKED', 'IMPLEMENTED', 'CHANGES_REQUESTED', 'DEGRADED', 'REOPENED')`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_countermeasures_open_due" ON "countermeasures"  ("incident_id", "due_date", "seq") WHERE "status" IN ('PLANNED', 'IN_PROGRESS', 'BLOCKED', 'IMPLEMENTED', 'CHANGES_REQUESTED', 'DEGRADED', 'REOPENED')`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "IDX_evidence_incident_review_queue" ON "evidence"  ("incident_id", "uploaded_at") WHERE "status" = 'SUBMITTED' AND "review_decision" IS NULL`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "countermeasure_status_counts" ADD CONSTRAINT "FK_e0f3ee3a9ab0425a8514cf78e44" FOREIGN KEY ("incident_id") REFERENCES "incidents"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "countermeasure_status_days" ADD CONSTRAINT "FK_ae0aa36c37ea177f3015d7c787d" FOREIGN KEY ("incident_id") REFERENCES "incidents"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "evidence" ADD CONSTRAINT "FK_5641754daf52026460fe4e665a4" FOREIGN KEY ("incident_id") REFERENCES "incidents"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

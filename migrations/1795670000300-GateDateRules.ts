@@ -13,7 +13,9 @@ export class GateDateRules1795670000300 implements MigrationInterface {
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "promotion_gates" ADD "date_rules" jsonb NOT NULL DEFAULT '[]'`);
     await queryRunner.query(`ALTER TABLE "promotion_gates" ADD "reevaluate_at" TIMESTAMP WITH TIME ZONE`);
-    await queryRunner.query(`CREATE INDEX "IDX_promotion_gates_reevaluate_at" ON "promotion_gates" ("reevaluate_at") WHERE "reevaluate_at" IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_promotion_gates_reevaluate_at" ON "promotion_gates" ("reevaluate_at") WHERE "reevaluate_at" IS NOT NULL`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

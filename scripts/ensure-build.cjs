@@ -38,7 +38,10 @@ const lockfile = fs.statSync(path.join(root, 'package-lock.json')).mtimeMs;
 const webOnly = process.argv.includes('web');
 
 function stale() {
-  const server = !webOnly && builtAt(['dist/apps/api/src/main.js', 'dist/apps/cli/src/main.js']) < Math.max(newest(path.join(root, 'apps'), [WEB]), newest(path.join(root, 'libs')), newest(path.join(root, 'migrations')), lockfile);
+  const server =
+    !webOnly &&
+    builtAt(['dist/apps/api/src/main.js', 'dist/apps/cli/src/main.js']) <
+      Math.max(newest(path.join(root, 'apps'), [WEB]), newest(path.join(root, 'libs')), newest(path.join(root, 'migrations')), lockfile);
   const web = builtAt(['dist/web/index.html']) < Math.max(newest(WEB), lockfile);
   return { server, web };
 }

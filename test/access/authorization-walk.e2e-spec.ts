@@ -114,7 +114,13 @@ describe('authorization walk', () => {
    */
   it('no account can both judge the remediation and do it, decide it or manage the accounts; nobody changes their own roles', async () => {
     const JUDGE: Permission[] = [Permission.EVIDENCE_REVIEW, Permission.AUDIT_CONDUCT];
-    const PARTY: Permission[] = [Permission.USERS_MANAGE, Permission.REMEDIATION_WRITE, Permission.EVIDENCE_SUBMIT, Permission.GATE_DECIDE, Permission.RISK_ACCEPT];
+    const PARTY: Permission[] = [
+      Permission.USERS_MANAGE,
+      Permission.REMEDIATION_WRITE,
+      Permission.EVIDENCE_SUBMIT,
+      Permission.GATE_DECIDE,
+      Permission.RISK_ACCEPT,
+    ];
     const sets = Array.from({ length: 2 ** USER_ROLES.length - 1 }, (_, i) => USER_ROLES.filter((_r, bit) => ((i + 1) >> bit) & 1));
     const admin = tokens.get('ADMIN')!;
     const me = (await t.gql<{ me: { id: string; version: number } }>(`{ me { id version } }`, {}, admin)).data!.me;
@@ -131,8 +137,15 @@ describe('authorization walk', () => {
       if (!created.errors) accepted.push(roles.join('+'));
       expect({ roles, accepted: !created.errors }, created.errors?.[0]?.message).toEqual({ roles, accepted: !(judges && party) });
       if (created.errors) expect(created.errors[0]!.extensions!.reason).toBe('INCOMPATIBLE_ROLES');
-      const self = await t.gql(`mutation($input: UpdateUserRolesInput!) { updateUserRoles(input: $input) { roles } }`, { input: { id: me.id, roles, expectedVersion: me.version } }, admin);
-      expect([errorCode(self), self.errors?.[0]?.extensions?.reason], `own roles → ${roles.join('+')}`).toEqual(['FORBIDDEN', 'SELF_ROLE_CHANGE']);
+      const self = await t.gql(
+        `mutation($input: UpdateUserRolesInput!) { updateUserRoles(input: $input) { roles } }`,
+        { input: { id: me.id, roles, expectedVersion: me.version } },
+        admin,
+      );
+      expect([errorCode(self), self.errors?.[0]?.extensions?.reason], `own roles → ${roles.join('+')}`).toEqual([
+        'FORBIDDEN',
+        'SELF_ROLE_CHANGE',
+      ]);
     }
     expect(accepted).toContain('AUDITOR');
     expect(accepted.filter((r) => r.includes('AUDITOR'))).toEqual(['AUDITOR']);

@@ -20,7 +20,9 @@ describe('query limits on the server', () => {
   });
 
   it('refuses a GET or simple-form POST without a preflight header (CSRF prevention stays on)', async () => {
-    const res = await fetch(`${t.baseUrl}/graphql?query=${encodeURIComponent('{ me { email } }')}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${t.baseUrl}/graphql?query=${encodeURIComponent('{ me { email } }')}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toMatch(/CSRF|preflight/i);
   });

@@ -129,4 +129,3 @@ export const READ_MODELS: readonly { path: string; why: string; reads: readonly 
  * no table at all. An exception needs its file and reason here.
  */
 export const APP_EXCEPTIONS: readonly { path: string; why: string; tables: readonly Table[] }[] = [];
-

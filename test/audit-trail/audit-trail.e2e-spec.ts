@@ -25,7 +25,15 @@ interface Entry {
   hash: string;
 }
 type TrailRes = { auditTrail: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: Entry[] } };
-type VerifyRes = { verifyAuditTrail: { intact: boolean; entriesChecked: number; headSeq: string; headHash: string; firstBreak: { kind: string; seq: string } | null } };
+type VerifyRes = {
+  verifyAuditTrail: {
+    intact: boolean;
+    entriesChecked: number;
+    headSeq: string;
+    headHash: string;
+    firstBreak: { kind: string; seq: string } | null;
+  };
+};
 
 describe('the audit trail', () => {
   let t: TestApp;
@@ -88,13 +96,20 @@ describe('the audit trail', () => {
         t.createUser(['EXECUTIVE']),
       ]),
     );
-    const rows = await t.sql<{ seq: string; prev_hash: string; hash: string }>('SELECT seq::text AS seq, prev_hash, hash FROM audit_trail ORDER BY audit_trail.seq');
+    const rows = await t.sql<{ seq: string; prev_hash: string; hash: string }>(
+      'SELECT seq::text AS seq, prev_hash, hash FROM audit_trail ORDER BY audit_trail.seq',
+    );
     rows.forEach((r, i) => {
       expect(r.seq).toBe(String(i + 1));
       if (i > 0) expect(r.prev_hash).toBe(rows[i - 1]!.hash);
     });
     const v = await t.gql<VerifyRes>(VERIFY, {}, auditorToken);
-    expect(v.data!.verifyAuditTrail).toMatchObject({ intact: true, entriesChecked: rows.length, headSeq: String(rows.length), firstBreak: null });
+    expect(v.data!.verifyAuditTrail).toMatchObject({
+      intact: true,
+      entriesChecked: rows.length,
+      headSeq: String(rows.length),
+      firstBreak: null,
+    });
     expect(v.data!.verifyAuditTrail.headHash).toBe(rows.at(-1)!.hash);
   });
 
@@ -110,13 +125,21 @@ describe('the audit trail', () => {
     const count = Number((await t.sql<{ n: string }>('SELECT count(*) n FROM audit_trail'))[0]!.n);
     expect(all).toHaveLength(count);
     expect(all.map(Number)).toEqual([...all.map(Number)].sort((a, b) => b - a));
-    const byAdmin = await t.gql<TrailRes>(TRAIL, { filter: { actorId: admin.user.id, action: 'user.roles_changed' }, first: 100 }, adminToken);
+    const byAdmin = await t.gql<TrailRes>(
+      TRAIL,
+      { filter: { actorId: admin.user.id, action: 'user.roles_changed' }, first: 100 },
+      adminToken,
+    );
     expect(byAdmin.data!.auditTrail.totalCount).toBeGreaterThan(0);
     expect(byAdmin.data!.auditTrail.nodes.every((n) => n.actorId === admin.user.id && n.action === 'user.roles_changed')).toBe(true);
   });
 
   it('the database itself refuses UPDATE, DELETE and TRUNCATE of the trail', async () => {
-    for (const sql of ['UPDATE audit_trail SET action = $1 WHERE seq = 1', 'DELETE FROM audit_trail WHERE seq = 1', 'TRUNCATE audit_trail']) {
+    for (const sql of [
+      'UPDATE audit_trail SET action = $1 WHERE seq = 1',
+      'DELETE FROM audit_trail WHERE seq = 1',
+      'TRUNCATE audit_trail',
+    ]) {
       const params = sql.includes('$1') ? ['tampered'] : [];
       await expect(t.sql(sql, params)).rejects.toThrow(/append-only/);
     }
@@ -128,7 +151,12 @@ describe('the audit trail', () => {
     await t.sql(`UPDATE audit_trail SET after = jsonb_set(after, '{roles}', '["ADMIN"]') WHERE seq = 3`);
     await t.sql(`ALTER TABLE audit_trail ENABLE TRIGGER audit_trail_append_only`);
     const v = await t.gql<VerifyRes>(VERIFY, {}, auditorToken);
-    expect(v.data!.verifyAuditTrail).toMatchObject({ intact: false, entriesChecked: 2, headSeq: '2', firstBreak: { kind: 'HASH_MISMATCH', seq: '3' } });
+    expect(v.data!.verifyAuditTrail).toMatchObject({
+      intact: false,
+      entriesChecked: 2,
+      headSeq: '2',
+      firstBreak: { kind: 'HASH_MISMATCH', seq: '3' },
+    });
   });
 
   it('task-force members cannot read the trail', async () => {

@@ -95,11 +95,25 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     const exec = await t.createUser(['EXECUTIVE']);
     const cm1 = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { title: '漏えいDBの停止' });
     const cm2 = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { title: 'アクセス権限の絞り込み', ongoing: true });
-    const system = await ctx.ds.getRepository(IncidentSystemEntity).save({ incidentId: ctx.incident.id, name: '顧客DB', description: '', leakSource: true });
+    const system = await ctx.ds
+      .getRepository(IncidentSystemEntity)
+      .save({ incidentId: ctx.incident.id, name: '顧客DB', description: '', leakSource: true });
     const [chiefT, ownerT, memberT, leadT, auditorT, outsiderT, execT] = await Promise.all(
       [ctx.chief, owner, member, lead, auditor, outsider, exec].map((u) => u.token()),
     );
-    return { ...ctx, owner, member, lead, auditor, outsider, exec, cm1, cm2, system, tokens: { chief: chiefT!, owner: ownerT!, member: memberT!, lead: leadT!, auditor: auditorT!, outsider: outsiderT!, exec: execT! } };
+    return {
+      ...ctx,
+      owner,
+      member,
+      lead,
+      auditor,
+      outsider,
+      exec,
+      cm1,
+      cm2,
+      system,
+      tokens: { chief: chiefT!, owner: ownerT!, member: memberT!, lead: leadT!, auditor: auditorT!, outsider: outsiderT!, exec: execT! },
+    };
   }
   type Scenario = Awaited<ReturnType<typeof scenario>>;
 
@@ -132,10 +146,19 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
   const raise = (s: Scenario, engagementId: string, severity: string, over: Record<string, unknown> = {}, token = s.tokens.auditor) =>
     t.gql<{ raiseAuditFinding: Finding }>(
       RAISE,
-      { input: { engagementId, severity, title: 'アクセスログの保管期間不足', description: '監視ログが30日で消去されており、事後調査ができない。', ...over } },
+      {
+        input: {
+          engagementId,
+          severity,
+          title: 'アクセスログの保管期間不足',
+          description: '監視ログが30日で消去されており、事後調査ができない。',
+          ...over,
+        },
+      },
       token,
     );
-  const finding = async (id: string, token: string) => (await t.gql<{ auditFinding: Finding }>(FINDING_Q, { id }, token)).data!.auditFinding;
+  const finding = async (id: string, token: string) =>
+    (await t.gql<{ auditFinding: Finding }>(FINDING_Q, { id }, token)).data!.auditFinding;
 
   /** An engagement in REPORTING (the state clearing starts from). */
   async function reporting(s: Scenario, over: Record<string, unknown> = {}) {
@@ -154,9 +177,14 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
    */
   async function verifyBySql(cmId: string, status: 'VERIFIED' | 'OPERATING' = 'VERIFIED', uploaderId?: string) {
     await t.sql(`UPDATE countermeasures SET status = $2, version = version + 1 WHERE id = $1`, [cmId, status]);
-    const [req] = await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1 ORDER BY position LIMIT 1`, [cmId]);
+    const [req] = await t.sql<{ id: string }>(
+      `SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1 ORDER BY position LIMIT 1`,
+      [cmId],
+    );
     const sha256 = createHash('sha256').update(`evidence ${randomUUID()}`).digest('hex');
-    const [uploader] = uploaderId ? [{ id: uploaderId }] : await t.sql<{ id: string }>(`SELECT owner_id AS id FROM countermeasures WHERE id = $1`, [cmId]);
+    const [uploader] = uploaderId
+      ? [{ id: uploaderId }]
+      : await t.sql<{ id: string }>(`SELECT owner_id AS id FROM countermeasures WHERE id = $1`, [cmId]);
     await t.sql(
       `INSERT INTO evidence (countermeasure_id, requirement_id, kind, name, statement, sha256, effective_on, version_no, uploaded_by_id, uploaded_by_label, uploaded_at, version)
        VALUES ($1, $2, 'ATTESTATION', '停止確認', '停止を確認した', $3, $4, 1, $5, 'test-setup', now(), 1)`,
@@ -183,13 +211,25 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     const res = await create(s);
     expect(res.errors).toBeUndefined();
     const e = res.data!.createAuditEngagement;
-    expect(e).toMatchObject({ status: 'PLANNED', version: 1, lead: { id: s.lead.user.id }, team: [{ id: s.auditor.user.id }], nextStatuses: ['FIELDWORK'] });
+    expect(e).toMatchObject({
+      status: 'PLANNED',
+      version: 1,
+      lead: { id: s.lead.user.id },
+      team: [{ id: s.auditor.user.id }],
+      nextStatuses: ['FIELDWORK'],
+    });
     expect(e.scopeCountermeasures.map((c) => c.key)).toEqual(['CM-001', 'CM-002']);
     expect(e.scopeSystems).toEqual([{ id: s.system.id, name: '顧客DB' }]);
     expect(e.history).toEqual([{ fromStatus: null, toStatus: 'PLANNED', reason: 'created', actorLabel: s.chief.user.email }]);
-    const trail = await t.sql<{ action: string; actor_label: string }>('SELECT action, actor_label FROM audit_trail WHERE entity_id = $1', [e.id]);
+    const trail = await t.sql<{ action: string; actor_label: string }>('SELECT action, actor_label FROM audit_trail WHERE entity_id = $1', [
+      e.id,
+    ]);
     expect(trail).toEqual([{ action: 'audit_engagement.created', actor_label: s.chief.user.email }]);
-    const list = await t.gql<{ auditEngagements: { totalCount: number; nodes: { id: string }[] } }>(LIST, { filter: { incidentId: s.incident.id } }, s.tokens.member);
+    const list = await t.gql<{ auditEngagements: { totalCount: number; nodes: { id: string }[] } }>(
+      LIST,
+      { filter: { incidentId: s.incident.id } },
+      s.tokens.member,
+    );
     expect(list.data!.auditEngagements).toMatchObject({ totalCount: 1, nodes: [{ id: e.id }] });
   });
 
@@ -247,10 +287,21 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
   it('the lead changes the team and scope before a conclusion; not while PLANNED by a team member', async () => {
     const s = await scenario();
     const e = (await create(s)).data!.createAuditEngagement;
-    expect(errorCode(await t.gql(UPDATE, { input: { id: e.id, expectedVersion: 1, countermeasureIds: [s.cm1.id] } }, s.tokens.auditor))).toBe('FORBIDDEN');
-    const res = await t.gql<{ updateAuditEngagement: Engagement }>(UPDATE, { input: { id: e.id, expectedVersion: 1, countermeasureIds: [s.cm2.id], teamIds: [] } }, s.tokens.lead);
+    expect(
+      errorCode(await t.gql(UPDATE, { input: { id: e.id, expectedVersion: 1, countermeasureIds: [s.cm1.id] } }, s.tokens.auditor)),
+    ).toBe('FORBIDDEN');
+    const res = await t.gql<{ updateAuditEngagement: Engagement }>(
+      UPDATE,
+      { input: { id: e.id, expectedVersion: 1, countermeasureIds: [s.cm2.id], teamIds: [] } },
+      s.tokens.lead,
+    );
     expect(res.errors).toBeUndefined();
-    expect(res.data!.updateAuditEngagement).toMatchObject({ version: 2, team: [], scopeCountermeasures: [{ key: 'CM-002' }], scopeSystems: [{ id: s.system.id }] });
+    expect(res.data!.updateAuditEngagement).toMatchObject({
+      version: 2,
+      team: [],
+      scopeCountermeasures: [{ key: 'CM-002' }],
+      scopeSystems: [{ id: s.system.id }],
+    });
     const [entry] = await t.sql<{ before: { countermeasureIds: string[] }; after: { countermeasureIds: string[] } }>(
       `SELECT before, after FROM audit_trail WHERE entity_id = $1 AND action = 'audit_engagement.updated'`,
       [e.id],
@@ -288,25 +339,43 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     expect(errorCode(noNote)).toBe('BAD_USER_INPUT');
     const byOtherAuditor = await t.gql(RESOLVE, { input: { id: f2.id, expectedVersion: 1, note: '対応済み' } }, s.tokens.auditor);
     expect(errorCode(byOtherAuditor)).toBe('FORBIDDEN'); // neither the lead nor F-002's author
-    const resolved = await t.gql<{ resolveAuditFinding: Finding }>(RESOLVE, { input: { id: f1.id, expectedVersion: 1, note: 'ログ保管を1年に延長したことを確認' } }, s.tokens.lead);
-    expect(resolved.data!.resolveAuditFinding).toMatchObject({ status: 'RESOLVED', open: false, version: 2, resolutionNote: 'ログ保管を1年に延長したことを確認' });
+    const resolved = await t.gql<{ resolveAuditFinding: Finding }>(
+      RESOLVE,
+      { input: { id: f1.id, expectedVersion: 1, note: 'ログ保管を1年に延長したことを確認' } },
+      s.tokens.lead,
+    );
+    expect(resolved.data!.resolveAuditFinding).toMatchObject({
+      status: 'RESOLVED',
+      open: false,
+      version: 2,
+      resolutionNote: 'ログ保管を1年に延長したことを確認',
+    });
     const again = await t.gql(RESOLVE, { input: { id: f1.id, expectedVersion: 2, note: 'x' } }, s.tokens.lead);
     expect(detailsOf(again)).toMatchObject({ code: 'CONFLICT', reason: 'INVALID_FINDING_TRANSITION' });
-    const reopened = await t.gql<{ reopenAuditFinding: Finding }>(REOPEN, { input: { id: f1.id, expectedVersion: 2, reason: '設定が元に戻っていた' } }, s.tokens.auditor);
+    const reopened = await t.gql<{ reopenAuditFinding: Finding }>(
+      REOPEN,
+      { input: { id: f1.id, expectedVersion: 2, reason: '設定が元に戻っていた' } },
+      s.tokens.auditor,
+    );
     expect(reopened.data!.reopenAuditFinding).toMatchObject({ status: 'OPEN', open: true, version: 3, resolutionNote: null });
-    const actions = await t.sql<{ action: string; actor_label: string }>('SELECT action, actor_label FROM audit_trail WHERE entity_id = $1 ORDER BY seq', [f1.id]);
+    const actions = await t.sql<{ action: string; actor_label: string }>(
+      'SELECT action, actor_label FROM audit_trail WHERE entity_id = $1 ORDER BY seq',
+      [f1.id],
+    );
     expect(actions).toEqual([
       { action: 'audit_finding.raised', actor_label: s.auditor.user.email },
       { action: 'audit_finding.resolved', actor_label: s.lead.user.email },
       { action: 'audit_finding.reopened', actor_label: s.auditor.user.email },
     ]);
-    const page = await t.gql<{ auditFindings: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { key: string }[] } }>(
+    const page = await t.gql<{
+      auditFindings: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { key: string }[] };
+    }>(FINDINGS, { filter: { incidentId: s.incident.id }, first: 1 }, s.tokens.member);
+    expect(page.data!.auditFindings).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true }, nodes: [{ key: 'F-001' }] });
+    const next = await t.gql<{ auditFindings: { nodes: { key: string }[] } }>(
       FINDINGS,
-      { filter: { incidentId: s.incident.id }, first: 1 },
+      { filter: { incidentId: s.incident.id }, first: 1, after: page.data!.auditFindings.pageInfo.endCursor },
       s.tokens.member,
     );
-    expect(page.data!.auditFindings).toMatchObject({ totalCount: 2, pageInfo: { hasNextPage: true }, nodes: [{ key: 'F-001' }] });
-    const next = await t.gql<{ auditFindings: { nodes: { key: string }[] } }>(FINDINGS, { filter: { incidentId: s.incident.id }, first: 1, after: page.data!.auditFindings.pageInfo.endCursor }, s.tokens.member);
     expect(next.data!.auditFindings.nodes).toEqual([{ key: 'F-002' }]);
   });
 
@@ -318,13 +387,26 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     await raise(s, e.id, 'MEDIUM'); // does not block
     const before = await dbState();
 
-    const blocked = await t.gql(CLEAR, { input: { engagementId: e.id, expectedVersion: e.version, statement: '安全性を確認した。' } }, s.tokens.lead);
+    const blocked = await t.gql(
+      CLEAR,
+      { input: { engagementId: e.id, expectedVersion: e.version, statement: '安全性を確認した。' } },
+      s.tokens.lead,
+    );
     expect(errorCode(blocked)).toBe('CONFLICT');
-    expect(detailsOf(blocked)).toMatchObject({ reason: 'CLEARANCE_BLOCKED', countermeasures: ['CM-002'], findings: [high.key], emptyScope: false });
+    expect(detailsOf(blocked)).toMatchObject({
+      reason: 'CLEARANCE_BLOCKED',
+      countermeasures: ['CM-002'],
+      findings: [high.key],
+      emptyScope: false,
+    });
     expect((detailsOf(blocked).blockers as unknown[]).length).toBe(2);
     expect(blocked.errors![0]!.message).toContain('CM-002 is PLANNED');
 
-    const byTeam = await t.gql(CLEAR, { input: { engagementId: e.id, expectedVersion: e.version, statement: '安全性を確認した。' } }, s.tokens.auditor);
+    const byTeam = await t.gql(
+      CLEAR,
+      { input: { engagementId: e.id, expectedVersion: e.version, statement: '安全性を確認した。' } },
+      s.tokens.auditor,
+    );
     expect(errorCode(byTeam)).toBe('FORBIDDEN');
     const byExec = await t.gql(CLEAR, { input: { engagementId: e.id, expectedVersion: e.version, statement: 'x' } }, s.tokens.exec);
     expect(errorCode(byExec)).toBe('FORBIDDEN');
@@ -333,7 +415,11 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
 
     // Only the finding left: the details name it alone.
     await verifyBySql(s.cm2.id, 'OPERATING');
-    const findingOnly = await t.gql(CLEAR, { input: { engagementId: e.id, expectedVersion: e.version, statement: '安全性を確認した。' } }, s.tokens.lead);
+    const findingOnly = await t.gql(
+      CLEAR,
+      { input: { engagementId: e.id, expectedVersion: e.version, statement: '安全性を確認した。' } },
+      s.tokens.lead,
+    );
     expect(detailsOf(findingOnly)).toMatchObject({ reason: 'CLEARANCE_BLOCKED', countermeasures: [], findings: ['F-001'] });
     const after = await dbState();
     expect({ ...after, countermeasures: before.countermeasures }).toEqual(before); // only the SQL setup changed a countermeasure
@@ -343,10 +429,18 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
   it('refuses clearing outside REPORTING and with an empty scope', async () => {
     const s = await scenario();
     const fieldwork = (await move(s, (await create(s)).data!.createAuditEngagement, 'FIELDWORK')).data!.moveAuditEngagement;
-    const early = await t.gql(CLEAR, { input: { engagementId: fieldwork.id, expectedVersion: fieldwork.version, statement: 'x' } }, s.tokens.lead);
+    const early = await t.gql(
+      CLEAR,
+      { input: { engagementId: fieldwork.id, expectedVersion: fieldwork.version, statement: 'x' } },
+      s.tokens.lead,
+    );
     expect(detailsOf(early)).toMatchObject({ code: 'CONFLICT', reason: 'ENGAGEMENT_STATUS_FORBIDS', status: 'FIELDWORK' });
     const empty = await reporting(s, { countermeasureIds: [] });
-    const refused = await t.gql(CLEAR, { input: { engagementId: empty.id, expectedVersion: empty.version, statement: 'x' } }, s.tokens.lead);
+    const refused = await t.gql(
+      CLEAR,
+      { input: { engagementId: empty.id, expectedVersion: empty.version, statement: 'x' } },
+      s.tokens.lead,
+    );
     expect(detailsOf(refused)).toMatchObject({ reason: 'CLEARANCE_BLOCKED', emptyScope: true });
   });
 
@@ -356,7 +450,11 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     const sha1 = await verifyBySql(s.cm1.id);
     const sha2 = await verifyBySql(s.cm2.id, 'OPERATING');
     const low = (await raise(s, e.id, 'LOW')).data!.raiseAuditFinding;
-    const res = await t.gql<{ clearAudit: Clearance }>(CLEAR, { input: { engagementId: e.id, expectedVersion: e.version, statement: ' 全対策の有効性を確認した。 ' } }, s.tokens.lead);
+    const res = await t.gql<{ clearAudit: Clearance }>(
+      CLEAR,
+      { input: { engagementId: e.id, expectedVersion: e.version, statement: ' 全対策の有効性を確認した。 ' } },
+      s.tokens.lead,
+    );
     expect(res.errors).toBeUndefined();
     const c = res.data!.clearAudit;
     expect(c).toMatchObject({ standing: true, statement: '全対策の有効性を確認した。', clearedByLabel: s.lead.user.email });
@@ -387,7 +485,11 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     const view = await get(e.id, s.tokens.member);
     expect(view).toMatchObject({ status: 'CLEARED', currentClearance: { id: c.id }, nextStatuses: [] });
     expect(view.history.at(-1)).toMatchObject({ fromStatus: 'REPORTING', toStatus: 'CLEARED', actorLabel: s.lead.user.email });
-    const standing = await t.gql<{ auditStanding: { cleared: boolean; clearanceId: string; openBlockingFindings: string[] } }>(STANDING, { incidentId: s.incident.id }, s.tokens.member);
+    const standing = await t.gql<{ auditStanding: { cleared: boolean; clearanceId: string; openBlockingFindings: string[] } }>(
+      STANDING,
+      { incidentId: s.incident.id },
+      s.tokens.member,
+    );
     expect(standing.data!.auditStanding).toMatchObject({ cleared: true, clearanceId: c.id, openBlockingFindings: [] });
     // A cleared engagement's scope is locked.
     const scope = await t.gql(UPDATE, { input: { id: e.id, expectedVersion: view.version, countermeasureIds: [s.cm1.id] } }, s.tokens.lead);
@@ -402,7 +504,11 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     const e = await reporting(s);
     await verifyBySql(s.cm1.id);
     await verifyBySql(s.cm2.id);
-    const res = await t.gql<{ clearAudit: Clearance }>(CLEAR, { input: { engagementId: e.id, expectedVersion: e.version, statement: '安全性を確認した。' } }, s.tokens.lead);
+    const res = await t.gql<{ clearAudit: Clearance }>(
+      CLEAR,
+      { input: { engagementId: e.id, expectedVersion: e.version, statement: '安全性を確認した。' } },
+      s.tokens.lead,
+    );
     expect(res.errors).toBeUndefined();
     return { engagement: await get(e.id, s.tokens.lead), clearance: res.data!.clearAudit };
   }
@@ -419,20 +525,42 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     expect(view.version).toBe(engagement.version + 1);
     expect(view.currentClearance).toBeNull();
     expect(view.clearances).toEqual([
-      expect.objectContaining({ id: clearance.id, standing: false, digest: clearance.digest, withdrawalReason: `finding ${high.key} (HIGH) raised`, withdrawnByLabel: s.auditor.user.email }),
+      expect.objectContaining({
+        id: clearance.id,
+        standing: false,
+        digest: clearance.digest,
+        withdrawalReason: `finding ${high.key} (HIGH) raised`,
+        withdrawnByLabel: s.auditor.user.email,
+      }),
     ]);
-    expect(view.history.at(-1)).toEqual({ fromStatus: 'CLEARED', toStatus: 'REPORTING', reason: `clearance withdrawn: finding ${high.key} (HIGH) raised`, actorLabel: s.auditor.user.email });
+    expect(view.history.at(-1)).toEqual({
+      fromStatus: 'CLEARED',
+      toStatus: 'REPORTING',
+      reason: `clearance withdrawn: finding ${high.key} (HIGH) raised`,
+      actorLabel: s.auditor.user.email,
+    });
     const [entry] = await t.sql<{ actor_label: string; after: { withdrawalReason: string; blockers: { findings: string[] } } }>(
       `SELECT actor_label, after FROM audit_trail WHERE entity_id = $1 AND action = 'audit.clearance_withdrawn'`,
       [clearance.id],
     );
-    expect(entry).toMatchObject({ actor_label: s.auditor.user.email, after: { withdrawalReason: `finding ${high.key} (HIGH) raised`, blockers: { findings: [high.key] } } });
-    const standing = await t.gql<{ auditStanding: { cleared: boolean; openBlockingFindings: string[] } }>(STANDING, { incidentId: s.incident.id }, s.tokens.exec);
+    expect(entry).toMatchObject({
+      actor_label: s.auditor.user.email,
+      after: { withdrawalReason: `finding ${high.key} (HIGH) raised`, blockers: { findings: [high.key] } },
+    });
+    const standing = await t.gql<{ auditStanding: { cleared: boolean; openBlockingFindings: string[] } }>(
+      STANDING,
+      { incidentId: s.incident.id },
+      s.tokens.exec,
+    );
     expect(standing.data!.auditStanding).toEqual({ cleared: false, clearanceId: null, digest: null, openBlockingFindings: [high.key] });
 
     // Resolved, the audit can be cleared again; the withdrawn clearance stays in the list.
     await t.gql(RESOLVE, { input: { id: high.id, expectedVersion: 1, note: '是正を確認' } }, s.tokens.lead);
-    const again = await t.gql<{ clearAudit: Clearance }>(CLEAR, { input: { engagementId: view.id, expectedVersion: view.version, statement: '再確認した。' } }, s.tokens.lead);
+    const again = await t.gql<{ clearAudit: Clearance }>(
+      CLEAR,
+      { input: { engagementId: view.id, expectedVersion: view.version, statement: '再確認した。' } },
+      s.tokens.lead,
+    );
     expect(again.errors).toBeUndefined();
     expect((await get(view.id, s.tokens.lead)).clearances.map((c) => c.standing)).toEqual([false, true]);
   });
@@ -444,18 +572,33 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     await verifyBySql(s.cm2.id);
     const high = (await raise(s, e.id, 'HIGH')).data!.raiseAuditFinding;
     const expiresOn = addDays(today, 10);
-    const input = { findingId: high.id, expectedVersion: 1, justification: '代替の監視体制で当面のリスクは許容可能', compensatingControls: '週次の手動ログ確認', expiresOn };
+    const input = {
+      findingId: high.id,
+      expectedVersion: 1,
+      justification: '代替の監視体制で当面のリスクは許容可能',
+      compensatingControls: '週次の手動ログ確認',
+      expiresOn,
+    };
     const before = await dbState();
-    for (const token of [s.tokens.lead, s.tokens.owner, s.tokens.member]) expect(errorCode(await t.gql(ACCEPT, { input }, token))).toBe('FORBIDDEN');
+    for (const token of [s.tokens.lead, s.tokens.owner, s.tokens.member])
+      expect(errorCode(await t.gql(ACCEPT, { input }, token))).toBe('FORBIDDEN');
     expect(errorCode(await t.gql(ACCEPT, { input: { ...input, expiresOn: today } }, s.tokens.exec))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(ACCEPT, { input: { ...input, expiresOn: addDays(today, 400) } }, s.tokens.exec))).toBe('BAD_USER_INPUT');
     expect(errorCode(await t.gql(ACCEPT, { input: { ...input, justification: ' ' } }, s.tokens.exec))).toBe('BAD_USER_INPUT');
     expect(await dbState()).toEqual(before);
 
-    const accepted = await t.gql<{ acceptFindingRisk: { id: string; status: string; expiresOn: string; acceptedByLabel: string } }>(ACCEPT, { input }, s.tokens.exec);
+    const accepted = await t.gql<{ acceptFindingRisk: { id: string; status: string; expiresOn: string; acceptedByLabel: string } }>(
+      ACCEPT,
+      { input },
+      s.tokens.exec,
+    );
     expect(accepted.data!.acceptFindingRisk).toMatchObject({ status: 'STANDING', expiresOn, acceptedByLabel: s.exec.user.email });
     expect(await finding(high.id, s.tokens.lead)).toMatchObject({ status: 'ACCEPTED_RISK', open: false, version: 2 });
-    const clear = await t.gql<{ clearAudit: Clearance }>(CLEAR, { input: { engagementId: e.id, expectedVersion: e.version, statement: 'リスク受容を前提に確認した。' } }, s.tokens.lead);
+    const clear = await t.gql<{ clearAudit: Clearance }>(
+      CLEAR,
+      { input: { engagementId: e.id, expectedVersion: e.version, statement: 'リスク受容を前提に確認した。' } },
+      s.tokens.lead,
+    );
     expect(clear.errors).toBeUndefined();
     const riskInPayload = (clear.data!.clearAudit.payload.findings as { status: string; riskAcceptance: { expiresOn: string } }[])[0];
     expect(riskInPayload).toMatchObject({ status: 'ACCEPTED_RISK', riskAcceptance: { expiresOn } });
@@ -480,7 +623,11 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
       `SELECT action, actor_label FROM audit_trail WHERE entity_id = ANY($1) AND actor_label LIKE 'system:%' ORDER BY seq`,
       [[high.id, accepted.data!.acceptFindingRisk.id, clear.data!.clearAudit.id]],
     );
-    expect(trail.map((x) => x.action)).toEqual(['risk_acceptance.expired', 'audit_finding.risk_acceptance_expired', 'audit.clearance_withdrawn']);
+    expect(trail.map((x) => x.action)).toEqual([
+      'risk_acceptance.expired',
+      'audit_finding.risk_acceptance_expired',
+      'audit.clearance_withdrawn',
+    ]);
     // A second sweep finds nothing more.
     expect((await sweeps.expireRiskAcceptances(new Date(Date.now() + 12 * DAY_MS))).expired).toBe(0);
   });
@@ -493,16 +640,34 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     const high = (await raise(s, e.id, 'CRITICAL')).data!.raiseAuditFinding;
     const acc = await t.gql<{ acceptFindingRisk: { id: string } }>(
       ACCEPT,
-      { input: { findingId: high.id, expectedVersion: 1, justification: '一時的に許容', compensatingControls: '手動監視', expiresOn: addDays(today, 30) } },
+      {
+        input: {
+          findingId: high.id,
+          expectedVersion: 1,
+          justification: '一時的に許容',
+          compensatingControls: '手動監視',
+          expiresOn: addDays(today, 30),
+        },
+      },
       s.tokens.exec,
     );
     await t.gql(CLEAR, { input: { engagementId: e.id, expectedVersion: e.version, statement: '確認した。' } }, s.tokens.lead);
-    expect(errorCode(await t.gql(REVOKE, { input: { id: acc.data!.acceptFindingRisk.id, reason: '撤回' } }, s.tokens.lead))).toBe('FORBIDDEN');
-    const revoked = await t.gql<{ revokeRiskAcceptance: { status: string; endKind: string } }>(REVOKE, { input: { id: acc.data!.acceptFindingRisk.id, reason: '補完統制が機能していない' } }, s.tokens.chief);
+    expect(errorCode(await t.gql(REVOKE, { input: { id: acc.data!.acceptFindingRisk.id, reason: '撤回' } }, s.tokens.lead))).toBe(
+      'FORBIDDEN',
+    );
+    const revoked = await t.gql<{ revokeRiskAcceptance: { status: string; endKind: string } }>(
+      REVOKE,
+      { input: { id: acc.data!.acceptFindingRisk.id, reason: '補完統制が機能していない' } },
+      s.tokens.chief,
+    );
     expect(revoked.data!.revokeRiskAcceptance).toMatchObject({ status: 'REVOKED', endKind: 'REVOKED' });
     expect((await finding(high.id, s.tokens.lead)).status).toBe('OPEN');
     const view = await get(e.id, s.tokens.lead);
-    expect(view.clearances[0]).toMatchObject({ standing: false, withdrawalReason: `risk acceptance of ${high.key} revoked: 補完統制が機能していない`, withdrawnByLabel: s.chief.user.email });
+    expect(view.clearances[0]).toMatchObject({
+      standing: false,
+      withdrawalReason: `risk acceptance of ${high.key} revoked: 補完統制が機能していない`,
+      withdrawnByLabel: s.chief.user.email,
+    });
     const twice = await t.gql(REVOKE, { input: { id: acc.data!.acceptFindingRisk.id, reason: 'again' } }, s.tokens.chief);
     expect(detailsOf(twice)).toMatchObject({ code: 'CONFLICT', reason: 'RISK_ACCEPTANCE_ENDED' });
   });
@@ -510,11 +675,26 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
   it('an executive accepts the risk of an unmet requirement: a recorded acceptance only (the countermeasure does not move)', async () => {
     const s = await scenario();
     const [req] = await t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1', [s.cm1.id]);
-    const input = { requirementId: req!.id, justification: '代替手段で確認', compensatingControls: '月次の目視確認', expiresOn: addDays(today, 90) };
+    const input = {
+      requirementId: req!.id,
+      justification: '代替手段で確認',
+      compensatingControls: '月次の目視確認',
+      expiresOn: addDays(today, 90),
+    };
     expect(errorCode(await t.gql(ACCEPT_REQ, { input }, s.tokens.lead))).toBe('FORBIDDEN');
     const cmBefore = await t.sql('SELECT status, version FROM countermeasures WHERE id = $1', [s.cm1.id]);
-    const res = await t.gql<{ acceptRequirementRisk: { status: string; requirementId: string; findingId: string | null } }>(ACCEPT_REQ, { input }, s.tokens.exec);
-    expect(res.data!.acceptRequirementRisk).toEqual({ id: expect.any(String), status: 'STANDING', expiresOn: input.expiresOn, requirementId: req!.id, findingId: null });
+    const res = await t.gql<{ acceptRequirementRisk: { status: string; requirementId: string; findingId: string | null } }>(
+      ACCEPT_REQ,
+      { input },
+      s.tokens.exec,
+    );
+    expect(res.data!.acceptRequirementRisk).toEqual({
+      id: expect.any(String),
+      status: 'STANDING',
+      expiresOn: input.expiresOn,
+      requirementId: req!.id,
+      findingId: null,
+    });
     expect(await t.sql('SELECT status, version FROM countermeasures WHERE id = $1', [s.cm1.id])).toEqual(cmBefore);
     const dup = await t.gql(ACCEPT_REQ, { input }, s.tokens.exec);
     expect(detailsOf(dup)).toMatchObject({ code: 'CONFLICT', reason: 'RISK_ALREADY_ACCEPTED' });
@@ -524,12 +704,33 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     const s = await scenario();
     const e = (await move(s, (await create(s)).data!.createAuditEngagement, 'FIELDWORK')).data!.moveAuditEngagement;
     const f = (await raise(s, e.id, 'MEDIUM')).data!.raiseAuditFinding;
-    const countermeasure = { title: 'ログ保管期間の延長', category: 'MONITORING', ownerId: s.owner.user.id, priority: 'HIGH', dueDate: '2027-01-31', requirements: [{ title: '設定変更の記録' }] };
+    const countermeasure = {
+      title: 'ログ保管期間の延長',
+      category: 'MONITORING',
+      ownerId: s.owner.user.id,
+      priority: 'HIGH',
+      dueDate: '2027-01-31',
+      requirements: [{ title: '設定変更の記録' }],
+    };
     const before = await dbState();
-    expect(errorCode(await t.gql(FROM_FINDING, { input: { findingId: f.id, expectedVersion: 1, countermeasure } }, s.tokens.member))).toBe('FORBIDDEN');
-    expect(errorCode(await t.gql(FROM_FINDING, { input: { findingId: f.id, expectedVersion: 1, countermeasure: { ...countermeasure, ownerId: s.lead.user.id } } }, s.tokens.chief))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(FROM_FINDING, { input: { findingId: f.id, expectedVersion: 1, countermeasure } }, s.tokens.member))).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      errorCode(
+        await t.gql(
+          FROM_FINDING,
+          { input: { findingId: f.id, expectedVersion: 1, countermeasure: { ...countermeasure, ownerId: s.lead.user.id } } },
+          s.tokens.chief,
+        ),
+      ),
+    ).toBe('BAD_USER_INPUT');
     expect(await dbState()).toEqual(before); // the refused owner left no countermeasure behind
-    const res = await t.gql<{ createCountermeasureFromFinding: { countermeasureId: string; finding: Finding } }>(FROM_FINDING, { input: { findingId: f.id, expectedVersion: 1, countermeasure } }, s.tokens.chief);
+    const res = await t.gql<{ createCountermeasureFromFinding: { countermeasureId: string; finding: Finding } }>(
+      FROM_FINDING,
+      { input: { findingId: f.id, expectedVersion: 1, countermeasure } },
+      s.tokens.chief,
+    );
     expect(res.errors).toBeUndefined();
     const { countermeasureId, finding: linked } = res.data!.createCountermeasureFromFinding;
     expect(linked).toMatchObject({ version: 2, countermeasure: { id: countermeasureId, key: 'CM-003' } });
@@ -541,15 +742,27 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
     const s = await scenario();
     const { engagement, clearance } = await cleared(s);
     const [cm] = await t.sql<{ version: number }>('SELECT version FROM countermeasures WHERE id = $1', [s.cm1.id]);
-    const res = await t.gql<{ moveCountermeasure: { status: string } }>(CM_MOVE, { input: { id: s.cm1.id, expectedVersion: cm!.version, to: 'REOPENED', reason: '監査指摘により再確認' } }, s.tokens.exec);
+    const res = await t.gql<{ moveCountermeasure: { status: string } }>(
+      CM_MOVE,
+      { input: { id: s.cm1.id, expectedVersion: cm!.version, to: 'REOPENED', reason: '監査指摘により再確認' } },
+      s.tokens.exec,
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.moveCountermeasure.status).toBe('REOPENED');
     const view = await get(engagement.id, s.tokens.lead);
     expect(view.status).toBe('REPORTING');
     expect(view.clearances).toEqual([
-      expect.objectContaining({ id: clearance.id, standing: false, withdrawalReason: 'CM-001 moved VERIFIED → REOPENED: 監査指摘により再確認', withdrawnByLabel: s.exec.user.email }),
+      expect.objectContaining({
+        id: clearance.id,
+        standing: false,
+        withdrawalReason: 'CM-001 moved VERIFIED → REOPENED: 監査指摘により再確認',
+        withdrawnByLabel: s.exec.user.email,
+      }),
     ]);
-    const [entry] = await t.sql<{ actor_label: string }>(`SELECT actor_label FROM audit_trail WHERE entity_id = $1 AND action = 'audit.clearance_withdrawn'`, [clearance.id]);
+    const [entry] = await t.sql<{ actor_label: string }>(
+      `SELECT actor_label FROM audit_trail WHERE entity_id = $1 AND action = 'audit.clearance_withdrawn'`,
+      [clearance.id],
+    );
     expect(entry!.actor_label).toBe(s.exec.user.email);
     // Clearing again is refused while CM-001 is not verified.
     const again = await t.gql(CLEAR, { input: { engagementId: view.id, expectedVersion: view.version, statement: 'x' } }, s.tokens.lead);

@@ -39,29 +39,69 @@ describe('risk acceptance of an unmet requirement', () => {
   });
   afterAll(async () => t?.close());
 
-  const view = async (id: string) => (await t.gql<{ countermeasure: { status: string; version: number; history: { toStatus: string; cause: string; reason: string | null; actorLabel: string }[]; signOff: { id: string } | null; requirements: { id: string }[] } }>(VIEW, { id }, ownerToken)).data!.countermeasure;
+  const view = async (id: string) =>
+    (
+      await t.gql<{
+        countermeasure: {
+          status: string;
+          version: number;
+          history: { toStatus: string; cause: string; reason: string | null; actorLabel: string }[];
+          signOff: { id: string } | null;
+          requirements: { id: string }[];
+        };
+      }>(VIEW, { id }, ownerToken)
+    ).data!.countermeasure;
 
   /** A countermeasure signed off with requirement 1 evidenced and requirement 2 covered by an accepted risk. */
   async function signedWithAcceptedRisk() {
-    const cm = await makeCountermeasure(t, ctx.incident.id, ownerId, { requirements: [{ title: '権限棚卸し結果' }, { title: '委託先の監査報告書' }] });
+    const cm = await makeCountermeasure(t, ctx.incident.id, ownerId, {
+      requirements: [{ title: '権限棚卸し結果' }, { title: '委託先の監査報告書' }],
+    });
     await t.gql(MOVE, { input: { id: cm.id, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken);
     const [r1, r2] = (await view(cm.id)).requirements;
-    const e = (await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(ATTEST, { input: { requirementId: r1!.id, title: '棚卸し', statement: '完了', effectiveOn: today } }, ownerToken)).data!.submitEvidenceAttestation;
+    const e = (
+      await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(
+        ATTEST,
+        { input: { requirementId: r1!.id, title: '棚卸し', statement: '完了', effectiveOn: today } },
+        ownerToken,
+      )
+    ).data!.submitEvidenceAttestation;
     const missing = await t.gql(MOVE, { input: { id: cm.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken);
     expect(reasonOf(missing)).toBe('EVIDENCE_MISSING');
     const accepted = await t.gql<{ acceptRequirementRisk: { id: string; expiresOn: string } }>(
       ACCEPT,
-      { input: { requirementId: r2!.id, justification: '委託先の監査は来期に実施', compensatingControls: '委託先アカウントを週次で確認', expiresOn: addDays(today, 30) } },
+      {
+        input: {
+          requirementId: r2!.id,
+          justification: '委託先の監査は来期に実施',
+          compensatingControls: '委託先アカウントを週次で確認',
+          expiresOn: addDays(today, 30),
+        },
+      },
       chiefToken,
     );
     expect(accepted.errors).toBeUndefined();
     expect((await t.gql(MOVE, { input: { id: cm.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken)).errors).toBeUndefined();
     await t.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } }, auditorToken);
-    const signed = await t.gql<{ signOffCountermeasure: { payloadJson: string } }>(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 3 } }, auditorToken);
+    const signed = await t.gql<{ signOffCountermeasure: { payloadJson: string } }>(
+      SIGN,
+      { input: { countermeasureId: cm.id, expectedVersion: 3 } },
+      auditorToken,
+    );
     expect(signed.errors).toBeUndefined();
-    const payload = JSON.parse(signed.data!.signOffCountermeasure.payloadJson) as { evidence: { evidenceId: string }[]; riskAcceptances: { requirementId: string; riskAcceptanceId: string; expiresOn: string }[] };
+    const payload = JSON.parse(signed.data!.signOffCountermeasure.payloadJson) as {
+      evidence: { evidenceId: string }[];
+      riskAcceptances: { requirementId: string; riskAcceptanceId: string; expiresOn: string }[];
+    };
     expect(payload.evidence.map((x) => x.evidenceId)).toEqual([e.id]);
-    expect(payload.riskAcceptances).toEqual([{ requirementId: r2!.id, requirementTitle: '委託先の監査報告書', riskAcceptanceId: accepted.data!.acceptRequirementRisk.id, expiresOn: addDays(today, 30) }]);
+    expect(payload.riskAcceptances).toEqual([
+      {
+        requirementId: r2!.id,
+        requirementTitle: '委託先の監査報告書',
+        riskAcceptanceId: accepted.data!.acceptRequirementRisk.id,
+        expiresOn: addDays(today, 30),
+      },
+    ]);
     expect((await view(cm.id)).status).toBe('VERIFIED');
     return { cm, acceptanceId: accepted.data!.acceptRequirementRisk.id };
   }

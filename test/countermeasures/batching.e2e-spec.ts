@@ -46,7 +46,12 @@ describe('a page of countermeasures with every nested field', () => {
       });
       // Evidence on every item, reviewed on every other one.
       const [req] = await cms.requirementsOf([cm.id]);
-      const e = await evidence.submitAttestation(Actor.user(owner), { requirementId: req!.id, title: `証跡 ${i}`, statement: '確認済み', effectiveOn: '2026-10-01' });
+      const e = await evidence.submitAttestation(Actor.user(owner), {
+        requirementId: req!.id,
+        title: `証跡 ${i}`,
+        statement: '確認済み',
+        effectiveOn: '2026-10-01',
+      });
       if (i % 2 === 0) await evidence.review(auditor, e.id, e.sha256, 'ACCEPTED', null);
     }
     token = await members[0]!.token();
@@ -57,7 +62,9 @@ describe('a page of countermeasures with every nested field', () => {
   });
 
   async function statementsFor(first: number): Promise<number> {
-    const { result: res, statements } = await countStatements(() => t.gql<{ countermeasures: { nodes: unknown[] } }>(PAGE, { first }, token));
+    const { result: res, statements } = await countStatements(() =>
+      t.gql<{ countermeasures: { nodes: unknown[] } }>(PAGE, { first }, token),
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.countermeasures.nodes).toHaveLength(first);
     return statements;

@@ -3,7 +3,8 @@ import { raceBehindRowLock } from '../support/lock-ordered-race';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp } from '../support/test-app';
 
-const FIELDS = 'id key title status resumeStatus version dueDate overdue owner { id } requirements { title } history { fromStatus toStatus cause reason actorLabel } dueDateChanges { oldDueDate newDueDate reason actorLabel } nextStatuses';
+const FIELDS =
+  'id key title status resumeStatus version dueDate overdue owner { id } requirements { title } history { fromStatus toStatus cause reason actorLabel } dueDateChanges { oldDueDate newDueDate reason actorLabel } nextStatuses';
 const CREATE = `mutation($input: CreateCountermeasureInput!) { createCountermeasure(input: $input) { ${FIELDS} } }`;
 const MOVE = `mutation($input: MoveCountermeasureInput!) { moveCountermeasure(input: $input) { ${FIELDS} } }`;
 const UPDATE = `mutation($input: UpdateCountermeasureInput!) { updateCountermeasure(input: $input) { ${FIELDS} } }`;
@@ -66,9 +67,20 @@ describe('countermeasures: planning, workflow, re-planning', () => {
     );
     expect(res.errors).toBeUndefined();
     const cm = res.data!.createCountermeasure;
-    expect(cm).toMatchObject({ key: 'CM-001', title: 'アクセス権限の絞り込み', status: 'PLANNED', version: 1, overdue: false, owner: { id: owner.user.id } });
-    expect(cm.history).toEqual([{ fromStatus: null, toStatus: 'PLANNED', cause: 'USER', reason: 'created', actorLabel: ctx.chief.user.email }]);
-    const trail = await t.sql<{ action: string; actor_label: string }>(`SELECT action, actor_label FROM audit_trail WHERE entity_id = $1`, [cm.id]);
+    expect(cm).toMatchObject({
+      key: 'CM-001',
+      title: 'アクセス権限の絞り込み',
+      status: 'PLANNED',
+      version: 1,
+      overdue: false,
+      owner: { id: owner.user.id },
+    });
+    expect(cm.history).toEqual([
+      { fromStatus: null, toStatus: 'PLANNED', cause: 'USER', reason: 'created', actorLabel: ctx.chief.user.email },
+    ]);
+    const trail = await t.sql<{ action: string; actor_label: string }>(`SELECT action, actor_label FROM audit_trail WHERE entity_id = $1`, [
+      cm.id,
+    ]);
     expect(trail).toEqual([{ action: 'countermeasure.created', actor_label: ctx.chief.user.email }]);
     const byKey = await t.gql<{ countermeasure: Cm }>(GET, { key: 'cm-001' }, ownerToken);
     expect(byKey.data!.countermeasure.id).toBe(cm.id);
@@ -100,7 +112,10 @@ describe('countermeasures: planning, workflow, re-planning', () => {
     const before = await rowAndTrail(cm.id);
     const res = await t.gql(MOVE, { input: { id: cm.id, to: 'OPERATING', expectedVersion: 1 } }, ownerToken);
     expect(errorCode(res)).toBe('CONFLICT');
-    expect(res.errors![0]!.extensions).toMatchObject({ reason: 'INVALID_TRANSITION', allowed: expect.arrayContaining(['IN_PROGRESS', 'BLOCKED']) });
+    expect(res.errors![0]!.extensions).toMatchObject({
+      reason: 'INVALID_TRANSITION',
+      allowed: expect.arrayContaining(['IN_PROGRESS', 'BLOCKED']),
+    });
     expect(res.errors![0]!.message).toContain('IN_PROGRESS');
     // VERIFIED is never a plain edit; IMPLEMENTED needs evidence for every requirement.
     await t.gql(MOVE, { input: { id: cm.id, to: 'IN_PROGRESS', expectedVersion: 1 } }, ownerToken);
@@ -127,7 +142,16 @@ describe('countermeasures: planning, workflow, re-planning', () => {
     expect(errorCode(byAuditor)).toBe('FORBIDDEN');
     const byMemberCreating = await t.gql(
       CREATE,
-      { input: { incidentId: ctx.incident.id, title: 'x', category: 'OTHER', ownerId: owner.user.id, priority: 'LOW', dueDate: '2027-01-01' } },
+      {
+        input: {
+          incidentId: ctx.incident.id,
+          title: 'x',
+          category: 'OTHER',
+          ownerId: owner.user.id,
+          priority: 'LOW',
+          dueDate: '2027-01-01',
+        },
+      },
       ownerToken,
     );
     expect(errorCode(byMemberCreating)).toBe('FORBIDDEN');
@@ -136,7 +160,11 @@ describe('countermeasures: planning, workflow, re-planning', () => {
     const exec = await t.createUser(['EXECUTIVE']);
     const noReason = await t.gql(MOVE, { input: { id: cm.id, to: 'CANCELLED', expectedVersion: 1 } }, await exec.token());
     expect(errorCode(noReason)).toBe('BAD_USER_INPUT');
-    const cancelled = await t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'CANCELLED', reason: '対策4に統合', expectedVersion: 1 } }, await exec.token());
+    const cancelled = await t.gql<{ moveCountermeasure: Cm }>(
+      MOVE,
+      { input: { id: cm.id, to: 'CANCELLED', reason: '対策4に統合', expectedVersion: 1 } },
+      await exec.token(),
+    );
     expect(cancelled.data!.moveCountermeasure).toMatchObject({ status: 'CANCELLED', nextStatuses: [] });
   });
 
@@ -156,7 +184,9 @@ describe('countermeasures: planning, workflow, re-planning', () => {
     expect(res.data!.changeCountermeasureDueDate).toMatchObject({
       dueDate: '2027-06-30',
       overdue: false,
-      dueDateChanges: [{ oldDueDate: '2026-08-31', newDueDate: '2027-06-30', reason: 'ベンダーの納期遅延のため', actorLabel: owner.user.email }],
+      dueDateChanges: [
+        { oldDueDate: '2026-08-31', newDueDate: '2027-06-30', reason: 'ベンダーの納期遅延のため', actorLabel: owner.user.email },
+      ],
     });
   });
 
@@ -167,7 +197,12 @@ describe('countermeasures: planning, workflow, re-planning', () => {
     // Both sent from version 1 and both waiting at the incident's lock; the owner's is first in line.
     const results = await raceBehindRowLock(t, 'incidents', ctx.incident.id, [
       () => t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'IN_PROGRESS', expectedVersion: 1 } }, ownerToken),
-      () => t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'BLOCKED', reason: '待ち', expectedVersion: 1 } }, contributorToken),
+      () =>
+        t.gql<{ moveCountermeasure: Cm }>(
+          MOVE,
+          { input: { id: cm.id, to: 'BLOCKED', reason: '待ち', expectedVersion: 1 } },
+          contributorToken,
+        ),
     ]);
     expect(results.map(errorCode).sort()).toEqual(['CONFLICT', undefined].sort());
     const loser = results.find((r) => r.errors)!;
@@ -184,7 +219,9 @@ describe('countermeasures: planning, workflow, re-planning', () => {
     const token = await contributor.token();
     const moved = await t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'IN_PROGRESS', expectedVersion: 1 } }, token);
     expect(moved.data!.moveCountermeasure.status).toBe('IN_PROGRESS');
-    const [membership] = await t.sql<{ id: string }>('SELECT id FROM task_force_members WHERE user_id = $1 AND left_on IS NULL', [contributor.user.id]);
+    const [membership] = await t.sql<{ id: string }>('SELECT id FROM task_force_members WHERE user_id = $1 AND left_on IS NULL', [
+      contributor.user.id,
+    ]);
     const removed = await t.gql(
       `mutation($input: RemoveTaskForceMemberInput!) { removeTaskForceMember(input: $input) { id } }`,
       { input: { memberId: membership!.id } },
@@ -210,14 +247,25 @@ describe('countermeasures: planning, workflow, re-planning', () => {
       chiefToken,
     );
     expect(ok.data!.setCountermeasureContributors).toEqual({ version: 2, contributors: [{ id: helper.user.id }] });
-    const moved = await t.gql<{ moveCountermeasure: Cm }>(MOVE, { input: { id: cm.id, to: 'IN_PROGRESS', expectedVersion: 2 } }, await helper.token());
+    const moved = await t.gql<{ moveCountermeasure: Cm }>(
+      MOVE,
+      { input: { id: cm.id, to: 'IN_PROGRESS', expectedVersion: 2 } },
+      await helper.token(),
+    );
     expect(moved.data!.moveCountermeasure.status).toBe('IN_PROGRESS');
   });
 
   it('refuses bad input with a clear code and writes nothing', async () => {
     const outsider = await t.createUser(['TASK_FORCE']); // not a task-force member
     const before = await t.sql('SELECT count(*)::int AS n FROM countermeasures');
-    const base = { incidentId: ctx.incident.id, title: '正しい対策', category: 'MONITORING', ownerId: owner.user.id, priority: 'HIGH', dueDate: '2027-01-31' };
+    const base = {
+      incidentId: ctx.incident.id,
+      title: '正しい対策',
+      category: 'MONITORING',
+      ownerId: owner.user.id,
+      priority: 'HIGH',
+      dueDate: '2027-01-31',
+    };
     const cases: [Record<string, unknown>, string][] = [
       [{ ...base, ownerId: outsider.user.id }, 'BAD_USER_INPUT'], // owner not a member
       [{ ...base, dueDate: '31/01/2027' }, 'BAD_USER_INPUT'],

@@ -16,7 +16,14 @@ type Cm = { id: string; key: string; version: number; parent: Ref | null; childr
 type Trail = { action: string; actor_label: string; before: Record<string, unknown>; after: Record<string, unknown> };
 
 const UNKNOWN = '00000000-0000-4000-8000-00000000dead';
-const TITLES = ['アクセス権限の絞り込み', '委託先管理の強化', '監視体制の構築', '全社員へのセキュリティ教育', '問い合わせ窓口の設置', '退職者アカウントの棚卸し'];
+const TITLES = [
+  'アクセス権限の絞り込み',
+  '委託先管理の強化',
+  '監視体制の構築',
+  '全社員へのセキュリティ教育',
+  '問い合わせ窓口の設置',
+  '退職者アカウントの棚卸し',
+];
 
 describe('the structure of the plan: sub-actions and dependencies', () => {
   let t: TestApp;
@@ -42,16 +49,30 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
   const item = (over: Parameters<typeof makeCountermeasure>[3] = {}) =>
     makeCountermeasure(t, ctx.incident.id, owner.user.id, { title: `${TITLES[n++ % TITLES.length]}（${n}）`, ...over });
 
-  const versionOf = async (id: string) => (await t.sql<{ version: number }>('SELECT version FROM countermeasures WHERE id = $1', [id]))[0]!.version;
+  const versionOf = async (id: string) =>
+    (await t.sql<{ version: number }>('SELECT version FROM countermeasures WHERE id = $1', [id]))[0]!.version;
 
   const setParent = async (id: string, parentId: string | null, token: string, expectedVersion?: number) =>
-    t.gql<{ setCountermeasureParent: Cm }>(SET_PARENT, { input: { id, parentId, expectedVersion: expectedVersion ?? (await versionOf(id)) } }, token);
+    t.gql<{ setCountermeasureParent: Cm }>(
+      SET_PARENT,
+      { input: { id, parentId, expectedVersion: expectedVersion ?? (await versionOf(id)) } },
+      token,
+    );
   const addDependency = async (id: string, dependsOnId: string, token: string, expectedVersion?: number) =>
-    t.gql<{ addCountermeasureDependency: Cm }>(ADD_DEPENDENCY, { input: { id, dependsOnId, expectedVersion: expectedVersion ?? (await versionOf(id)) } }, token);
+    t.gql<{ addCountermeasureDependency: Cm }>(
+      ADD_DEPENDENCY,
+      { input: { id, dependsOnId, expectedVersion: expectedVersion ?? (await versionOf(id)) } },
+      token,
+    );
   const removeDependency = async (id: string, dependsOnId: string, token: string, expectedVersion?: number) =>
-    t.gql<{ removeCountermeasureDependency: Cm }>(REMOVE_DEPENDENCY, { input: { id, dependsOnId, expectedVersion: expectedVersion ?? (await versionOf(id)) } }, token);
+    t.gql<{ removeCountermeasureDependency: Cm }>(
+      REMOVE_DEPENDENCY,
+      { input: { id, dependsOnId, expectedVersion: expectedVersion ?? (await versionOf(id)) } },
+      token,
+    );
   const get = async (id: string) => (await t.gql<{ countermeasure: Cm }>(GET, { id }, ownerToken)).data!.countermeasure;
-  const trailOf = (id: string) => t.sql<Trail>('SELECT action, actor_label, before, after FROM audit_trail WHERE entity_id = $1 ORDER BY seq', [id]);
+  const trailOf = (id: string) =>
+    t.sql<Trail>('SELECT action, actor_label, before, after FROM audit_trail WHERE entity_id = $1 ORDER BY seq', [id]);
 
   /** Everything a link change could touch: every countermeasure row, every dependency, the whole trail. */
   const everything = async () => ({
@@ -130,7 +151,9 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
     expect(added.errors).toBeUndefined();
     expect(added.data!.addCountermeasureDependency).toMatchObject({ version: 2, dependsOn: [{ key: keyOf(b) }], dependents: [] });
     expect(await get(b.id)).toMatchObject({ version: 1, dependsOn: [], dependents: [{ key: keyOf(a) }] });
-    expect(await t.sql('SELECT * FROM countermeasure_dependencies WHERE countermeasure_id = $1', [a.id])).toEqual([{ countermeasure_id: a.id, depends_on_id: b.id }]);
+    expect(await t.sql('SELECT * FROM countermeasure_dependencies WHERE countermeasure_id = $1', [a.id])).toEqual([
+      { countermeasure_id: a.id, depends_on_id: b.id },
+    ]);
 
     await refused(() => addDependency(a.id, b.id, ownerToken), 'CONFLICT', 'DEPENDENCY_EXISTS');
 
@@ -140,7 +163,9 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
     await refused(() => removeDependency(a.id, b.id, ownerToken), 'NOT_FOUND', 'DEPENDENCY_NOT_FOUND');
 
     const trail = (await trailOf(a.id)).filter((e) => e.action.startsWith('countermeasure.dependency_'));
-    expect(trail.map((e) => [e.action, e.actor_label, e.before.dependsOnIds, e.after.dependsOnIds, e.after.dependsOnKey, e.after.version])).toEqual([
+    expect(
+      trail.map((e) => [e.action, e.actor_label, e.before.dependsOnIds, e.after.dependsOnIds, e.after.dependsOnKey, e.after.version]),
+    ).toEqual([
       ['countermeasure.dependency_added', owner.user.email, [], [b.id], keyOf(b), 2],
       ['countermeasure.dependency_removed', owner.user.email, [b.id], [], keyOf(b), 3],
     ]);
@@ -160,7 +185,10 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
     expect(self.extensions!.cycle).toEqual([keyOf(a), keyOf(a)]);
 
     // A shortcut along the same direction is no cycle.
-    expect((await addDependency(a.id, c.id, ownerToken)).data!.addCountermeasureDependency.dependsOn).toEqual([{ key: keyOf(b) }, { key: keyOf(c) }]);
+    expect((await addDependency(a.id, c.id, ownerToken)).data!.addCountermeasureDependency.dependsOn).toEqual([
+      { key: keyOf(b) },
+      { key: keyOf(c) },
+    ]);
   });
 
   it('refuses links to a countermeasure of another incident', async () => {
@@ -237,7 +265,10 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
       expect(outcomes).toEqual(['CONFLICT/DEPENDENCY_CYCLE', 'ok']);
       const edges = await t.sql('SELECT * FROM countermeasure_dependencies WHERE countermeasure_id = ANY($1)', [[a.id, b.id]]);
       expect(edges).toHaveLength(1);
-      const trail = await t.sql('SELECT entity_id FROM audit_trail WHERE action = $1 AND entity_id = ANY($2)', ['countermeasure.dependency_added', [a.id, b.id]]);
+      const trail = await t.sql('SELECT entity_id FROM audit_trail WHERE action = $1 AND entity_id = ANY($2)', [
+        'countermeasure.dependency_added',
+        [a.id, b.id],
+      ]);
       expect(trail).toEqual([{ entity_id: (edges[0] as { countermeasure_id: string }).countermeasure_id }]);
     }
   });
@@ -248,7 +279,10 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
     const results = await Promise.all([setParent(a.id, b.id, chiefToken, 1), setParent(b.id, a.id, chiefToken, 1)]);
     const outcomes = results.map((r) => (r.errors ? `${errorCode(r)}/${String(r.errors[0]!.extensions!.reason)}` : 'ok')).sort();
     expect(outcomes).toEqual(['CONFLICT/PARENT_CYCLE', 'ok']);
-    const rows = await t.sql<{ parent_id: string | null }>('SELECT parent_id FROM countermeasures WHERE id = ANY($1) AND parent_id IS NOT NULL', [[a.id, b.id]]);
+    const rows = await t.sql<{ parent_id: string | null }>(
+      'SELECT parent_id FROM countermeasures WHERE id = ANY($1) AND parent_id IS NOT NULL',
+      [[a.id, b.id]],
+    );
     expect(rows).toHaveLength(1);
   });
 
@@ -268,7 +302,8 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
       const links = t.app.get(CountermeasureLinksService);
       const system = Actor.system('test-factory');
       const items: CountermeasureEntity[] = [];
-      for (let i = 0; i < 40; i++) items.push(await makeCountermeasure(t, incidentId, member.user.id, { title: `${TITLES[i % TITLES.length]}（${i}）` }));
+      for (let i = 0; i < 40; i++)
+        items.push(await makeCountermeasure(t, incidentId, member.user.id, { title: `${TITLES[i % TITLES.length]}（${i}）` }));
       // A binary tree of sub-actions (CM-001 above CM-002 and CM-003, ...) and a chain of dependencies (CM-002 waits for CM-001, ...).
       for (let i = 1; i < items.length; i++) {
         await links.setCountermeasureParent(system, items[i]!.id, 1, items[Math.floor((i - 1) / 2)]!.id);
@@ -284,7 +319,11 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
 
     async function statementsFor(first: number) {
       const { result: res, statements } = await countStatements(() =>
-        t.gql<{ countermeasures: { nodes: { key: string; parent: Ref | null; children: Ref[]; dependsOn: Ref[]; dependents: Ref[] }[] } }>(PAGE, { first, incidentId }, token),
+        t.gql<{ countermeasures: { nodes: { key: string; parent: Ref | null; children: Ref[]; dependsOn: Ref[]; dependents: Ref[] }[] } }>(
+          PAGE,
+          { first, incidentId },
+          token,
+        ),
       );
       expect(res.errors).toBeUndefined();
       return { nodes: res.data!.countermeasures.nodes, statements };
@@ -294,7 +333,12 @@ describe('the structure of the plan: sub-actions and dependencies', () => {
       const small = await statementsFor(5);
       const large = await statementsFor(40);
       expect(large.nodes).toHaveLength(40);
-      expect(large.nodes[1]).toMatchObject({ key: 'CM-002', parent: { key: 'CM-001' }, dependsOn: [{ key: 'CM-001' }], dependents: [{ key: 'CM-003' }] });
+      expect(large.nodes[1]).toMatchObject({
+        key: 'CM-002',
+        parent: { key: 'CM-001' },
+        dependsOn: [{ key: 'CM-001' }],
+        dependents: [{ key: 'CM-003' }],
+      });
       expect(large.nodes[0]).toMatchObject({ parent: null, children: [{ key: 'CM-002' }, { key: 'CM-003' }], dependsOn: [] });
       expect(large.nodes[39]).toMatchObject({ key: 'CM-040', parent: { key: 'CM-020' }, children: [], dependents: [] });
       expect(small.statements).toBeGreaterThanOrEqual(5);

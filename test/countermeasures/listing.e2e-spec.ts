@@ -55,11 +55,20 @@ describe('listing countermeasures: filters, orders, pages', () => {
   });
 
   it('orders by due date across pages, and filters by overdue and due-before', async () => {
-    expect((await all({ orderBy: 'DUE_DATE' })).map((n) => n.dueDate)).toEqual(['2026-07-15', '2026-08-15', '2026-09-30', '2027-01-31', '2027-02-28', '2027-03-01']);
+    expect((await all({ orderBy: 'DUE_DATE' })).map((n) => n.dueDate)).toEqual([
+      '2026-07-15',
+      '2026-08-15',
+      '2026-09-30',
+      '2027-01-31',
+      '2027-02-28',
+      '2027-03-01',
+    ]);
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(new Date());
     const overdue = await all({ filter: { overdue: true } });
     expect(overdue.every((n) => n.overdue && n.dueDate < today)).toBe(true);
-    expect(overdue.length).toBe(['2026-07-15', '2026-08-15', '2026-09-30', '2027-01-31', '2027-02-28', '2027-03-01'].filter((d) => d < today).length);
+    expect(overdue.length).toBe(
+      ['2026-07-15', '2026-08-15', '2026-09-30', '2027-01-31', '2027-02-28', '2027-03-01'].filter((d) => d < today).length,
+    );
     expect((await all({ filter: { dueBefore: '2027-01-01' } })).map((n) => n.key).sort()).toEqual(['CM-001', 'CM-003', 'CM-005']);
   });
 
@@ -73,10 +82,14 @@ describe('listing countermeasures: filters, orders, pages', () => {
   it('refuses an impossible dueBefore and a cursor of another order', async () => {
     expect(errorCode(await t.gql(LIST, { filter: { dueBefore: '2027-02-30' } }, token))).toBe('BAD_USER_INPUT');
     const page = (await t.gql<Res>(LIST, { first: 1, orderBy: 'KEY' }, token)).data!;
-    expect(errorCode(await t.gql(LIST, { first: 1, orderBy: 'PRIORITY', after: page.countermeasures.pageInfo.endCursor }, token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(LIST, { first: 1, orderBy: 'PRIORITY', after: page.countermeasures.pageInfo.endCursor }, token))).toBe(
+      'BAD_USER_INPUT',
+    );
     // Same arity, other order: a due-date cursor given to the priority order.
     const byDue = (await t.gql<Res>(LIST, { first: 1, orderBy: 'DUE_DATE' }, token)).data!;
-    expect(errorCode(await t.gql(LIST, { first: 1, orderBy: 'PRIORITY', after: byDue.countermeasures.pageInfo.endCursor }, token))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(LIST, { first: 1, orderBy: 'PRIORITY', after: byDue.countermeasures.pageInfo.endCursor }, token))).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('pages across incidents without skipping items that share a key (CM-001 in each)', async () => {

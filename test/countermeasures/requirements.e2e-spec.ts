@@ -39,8 +39,15 @@ describe('evidence requirements of a countermeasure', () => {
       ownerToken,
     );
     expect(removed.data!.removeEvidenceRequirement).toEqual({ version: 3, requirements: [{ title: '月次監視レポート' }] });
-    const trail = await t.sql<{ action: string; after: { reason?: string } }>(`SELECT action, after FROM audit_trail WHERE entity_id = $1 ORDER BY seq`, [cm.id]);
-    expect(trail.map((e) => e.action)).toEqual(['countermeasure.created', 'countermeasure.requirement_added', 'countermeasure.requirement_removed']);
+    const trail = await t.sql<{ action: string; after: { reason?: string } }>(
+      `SELECT action, after FROM audit_trail WHERE entity_id = $1 ORDER BY seq`,
+      [cm.id],
+    );
+    expect(trail.map((e) => e.action)).toEqual([
+      'countermeasure.created',
+      'countermeasure.requirement_added',
+      'countermeasure.requirement_removed',
+    ]);
     expect(trail[2]!.after.reason).toBe('対策2の要件に統合');
   });
 
@@ -48,7 +55,10 @@ describe('evidence requirements of a countermeasure', () => {
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
     const stranger = await ctx.addMember();
     const strangerToken = await stranger.token();
-    const before = { reqs: await t.sql('SELECT * FROM countermeasure_requirements ORDER BY id'), trail: await t.sql('SELECT seq FROM audit_trail') };
+    const before = {
+      reqs: await t.sql('SELECT * FROM countermeasure_requirements ORDER BY id'),
+      trail: await t.sql('SELECT seq FROM audit_trail'),
+    };
     const cases: [string, Record<string, unknown>, string, string][] = [
       [ADD, { countermeasureId: cm.id, expectedVersion: 1, requirement: { title: '' } }, ownerToken, 'BAD_USER_INPUT'],
       [ADD, { countermeasureId: cm.id, expectedVersion: 1, requirement: { title: 'x', recurrenceDays: 0 } }, ownerToken, 'BAD_USER_INPUT'],
@@ -63,6 +73,9 @@ describe('evidence requirements of a countermeasure', () => {
     const [req] = await t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1', [cm.id]);
     const noReason = await t.gql(REMOVE, { input: { requirementId: req!.id, expectedVersion: 1, reason: '  ' } }, ownerToken);
     expect(errorCode(noReason)).toBe('BAD_USER_INPUT');
-    expect({ reqs: await t.sql('SELECT * FROM countermeasure_requirements ORDER BY id'), trail: await t.sql('SELECT seq FROM audit_trail') }).toEqual(before);
+    expect({
+      reqs: await t.sql('SELECT * FROM countermeasure_requirements ORDER BY id'),
+      trail: await t.sql('SELECT seq FROM audit_trail'),
+    }).toEqual(before);
   });
 });

@@ -47,12 +47,16 @@ describe('one countermeasure, many targets', () => {
       );
       expect(res.data!.updateCountermeasureTarget.status).toBe('DONE');
     }
-    const got = await t.gql<{ countermeasure: { progress: { total: number; done: number; ratio: number } } }>(GET, { id: cm.id }, ownerToken);
+    const got = await t.gql<{ countermeasure: { progress: { total: number; done: number; ratio: number } } }>(
+      GET,
+      { id: cm.id },
+      ownerToken,
+    );
     expect(got.data!.countermeasure.progress).toEqual({ total: 7, done: 3, ratio: 3 / 7 });
-    const trail = await t.sql<{ action: string }>(`SELECT action FROM audit_trail WHERE entity_id = $1 OR entity_id = ANY($2) ORDER BY seq`, [
-      cm.id,
-      targets.map((x) => x.id),
-    ]);
+    const trail = await t.sql<{ action: string }>(
+      `SELECT action FROM audit_trail WHERE entity_id = $1 OR entity_id = ANY($2) ORDER BY seq`,
+      [cm.id, targets.map((x) => x.id)],
+    );
     expect(trail.map((r) => r.action)).toEqual([
       'countermeasure.created',
       'countermeasure.targets_changed',
@@ -82,16 +86,26 @@ describe('one countermeasure, many targets', () => {
     expect(errorCode(dropStarted)).toBe('CONFLICT');
     expect(dropStarted.errors![0]!.extensions!.reason).toBe('TARGET_HAS_PROGRESS');
 
-    const other = await ctx.ds.getRepository(IncidentSystemEntity).save({ incidentId: (await makeIncident(t, '別事案')).incident.id, name: '他社DB' });
+    const other = await ctx.ds
+      .getRepository(IncidentSystemEntity)
+      .save({ incidentId: (await makeIncident(t, '別事案')).incident.id, name: '他社DB' });
     const before2 = await snapshot();
     const foreign = await t.gql(SET, { input: { id: cm.id, expectedVersion: 2, systemIds: [systems[0]!.id, other.id] } }, ownerToken);
     expect(errorCode(foreign)).toBe('BAD_USER_INPUT');
-    const stale = await t.gql(SET, { input: { id: cm.id, expectedVersion: 1, systemIds: [systems[0]!.id, systems[1]!.id, systems[2]!.id] } }, ownerToken);
+    const stale = await t.gql(
+      SET,
+      { input: { id: cm.id, expectedVersion: 1, systemIds: [systems[0]!.id, systems[1]!.id, systems[2]!.id] } },
+      ownerToken,
+    );
     expect(errorCode(stale)).toBe('CONFLICT');
     expect(stale.errors![0]!.extensions!.reason).toBe('STALE_VERSION');
     const staleTarget = await t.gql(UPDATE, { input: { id: first!.id, expectedVersion: first!.version, status: 'DONE' } }, ownerToken);
     expect(errorCode(staleTarget)).toBe('CONFLICT');
-    const unknown = await t.gql(UPDATE, { input: { id: '00000000-0000-4000-8000-00000000000a', expectedVersion: 1, status: 'DONE' } }, ownerToken);
+    const unknown = await t.gql(
+      UPDATE,
+      { input: { id: '00000000-0000-4000-8000-00000000000a', expectedVersion: 1, status: 'DONE' } },
+      ownerToken,
+    );
     expect(errorCode(unknown)).toBe('NOT_FOUND');
     expect((await snapshot()).targets).toEqual(before.targets);
     expect(await snapshot()).toEqual(before2);
@@ -99,12 +113,20 @@ describe('one countermeasure, many targets', () => {
 
   it('only the owner and contributors move a target; auditors and other members are refused', async () => {
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
-    const set = await t.gql<{ setCountermeasureTargets: { targets: Target[] } }>(SET, { input: { id: cm.id, expectedVersion: 1, systemIds: [systems[3]!.id] } }, ownerToken);
+    const set = await t.gql<{ setCountermeasureTargets: { targets: Target[] } }>(
+      SET,
+      { input: { id: cm.id, expectedVersion: 1, systemIds: [systems[3]!.id] } },
+      ownerToken,
+    );
     const [target] = set.data!.setCountermeasureTargets.targets;
     const stranger = await ctx.addMember();
     const auditor = await t.createUser(['AUDITOR']);
-    expect(errorCode(await t.gql(UPDATE, { input: { id: target!.id, expectedVersion: 1, status: 'DONE' } }, await stranger.token()))).toBe('FORBIDDEN');
-    expect(errorCode(await t.gql(UPDATE, { input: { id: target!.id, expectedVersion: 1, status: 'DONE' } }, await auditor.token()))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(UPDATE, { input: { id: target!.id, expectedVersion: 1, status: 'DONE' } }, await stranger.token()))).toBe(
+      'FORBIDDEN',
+    );
+    expect(errorCode(await t.gql(UPDATE, { input: { id: target!.id, expectedVersion: 1, status: 'DONE' } }, await auditor.token()))).toBe(
+      'FORBIDDEN',
+    );
     const [row] = await t.sql<{ status: string }>('SELECT status FROM countermeasure_targets WHERE id = $1', [target!.id]);
     expect(row!.status).toBe('PENDING');
   });

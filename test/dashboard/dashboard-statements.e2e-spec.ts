@@ -37,11 +37,19 @@ describe('dashboard cost in SQL statements', () => {
       const members = [await ctx.addMember(), await ctx.addMember(), await ctx.addMember()];
       for (let i = 0; i < size; i++) {
         const owner = members[i % 3]!.user;
-        let cm = await makeCountermeasure(t, ctx.incident.id, owner.id, { dueDate: addDays(today, (i % 10) - 5), category: i % 2 ? 'MONITORING' : 'GOVERNANCE' });
+        let cm = await makeCountermeasure(t, ctx.incident.id, owner.id, {
+          dueDate: addDays(today, (i % 10) - 5),
+          category: i % 2 ? 'MONITORING' : 'GOVERNANCE',
+        });
         if (i % 2 === 0) {
           cm = await cms.transition(Actor.user(owner), cm.id, cm.version, 'IN_PROGRESS', null);
           const [req] = await cms.requirementsOf([cm.id]);
-          await evidence.submitAttestation(Actor.user(owner), { requirementId: req!.id, title: `証跡 ${i}`, statement: '確認済み', effectiveOn: today });
+          await evidence.submitAttestation(Actor.user(owner), {
+            requirementId: req!.id,
+            title: `証跡 ${i}`,
+            statement: '確認済み',
+            effectiveOn: today,
+          });
         }
         if (i % 5 === 0) await cms.transition(Actor.user(owner), cm.id, (await cms.getById(cm.id)).version, 'BLOCKED', '待ち');
       }

@@ -56,7 +56,9 @@ describe('dashboard subscriptions (graphql-ws)', () => {
     const dashSub = subscribe<DashChanged>(ownerToken, DASHBOARD_CHANGED, { incidentId: ctx.incident.id });
     const otherSub = subscribe<DashChanged>(ownerToken, DASHBOARD_CHANGED, { incidentId: other.incident.id });
     await until(
-      () => (listeners(t, 'countermeasureChanged') > before[0]! && listeners(t, 'dashboardChanged') >= before[1]! + 2) || [cmSub, dashSub, otherSub].some((s) => s.ended),
+      () =>
+        (listeners(t, 'countermeasureChanged') > before[0]! && listeners(t, 'dashboardChanged') >= before[1]! + 2) ||
+        [cmSub, dashSub, otherSub].some((s) => s.ended),
       'the subscriptions to be live',
     );
     for (const s of [cmSub, dashSub, otherSub]) expect(s.ended, JSON.stringify({ closed: s.closed, error: s.error })).toBe(false);
@@ -69,15 +71,35 @@ describe('dashboard subscriptions (graphql-ws)', () => {
     expect(dashSub.results).toEqual([]);
 
     // Committed: the move, and the blocking that follows at once (a burst of two changes).
-    const moved = await t.gql<{ moveCountermeasure: { version: number } }>(MOVE, { input: { id: cm.id, expectedVersion: cm.version, to: 'IN_PROGRESS' } }, ownerToken);
+    const moved = await t.gql<{ moveCountermeasure: { version: number } }>(
+      MOVE,
+      { input: { id: cm.id, expectedVersion: cm.version, to: 'IN_PROGRESS' } },
+      ownerToken,
+    );
     expect(moved.errors).toBeUndefined();
-    const blocked = await t.gql(MOVE, { input: { id: cm.id, expectedVersion: moved.data!.moveCountermeasure.version, to: 'BLOCKED', reason: '調達待ち' } }, ownerToken);
+    const blocked = await t.gql(
+      MOVE,
+      { input: { id: cm.id, expectedVersion: moved.data!.moveCountermeasure.version, to: 'BLOCKED', reason: '調達待ち' } },
+      ownerToken,
+    );
     expect(blocked.errors).toBeUndefined();
 
     const changes = (await cmSub.waitForResults(2)).map((r) => r.data!.countermeasureChanged);
     expect(changes).toEqual([
-      { countermeasureId: cm.id, key: 'CM-001', incidentId: ctx.incident.id, action: 'countermeasure.status_changed', at: expect.any(String) },
-      { countermeasureId: cm.id, key: 'CM-001', incidentId: ctx.incident.id, action: 'countermeasure.status_changed', at: expect.any(String) },
+      {
+        countermeasureId: cm.id,
+        key: 'CM-001',
+        incidentId: ctx.incident.id,
+        action: 'countermeasure.status_changed',
+        at: expect.any(String),
+      },
+      {
+        countermeasureId: cm.id,
+        key: 'CM-001',
+        incidentId: ctx.incident.id,
+        action: 'countermeasure.status_changed',
+        at: expect.any(String),
+      },
     ]);
     // The refetches account for both commits, each change once.
     const counted = () => dashSub.results.reduce((n, r) => n + r.data!.dashboardChanged.changes, 0);

@@ -28,7 +28,16 @@ const DASHBOARD = `query($incidentId: ID, $asOf: LocalDate) {
   }
 }`;
 
-type Item = { id: string; key: string; title: string; status: string; dueDate: string; daysOverdue: number; ownerId: string; ownerName: string };
+type Item = {
+  id: string;
+  key: string;
+  title: string;
+  status: string;
+  dueDate: string;
+  daysOverdue: number;
+  ownerId: string;
+  ownerName: string;
+};
 type Dash = {
   asOf: string;
   generatedAt: string;
@@ -50,9 +59,21 @@ type Dash = {
   latestActivity: { at: string; actorLabel: string; action: string; entityType: string; entityId: string; summary: string }[];
 };
 
-const STATUSES = ['PLANNED', 'IN_PROGRESS', 'BLOCKED', 'IMPLEMENTED', 'CHANGES_REQUESTED', 'VERIFIED', 'OPERATING', 'DEGRADED', 'REOPENED', 'CANCELLED'];
+const STATUSES = [
+  'PLANNED',
+  'IN_PROGRESS',
+  'BLOCKED',
+  'IMPLEMENTED',
+  'CHANGES_REQUESTED',
+  'VERIFIED',
+  'OPERATING',
+  'DEGRADED',
+  'REOPENED',
+  'CANCELLED',
+];
 const byStatus = (counts: Record<string, number>) => STATUSES.map((status) => ({ status, count: counts[status] ?? 0 }));
-const severities = (counts: Record<string, number>) => ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'].map((severity) => ({ severity, open: counts[severity] ?? 0 }));
+const severities = (counts: Record<string, number>) =>
+  ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'].map((severity) => ({ severity, open: counts[severity] ?? 0 }));
 const days = (from: string, to: string) => {
   const out: string[] = [];
   for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
@@ -110,13 +131,31 @@ describe('dashboard', () => {
     const requirement = async (key: string) => (await cms.requirementsOf([cm[key]!.id]))[0]!;
 
     // CM-001: verified through evidence, an auditor's review and sign-off; required for the gate.
-    cm['1'] = await makeCountermeasure(t, ctx.incident.id, ownerA.id, { title: 'DB停止', category: 'ACCESS_RESTRICTION', requiredForGate: true, dueDate: addDays(today, 30) });
+    cm['1'] = await makeCountermeasure(t, ctx.incident.id, ownerA.id, {
+      title: 'DB停止',
+      category: 'ACCESS_RESTRICTION',
+      requiredForGate: true,
+      dueDate: addDays(today, 30),
+    });
     // CM-002: overdue by two days, evidence waiting for review; required for the gate.
-    cm['2'] = await makeCountermeasure(t, ctx.incident.id, ownerB.id, { title: '監視強化', category: 'MONITORING', requiredForGate: true, dueDate: addDays(today, -2) });
+    cm['2'] = await makeCountermeasure(t, ctx.incident.id, ownerB.id, {
+      title: '監視強化',
+      category: 'MONITORING',
+      requiredForGate: true,
+      dueDate: addDays(today, -2),
+    });
     // CM-003: due in three days.
-    cm['3'] = await makeCountermeasure(t, ctx.incident.id, ownerA.id, { title: '規程改定', category: 'GOVERNANCE', dueDate: addDays(today, 3) });
+    cm['3'] = await makeCountermeasure(t, ctx.incident.id, ownerA.id, {
+      title: '規程改定',
+      category: 'GOVERNANCE',
+      dueDate: addDays(today, 3),
+    });
     // CM-004: blocked, with its reason.
-    cm['4'] = await makeCountermeasure(t, ctx.incident.id, ownerB.id, { title: '持出し制限', category: 'OTHER', dueDate: addDays(today, 20) });
+    cm['4'] = await makeCountermeasure(t, ctx.incident.id, ownerB.id, {
+      title: '持出し制限',
+      category: 'OTHER',
+      dueDate: addDays(today, 20),
+    });
     // CM-005: an ongoing measure, verified, whose monthly evidence went stale (effective 60 days ago, period 30).
     cm['5'] = await makeCountermeasure(t, ctx.incident.id, ownerA.id, {
       title: '月次点検',
@@ -126,26 +165,54 @@ describe('dashboard', () => {
       requirements: [{ title: '月次点検報告', recurrenceDays: 30 }],
     });
     // CM-006: cancelled by the chief (an executive); overdue date, but not open.
-    cm['6'] = await makeCountermeasure(t, ctx.incident.id, ownerB.id, { title: '告知', category: 'COMMUNICATION', dueDate: addDays(today, -5) });
+    cm['6'] = await makeCountermeasure(t, ctx.incident.id, ownerB.id, {
+      title: '告知',
+      category: 'COMMUNICATION',
+      dueDate: addDays(today, -5),
+    });
 
-    for (const [key, by, effectiveOn] of [['1', asA, today], ['5', asA, addDays(today, -60)]] as const) {
+    for (const [key, by, effectiveOn] of [
+      ['1', asA, today],
+      ['5', asA, addDays(today, -60)],
+    ] as const) {
       await move(key, by, 'IN_PROGRESS');
-      const e = await evidence.submitAttestation(by, { requirementId: (await requirement(key)).id, title: '結果', statement: '完了', effectiveOn });
+      const e = await evidence.submitAttestation(by, {
+        requirementId: (await requirement(key)).id,
+        title: '結果',
+        statement: '完了',
+        effectiveOn,
+      });
       await move(key, by, 'IMPLEMENTED');
       await evidence.review(Actor.user(auditor), e.id, e.sha256, 'ACCEPTED', null);
       await evidence.signOff(Actor.user(auditor), cm[key]!.id, (await cms.getById(cm[key]!.id)).version, null);
     }
     await move('2', asB, 'IN_PROGRESS');
-    await evidence.submitAttestation(asB, { requirementId: (await requirement('2')).id, title: '監視ログ', statement: '設定済み', effectiveOn: today });
+    await evidence.submitAttestation(asB, {
+      requirementId: (await requirement('2')).id,
+      title: '監視ログ',
+      statement: '設定済み',
+      effectiveOn: today,
+    });
     await move('4', asB, 'IN_PROGRESS');
     await move('4', asB, 'BLOCKED', 'ベンダー回答待ち');
     await move('6', chief, 'CANCELLED', '別施策に統合');
 
     const engagements = t.app.get(AuditEngagementsService);
-    const engagement = await engagements.create(chief, { incidentId: ctx.incident.id, title: '外部監査', firm: '監査法人', leadAuditorId: auditor.id });
+    const engagement = await engagements.create(chief, {
+      incidentId: ctx.incident.id,
+      title: '外部監査',
+      firm: '監査法人',
+      leadAuditorId: auditor.id,
+    });
     await engagements.move(Actor.user(auditor), engagement.id, engagement.version, 'FIELDWORK', null);
-    findingId = (await t.app.get(AuditFindingsService).raise(Actor.user(auditor), { engagementId: engagement.id, severity: 'HIGH', title: 'ログ保存期間不足' })).id;
-    await t.app.get(PromotionGateService).create(chief, { incidentId: ctx.incident.id, key: 'new-customer-promotion', name: '新規顧客向け販促', reason: '監査完了まで停止' });
+    findingId = (
+      await t.app
+        .get(AuditFindingsService)
+        .raise(Actor.user(auditor), { engagementId: engagement.id, severity: 'HIGH', title: 'ログ保存期間不足' })
+    ).id;
+    await t.app
+      .get(PromotionGateService)
+      .create(chief, { incidentId: ctx.incident.id, key: 'new-customer-promotion', name: '新規顧客向け販促', reason: '監査完了まで停止' });
   });
 
   afterAll(async () => {
@@ -191,8 +258,13 @@ describe('dashboard', () => {
     expect(d.overdue[0]!.daysOverdue).toBe(2);
     expect(d.dueSoon).toEqual([item('3', ownerA, '担当 A', 'PLANNED', addDays(today, 3))]);
     expect(d.dueSoon[0]!.daysOverdue).toBe(-3);
-    expect(d.blocked).toEqual([{ ...item('4', ownerB, '担当 B', 'BLOCKED', addDays(today, 20)), reason: 'ベンダー回答待ち', blockedSince: expect.any(String) }]);
-    const [blockedAt] = await t.sql<{ at: Date }>(`SELECT at FROM countermeasure_transitions WHERE countermeasure_id = $1 AND to_status = 'BLOCKED'`, [cm['4']!.id]);
+    expect(d.blocked).toEqual([
+      { ...item('4', ownerB, '担当 B', 'BLOCKED', addDays(today, 20)), reason: 'ベンダー回答待ち', blockedSince: expect.any(String) },
+    ]);
+    const [blockedAt] = await t.sql<{ at: Date }>(
+      `SELECT at FROM countermeasure_transitions WHERE countermeasure_id = $1 AND to_status = 'BLOCKED'`,
+      [cm['4']!.id],
+    );
     expect(new Date(d.blocked[0]!.blockedSince!).getTime()).toBe(blockedAt!.at.getTime());
     expect(d.atRisk).toEqual([item('5', ownerA, '担当 A', 'VERIFIED', addDays(today, 40))]);
     expect(d.reviewQueue).toEqual({ waiting: 1, oldestUploadedAt: expect.any(String), oldestWaitDays: 0 });
@@ -237,7 +309,10 @@ describe('dashboard', () => {
     expect(d.latestActivity[0]).toMatchObject({ entityType: 'PromotionGate', summary: 'new-customer-promotion' });
     expect(d.latestActivity.map((a) => a.summary)).toContain('CM-006 告知: PLANNED → CANCELLED');
     expect(d.latestActivity.map((a) => a.summary)).toContain('CM-004 持出し制限: IN_PROGRESS → BLOCKED');
-    expect(d.latestActivity.find((a) => a.entityId === findingId)).toMatchObject({ entityType: 'AuditFinding', summary: 'F-001 ログ保存期間不足' });
+    expect(d.latestActivity.find((a) => a.entityId === findingId)).toMatchObject({
+      entityType: 'AuditFinding',
+      summary: 'F-001 ログ保存期間不足',
+    });
     expect(d.latestActivity.some((a) => a.entityType === 'User')).toBe(false);
   });
 
@@ -261,7 +336,19 @@ describe('dashboard', () => {
     const d = await dash({ asOf: yesterday });
     expect(d).toMatchObject({
       asOf: yesterday,
-      totals: { total: 0, verified: 0, verifiedShare: 0, requiredTotal: 0, requiredVerified: 0, requiredVerifiedShare: 0, open: 0, overdue: 0, dueSoon: 0, blocked: 0, atRisk: 0 },
+      totals: {
+        total: 0,
+        verified: 0,
+        verifiedShare: 0,
+        requiredTotal: 0,
+        requiredVerified: 0,
+        requiredVerifiedShare: 0,
+        open: 0,
+        overdue: 0,
+        dueSoon: 0,
+        blocked: 0,
+        atRisk: 0,
+      },
       byCategory: [],
       overdue: [],
       dueSoon: [],
@@ -347,7 +434,12 @@ describe('dashboard as of a past day (history rebuilt)', () => {
     cmId = cm.id;
     cm = await cms.transition(Actor.user(owner.user), cm.id, cm.version, 'IN_PROGRESS', null);
     const [req] = await cms.requirementsOf([cm.id]);
-    const e = await evidence.submitAttestation(Actor.user(owner.user), { requirementId: req!.id, title: '棚卸し', statement: '実施', effectiveOn: today });
+    const e = await evidence.submitAttestation(Actor.user(owner.user), {
+      requirementId: req!.id,
+      title: '棚卸し',
+      statement: '実施',
+      effectiveOn: today,
+    });
     await evidence.review(Actor.user(auditor), e.id, e.sha256, 'ACCEPTED', null);
     cm = await cms.getById(cm.id);
     await cms.changeDueDate(Actor.user(ctx.chief.user), cm.id, cm.version, addDays(today, 30), '範囲拡大のため');
@@ -388,13 +480,20 @@ describe('dashboard as of a past day (history rebuilt)', () => {
       const d = await dashboard(asOf);
       expect(d.source, asOf).toBe('history');
       expect(d.totals.total, asOf).toBe(status ? 1 : 0);
-      expect(d.byStatus.filter((s) => s.count > 0), asOf).toEqual(status ? [{ status, count: 1 }] : []);
+      expect(
+        d.byStatus.filter((s) => s.count > 0),
+        asOf,
+      ).toEqual(status ? [{ status, count: 1 }] : []);
       expect(d.reviewQueue.waiting, asOf).toBe(waiting);
       expect(d.reviewQueue.oldestWaitDays, asOf).toBe(wait);
-      expect(d.overdue.map((i) => [i.id, i.dueDate, i.daysOverdue]), asOf).toEqual(
-        list === 'overdue' ? [[cmId, dueDate, (Date.parse(asOf) - Date.parse(dueDate!)) / 86_400_000]] : [],
-      );
-      expect(d.dueSoon.map((i) => [i.id, i.dueDate, i.status]), asOf).toEqual(list === 'dueSoon' ? [[cmId, dueDate, status]] : []);
+      expect(
+        d.overdue.map((i) => [i.id, i.dueDate, i.daysOverdue]),
+        asOf,
+      ).toEqual(list === 'overdue' ? [[cmId, dueDate, (Date.parse(asOf) - Date.parse(dueDate!)) / 86_400_000]] : []);
+      expect(
+        d.dueSoon.map((i) => [i.id, i.dueDate, i.status]),
+        asOf,
+      ).toEqual(list === 'dueSoon' ? [[cmId, dueDate, status]] : []);
     }
   });
 

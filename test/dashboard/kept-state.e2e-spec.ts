@@ -37,7 +37,11 @@ describe('the state the dashboard keeps', () => {
     chiefToken = await ctx.chief.token();
     for (let i = 0; i < 8; i++) {
       // CM-004 is the chief's own (an owner edits it; only the chief decides whether the gate depends on it).
-      const cm = await makeCountermeasure(t, incidentId, i === 3 ? ctx.chief.user.id : owner.user.id, { title: `対策 ${i}`, dueDate: addDays(today, i - 3), category: i % 2 ? 'MONITORING' : 'GOVERNANCE' });
+      const cm = await makeCountermeasure(t, incidentId, i === 3 ? ctx.chief.user.id : owner.user.id, {
+        title: `対策 ${i}`,
+        dueDate: addDays(today, i - 3),
+        category: i % 2 ? 'MONITORING' : 'GOVERNANCE',
+      });
       ids.push(cm.id);
     }
   }, 120_000);
@@ -102,7 +106,11 @@ describe('the state the dashboard keeps', () => {
     expect((await move(ids[1]!, 'IN_PROGRESS')).errors).toBeUndefined();
     expect((await move(ids[1]!, 'BLOCKED', '機器の納品待ち')).errors).toBeUndefined();
     expect((await move(ids[2]!, 'CANCELLED', '対策 0 に統合')).errors).toBeUndefined();
-    const edit = await t.gql(UPDATE, { input: { id: ids[3], expectedVersion: await version(ids[3]!), category: 'MONITORING', requiredForGate: true } }, chiefToken);
+    const edit = await t.gql(
+      UPDATE,
+      { input: { id: ids[3], expectedVersion: await version(ids[3]!), category: 'MONITORING', requiredForGate: true } },
+      chiefToken,
+    );
     expect(edit.errors).toBeUndefined();
     await expectKeptToMatchRecount();
 
@@ -113,11 +121,14 @@ describe('the state the dashboard keeps', () => {
     expect(await keptAndRecounted()).toEqual(before);
 
     // What the dashboard shows from it: the figures of the rows, the blocked item with its reason and since when.
-    const res = await t.gql<{ dashboard: { totals: Record<string, number>; byStatus: { status: string; count: number }[]; blocked: { reason: string; blockedSince: string }[]; burnUp: { total: number }[] } }>(
-      DASHBOARD,
-      { incidentId },
-      chiefToken,
-    );
+    const res = await t.gql<{
+      dashboard: {
+        totals: Record<string, number>;
+        byStatus: { status: string; count: number }[];
+        blocked: { reason: string; blockedSince: string }[];
+        burnUp: { total: number }[];
+      };
+    }>(DASHBOARD, { incidentId }, chiefToken);
     expect(res.errors).toBeUndefined();
     const d = res.data!.dashboard;
     expect(d.totals).toMatchObject({ total: 7, open: 7, blocked: 1, requiredTotal: 1, verified: 0 });
@@ -127,7 +138,10 @@ describe('the state the dashboard keeps', () => {
       { status: 'BLOCKED', count: 1 },
       { status: 'CANCELLED', count: 1 },
     ]);
-    const [blockedRow] = await t.sql<{ at: Date }>(`SELECT at FROM countermeasure_transitions WHERE countermeasure_id = $1 AND to_status = 'BLOCKED'`, [ids[1]]);
+    const [blockedRow] = await t.sql<{ at: Date }>(
+      `SELECT at FROM countermeasure_transitions WHERE countermeasure_id = $1 AND to_status = 'BLOCKED'`,
+      [ids[1]],
+    );
     expect(d.blocked).toEqual([expect.objectContaining({ reason: '機器の納品待ち', blockedSince: blockedRow!.at.toISOString() })]);
     expect(d.burnUp.at(-1)!.total).toBe(7);
     // The same picture rebuilt from the history agrees with the kept state.
@@ -176,7 +190,10 @@ describe('the state the dashboard keeps', () => {
   });
 
   it('a history row moved by hand (an operator correcting a date) moves its day in the flow', async () => {
-    await t.sql(`UPDATE countermeasure_transitions SET at = at - interval '3 days' WHERE countermeasure_id = $1 AND to_status = 'PLANNED'`, [ids[7]]);
+    await t.sql(
+      `UPDATE countermeasure_transitions SET at = at - interval '3 days' WHERE countermeasure_id = $1 AND to_status = 'PLANNED'`,
+      [ids[7]],
+    );
     const { flow, reflow } = await keptAndRecounted();
     expect(flow).toEqual(reflow);
     expect(flow.some((r) => r['day'] === addDays(today, -3) && r['status'] === 'PLANNED')).toBe(true);

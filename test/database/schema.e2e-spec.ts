@@ -25,7 +25,9 @@ describe('the database schema', () => {
   it('every migration is reversible: down then up again leaves the same schema', async () => {
     const ds = t.app.get<DataSource>(getDataSourceToken());
     const schema = () =>
-      t.sql(`SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1, 2`);
+      t.sql(
+        `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1, 2`,
+      );
     const before = await schema();
     for (let i = 0; i < ds.migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });
     expect(await schema()).toEqual([]);

@@ -10,7 +10,9 @@ const TRAIL_LOCK_KEY = 7_264_110_001;
 
 const CREATE_INCIDENT = `mutation($input: CreateIncidentInput!) { createIncident(input: $input) { id title } }`;
 
-async function settingsOf(ds: DataSource): Promise<{ statement_timeout: string; lock_timeout: string; idle_in_transaction_session_timeout: string }> {
+async function settingsOf(
+  ds: DataSource,
+): Promise<{ statement_timeout: string; lock_timeout: string; idle_in_transaction_session_timeout: string }> {
   const [row] = (await ds.query(
     `SELECT current_setting('statement_timeout') AS statement_timeout, current_setting('lock_timeout') AS lock_timeout,
             current_setting('idle_in_transaction_session_timeout') AS idle_in_transaction_session_timeout`,
@@ -95,7 +97,8 @@ describe('database timeouts: a transaction left idle while holding the audit tra
       .transaction(async (em) => {
         const [{ pid }] = (await em.query('SELECT pg_backend_pid() AS pid')) as { pid: number }[];
         // Quiet inside the transaction until the server has ended the session.
-        while ((await t.sql(`SELECT pid FROM pg_stat_activity WHERE pid = $1`, [pid])).length > 0) await new Promise((r) => setTimeout(r, 200));
+        while ((await t.sql(`SELECT pid FROM pg_stat_activity WHERE pid = $1`, [pid])).length > 0)
+          await new Promise((r) => setTimeout(r, 200));
         await em.query('SELECT 1');
       })
       .then(
@@ -132,7 +135,11 @@ describe('database timeouts: a write that cannot get its lock in time is told to
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'DATABASE_TIMEOUT' });
     expect(await t.sql(`SELECT id FROM incidents WHERE title = $1`, ['待たされる事案'])).toEqual([]);
 
-    const again = await t.gql<{ createIncident: { id: string; title: string } }>(CREATE_INCIDENT, { input: { title: '待たされる事案' } }, token);
+    const again = await t.gql<{ createIncident: { id: string; title: string } }>(
+      CREATE_INCIDENT,
+      { input: { title: '待たされる事案' } },
+      token,
+    );
     expect(again.errors).toBeUndefined();
     expect(again.data!.createIncident.title).toBe('待たされる事案');
   });

@@ -35,7 +35,9 @@ interface EvidencedItem {
   key: string;
   status: string;
   signOff: { auditorLabel: string; digest: string } | null;
-  requirements: { evidence: { kind: string; name: string; mediaType: string; reviewDecision: string | null; downloadPath: string | null }[] }[];
+  requirements: {
+    evidence: { kind: string; name: string; mediaType: string; reviewDecision: string | null; downloadPath: string | null }[];
+  }[];
   history: { toStatus: string; cause: string; reason: string | null }[];
 }
 interface DemoDashboard {
@@ -71,13 +73,17 @@ describe('the demo case', () => {
     );
     const [incident] = res.data!.incidents.nodes;
     expect(incident!.disclosedOn).toMatch(/-07-09$/);
-    expect(incident!.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['DETECTED', 'REPORTED_TO_POLICE', 'REPORTED_TO_REGULATOR', 'PUBLIC_DISCLOSURE']));
+    expect(incident!.timeline.map((e: { kind: string }) => e.kind)).toEqual(
+      expect.arrayContaining(['DETECTED', 'REPORTED_TO_POLICE', 'REPORTED_TO_REGULATOR', 'PUBLIC_DISCLOSURE']),
+    );
     expect(incident!.systems.filter((s: { leakSource: boolean }) => s.leakSource)).toHaveLength(1);
     const leaked = incident!.dataCategories.filter((c: { leaked: boolean }) => c.leaked).map((c: { name: string }) => c.name);
     const notLeaked = incident!.dataCategories.filter((c: { leaked: boolean }) => !c.leaked).map((c: { name: string }) => c.name);
     expect(leaked).toEqual(expect.arrayContaining(['郵便番号', 'ご住所']));
     expect(notLeaked).toEqual(expect.arrayContaining(['クレジットカード番号・有効期限', '金融機関の口座情報', '成績情報']));
-    expect(incident!.parties.map((p: { kind: string }) => p.kind)).toEqual(expect.arrayContaining(['POLICE', 'REGULATOR', 'AUDIT_FIRM', 'MONITORING_FIRM']));
+    expect(incident!.parties.map((p: { kind: string }) => p.kind)).toEqual(
+      expect.arrayContaining(['POLICE', 'REGULATOR', 'AUDIT_FIRM', 'MONITORING_FIRM']),
+    );
     const chief = incident!.taskForce.filter((m: { isChief: boolean }) => m.isChief);
     expect(chief).toEqual([{ isChief: true, roleTitle: expect.stringContaining('最高責任者'), user: { email: 'president@example.com' } }]);
   });
@@ -99,11 +105,9 @@ describe('the demo case', () => {
   });
 
   it('CM-002 covers the customer databases, each with its own status, and shows its progress', async () => {
-    const res = await t.gql<{ countermeasure: { targets: { status: string; system: { name: string } }[]; progress: { total: number; done: number } } }>(
-      `{ countermeasure(key: "CM-002") { targets { status system { name } } progress { total done } } }`,
-      {},
-      token,
-    );
+    const res = await t.gql<{
+      countermeasure: { targets: { status: string; system: { name: string } }[]; progress: { total: number; done: number } };
+    }>(`{ countermeasure(key: "CM-002") { targets { status system { name } } progress { total done } } }`, {}, token);
     const cm = res.data!.countermeasure;
     expect(cm.progress).toEqual({ total: 4, done: 2 });
     expect(cm.targets.map((x) => x.system.name)).toContain('受講者管理データベース');
@@ -142,7 +146,9 @@ describe('the demo case', () => {
   });
 
   it('holds the audit firm’s engagement in fieldwork with findings, and the promotion gate SUSPENDED with the case’s blockers', async () => {
-    const audit = await t.gql<{ auditEngagements: { nodes: { status: string; firm: string; findings: { key: string; severity: string; status: string }[] }[] } }>(`{ auditEngagements(first: 5) { nodes { status firm findings { key severity status } } } }`, {}, token);
+    const audit = await t.gql<{
+      auditEngagements: { nodes: { status: string; firm: string; findings: { key: string; severity: string; status: string }[] }[] };
+    }>(`{ auditEngagements(first: 5) { nodes { status firm findings { key severity status } } } }`, {}, token);
     expect(audit.errors).toBeUndefined();
     const [engagement] = audit.data!.auditEngagements.nodes;
     expect(engagement!.status).toBe('FIELDWORK');
@@ -170,7 +176,11 @@ describe('the demo case', () => {
   });
 
   it('every step of loading it is in an intact audit trail', async () => {
-    const res = await t.gql<{ verifyAuditTrail: { intact: boolean; entriesChecked: number } }>(`{ verifyAuditTrail { intact entriesChecked } }`, {}, token);
+    const res = await t.gql<{ verifyAuditTrail: { intact: boolean; entriesChecked: number } }>(
+      `{ verifyAuditTrail { intact entriesChecked } }`,
+      {},
+      token,
+    );
     expect(res.data!.verifyAuditTrail.intact).toBe(true);
     expect(res.data!.verifyAuditTrail.entriesChecked).toBeGreaterThan(8 + 1 + 10);
   });
@@ -195,7 +205,8 @@ describe('the demo case', () => {
     expect(res.errors).toBeUndefined();
     return res.data!.dashboard;
   };
-  const counts = (byStatus: { status: string; count: number }[]) => Object.fromEntries(byStatus.filter((s) => s.count > 0).map((s) => [s.status, s.count]));
+  const counts = (byStatus: { status: string; count: number }[]) =>
+    Object.fromEntries(byStatus.filter((s) => s.count > 0).map((s) => [s.status, s.count]));
 
   it('has a burn-up that rises with the story: nothing before the plan, ten measures from July 10, the work done and signed off over the months since', async () => {
     const d = await dashboard(null);
@@ -240,7 +251,11 @@ describe('the demo case', () => {
     // Today: CM-001 signed off, the three findings open, the latest step (the last finding) a few days ago.
     const now = await dashboard(null);
     expect(counts(now.byStatus)).toMatchObject({ VERIFIED: 1, CHANGES_REQUESTED: 1, BLOCKED: 1 });
-    expect(now.findings.bySeverity.filter((s: { open: number }) => s.open > 0).map((s: { severity: string }) => s.severity)).toEqual(['HIGH', 'MEDIUM', 'LOW']);
+    expect(now.findings.bySeverity.filter((s: { open: number }) => s.open > 0).map((s: { severity: string }) => s.severity)).toEqual([
+      'HIGH',
+      'MEDIUM',
+      'LOW',
+    ]);
     expect(now.latestActivity[0].summary).toContain('F-003');
     const ago = Date.now() - new Date(now.latestActivity[0].at).getTime();
     expect(ago).toBeGreaterThan(86_400_000);
@@ -277,7 +292,15 @@ describe('the demo case', () => {
        WHERE from_status IS DISTINCT FROM prev_to OR at <= prev_at`,
     );
     expect(broken).toEqual([]);
-    const [counts] = await t.sql<{ transitions: string; reviews: string; early_reviews: string; early_sign_offs: string; early_findings: string; trail_back: string; early_created: string }>(
+    const [counts] = await t.sql<{
+      transitions: string;
+      reviews: string;
+      early_reviews: string;
+      early_sign_offs: string;
+      early_findings: string;
+      trail_back: string;
+      early_created: string;
+    }>(
       `SELECT
          (SELECT count(*) FROM countermeasure_transitions) AS transitions,
          (SELECT count(*) FROM evidence_reviews) AS reviews,
@@ -289,16 +312,27 @@ describe('the demo case', () => {
          (SELECT count(*) FROM (SELECT occurred_at, lag(occurred_at) OVER (ORDER BY seq) AS prev FROM audit_trail) a WHERE a.occurred_at < a.prev) AS trail_back,
          (SELECT count(*) FROM countermeasures c JOIN countermeasure_transitions t ON t.countermeasure_id = c.id AND t.from_status IS NULL WHERE c.created_at > t.at) AS early_created`,
     );
-    expect(counts).toMatchObject({ reviews: '3', early_reviews: '0', early_sign_offs: '0', early_findings: '0', trail_back: '0', early_created: '0' });
+    expect(counts).toMatchObject({
+      reviews: '3',
+      early_reviews: '0',
+      early_sign_offs: '0',
+      early_findings: '0',
+      trail_back: '0',
+      early_created: '0',
+    });
     expect(Number(counts!.transitions)).toBeGreaterThan(20);
     // The incident was recorded the day after the disclosure, not when the server started.
-    const [incident] = await t.sql<{ created_on: string }>(`SELECT (created_at AT TIME ZONE 'Asia/Tokyo')::date::text AS created_on FROM incidents`);
+    const [incident] = await t.sql<{ created_on: string }>(
+      `SELECT (created_at AT TIME ZONE 'Asia/Tokyo')::date::text AS created_on FROM incidents`,
+    );
     expect(incident!.created_on).toBe('2026-07-10');
   });
 
   it('gives its people an inbox: the day’s reminders ran once the demo was in (overdue work to owners and the chief, evidence waiting to the auditors)', async () => {
     const inbox = async (email: string) => {
-      const res = await t.gql<{ notifications: { totalCount: number; nodes: { kind: string; countermeasureKey: string | null; read: boolean }[] } }>(
+      const res = await t.gql<{
+        notifications: { totalCount: number; nodes: { kind: string; countermeasureKey: string | null; read: boolean }[] };
+      }>(
         `{ notifications(first: 50) { totalCount nodes { kind countermeasureKey read } } }`,
         {},
         await t.login(email, 'demo-password-for-tests'),
@@ -309,7 +343,9 @@ describe('the demo case', () => {
     const security = await inbox('security.lead@example.com');
     expect(security.nodes).toEqual(expect.arrayContaining([{ kind: 'OVERDUE', countermeasureKey: 'CM-002', read: false }]));
     const president = await inbox('president@example.com');
-    expect(president.nodes.filter((n) => n.kind === 'OVERDUE').map((n) => n.countermeasureKey)).toEqual(expect.arrayContaining(['CM-002', 'CM-004', 'CM-008']));
+    expect(president.nodes.filter((n) => n.kind === 'OVERDUE').map((n) => n.countermeasureKey)).toEqual(
+      expect.arrayContaining(['CM-002', 'CM-004', 'CM-008']),
+    );
     const auditor = await inbox('auditor@example.com');
     const waiting = auditor.nodes.filter((n) => n.kind === 'REVIEW_WAITING').map((n) => n.countermeasureKey);
     expect(waiting.sort()).toEqual(['CM-002', 'CM-002', 'CM-010']);

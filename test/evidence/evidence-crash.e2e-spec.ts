@@ -6,7 +6,16 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TIME_ZONE, todayIn } from '@app/common';
 import { makeOwnedRequirement } from '../support/remediation-factory';
-import { builtCli, childEnv, ensureBuild, killLeftoverServers, repoRoot, type ServerChild, startServer, stopServer } from '../support/server-child';
+import {
+  builtCli,
+  childEnv,
+  ensureBuild,
+  killLeftoverServers,
+  repoRoot,
+  type ServerChild,
+  startServer,
+  stopServer,
+} from '../support/server-child';
 import { TestApp } from '../support/test-app';
 import { pdf } from './support-files';
 import { filesUnder, upload } from './support-files-http';
@@ -45,7 +54,10 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
     const res = await fetch(`${s.baseUrl}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`, variables: { input: owner } }),
+      body: JSON.stringify({
+        query: `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`,
+        variables: { input: owner },
+      }),
     });
     return ((await res.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
   }
@@ -53,7 +65,9 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
   /** Uploads `bytes` to the server that is set to crash on it; resolves once it is dead. */
   async function uploadIntoCrash(s: ServerChild, bytes: Buffer): Promise<void> {
     const token = await signIn(s);
-    const answered = await upload({ baseUrl: s.baseUrl } as TestApp, token, { requirementId, effectiveOn: today }, [{ bytes, name: '監視ログ.pdf' }]).then(
+    const answered = await upload({ baseUrl: s.baseUrl } as TestApp, token, { requirementId, effectiveOn: today }, [
+      { bytes, name: '監視ログ.pdf' },
+    ]).then(
       (res) => res.status,
       () => 'connection lost',
     );
@@ -126,7 +140,9 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
       expect(next.output()).toContain(`removed a stored evidence file that no evidence refers to: ${h}`);
 
       // The server works on: the same bytes uploaded again are evidence, stored once.
-      const again = await upload({ baseUrl: next.baseUrl } as TestApp, await signIn(next), { requirementId, effectiveOn: today }, [{ bytes, name: '監視ログ.pdf' }]);
+      const again = await upload({ baseUrl: next.baseUrl } as TestApp, await signIn(next), { requirementId, effectiveOn: today }, [
+        { bytes, name: '監視ログ.pdf' },
+      ]);
       expect(again.status).toBe(201);
       expect(fs.existsSync(blobPath(h))).toBe(true);
     } finally {
@@ -135,7 +151,10 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
   }, 120_000);
 
   it('evidence whose stored file was deleted is an alarm at start-up and in the CLI (exit 1), and is left as recorded', async () => {
-    const [row] = (await sql(`SELECT id::text AS id, sha256 FROM evidence WHERE kind = 'FILE' ORDER BY uploaded_at DESC LIMIT 1`)) as { id: string; sha256: string }[];
+    const [row] = (await sql(`SELECT id::text AS id, sha256 FROM evidence WHERE kind = 'FILE' ORDER BY uploaded_at DESC LIMIT 1`)) as {
+      id: string;
+      sha256: string;
+    }[];
     expect(row).toBeDefined();
     fs.chmodSync(path.dirname(blobPath(row!.sha256)), 0o700);
     fs.rmSync(blobPath(row!.sha256));

@@ -33,7 +33,8 @@ describe('evidence files in an S3-compatible bucket (EVIDENCE_S3_BUCKET set), ov
     forgetEvidenceS3Settings();
   });
 
-  const objectKeys = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).map((o) => o.Key!).sort();
+  const objectKeys = async () =>
+    ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).map((o) => o.Key!).sort();
 
   it('the app uses the bucket', () => {
     expect(t.app.get(EvidenceStorage)).toBeInstanceOf(S3EvidenceStorage);

@@ -32,7 +32,8 @@ describe('evidence files: upload and download over HTTP', () => {
     ownerToken = await owner.token();
     auditorToken = await (await t.createUser(['AUDITOR'])).token();
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
-    requirementId = (await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [cm.id]))[0]!.id;
+    requirementId = (await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [cm.id]))[0]!
+      .id;
     storage = t.app.get(EvidenceStorage) as LocalEvidenceStorage;
     today = todayIn(CASE_TIME_ZONE, new Date());
   });
@@ -59,7 +60,9 @@ describe('evidence files: upload and download over HTTP', () => {
   describe('upload', () => {
     it('stores a Japanese-named XLSX under its SHA-256, records its detected type, and answers 201 with the row', async () => {
       const bytes = xlsx();
-      const res = await upload(t, ownerToken, fields({ description: '10月分の棚卸し' }), [{ bytes, name: JA_NAME, type: 'application/vnd.ms-excel' }]);
+      const res = await upload(t, ownerToken, fields({ description: '10月分の棚卸し' }), [
+        { bytes, name: JA_NAME, type: 'application/vnd.ms-excel' },
+      ]);
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
         kind: 'FILE',
@@ -76,7 +79,13 @@ describe('evidence files: upload and download over HTTP', () => {
       });
       expect(new Date(res.body.uploadedAt as string).getTime()).toBeGreaterThan(Date.now() - 60_000);
       const [row] = await t.sql(`SELECT name, media_type, size_bytes, sha256, uploaded_by_id FROM evidence WHERE id = $1`, [res.body.id]);
-      expect(row).toEqual({ name: JA_NAME, media_type: XLSX, size_bytes: String(bytes.length), sha256: sha(bytes), uploaded_by_id: owner.user.id });
+      expect(row).toEqual({
+        name: JA_NAME,
+        media_type: XLSX,
+        size_bytes: String(bytes.length),
+        sha256: sha(bytes),
+        uploaded_by_id: owner.user.id,
+      });
       // Content-addressed: the path is made of the hash only, never of the name.
       const h = sha(bytes);
       expect(fs.readFileSync(path.join(storage.root, h.slice(0, 2), h.slice(2, 4), h)).equals(bytes)).toBe(true);
@@ -118,7 +127,9 @@ describe('evidence files: upload and download over HTTP', () => {
 
     it('a corrected version supersedes the earlier one (versionNo 2)', async () => {
       const v1 = await upload(t, ownerToken, fields(), [{ bytes: Buffer.from('版1,a\nx,y\n'), name: 'list.csv' }]);
-      const v2 = await upload(t, ownerToken, fields({ supersedesId: v1.body.id as string }), [{ bytes: Buffer.from('版2,a\nx,z\n'), name: 'list.csv' }]);
+      const v2 = await upload(t, ownerToken, fields({ supersedesId: v1.body.id as string }), [
+        { bytes: Buffer.from('版2,a\nx,z\n'), name: 'list.csv' },
+      ]);
       expect(v2.status).toBe(201);
       expect(v2.body).toMatchObject({ versionNo: 2, supersedesId: v1.body.id });
       const [old] = await t.sql(`SELECT status FROM evidence WHERE id = $1`, [v1.body.id]);
@@ -129,22 +140,42 @@ describe('evidence files: upload and download over HTTP', () => {
   describe('bad uploads get a coded error and leave nothing behind', () => {
     it.each([
       ['an empty file', { bytes: Buffer.alloc(0), name: 'empty.pdf' }, 'FILE_EMPTY', {}],
-      ['a file over the limit', { bytes: Buffer.concat([pdf(), Buffer.alloc(LIMIT * 4, 0x20)]), name: 'big.pdf' }, 'FILE_TOO_LARGE', { limitBytes: LIMIT }],
+      [
+        'a file over the limit',
+        { bytes: Buffer.concat([pdf(), Buffer.alloc(LIMIT * 4, 0x20)]), name: 'big.pdf' },
+        'FILE_TOO_LARGE',
+        { limitBytes: LIMIT },
+      ],
       [
         'a Windows executable named .pdf and declared application/pdf',
         { bytes: windowsExe(), name: '監査報告書.pdf', type: 'application/pdf' },
         'FILE_TYPE_NOT_ALLOWED',
         { detected: 'application/x-msdownload' },
       ],
-      ['a plain ZIP named .xlsx', { bytes: zip({ 'a.txt': 'x' }), name: 'book.xlsx', type: XLSX }, 'FILE_TYPE_NOT_ALLOWED', { detected: 'application/zip' }],
-      ['an HTML page named .txt', { bytes: Buffer.from('<html><script>alert(1)</script></html>'), name: 'note.txt', type: 'text/plain' }, 'FILE_TYPE_NOT_ALLOWED', { detected: 'text/html' }],
+      [
+        'a plain ZIP named .xlsx',
+        { bytes: zip({ 'a.txt': 'x' }), name: 'book.xlsx', type: XLSX },
+        'FILE_TYPE_NOT_ALLOWED',
+        { detected: 'application/zip' },
+      ],
+      [
+        'an HTML page named .txt',
+        { bytes: Buffer.from('<html><script>alert(1)</script></html>'), name: 'note.txt', type: 'text/plain' },
+        'FILE_TYPE_NOT_ALLOWED',
+        { detected: 'text/html' },
+      ],
       [
         'an HTML page behind a byte-order mark and a comment, named .txt',
         { bytes: Buffer.from('\uFEFF<!-- 議事録 -->\n<p onclick="alert(1)">会議メモ</p>'), name: '議事録.txt', type: 'text/plain' },
         'FILE_TYPE_NOT_ALLOWED',
         { detected: 'text/html' },
       ],
-      ['Shift_JIS text (not UTF-8)', { bytes: Buffer.from([0x8e, 0x81, 0x96, 0xbc, 0x0a]), name: 'sjis.csv' }, 'FILE_TYPE_NOT_ALLOWED', { detected: 'application/octet-stream' }],
+      [
+        'Shift_JIS text (not UTF-8)',
+        { bytes: Buffer.from([0x8e, 0x81, 0x96, 0xbc, 0x0a]), name: 'sjis.csv' },
+        'FILE_TYPE_NOT_ALLOWED',
+        { detected: 'application/octet-stream' },
+      ],
     ])('%s', async (_, file, reason, details) => {
       const before = await snapshot();
       const res = await upload(t, ownerToken, fields(), [file]);
@@ -155,7 +186,9 @@ describe('evidence files: upload and download over HTTP', () => {
 
     it('a client sending far more than the limit gets the answer at once, and the server stops storing at the limit', async () => {
       const before = await snapshot();
-      const res = await upload(t, ownerToken, fields(), [{ bytes: Buffer.concat([pdf(), Buffer.alloc(64 * LIMIT, 0x20)]), name: 'huge.pdf' }]);
+      const res = await upload(t, ownerToken, fields(), [
+        { bytes: Buffer.concat([pdf(), Buffer.alloc(64 * LIMIT, 0x20)]), name: 'huge.pdf' },
+      ]);
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ reason: 'FILE_TOO_LARGE', limitBytes: LIMIT });
       await before.unchanged();
@@ -169,9 +202,22 @@ describe('evidence files: upload and download over HTTP', () => {
 
     it.each([
       ['no file part', () => fields(), [], 'UPLOAD_INVALID'],
-      ['two files', () => fields(), [{ bytes: pdf('1'), name: '1.pdf' }, { bytes: pdf('2'), name: '2.pdf' }], 'UPLOAD_INVALID'],
+      [
+        'two files',
+        () => fields(),
+        [
+          { bytes: pdf('1'), name: '1.pdf' },
+          { bytes: pdf('2'), name: '2.pdf' },
+        ],
+        'UPLOAD_INVALID',
+      ],
       ['a missing requirementId', () => ({ effectiveOn: '2026-10-31' }), [{ bytes: pdf(), name: 'a.pdf' }], 'UPLOAD_INVALID'],
-      ['a missing effectiveOn', () => ({ requirementId: '00000000-0000-4000-8000-000000000001' }), [{ bytes: pdf(), name: 'a.pdf' }], 'UPLOAD_INVALID'],
+      [
+        'a missing effectiveOn',
+        () => ({ requirementId: '00000000-0000-4000-8000-000000000001' }),
+        [{ bytes: pdf(), name: 'a.pdf' }],
+        'UPLOAD_INVALID',
+      ],
       ['an unknown field', () => ({ ...fields(), owner: 'me' }), [{ bytes: pdf(), name: 'a.pdf' }], 'UPLOAD_INVALID'],
       ['a requirementId that is not a UUID', () => fields({ requirementId: '../etc' }), [{ bytes: pdf(), name: 'a.pdf' }], 'INVALID_FIELD'],
       ['a malformed effectiveOn', () => fields({ effectiveOn: '31/10/2026' }), [{ bytes: pdf(), name: 'a.pdf' }], 'INVALID_FIELD'],
@@ -191,7 +237,10 @@ describe('evidence files: upload and download over HTTP', () => {
         { name: 'requirementId', value: requirementId },
         { name: 'effectiveOn', value: today },
       ]);
-      const res = await postRaw(t, ownerToken, body, { 'content-type': `multipart/form-data; boundary=${boundary}`, 'apollo-require-preflight': '1' });
+      const res = await postRaw(t, ownerToken, body, {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'apollo-require-preflight': '1',
+      });
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ reason: 'UPLOAD_INVALID', field: 'requirementId' });
       await before.unchanged();
@@ -199,12 +248,26 @@ describe('evidence files: upload and download over HTTP', () => {
 
     it('a body that is not multipart, or a multipart body that stops early, is UPLOAD_INVALID', async () => {
       const before = await snapshot();
-      const json = await postRaw(t, ownerToken, Buffer.from('{"file":"JVBERi0="}'), { 'content-type': 'application/json', 'apollo-require-preflight': '1' });
+      const json = await postRaw(t, ownerToken, Buffer.from('{"file":"JVBERi0="}'), {
+        'content-type': 'application/json',
+        'apollo-require-preflight': '1',
+      });
       expect(json.status).toBe(400);
       expect(json.body.error).toMatchObject({ reason: 'UPLOAD_INVALID' });
       const boundary = 'b0undary';
-      const truncated = multipartBody(boundary, [{ name: 'requirementId', value: requirementId }, { name: 'effectiveOn', value: today }, { name: 'file', filename: 'a.pdf', bytes: pdf() }], false);
-      const res = await postRaw(t, ownerToken, truncated, { 'content-type': `multipart/form-data; boundary=${boundary}`, 'apollo-require-preflight': '1' });
+      const truncated = multipartBody(
+        boundary,
+        [
+          { name: 'requirementId', value: requirementId },
+          { name: 'effectiveOn', value: today },
+          { name: 'file', filename: 'a.pdf', bytes: pdf() },
+        ],
+        false,
+      );
+      const res = await postRaw(t, ownerToken, truncated, {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'apollo-require-preflight': '1',
+      });
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ reason: 'UPLOAD_INVALID' });
       await before.unchanged();
@@ -214,7 +277,11 @@ describe('evidence files: upload and download over HTTP', () => {
       const before = await snapshot();
       const res = await upload(t, ownerToken, fields(), [{ bytes: pdf('csrf'), name: 'a.pdf' }], {});
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'UPLOAD_INVALID', requiredHeader: ['Apollo-Require-Preflight', 'X-Requested-With'] });
+      expect(res.body.error).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'UPLOAD_INVALID',
+        requiredHeader: ['Apollo-Require-Preflight', 'X-Requested-With'],
+      });
       const empty = await upload(t, ownerToken, fields(), [{ bytes: pdf('csrf'), name: 'a.pdf' }], { 'apollo-require-preflight': '' });
       expect(empty.status).toBe(400);
       await before.unchanged();
@@ -235,7 +302,9 @@ describe('evidence files: upload and download over HTTP', () => {
       const stranger = await ctx.addMember();
       const strangerToken = await stranger.token();
       const before = await snapshot();
-      const unknown = await upload(t, ownerToken, fields({ requirementId: '00000000-0000-4000-8000-000000000001' }), [{ bytes: pdf('orphan-1'), name: 'a.pdf' }]);
+      const unknown = await upload(t, ownerToken, fields({ requirementId: '00000000-0000-4000-8000-000000000001' }), [
+        { bytes: pdf('orphan-1'), name: 'a.pdf' },
+      ]);
       expect(unknown.status).toBe(404);
       expect(unknown.body.error).toMatchObject({ code: 'NOT_FOUND', reason: 'REQUIREMENT_NOT_FOUND' });
       const res = await upload(t, strangerToken, fields(), [{ bytes: pdf('orphan-2'), name: 'a.pdf' }]);
@@ -257,8 +326,17 @@ describe('evidence files: upload and download over HTTP', () => {
     it('an upload cut off half way leaves no row, no temp file and no blob', async () => {
       const before = await snapshot();
       const boundary = 'cutoff-boundary';
-      const head = multipartBody(boundary, [{ name: 'requirementId', value: requirementId }, { name: 'effectiveOn', value: today }], false);
-      const partHead = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.pdf"\r\nContent-Type: application/pdf\r\n\r\n`);
+      const head = multipartBody(
+        boundary,
+        [
+          { name: 'requirementId', value: requirementId },
+          { name: 'effectiveOn', value: today },
+        ],
+        false,
+      );
+      const partHead = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      );
       const half = Buffer.concat([pdf(), Buffer.alloc(100 * 1024, 0x20)]);
       let inFlight: string[] = [];
       await cutOffUpload(t, ownerToken, Buffer.concat([head, partHead]), half, head.length + partHead.length + 200 * 1024, boundary, () => {
@@ -299,7 +377,10 @@ describe('evidence files: upload and download over HTTP', () => {
       const res = await fetch(`${t.baseUrl}/evidence/${fileId}/content`, { headers: { authorization: `Bearer ${auditorToken}` } });
       const disposition = res.headers.get('content-disposition')!;
       await res.arrayBuffer();
-      const [row] = await t.sql<{ seq: number }>('SELECT c.seq FROM evidence e JOIN countermeasures c ON c.id = e.countermeasure_id WHERE e.id = $1', [fileId]);
+      const [row] = await t.sql<{ seq: number }>(
+        'SELECT c.seq FROM evidence e JOIN countermeasures c ON c.id = e.countermeasure_id WHERE e.id = $1',
+        [fileId],
+      );
       const key = `CM-${String(row!.seq).padStart(3, '0')}`;
       expect(disposition.split(';')[1]!.trim()).toBe(`filename="${key}_evidence-${fileId}.xlsx"`);
       expect(decodeURIComponent(disposition.split("filename*=UTF-8''")[1]!)).toBe(JA_NAME);
@@ -307,7 +388,9 @@ describe('evidence files: upload and download over HTTP', () => {
       const ascii = await upload(t, ownerToken, fields(), [{ bytes: pdf('ascii name'), name: 'access-review_2026-10.pdf' }]);
       const plain = await fetch(`${t.baseUrl}/evidence/${ascii.body.id}/content`, { headers: { authorization: `Bearer ${ownerToken}` } });
       await plain.arrayBuffer();
-      expect(plain.headers.get('content-disposition')).toBe(`attachment; filename="access-review_2026-10.pdf"; filename*=UTF-8''access-review_2026-10.pdf`);
+      expect(plain.headers.get('content-disposition')).toBe(
+        `attachment; filename="access-review_2026-10.pdf"; filename*=UTF-8''access-review_2026-10.pdf`,
+      );
     });
 
     it('text is served with its charset', async () => {
@@ -320,13 +403,26 @@ describe('evidence files: upload and download over HTTP', () => {
     it('anonymous callers get 401; unknown, malformed and non-file evidence ids get 404 with a clear reason', async () => {
       expect((await fetch(`${t.baseUrl}/evidence/${fileId}/content`)).status).toBe(401);
       const get = async (id: string) => {
-        const res = await fetch(`${t.baseUrl}/evidence/${encodeURIComponent(id)}/content`, { headers: { authorization: `Bearer ${ownerToken}` } });
+        const res = await fetch(`${t.baseUrl}/evidence/${encodeURIComponent(id)}/content`, {
+          headers: { authorization: `Bearer ${ownerToken}` },
+        });
         return { status: res.status, body: (await res.json()) as { error: Record<string, unknown> } };
       };
-      expect(await get('00000000-0000-4000-8000-000000000009')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND', reason: 'EVIDENCE_NOT_FOUND' } } });
+      expect(await get('00000000-0000-4000-8000-000000000009')).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND', reason: 'EVIDENCE_NOT_FOUND' } },
+      });
       expect(await get('not-a-uuid')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND', reason: 'EVIDENCE_NOT_FOUND' } } });
-      const link = await t.app.get(EvidenceService).submitLink(Actor.user(owner.user), { requirementId, effectiveOn: today, title: '監視ダッシュボード', url: 'https://example.com/dash' });
-      expect(await get(link.id)).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND', reason: 'EVIDENCE_NOT_FOUND', kind: 'LINK' } } });
+      const link = await t.app.get(EvidenceService).submitLink(Actor.user(owner.user), {
+        requirementId,
+        effectiveOn: today,
+        title: '監視ダッシュボード',
+        url: 'https://example.com/dash',
+      });
+      expect(await get(link.id)).toMatchObject({
+        status: 404,
+        body: { error: { code: 'NOT_FOUND', reason: 'EVIDENCE_NOT_FOUND', kind: 'LINK' } },
+      });
     });
 
     describe('when the stored bytes were altered', () => {
@@ -362,7 +458,10 @@ describe('evidence files: upload and download over HTTP', () => {
         const res = await fetch(`${t.baseUrl}/evidence/${up.body.id}/content`, { headers: { authorization: `Bearer ${ownerToken}` } });
         expect(res.status).toBe(500);
         expect(((await res.json()) as { error: Record<string, unknown> }).error).toMatchObject({ reason: 'STORAGE_INTEGRITY' });
-        expect(errorLog).toHaveBeenCalledWith(expect.objectContaining({ evidenceId: up.body.id, expectedSha256: up.body.sha256, actualSha256: null }), expect.any(String));
+        expect(errorLog).toHaveBeenCalledWith(
+          expect.objectContaining({ evidenceId: up.body.id, expectedSha256: up.body.sha256, actualSha256: null }),
+          expect.any(String),
+        );
       });
     });
   });

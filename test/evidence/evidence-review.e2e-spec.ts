@@ -31,7 +31,13 @@ type CmView = {
     liveEvidenceCount: number;
     acceptedEvidenceCount: number;
     latestAcceptedEffectiveOn: string | null;
-    evidence: { id: string; status: string; versionNo: number; reviewDecision: string | null; reviews: { decision: string; sha256: string }[] }[];
+    evidence: {
+      id: string;
+      status: string;
+      versionNo: number;
+      reviewDecision: string | null;
+      reviews: { decision: string; sha256: string }[];
+    }[];
   }[];
   signOff: { id: string; digest: string } | null;
   signOffs: { id: string; revokedReason: string | null }[];
@@ -65,7 +71,11 @@ describe('evidence, review and sign-off through GraphQL', () => {
     return res.data!.countermeasure;
   };
   const attest = async (requirementId: string, title: string, extra: Record<string, unknown> = {}, token = ownerToken) =>
-    t.gql<{ submitEvidenceAttestation: Ev }>(ATTEST, { input: { requirementId, title, statement: `${title}を確認しました。`, effectiveOn: today, ...extra } }, token);
+    t.gql<{ submitEvidenceAttestation: Ev }>(
+      ATTEST,
+      { input: { requirementId, title, statement: `${title}を確認しました。`, effectiveOn: today, ...extra } },
+      token,
+    );
   const review = (e: { id: string; sha256: string }, decision: string, comment: string | null = null, token = auditorToken) =>
     t.gql<{ reviewEvidence: { decision: string } }>(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, decision, comment } }, token);
   const move = (id: string, expectedVersion: number, to: string, reason: string | null = null, token = ownerToken) =>
@@ -92,7 +102,9 @@ describe('evidence, review and sign-off through GraphQL', () => {
   }
 
   it('IMPLEMENTED needs evidence for every requirement; then an auditor accepts it and signs off with a recomputable digest', async () => {
-    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { requirements: [{ title: 'アクセス権限の棚卸し' }, { title: '監視設定の画面' }] });
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, {
+      requirements: [{ title: 'アクセス権限の棚卸し' }, { title: '監視設定の画面' }],
+    });
     await move(cm.id, 1, 'IN_PROGRESS');
     const [r1, r2] = (await view(cm.id)).requirements;
     const link = await t.gql<{ submitEvidenceLink: Ev & { url: string } }>(
@@ -104,7 +116,11 @@ describe('evidence, review and sign-off through GraphQL', () => {
     expect(link.data!.submitEvidenceLink).toMatchObject({ versionNo: 1, status: 'SUBMITTED', kind: 'LINK', reviewDecision: null });
     // The link's hash is the documented content digest, recomputable outside the product.
     const url = link.data!.submitEvidenceLink.url;
-    expect(link.data!.submitEvidenceLink.sha256).toBe(createHash('sha256').update(canonicalize({ format: 'evidence-content/v1', kind: 'LINK', url })!).digest('hex'));
+    expect(link.data!.submitEvidenceLink.sha256).toBe(
+      createHash('sha256')
+        .update(canonicalize({ format: 'evidence-content/v1', kind: 'LINK', url })!)
+        .digest('hex'),
+    );
 
     const missing = await move(cm.id, 2, 'IMPLEMENTED');
     expect([errorCode(missing), reasonOf(missing)]).toEqual(['CONFLICT', 'EVIDENCE_MISSING']);
@@ -115,7 +131,10 @@ describe('evidence, review and sign-off through GraphQL', () => {
 
     const notReady = await t.gql(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 3 } }, auditorToken);
     expect([errorCode(notReady), reasonOf(notReady)]).toEqual(['CONFLICT', 'SIGN_OFF_NOT_READY']);
-    expect((notReady.errors![0]!.extensions!.missing as { reason: string }[]).map((m) => m.reason)).toEqual(['NOT_ALL_ACCEPTED', 'NOT_ALL_ACCEPTED']);
+    expect((notReady.errors![0]!.extensions!.missing as { reason: string }[]).map((m) => m.reason)).toEqual([
+      'NOT_ALL_ACCEPTED',
+      'NOT_ALL_ACCEPTED',
+    ]);
 
     expect((await review(link.data!.submitEvidenceLink, 'ACCEPTED')).errors).toBeUndefined();
     expect((await review(shot, 'ACCEPTED', '確認済み')).errors).toBeUndefined();
@@ -137,8 +156,16 @@ describe('evidence, review and sign-off through GraphQL', () => {
     const after = await view(cm.id);
     expect(after.status).toBe('VERIFIED');
     expect(after.signOff?.digest).toBe(digest);
-    expect(after.history.at(-1)).toMatchObject({ fromStatus: 'IMPLEMENTED', toStatus: 'VERIFIED', cause: 'AUDITOR_SIGN_OFF', reason: '全要件の証跡を確認した' });
-    expect(after.requirements.map((r) => [r.liveEvidenceCount, r.acceptedEvidenceCount])).toEqual([[1, 1], [1, 1]]);
+    expect(after.history.at(-1)).toMatchObject({
+      fromStatus: 'IMPLEMENTED',
+      toStatus: 'VERIFIED',
+      cause: 'AUDITOR_SIGN_OFF',
+      reason: '全要件の証跡を確認した',
+    });
+    expect(after.requirements.map((r) => [r.liveEvidenceCount, r.acceptedEvidenceCount])).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
     const actions = await t.sql<{ action: string }>(
       `SELECT action FROM audit_trail WHERE action LIKE 'evidence.%' OR action LIKE 'countermeasure.sign%' ORDER BY seq DESC LIMIT 3`,
     );
@@ -218,7 +245,11 @@ describe('evidence, review and sign-off through GraphQL', () => {
   it('superseding or withdrawing evidence under VERIFIED work reopens it and revokes the sign-off; history and bytes stay', async () => {
     const { cm, evidence } = await implemented();
     for (const e of evidence) await review(e, 'ACCEPTED');
-    const signed = await t.gql<{ signOffCountermeasure: { id: string } }>(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 3 } }, auditorToken);
+    const signed = await t.gql<{ signOffCountermeasure: { id: string } }>(
+      SIGN,
+      { input: { countermeasureId: cm.id, expectedVersion: 3 } },
+      auditorToken,
+    );
     expect(signed.errors).toBeUndefined();
     const v = await view(cm.id);
     // What was signed off keeps its requirements: adding one is refused until it is reopened.
@@ -267,7 +298,11 @@ describe('evidence, review and sign-off through GraphQL', () => {
 
   it('withdrawing the only evidence of a requirement sends IMPLEMENTED work back to IN_PROGRESS', async () => {
     const { cm, evidence } = await implemented([{ title: '唯一の要件' }]);
-    const res = await t.gql(WITHDRAW, { input: { evidenceId: evidence[0]!.id, expectedVersion: 1, reason: 'ファイル取り違え' } }, ownerToken);
+    const res = await t.gql(
+      WITHDRAW,
+      { input: { evidenceId: evidence[0]!.id, expectedVersion: 1, reason: 'ファイル取り違え' } },
+      ownerToken,
+    );
     expect(res.errors).toBeUndefined();
     const v = await view(cm.id);
     expect(v.status).toBe('IN_PROGRESS');
@@ -277,20 +312,28 @@ describe('evidence, review and sign-off through GraphQL', () => {
   it('submitted evidence, reviews and sign-offs cannot be changed or deleted, even in SQL', async () => {
     const { evidence } = await implemented([{ title: '改ざん検知' }]);
     await review(evidence[0]!, 'ACCEPTED');
-    await expect(t.sql(`UPDATE evidence SET sha256 = $1 WHERE id = $2`, ['b'.repeat(64), evidence[0]!.id])).rejects.toThrow(/never changes/);
+    await expect(t.sql(`UPDATE evidence SET sha256 = $1 WHERE id = $2`, ['b'.repeat(64), evidence[0]!.id])).rejects.toThrow(
+      /never changes/,
+    );
     await expect(t.sql(`DELETE FROM evidence WHERE id = $1`, [evidence[0]!.id])).rejects.toThrow(/append-only/);
-    await expect(t.sql(`UPDATE evidence_reviews SET decision = 'REJECTED' WHERE evidence_id = $1`, [evidence[0]!.id])).rejects.toThrow(/append-only/);
+    await expect(t.sql(`UPDATE evidence_reviews SET decision = 'REJECTED' WHERE evidence_id = $1`, [evidence[0]!.id])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(t.sql(`DELETE FROM evidence_reviews`)).rejects.toThrow(/append-only/);
   });
 
   it('the review queue lists live unreviewed evidence oldest first, with its age, for auditors only', async () => {
-    const first = await t.gql<{ evidenceReviewQueue: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { waitingDays: number; evidence: { id: string } }[] } }>(
-      QUEUE,
-      { first: 2 },
-      auditorToken,
-    );
+    const first = await t.gql<{
+      evidenceReviewQueue: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        nodes: { waitingDays: number; evidence: { id: string } }[];
+      };
+    }>(QUEUE, { first: 2 }, auditorToken);
     expect(first.errors).toBeUndefined();
-    const rows = await t.sql<{ id: string }>(`SELECT id FROM evidence WHERE status = 'SUBMITTED' AND review_decision IS NULL ORDER BY uploaded_at, id`);
+    const rows = await t.sql<{ id: string }>(
+      `SELECT id FROM evidence WHERE status = 'SUBMITTED' AND review_decision IS NULL ORDER BY uploaded_at, id`,
+    );
     expect(first.data!.evidenceReviewQueue.totalCount).toBe(rows.length);
     const all: string[] = first.data!.evidenceReviewQueue.nodes.map((n) => n.evidence.id);
     let page = first.data!.evidenceReviewQueue;
@@ -330,13 +373,20 @@ describe('evidence, review and sign-off through GraphQL', () => {
 
   it('each target (one system of many) has its own evidence', async () => {
     const changes = t.app.get(IncidentChangesService);
-    const system = await changes.addSystem(Actor.system('test'), { incidentId: ctx.incident.id, name: `受講者管理データベース ${Date.now()}` });
+    const system = await changes.addSystem(Actor.system('test'), {
+      incidentId: ctx.incident.id,
+      name: `受講者管理データベース ${Date.now()}`,
+    });
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
     await t.app.get(CountermeasureTargetsService).setTargets(Actor.system('test'), cm.id, 1, [system.id]);
     const [target] = await t.sql<{ id: string }>('SELECT id FROM countermeasure_targets WHERE countermeasure_id = $1', [cm.id]);
     const [req] = (await view(cm.id)).requirements;
     const e = (await attest(req!.id, '受講者DBの権限棚卸し', { targetId: target!.id })).data!.submitEvidenceAttestation;
-    const res = await t.gql<{ countermeasure: { targets: { evidence: { id: string }[] }[] } }>(`query($id: ID!) { countermeasure(id: $id) { targets { evidence { id } } } }`, { id: cm.id }, ownerToken);
+    const res = await t.gql<{ countermeasure: { targets: { evidence: { id: string }[] }[] } }>(
+      `query($id: ID!) { countermeasure(id: $id) { targets { evidence { id } } } }`,
+      { id: cm.id },
+      ownerToken,
+    );
     expect(res.data!.countermeasure.targets[0]!.evidence.map((x) => x.id)).toEqual([e.id]);
   });
 
@@ -362,7 +412,11 @@ describe('evidence, review and sign-off through GraphQL', () => {
       const res = await t.gql(ATTEST, { input }, token);
       expect({ input, code: errorCode(res), reason: reasonOf(res) }).toEqual({ input, code, reason });
     }
-    const badUrl = await t.gql(LINK, { input: { requirementId: req!.id, title: 'x', url: 'javascript:alert(1)', effectiveOn: today } }, ownerToken);
+    const badUrl = await t.gql(
+      LINK,
+      { input: { requirementId: req!.id, title: 'x', url: 'javascript:alert(1)', effectiveOn: today } },
+      ownerToken,
+    );
     expect(errorCode(badUrl)).toBe('BAD_USER_INPUT');
     const [otherReq] = (await view(other.id)).requirements;
     const otherEv = (await attest(otherReq!.id, '別対策の証跡')).data!.submitEvidenceAttestation;
@@ -372,7 +426,12 @@ describe('evidence, review and sign-off through GraphQL', () => {
     // Only the one deliberate submission for the other countermeasure was written.
     expect(after.evidence.length).toBe(before.evidence.length + 1);
     expect(after.trail.length).toBe(before.trail.length + 1);
-    expect({ ...after, evidence: after.evidence.filter((e) => e.id !== otherEv.id), trail: after.trail.slice(0, -1), reqs: after.reqs.filter((r) => r.id !== otherReq!.id) }).toEqual({
+    expect({
+      ...after,
+      evidence: after.evidence.filter((e) => e.id !== otherEv.id),
+      trail: after.trail.slice(0, -1),
+      reqs: after.reqs.filter((r) => r.id !== otherReq!.id),
+    }).toEqual({
       ...before,
       reqs: before.reqs.filter((r) => r.id !== otherReq!.id),
     });

@@ -31,11 +31,14 @@ describe('evidence store reconciliation with an S3 bucket', () => {
     forgetEvidenceS3Settings();
   });
 
-  const keys = async () => ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).map((o) => o.Key!).sort();
+  const keys = async () =>
+    ((await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket }))).Contents ?? []).map((o) => o.Key!).sort();
 
   it('an object no evidence refers to is kept while young and removed once past the grace period; evidence keeps its object', async () => {
     const evidence = pdf('kept as evidence');
-    const res = await upload(t, ownerToken, { requirementId, effectiveOn: todayIn(CASE_TIME_ZONE, new Date()) }, [{ bytes: evidence, name: '証跡.pdf' }]);
+    const res = await upload(t, ownerToken, { requirementId, effectiveOn: todayIn(CASE_TIME_ZONE, new Date()) }, [
+      { bytes: evidence, name: '証跡.pdf' },
+    ]);
     expect(res.status).toBe(201);
     // What a crash between the PUT and the row leaves: an object without evidence.
     const orphan = Buffer.from(CSV_JA);

@@ -14,7 +14,14 @@ const AT_RISK = `query($atRisk: Boolean) { countermeasures(filter: { atRisk: $at
 type View = {
   status: string;
   version: number;
-  history: { fromStatus: string | null; toStatus: string; cause: string; actorId: string | null; actorLabel: string; reason: string | null }[];
+  history: {
+    fromStatus: string | null;
+    toStatus: string;
+    cause: string;
+    actorId: string | null;
+    actorLabel: string;
+    reason: string | null;
+  }[];
   requirements: { id: string; latestAcceptedEffectiveOn: string | null }[];
 };
 
@@ -37,7 +44,10 @@ describe('recurring requirements keep an ongoing measure OPERATING or let it go 
   afterAll(async () => t?.close());
 
   const view = async (id: string) => (await t.gql<{ countermeasure: View }>(VIEW, { id }, ownerToken)).data!.countermeasure;
-  const atRisk = async (flag: boolean) => (await t.gql<{ countermeasures: { nodes: { id: string }[] } }>(AT_RISK, { atRisk: flag }, auditorToken)).data!.countermeasures.nodes.map((n) => n.id);
+  const atRisk = async (flag: boolean) =>
+    (
+      await t.gql<{ countermeasures: { nodes: { id: string }[] } }>(AT_RISK, { atRisk: flag }, auditorToken)
+    ).data!.countermeasures.nodes.map((n) => n.id);
   const monthly = async (requirementId: string, effectiveOn: string) => {
     const res = await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(
       ATTEST,
@@ -68,7 +78,11 @@ describe('recurring requirements keep an ongoing measure OPERATING or let it go 
     // Verified, ongoing, and its monthly report is 40 days old: at risk.
     expect(await atRisk(true)).toContain(cm.id);
 
-    const started = await t.gql<{ moveCountermeasure: { status: string } }>(MOVE, { input: { id: cm.id, expectedVersion: 4, to: 'OPERATING' } }, ownerToken);
+    const started = await t.gql<{ moveCountermeasure: { status: string } }>(
+      MOVE,
+      { input: { id: cm.id, expectedVersion: 4, to: 'OPERATING' } },
+      ownerToken,
+    );
     expect(started.data!.moveCountermeasure.status).toBe('DEGRADED');
     const degraded = await view(cm.id);
     expect(degraded.history.slice(-2).map((h) => [h.fromStatus, h.toStatus, h.cause, h.actorId === null])).toEqual([
@@ -84,7 +98,12 @@ describe('recurring requirements keep an ongoing measure OPERATING or let it go 
     await accept(fresh);
     const back = await view(cm.id);
     expect(back.status).toBe('OPERATING');
-    expect(back.history.at(-1)).toMatchObject({ fromStatus: 'DEGRADED', toStatus: 'OPERATING', cause: 'SYSTEM_FRESH_EVIDENCE', actorId: null });
+    expect(back.history.at(-1)).toMatchObject({
+      fromStatus: 'DEGRADED',
+      toStatus: 'OPERATING',
+      cause: 'SYSTEM_FRESH_EVIDENCE',
+      actorId: null,
+    });
     expect(await atRisk(true)).not.toContain(cm.id);
     expect(await atRisk(false)).toContain(cm.id);
   });
@@ -101,7 +120,15 @@ describe('recurring requirements keep an ongoing measure OPERATING or let it go 
     await t.gql(MOVE, { input: { id: cm.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken);
     await accept(e);
     await t.gql(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 3 } }, auditorToken);
-    expect((await t.gql<{ moveCountermeasure: { status: string } }>(MOVE, { input: { id: cm.id, expectedVersion: 4, to: 'OPERATING' } }, ownerToken)).data!.moveCountermeasure.status).toBe('OPERATING');
+    expect(
+      (
+        await t.gql<{ moveCountermeasure: { status: string } }>(
+          MOVE,
+          { input: { id: cm.id, expectedVersion: 4, to: 'OPERATING' } },
+          ownerToken,
+        )
+      ).data!.moveCountermeasure.status,
+    ).toBe('OPERATING');
 
     const service = t.app.get(CountermeasuresService);
     expect((await service.refreshAllFreshness()).moved).toEqual([]);

@@ -35,11 +35,17 @@ export async function upload(
 }
 
 /** A hand-written multipart body (for the cases fetch will not produce). */
-export function multipartBody(boundary: string, parts: { name: string; value?: string; filename?: string; type?: string; bytes?: Buffer }[], close = true): Buffer {
+export function multipartBody(
+  boundary: string,
+  parts: { name: string; value?: string; filename?: string; type?: string; bytes?: Buffer }[],
+  close = true,
+): Buffer {
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const disposition = `form-data; name="${p.name}"${p.filename !== undefined ? `; filename="${p.filename}"` : ''}`;
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`, 'utf8'));
+    chunks.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`, 'utf8'),
+    );
     chunks.push(p.bytes ?? Buffer.from(p.value ?? '', 'utf8'), Buffer.from('\r\n'));
   }
   if (close) chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -48,7 +54,11 @@ export function multipartBody(boundary: string, parts: { name: string; value?: s
 
 /** POST a raw body to /evidence/files. */
 export async function postRaw(t: TestApp, token: string, body: Buffer, headers: Record<string, string>) {
-  const res = await fetch(`${t.baseUrl}/evidence/files`, { method: 'POST', body, headers: { authorization: `Bearer ${token}`, ...headers } });
+  const res = await fetch(`${t.baseUrl}/evidence/files`, {
+    method: 'POST',
+    body,
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  });
   return { status: res.status, body: (await res.json()) as HttpErrorBody };
 }
 

@@ -58,7 +58,8 @@ export function xlsx(extra: Record<string, string> = {}): Buffer {
     '[Content_Types].xml': CONTENT_TYPES('/xl/workbook.xml'),
     '_rels/.rels': '<Relationships/>',
     'xl/workbook.xml': '<workbook><sheets><sheet name="権限一覧" sheetId="1"/></sheets></workbook>',
-    'xl/worksheets/sheet1.xml': '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>アクセス権限</t></is></c></row></sheetData></worksheet>',
+    'xl/worksheets/sheet1.xml':
+      '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>アクセス権限</t></is></c></row></sheetData></worksheet>',
     ...extra,
   });
 }
@@ -84,7 +85,12 @@ export function png(): Buffer {
   };
   const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]); // 1x1, 8-bit greyscale
   const idat = deflateSync(Buffer.from([0, 0x80]));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** The start of a JFIF JPEG (SOI, APP0) and its end marker; enough for a signature check. */
@@ -124,6 +130,7 @@ export function elf(): Buffer {
   return b;
 }
 
-export const CSV_JA = '氏名,部署,権限,確認日\n佐藤 一郎,経営企画部,管理者,2026-10-01\n"山田, 太郎",情報システム部,"閲覧のみ ""暫定""",2026-10-02\n';
+export const CSV_JA =
+  '氏名,部署,権限,確認日\n佐藤 一郎,経営企画部,管理者,2026-10-01\n"山田, 太郎",情報システム部,"閲覧のみ ""暫定""",2026-10-02\n';
 export const TEXT_JA = '顧客データベースのアクセス権限を見直しました。\n対象: 全 42 アカウント、削除 7 件。\n';
 export const JSON_JA = '{"対策":"アクセス権限見直し","件数":42,"完了":true,"明細":[{"id":1,"削除":false}]}';

@@ -34,7 +34,8 @@ export function evidenceS3Settings(s3: LocalS3): Record<string, string> {
 
 /** For afterAll: TestApp.start leaves what it was given in process.env; the next file must not find a bucket set. */
 export function forgetEvidenceS3Settings(): void {
-  for (const k of ['EVIDENCE_S3_BUCKET', 'EVIDENCE_S3_ENDPOINT', 'EVIDENCE_S3_ACCESS_KEY_ID', 'EVIDENCE_S3_SECRET_ACCESS_KEY']) delete process.env[k];
+  for (const k of ['EVIDENCE_S3_BUCKET', 'EVIDENCE_S3_ENDPOINT', 'EVIDENCE_S3_ACCESS_KEY_ID', 'EVIDENCE_S3_SECRET_ACCESS_KEY'])
+    delete process.env[k];
 }
 
 /** The object key of stored evidence content (content-addressed by its SHA-256). */

@@ -9,7 +9,8 @@ import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
  * them; a key (role SERVICE) reads the promotion gates and is refused
  * everything else; the secret is shown once and stored only as a hash.
  */
-const KEY_FIELDS = 'id name prefix role createdById createdByLabel createdAt active revokedAt revokedById revokedByLabel revocationReason lastUsedAt';
+const KEY_FIELDS =
+  'id name prefix role createdById createdByLabel createdAt active revokedAt revokedById revokedByLabel revocationReason lastUsedAt';
 const CREATE = `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { ${KEY_FIELDS} } } }`;
 const REVOKE = `mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { ${KEY_FIELDS} } }`;
 const LIST = `query($first: Int, $after: String) { apiKeys(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id name prefix active } } } }`;
@@ -95,7 +96,9 @@ describe('API keys of the promotion systems', () => {
   it('stores only SHA-256 of the key: the secret appears nowhere in the database, the audit trail included', async () => {
     const { secret, apiKey } = await newKey('秘密の保管確認');
     const secretPart = secret.slice(`rtk_${apiKey.prefix}_`.length);
-    const [row] = await t.sql<{ secret_hash: string; prefix: string }>(`SELECT secret_hash, prefix FROM api_keys WHERE id = $1`, [apiKey.id]);
+    const [row] = await t.sql<{ secret_hash: string; prefix: string }>(`SELECT secret_hash, prefix FROM api_keys WHERE id = $1`, [
+      apiKey.id,
+    ]);
     expect(row!.secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row!.secret_hash).not.toBe(secret);
     expect(row!.prefix).toBe(apiKey.prefix);
@@ -122,11 +125,19 @@ describe('API keys of the promotion systems', () => {
 
   it('the key reads canPromote, gate(key) and gates over GraphQL, with Authorization: Bearer <key>', async () => {
     const { secret } = await newKey('販促配信システム (検証)');
-    const check = await t.gql<{ canPromote: { key: string; state: string; canPromote: boolean; since: string } }>(CAN_PROMOTE, { gate: GATE_KEY }, secret);
+    const check = await t.gql<{ canPromote: { key: string; state: string; canPromote: boolean; since: string } }>(
+      CAN_PROMOTE,
+      { gate: GATE_KEY },
+      secret,
+    );
     expect(check.errors).toBeUndefined();
     const expected = await t.app.get(PromotionGateService).canPromote(GATE_KEY);
     expect(check.data!.canPromote).toEqual({ key: GATE_KEY, state: 'SUSPENDED', canPromote: false, since: expected.since.toISOString() });
-    const gate = await t.gql<{ gate: { key: string; state: string; canPromote: boolean; blockers: unknown[] } }>(GATE, { key: GATE_KEY }, secret);
+    const gate = await t.gql<{ gate: { key: string; state: string; canPromote: boolean; blockers: unknown[] } }>(
+      GATE,
+      { key: GATE_KEY },
+      secret,
+    );
     expect(gate.errors).toBeUndefined();
     expect(gate.data!.gate).toMatchObject({ key: GATE_KEY, state: 'SUSPENDED', canPromote: false });
     expect(gate.data!.gate.blockers).toEqual(expected.blockers.map((b) => ({ kind: b.kind, itemKey: b.itemKey, message: b.message })));
@@ -186,10 +197,11 @@ describe('API keys of the promotion systems', () => {
     expect(refused.data?.canPromote ?? null).toBeNull();
     const http = await fetch(`${t.baseUrl}/gates/${GATE_KEY}`, { headers: { authorization: `Bearer ${secret}` } });
     expect(http.status).toBe(401);
-    const [entry] = await t.sql<{ actor_label: string; before: { revokedAt: unknown }; after: { revokedAt: unknown; revocationReason: string } }>(
-      `SELECT actor_label, before, after FROM audit_trail WHERE entity_id = $1 AND action = 'api_key.revoked'`,
-      [apiKey.id],
-    );
+    const [entry] = await t.sql<{
+      actor_label: string;
+      before: { revokedAt: unknown };
+      after: { revokedAt: unknown; revocationReason: string };
+    }>(`SELECT actor_label, before, after FROM audit_trail WHERE entity_id = $1 AND action = 'api_key.revoked'`, [apiKey.id]);
     expect(entry!.actor_label).toBe(admin.user.email);
     expect(entry!.before.revokedAt).toBeNull();
     expect(entry!.after).toMatchObject({ revokedAt: res.data!.revokeApiKey.revokedAt, revocationReason: '代理店との契約終了' });
@@ -219,7 +231,8 @@ describe('API keys of the promotion systems', () => {
 
   it('records lastUsedAt on use, at most once a minute (not a write per request)', async () => {
     const { secret, apiKey } = await newKey('利用記録');
-    const lastUsed = async () => (await t.sql<{ last_used_at: Date | null }>(`SELECT last_used_at FROM api_keys WHERE id = $1`, [apiKey.id]))[0]!.last_used_at;
+    const lastUsed = async () =>
+      (await t.sql<{ last_used_at: Date | null }>(`SELECT last_used_at FROM api_keys WHERE id = $1`, [apiKey.id]))[0]!.last_used_at;
     expect(await lastUsed()).toBeNull();
     await t.gql(CAN_PROMOTE, { gate: GATE_KEY }, secret);
     const first = await lastUsed();
@@ -309,7 +322,13 @@ describe('API keys of the promotion systems', () => {
     const names = ['頁送り 1', '頁送り 2', '頁送り 3'];
     const made: ApiKey[] = [];
     for (const name of names) made.push((await newKey(name)).apiKey);
-    type Page = { apiKeys: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { id: string; name: string; active: boolean } }[] } };
+    type Page = {
+      apiKeys: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        edges: { node: { id: string; name: string; active: boolean } }[];
+      };
+    };
     const total = Number((await t.sql<{ n: string }>(`SELECT count(*) AS n FROM api_keys`))[0]!.n);
     const first = await t.gql<Page>(LIST, { first: 2 }, adminToken);
     expect(first.data!.apiKeys.totalCount).toBe(total);

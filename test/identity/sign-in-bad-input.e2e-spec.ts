@@ -115,7 +115,12 @@ describe('sign-in: repeated failures are throttled', () => {
     const at = new Date();
     vi.spyOn(SystemClock.prototype, 'now').mockImplementation(() => new Date(at));
     // One trusted proxy hop: X-Forwarded-For tells the client address apart.
-    t = await TestApp.start({ LOGIN_MAX_FAILURES: '3', LOGIN_ADDRESS_MAX_FAILURES: '6', LOGIN_WINDOW_SECONDS: '600', TRUST_PROXY_HOPS: '1' });
+    t = await TestApp.start({
+      LOGIN_MAX_FAILURES: '3',
+      LOGIN_ADDRESS_MAX_FAILURES: '6',
+      LOGIN_WINDOW_SECONDS: '600',
+      TRUST_PROXY_HOPS: '1',
+    });
   });
   afterAll(async () => {
     await t?.close();

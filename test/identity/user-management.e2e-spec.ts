@@ -77,9 +77,14 @@ describe('user management by admins', () => {
   });
 
   it('changes roles only from the version the admin read; a stale version is CONFLICT with the current one', async () => {
-    const target = (await create({ email: 'roles@example.test', displayName: '役割 変更', password: 'a-long-enough-password', roles: ['TASK_FORCE'] })).data!
-      .createUser;
-    const first = await t.gql<{ updateUserRoles: U }>(UPDATE_ROLES, { input: { id: target.id, roles: ['AUDITOR'], expectedVersion: 1 } }, adminToken);
+    const target = (
+      await create({ email: 'roles@example.test', displayName: '役割 変更', password: 'a-long-enough-password', roles: ['TASK_FORCE'] })
+    ).data!.createUser;
+    const first = await t.gql<{ updateUserRoles: U }>(
+      UPDATE_ROLES,
+      { input: { id: target.id, roles: ['AUDITOR'], expectedVersion: 1 } },
+      adminToken,
+    );
     expect(first.data!.updateUserRoles).toMatchObject({ roles: ['AUDITOR'], version: 2 });
 
     const stale = await t.gql(UPDATE_ROLES, { input: { id: target.id, roles: ['EXECUTIVE'], expectedVersion: 1 } }, adminToken);
@@ -92,8 +97,9 @@ describe('user management by admins', () => {
   it('two admins changing one user at the same moment: exactly one wins, the other gets CONFLICT', async () => {
     const other = await t.createUser(['ADMIN']);
     const otherToken = await other.token();
-    const target = (await create({ email: 'race@example.test', displayName: '競合 確認', password: 'a-long-enough-password', roles: ['TASK_FORCE'] })).data!
-      .createUser;
+    const target = (
+      await create({ email: 'race@example.test', displayName: '競合 確認', password: 'a-long-enough-password', roles: ['TASK_FORCE'] })
+    ).data!.createUser;
     const results = await Promise.all([
       t.gql<{ updateUserRoles: U }>(UPDATE_ROLES, { input: { id: target.id, roles: ['AUDITOR'], expectedVersion: 1 } }, adminToken),
       t.gql<{ updateUserRoles: U }>(UPDATE_ROLES, { input: { id: target.id, roles: ['EXECUTIVE'], expectedVersion: 1 } }, otherToken),
@@ -156,7 +162,6 @@ describe('admins cannot lock everyone out', () => {
     const admins = await t2.sql(`SELECT id FROM users WHERE active AND 'ADMIN' = ANY(roles)`);
     expect(admins).toHaveLength(1);
   });
-
 });
 
 describe('roles that would defeat segregation of duties', () => {
@@ -172,8 +177,10 @@ describe('roles that would defeat segregation of duties', () => {
   });
   afterAll(async () => t?.close());
 
-  const rowOf = async (id: string) => (await t.sql<{ roles: string[]; version: number }>('SELECT roles, version FROM users WHERE id = $1', [id]))[0];
-  const trailCount = async () => Number((await t.sql<{ n: string }>(`SELECT count(*) AS n FROM audit_trail WHERE action = 'user.roles_changed'`))[0]!.n);
+  const rowOf = async (id: string) =>
+    (await t.sql<{ roles: string[]; version: number }>('SELECT roles, version FROM users WHERE id = $1', [id]))[0];
+  const trailCount = async () =>
+    Number((await t.sql<{ n: string }>(`SELECT count(*) AS n FROM audit_trail WHERE action = 'user.roles_changed'`))[0]!.n);
 
   it('an admin cannot give itself AUDITOR (nor any other role): FORBIDDEN, SELF_ROLE_CHANGE, roles unchanged, nothing in the trail', async () => {
     const trailBefore = await trailCount();
@@ -196,24 +203,51 @@ describe('roles that would defeat segregation of duties', () => {
 
   it('AUDITOR is refused with TASK_FORCE or EXECUTIVE too, at creation and at a role change; AUDITOR alone is fine', async () => {
     const member = (
-      await t.gql<{ createUser: U }>(CREATE, { input: { email: 'member.sod@example.test', displayName: '対策 担当', password: 'a-long-enough-password', roles: ['TASK_FORCE'] } }, secondToken)
+      await t.gql<{ createUser: U }>(
+        CREATE,
+        {
+          input: { email: 'member.sod@example.test', displayName: '対策 担当', password: 'a-long-enough-password', roles: ['TASK_FORCE'] },
+        },
+        secondToken,
+      )
     ).data!.createUser;
     const usersBefore = await t.sql('SELECT id FROM users ORDER BY id');
-    for (const roles of [['TASK_FORCE', 'AUDITOR'], ['EXECUTIVE', 'AUDITOR'], ['ADMIN', 'AUDITOR'], ['AUDITOR', 'ADMIN', 'TASK_FORCE', 'EXECUTIVE']]) {
-      const created = await t.gql(CREATE, { input: { email: 'dual.role@example.test', displayName: '兼務 不可', password: 'a-long-enough-password', roles } }, secondToken);
-      expect([errorCode(created), created.errors?.[0]?.extensions?.reason], `create ${roles.join()}`).toEqual(['BAD_USER_INPUT', 'INCOMPATIBLE_ROLES']);
+    for (const roles of [
+      ['TASK_FORCE', 'AUDITOR'],
+      ['EXECUTIVE', 'AUDITOR'],
+      ['ADMIN', 'AUDITOR'],
+      ['AUDITOR', 'ADMIN', 'TASK_FORCE', 'EXECUTIVE'],
+    ]) {
+      const created = await t.gql(
+        CREATE,
+        { input: { email: 'dual.role@example.test', displayName: '兼務 不可', password: 'a-long-enough-password', roles } },
+        secondToken,
+      );
+      expect([errorCode(created), created.errors?.[0]?.extensions?.reason], `create ${roles.join()}`).toEqual([
+        'BAD_USER_INPUT',
+        'INCOMPATIBLE_ROLES',
+      ]);
       const changed = await t.gql(UPDATE_ROLES, { input: { id: member.id, roles, expectedVersion: 1 } }, secondToken);
-      expect([errorCode(changed), changed.errors?.[0]?.extensions?.reason], `update ${roles.join()}`).toEqual(['BAD_USER_INPUT', 'INCOMPATIBLE_ROLES']);
+      expect([errorCode(changed), changed.errors?.[0]?.extensions?.reason], `update ${roles.join()}`).toEqual([
+        'BAD_USER_INPUT',
+        'INCOMPATIBLE_ROLES',
+      ]);
     }
     expect(await t.sql('SELECT id FROM users ORDER BY id')).toEqual(usersBefore);
     expect(await rowOf(member.id)).toEqual({ roles: ['TASK_FORCE'], version: 1 });
     // A person who moves from the task force to the audit side holds AUDITOR alone.
-    const moved = await t.gql<{ updateUserRoles: U }>(UPDATE_ROLES, { input: { id: member.id, roles: ['AUDITOR'], expectedVersion: 1 } }, secondToken);
+    const moved = await t.gql<{ updateUserRoles: U }>(
+      UPDATE_ROLES,
+      { input: { id: member.id, roles: ['AUDITOR'], expectedVersion: 1 } },
+      secondToken,
+    );
     expect(moved.data!.updateUserRoles).toMatchObject({ roles: ['AUDITOR'], version: 2 });
   });
 
   it('the database refuses such a user whatever the path (a CHECK on users.roles)', async () => {
-    await expect(t.sql(`UPDATE users SET roles = ARRAY['ADMIN','AUDITOR'] WHERE id = $1`, [first.user.id])).rejects.toThrow(/CHK_users_auditor_independent/);
+    await expect(t.sql(`UPDATE users SET roles = ARRAY['ADMIN','AUDITOR'] WHERE id = $1`, [first.user.id])).rejects.toThrow(
+      /CHK_users_auditor_independent/,
+    );
     expect(await rowOf(first.user.id)).toEqual({ roles: ['ADMIN'], version: 1 });
   });
 });
@@ -232,7 +266,9 @@ describe('listing users', () => {
   const USERS = `query($first: Int, $after: String, $filter: UserFilterInput) {
     users(first: $first, after: $after, filter: $filter) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { email } } }
   }`;
-  type Res = { users: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { email: string } }[] } };
+  type Res = {
+    users: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { email: string } }[] };
+  };
 
   it('pages through users by e-mail with cursors, no item twice, none skipped', async () => {
     const seen: string[] = [];

@@ -50,10 +50,18 @@ interface Incident {
 }
 type User = Awaited<ReturnType<TestApp['createUser']>>;
 type Ctx = Awaited<ReturnType<typeof makeIncident>>;
-type Trail = { action: string; actor_label: string; entity_type: string; entity_id: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+type Trail = {
+  action: string;
+  actor_label: string;
+  entity_type: string;
+  entity_id: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+};
 
 const UNKNOWN = '00000000-0000-4000-8000-00000000abcd';
-const todayInTokyo = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+const todayInTokyo = () =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
 /** The only field of a mutation's data. */
 function only<T>(res: GqlResponse<Record<string, T>>): T {
@@ -80,7 +88,9 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
     categories: await t.sql('SELECT * FROM incident_data_categories WHERE incident_id = $1 ORDER BY id', [incidentId]),
     parties: await t.sql('SELECT * FROM incident_parties WHERE incident_id = $1 ORDER BY id', [incidentId]),
     members: await t.sql('SELECT * FROM task_force_members WHERE incident_id = $1 ORDER BY id', [incidentId]),
-    countermeasures: await t.sql('SELECT id, owner_id, status, version FROM countermeasures WHERE incident_id = $1 ORDER BY seq', [incidentId]),
+    countermeasures: await t.sql('SELECT id, owner_id, status, version FROM countermeasures WHERE incident_id = $1 ORDER BY seq', [
+      incidentId,
+    ]),
     trail: await t.sql('SELECT count(*)::int AS n, max(seq)::text AS head FROM audit_trail'),
     incidentCount: await t.sql('SELECT count(*)::int AS n FROM incidents'),
   });
@@ -94,9 +104,15 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
   const incidentOf = async (id: string, token: string) =>
     only(await t.gql<{ incident: Incident }>(`query($id: ID!) { incident(id: $id) { ${INCIDENT} } }`, { id }, token));
 
-  const versionOf = async (incidentId: string) => (await t.sql<{ version: number }>('SELECT version FROM incidents WHERE id = $1', [incidentId]))[0]!.version;
+  const versionOf = async (incidentId: string) =>
+    (await t.sql<{ version: number }>('SELECT version FROM incidents WHERE id = $1', [incidentId]))[0]!.version;
   const memberIdOf = async (incidentId: string, userId: string) =>
-    (await t.sql<{ id: string }>('SELECT id FROM task_force_members WHERE incident_id = $1 AND user_id = $2 AND left_on IS NULL', [incidentId, userId]))[0]?.id;
+    (
+      await t.sql<{ id: string }>('SELECT id FROM task_force_members WHERE incident_id = $1 AND user_id = $2 AND left_on IS NULL', [
+        incidentId,
+        userId,
+      ])
+    )[0]?.id;
 
   beforeAll(async () => {
     t = await TestApp.start();
@@ -134,7 +150,15 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
         disclosedOn: '2026-07-09',
         version: 1,
         timeline: [],
-        taskForce: [{ roleTitle: '最高責任者', isChief: true, joinedOn: '2026-07-10', leftOn: null, user: { id: executive.user.id, displayName: '佐藤 一郎' } }],
+        taskForce: [
+          {
+            roleTitle: '最高責任者',
+            isChief: true,
+            joinedOn: '2026-07-10',
+            leftOn: null,
+            user: { id: executive.user.id, displayName: '佐藤 一郎' },
+          },
+        ],
       });
       const trail = await trailOf(incident.id);
       expect(trail.map((e) => [e.action, e.actor_label, e.entity_type])).toEqual([
@@ -143,7 +167,14 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       ]);
       expect(trail[0]!.after).toMatchObject({ title: incident.title, disclosedOn: '2026-07-09', version: 1 });
       expect(trail[1]!.after).toEqual({
-        member: { memberId: incident.taskForce[0]!.id, userId: executive.user.id, roleTitle: '最高責任者', isChief: true, joinedOn: '2026-07-10', leftOn: null },
+        member: {
+          memberId: incident.taskForce[0]!.id,
+          userId: executive.user.id,
+          roleTitle: '最高責任者',
+          isChief: true,
+          joinedOn: '2026-07-10',
+          leftOn: null,
+        },
       });
     });
 
@@ -164,7 +195,12 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
         [{ title: '   ' }, executiveToken, 'BAD_USER_INPUT', 'INVALID_FIELD'],
         [{ title: '事案', chief: { userId: auditorUser.user.id } }, executiveToken, 'BAD_USER_INPUT', 'USER_NOT_ELIGIBLE'],
         [{ title: '事案', chief: { userId: UNKNOWN } }, executiveToken, 'NOT_FOUND', 'USER_NOT_FOUND'],
-        [{ title: '事案', chief: { userId: executive.user.id, joinedOn: '2999-01-01' } }, executiveToken, 'BAD_USER_INPUT', 'INVALID_FIELD'],
+        [
+          { title: '事案', chief: { userId: executive.user.id, joinedOn: '2999-01-01' } },
+          executiveToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+        ],
       ];
       for (const [input, token, code, reason] of cases) {
         const res = await t.gql(CREATE, { input }, token);
@@ -184,13 +220,28 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       memberToken = await (await ctx.addMember(['TASK_FORCE'], '法務担当')).token();
     });
 
-    it("the chief sets the summary and dates; the version moves on and the trail keeps before and after", async () => {
+    it('the chief sets the summary and dates; the version moves on and the trail keeps before and after', async () => {
       const res = await t.gql<{ updateIncident: Incident }>(
         UPDATE,
-        { input: { id: ctx.incident.id, expectedVersion: 1, summary: '警察が捜査中。', detectedOn: '2026-06-22', disclosedOn: '2026-07-09' } },
+        {
+          input: {
+            id: ctx.incident.id,
+            expectedVersion: 1,
+            summary: '警察が捜査中。',
+            detectedOn: '2026-06-22',
+            disclosedOn: '2026-07-09',
+          },
+        },
         chiefToken,
       );
-      expect(only(res)).toMatchObject({ title: '更新テスト事案', summary: '警察が捜査中。', detectedOn: '2026-06-22', disclosedOn: '2026-07-09', policeReportedOn: null, version: 2 });
+      expect(only(res)).toMatchObject({
+        title: '更新テスト事案',
+        summary: '警察が捜査中。',
+        detectedOn: '2026-06-22',
+        disclosedOn: '2026-07-09',
+        policeReportedOn: null,
+        version: 2,
+      });
       const [entry] = await trailOf(ctx.incident.id, 'incident.updated');
       expect(entry).toMatchObject({
         actor_label: ctx.chief.user.email,
@@ -205,7 +256,13 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
         { input: { id: ctx.incident.id, expectedVersion: 2, title: '更新テスト事案（改）', detectedOn: null } },
         executiveToken,
       );
-      expect(only(res)).toMatchObject({ title: '更新テスト事案（改）', summary: '警察が捜査中。', detectedOn: null, disclosedOn: '2026-07-09', version: 3 });
+      expect(only(res)).toMatchObject({
+        title: '更新テスト事案（改）',
+        summary: '警察が捜査中。',
+        detectedOn: null,
+        disclosedOn: '2026-07-09',
+        version: 3,
+      });
     });
 
     it('refuses a stale version (CONFLICT with currentVersion), an impossible date, an empty change, a plain member, an unknown id, and changes nothing', async () => {
@@ -214,10 +271,19 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       expect(errorCode(stale)).toBe('CONFLICT');
       expect(stale.errors![0]!.extensions).toMatchObject({ reason: 'STALE_VERSION', currentVersion: 3, expectedVersion: 2 });
       const impossible = await t.gql(UPDATE, { input: { id: ctx.incident.id, expectedVersion: 3, disclosedOn: '2026-02-29' } }, chiefToken);
-      expect(impossible.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'INVALID_FIELD', field: 'disclosedOn', value: '2026-02-29' });
+      expect(impossible.errors![0]!.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'INVALID_FIELD',
+        field: 'disclosedOn',
+        value: '2026-02-29',
+      });
       expect(errorCode(await t.gql(UPDATE, { input: { id: ctx.incident.id, expectedVersion: 3 } }, chiefToken))).toBe('BAD_USER_INPUT');
-      expect(errorCode(await t.gql(UPDATE, { input: { id: ctx.incident.id, expectedVersion: 3, title: '担当者の書き換え' } }, memberToken))).toBe('FORBIDDEN');
-      expect(errorCode(await t.gql(UPDATE, { input: { id: ctx.incident.id, expectedVersion: 3, title: 'x' } }, auditorToken))).toBe('FORBIDDEN');
+      expect(
+        errorCode(await t.gql(UPDATE, { input: { id: ctx.incident.id, expectedVersion: 3, title: '担当者の書き換え' } }, memberToken)),
+      ).toBe('FORBIDDEN');
+      expect(errorCode(await t.gql(UPDATE, { input: { id: ctx.incident.id, expectedVersion: 3, title: 'x' } }, auditorToken))).toBe(
+        'FORBIDDEN',
+      );
       expect(errorCode(await t.gql(UPDATE, { input: { id: UNKNOWN, expectedVersion: 1, title: 'x' } }, adminToken))).toBe('NOT_FOUND');
       expect(await stateOf(ctx.incident.id)).toEqual(before);
     });
@@ -230,7 +296,9 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       ]);
       expect(results.map(errorCode).sort()).toEqual(['CONFLICT', undefined].sort());
       const winner = results.find((r) => !r.errors)! as GqlResponse<{ updateIncident: Incident }>;
-      const [row] = await t.sql<{ summary: string; version: number }>('SELECT summary, version FROM incidents WHERE id = $1', [ctx.incident.id]);
+      const [row] = await t.sql<{ summary: string; version: number }>('SELECT summary, version FROM incidents WHERE id = $1', [
+        ctx.incident.id,
+      ]);
       expect(row).toEqual({ summary: winner.data!.updateIncident.summary, version: v + 1 });
       expect(await trailOf(ctx.incident.id, 'incident.updated')).toHaveLength(3);
     });
@@ -251,10 +319,30 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
     });
 
     it('a current member records a dated event; the timeline is oldest first; the trail names the incident', async () => {
-      only(await t.gql(ADD_EVENT, { input: { incidentId: ctx.incident.id, occurredOn: '2026-07-09', kind: 'PUBLIC_DISCLOSURE', description: '個人情報漏えいについて公表' } }, memberToken));
+      only(
+        await t.gql(
+          ADD_EVENT,
+          {
+            input: {
+              incidentId: ctx.incident.id,
+              occurredOn: '2026-07-09',
+              kind: 'PUBLIC_DISCLOSURE',
+              description: '個人情報漏えいについて公表',
+            },
+          },
+          memberToken,
+        ),
+      );
       const res = await t.gql<{ addIncidentEvent: Incident }>(
         ADD_EVENT,
-        { input: { incidentId: ctx.incident.id, occurredOn: '2026-06-22', kind: 'DETECTED', description: '  お問い合わせが急増。調査を開始 ' } },
+        {
+          input: {
+            incidentId: ctx.incident.id,
+            occurredOn: '2026-06-22',
+            kind: 'DETECTED',
+            description: '  お問い合わせが急増。調査を開始 ',
+          },
+        },
         chiefToken,
       );
       const incident = only(res);
@@ -271,12 +359,24 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
     });
 
     it('the chief lists systems, data categories (leaked or confirmed not leaked) and parties; each is in the trail', async () => {
-      only(await t.gql(ADD_SYSTEM, { input: { incidentId: ctx.incident.id, name: '当該データベース（漏えい元）', description: '7月4日に稼働停止', leakSource: true } }, chiefToken));
+      only(
+        await t.gql(
+          ADD_SYSTEM,
+          {
+            input: { incidentId: ctx.incident.id, name: '当該データベース（漏えい元）', description: '7月4日に稼働停止', leakSource: true },
+          },
+          chiefToken,
+        ),
+      );
       only(await t.gql(ADD_SYSTEM, { input: { incidentId: ctx.incident.id, name: '受講者管理ＤＢ' } }, executiveToken));
       only(await t.gql(ADD_CATEGORY, { input: { incidentId: ctx.incident.id, name: 'クレジットカード番号', leaked: false } }, chiefToken));
       only(await t.gql(ADD_CATEGORY, { input: { incidentId: ctx.incident.id, name: '郵便番号', leaked: true } }, chiefToken));
       const incident = only(
-        await t.gql<{ addIncidentParty: Incident }>(ADD_PARTY, { input: { incidentId: ctx.incident.id, kind: 'REGULATOR', name: '経済産業省', role: '監督官庁' } }, adminToken),
+        await t.gql<{ addIncidentParty: Incident }>(
+          ADD_PARTY,
+          { input: { incidentId: ctx.incident.id, kind: 'REGULATOR', name: '経済産業省', role: '監督官庁' } },
+          adminToken,
+        ),
       );
       expect(incident.systems.map((s) => [s.name, s.leakSource, s.holdsCustomerData])).toEqual([
         ['受講者管理ＤＢ', false, true],
@@ -300,12 +400,48 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       const before = await stateOf(ctx.incident.id);
       const id = ctx.incident.id;
       const cases: [string, Record<string, unknown>, string, string, string | undefined][] = [
-        [ADD_EVENT, { incidentId: id, occurredOn: '2026-07-10', kind: 'OTHER', description: '部外者の記録' }, outsiderToken, 'FORBIDDEN', 'NOT_PERMITTED'],
-        [ADD_EVENT, { incidentId: id, occurredOn: '2026-07-10', kind: 'OTHER', description: '監査人の記録' }, auditorToken, 'FORBIDDEN', 'PERMISSION_DENIED'],
-        [ADD_EVENT, { incidentId: id, occurredOn: '2026-06-31', kind: 'OTHER', description: '存在しない日' }, memberToken, 'BAD_USER_INPUT', 'INVALID_FIELD'],
-        [ADD_EVENT, { incidentId: id, occurredOn: '2026-07-10', kind: 'OTHER', description: '   ' }, memberToken, 'BAD_USER_INPUT', 'INVALID_FIELD'],
-        [ADD_EVENT, { incidentId: id, occurredOn: '2026-07-10', kind: 'TELEPORTATION', description: 'x' }, memberToken, 'BAD_USER_INPUT', undefined],
-        [ADD_EVENT, { incidentId: UNKNOWN, occurredOn: '2026-07-10', kind: 'OTHER', description: 'x' }, adminToken, 'NOT_FOUND', 'INCIDENT_NOT_FOUND'],
+        [
+          ADD_EVENT,
+          { incidentId: id, occurredOn: '2026-07-10', kind: 'OTHER', description: '部外者の記録' },
+          outsiderToken,
+          'FORBIDDEN',
+          'NOT_PERMITTED',
+        ],
+        [
+          ADD_EVENT,
+          { incidentId: id, occurredOn: '2026-07-10', kind: 'OTHER', description: '監査人の記録' },
+          auditorToken,
+          'FORBIDDEN',
+          'PERMISSION_DENIED',
+        ],
+        [
+          ADD_EVENT,
+          { incidentId: id, occurredOn: '2026-06-31', kind: 'OTHER', description: '存在しない日' },
+          memberToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+        ],
+        [
+          ADD_EVENT,
+          { incidentId: id, occurredOn: '2026-07-10', kind: 'OTHER', description: '   ' },
+          memberToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+        ],
+        [
+          ADD_EVENT,
+          { incidentId: id, occurredOn: '2026-07-10', kind: 'TELEPORTATION', description: 'x' },
+          memberToken,
+          'BAD_USER_INPUT',
+          undefined,
+        ],
+        [
+          ADD_EVENT,
+          { incidentId: UNKNOWN, occurredOn: '2026-07-10', kind: 'OTHER', description: 'x' },
+          adminToken,
+          'NOT_FOUND',
+          'INCIDENT_NOT_FOUND',
+        ],
         [ADD_SYSTEM, { incidentId: id, name: '会員Webサイト' }, memberToken, 'FORBIDDEN', 'NOT_PERMITTED'],
         [ADD_SYSTEM, { incidentId: id, name: ' 受講者管理DB ' }, chiefToken, 'CONFLICT', 'ALREADY_LISTED'],
         [ADD_SYSTEM, { incidentId: UNKNOWN, name: 'x' }, adminToken, 'NOT_FOUND', 'INCIDENT_NOT_FOUND'],
@@ -343,7 +479,13 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
         chiefToken,
       );
       const added = only(res).taskForce.find((x) => x.user.id === lead.user.id)!;
-      expect(added).toMatchObject({ roleTitle: '情報セキュリティ担当', isChief: false, joinedOn: todayInTokyo(), leftOn: null, user: { displayName: '高橋 誠' } });
+      expect(added).toMatchObject({
+        roleTitle: '情報セキュリティ担当',
+        isChief: false,
+        joinedOn: todayInTokyo(),
+        leftOn: null,
+        user: { displayName: '高橋 誠' },
+      });
       const [entry] = await trailOf(ctx.incident.id, 'task_force.member_added');
       expect(entry).toMatchObject({
         actor_label: ctx.chief.user.email,
@@ -378,8 +520,18 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
         [{ incidentId: id, userId: inactive.user.id, roleTitle: '担当' }, chiefToken, 'BAD_USER_INPUT', 'USER_INACTIVE'],
         [{ incidentId: id, userId: auditorUser.user.id, roleTitle: '担当' }, chiefToken, 'BAD_USER_INPUT', 'USER_NOT_ELIGIBLE'],
         [{ incidentId: id, userId: lead.user.id, roleTitle: '二重登録' }, chiefToken, 'CONFLICT', 'ALREADY_MEMBER'],
-        [{ incidentId: id, userId: candidate.user.id, roleTitle: '担当', joinedOn: '2999-04-01' }, chiefToken, 'BAD_USER_INPUT', 'INVALID_FIELD'],
-        [{ incidentId: id, userId: candidate.user.id, roleTitle: '担当', joinedOn: '2026-04-31' }, chiefToken, 'BAD_USER_INPUT', 'INVALID_FIELD'],
+        [
+          { incidentId: id, userId: candidate.user.id, roleTitle: '担当', joinedOn: '2999-04-01' },
+          chiefToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+        ],
+        [
+          { incidentId: id, userId: candidate.user.id, roleTitle: '担当', joinedOn: '2026-04-31' },
+          chiefToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+        ],
         [{ incidentId: id, userId: candidate.user.id, roleTitle: ' ' }, chiefToken, 'BAD_USER_INPUT', 'INVALID_FIELD'],
         [{ incidentId: id, userId: UNKNOWN, roleTitle: '担当' }, chiefToken, 'NOT_FOUND', 'USER_NOT_FOUND'],
         [{ incidentId: UNKNOWN, userId: candidate.user.id, roleTitle: '担当' }, adminToken, 'NOT_FOUND', 'INCIDENT_NOT_FOUND'],
@@ -394,7 +546,11 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
     it("the chief changes a member's role with the incident's version; a stale version or the same title is refused", async () => {
       const memberId = (await memberIdOf(ctx.incident.id, lead.user.id))!;
       const v = await versionOf(ctx.incident.id);
-      const res = await t.gql<{ changeTaskForceRole: Incident }>(CHANGE_ROLE, { input: { memberId, expectedVersion: v, roleTitle: '情報セキュリティ責任者' } }, chiefToken);
+      const res = await t.gql<{ changeTaskForceRole: Incident }>(
+        CHANGE_ROLE,
+        { input: { memberId, expectedVersion: v, roleTitle: '情報セキュリティ責任者' } },
+        chiefToken,
+      );
       const incident = only(res);
       expect(incident.version).toBe(v + 1);
       expect(incident.taskForce.find((x) => x.id === memberId)!.roleTitle).toBe('情報セキュリティ責任者');
@@ -407,10 +563,18 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       const before = await stateOf(ctx.incident.id);
       const stale = await t.gql(CHANGE_ROLE, { input: { memberId, expectedVersion: v, roleTitle: '上書き' } }, chiefToken);
       expect(stale.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', reason: 'STALE_VERSION', currentVersion: v + 1 });
-      const same = await t.gql(CHANGE_ROLE, { input: { memberId, expectedVersion: v + 1, roleTitle: '情報セキュリティ責任者' } }, chiefToken);
+      const same = await t.gql(
+        CHANGE_ROLE,
+        { input: { memberId, expectedVersion: v + 1, roleTitle: '情報セキュリティ責任者' } },
+        chiefToken,
+      );
       expect(errorCode(same)).toBe('BAD_USER_INPUT');
-      expect(errorCode(await t.gql(CHANGE_ROLE, { input: { memberId, expectedVersion: v + 1, roleTitle: '自分で昇格' } }, leadToken))).toBe('FORBIDDEN');
-      expect(errorCode(await t.gql(CHANGE_ROLE, { input: { memberId: UNKNOWN, expectedVersion: v + 1, roleTitle: 'x' } }, chiefToken))).toBe('NOT_FOUND');
+      expect(errorCode(await t.gql(CHANGE_ROLE, { input: { memberId, expectedVersion: v + 1, roleTitle: '自分で昇格' } }, leadToken))).toBe(
+        'FORBIDDEN',
+      );
+      expect(
+        errorCode(await t.gql(CHANGE_ROLE, { input: { memberId: UNKNOWN, expectedVersion: v + 1, roleTitle: 'x' } }, chiefToken)),
+      ).toBe('NOT_FOUND');
       expect(await stateOf(ctx.incident.id)).toEqual(before);
     });
 
@@ -427,7 +591,12 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       const before = await stateOf(ctx.incident.id);
       const res = await t.gql(REMOVE_MEMBER, { input: { memberId } }, chiefToken);
       expect(errorCode(res)).toBe('CONFLICT');
-      expect(res.errors![0]!.extensions).toMatchObject({ reason: 'OWNS_OPEN_COUNTERMEASURES', memberId, userId: lead.user.id, countermeasures: ['CM-001', 'CM-002'] });
+      expect(res.errors![0]!.extensions).toMatchObject({
+        reason: 'OWNS_OPEN_COUNTERMEASURES',
+        memberId,
+        userId: lead.user.id,
+        countermeasures: ['CM-001', 'CM-002'],
+      });
       expect(res.errors![0]!.message).toContain('CM-001, CM-002');
       expect(res.data?.removeTaskForceMember ?? null).toBeNull();
       expect(await stateOf(ctx.incident.id)).toEqual(before);
@@ -440,30 +609,44 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
         `SELECT id, version FROM countermeasures WHERE incident_id = $1 AND owner_id = $2 AND status <> 'CANCELLED' ORDER BY seq`,
         [ctx.incident.id, lead.user.id],
       );
-      for (const cm of open) only(await t.gql(ASSIGN_OWNER, { input: { id: cm.id, expectedVersion: cm.version, ownerId: successor.user.id } }, chiefToken));
+      for (const cm of open)
+        only(await t.gql(ASSIGN_OWNER, { input: { id: cm.id, expectedVersion: cm.version, ownerId: successor.user.id } }, chiefToken));
 
       const today = todayInTokyo(); // the lead joined today (the default), so today is the earliest day they can leave
       const res = await t.gql<{ removeTaskForceMember: Incident }>(REMOVE_MEMBER, { input: { memberId, leftOn: today } }, chiefToken);
       const incident = only(res);
       expect(incident.taskForce.find((x) => x.id === memberId)).toMatchObject({ leftOn: today, user: { id: lead.user.id } });
       const [entry] = await trailOf(ctx.incident.id, 'task_force.member_removed');
-      expect(entry).toMatchObject({ actor_label: ctx.chief.user.email, before: { member: { memberId, leftOn: null } }, after: { member: { memberId, leftOn: today } } });
+      expect(entry).toMatchObject({
+        actor_label: ctx.chief.user.email,
+        before: { member: { memberId, leftOn: null } },
+        after: { member: { memberId, leftOn: today } },
+      });
 
       // Only current members can own countermeasures.
-      const [cm] = await t.sql<{ id: string; version: number }>('SELECT id, version FROM countermeasures WHERE incident_id = $1 ORDER BY seq LIMIT 1', [ctx.incident.id]);
+      const [cm] = await t.sql<{ id: string; version: number }>(
+        'SELECT id, version FROM countermeasures WHERE incident_id = $1 ORDER BY seq LIMIT 1',
+        [ctx.incident.id],
+      );
       const assign = await t.gql(ASSIGN_OWNER, { input: { id: cm!.id, expectedVersion: cm!.version, ownerId: lead.user.id } }, chiefToken);
       expect(assign.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'NOT_A_MEMBER', userIds: [lead.user.id] });
-      await expect(
-        makeCountermeasure(t, ctx.incident.id, lead.user.id),
-      ).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
-      const event = await t.gql(ADD_EVENT, { input: { incidentId: ctx.incident.id, occurredOn: '2026-10-01', kind: 'OTHER', description: '退任後の記録' } }, leadToken);
+      await expect(makeCountermeasure(t, ctx.incident.id, lead.user.id)).rejects.toMatchObject({ code: 'NOT_A_MEMBER' });
+      const event = await t.gql(
+        ADD_EVENT,
+        { input: { incidentId: ctx.incident.id, occurredOn: '2026-10-01', kind: 'OTHER', description: '退任後の記録' } },
+        leadToken,
+      );
       expect(errorCode(event)).toBe('FORBIDDEN');
 
       // An ended membership is history: removing it again is a CONFLICT; the user may be added again as a new membership.
       const again = await t.gql(REMOVE_MEMBER, { input: { memberId } }, chiefToken);
       expect(again.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', reason: 'MEMBER_HAS_LEFT', leftOn: today });
       const back = only(
-        await t.gql<{ addTaskForceMember: Incident }>(ADD_MEMBER, { input: { incidentId: ctx.incident.id, userId: lead.user.id, roleTitle: '顧問' } }, chiefToken),
+        await t.gql<{ addTaskForceMember: Incident }>(
+          ADD_MEMBER,
+          { input: { incidentId: ctx.incident.id, userId: lead.user.id, roleTitle: '顧問' } },
+          chiefToken,
+        ),
       );
       expect(back.taskForce.filter((x) => x.user.id === lead.user.id).map((x) => [x.roleTitle, x.leftOn])).toEqual(
         expect.arrayContaining([
@@ -500,12 +683,18 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       const v = await versionOf(ctx.incident.id);
 
       const refusedBefore = await stateOf(ctx.incident.id);
-      expect(errorCode(await t.gql(DESIGNATE, { input: { memberId: newChiefMemberId, expectedVersion: v } }, await successor.token()))).toBe('FORBIDDEN');
-      expect((await t.gql(DESIGNATE, { input: { memberId: oldChiefMemberId, expectedVersion: v } }, executiveToken)).errors![0]!.extensions).toMatchObject({
+      expect(
+        errorCode(await t.gql(DESIGNATE, { input: { memberId: newChiefMemberId, expectedVersion: v } }, await successor.token())),
+      ).toBe('FORBIDDEN');
+      expect(
+        (await t.gql(DESIGNATE, { input: { memberId: oldChiefMemberId, expectedVersion: v } }, executiveToken)).errors![0]!.extensions,
+      ).toMatchObject({
         code: 'CONFLICT',
         reason: 'ALREADY_CHIEF',
       });
-      expect((await t.gql(DESIGNATE, { input: { memberId: newChiefMemberId, expectedVersion: v - 1 } }, executiveToken)).errors![0]!.extensions).toMatchObject({
+      expect(
+        (await t.gql(DESIGNATE, { input: { memberId: newChiefMemberId, expectedVersion: v - 1 } }, executiveToken)).errors![0]!.extensions,
+      ).toMatchObject({
         code: 'CONFLICT',
         reason: 'STALE_VERSION',
         currentVersion: v,
@@ -513,7 +702,13 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       expect(errorCode(await t.gql(DESIGNATE, { input: { memberId: UNKNOWN, expectedVersion: v } }, executiveToken))).toBe('NOT_FOUND');
       expect(await stateOf(ctx.incident.id)).toEqual(refusedBefore);
 
-      const incident = only(await t.gql<{ designateTaskForceChief: Incident }>(DESIGNATE, { input: { memberId: newChiefMemberId, expectedVersion: v } }, executiveToken));
+      const incident = only(
+        await t.gql<{ designateTaskForceChief: Incident }>(
+          DESIGNATE,
+          { input: { memberId: newChiefMemberId, expectedVersion: v } },
+          executiveToken,
+        ),
+      );
       expect(incident.version).toBe(v + 1);
       const current = incident.taskForce.filter((x) => x.leftOn === null);
       expect(current.filter((x) => x.isChief).map((x) => x.user.id)).toEqual([newChief.user.id]);
@@ -523,16 +718,34 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       expect(entry).toMatchObject({
         actor_label: executive.user.email,
         before: { chief: { memberId: oldChiefMemberId, isChief: true }, member: { memberId: newChiefMemberId, isChief: false } },
-        after: { chief: { memberId: newChiefMemberId, isChief: true }, previousChief: { memberId: oldChiefMemberId, isChief: false }, incidentVersion: v + 1 },
+        after: {
+          chief: { memberId: newChiefMemberId, isChief: true },
+          previousChief: { memberId: oldChiefMemberId, isChief: false },
+          incidentVersion: v + 1,
+        },
       });
 
       // The new chief adds members; the former chief no longer may.
       const helper = await person(['TASK_FORCE'], '伊藤 美咲', 'いとう みさき');
-      expect(errorCode(await t.gql(ADD_MEMBER, { input: { incidentId: ctx.incident.id, userId: helper.user.id, roleTitle: '広報担当' } }, chiefToken))).toBe('FORBIDDEN');
-      only(await t.gql(ADD_MEMBER, { input: { incidentId: ctx.incident.id, userId: helper.user.id, roleTitle: '広報担当' } }, await newChief.token()));
+      expect(
+        errorCode(
+          await t.gql(ADD_MEMBER, { input: { incidentId: ctx.incident.id, userId: helper.user.id, roleTitle: '広報担当' } }, chiefToken),
+        ),
+      ).toBe('FORBIDDEN');
+      only(
+        await t.gql(
+          ADD_MEMBER,
+          { input: { incidentId: ctx.incident.id, userId: helper.user.id, roleTitle: '広報担当' } },
+          await newChief.token(),
+        ),
+      );
       // And the former chief, now a plain member, can leave (on a day of their choosing, between joining and today).
       const left = only(
-        await t.gql<{ removeTaskForceMember: Incident }>(REMOVE_MEMBER, { input: { memberId: oldChiefMemberId, leftOn: '2026-10-31' } }, await newChief.token()),
+        await t.gql<{ removeTaskForceMember: Incident }>(
+          REMOVE_MEMBER,
+          { input: { memberId: oldChiefMemberId, leftOn: '2026-10-31' } },
+          await newChief.token(),
+        ),
       );
       expect(left.taskForce.find((x) => x.id === oldChiefMemberId)).toMatchObject({ joinedOn: '2026-07-10', leftOn: '2026-10-31' });
     });
@@ -560,7 +773,10 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
           expect(assign.errors![0]!.extensions!.reason).toBe('NOT_A_MEMBER');
         } else {
           expect(row!.owner_id).toBe(target.user.id);
-          expect(remove.errors![0]!.extensions).toMatchObject({ reason: 'OWNS_OPEN_COUNTERMEASURES', countermeasures: [expect.stringMatching(/^CM-\d{3}$/)] });
+          expect(remove.errors![0]!.extensions).toMatchObject({
+            reason: 'OWNS_OPEN_COUNTERMEASURES',
+            countermeasures: [expect.stringMatching(/^CM-\d{3}$/)],
+          });
         }
       }
     });
@@ -572,7 +788,12 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
       const input = { incidentId: ctx.incident.id, userId: user.user.id, roleTitle: '担当' };
       const results = await Promise.all([t.gql(ADD_MEMBER, { input }, chiefToken), t.gql(ADD_MEMBER, { input }, adminToken)]);
       expect(results.map((r) => r.errors?.[0]?.extensions?.reason).sort()).toEqual(['ALREADY_MEMBER', undefined].sort());
-      expect(await t.sql('SELECT count(*)::int AS n FROM task_force_members WHERE incident_id = $1 AND user_id = $2', [ctx.incident.id, user.user.id])).toEqual([{ n: 1 }]);
+      expect(
+        await t.sql('SELECT count(*)::int AS n FROM task_force_members WHERE incident_id = $1 AND user_id = $2', [
+          ctx.incident.id,
+          user.user.id,
+        ]),
+      ).toEqual([{ n: 1 }]);
       expect(await trailOf(ctx.incident.id, 'task_force.member_added')).toHaveLength(1);
     });
 
@@ -585,7 +806,9 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
         t.gql(DESIGNATE, { input: { memberId: (await memberIdOf(ctx.incident.id, b.user.id))!, expectedVersion: 1 } }, otherExecToken),
       ]);
       expect(results.map((r) => r.errors?.[0]?.extensions?.reason).sort()).toEqual(['STALE_VERSION', undefined].sort());
-      const chiefs = await t.sql('SELECT user_id FROM task_force_members WHERE incident_id = $1 AND is_chief AND left_on IS NULL', [ctx.incident.id]);
+      const chiefs = await t.sql('SELECT user_id FROM task_force_members WHERE incident_id = $1 AND is_chief AND left_on IS NULL', [
+        ctx.incident.id,
+      ]);
       expect(chiefs).toHaveLength(1);
       expect(await versionOf(ctx.incident.id)).toBe(2);
     });
@@ -595,7 +818,9 @@ describe('incidents: the case, its timeline and inventory, and its task force', 
     const res = await t.gql<{ verifyAuditTrail: { intact: boolean; entriesChecked: number } }>(VERIFY, {}, auditorToken);
     expect(res.data!.verifyAuditTrail.intact).toBe(true);
     expect(res.data!.verifyAuditTrail.entriesChecked).toBeGreaterThan(30);
-    const [first] = await t.sql<{ id: string }>(`SELECT id FROM incidents WHERE title = 'お客様情報漏えい事案（特定データベースからの持ち出し）'`);
+    const [first] = await t.sql<{ id: string }>(
+      `SELECT id FROM incidents WHERE title = 'お客様情報漏えい事案（特定データベースからの持ち出し）'`,
+    );
     expect((await incidentOf(first!.id, auditorToken)).taskForce).toHaveLength(1);
   });
 });

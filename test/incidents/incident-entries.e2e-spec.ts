@@ -51,7 +51,13 @@ interface Incident {
 }
 type User = Awaited<ReturnType<TestApp['createUser']>>;
 type Ctx = Awaited<ReturnType<typeof makeIncident>>;
-type Trail = { action: string; actor_label: string; entity_type: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null };
+type Trail = {
+  action: string;
+  actor_label: string;
+  entity_type: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+};
 
 const UNKNOWN = '00000000-0000-4000-8000-00000000abcd';
 const NOT_REMOVED: Removal = { removedAt: null, removedByLabel: null, removalReason: null };
@@ -86,8 +92,12 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
     trail: await t.sql('SELECT count(*)::int AS n, max(seq)::text AS head FROM audit_trail'),
   });
   const trailOf = (incidentId: string, action: string) =>
-    t.sql<Trail>('SELECT action, actor_label, entity_type, before, after FROM audit_trail WHERE entity_id = $1 AND action = $2 ORDER BY seq', [incidentId, action]);
-  const versionOf = async (incidentId: string) => (await t.sql<{ version: number }>('SELECT version FROM incidents WHERE id = $1', [incidentId]))[0]!.version;
+    t.sql<Trail>(
+      'SELECT action, actor_label, entity_type, before, after FROM audit_trail WHERE entity_id = $1 AND action = $2 ORDER BY seq',
+      [incidentId, action],
+    );
+  const versionOf = async (incidentId: string) =>
+    (await t.sql<{ version: number }>('SELECT version FROM incidents WHERE id = $1', [incidentId]))[0]!.version;
   const incidentOf = async (id: string, token: string, args = '') =>
     only(await t.gql<{ incident: Incident }>(`query($id: ID!) { incident(id: $id) { id version ${LISTS(args)} } }`, { id }, token));
 
@@ -121,8 +131,8 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       incident = only(await t.gql<Record<string, Incident>>(doc, { input: { incidentId, ...input } }, chiefToken));
     }
     ids = Object.fromEntries(
-      [...incident.timeline.map((e) => [e.description, e.id]), ...incident.systems, ...incident.dataCategories, ...incident.parties].map((x) =>
-        Array.isArray(x) ? x : [x.name, x.id],
+      [...incident.timeline.map((e) => [e.description, e.id]), ...incident.systems, ...incident.dataCategories, ...incident.parties].map(
+        (x) => (Array.isArray(x) ? x : [x.name, x.id]),
       ),
     );
     expect(incident.version).toBe(1);
@@ -134,7 +144,17 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       const id = ctx.incident.id;
       const res = await t.gql<{ updateIncidentSystem: Incident }>(
         UPDATE_SYSTEM,
-        { input: { incidentId: id, systemId: ids['受講者管理ＤＢ'], expectedVersion: 1, reason: '正式名称に訂正（社内台帳による）', name: ' 受講者管理データベース ', holdsCustomerData: true, leakSource: false } },
+        {
+          input: {
+            incidentId: id,
+            systemId: ids['受講者管理ＤＢ'],
+            expectedVersion: 1,
+            reason: '正式名称に訂正（社内台帳による）',
+            name: ' 受講者管理データベース ',
+            holdsCustomerData: true,
+            leakSource: false,
+          },
+        },
         chiefToken,
       );
       const incident = only(res);
@@ -152,9 +172,23 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
         action: 'incident.system_updated',
         actor_label: ctx.chief.user.email,
         entity_type: 'Incident',
-        before: { system: { id: ids['受講者管理ＤＢ'], name: '受講者管理ＤＢ', description: '現在の受講者', leakSource: false, holdsCustomerData: true } },
+        before: {
+          system: {
+            id: ids['受講者管理ＤＢ'],
+            name: '受講者管理ＤＢ',
+            description: '現在の受講者',
+            leakSource: false,
+            holdsCustomerData: true,
+          },
+        },
         after: {
-          system: { id: ids['受講者管理ＤＢ'], name: '受講者管理データベース', description: '現在の受講者', leakSource: false, holdsCustomerData: true },
+          system: {
+            id: ids['受講者管理ＤＢ'],
+            name: '受講者管理データベース',
+            description: '現在の受講者',
+            leakSource: false,
+            holdsCustomerData: true,
+          },
           reason: '正式名称に訂正（社内台帳による）',
           incidentVersion: 2,
         },
@@ -166,7 +200,16 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       let incident = only(
         await t.gql<{ updateIncidentEvent: Incident }>(
           UPDATE_EVENT,
-          { input: { incidentId: id, eventId: ids['お問い合わせが急増。調査を開始'], expectedVersion: 2, reason: '受付記録で日付を確認', occurredOn: '2026-06-20', kind: 'DETECTED' } },
+          {
+            input: {
+              incidentId: id,
+              eventId: ids['お問い合わせが急増。調査を開始'],
+              expectedVersion: 2,
+              reason: '受付記録で日付を確認',
+              occurredOn: '2026-06-20',
+              kind: 'DETECTED',
+            },
+          },
           memberToken,
         ),
       );
@@ -186,7 +229,15 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       incident = only(
         await t.gql<{ updateIncidentDataCategory: Incident }>(
           UPDATE_CATEGORY,
-          { input: { incidentId: id, dataCategoryId: ids['成績情報'], expectedVersion: 3, reason: '調査会社の照合結果：成績情報は含まれていない', leaked: false } },
+          {
+            input: {
+              incidentId: id,
+              dataCategoryId: ids['成績情報'],
+              expectedVersion: 3,
+              reason: '調査会社の照合結果：成績情報は含まれていない',
+              leaked: false,
+            },
+          },
           executiveToken,
         ),
       );
@@ -198,12 +249,25 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       incident = only(
         await t.gql<{ updateIncidentParty: Incident }>(
           UPDATE_PARTY,
-          { input: { incidentId: id, partyId: ids['調査会社'], expectedVersion: 4, reason: '役割の記載は不要', kind: 'INVESTIGATION_FIRM', role: '' } },
+          {
+            input: {
+              incidentId: id,
+              partyId: ids['調査会社'],
+              expectedVersion: 4,
+              reason: '役割の記載は不要',
+              kind: 'INVESTIGATION_FIRM',
+              role: '',
+            },
+          },
           executiveToken,
         ),
       );
       expect(incident.version).toBe(5);
-      expect(incident.parties.find((p) => p.id === ids['調査会社'])).toMatchObject({ kind: 'INVESTIGATION_FIRM', name: '調査会社', role: '' });
+      expect(incident.parties.find((p) => p.id === ids['調査会社'])).toMatchObject({
+        kind: 'INVESTIGATION_FIRM',
+        name: '調査会社',
+        role: '',
+      });
       const [partyEntry] = await trailOf(id, 'incident.party_updated');
       expect(partyEntry).toMatchObject({
         actor_label: executive.user.email,
@@ -216,7 +280,11 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       const id = ctx.incident.id;
       const other = await makeIncident(t, '別の事案');
       const otherSystem = only(
-        await t.gql<{ addIncidentSystem: Incident }>(ADD_SYSTEM, { input: { incidentId: other.incident.id, name: '他事案のＤＢ' } }, adminToken),
+        await t.gql<{ addIncidentSystem: Incident }>(
+          ADD_SYSTEM,
+          { input: { incidentId: other.incident.id, name: '他事案のＤＢ' } },
+          adminToken,
+        ),
       ).systems[0]!.id;
       const v = await versionOf(id);
       const sys = ids['会員Webサイト'];
@@ -224,9 +292,29 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       const why = '訂正';
       const before = await stateOf(id);
       const cases: [string, Record<string, unknown>, string, string, string | undefined, Record<string, unknown>?][] = [
-        [UPDATE_SYSTEM, { incidentId: id, systemId: UNKNOWN, expectedVersion: v, reason: why, name: 'x' }, adminToken, 'NOT_FOUND', 'ENTRY_NOT_FOUND', { list: 'systems', id: UNKNOWN }],
-        [UPDATE_EVENT, { incidentId: id, eventId: sys, expectedVersion: v, reason: why, description: 'x' }, adminToken, 'NOT_FOUND', 'ENTRY_NOT_FOUND', { list: 'timeline' }],
-        [UPDATE_SYSTEM, { incidentId: UNKNOWN, systemId: sys, expectedVersion: v, reason: why, name: 'x' }, adminToken, 'NOT_FOUND', 'INCIDENT_NOT_FOUND'],
+        [
+          UPDATE_SYSTEM,
+          { incidentId: id, systemId: UNKNOWN, expectedVersion: v, reason: why, name: 'x' },
+          adminToken,
+          'NOT_FOUND',
+          'ENTRY_NOT_FOUND',
+          { list: 'systems', id: UNKNOWN },
+        ],
+        [
+          UPDATE_EVENT,
+          { incidentId: id, eventId: sys, expectedVersion: v, reason: why, description: 'x' },
+          adminToken,
+          'NOT_FOUND',
+          'ENTRY_NOT_FOUND',
+          { list: 'timeline' },
+        ],
+        [
+          UPDATE_SYSTEM,
+          { incidentId: UNKNOWN, systemId: sys, expectedVersion: v, reason: why, name: 'x' },
+          adminToken,
+          'NOT_FOUND',
+          'INCIDENT_NOT_FOUND',
+        ],
         [
           UPDATE_SYSTEM,
           { incidentId: id, systemId: otherSystem, expectedVersion: v, reason: why, name: 'x' },
@@ -235,28 +323,154 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
           'ENTRY_OF_ANOTHER_INCIDENT',
           { list: 'systems', id: otherSystem, incidentId: id },
         ],
-        [UPDATE_EVENT, { incidentId: id, eventId: ev, expectedVersion: v, reason: why, occurredOn: '2026-02-30' }, chiefToken, 'BAD_USER_INPUT', 'INVALID_FIELD', { field: 'occurredOn', value: '2026-02-30' }],
-        [UPDATE_EVENT, { incidentId: id, eventId: ev, expectedVersion: v, reason: why, occurredOn: '2026/07/09' }, chiefToken, 'BAD_USER_INPUT', 'INVALID_FIELD', { field: 'occurredOn' }],
-        [UPDATE_EVENT, { incidentId: id, eventId: ev, expectedVersion: v, reason: '　 ', description: '公表' }, chiefToken, 'BAD_USER_INPUT', 'INVALID_FIELD', { field: 'reason' }],
-        [UPDATE_EVENT, { incidentId: id, eventId: ev, expectedVersion: v, reason: why, description: '   ' }, chiefToken, 'BAD_USER_INPUT', 'INVALID_FIELD', { field: 'description' }],
-        [UPDATE_SYSTEM, { incidentId: id, systemId: sys, expectedVersion: v, reason: why, name: '漢'.repeat(201) }, chiefToken, 'BAD_USER_INPUT', undefined, { validationErrors: [expect.stringContaining('name')] }],
-        [UPDATE_SYSTEM, { incidentId: id, systemId: sys, expectedVersion: v, reason: 'り'.repeat(2001), name: '会員サイト' }, chiefToken, 'BAD_USER_INPUT', undefined, { validationErrors: [expect.stringContaining('reason')] }],
-        [UPDATE_PARTY, { incidentId: id, partyId: ids['警察'], expectedVersion: v, reason: why, role: 'ロ'.repeat(501) }, chiefToken, 'BAD_USER_INPUT', undefined, { validationErrors: [expect.stringContaining('role')] }],
+        [
+          UPDATE_EVENT,
+          { incidentId: id, eventId: ev, expectedVersion: v, reason: why, occurredOn: '2026-02-30' },
+          chiefToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+          { field: 'occurredOn', value: '2026-02-30' },
+        ],
+        [
+          UPDATE_EVENT,
+          { incidentId: id, eventId: ev, expectedVersion: v, reason: why, occurredOn: '2026/07/09' },
+          chiefToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+          { field: 'occurredOn' },
+        ],
+        [
+          UPDATE_EVENT,
+          { incidentId: id, eventId: ev, expectedVersion: v, reason: '　 ', description: '公表' },
+          chiefToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+          { field: 'reason' },
+        ],
+        [
+          UPDATE_EVENT,
+          { incidentId: id, eventId: ev, expectedVersion: v, reason: why, description: '   ' },
+          chiefToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+          { field: 'description' },
+        ],
+        [
+          UPDATE_SYSTEM,
+          { incidentId: id, systemId: sys, expectedVersion: v, reason: why, name: '漢'.repeat(201) },
+          chiefToken,
+          'BAD_USER_INPUT',
+          undefined,
+          { validationErrors: [expect.stringContaining('name')] },
+        ],
+        [
+          UPDATE_SYSTEM,
+          { incidentId: id, systemId: sys, expectedVersion: v, reason: 'り'.repeat(2001), name: '会員サイト' },
+          chiefToken,
+          'BAD_USER_INPUT',
+          undefined,
+          { validationErrors: [expect.stringContaining('reason')] },
+        ],
+        [
+          UPDATE_PARTY,
+          { incidentId: id, partyId: ids['警察'], expectedVersion: v, reason: why, role: 'ロ'.repeat(501) },
+          chiefToken,
+          'BAD_USER_INPUT',
+          undefined,
+          { validationErrors: [expect.stringContaining('role')] },
+        ],
         // A value equal to the current one is no change; the full-width/half-width twin of another system is a duplicate.
-        [UPDATE_SYSTEM, { incidentId: id, systemId: sys, expectedVersion: v, reason: why, name: '会員Webサイト', leakSource: false }, chiefToken, 'BAD_USER_INPUT', 'INVALID_FIELD', { field: null }],
-        [UPDATE_CATEGORY, { incidentId: id, dataCategoryId: ids['郵便番号'], expectedVersion: v, reason: why }, chiefToken, 'BAD_USER_INPUT', 'INVALID_FIELD', { field: null }],
-        [UPDATE_SYSTEM, { incidentId: id, systemId: sys, expectedVersion: v, reason: why, name: '受講者管理データベース' }, chiefToken, 'CONFLICT', 'ALREADY_LISTED'],
-        [UPDATE_CATEGORY, { incidentId: id, dataCategoryId: ids['成績情報'], expectedVersion: v, reason: why, name: ' 郵便番号 ' }, chiefToken, 'CONFLICT', 'ALREADY_LISTED'],
-        [UPDATE_SYSTEM, { incidentId: id, systemId: sys, expectedVersion: v - 1, reason: why, name: '会員サイト' }, chiefToken, 'CONFLICT', 'STALE_VERSION', { currentVersion: v, expectedVersion: v - 1 }],
-        [REMOVE_EVENT, { incidentId: id, eventId: ev, expectedVersion: v + 1, reason: why }, chiefToken, 'CONFLICT', 'STALE_VERSION', { currentVersion: v }],
-        [REMOVE_PARTY, { incidentId: id, partyId: ids['警察'], expectedVersion: v, reason: '' }, chiefToken, 'BAD_USER_INPUT', 'INVALID_FIELD', { field: 'reason' }],
-        [REMOVE_CATEGORY, { incidentId: id, dataCategoryId: UNKNOWN, expectedVersion: v, reason: why }, chiefToken, 'NOT_FOUND', 'ENTRY_NOT_FOUND'],
+        [
+          UPDATE_SYSTEM,
+          { incidentId: id, systemId: sys, expectedVersion: v, reason: why, name: '会員Webサイト', leakSource: false },
+          chiefToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+          { field: null },
+        ],
+        [
+          UPDATE_CATEGORY,
+          { incidentId: id, dataCategoryId: ids['郵便番号'], expectedVersion: v, reason: why },
+          chiefToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+          { field: null },
+        ],
+        [
+          UPDATE_SYSTEM,
+          { incidentId: id, systemId: sys, expectedVersion: v, reason: why, name: '受講者管理データベース' },
+          chiefToken,
+          'CONFLICT',
+          'ALREADY_LISTED',
+        ],
+        [
+          UPDATE_CATEGORY,
+          { incidentId: id, dataCategoryId: ids['成績情報'], expectedVersion: v, reason: why, name: ' 郵便番号 ' },
+          chiefToken,
+          'CONFLICT',
+          'ALREADY_LISTED',
+        ],
+        [
+          UPDATE_SYSTEM,
+          { incidentId: id, systemId: sys, expectedVersion: v - 1, reason: why, name: '会員サイト' },
+          chiefToken,
+          'CONFLICT',
+          'STALE_VERSION',
+          { currentVersion: v, expectedVersion: v - 1 },
+        ],
+        [
+          REMOVE_EVENT,
+          { incidentId: id, eventId: ev, expectedVersion: v + 1, reason: why },
+          chiefToken,
+          'CONFLICT',
+          'STALE_VERSION',
+          { currentVersion: v },
+        ],
+        [
+          REMOVE_PARTY,
+          { incidentId: id, partyId: ids['警察'], expectedVersion: v, reason: '' },
+          chiefToken,
+          'BAD_USER_INPUT',
+          'INVALID_FIELD',
+          { field: 'reason' },
+        ],
+        [
+          REMOVE_CATEGORY,
+          { incidentId: id, dataCategoryId: UNKNOWN, expectedVersion: v, reason: why },
+          chiefToken,
+          'NOT_FOUND',
+          'ENTRY_NOT_FOUND',
+        ],
         // Who may: members keep the timeline, not the inventory; outsiders and auditors neither.
-        [UPDATE_SYSTEM, { incidentId: id, systemId: sys, expectedVersion: v, reason: why, name: '会員サイト' }, memberToken, 'FORBIDDEN', 'NOT_PERMITTED'],
-        [REMOVE_CATEGORY, { incidentId: id, dataCategoryId: ids['郵便番号'], expectedVersion: v, reason: why }, memberToken, 'FORBIDDEN', 'NOT_PERMITTED'],
-        [UPDATE_EVENT, { incidentId: id, eventId: ev, expectedVersion: v, reason: why, description: '部外者の訂正' }, outsiderToken, 'FORBIDDEN', 'NOT_PERMITTED'],
+        [
+          UPDATE_SYSTEM,
+          { incidentId: id, systemId: sys, expectedVersion: v, reason: why, name: '会員サイト' },
+          memberToken,
+          'FORBIDDEN',
+          'NOT_PERMITTED',
+        ],
+        [
+          REMOVE_CATEGORY,
+          { incidentId: id, dataCategoryId: ids['郵便番号'], expectedVersion: v, reason: why },
+          memberToken,
+          'FORBIDDEN',
+          'NOT_PERMITTED',
+        ],
+        [
+          UPDATE_EVENT,
+          { incidentId: id, eventId: ev, expectedVersion: v, reason: why, description: '部外者の訂正' },
+          outsiderToken,
+          'FORBIDDEN',
+          'NOT_PERMITTED',
+        ],
         [REMOVE_EVENT, { incidentId: id, eventId: ev, expectedVersion: v, reason: why }, outsiderToken, 'FORBIDDEN', 'NOT_PERMITTED'],
-        [UPDATE_EVENT, { incidentId: id, eventId: ev, expectedVersion: v, reason: why, description: '監査人の訂正' }, auditorToken, 'FORBIDDEN', 'PERMISSION_DENIED'],
+        [
+          UPDATE_EVENT,
+          { incidentId: id, eventId: ev, expectedVersion: v, reason: why, description: '監査人の訂正' },
+          auditorToken,
+          'FORBIDDEN',
+          'PERMISSION_DENIED',
+        ],
       ];
       for (const [doc, input, token, code, reason, details] of cases) {
         const res = await t.gql(doc, { input }, token);
@@ -271,7 +485,13 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
     it('two corrections from the same version: one wins, the other gets CONFLICT (STALE_VERSION) and nothing of it is written', async () => {
       const id = ctx.incident.id;
       const v = await versionOf(id);
-      const input = (description: string) => ({ incidentId: id, systemId: ids['会員Webサイト'], expectedVersion: v, reason: '説明の補足', description });
+      const input = (description: string) => ({
+        incidentId: id,
+        systemId: ids['会員Webサイト'],
+        expectedVersion: v,
+        reason: '説明の補足',
+        description,
+      });
       const results = await Promise.all([
         t.gql(UPDATE_SYSTEM, { input: input('会員サイトのアカウント情報（社長の修正）') }, chiefToken),
         t.gql(UPDATE_SYSTEM, { input: input('会員サイトのアカウント情報（役員の修正）') }, executiveToken),
@@ -291,7 +511,11 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       const v = await versionOf(id);
       const reason = '登録誤り：メールアドレスは保有していない';
       const incident = only(
-        await t.gql<{ removeIncidentDataCategory: Incident }>(REMOVE_CATEGORY, { input: { incidentId: id, dataCategoryId: ids['メールアドレス'], expectedVersion: v, reason } }, chiefToken),
+        await t.gql<{ removeIncidentDataCategory: Incident }>(
+          REMOVE_CATEGORY,
+          { input: { incidentId: id, dataCategoryId: ids['メールアドレス'], expectedVersion: v, reason } },
+          chiefToken,
+        ),
       );
       expect(incident.version).toBe(v + 1);
       expect(incident.dataCategories.map((c) => c.name)).toEqual(['郵便番号', '成績情報']);
@@ -309,7 +533,14 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
         entity_type: 'Incident',
         before: { dataCategory: { id: ids['メールアドレス'], name: 'メールアドレス', leaked: true } },
         after: {
-          dataCategory: { id: ids['メールアドレス'], name: 'メールアドレス', leaked: true, removedAt: removed.removedAt, removedByLabel: ctx.chief.user.email, removalReason: reason },
+          dataCategory: {
+            id: ids['メールアドレス'],
+            name: 'メールアドレス',
+            leaked: true,
+            removedAt: removed.removedAt,
+            removedByLabel: ctx.chief.user.email,
+            removalReason: reason,
+          },
           reason,
           incidentVersion: v + 1,
         },
@@ -317,15 +548,35 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
 
       const before = await stateOf(id);
       for (const res of [
-        await t.gql(REMOVE_CATEGORY, { input: { incidentId: id, dataCategoryId: ids['メールアドレス'], expectedVersion: v + 1, reason: '再削除' } }, chiefToken),
-        await t.gql(UPDATE_CATEGORY, { input: { incidentId: id, dataCategoryId: ids['メールアドレス'], expectedVersion: v + 1, reason: '復活', leaked: false } }, chiefToken),
+        await t.gql(
+          REMOVE_CATEGORY,
+          { input: { incidentId: id, dataCategoryId: ids['メールアドレス'], expectedVersion: v + 1, reason: '再削除' } },
+          chiefToken,
+        ),
+        await t.gql(
+          UPDATE_CATEGORY,
+          { input: { incidentId: id, dataCategoryId: ids['メールアドレス'], expectedVersion: v + 1, reason: '復活', leaked: false } },
+          chiefToken,
+        ),
       ]) {
-        expect(res.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', reason: 'ENTRY_REMOVED', list: 'dataCategories', id: ids['メールアドレス'], removedAt: removed.removedAt });
+        expect(res.errors![0]!.extensions).toMatchObject({
+          code: 'CONFLICT',
+          reason: 'ENTRY_REMOVED',
+          list: 'dataCategories',
+          id: ids['メールアドレス'],
+          removedAt: removed.removedAt,
+        });
       }
       expect(await stateOf(id)).toEqual(before);
 
       // A removed entry does not block listing the same name again (a new entry, with its own history).
-      const again = only(await t.gql<{ addIncidentDataCategory: Incident }>(ADD_CATEGORY, { input: { incidentId: id, name: 'メールアドレス', leaked: false } }, chiefToken));
+      const again = only(
+        await t.gql<{ addIncidentDataCategory: Incident }>(
+          ADD_CATEGORY,
+          { input: { incidentId: id, name: 'メールアドレス', leaked: false } },
+          chiefToken,
+        ),
+      );
       expect(again.dataCategories.find((c) => c.name === 'メールアドレス')).toMatchObject({ leaked: false, ...NOT_REMOVED });
       expect(again.dataCategories.find((c) => c.name === 'メールアドレス')!.id).not.toBe(ids['メールアドレス']);
     });
@@ -334,25 +585,52 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       const id = ctx.incident.id;
       let v = await versionOf(id);
       let incident = only(
-        await t.gql<{ removeIncidentEvent: Incident }>(REMOVE_EVENT, { input: { incidentId: id, eventId: ids['誤って登録した出来事'], expectedVersion: v, reason: '重複登録' } }, memberToken),
+        await t.gql<{ removeIncidentEvent: Incident }>(
+          REMOVE_EVENT,
+          { input: { incidentId: id, eventId: ids['誤って登録した出来事'], expectedVersion: v, reason: '重複登録' } },
+          memberToken,
+        ),
       );
       expect(incident.timeline.map((e) => e.description)).toEqual(['お問い合わせが急増。調査を開始', '個人情報漏えいについて公表']);
       v++;
-      incident = only(await t.gql<{ removeIncidentParty: Incident }>(REMOVE_PARTY, { input: { incidentId: id, partyId: ids['警察'], expectedVersion: v, reason: '誤登録' } }, executiveToken));
+      incident = only(
+        await t.gql<{ removeIncidentParty: Incident }>(
+          REMOVE_PARTY,
+          { input: { incidentId: id, partyId: ids['警察'], expectedVersion: v, reason: '誤登録' } },
+          executiveToken,
+        ),
+      );
       expect(incident.parties.map((p) => p.name)).toEqual(['調査会社']);
       expect(incident.version).toBe(v + 1);
-      expect((await trailOf(id, 'incident.event_removed'))[0]).toMatchObject({ actor_label: member.user.email, after: { reason: '重複登録', event: { removedByLabel: member.user.email } } });
-      expect((await trailOf(id, 'incident.party_removed'))[0]).toMatchObject({ actor_label: executive.user.email, after: { reason: '誤登録', party: { name: '警察' } } });
+      expect((await trailOf(id, 'incident.event_removed'))[0]).toMatchObject({
+        actor_label: member.user.email,
+        after: { reason: '重複登録', event: { removedByLabel: member.user.email } },
+      });
+      expect((await trailOf(id, 'incident.party_removed'))[0]).toMatchObject({
+        actor_label: executive.user.email,
+        after: { reason: '誤登録', party: { name: '警察' } },
+      });
 
-      const page = await t.gql<{ incidents: { nodes: Incident[] } }>(`{ incidents(first: 10) { nodes { id ${LISTS('(includeRemoved: true)')} } } }`, {}, auditorToken);
+      const page = await t.gql<{ incidents: { nodes: Incident[] } }>(
+        `{ incidents(first: 10) { nodes { id ${LISTS('(includeRemoved: true)')} } } }`,
+        {},
+        auditorToken,
+      );
       const node = page.data!.incidents.nodes.find((n) => n.id === id)!;
-      expect(node.timeline.find((e) => e.id === ids['誤って登録した出来事'])).toMatchObject({ removalReason: '重複登録', removedByLabel: member.user.email });
+      expect(node.timeline.find((e) => e.id === ids['誤って登録した出来事'])).toMatchObject({
+        removalReason: '重複登録',
+        removedByLabel: member.user.email,
+      });
       expect(node.parties.map((p) => [p.name, p.removalReason])).toEqual([
         ['調査会社', null],
         ['警察', '誤登録'],
       ]);
       // Without the argument, the same page lists only the current entries.
-      const current = await t.gql<{ incidents: { nodes: Incident[] } }>(`{ incidents(first: 10) { nodes { id ${LISTS()} } } }`, {}, auditorToken);
+      const current = await t.gql<{ incidents: { nodes: Incident[] } }>(
+        `{ incidents(first: 10) { nodes { id ${LISTS()} } } }`,
+        {},
+        auditorToken,
+      );
       expect(current.data!.incidents.nodes.find((n) => n.id === id)!.parties.map((p) => p.name)).toEqual(['調査会社']);
     });
 
@@ -367,19 +645,38 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
 
       const v = await versionOf(id);
       const before = await stateOf(id);
-      const res = await t.gql(REMOVE_SYSTEM, { input: { incidentId: id, systemId, expectedVersion: v, reason: '稼働停止済み' } }, chiefToken);
-      expect(res.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', reason: 'SYSTEM_IN_USE', systemId, countermeasures: ['CM-001', 'CM-002'] });
+      const res = await t.gql(
+        REMOVE_SYSTEM,
+        { input: { incidentId: id, systemId, expectedVersion: v, reason: '稼働停止済み' } },
+        chiefToken,
+      );
+      expect(res.errors![0]!.extensions).toMatchObject({
+        code: 'CONFLICT',
+        reason: 'SYSTEM_IN_USE',
+        systemId,
+        countermeasures: ['CM-001', 'CM-002'],
+      });
       expect(res.errors![0]!.message).toContain('CM-001, CM-002');
       expect(await stateOf(id)).toEqual(before);
 
       // Correcting a targeted system is fine (the countermeasures still point at the same system).
-      only(await t.gql(UPDATE_SYSTEM, { input: { incidentId: id, systemId, expectedVersion: v, reason: '説明の追記', description: '7月4日に稼働停止' } }, chiefToken));
+      only(
+        await t.gql(
+          UPDATE_SYSTEM,
+          { input: { incidentId: id, systemId, expectedVersion: v, reason: '説明の追記', description: '7月4日に稼働停止' } },
+          chiefToken,
+        ),
+      );
 
       await targets.setTargets(Actor.system('test'), cm1.id, cm1.version, []);
       const cm2Now = (await t.sql<{ version: number }>('SELECT version FROM countermeasures WHERE id = $1', [cm2.id]))[0]!;
       await targets.setTargets(Actor.system('test'), cm2.id, cm2Now.version, [ids['会員Webサイト']]);
       const incident = only(
-        await t.gql<{ removeIncidentSystem: Incident }>(REMOVE_SYSTEM, { input: { incidentId: id, systemId, expectedVersion: v + 1, reason: '稼働停止済み' } }, chiefToken),
+        await t.gql<{ removeIncidentSystem: Incident }>(
+          REMOVE_SYSTEM,
+          { input: { incidentId: id, systemId, expectedVersion: v + 1, reason: '稼働停止済み' } },
+          chiefToken,
+        ),
       );
       expect(incident.systems.map((s) => s.name)).toEqual(['会員Webサイト', '受講者管理データベース']);
       expect((await incidentOf(id, chiefToken, '(includeRemoved: true)')).systems.find((s) => s.id === systemId)).toMatchObject({
@@ -393,14 +690,36 @@ describe('incidents: correcting and removing timeline and inventory entries', ()
       const id = ctx.incident.id;
       const other = await makeIncident(t, '三つ目の事案');
       const otherEvent = only(
-        await t.gql<{ addIncidentEvent: Incident }>(ADD_EVENT, { input: { incidentId: other.incident.id, occurredOn: '2026-08-01', kind: 'OTHER', description: '別事案の出来事' } }, adminToken),
+        await t.gql<{ addIncidentEvent: Incident }>(
+          ADD_EVENT,
+          { input: { incidentId: other.incident.id, occurredOn: '2026-08-01', kind: 'OTHER', description: '別事案の出来事' } },
+          adminToken,
+        ),
       ).timeline[0]!.id;
       const v = await versionOf(id);
       const before = await stateOf(id);
       const otherBefore = await stateOf(other.incident.id);
-      expect(errorCode(await t.gql(REMOVE_SYSTEM, { input: { incidentId: id, systemId: ids['会員Webサイト'], expectedVersion: v, reason: '不要' } }, memberToken))).toBe('FORBIDDEN');
-      const wrong = await t.gql(REMOVE_EVENT, { input: { incidentId: id, eventId: otherEvent, expectedVersion: v, reason: '不要' } }, memberToken);
-      expect(wrong.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'ENTRY_OF_ANOTHER_INCIDENT', list: 'timeline', id: otherEvent, incidentId: id });
+      expect(
+        errorCode(
+          await t.gql(
+            REMOVE_SYSTEM,
+            { input: { incidentId: id, systemId: ids['会員Webサイト'], expectedVersion: v, reason: '不要' } },
+            memberToken,
+          ),
+        ),
+      ).toBe('FORBIDDEN');
+      const wrong = await t.gql(
+        REMOVE_EVENT,
+        { input: { incidentId: id, eventId: otherEvent, expectedVersion: v, reason: '不要' } },
+        memberToken,
+      );
+      expect(wrong.errors![0]!.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'ENTRY_OF_ANOTHER_INCIDENT',
+        list: 'timeline',
+        id: otherEvent,
+        incidentId: id,
+      });
       expect(await stateOf(id)).toEqual(before);
       expect(await stateOf(other.incident.id)).toEqual(otherBefore);
     });

@@ -4,7 +4,9 @@ import { makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp } from '../support/test-app';
 
 const PAGE = `query($first: Int, $after: String) { incidents(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id title } } }`;
-type Res = { incidents: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { id: string; title: string }[] } };
+type Res = {
+  incidents: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { id: string; title: string }[] };
+};
 
 describe('reading incidents', () => {
   let t: TestApp;
@@ -68,14 +70,20 @@ describe('updating an incident with the values it already has', () => {
   it('is refused as no change: the version and the trail stay as they were', async () => {
     const ctx = await makeIncident(t, '変更なし確認');
     const token = await ctx.chief.token();
-    const before = { row: await t.sql('SELECT version FROM incidents WHERE id = $1', [ctx.incident.id]), trail: await t.sql('SELECT seq FROM audit_trail') };
+    const before = {
+      row: await t.sql('SELECT version FROM incidents WHERE id = $1', [ctx.incident.id]),
+      trail: await t.sql('SELECT seq FROM audit_trail'),
+    };
     const res = await t.gql(
       `mutation($input: UpdateIncidentInput!) { updateIncident(input: $input) { version } }`,
       { input: { id: ctx.incident.id, expectedVersion: ctx.incident.version, title: '変更なし確認' } },
       token,
     );
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
-    expect({ row: await t.sql('SELECT version FROM incidents WHERE id = $1', [ctx.incident.id]), trail: await t.sql('SELECT seq FROM audit_trail') }).toEqual(before);
+    expect({
+      row: await t.sql('SELECT version FROM incidents WHERE id = $1', [ctx.incident.id]),
+      trail: await t.sql('SELECT seq FROM audit_trail'),
+    }).toEqual(before);
     const changed = await t.gql<{ updateIncident: { version: number } }>(
       `mutation($input: UpdateIncidentInput!) { updateIncident(input: $input) { version } }`,
       { input: { id: ctx.incident.id, expectedVersion: ctx.incident.version, title: '変更なし確認', summary: '新しい概要' } },

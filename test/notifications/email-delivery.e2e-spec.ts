@@ -38,11 +38,21 @@ describe('PUBLIC_BASE_URL', () => {
     const root = path.resolve(__dirname, '../..');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-public-url-'));
     try {
-      const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['--tsconfig', path.join(root, 'tsconfig.json'), path.join(root, 'apps/api/src/main.ts')], {
-        cwd: dataDir, // no .env file of the developer's
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, LOG_LEVEL: 'warn', PUBLIC_BASE_URL: 'https://tracker.example.co.jp/?from=mail' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = spawn(
+        path.join(root, 'node_modules/.bin/tsx'),
+        ['--tsconfig', path.join(root, 'tsconfig.json'), path.join(root, 'apps/api/src/main.ts')],
+        {
+          cwd: dataDir, // no .env file of the developer's
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            DATA_DIR: dataDir,
+            LOG_LEVEL: 'warn',
+            PUBLIC_BASE_URL: 'https://tracker.example.co.jp/?from=mail',
+          },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
       // A server that started after all is stopped (and the test fails on its exit code).
@@ -82,7 +92,9 @@ describe('notification e-mail is delivered at least once: retried with back-off,
   const remindedOwner = async (smtpDeferrals: number) => {
     const person = await ctx.addMember(['TASK_FORCE']);
     smtp.deferNext(person.user.email, smtpDeferrals);
-    const cm = await makeCountermeasure(t, ctx.incident.id, person.user.id, { dueDate: addDays(todayIn(CASE_TIME_ZONE, new Date(clockAt)), 1) });
+    const cm = await makeCountermeasure(t, ctx.incident.id, person.user.id, {
+      dueDate: addDays(todayIn(CASE_TIME_ZONE, new Date(clockAt)), 1),
+    });
     await t.app.get(NotificationsService).runDaily();
     const [{ id, seq }] = await t.sql<{ id: string; seq: number }>(
       `SELECT n.id, c.seq FROM notifications n JOIN countermeasures c ON c.id = n.countermeasure_id WHERE n.user_id = $1 AND n.countermeasure_id = $2 AND n.kind = 'DUE_IN_1_DAY'`,
@@ -91,10 +103,12 @@ describe('notification e-mail is delivered at least once: retried with back-off,
     return { ...person, notificationId: id, cmKey: `CM-${String(seq).padStart(3, '0')}` };
   };
   const row = async (id: string) =>
-    (await t.sql<{ email_status: string; email_attempts: number; email_next_attempt_at: Date | null; email_error: string | null }>(
-      'SELECT email_status, email_attempts, email_next_attempt_at, email_error FROM notifications WHERE id = $1',
-      [id],
-    ))[0]!;
+    (
+      await t.sql<{ email_status: string; email_attempts: number; email_next_attempt_at: Date | null; email_error: string | null }>(
+        'SELECT email_status, email_attempts, email_next_attempt_at, email_error FROM notifications WHERE id = $1',
+        [id],
+      )
+    )[0]!;
 
   beforeAll(async () => {
     smtp = await startSmtp();
@@ -125,7 +139,12 @@ describe('notification e-mail is delivered at least once: retried with back-off,
 
     // The first attempt, right after the run, was deferred (451): to be tried again in a minute.
     expect(await note()).toMatchObject({ kind: 'DUE_IN_1_DAY', link: `/?item=${owner.cmKey}` });
-    expect((await note()).email).toMatchObject({ status: 'PENDING', attempts: 1, sentAt: null, nextAttemptAt: new Date(t0 + MIN).toISOString() });
+    expect((await note()).email).toMatchObject({
+      status: 'PENDING',
+      attempts: 1,
+      sentAt: null,
+      nextAttemptAt: new Date(t0 + MIN).toISOString(),
+    });
     expect((await note()).email!.error).toMatch(/451.*try again later/);
     expect(smtp.attemptsFor(owner.user.email)).toBe(1);
 
@@ -138,11 +157,21 @@ describe('notification e-mail is delivered at least once: retried with back-off,
     advance(1000);
     await pass();
     expect(smtp.attemptsFor(owner.user.email)).toBe(2);
-    expect((await note()).email).toMatchObject({ status: 'PENDING', attempts: 2, nextAttemptAt: new Date(t0 + MIN + 5 * MIN).toISOString() });
+    expect((await note()).email).toMatchObject({
+      status: 'PENDING',
+      attempts: 2,
+      nextAttemptAt: new Date(t0 + MIN + 5 * MIN).toISOString(),
+    });
 
     advance(5 * MIN);
     await pass();
-    expect((await note()).email).toMatchObject({ status: 'SENT', attempts: 3, error: null, nextAttemptAt: null, sentAt: new Date(clockAt).toISOString() });
+    expect((await note()).email).toMatchObject({
+      status: 'SENT',
+      attempts: 3,
+      error: null,
+      nextAttemptAt: null,
+      sentAt: new Date(clockAt).toISOString(),
+    });
     const mails = smtp.received.filter((m) => m.to.includes(owner.user.email));
     expect(mails.map((m) => m.subject)).toEqual([(await note()).title]);
     // This server has no PUBLIC_BASE_URL: the e-mail has no link (a bare path is no use in a mail client); the inbox has it.
@@ -174,9 +203,11 @@ describe('notification e-mail is delivered at least once: retried with back-off,
     const addresses = smtp.received.flatMap((m) => m.to).filter((a) => a.startsWith('many-'));
     expect(addresses).toHaveLength(count);
     expect(new Set(addresses).size).toBe(count);
-    expect(await t.sql(`SELECT email_status, email_attempts, count(*)::int AS n FROM notifications WHERE dedupe_key LIKE 'TEST-MANY:%' GROUP BY 1, 2`)).toEqual([
-      { email_status: 'SENT', email_attempts: 1, n: count },
-    ]);
+    expect(
+      await t.sql(
+        `SELECT email_status, email_attempts, count(*)::int AS n FROM notifications WHERE dedupe_key LIKE 'TEST-MANY:%' GROUP BY 1, 2`,
+      ),
+    ).toEqual([{ email_status: 'SENT', email_attempts: 1, n: count }]);
   });
 
   it('turning e-mail off for the kind after a failed attempt stops the retries', async () => {
@@ -240,14 +271,20 @@ describe('notification e-mail is delivered at least once: retried with back-off,
     const retry = await remindedOwner(1);
     const crashed = await remindedOwner(1);
     // As a process that died in the middle of sending leaves it: claimed (SENDING) until its lease lapses.
-    await t.sql(`UPDATE notifications SET email_status = 'SENDING', email_next_attempt_at = $2 WHERE id = $1`, [crashed.notificationId, new Date(clockAt + 15 * MIN)]);
+    await t.sql(`UPDATE notifications SET email_status = 'SENDING', email_next_attempt_at = $2 WHERE id = $1`, [
+      crashed.notificationId,
+      new Date(clockAt + 15 * MIN),
+    ]);
     await t.close();
 
     // Down for 20 minutes: the retry is due, the dead claim has lapsed.
     advance(20 * MIN);
     t = await TestApp.start({ SMTP_URL: smtp.url, ...MAIL_ENV }, { restartOf: t });
     // No pass of the test: the server's own start-up pass (or its every-minute job) sends them.
-    await until(() => [retry, crashed].every((p) => smtp.received.some((m) => m.to.includes(p.user.email))), 'the mails left behind to arrive');
+    await until(
+      () => [retry, crashed].every((p) => smtp.received.some((m) => m.to.includes(p.user.email))),
+      'the mails left behind to arrive',
+    );
     t.app.get(SchedulerRegistry).getCronJob('notification-email').stop();
     await pass();
 

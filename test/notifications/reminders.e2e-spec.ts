@@ -74,15 +74,25 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
   let waitingEvidenceId: string;
   let acceptanceId: string;
   let firstRun: Awaited<ReturnType<NotificationsService['runDaily']>>;
-  let subs: { owner: TestSubscriber<{ notificationAdded: { id: string; kind: string } }>; contributor: TestSubscriber<{ notificationAdded: { id: string; kind: string } }> };
+  let subs: {
+    owner: TestSubscriber<{ notificationAdded: { id: string; kind: string } }>;
+    contributor: TestSubscriber<{ notificationAdded: { id: string; kind: string } }>;
+  };
 
   const inbox = async (token: string, vars: Record<string, unknown> = {}) => ok(await t.gql<Inbox>(INBOX, { first: 100, ...vars }, token));
   const kindsOf = (notes: Note[]) => notes.map((n) => `${n.kind}${n.countermeasureKey ? ` ${n.countermeasureKey}` : ''}`).sort();
-  const keyOf = (seqKey: { id: string }) => t.sql<{ seq: number }>('SELECT seq FROM countermeasures WHERE id = $1', [seqKey.id]).then(([r]) => `CM-${String(r!.seq).padStart(3, '0')}`);
+  const keyOf = (seqKey: { id: string }) =>
+    t
+      .sql<{ seq: number }>('SELECT seq FROM countermeasures WHERE id = $1', [seqKey.id])
+      .then(([r]) => `CM-${String(r!.seq).padStart(3, '0')}`);
 
   beforeAll(async () => {
     smtp = await startSmtp();
-    t = await TestApp.start({ SMTP_URL: smtp.url, MAIL_FROM: '是正対策管理 <noreply@example.test>', PUBLIC_BASE_URL: 'https://tracker.example.co.jp/' });
+    t = await TestApp.start({
+      SMTP_URL: smtp.url,
+      MAIL_FROM: '是正対策管理 <noreply@example.test>',
+      PUBLIC_BASE_URL: 'https://tracker.example.co.jp/',
+    });
     service = t.app.get(NotificationsService);
     ctx = await makeIncident(t);
     chiefToken = await ctx.chief.token();
@@ -91,7 +101,9 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     contributor = await withToken(await ctx.addMember(['TASK_FORCE'], '情報セキュリティ担当'));
     bystander = await withToken(await ctx.addMember(['TASK_FORCE'], '法務担当'));
     auditor = await withToken(await t.createUser(['AUDITOR'], { displayName: '監査 主任' }));
-    bouncingAuditor = await withToken(await t.createUser(['AUDITOR'], { displayName: '監査 補助', email: `bounce-${Date.now()}@example.test` }));
+    bouncingAuditor = await withToken(
+      await t.createUser(['AUDITOR'], { displayName: '監査 補助', email: `bounce-${Date.now()}@example.test` }),
+    );
     admin = await withToken(await t.createUser(['ADMIN']));
 
     // Due 7 days, 1 day and 1 day late on the run day (today + 4).
@@ -103,15 +115,29 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     cms.due1 = await make({ title: '委託先との契約見直し', dueDate: addDays(today, 5), contributorIds: [contributor.user.id] });
     cms.late = await make({ title: 'USBメモリの持ち出し禁止', dueDate: addDays(today, 3), contributorIds: [contributor.user.id] });
     cms.slip = await make({ title: 'ログ保管期間の延長', dueDate: addDays(today, 20) });
-    cms.ongoing = await make({ title: '24時間監視', category: 'MONITORING', ongoing: true, dueDate: addDays(today, 60), requirements: [{ title: '月次監視レポート', recurrenceDays: 30 }] });
+    cms.ongoing = await make({
+      title: '24時間監視',
+      category: 'MONITORING',
+      ongoing: true,
+      dueDate: addDays(today, 60),
+      requirements: [{ title: '月次監視レポート', recurrenceDays: 30 }],
+    });
 
     // Evidence waiting for review (uploaded now by the owner: the auditors may review it).
-    const reqOf = async (cmId: string) => (await t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1', [cmId]))[0]!.id;
+    const reqOf = async (cmId: string) =>
+      (await t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1', [cmId]))[0]!.id;
     ok(await t.gql(MOVE, { input: { id: cms.late.id, expectedVersion: 1, to: 'IN_PROGRESS' } }, owner.tok));
     waitingEvidenceId = ok(
       await t.gql<{ submitEvidenceAttestation: { id: string } }>(
         ATTEST,
-        { input: { requirementId: await reqOf(cms.late.id), title: '持ち出し禁止の周知記録', statement: '全社に周知した', effectiveOn: today } },
+        {
+          input: {
+            requirementId: await reqOf(cms.late.id),
+            title: '持ち出し禁止の周知記録',
+            statement: '全社に周知した',
+            effectiveOn: today,
+          },
+        },
         owner.tok,
       ),
     ).submitEvidenceAttestation.id;
@@ -121,26 +147,54 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     const report = ok(
       await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(
         ATTEST,
-        { input: { requirementId: await reqOf(cms.ongoing.id), title: '月次監視レポート', statement: '24時間監視の月次報告', effectiveOn: addDays(today, -25) } },
+        {
+          input: {
+            requirementId: await reqOf(cms.ongoing.id),
+            title: '月次監視レポート',
+            statement: '24時間監視の月次報告',
+            effectiveOn: addDays(today, -25),
+          },
+        },
         owner.tok,
       ),
     ).submitEvidenceAttestation;
     ok(await t.gql(MOVE, { input: { id: cms.ongoing.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, owner.tok));
     ok(await t.gql(REVIEW, { input: { evidenceId: report.id, sha256: report.sha256, decision: 'ACCEPTED' } }, auditor.tok));
     ok(await t.gql(SIGN, { input: { countermeasureId: cms.ongoing.id, expectedVersion: 3 } }, auditor.tok));
-    expect(ok(await t.gql<{ moveCountermeasure: { status: string } }>(MOVE, { input: { id: cms.ongoing.id, expectedVersion: 4, to: 'OPERATING' } }, owner.tok)).moveCountermeasure.status).toBe('OPERATING');
+    expect(
+      ok(
+        await t.gql<{ moveCountermeasure: { status: string } }>(
+          MOVE,
+          { input: { id: cms.ongoing.id, expectedVersion: 4, to: 'OPERATING' } },
+          owner.tok,
+        ),
+      ).moveCountermeasure.status,
+    ).toBe('OPERATING');
 
     // A risk acceptance (of cm due7's unmet requirement) whose last day is today + 8: 4 days left on the run day.
     acceptanceId = ok(
       await t.gql<{ acceptRequirementRisk: { id: string } }>(
         ACCEPT_REQ,
-        { input: { requirementId: await reqOf(cms.due7.id), justification: '代替手段で確認', compensatingControls: '週次の目視確認', expiresOn: addDays(today, 8) } },
+        {
+          input: {
+            requirementId: await reqOf(cms.due7.id),
+            justification: '代替手段で確認',
+            compensatingControls: '週次の目視確認',
+            expiresOn: addDays(today, 8),
+          },
+        },
         chiefToken,
       ),
     ).acceptRequirementRisk.id;
 
     // A slipped due date (later), for the digest.
-    ok(await t.gql(DUE, { input: { id: cms.slip.id, expectedVersion: 1, dueDate: addDays(today, 40), reason: 'ベンダーの納期遅延' } }, owner.tok));
+    ok(
+      await t.gql(
+        DUE,
+        { input: { id: cms.slip.id, expectedVersion: 1, dueDate: addDays(today, 40), reason: 'ベンダーの納期遅延' } },
+        owner.tok,
+      ),
+    );
 
     // Preferences: the contributor wants no DUE_IN_1_DAY at all; the chief wants OVERDUE by e-mail only.
     ok(await t.gql(SET_PREF, { kind: 'DUE_IN_1_DAY', inbox: false, email: false }, contributor.tok));
@@ -170,19 +224,39 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
 
   it('the daily run tells each person what concerns them, in Japanese', async () => {
     expect(firstRun.failedKinds).toEqual([]);
-    expect(firstRun.created).toMatchObject({ DUE_IN_7_DAYS: 2, DUE_IN_1_DAY: 1, OVERDUE: 3, REVIEW_WAITING: 2, EVIDENCE_GOING_STALE: 1, RISK_ACCEPTANCE_EXPIRING: 1 });
+    expect(firstRun.created).toMatchObject({
+      DUE_IN_7_DAYS: 2,
+      DUE_IN_1_DAY: 1,
+      OVERDUE: 3,
+      REVIEW_WAITING: 2,
+      EVIDENCE_GOING_STALE: 1,
+      RISK_ACCEPTANCE_EXPIRING: 1,
+    });
 
     const mine = (await inbox(owner.tok)).notifications.nodes;
     expect(kindsOf(mine)).toEqual(
-      [`DUE_IN_1_DAY ${cms.due1.key}`, `DUE_IN_7_DAYS ${cms.due7.key}`, `EVIDENCE_GOING_STALE ${cms.ongoing.key}`, `OVERDUE ${cms.late.key}`].sort(),
+      [
+        `DUE_IN_1_DAY ${cms.due1.key}`,
+        `DUE_IN_7_DAYS ${cms.due7.key}`,
+        `EVIDENCE_GOING_STALE ${cms.ongoing.key}`,
+        `OVERDUE ${cms.late.key}`,
+      ].sort(),
     );
     const byKind = Object.fromEntries(mine.map((n) => [n.kind, n]));
-    expect(byKind['DUE_IN_7_DAYS']!.title).toBe(`${cms.due7.key}「全顧客DBのアクセス権限棚卸し」の期限まであと7日（${addDays(today, 11)}）`);
+    expect(byKind['DUE_IN_7_DAYS']!.title).toBe(
+      `${cms.due7.key}「全顧客DBのアクセス権限棚卸し」の期限まであと7日（${addDays(today, 11)}）`,
+    );
     expect(byKind['DUE_IN_1_DAY']!.title).toBe(`${cms.due1.key}「委託先との契約見直し」の期限は明日（${addDays(today, 5)}）です`);
     expect(byKind['OVERDUE']!.title).toBe(`${cms.late.key}「USBメモリの持ち出し禁止」が期限（${addDays(today, 3)}）を1日過ぎています`);
-    expect(byKind['EVIDENCE_GOING_STALE']!.title).toBe(`${cms.ongoing.key} の要件「月次監視レポート」の証跡が2日後（${addDays(today, 6)}）に期限切れになります`);
+    expect(byKind['EVIDENCE_GOING_STALE']!.title).toBe(
+      `${cms.ongoing.key} の要件「月次監視レポート」の証跡が2日後（${addDays(today, 6)}）に期限切れになります`,
+    );
     expect(byKind['OVERDUE']!.body).toContain('担当:');
-    expect(byKind['DUE_IN_7_DAYS']).toMatchObject({ countermeasureId: cms.due7.id, read: false, data: { dueDate: addDays(today, 11), daysLeft: 7, today: runDay } });
+    expect(byKind['DUE_IN_7_DAYS']).toMatchObject({
+      countermeasureId: cms.due7.id,
+      read: false,
+      data: { dueDate: addDays(today, 11), daysLeft: 7, today: runDay },
+    });
 
     // The contributor: the 7-day reminder and the overdue item, not the 1-day one (turned off), nothing of the ongoing measure.
     const theirs = (await inbox(contributor.tok)).notifications.nodes;
@@ -196,7 +270,9 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     // The chief (an executive who accepted the risk): the expiring acceptance once; OVERDUE by e-mail only, so not in the inbox.
     const chief = (await inbox(chiefToken)).notifications.nodes.filter((n) => n.kind !== 'GATE_CHANGED');
     expect(chief.map((n) => [n.kind, n.riskAcceptanceId])).toEqual([['RISK_ACCEPTANCE_EXPIRING', acceptanceId]]);
-    expect(chief[0]!.title).toBe(`${cms.due7.key} の要件「アクセス権限の棚卸し結果」のリスク受容があと4日（${addDays(today, 8)}）で終了します`);
+    expect(chief[0]!.title).toBe(
+      `${cms.due7.key} の要件「アクセス権限の棚卸し結果」のリスク受容があと4日（${addDays(today, 8)}）で終了します`,
+    );
 
     // Someone involved in nothing gets nothing of this.
     expect((await inbox(bystander.tok)).notifications.nodes.filter((n) => n.kind !== 'GATE_CHANGED')).toEqual([]);
@@ -253,7 +329,9 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
 
     // E-mail only: the chief's OVERDUE was sent although it is not in the inbox.
     const overdue = smtp.received.filter((m) => m.to.includes(ctx.chief.user.email) && m.subject.includes(cms.late.key));
-    expect(overdue.map((m) => m.subject)).toEqual([`${cms.late.key}「USBメモリの持ち出し禁止」が期限（${addDays(today, 3)}）を1日過ぎています`]);
+    expect(overdue.map((m) => m.subject)).toEqual([
+      `${cms.late.key}「USBメモリの持ち出し禁止」が期限（${addDays(today, 3)}）を1日過ぎています`,
+    ]);
   });
 
   it('a recipient the mail server refuses for good is recorded as failed with the server’s answer, not retried, and the run goes on', async () => {
@@ -269,7 +347,13 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
   });
 
   it('a kind turned off is not created; preferences list every kind with the defaults', async () => {
-    const prefs = ok(await t.gql<{ notificationPreferences: { kind: string; inbox: boolean; email: boolean; isDefault: boolean }[] }>(PREFS, {}, contributor.tok)).notificationPreferences;
+    const prefs = ok(
+      await t.gql<{ notificationPreferences: { kind: string; inbox: boolean; email: boolean; isDefault: boolean }[] }>(
+        PREFS,
+        {},
+        contributor.tok,
+      ),
+    ).notificationPreferences;
     expect(prefs).toHaveLength(8);
     expect(prefs.find((p) => p.kind === 'DUE_IN_1_DAY')).toEqual({ kind: 'DUE_IN_1_DAY', inbox: false, email: false, isDefault: false });
     expect(prefs.find((p) => p.kind === 'OVERDUE')).toEqual({ kind: 'OVERDUE', inbox: true, email: true, isDefault: true });
@@ -299,7 +383,9 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     // Again: already read, nothing marked, the time kept.
     const readAt = (await inbox(owner.tok)).notifications.nodes.find((n) => n.id === first!.id)!.readAt;
     expect(readAt).not.toBeNull();
-    expect(ok(await t.gql<{ markNotificationsRead: { marked: number } }>(MARK, { ids: [first!.id] }, owner.tok)).markNotificationsRead.marked).toBe(0);
+    expect(
+      ok(await t.gql<{ markNotificationsRead: { marked: number } }>(MARK, { ids: [first!.id] }, owner.tok)).markNotificationsRead.marked,
+    ).toBe(0);
     expect((await inbox(owner.tok)).notifications.nodes.find((n) => n.id === first!.id)!.readAt).toBe(readAt);
 
     const unread = await inbox(owner.tok, { unreadOnly: true });
@@ -320,13 +406,20 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     const page2 = (await inbox(owner.tok, { first: 100, after: page1.pageInfo.endCursor })).notifications;
     expect(page1.pageInfo.hasNextPage).toBe(true);
     expect([...page1.nodes, ...page2.nodes].map((n) => n.id)).toEqual(all.nodes.map((n) => n.id));
-    const rows = await t.sql<{ user_id: string }>('SELECT user_id FROM notifications WHERE id = ANY($1::uuid[])', [all.nodes.map((n) => n.id)]);
+    const rows = await t.sql<{ user_id: string }>('SELECT user_id FROM notifications WHERE id = ANY($1::uuid[])', [
+      all.nodes.map((n) => n.id),
+    ]);
     expect(new Set(rows.map((r) => r.user_id))).toEqual(new Set([owner.user.id]));
   });
 
   it('a gate state change, once committed, tells the executives and the task force', async () => {
     const gates = t.app.get(PromotionGateService);
-    await gates.create(Actor.system('test'), { incidentId: ctx.incident.id, key: 'new-customer-promotion', name: '新規顧客向け販促', reason: '監査完了まで停止' });
+    await gates.create(Actor.system('test'), {
+      incidentId: ctx.incident.id,
+      key: 'new-customer-promotion',
+      name: '新規顧客向け販促',
+      reason: '監査完了まで停止',
+    });
     const gateNotes = async (token: string) => (await inbox(token)).notifications.nodes.filter((n) => n.kind === 'GATE_CHANGED');
     const deadline = Date.now() + 15_000;
     while ((await gateNotes(bystander.tok)).length === 0 && Date.now() < deadline) {
@@ -336,7 +429,11 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     for (const token of [chiefToken, owner.tok, contributor.tok, bystander.tok]) {
       const notes = await gateNotes(token);
       expect(notes).toHaveLength(1);
-      expect(notes[0]).toMatchObject({ gateKey: 'new-customer-promotion', title: '販売促進の再開判定「新規顧客向け販促」が停止中になりました', link: '/' });
+      expect(notes[0]).toMatchObject({
+        gateKey: 'new-customer-promotion',
+        title: '販売促進の再開判定「新規顧客向け販促」が停止中になりました',
+        link: '/',
+      });
       expect(notes[0]!.body).toContain('（なし） → 停止中');
     }
     // Auditors are not told (not executives, not on the task force).
@@ -347,7 +444,8 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
 
   it('a gate change that rolls back tells nobody (only committed changes are announced)', async () => {
     const gates = t.app.get(PromotionGateService);
-    const create = (key: string) => gates.create(Actor.system('test'), { incidentId: ctx.incident.id, key, name: `販促 ${key}`, reason: '監査完了まで停止' });
+    const create = (key: string) =>
+      gates.create(Actor.system('test'), { incidentId: ctx.incident.id, key, name: `販促 ${key}`, reason: '監査完了まで停止' });
     await expect(
       t.app.get(TransactionHost).withTransaction(async () => {
         await create('rolled-back-gate');
@@ -357,7 +455,10 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     // A committed change after it: announcements arrive in commit order, so once this one is in, the other would be too.
     await create('committed-gate');
     const deadline = Date.now() + 15_000;
-    const gateKeys = async () => (await t.sql<{ gate_key: string }>(`SELECT DISTINCT gate_key FROM notifications WHERE kind = 'GATE_CHANGED' ORDER BY gate_key`)).map((r) => r.gate_key);
+    const gateKeys = async () =>
+      (await t.sql<{ gate_key: string }>(`SELECT DISTINCT gate_key FROM notifications WHERE kind = 'GATE_CHANGED' ORDER BY gate_key`)).map(
+        (r) => r.gate_key,
+      );
     while (!(await gateKeys()).includes('committed-gate') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     await t.app.get(GateChangeNotifier).idle();
     await service.runDaily(new Date()); // the catch-up finds no history row of it either
@@ -374,12 +475,18 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
     const weekEnd = addDays(today, 6);
     expect(digest!.title).toBe(`週次サマリー（${weekStart}〜${weekEnd}）: 検証済み1件・遅延3件`);
     expect(digest!.body).toContain(`■ 検証済みになった対策: 1件\n  ・${cms.ongoing.key}「24時間監視」（${today}）`);
-    expect(digest!.body).toContain(`■ 期限が延びた対策: 1件\n  ・${cms.slip.key}「ログ保管期間の延長」 ${addDays(today, 20)} → ${addDays(today, 40)}（理由: ベンダーの納期遅延）`);
+    expect(digest!.body).toContain(
+      `■ 期限が延びた対策: 1件\n  ・${cms.slip.key}「ログ保管期間の延長」 ${addDays(today, 20)} → ${addDays(today, 40)}（理由: ベンダーの納期遅延）`,
+    );
     // Due today + 3 and today + 5: both first late during the week (today .. today + 6), both still open.
     expect(digest!.body).toContain(`■ 今週新たに期限を過ぎた対策: 2件（期限超過は現在 合計2件）`);
     // Each with its owner's name (the identity context's, asked by id).
-    expect(digest!.body).toContain(`  ・${cms.late.key}「USBメモリの持ち出し禁止」 期限 ${addDays(today, 3)}（担当: ${owner.user.displayName}）`);
-    expect(digest!.body).toContain(`  ・${cms.due1.key}「委託先との契約見直し」 期限 ${addDays(today, 5)}（担当: ${owner.user.displayName}）`);
+    expect(digest!.body).toContain(
+      `  ・${cms.late.key}「USBメモリの持ち出し禁止」 期限 ${addDays(today, 3)}（担当: ${owner.user.displayName}）`,
+    );
+    expect(digest!.body).toContain(
+      `  ・${cms.due1.key}「委託先との契約見直し」 期限 ${addDays(today, 5)}（担当: ${owner.user.displayName}）`,
+    );
     expect(digest!.body).toContain('・新規顧客向け販促（new-customer-promotion）: 停止中');
     expect(digest!.data).toMatchObject({ weekStart, weekEnd, overdueNow: 2 });
     expect(digest!.link).toBe('/'); // the dashboard
@@ -392,7 +499,13 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
   it('runReminders is for admins; it returns what it created, and a second call creates nothing', async () => {
     expect(errorCode(await t.gql(RUN, {}, owner.tok))).toBe('FORBIDDEN');
     expect(errorCode(await t.gql(RUN, {}, chiefToken))).toBe('FORBIDDEN');
-    const first = ok(await t.gql<{ runReminders: { total: number; created: { kind: string; count: number }[]; failedKinds: string[] } }>(RUN, { weeklyDigest: true }, admin.tok)).runReminders;
+    const first = ok(
+      await t.gql<{ runReminders: { total: number; created: { kind: string; count: number }[]; failedKinds: string[] } }>(
+        RUN,
+        { weeklyDigest: true },
+        admin.tok,
+      ),
+    ).runReminders;
     expect(first.failedKinds).toEqual([]);
     expect(first.total).toBe(first.created.reduce((s, c) => s + c.count, 0));
     // Today's digest covers another week than the one made above: one more for the chief.

@@ -26,7 +26,11 @@ describe('two gates created with one key at once', () => {
   afterAll(async () => t?.close());
 
   const create = (incidentId: string, key: string) =>
-    t.gql<{ createGate: { id: string; key: string } }>(CREATE, { input: { incidentId, key, name: '新規顧客向け販促', reason: '監査完了まで停止' } }, adminToken);
+    t.gql<{ createGate: { id: string; key: string } }>(
+      CREATE,
+      { input: { incidentId, key, name: '新規顧客向け販促', reason: '監査完了まで停止' } },
+      adminToken,
+    );
 
   it('the one that loses at the unique index gets CONFLICT (KEY_TAKEN), not INTERNAL_SERVER_ERROR', async () => {
     // Made deterministic: another transaction has inserted the key and not committed yet, so the
@@ -40,7 +44,7 @@ describe('two gates created with one key at once', () => {
         [incidentA],
       );
       const pending = create(incidentB, 'web-dm');
-      for (let waiting = false; !waiting; ) {
+      for (let waiting = false; !waiting;) {
         const [row] = await t.sql<{ n: string }>(
           `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO "promotion_gates"%'`,
         );
@@ -61,10 +65,20 @@ describe('two gates created with one key at once', () => {
   it('fired in parallel through the API, round after round: exactly one succeeds, every other is CONFLICT', async () => {
     for (let round = 0; round < 5; round++) {
       const key = `race-${round}`;
-      const results: GqlResponse<{ createGate: { key: string } }>[] = await Promise.all([create(incidentA, key), create(incidentB, key), create(incidentA, key)]);
+      const results: GqlResponse<{ createGate: { key: string } }>[] = await Promise.all([
+        create(incidentA, key),
+        create(incidentB, key),
+        create(incidentA, key),
+      ]);
       const codes = results.map(errorCode);
-      expect(codes.filter((c) => c === undefined), `round ${round}: ${JSON.stringify(codes)}`).toHaveLength(1);
-      expect(codes.filter((c) => c !== undefined).every((c) => c === 'CONFLICT'), `round ${round}: ${JSON.stringify(codes)}`).toBe(true);
+      expect(
+        codes.filter((c) => c === undefined),
+        `round ${round}: ${JSON.stringify(codes)}`,
+      ).toHaveLength(1);
+      expect(
+        codes.filter((c) => c !== undefined).every((c) => c === 'CONFLICT'),
+        `round ${round}: ${JSON.stringify(codes)}`,
+      ).toBe(true);
       expect(await t.sql(`SELECT id FROM promotion_gates WHERE key = $1`, [key])).toHaveLength(1);
     }
   });

@@ -55,7 +55,11 @@ describe('GET /gates/:key', () => {
     const res = await get(`/gates/${GATE_KEY.toUpperCase()}`, userToken);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { key: string; state: string; canPromote: boolean; since: string };
-    const gql = await t.gql<{ canPromote: typeof body }>(`query($g: String!) { canPromote(gate: $g) { key state canPromote since } }`, { g: GATE_KEY }, apiKey);
+    const gql = await t.gql<{ canPromote: typeof body }>(
+      `query($g: String!) { canPromote(gate: $g) { key state canPromote since } }`,
+      { g: GATE_KEY },
+      apiKey,
+    );
     expect({ key: body.key, state: body.state, canPromote: body.canPromote, since: body.since }).toEqual(gql.data!.canPromote);
   });
 

@@ -28,7 +28,14 @@ type GateChanged = {
     cause: string;
     reason: string;
     at: string;
-    gate: { key: string; state: string; canPromote: boolean; version: number; blockers: { kind: string }[]; history: { toState: string; cause: string }[] };
+    gate: {
+      key: string;
+      state: string;
+      canPromote: boolean;
+      version: number;
+      blockers: { kind: string }[];
+      history: { toState: string; cause: string }[];
+    };
   };
 };
 type Decision = { version: number; state: string };
@@ -100,7 +107,10 @@ describe('gateChanged subscription (graphql-ws)', () => {
     memberToken = ownerToken;
     const lead = await t.createUser(['AUDITOR'], { displayName: '監査 主任' });
     const leadToken = await lead.token();
-    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { requiredForGate: true, requirements: [{ title: '権限棚卸し結果' }] });
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, {
+      requiredForGate: true,
+      requirements: [{ title: '権限棚卸し結果' }],
+    });
     const move = `mutation($input: MoveCountermeasureInput!) { moveCountermeasure(input: $input) { version } }`;
     ok(await t.gql(move, { input: { id: cm.id, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken));
     const [req] = await t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1', [cm.id]);
@@ -113,18 +123,39 @@ describe('gateChanged subscription (graphql-ws)', () => {
       ),
     ).submitEvidenceAttestation;
     ok(await t.gql(move, { input: { id: cm.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken));
-    ok(await t.gql(`mutation($input: ReviewEvidenceInput!) { reviewEvidence(input: $input) { decision } }`, { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } }, leadToken));
-    ok(await t.gql(`mutation($input: SignOffCountermeasureInput!) { signOffCountermeasure(input: $input) { digest } }`, { input: { countermeasureId: cm.id, expectedVersion: 3 } }, leadToken));
+    ok(
+      await t.gql(
+        `mutation($input: ReviewEvidenceInput!) { reviewEvidence(input: $input) { decision } }`,
+        { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } },
+        leadToken,
+      ),
+    );
+    ok(
+      await t.gql(
+        `mutation($input: SignOffCountermeasureInput!) { signOffCountermeasure(input: $input) { digest } }`,
+        { input: { countermeasureId: cm.id, expectedVersion: 3 } },
+        leadToken,
+      ),
+    );
     const engagement = ok(
       await t.gql<{ createAuditEngagement: { id: string } }>(
         `mutation($input: CreateAuditEngagementInput!) { createAuditEngagement(input: $input) { id } }`,
-        { input: { incidentId: ctx.incident.id, title: '監査', firm: '監査法人', leadAuditorId: lead.user.id, countermeasureIds: [cm.id] } },
+        {
+          input: { incidentId: ctx.incident.id, title: '監査', firm: '監査法人', leadAuditorId: lead.user.id, countermeasureIds: [cm.id] },
+        },
         chiefToken,
       ),
     ).createAuditEngagement;
-    const engagementVersion = async () => (await t.sql<{ version: number }>('SELECT version FROM audit_engagements WHERE id = $1', [engagement.id]))[0]!.version;
+    const engagementVersion = async () =>
+      (await t.sql<{ version: number }>('SELECT version FROM audit_engagements WHERE id = $1', [engagement.id]))[0]!.version;
     for (const to of ['FIELDWORK', 'REPORTING']) {
-      ok(await t.gql(`mutation($input: MoveAuditEngagementInput!) { moveAuditEngagement(input: $input) { id } }`, { input: { id: engagement.id, expectedVersion: await engagementVersion(), to } }, leadToken));
+      ok(
+        await t.gql(
+          `mutation($input: MoveAuditEngagementInput!) { moveAuditEngagement(input: $input) { id } }`,
+          { input: { id: engagement.id, expectedVersion: await engagementVersion(), to } },
+          leadToken,
+        ),
+      );
     }
     ok(
       await t.gql(
@@ -163,11 +194,19 @@ describe('gateChanged subscription (graphql-ws)', () => {
     expect(second).toMatchObject({ fromState: 'OPEN', toState: 'SUSPENDED', cause: 'HELD_BY_HAND' });
     expect(second!.reason).toContain('報道対応中のため一時停止');
     // The gate as it is after the change: state, version, blockers, history (fresh loaders per event).
-    expect(second!.gate).toMatchObject({ key, state: 'SUSPENDED', canPromote: false, version: held.version, blockers: [{ kind: 'MANUAL_HOLD' }] });
+    expect(second!.gate).toMatchObject({
+      key,
+      state: 'SUSPENDED',
+      canPromote: false,
+      version: held.version,
+      blockers: [{ kind: 'MANUAL_HOLD' }],
+    });
     expect(second!.gate.history.at(-1)).toEqual({ toState: 'SUSPENDED', cause: 'HELD_BY_HAND' });
     expect(second!.gate.history.length).toBe(first!.gate.history.length + 1);
     expect(new Date(second!.at).getTime()).toBeGreaterThanOrEqual(new Date(first!.at).getTime());
-    const [row] = await t.sql<{ id: string }>(`SELECT id FROM promotion_gate_history WHERE cause = 'HELD_BY_HAND' ORDER BY at DESC LIMIT 1`);
+    const [row] = await t.sql<{ id: string }>(
+      `SELECT id FROM promotion_gate_history WHERE cause = 'HELD_BY_HAND' ORDER BY at DESC LIMIT 1`,
+    );
     expect(second!.changeId).toBe(row!.id);
     expect(sub!.graphqlErrors).toEqual([]);
     await sub!.dispose();
@@ -246,7 +285,12 @@ describe('gateChanged subscription (graphql-ws)', () => {
     const next = first!.also<GateChanged>(GATE_CHANGED, { key });
     await next.waitForEnd();
     expect(next.results.filter((r) => r.data)).toEqual([]);
-    expect(next.graphqlErrors).toEqual([expect.objectContaining({ message: 'This account is deactivated; ask an admin', extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
+    expect(next.graphqlErrors).toEqual([
+      expect.objectContaining({
+        message: 'This account is deactivated; ask an admin',
+        extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+      }),
+    ]);
     await first!.dispose();
     await decide(RELEASE, key, '再開可能');
     await sentinel!.dispose();
@@ -277,7 +321,11 @@ describe('gateChanged subscription (graphql-ws)', () => {
     // A fragment chain that doubles at every level (2^60 fields written out) is measured once per fragment and
     // refused by the shape limits alone, before GraphQL's own rules run.
     const chain = Array.from({ length: 60 }, (_, i) => `fragment F${i} on GateChangeEvent { ...F${i + 1} ...F${i + 1} }`).join(' ');
-    const doubling = subscribe(memberToken, {}, `subscription { gateChanged { ...F0 } } ${chain} fragment F60 on GateChangeEvent { changeId }`);
+    const doubling = subscribe(
+      memberToken,
+      {},
+      `subscription { gateChanged { ...F0 } } ${chain} fragment F60 on GateChangeEvent { changeId }`,
+    );
     await doubling.waitForEnd();
     expect(doubling.graphqlErrors.map((e) => e.extensions?.['reason'])).toEqual(['TOO_MANY_FIELDS']);
 
@@ -293,8 +341,12 @@ describe('gateChanged subscription (graphql-ws)', () => {
     const [sub] = await live([memberToken, { key }]);
 
     // Refused by the rules and by the guard: nothing is written, nothing is announced.
-    expect(errorCode(await t.gql(SUSPEND, { input: { key, expectedVersion: (await version(key)) - 1, statement: '古い版' } }, chiefToken))).toBe('CONFLICT');
-    expect(errorCode(await t.gql(SUSPEND, { input: { key, expectedVersion: await version(key), statement: '権限なし' } }, memberToken))).toBe('FORBIDDEN');
+    expect(
+      errorCode(await t.gql(SUSPEND, { input: { key, expectedVersion: (await version(key)) - 1, statement: '古い版' } }, chiefToken)),
+    ).toBe('CONFLICT');
+    expect(
+      errorCode(await t.gql(SUSPEND, { input: { key, expectedVersion: await version(key), statement: '権限なし' } }, memberToken)),
+    ).toBe('FORBIDDEN');
     // The service issues pg_notify inside the transaction, which then rolls back.
     const txHost = t.app.get(TransactionHost);
     const v = await version(key);
@@ -331,7 +383,8 @@ describe('gateChanged subscription (graphql-ws)', () => {
     await decide(RELEASE, k1, '一を再開');
     await decide(RELEASE, k2, '二を再開');
 
-    const seen = async (s: TestSubscriber<GateChanged>, n: number) => (await s.waitForResults(n)).map((r) => `${r.data!.gateChanged.gate.key}:${r.data!.gateChanged.cause}`);
+    const seen = async (s: TestSubscriber<GateChanged>, n: number) =>
+      (await s.waitForResults(n)).map((r) => `${r.data!.gateChanged.gate.key}:${r.data!.gateChanged.cause}`);
     expect(await seen(one!, 2)).toEqual([`${k1}:HELD_BY_HAND`, `${k1}:HOLD_RELEASED`]);
     expect(await seen(two!, 2)).toEqual([`${k2}:HELD_BY_HAND`, `${k2}:HOLD_RELEASED`]);
     expect(await seen(all!, 4)).toEqual([`${k1}:HELD_BY_HAND`, `${k2}:HELD_BY_HAND`, `${k1}:HOLD_RELEASED`, `${k2}:HOLD_RELEASED`]);

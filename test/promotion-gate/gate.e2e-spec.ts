@@ -24,7 +24,14 @@ type Gate = {
   openedByLabel: string | null;
   holdReason: string | null;
   blockers: { kind: string; itemKey: string | null; itemTitle: string | null; ownerName: string | null; message: string }[];
-  history: { fromState: string | null; toState: string; cause: string; reason: string; actorLabel: string; blockers: { kind: string; itemKey: string | null }[] }[];
+  history: {
+    fromState: string | null;
+    toState: string;
+    cause: string;
+    reason: string;
+    actorLabel: string;
+    blockers: { kind: string; itemKey: string | null }[];
+  }[];
 };
 const reasonOf = (res: GqlResponse) => res.errors?.[0]?.extensions?.reason;
 const ok = <T>(res: GqlResponse<T>): T => {
@@ -52,10 +59,15 @@ describe('the sales-promotion gate', () => {
   const today = todayIn(CASE_TIME_ZONE, new Date());
 
   const gate = async (k = key, token = chiefToken) => ok(await t.gql<{ gate: Gate }>(GATE, { key: k }, token)).gate;
-  const engagementVersion = async () => ok(await t.gql<{ auditEngagement: { version: number; status: string } }>(ENGAGEMENT, { id: engagementId }, leadToken)).auditEngagement;
+  const engagementVersion = async () =>
+    ok(await t.gql<{ auditEngagement: { version: number; status: string } }>(ENGAGEMENT, { id: engagementId }, leadToken)).auditEngagement;
   const clear = async () => {
     const e = await engagementVersion();
-    return t.gql(CLEAR, { input: { engagementId, expectedVersion: e.version, statement: '全対象の運用を確認し、安全性を確認した' } }, leadToken);
+    return t.gql(
+      CLEAR,
+      { input: { engagementId, expectedVersion: e.version, statement: '全対象の運用を確認し、安全性を確認した' } },
+      leadToken,
+    );
   };
 
   beforeAll(async () => {
@@ -68,7 +80,11 @@ describe('the sales-promotion gate', () => {
     const lead = await t.createUser(['AUDITOR'], { displayName: '監査 主任' });
     leadId = lead.user.id;
     leadToken = await lead.token();
-    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { title: 'アクセス権限の絞り込み', requiredForGate: true, requirements: [{ title: '権限棚卸し結果' }] });
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, {
+      title: 'アクセス権限の絞り込み',
+      requiredForGate: true,
+      requirements: [{ title: '権限棚卸し結果' }],
+    });
     cmId = cm.id;
   });
   afterAll(async () => t?.close());
@@ -77,7 +93,15 @@ describe('the sales-promotion gate', () => {
     const created = ok(
       await t.gql<{ createGate: Gate }>(
         CREATE,
-        { input: { incidentId: ctx.incident.id, key, name: '新規顧客向け販売促進', description: 'DM・電話・Webの新規顧客向けキャンペーン', reason: '外部監査で安全性が確認されるまで停止（お詫び状 7）' } },
+        {
+          input: {
+            incidentId: ctx.incident.id,
+            key,
+            name: '新規顧客向け販売促進',
+            description: 'DM・電話・Webの新規顧客向けキャンペーン',
+            reason: '外部監査で安全性が確認されるまで停止（お詫び状 7）',
+          },
+        },
         chiefToken,
       ),
     ).createGate;
@@ -92,15 +116,29 @@ describe('the sales-promotion gate', () => {
     expect(created.history[0]!.blockers).toEqual(created.blockers.map((b) => ({ kind: b.kind, itemKey: b.itemKey })));
     expect(created.blockers[0]!.message).toContain('CM-001 アクセス権限の絞り込み is PLANNED');
     expect(created.blockers[0]!.ownerName).toBeTruthy();
-    expect(errorCode(await t.gql(CREATE, { input: { incidentId: ctx.incident.id, key, name: 'x', reason: 'y' } }, chiefToken))).toBe('CONFLICT');
-    expect(errorCode(await t.gql(CREATE, { input: { incidentId: ctx.incident.id, key: 'other', name: 'x', reason: 'y' } }, ownerToken))).toBe('FORBIDDEN');
-    expect(ok(await t.gql<{ canPromote: { canPromote: boolean; state: string } }>(CAN, { gate: key }, ownerToken)).canPromote).toEqual({ key, state: 'SUSPENDED', canPromote: false });
+    expect(errorCode(await t.gql(CREATE, { input: { incidentId: ctx.incident.id, key, name: 'x', reason: 'y' } }, chiefToken))).toBe(
+      'CONFLICT',
+    );
+    expect(
+      errorCode(await t.gql(CREATE, { input: { incidentId: ctx.incident.id, key: 'other', name: 'x', reason: 'y' } }, ownerToken)),
+    ).toBe('FORBIDDEN');
+    expect(ok(await t.gql<{ canPromote: { canPromote: boolean; state: string } }>(CAN, { gate: key }, ownerToken)).canPromote).toEqual({
+      key,
+      state: 'SUSPENDED',
+      canPromote: false,
+    });
   });
 
   it('follows the work: IMPLEMENTED waits for sign-off; authorizing while suspended is refused with the blockers', async () => {
     ok(await t.gql(MOVE, { input: { id: cmId, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken));
     const req = (await t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1', [cmId]))[0]!;
-    const e = ok(await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(ATTEST, { input: { requirementId: req.id, title: '棚卸し', statement: '完了', effectiveOn: today } }, ownerToken)).submitEvidenceAttestation;
+    const e = ok(
+      await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(
+        ATTEST,
+        { input: { requirementId: req.id, title: '棚卸し', statement: '完了', effectiveOn: today } },
+        ownerToken,
+      ),
+    ).submitEvidenceAttestation;
     evidence = e;
     ok(await t.gql(MOVE, { input: { id: cmId, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken));
     const g = await gate();
@@ -119,7 +157,15 @@ describe('the sales-promotion gate', () => {
     const engagement = ok(
       await t.gql<{ createAuditEngagement: { id: string } }>(
         ENGAGE,
-        { input: { incidentId: ctx.incident.id, title: 'システム運営プロセス監査', firm: '情報セキュリティ専門会社', leadAuditorId: leadId, countermeasureIds: [cmId] } },
+        {
+          input: {
+            incidentId: ctx.incident.id,
+            title: 'システム運営プロセス監査',
+            firm: '情報セキュリティ専門会社',
+            leadAuditorId: leadId,
+            countermeasureIds: [cmId],
+          },
+        },
         chiefToken,
       ),
     ).createAuditEngagement;
@@ -148,17 +194,30 @@ describe('the sales-promotion gate', () => {
     };
     await setLeadRoles(['EXECUTIVE']);
     const named = ok(
-      await t.gql<{ createGate: Gate }>(CREATE, { input: { incidentId: ctx.incident.id, key: 'existing-web', name: 'Web', reason: '停止', authorizerIds: [leadId] } }, chiefToken),
+      await t.gql<{ createGate: Gate }>(
+        CREATE,
+        { input: { incidentId: ctx.incident.id, key: 'existing-web', name: 'Web', reason: '停止', authorizerIds: [leadId] } },
+        chiefToken,
+      ),
     ).createGate;
     expect(named.state).toBe('ELIGIBLE');
-    const clearing = await t.gql(AUTHORIZE, { input: { key: 'existing-web', expectedVersion: named.version, statement: '再開' } }, leadToken);
+    const clearing = await t.gql(
+      AUTHORIZE,
+      { input: { key: 'existing-web', expectedVersion: named.version, statement: '再開' } },
+      leadToken,
+    );
     expect([errorCode(clearing), reasonOf(clearing)]).toEqual(['FORBIDDEN', 'CLEARING_AUDITOR']);
     await setLeadRoles(['AUDITOR']);
     expect(errorCode(await t.gql(AUTHORIZE, { input: { ...input, expectedVersion: eligible.version - 1 } }, chiefToken))).toBe('CONFLICT');
 
     const opened = ok(await t.gql<{ authorizeGateReopening: Gate }>(AUTHORIZE, { input }, chiefToken)).authorizeGateReopening;
     expect(opened).toMatchObject({ state: 'OPEN', canPromote: true });
-    expect(opened.history.at(-1)).toMatchObject({ fromState: 'ELIGIBLE', toState: 'OPEN', cause: 'AUTHORIZED', reason: '監査完了を確認し再開を承認する' });
+    expect(opened.history.at(-1)).toMatchObject({
+      fromState: 'ELIGIBLE',
+      toState: 'OPEN',
+      cause: 'AUTHORIZED',
+      reason: '監査完了を確認し再開を承認する',
+    });
     const twice = await t.gql(AUTHORIZE, { input: { ...input, expectedVersion: opened.version } }, chiefToken);
     expect([errorCode(twice), reasonOf(twice)]).toEqual(['CONFLICT', 'ALREADY_OPEN']);
     expect(ok(await t.gql<{ canPromote: { canPromote: boolean } }>(CAN, { gate: key }, ownerToken)).canPromote.canPromote).toBe(true);
@@ -166,7 +225,11 @@ describe('the sales-promotion gate', () => {
 
   it('closes by itself, in the same transaction, when a HIGH finding is raised; reopening needs a new clearance and a new authorization', async () => {
     const finding = ok(
-      await t.gql<{ raiseAuditFinding: { id: string; version: number } }>(RAISE, { input: { engagementId, severity: 'HIGH', title: '委託先アカウントが残存', countermeasureId: cmId } }, leadToken),
+      await t.gql<{ raiseAuditFinding: { id: string; version: number } }>(
+        RAISE,
+        { input: { engagementId, severity: 'HIGH', title: '委託先アカウントが残存', countermeasureId: cmId } },
+        leadToken,
+      ),
     ).raiseAuditFinding;
     const closed = await gate();
     expect(closed.state).toBe('SUSPENDED');
@@ -188,15 +251,29 @@ describe('the sales-promotion gate', () => {
 
   it('an executive suspends it by hand at any time; releasing the hold gives ELIGIBLE, never OPEN', async () => {
     const g = await gate();
-    const held = ok(await t.gql<{ suspendGate: Gate }>(HOLD, { input: { key, expectedVersion: g.version, statement: '報道対応中のため一時停止' } }, chiefToken)).suspendGate;
+    const held = ok(
+      await t.gql<{ suspendGate: Gate }>(
+        HOLD,
+        { input: { key, expectedVersion: g.version, statement: '報道対応中のため一時停止' } },
+        chiefToken,
+      ),
+    ).suspendGate;
     expect(held.state).toBe('SUSPENDED');
     expect(held.blockers.map((b) => b.kind)).toEqual(['MANUAL_HOLD']);
     expect(held.history.at(-1)).toMatchObject({ toState: 'SUSPENDED', cause: 'HELD_BY_HAND' });
-    expect(reasonOf(await t.gql(HOLD, { input: { key, expectedVersion: held.version, statement: '再度' } }, chiefToken))).toBe('HOLD_STATE');
+    expect(reasonOf(await t.gql(HOLD, { input: { key, expectedVersion: held.version, statement: '再度' } }, chiefToken))).toBe(
+      'HOLD_STATE',
+    );
     expect(errorCode(await t.gql(HOLD, { input: { key, expectedVersion: held.version, statement: 'x' } }, ownerToken))).toBe('FORBIDDEN');
     const refused = await t.gql(AUTHORIZE, { input: { key, expectedVersion: held.version, statement: '再開' } }, chiefToken);
     expect(reasonOf(refused)).toBe('NOT_ELIGIBLE');
-    const released = ok(await t.gql<{ releaseGateHold: Gate }>(RELEASE, { input: { key, expectedVersion: held.version, statement: '報道対応が終了' } }, chiefToken)).releaseGateHold;
+    const released = ok(
+      await t.gql<{ releaseGateHold: Gate }>(
+        RELEASE,
+        { input: { key, expectedVersion: held.version, statement: '報道対応が終了' } },
+        chiefToken,
+      ),
+    ).releaseGateHold;
     expect(released.state).toBe('ELIGIBLE');
     expect(released.history.at(-1)).toMatchObject({ fromState: 'SUSPENDED', toState: 'ELIGIBLE', cause: 'HOLD_RELEASED' });
   });
@@ -205,7 +282,21 @@ describe('the sales-promotion gate', () => {
     const second = await t.createUser(['EXECUTIVE']);
     secondToken = await second.token();
     const raceKey = 'race-gate';
-    ok(await t.gql(CREATE, { input: { incidentId: ctx.incident.id, key: raceKey, name: '競合試験', reason: '停止', authorizerIds: [ctx.chief.user.id, second.user.id] } }, chiefToken));
+    ok(
+      await t.gql(
+        CREATE,
+        {
+          input: {
+            incidentId: ctx.incident.id,
+            key: raceKey,
+            name: '競合試験',
+            reason: '停止',
+            authorizerIds: [ctx.chief.user.id, second.user.id],
+          },
+        },
+        chiefToken,
+      ),
+    );
     for (let round = 0; round < 4; round++) {
       let g = await gate(raceKey);
       if (g.state !== 'ELIGIBLE') {
@@ -217,7 +308,11 @@ describe('the sales-promotion gate', () => {
       const [a, b, f] = await Promise.all([
         t.gql(AUTHORIZE, { input }, chiefToken),
         t.gql(AUTHORIZE, { input }, secondToken),
-        t.gql<{ raiseAuditFinding: { id: string; version: number } }>(RAISE, { input: { engagementId, severity: 'CRITICAL', title: `同時指摘 ${round}` } }, leadToken),
+        t.gql<{ raiseAuditFinding: { id: string; version: number } }>(
+          RAISE,
+          { input: { engagementId, severity: 'CRITICAL', title: `同時指摘 ${round}` } },
+          leadToken,
+        ),
       ]);
       const finding = ok(f).raiseAuditFinding;
       // At most one authorization wins; whatever the order, the finding closed the gate.
@@ -247,7 +342,18 @@ describe('the sales-promotion gate', () => {
     const [a, b, rejected] = await Promise.all([
       t.gql(AUTHORIZE, { input }, chiefToken),
       t.gql(AUTHORIZE, { input }, secondToken),
-      t.gql(REVIEW, { input: { evidenceId: evidence.id, sha256: evidence.sha256, decision: 'REJECTED', comment: '棚卸しの対象に委託先が含まれていない' } }, leadToken),
+      t.gql(
+        REVIEW,
+        {
+          input: {
+            evidenceId: evidence.id,
+            sha256: evidence.sha256,
+            decision: 'REJECTED',
+            comment: '棚卸しの対象に委託先が含まれていない',
+          },
+        },
+        leadToken,
+      ),
     ]);
     expect(rejected.errors).toBeUndefined();
     expect([a, b].filter((r) => !r.errors).length).toBeLessThanOrEqual(1);

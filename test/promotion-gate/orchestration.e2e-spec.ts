@@ -17,7 +17,13 @@ const HOLD = `mutation($input: GateDecisionInput!) { suspendGate(input: $input) 
 const RELEASE = `mutation($input: GateDecisionInput!) { releaseGateHold(input: $input) { state version } }`;
 const ENGAGEMENT = `query($id: ID!) { auditEngagement(id: $id) { version status } }`;
 
-type Gate = { key: string; state: string; version: number; blockers: { kind: string; itemKey: string | null; message: string }[]; history: { toState: string; cause: string; reason: string }[] };
+type Gate = {
+  key: string;
+  state: string;
+  version: number;
+  blockers: { kind: string; itemKey: string | null; message: string }[];
+  history: { toState: string; cause: string; reason: string }[];
+};
 
 const ok = <T>(res: GqlResponse<T>): T => {
   expect(res.errors).toBeUndefined();
@@ -36,7 +42,10 @@ async function transactionOf<T>(marker: RegExp, work: () => Promise<T>): Promise
   const spy = vi.spyOn(Client.prototype, 'query');
   try {
     await work();
-    const calls = spy.mock.calls.map((c, i) => ({ client: spy.mock.contexts[i], text: typeof c[0] === 'string' ? c[0] : String((c[0] as { text?: unknown })?.text ?? '') }));
+    const calls = spy.mock.calls.map((c, i) => ({
+      client: spy.mock.contexts[i],
+      text: typeof c[0] === 'string' ? c[0] : String((c[0] as { text?: unknown })?.text ?? ''),
+    }));
     const at = calls.findIndex((c) => marker.test(c.text));
     expect(at).toBeGreaterThanOrEqual(0);
     const mine = calls.filter((c) => c.client === calls[at]!.client).map((c) => c.text);
@@ -81,33 +90,58 @@ describe('one orchestration of the cross-row rules', () => {
     const lead = await t.createUser(['AUDITOR'], { displayName: '監査 主任' });
     leadToken = await lead.token();
     reviewerToken = await (await t.createUser(['AUDITOR'], { displayName: '監査 補助' })).token();
-    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { title: '権限の絞り込み', requiredForGate: true, requirements: [{ title: '棚卸し結果' }] });
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, {
+      title: '権限の絞り込み',
+      requiredForGate: true,
+      requirements: [{ title: '棚卸し結果' }],
+    });
     cmId = cm.id;
-    otherId = (await makeCountermeasure(t, ctx.incident.id, owner.user.id, { title: '監視の強化', requiredForGate: true, requirements: [{ title: '監視設定' }] })).id;
-    for (const key of keys) ok(await t.gql(CREATE, { input: { incidentId: ctx.incident.id, key, name: key, reason: '監査完了まで停止' } }, chiefToken));
+    otherId = (
+      await makeCountermeasure(t, ctx.incident.id, owner.user.id, {
+        title: '監視の強化',
+        requiredForGate: true,
+        requirements: [{ title: '監視設定' }],
+      })
+    ).id;
+    for (const key of keys)
+      ok(await t.gql(CREATE, { input: { incidentId: ctx.incident.id, key, name: key, reason: '監査完了まで停止' } }, chiefToken));
 
     // CM-001 verified and in the audit's scope; the audit cleared.
     ok(await t.gql(MOVE, { input: { id: cmId, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken));
     const req = (await t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1', [cmId]))[0]!;
-    evidence = ok(await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(ATTEST, { input: { requirementId: req.id, title: '棚卸し', statement: '完了', effectiveOn: today } }, ownerToken)).submitEvidenceAttestation;
+    evidence = ok(
+      await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(
+        ATTEST,
+        { input: { requirementId: req.id, title: '棚卸し', statement: '完了', effectiveOn: today } },
+        ownerToken,
+      ),
+    ).submitEvidenceAttestation;
     ok(await t.gql(MOVE, { input: { id: cmId, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken));
     ok(await t.gql(REVIEW, { input: { evidenceId: evidence.id, sha256: evidence.sha256, decision: 'ACCEPTED' } }, leadToken));
     ok(await t.gql(SIGN, { input: { countermeasureId: cmId, expectedVersion: 3 } }, leadToken));
     engagementId = ok(
-      await t.gql<{ createAuditEngagement: { id: string } }>(ENGAGE, { input: { incidentId: ctx.incident.id, title: '監査', firm: '監査法人', leadAuditorId: lead.user.id, countermeasureIds: [cmId] } }, chiefToken),
+      await t.gql<{ createAuditEngagement: { id: string } }>(
+        ENGAGE,
+        { input: { incidentId: ctx.incident.id, title: '監査', firm: '監査法人', leadAuditorId: lead.user.id, countermeasureIds: [cmId] } },
+        chiefToken,
+      ),
     ).createAuditEngagement.id;
     for (const to of ['FIELDWORK', 'REPORTING', 'CLEARED']) {
       const e = ok(await t.gql<{ auditEngagement: { version: number } }>(ENGAGEMENT, { id: engagementId }, leadToken)).auditEngagement;
-      if (to === 'CLEARED') ok(await t.gql(CLEAR, { input: { engagementId, expectedVersion: e.version, statement: '確認した' } }, leadToken));
+      if (to === 'CLEARED')
+        ok(await t.gql(CLEAR, { input: { engagementId, expectedVersion: e.version, statement: '確認した' } }, leadToken));
       else ok(await t.gql(MOVE_AUDIT, { input: { id: engagementId, expectedVersion: e.version, to } }, leadToken));
     }
-    for (const key of keys) expect((await gate(key)).blockers.map((b) => [b.kind, b.itemKey])).toEqual([['COUNTERMEASURE_NOT_VERIFIED', 'CM-002']]);
+    for (const key of keys)
+      expect((await gate(key)).blockers.map((b) => [b.kind, b.itemKey])).toEqual([['COUNTERMEASURE_NOT_VERIFIED', 'CM-002']]);
   });
   afterAll(async () => t?.close());
 
   it('moving a required item changes the blockers but not the state: the version stays, and an executive holding it is not refused as stale', async () => {
     const before = await gate(keys[0]!);
-    const texts = await transactionOf(/^UPDATE "countermeasures"/, () => t.gql(MOVE, { input: { id: otherId, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken));
+    const texts = await transactionOf(/^UPDATE "countermeasures"/, () =>
+      t.gql(MOVE, { input: { id: otherId, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken),
+    );
     console.log(`moveCountermeasure (2 gates): ${texts.length} statements in its transaction, ${gateReads(texts)} gate reads`);
     expect(gateReads(texts)).toBe(1);
     const after = await gate(keys[0]!);
@@ -117,12 +151,31 @@ describe('one orchestration of the cross-row rules', () => {
     expect(after.version).toBe(before.version);
     // Stored as data (a code and its parameters), the sentence made on read.
     const [row] = await t.sql<{ blockers: Record<string, unknown>[] }>('SELECT blockers FROM promotion_gates WHERE key = $1', [keys[0]]);
-    expect(row!.blockers).toEqual([expect.objectContaining({ code: 'COUNTERMEASURE_NOT_VERIFIED', kind: 'COUNTERMEASURE_NOT_VERIFIED', itemKey: 'CM-002', status: 'IN_PROGRESS' })]);
+    expect(row!.blockers).toEqual([
+      expect.objectContaining({
+        code: 'COUNTERMEASURE_NOT_VERIFIED',
+        kind: 'COUNTERMEASURE_NOT_VERIFIED',
+        itemKey: 'CM-002',
+        status: 'IN_PROGRESS',
+      }),
+    ]);
     expect(row!.blockers[0]).not.toHaveProperty('message');
     // The version read before the move still holds: suspending by hand succeeds, and then the version moves.
-    const held = ok(await t.gql<{ suspendGate: { state: string; version: number } }>(HOLD, { input: { key: keys[0], expectedVersion: before.version, statement: '念のため停止' } }, chiefToken)).suspendGate;
+    const held = ok(
+      await t.gql<{ suspendGate: { state: string; version: number } }>(
+        HOLD,
+        { input: { key: keys[0], expectedVersion: before.version, statement: '念のため停止' } },
+        chiefToken,
+      ),
+    ).suspendGate;
     expect(held.version).toBe(before.version + 1);
-    const released = ok(await t.gql<{ releaseGateHold: { version: number } }>(RELEASE, { input: { key: keys[0], expectedVersion: held.version, statement: '解除' } }, chiefToken)).releaseGateHold;
+    const released = ok(
+      await t.gql<{ releaseGateHold: { version: number } }>(
+        RELEASE,
+        { input: { key: keys[0], expectedVersion: held.version, statement: '解除' } },
+        chiefToken,
+      ),
+    ).releaseGateHold;
     expect(released.version).toBe(held.version + 1);
   });
 
@@ -138,21 +191,35 @@ describe('one orchestration of the cross-row rules', () => {
     }
     const spy = vi.spyOn(t.app.get(GateFactsReader), 'facts');
     const texts = await transactionOf(/^UPDATE "evidence"/, () =>
-      t.gql(REVIEW, { input: { evidenceId: evidence.id, sha256: evidence.sha256, decision: 'REJECTED', comment: '棚卸しの範囲が不足' } }, reviewerToken),
+      t.gql(
+        REVIEW,
+        { input: { evidenceId: evidence.id, sha256: evidence.sha256, decision: 'REJECTED', comment: '棚卸しの範囲が不足' } },
+        reviewerToken,
+      ),
     );
     const evaluated = spy.mock.calls.map((c) => (c[0] as PromotionGateEntity).key).sort();
     spy.mockRestore();
-    console.log(`withdrawing a clearance (2 gates): ${texts.length} statements in its transaction, ${gateReads(texts)} gate reads, gate evaluations: ${evaluated.join(', ')}`);
+    console.log(
+      `withdrawing a clearance (2 gates): ${texts.length} statements in its transaction, ${gateReads(texts)} gate reads, gate evaluations: ${evaluated.join(', ')}`,
+    );
     expect(evaluated).toEqual([...keys].sort());
     expect(gateReads(texts)).toBe(1);
     // In the written order: the sign-off revoked, the clearance withdrawn, then the gates (the reason names the withdrawal).
-    const [signOff] = await t.sql<{ revoked_reason: string | null }>('SELECT revoked_reason FROM countermeasure_sign_offs WHERE countermeasure_id = $1', [cmId]);
+    const [signOff] = await t.sql<{ revoked_reason: string | null }>(
+      'SELECT revoked_reason FROM countermeasure_sign_offs WHERE countermeasure_id = $1',
+      [cmId],
+    );
     expect(signOff!.revoked_reason).toContain('VERIFIED → REOPENED');
-    const [clearance] = await t.sql<{ withdrawn_at: Date | null }>('SELECT withdrawn_at FROM audit_clearances WHERE engagement_id = $1', [engagementId]);
+    const [clearance] = await t.sql<{ withdrawn_at: Date | null }>('SELECT withdrawn_at FROM audit_clearances WHERE engagement_id = $1', [
+      engagementId,
+    ]);
     expect(clearance!.withdrawn_at).not.toBeNull();
     for (const [i, key] of keys.entries()) {
       const g = await gate(key);
-      expect(g.blockers.map((b) => [b.kind, b.itemKey])).toEqual([['COUNTERMEASURE_NOT_VERIFIED', 'CM-001'], ['NO_AUDIT_CLEARANCE', null]]);
+      expect(g.blockers.map((b) => [b.kind, b.itemKey])).toEqual([
+        ['COUNTERMEASURE_NOT_VERIFIED', 'CM-001'],
+        ['NO_AUDIT_CLEARANCE', null],
+      ]);
       expect(g.state).toBe('SUSPENDED');
       expect(g.version).toBe(versions[i]! + 1); // ELIGIBLE → SUSPENDED: one state change, one new version
       expect(g.history.at(-1)).toMatchObject({ toState: 'SUSPENDED', cause: 'RULES_BROKEN' });
@@ -168,8 +235,14 @@ describe('one orchestration of the cross-row rules', () => {
     const runner = ds.createQueryRunner();
     try {
       await migration.down(runner);
-      const [legacy] = await t.sql<{ blockers: Record<string, unknown>[] }>('SELECT blockers FROM promotion_gates WHERE key = $1', [keys[0]]);
-      expect(legacy!.blockers[0]).toMatchObject({ kind: 'COUNTERMEASURE_NOT_VERIFIED', itemKey: 'CM-001', message: expect.stringContaining('CM-001 権限の絞り込み is REOPENED') });
+      const [legacy] = await t.sql<{ blockers: Record<string, unknown>[] }>('SELECT blockers FROM promotion_gates WHERE key = $1', [
+        keys[0],
+      ]);
+      expect(legacy!.blockers[0]).toMatchObject({
+        kind: 'COUNTERMEASURE_NOT_VERIFIED',
+        itemKey: 'CM-001',
+        message: expect.stringContaining('CM-001 権限の絞り込み is REOPENED'),
+      });
       expect(legacy!.blockers[0]).not.toHaveProperty('code');
       await migration.up(runner);
     } finally {

@@ -8,7 +8,14 @@ import { ClsService } from 'nestjs-cls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Actor } from '@app/common';
 import { AuditClearanceEntity, AuditEngagementEntity } from '@app/audits';
-import { GateNotifications, PromotionGateService, verifyWebhook, WebhookDispatcher, WebhookTargets, type GateChangedNotice } from '@app/promotion-gate';
+import {
+  GateNotifications,
+  PromotionGateService,
+  verifyWebhook,
+  WebhookDispatcher,
+  WebhookTargets,
+  type GateChangedNotice,
+} from '@app/promotion-gate';
 import { makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp } from '../support/test-app';
 
@@ -188,14 +195,19 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
       expect(Math.abs(Number(ts) - Math.floor(req.at / 1000))).toBeLessThanOrEqual(5);
       expect(req.headers['x-gate-signature']).toBe(`sha256=${createHmac('sha256', secret).update(`${ts}.${req.body}`).digest('hex')}`);
       expect(verifyWebhook(secret, req.body, req.headers['x-gate-signature'] as string, ts, Math.floor(Date.now() / 1000))).toBe(true);
-      expect(verifyWebhook('another-secret-1234567', req.body, req.headers['x-gate-signature'] as string, ts, Math.floor(Date.now() / 1000))).toBe(false);
+      expect(
+        verifyWebhook('another-secret-1234567', req.body, req.headers['x-gate-signature'] as string, ts, Math.floor(Date.now() / 1000)),
+      ).toBe(false);
 
       // The record: one attempt, 200, DELIVERED.
       expect(d).toMatchObject({ changeId: change.id, url: hook.url, status: 'DELIVERED', attemptCount: 1, failureReason: null });
       expect(d.deliveredAt).not.toBeNull();
       expect(d.attempts).toEqual([expect.objectContaining({ httpStatus: 200, error: null })]);
       expect(d.attempts[0].durationMs).toBeGreaterThanOrEqual(0);
-      const [row] = await t.sql<{ status: string; attempts: number }>(`SELECT status, attempts FROM gate_webhook_deliveries WHERE id = $1`, [d.id]);
+      const [row] = await t.sql<{ status: string; attempts: number }>(
+        `SELECT status, attempts FROM gate_webhook_deliveries WHERE id = $1`,
+        [d.id],
+      );
       expect(row).toEqual({ status: 'DELIVERED', attempts: 1 });
     } finally {
       await hook.close();
@@ -233,7 +245,15 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
       for (const r of hook.requests) {
         expect(r.headers['x-gate-delivery']).toBe(d.id);
         expect(r.body).toBe(d.body);
-        expect(verifyWebhook(secret, r.body, r.headers['x-gate-signature'] as string, r.headers['x-gate-timestamp'] as string, Math.floor(r.at / 1000))).toBe(true);
+        expect(
+          verifyWebhook(
+            secret,
+            r.body,
+            r.headers['x-gate-signature'] as string,
+            r.headers['x-gate-timestamp'] as string,
+            Math.floor(r.at / 1000),
+          ),
+        ).toBe(true);
       }
     } finally {
       await hook.close();
@@ -271,7 +291,11 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
     await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
     try {
       const gate = await eligibleGate();
-      await configure(gate.key, `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/gate-hook`, `s3cret-${randomBytes(12).toString('hex')}`);
+      await configure(
+        gate.key,
+        `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/gate-hook`,
+        `s3cret-${randomBytes(12).toString('hex')}`,
+      );
       await suspend(gate.key);
       await vi.waitFor(async () => expect((await deliveries(gate.key))[0]?.attempts.length).toBeGreaterThanOrEqual(1), WAIT);
       const [d] = await deliveries(gate.key);
@@ -342,7 +366,12 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
 
   it('never sends one delivery twice when two dispatchers (two server instances) run at once', async () => {
     const hook = await receiver();
-    const second = new WebhookDispatcher(t.app.get(getDataSourceToken()), t.app.get(GateNotifications), t.app.get(ConfigService), t.app.get(WebhookTargets));
+    const second = new WebhookDispatcher(
+      t.app.get(getDataSourceToken()),
+      t.app.get(GateNotifications),
+      t.app.get(ConfigService),
+      t.app.get(WebhookTargets),
+    );
     second.onApplicationBootstrap();
     try {
       const made = await Promise.all([1, 2, 3, 4, 5, 6].map(() => eligibleGate()));
@@ -351,7 +380,9 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
       await Promise.all(made.map((g) => gates.hold(Actor.system('test'), g.key, g.version, '一斉停止')));
 
       await vi.waitFor(async () => {
-        const rows = await t.sql<{ status: string }>(`SELECT status FROM gate_webhook_deliveries WHERE gate_id = ANY($1)`, [made.map((g) => g.id)]);
+        const rows = await t.sql<{ status: string }>(`SELECT status FROM gate_webhook_deliveries WHERE gate_id = ANY($1)`, [
+          made.map((g) => g.id),
+        ]);
         expect(rows.map((r) => r.status)).toEqual(Array(6).fill('DELIVERED'));
       }, WAIT);
       const ids = hook.requests.map((r) => r.headers['x-gate-delivery']);
@@ -370,11 +401,15 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
 
   it('LISTENs again after its connection is lost, and deliveries keep going out', async () => {
     const notifications = t.app.get(GateNotifications);
-    const before = await t.sql<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%:listen:promotion_gate_changed' AND datname = current_database()`);
+    const before = await t.sql<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%:listen:promotion_gate_changed' AND datname = current_database()`,
+    );
     expect(before).toHaveLength(1);
     await t.sql(`SELECT pg_terminate_backend($1)`, [before[0].pid]);
     await vi.waitFor(async () => {
-      const now = await t.sql<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%:listen:promotion_gate_changed' AND datname = current_database()`);
+      const now = await t.sql<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE application_name LIKE '%:listen:promotion_gate_changed' AND datname = current_database()`,
+      );
       expect(now).toHaveLength(1);
       expect(now[0].pid).not.toBe(before[0].pid);
       expect(notifications.listening).toBe(true);
@@ -403,7 +438,9 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
       const gates = t.app.get(PromotionGateService);
       const txHost = t.app.get(TransactionHost);
       const notices: GateChangedNotice[] = [];
-      const unsubscribe = t.app.get(GateNotifications).subscribe((x) => x.gateId === gate.id && x.cause === 'HELD_BY_HAND' && notices.push(x));
+      const unsubscribe = t.app
+        .get(GateNotifications)
+        .subscribe((x) => x.gateId === gate.id && x.cause === 'HELD_BY_HAND' && notices.push(x));
       await expect(
         t.app.get(ClsService).run(() =>
           txHost.withTransaction(async () => {
@@ -421,7 +458,13 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
       expect(await deliveries(gate.key)).toHaveLength(1);
       // Subscribers (GraphQL subscriptions, the dispatcher) heard of the committed hold only (the creation's changes are filtered out).
       await vi.waitFor(() => expect(notices).toHaveLength(1), WAIT);
-      expect(notices[0]).toMatchObject({ changeId: change.id, key: gate.key, fromState: 'ELIGIBLE', toState: 'SUSPENDED', cause: 'HELD_BY_HAND' });
+      expect(notices[0]).toMatchObject({
+        changeId: change.id,
+        key: gate.key,
+        fromState: 'ELIGIBLE',
+        toState: 'SUSPENDED',
+        cause: 'HELD_BY_HAND',
+      });
       unsubscribe();
     } finally {
       await hook.close();
@@ -449,7 +492,9 @@ describe('webhook URLs that would reach internal hosts are refused (GATE_WEBHOOK
   afterAll(async () => t?.close());
 
   const gate = () =>
-    t.app.get(PromotionGateService).create(Actor.system('test'), { incidentId, key: `ssrf-${++n}-${randomBytes(3).toString('hex')}`, name: '販促', reason: '停止' });
+    t.app
+      .get(PromotionGateService)
+      .create(Actor.system('test'), { incidentId, key: `ssrf-${++n}-${randomBytes(3).toString('hex')}`, name: '販促', reason: '停止' });
   const configure = (key: string, url: string) =>
     t.gql<{ configureGateWebhook: { webhookUrl: string | null } }>(
       `mutation($input: ConfigureGateWebhookInput!) { configureGateWebhook(input: $input) { webhookUrl } }`,
@@ -505,7 +550,10 @@ describe('webhook URLs that would reach internal hosts are refused (GATE_WEBHOOK
   it('a name with any one private address is refused, even next to a public one', async () => {
     const targets = t.app.get(WebhookTargets);
     const original = targets.resolver;
-    targets.resolver = async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.1.2.3', family: 4 }];
+    targets.resolver = async () => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.1.2.3', family: 4 },
+    ];
     try {
       const res = await configure((await gate()).key, 'https://hooks.promo.invalid/gate');
       expect(res.errors?.[0]?.extensions?.reason).toBe('WEBHOOK_URL_NOT_ALLOWED');
@@ -520,11 +568,20 @@ describe('webhook URLs that would reach internal hosts are refused (GATE_WEBHOOK
     try {
       const g = await gate();
       // As if configured before this rule existed: straight into the row.
-      await t.sql(`UPDATE promotion_gates SET webhook_url = $2, webhook_secret = $3 WHERE id = $1`, [g.id, hook.url, 's3cret-0123456789abcdef']);
+      await t.sql(`UPDATE promotion_gates SET webhook_url = $2, webhook_secret = $3 WHERE id = $1`, [
+        g.id,
+        hook.url,
+        's3cret-0123456789abcdef',
+      ]);
       await suspend(g.key);
       await vi.waitFor(async () => expect((await deliveries(g.key))[0]?.status).toBe('FAILED'), WAIT);
       const [d] = await deliveries(g.key);
-      expect(d.attempts).toEqual([expect.objectContaining({ httpStatus: null, error: expect.stringMatching(/^not sent: the URL is not allowed: 127\.0\.0\.1 is a loopback address/) })]);
+      expect(d.attempts).toEqual([
+        expect.objectContaining({
+          httpStatus: null,
+          error: expect.stringMatching(/^not sent: the URL is not allowed: 127\.0\.0\.1 is a loopback address/),
+        }),
+      ]);
       expect(d.failureReason).toMatch(/127\.0\.0\.1 is a loopback/);
       expect(hook.requests).toEqual([]);
     } finally {

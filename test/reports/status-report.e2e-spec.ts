@@ -46,7 +46,8 @@ describe('the status report (GET /reports/status.csv, /reports/status.pdf)', () 
   let admin: string;
   let incidentId: string;
 
-  const get = (path: string, token?: string) => fetch(`${t.baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const get = (path: string, token?: string) =>
+    fetch(`${t.baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const reportEntries = async () => {
     const rows = await t.sql<{ actor_label: string; entity_id: string; after: Record<string, unknown> }>(
       `SELECT actor_label, entity_id, "after" FROM audit_trail WHERE action = 'report.generated' ORDER BY seq`,
@@ -79,7 +80,10 @@ describe('the status report (GET /reports/status.csv, /reports/status.pdf)', () 
     const body = Buffer.from(await res.arrayBuffer());
     const [head, table, engagements, , , gates] = csvBlocks(body);
 
-    const api = await t.gql<{ countermeasures: { nodes: ApiCountermeasure[] }; incidents: { nodes: { title: string; disclosedOn: string }[] } }>(
+    const api = await t.gql<{
+      countermeasures: { nodes: ApiCountermeasure[] };
+      incidents: { nodes: { title: string; disclosedOn: string }[] };
+    }>(
       `{ incidents { nodes { title disclosedOn } }
          countermeasures(first: 20, orderBy: KEY) { nodes { key title status dueDate overdue requiredForGate owner { displayName } signOff { digest } } } }`,
       {},
@@ -98,7 +102,15 @@ describe('the status report (GET /reports/status.csv, /reports/status.pdf)', () 
     expect(rows).toHaveLength(10);
     const nodes = api.data!.countermeasures.nodes;
     expect(rows.map((r) => [r[0], r[1], r[4], r[5], r[3], r[6], r[7]])).toEqual(
-      nodes.map((n) => [n.key, n.title, n.status, n.dueDate, n.owner.displayName, String(n.overdue).toUpperCase(), String(n.requiredForGate).toUpperCase()]),
+      nodes.map((n) => [
+        n.key,
+        n.title,
+        n.status,
+        n.dueDate,
+        n.owner.displayName,
+        String(n.overdue).toUpperCase(),
+        String(n.requiredForGate).toUpperCase(),
+      ]),
     );
     expect(rows[0]![1]).toBe('当該データベースの稼働停止'); // Japanese intact
     expect(rows[0]![4]).toBe('VERIFIED');
@@ -115,7 +127,9 @@ describe('the status report (GET /reports/status.csv, /reports/status.pdf)', () 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="status-report-\d{8}-\d{4}\.pdf"; filename\*=UTF-8''.+\.pdf$/);
+    expect(res.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="status-report-\d{8}-\d{4}\.pdf"; filename\*=UTF-8''.+\.pdf$/,
+    );
     const body = Buffer.from(await res.arrayBuffer());
     expect(res.headers.get('repr-digest')).toBe(`sha-256=:${createHash('sha256').update(body).digest('base64')}:`);
     expect(body.subarray(0, 5).toString('latin1')).toBe('%PDF-');
@@ -141,7 +155,14 @@ describe('the status report (GET /reports/status.csv, /reports/status.pdf)', () 
     expect(entries.at(-1)).toMatchObject({
       actor_label: 'admin@example.com',
       entity_id: incidentId,
-      after: { format: 'csv', incidentId, report: 'status-report/v1', countermeasures: 10, sha256: createHash('sha256').update(body).digest('hex'), sizeBytes: body.length },
+      after: {
+        format: 'csv',
+        incidentId,
+        report: 'status-report/v1',
+        countermeasures: 10,
+        sha256: createHash('sha256').update(body).digest('hex'),
+        sizeBytes: body.length,
+      },
     });
     // And the trail still verifies.
     const verify = await t.gql<{ verifyAuditTrail: { intact: boolean } }>(`{ verifyAuditTrail { intact } }`, {}, president);
@@ -149,7 +170,11 @@ describe('the status report (GET /reports/status.csv, /reports/status.pdf)', () 
   });
 
   it('refuses without rights, with a JSON error and no report: anonymous 401, task force 403, a promotion system’s API key 403 — and records nothing', async () => {
-    const keyRes = await t.gql<{ createApiKey: { secret: string } }>(`mutation { createApiKey(input: { name: "dm-system" }) { secret } }`, {}, admin);
+    const keyRes = await t.gql<{ createApiKey: { secret: string } }>(
+      `mutation { createApiKey(input: { name: "dm-system" }) { secret } }`,
+      {},
+      admin,
+    );
     const apiKey = keyRes.data!.createApiKey.secret;
     const before = (await reportEntries()).length;
     for (const [path, token, status, code] of [

@@ -19,7 +19,11 @@ describe('while the database is away', () => {
     proxy = await TcpProxy.start(first.databaseUrl);
     t = await TestApp.start({ DATABASE_URL: proxy.urlFor(first.databaseUrl) }, { restartOf: first });
     const admin = await (await t.createUser(['ADMIN'])).token();
-    const created = await t.gql<{ createApiKey: { secret: string } }>(`mutation { createApiKey(input: { name: "販促システム" }) { secret } }`, {}, admin);
+    const created = await t.gql<{ createApiKey: { secret: string } }>(
+      `mutation { createApiKey(input: { name: "販促システム" }) { secret } }`,
+      {},
+      admin,
+    );
     apiKey = created.data!.createApiKey.secret;
     token = await (await t.createUser(['EXECUTIVE'])).token();
   });

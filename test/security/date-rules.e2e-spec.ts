@@ -71,7 +71,8 @@ class World {
   }
 
   async canPromote() {
-    return ok(await this.gql<{ canPromote: { key: string; state: string; canPromote: boolean; since: string } }>(CAN, { gate: KEY })).canPromote;
+    return ok(await this.gql<{ canPromote: { key: string; state: string; canPromote: boolean; since: string } }>(CAN, { gate: KEY }))
+      .canPromote;
   }
 
   async gate() {
@@ -99,11 +100,19 @@ class World {
   async route() {
     const res = await fetch(`${this.t.baseUrl}/gates/${KEY}`, { headers: { authorization: `Bearer ${this.chiefToken}` } });
     expect(res.status).toBe(200);
-    return (await res.json()) as { state: string; canPromote: boolean; blockers: { kind: string; itemKey: string | null; message: string }[] };
+    return (await res.json()) as {
+      state: string;
+      canPromote: boolean;
+      blockers: { kind: string; itemKey: string | null; message: string }[];
+    };
   }
 
   async storedGate() {
-    return (await this.t.sql<{ state: string; reevaluate_at: Date | null }>('SELECT state, reevaluate_at FROM promotion_gates WHERE key = $1', [KEY]))[0]!;
+    return (
+      await this.t.sql<{ state: string; reevaluate_at: Date | null }>('SELECT state, reevaluate_at FROM promotion_gates WHERE key = $1', [
+        KEY,
+      ])
+    )[0]!;
   }
 
   /**
@@ -130,11 +139,18 @@ class World {
           ? { requirements: [{ title: '権限棚卸し結果' }, { title: '委託先の監査報告書' }] }
           : { requirements: [{ title: '権限棚卸し結果' }] }),
     });
-    ok(await this.gql(CREATE, { input: { incidentId: this.ctx.incident.id, key: KEY, name: '新規顧客向け販売促進', reason: '外部監査で安全性が確認されるまで停止' } }));
+    ok(
+      await this.gql(CREATE, {
+        input: { incidentId: this.ctx.incident.id, key: KEY, name: '新規顧客向け販売促進', reason: '外部監査で安全性が確認されるまで停止' },
+      }),
+    );
 
     // The work, its evidence, the auditor's sign-off.
     ok(await this.gql(MOVE, { input: { id: cm.id, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken));
-    const [req, second] = await this.t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1 ORDER BY title DESC', [cm.id]);
+    const [req, second] = await this.t.sql<{ id: string }>(
+      'SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1 ORDER BY title DESC',
+      [cm.id],
+    );
     const effectiveOn = rule === 'freshness' ? addDays(today, -5) : today;
     const e = ok(
       await this.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(
@@ -149,7 +165,12 @@ class World {
       lastDay = addDays(today, 10);
       ok(
         await this.gql(ACCEPT_REQUIREMENT_RISK, {
-          input: { requirementId: second!.id, justification: '委託先の監査は来期に実施', compensatingControls: '委託先アカウントを週次で確認', expiresOn: lastDay },
+          input: {
+            requirementId: second!.id,
+            justification: '委託先の監査は来期に実施',
+            compensatingControls: '委託先アカウントを週次で確認',
+            expiresOn: lastDay,
+          },
         }),
       );
     }
@@ -157,32 +178,66 @@ class World {
     ok(await this.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } }, leadToken));
     ok(await this.gql(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 3 } }, leadToken));
     if (rule === 'freshness') {
-      const started = ok(await this.gql<{ moveCountermeasure: { status: string } }>(MOVE, { input: { id: cm.id, expectedVersion: 4, to: 'OPERATING' } }, ownerToken));
+      const started = ok(
+        await this.gql<{ moveCountermeasure: { status: string } }>(
+          MOVE,
+          { input: { id: cm.id, expectedVersion: 4, to: 'OPERATING' } },
+          ownerToken,
+        ),
+      );
       expect(started.moveCountermeasure.status).toBe('OPERATING'); // its evidence is 5 days old: fresh
     }
 
     // The external audit, with (for the first rule) a HIGH finding whose risk an executive accepts for three days.
     const engagement = ok(
       await this.gql<{ createAuditEngagement: { id: string; version: number } }>(ENGAGE, {
-        input: { incidentId: this.ctx.incident.id, title: 'システム運営プロセス監査', firm: '情報セキュリティ専門会社', leadAuditorId: lead.user.id, countermeasureIds: [cm.id] },
+        input: {
+          incidentId: this.ctx.incident.id,
+          title: 'システム運営プロセス監査',
+          firm: '情報セキュリティ専門会社',
+          leadAuditorId: lead.user.id,
+          countermeasureIds: [cm.id],
+        },
       }),
     ).createAuditEngagement;
     let version = engagement.version;
     for (const to of ['FIELDWORK', 'REPORTING']) {
-      version = ok(await this.gql<{ moveAuditEngagement: { version: number } }>(MOVE_AUDIT, { input: { id: engagement.id, expectedVersion: version, to } }, leadToken)).moveAuditEngagement.version;
+      version = ok(
+        await this.gql<{ moveAuditEngagement: { version: number } }>(
+          MOVE_AUDIT,
+          { input: { id: engagement.id, expectedVersion: version, to } },
+          leadToken,
+        ),
+      ).moveAuditEngagement.version;
     }
     if (rule === 'risk-acceptance') {
       lastDay = addDays(today, 3);
       const finding = ok(
-        await this.gql<{ raiseAuditFinding: { id: string; version: number } }>(RAISE, { input: { engagementId: engagement.id, severity: 'HIGH', title: '委託先アカウントが残存', countermeasureId: cm.id } }, leadToken),
+        await this.gql<{ raiseAuditFinding: { id: string; version: number } }>(
+          RAISE,
+          { input: { engagementId: engagement.id, severity: 'HIGH', title: '委託先アカウントが残存', countermeasureId: cm.id } },
+          leadToken,
+        ),
       ).raiseAuditFinding;
       ok(
         await this.gql(ACCEPT_RISK, {
-          input: { findingId: finding.id, expectedVersion: finding.version, justification: '委託先の解約手続き中', compensatingControls: '委託先アカウントを日次で監視', expiresOn: lastDay },
+          input: {
+            findingId: finding.id,
+            expectedVersion: finding.version,
+            justification: '委託先の解約手続き中',
+            compensatingControls: '委託先アカウントを日次で監視',
+            expiresOn: lastDay,
+          },
         }),
       );
     }
-    ok(await this.gql(CLEAR, { input: { engagementId: engagement.id, expectedVersion: version, statement: '全対象の運用を確認し、安全性を確認した' } }, leadToken));
+    ok(
+      await this.gql(
+        CLEAR,
+        { input: { engagementId: engagement.id, expectedVersion: version, statement: '全対象の運用を確認し、安全性を確認した' } },
+        leadToken,
+      ),
+    );
     const eligible = await this.gate();
     expect(eligible.state).toBe('ELIGIBLE');
     ok(await this.gql(AUTHORIZE, { input: { key: KEY, expectedVersion: eligible.version, statement: '監査完了を確認し再開を承認する' } }));
@@ -233,17 +288,27 @@ describe('a risk acceptance the OPEN gate relies on expires while the server is 
     try {
       await w.restartAt(lapseAfter(lastDay) + HOUR);
       // The first request of the new server.
-      expect(await w.canPromote()).toMatchObject({ key: KEY, state: 'SUSPENDED', canPromote: false, since: new Date(lapseAfter(lastDay)).toISOString() });
+      expect(await w.canPromote()).toMatchObject({
+        key: KEY,
+        state: 'SUSPENDED',
+        canPromote: false,
+        since: new Date(lapseAfter(lastDay)).toISOString(),
+      });
       const route = await w.route();
       expect(route).toMatchObject({ state: 'SUSPENDED', canPromote: false });
       expect(route.blockers.map((b) => [b.kind, b.itemKey])).toEqual([['OPEN_FINDING', 'F-001']]);
       expect(route.blockers[0]!.message).toContain(`held through ${lastDay}`);
       const g = await w.gate();
       expect(g).toMatchObject({ state: 'SUSPENDED', canPromote: false, openedByLabel: null });
-      expect(ok(await w.gql<{ gates: { key: string; state: string; canPromote: boolean }[] }>(GATES, { id: w.ctx.incident.id })).gates).toEqual([
-        { key: KEY, state: 'SUSPENDED', canPromote: false },
-      ]);
-      const dash = ok(await w.gql<{ dashboard: { gate: { state: string; canPromote: boolean; blockers: { kind: string; itemKey: string | null }[] } } }>(DASHBOARD, { id: w.ctx.incident.id })).dashboard;
+      expect(
+        ok(await w.gql<{ gates: { key: string; state: string; canPromote: boolean }[] }>(GATES, { id: w.ctx.incident.id })).gates,
+      ).toEqual([{ key: KEY, state: 'SUSPENDED', canPromote: false }]);
+      const dash = ok(
+        await w.gql<{ dashboard: { gate: { state: string; canPromote: boolean; blockers: { kind: string; itemKey: string | null }[] } } }>(
+          DASHBOARD,
+          { id: w.ctx.incident.id },
+        ),
+      ).dashboard;
       expect(dash.gate).toMatchObject({ state: 'SUSPENDED', canPromote: false, blockers: [{ kind: 'OPEN_FINDING', itemKey: 'F-001' }] });
       // Nothing was written: the read itself applied the date.
       expect((await w.storedGate()).state).toBe('OPEN');
@@ -265,7 +330,12 @@ describe('a risk acceptance the OPEN gate relies on expires while the server is 
       ['NO_AUDIT_CLEARANCE', null],
       ['OPEN_FINDING', 'F-001'],
     ]);
-    expect(g.history.at(-1)).toMatchObject({ fromState: 'OPEN', toState: 'SUSPENDED', cause: 'RULES_BROKEN', actorLabel: 'system:risk-acceptance-expiry' });
+    expect(g.history.at(-1)).toMatchObject({
+      fromState: 'OPEN',
+      toState: 'SUSPENDED',
+      cause: 'RULES_BROKEN',
+      actorLabel: 'system:risk-acceptance-expiry',
+    });
     expect((await w.storedGate()).reevaluate_at).toBeNull();
   });
 });
@@ -329,8 +399,16 @@ describe('one clock, Japanese dates', () => {
 
   it('a hold at 08:30 JST (23:30 UTC the day before) says that day; the gate and the audit stamp their change with the app clock', async () => {
     w.clockAt = Date.parse('2026-10-01T23:30:00.000Z');
-    const created = ok(await w.gql<{ createGate: { version: number } }>(CREATE, { input: { incidentId: w.ctx.incident.id, key: KEY, name: '新規顧客向け販売促進', reason: '停止' } })).createGate;
-    const held = ok(await w.gql<{ suspendGate: { blockers: { kind: string; message: string }[] } }>(HOLD, { input: { key: KEY, expectedVersion: created.version, statement: '報道対応中' } })).suspendGate;
+    const created = ok(
+      await w.gql<{ createGate: { version: number } }>(CREATE, {
+        input: { incidentId: w.ctx.incident.id, key: KEY, name: '新規顧客向け販売促進', reason: '停止' },
+      }),
+    ).createGate;
+    const held = ok(
+      await w.gql<{ suspendGate: { blockers: { kind: string; message: string }[] } }>(HOLD, {
+        input: { key: KEY, expectedVersion: created.version, statement: '報道対応中' },
+      }),
+    ).suspendGate;
     expect(held.blockers[0]!.kind).toBe('MANUAL_HOLD');
     expect(held.blockers[0]!.message).toContain('on 2026-10-02: 報道対応中');
     // canPromote's `since` is the row's updated_at: the app's clock, the same instant as the history.
@@ -341,7 +419,9 @@ describe('one clock, Japanese dates', () => {
     // An audit engagement's versioned change too.
     const lead = await w.t.createUser(['AUDITOR']);
     const e = ok(
-      await w.gql<{ createAuditEngagement: { id: string; version: number } }>(ENGAGE, { input: { incidentId: w.ctx.incident.id, title: '監査', firm: '監査法人', leadAuditorId: lead.user.id } }),
+      await w.gql<{ createAuditEngagement: { id: string; version: number } }>(ENGAGE, {
+        input: { incidentId: w.ctx.incident.id, title: '監査', firm: '監査法人', leadAuditorId: lead.user.id },
+      }),
     ).createAuditEngagement;
     w.clockAt = Date.parse('2026-10-01T23:45:00.000Z');
     ok(await w.gql(MOVE_AUDIT, { input: { id: e.id, expectedVersion: e.version, to: 'FIELDWORK' } }, await lead.token()));

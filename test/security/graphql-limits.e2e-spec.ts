@@ -62,7 +62,12 @@ describe('hostile documents are refused before they cost anything', () => {
   it('refuses, before GraphQL compares them pairwise, more than 10 fields answering at one place (fragments and same-named parents merged)', async () => {
     const many = await post(t, JSON.stringify({ query: `{ me { ${'id '.repeat(600)} } }` }), token);
     expect(many.status).toBe(400);
-    expect(many.json.errors![0]!.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'REPEATED_FIELD', times: 600, limit: 10 });
+    expect(many.json.errors![0]!.extensions).toMatchObject({
+      code: 'GRAPHQL_VALIDATION_FAILED',
+      reason: 'REPEATED_FIELD',
+      times: 600,
+      limit: 10,
+    });
     const viaFragments = `{ me { ...A ...B ...C ...D } } ${['A', 'B', 'C', 'D'].map((f) => `fragment ${f} on User { id id id }`).join(' ')}`;
     expect((await post(t, JSON.stringify({ query: viaFragments }), token)).json.errors![0]!.extensions!.reason).toBe('REPEATED_FIELD');
     // 363 fields, 3 of a name at each level: parent.parent.parent.parent.parent.id answers 243 fields
@@ -96,7 +101,11 @@ describe('hostile documents are refused before they cost anything', () => {
 
   it('answers a body over GRAPHQL_MAX_BODY_BYTES with 413 and a GraphQL-shaped error', async () => {
     const query = `{ me { id } } # ${'x'.repeat(110_000)}`;
-    const res = await fetch(`${t.baseUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const res = await fetch(`${t.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
     expect(res.status).toBe(413);
     const body = (await res.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
     expect(body.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');

@@ -127,7 +127,8 @@ describe('sign-in abuse: failures from other addresses are no lever against the 
   it('after attackers exhaust the president from 5 addresses, she still signs in from her own address', async () => {
     const president = await t.createUser(['EXECUTIVE'], { displayName: '代表取締役 山田 花子' });
     for (let a = 1; a <= 5; a++) {
-      for (let i = 0; i < 3; i++) expect(reasonOf(await loginFrom(`192.0.2.${a}`, president.user.email, `guess-${a}-${i}`))).toBe('INVALID_CREDENTIALS');
+      for (let i = 0; i < 3; i++)
+        expect(reasonOf(await loginFrom(`192.0.2.${a}`, president.user.email, `guess-${a}-${i}`))).toBe('INVALID_CREDENTIALS');
       // That attacker's own pair is now delayed, even with the right password.
       expect(reasonOf(await loginFrom(`192.0.2.${a}`, president.user.email, president.password))).toBe('LOGIN_THROTTLED');
     }
@@ -142,7 +143,8 @@ describe('sign-in abuse: failures from other addresses are no lever against the 
     expect((await loginFrom('198.51.100.30', president.user.email, president.password)).errors).toBeUndefined();
     // 16 failures from 8 addresses (2 each, under the pair's free 3), then the 17th from a new address is refused.
     for (let a = 0; a < 8; a++) {
-      for (let i = 0; i < 2; i++) expect(reasonOf(await loginFrom(`203.0.113.${100 + a}`, president.user.email, `guess-${i}`))).toBe('INVALID_CREDENTIALS');
+      for (let i = 0; i < 2; i++)
+        expect(reasonOf(await loginFrom(`203.0.113.${100 + a}`, president.user.email, `guess-${i}`))).toBe('INVALID_CREDENTIALS');
     }
     const fresh = await loginFrom('203.0.113.200', president.user.email, 'guess-x');
     expect(errorCode(fresh)).toBe('TOO_MANY_REQUESTS');
@@ -215,7 +217,9 @@ describe('sign-in abuse: password hashing is capped, so health, reads and downlo
     const owner = await ctx.addMember();
     const token = await owner.signIn();
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
-    const [{ id: requirementId }] = await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [cm.id]);
+    const [{ id: requirementId }] = await t.sql<{ id: string }>(`SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1`, [
+      cm.id,
+    ]);
     const up = await upload(t, token, { requirementId, effectiveOn: todayIn(CASE_TIME_ZONE, new Date()) }, [
       { bytes: Buffer.from(TEXT_JA, 'utf8'), name: '棚卸し結果.txt', type: 'text/plain' },
     ]);
@@ -227,7 +231,11 @@ describe('sign-in abuse: password hashing is capped, so health, reads and downlo
   it('five people signing in at the same moment all get in: beyond the 2 slots they wait their turn, not SIGN_IN_BUSY', async () => {
     const people = await Promise.all(Array.from({ length: 5 }, () => t.createUser(['TASK_FORCE'])));
     const answers = await Promise.all(
-      people.map((p, i) => t.gql<{ login: { accessToken: string } }>(LOGIN, { input: { email: p.user.email, password: p.password } }, undefined, { 'x-forwarded-for': `10.2.0.${i + 1}` })),
+      people.map((p, i) =>
+        t.gql<{ login: { accessToken: string } }>(LOGIN, { input: { email: p.user.email, password: p.password } }, undefined, {
+          'x-forwarded-for': `10.2.0.${i + 1}`,
+        }),
+      ),
     );
     for (const a of answers) {
       expect(a.errors).toBeUndefined();
@@ -240,7 +248,9 @@ describe('sign-in abuse: password hashing is capped, so health, reads and downlo
     let answered = 0;
     const all = Array.from({ length: 100 }, (_, i) =>
       t
-        .gql(LOGIN, { input: { email: reader.email, password: `guess-${i}` } }, undefined, { 'x-forwarded-for': `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}` })
+        .gql(LOGIN, { input: { email: reader.email, password: `guess-${i}` } }, undefined, {
+          'x-forwarded-for': `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+        })
         .then((res) => {
           answered++;
           return res;
@@ -254,7 +264,9 @@ describe('sign-in abuse: password hashing is capped, so health, reads and downlo
     expect(((await health.json()) as { status: string }).status).toBe('ok');
     const me = await t.gql<{ me: { id: string } }>(ME, {}, reader.token);
     expect(me.errors).toBeUndefined();
-    const download = await fetch(`${t.baseUrl}/evidence/${reader.evidenceId}/content`, { headers: { authorization: `Bearer ${reader.token}` } });
+    const download = await fetch(`${t.baseUrl}/evidence/${reader.evidenceId}/content`, {
+      headers: { authorization: `Bearer ${reader.token}` },
+    });
     expect(download.status).toBe(200);
     expect(await download.text()).toBe(TEXT_JA);
     // Still saturated: a right password is refused too, fast, and told to come back.

@@ -22,11 +22,18 @@ async function until(check: () => boolean): Promise<void> {
 /** An upload whose body is sent in two halves: the server receives (and holds a slot for) it until `finish()`. */
 function heldUpload(t: TestApp, token: string, requirementId: string) {
   const boundary = `held${Math.random().toString(16).slice(2)}`;
-  const fields = multipartBody(boundary, [
-    { name: 'requirementId', value: requirementId },
-    { name: 'effectiveOn', value: todayIn(CASE_TIME_ZONE, new Date()) },
-  ], false);
-  const fileHead = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="週次点検.txt"\r\nContent-Type: text/plain\r\n\r\n点検結果: 異常なし\n`, 'utf8');
+  const fields = multipartBody(
+    boundary,
+    [
+      { name: 'requirementId', value: requirementId },
+      { name: 'effectiveOn', value: todayIn(CASE_TIME_ZONE, new Date()) },
+    ],
+    false,
+  );
+  const fileHead = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="週次点検.txt"\r\nContent-Type: text/plain\r\n\r\n点検結果: 異常なし\n`,
+    'utf8',
+  );
   const rest = Buffer.from(`追記\r\n--${boundary}--\r\n`, 'utf8');
   const url = new URL(`${t.baseUrl}/evidence/files`);
   const req = http.request({
@@ -34,7 +41,11 @@ function heldUpload(t: TestApp, token: string, requirementId: string) {
     port: url.port,
     path: url.pathname,
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true', 'content-type': `multipart/form-data; boundary=${boundary}` },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'apollo-require-preflight': 'true',
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    },
   });
   const answer = new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
     req.on('error', reject);
@@ -118,7 +129,10 @@ describe('bounded expensive work', () => {
     const three = await get(tokens[2]!);
     expect(three.status).toBe(429);
     expect(three.headers.get('retry-after')).toBe('2');
-    expect(((await three.json()) as { error: Record<string, unknown> }).error).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'SERVER_BUSY' });
+    expect(((await three.json()) as { error: Record<string, unknown> }).error).toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      reason: 'SERVER_BUSY',
+    });
     open();
     expect((await one).status).toBe(200);
     expect((await two).status).toBe(200);
@@ -130,6 +144,10 @@ describe('bounded expensive work', () => {
     expect((await get(me)).status).toBe(200);
     const over = await get(me);
     expect(over.status).toBe(429);
-    expect(((await over.json()) as { error: Record<string, unknown> }).error).toMatchObject({ reason: 'COST_BUDGET_EXCEEDED', cost: 10_000, budgetPerMinute: 25_000 });
+    expect(((await over.json()) as { error: Record<string, unknown> }).error).toMatchObject({
+      reason: 'COST_BUDGET_EXCEEDED',
+      cost: 10_000,
+      budgetPerMinute: 25_000,
+    });
   });
 });

@@ -3,7 +3,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, childEnv, ensureBuild, killLeftoverServers, newDataDir, repoRoot, startServer, startServerFails } from '../support/server-child';
+import {
+  builtCli,
+  childEnv,
+  ensureBuild,
+  killLeftoverServers,
+  newDataDir,
+  repoRoot,
+  startServer,
+  startServerFails,
+} from '../support/server-child';
 
 /**
  * The README's first command, as a user runs it: the built server as its own
@@ -42,7 +51,16 @@ describe('the server process on the embedded database', () => {
     const first = await start({ DATA_DIR: dataDir });
     try {
       expect(first.stdout()).toContain(`http://localhost:${first.port}/graphql`);
-      for (const email of ['admin@example.com', 'president@example.com', 'security.lead@example.com', 'systems.lead@example.com', 'cs.lead@example.com', 'legal.lead@example.com', 'auditor@example.com', 'auditor2@example.com']) {
+      for (const email of [
+        'admin@example.com',
+        'president@example.com',
+        'security.lead@example.com',
+        'systems.lead@example.com',
+        'cs.lead@example.com',
+        'legal.lead@example.com',
+        'auditor@example.com',
+        'auditor2@example.com',
+      ]) {
         expect(first.stdout()).toContain(email);
       }
       const health = await fetch(`http://127.0.0.1:${first.port}/health`);
@@ -79,10 +97,32 @@ describe('the server process on the embedded database', () => {
     const verified = cli(['verify-audit-trail']);
     expect(verified.status).toBe(0);
     expect(verified.stdout).toMatch(/^audit trail intact: \d+ entries, head #\d+ [0-9a-f]{64}$/m);
-    const badRole = cli(['create-user', '--email', 'cli@example.test', '--password', 'cli-created-password', '--name', '山田 太郎', '--role', 'OVERLORD']);
+    const badRole = cli([
+      'create-user',
+      '--email',
+      'cli@example.test',
+      '--password',
+      'cli-created-password',
+      '--name',
+      '山田 太郎',
+      '--role',
+      'OVERLORD',
+    ]);
     expect(badRole.status).toBe(2);
     expect(badRole.stderr).toContain('Unknown role(s): OVERLORD');
-    const made = cli(['create-user', '--email', 'cli@example.test', '--password', 'cli-created-password', '--name', '山田 太郎', '--kana', 'やまだ たろう', '--role', 'EXECUTIVE']);
+    const made = cli([
+      'create-user',
+      '--email',
+      'cli@example.test',
+      '--password',
+      'cli-created-password',
+      '--name',
+      '山田 太郎',
+      '--kana',
+      'やまだ たろう',
+      '--role',
+      'EXECUTIVE',
+    ]);
     expect(made.status, made.stderr).toBe(0);
 
     const second = await start({ DATA_DIR: dataDir });
@@ -103,7 +143,12 @@ describe('the server process on the embedded database', () => {
 
   it('DEMO=false loads nothing; ADMIN_EMAIL / ADMIN_PASSWORD create the first admin', async () => {
     const dir = newDataDir('rt-server-');
-    const s = await start({ DATA_DIR: dir, DEMO: 'false', ADMIN_EMAIL: 'first.admin@example.test', ADMIN_PASSWORD: 'first-admin-password' });
+    const s = await start({
+      DATA_DIR: dir,
+      DEMO: 'false',
+      ADMIN_EMAIL: 'first.admin@example.test',
+      ADMIN_PASSWORD: 'first-admin-password',
+    });
     try {
       const demo = await gql(s.port, LOGIN, { input: { email: 'president@example.com', password: 'demo-password-2026' } });
       expect(demo.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
@@ -125,7 +170,13 @@ describe('the server process on the embedded database', () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('JWT_SECRET');
 
-      const s = await start({ DATA_DIR: dir, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_EMAIL: 'ops@example.test', ADMIN_PASSWORD: 'ops-admin-password' });
+      const s = await start({
+        DATA_DIR: dir,
+        NODE_ENV: 'production',
+        JWT_SECRET: 'x'.repeat(40),
+        ADMIN_EMAIL: 'ops@example.test',
+        ADMIN_PASSWORD: 'ops-admin-password',
+      });
       try {
         const demo = await gql(s.port, LOGIN, { input: { email: 'president@example.com', password: 'demo-password-2026' } });
         expect(demo.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');

@@ -47,14 +47,30 @@ interface ApiDashboard {
   ownerLoad: { ownerId: string; ownerName: string; open: number; overdue: number }[];
   burnUp: { day: string; total: number; implemented: number; verified: number }[];
   byCategory: { category: string; status: string; count: number }[];
-  latestActivity: { at: string; action: string; entityType: string; actorLabel: string; actorName: string | null; summary: string; subject: string; fromState: string | null; toState: string | null; decision: string | null }[];
+  latestActivity: {
+    at: string;
+    action: string;
+    entityType: string;
+    actorLabel: string;
+    actorName: string | null;
+    summary: string;
+    subject: string;
+    fromState: string | null;
+    toState: string | null;
+    decision: string | null;
+  }[];
 }
 
 /** The page's own labels (the words it is meant to use), to read its sentences against. */
 const JA = messages('ja');
 const EN = messages('en');
-const PREFIX: Record<string, string> = { PromotionGate: 'gate.state', AuditEngagement: 'audit.status', CountermeasureTarget: 'target.status' };
-const label = (dict: Readonly<Record<string, string>>, entityType: string, value: string) => dict[`${PREFIX[entityType] ?? 'status'}.${value}`] ?? value;
+const PREFIX: Record<string, string> = {
+  PromotionGate: 'gate.state',
+  AuditEngagement: 'audit.status',
+  CountermeasureTarget: 'target.status',
+};
+const label = (dict: Readonly<Record<string, string>>, entityType: string, value: string) =>
+  dict[`${PREFIX[entityType] ?? 'status'}.${value}`] ?? value;
 /** An entry whose sentence says the move in labels: a status or state changed, or a target moved. */
 const saysMove = (a: { action: string; fromState: string | null; toState: string | null }) =>
   !!a.fromState && !!a.toState && a.fromState !== a.toState && /(status_changed|state_changed|target_updated)$/.test(a.action);
@@ -110,7 +126,10 @@ describe('the dashboard page', () => {
 
   /** Waits until the element's text is exactly `text`. */
   async function textIs(page: Page, testId: string, text: string): Promise<void> {
-    await page.getByTestId(testId).filter({ hasText: new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) }).waitFor(WAIT);
+    await page
+      .getByTestId(testId)
+      .filter({ hasText: new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) })
+      .waitFor(WAIT);
   }
 
   it('shows the president the suspended gate with the case’s blockers, then an auditor’s changes as they happen, without a reload', async () => {
@@ -124,7 +143,9 @@ describe('the dashboard page', () => {
     const blockers = await page.getByTestId('gate-blockers').locator('li').allTextContents();
     // The demo: CM-002/003/004 not verified, no clearance, finding F-001 open; CM-001 (signed off) is not among them.
     expect(blockers).toEqual([
-      expect.stringMatching(/^CM-002.*全顧客データベースのアクセス監視強化と外部への持ち出し制限.*まだ監査人の承認（検証済）を受けていません.*担当者: 鈴木 花子/),
+      expect.stringMatching(
+        /^CM-002.*全顧客データベースのアクセス監視強化と外部への持ち出し制限.*まだ監査人の承認（検証済）を受けていません.*担当者: 鈴木 花子/,
+      ),
       expect.stringMatching(/^CM-003.*まだ監査人の承認/),
       expect.stringMatching(/^CM-004.*まだ監査人の承認.*担当者: 佐藤 一郎/),
       '外部監査による安全性の確認（監査完了）がまだです。',
@@ -145,10 +166,21 @@ describe('the dashboard page', () => {
 
     // Meanwhile, through the API: the second auditor raises a HIGH finding...
     const auditor2 = await t.login('auditor2@example.com', PASSWORD);
-    const engagements = await t.gql<{ auditEngagements: { nodes: { id: string }[] } }>(`{ auditEngagements(first: 1) { nodes { id } } }`, {}, auditor2);
+    const engagements = await t.gql<{ auditEngagements: { nodes: { id: string }[] } }>(
+      `{ auditEngagements(first: 1) { nodes { id } } }`,
+      {},
+      auditor2,
+    );
     const raised = await t.gql<{ raiseAuditFinding: { key: string } }>(
       `mutation($input: RaiseAuditFindingInput!) { raiseAuditFinding(input: $input) { key } }`,
-      { input: { engagementId: engagements.data!.auditEngagements.nodes[0]!.id, severity: 'HIGH', title: '退職者のVPNアカウントが無効化されていない', description: '2件' } },
+      {
+        input: {
+          engagementId: engagements.data!.auditEngagements.nodes[0]!.id,
+          severity: 'HIGH',
+          title: '退職者のVPNアカウントが無効化されていない',
+          description: '2件',
+        },
+      },
       auditor2,
     );
     expect(raised.errors).toBeUndefined();
@@ -160,11 +192,9 @@ describe('the dashboard page', () => {
 
     // The lead auditor accepts a piece of evidence waiting in the queue: one fewer waiting for review.
     const auditor = await t.login('auditor@example.com', PASSWORD);
-    const queue = await t.gql<{ evidenceReviewQueue: { nodes: { evidence: { id: string; sha256: string; countermeasure: { key: string } } }[] } }>(
-      `{ evidenceReviewQueue(first: 20) { nodes { evidence { id sha256 countermeasure { key } } } } }`,
-      {},
-      auditor,
-    );
+    const queue = await t.gql<{
+      evidenceReviewQueue: { nodes: { evidence: { id: string; sha256: string; countermeasure: { key: string } } }[] };
+    }>(`{ evidenceReviewQueue(first: 20) { nodes { evidence { id sha256 countermeasure { key } } } } }`, {}, auditor);
     const pending = queue.data!.evidenceReviewQueue.nodes.find((n) => n.evidence.countermeasure.key === 'CM-010')!.evidence;
     const reviewed = await t.gql(
       `mutation($input: ReviewEvidenceInput!) { reviewEvidence(input: $input) { decision } }`,
@@ -211,7 +241,9 @@ describe('the dashboard page', () => {
     expect(await page.getByTestId('gate-state').textContent()).toBe('SUSPENDED');
     expect(await page.getByTestId('gate-blockers').textContent()).toContain('CM-002');
     expect(await page.getByTestId('gate-blockers').textContent()).toContain('has not yet been verified (signed off) by an auditor');
-    const order = await page.getByTestId('dashboard').evaluate((main) => [...main.children].map((c) => c.getAttribute('data-testid') ?? c.className));
+    const order = await page
+      .getByTestId('dashboard')
+      .evaluate((main) => [...main.children].map((c) => c.getAttribute('data-testid') ?? c.className));
     expect(order.indexOf('review-queue')).toBe(order.indexOf('gate-banner') + 1);
     await page.getByTestId('review-queue-count').waitFor(WAIT);
     expect(Number(await page.getByTestId('review-queue-count').textContent())).toBeGreaterThan(0);
@@ -234,7 +266,13 @@ describe('the dashboard page', () => {
     expect(await page.locator('#sign-in-title').textContent()).toBe('Sign in');
     await signIn(page, 'security.lead@example.com');
     await page.getByTestId('my-items').waitFor(WAIT);
-    const order = await page.getByTestId('dashboard').evaluate((main) => [...main.children].map((c) => c.getAttribute('data-testid') ?? c.querySelector('[data-testid]')?.getAttribute('data-testid') ?? c.className));
+    const order = await page
+      .getByTestId('dashboard')
+      .evaluate((main) =>
+        [...main.children].map(
+          (c) => c.getAttribute('data-testid') ?? c.querySelector('[data-testid]')?.getAttribute('data-testid') ?? c.className,
+        ),
+      );
     expect(order.indexOf('my-items')).toBe(order.indexOf('gate-banner') + 1);
     const mine = await page.getByTestId('my-items').locator('tbody tr').allTextContents();
     expect(mine.some((row) => row.startsWith('CM-002'))).toBe(true);
@@ -261,7 +299,13 @@ describe('the dashboard page', () => {
       target.evaluate((el) => {
         const r = el.getBoundingClientRect();
         const win = el.ownerDocument.defaultView!;
-        return { top: r.top, bottom: r.bottom, height: win.innerHeight, scrollY: win.scrollY, focused: el.ownerDocument.activeElement === el };
+        return {
+          top: r.top,
+          bottom: r.bottom,
+          height: win.innerHeight,
+          scrollY: win.scrollY,
+          focused: el.ownerDocument.activeElement === el,
+        };
       });
     await expect
       .poll(async () => {
@@ -277,7 +321,14 @@ describe('the dashboard page', () => {
     return page
       .getByTestId('latest-activity')
       .locator('tbody tr')
-      .evaluateAll((rows) => rows.map((r) => ({ at: r.querySelector('time')!.getAttribute('datetime'), action: r.getAttribute('data-action'), who: r.children[1]!.textContent!, what: r.children[2]!.textContent! })));
+      .evaluateAll((rows) =>
+        rows.map((r) => ({
+          at: r.querySelector('time')!.getAttribute('datetime'),
+          action: r.getAttribute('data-action'),
+          who: r.children[1]!.textContent!,
+          what: r.children[2]!.textContent!,
+        })),
+      );
   }
 
   /** Waits until the page shows the dashboard of `day` (the new day's answer is in, not the previous one still on screen). */
@@ -296,7 +347,11 @@ describe('the dashboard page', () => {
     if (d.gate) expect(await page.getByTestId('gate-banner').getAttribute('data-state')).toBe(d.gate.state);
     else expect(await page.getByTestId('gate-banner').count()).toBe(0);
 
-    const keys = (id: string) => page.getByTestId(id).locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item-key')));
+    const keys = (id: string) =>
+      page
+        .getByTestId(id)
+        .locator('tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item-key')));
     expect(await keys('overdue-list')).toEqual(d.overdue.map((i) => i.key));
     expect(await keys('due-soon-list')).toEqual(d.dueSoon.map((i) => i.key));
     expect(await keys('at-risk-list')).toEqual(d.atRisk.map((i) => i.key));
@@ -307,7 +362,14 @@ describe('the dashboard page', () => {
     const owners = await page
       .getByTestId('owner-load')
       .locator('tbody tr')
-      .evaluateAll((rows) => rows.map((r) => ({ ownerId: r.getAttribute('data-owner-id'), ownerName: r.querySelector('th')!.textContent, open: Number(r.querySelector('[data-testid="owner-load-open"]')!.textContent), overdue: Number(r.querySelector('[data-testid="owner-load-overdue"]')!.textContent) })));
+      .evaluateAll((rows) =>
+        rows.map((r) => ({
+          ownerId: r.getAttribute('data-owner-id'),
+          ownerName: r.querySelector('th')!.textContent,
+          open: Number(r.querySelector('[data-testid="owner-load-open"]')!.textContent),
+          overdue: Number(r.querySelector('[data-testid="owner-load-overdue"]')!.textContent),
+        })),
+      );
     expect(owners).toEqual(d.ownerLoad);
 
     // The latest activity: the same entries, each naming the person who acted and saying what happened in Japanese words.
@@ -321,30 +383,47 @@ describe('the dashboard page', () => {
       // No arrows, no status codes (CHANGES_REQUESTED...), no action codes (countermeasure.status_changed) outside the subject's own words.
       expect(row.what.replace(a.subject, '')).not.toMatch(/→|[A-Z]{2,}_[A-Z]|IN_PROGRESS|REOPENED|PLANNED/);
       expect(row.what).not.toContain(a.action);
-      if (saysMove(a)) expect(row.what).toContain(`「${label(JA, a.entityType, a.fromState!)}」から「${label(JA, a.entityType, a.toState!)}」`);
+      if (saysMove(a))
+        expect(row.what).toContain(`「${label(JA, a.entityType, a.fromState!)}」から「${label(JA, a.entityType, a.toState!)}」`);
     });
 
     // Each chart offers its figures as a table: the burn-up day by day, the statuses per category.
     const burnUpRows = await page
       .getByTestId('chart-burn-up-table')
       .locator('tbody tr')
-      .evaluateAll((rows) => rows.map((r) => ({ day: r.getAttribute('data-day'), total: Number(r.children[1]!.textContent), implemented: Number(r.children[2]!.textContent), verified: Number(r.children[3]!.textContent) })));
+      .evaluateAll((rows) =>
+        rows.map((r) => ({
+          day: r.getAttribute('data-day'),
+          total: Number(r.children[1]!.textContent),
+          implemented: Number(r.children[2]!.textContent),
+          verified: Number(r.children[3]!.textContent),
+        })),
+      );
     expect(burnUpRows).toEqual(d.burnUp);
     const categoryRows = await page
       .getByTestId('chart-by-category-table')
       .locator('tbody tr')
-      .evaluateAll((rows) => rows.map((r) => ({ category: r.getAttribute('data-category'), total: Number(r.querySelector('[data-total]')!.textContent), cells: [...r.querySelectorAll('[data-status]')].map((c) => [c.getAttribute('data-status'), Number(c.textContent)]) })));
+      .evaluateAll((rows) =>
+        rows.map((r) => ({
+          category: r.getAttribute('data-category'),
+          total: Number(r.querySelector('[data-total]')!.textContent),
+          cells: [...r.querySelectorAll('[data-status]')].map((c) => [c.getAttribute('data-status'), Number(c.textContent)]),
+        })),
+      );
     const perCategory = new Map<string, number>();
     for (const c of d.byCategory) perCategory.set(c.category, (perCategory.get(c.category) ?? 0) + c.count);
     expect(new Map(categoryRows.map((r) => [r.category, r.total]))).toEqual(perCategory);
     for (const r of categoryRows) {
-      for (const [status, n] of r.cells as [string, number][]) expect(n).toBe(d.byCategory.find((c) => c.category === r.category && c.status === status)?.count ?? 0);
+      for (const [status, n] of r.cells as [string, number][])
+        expect(n).toBe(d.byCategory.find((c) => c.category === r.category && c.status === status)?.count ?? 0);
     }
 
     // The burn-up ends on the day shown, with the day's figures (the chart's text for screen readers).
     const last = d.burnUp.at(-1)!;
     expect(last.day).toBe(d.asOf);
-    expect(await page.getByTestId('chart-burn-up').locator('canvas').getAttribute('aria-label')).toContain(`対策の総数 ${last.total}, 実施済 ${last.implemented}, 検証済 ${last.verified}`);
+    expect(await page.getByTestId('chart-burn-up').locator('canvas').getAttribute('aria-label')).toContain(
+      `対策の総数 ${last.total}, 実施済 ${last.implemented}, 検証済 ${last.verified}`,
+    );
   }
 
   it('opens a shared link to a past day as it stood then, says it is a past view that live changes leave alone, and goes back to today when today is picked', async () => {
@@ -354,7 +433,12 @@ describe('the dashboard page', () => {
     expect(now.startsOn < today).toBe(true);
     // A past day whose picture differs from today's when the history has one, else the middle of the incident's span.
     const todayPoint = now.burnUp.at(-1)!;
-    const differs = now.burnUp.filter((p) => p.day < today && (p.total !== todayPoint.total || p.implemented !== todayPoint.implemented || p.verified !== todayPoint.verified)).at(-1);
+    const differs = now.burnUp
+      .filter(
+        (p) =>
+          p.day < today && (p.total !== todayPoint.total || p.implemented !== todayPoint.implemented || p.verified !== todayPoint.verified),
+      )
+      .at(-1);
     const middle = addDays(now.startsOn, Math.floor(now.burnUp.length / 2));
     const past = differs?.day ?? (middle < today ? middle : now.startsOn);
     const then = await apiDashboard(token, past);
@@ -381,10 +465,21 @@ describe('the dashboard page', () => {
     const generatedAt = await page.getByTestId('dashboard').getAttribute('data-generated-at');
     const eventsBefore = Number(await page.getByTestId('dashboard').getAttribute('data-live-events'));
     const auditor2 = await t.login('auditor2@example.com', PASSWORD);
-    const engagements = await t.gql<{ auditEngagements: { nodes: { id: string }[] } }>(`{ auditEngagements(first: 1) { nodes { id } } }`, {}, auditor2);
+    const engagements = await t.gql<{ auditEngagements: { nodes: { id: string }[] } }>(
+      `{ auditEngagements(first: 1) { nodes { id } } }`,
+      {},
+      auditor2,
+    );
     const raised = await t.gql(
       `mutation($input: RaiseAuditFindingInput!) { raiseAuditFinding(input: $input) { key } }`,
-      { input: { engagementId: engagements.data!.auditEngagements.nodes[0]!.id, severity: 'LOW', title: '基準日の表示確認用の指摘', description: '過去の表示は変わらないこと' } },
+      {
+        input: {
+          engagementId: engagements.data!.auditEngagements.nodes[0]!.id,
+          severity: 'LOW',
+          title: '基準日の表示確認用の指摘',
+          description: '過去の表示は変わらないこと',
+        },
+      },
       auditor2,
     );
     expect(raised.errors).toBeUndefined();
@@ -415,7 +510,9 @@ describe('the dashboard page', () => {
     const { page, errors } = await openPage('en-US', '/?asOf=2001-01-01');
     await signIn(page, 'president@example.com');
     await page.getByTestId('as-of-refused').waitFor(WAIT);
-    expect(await page.getByTestId('as-of-refused').textContent()).toBe('The dashboard as of 2001-01-01 cannot be shown; showing today instead.');
+    expect(await page.getByTestId('as-of-refused').textContent()).toBe(
+      'The dashboard as of 2001-01-01 cannot be shown; showing today instead.',
+    );
     const today = (await apiDashboard(await t.login('president@example.com', PASSWORD))).asOf;
     await showsDay(page, today, true);
     expect(new URL(page.url()).searchParams.has('asOf')).toBe(false);
@@ -434,7 +531,9 @@ describe('the dashboard page', () => {
     expect(await page.getByTestId('latest-activity').getByRole('columnheader').allTextContents()).toEqual(['日時', '実施者', '内容']);
     if (d.dueSoon.length > 0) {
       const first = d.dueSoon[0]!;
-      expect(await page.getByTestId('due-soon-list').locator('tbody tr').first().locator('td').last().textContent()).toBe(first.daysOverdue === 0 ? '本日' : `${-first.daysOverdue} 日`);
+      expect(await page.getByTestId('due-soon-list').locator('tbody tr').first().locator('td').last().textContent()).toBe(
+        first.daysOverdue === 0 ? '本日' : `${-first.daysOverdue} 日`,
+      );
     }
 
     await page.getByRole('button', { name: 'English' }).click();
@@ -444,7 +543,9 @@ describe('the dashboard page', () => {
     expect(await page.getByTestId('latest-activity').getByRole('columnheader').allTextContents()).toEqual(['When', 'Who', 'What']);
     // The same people, and what happened in English words.
     const english = await activityRows(page);
-    expect(english.map((a) => a.who)).toEqual(d.latestActivity.map((a) => a.actorName ?? expect.stringMatching(/^(System \(automatic\)|Integration )/)));
+    expect(english.map((a) => a.who)).toEqual(
+      d.latestActivity.map((a) => a.actorName ?? expect.stringMatching(/^(System \(automatic\)|Integration )/)),
+    );
     d.latestActivity.forEach((a, i) => {
       if (saysMove(a)) expect(english[i]!.what).toContain(`${label(EN, a.entityType, a.fromState!)}`);
       if (saysMove(a)) expect(english[i]!.what).toContain(`${label(EN, a.entityType, a.toState!)}`);
@@ -465,7 +566,11 @@ describe('the dashboard page', () => {
     // A task-force member's item that the dashboard also lists (or else any of theirs): it is in "my items" and in that list.
     const lead = await t.login('security.lead@example.com', PASSWORD);
     const me = await t.gql<{ me: { id: string } }>(`{ me { id } }`, {}, lead);
-    const mine = await t.gql<{ countermeasures: { nodes: { key: string }[] } }>(`query($o: ID!) { countermeasures(first: 50, filter: { ownerId: $o }) { nodes { key } } }`, { o: me.data!.me.id }, lead);
+    const mine = await t.gql<{ countermeasures: { nodes: { key: string }[] } }>(
+      `query($o: ID!) { countermeasures(first: 50, filter: { ownerId: $o }) { nodes { key } } }`,
+      { o: me.data!.me.id },
+      lead,
+    );
     const d = await apiDashboard(lead);
     const listed = [...d.overdue, ...d.dueSoon, ...d.blocked, ...d.atRisk].map((i) => i.key);
     const myKeys = mine.data!.countermeasures.nodes.map((n) => n.key);
@@ -497,7 +602,11 @@ describe('the dashboard page', () => {
     expect(errors).toEqual([]);
 
     // A countermeasure in none of the page's lists (verified, say): the page says where it stands.
-    const all = await t.gql<{ countermeasures: { nodes: { key: string; title: string }[] } }>(`{ countermeasures(first: 50) { nodes { key title } } }`, {}, lead);
+    const all = await t.gql<{ countermeasures: { nodes: { key: string; title: string }[] } }>(
+      `{ countermeasures(first: 50) { nodes { key title } } }`,
+      {},
+      lead,
+    );
     const unlisted = all.data!.countermeasures.nodes.find((n) => !listed.includes(n.key));
     if (unlisted) {
       const other = await openPage('ja-JP', `/?item=${unlisted.key}`);

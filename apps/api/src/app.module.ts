@@ -18,7 +18,12 @@ import { AuditTrailModule } from '@app/audit-trail';
 import { DatabaseModule, transactionalPlugin } from '@app/database';
 import { DemoModule } from '@app/demo';
 import { EvidenceModule, EvidenceService } from '@app/evidence';
-import { CountermeasureLinksService, CountermeasuresModule, CountermeasuresService, CountermeasureTargetsService } from '@app/countermeasures';
+import {
+  CountermeasureLinksService,
+  CountermeasuresModule,
+  CountermeasuresService,
+  CountermeasureTargetsService,
+} from '@app/countermeasures';
 import { IdentityModule, UsersService } from '@app/identity';
 import { AuditEngagementsService, AuditFindingsService, AuditsModule, RiskAcceptancesService } from '@app/audits';
 import { PromotionGateModule, PromotionGateService, WebhookDispatcher } from '@app/promotion-gate';
@@ -46,7 +51,12 @@ import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
 import { AuditEngagementsResolver } from './audits/audit-engagements.resolver';
 import { AuditFindingsResolver } from './audits/audit-findings.resolver';
 import { RiskAcceptancesResolver } from './audits/risk-acceptances.resolver';
-import { CountermeasureSignOffResolver, EvidenceResolver, RequirementEvidenceResolver, TargetEvidenceResolver } from './evidence/evidence.resolver';
+import {
+  CountermeasureSignOffResolver,
+  EvidenceResolver,
+  RequirementEvidenceResolver,
+  TargetEvidenceResolver,
+} from './evidence/evidence.resolver';
 import { CountermeasuresResolver } from './countermeasures/countermeasures.resolver';
 import { CountermeasureTargetResolver, CountermeasureTargetsResolver } from './countermeasures/countermeasure-targets.resolver';
 import { CountermeasureLinksResolver } from './countermeasures/countermeasure-links.resolver';
@@ -139,7 +149,21 @@ export class AppModule implements NestModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [IdentityModule, CountermeasuresModule, EvidenceModule, AuditsModule, PromotionGateModule, WorkLimitsModule],
-          inject: [ConfigService, JwtService, CostBudget, UsersService, IncidentsService, CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, EvidenceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService, PromotionGateService],
+          inject: [
+            ConfigService,
+            JwtService,
+            CostBudget,
+            UsersService,
+            IncidentsService,
+            CountermeasuresService,
+            CountermeasureTargetsService,
+            CountermeasureLinksService,
+            EvidenceService,
+            AuditEngagementsService,
+            AuditFindingsService,
+            RiskAcceptancesService,
+            PromotionGateService,
+          ],
           useFactory: (
             config: ConfigService<AppConfig, true>,
             jwt: JwtService,
@@ -199,12 +223,30 @@ export class AppModule implements NestModule {
                 ) as NonNullable<ApolloDriverConfig['plugins']>[number],
               ],
               context: (input: { req?: unknown; res?: unknown }) => {
-                const makeLoaders = () => createLoaders({ users, incidents, countermeasures, targets, links, evidence, audits: { engagements: auditEngagements, findings: auditFindings, risks: riskAcceptances }, gates });
+                const makeLoaders = () =>
+                  createLoaders({
+                    users,
+                    incidents,
+                    countermeasures,
+                    targets,
+                    links,
+                    evidence,
+                    audits: { engagements: auditEngagements, findings: auditFindings, risks: riskAcceptances },
+                    gates,
+                  });
                 // A subscription over WebSocket gets its context from the connection (subscriptions/graphql-ws.config.ts).
-                return isConnectionContext(input) ? subscriptionContext(input, makeLoaders) : { req: input.req, res: input.res, loaders: makeLoaders() };
+                return isConnectionContext(input)
+                  ? subscriptionContext(input, makeLoaders)
+                  : { req: input.req, res: input.res, loaders: makeLoaders() };
               },
               subscriptions: {
-                'graphql-ws': graphqlWsConfig({ authenticator: new ConnectionAuthenticator(), production, maxTokens, shapeRule: queryLimitsRule(shape), validationRules: [] }),
+                'graphql-ws': graphqlWsConfig({
+                  authenticator: new ConnectionAuthenticator(),
+                  production,
+                  maxTokens,
+                  shapeRule: queryLimitsRule(shape),
+                  validationRules: [],
+                }),
               },
               formatError: (formatted) => {
                 const code = formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR';

@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   const base = `http://localhost:${port}`;
   const page = fs.existsSync(path.join(dashboardPageDir(), 'index.html')) ? `${base}/` : `${base}/ (not built: run npm run build:web)`;
   const lines = [``, `Remediation tracker: the dashboard page at ${page}`, `  GraphQL at ${base}/graphql  (health: ${base}/health)`];
-  if (app.get(StartupService).demoLoaded || (config.get('DEMO', { infer: true }) && config.get('NODE_ENV', { infer: true }) !== 'production')) {
+  if (
+    app.get(StartupService).demoLoaded ||
+    (config.get('DEMO', { infer: true }) && config.get('NODE_ENV', { infer: true }) !== 'production')
+  ) {
     lines.push(`Demo sign-ins (password: ${config.get('DEMO_PASSWORD', { infer: true })}):`);
     for (const u of DEMO_USERS) lines.push(`  ${u.email.padEnd(28)} ${u.roles.join(',').padEnd(11)} ${u.part}`);
   }
@@ -28,6 +31,8 @@ main().catch((err: unknown) => {
   // Configuration and embedded-database problems carry a message meant for people.
   const known = err instanceof ConfigValidationError || err instanceof EmbeddedPostgresError;
   const wrapped = err instanceof Error && /Config validation error|Invalid configuration/.test(err.message);
-  process.stderr.write(`\nThe server did not start.\n${known || wrapped ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(
+    `\nThe server did not start.\n${known || wrapped ? (err as Error).message : ((err as Error)?.stack ?? String(err))}\n`,
+  );
   process.exit(1);
 });

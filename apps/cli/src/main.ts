@@ -62,7 +62,21 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command ? 0 : 2;
   }
-  const known = ['create-user', 'migration:run', 'migration:revert', 'migration:generate', 'load-demo', 'verify-audit-trail', 'check-kept-state', 'check-freshness', 'expire-risk-acceptances', 'reevaluate-gates', 'run-sweeps', 'run-reminders', 'reconcile-evidence-store'];
+  const known = [
+    'create-user',
+    'migration:run',
+    'migration:revert',
+    'migration:generate',
+    'load-demo',
+    'verify-audit-trail',
+    'check-kept-state',
+    'check-freshness',
+    'expire-risk-acceptances',
+    'reevaluate-gates',
+    'run-sweeps',
+    'run-reminders',
+    'reconcile-evidence-store',
+  ];
   if (!known.includes(command)) {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}\n`);
     return 2;
@@ -89,7 +103,9 @@ async function main(argv: string[]): Promise<number> {
         const bad = roles.filter((r) => !isRole(r));
         if (!values.email || !values.password || !values.name || roles.length === 0 || bad.length > 0) {
           process.stderr.write(
-            (bad.length ? `Unknown role(s): ${bad.join(', ')}\n` : 'create-user needs --email, --password, --name and at least one --role\n') +
+            (bad.length
+              ? `Unknown role(s): ${bad.join(', ')}\n`
+              : 'create-user needs --email, --password, --name and at least one --role\n') +
               '\n' +
               USAGE +
               '\n',
@@ -142,7 +158,10 @@ async function main(argv: string[]): Promise<number> {
         const { values } = parseArgs({ args: rest, options: { repair: { type: 'boolean' } } });
         const kept = app.get(KeptStateService);
         const found = await kept.check();
-        const describe = (r: typeof found) => Object.entries(r).map(([k, n]) => `${k} ${n}`).join(', ');
+        const describe = (r: typeof found) =>
+          Object.entries(r)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ');
         const differs = (r: typeof found) => Object.values(r).some((n) => n > 0);
         process.stdout.write(`${differs(found) ? 'kept state DIFFERS from a recount' : 'kept state in step'}: ${describe(found)}\n`);
         if (!differs(found) || !values.repair) return differs(found) ? 1 : 0;
@@ -152,7 +171,9 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'check-freshness': {
         const { checked, moved, failed } = await app.get(CountermeasuresService).refreshAllFreshness();
-        process.stdout.write(`${checked} ongoing measures checked; moved: ${moved.join(', ') || 'none'}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}\n`);
+        process.stdout.write(
+          `${checked} ongoing measures checked; moved: ${moved.join(', ') || 'none'}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}\n`,
+        );
         return failed.length ? 1 : 0;
       }
       case 'expire-risk-acceptances':
@@ -181,8 +202,12 @@ async function main(argv: string[]): Promise<number> {
         const runs = [await service.runDaily()];
         if (values['weekly-digest']) runs.push(await service.runWeeklyDigest());
         for (const run of runs) {
-          const kinds = Object.entries(run.created).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
-          process.stdout.write(`${run.total} notifications created (${kinds.join(', ') || 'none'}); e-mail sent ${run.emailsSent}, failed ${run.emailsFailed}\n`);
+          const kinds = Object.entries(run.created)
+            .filter(([, n]) => n > 0)
+            .map(([k, n]) => `${k} ${n}`);
+          process.stdout.write(
+            `${run.total} notifications created (${kinds.join(', ') || 'none'}); e-mail sent ${run.emailsSent}, failed ${run.emailsFailed}\n`,
+          );
           if (run.failedKinds.length) process.stderr.write(`failed: ${run.failedKinds.join(', ')} (see the log above)\n`);
         }
         return runs.some((r) => r.failedKinds.length > 0) ? 1 : 0;

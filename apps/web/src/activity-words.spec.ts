@@ -43,9 +43,14 @@ describe('the latest activity in words', () => {
   });
 
   it('says a target’s move with the target’s own labels, and a target edited without a move as progress', () => {
-    const target = (fromState: string, toState: string) => entry('countermeasure.target_updated', 'CountermeasureTarget', { fromState, toState });
-    expect(activityText('ja', ja, target('PENDING', 'IN_PROGRESS'))).toBe('CM-004 アクセス権限の絞り込み の対象を「未着手」から「対応中」に更新');
-    expect(activityText('en', en, target('IN_PROGRESS', 'DONE'))).toBe('Moved a target of CM-004 アクセス権限の絞り込み from “In progress” to “Done”');
+    const target = (fromState: string, toState: string) =>
+      entry('countermeasure.target_updated', 'CountermeasureTarget', { fromState, toState });
+    expect(activityText('ja', ja, target('PENDING', 'IN_PROGRESS'))).toBe(
+      'CM-004 アクセス権限の絞り込み の対象を「未着手」から「対応中」に更新',
+    );
+    expect(activityText('en', en, target('IN_PROGRESS', 'DONE'))).toBe(
+      'Moved a target of CM-004 アクセス権限の絞り込み from “In progress” to “Done”',
+    );
     expect(activityText('ja', ja, target('DONE', 'DONE'))).toBe('CM-004 アクセス権限の絞り込み の対象の進捗を更新');
   });
 

@@ -166,7 +166,8 @@ export function activityText(lang: Lang, t: Translate, e: Entry): string {
   const from = moved ? stateLabel(t, e.entityType, e.fromState!) : '';
   const to = moved ? stateLabel(t, e.entityType, e.toState!) : '';
   const vars = { subject: e.subject, from, to };
-  const sentence = (e.decision ? words[`${e.action}.${e.decision}`] : undefined) ?? (moved ? words[`${e.action}.moved`] : undefined) ?? words[e.action];
+  const sentence =
+    (e.decision ? words[`${e.action}.${e.decision}`] : undefined) ?? (moved ? words[`${e.action}.moved`] : undefined) ?? words[e.action];
   if (sentence && (!sentence.includes('{from}') || moved)) return fill(sentence, vars);
   if (moved) return fill(words.moved!, vars);
   return e.summary;

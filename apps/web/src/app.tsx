@@ -17,7 +17,9 @@ function rememberedLanguage(): string | null {
 }
 
 export function App() {
-  const [lang, setLangState] = useState<Lang>(() => pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language], rememberedLanguage()));
+  const [lang, setLangState] = useState<Lang>(() =>
+    pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language], rememberedLanguage()),
+  );
   const i18n = useMemo<I18n>(
     () => ({
       lang,
@@ -84,7 +86,9 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut: (why: '
     setApi(created);
     // The token's end: back to the sign-in form, saying why.
     const ms = Date.parse(session.expiresAt) - Date.now();
-    const timer = Number.isFinite(ms) ? window.setTimeout(() => onSignOutRef.current('expired'), Math.min(Math.max(ms, 0), 2 ** 31 - 1)) : undefined;
+    const timer = Number.isFinite(ms)
+      ? window.setTimeout(() => onSignOutRef.current('expired'), Math.min(Math.max(ms, 0), 2 ** 31 - 1))
+      : undefined;
     return () => {
       window.clearTimeout(timer);
       created.dispose();

@@ -70,10 +70,18 @@ describe('the page’s language', () => {
 });
 
 describe('blockers in plain words', () => {
-  const b = (kind: string, itemKey: string | null = null, itemTitle: string | null = null) => ({ kind, itemKey, itemTitle, ownerName: null, message: `server: ${kind}` });
+  const b = (kind: string, itemKey: string | null = null, itemTitle: string | null = null) => ({
+    kind,
+    itemKey,
+    itemTitle,
+    ownerName: null,
+    message: `server: ${kind}`,
+  });
   it('says what each kind of blocker means, and falls back to the server’s message for a kind it does not know', () => {
     const ja = translator('ja');
-    expect(blockerText(ja, b('COUNTERMEASURE_NOT_VERIFIED', 'CM-002', 'アクセス監視'))).toBe('「アクセス監視」は、まだ監査人の承認（検証済）を受けていません。');
+    expect(blockerText(ja, b('COUNTERMEASURE_NOT_VERIFIED', 'CM-002', 'アクセス監視'))).toBe(
+      '「アクセス監視」は、まだ監査人の承認（検証済）を受けていません。',
+    );
     expect(blockerText(ja, b('OPEN_FINDING', 'F-001', '共用アカウント'))).toBe('監査指摘事項「共用アカウント」が未解決です。');
     expect(blockerText(ja, b('NO_AUDIT_CLEARANCE'))).toContain('外部監査');
     expect(blockerText(ja, b('MANUAL_HOLD'))).toContain('経営陣');

@@ -77,7 +77,7 @@ const ja = {
   'list.atRisk': '要注意の対策（定期的な証跡が途切れている）',
   'list.none': '該当する対策はありません。',
   'col.daysLeft': '残り日数',
-  'dueToday': '本日',
+  dueToday: '本日',
   'col.key': '番号',
   'col.title': '対策',
   'col.status': 'ステータス',
@@ -92,9 +92,9 @@ const ja = {
   'review.none': 'レビュー待ちの証跡はありません。',
   'my.title': '自分が担当する対策',
   'my.none': '担当している対策はありません。',
-  'days': '{n} 日',
+  days: '{n} 日',
   'days.one': '{n} 日',
-  'asOf': '{date} 時点',
+  asOf: '{date} 時点',
   'asOf.label': '基準日',
   'asOf.range': '{start} から {end} までの日を選べます',
   'asOf.past': '{date} 時点の状況を表示しています（過去の日のため、ライブ更新はされません）。',
@@ -111,7 +111,7 @@ const ja = {
   'activity.none': 'まだ記録がありません。',
   'item.notListed': '{key}「{title}」（{status}）は、この画面の一覧にはありません。',
   'item.notFound': '対策 {key} は見つかりませんでした。',
-  'loading': '読み込み中…',
+  loading: '読み込み中…',
   'error.load': 'データを読み込めませんでした: {message}',
   'error.unavailable': 'サーバーが一時的に応答していません。自動で再試行します（サインインはそのままです）。',
   'role.ADMIN': '管理者',
@@ -216,7 +216,7 @@ const en: Record<MessageKey, string> = {
   'list.atRisk': 'At risk (a recurring requirement gone stale)',
   'list.none': 'None.',
   'col.daysLeft': 'Days left',
-  'dueToday': 'today',
+  dueToday: 'today',
   'col.key': 'Key',
   'col.title': 'Countermeasure',
   'col.status': 'Status',
@@ -231,9 +231,9 @@ const en: Record<MessageKey, string> = {
   'review.none': 'No evidence is waiting for review.',
   'my.title': 'My countermeasures',
   'my.none': 'You own no countermeasure.',
-  'days': '{n} days',
+  days: '{n} days',
   'days.one': '{n} day',
-  'asOf': 'as of {date}',
+  asOf: 'as of {date}',
   'asOf.label': 'As of',
   'asOf.range': 'Any day from {start} to {end}',
   'asOf.past': 'Showing the dashboard as it stood on {date} (a past day: not updated live).',
@@ -250,7 +250,7 @@ const en: Record<MessageKey, string> = {
   'activity.none': 'Nothing recorded yet.',
   'item.notListed': '{key} “{title}” ({status}) is not in any list on this page.',
   'item.notFound': 'Countermeasure {key} was not found.',
-  'loading': 'Loading…',
+  loading: 'Loading…',
   'error.load': 'Could not load the figures: {message}',
   'error.unavailable': 'The server is not answering at the moment; retrying by itself (you are still signed in).',
   'role.ADMIN': 'administrator',
@@ -299,7 +299,11 @@ export function translator(lang: Lang): Translate {
 }
 
 /** A label for an enum value (status, category, role...), or the value itself when unknown. */
-export function enumLabel(t: Translate, prefix: 'status' | 'category' | 'role' | 'gate.state' | 'audit.status' | 'target.status', value: string): string {
+export function enumLabel(
+  t: Translate,
+  prefix: 'status' | 'category' | 'role' | 'gate.state' | 'audit.status' | 'target.status',
+  value: string,
+): string {
   const key = `${prefix}.${value}`;
   return key in ja ? t(key as MessageKey) : value;
 }
@@ -323,11 +327,18 @@ export function pickLanguage(preferred: readonly string[], remembered: string | 
 export function formatDay(lang: Lang, day: string): string {
   const [y, m, d] = day.split('-').map(Number);
   if (!y || !m || !d) return day;
-  return lang === 'ja' ? `${y}年${m}月${d}日` : new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
+  return lang === 'ja'
+    ? `${y}年${m}月${d}日`
+    : new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' });
 }
 
 export function formatTime(lang: Lang, at: Date): string {
-  return at.toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return at.toLocaleTimeString(lang === 'ja' ? 'ja-JP' : 'en-GB', {
+    timeZone: 'Asia/Tokyo',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -335,7 +346,14 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** A moment as a day and a time in Tokyo: 「11月26日 12:52」, "26 Nov 12:52". */
 export function formatDateTime(lang: Lang, at: Date): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Tokyo', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: 'Asia/Tokyo',
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   ) as Record<string, string>;

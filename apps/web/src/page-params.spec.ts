@@ -3,7 +3,12 @@ import { dayToRequest, isCalendarDay, readPageParams, todayInTokyo, withAsOf } f
 
 describe('the page’s address', () => {
   it('opens the day, the item and the view it names', () => {
-    expect(readPageParams('?asOf=2026-10-01&item=CM-004&view=review')).toEqual({ asOf: '2026-10-01', asOfUnusable: null, item: 'CM-004', view: 'review' });
+    expect(readPageParams('?asOf=2026-10-01&item=CM-004&view=review')).toEqual({
+      asOf: '2026-10-01',
+      asOfUnusable: null,
+      item: 'CM-004',
+      view: 'review',
+    });
     expect(readPageParams('')).toEqual({ asOf: null, asOfUnusable: null, item: null, view: null });
     expect(readPageParams('?item=cm-012')).toMatchObject({ item: 'CM-012' });
   });

@@ -78,11 +78,17 @@ export function categoryStacks(byCategory: readonly { category: string; status: 
   series: { status: string; counts: number[] }[];
 } {
   const rank = (order: readonly string[], v: string) => (order.includes(v) ? order.indexOf(v) : order.length);
-  const categories = [...new Set(byCategory.map((c) => c.category))].sort((a, b) => rank(CATEGORY_ORDER, a) - rank(CATEGORY_ORDER, b) || a.localeCompare(b));
-  const statuses = [...new Set(byCategory.map((c) => c.status))].sort((a, b) => rank(STATUS_ORDER, a) - rank(STATUS_ORDER, b) || a.localeCompare(b));
+  const categories = [...new Set(byCategory.map((c) => c.category))].sort(
+    (a, b) => rank(CATEGORY_ORDER, a) - rank(CATEGORY_ORDER, b) || a.localeCompare(b),
+  );
+  const statuses = [...new Set(byCategory.map((c) => c.status))].sort(
+    (a, b) => rank(STATUS_ORDER, a) - rank(STATUS_ORDER, b) || a.localeCompare(b),
+  );
   const series = statuses.map((status) => ({
     status,
-    counts: categories.map((category) => byCategory.filter((c) => c.category === category && c.status === status).reduce((n, c) => n + c.count, 0)),
+    counts: categories.map((category) =>
+      byCategory.filter((c) => c.category === category && c.status === status).reduce((n, c) => n + c.count, 0),
+    ),
   }));
   return { categories, series };
 }

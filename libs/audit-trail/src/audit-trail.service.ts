@@ -4,15 +4,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ClsService } from 'nestjs-cls';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import {
-  Clock,
-  decodeCursor,
-  encodeCursor,
-  pageSize,
-  type Actor,
-  type Page,
-  type PageRequest,
-} from '@app/common';
+import { Clock, decodeCursor, encodeCursor, pageSize, type Actor, type Page, type PageRequest } from '@app/common';
 import { AuditTrailEntryEntity } from './audit-trail-entry.entity';
 import { checkChain, entryHash, GENESIS_HASH, jsonSnapshot, type ChainBreak } from './domain/audit-hash';
 
@@ -95,12 +87,7 @@ export class AuditTrailService {
 
   private async appendNow(cmd: AppendCommand): Promise<AuditTrailEntryEntity> {
     await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
-    const head = await this.repo
-      .createQueryBuilder('e')
-      .select(['e.seq', 'e.hash'])
-      .orderBy('e.seq', 'DESC')
-      .limit(1)
-      .getOne();
+    const head = await this.repo.createQueryBuilder('e').select(['e.seq', 'e.hash']).orderBy('e.seq', 'DESC').limit(1).getOne();
     const entry = this.repo.create({
       seq: head ? (BigInt(head.seq) + 1n).toString() : '1',
       id: randomUUID(),
@@ -121,7 +108,13 @@ export class AuditTrailService {
     await this.repo.insert(entry as QueryDeepPartialEntity<AuditTrailEntryEntity>);
     // Delivered by PostgreSQL when (and only if) the change commits: live views
     // (subscriptions, the dashboard) learn that something changed, never of a rollback.
-    const notice: TrailAppendedNotice = { seq: entry.seq, action: entry.action, entityType: entry.entityType, entityId: entry.entityId, at: entry.occurredAt.toISOString() };
+    const notice: TrailAppendedNotice = {
+      seq: entry.seq,
+      action: entry.action,
+      entityType: entry.entityType,
+      entityId: entry.entityId,
+      at: entry.occurredAt.toISOString(),
+    };
     await this.txHost.tx.query('SELECT pg_notify($1, $2)', [TRAIL_CHANNEL, JSON.stringify(notice)]);
     return entry;
   }
@@ -141,7 +134,10 @@ export class AuditTrailService {
       const [seq] = decodeCursor(page.after, 1);
       qb.andWhere('e.seq < :after', { after: String(seq) });
     }
-    const rows = await qb.orderBy('e.seq', 'DESC').limit(size + 1).getMany();
+    const rows = await qb
+      .orderBy('e.seq', 'DESC')
+      .limit(size + 1)
+      .getMany();
     return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, totalCount, cursorOf: (e) => encodeCursor([e.seq]) };
   }
 
@@ -171,7 +167,13 @@ export class AuditTrailService {
       const last = batch[batch.length - 1]!;
       previous = { seq: last.seq, hash: last.hash };
     }
-    return { intact: true, entriesChecked: checked, headSeq: previous?.seq ?? null, headHash: previous?.hash ?? GENESIS_HASH, firstBreak: null };
+    return {
+      intact: true,
+      entriesChecked: checked,
+      headSeq: previous?.seq ?? null,
+      headHash: previous?.hash ?? GENESIS_HASH,
+      firstBreak: null,
+    };
   }
 
   private requestId(): string | null {

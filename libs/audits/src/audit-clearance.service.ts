@@ -23,7 +23,14 @@ import {
 import { AuditError, AuditErrorCode } from './domain/audit.errors';
 import { findingKey, MAX_TEXT_LENGTH, requireText, type FindingSeverity, type FindingStatus } from './domain/audit-fields';
 import { assertIsLead } from './domain/audit-access';
-import { blockerDetails, clearanceBlockers, describeBlockers, isBlockingFinding, type ClearanceBlocker, type FindingFacts } from './domain/clearance-rules';
+import {
+  blockerDetails,
+  clearanceBlockers,
+  describeBlockers,
+  isBlockingFinding,
+  type ClearanceBlocker,
+  type FindingFacts,
+} from './domain/clearance-rules';
 import { clearanceDigest, clearancePayload } from './domain/clearance-snapshot';
 import { assertStatusIn, CLEARABLE_FROM } from './domain/engagement-workflow';
 
@@ -85,7 +92,15 @@ export class AuditClearanceService {
       .getRepository(AuditFindingEntity)
       .createQueryBuilder('f')
       .leftJoin('audit_risk_acceptances', 'a', 'a.finding_id = f.id AND a.ended_at IS NULL')
-      .select(['f.id AS id', 'f.seq AS seq', 'f.engagement_id AS "engagementId"', 'f.severity AS severity', 'f.status AS status', 'f.title AS title', 'f.countermeasure_id AS "countermeasureId"'])
+      .select([
+        'f.id AS id',
+        'f.seq AS seq',
+        'f.engagement_id AS "engagementId"',
+        'f.severity AS severity',
+        'f.status AS status',
+        'f.title AS title',
+        'f.countermeasure_id AS "countermeasureId"',
+      ])
       .addSelect('a.id', 'acceptanceId')
       .addSelect(`to_char(a.expires_on, 'YYYY-MM-DD')`, 'acceptanceExpiresOn')
       .where('f.incident_id = :incidentId', { incidentId });
@@ -132,9 +147,17 @@ export class AuditClearanceService {
     const today = this.today();
     const scope = await this.scopeCountermeasures(e.id);
     const findings = await this.findingFacts(e.incidentId);
-    const blockers = clearanceBlockers({ scope: scope.map((c) => ({ id: c.id, key: countermeasureKey(c.seq), status: c.status })), findings, today });
+    const blockers = clearanceBlockers({
+      scope: scope.map((c) => ({ id: c.id, key: countermeasureKey(c.seq), status: c.status })),
+      findings,
+      today,
+    });
     if (blockers.length) {
-      throw new AuditError(AuditErrorCode.CLEARANCE_BLOCKED, `The audit cannot be cleared: ${describeBlockers(blockers)}`, blockerDetails(blockers));
+      throw new AuditError(
+        AuditErrorCode.CLEARANCE_BLOCKED,
+        `The audit cannot be cleared: ${describeBlockers(blockers)}`,
+        blockerDetails(blockers),
+      );
     }
 
     const cmIds = scope.map((c) => c.id);
@@ -306,7 +329,9 @@ export class AuditClearanceService {
       .getOne();
     const findings = await this.findingFacts(incidentId, true);
     return {
-      standingClearance: standing ? { clearanceId: standing.id, engagementId: standing.engagementId, digest: standing.digest, clearedAt: standing.clearedAt } : null,
+      standingClearance: standing
+        ? { clearanceId: standing.id, engagementId: standing.engagementId, digest: standing.digest, clearedAt: standing.clearedAt }
+        : null,
       openBlockingFindings: findings.filter((f) => isBlockingFinding(f, today)).map((f) => f.key),
     };
   }

@@ -5,7 +5,17 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditTrailService } from '@app/audit-trail';
-import { Clock, decodeTimeIdCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest, emitInOrder } from '@app/common';
+import {
+  Clock,
+  decodeTimeIdCursor,
+  encodeCursor,
+  pageSize,
+  staleVersion,
+  type Actor,
+  type Page,
+  type PageRequest,
+  emitInOrder,
+} from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { CountermeasuresService } from '@app/countermeasures';
 import { actorMay, Permission, UsersService } from '@app/identity';
@@ -77,7 +87,11 @@ export class AuditEngagementsService {
 
   async findByIds(ids: readonly string[]): Promise<AuditEngagementEntity[]> {
     if (ids.length === 0) return [];
-    return this.em.getRepository(AuditEngagementEntity).createQueryBuilder('e').where('e.id = ANY(:ids)', { ids: [...ids] }).getMany();
+    return this.em
+      .getRepository(AuditEngagementEntity)
+      .createQueryBuilder('e')
+      .where('e.id = ANY(:ids)', { ids: [...ids] })
+      .getMany();
   }
 
   /** Takes the incident lock (the one every change of a clearance input takes), then reads the engagement. */
@@ -104,8 +118,17 @@ export class AuditEngagementsService {
       const { at, id } = decodeTimeIdCursor(page.after);
       qb.andWhere(`(${createdMs}, e.id) < (:at, :id)`, { at, id });
     }
-    const rows = await qb.orderBy(createdMs, 'DESC').addOrderBy('e.id', 'DESC').limit(size + 1).getMany();
-    return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, totalCount, cursorOf: (e) => encodeCursor([e.createdAt.toISOString(), e.id]) };
+    const rows = await qb
+      .orderBy(createdMs, 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .limit(size + 1)
+      .getMany();
+    return {
+      nodes: rows.slice(0, size),
+      hasNextPage: rows.length > size,
+      totalCount,
+      cursorOf: (e) => encodeCursor([e.createdAt.toISOString(), e.id]),
+    };
   }
 
   // ---- batch readers for DataLoaders -------------------------------------------------------
@@ -144,7 +167,12 @@ export class AuditEngagementsService {
 
   private byEngagement<T extends { engagementId: string }>(entity: new () => T, ids: readonly string[], orderBy: string): Promise<T[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.em.getRepository(entity).createQueryBuilder('x').where('x.engagementId = ANY(:ids)', { ids: [...ids] }).orderBy(`x.${orderBy}`, 'ASC').getMany();
+    return this.em
+      .getRepository(entity)
+      .createQueryBuilder('x')
+      .where('x.engagementId = ANY(:ids)', { ids: [...ids] })
+      .orderBy(`x.${orderBy}`, 'ASC')
+      .getMany();
   }
 
   // ---- changes ------------------------------------------------------------------------------
@@ -162,7 +190,17 @@ export class AuditEngagementsService {
     const scope = await this.checkScope(cmd.incidentId, cmd.countermeasureIds ?? [], cmd.systemIds ?? []);
 
     const repo = this.em.getRepository(AuditEngagementEntity);
-    const e = await repo.save(repo.create({ incidentId: cmd.incidentId, title, firm, leadAuditorId: cmd.leadAuditorId, status: 'PLANNED', ...period, conclusion: null }));
+    const e = await repo.save(
+      repo.create({
+        incidentId: cmd.incidentId,
+        title,
+        firm,
+        leadAuditorId: cmd.leadAuditorId,
+        status: 'PLANNED',
+        ...period,
+        conclusion: null,
+      }),
+    );
     await this.writeTeamAndScope(e.id, teamIds, scope.countermeasureIds, scope.systemIds);
     await this.em.getRepository(AuditEngagementTransitionEntity).insert({
       engagementId: e.id,
@@ -180,7 +218,11 @@ export class AuditEngagementsService {
       entityId: e.id,
       after: { ...snapshot(e), teamIds, ...scope },
     });
-    await emitInOrder(this.events, AuditEvents.CHANGED, { incidentId: e.incidentId, actor, what: `audit engagement "${e.title}" planned` } satisfies AuditChanged);
+    await emitInOrder(this.events, AuditEvents.CHANGED, {
+      incidentId: e.incidentId,
+      actor,
+      what: `audit engagement "${e.title}" planned`,
+    } satisfies AuditChanged);
     return e;
   }
 
@@ -195,7 +237,10 @@ export class AuditEngagementsService {
     if (changes.title != null) set.title = requireText(changes.title, 'title', MAX_TITLE_LENGTH);
     if (changes.firm != null) set.firm = requireText(changes.firm, 'firm', MAX_TITLE_LENGTH);
     if (changes.startsOn !== undefined || changes.endsOn !== undefined) {
-      const period = checkPeriod(changes.startsOn !== undefined ? changes.startsOn : e.startsOn, changes.endsOn !== undefined ? changes.endsOn : e.endsOn);
+      const period = checkPeriod(
+        changes.startsOn !== undefined ? changes.startsOn : e.startsOn,
+        changes.endsOn !== undefined ? changes.endsOn : e.endsOn,
+      );
       Object.assign(set, period);
     }
     const beforeScope = {
@@ -207,7 +252,11 @@ export class AuditEngagementsService {
     if (teamIds) await this.assertAuditors(teamIds);
     const scope =
       changes.countermeasureIds != null || changes.systemIds != null
-        ? await this.checkScope(e.incidentId, changes.countermeasureIds ?? beforeScope.countermeasureIds, changes.systemIds ?? beforeScope.systemIds)
+        ? await this.checkScope(
+            e.incidentId,
+            changes.countermeasureIds ?? beforeScope.countermeasureIds,
+            changes.systemIds ?? beforeScope.systemIds,
+          )
         : null;
     if (!(await updateIfVersion(this.em, AuditEngagementEntity, e.id, expectedVersion, set, this.clock.now()))) {
       throw staleVersion('AuditEngagement', e.id, expectedVersion, (await this.getById(e.id)).version);
@@ -240,7 +289,13 @@ export class AuditEngagementsService {
 
   /** A manual status move by the lead auditor (CLEARED only through clearAudit). */
   @Transactional()
-  async move(actor: Actor, id: string, expectedVersion: number, to: EngagementStatus, statement: string | null): Promise<AuditEngagementEntity> {
+  async move(
+    actor: Actor,
+    id: string,
+    expectedVersion: number,
+    to: EngagementStatus,
+    statement: string | null,
+  ): Promise<AuditEngagementEntity> {
     const e = await this.lock(id);
     assertIsLead(actor, await this.parties(e), 'move the engagement');
     const move = decideEngagementMove(e.status, to, statement);
@@ -268,7 +323,11 @@ export class AuditEngagementsService {
       before: snapshot(e),
       after: { ...snapshot(updated), statement: move.statement },
     });
-    await emitInOrder(this.events, AuditEvents.CHANGED, { incidentId: e.incidentId, actor, what: `audit engagement moved ${e.status} → ${updated.status}` } satisfies AuditChanged);
+    await emitInOrder(this.events, AuditEvents.CHANGED, {
+      incidentId: e.incidentId,
+      actor,
+      what: `audit engagement moved ${e.status} → ${updated.status}`,
+    } satisfies AuditChanged);
     return updated;
   }
 
@@ -279,7 +338,9 @@ export class AuditEngagementsService {
     const ok = new Set(rows.filter((u) => u.active && actorMay(u, Permission.AUDIT_CONDUCT)).map((u) => u.id));
     const bad = userIds.filter((u) => !ok.has(u));
     if (bad.length) {
-      throw new AuditError(AuditErrorCode.NOT_AN_AUDITOR, 'The lead auditor and the team must be active users with the AUDITOR role', { userIds: bad });
+      throw new AuditError(AuditErrorCode.NOT_AN_AUDITOR, 'The lead auditor and the team must be active users with the AUDITOR role', {
+        userIds: bad,
+      });
     }
   }
 
@@ -290,20 +351,32 @@ export class AuditEngagementsService {
     const badCms = cmIds.filter((id) => !cms.some((c) => c.id === id));
     const badSystems = sysIds.filter((id) => !systems.some((s) => s.id === id));
     if (badCms.length || badSystems.length) {
-      throw new AuditError(AuditErrorCode.NOT_IN_INCIDENT, "The scope may only hold countermeasures and systems of the engagement's incident", {
-        countermeasureIds: badCms,
-        systemIds: badSystems,
-      });
+      throw new AuditError(
+        AuditErrorCode.NOT_IN_INCIDENT,
+        "The scope may only hold countermeasures and systems of the engagement's incident",
+        {
+          countermeasureIds: badCms,
+          systemIds: badSystems,
+        },
+      );
     }
     return { countermeasureIds: cmIds, systemIds: sysIds };
   }
 
-  private async writeTeamAndScope(engagementId: string, teamIds: readonly string[], countermeasureIds: readonly string[], systemIds: readonly string[]) {
+  private async writeTeamAndScope(
+    engagementId: string,
+    teamIds: readonly string[],
+    countermeasureIds: readonly string[],
+    systemIds: readonly string[],
+  ) {
     if (teamIds.length) await this.em.getRepository(AuditTeamMemberEntity).insert(teamIds.map((userId) => ({ engagementId, userId })));
     if (countermeasureIds.length) {
-      await this.em.getRepository(AuditScopeCountermeasureEntity).insert(countermeasureIds.map((countermeasureId) => ({ engagementId, countermeasureId })));
+      await this.em
+        .getRepository(AuditScopeCountermeasureEntity)
+        .insert(countermeasureIds.map((countermeasureId) => ({ engagementId, countermeasureId })));
     }
-    if (systemIds.length) await this.em.getRepository(AuditScopeSystemEntity).insert(systemIds.map((systemId) => ({ engagementId, systemId })));
+    if (systemIds.length)
+      await this.em.getRepository(AuditScopeSystemEntity).insert(systemIds.map((systemId) => ({ engagementId, systemId })));
   }
 
   async chiefOf(incidentId: string): Promise<string | null> {

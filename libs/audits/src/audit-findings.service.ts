@@ -84,14 +84,23 @@ export class AuditFindingsService {
       const { seq, id } = decodeSeqIdCursor(page.after);
       qb.andWhere('(f.seq, f.id) > (:seq, :id)', { seq, id });
     }
-    const rows = await qb.orderBy('f.seq', 'ASC').addOrderBy('f.id', 'ASC').limit(size + 1).getMany();
+    const rows = await qb
+      .orderBy('f.seq', 'ASC')
+      .addOrderBy('f.id', 'ASC')
+      .limit(size + 1)
+      .getMany();
     return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, totalCount, cursorOf: (f) => encodeCursor([f.seq, f.id]) };
   }
 
   /** Batch reader: the findings of several engagements, by number. */
   findingsOf(engagementIds: readonly string[]): Promise<AuditFindingEntity[]> {
     if (engagementIds.length === 0) return Promise.resolve([]);
-    return this.em.getRepository(AuditFindingEntity).createQueryBuilder('f').where('f.engagementId = ANY(:ids)', { ids: [...engagementIds] }).orderBy('f.seq', 'ASC').getMany();
+    return this.em
+      .getRepository(AuditFindingEntity)
+      .createQueryBuilder('f')
+      .where('f.engagementId = ANY(:ids)', { ids: [...engagementIds] })
+      .orderBy('f.seq', 'ASC')
+      .getMany();
   }
 
   // ---- changes ------------------------------------------------------------------------------
@@ -106,7 +115,11 @@ export class AuditFindingsService {
     const description = optionalText(cmd.description, 'description', MAX_TEXT_LENGTH);
     if (cmd.countermeasureId) await this.assertInIncident(cmd.countermeasureId, e.incidentId);
     const repo = this.em.getRepository(AuditFindingEntity);
-    const { max } = (await repo.createQueryBuilder('f').select('COALESCE(MAX(f.seq), 0)', 'max').where('f.incidentId = :id', { id: e.incidentId }).getRawOne<{ max: number }>())!;
+    const { max } = (await repo
+      .createQueryBuilder('f')
+      .select('COALESCE(MAX(f.seq), 0)', 'max')
+      .where('f.incidentId = :id', { id: e.incidentId })
+      .getRawOne<{ max: number }>())!;
     const f = await repo.save(
       repo.create({
         engagementId: e.id,
@@ -126,7 +139,8 @@ export class AuditFindingsService {
       }),
     );
     await this.trail.append({ actor, action: 'audit_finding.raised', entityType: 'AuditFinding', entityId: f.id, after: snapshot(f) });
-    if (BLOCKING_SEVERITIES.includes(f.severity)) await this.clearance.reevaluate(e.incidentId, actor, `finding ${findingKey(f.seq)} (${f.severity}) raised`);
+    if (BLOCKING_SEVERITIES.includes(f.severity))
+      await this.clearance.reevaluate(e.incidentId, actor, `finding ${findingKey(f.seq)} (${f.severity}) raised`);
     await this.clearance.announce(e.incidentId, actor, `finding ${findingKey(f.seq)} (${f.severity}) raised: ${f.title}`);
     return f;
   }
@@ -167,7 +181,14 @@ export class AuditFindingsService {
     assertMayCloseFinding(actor, await this.engagements.parties(e), f.raisedById, 'reopen a finding');
     assertReopenable(f);
     const why = requireText(reason, 'reason', MAX_REASON_LENGTH);
-    const updated = await this.updateVersioned(actor, 'audit_finding.reopened', f, expectedVersion, { status: 'OPEN', resolutionNote: null, resolvedAt: null, resolvedByLabel: null }, { reason: why });
+    const updated = await this.updateVersioned(
+      actor,
+      'audit_finding.reopened',
+      f,
+      expectedVersion,
+      { status: 'OPEN', resolutionNote: null, resolvedAt: null, resolvedByLabel: null },
+      { reason: why },
+    );
     if (BLOCKING_SEVERITIES.includes(f.severity)) {
       await this.clearance.reevaluate(f.incidentId, actor, `finding ${findingKey(f.seq)} (${f.severity}) reopened: ${why}`);
     }
@@ -183,18 +204,32 @@ export class AuditFindingsService {
     cmd: Omit<CreateCountermeasureCommand, 'incidentId'>,
   ): Promise<{ finding: AuditFindingEntity; countermeasure: CountermeasureEntity }> {
     const f = await this.lock(findingId);
-    assertMayCommission(actor, await this.engagements.chiefOf(f.incidentId), 'create a countermeasure from a finding: only the task-force chief or an admin may');
+    assertMayCommission(
+      actor,
+      await this.engagements.chiefOf(f.incidentId),
+      'create a countermeasure from a finding: only the task-force chief or an admin may',
+    );
     assertNotLinked(f);
     if (f.version !== expectedVersion) throw staleVersion('AuditFinding', findingKey(f.seq), expectedVersion, f.version);
     const cm = await this.countermeasures.create(actor, { ...cmd, incidentId: f.incidentId });
-    const finding = await this.updateVersioned(actor, 'audit_finding.countermeasure_created', f, expectedVersion, { countermeasureId: cm.id }, { countermeasureKey: countermeasureKey(cm.seq) });
+    const finding = await this.updateVersioned(
+      actor,
+      'audit_finding.countermeasure_created',
+      f,
+      expectedVersion,
+      { countermeasureId: cm.id },
+      { countermeasureKey: countermeasureKey(cm.seq) },
+    );
     return { finding, countermeasure: cm };
   }
 
   private async assertInIncident(countermeasureId: string, incidentId: string): Promise<void> {
     const [cm] = await this.countermeasures.findByIds([countermeasureId]);
     if (!cm || cm.incidentId !== incidentId) {
-      throw new AuditError(AuditErrorCode.NOT_IN_INCIDENT, "A finding may only concern a countermeasure of the engagement's incident", { countermeasureIds: [countermeasureId], systemIds: [] });
+      throw new AuditError(AuditErrorCode.NOT_IN_INCIDENT, "A finding may only concern a countermeasure of the engagement's incident", {
+        countermeasureIds: [countermeasureId],
+        systemIds: [],
+      });
     }
   }
 
@@ -211,7 +246,14 @@ export class AuditFindingsService {
       throw staleVersion('AuditFinding', findingKey(f.seq), expectedVersion, (await this.getById(f.id)).version);
     }
     const updated = await this.getById(f.id);
-    await this.trail.append({ actor, action, entityType: 'AuditFinding', entityId: f.id, before: snapshot(f), after: { ...snapshot(updated), ...extra } });
+    await this.trail.append({
+      actor,
+      action,
+      entityType: 'AuditFinding',
+      entityId: f.id,
+      before: snapshot(f),
+      after: { ...snapshot(updated), ...extra },
+    });
     await this.clearance.announce(f.incidentId, actor, `finding ${findingKey(f.seq)} (${f.severity}) ${f.status} → ${updated.status}`);
     return updated;
   }

@@ -2,7 +2,19 @@ import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
 import { IncidentEntity, IncidentSystemEntity } from '@app/incidents';
 import { CountermeasureEntity, RequirementEntity } from '@app/countermeasures';
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
 import {
   ENGAGEMENT_STATUSES,
   FINDING_SEVERITIES,
@@ -306,7 +318,10 @@ export class AuditClearanceEntity {
  */
 @Entity('audit_risk_acceptances')
 @Index('UQ_audit_risk_acceptances_finding', ['findingId'], { unique: true, where: '"ended_at" IS NULL AND "finding_id" IS NOT NULL' })
-@Index('UQ_audit_risk_acceptances_requirement', ['requirementId'], { unique: true, where: '"ended_at" IS NULL AND "requirement_id" IS NOT NULL' })
+@Index('UQ_audit_risk_acceptances_requirement', ['requirementId'], {
+  unique: true,
+  where: '"ended_at" IS NULL AND "requirement_id" IS NOT NULL',
+})
 @Index('IDX_audit_risk_acceptances_expiry', ['expiresOn'], { where: '"ended_at" IS NULL' })
 @Index('IDX_audit_risk_acceptances_incident', ['incidentId', 'acceptedAt'])
 @Check('CHK_audit_risk_acceptances_subject', `("finding_id" IS NULL) <> ("requirement_id" IS NULL)`)

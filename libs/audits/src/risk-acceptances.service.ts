@@ -3,14 +3,32 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { IsNull } from 'typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Actor, CASE_TIME_ZONE, Clock, decodeTimeIdCursor, encodeCursor, pageSize, todayIn, type Page, type PageRequest } from '@app/common';
+import {
+  Actor,
+  CASE_TIME_ZONE,
+  Clock,
+  decodeTimeIdCursor,
+  encodeCursor,
+  pageSize,
+  todayIn,
+  type Page,
+  type PageRequest,
+} from '@app/common';
 import { CountermeasuresService, CountermeasureStatus, countermeasureKey, TransitionCause } from '@app/countermeasures';
 import { IncidentsService } from '@app/incidents';
 import { RiskAcceptanceEntity } from './audit.entities';
 import { AuditClearanceService } from './audit-clearance.service';
 import { AuditFindingsService } from './audit-findings.service';
 import { AuditError, AuditErrorCode } from './domain/audit.errors';
-import { BLOCKING_SEVERITIES, checkRiskExpiry, findingKey, isExpired, MAX_REASON_LENGTH, MAX_TEXT_LENGTH, requireText } from './domain/audit-fields';
+import {
+  BLOCKING_SEVERITIES,
+  checkRiskExpiry,
+  findingKey,
+  isExpired,
+  MAX_REASON_LENGTH,
+  MAX_TEXT_LENGTH,
+  requireText,
+} from './domain/audit-fields';
 import { assertMayAcceptRisk } from './domain/audit-access';
 import { assertRiskAcceptable } from './domain/finding-rules';
 
@@ -85,14 +103,28 @@ export class RiskAcceptancesService {
       const { at, id } = decodeTimeIdCursor(page.after);
       qb.andWhere(`(${acceptedMs}, a.id) < (:at, :id)`, { at, id });
     }
-    const rows = await qb.orderBy(acceptedMs, 'DESC').addOrderBy('a.id', 'DESC').limit(size + 1).getMany();
-    return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, totalCount, cursorOf: (a) => encodeCursor([a.acceptedAt.toISOString(), a.id]) };
+    const rows = await qb
+      .orderBy(acceptedMs, 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(size + 1)
+      .getMany();
+    return {
+      nodes: rows.slice(0, size),
+      hasNextPage: rows.length > size,
+      totalCount,
+      cursorOf: (a) => encodeCursor([a.acceptedAt.toISOString(), a.id]),
+    };
   }
 
   /** Batch reader: every acceptance (ended ones included) of several findings, oldest first. */
   acceptancesOfFindings(findingIds: readonly string[]): Promise<RiskAcceptanceEntity[]> {
     if (findingIds.length === 0) return Promise.resolve([]);
-    return this.em.getRepository(RiskAcceptanceEntity).createQueryBuilder('a').where('a.findingId = ANY(:ids)', { ids: [...findingIds] }).orderBy('a.acceptedAt', 'ASC').getMany();
+    return this.em
+      .getRepository(RiskAcceptanceEntity)
+      .createQueryBuilder('a')
+      .where('a.findingId = ANY(:ids)', { ids: [...findingIds] })
+      .orderBy('a.acceptedAt', 'ASC')
+      .getMany();
   }
 
   // ---- changes ------------------------------------------------------------------------------
@@ -108,7 +140,14 @@ export class RiskAcceptancesService {
     assertRiskAcceptable(f, standing, today);
     if (standing) await this.end(standing, 'EXPIRED', `last day ${standing.expiresOn} passed`, RISK_EXPIRY_ACTOR);
     const acceptance = await this.insert(actor, { incidentId: f.incidentId, findingId: f.id, requirementId: null, ...fields });
-    await this.findings.updateVersioned(actor, 'audit_finding.risk_accepted', f, expectedVersion, { status: 'ACCEPTED_RISK' }, { riskAcceptanceId: acceptance.id, expiresOn: fields.expiresOn });
+    await this.findings.updateVersioned(
+      actor,
+      'audit_finding.risk_accepted',
+      f,
+      expectedVersion,
+      { status: 'ACCEPTED_RISK' },
+      { riskAcceptanceId: acceptance.id, expiresOn: fields.expiresOn },
+    );
     return acceptance;
   }
 
@@ -121,7 +160,8 @@ export class RiskAcceptancesService {
   @Transactional()
   async acceptRequirement(actor: Actor, requirementId: string, cmd: AcceptRiskCommand): Promise<RiskAcceptanceEntity> {
     const req = await this.countermeasures.requirementById(requirementId);
-    if (!req) throw new AuditError(AuditErrorCode.REQUIREMENT_NOT_FOUND, `Requirement ${requirementId} does not exist`, { id: requirementId });
+    if (!req)
+      throw new AuditError(AuditErrorCode.REQUIREMENT_NOT_FOUND, `Requirement ${requirementId} does not exist`, { id: requirementId });
     const cm = await this.countermeasures.getById(req.countermeasureId);
     await this.incidents.lock(cm.incidentId);
     assertMayAcceptRisk(actor, 'accept the risk of an unmet requirement');
@@ -129,13 +169,21 @@ export class RiskAcceptancesService {
     const fields = this.checkCommand(cmd, today);
     const standing = await this.em.getRepository(RiskAcceptanceEntity).findOneBy({ requirementId, endedAt: IsNull() });
     if (standing && !isExpired(standing.expiresOn, today)) {
-      throw new AuditError(AuditErrorCode.RISK_ALREADY_ACCEPTED, 'The requirement already has a standing risk acceptance (revoke it first)', { riskAcceptanceId: standing.id });
+      throw new AuditError(
+        AuditErrorCode.RISK_ALREADY_ACCEPTED,
+        'The requirement already has a standing risk acceptance (revoke it first)',
+        { riskAcceptanceId: standing.id },
+      );
     }
     if (standing) await this.end(standing, 'EXPIRED', `last day ${standing.expiresOn} passed`, RISK_EXPIRY_ACTOR);
     const a = await this.insert(actor, { incidentId: cm.incidentId, findingId: null, requirementId, ...fields });
     // Kept where the workflow and the sign-off read it (the countermeasures context writes it): covered through expiresOn.
     await this.countermeasures.markRiskAccepted(requirementId, a.id, a.expiresOn);
-    await this.clearance.announce(cm.incidentId, actor, `the risk of "${req.title}" (${countermeasureKey(cm.seq)}) being unmet was accepted until ${a.expiresOn}`);
+    await this.clearance.announce(
+      cm.incidentId,
+      actor,
+      `the risk of "${req.title}" (${countermeasureKey(cm.seq)}) being unmet was accepted until ${a.expiresOn}`,
+    );
     return a;
   }
 
@@ -152,7 +200,12 @@ export class RiskAcceptancesService {
     const key = countermeasureKey(cm.seq);
     const reason = `the risk acceptance of "${req.title}" ${why}`;
     const fullyEvidenced = req.liveEvidenceCount > 0 && req.acceptedEvidenceCount === req.liveEvidenceCount;
-    if ((cm.status === CountermeasureStatus.VERIFIED || cm.status === CountermeasureStatus.OPERATING || cm.status === CountermeasureStatus.DEGRADED) && !fullyEvidenced) {
+    if (
+      (cm.status === CountermeasureStatus.VERIFIED ||
+        cm.status === CountermeasureStatus.OPERATING ||
+        cm.status === CountermeasureStatus.DEGRADED) &&
+      !fullyEvidenced
+    ) {
       await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.REOPENED, TransitionCause.REOPEN, reason);
     } else if (cm.status === CountermeasureStatus.IMPLEMENTED && req.liveEvidenceCount === 0) {
       await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.IN_PROGRESS, TransitionCause.USER, reason);
@@ -167,11 +220,20 @@ export class RiskAcceptancesService {
     await this.incidents.lock(first.incidentId);
     const a = await this.getById(id);
     assertMayAcceptRisk(actor, 'revoke a risk acceptance');
-    if (a.endedAt) throw new AuditError(AuditErrorCode.RISK_ACCEPTANCE_ENDED, `The risk acceptance already ended (${a.endKind})`, { endKind: a.endKind });
+    if (a.endedAt)
+      throw new AuditError(AuditErrorCode.RISK_ACCEPTANCE_ENDED, `The risk acceptance already ended (${a.endKind})`, {
+        endKind: a.endKind,
+      });
     const why = requireText(reason, 'reason', MAX_REASON_LENGTH);
     const ended = await this.end(a, 'REVOKED', why, actor);
     if (a.requirementId) await this.requirementUncovered(a, actor, `was revoked: ${why}`);
-    if (a.findingId) await this.reopenFinding(a.findingId, actor, 'audit_finding.risk_acceptance_revoked', (key) => `risk acceptance of ${key} revoked: ${why}`);
+    if (a.findingId)
+      await this.reopenFinding(
+        a.findingId,
+        actor,
+        'audit_finding.risk_acceptance_revoked',
+        (key) => `risk acceptance of ${key} revoked: ${why}`,
+      );
     return ended;
   }
 
@@ -225,7 +287,13 @@ export class RiskAcceptancesService {
       result.expired++;
       if (a.requirementId) await this.requirementUncovered(a, RISK_EXPIRY_ACTOR, `expired (last day ${a.expiresOn})`);
       if (a.findingId) {
-        const reopened = await this.reopenFinding(a.findingId, RISK_EXPIRY_ACTOR, 'audit_finding.risk_acceptance_expired', (key) => `risk acceptance of ${key} expired (last day ${a.expiresOn})`, today);
+        const reopened = await this.reopenFinding(
+          a.findingId,
+          RISK_EXPIRY_ACTOR,
+          'audit_finding.risk_acceptance_expired',
+          (key) => `risk acceptance of ${key} expired (last day ${a.expiresOn})`,
+          today,
+        );
         if (reopened) result.reopenedFindings.push(reopened.key);
         result.withdrawnClearances.push(...(reopened?.withdrawn ?? []));
       }
@@ -239,7 +307,9 @@ export class RiskAcceptancesService {
     if (f.status !== 'ACCEPTED_RISK') return null;
     const key = findingKey(f.seq);
     await this.findings.updateVersioned(actor, action, f, f.version, { status: 'OPEN' });
-    const withdrawn = BLOCKING_SEVERITIES.includes(f.severity) ? await this.clearance.reevaluate(f.incidentId, actor, cause(key), today) : [];
+    const withdrawn = BLOCKING_SEVERITIES.includes(f.severity)
+      ? await this.clearance.reevaluate(f.incidentId, actor, cause(key), today)
+      : [];
     return { key, withdrawn: withdrawn.map((c) => c.id) };
   }
 
@@ -253,18 +323,42 @@ export class RiskAcceptancesService {
 
   private async insert(
     actor: Actor,
-    v: { incidentId: string; findingId: string | null; requirementId: string | null; justification: string; compensatingControls: string; expiresOn: string },
+    v: {
+      incidentId: string;
+      findingId: string | null;
+      requirementId: string | null;
+      justification: string;
+      compensatingControls: string;
+      expiresOn: string;
+    },
   ): Promise<RiskAcceptanceEntity> {
     const repo = this.em.getRepository(RiskAcceptanceEntity);
     const a = await repo.save(
-      repo.create({ ...v, acceptedById: actor.id, acceptedByLabel: actor.label, acceptedAt: this.clock.now(), endedAt: null, endKind: null, endReason: null, endedByLabel: null }),
+      repo.create({
+        ...v,
+        acceptedById: actor.id,
+        acceptedByLabel: actor.label,
+        acceptedAt: this.clock.now(),
+        endedAt: null,
+        endKind: null,
+        endReason: null,
+        endedByLabel: null,
+      }),
     );
-    await this.trail.append({ actor, action: 'risk_acceptance.accepted', entityType: 'RiskAcceptance', entityId: a.id, after: acceptanceSnapshot(a) });
+    await this.trail.append({
+      actor,
+      action: 'risk_acceptance.accepted',
+      entityType: 'RiskAcceptance',
+      entityId: a.id,
+      after: acceptanceSnapshot(a),
+    });
     return a;
   }
 
   private async end(a: RiskAcceptanceEntity, kind: 'REVOKED' | 'EXPIRED', reason: string, actor: Actor): Promise<RiskAcceptanceEntity> {
-    await this.em.getRepository(RiskAcceptanceEntity).update({ id: a.id }, { endedAt: this.clock.now(), endKind: kind, endReason: reason, endedByLabel: actor.label });
+    await this.em
+      .getRepository(RiskAcceptanceEntity)
+      .update({ id: a.id }, { endedAt: this.clock.now(), endKind: kind, endReason: reason, endedByLabel: actor.label });
     const ended = await this.getById(a.id);
     await this.trail.append({
       actor,

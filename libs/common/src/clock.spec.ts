@@ -72,14 +72,20 @@ describe('SystemClock', () => {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
           if (entry.name !== 'node_modules') walk(full);
-        } else if (/\.tsx?$/.test(entry.name) && !/\.spec\.tsx?$/.test(entry.name) && /\bSystemClock\s*\.\s*replay\b|\bReplayedTime\b/.test(fs.readFileSync(full, 'utf8'))) {
+        } else if (
+          /\.tsx?$/.test(entry.name) &&
+          !/\.spec\.tsx?$/.test(entry.name) &&
+          /\bSystemClock\s*\.\s*replay\b|\bReplayedTime\b/.test(fs.readFileSync(full, 'utf8'))
+        ) {
           callers.push(path.relative(root, full));
         }
       }
     };
     walk(path.join(root, 'apps'));
     walk(path.join(root, 'libs'));
-    expect(callers.filter((f) => !f.startsWith(`libs${path.sep}demo${path.sep}`) && f !== path.join('libs', 'common', 'src', 'clock.ts'))).toEqual([]);
+    expect(
+      callers.filter((f) => !f.startsWith(`libs${path.sep}demo${path.sep}`) && f !== path.join('libs', 'common', 'src', 'clock.ts')),
+    ).toEqual([]);
     expect(callers.some((f) => f.startsWith(`libs${path.sep}demo${path.sep}`))).toBe(true);
   });
 });

@@ -60,7 +60,9 @@ export class SystemClock extends Clock {
         if (Number.isNaN(ms)) throw new Error('SystemClock.replay: advanceTo needs a valid date');
         if (ms > Date.now()) throw new Error(`SystemClock.replay: ${at.toISOString()} is in the future`);
         if (scope.next !== null && ms < scope.next) {
-          throw new Error(`SystemClock.replay: time only moves forward (${at.toISOString()} is before ${new Date(scope.next).toISOString()})`);
+          throw new Error(
+            `SystemClock.replay: time only moves forward (${at.toISOString()} is before ${new Date(scope.next).toISOString()})`,
+          );
         }
         scope.next = ms;
       },

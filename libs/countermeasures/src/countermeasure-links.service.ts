@@ -144,14 +144,24 @@ export class CountermeasureLinksService {
       entityType: 'Countermeasure',
       entityId: cm.id,
       before: { ...snapshot(cm), dependsOnIds: before },
-      after: { ...snapshot(updated), dependsOnIds: [...before, target.id].sort(), dependsOnId: target.id, dependsOnKey: countermeasureKey(target.seq) },
+      after: {
+        ...snapshot(updated),
+        dependsOnIds: [...before, target.id].sort(),
+        dependsOnId: target.id,
+        dependsOnKey: countermeasureKey(target.seq),
+      },
     });
     return updated;
   }
 
   /** Removes "`id` depends on `dependsOnId`". Bumps the version of `id`. */
   @Transactional()
-  async removeCountermeasureDependency(actor: Actor, id: string, expectedVersion: number, dependsOnId: string): Promise<CountermeasureEntity> {
+  async removeCountermeasureDependency(
+    actor: Actor,
+    id: string,
+    expectedVersion: number,
+    dependsOnId: string,
+  ): Promise<CountermeasureEntity> {
     const cm = await this.lockedItem(id);
     assertMayLinkDependencies(actor, await this.countermeasures.parties(cm));
     const target = await this.countermeasures.getById(dependsOnId);
@@ -166,7 +176,12 @@ export class CountermeasureLinksService {
       entityType: 'Countermeasure',
       entityId: cm.id,
       before: { ...snapshot(cm), dependsOnIds: before },
-      after: { ...snapshot(updated), dependsOnIds: before.filter((d) => d !== target.id), dependsOnId: target.id, dependsOnKey: countermeasureKey(target.seq) },
+      after: {
+        ...snapshot(updated),
+        dependsOnIds: before.filter((d) => d !== target.id),
+        dependsOnId: target.id,
+        dependsOnKey: countermeasureKey(target.seq),
+      },
     });
     return updated;
   }
@@ -210,7 +225,11 @@ export class CountermeasureLinksService {
     return ids.map((id) => (seqOf.has(id) ? countermeasureKey(seqOf.get(id)!) : id));
   }
 
-  private async bumpVersion(cm: CountermeasureEntity, expectedVersion: number, set: QueryDeepPartialEntity<CountermeasureEntity>): Promise<CountermeasureEntity> {
+  private async bumpVersion(
+    cm: CountermeasureEntity,
+    expectedVersion: number,
+    set: QueryDeepPartialEntity<CountermeasureEntity>,
+  ): Promise<CountermeasureEntity> {
     if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, set, this.clock.now()))) {
       const current = await this.countermeasures.getById(cm.id);
       throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);

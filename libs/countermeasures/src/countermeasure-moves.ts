@@ -51,7 +51,13 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
    * incident the caller has locked (`lockItem`). Who may make it is the
    * caller's check; the workflow's rules still apply in full.
    */
-  async moveFor(actor: Actor, cm: CountermeasureEntity, to: CountermeasureStatus, cause: TransitionCause, reason: string | null): Promise<CountermeasureEntity> {
+  async moveFor(
+    actor: Actor,
+    cm: CountermeasureEntity,
+    to: CountermeasureStatus,
+    cause: TransitionCause,
+    reason: string | null,
+  ): Promise<CountermeasureEntity> {
     if (reason != null) assertReasonLength(reason);
     return this.applyMove(actor, cm, cm.version, to, cause, reason);
   }
@@ -126,12 +132,17 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
   async refreshFreshness(id: string): Promise<CountermeasureEntity | null> {
     const cm = await this.getById(id);
     if (!cm.ongoing || (cm.status !== CountermeasureStatus.OPERATING && cm.status !== CountermeasureStatus.DEGRADED)) return null;
-    const recurring = (await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id })).filter((r) => r.recurrenceDays !== null);
+    const recurring = (await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id })).filter(
+      (r) => r.recurrenceDays !== null,
+    );
     if (recurring.length === 0) return null;
     const today = this.today();
     // The requirement that goes stale first decides: the measure is fresh only if all are.
     const stalest = recurring
-      .map((r) => ({ r, freshThrough: r.latestAcceptedEffectiveOn === null ? null : addDays(r.latestAcceptedEffectiveOn, r.recurrenceDays!) }))
+      .map((r) => ({
+        r,
+        freshThrough: r.latestAcceptedEffectiveOn === null ? null : addDays(r.latestAcceptedEffectiveOn, r.recurrenceDays!),
+      }))
       .sort((a, b) => (a.freshThrough ?? '').localeCompare(b.freshThrough ?? ''))[0]!;
     const move = freshnessMove({
       status: cm.status,
@@ -257,7 +268,14 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
       throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);
     }
     const updated = await this.getById(cm.id);
-    const entry = await this.trail.append({ actor, action, entityType: 'Countermeasure', entityId: cm.id, before: { ...snapshot(cm), ...beforeExtra }, after: { ...snapshot(updated), ...extra } });
+    const entry = await this.trail.append({
+      actor,
+      action,
+      entityType: 'Countermeasure',
+      entityId: cm.id,
+      before: { ...snapshot(cm), ...beforeExtra },
+      after: { ...snapshot(updated), ...extra },
+    });
     return { updated, entry };
   }
 }

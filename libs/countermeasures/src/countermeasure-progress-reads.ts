@@ -81,10 +81,10 @@ export class CountermeasureProgressReads {
 
   /** How many open countermeasures are past their due date on `today`. */
   async overdueCount(today: string): Promise<number> {
-    const [{ n }] = await this.em.query<[{ n: number }]>(`SELECT count(*)::int AS n FROM countermeasures c WHERE c.status = ANY($1::text[]) AND c.due_date < $2::date`, [
-      OPEN_STATUSES,
-      today,
-    ]);
+    const [{ n }] = await this.em.query<[{ n: number }]>(
+      `SELECT count(*)::int AS n FROM countermeasures c WHERE c.status = ANY($1::text[]) AND c.due_date < $2::date`,
+      [OPEN_STATUSES, today],
+    );
     return n;
   }
 }

@@ -54,7 +54,12 @@ export class CountermeasureTargetsService {
    * on them yet, and refuses to drop a target with progress.
    */
   @Transactional()
-  async setTargets(actor: Actor, countermeasureId: string, expectedVersion: number, systemIds: readonly string[]): Promise<CountermeasureEntity> {
+  async setTargets(
+    actor: Actor,
+    countermeasureId: string,
+    expectedVersion: number,
+    systemIds: readonly string[],
+  ): Promise<CountermeasureEntity> {
     // The incident lock orders this against the removal of a system (which takes it too).
     const cm = await this.countermeasures.lockItem(countermeasureId);
     assertMayReplan(actor, await this.countermeasures.parties(cm));
@@ -63,18 +68,26 @@ export class CountermeasureTargetsService {
     const known = new Set(systems.map((s) => s.id));
     const foreign = wanted.filter((id) => !known.has(id));
     if (foreign.length) {
-      throw new CountermeasureError(CountermeasureErrorCode.INVALID_FIELD, 'Targets must be systems of this incident’s inventory (not removed ones)', {
-        field: 'systemIds',
-        systemIds: foreign,
-      });
+      throw new CountermeasureError(
+        CountermeasureErrorCode.INVALID_FIELD,
+        'Targets must be systems of this incident’s inventory (not removed ones)',
+        {
+          field: 'systemIds',
+          systemIds: foreign,
+        },
+      );
     }
     const current = await this.targetsOf([cm.id]);
     const dropped = current.filter((t) => !known.has(t.systemId));
     const blocked = dropped.filter((t) => !removable(t.status));
     if (blocked.length) {
-      throw new CountermeasureError(CountermeasureErrorCode.TARGET_HAS_PROGRESS, 'A target with progress cannot be removed; mark it NOT_APPLICABLE instead', {
-        targetIds: blocked.map((t) => t.id),
-      });
+      throw new CountermeasureError(
+        CountermeasureErrorCode.TARGET_HAS_PROGRESS,
+        'A target with progress cannot be removed; mark it NOT_APPLICABLE instead',
+        {
+          targetIds: blocked.map((t) => t.id),
+        },
+      );
     }
     const have = new Set(current.map((t) => t.systemId));
     const added = wanted.filter((id) => !have.has(id));
@@ -90,13 +103,19 @@ export class CountermeasureTargetsService {
         .where('id = ANY(:ids) AND status = :pending', { ids: dropped.map((t) => t.id), pending: 'PENDING' })
         .execute();
       if (result.affected !== dropped.length) {
-        throw new CountermeasureError(CountermeasureErrorCode.TARGET_HAS_PROGRESS, 'A target gained progress meanwhile and cannot be removed; reload and retry', {
-          targetIds: dropped.map((t) => t.id),
-        });
+        throw new CountermeasureError(
+          CountermeasureErrorCode.TARGET_HAS_PROGRESS,
+          'A target gained progress meanwhile and cannot be removed; reload and retry',
+          {
+            targetIds: dropped.map((t) => t.id),
+          },
+        );
       }
     }
     if (added.length) {
-      await this.em.getRepository(CountermeasureTargetEntity).insert(added.map((systemId) => ({ countermeasureId: cm.id, systemId, status: 'PENDING' as const, note: '' })));
+      await this.em
+        .getRepository(CountermeasureTargetEntity)
+        .insert(added.map((systemId) => ({ countermeasureId: cm.id, systemId, status: 'PENDING' as const, note: '' })));
     }
     await this.trail.append({
       actor,
@@ -110,7 +129,13 @@ export class CountermeasureTargetsService {
   }
 
   @Transactional()
-  async updateTarget(actor: Actor, targetId: string, expectedVersion: number, status: TargetStatus, note: string | null): Promise<CountermeasureTargetEntity> {
+  async updateTarget(
+    actor: Actor,
+    targetId: string,
+    expectedVersion: number,
+    status: TargetStatus,
+    note: string | null,
+  ): Promise<CountermeasureTargetEntity> {
     const target = await this.em.getRepository(CountermeasureTargetEntity).findOneBy({ id: targetId });
     if (!target) {
       throw new CountermeasureError(CountermeasureErrorCode.TARGET_NOT_FOUND, `Target ${targetId} does not exist`, { id: targetId });
@@ -129,8 +154,20 @@ export class CountermeasureTargetsService {
       action: 'countermeasure.target_updated',
       entityType: 'CountermeasureTarget',
       entityId: target.id,
-      before: { countermeasure: countermeasureKey(cm.seq), systemId: target.systemId, status: target.status, note: target.note, version: target.version },
-      after: { countermeasure: countermeasureKey(cm.seq), systemId: target.systemId, status: updated.status, note: updated.note, version: updated.version },
+      before: {
+        countermeasure: countermeasureKey(cm.seq),
+        systemId: target.systemId,
+        status: target.status,
+        note: target.note,
+        version: target.version,
+      },
+      after: {
+        countermeasure: countermeasureKey(cm.seq),
+        systemId: target.systemId,
+        status: updated.status,
+        note: updated.note,
+        version: updated.version,
+      },
     });
     return updated;
   }

@@ -36,7 +36,20 @@ import { CountermeasurePortsModule } from './countermeasure-ports.module';
       CountermeasureStatusDayEntity,
     ]),
   ],
-  providers: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, KeptStateService, CountermeasureProgressReads],
-  exports: [CountermeasuresService, CountermeasureTargetsService, CountermeasureLinksService, KeptStateService, CountermeasureProgressReads, IncidentsModule],
+  providers: [
+    CountermeasuresService,
+    CountermeasureTargetsService,
+    CountermeasureLinksService,
+    KeptStateService,
+    CountermeasureProgressReads,
+  ],
+  exports: [
+    CountermeasuresService,
+    CountermeasureTargetsService,
+    CountermeasureLinksService,
+    KeptStateService,
+    CountermeasureProgressReads,
+    IncidentsModule,
+  ],
 })
 export class CountermeasuresModule {}

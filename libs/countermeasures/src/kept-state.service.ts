@@ -66,7 +66,12 @@ export class KeptStateService {
       status_days: number;
       status_times: number;
     }[];
-    return { statusCounts: row!.status_counts, statusDays: row!.status_days, statusTimes: row!.status_times, evidenceIncidents: await this.misplacedEvidence() };
+    return {
+      statusCounts: row!.status_counts,
+      statusDays: row!.status_days,
+      statusTimes: row!.status_times,
+      evidenceIncidents: await this.misplacedEvidence(),
+    };
   }
 
   /** Evidence rows (the evidence context counts them) whose incident is not their countermeasure's. */
@@ -74,7 +79,12 @@ export class KeptStateService {
     const pairs = await this.evidence.evidenceCountsByCountermeasureAndIncident();
     if (pairs.length === 0) return 0;
     const ids = [...new Set(pairs.map((p) => p.countermeasureId))];
-    const items = await this.em.getRepository(CountermeasureEntity).createQueryBuilder('c').select(['c.id', 'c.incidentId']).where('c.id = ANY(:ids)', { ids }).getMany();
+    const items = await this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .select(['c.id', 'c.incidentId'])
+      .where('c.id = ANY(:ids)', { ids })
+      .getMany();
     const incidentOf = new Map(items.map((c) => [c.id, c.incidentId]));
     return pairs.filter((p) => incidentOf.get(p.countermeasureId) !== p.incidentId).reduce((n, p) => n + Number(p.count), 0);
   }
@@ -88,7 +98,9 @@ export class KeptStateService {
   async repair(): Promise<KeptStateReport> {
     await this.incidents.lockAll();
     await this.em.query(`DELETE FROM countermeasure_status_counts`);
-    await this.em.query(`INSERT INTO countermeasure_status_counts (incident_id, category, status, required_for_gate, count) ${COUNTS_RECOUNT}`);
+    await this.em.query(
+      `INSERT INTO countermeasure_status_counts (incident_id, category, status, required_for_gate, count) ${COUNTS_RECOUNT}`,
+    );
     await this.em.query(`DELETE FROM countermeasure_status_days`);
     await this.em.query(`INSERT INTO countermeasure_status_days (incident_id, day, status, delta) ${DAYS_RECOUNT}`);
     await this.em.query(`UPDATE countermeasures c SET status_changed_at = l.at, status_reason = l.reason

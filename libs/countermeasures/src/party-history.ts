@@ -15,19 +15,17 @@ export async function startParties(
   entryId: string | null,
 ): Promise<void> {
   if (userIds.length === 0) return;
-  await em
-    .getRepository(CountermeasurePartyEntity)
-    .insert(
-      userIds.map((userId) => ({
-        countermeasureId,
-        userId,
-        role,
-        since: at,
-        until: null,
-        startedByEntryId: entryId,
-        endedByEntryId: null,
-      })),
-    );
+  await em.getRepository(CountermeasurePartyEntity).insert(
+    userIds.map((userId) => ({
+      countermeasureId,
+      userId,
+      role,
+      since: at,
+      until: null,
+      startedByEntryId: entryId,
+      endedByEntryId: null,
+    })),
+  );
 }
 
 export async function endParties(

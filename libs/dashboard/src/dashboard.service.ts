@@ -6,7 +6,15 @@ import { gateAsOf, withMessage, type DateRule, type GateState } from '@app/promo
 import { DashboardError, DashboardErrorCode } from './domain/dashboard.errors';
 import { endOfDayInTokyo, incidentStartDay, resolveAsOf, share } from './domain/dashboard-day';
 import { dashboardStatement, ENTRY_INCIDENT_STATEMENT, INCIDENT_STATEMENT, type DashboardSource } from './dashboard.sql';
-import type { ActivityEntry, BlockedItem, Dashboard, DashboardRequest, DashboardTotals, GateSummary, ReviewQueueSummary } from './dashboard.types';
+import type {
+  ActivityEntry,
+  BlockedItem,
+  Dashboard,
+  DashboardRequest,
+  DashboardTotals,
+  GateSummary,
+  ReviewQueueSummary,
+} from './dashboard.types';
 
 const STATEMENTS: Record<DashboardSource, string> = { current: dashboardStatement('current'), history: dashboardStatement('history') };
 
@@ -15,7 +23,6 @@ export const DASHBOARD_LIST_LIMIT = 50;
 /** The latest activity: this many audit-trail entries. */
 export const DASHBOARD_ACTIVITY_LIMIT = 15;
 
-
 export interface DashboardIncident {
   id: string;
   title: string;
@@ -23,7 +30,20 @@ export interface DashboardIncident {
   startsOn: string;
 }
 
-type Raw = Omit<Dashboard, 'asOf' | 'generatedAt' | 'incidentId' | 'incidentTitle' | 'startsOn' | 'source' | 'totals' | 'blocked' | 'reviewQueue' | 'latestActivity' | 'gate'> & {
+type Raw = Omit<
+  Dashboard,
+  | 'asOf'
+  | 'generatedAt'
+  | 'incidentId'
+  | 'incidentTitle'
+  | 'startsOn'
+  | 'source'
+  | 'totals'
+  | 'blocked'
+  | 'reviewQueue'
+  | 'latestActivity'
+  | 'gate'
+> & {
   totals: Omit<DashboardTotals, 'verifiedShare' | 'requiredVerifiedShare'>;
   blocked: (Omit<BlockedItem, 'blockedSince'> & { blockedSince: string | null })[];
   reviewQueue: Omit<ReviewQueueSummary, 'oldestUploadedAt'> & { oldestUploadedAt: string | null };
@@ -55,7 +75,12 @@ export class DashboardService {
   /** The incident named, or the most recent one; INCIDENT_NOT_FOUND otherwise. */
   async incident(incidentId?: string | null): Promise<DashboardIncident> {
     if (incidentId && !isUuid(incidentId)) throw incidentNotFound(incidentId);
-    const [row] = (await this.em.query(INCIDENT_STATEMENT, [incidentId ?? null])) as { id: string; title: string; detected_on: string | null; created_on: string }[];
+    const [row] = (await this.em.query(INCIDENT_STATEMENT, [incidentId ?? null])) as {
+      id: string;
+      title: string;
+      detected_on: string | null;
+      created_on: string;
+    }[];
     if (!row) throw incidentNotFound(incidentId ?? null);
     return { id: row.id, title: row.title, startsOn: incidentStartDay({ detectedOn: row.detected_on, createdOn: row.created_on }) };
   }
@@ -66,7 +91,14 @@ export class DashboardService {
     const today = todayIn(CASE_TIME_ZONE, generatedAt);
     const asOf = resolveAsOf(req.asOf, incident.startsOn, today);
     const source: DashboardSource = req.source ?? (asOf === today ? 'current' : 'history');
-    const d = await this.prepared<Raw>(source, [incident.id, asOf, endOfDayInTokyo(asOf), incident.startsOn, DASHBOARD_LIST_LIMIT, DASHBOARD_ACTIVITY_LIMIT]);
+    const d = await this.prepared<Raw>(source, [
+      incident.id,
+      asOf,
+      endOfDayInTokyo(asOf),
+      incident.startsOn,
+      DASHBOARD_LIST_LIMIT,
+      DASHBOARD_ACTIVITY_LIMIT,
+    ]);
     return {
       asOf,
       generatedAt,
@@ -105,7 +137,9 @@ export class DashboardService {
     const em = this.em;
     const runner = em.queryRunner ?? em.connection.createQueryRunner();
     try {
-      const client = (await runner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: { dashboard: T }[] }> };
+      const client = (await runner.connect()) as {
+        query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: { dashboard: T }[] }>;
+      };
       const { rows } = await client.query({ name: `dashboard-${source}`, text: STATEMENTS[source], values });
       return rows[0]!.dashboard;
     } finally {
@@ -119,7 +153,10 @@ export class DashboardService {
    */
   async entryScope(entityType: string, entityId: string): Promise<{ incidentId: string | null; countermeasureKey: string | null }> {
     if (!isUuid(entityId)) return { incidentId: null, countermeasureKey: null };
-    const [row] = (await this.em.query(ENTRY_INCIDENT_STATEMENT, [entityType, entityId])) as { incident_id: string | null; countermeasure_key: string | null }[];
+    const [row] = (await this.em.query(ENTRY_INCIDENT_STATEMENT, [entityType, entityId])) as {
+      incident_id: string | null;
+      countermeasure_key: string | null;
+    }[];
     return { incidentId: row?.incident_id ?? null, countermeasureKey: row?.countermeasure_key ?? null };
   }
 }
@@ -132,7 +169,10 @@ export class DashboardService {
 function currentGate(g: NonNullable<Raw['gate']>, now: Date): GateSummary {
   const { dateRules, updatedAt, ...summary } = g;
   if (!dateRules) return { ...summary, blockers: summary.blockers.map(withMessage), canPromote: summary.state === 'OPEN' };
-  const view = gateAsOf({ state: summary.state as GateState, blockers: summary.blockers, dateRules, updatedAt: new Date(updatedAt ?? 0) }, now);
+  const view = gateAsOf(
+    { state: summary.state as GateState, blockers: summary.blockers, dateRules, updatedAt: new Date(updatedAt ?? 0) },
+    now,
+  );
   return { ...summary, state: view.state, blockers: view.blockers, canPromote: view.state === 'OPEN' };
 }
 

@@ -60,7 +60,6 @@ export interface FindingSummary {
   cleared: boolean;
 }
 
-
 export interface GateSummary {
   key: string;
   state: string;

@@ -16,7 +16,11 @@ describe('database timeouts: settings and the connection options they become', (
   it('default to 30 s per statement, 10 s per lock wait, 60 s idle inside a transaction', () => {
     const c = validateConfig({});
     expect([c.DB_STATEMENT_TIMEOUT_MS, c.DB_LOCK_TIMEOUT_MS, c.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS]).toEqual([30_000, 10_000, 60_000]);
-    const options = connectionOptions({ statementMs: c.DB_STATEMENT_TIMEOUT_MS, lockMs: c.DB_LOCK_TIMEOUT_MS, idleInTransactionMs: c.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS });
+    const options = connectionOptions({
+      statementMs: c.DB_STATEMENT_TIMEOUT_MS,
+      lockMs: c.DB_LOCK_TIMEOUT_MS,
+      idleInTransactionMs: c.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    });
     expect(options).toBe('-c jit=off -c statement_timeout=30000 -c lock_timeout=10000 -c idle_in_transaction_session_timeout=60000');
   });
 

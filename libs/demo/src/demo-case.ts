@@ -30,13 +30,29 @@ export const DEMO_INCIDENT = {
 };
 
 export const DEMO_TIMELINE: { occurredOn: string; kind: IncidentEventKind; description: string }[] = [
-  { occurredOn: '2026-06-22', kind: 'DETECTED', description: '他社の通信教育事業者からのダイレクトメールがお客様に届き始め、お問い合わせが急増。調査を開始' },
+  {
+    occurredOn: '2026-06-22',
+    kind: 'DETECTED',
+    description: '他社の通信教育事業者からのダイレクトメールがお客様に届き始め、お問い合わせが急増。調査を開始',
+  },
   { occurredOn: '2026-06-26', kind: 'REPORTED_TO_POLICE', description: 'お問い合わせの急増を受け、警察に相談' },
   { occurredOn: '2026-06-26', kind: 'REPORTED_TO_REGULATOR', description: '監督官庁である経済産業省に相談' },
-  { occurredOn: '2026-06-30', kind: 'INVESTIGATION_STEP', description: '調査会社経由で名簿事業者のリストを入手し、弊社データと照合。弊社しか保有しないデータを含み、大半が一致' },
-  { occurredOn: '2026-07-03', kind: 'INVESTIGATION_STEP', description: '社内調査により、特定のデータベースからお客様情報が外部に持ち出されていたことが判明' },
+  {
+    occurredOn: '2026-06-30',
+    kind: 'INVESTIGATION_STEP',
+    description: '調査会社経由で名簿事業者のリストを入手し、弊社データと照合。弊社しか保有しないデータを含み、大半が一致',
+  },
+  {
+    occurredOn: '2026-07-03',
+    kind: 'INVESTIGATION_STEP',
+    description: '社内調査により、特定のデータベースからお客様情報が外部に持ち出されていたことが判明',
+  },
   { occurredOn: '2026-07-04', kind: 'CONTAINMENT', description: '当該データベースの稼働を停止（緊急安全対策）' },
-  { occurredOn: '2026-07-07', kind: 'INVESTIGATION_STEP', description: '24時間監視の委託先による遡及確認：外部からの不正アクセスの痕跡なし。警察が捜査を開始' },
+  {
+    occurredOn: '2026-07-07',
+    kind: 'INVESTIGATION_STEP',
+    description: '24時間監視の委託先による遡及確認：外部からの不正アクセスの痕跡なし。警察が捜査を開始',
+  },
   { occurredOn: '2026-07-09', kind: 'PUBLIC_DISCLOSURE', description: '個人情報漏えいについて公表' },
   { occurredOn: '2026-07-10', kind: 'CUSTOMER_NOTICE', description: '過去にご受講いただいたお客様へお詫び状を送付' },
 ];
@@ -118,7 +134,8 @@ const ON_PLAN_DAY = '2026-07-10T13:00';
 export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
   {
     title: '当該データベースの稼働停止',
-    description: '漏えい元のデータベースの稼働を停止する（お詫び状の時点で対応済）。停止の記録と、停止後にアクセスがないことの確認を証跡とする。',
+    description:
+      '漏えい元のデータベースの稼働を停止する（お詫び状の時点で対応済）。停止の記録と、停止後にアクセスがないことの確認を証跡とする。',
     category: 'DB_SHUTDOWN',
     owner: 'systems.lead@example.com',
     priority: 'CRITICAL',
@@ -129,7 +146,8 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
   },
   {
     title: '全顧客データベースのアクセス監視強化と外部への持ち出し制限',
-    description: '全てのお客様情報を扱うデータベースについて、アクセス権限の絞り込み、運営の厳格化、外部専門機関を活用した常時監視を実施する。',
+    description:
+      '全てのお客様情報を扱うデータベースについて、アクセス権限の絞り込み、運営の厳格化、外部専門機関を活用した常時監視を実施する。',
     category: 'ACCESS_RESTRICTION',
     owner: 'security.lead@example.com',
     contributors: ['systems.lead@example.com'],
@@ -163,7 +181,8 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
   },
   {
     title: '特別チームによるガバナンス強化を含む取組計画の策定・実行',
-    description: '社長を最高責任者とする情報セキュリティ対策強化の特別チームにより、速やかにガバナンスの強化を含めた取組計画を策定・実行する。',
+    description:
+      '社長を最高責任者とする情報セキュリティ対策強化の特別チームにより、速やかにガバナンスの強化を含めた取組計画を策定・実行する。',
     category: 'GOVERNANCE',
     owner: 'president@example.com',
     contributors: ['legal.lead@example.com'],
@@ -198,7 +217,8 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
   },
   {
     title: '新規顧客向け販売促進活動の停止（監査で安全性が確認されるまで）',
-    description: 'セキュリティ会社の監査により安全性が確認されるまで、新規のお客様への販売促進活動（ダイレクトメール・電話・Web）を停止する。',
+    description:
+      'セキュリティ会社の監査により安全性が確認されるまで、新規のお客様への販売促進活動（ダイレクトメール・電話・Web）を停止する。',
     category: 'GOVERNANCE',
     owner: 'legal.lead@example.com',
     contributors: ['cs.lead@example.com'],
@@ -217,7 +237,10 @@ export const DEMO_COUNTERMEASURES: DemoCountermeasure[] = [
     dueDate: '2026-07-31',
     requiredForGate: false,
     requirements: [{ title: '注意喚起の文面と送付・掲載の記録' }],
-    moves: [start('2026-07-13T10:00'), { to: 'BLOCKED', reason: '警察から掲載文面の確認待ち（捜査への影響の確認）', at: '2026-07-17T15:00' }],
+    moves: [
+      start('2026-07-13T10:00'),
+      { to: 'BLOCKED', reason: '警察から掲載文面の確認待ち（捜査への影響の確認）', at: '2026-07-17T15:00' },
+    ],
   },
   {
     title: '調査の進捗をWebサイトで公表',
@@ -341,7 +364,10 @@ export const DEMO_EVIDENCE: DemoEvidence[] = [
     requirement: 0,
     by: 'cs.lead@example.com',
     effectiveOn: '2026-07-15',
-    attestation: { title: '個人情報保護専用ダイヤル開設記録', statement: 'フリーダイヤル（10:00〜21:00、土日祝も受付）を2026年7月15日に開設しました。' },
+    attestation: {
+      title: '個人情報保護専用ダイヤル開設記録',
+      statement: 'フリーダイヤル（10:00〜21:00、土日祝も受付）を2026年7月15日に開設しました。',
+    },
     // Filed late, for the audit's fieldwork: waiting for review since.
     submittedAt: { daysAgo: 8, at: '11:00' },
   },

@@ -2,7 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Actor, Clock, EVIDENCE_MEDIA_TYPES, SystemClock, type ReplayedTime } from '@app/common';
-import { CountermeasuresService, CountermeasureTargetsService, redateCountermeasuresWrittenInTransaction, type CountermeasureEntity } from '@app/countermeasures';
+import {
+  CountermeasuresService,
+  CountermeasureTargetsService,
+  redateCountermeasuresWrittenInTransaction,
+  type CountermeasureEntity,
+} from '@app/countermeasures';
 import { redateUsersWrittenInTransaction, UsersService } from '@app/identity';
 import { IncidentChangesService, redateIncidentsWrittenInTransaction } from '@app/incidents';
 import { Readable } from 'node:stream';
@@ -110,7 +115,9 @@ export class DemoLoader {
     // failure here leaves the demo loaded; the next daily run catches up.
     try {
       const run = await this.notifications.runDaily();
-      this.logger.log(`demo reminders: ${run.total} notifications${run.failedKinds.length ? `; failed kinds: ${run.failedKinds.join(', ')}` : ''}`);
+      this.logger.log(
+        `demo reminders: ${run.total} notifications${run.failedKinds.length ? `; failed kinds: ${run.failedKinds.join(', ')}` : ''}`,
+      );
     } catch (err) {
       this.logger.warn(`demo reminders not run: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -153,7 +160,8 @@ export class DemoLoader {
         const existing = await this.users.findByEmail(u.email);
         ids.set(u.email, (existing ?? (await this.users.create(this.actor, { ...u, password }))).id);
       }
-      for (const u of await this.users.findByIds([...ids.values()])) actors.set(u.email, { id: u.id, label: `demo:${u.email}`, roles: [...u.roles] });
+      for (const u of await this.users.findByIds([...ids.values()]))
+        actors.set(u.email, { id: u.id, label: `demo:${u.email}`, roles: [...u.roles] });
     });
 
     // The incident, its timeline, inventory and task force go through IncidentChangesService like
@@ -180,7 +188,11 @@ export class DemoLoader {
     });
     step(DEMO_SETUP.incidentAt, 'the task force', async () => {
       for (const m of DEMO_TASK_FORCE.filter((x) => !x.isChief)) {
-        await this.incidentChanges.addMember(this.actor, incidentId, { userId: ids.get(m.email)!, roleTitle: m.roleTitle, joinedOn: DEMO_SETUP.joinedOn });
+        await this.incidentChanges.addMember(this.actor, incidentId, {
+          userId: ids.get(m.email)!,
+          roleTitle: m.roleTitle,
+          joinedOn: DEMO_SETUP.joinedOn,
+        });
       }
     });
 
@@ -211,7 +223,12 @@ export class DemoLoader {
       if (d.targets?.length) {
         step(d.targetsAt ?? DEMO_SETUP.planAt, `CM-${n} targets`, async () => {
           const current = await cm(n);
-          await this.targets.setTargets(as(d.owner), current.id, current.version, d.targets!.map((t) => systemIds.get(t.system)!));
+          await this.targets.setTargets(
+            as(d.owner),
+            current.id,
+            current.version,
+            d.targets!.map((t) => systemIds.get(t.system)!),
+          );
         });
         for (const plan of d.targets.filter((t) => t.status !== 'PENDING')) {
           step(plan.at ?? d.targetsAt ?? DEMO_SETUP.planAt, `CM-${n} target ${plan.system} ${plan.status}`, async () => {
@@ -233,9 +250,15 @@ export class DemoLoader {
         const base = { requirementId: requirement.id, effectiveOn: d.effectiveOn };
         let e;
         if (d.file) {
-          const staged = await this.storage.stage(Readable.from([Buffer.from(d.file.text, 'utf8')]), { maxBytes: 1 << 20, allowedTypes: EVIDENCE_MEDIA_TYPES });
+          const staged = await this.storage.stage(Readable.from([Buffer.from(d.file.text, 'utf8')]), {
+            maxBytes: 1 << 20,
+            allowedTypes: EVIDENCE_MEDIA_TYPES,
+          });
           await staged.commit();
-          e = await this.evidence.submitFile(as(d.by), { ...base, file: { name: d.file.name, mediaType: staged.mediaType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 } });
+          e = await this.evidence.submitFile(as(d.by), {
+            ...base,
+            file: { name: d.file.name, mediaType: staged.mediaType, sizeBytes: staged.sizeBytes, sha256: staged.sha256 },
+          });
         } else if (d.link) {
           e = await this.evidence.submitLink(as(d.by), { ...base, ...d.link });
         } else {
@@ -284,7 +307,13 @@ export class DemoLoader {
     }
     DEMO_AUDIT.findings.forEach((f, k) => {
       step(f.at, `finding ${k + 1}`, async () => {
-        await this.findings.raise(as(f.by), { engagementId: engagement!.id, severity: f.severity, title: f.title, description: f.description, countermeasureId: cmIds[f.countermeasure - 1]! });
+        await this.findings.raise(as(f.by), {
+          engagementId: engagement!.id,
+          severity: f.severity,
+          title: f.title,
+          description: f.description,
+          countermeasureId: cmIds[f.countermeasure - 1]!,
+        });
       });
     });
     return steps;

@@ -25,7 +25,12 @@ describe('scheduleStory', () => {
     ];
     const s = scheduleStory(steps, now);
     expect(s.map((x) => x.id)).toEqual(['incident', 'plan-1', 'plan-2', 'start-1']);
-    expect(s.map((x) => iso(x.when))).toEqual(['2026-07-10T00:00:00.000Z', '2026-07-10T01:00:00.000Z', '2026-07-10T01:01:00.000Z', '2026-07-10T04:00:00.000Z']);
+    expect(s.map((x) => iso(x.when))).toEqual([
+      '2026-07-10T00:00:00.000Z',
+      '2026-07-10T01:00:00.000Z',
+      '2026-07-10T01:01:00.000Z',
+      '2026-07-10T04:00:00.000Z',
+    ]);
   });
 
   it('puts the relative steps days before today, but never before the fixed part of the story', () => {
@@ -75,7 +80,10 @@ describe.each([
       ...(d.targetsAt ? [{ at: d.targetsAt, tag: `targets-${i + 1}` }] : []),
       ...(d.targets ?? []).flatMap((t, k) => (t.at ? [{ at: t.at, tag: `target-${i + 1}-${k}` }] : [])),
     ]),
-    ...DEMO_EVIDENCE.flatMap((e, k) => [{ at: e.submittedAt, tag: `evidence-${k}` }, ...(e.review ? [{ at: e.review.at, tag: `review-${k}` }] : [])]),
+    ...DEMO_EVIDENCE.flatMap((e, k) => [
+      { at: e.submittedAt, tag: `evidence-${k}` },
+      ...(e.review ? [{ at: e.review.at, tag: `review-${k}` }] : []),
+    ]),
     ...DEMO_IMPLEMENTED.map((x) => ({ at: x.at, tag: `implemented-${x.countermeasure}` })),
     ...DEMO_SIGN_OFFS.map((x) => ({ at: x.at, tag: `sign-off-${x.countermeasure}` })),
     { at: DEMO_AUDIT.commissionedAt, tag: 'audit' },

@@ -25,7 +25,8 @@ export function storyInstant(t: StoryTime, today: string): Date {
     if (!m) throw new Error(`a story time is YYYY-MM-DDTHH:mm (Japan time); got "${t}"`);
     return checked(new Date(`${m[1]}T${m[2]}:00.000${JST}`), t);
   }
-  if (!Number.isInteger(t.daysAgo) || t.daysAgo < 0 || !TIME.test(t.at)) throw new Error(`a relative story time is { daysAgo >= 0, at: "HH:mm" }; got ${JSON.stringify(t)}`);
+  if (!Number.isInteger(t.daysAgo) || t.daysAgo < 0 || !TIME.test(t.at))
+    throw new Error(`a relative story time is { daysAgo >= 0, at: "HH:mm" }; got ${JSON.stringify(t)}`);
   return checked(new Date(`${addDays(today, -t.daysAgo)}T${t.at}:00.000${JST}`), JSON.stringify(t));
 }
 

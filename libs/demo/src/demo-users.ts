@@ -15,7 +15,13 @@ export interface DemoUser {
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [
-  { email: 'admin@example.com', displayName: 'システム管理者', displayNameKana: 'しすてむかんりしゃ', roles: [Role.ADMIN], part: 'administrator' },
+  {
+    email: 'admin@example.com',
+    displayName: 'システム管理者',
+    displayNameKana: 'しすてむかんりしゃ',
+    roles: [Role.ADMIN],
+    part: 'administrator',
+  },
   {
     email: 'president@example.com',
     displayName: '佐藤 一郎',

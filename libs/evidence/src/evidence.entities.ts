@@ -3,7 +3,14 @@ import { UserEntity } from '@app/identity';
 import { CountermeasureEntity, CountermeasureTargetEntity, RequirementEntity } from '@app/countermeasures';
 import { IncidentEntity } from '@app/incidents';
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
-import { EVIDENCE_KINDS, EVIDENCE_STATUSES, REVIEW_DECISIONS, type EvidenceKind, type EvidenceStatus, type ReviewDecision } from './domain/evidence-fields';
+import {
+  EVIDENCE_KINDS,
+  EVIDENCE_STATUSES,
+  REVIEW_DECISIONS,
+  type EvidenceKind,
+  type EvidenceStatus,
+  type ReviewDecision,
+} from './domain/evidence-fields';
 
 /** pg returns bigint as text; sizes stay far below 2^53. */
 const bigintAsNumber = {
@@ -28,7 +35,9 @@ const bigintAsNumber = {
 // The review queue: live evidence without a review, oldest first.
 @Index('IDX_evidence_review_queue', ['uploadedAt', 'id'], { where: `"status" = 'SUBMITTED' AND "review_decision" IS NULL` })
 // The dashboard's review-queue figures for one incident: how many wait, and the oldest.
-@Index('IDX_evidence_incident_review_queue', ['incidentId', 'uploadedAt'], { where: `"status" = 'SUBMITTED' AND "review_decision" IS NULL` })
+@Index('IDX_evidence_incident_review_queue', ['incidentId', 'uploadedAt'], {
+  where: `"status" = 'SUBMITTED' AND "review_decision" IS NULL`,
+})
 @Index('UQ_evidence_supersedes', ['supersedesId'], { unique: true, where: '"supersedes_id" IS NOT NULL' })
 @Check('CHK_evidence_kind', inListCheck('kind', EVIDENCE_KINDS))
 @Check('CHK_evidence_status', inListCheck('status', EVIDENCE_STATUSES))

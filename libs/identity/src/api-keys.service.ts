@@ -20,7 +20,6 @@ import {
 import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
 import { Role } from './domain/role';
 
-
 export interface CreateApiKeyCommand {
   name: string;
 }
@@ -85,7 +84,11 @@ export class ApiKeysService {
       const { at, id } = decodeTimeIdCursor(page.after);
       qb.andWhere('(k.created_at, k.id) < (:at, :id)', { at: new Date(at), id });
     }
-    const rows = await qb.orderBy('k.created_at', 'DESC').addOrderBy('k.id', 'DESC').limit(size + 1).getMany();
+    const rows = await qb
+      .orderBy('k.created_at', 'DESC')
+      .addOrderBy('k.id', 'DESC')
+      .limit(size + 1)
+      .getMany();
     return {
       nodes: rows.slice(0, size),
       hasNextPage: rows.length > size,
@@ -160,7 +163,10 @@ export class ApiKeysService {
         .createQueryBuilder()
         .update(ApiKeyEntity)
         .set({ lastUsedAt: now })
-        .where('id = :id AND (last_used_at IS NULL OR last_used_at <= :limit)', { id: key.id, limit: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) })
+        .where('id = :id AND (last_used_at IS NULL OR last_used_at <= :limit)', {
+          id: key.id,
+          limit: new Date(now.getTime() - LAST_USED_RESOLUTION_MS),
+        })
         .execute();
     }
     return { kind: 'api-key', apiKeyId: key.id, name: key.name, prefix: key.prefix, roles: [Role.SERVICE] };

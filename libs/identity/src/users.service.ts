@@ -61,7 +61,10 @@ export class UsersService {
 
   async findByIds(ids: readonly string[]): Promise<UserEntity[]> {
     if (ids.length === 0) return [];
-    return this.repo.createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: [...ids] }).getMany();
+    return this.repo
+      .createQueryBuilder('u')
+      .where('u.id = ANY(:ids)', { ids: [...ids] })
+      .getMany();
   }
 
   /**
@@ -76,7 +79,11 @@ export class UsersService {
   /** lockForShare for several users at once (those that exist). */
   async lockManyForShare(ids: readonly string[]): Promise<UserEntity[]> {
     if (ids.length === 0) return [];
-    return this.repo.createQueryBuilder('u').setLock('pessimistic_read').where('u.id = ANY(:ids)', { ids: [...ids] }).getMany();
+    return this.repo
+      .createQueryBuilder('u')
+      .setLock('pessimistic_read')
+      .where('u.id = ANY(:ids)', { ids: [...ids] })
+      .getMany();
   }
 
   async getById(id: string): Promise<UserEntity> {
@@ -100,7 +107,10 @@ export class UsersService {
       const [email] = decodeCursor(page.after, 1);
       qb.andWhere('u.email > :after', { after: String(email) });
     }
-    const rows = await qb.orderBy('u.email', 'ASC').limit(size + 1).getMany();
+    const rows = await qb
+      .orderBy('u.email', 'ASC')
+      .limit(size + 1)
+      .getMany();
     return {
       nodes: rows.slice(0, size),
       hasNextPage: rows.length > size,

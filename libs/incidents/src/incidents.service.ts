@@ -44,7 +44,11 @@ export class IncidentsService {
       const { at, id } = decodeTimeIdCursor(page.after);
       qb.andWhere(`(${createdMs}, i.id) < (:at, :id)`, { at, id });
     }
-    const rows = await qb.orderBy(createdMs, 'DESC').addOrderBy('i.id', 'DESC').limit(size + 1).getMany();
+    const rows = await qb
+      .orderBy(createdMs, 'DESC')
+      .addOrderBy('i.id', 'DESC')
+      .limit(size + 1)
+      .getMany();
     return {
       nodes: rows.slice(0, size),
       hasNextPage: rows.length > size,
@@ -122,12 +126,24 @@ export class IncidentsService {
   /** Systems of the inventory by id (removed ones included), ordered by name: for contexts whose rows point at them. */
   async systemsById(ids: readonly string[]): Promise<IncidentSystemEntity[]> {
     if (ids.length === 0) return [];
-    return this.em.getRepository(IncidentSystemEntity).createQueryBuilder('s').where('s.id = ANY(:ids)', { ids: [...ids] }).orderBy('s.name', 'ASC').addOrderBy('s.id', 'ASC').getMany();
+    return this.em
+      .getRepository(IncidentSystemEntity)
+      .createQueryBuilder('s')
+      .where('s.id = ANY(:ids)', { ids: [...ids] })
+      .orderBy('s.name', 'ASC')
+      .addOrderBy('s.id', 'ASC')
+      .getMany();
   }
 
   /** Locks every incident row, in id order: a rebuild no change may interleave with (every change takes its incident's lock first). */
   async lockAll(): Promise<void> {
-    await this.em.getRepository(IncidentEntity).createQueryBuilder('i').select('i.id').setLock('pessimistic_write').orderBy('i.id').getMany();
+    await this.em
+      .getRepository(IncidentEntity)
+      .createQueryBuilder('i')
+      .select('i.id')
+      .setLock('pessimistic_write')
+      .orderBy('i.id')
+      .getMany();
   }
 
   /** Locks the incident row: serializes changes that must see each other (e.g. numbering CM-001, CM-002...). */
@@ -138,7 +154,8 @@ export class IncidentsService {
       .setLock('pessimistic_write')
       .where('i.id = :incidentId', { incidentId })
       .getOne();
-    if (!incident) throw new IncidentError(IncidentErrorCode.INCIDENT_NOT_FOUND, `Incident ${incidentId} does not exist`, { id: incidentId });
+    if (!incident)
+      throw new IncidentError(IncidentErrorCode.INCIDENT_NOT_FOUND, `Incident ${incidentId} does not exist`, { id: incidentId });
     return incident;
   }
 }

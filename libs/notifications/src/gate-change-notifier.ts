@@ -28,7 +28,9 @@ export class GateChangeNotifier implements OnModuleInit, OnModuleDestroy {
         try {
           await this.notifications.notifyGateChange(notice.changeId);
         } catch (err) {
-          this.logger.error(`gate change ${notice.changeId} (${notice.key}) not notified: ${err instanceof Error ? err.message : String(err)}`);
+          this.logger.error(
+            `gate change ${notice.changeId} (${notice.key}) not notified: ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
       });
     });

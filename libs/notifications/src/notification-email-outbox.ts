@@ -97,7 +97,9 @@ export class NotificationEmailOutbox {
         }
         result.failed++;
         if (next.status === 'PENDING') {
-          this.logger.warn(`notification ${n.id} (${n.kind}): e-mail attempt ${n.email_attempts} failed (${outcome.error}); retrying in ${Math.round(next.retryInMs / 60_000)} min`);
+          this.logger.warn(
+            `notification ${n.id} (${n.kind}): e-mail attempt ${n.email_attempts} failed (${outcome.error}); retrying in ${Math.round(next.retryInMs / 60_000)} min`,
+          );
           await this.em.query(
             `UPDATE notifications SET email_status = 'PENDING', email_error = $3, email_next_attempt_at = $4
              WHERE id = $1 AND email_status = 'SENDING' AND email_attempts = $2`,
@@ -153,7 +155,18 @@ export class NotificationEmailOutbox {
   private async claimEmail(now: Date, leaseFrom: Date) {
     // An UPDATE answers [rows, rowCount].
     const [batch] = await this.em.query<
-      [{ id: string; kind: NotificationKind; email_to: string; title: string; body: string; countermeasure_key: string | null; email_attempts: number }[], number]
+      [
+        {
+          id: string;
+          kind: NotificationKind;
+          email_to: string;
+          title: string;
+          body: string;
+          countermeasure_key: string | null;
+          email_attempts: number;
+        }[],
+        number,
+      ]
     >(
       `UPDATE notifications n
           SET email_status = 'SENDING', email_attempts = n.email_attempts + 1, email_attempted_at = $4,

@@ -1,7 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Clock, CommonError, CommonErrorCode, decodeCursor, describeList, encodeCursor, isUuid, pageSize, type Page, type PageRequest } from '@app/common';
+import {
+  Clock,
+  CommonError,
+  CommonErrorCode,
+  decodeCursor,
+  describeList,
+  encodeCursor,
+  isUuid,
+  pageSize,
+  type Page,
+  type PageRequest,
+} from '@app/common';
 import { defaultPreference, isNotificationKind, NOTIFICATION_KINDS, type NotificationKind } from './domain/notification-kinds';
 import { NotificationError, NotificationErrorCode } from './domain/notification.errors';
 import { NotificationEntity, NotificationPreferenceEntity } from './notification.entities';
@@ -17,7 +28,6 @@ export interface EffectivePreference {
   /** No row of the user's own: the defaults apply. */
   isDefault: boolean;
 }
-
 
 /**
  * A user's own inbox and choices: reading it, marking read, and which kinds
@@ -49,7 +59,11 @@ export class NotificationInbox {
       }
       qb.andWhere('(n.createdAt, n.id) < (:at, :id)', { at: after, id: String(id) });
     }
-    const rows = await qb.orderBy('n.createdAt', 'DESC').addOrderBy('n.id', 'DESC').limit(size + 1).getMany();
+    const rows = await qb
+      .orderBy('n.createdAt', 'DESC')
+      .addOrderBy('n.id', 'DESC')
+      .limit(size + 1)
+      .getMany();
     return {
       nodes: rows.slice(0, size),
       hasNextPage: rows.length > size,
@@ -59,7 +73,11 @@ export class NotificationInbox {
   }
 
   async unreadCount(userId: string): Promise<number> {
-    return this.em.getRepository(NotificationEntity).createQueryBuilder('n').where('n.userId = :userId AND n.inInbox AND n.readAt IS NULL', { userId }).getCount();
+    return this.em
+      .getRepository(NotificationEntity)
+      .createQueryBuilder('n')
+      .where('n.userId = :userId AND n.inInbox AND n.readAt IS NULL', { userId })
+      .getCount();
   }
 
   /** One of the user's own inbox notifications; another user's is NOT_FOUND. */
@@ -75,25 +93,41 @@ export class NotificationInbox {
    * with NOT_FOUND and marks nothing. Marking a read one again keeps its time.
    */
   @Transactional()
-  async markRead(userId: string, sel: { ids?: readonly string[] | null; all?: boolean | null }): Promise<{ marked: number; unreadCount: number }> {
+  async markRead(
+    userId: string,
+    sel: { ids?: readonly string[] | null; all?: boolean | null },
+  ): Promise<{ marked: number; unreadCount: number }> {
     const ids = [...new Set(sel.ids ?? [])];
     if (sel.all && ids.length) throw invalid('ids', 'Give either ids or all: true, not both');
     if (!sel.all && ids.length === 0) throw invalid('ids', 'Give the ids to mark read, or all: true');
     let marked: number;
     if (sel.all) {
-      const res = await this.em.query<[unknown[], number]>(`UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND in_inbox AND read_at IS NULL`, [userId, this.clock.now()]);
+      const res = await this.em.query<[unknown[], number]>(
+        `UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND in_inbox AND read_at IS NULL`,
+        [userId, this.clock.now()],
+      );
       marked = res[1];
     } else {
       const valid = ids.filter((id) => isUuid(id));
       const own = valid.length
-        ? await this.em.query<{ id: string }[]>(`SELECT id FROM notifications WHERE user_id = $1 AND in_inbox AND id = ANY($2::uuid[]) FOR UPDATE`, [userId, valid])
+        ? await this.em.query<{ id: string }[]>(
+            `SELECT id FROM notifications WHERE user_id = $1 AND in_inbox AND id = ANY($2::uuid[]) FOR UPDATE`,
+            [userId, valid],
+          )
         : [];
       const found = new Set(own.map((r) => r.id));
       const missing = ids.filter((id) => !found.has(id.toLowerCase()));
       if (missing.length) {
-        throw new NotificationError(NotificationErrorCode.NOTIFICATION_NOT_FOUND, `No notification ${describeList(missing)} in your inbox`, { ids: missing });
+        throw new NotificationError(
+          NotificationErrorCode.NOTIFICATION_NOT_FOUND,
+          `No notification ${describeList(missing)} in your inbox`,
+          { ids: missing },
+        );
       }
-      const res = await this.em.query<[unknown[], number]>(`UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL`, [userId, [...found], this.clock.now()]);
+      const res = await this.em.query<[unknown[], number]>(
+        `UPDATE notifications SET read_at = $3 WHERE user_id = $1 AND id = ANY($2::uuid[]) AND read_at IS NULL`,
+        [userId, [...found], this.clock.now()],
+      );
       marked = res[1];
     }
     return { marked, unreadCount: await this.unreadCount(userId) };

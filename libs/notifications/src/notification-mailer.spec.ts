@@ -3,13 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, validateConfig } from '@app/common';
 import { NotificationMailer } from './notification-mailer';
 
-const mailerFor = (env: Record<string, string>) => new NotificationMailer(new ConfigService(validateConfig(env) as unknown as Record<string, unknown>) as never);
+const mailerFor = (env: Record<string, string>) =>
+  new NotificationMailer(new ConfigService(validateConfig(env) as unknown as Record<string, unknown>) as never);
 
 describe('notification e-mail settings', () => {
   it('without SMTP_URL the mailer is off: notifications stay in the inbox', async () => {
     const mailer = mailerFor({});
     expect(mailer.enabled).toBe(false);
-    expect(await mailer.send({ to: 'a@example.test', subject: '件名', text: '本文' })).toEqual({ ok: false, error: 'e-mail is not configured (SMTP_URL)', permanent: false });
+    expect(await mailer.send({ to: 'a@example.test', subject: '件名', text: '本文' })).toEqual({
+      ok: false,
+      error: 'e-mail is not configured (SMTP_URL)',
+      permanent: false,
+    });
   });
 
   it('SMTP_URL must be smtp:// or smtps://, and then MAIL_FROM is required; the password is never repeated', () => {
@@ -27,7 +32,9 @@ describe('notification e-mail settings', () => {
     expect(bad).not.toContain('hunter2');
     expect(refusal({ SMTP_URL: 'smtp://mail.example:587' })).toContain('MAIL_FROM is required when SMTP_URL is set');
     expect(refusal({ SMTP_URL: 'smtp://mail.example:587', MAIL_FROM: 'not an address' })).toContain('MAIL_FROM must be an e-mail address');
-    expect(validateConfig({ SMTP_URL: 'smtps://u:p@mail.example:465', MAIL_FROM: '是正対策管理 <noreply@example.test>' }).MAIL_FROM).toBe('是正対策管理 <noreply@example.test>');
+    expect(validateConfig({ SMTP_URL: 'smtps://u:p@mail.example:465', MAIL_FROM: '是正対策管理 <noreply@example.test>' }).MAIL_FROM).toBe(
+      '是正対策管理 <noreply@example.test>',
+    );
   });
 
   it('PUBLIC_BASE_URL (the links in e-mail) is an http(s) URL without user, query or fragment; trailing slashes are dropped', () => {

@@ -35,7 +35,9 @@ export class NotificationMailer implements OnModuleDestroy {
     this.from = (config.get('MAIL_FROM', { infer: true }) as string | undefined) ?? null;
     this.transporter = url
       ? // A reminder job must not hang on a mail server that does not answer.
-        createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as Parameters<typeof createTransport>[0])
+        createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as Parameters<
+          typeof createTransport
+        >[0])
       : null;
   }
 
@@ -53,7 +55,12 @@ export class NotificationMailer implements OnModuleDestroy {
         text: message.text,
         textEncoding: 'base64',
         headers: { 'Auto-Submitted': 'auto-generated' },
-      })) as { messageId?: string; response?: string; rejected?: unknown[]; rejectedErrors?: { command?: string; responseCode?: number }[] };
+      })) as {
+        messageId?: string;
+        response?: string;
+        rejected?: unknown[];
+        rejectedErrors?: { command?: string; responseCode?: number }[];
+      };
       if (Array.isArray(info.rejected) && info.rejected.length > 0) {
         const permanent = (info.rejectedErrors ?? []).length > 0 && info.rejectedErrors!.every(isPermanentRefusal);
         return { ok: false, error: `recipient refused: ${info.response ?? ''}`.trim(), permanent };

@@ -98,7 +98,11 @@ export class NotificationReminders {
   /** GATE_CHANGED for one committed gate change (idempotent: the listener and the daily catch-up may both call it). */
   async notifyGateChange(changeId: string, now: Date = this.clock.now()): Promise<ReminderRun> {
     const run = emptyRun();
-    run.created.GATE_CHANGED = run.total = await this.createFrom(gateChangedQuery({ changeId }, CASE_TIME_ZONE), now, todayIn(CASE_TIME_ZONE, now));
+    run.created.GATE_CHANGED = run.total = await this.createFrom(
+      gateChangedQuery({ changeId }, CASE_TIME_ZONE),
+      now,
+      todayIn(CASE_TIME_ZONE, now),
+    );
     return this.deliverInto(run, now);
   }
 
@@ -115,7 +119,10 @@ export class NotificationReminders {
     q: KindQuery,
     now: Date,
     today: string,
-    wordFn: (row: CandidateRow) => { text: NotificationText; data: Record<string, unknown> } = (row) => ({ text: word(q.kind, row), data: row.facts }),
+    wordFn: (row: CandidateRow) => { text: NotificationText; data: Record<string, unknown> } = (row) => ({
+      text: word(q.kind, row),
+      data: row.facts,
+    }),
   ): Promise<number> {
     const { sql, params } = candidatesSql(q, defaultPreference(q.kind));
     const rows = await this.em.query<CandidateRow[]>(sql, params);
@@ -187,5 +194,11 @@ export class NotificationReminders {
 }
 
 function emptyRun(): ReminderRun {
-  return { created: Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, 0])) as Record<NotificationKind, number>, total: 0, emailsSent: 0, emailsFailed: 0, failedKinds: [] };
+  return {
+    created: Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, 0])) as Record<NotificationKind, number>,
+    total: 0,
+    emailsSent: 0,
+    emailsFailed: 0,
+    failedKinds: [],
+  };
 }

@@ -15,8 +15,21 @@ import { WeeklyDigestFacts } from './weekly-digest-facts';
 @Module({
   // PromotionGateModule: GateNotifications for GateChangeNotifier (which apps/api provides; the CLI does not listen), and the gates of the weekly digest.
   // CountermeasuresModule, IdentityModule: the digest's progress and the owners' names; whether a recipient of waiting e-mail was deactivated.
-  imports: [PromotionGateModule, CountermeasuresModule, IdentityModule, TypeOrmModule.forFeature([NotificationEntity, NotificationPreferenceEntity])],
-  providers: [NotificationsService, NotificationReminders, WeeklyDigestFacts, NotificationEmailOutbox, NotificationInbox, NotificationMailer, NotificationFeed],
+  imports: [
+    PromotionGateModule,
+    CountermeasuresModule,
+    IdentityModule,
+    TypeOrmModule.forFeature([NotificationEntity, NotificationPreferenceEntity]),
+  ],
+  providers: [
+    NotificationsService,
+    NotificationReminders,
+    WeeklyDigestFacts,
+    NotificationEmailOutbox,
+    NotificationInbox,
+    NotificationMailer,
+    NotificationFeed,
+  ],
   exports: [NotificationsService, NotificationMailer, NotificationFeed, PromotionGateModule],
 })
 export class NotificationsModule {}

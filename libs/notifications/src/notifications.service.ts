@@ -90,7 +90,10 @@ export class NotificationsService {
   }
 
   /** Marks the user's own notifications read: `ids`, or `all` of them (any id not the user's refuses the whole call). */
-  markRead(userId: string, sel: { ids?: readonly string[] | null; all?: boolean | null }): Promise<{ marked: number; unreadCount: number }> {
+  markRead(
+    userId: string,
+    sel: { ids?: readonly string[] | null; all?: boolean | null },
+  ): Promise<{ marked: number; unreadCount: number }> {
     return this.inbox.markRead(userId, sel);
   }
 

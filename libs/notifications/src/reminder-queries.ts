@@ -45,7 +45,13 @@ function dueFacts() {
 }
 
 /** Open items due between `today + from` and `today + to` days (inclusive), to owner and contributors. */
-export function dueQuery(kind: 'DUE_IN_7_DAYS' | 'DUE_IN_1_DAY', openStatuses: readonly string[], today: string, from: number, to: number): KindQuery {
+export function dueQuery(
+  kind: 'DUE_IN_7_DAYS' | 'DUE_IN_1_DAY',
+  openStatuses: readonly string[],
+  today: string,
+  from: number,
+  to: number,
+): KindQuery {
   return {
     kind,
     params: [[...openStatuses], today, from, to],

@@ -30,15 +30,28 @@ export class WeeklyDigestFacts {
     const slipped = await this.progress.postponedBetween(weekStart, today, tz);
     // First late during the week: due from the day before it began through the day before its last day.
     const newlyOverdue = await this.progress.openDueBetween(addDays(weekStart, -1), addDays(today, -2));
-    const owners = new Map((await this.users.findByIds([...new Set(newlyOverdue.map((o) => o.ownerId))])).map((u) => [u.id, u.displayName]));
+    const owners = new Map(
+      (await this.users.findByIds([...new Set(newlyOverdue.map((o) => o.ownerId))])).map((u) => [u.id, u.displayName]),
+    );
     const overdueNow = await this.progress.overdueCount(today);
     const gates = await this.gates.list();
     return {
       weekStart,
       weekEnd: addDays(today, -1),
       verified: verified.map((v) => ({ countermeasureKey: countermeasureKey(v.seq), title: v.title, day: v.day })),
-      slipped: slipped.map((s) => ({ countermeasureKey: countermeasureKey(s.seq), title: s.title, oldDueDate: s.oldDueDate, newDueDate: s.newDueDate, reason: s.reason })),
-      newlyOverdue: newlyOverdue.map((o) => ({ countermeasureKey: countermeasureKey(o.seq), title: o.title, dueDate: o.dueDate, ownerName: owners.get(o.ownerId) ?? '' })),
+      slipped: slipped.map((s) => ({
+        countermeasureKey: countermeasureKey(s.seq),
+        title: s.title,
+        oldDueDate: s.oldDueDate,
+        newDueDate: s.newDueDate,
+        reason: s.reason,
+      })),
+      newlyOverdue: newlyOverdue.map((o) => ({
+        countermeasureKey: countermeasureKey(o.seq),
+        title: o.title,
+        dueDate: o.dueDate,
+        ownerName: owners.get(o.ownerId) ?? '',
+      })),
       overdueNow,
       gates: gates.map((g) => ({ key: g.key, name: g.name, state: g.state, blockers: (g.blockers ?? []).map((b) => b.message) })),
     };

@@ -63,15 +63,21 @@ export function describeSweeps(r: Partial<DateRuleSweepsResult>): string[] {
   const lines: string[] = [];
   if (r.riskAcceptances) {
     const a = r.riskAcceptances;
-    lines.push(`risk acceptances expired: ${a.expired}; findings reopened: ${a.reopenedFindings.join(', ') || 'none'}; clearances withdrawn: ${a.withdrawnClearances.length}`);
+    lines.push(
+      `risk acceptances expired: ${a.expired}; findings reopened: ${a.reopenedFindings.join(', ') || 'none'}; clearances withdrawn: ${a.withdrawnClearances.length}`,
+    );
   }
   if (r.freshness) {
     const f = r.freshness;
-    lines.push(`freshness: ${f.checked} ongoing measures checked; moved: ${f.moved.join(', ') || 'none'}${f.failed.length ? `; FAILED: ${f.failed.join(', ')}` : ''}`);
+    lines.push(
+      `freshness: ${f.checked} ongoing measures checked; moved: ${f.moved.join(', ') || 'none'}${f.failed.length ? `; FAILED: ${f.failed.join(', ')}` : ''}`,
+    );
   }
   if (r.gates) {
     const g = r.gates;
-    lines.push(`gates re-evaluated: ${g.checked.join(', ') || 'none'}; state changed: ${g.changed.join(', ') || 'none'}${g.failed.length ? `; FAILED incidents: ${g.failed.join(', ')}` : ''}`);
+    lines.push(
+      `gates re-evaluated: ${g.checked.join(', ') || 'none'}; state changed: ${g.changed.join(', ') || 'none'}${g.failed.length ? `; FAILED incidents: ${g.failed.join(', ')}` : ''}`,
+    );
   }
   return lines;
 }

@@ -53,11 +53,17 @@ export class GateDateRulesService implements OnModuleDestroy {
    * whatever is still lapsed then (the catch-up failed, or a transaction is
    * running) is applied on read — SUSPENDED, with the lapsed rule as blocker.
    */
-  async current(rows: PromotionGateEntity[], reread: () => Promise<PromotionGateEntity[]>, catchUpIncident: IncidentCatchUp): Promise<PromotionGateEntity[]> {
+  async current(
+    rows: PromotionGateEntity[],
+    reread: () => Promise<PromotionGateEntity[]>,
+    catchUpIncident: IncidentCatchUp,
+  ): Promise<PromotionGateEntity[]> {
     const now = this.clock.now();
     const lapsed = [...new Set(rows.filter((g) => gateAsOf(g, now).lapsed.length > 0).map((g) => g.incidentId))];
     if (lapsed.length > 0 && !this.txHost.isTransactionActive()) {
-      const caughtUp = await Promise.all(lapsed.map((id) => this.catchUp(id, 'a rule with a date lapsed (caught up when the gate was read)', catchUpIncident)));
+      const caughtUp = await Promise.all(
+        lapsed.map((id) => this.catchUp(id, 'a rule with a date lapsed (caught up when the gate was read)', catchUpIncident)),
+      );
       if (caughtUp.some(Boolean)) rows = await reread();
     }
     const at = this.clock.now();
@@ -93,7 +99,14 @@ export class GateDateRulesService implements OnModuleDestroy {
     const before = await qb.getMany();
     const result: GateReevaluationResult = { checked: [], changed: [], failed: [] };
     for (const incidentId of [...new Set(before.map((g) => g.incidentId))]) {
-      if (!(await this.catchUp(incidentId, opts.dueOnly ? 'a rule with a date lapsed (sweep)' : 'rules with a date re-checked (sweep)', catchUpIncident))) result.failed.push(incidentId);
+      if (
+        !(await this.catchUp(
+          incidentId,
+          opts.dueOnly ? 'a rule with a date lapsed (sweep)' : 'rules with a date re-checked (sweep)',
+          catchUpIncident,
+        ))
+      )
+        result.failed.push(incidentId);
     }
     const after = new Map((await this.em.getRepository(PromotionGateEntity).findBy({})).map((g) => [g.id, g]));
     for (const g of before) {

@@ -87,7 +87,11 @@ export class GateEvaluation {
    * now(): it is the `since` of canPromote and must agree with the history's
    * times (one clock). Returns the row as written (no second read).
    */
-  async updateGate(gate: PromotionGateEntity, set: Partial<PromotionGateEntity>, opts: { newVersion: boolean }): Promise<PromotionGateEntity> {
+  async updateGate(
+    gate: PromotionGateEntity,
+    set: Partial<PromotionGateEntity>,
+    opts: { newVersion: boolean },
+  ): Promise<PromotionGateEntity> {
     const updatedAt = this.clock.now();
     await this.em
       .createQueryBuilder()
@@ -103,10 +107,30 @@ export class GateEvaluation {
   }
 
   /** History entry + webhook outbox row + a notification delivered at commit. */
-  async record(gate: PromotionGateEntity, from: GateState | null, to: GateState, cause: GateChangeCause, reason: string, blockers: Blocker[], actor: Actor): Promise<void> {
+  async record(
+    gate: PromotionGateEntity,
+    from: GateState | null,
+    to: GateState,
+    cause: GateChangeCause,
+    reason: string,
+    blockers: Blocker[],
+    actor: Actor,
+  ): Promise<void> {
     const at = this.clock.now();
     const repo = this.em.getRepository(GateChangeEntity);
-    const change = await repo.save(repo.create({ gateId: gate.id, fromState: from, toState: to, cause, reason, blockers, actorId: actor.id, actorLabel: actor.label, at }));
+    const change = await repo.save(
+      repo.create({
+        gateId: gate.id,
+        fromState: from,
+        toState: to,
+        cause,
+        reason,
+        blockers,
+        actorId: actor.id,
+        actorLabel: actor.label,
+        at,
+      }),
+    );
     const notice: GateChangedNotice = {
       gateId: gate.id,
       key: gate.key,
@@ -124,7 +148,12 @@ export class GateEvaluation {
         gateId: gate.id,
         changeId: change.id,
         url: gate.webhookUrl,
-        body: JSON.stringify({ event: 'gate.changed', ...notice, canPromote: to === 'OPEN', blockers: blockers.map((b) => ({ kind: b.kind, itemKey: b.itemKey, message: b.message })) }),
+        body: JSON.stringify({
+          event: 'gate.changed',
+          ...notice,
+          canPromote: to === 'OPEN',
+          blockers: blockers.map((b) => ({ kind: b.kind, itemKey: b.itemKey, message: b.message })),
+        }),
         status: 'PENDING',
         attempts: 0,
         nextAttemptAt: at,

@@ -72,7 +72,9 @@ export class GateFactsReader {
         ownerName: ownerName.get(c.ownerId) ?? null,
         resumeStatus: c.resumeStatus,
       })),
-      clearance: clearance ? { id: clearance.id, clearedById: clearance.clearedById, clearedByLabel: clearance.clearedByLabel, clearedAt: clearance.clearedAt } : null,
+      clearance: clearance
+        ? { id: clearance.id, clearedById: clearance.clearedById, clearedByLabel: clearance.clearedByLabel, clearedAt: clearance.clearedAt }
+        : null,
       auditStatus: engagement?.status ?? null,
       openBlockingFindings: findings.map((f) => ({
         id: f.id,
@@ -103,7 +105,9 @@ export class GateFactsReader {
   ): Promise<DateRule[]> {
     const verified = items.filter((i) => i.cm.status === 'VERIFIED' || i.cm.status === 'OPERATING');
     if (verified.length === 0) return [];
-    const requirements = (await this.countermeasures.requirementsOf(verified.map((i) => i.cm.id))).filter((r) => r.recurrenceDays !== null || r.riskAcceptedUntil !== null);
+    const requirements = (await this.countermeasures.requirementsOf(verified.map((i) => i.cm.id))).filter(
+      (r) => r.recurrenceDays !== null || r.riskAcceptedUntil !== null,
+    );
     const rules: DateRule[] = [];
     for (const { cm, kind } of verified) {
       const key = countermeasureKey(cm.seq);
@@ -133,7 +137,15 @@ export class GateFactsReader {
       if (!first) continue;
       rules.push({
         at: first.at.toISOString(),
-        ...withMessage({ ...first.lapse, kind, itemId: cm.id, itemKey: key, itemTitle: cm.title, ownerId: cm.ownerId, ownerName: ownerName.get(cm.ownerId) ?? null }),
+        ...withMessage({
+          ...first.lapse,
+          kind,
+          itemId: cm.id,
+          itemKey: key,
+          itemTitle: cm.title,
+          ownerId: cm.ownerId,
+          ownerName: ownerName.get(cm.ownerId) ?? null,
+        }),
       });
     }
     return rules;

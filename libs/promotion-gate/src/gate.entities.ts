@@ -1,7 +1,20 @@
 import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
 import { IncidentEntity } from '@app/incidents';
-import { Check, Column, type ValueTransformer, CreateDateColumn, Entity, Generated, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  type ValueTransformer,
+  CreateDateColumn,
+  Entity,
+  Generated,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  VersionColumn,
+} from 'typeorm';
 import { GATE_STATES, type Blocker, type DateRule, type GateState } from './domain/gate-rules';
 import { withMessage, withoutMessage } from './domain/blocker-text';
 

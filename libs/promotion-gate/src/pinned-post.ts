@@ -18,7 +18,9 @@ export interface PostAnswer {
 export function postPinned(target: PinnedTarget, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<PostAnswer> {
   const pinned: LookupFunction = (_hostname, options, callback) => {
     if ((options as { all?: boolean }).all) {
-      (callback as unknown as (err: null, addresses: { address: string; family: number }[]) => void)(null, [{ address: target.address, family: target.family }]);
+      (callback as unknown as (err: null, addresses: { address: string; family: number }[]) => void)(null, [
+        { address: target.address, family: target.family },
+      ]);
     } else {
       callback(null, target.address, target.family);
     }

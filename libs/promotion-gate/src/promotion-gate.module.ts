@@ -16,9 +16,25 @@ import { CrossRowRules } from './cross-row-rules';
 import { GateEvaluation } from './gate-evaluation';
 
 @Module({
-  imports: [CountermeasuresModule, EvidenceModule, AuditsModule, IdentityModule, TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity])],
+  imports: [
+    CountermeasuresModule,
+    EvidenceModule,
+    AuditsModule,
+    IdentityModule,
+    TypeOrmModule.forFeature([PromotionGateEntity, GateChangeEntity, WebhookDeliveryEntity, WebhookAttemptEntity]),
+  ],
   // WebhookDispatcher is exported from the lib but provided by apps/api only (the CLI sends nothing).
-  providers: [PromotionGateService, CrossRowRules, GateEvaluation, GateFactsReader, GateDateRulesService, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
+  providers: [
+    PromotionGateService,
+    CrossRowRules,
+    GateEvaluation,
+    GateFactsReader,
+    GateDateRulesService,
+    DateRuleSweepsService,
+    GateNotifications,
+    WebhookDeliveriesService,
+    WebhookTargets,
+  ],
   exports: [PromotionGateService, CrossRowRules, DateRuleSweepsService, GateNotifications, WebhookDeliveriesService, WebhookTargets],
 })
 export class PromotionGateModule {}

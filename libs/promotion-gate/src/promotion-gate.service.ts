@@ -137,7 +137,8 @@ export class PromotionGateService {
       const users = await this.users.findByIds(authorizerIds);
       const ok = new Set(users.filter((u) => u.active && actorMay(u, Permission.GATE_DECIDE)).map((u) => u.id));
       const bad = authorizerIds.filter((id) => !ok.has(id));
-      if (bad.length) throw new GateError(GateErrorCode.INVALID_FIELD, 'Authorizers must be active executives', { field: 'authorizerIds', userIds: bad });
+      if (bad.length)
+        throw new GateError(GateErrorCode.INVALID_FIELD, 'Authorizers must be active executives', { field: 'authorizerIds', userIds: bad });
     }
     const keyTaken = () => new GateError(GateErrorCode.KEY_TAKEN, `A gate "${key}" exists already`, { key });
     if (await this.em.getRepository(PromotionGateEntity).existsBy({ key })) throw keyTaken();
@@ -145,31 +146,39 @@ export class PromotionGateService {
     const now = this.clock.now(); // one clock: the app's, not the database's now()
     // Two creates of one key at once (of two incidents: the incident lock does not order them) both find the
     // key free; the unique index refuses the second: the same KEY_TAKEN as above, not an internal error.
-    const gate = await repo.save(
-      repo.create({
-        incidentId: cmd.incidentId,
-        key,
-        name,
-        description,
-        createdReason: reason,
-        state: 'SUSPENDED',
-        blockers: [],
-        dateRules: [],
-        reevaluateAt: null,
-        authorizerIds,
-        openedAt: null,
-        heldAt: null,
-        holdReason: null,
-        createdAt: now,
-        updatedAt: now,
-      }),
-    ).catch((err: unknown) => {
-      throw uniqueViolationOf(err) ? keyTaken() : err;
-    });
+    const gate = await repo
+      .save(
+        repo.create({
+          incidentId: cmd.incidentId,
+          key,
+          name,
+          description,
+          createdReason: reason,
+          state: 'SUSPENDED',
+          blockers: [],
+          dateRules: [],
+          reevaluateAt: null,
+          authorizerIds,
+          openedAt: null,
+          heldAt: null,
+          holdReason: null,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      )
+      .catch((err: unknown) => {
+        throw uniqueViolationOf(err) ? keyTaken() : err;
+      });
     // The creation is recorded with the blockers it starts with (a past day's dashboard shows the gate
     // with the blockers of its last recorded change); if none, the re-evaluation below records ELIGIBLE.
     await this.evaluation.record(gate, null, 'SUSPENDED', 'CREATED', reason, evaluateGate(await this.gateFacts.facts(gate)), actor);
-    await this.trail.append({ actor, action: 'gate.created', entityType: 'PromotionGate', entityId: gate.id, after: { key, name, description, reason, authorizerIds } });
+    await this.trail.append({
+      actor,
+      action: 'gate.created',
+      entityType: 'PromotionGate',
+      entityId: gate.id,
+      after: { key, name, description, reason, authorizerIds },
+    });
     await this.reevaluate(gate.id, actor, 'created');
     return this.getByKey(key);
   }
@@ -198,24 +207,44 @@ export class PromotionGateService {
     if (refusal === 'NOT_AN_AUTHORIZER') {
       throw new GateError(
         GateErrorCode.NOT_PERMITTED,
-        current.authorizerIds.length ? 'Only the executives this gate names may authorize its reopening' : 'Only the task-force chief may authorize the reopening',
+        current.authorizerIds.length
+          ? 'Only the executives this gate names may authorize its reopening'
+          : 'Only the task-force chief may authorize the reopening',
         { actor: actor.label },
       );
     }
     if (refusal === 'CLEARING_AUDITOR') {
-      throw new GateError(GateErrorCode.CLEARING_AUDITOR, 'The auditor who cleared the audit cannot also authorize the reopening', { actor: actor.label });
-    }
-    if (refusal === 'ALREADY_OPEN') throw new GateError(GateErrorCode.ALREADY_OPEN, `Gate "${gate.key}" is already OPEN`, { key: gate.key });
-    if (refusal === 'NOT_ELIGIBLE') {
-      throw new GateError(GateErrorCode.NOT_ELIGIBLE, `Gate "${gate.key}" is SUSPENDED: ${current.blockers.map((b) => b.message).join(' ')}`, {
-        key: gate.key,
-        blockers: current.blockers,
+      throw new GateError(GateErrorCode.CLEARING_AUDITOR, 'The auditor who cleared the audit cannot also authorize the reopening', {
+        actor: actor.label,
       });
     }
+    if (refusal === 'ALREADY_OPEN')
+      throw new GateError(GateErrorCode.ALREADY_OPEN, `Gate "${gate.key}" is already OPEN`, { key: gate.key });
+    if (refusal === 'NOT_ELIGIBLE') {
+      throw new GateError(
+        GateErrorCode.NOT_ELIGIBLE,
+        `Gate "${gate.key}" is SUSPENDED: ${current.blockers.map((b) => b.message).join(' ')}`,
+        {
+          key: gate.key,
+          blockers: current.blockers,
+        },
+      );
+    }
     const at = this.clock.now();
-    await this.evaluation.updateGate(current, { state: 'OPEN', openedAt: at, openedByLabel: actor.label, openStatement: why }, { newVersion: true });
+    await this.evaluation.updateGate(
+      current,
+      { state: 'OPEN', openedAt: at, openedByLabel: actor.label, openStatement: why },
+      { newVersion: true },
+    );
     await this.evaluation.record(current, 'ELIGIBLE', 'OPEN', 'AUTHORIZED', why, [], actor);
-    await this.trail.append({ actor, action: 'gate.authorized', entityType: 'PromotionGate', entityId: gate.id, before: { state: 'ELIGIBLE' }, after: { state: 'OPEN', statement: why } });
+    await this.trail.append({
+      actor,
+      action: 'gate.authorized',
+      entityType: 'PromotionGate',
+      entityId: gate.id,
+      before: { state: 'ELIGIBLE' },
+      after: { state: 'OPEN', statement: why },
+    });
     return this.getByKey(key);
   }
 
@@ -226,9 +255,17 @@ export class PromotionGateService {
     const gate = await this.lockGate(key);
     const why = text(reason, 'reason', true);
     if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
-    if (gate.heldAt) throw new GateError(GateErrorCode.HOLD_STATE, `Gate "${gate.key}" is already held by ${gate.heldByLabel}`, { key: gate.key });
+    if (gate.heldAt)
+      throw new GateError(GateErrorCode.HOLD_STATE, `Gate "${gate.key}" is already held by ${gate.heldByLabel}`, { key: gate.key });
     await this.evaluation.updateGate(gate, { heldAt: this.clock.now(), heldByLabel: actor.label, holdReason: why }, { newVersion: true });
-    await this.trail.append({ actor, action: 'gate.held', entityType: 'PromotionGate', entityId: gate.id, before: { state: gate.state }, after: { hold: why } });
+    await this.trail.append({
+      actor,
+      action: 'gate.held',
+      entityType: 'PromotionGate',
+      entityId: gate.id,
+      before: { state: gate.state },
+      after: { hold: why },
+    });
     await this.reevaluate(gate.id, actor, `held by hand: ${why}`, 'HELD_BY_HAND');
     return this.getByKey(key);
   }
@@ -242,7 +279,14 @@ export class PromotionGateService {
     if (gate.version !== expectedVersion) throw staleVersion('PromotionGate', gate.key, expectedVersion, gate.version);
     if (!gate.heldAt) throw new GateError(GateErrorCode.HOLD_STATE, `Gate "${gate.key}" is not held`, { key: gate.key });
     await this.evaluation.updateGate(gate, { heldAt: null, heldByLabel: null, holdReason: null }, { newVersion: true });
-    await this.trail.append({ actor, action: 'gate.hold_released', entityType: 'PromotionGate', entityId: gate.id, before: { hold: gate.holdReason }, after: { reason: why } });
+    await this.trail.append({
+      actor,
+      action: 'gate.hold_released',
+      entityType: 'PromotionGate',
+      entityId: gate.id,
+      before: { hold: gate.holdReason },
+      after: { reason: why },
+    });
     await this.reevaluate(gate.id, actor, `hold released: ${why}`, 'HOLD_RELEASED');
     return this.getByKey(key);
   }
@@ -258,10 +302,18 @@ export class PromotionGateService {
     const clean = url === null ? null : await this.webhookTargets.assertAllowed(url);
     const gate = await this.lockGate(key);
     if (clean !== null) {
-      if (!secret || secret.length < 16 || secret.length > 256) throw invalid('secret', 'The webhook secret must have 16 to 256 characters');
+      if (!secret || secret.length < 16 || secret.length > 256)
+        throw invalid('secret', 'The webhook secret must have 16 to 256 characters');
     }
     await this.evaluation.updateGate(gate, { webhookUrl: clean, webhookSecret: clean ? secret : null }, { newVersion: false });
-    await this.trail.append({ actor, action: 'gate.webhook_configured', entityType: 'PromotionGate', entityId: gate.id, before: { url: gate.webhookUrl }, after: { url: clean } });
+    await this.trail.append({
+      actor,
+      action: 'gate.webhook_configured',
+      entityType: 'PromotionGate',
+      entityId: gate.id,
+      before: { url: gate.webhookUrl },
+      after: { url: clean },
+    });
     return this.getByKey(key);
   }
 
@@ -283,7 +335,11 @@ export class PromotionGateService {
   async catchUpIncident(incidentId: string, why = 'rules with a date re-checked'): Promise<void> {
     await this.incidents.lock(incidentId);
     // Said first: a move the sweeps make is the later, more telling reason in the gate's history.
-    await emitInOrder(this.events, GateEvents.DATE_RULES_DUE, { incidentId, actor: DATE_RULES_ACTOR, what: why } satisfies GateDateRulesDue);
+    await emitInOrder(this.events, GateEvents.DATE_RULES_DUE, {
+      incidentId,
+      actor: DATE_RULES_ACTOR,
+      what: why,
+    } satisfies GateDateRulesDue);
     await this.riskAcceptances.expireIn(incidentId, todayIn(CASE_TIME_ZONE, this.clock.now()));
     await this.countermeasures.refreshFreshnessIn(incidentId);
     // The sweeps' consequences (sign-offs, clearances) and every gate of the incident follow at the commit (CrossRowRules).
@@ -312,7 +368,8 @@ function invalid(field: string, message: string): GateError {
 
 function text(value: string, field: string, required: boolean): string {
   const t = value.trim();
-  if ((required && !t) || [...t].length > MAX_TEXT) throw invalid(field, `${field} must have ${required ? '1' : '0'} to ${MAX_TEXT} characters`);
+  if ((required && !t) || [...t].length > MAX_TEXT)
+    throw invalid(field, `${field} must have ${required ? '1' : '0'} to ${MAX_TEXT} characters`);
   return t;
 }
 

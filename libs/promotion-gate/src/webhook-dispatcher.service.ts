@@ -157,13 +157,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private async failOrphans(): Promise<void> {
-    const rows = rowsOf<{ id: string; key: string }>(await this.dataSource.query(
-      `UPDATE gate_webhook_deliveries d
+    const rows = rowsOf<{ id: string; key: string }>(
+      await this.dataSource.query(
+        `UPDATE gate_webhook_deliveries d
           SET status = 'FAILED', failure_reason = 'not sent: the gate''s webhook was removed'
          FROM promotion_gates g
         WHERE g.id = d.gate_id AND d.status = 'PENDING' AND g.webhook_url IS NULL
         RETURNING d.id, g.key`,
-    ));
+      ),
+    );
     for (const r of rows) this.logger.warn(`webhook delivery ${r.id} of gate ${r.key} not sent: the webhook was removed`);
   }
 
@@ -172,8 +174,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
    * its gate, counting the attempt and leasing the row, in one statement.
    */
   private async claim(): Promise<Claimed[]> {
-    const rows = rowsOf<Record<string, unknown>>(await this.dataSource.query(
-      `WITH due AS (
+    const rows = rowsOf<Record<string, unknown>>(
+      await this.dataSource.query(
+        `WITH due AS (
          SELECT d.id
            FROM gate_webhook_deliveries d
           WHERE d.status = 'PENDING' AND d.next_attempt_at <= now()
@@ -189,8 +192,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
          FROM due, promotion_gates g
         WHERE d.id = due.id AND g.id = d.gate_id
         RETURNING d.id, d.gate_id, g.key, d.body, d.attempts, g.webhook_url, g.webhook_secret`,
-      [DISPATCH_BATCH, CLAIM_LEASE_MS],
-    ));
+        [DISPATCH_BATCH, CLAIM_LEASE_MS],
+      ),
+    );
     return rows.map((r) => ({
       id: r.id as string,
       gateId: r.gate_id as string,
@@ -247,7 +251,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
           if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
         }
       } catch (err) {
-        error = timedOut ? `timed out after ${DELIVERY_TIMEOUT_MS} ms` : this.shutdown.signal.aborted ? 'aborted: the server was shutting down' : fetchErrorText(err);
+        error = timedOut
+          ? `timed out after ${DELIVERY_TIMEOUT_MS} ms`
+          : this.shutdown.signal.aborted
+            ? 'aborted: the server was shutting down'
+            : fetchErrorText(err);
       } finally {
         clearTimeout(timer);
         this.shutdown.signal.removeEventListener('abort', onShutdown);
@@ -262,11 +270,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
           error === null ? null : error.slice(0, MAX_ERROR),
           durationMs,
         ]);
-        await this.finish(d, outcome, outcome.status === 'FAILED' ? `gave up after ${d.attempts} attempts; last: ${error ?? 'unknown'}`.slice(0, MAX_ERROR) : null, em);
+        await this.finish(
+          d,
+          outcome,
+          outcome.status === 'FAILED' ? `gave up after ${d.attempts} attempts; last: ${error ?? 'unknown'}`.slice(0, MAX_ERROR) : null,
+          em,
+        );
       });
       if (outcome.status === 'PENDING') {
         this.wakeIn(outcome.retryInMs);
-        this.logger.warn(`webhook delivery ${d.id} of gate ${d.gateKey}: attempt ${d.attempts} failed (${error}); retrying in ${outcome.retryInMs} ms`);
+        this.logger.warn(
+          `webhook delivery ${d.id} of gate ${d.gateKey}: attempt ${d.attempts} failed (${error}); retrying in ${outcome.retryInMs} ms`,
+        );
       } else if (outcome.status === 'FAILED') {
         this.logger.error(`webhook delivery ${d.id} of gate ${d.gateKey}: giving up after ${d.attempts} attempts (last: ${error})`);
       }
@@ -288,9 +303,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   ): Promise<void> {
     const q = em ?? this.dataSource;
     if (outcome.status === 'DELIVERED') {
-      await q.query(`UPDATE gate_webhook_deliveries SET status = 'DELIVERED', delivered_at = now() WHERE id = $1 AND status = 'PENDING' AND attempts = $2`, [d.id, d.attempts]);
+      await q.query(
+        `UPDATE gate_webhook_deliveries SET status = 'DELIVERED', delivered_at = now() WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
+        [d.id, d.attempts],
+      );
     } else if (outcome.status === 'FAILED') {
-      await q.query(`UPDATE gate_webhook_deliveries SET status = 'FAILED', failure_reason = $3 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`, [d.id, d.attempts, failureReason]);
+      await q.query(
+        `UPDATE gate_webhook_deliveries SET status = 'FAILED', failure_reason = $3 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
+        [d.id, d.attempts, failureReason],
+      );
       if (!em) this.logger.warn(`webhook delivery ${d.id} of gate ${d.gateKey} not sent: ${failureReason}`);
     } else {
       await q.query(

@@ -79,7 +79,10 @@ export class WebhookTargets {
       }
     }
     if (!this.allowPrivate) {
-      const problem = addressesProblem(host, answers.map((a) => a.address));
+      const problem = addressesProblem(
+        host,
+        answers.map((a) => a.address),
+      );
       if (problem) return { problem };
     }
     const first = answers[0];

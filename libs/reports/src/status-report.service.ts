@@ -20,7 +20,6 @@ import { namedIncidentId, onlyIncident } from './domain/report-request';
 import { renderCsv } from './render/csv';
 import { renderPdf } from './render/pdf';
 
-
 /** Who asks for the report (named on it, and in the audit trail). */
 export interface ReportRequester {
   id: string;
@@ -107,7 +106,10 @@ export class StatusReportService {
       const countermeasures = await this.countermeasures(id, asOfDay);
       const audit = await this.audit(id);
       const gates = await this.gates.list(id);
-      const byStatus = ALL_COUNTERMEASURE_STATUSES.map((status) => ({ status, count: countermeasures.filter((c) => c.status === status).length })).filter((s) => s.count > 0);
+      const byStatus = ALL_COUNTERMEASURE_STATUSES.map((status) => ({
+        status,
+        count: countermeasures.filter((c) => c.status === status).length,
+      })).filter((s) => s.count > 0);
       const required = countermeasures.filter((c) => c.requiredForGate);
       return {
         version: STATUS_REPORT_VERSION,
@@ -149,7 +151,13 @@ export class StatusReportService {
   }
 
   @Transactional()
-  private async recordGenerated(actor: Actor, report: StatusReport, format: ReportFormat, sizeBytes: number, sha256: string): Promise<void> {
+  private async recordGenerated(
+    actor: Actor,
+    report: StatusReport,
+    format: ReportFormat,
+    sizeBytes: number,
+    sha256: string,
+  ): Promise<void> {
     await this.trail.append({
       actor,
       action: 'report.generated',
@@ -225,7 +233,9 @@ export class StatusReportService {
       requirementsWithLiveEvidence: r.with_live,
       requirementsWithAcceptedEvidence: r.with_accepted,
       requirementsRiskAccepted: r.risk_accepted,
-      signOff: r.sign_off_digest ? { digest: r.sign_off_digest, signedAt: new Date(r.signed_at!).toISOString(), auditor: r.auditor_label ?? '' } : null,
+      signOff: r.sign_off_digest
+        ? { digest: r.sign_off_digest, signedAt: new Date(r.signed_at!).toISOString(), auditor: r.auditor_label ?? '' }
+        : null,
     }));
   }
 

@@ -56,7 +56,9 @@ export class AuditTrailEntryConnection extends ConnectionType(AuditTrailEntryTyp
 
 @ObjectType('AuditTrailBreak')
 export class AuditTrailBreakType {
-  @Field({ description: 'HASH_MISMATCH (the entry was altered), PREV_HASH_MISMATCH (an entry before it was removed or altered) or SEQUENCE_GAP' })
+  @Field({
+    description: 'HASH_MISMATCH (the entry was altered), PREV_HASH_MISMATCH (an entry before it was removed or altered) or SEQUENCE_GAP',
+  })
   kind!: string;
 
   @Field({ description: 'The first entry that does not check out' })

@@ -19,7 +19,13 @@ import {
   AuditEngagementType,
   AuditFindingType,
 } from './audit.types';
-import { AuditEngagementsArgs, ClearAuditInput, CreateAuditEngagementInput, MoveAuditEngagementInput, UpdateAuditEngagementInput } from './dto/audit.inputs';
+import {
+  AuditEngagementsArgs,
+  ClearAuditInput,
+  CreateAuditEngagementInput,
+  MoveAuditEngagementInput,
+  UpdateAuditEngagementInput,
+} from './dto/audit.inputs';
 
 const present = <T>(x: T | null | Error | undefined): x is T => !!x && !(x instanceof Error);
 
@@ -46,13 +52,19 @@ export class AuditEngagementsResolver {
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => AuditEngagementType, { description: 'The task-force chief or an admin commissions an external audit (PLANNED)' })
-  async createAuditEngagement(@Args('input') input: CreateAuditEngagementInput, @CurrentUser() user: UserEntity): Promise<AuditEngagementType> {
+  async createAuditEngagement(
+    @Args('input') input: CreateAuditEngagementInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<AuditEngagementType> {
     return AuditEngagementType.from(await this.engagements.create(Actor.user(user), input));
   }
 
   @Allow(Permission.AUDIT_CONDUCT)
   @Mutation(() => AuditEngagementType, { description: 'The lead auditor: title, firm, dates, team, scope (not once concluded)' })
-  async updateAuditEngagement(@Args('input') input: UpdateAuditEngagementInput, @CurrentUser() user: UserEntity): Promise<AuditEngagementType> {
+  async updateAuditEngagement(
+    @Args('input') input: UpdateAuditEngagementInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<AuditEngagementType> {
     const { id, expectedVersion, ...changes } = input;
     return AuditEngagementType.from(await this.engagements.update(Actor.user(user), id, expectedVersion, changes));
   }
@@ -60,16 +72,25 @@ export class AuditEngagementsResolver {
   @Allow(Permission.AUDIT_CONDUCT)
   @Mutation(() => AuditEngagementType, { description: 'The lead auditor moves the engagement; CLEARED only through clearAudit' })
   async moveAuditEngagement(@Args('input') input: MoveAuditEngagementInput, @CurrentUser() user: UserEntity): Promise<AuditEngagementType> {
-    const e = await this.engagements.move(Actor.user(user), input.id, input.expectedVersion, input.to as EngagementStatus, input.statement ?? null);
+    const e = await this.engagements.move(
+      Actor.user(user),
+      input.id,
+      input.expectedVersion,
+      input.to as EngagementStatus,
+      input.statement ?? null,
+    );
     return AuditEngagementType.from(e);
   }
 
   @Allow(Permission.AUDIT_CONDUCT)
   @Mutation(() => AuditClearanceType, {
-    description: 'The lead auditor clears (from REPORTING): every in-scope countermeasure VERIFIED/OPERATING, no open CRITICAL/HIGH finding of the incident',
+    description:
+      'The lead auditor clears (from REPORTING): every in-scope countermeasure VERIFIED/OPERATING, no open CRITICAL/HIGH finding of the incident',
   })
   async clearAudit(@Args('input') input: ClearAuditInput, @CurrentUser() user: UserEntity): Promise<AuditClearanceType> {
-    return AuditClearanceType.from(await this.clearance.clear(Actor.user(user), input.engagementId, input.expectedVersion, input.statement));
+    return AuditClearanceType.from(
+      await this.clearance.clear(Actor.user(user), input.engagementId, input.expectedVersion, input.statement),
+    );
   }
 
   @ResolveField(() => UserType, { nullable: true, description: 'The lead auditor' })
@@ -98,7 +119,9 @@ export class AuditEngagementsResolver {
     return systems.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  @ResolveField(() => [AuditEngagementTransitionType], { description: 'Every status change, oldest first; withdrawals say what broke the clearance' })
+  @ResolveField(() => [AuditEngagementTransitionType], {
+    description: 'Every status change, oldest first; withdrawals say what broke the clearance',
+  })
   async history(@Parent() e: AuditEngagementType, @Context() ctx: GqlContext): Promise<AuditEngagementTransitionType[]> {
     return (await ctx.loaders.audits.history.load(e.id)).map(AuditEngagementTransitionType.from);
   }
@@ -114,7 +137,9 @@ export class AuditEngagementsResolver {
     return standing ? AuditClearanceType.from(standing) : null;
   }
 
-  @ResolveField(() => [AuditFindingType], { description: 'The findings of this engagement, by number (see auditFindings for a paginated, filtered list)' })
+  @ResolveField(() => [AuditFindingType], {
+    description: 'The findings of this engagement, by number (see auditFindings for a paginated, filtered list)',
+  })
   async findings(@Parent() e: AuditEngagementType, @Context() ctx: GqlContext): Promise<AuditFindingType[]> {
     return (await ctx.loaders.audits.findings.load(e.id)).map(AuditFindingType.from);
   }

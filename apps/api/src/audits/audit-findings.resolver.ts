@@ -8,8 +8,20 @@ import { Allow, CurrentUser } from '../auth/access.decorators';
 import { toConnection } from '../common/connection.type';
 import type { GqlContext } from '../common/loaders';
 import { CountermeasureType } from '../countermeasures/countermeasure.types';
-import { AuditEngagementType, AuditFindingConnection, AuditFindingType, CountermeasureFromFindingPayload, RiskAcceptanceType } from './audit.types';
-import { AuditFindingsArgs, CreateCountermeasureFromFindingInput, RaiseAuditFindingInput, ReopenAuditFindingInput, ResolveAuditFindingInput } from './dto/audit.inputs';
+import {
+  AuditEngagementType,
+  AuditFindingConnection,
+  AuditFindingType,
+  CountermeasureFromFindingPayload,
+  RiskAcceptanceType,
+} from './audit.types';
+import {
+  AuditFindingsArgs,
+  CreateCountermeasureFromFindingInput,
+  RaiseAuditFindingInput,
+  ReopenAuditFindingInput,
+  ResolveAuditFindingInput,
+} from './dto/audit.inputs';
 
 @Resolver(() => AuditFindingType)
 export class AuditFindingsResolver {
@@ -36,7 +48,9 @@ export class AuditFindingsResolver {
   }
 
   @Allow(Permission.AUDIT_CONDUCT)
-  @Mutation(() => AuditFindingType, { description: 'The lead auditor or a team member; a CRITICAL/HIGH finding withdraws a standing clearance of the incident' })
+  @Mutation(() => AuditFindingType, {
+    description: 'The lead auditor or a team member; a CRITICAL/HIGH finding withdraws a standing clearance of the incident',
+  })
   async raiseAuditFinding(@Args('input') input: RaiseAuditFindingInput, @CurrentUser() user: UserEntity): Promise<AuditFindingType> {
     return AuditFindingType.from(await this.findings.raise(Actor.user(user), { ...input, severity: input.severity as FindingSeverity }));
   }
@@ -54,8 +68,13 @@ export class AuditFindingsResolver {
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => CountermeasureFromFindingPayload, { description: 'The task-force chief or an admin: a new countermeasure from a finding, linked to it' })
-  async createCountermeasureFromFinding(@Args('input') input: CreateCountermeasureFromFindingInput, @CurrentUser() user: UserEntity): Promise<CountermeasureFromFindingPayload> {
+  @Mutation(() => CountermeasureFromFindingPayload, {
+    description: 'The task-force chief or an admin: a new countermeasure from a finding, linked to it',
+  })
+  async createCountermeasureFromFinding(
+    @Args('input') input: CreateCountermeasureFromFindingInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureFromFindingPayload> {
     const c = input.countermeasure;
     const { finding, countermeasure } = await this.findings.createCountermeasure(Actor.user(user), input.findingId, input.expectedVersion, {
       ...c,

@@ -35,7 +35,8 @@ export interface AuditLoaderDeps {
 }
 
 export function createAuditLoaders(deps: AuditLoaderDeps): AuditLoaders {
-  const byEngagement = <T extends { engagementId: string }>(f: (ids: readonly string[]) => Promise<T[]>) => grouped(f, (r) => r.engagementId);
+  const byEngagement = <T extends { engagementId: string }>(f: (ids: readonly string[]) => Promise<T[]>) =>
+    grouped(f, (r) => r.engagementId);
   return {
     engagement: byId((ids) => deps.engagements.findByIds(ids)),
     team: byEngagement((ids) => deps.engagements.teamOf(ids)),
@@ -44,6 +45,9 @@ export function createAuditLoaders(deps: AuditLoaderDeps): AuditLoaders {
     history: byEngagement((ids) => deps.engagements.transitionsOf(ids)),
     clearances: byEngagement((ids) => deps.engagements.clearancesOf(ids)),
     findings: byEngagement((ids) => deps.findings.findingsOf(ids)),
-    findingAcceptances: grouped((ids) => deps.risks.acceptancesOfFindings(ids), (a) => a.findingId!),
+    findingAcceptances: grouped(
+      (ids) => deps.risks.acceptancesOfFindings(ids),
+      (a) => a.findingId!,
+    ),
   };
 }

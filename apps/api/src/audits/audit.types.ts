@@ -16,7 +16,10 @@ import { ConnectionType } from '../common/connection.type';
 
 const enumOf = (values: readonly string[]) => Object.fromEntries(values.map((v) => [v, v]));
 export const AuditEngagementStatusEnum = enumOf(ENGAGEMENT_STATUSES);
-registerEnumType(AuditEngagementStatusEnum, { name: 'AuditEngagementStatus', description: 'PLANNED → FIELDWORK ⇄ REPORTING → CLEARED (clearAudit) or NOT_CLEARED' });
+registerEnumType(AuditEngagementStatusEnum, {
+  name: 'AuditEngagementStatus',
+  description: 'PLANNED → FIELDWORK ⇄ REPORTING → CLEARED (clearAudit) or NOT_CLEARED',
+});
 export const FindingSeverityEnum = enumOf(FINDING_SEVERITIES);
 registerEnumType(FindingSeverityEnum, { name: 'FindingSeverity' });
 export const FindingStatusEnum = enumOf(FINDING_STATUSES);
@@ -24,7 +27,8 @@ registerEnumType(FindingStatusEnum, { name: 'FindingStatus' });
 export const RiskAcceptanceStatusEnum = { STANDING: 'STANDING', EXPIRED: 'EXPIRED', REVOKED: 'REVOKED', ENDED: 'ENDED' } as const;
 registerEnumType(RiskAcceptanceStatusEnum, {
   name: 'RiskAcceptanceStatus',
-  description: 'STANDING until revoked or past its last day (EXPIRED, even before the daily sweep records it); ENDED when its finding was resolved',
+  description:
+    'STANDING until revoked or past its last day (EXPIRED, even before the daily sweep records it); ENDED when its finding was resolved',
 });
 export const RiskAcceptanceEndKindEnum = enumOf(RISK_ACCEPTANCE_END_KINDS);
 registerEnumType(RiskAcceptanceEndKindEnum, { name: 'RiskAcceptanceEndKind' });
@@ -49,7 +53,9 @@ export class AuditEngagementType {
   }
 }
 
-@ObjectType('AuditEngagementStatusChange', { description: 'One entry of the engagement history; a withdrawal says what broke the clearance' })
+@ObjectType('AuditEngagementStatusChange', {
+  description: 'One entry of the engagement history; a withdrawal says what broke the clearance',
+})
 export class AuditEngagementTransitionType {
   @Field(() => ID) id!: string;
   @Field(() => AuditEngagementStatusEnum, { nullable: true }) fromStatus!: string | null;
@@ -113,7 +119,8 @@ export class RiskAcceptanceType {
   @Field(() => ID) id!: string;
   @Field(() => ID) incidentId!: string;
   @Field(() => ID, { nullable: true }) findingId!: string | null;
-  @Field(() => ID, { nullable: true, description: 'An unmet evidence requirement (recorded only; the workflow does not read it yet)' }) requirementId!: string | null;
+  @Field(() => ID, { nullable: true, description: 'An unmet evidence requirement (recorded only; the workflow does not read it yet)' })
+  requirementId!: string | null;
   @Field() justification!: string;
   @Field() compensatingControls!: string;
   @Field(() => LocalDateResolver, { description: 'The last day it holds (Asia/Tokyo)' }) expiresOn!: string;
@@ -128,7 +135,13 @@ export class RiskAcceptanceType {
 
   static from(a: RiskAcceptanceEntity, today: string): RiskAcceptanceType {
     const status =
-      a.endKind === 'REVOKED' ? 'REVOKED' : a.endKind === 'FINDING_RESOLVED' ? 'ENDED' : a.endKind === 'EXPIRED' || a.expiresOn < today ? 'EXPIRED' : 'STANDING';
+      a.endKind === 'REVOKED'
+        ? 'REVOKED'
+        : a.endKind === 'FINDING_RESOLVED'
+          ? 'ENDED'
+          : a.endKind === 'EXPIRED' || a.expiresOn < today
+            ? 'EXPIRED'
+            : 'STANDING';
     return { ...a, status };
   }
 }

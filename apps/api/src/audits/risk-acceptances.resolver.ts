@@ -8,7 +8,9 @@ import { toConnection } from '../common/connection.type';
 import { ExpirySweepResultType, RiskAcceptanceConnection, RiskAcceptanceType } from './audit.types';
 import { AcceptFindingRiskInput, AcceptRequirementRiskInput, RevokeRiskAcceptanceInput, RiskAcceptancesArgs } from './dto/audit.inputs';
 
-@ObjectType('AuditStanding', { description: 'What the promotion gate asks the audit: does a clearance stand, and which serious findings are open' })
+@ObjectType('AuditStanding', {
+  description: 'What the promotion gate asks the audit: does a clearance stand, and which serious findings are open',
+})
 export class AuditStandingType {
   @Field({ description: 'A clearance of one of the incident’s engagements stands' }) cleared!: boolean;
   @Field(() => ID, { nullable: true }) clearanceId!: string | null;
@@ -33,35 +35,60 @@ export class RiskAcceptancesResolver {
   }
 
   @Allow(Permission.REMEDIATION_READ)
-  @Query(() => AuditStandingType, { description: 'Whether the external audit of the incident is cleared and its clearance stands; its open CRITICAL/HIGH findings' })
+  @Query(() => AuditStandingType, {
+    description: 'Whether the external audit of the incident is cleared and its clearance stands; its open CRITICAL/HIGH findings',
+  })
   async auditStanding(@Args('incidentId', { type: () => ID }) incidentId: string): Promise<AuditStandingType> {
     const facts = await this.clearance.gateFacts(incidentId);
     const c = facts.standingClearance;
-    return { cleared: c !== null, clearanceId: c?.clearanceId ?? null, engagementId: c?.engagementId ?? null, digest: c?.digest ?? null, openBlockingFindings: facts.openBlockingFindings };
+    return {
+      cleared: c !== null,
+      clearanceId: c?.clearanceId ?? null,
+      engagementId: c?.engagementId ?? null,
+      digest: c?.digest ?? null,
+      openBlockingFindings: facts.openBlockingFindings,
+    };
   }
 
   @Allow(Permission.RISK_ACCEPT)
-  @Mutation(() => RiskAcceptanceType, { description: 'An executive accepts the risk of an open finding until expiresOn (it becomes ACCEPTED_RISK)' })
+  @Mutation(() => RiskAcceptanceType, {
+    description: 'An executive accepts the risk of an open finding until expiresOn (it becomes ACCEPTED_RISK)',
+  })
   async acceptFindingRisk(@Args('input') input: AcceptFindingRiskInput, @CurrentUser() user: UserEntity): Promise<RiskAcceptanceType> {
     const { findingId, expectedVersion, ...fields } = input;
-    return RiskAcceptanceType.from(await this.risks.acceptFinding(Actor.user(user), findingId, expectedVersion, fields), this.clearance.today());
+    return RiskAcceptanceType.from(
+      await this.risks.acceptFinding(Actor.user(user), findingId, expectedVersion, fields),
+      this.clearance.today(),
+    );
   }
 
   @Allow(Permission.RISK_ACCEPT)
-  @Mutation(() => RiskAcceptanceType, { description: 'An executive accepts the risk of an unmet evidence requirement (recorded; the workflow does not read it yet)' })
-  async acceptRequirementRisk(@Args('input') input: AcceptRequirementRiskInput, @CurrentUser() user: UserEntity): Promise<RiskAcceptanceType> {
+  @Mutation(() => RiskAcceptanceType, {
+    description: 'An executive accepts the risk of an unmet evidence requirement (recorded; the workflow does not read it yet)',
+  })
+  async acceptRequirementRisk(
+    @Args('input') input: AcceptRequirementRiskInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<RiskAcceptanceType> {
     const { requirementId, ...fields } = input;
     return RiskAcceptanceType.from(await this.risks.acceptRequirement(Actor.user(user), requirementId, fields), this.clearance.today());
   }
 
   @Allow(Permission.RISK_ACCEPT)
-  @Mutation(() => RiskAcceptanceType, { description: 'An executive revokes a standing acceptance, with a reason; its finding is OPEN again' })
-  async revokeRiskAcceptance(@Args('input') input: RevokeRiskAcceptanceInput, @CurrentUser() user: UserEntity): Promise<RiskAcceptanceType> {
+  @Mutation(() => RiskAcceptanceType, {
+    description: 'An executive revokes a standing acceptance, with a reason; its finding is OPEN again',
+  })
+  async revokeRiskAcceptance(
+    @Args('input') input: RevokeRiskAcceptanceInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<RiskAcceptanceType> {
     return RiskAcceptanceType.from(await this.risks.revoke(Actor.user(user), input.id, input.reason), this.clearance.today());
   }
 
   @Allow(Permission.RISK_ACCEPT)
-  @Mutation(() => ExpirySweepResultType, { description: 'Runs the daily expiry sweep now (executives): expired acceptances end, their findings reopen' })
+  @Mutation(() => ExpirySweepResultType, {
+    description: 'Runs the daily expiry sweep now (executives): expired acceptances end, their findings reopen',
+  })
   async expireRiskAcceptances(): Promise<ExpirySweepResultType> {
     return this.risks.expireRiskAcceptances();
   }

@@ -12,8 +12,7 @@ export const Public = () => SetMetadata(ACCESS_RULE, { kind: 'public' } satisfie
  * Signed-in users whose roles grant `permission` (see ROLE_PERMISSIONS) may call
  * this. An operation without @Allow or @Public is refused to everyone.
  */
-export const Allow = (permission: Permission) =>
-  SetMetadata(ACCESS_RULE, { kind: 'permission', permission } satisfies AccessRule);
+export const Allow = (permission: Permission) => SetMetadata(ACCESS_RULE, { kind: 'permission', permission } satisfies AccessRule);
 
 export function requestOf(context: ExecutionContext): RequestWithUser {
   if (context.getType<string>() === 'graphql') {

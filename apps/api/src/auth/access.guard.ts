@@ -25,10 +25,7 @@ export class AccessGuard extends AuthGuard([...BEARER_STRATEGIES]) {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
     if (rule?.kind === 'public') return true;
     await super.canActivate(context); // authenticates, or throws UNAUTHENTICATED
     const user = requestOf(context).user!;

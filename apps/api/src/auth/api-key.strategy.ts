@@ -26,7 +26,10 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, 'api-key') {
     if (!credential || !looksLikeApiKey(credential)) return false;
     const principal = await this.keys.authenticate(credential);
     if (!principal) {
-      throw new IdentityError(IdentityErrorCode.INVALID_API_KEY, 'The API key is not valid, or it has been revoked; ask an admin for a new one');
+      throw new IdentityError(
+        IdentityErrorCode.INVALID_API_KEY,
+        'The API key is not valid, or it has been revoked; ask an admin for a new one',
+      );
     }
     return principal;
   }

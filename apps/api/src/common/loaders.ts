@@ -69,7 +69,8 @@ export interface LoaderDeps {
 
 export function createLoaders(deps: LoaderDeps): Loaders {
   const byIncident = <T extends { incidentId: string }>(f: (ids: readonly string[]) => Promise<T[]>) => grouped(f, (r) => r.incidentId);
-  const byCm = <T extends { countermeasureId: string }>(f: (ids: readonly string[]) => Promise<T[]>) => grouped(f, (r) => r.countermeasureId);
+  const byCm = <T extends { countermeasureId: string }>(f: (ids: readonly string[]) => Promise<T[]>) =>
+    grouped(f, (r) => r.countermeasureId);
   return {
     user: byId((ids) => deps.users.findByIds(ids)),
     incidentEvents: byIncident((ids) => deps.incidents.events(ids)),
@@ -84,11 +85,20 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     targets: byCm((ids) => deps.targets.targetsOf(ids)),
     system: byId((ids) => deps.targets.systemsByIds(ids)),
     countermeasure: byId((ids) => deps.countermeasures.findByIds(ids)),
-    children: grouped((ids) => deps.links.childrenOf(ids), (c) => c.parentId!),
+    children: grouped(
+      (ids) => deps.links.childrenOf(ids),
+      (c) => c.parentId!,
+    ),
     dependsOn: byCm((ids) => deps.links.dependenciesOf(ids)),
-    dependents: grouped((ids) => deps.links.dependentsOf(ids), (d) => d.dependsOnId),
+    dependents: grouped(
+      (ids) => deps.links.dependentsOf(ids),
+      (d) => d.dependsOnId,
+    ),
     evidence: createEvidenceLoaders(deps.evidence),
-    gateHistory: grouped((ids) => deps.gates.historyOf(ids), (h) => h.gateId),
+    gateHistory: grouped(
+      (ids) => deps.gates.historyOf(ids),
+      (h) => h.gateId,
+    ),
     audits: createAuditLoaders(deps.audits),
   };
 }

@@ -47,7 +47,9 @@ export class CostBudget {
 
 /** SERVER_BUSY (TOO_MANY_REQUESTS) with the seconds to wait. */
 export function serverBusy(what: string, retryAfterSeconds: number): CommonError {
-  return new CommonError(CommonErrorCode.SERVER_BUSY, `The server is busy with other ${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  return new CommonError(CommonErrorCode.SERVER_BUSY, `The server is busy with other ${what}; try again in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+  });
 }
 
 /** Status reports rendered at once (REPORTS_MAX_CONCURRENT), and as many again waiting their turn. */
@@ -68,6 +70,9 @@ export class ReportRenderingSlots extends Slots {
 @Injectable()
 export class UploadSlots extends KeyedSlots {
   constructor(@Inject(ConfigService) config: ConfigService<AppConfig, true>) {
-    super(new Slots(config.get('EVIDENCE_MAX_CONCURRENT_UPLOADS', { infer: true })), config.get('EVIDENCE_MAX_UPLOADS_PER_USER', { infer: true }));
+    super(
+      new Slots(config.get('EVIDENCE_MAX_CONCURRENT_UPLOADS', { infer: true })),
+      config.get('EVIDENCE_MAX_UPLOADS_PER_USER', { infer: true }),
+    );
   }
 }

@@ -6,7 +6,11 @@ import { Permission, type UserEntity } from '@app/identity';
 import { Allow, CurrentUser } from '../auth/access.decorators';
 import type { GqlContext } from '../common/loaders';
 import { CountermeasureType } from './countermeasure.types';
-import { AddCountermeasureDependencyInput, RemoveCountermeasureDependencyInput, SetCountermeasureParentInput } from './dto/countermeasure-links.inputs';
+import {
+  AddCountermeasureDependencyInput,
+  RemoveCountermeasureDependencyInput,
+  SetCountermeasureParentInput,
+} from './dto/countermeasure-links.inputs';
 
 /** The structure of the plan: sub-actions (parent/children) and dependencies. */
 @Resolver(() => CountermeasureType)
@@ -15,25 +19,38 @@ export class CountermeasureLinksResolver {
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, {
-    description: 'The task-force chief or an admin: make a countermeasure a sub-action of an action plan of the same incident, or top-level (parentId null). Refused if it would put the item above itself.',
+    description:
+      'The task-force chief or an admin: make a countermeasure a sub-action of an action plan of the same incident, or top-level (parentId null). Refused if it would put the item above itself.',
   })
-  async setCountermeasureParent(@Args('input') input: SetCountermeasureParentInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+  async setCountermeasureParent(
+    @Args('input') input: SetCountermeasureParentInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
     const cm = await this.links.setCountermeasureParent(Actor.user(user), input.id, input.expectedVersion, input.parentId ?? null);
     return CountermeasureType.from(cm);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, {
-    description: 'The owner, a contributor, the chief or an admin: this countermeasure waits for another of the same incident. Refused if it would close a cycle.',
+    description:
+      'The owner, a contributor, the chief or an admin: this countermeasure waits for another of the same incident. Refused if it would close a cycle.',
   })
-  async addCountermeasureDependency(@Args('input') input: AddCountermeasureDependencyInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+  async addCountermeasureDependency(
+    @Args('input') input: AddCountermeasureDependencyInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
     const cm = await this.links.addCountermeasureDependency(Actor.user(user), input.id, input.expectedVersion, input.dependsOnId);
     return CountermeasureType.from(cm);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => CountermeasureType, { description: 'The owner, a contributor, the chief or an admin: this countermeasure no longer waits for that one' })
-  async removeCountermeasureDependency(@Args('input') input: RemoveCountermeasureDependencyInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+  @Mutation(() => CountermeasureType, {
+    description: 'The owner, a contributor, the chief or an admin: this countermeasure no longer waits for that one',
+  })
+  async removeCountermeasureDependency(
+    @Args('input') input: RemoveCountermeasureDependencyInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
     const cm = await this.links.removeCountermeasureDependency(Actor.user(user), input.id, input.expectedVersion, input.dependsOnId);
     return CountermeasureType.from(cm);
   }
@@ -61,7 +78,11 @@ export class CountermeasureLinksResolver {
   }
 
   /** The countermeasures at the other end of these edges, in the edges' order (one batch for the whole page). */
-  private async ends(ctx: GqlContext, edges: CountermeasureDependencyEntity[], end: (d: CountermeasureDependencyEntity) => string): Promise<CountermeasureType[]> {
+  private async ends(
+    ctx: GqlContext,
+    edges: CountermeasureDependencyEntity[],
+    end: (d: CountermeasureDependencyEntity) => string,
+  ): Promise<CountermeasureType[]> {
     const items = await ctx.loaders.countermeasure.loadMany(edges.map(end));
     return items.filter((c): c is CountermeasureEntity => !!c && !(c instanceof Error)).map(CountermeasureType.from);
   }

@@ -1,5 +1,19 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Field, Float, ID, InputType, Int, Mutation, ObjectType, Parent, ResolveField, Resolver, registerEnumType } from '@nestjs/graphql';
+import {
+  Args,
+  Context,
+  Field,
+  Float,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Parent,
+  ResolveField,
+  Resolver,
+  registerEnumType,
+} from '@nestjs/graphql';
 import { ArrayMaxSize, IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Actor } from '@app/common';
@@ -64,13 +78,19 @@ export class CountermeasureTargetsResolver {
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, { description: 'Owner, contributors, the chief or an admin: the systems this countermeasure covers' })
-  async setCountermeasureTargets(@Args('input') input: SetCountermeasureTargetsInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+  async setCountermeasureTargets(
+    @Args('input') input: SetCountermeasureTargetsInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
     return CountermeasureType.from(await this.targets.setTargets(Actor.user(user), input.id, input.expectedVersion, input.systemIds));
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureTargetType, { description: 'Owner or contributors: the status of one target' })
-  async updateCountermeasureTarget(@Args('input') input: UpdateCountermeasureTargetInput, @CurrentUser() user: UserEntity): Promise<CountermeasureTargetEntity> {
+  async updateCountermeasureTarget(
+    @Args('input') input: UpdateCountermeasureTargetInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureTargetEntity> {
     return this.targets.updateTarget(Actor.user(user), input.id, input.expectedVersion, input.status as TargetStatus, input.note ?? null);
   }
 

@@ -32,7 +32,10 @@ export class RequirementType {
   recurrenceDays!: number | null;
   @Field(() => Int, { description: 'Live evidence (latest versions, not withdrawn)' }) liveEvidenceCount!: number;
   @Field(() => Int, { description: 'Live evidence whose latest review accepted exactly its bytes' }) acceptedEvidenceCount!: number;
-  @Field(() => LocalDateResolver, { nullable: true, description: 'Effective date of the newest live accepted evidence (freshness is measured from it)' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'Effective date of the newest live accepted evidence (freshness is measured from it)',
+  })
   latestAcceptedEffectiveOn!: string | null;
 }
 

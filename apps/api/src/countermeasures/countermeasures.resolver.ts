@@ -68,7 +68,10 @@ export class CountermeasuresResolver {
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, { description: 'The task-force chief or an admin' })
-  async createCountermeasure(@Args('input') input: CreateCountermeasureInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+  async createCountermeasure(
+    @Args('input') input: CreateCountermeasureInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
     const cm = await this.service.create(Actor.user(user), {
       ...input,
       category: input.category as CountermeasureCategory,
@@ -79,7 +82,10 @@ export class CountermeasuresResolver {
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, { description: 'The owner or a contributor' })
-  async updateCountermeasure(@Args('input') input: UpdateCountermeasureInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+  async updateCountermeasure(
+    @Args('input') input: UpdateCountermeasureInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
     const { id, expectedVersion, ...changes } = input;
     const cm = await this.service.update(Actor.user(user), id, expectedVersion, {
       ...changes,
@@ -91,41 +97,69 @@ export class CountermeasuresResolver {
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, { description: 'The task-force chief or an admin; the owner must be a current member' })
-  async assignCountermeasureOwner(@Args('input') input: AssignCountermeasureOwnerInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+  async assignCountermeasureOwner(
+    @Args('input') input: AssignCountermeasureOwnerInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
     return CountermeasureType.from(await this.service.assignOwner(Actor.user(user), input.id, input.expectedVersion, input.ownerId));
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, { description: 'The task-force chief or an admin; contributors must be current members' })
-  async setCountermeasureContributors(@Args('input') input: SetCountermeasureContributorsInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
+  async setCountermeasureContributors(
+    @Args('input') input: SetCountermeasureContributorsInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
     return CountermeasureType.from(await this.service.setContributors(Actor.user(user), input.id, input.expectedVersion, input.userIds));
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, { description: 'Re-plan with a reason; the old and new dates are kept' })
-  async changeCountermeasureDueDate(@Args('input') input: ChangeCountermeasureDueDateInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
-    return CountermeasureType.from(await this.service.changeDueDate(Actor.user(user), input.id, input.expectedVersion, input.dueDate, input.reason));
+  async changeCountermeasureDueDate(
+    @Args('input') input: ChangeCountermeasureDueDateInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
+    return CountermeasureType.from(
+      await this.service.changeDueDate(Actor.user(user), input.id, input.expectedVersion, input.dueDate, input.reason),
+    );
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, {
-    description: 'Move through the workflow. Owner and contributors: plain moves; executives: CANCELLED and REOPENED. VERIFIED only by auditor sign-off.',
+    description:
+      'Move through the workflow. Owner and contributors: plain moves; executives: CANCELLED and REOPENED. VERIFIED only by auditor sign-off.',
   })
   async moveCountermeasure(@Args('input') input: MoveCountermeasureInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
-    const cm = await this.service.transition(Actor.user(user), input.id, input.expectedVersion, input.to as CountermeasureStatus, input.reason ?? null);
+    const cm = await this.service.transition(
+      Actor.user(user),
+      input.id,
+      input.expectedVersion,
+      input.to as CountermeasureStatus,
+      input.reason ?? null,
+    );
     return CountermeasureType.from(cm);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, { description: 'Owner, contributors, the chief or an admin: a new statement of what must be shown' })
-  async addEvidenceRequirement(@Args('input') input: AddEvidenceRequirementInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
-    return CountermeasureType.from(await this.service.addRequirement(Actor.user(user), input.countermeasureId, input.expectedVersion, input.requirement));
+  async addEvidenceRequirement(
+    @Args('input') input: AddEvidenceRequirementInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
+    return CountermeasureType.from(
+      await this.service.addRequirement(Actor.user(user), input.countermeasureId, input.expectedVersion, input.requirement),
+    );
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => CountermeasureType, { description: 'Owner, contributors, the chief or an admin, with a reason' })
-  async removeEvidenceRequirement(@Args('input') input: RemoveEvidenceRequirementInput, @CurrentUser() user: UserEntity): Promise<CountermeasureType> {
-    return CountermeasureType.from(await this.service.removeRequirement(Actor.user(user), input.requirementId, input.expectedVersion, input.reason));
+  async removeEvidenceRequirement(
+    @Args('input') input: RemoveEvidenceRequirementInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<CountermeasureType> {
+    return CountermeasureType.from(
+      await this.service.removeRequirement(Actor.user(user), input.requirementId, input.expectedVersion, input.reason),
+    );
   }
 
   @ResolveField(() => UserType, { nullable: true, description: 'The owner (担当者)' })
@@ -167,6 +201,8 @@ export class CountermeasuresResolver {
 
   @ResolveField(() => [CountermeasureStatusEnum], { description: 'Statuses a plain move by the owner or a contributor can reach now' })
   nextStatuses(@Parent() c: CountermeasureType): string[] {
-    return allowedTransitions(c.status as CountermeasureStatus, c.resumeStatus as CountermeasureStatus | null, TransitionCause.USER, { ongoing: c.ongoing });
+    return allowedTransitions(c.status as CountermeasureStatus, c.resumeStatus as CountermeasureStatus | null, TransitionCause.USER, {
+      ongoing: c.ongoing,
+    });
   }
 }

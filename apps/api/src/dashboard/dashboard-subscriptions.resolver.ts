@@ -25,9 +25,12 @@ export class CountermeasureChangeType {
 @ObjectType('DashboardChange', { description: 'Something the dashboard shows has changed: refetch `dashboard` now' })
 export class DashboardChangeType {
   @Field(() => DateTimeResolver, { description: 'When the latest change of the burst was made' }) at!: Date;
-  @Field({ description: 'The latest change\'s audit-trail action (listener.reconnected: changes may have been missed)' }) action!: string;
-  @Field({ description: 'The latest change\'s entity type (Countermeasure, Evidence, AuditFinding, PromotionGate...)' }) entityType!: string;
-  @Field(() => ID, { nullable: true, description: 'The incident it concerns; null when it concerns none in particular (a user, a reconnection)' })
+  @Field({ description: "The latest change's audit-trail action (listener.reconnected: changes may have been missed)" }) action!: string;
+  @Field({ description: "The latest change's entity type (Countermeasure, Evidence, AuditFinding, PromotionGate...)" }) entityType!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The incident it concerns; null when it concerns none in particular (a user, a reconnection)',
+  })
   incidentId!: string | null;
   @Field(() => Int, { description: 'How many committed changes this event stands for (a burst gives one event)' }) changes!: number;
 }
@@ -74,7 +77,9 @@ export class DashboardSubscriptionsResolver implements OnModuleInit, OnModuleDes
       this.notifications.subscribe((notice) => {
         this.queue = this.queue.then(() => this.handle(notice));
       }),
-      this.notifications.onReconnect(() => this.fold(null, { action: 'listener.reconnected', entityType: 'Dashboard', at: new Date().toISOString() })),
+      this.notifications.onReconnect(() =>
+        this.fold(null, { action: 'listener.reconnected', entityType: 'Dashboard', at: new Date().toISOString() }),
+      ),
     ];
     await this.notifications.start();
   }
@@ -122,8 +127,16 @@ export class DashboardSubscriptionsResolver implements OnModuleInit, OnModuleDes
       const p = this.pending.get(group);
       this.pending.delete(group);
       if (!p) return;
-      const event: DashboardChangeType = { at: new Date(p.latest.at), action: p.latest.action, entityType: p.latest.entityType, incidentId, changes: p.changes };
-      this.pubSub.publish(SubscriptionTrigger.DASHBOARD_CHANGED, event).catch((err: unknown) => this.logger.error(`dashboardChanged not published: ${String(err)}`));
+      const event: DashboardChangeType = {
+        at: new Date(p.latest.at),
+        action: p.latest.action,
+        entityType: p.latest.entityType,
+        incidentId,
+        changes: p.changes,
+      };
+      this.pubSub
+        .publish(SubscriptionTrigger.DASHBOARD_CHANGED, event)
+        .catch((err: unknown) => this.logger.error(`dashboardChanged not published: ${String(err)}`));
     }, DASHBOARD_CHANGED_WINDOW_MS);
     timer.unref();
     this.pending.set(group, { latest, changes: 1, timer });
@@ -131,11 +144,15 @@ export class DashboardSubscriptionsResolver implements OnModuleInit, OnModuleDes
 
   @Allow(Permission.REMEDIATION_READ)
   @Subscription(() => CountermeasureChangeType, {
-    description: 'Every committed change of a countermeasure (of the incident `incidentId`, or of every incident), as it happens. Over WebSocket (graphql-ws) only.',
-    filter: (event: CountermeasureChangeType, args: { incidentId?: string | null }) => !args.incidentId || event.incidentId === args.incidentId,
+    description:
+      'Every committed change of a countermeasure (of the incident `incidentId`, or of every incident), as it happens. Over WebSocket (graphql-ws) only.',
+    filter: (event: CountermeasureChangeType, args: { incidentId?: string | null }) =>
+      !args.incidentId || event.incidentId === args.incidentId,
     resolve: (event: CountermeasureChangeType) => event,
   })
-  async countermeasureChanged(@Args('incidentId', { type: () => ID, nullable: true, description: 'Omit for every incident' }) incidentId?: string | null) {
+  async countermeasureChanged(
+    @Args('incidentId', { type: () => ID, nullable: true, description: 'Omit for every incident' }) incidentId?: string | null,
+  ) {
     // An incident that does not exist is a mistake to report now (NOT_FOUND), not a silence forever.
     if (incidentId) await this.dashboards.incident(incidentId);
     return this.pubSub.asyncIterableIterator<CountermeasureChangeType>(SubscriptionTrigger.COUNTERMEASURE_CHANGED);
@@ -145,10 +162,13 @@ export class DashboardSubscriptionsResolver implements OnModuleInit, OnModuleDes
   @Subscription(() => DashboardChangeType, {
     description:
       'Something the dashboard shows has changed (at most one event per 500 ms per incident: a burst gives one): refetch `dashboard`. Events that concern no incident in particular reach every subscriber. Over WebSocket (graphql-ws) only.',
-    filter: (event: DashboardChangeType, args: { incidentId?: string | null }) => !args.incidentId || event.incidentId === null || event.incidentId === args.incidentId,
+    filter: (event: DashboardChangeType, args: { incidentId?: string | null }) =>
+      !args.incidentId || event.incidentId === null || event.incidentId === args.incidentId,
     resolve: (event: DashboardChangeType) => event,
   })
-  async dashboardChanged(@Args('incidentId', { type: () => ID, nullable: true, description: 'Omit for every incident' }) incidentId?: string | null) {
+  async dashboardChanged(
+    @Args('incidentId', { type: () => ID, nullable: true, description: 'Omit for every incident' }) incidentId?: string | null,
+  ) {
     if (incidentId) await this.dashboards.incident(incidentId);
     return this.pubSub.asyncIterableIterator<DashboardChangeType>(SubscriptionTrigger.DASHBOARD_CHANGED);
   }

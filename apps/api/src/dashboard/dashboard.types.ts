@@ -18,14 +18,14 @@ export class DashboardArgs {
 
   @Field(() => LocalDateResolver, {
     nullable: true,
-    description: 'The day (Asia/Tokyo) to show the picture as it stood at its end; default today. From the incident\'s first day to today.',
+    description: "The day (Asia/Tokyo) to show the picture as it stood at its end; default today. From the incident's first day to today.",
   })
   @IsOptional()
   @IsString()
   asOf?: string | null;
 }
 
-@ObjectType('DashboardTotals', { description: 'Counts over the incident\'s countermeasures. Verified = VERIFIED or OPERATING.' })
+@ObjectType('DashboardTotals', { description: "Counts over the incident's countermeasures. Verified = VERIFIED or OPERATING." })
 export class DashboardTotalsType {
   @Field(() => Int, { description: 'Countermeasures that stand (every status but CANCELLED)' }) total!: number;
   @Field(() => Int, { description: 'VERIFIED or OPERATING' }) verified!: number;
@@ -33,7 +33,10 @@ export class DashboardTotalsType {
   @Field(() => Int, { description: 'Marked required for the gate (a CANCELLED one too: it still blocks the gate)' }) requiredTotal!: number;
   @Field(() => Int) requiredVerified!: number;
   @Field(() => Float, { description: 'requiredVerified / requiredTotal, 0..1 (0 when requiredTotal is 0)' }) requiredVerifiedShare!: number;
-  @Field(() => Int, { description: 'Still needing work (PLANNED, IN_PROGRESS, BLOCKED, IMPLEMENTED, CHANGES_REQUESTED, REOPENED, DEGRADED)' }) open!: number;
+  @Field(() => Int, {
+    description: 'Still needing work (PLANNED, IN_PROGRESS, BLOCKED, IMPLEMENTED, CHANGES_REQUESTED, REOPENED, DEGRADED)',
+  })
+  open!: number;
   @Field(() => Int, { description: 'All overdue items (the `overdue` list holds at most 50)' }) overdue!: number;
   @Field(() => Int, { description: 'All items due in the next 7 days' }) dueSoon!: number;
   @Field(() => Int, { description: 'All BLOCKED items' }) blocked!: number;
@@ -71,11 +74,12 @@ export class BlockedItemType extends DashboardItemType {
   @Field(() => DateTimeResolver, { nullable: true }) blockedSince!: Date | null;
 }
 
-@ObjectType('ReviewQueueSummary', { description: 'Evidence waiting for an auditor\'s review' })
+@ObjectType('ReviewQueueSummary', { description: "Evidence waiting for an auditor's review" })
 export class ReviewQueueSummaryType {
   @Field(() => Int) waiting!: number;
   @Field(() => DateTimeResolver, { nullable: true }) oldestUploadedAt!: Date | null;
-  @Field(() => Int, { nullable: true, description: 'Calendar days (Asia/Tokyo) the oldest has waited on asOf' }) oldestWaitDays!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Calendar days (Asia/Tokyo) the oldest has waited on asOf' }) oldestWaitDays!:
+    number | null;
 }
 
 @ObjectType('SeverityOpenCount')
@@ -86,18 +90,24 @@ export class SeverityOpenCountType {
 
 @ObjectType('FindingSummary')
 export class FindingSummaryType {
-  @Field(() => [SeverityOpenCountType], { description: 'CRITICAL, HIGH, MEDIUM, LOW (zeros included)' }) bySeverity!: SeverityOpenCountType[];
-  @Field(() => AuditEngagementStatusEnum, { nullable: true, description: 'The status of the incident\'s latest audit engagement, or null when there is none' }) auditStatus!: string | null;
-  @Field({ description: 'A clearance of the incident\'s audit stands' }) cleared!: boolean;
+  @Field(() => [SeverityOpenCountType], { description: 'CRITICAL, HIGH, MEDIUM, LOW (zeros included)' })
+  bySeverity!: SeverityOpenCountType[];
+  @Field(() => AuditEngagementStatusEnum, {
+    nullable: true,
+    description: "The status of the incident's latest audit engagement, or null when there is none",
+  })
+  auditStatus!: string | null;
+  @Field({ description: "A clearance of the incident's audit stands" }) cleared!: boolean;
 }
 
-@ObjectType('GateSummary', { description: 'The incident\'s promotion gate (its first, if it has several)' })
+@ObjectType('GateSummary', { description: "The incident's promotion gate (its first, if it has several)" })
 export class GateSummaryType {
   @Field() key!: string;
   @Field(() => GateStateEnum) state!: string;
   @Field({ description: 'state = OPEN' }) canPromote!: boolean;
   @Field(() => [GateBlockerType], {
-    description: 'Today: the same as gate(key).blockers. A past day: the blockers recorded at the gate\'s last recorded change (its creation or a state change) before its end',
+    description:
+      "Today: the same as gate(key).blockers. A past day: the blockers recorded at the gate's last recorded change (its creation or a state change) before its end",
   })
   blockers!: GateBlockerType[];
 }
@@ -126,15 +136,24 @@ export class ActivityEntryType {
   @Field() entityType!: string;
   @Field(() => ID) entityId!: string;
   @Field({ description: 'e.g. "CM-004 アクセス権限の絞り込み: IN_PROGRESS → IMPLEMENTED"' }) summary!: string;
-  @Field(() => String, { nullable: true, description: 'The display name of the person who acted; null when the system or an API key did (actorLabel says which)' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The display name of the person who acted; null when the system or an API key did (actorLabel says which)',
+  })
   actorName!: string | null;
-  @Field({ description: 'What the entry concerns, as summary names it without the move: "CM-004 アクセス権限の絞り込み", "F-001 …", an audit\'s title, a gate\'s key' })
+  @Field({
+    description:
+      'What the entry concerns, as summary names it without the move: "CM-004 アクセス権限の絞り込み", "F-001 …", an audit\'s title, a gate\'s key',
+  })
   subject!: string;
-  @Field(() => String, { nullable: true, description: 'The status (countermeasure, audit engagement) or state (gate) moved from, when the entry moved one' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The status (countermeasure, audit engagement) or state (gate) moved from, when the entry moved one',
+  })
   fromState!: string | null;
   @Field(() => String, { nullable: true, description: 'The status or state moved to, when the entry moved one' })
   toState!: string | null;
-  @Field(() => String, { nullable: true, description: 'A review\'s decision (ACCEPTED, REJECTED) for evidence.reviewed' })
+  @Field(() => String, { nullable: true, description: "A review's decision (ACCEPTED, REJECTED) for evidence.reviewed" })
   decision!: string | null;
 }
 
@@ -144,14 +163,20 @@ export class DashboardType {
   @Field(() => DateTimeResolver) generatedAt!: Date;
   @Field(() => ID) incidentId!: string;
   @Field() incidentTitle!: string;
-  @Field(() => LocalDateResolver, { description: 'The incident\'s first day (detected on, or recorded on): the earliest asOf and the burn-up\'s first day' })
+  @Field(() => LocalDateResolver, {
+    description: "The incident's first day (detected on, or recorded on): the earliest asOf and the burn-up's first day",
+  })
   startsOn!: string;
   @Field(() => DashboardTotalsType) totals!: DashboardTotalsType;
   @Field(() => [StatusCountType], { description: 'Every status, in workflow order (zeros included)' }) byStatus!: StatusCountType[];
   @Field(() => [CategoryStatusCountType], { description: 'Non-zero (category, status) pairs' }) byCategory!: CategoryStatusCountType[];
-  @Field(() => [DashboardItemType], { description: `Open items past their due date, most overdue first. ${LIMIT} (totals.overdue counts all)` })
+  @Field(() => [DashboardItemType], {
+    description: `Open items past their due date, most overdue first. ${LIMIT} (totals.overdue counts all)`,
+  })
   overdue!: DashboardItemType[];
-  @Field(() => [DashboardItemType], { description: `Open items due from asOf to 7 days after, soonest first. ${LIMIT} (totals.dueSoon counts all)` })
+  @Field(() => [DashboardItemType], {
+    description: `Open items due from asOf to 7 days after, soonest first. ${LIMIT} (totals.dueSoon counts all)`,
+  })
   dueSoon!: DashboardItemType[];
   @Field(() => [BlockedItemType], { description: `BLOCKED items, blocked longest first. ${LIMIT} (totals.blocked counts all)` })
   blocked!: BlockedItemType[];
@@ -164,7 +189,9 @@ export class DashboardType {
   @Field(() => GateSummaryType, { nullable: true, description: 'null if the incident has no gate' }) gate!: GateSummaryType | null;
   @Field(() => [OwnerLoadType], { description: `Owners with open items, most overdue first. ${LIMIT}` }) ownerLoad!: OwnerLoadType[];
   @Field(() => [BurnUpPointType], { description: 'One point per day from startsOn to asOf' }) burnUp!: BurnUpPointType[];
-  @Field(() => [ActivityEntryType], { description: 'The last 15 audit-trail entries about the incident before the end of asOf, newest first' })
+  @Field(() => [ActivityEntryType], {
+    description: 'The last 15 audit-trail entries about the incident before the end of asOf, newest first',
+  })
   latestActivity!: ActivityEntryType[];
 
   static from(d: Dashboard): DashboardType {

@@ -101,10 +101,14 @@ export class EvidenceFilesController {
   async download(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const evidence = await this.evidence.getById(id);
     if (evidence.kind !== 'FILE' || !evidence.mediaType) {
-      throw new EvidenceError(EvidenceErrorCode.EVIDENCE_NOT_FOUND, `Evidence ${id} is a ${evidence.kind.toLowerCase()}: it has no file to download`, {
-        id,
-        kind: evidence.kind,
-      });
+      throw new EvidenceError(
+        EvidenceErrorCode.EVIDENCE_NOT_FOUND,
+        `Evidence ${id} is a ${evidence.kind.toLowerCase()}: it has no file to download`,
+        {
+          id,
+          kind: evidence.kind,
+        },
+      );
     }
     const fallback = asciiFallbackName(evidence.name, {
       countermeasureKey: countermeasureKey((await this.countermeasures.getById(evidence.countermeasureId)).seq),
@@ -160,7 +164,6 @@ export class EvidenceFilesController {
     );
   }
 }
-
 
 // ---- the download -------------------------------------------------------------------------
 

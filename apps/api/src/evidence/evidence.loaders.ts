@@ -16,10 +16,22 @@ export interface EvidenceLoaders {
 
 export function createEvidenceLoaders(service: EvidenceService): EvidenceLoaders {
   return {
-    byRequirement: grouped((ids) => service.evidenceOfRequirements(ids), (e) => e.requirementId),
-    byTarget: grouped((ids) => service.evidenceOfTargets(ids), (e) => e.targetId!),
-    reviews: grouped((ids) => service.reviewsOf(ids), (r) => r.evidenceId),
-    signOffs: grouped((ids) => service.signOffsOf(ids), (s) => s.countermeasureId),
+    byRequirement: grouped(
+      (ids) => service.evidenceOfRequirements(ids),
+      (e) => e.requirementId,
+    ),
+    byTarget: grouped(
+      (ids) => service.evidenceOfTargets(ids),
+      (e) => e.targetId!,
+    ),
+    reviews: grouped(
+      (ids) => service.reviewsOf(ids),
+      (r) => r.evidenceId,
+    ),
+    signOffs: grouped(
+      (ids) => service.signOffsOf(ids),
+      (s) => s.countermeasureId,
+    ),
     one: byId((ids) => service.findByIds(ids)),
   };
 }

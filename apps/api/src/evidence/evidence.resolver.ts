@@ -42,38 +42,57 @@ export class EvidenceResolver {
     const now = this.clock.now().getTime();
     return toConnection(page, (e): ReviewQueueItemType => {
       const waitingMs = Math.max(0, now - e.uploadedAt.getTime());
-      return { evidence: EvidenceType.from(e), waitingHours: Math.round((waitingMs / HOUR_MS) * 10) / 10, waitingDays: Math.floor(waitingMs / (24 * HOUR_MS)) };
+      return {
+        evidence: EvidenceType.from(e),
+        waitingHours: Math.round((waitingMs / HOUR_MS) * 10) / 10,
+        waitingDays: Math.floor(waitingMs / (24 * HOUR_MS)),
+      };
     });
   }
 
   @Allow(Permission.EVIDENCE_SUBMIT)
-  @Mutation(() => EvidenceType, { description: 'Owner and contributors: a link as evidence for a requirement (files: POST /evidence/files)' })
+  @Mutation(() => EvidenceType, {
+    description: 'Owner and contributors: a link as evidence for a requirement (files: POST /evidence/files)',
+  })
   async submitEvidenceLink(@Args('input') input: SubmitEvidenceLinkInput, @CurrentUser() user: UserEntity): Promise<EvidenceType> {
     return EvidenceType.from(await this.service.submitLink(Actor.user(user), input));
   }
 
   @Allow(Permission.EVIDENCE_SUBMIT)
   @Mutation(() => EvidenceType, { description: 'Owner and contributors: a written attestation as evidence for a requirement' })
-  async submitEvidenceAttestation(@Args('input') input: SubmitEvidenceAttestationInput, @CurrentUser() user: UserEntity): Promise<EvidenceType> {
+  async submitEvidenceAttestation(
+    @Args('input') input: SubmitEvidenceAttestationInput,
+    @CurrentUser() user: UserEntity,
+  ): Promise<EvidenceType> {
     return EvidenceType.from(await this.service.submitAttestation(Actor.user(user), input));
   }
 
   @Allow(Permission.EVIDENCE_SUBMIT)
-  @Mutation(() => EvidenceType, { description: 'Owner and contributors: take evidence back, with a reason (the record and the bytes stay); reopens verified work' })
+  @Mutation(() => EvidenceType, {
+    description: 'Owner and contributors: take evidence back, with a reason (the record and the bytes stay); reopens verified work',
+  })
   async withdrawEvidence(@Args('input') input: WithdrawEvidenceInput, @CurrentUser() user: UserEntity): Promise<EvidenceType> {
     return EvidenceType.from(await this.service.withdraw(Actor.user(user), input.evidenceId, input.expectedVersion, input.reason));
   }
 
   @Allow(Permission.EVIDENCE_REVIEW)
-  @Mutation(() => EvidenceReviewType, { description: 'Auditors: ACCEPTED, REJECTED or NEEDS_MORE, bound to the SHA-256 reviewed; a rejection sends IMPLEMENTED work back' })
+  @Mutation(() => EvidenceReviewType, {
+    description: 'Auditors: ACCEPTED, REJECTED or NEEDS_MORE, bound to the SHA-256 reviewed; a rejection sends IMPLEMENTED work back',
+  })
   async reviewEvidence(@Args('input') input: ReviewEvidenceInput, @CurrentUser() user: UserEntity): Promise<EvidenceReviewType> {
-    return EvidenceReviewType.from(await this.service.review(Actor.user(user), input.evidenceId, input.sha256, input.decision as ReviewDecision, input.comment ?? null));
+    return EvidenceReviewType.from(
+      await this.service.review(Actor.user(user), input.evidenceId, input.sha256, input.decision as ReviewDecision, input.comment ?? null),
+    );
   }
 
   @Allow(Permission.EVIDENCE_REVIEW)
-  @Mutation(() => SignOffType, { description: 'Auditors without a part in the work: IMPLEMENTED → VERIFIED when every requirement’s live evidence is accepted' })
+  @Mutation(() => SignOffType, {
+    description: 'Auditors without a part in the work: IMPLEMENTED → VERIFIED when every requirement’s live evidence is accepted',
+  })
   async signOffCountermeasure(@Args('input') input: SignOffCountermeasureInput, @CurrentUser() user: UserEntity): Promise<SignOffType> {
-    return SignOffType.from(await this.service.signOff(Actor.user(user), input.countermeasureId, input.expectedVersion, input.statement ?? null));
+    return SignOffType.from(
+      await this.service.signOff(Actor.user(user), input.countermeasureId, input.expectedVersion, input.statement ?? null),
+    );
   }
 
   // listSize: the cost analysis's estimate of this list (query-cost.ts), not a cap.

@@ -1,13 +1,23 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
-import { EVIDENCE_KINDS, EVIDENCE_STATUSES, REVIEW_DECISIONS, type EvidenceEntity, type EvidenceReviewEntity, type SignOffEntity } from '@app/evidence';
+import {
+  EVIDENCE_KINDS,
+  EVIDENCE_STATUSES,
+  REVIEW_DECISIONS,
+  type EvidenceEntity,
+  type EvidenceReviewEntity,
+  type SignOffEntity,
+} from '@app/evidence';
 import { ConnectionType } from '../common/connection.type';
 
 const enumOf = (values: readonly string[]) => Object.fromEntries(values.map((v) => [v, v]));
 export const EvidenceKindEnum = enumOf(EVIDENCE_KINDS);
 registerEnumType(EvidenceKindEnum, { name: 'EvidenceKind', description: 'A file, a link, or a written attestation' });
 export const EvidenceStatusEnum = enumOf(EVIDENCE_STATUSES);
-registerEnumType(EvidenceStatusEnum, { name: 'EvidenceStatus', description: 'SUBMITTED (live), SUPERSEDED by a newer version, or WITHDRAWN with a reason' });
+registerEnumType(EvidenceStatusEnum, {
+  name: 'EvidenceStatus',
+  description: 'SUBMITTED (live), SUPERSEDED by a newer version, or WITHDRAWN with a reason',
+});
 export const ReviewDecisionEnum = enumOf(REVIEW_DECISIONS);
 registerEnumType(ReviewDecisionEnum, { name: 'ReviewDecision' });
 
@@ -22,7 +32,9 @@ export class EvidenceType {
   @Field() description!: string;
   @Field(() => String, { nullable: true, description: 'FILE: the type detected from the bytes' }) mediaType!: string | null;
   @Field(() => Float, { nullable: true }) sizeBytes!: number | null;
-  @Field({ description: 'Lowercase hex SHA-256 of the bytes (FILE) or of the canonical content (LINK, ATTESTATION; format evidence-content/v1)' })
+  @Field({
+    description: 'Lowercase hex SHA-256 of the bytes (FILE) or of the canonical content (LINK, ATTESTATION; format evidence-content/v1)',
+  })
   sha256!: string;
   @Field(() => String, { nullable: true }) url!: string | null;
   @Field(() => String, { nullable: true }) statement!: string | null;
@@ -36,10 +48,12 @@ export class EvidenceType {
   @Field(() => DateTimeResolver, { nullable: true }) withdrawnAt!: Date | null;
   @Field(() => String, { nullable: true }) withdrawnByLabel!: string | null;
   @Field(() => String, { nullable: true }) withdrawalReason!: string | null;
-  @Field(() => ReviewDecisionEnum, { nullable: true, description: 'The latest review; null while waiting for review' }) reviewDecision!: string | null;
+  @Field(() => ReviewDecisionEnum, { nullable: true, description: 'The latest review; null while waiting for review' }) reviewDecision!:
+    string | null;
   @Field(() => DateTimeResolver, { nullable: true }) reviewedAt!: Date | null;
   @Field(() => Int, { description: 'Send it back as expectedVersion to withdraw' }) version!: number;
-  @Field(() => String, { nullable: true, description: 'FILE: where to download the bytes (GET, with the bearer token)' }) downloadPath!: string | null;
+  @Field(() => String, { nullable: true, description: 'FILE: where to download the bytes (GET, with the bearer token)' }) downloadPath!:
+    string | null;
   uploadedById!: string;
 
   static from(e: EvidenceEntity): EvidenceType {

@@ -41,7 +41,8 @@ export interface ReceivedUpload {
   staged: StagedBlob;
 }
 
-const uploadInvalid = (message: string, details: Record<string, unknown> = {}) => new EvidenceError(EvidenceErrorCode.UPLOAD_INVALID, message, details);
+const uploadInvalid = (message: string, details: Record<string, unknown> = {}) =>
+  new EvidenceError(EvidenceErrorCode.UPLOAD_INVALID, message, details);
 const invalidField = (field: string, message: string) => new EvidenceError(EvidenceErrorCode.INVALID_FIELD, message, { field });
 
 function checkFields(raw: Partial<Record<FieldName, string>>): UploadFields {
@@ -52,10 +53,12 @@ function checkFields(raw: Partial<Record<FieldName, string>>): UploadFields {
     return v;
   };
   const requirementId = raw.requirementId?.trim();
-  if (!requirementId) throw uploadInvalid('The field requirementId is missing (send the fields before the file part)', { field: 'requirementId' });
+  if (!requirementId)
+    throw uploadInvalid('The field requirementId is missing (send the fields before the file part)', { field: 'requirementId' });
   if (!isUuid(requirementId)) throw invalidField('requirementId', 'requirementId must be a UUID');
   const effectiveOn = raw.effectiveOn?.trim();
-  if (!effectiveOn) throw uploadInvalid('The field effectiveOn is missing (send the fields before the file part)', { field: 'effectiveOn' });
+  if (!effectiveOn)
+    throw uploadInvalid('The field effectiveOn is missing (send the fields before the file part)', { field: 'effectiveOn' });
   if (!DAY.test(effectiveOn)) throw invalidField('effectiveOn', 'effectiveOn must be a day, YYYY-MM-DD');
   return {
     requirementId,
@@ -145,7 +148,8 @@ export function receiveUpload(req: Request, maxBytes: number, stage: (file: Read
       if (settled) return;
       if (name === FILE_PART) return fail(uploadInvalid(`The part "${FILE_PART}" must be a file, with a filename`, { field: name }));
       if (staging) return fail(uploadInvalid('Send the fields before the file part', { field: name }));
-      if (!(FIELDS as readonly string[]).includes(name)) return fail(uploadInvalid(`Unknown field ${name}`, { field: name, allowed: [...FIELDS] }));
+      if (!(FIELDS as readonly string[]).includes(name))
+        return fail(uploadInvalid(`Unknown field ${name}`, { field: name, allowed: [...FIELDS] }));
       if (raw[name as FieldName] !== undefined) return fail(uploadInvalid(`The field ${name} is sent twice`, { field: name }));
       if (info.valueTruncated || info.nameTruncated) return fail(invalidField(name, `The field ${name} is too long`));
       raw[name as FieldName] = value;
@@ -188,14 +192,11 @@ export function receiveUpload(req: Request, maxBytes: number, stage: (file: Read
         return fail(uploadInvalid(`No file: send one part named "${FILE_PART}" with a filename`));
       }
       const checked = fields;
-      staging.then(
-        (staged) => {
-          if (settled) return void staged.discard();
-          settled = true;
-          resolve({ fields: checked, fileName, staged });
-        },
-        fail,
-      );
+      staging.then((staged) => {
+        if (settled) return void staged.discard();
+        settled = true;
+        resolve({ fields: checked, fileName, staged });
+      }, fail);
     });
 
     // The client went away (or the connection broke) before the whole body arrived.

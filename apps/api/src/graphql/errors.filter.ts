@@ -32,7 +32,9 @@ export class AllErrorsFilter implements ExceptionFilter {
     res.setHeader('cache-control', 'no-store');
     if (req.path === '/graphql') {
       // Refused before Apollo saw it (the body's size, say): still answered in GraphQL's shape.
-      res.status(status).json({ errors: [{ message: shape.message, extensions: { ...shape.extensions, code: shape.code, requestId: req.id } }] });
+      res
+        .status(status)
+        .json({ errors: [{ message: shape.message, extensions: { ...shape.extensions, code: shape.code, requestId: req.id } }] });
       return;
     }
     res.status(status).json({

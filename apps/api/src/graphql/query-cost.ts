@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestContext } from '@apollo/server';
-import { getNamedType, getNullableType, getVariableValues, GraphQLError, isListType, type GraphQLCompositeType, type GraphQLField } from 'graphql';
+import {
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  GraphQLError,
+  isListType,
+  type GraphQLCompositeType,
+  type GraphQLField,
+} from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE } from '@app/common';
 import type { CostBudget } from '../common/work-limits';
@@ -53,7 +61,11 @@ interface CostExtensions {
   listSize?: unknown;
 }
 
-function listMultiplier(parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number | undefined {
+function listMultiplier(
+  parent: GraphQLCompositeType,
+  field: GraphQLField<unknown, unknown>,
+  args: Record<string, unknown>,
+): number | undefined {
   // A connection's `nodes` and `edges` are its page: the connection's field already multiplied by `first`.
   if (parent.name.endsWith('Connection') && (field.name === 'nodes' || field.name === 'edges')) return 1;
   if (field.args.some((a) => a.name === 'first')) {
@@ -144,22 +156,34 @@ export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf,
             maxNodes: limits.maxFields,
           });
           if (cost > limits.maxCost) {
-            throw new GraphQLError(`The operation costs ${cost}; at most ${limits.maxCost} are allowed. Ask for smaller pages (first) or fewer nested lists.`, {
-              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_COSTLY', cost, limit: limits.maxCost, http: { status: 400 } },
-            });
+            throw new GraphQLError(
+              `The operation costs ${cost}; at most ${limits.maxCost} are allowed. Ask for smaller pages (first) or fewer nested lists.`,
+              {
+                extensions: {
+                  code: 'GRAPHQL_VALIDATION_FAILED',
+                  reason: 'QUERY_TOO_COSTLY',
+                  cost,
+                  limit: limits.maxCost,
+                  http: { status: 400 },
+                },
+              },
+            );
           }
           const retryAfterSeconds = await budget.spend(callerKey(ctx.contextValue.req ?? {}), cost);
           if (retryAfterSeconds !== null) {
-            throw new GraphQLError(`Too many expensive operations: the budget is ${budget.perMinute} cost points a minute; try again in ${retryAfterSeconds} s`, {
-              extensions: {
-                code: 'TOO_MANY_REQUESTS',
-                reason: 'COST_BUDGET_EXCEEDED',
-                cost,
-                budgetPerMinute: budget.perMinute,
-                retryAfterSeconds,
-                http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+            throw new GraphQLError(
+              `Too many expensive operations: the budget is ${budget.perMinute} cost points a minute; try again in ${retryAfterSeconds} s`,
+              {
+                extensions: {
+                  code: 'TOO_MANY_REQUESTS',
+                  reason: 'COST_BUDGET_EXCEEDED',
+                  cost,
+                  budgetPerMinute: budget.perMinute,
+                  retryAfterSeconds,
+                  http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+                },
               },
-            });
+            );
           }
         },
 

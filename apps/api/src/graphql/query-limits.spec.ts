@@ -28,7 +28,8 @@ describe('query limits', () => {
 
   it('counts the fields of a fragment each time it is spread, and refuses more than allowed', () => {
     // Every spread of F writes out its 5 fields again: with \`node\`, 49 spreads are 246 fields (allowed), 50 are 251.
-    const spreads = (n: number) => `fragment F on Node { name parent { name children { name } } } { node { ${Array.from({ length: n }, () => '...F').join(' ')} } }`;
+    const spreads = (n: number) =>
+      `fragment F on Node { name parent { name children { name } } } { node { ${Array.from({ length: n }, () => '...F').join(' ')} } }`;
     expect(check(spreads(49), 100)).toEqual([]);
     expect(check(spreads(50), 100)).toEqual(['The query selects 251 fields once its fragments are expanded; at most 250 are allowed']);
   });
@@ -41,13 +42,16 @@ describe('query limits', () => {
       `\nfragment F${n} on Node { name }\n{ node { ...F0 } }`;
     const messages = check(chain(80));
     expect(messages).toContain('The query is 82 levels deep; at most 4 are allowed');
-    expect(messages.find((m) => m.includes('fields once'))).toBe('The query selects more than 10^24 fields once its fragments are expanded; at most 250 are allowed');
+    expect(messages.find((m) => m.includes('fields once'))).toBe(
+      'The query selects more than 10^24 fields once its fragments are expanded; at most 250 are allowed',
+    );
     // The same chain through every standard rule of GraphQL (one of which compares overlapping fields).
     expect(validate(schema, parse(chain(80))).length).toBe(0);
   });
 
   it('refuses more fields answering at one place of the result than allowed: one name, fragments and same-named parents merged', () => {
-    const many = (n: number) => `The query selects ${n} fields that answer at one place of the result (one name, fragments and same-named parents merged); at most 10 are allowed`;
+    const many = (n: number) =>
+      `The query selects ${n} fields that answer at one place of the result (one name, fragments and same-named parents merged); at most 10 are allowed`;
     expect(check(`{ node { ${'name '.repeat(10)} } }`)).toEqual([]);
     expect(check(`{ node { ${'name '.repeat(11)} } }`)).toEqual([many(11)]);
     // 4 spreads of a fragment that selects name 3 times: 12 in the set \`node\` selects.
@@ -64,7 +68,13 @@ describe('query limits', () => {
     expect(() => check(q)).not.toThrow();
     // 14 fragments that each spread every other one: walking every path would take 14! steps.
     const names = Array.from({ length: 14 }, (_, i) => `F${i}`);
-    const all = names.map((f) => `fragment ${f} on Node { name parent { ${names.filter((g) => g !== f).map((g) => `...${g}`).join(' ')} } }`);
+    const all = names.map(
+      (f) =>
+        `fragment ${f} on Node { name parent { ${names
+          .filter((g) => g !== f)
+          .map((g) => `...${g}`)
+          .join(' ')} } }`,
+    );
     expect(check(`{ node { ...F0 ...F7 } } ${all.join(' ')}`).length).toBeGreaterThan(0);
   });
 

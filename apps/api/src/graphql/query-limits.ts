@@ -164,10 +164,13 @@ export function queryLimitsRule(limits: QueryShapeLimits) {
         }
         if (m.fields > limits.maxFields) {
           context.reportError(
-            new GraphQLError(`The query selects ${count(m.fields)} fields once its fragments are expanded; at most ${limits.maxFields} are allowed`, {
-              nodes: [node],
-              extensions: { reason: 'TOO_MANY_FIELDS', fields: m.fields, limit: limits.maxFields },
-            }),
+            new GraphQLError(
+              `The query selects ${count(m.fields)} fields once its fragments are expanded; at most ${limits.maxFields} are allowed`,
+              {
+                nodes: [node],
+                extensions: { reason: 'TOO_MANY_FIELDS', fields: m.fields, limit: limits.maxFields },
+              },
+            ),
           );
         }
         // Only once the expanded size is bounded: this walk writes the fragments out.

@@ -60,7 +60,11 @@ export class QueryShapeMiddleware implements NestMiddleware {
       errors: [
         {
           message: refusals.map((e) => e.message).join('; '),
-          extensions: { ...refusals[0]!.extensions, reasons: refusals.map((e) => e.extensions['reason']), code: 'GRAPHQL_VALIDATION_FAILED' },
+          extensions: {
+            ...refusals[0]!.extensions,
+            reasons: refusals.map((e) => e.extensions['reason']),
+            code: 'GRAPHQL_VALIDATION_FAILED',
+          },
         },
       ],
     });
@@ -80,7 +84,8 @@ export function queryShapeLimits(config: ConfigService<AppConfig, true>): QueryS
 
 /** The document of a POST (JSON body) or a GET (query string); undefined when there is none to check. */
 function queryOf(req: Request): string | undefined {
-  const fromBody: unknown = req.method === 'POST' && req.body && typeof req.body === 'object' ? (req.body as { query?: unknown }).query : undefined;
+  const fromBody: unknown =
+    req.method === 'POST' && req.body && typeof req.body === 'object' ? (req.body as { query?: unknown }).query : undefined;
   const fromUrl: unknown = req.method === 'GET' ? req.query['query'] : undefined;
   const query = fromBody ?? fromUrl;
   return typeof query === 'string' ? query : undefined;

@@ -74,7 +74,9 @@ export function describeError(exception: unknown, production: boolean): ErrorSha
   if (database) {
     // Not the caller's fault, and not a reason to end their session: the page retries. The pool reconnects
     // by itself once the database answers again.
-    logger.warn(`database ${database === 'DATABASE_TIMEOUT' ? 'timed out' : 'unavailable'}: ${exception instanceof Error ? exception.message : String(exception)}`);
+    logger.warn(
+      `database ${database === 'DATABASE_TIMEOUT' ? 'timed out' : 'unavailable'}: ${exception instanceof Error ? exception.message : String(exception)}`,
+    );
     return {
       code: GqlCode.SERVICE_UNAVAILABLE,
       message:

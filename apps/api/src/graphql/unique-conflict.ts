@@ -39,5 +39,8 @@ export function describeUniqueConflict(exception: unknown): UniqueConflict | nul
         message: `This ${known.entity} already exists (same ${known.field}); someone created it at the same moment: reload and try again`,
         extensions: { reason: 'ALREADY_EXISTS', entity: known.entity, field: known.field },
       }
-    : { message: 'This already exists; someone created it at the same moment: reload and try again', extensions: { reason: 'ALREADY_EXISTS' } };
+    : {
+        message: 'This already exists; someone created it at the same moment: reload and try again',
+        extensions: { reason: 'ALREADY_EXISTS' },
+      };
 }

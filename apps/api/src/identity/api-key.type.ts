@@ -3,7 +3,10 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { Role, type ApiKeyEntity, type CreatedApiKey } from '@app/identity';
 import { ConnectionType } from '../common/connection.type';
 
-@ObjectType('ApiKey', { description: 'A promotion system\'s API key (service account, role SERVICE: reads the gates, nothing else). The secret is never shown again after createApiKey.' })
+@ObjectType('ApiKey', {
+  description:
+    "A promotion system's API key (service account, role SERVICE: reads the gates, nothing else). The secret is never shown again after createApiKey.",
+})
 export class ApiKeyType {
   @Field(() => ID)
   id!: string;

@@ -11,7 +11,7 @@ registerEnumType(Role, {
     TASK_FORCE: { description: 'Task-force member (情報セキュリティ対策強化の特別チーム): owns countermeasures, attaches evidence' },
     EXECUTIVE: { description: 'Executive; the president chairs the task force (最高責任者)' },
     AUDITOR: { description: 'External auditor: reviews evidence, signs off, clears the audit (外部監査)' },
-    SERVICE: { description: 'A promotion system\'s API key, not a person: reads the gates only. No user can hold it (ROLE_NOT_FOR_USERS)' },
+    SERVICE: { description: "A promotion system's API key, not a person: reads the gates only. No user can hold it (ROLE_NOT_FOR_USERS)" },
   },
 });
 

@@ -1,6 +1,12 @@
 import type DataLoader from 'dataloader';
 import { grouped } from '../common/loader-helpers';
-import type { IncidentDataCategoryEntity, IncidentEventEntity, IncidentPartyEntity, IncidentsService, IncidentSystemEntity } from '@app/incidents';
+import type {
+  IncidentDataCategoryEntity,
+  IncidentEventEntity,
+  IncidentPartyEntity,
+  IncidentsService,
+  IncidentSystemEntity,
+} from '@app/incidents';
 import type { GqlContext } from '../common/loaders';
 
 /**
@@ -19,7 +25,8 @@ export interface IncidentHistoryLoaders {
 
 const perRequest = new WeakMap<GqlContext, IncidentHistoryLoaders>();
 
-const byIncident = <T extends { incidentId: string }>(fetch: (ids: readonly string[]) => Promise<T[]>) => grouped(fetch, (row) => row.incidentId);
+const byIncident = <T extends { incidentId: string }>(fetch: (ids: readonly string[]) => Promise<T[]>) =>
+  grouped(fetch, (row) => row.incidentId);
 
 export function incidentHistoryLoaders(ctx: GqlContext, incidents: IncidentsService): IncidentHistoryLoaders {
   let loaders = perRequest.get(ctx);

@@ -14,7 +14,8 @@ registerEnumType(PartyKind, { name: 'PartyKind' });
 /** When, by whom and why an entry left the timeline or inventory; all null while it is listed. */
 @ObjectType({ isAbstract: true })
 abstract class RemovableEntryType {
-  @Field(() => DateTimeResolver, { nullable: true, description: 'When it was removed (it stays as history); null while listed' }) removedAt!: Date | null;
+  @Field(() => DateTimeResolver, { nullable: true, description: 'When it was removed (it stays as history); null while listed' })
+  removedAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'Who removed it (e-mail, or system:<what>)' }) removedByLabel!: string | null;
   @Field(() => String, { nullable: true, description: 'Why it was removed' }) removalReason!: string | null;
 }

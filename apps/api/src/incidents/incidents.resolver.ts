@@ -67,7 +67,13 @@ export class IncidentsResolver {
    * earlier mutation of the same request (mutations run in order): forget them.
    */
   private async reload(id: string, ctx: GqlContext): Promise<IncidentType> {
-    for (const loader of [ctx.loaders.incidentEvents, ctx.loaders.incidentSystems, ctx.loaders.incidentDataCategories, ctx.loaders.incidentParties, ctx.loaders.taskForce]) {
+    for (const loader of [
+      ctx.loaders.incidentEvents,
+      ctx.loaders.incidentSystems,
+      ctx.loaders.incidentDataCategories,
+      ctx.loaders.incidentParties,
+      ctx.loaders.taskForce,
+    ]) {
       loader.clear(id);
     }
     const history = incidentHistoryLoaders(ctx, this.service);
@@ -89,29 +95,49 @@ export class IncidentsResolver {
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => IncidentType, { description: "A dated event of the timeline. An admin, an executive, or a current member of the incident's task force" })
-  async addIncidentEvent(@Args('input') input: AddIncidentEventInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  @Mutation(() => IncidentType, {
+    description: "A dated event of the timeline. An admin, an executive, or a current member of the incident's task force",
+  })
+  async addIncidentEvent(
+    @Args('input') input: AddIncidentEventInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     await this.changes.addEvent(Actor.user(user), { ...input, kind: input.kind as IncidentEventKind });
     return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: "A system involved. An admin, an executive or the incident's chief" })
-  async addIncidentSystem(@Args('input') input: AddIncidentSystemInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  async addIncidentSystem(
+    @Args('input') input: AddIncidentSystemInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     await this.changes.addSystem(Actor.user(user), input);
     return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => IncidentType, { description: "A data category, leaked or confirmed not leaked. An admin, an executive or the incident's chief" })
-  async addIncidentDataCategory(@Args('input') input: AddIncidentDataCategoryInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  @Mutation(() => IncidentType, {
+    description: "A data category, leaked or confirmed not leaked. An admin, an executive or the incident's chief",
+  })
+  async addIncidentDataCategory(
+    @Args('input') input: AddIncidentDataCategoryInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     await this.changes.addDataCategory(Actor.user(user), input);
     return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: "An authority or outside party. An admin, an executive or the incident's chief" })
-  async addIncidentParty(@Args('input') input: AddIncidentPartyInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  async addIncidentParty(
+    @Args('input') input: AddIncidentPartyInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     await this.changes.addParty(Actor.user(user), { ...input, kind: input.kind as PartyKind });
     return this.reload(input.incidentId, ctx);
   }
@@ -120,23 +146,38 @@ export class IncidentsResolver {
   // entry stays, hidden from the lists unless includeRemoved), and the trail keeps before and after.
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => IncidentType, { description: "Corrects an event of the timeline (with a reason and the incident's version). Whoever may add events" })
-  async updateIncidentEvent(@Args('input') input: UpdateIncidentEventInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  @Mutation(() => IncidentType, {
+    description: "Corrects an event of the timeline (with a reason and the incident's version). Whoever may add events",
+  })
+  async updateIncidentEvent(
+    @Args('input') input: UpdateIncidentEventInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     const { eventId, kind, ...rest } = input;
     await this.changes.updateEvent(Actor.user(user), { ...rest, id: eventId, kind: kind as IncidentEventKind | null | undefined });
     return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => IncidentType, { description: "Corrects a system of the inventory (with a reason and the incident's version). An admin, an executive or the incident's chief" })
-  async updateIncidentSystem(@Args('input') input: UpdateIncidentSystemInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  @Mutation(() => IncidentType, {
+    description:
+      "Corrects a system of the inventory (with a reason and the incident's version). An admin, an executive or the incident's chief",
+  })
+  async updateIncidentSystem(
+    @Args('input') input: UpdateIncidentSystemInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     const { systemId, ...rest } = input;
     await this.changes.updateSystem(Actor.user(user), { ...rest, id: systemId });
     return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => IncidentType, { description: "Corrects a data category (with a reason and the incident's version). An admin, an executive or the incident's chief" })
+  @Mutation(() => IncidentType, {
+    description: "Corrects a data category (with a reason and the incident's version). An admin, an executive or the incident's chief",
+  })
   async updateIncidentDataCategory(
     @Args('input') input: UpdateIncidentDataCategoryInput,
     @CurrentUser() user: UserEntity,
@@ -148,16 +189,28 @@ export class IncidentsResolver {
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => IncidentType, { description: "Corrects a party (with a reason and the incident's version). An admin, an executive or the incident's chief" })
-  async updateIncidentParty(@Args('input') input: UpdateIncidentPartyInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  @Mutation(() => IncidentType, {
+    description: "Corrects a party (with a reason and the incident's version). An admin, an executive or the incident's chief",
+  })
+  async updateIncidentParty(
+    @Args('input') input: UpdateIncidentPartyInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     const { partyId, kind, ...rest } = input;
     await this.changes.updateParty(Actor.user(user), { ...rest, id: partyId, kind: kind as PartyKind | null | undefined });
     return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => IncidentType, { description: 'Removes an event from the timeline; it stays as history (timeline(includeRemoved: true)). Whoever may add events' })
-  async removeIncidentEvent(@Args('input') input: RemoveIncidentEventInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  @Mutation(() => IncidentType, {
+    description: 'Removes an event from the timeline; it stays as history (timeline(includeRemoved: true)). Whoever may add events',
+  })
+  async removeIncidentEvent(
+    @Args('input') input: RemoveIncidentEventInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     const { eventId, ...rest } = input;
     await this.changes.removeEvent(Actor.user(user), { ...rest, id: eventId });
     return this.reload(input.incidentId, ctx);
@@ -168,14 +221,20 @@ export class IncidentsResolver {
     description:
       "Removes a system from the inventory; it stays as history. Refused (CONFLICT) while countermeasures target it, listed in extensions.countermeasures. An admin, an executive or the incident's chief",
   })
-  async removeIncidentSystem(@Args('input') input: RemoveIncidentSystemInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  async removeIncidentSystem(
+    @Args('input') input: RemoveIncidentSystemInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     const { systemId, ...rest } = input;
     await this.changes.removeSystem(Actor.user(user), { ...rest, id: systemId });
     return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => IncidentType, { description: "Removes a data category; it stays as history. An admin, an executive or the incident's chief" })
+  @Mutation(() => IncidentType, {
+    description: "Removes a data category; it stays as history. An admin, an executive or the incident's chief",
+  })
   async removeIncidentDataCategory(
     @Args('input') input: RemoveIncidentDataCategoryInput,
     @CurrentUser() user: UserEntity,
@@ -188,15 +247,25 @@ export class IncidentsResolver {
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: "Removes a party; it stays as history. An admin, an executive or the incident's chief" })
-  async removeIncidentParty(@Args('input') input: RemoveIncidentPartyInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  async removeIncidentParty(
+    @Args('input') input: RemoveIncidentPartyInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     const { partyId, ...rest } = input;
     await this.changes.removeParty(Actor.user(user), { ...rest, id: partyId });
     return this.reload(input.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => IncidentType, { description: 'The task-force chief or an admin; the user must be active and hold TASK_FORCE or EXECUTIVE' })
-  async addTaskForceMember(@Args('input') input: AddTaskForceMemberInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  @Mutation(() => IncidentType, {
+    description: 'The task-force chief or an admin; the user must be active and hold TASK_FORCE or EXECUTIVE',
+  })
+  async addTaskForceMember(
+    @Args('input') input: AddTaskForceMemberInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     const { incidentId, ...join } = input;
     await this.changes.addMember(Actor.user(user), incidentId, join);
     return this.reload(incidentId, ctx);
@@ -204,23 +273,38 @@ export class IncidentsResolver {
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, { description: "The task-force chief or an admin; needs the incident's version" })
-  async changeTaskForceRole(@Args('input') input: ChangeTaskForceRoleInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  async changeTaskForceRole(
+    @Args('input') input: ChangeTaskForceRoleInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     const member = await this.changes.changeRole(Actor.user(user), input.memberId, input.expectedVersion, input.roleTitle);
     return this.reload(member.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
   @Mutation(() => IncidentType, {
-    description: 'The task-force chief or an admin. Sets leftOn (history is kept). Refused (CONFLICT) while the member owns open countermeasures, listed in extensions.countermeasures',
+    description:
+      'The task-force chief or an admin. Sets leftOn (history is kept). Refused (CONFLICT) while the member owns open countermeasures, listed in extensions.countermeasures',
   })
-  async removeTaskForceMember(@Args('input') input: RemoveTaskForceMemberInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  async removeTaskForceMember(
+    @Args('input') input: RemoveTaskForceMemberInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     const member = await this.changes.removeMember(Actor.user(user), input.memberId, input.leftOn);
     return this.reload(member.incidentId, ctx);
   }
 
   @Allow(Permission.REMEDIATION_WRITE)
-  @Mutation(() => IncidentType, { description: "An admin or an executive; the previous chief stays a member. Needs the incident's version" })
-  async designateTaskForceChief(@Args('input') input: DesignateTaskForceChiefInput, @CurrentUser() user: UserEntity, @Context() ctx: GqlContext): Promise<IncidentType> {
+  @Mutation(() => IncidentType, {
+    description: "An admin or an executive; the previous chief stays a member. Needs the incident's version",
+  })
+  async designateTaskForceChief(
+    @Args('input') input: DesignateTaskForceChiefInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
     const member = await this.changes.designateChief(Actor.user(user), input.memberId, input.expectedVersion);
     return this.reload(member.incidentId, ctx);
   }
@@ -237,7 +321,9 @@ export class IncidentsResolver {
     return (args.includeRemoved ? incidentHistoryLoaders(ctx, this.service).systems : ctx.loaders.incidentSystems).load(i.id);
   }
 
-  @ResolveField(() => [IncidentDataCategoryType], { description: 'Leaked first, then confirmed not leaked; removed ones only with includeRemoved' })
+  @ResolveField(() => [IncidentDataCategoryType], {
+    description: 'Leaked first, then confirmed not leaked; removed ones only with includeRemoved',
+  })
   dataCategories(@Parent() i: IncidentType, @Args() args: IncidentEntriesArgs, @Context() ctx: GqlContext) {
     return (args.includeRemoved ? incidentHistoryLoaders(ctx, this.service).dataCategories : ctx.loaders.incidentDataCategories).load(i.id);
   }

@@ -44,7 +44,9 @@ export class RemindersJob implements OnApplicationBootstrap, OnModuleDestroy {
       try {
         const pass = await this.notifications.deliverPendingEmail();
         if (pass.sent + pass.failed + pass.withdrawn > 0) {
-          this.log.log(`notification e-mail: sent ${pass.sent}, failed ${pass.failed} (given up ${pass.gaveUp}), withdrawn ${pass.withdrawn}`);
+          this.log.log(
+            `notification e-mail: sent ${pass.sent}, failed ${pass.failed} (given up ${pass.gaveUp}), withdrawn ${pass.withdrawn}`,
+          );
         }
       } catch (err) {
         this.log.error(`notification e-mail pass failed: ${(err as Error).message}`);
@@ -59,7 +61,9 @@ export class RemindersJob implements OnApplicationBootstrap, OnModuleDestroy {
   async daily(): Promise<void> {
     try {
       const run = await this.notifications.runDaily();
-      this.log.log(`reminders: ${run.total} created (${summary(run.created)}); e-mail sent ${run.emailsSent}, failed ${run.emailsFailed}${run.failedKinds.length ? `; failed kinds: ${run.failedKinds.join(', ')}` : ''}`);
+      this.log.log(
+        `reminders: ${run.total} created (${summary(run.created)}); e-mail sent ${run.emailsSent}, failed ${run.emailsFailed}${run.failedKinds.length ? `; failed kinds: ${run.failedKinds.join(', ')}` : ''}`,
+      );
     } catch (err) {
       this.log.error(`reminders failed: ${(err as Error).message}`);
     }
@@ -77,8 +81,10 @@ export class RemindersJob implements OnApplicationBootstrap, OnModuleDestroy {
 }
 
 function summary(created: Record<string, number>): string {
-  return Object.entries(created)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${k} ${n}`)
-    .join(', ') || 'none';
+  return (
+    Object.entries(created)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'none'
+  );
 }

@@ -1,7 +1,15 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import { EMAIL_MAX_ATTEMPTS, EMAIL_STATUSES, NOTIFICATION_KINDS, notificationPath, type EffectivePreference, type NotificationEntity, type ReminderRun } from '@app/notifications';
+import {
+  EMAIL_MAX_ATTEMPTS,
+  EMAIL_STATUSES,
+  NOTIFICATION_KINDS,
+  notificationPath,
+  type EffectivePreference,
+  type NotificationEntity,
+  type ReminderRun,
+} from '@app/notifications';
 import { ConnectionType } from '../common/connection.type';
 import { PageArgs } from '../common/page.args';
 
@@ -15,7 +23,9 @@ registerEnumType(NotificationKindEnum, {
     DUE_IN_1_DAY: { description: 'An open countermeasure is due tomorrow or today (owner, contributors)' },
     OVERDUE: { description: 'An open countermeasure is past its due date (owner, contributors, the task-force chief)' },
     REVIEW_WAITING: { description: 'Evidence has waited more than 3 days for review (every auditor who may review it)' },
-    EVIDENCE_GOING_STALE: { description: 'A recurring requirement of an operating measure turns stale within 7 days (owner, contributors)' },
+    EVIDENCE_GOING_STALE: {
+      description: 'A recurring requirement of an operating measure turns stale within 7 days (owner, contributors)',
+    },
     RISK_ACCEPTANCE_EXPIRING: { description: 'A standing risk acceptance ends within 7 days (executives, the acceptor)' },
     GATE_CHANGED: { description: 'A promotion gate changed state (executives, the task force)' },
     WEEKLY_DIGEST: { description: 'Mondays: verified, slipped, the gate (executives)' },
@@ -26,7 +36,10 @@ export const EmailStatusEnum = enumOf(EMAIL_STATUSES);
 registerEnumType(EmailStatusEnum, {
   name: 'NotificationEmailStatus',
   valuesMap: {
-    PENDING: { description: 'To be sent: at once after the notification is created, or at `nextAttemptAt` after a failed attempt (`error` says why it failed)' },
+    PENDING: {
+      description:
+        'To be sent: at once after the notification is created, or at `nextAttemptAt` after a failed attempt (`error` says why it failed)',
+    },
     SENDING: { description: 'Being sent now' },
     SENT: { description: 'The SMTP server accepted it' },
     FAILED: {
@@ -39,12 +52,20 @@ registerEnumType(EmailStatusEnum, {
 export class NotificationEmailType {
   @Field(() => EmailStatusEnum) status!: string;
   @Field(() => DateTimeResolver, { nullable: true }) sentAt!: Date | null;
-  @Field(() => String, { nullable: true, description: 'Why the latest attempt failed (the SMTP server’s answer or the connection error), or why it was not sent' }) error!: string | null;
-  @Field(() => Int, { description: `Attempts so far (at most ${EMAIL_MAX_ATTEMPTS}, retried after 1 min, 5 min, 30 min, 2 h and 12 h)` }) attempts!: number;
-  @Field(() => DateTimeResolver, { nullable: true, description: 'PENDING: when it is (or was due to be) tried next' }) nextAttemptAt!: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the latest attempt failed (the SMTP server’s answer or the connection error), or why it was not sent',
+  })
+  error!: string | null;
+  @Field(() => Int, { description: `Attempts so far (at most ${EMAIL_MAX_ATTEMPTS}, retried after 1 min, 5 min, 30 min, 2 h and 12 h)` })
+  attempts!: number;
+  @Field(() => DateTimeResolver, { nullable: true, description: 'PENDING: when it is (or was due to be) tried next' })
+  nextAttemptAt!: Date | null;
 }
 
-@ObjectType('Notification', { description: 'A message in one’s inbox (in Japanese), about a countermeasure, evidence, a risk acceptance or a gate' })
+@ObjectType('Notification', {
+  description: 'A message in one’s inbox (in Japanese), about a countermeasure, evidence, a risk acceptance or a gate',
+})
 export class NotificationType {
   @Field(() => ID) id!: string;
   @Field(() => NotificationKindEnum) kind!: string;
@@ -61,13 +82,17 @@ export class NotificationType {
   @Field(() => ID, { nullable: true }) riskAcceptanceId!: string | null;
   @Field(() => ID, { nullable: true }) findingId!: string | null;
   @Field(() => String, { nullable: true, description: 'new-customer-promotion' }) gateKey!: string | null;
-  @Field(() => JSONObjectResolver, { description: 'The facts the words were made from (dates, counts, lists)' }) data!: Record<string, unknown>;
+  @Field(() => JSONObjectResolver, { description: 'The facts the words were made from (dates, counts, lists)' }) data!: Record<
+    string,
+    unknown
+  >;
   @Field({
     description:
       'Where on the web page to look, as a path of this server: `/?item=CM-004` (the countermeasure highlighted) for due, overdue, going-stale and expiring-acceptance reminders; `/?view=review` (the review queue) for evidence waiting for review; `/` (the dashboard) for gate changes, the weekly digest and an acceptance of no countermeasure. The e-mail carries the same under PUBLIC_BASE_URL.',
   })
   link!: string;
-  @Field(() => NotificationEmailType, { nullable: true, description: 'Null when it was not to be e-mailed' }) email!: NotificationEmailType | null;
+  @Field(() => NotificationEmailType, { nullable: true, description: 'Null when it was not to be e-mailed' })
+  email!: NotificationEmailType | null;
 
   static from(n: NotificationEntity): NotificationType {
     return {
@@ -89,7 +114,13 @@ export class NotificationType {
       data: n.data,
       link: notificationPath(n.kind, n.countermeasureKey),
       email: n.emailStatus
-        ? { status: n.emailStatus, sentAt: n.emailSentAt, error: n.emailError, attempts: n.emailAttempts, nextAttemptAt: n.emailStatus === 'PENDING' ? n.emailNextAttemptAt : null }
+        ? {
+            status: n.emailStatus,
+            sentAt: n.emailSentAt,
+            error: n.emailError,
+            attempts: n.emailAttempts,
+            nextAttemptAt: n.emailStatus === 'PENDING' ? n.emailNextAttemptAt : null,
+          }
         : null,
     };
   }

@@ -78,7 +78,8 @@ export class NotificationsResolver implements OnModuleInit, OnModuleDestroy {
 
   @Allow(Permission.NOTIFICATIONS_OWN)
   @Mutation(() => MarkNotificationsReadPayload, {
-    description: 'Marks one’s own notifications read: `ids`, or `all: true`. An id that is not one of one’s own is NOT_FOUND and nothing is marked.',
+    description:
+      'Marks one’s own notifications read: `ids`, or `all: true`. An id that is not one of one’s own is NOT_FOUND and nothing is marked.',
   })
   markNotificationsRead(
     @CurrentUser() user: UserEntity,
@@ -95,7 +96,9 @@ export class NotificationsResolver implements OnModuleInit, OnModuleDestroy {
   }
 
   @Allow(Permission.NOTIFICATIONS_OWN)
-  @Mutation(() => NotificationPreferenceType, { description: 'Whether one receives `kind` in the inbox and by e-mail (both off: not at all), from the next notification on' })
+  @Mutation(() => NotificationPreferenceType, {
+    description: 'Whether one receives `kind` in the inbox and by e-mail (both off: not at all), from the next notification on',
+  })
   async setNotificationPreference(
     @CurrentUser() user: UserEntity,
     @Args('kind', { type: () => NotificationKindEnum }) kind: string,
@@ -106,8 +109,12 @@ export class NotificationsResolver implements OnModuleInit, OnModuleDestroy {
   }
 
   @Allow(Permission.REMINDERS_RUN)
-  @Mutation(() => ReminderRunType, { description: 'Admins: run the daily reminders now (idempotent), and with `weeklyDigest: true` the weekly digest' })
-  async runReminders(@Args('weeklyDigest', { type: () => Boolean, nullable: true }) weeklyDigest?: boolean | null): Promise<ReminderRunType> {
+  @Mutation(() => ReminderRunType, {
+    description: 'Admins: run the daily reminders now (idempotent), and with `weeklyDigest: true` the weekly digest',
+  })
+  async runReminders(
+    @Args('weeklyDigest', { type: () => Boolean, nullable: true }) weeklyDigest?: boolean | null,
+  ): Promise<ReminderRunType> {
     const runs = [await this.service.runDaily()];
     if (weeklyDigest) runs.push(await this.service.runWeeklyDigest());
     return ReminderRunType.from(runs);

@@ -65,17 +65,23 @@ export class GateSubscriptionsResolver implements OnModuleInit, OnModuleDestroy 
       };
       await this.pubSub.publish(SubscriptionTrigger.GATE_CHANGED, event);
     } catch (err) {
-      this.logger.error(`gate change ${notice.changeId} (${notice.key}) not published: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.error(
+        `gate change ${notice.changeId} (${notice.key}) not published: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 
   @Allow(Permission.GATE_READ)
   @Subscription(() => GateChangeEventType, {
-    description: 'Every committed state change of a gate (of the gate `key`, or of every gate), as it happens. Over WebSocket (graphql-ws) only.',
+    description:
+      'Every committed state change of a gate (of the gate `key`, or of every gate), as it happens. Over WebSocket (graphql-ws) only.',
     filter: (event: GateChangeEventType, args: { key?: string | null }) => !args.key || event.gate.key === normalizeKey(args.key),
     resolve: (event: GateChangeEventType) => event,
   })
-  async gateChanged(@Args('key', { type: () => String, nullable: true, description: 'e.g. new-customer-promotion; omit for every gate' }) key?: string | null) {
+  async gateChanged(
+    @Args('key', { type: () => String, nullable: true, description: 'e.g. new-customer-promotion; omit for every gate' })
+    key?: string | null,
+  ) {
     // A key that names no gate is a mistake to report now (NOT_FOUND), not a silence forever.
     if (key) await this.gates.getByKey(key);
     return this.pubSub.asyncIterableIterator<GateChangeEventType>(SubscriptionTrigger.GATE_CHANGED);

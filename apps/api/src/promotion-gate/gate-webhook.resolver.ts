@@ -32,9 +32,13 @@ export class GateWebhookResolver {
     const user = ctx.req?.user;
     if (!user || !hasPermission(user.roles, Permission.INTEGRATIONS_MANAGE)) {
       throw toGraphQLError(
-        new IdentityError(IdentityErrorCode.PERMISSION_DENIED, `Only admins see webhook deliveries (needs ${Permission.INTEGRATIONS_MANAGE})`, {
-          permission: Permission.INTEGRATIONS_MANAGE,
-        }),
+        new IdentityError(
+          IdentityErrorCode.PERMISSION_DENIED,
+          `Only admins see webhook deliveries (needs ${Permission.INTEGRATIONS_MANAGE})`,
+          {
+            permission: Permission.INTEGRATIONS_MANAGE,
+          },
+        ),
         false,
       );
     }

@@ -16,8 +16,12 @@ registerEnumType(GateWebhookDeliveryStatusEnum, {
 export class GateWebhookAttemptType {
   @Field(() => ID) id!: string;
   @Field(() => DateTimeResolver) at!: Date;
-  @Field(() => Int, { nullable: true, description: 'The HTTP status answered; null when no answer came (error)' }) httpStatus!: number | null;
-  @Field(() => String, { nullable: true, description: 'What went wrong (a non-2xx status, a refused connection, a timeout); null on success' })
+  @Field(() => Int, { nullable: true, description: 'The HTTP status answered; null when no answer came (error)' }) httpStatus!:
+    number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'What went wrong (a non-2xx status, a refused connection, a timeout); null on success',
+  })
   error!: string | null;
   @Field(() => Int) durationMs!: number;
 

@@ -37,7 +37,9 @@ export class GateResolver {
   }
 
   @Allow(Permission.GATE_DECIDE)
-  @Mutation(() => GateType, { description: 'The chief (or an executive the gate names), not the clearing auditor: ELIGIBLE → OPEN with a statement' })
+  @Mutation(() => GateType, {
+    description: 'The chief (or an executive the gate names), not the clearing auditor: ELIGIBLE → OPEN with a statement',
+  })
   async authorizeGateReopening(@Args('input') input: GateDecisionInput, @CurrentUser() user: UserEntity): Promise<GateType> {
     return GateType.from(await this.service.authorize(Actor.user(user), input.key, input.expectedVersion, input.statement));
   }
@@ -49,7 +51,9 @@ export class GateResolver {
   }
 
   @Allow(Permission.GATE_DECIDE)
-  @Mutation(() => GateType, { description: 'Executives: release a hand hold; the gate follows the rules again (reopening still needs an authorization)' })
+  @Mutation(() => GateType, {
+    description: 'Executives: release a hand hold; the gate follows the rules again (reopening still needs an authorization)',
+  })
   async releaseGateHold(@Args('input') input: GateDecisionInput, @CurrentUser() user: UserEntity): Promise<GateType> {
     return GateType.from(await this.service.releaseHold(Actor.user(user), input.key, input.expectedVersion, input.statement));
   }

@@ -1,7 +1,14 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { ArrayMaxSize, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
-import { BLOCKER_KINDS, GATE_CHANGE_CAUSES, GATE_STATES, type Blocker, type GateChangeEntity, type PromotionGateEntity } from '@app/promotion-gate';
+import {
+  BLOCKER_KINDS,
+  GATE_CHANGE_CAUSES,
+  GATE_STATES,
+  type Blocker,
+  type GateChangeEntity,
+  type PromotionGateEntity,
+} from '@app/promotion-gate';
 
 const enumOf = (values: readonly string[]) => Object.fromEntries(values.map((v) => [v, v]));
 export const GateStateEnum = enumOf(GATE_STATES);
@@ -109,6 +116,11 @@ export class GateDecisionInput {
 @InputType()
 export class ConfigureGateWebhookInput {
   @Field() @IsString() @MaxLength(63) key!: string;
-  @Field(() => String, { nullable: true, description: 'null removes the webhook' }) @IsOptional() @IsString() @MaxLength(2048) url?: string | null;
-  @Field(() => String, { nullable: true, description: 'HMAC-SHA256 key, 16 to 256 characters; write-only' }) @IsOptional() @IsString() @MaxLength(256) secret?: string | null;
+  @Field(() => String, { nullable: true, description: 'null removes the webhook' }) @IsOptional() @IsString() @MaxLength(2048) url?:
+    string | null;
+  @Field(() => String, { nullable: true, description: 'HMAC-SHA256 key, 16 to 256 characters; write-only' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  secret?: string | null;
 }

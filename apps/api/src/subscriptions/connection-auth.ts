@@ -38,7 +38,8 @@ export class ConnectionAuthenticator {
       return principal ? { ok: true, principal, authorization } : { ok: false, reason: 'The access token is not valid' };
     } catch (err) {
       if (err instanceof DomainError) return { ok: false, reason: err.message };
-      if (err instanceof Error && err.name === 'TokenExpiredError') return { ok: false, reason: 'The access token has expired; sign in again' };
+      if (err instanceof Error && err.name === 'TokenExpiredError')
+        return { ok: false, reason: 'The access token has expired; sign in again' };
       this.logger.error(`connection authentication failed: ${err instanceof Error ? err.stack : String(err)}`);
       return { ok: false, reason: 'Try again later', transient: true };
     }

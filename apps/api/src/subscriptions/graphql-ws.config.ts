@@ -95,7 +95,12 @@ export interface GraphqlWsDeps {
 /** WebSocket close reasons are limited to 123 bytes. */
 function closeReason(reason: string): string {
   const full = `Forbidden: ${reason}`;
-  return Buffer.byteLength(full) <= 123 ? full : `${Buffer.from(full).subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '')}...`;
+  return Buffer.byteLength(full) <= 123
+    ? full
+    : `${Buffer.from(full)
+        .subarray(0, 120)
+        .toString('utf8')
+        .replace(/\uFFFD+$/, '')}...`;
 }
 
 /** 1013 Try Again Later: a close that graphql-ws clients retry. */
@@ -112,14 +117,18 @@ function refuse(ctx: WsContext, auth: { reason: string; transient?: boolean }): 
 /** Same shape as HTTP's formatError: a code always, internal errors masked in production. */
 function formatError(error: GraphQLError, production: boolean, requestError: boolean): GraphQLFormattedError {
   const json = error.toJSON();
-  const code = (json.extensions?.['code'] as string | undefined) ?? (requestError ? 'GRAPHQL_VALIDATION_FAILED' : GqlCode.INTERNAL_SERVER_ERROR);
+  const code =
+    (json.extensions?.['code'] as string | undefined) ?? (requestError ? 'GRAPHQL_VALIDATION_FAILED' : GqlCode.INTERNAL_SERVER_ERROR);
   if (production && code === GqlCode.INTERNAL_SERVER_ERROR) return { message: 'Internal server error', extensions: { code } };
   return { ...json, extensions: { ...json.extensions, code } };
 }
 
 export function graphqlWsConfig(deps: GraphqlWsDeps): GraphQLWsSubscriptionsConfig {
   const rules = [...specifiedRules, ...deps.validationRules, ...(deps.production ? [NoSchemaIntrospectionCustomRule] : [])];
-  const options: Pick<ServerOptions<Record<string, unknown> | undefined, ConnectionExtra>, 'onConnect' | 'onSubscribe' | 'onNext' | 'onError' | 'validate'> = {
+  const options: Pick<
+    ServerOptions<Record<string, unknown> | undefined, ConnectionExtra>,
+    'onConnect' | 'onSubscribe' | 'onNext' | 'onError' | 'validate'
+  > = {
     onConnect: async (ctx) => {
       const auth = await deps.authenticator.authenticate(ctx.connectionParams);
       if (!auth.ok) return refuse(ctx, auth);

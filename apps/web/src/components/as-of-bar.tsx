@@ -56,7 +56,8 @@ export function AsOfBar(props: {
           {t('asOf.range', { start: formatDay(lang, props.startsOn), end: formatDay(lang, props.today) })}
         </span>
         <span className="as-of-updated">
-          {t('asOf', { date: formatDay(lang, props.shown) })} · <span data-testid="updated-at">{t('live.updated', { time: formatTime(lang, new Date(props.generatedAt)) })}</span>
+          {t('asOf', { date: formatDay(lang, props.shown) })} ·{' '}
+          <span data-testid="updated-at">{t('live.updated', { time: formatTime(lang, new Date(props.generatedAt)) })}</span>
         </span>
         {props.error && <span className="error"> · {props.error}</span>}
       </div>

@@ -29,7 +29,12 @@ Chart.defaults.font.family = getComputedStyle(document.documentElement).getPrope
  * always the latest figures). The canvas carries a summary for
  * screen readers; every figure is also in the table under the chart.
  */
-function ChartCanvas<T extends ChartType>(props: { type: T; data: ChartData<T>; options: ChartConfiguration<T>['options']; label: string }) {
+function ChartCanvas<T extends ChartType>(props: {
+  type: T;
+  data: ChartData<T>;
+  options: ChartConfiguration<T>['options'];
+  label: string;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart<T> | null>(null);
   useEffect(() => {
@@ -62,7 +67,12 @@ export function StatusByCategoryChart({ byCategory }: { byCategory: Dashboard['b
   const data = useMemo<ChartData<'bar'>>(
     () => ({
       labels: categories.map((c) => enumLabel(t, 'category', c)),
-      datasets: series.map((s) => ({ label: enumLabel(t, 'status', s.status), data: s.counts, backgroundColor: STATUS_COLORS[s.status] ?? '#64748b', stack: 'status' })),
+      datasets: series.map((s) => ({
+        label: enumLabel(t, 'status', s.status),
+        data: s.counts,
+        backgroundColor: STATUS_COLORS[s.status] ?? '#64748b',
+        stack: 'status',
+      })),
     }),
     [categories, series, t],
   );
@@ -71,12 +81,23 @@ export function StatusByCategoryChart({ byCategory }: { byCategory: Dashboard['b
       indexAxis: 'y',
       maintainAspectRatio: false,
       animation: false,
-      scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: t('chart.count') } }, y: { stacked: true } },
+      scales: {
+        x: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: t('chart.count') } },
+        y: { stacked: true },
+      },
       plugins: { legend: { position: 'bottom' } },
     }),
     [t],
   );
-  const summary = categories.map((c, i) => `${enumLabel(t, 'category', c)}: ${series.filter((s) => s.counts[i]).map((s) => `${enumLabel(t, 'status', s.status)} ${s.counts[i]}`).join(', ')}`).join('; ');
+  const summary = categories
+    .map(
+      (c, i) =>
+        `${enumLabel(t, 'category', c)}: ${series
+          .filter((s) => s.counts[i])
+          .map((s) => `${enumLabel(t, 'status', s.status)} ${s.counts[i]}`)
+          .join(', ')}`,
+    )
+    .join('; ');
   return (
     <section className="panel chart" data-testid="chart-by-category" aria-labelledby="chart-by-category-title">
       <h2 id="chart-by-category-title">{t('chart.byCategory')}</h2>
@@ -127,8 +148,19 @@ export function BurnUpChart({ burnUp }: { burnUp: Dashboard['burnUp'] }) {
     () => ({
       labels: burnUp.map((p) => shortDay(lang, p.day)),
       datasets: [
-        { label: t('chart.burnUp.total'), data: burnUp.map((p) => p.total), borderColor: '#475569', backgroundColor: '#475569', borderDash: [6, 4] },
-        { label: t('chart.burnUp.implemented'), data: burnUp.map((p) => p.implemented), borderColor: '#f59e0b', backgroundColor: '#f59e0b' },
+        {
+          label: t('chart.burnUp.total'),
+          data: burnUp.map((p) => p.total),
+          borderColor: '#475569',
+          backgroundColor: '#475569',
+          borderDash: [6, 4],
+        },
+        {
+          label: t('chart.burnUp.implemented'),
+          data: burnUp.map((p) => p.implemented),
+          borderColor: '#f59e0b',
+          backgroundColor: '#f59e0b',
+        },
         { label: t('chart.burnUp.verified'), data: burnUp.map((p) => p.verified), borderColor: '#16a34a', backgroundColor: '#16a34a' },
       ],
     }),
@@ -140,7 +172,10 @@ export function BurnUpChart({ burnUp }: { burnUp: Dashboard['burnUp'] }) {
       animation: false,
       elements: { point: { radius: 0, hitRadius: 6 }, line: { borderWidth: 2, tension: 0 } },
       interaction: { mode: 'index', intersect: false },
-      scales: { y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: t('chart.count') } }, x: { ticks: { maxTicksLimit: 8, autoSkip: true } } },
+      scales: {
+        y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: t('chart.count') } },
+        x: { ticks: { maxTicksLimit: 8, autoSkip: true } },
+      },
       plugins: { legend: { position: 'bottom' } },
     }),
     [t],

@@ -35,13 +35,23 @@ import { Tiles } from './tiles';
  * rows and scrolls to the first; `?view=review` scrolls to the review queue.
  * Read once when the page opens (after sign-in too: the address is kept).
  */
-export function DashboardPage({ user, reconnects, onIncident }: { user: SessionUser; reconnects: number; onIncident: (title: string) => void }) {
+export function DashboardPage({
+  user,
+  reconnects,
+  onIncident,
+}: {
+  user: SessionUser;
+  reconnects: number;
+  onIncident: (title: string) => void;
+}) {
   const { t } = useI18n();
   const params = useMemo(() => readPageParams(window.location.search), []);
 
   // The day asked for: null is today (live). A day the server refused ends as today, with a notice.
   const [asOf, setAsOf] = useState<string | null>(() => dayToRequest(params.asOf, null, todayInTokyo(new Date())));
-  const [refused, setRefused] = useState<string | null>(params.asOfUnusable ?? (params.asOf && params.asOf > todayInTokyo(new Date()) ? params.asOf : null));
+  const [refused, setRefused] = useState<string | null>(
+    params.asOfUnusable ?? (params.asOf && params.asOf > todayInTokyo(new Date()) ? params.asOf : null),
+  );
   // Today as the server counts it (its latest asOf), unless the browser's clock is already further on.
   const [serverToday, setServerToday] = useState('');
   const clientToday = todayInTokyo(new Date());
@@ -128,7 +138,8 @@ export function DashboardPage({ user, reconnects, onIncident }: { user: SessionU
         target = document.querySelector<HTMLElement>(`tr[data-item-key="${CSS.escape(params.item)}"]`);
         if (!target) setItemMissing(true);
       }
-      if (!target && params.view === 'review') target = document.querySelector<HTMLElement>('[data-testid="review-queue"], [data-testid="review-summary"]');
+      if (!target && params.view === 'review')
+        target = document.querySelector<HTMLElement>('[data-testid="review-queue"], [data-testid="review-summary"]');
       if (target) {
         target.scrollIntoView({ block: 'center' });
         target.focus({ preventScroll: true });
@@ -192,10 +203,32 @@ export function DashboardPage({ user, reconnects, onIncident }: { user: SessionU
           <BurnUpChart burnUp={d.burnUp} />
         </div>
         <div className="lists">
-          <ItemTable id="overdue-list" title={t('list.overdue')} total={d.totals.overdue} rows={d.overdue} empty={t('list.none')} showOverdue wide />
-          <ItemTable id="due-soon-list" title={t('list.dueSoon')} total={d.totals.dueSoon} rows={d.dueSoon} empty={t('list.none')} showDaysLeft wide />
+          <ItemTable
+            id="overdue-list"
+            title={t('list.overdue')}
+            total={d.totals.overdue}
+            rows={d.overdue}
+            empty={t('list.none')}
+            showOverdue
+            wide
+          />
+          <ItemTable
+            id="due-soon-list"
+            title={t('list.dueSoon')}
+            total={d.totals.dueSoon}
+            rows={d.dueSoon}
+            empty={t('list.none')}
+            showDaysLeft
+            wide
+          />
           {d.blocked.length > 0 && (
-            <ItemTable id="blocked-list" title={t('list.blocked')} total={d.totals.blocked} rows={d.blocked.map((b) => ({ ...b, note: b.reason }))} empty={t('list.none')} />
+            <ItemTable
+              id="blocked-list"
+              title={t('list.blocked')}
+              total={d.totals.blocked}
+              rows={d.blocked.map((b) => ({ ...b, note: b.reason }))}
+              empty={t('list.none')}
+            />
           )}
           <ItemTable id="at-risk-list" title={t('list.atRisk')} total={d.totals.atRisk} rows={d.atRisk} empty={t('list.none')} />
           <OwnerLoad rows={d.ownerLoad} />

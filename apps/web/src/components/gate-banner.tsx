@@ -6,9 +6,15 @@ import { blockerText } from '../words';
 /** The promotion gate: its state, and when it is not open, why, in plain words. */
 export function GateBanner({ gate }: { gate: NonNullable<Dashboard['gate']> }) {
   const { t } = useI18n();
-  const explain = gate.state === 'SUSPENDED' ? 'gate.explain.SUSPENDED' : gate.state === 'ELIGIBLE' ? 'gate.explain.ELIGIBLE' : 'gate.explain.OPEN';
+  const explain =
+    gate.state === 'SUSPENDED' ? 'gate.explain.SUSPENDED' : gate.state === 'ELIGIBLE' ? 'gate.explain.ELIGIBLE' : 'gate.explain.OPEN';
   return (
-    <section className={`gate-banner gate-${gate.state.toLowerCase()}`} data-testid="gate-banner" data-state={gate.state} aria-live="polite">
+    <section
+      className={`gate-banner gate-${gate.state.toLowerCase()}`}
+      data-testid="gate-banner"
+      data-state={gate.state}
+      aria-live="polite"
+    >
       <div className="gate-head">
         <div>
           <h2>{t('gate.title')}</h2>

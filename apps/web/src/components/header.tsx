@@ -23,7 +23,14 @@ export function Header(props: { user?: SessionUser; live?: LiveState; onSignOut?
         )}
         <div className="lang-switch" role="group" aria-label={t('header.language')}>
           {LANGS.map((l) => (
-            <button key={l} type="button" lang={l} aria-pressed={lang === l} className={lang === l ? 'active' : ''} onClick={() => setLang(l)}>
+            <button
+              key={l}
+              type="button"
+              lang={l}
+              aria-pressed={lang === l}
+              className={lang === l ? 'active' : ''}
+              onClick={() => setLang(l)}
+            >
               {LANG_NAMES[l]}
             </button>
           ))}
@@ -31,7 +38,10 @@ export function Header(props: { user?: SessionUser; live?: LiveState; onSignOut?
         {props.user && (
           <>
             <span className="user" data-testid="signed-in-user">
-              {t('header.signedInAs', { name: props.user.displayName, roles: props.user.roles.map((r) => enumLabel(t, 'role', r)).join('・') })}
+              {t('header.signedInAs', {
+                name: props.user.displayName,
+                roles: props.user.roles.map((r) => enumLabel(t, 'role', r)).join('・'),
+              })}
             </span>
             <button type="button" className="sign-out" onClick={props.onSignOut}>
               {t('header.signOut')}

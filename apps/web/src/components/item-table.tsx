@@ -39,7 +39,11 @@ export function ItemTable(props: {
     <section className={props.wide ? 'panel wide' : 'panel'} data-testid={props.id} aria-labelledby={`${props.id}-title`}>
       <h2 id={`${props.id}-title`}>
         {props.title}
-        {props.total !== undefined && <span className="count" data-testid={`${props.id}-count`}>{props.total}</span>}
+        {props.total !== undefined && (
+          <span className="count" data-testid={`${props.id}-count`}>
+            {props.total}
+          </span>
+        )}
       </h2>
       {props.rows.length === 0 ? (
         <p className="empty">{props.empty}</p>

@@ -42,7 +42,12 @@ export function OwnerLoad({ rows }: { rows: readonly OwnerLoadRow[] }) {
                 </td>
                 <td className="bar-cell" aria-hidden="true">
                   <div className="load-bar" style={{ width: `${(r.open / most) * 100}%` }}>
-                    {r.overdue > 0 && <div className="load-bar-overdue" style={{ width: `${(Math.min(r.overdue, r.open) / Math.max(r.open, 1)) * 100}%` }} />}
+                    {r.overdue > 0 && (
+                      <div
+                        className="load-bar-overdue"
+                        style={{ width: `${(Math.min(r.overdue, r.open) / Math.max(r.open, 1)) * 100}%` }}
+                      />
+                    )}
                   </div>
                 </td>
               </tr>

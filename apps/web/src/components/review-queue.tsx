@@ -20,7 +20,11 @@ export function ReviewQueue({ version, onReady }: { version: number; onReady?: (
     <section className="panel primary" data-testid="review-queue" aria-labelledby="review-queue-title" tabIndex={-1}>
       <h2 id="review-queue-title">
         {t('review.title')}
-        {queue && <span className="count" data-testid="review-queue-count">{queue.totalCount}</span>}
+        {queue && (
+          <span className="count" data-testid="review-queue-count">
+            {queue.totalCount}
+          </span>
+        )}
       </h2>
       {res.error && !queue && <p className="error">{t('error.load', { message: res.error.message })}</p>}
       {!queue && !res.error && <p className="empty">{t('loading')}</p>}

@@ -11,7 +11,9 @@ export function SignIn(props: { onSignedIn: (session: Session) => void; notice?:
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ key: 'signIn.invalid' | 'signIn.tooMany' | 'signIn.busy' | 'error.unavailable' } | { message: string } | null>(null);
+  const [error, setError] = useState<
+    { key: 'signIn.invalid' | 'signIn.tooMany' | 'signIn.busy' | 'error.unavailable' } | { message: string } | null
+  >(null);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -26,7 +28,8 @@ export function SignIn(props: { onSignedIn: (session: Session) => void; notice?:
     }
     const code = errorCodeOf(res.error);
     if (code === 'UNAUTHENTICATED' || code === 'BAD_USER_INPUT') setError({ key: 'signIn.invalid' });
-    else if (code === 'TOO_MANY_REQUESTS' && res.error?.graphQLErrors[0]?.extensions?.['reason'] === 'SIGN_IN_BUSY') setError({ key: 'signIn.busy' });
+    else if (code === 'TOO_MANY_REQUESTS' && res.error?.graphQLErrors[0]?.extensions?.['reason'] === 'SIGN_IN_BUSY')
+      setError({ key: 'signIn.busy' });
     else if (code === 'TOO_MANY_REQUESTS') setError({ key: 'signIn.tooMany' });
     else if (code === 'SERVICE_UNAVAILABLE') setError({ key: 'error.unavailable' });
     else setError({ message: res.error?.graphQLErrors[0]?.message ?? res.error?.networkError?.message ?? String(res.error) });
@@ -44,7 +47,14 @@ export function SignIn(props: { onSignedIn: (session: Session) => void; notice?:
         </label>
         <label>
           {t('signIn.password')}
-          <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
         {error && (
           <p className="error" role="alert" data-testid="sign-in-error">

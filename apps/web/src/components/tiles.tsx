@@ -49,7 +49,11 @@ export function Tiles({ d }: { d: Dashboard }) {
         id="review-waiting"
         label={t('tile.reviewWaiting')}
         value={d.reviewQueue.waiting}
-        detail={d.reviewQueue.oldestWaitDays !== null && d.reviewQueue.waiting > 0 ? t('tile.oldestWait', { days: d.reviewQueue.oldestWaitDays }) : undefined}
+        detail={
+          d.reviewQueue.oldestWaitDays !== null && d.reviewQueue.waiting > 0
+            ? t('tile.oldestWait', { days: d.reviewQueue.oldestWaitDays })
+            : undefined
+        }
         tone={d.reviewQueue.waiting > 0 ? 'warn' : undefined}
       />
       <Tile

@@ -32,7 +32,11 @@ describe('audit-trail hash chain (format v1)', () => {
     const [e] = chain(1);
     const text = canonicalPayload(e!);
     // Keys sorted, no whitespace, UTC timestamp with milliseconds, version tag inside.
-    expect(text.startsWith('{"action":"user.created","actorId":null,"actorLabel":"system:test","after":{"displayName":"個人情報漏えい事案","n":1,"roles":["AUDITOR"]}')).toBe(true);
+    expect(
+      text.startsWith(
+        '{"action":"user.created","actorId":null,"actorLabel":"system:test","after":{"displayName":"個人情報漏えい事案","n":1,"roles":["AUDITOR"]}',
+      ),
+    ).toBe(true);
     expect(text).toContain('"occurredAt":"2026-07-09T10:00:01.123Z"');
     expect(text).toContain('"v":1');
     expect(e!.hash).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));

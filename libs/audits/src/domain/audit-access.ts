@@ -19,12 +19,15 @@ export interface EngagementParties {
   teamIds: readonly string[];
 }
 
-
 function refuse(actor: Actor, what: string): never {
   throw new AuditError(AuditErrorCode.NOT_PERMITTED, `You may not ${what}`, { actor: actor.label, what });
 }
 
-export function assertMayCommission(actor: Actor, chiefId: string | null, what = 'commission an external audit: only the task-force chief or an admin may'): void {
+export function assertMayCommission(
+  actor: Actor,
+  chiefId: string | null,
+  what = 'commission an external audit: only the task-force chief or an admin may',
+): void {
   if (isSystem(actor) || actorMay(actor, Permission.PLANS_MANAGE) || (chiefId !== null && actor.id === chiefId)) return;
   refuse(actor, what);
 }

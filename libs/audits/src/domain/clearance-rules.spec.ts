@@ -3,7 +3,12 @@ import { blockerDetails, clearanceBlockers, isFindingOpen, isVerifiedForClearanc
 
 const TODAY = '2026-11-30';
 const cm = (key: string, status: string) => ({ id: `id-${key}`, key, status });
-const finding = (key: string, severity: FindingFacts['severity'], status: FindingFacts['status'], acceptanceExpiresOn: string | null = null): FindingFacts => ({
+const finding = (
+  key: string,
+  severity: FindingFacts['severity'],
+  status: FindingFacts['status'],
+  acceptanceExpiresOn: string | null = null,
+): FindingFacts => ({
   id: `id-${key}`,
   key,
   severity,
@@ -31,7 +36,11 @@ describe('the clearance rule', () => {
     expect(
       clearanceBlockers({
         scope: [cm('CM-001', 'VERIFIED'), cm('CM-002', 'OPERATING')],
-        findings: [finding('F-001', 'MEDIUM', 'OPEN'), finding('F-002', 'HIGH', 'RESOLVED'), finding('F-003', 'CRITICAL', 'ACCEPTED_RISK', '2027-01-31')],
+        findings: [
+          finding('F-001', 'MEDIUM', 'OPEN'),
+          finding('F-002', 'HIGH', 'RESOLVED'),
+          finding('F-003', 'CRITICAL', 'ACCEPTED_RISK', '2027-01-31'),
+        ],
         today: TODAY,
       }),
     ).toEqual([]);
@@ -40,11 +49,19 @@ describe('the clearance rule', () => {
   it('lists every blocker in a stable order: empty scope, countermeasures by key number, findings by key number', () => {
     const blockers = clearanceBlockers({
       scope: [cm('CM-1000', 'DEGRADED'), cm('CM-002', 'VERIFIED'), cm('CM-999', 'REOPENED')],
-      findings: [finding('F-010', 'HIGH', 'OPEN'), finding('F-002', 'CRITICAL', 'ACCEPTED_RISK', '2026-11-01'), finding('F-003', 'LOW', 'OPEN')],
+      findings: [
+        finding('F-010', 'HIGH', 'OPEN'),
+        finding('F-002', 'CRITICAL', 'ACCEPTED_RISK', '2026-11-01'),
+        finding('F-003', 'LOW', 'OPEN'),
+      ],
       today: TODAY,
     });
     expect(blockers.map((b) => ('key' in b ? b.key : b.kind))).toEqual(['CM-999', 'CM-1000', 'F-002', 'F-010']);
-    expect(blockerDetails(blockers)).toMatchObject({ emptyScope: false, countermeasures: ['CM-999', 'CM-1000'], findings: ['F-002', 'F-010'] });
+    expect(blockerDetails(blockers)).toMatchObject({
+      emptyScope: false,
+      countermeasures: ['CM-999', 'CM-1000'],
+      findings: ['F-002', 'F-010'],
+    });
     expect(clearanceBlockers({ scope: [], findings: [], today: TODAY })).toEqual([{ kind: 'EMPTY_SCOPE' }]);
   });
 });

@@ -64,11 +64,19 @@ export function clearanceBlockers(facts: ClearanceFacts): ClearanceBlocker[] {
   const blockers: ClearanceBlocker[] = [];
   if (facts.scope.length === 0) blockers.push({ kind: 'EMPTY_SCOPE' });
   for (const cm of [...facts.scope].sort(byKey)) {
-    if (!isVerifiedForClearance(cm.status)) blockers.push({ kind: 'COUNTERMEASURE_NOT_VERIFIED', id: cm.id, key: cm.key, status: cm.status });
+    if (!isVerifiedForClearance(cm.status))
+      blockers.push({ kind: 'COUNTERMEASURE_NOT_VERIFIED', id: cm.id, key: cm.key, status: cm.status });
   }
   for (const f of [...facts.findings].sort(byKey)) {
     if (isBlockingFinding(f, facts.today)) {
-      blockers.push({ kind: 'OPEN_FINDING', id: f.id, key: f.key, severity: f.severity, status: f.status, acceptanceExpiresOn: f.acceptanceExpiresOn });
+      blockers.push({
+        kind: 'OPEN_FINDING',
+        id: f.id,
+        key: f.key,
+        severity: f.severity,
+        status: f.status,
+        acceptanceExpiresOn: f.acceptanceExpiresOn,
+      });
     }
   }
   return blockers;

@@ -31,7 +31,15 @@ function input(): SnapshotInput {
     ],
     systems: [{ id: '00000000-0000-4000-8000-000000000202', name: '顧客DB' }],
     findings: [
-      { id: 'f2', seq: 2, key: 'F-002', engagementId: 'e', severity: 'HIGH', status: 'ACCEPTED_RISK', riskAcceptance: { id: 'r1', expiresOn: '2027-03-31' } },
+      {
+        id: 'f2',
+        seq: 2,
+        key: 'F-002',
+        engagementId: 'e',
+        severity: 'HIGH',
+        status: 'ACCEPTED_RISK',
+        riskAcceptance: { id: 'r1', expiresOn: '2027-03-31' },
+      },
       { id: 'f1', seq: 1, key: 'F-001', engagementId: 'e', severity: 'LOW', status: 'RESOLVED', riskAcceptance: null },
     ],
   };

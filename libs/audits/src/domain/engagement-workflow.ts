@@ -69,9 +69,13 @@ export const SCOPE_EDITABLE_IN: readonly EngagementStatus[] = ['PLANNED', 'FIELD
 
 export function assertStatusIn(status: EngagementStatus, allowedIn: readonly EngagementStatus[], what: string): void {
   if (!allowedIn.includes(status)) {
-    throw new AuditError(AuditErrorCode.ENGAGEMENT_STATUS_FORBIDS, `Cannot ${what} while the engagement is ${status} (only in ${allowedIn.join(', ')})`, {
-      status,
-      allowedIn: [...allowedIn],
-    });
+    throw new AuditError(
+      AuditErrorCode.ENGAGEMENT_STATUS_FORBIDS,
+      `Cannot ${what} while the engagement is ${status} (only in ${allowedIn.join(', ')})`,
+      {
+        status,
+        allowedIn: [...allowedIn],
+      },
+    );
   }
 }

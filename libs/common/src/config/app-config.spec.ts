@@ -198,26 +198,18 @@ describe('validateConfig ADMIN_EMAIL / ADMIN_PASSWORD', () => {
   });
 
   it('refuses an ADMIN_PASSWORD of 11 characters and accepts one of 12', () => {
-    expect(namedVariables(refusal({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'p'.repeat(11) }))).toEqual([
-      'ADMIN_PASSWORD',
-    ]);
-    expect(validateConfig({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'p'.repeat(12) }).ADMIN_PASSWORD).toBe(
-      'p'.repeat(12),
-    );
+    expect(namedVariables(refusal({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'p'.repeat(11) }))).toEqual(['ADMIN_PASSWORD']);
+    expect(validateConfig({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'p'.repeat(12) }).ADMIN_PASSWORD).toBe('p'.repeat(12));
   });
 
   it('refuses an ADMIN_PASSWORD over 256 characters at start-up, rather than failing later in user creation', () => {
-    expect(namedVariables(refusal({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'p'.repeat(257) }))).toEqual([
-      'ADMIN_PASSWORD',
-    ]);
+    expect(namedVariables(refusal({ ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'p'.repeat(257) }))).toEqual(['ADMIN_PASSWORD']);
   });
 
   it.each(['not-an-email', 'admin@', '@example.com', 'admin example.com'])(
     'refuses a malformed ADMIN_EMAIL %j, naming ADMIN_EMAIL',
     (email) => {
-      expect(namedVariables(refusal({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'correct-horse-battery' }))).toEqual([
-        'ADMIN_EMAIL',
-      ]);
+      expect(namedVariables(refusal({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'correct-horse-battery' }))).toEqual(['ADMIN_EMAIL']);
     },
   );
 });

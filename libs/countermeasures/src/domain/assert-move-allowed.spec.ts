@@ -48,7 +48,9 @@ describe('assertMoveAllowed', () => {
         for (const cause of ALL_TRANSITION_CAUSES) {
           const evidence = { requirementsTotal: 2, requirementsWithEvidence: 2 };
           const asked = codeOf(() => assertMoveAllowed(from, to, { cause, resumeStatus, ongoing, reason: 'なぜ', evidence }));
-          const tried = codeOf(() => decideTransition({ current: from, resumeStatus, target: to, cause, reason: 'なぜ', facts: { ongoing, ...evidence } }));
+          const tried = codeOf(() =>
+            decideTransition({ current: from, resumeStatus, target: to, cause, reason: 'なぜ', facts: { ongoing, ...evidence } }),
+          );
           expect([from, resumeStatus, to, cause, asked]).toEqual([from, resumeStatus, to, cause, tried]);
           checked++;
         }
@@ -58,36 +60,69 @@ describe('assertMoveAllowed', () => {
   });
 
   it('lets the auditor sign off only IMPLEMENTED work; elsewhere INVALID_TRANSITION naming the moves there are', () => {
-    expect(() => assertMoveAllowed(S.IMPLEMENTED, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: null, ongoing: false })).not.toThrow();
+    expect(() =>
+      assertMoveAllowed(S.IMPLEMENTED, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: null, ongoing: false }),
+    ).not.toThrow();
     for (const from of [S.PLANNED, S.IN_PROGRESS, S.CHANGES_REQUESTED, S.REOPENED, S.VERIFIED, S.CANCELLED]) {
-      expect(codeOf(() => assertMoveAllowed(from, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: null, ongoing: false }))).toBe('INVALID_TRANSITION');
+      expect(codeOf(() => assertMoveAllowed(from, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: null, ongoing: false }))).toBe(
+        'INVALID_TRANSITION',
+      );
     }
     try {
       assertMoveAllowed(S.IN_PROGRESS, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: null, ongoing: false });
     } catch (err) {
-      expect((err as CountermeasureError).details).toMatchObject({ from: 'IN_PROGRESS', to: 'VERIFIED', cause: 'AUDITOR_SIGN_OFF', allowed: [] });
+      expect((err as CountermeasureError).details).toMatchObject({
+        from: 'IN_PROGRESS',
+        to: 'VERIFIED',
+        cause: 'AUDITOR_SIGN_OFF',
+        allowed: [],
+      });
     }
     // BLOCKED work is not signed off, even when it was blocked from IMPLEMENTED.
-    expect(codeOf(() => assertMoveAllowed(S.BLOCKED, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: S.IMPLEMENTED, ongoing: false }))).toBe('INVALID_TRANSITION');
+    expect(
+      codeOf(() => assertMoveAllowed(S.BLOCKED, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: S.IMPLEMENTED, ongoing: false })),
+    ).toBe('INVALID_TRANSITION');
   });
 
   it('judges the graph only when the reason and the evidence are left out', () => {
     // No reason known yet: REOPEN is allowed by the graph.
     expect(() => assertMoveAllowed(S.VERIFIED, S.REOPENED, { cause: C.REOPEN, resumeStatus: null, ongoing: false })).not.toThrow();
     // A blank reason given: refused as the move would be.
-    expect(codeOf(() => assertMoveAllowed(S.VERIFIED, S.REOPENED, { cause: C.REOPEN, resumeStatus: null, ongoing: false, reason: '  ' }))).toBe(CountermeasureErrorCode.REASON_REQUIRED);
-    // No evidence counts: the evidence rule is not judged; with them, it is.
-    expect(() => assertMoveAllowed(S.IMPLEMENTED, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: null, ongoing: false })).not.toThrow();
     expect(
-      codeOf(() => assertMoveAllowed(S.IMPLEMENTED, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: null, ongoing: false, evidence: { requirementsTotal: 2, requirementsWithEvidence: 1 } })),
+      codeOf(() => assertMoveAllowed(S.VERIFIED, S.REOPENED, { cause: C.REOPEN, resumeStatus: null, ongoing: false, reason: '  ' })),
+    ).toBe(CountermeasureErrorCode.REASON_REQUIRED);
+    // No evidence counts: the evidence rule is not judged; with them, it is.
+    expect(() =>
+      assertMoveAllowed(S.IMPLEMENTED, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: null, ongoing: false }),
+    ).not.toThrow();
+    expect(
+      codeOf(() =>
+        assertMoveAllowed(S.IMPLEMENTED, S.VERIFIED, {
+          cause: C.AUDITOR_SIGN_OFF,
+          resumeStatus: null,
+          ongoing: false,
+          evidence: { requirementsTotal: 2, requirementsWithEvidence: 1 },
+        }),
+      ),
     ).toBe(CountermeasureErrorCode.EVIDENCE_MISSING);
     expect(
-      codeOf(() => assertMoveAllowed(S.IMPLEMENTED, S.VERIFIED, { cause: C.AUDITOR_SIGN_OFF, resumeStatus: null, ongoing: false, evidence: { requirementsTotal: 0, requirementsWithEvidence: 0 } })),
+      codeOf(() =>
+        assertMoveAllowed(S.IMPLEMENTED, S.VERIFIED, {
+          cause: C.AUDITOR_SIGN_OFF,
+          resumeStatus: null,
+          ongoing: false,
+          evidence: { requirementsTotal: 0, requirementsWithEvidence: 0 },
+        }),
+      ),
     ).toBe(CountermeasureErrorCode.NO_REQUIREMENTS);
   });
 
   it('refuses an impossible state (INVALID_WORKFLOW_INPUT) before the graph', () => {
-    expect(codeOf(() => assertMoveAllowed(S.OPERATING, S.REOPENED, { cause: C.REOPEN, resumeStatus: null, ongoing: false }))).toBe('INVALID_WORKFLOW_INPUT');
-    expect(codeOf(() => assertMoveAllowed(S.BLOCKED, S.IN_PROGRESS, { cause: C.USER, resumeStatus: null, ongoing: false }))).toBe('INVALID_WORKFLOW_INPUT');
+    expect(codeOf(() => assertMoveAllowed(S.OPERATING, S.REOPENED, { cause: C.REOPEN, resumeStatus: null, ongoing: false }))).toBe(
+      'INVALID_WORKFLOW_INPUT',
+    );
+    expect(codeOf(() => assertMoveAllowed(S.BLOCKED, S.IN_PROGRESS, { cause: C.USER, resumeStatus: null, ongoing: false }))).toBe(
+      'INVALID_WORKFLOW_INPUT',
+    );
   });
 });

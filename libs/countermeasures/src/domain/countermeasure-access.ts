@@ -43,7 +43,14 @@ export function assertMayEdit(actor: Actor, item: ItemParties): void {
 }
 
 export function assertMayReplan(actor: Actor, item: ItemParties): void {
-  if (isSystem(actor) || isAdmin(actor) || actor.id === item.ownerId || actor.id === item.chiefId || item.contributorIds.includes(actor.id!)) return;
+  if (
+    isSystem(actor) ||
+    isAdmin(actor) ||
+    actor.id === item.ownerId ||
+    actor.id === item.chiefId ||
+    item.contributorIds.includes(actor.id!)
+  )
+    return;
   refuse('change the due date: only the owner, a contributor, the chief or an admin may', actor);
 }
 
@@ -61,6 +68,13 @@ export function assertMayDecide(actor: Actor, what: string): void {
  * depending on someone else's item does not change that item.
  */
 export function assertMayLinkDependencies(actor: Actor, item: ItemParties): void {
-  if (isSystem(actor) || isAdmin(actor) || actor.id === item.ownerId || actor.id === item.chiefId || item.contributorIds.includes(actor.id!)) return;
+  if (
+    isSystem(actor) ||
+    isAdmin(actor) ||
+    actor.id === item.ownerId ||
+    actor.id === item.chiefId ||
+    item.contributorIds.includes(actor.id!)
+  )
+    return;
   refuse('change the dependencies of this countermeasure: only its owner, a contributor, the chief or an admin may', actor);
 }

@@ -32,9 +32,7 @@ export interface TransitionRecord {
 export function transitionRecord(decision: TransitionDecision, actorId: string | null, at: Date): TransitionRecord {
   if (isSystemCause(decision.cause) ? actorId !== null : actorId === null || actorId.trim() === '') {
     throw invalidInput(
-      isSystemCause(decision.cause)
-        ? `A system move (${decision.cause}) has no actor`
-        : `A move by ${decision.cause} must name its actor`,
+      isSystemCause(decision.cause) ? `A system move (${decision.cause}) has no actor` : `A move by ${decision.cause} must name its actor`,
       { cause: decision.cause, actorId },
     );
   }

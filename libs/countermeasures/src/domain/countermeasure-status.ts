@@ -56,10 +56,7 @@ export type TransitionCause = (typeof TransitionCause)[keyof typeof TransitionCa
 
 export const ALL_TRANSITION_CAUSES: readonly TransitionCause[] = Object.values(TransitionCause);
 
-const SYSTEM_CAUSES: ReadonlySet<TransitionCause> = new Set([
-  TransitionCause.SYSTEM_STALENESS,
-  TransitionCause.SYSTEM_FRESH_EVIDENCE,
-]);
+const SYSTEM_CAUSES: ReadonlySet<TransitionCause> = new Set([TransitionCause.SYSTEM_STALENESS, TransitionCause.SYSTEM_FRESH_EVIDENCE]);
 
 /** System moves have no human actor. */
 export function isSystemCause(cause: TransitionCause): boolean {

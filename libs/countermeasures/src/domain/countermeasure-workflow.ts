@@ -114,12 +114,7 @@ export const BLOCKABLE_STATUSES: readonly CountermeasureStatus[] = ALL_COUNTERME
 /** Statuses only an ongoing measure can have. */
 const ONGOING_ONLY_STATUSES: ReadonlySet<CountermeasureStatus> = new Set([S.OPERATING, S.DEGRADED]);
 
-const REASON_REQUIRED_TARGETS: ReadonlySet<CountermeasureStatus> = new Set([
-  S.BLOCKED,
-  S.CANCELLED,
-  S.REOPENED,
-  S.CHANGES_REQUESTED,
-]);
+const REASON_REQUIRED_TARGETS: ReadonlySet<CountermeasureStatus> = new Set([S.BLOCKED, S.CANCELLED, S.REOPENED, S.CHANGES_REQUESTED]);
 
 const EVIDENCE_REQUIRED_TARGETS: ReadonlySet<CountermeasureStatus> = new Set([S.IMPLEMENTED, S.VERIFIED]);
 
@@ -236,11 +231,14 @@ function assertValidState(
     });
   }
   if (!ongoing && (ONGOING_ONLY_STATUSES.has(status) || (resumeStatus !== null && ONGOING_ONLY_STATUSES.has(resumeStatus)))) {
-    throw invalidInput(`A countermeasure that is not ongoing cannot be ${status === S.BLOCKED ? `blocked from ${String(resumeStatus)}` : status}`, {
-      status,
-      resumeStatus,
-      ongoing,
-    });
+    throw invalidInput(
+      `A countermeasure that is not ongoing cannot be ${status === S.BLOCKED ? `blocked from ${String(resumeStatus)}` : status}`,
+      {
+        status,
+        resumeStatus,
+        ongoing,
+      },
+    );
   }
 }
 
@@ -267,7 +265,11 @@ export function allowedTransitions(
   facts: Pick<WorkflowFacts, 'ongoing'>,
 ): CountermeasureStatus[] {
   assertValidState(status, resumeStatus, cause, facts.ongoing);
-  return inOrder(edgesFrom(status, resumeStatus, facts.ongoing).filter((e) => e.cause === cause).map((e) => e.to));
+  return inOrder(
+    edgesFrom(status, resumeStatus, facts.ongoing)
+      .filter((e) => e.cause === cause)
+      .map((e) => e.to),
+  );
 }
 
 const CAUSE_WORDS: Record<TransitionCause, string> = {
@@ -341,7 +343,11 @@ export function assertMoveAllowed(from: CountermeasureStatus, to: Countermeasure
   }
 
   if (facts.reason !== undefined && trimmedReason(facts.reason) === null && reasonRequired(from, to)) {
-    throw new CountermeasureError(CountermeasureErrorCode.REASON_REQUIRED, `Moving a countermeasure to ${to} needs a reason`, { from, to, cause });
+    throw new CountermeasureError(CountermeasureErrorCode.REASON_REQUIRED, `Moving a countermeasure to ${to} needs a reason`, {
+      from,
+      to,
+      cause,
+    });
   }
 
   if (facts.evidence && EVIDENCE_REQUIRED_TARGETS.has(to)) {

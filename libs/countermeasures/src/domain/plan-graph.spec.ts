@@ -8,7 +8,8 @@ import {
 } from './plan-graph';
 
 const parents = (pairs: [child: string, parent: string | null][]) => new Map(pairs);
-const edges = (pairs: [from: string, to: string][]): DependencyEdge[] => pairs.map(([countermeasureId, dependsOnId]) => ({ countermeasureId, dependsOnId }));
+const edges = (pairs: [from: string, to: string][]): DependencyEdge[] =>
+  pairs.map(([countermeasureId, dependsOnId]) => ({ countermeasureId, dependsOnId }));
 const chain = (n: number) => Array.from({ length: n }, (_, i) => `n${i}`);
 
 describe('parents: an action plan breaks into sub-actions, never above itself', () => {
@@ -133,7 +134,8 @@ describe('dependencies: a directed graph without cycles', () => {
   it('visits each node once on a dense graph (a complete DAG of 400 nodes, ~80 000 edges)', () => {
     const ids = chain(400);
     const e: DependencyEdge[] = [];
-    for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) e.push({ countermeasureId: ids[i]!, dependsOnId: ids[j]! });
+    for (let i = 0; i < ids.length; i++)
+      for (let j = i + 1; j < ids.length; j++) e.push({ countermeasureId: ids[i]!, dependsOnId: ids[j]! });
     expect(wouldCreateDependencyCycle(ids.at(-1)!, ids[0]!, e)).toBe(true);
     expect(wouldCreateDependencyCycle(ids[0]!, ids.at(-1)!, e)).toBe(false);
   });

@@ -32,7 +32,11 @@ export interface DependencyEdge {
  *
  * @param parentOf the current parent of each item (items without a parent may be absent or map to null)
  */
-export function parentCyclePath(childId: string, newParentId: string | null, parentOf: ReadonlyMap<string, string | null>): string[] | null {
+export function parentCyclePath(
+  childId: string,
+  newParentId: string | null,
+  parentOf: ReadonlyMap<string, string | null>,
+): string[] | null {
   if (newParentId === null) return null;
   const path = [childId];
   const seen = new Set<string>();

@@ -32,7 +32,10 @@ export function incidentStartDay(incident: { detectedOn: string | null; createdO
 export function resolveAsOf(asOf: string | null | undefined, start: string, today: string): string {
   if (asOf === null || asOf === undefined) return today;
   if (!isCalendarDay(asOf)) {
-    throw new DashboardError(DashboardErrorCode.INVALID_AS_OF, 'asOf must be a calendar day written YYYY-MM-DD', { field: 'asOf', value: asOf });
+    throw new DashboardError(DashboardErrorCode.INVALID_AS_OF, 'asOf must be a calendar day written YYYY-MM-DD', {
+      field: 'asOf',
+      value: asOf,
+    });
   }
   if (asOf < start) {
     throw new DashboardError(DashboardErrorCode.AS_OF_BEFORE_INCIDENT, `asOf must not be before ${start}, the first day of the incident`, {
@@ -41,7 +44,10 @@ export function resolveAsOf(asOf: string | null | undefined, start: string, toda
     });
   }
   if (asOf > today) {
-    throw new DashboardError(DashboardErrorCode.AS_OF_IN_FUTURE, `asOf must not be after today (${today}, Asia/Tokyo)`, { field: 'asOf', latest: today });
+    throw new DashboardError(DashboardErrorCode.AS_OF_IN_FUTURE, `asOf must not be after today (${today}, Asia/Tokyo)`, {
+      field: 'asOf',
+      latest: today,
+    });
   }
   return asOf;
 }

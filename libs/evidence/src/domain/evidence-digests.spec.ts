@@ -10,15 +10,37 @@ const facts: SignOffFacts = {
   signedAt: new Date('2026-11-26T01:02:03.004Z'),
   statement: '確認した',
   evidence: [
-    { requirementId: 'r2', requirementTitle: 'ログ', requirementPosition: 1, evidenceId: 'e9', versionNo: 1, kind: 'FILE', sha256: 'b'.repeat(64), reviewId: 'v2', reviewedAt: new Date('2026-11-25T00:00:00Z') },
-    { requirementId: 'r1', requirementTitle: '記録', requirementPosition: 0, evidenceId: 'e5', versionNo: 2, kind: 'LINK', sha256: 'a'.repeat(64), reviewId: 'v1', reviewedAt: new Date('2026-11-24T00:00:00Z') },
+    {
+      requirementId: 'r2',
+      requirementTitle: 'ログ',
+      requirementPosition: 1,
+      evidenceId: 'e9',
+      versionNo: 1,
+      kind: 'FILE',
+      sha256: 'b'.repeat(64),
+      reviewId: 'v2',
+      reviewedAt: new Date('2026-11-25T00:00:00Z'),
+    },
+    {
+      requirementId: 'r1',
+      requirementTitle: '記録',
+      requirementPosition: 0,
+      evidenceId: 'e5',
+      versionNo: 2,
+      kind: 'LINK',
+      sha256: 'a'.repeat(64),
+      reviewId: 'v1',
+      reviewedAt: new Date('2026-11-24T00:00:00Z'),
+    },
   ],
 };
 
 describe('hashes an outside tool can recompute', () => {
   it('a link and an attestation hash their canonical content (evidence-content/v1)', () => {
     expect(linkDigest('https://example.jp/a')).toBe(sha('{"format":"evidence-content/v1","kind":"LINK","url":"https://example.jp/a"}'));
-    expect(attestationDigest('題', '本文')).toBe(sha('{"format":"evidence-content/v1","kind":"ATTESTATION","statement":"本文","title":"題"}'));
+    expect(attestationDigest('題', '本文')).toBe(
+      sha('{"format":"evidence-content/v1","kind":"ATTESTATION","statement":"本文","title":"題"}'),
+    );
   });
 
   it('the sign-off payload is ordered by requirement, dated in UTC ISO with ms, and its digest is the SHA-256 of its RFC 8785 form', () => {

@@ -92,7 +92,12 @@ export function signOffPayload(f: SignOffFacts): Record<string, unknown> {
     }));
   const riskAcceptances = [...(f.riskAcceptances ?? [])]
     .sort((a, b) => a.requirementPosition - b.requirementPosition)
-    .map((a) => ({ requirementId: a.requirementId, requirementTitle: a.requirementTitle, riskAcceptanceId: a.riskAcceptanceId, expiresOn: a.expiresOn }));
+    .map((a) => ({
+      requirementId: a.requirementId,
+      requirementTitle: a.requirementTitle,
+      riskAcceptanceId: a.riskAcceptanceId,
+      expiresOn: a.expiresOn,
+    }));
   return {
     format: SIGN_OFF_FORMAT,
     countermeasure: { ...f.countermeasure },

@@ -36,15 +36,26 @@ export function assertMayReview(actor: Actor, uploadedById: string, item: Omit<I
     throw new EvidenceError(EvidenceErrorCode.SELF_REVIEW, 'Nobody reviews evidence they uploaded', { actor: actor.label });
   }
   if (id === item.ownerId || item.contributorIds.includes(id)) {
-    throw new EvidenceError(EvidenceErrorCode.CONFLICT_OF_INTEREST, 'The owner and contributors of a countermeasure do not review its evidence', {
-      actor: actor.label,
-    });
+    throw new EvidenceError(
+      EvidenceErrorCode.CONFLICT_OF_INTEREST,
+      'The owner and contributors of a countermeasure do not review its evidence',
+      {
+        actor: actor.label,
+      },
+    );
   }
 }
 
 export function assertMaySignOff(actor: Actor, item: Involvement): void {
   const id = assertAuditor(actor, 'sign a countermeasure off');
-  const part = id === item.ownerId ? 'owner' : item.contributorIds.includes(id) ? 'contributor' : item.uploaderIds.includes(id) ? 'uploader of its evidence' : null;
+  const part =
+    id === item.ownerId
+      ? 'owner'
+      : item.contributorIds.includes(id)
+        ? 'contributor'
+        : item.uploaderIds.includes(id)
+          ? 'uploader of its evidence'
+          : null;
   if (part) {
     throw new EvidenceError(EvidenceErrorCode.CONFLICT_OF_INTEREST, `You cannot sign off a countermeasure you are the ${part} of`, {
       actor: actor.label,

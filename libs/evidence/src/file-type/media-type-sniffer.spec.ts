@@ -16,7 +16,11 @@ describe('the type of an evidence file is decided from its bytes', () => {
     ['an XLSX workbook', xlsx(), XLSX],
     ['a DOCX document', docx(), DOCX],
     ['a Japanese CSV table (quoted comma, doubled quotes)', utf8(CSV_JA), 'text/csv'],
-    ['a Japanese CSV with a UTF-8 BOM and CRLF line ends (as Excel writes it)', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8(CSV_JA.replace(/\n/g, '\r\n'))]), 'text/csv'],
+    [
+      'a Japanese CSV with a UTF-8 BOM and CRLF line ends (as Excel writes it)',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8(CSV_JA.replace(/\n/g, '\r\n'))]),
+      'text/csv',
+    ],
     ['a Japanese plain text', utf8(TEXT_JA), 'text/plain'],
     ['a JSON object with Japanese keys', utf8(JSON_JA), 'application/json'],
     ['a JSON array', utf8(' [1, -2.5e3, "a\\u00e9\\n", null, true, {"k": []}]\n'), 'application/json'],
@@ -44,9 +48,17 @@ describe('the type of an evidence file is decided from its bytes', () => {
     ['a plain ZIP archive', zip({ 'report.txt': 'hello' }), 'application/zip'],
     ['an OOXML file with no content types', zip({ 'xl/workbook.xml': '<workbook/>' }), 'application/zip'],
     ['a macro-enabled workbook', xlsx({ 'xl/vbaProject.bin': 'macro' }), 'application/vnd.ms-excel.sheet.macroEnabled.12'],
-    ['a PowerPoint file', zip({ '[Content_Types].xml': '<Types/>', 'ppt/presentation.xml': '<p/>' }), 'application/vnd.openxmlformats-officedocument.presentationml.presentation'],
+    [
+      'a PowerPoint file',
+      zip({ '[Content_Types].xml': '<Types/>', 'ppt/presentation.xml': '<p/>' }),
+      'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+    ],
     ['a truncated ZIP (no central directory)', xlsx().subarray(0, 200), 'application/zip'],
-    ['text in Shift_JIS (not UTF-8)', Buffer.from([0x8e, 0x81, 0x96, 0xbc, 0x2c, 0x95, 0x94, 0x8f, 0x90, 0x0a]), 'application/octet-stream'],
+    [
+      'text in Shift_JIS (not UTF-8)',
+      Buffer.from([0x8e, 0x81, 0x96, 0xbc, 0x2c, 0x95, 0x94, 0x8f, 0x90, 0x0a]),
+      'application/octet-stream',
+    ],
     ['text with a NUL byte', utf8('abc\u0000def'), 'application/octet-stream'],
     ['text with an escape sequence', utf8('abc\u001b[31mred'), 'application/octet-stream'],
     ['text cut inside a UTF-8 character', utf8('権限').subarray(0, 4), 'application/octet-stream'],
@@ -112,10 +124,25 @@ describe('JSON syntax, checked without keeping the text', () => {
   it.each(['{}', '[]', '{"a":[1,2,{"b":null}]}', ' [ "x\\"y" , 0.5 , -0 , 1E+2 ] ', '{"日本語":"値"}'])('accepts %s', (s) => {
     expect(isJson(s)).toBe(true);
   });
-  it.each(['', '42', '"text"', 'true', '{', '{"a":1,}', '[1 2]', '[01]', '{"a" 1}', '{a:1}', "['x']", '[tru]', '[1]x', '["\t"]', '["\\x"]', '["\\u12"]', '{}{}'])(
-    'refuses %j',
-    (s) => {
-      expect(isJson(s)).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    '42',
+    '"text"',
+    'true',
+    '{',
+    '{"a":1,}',
+    '[1 2]',
+    '[01]',
+    '{"a" 1}',
+    '{a:1}',
+    "['x']",
+    '[tru]',
+    '[1]x',
+    '["\t"]',
+    '["\\x"]',
+    '["\\u12"]',
+    '{}{}',
+  ])('refuses %j', (s) => {
+    expect(isJson(s)).toBe(false);
+  });
 });

@@ -132,7 +132,6 @@ function startsWith(buf: Buffer, bytes: number[]): boolean {
   return buf.length >= bytes.length && bytes.every((b, i) => buf[i] === b);
 }
 
-
 /** The text side of the sniffer: UTF-8 validity, control bytes, then JSON / CSV / plain. */
 class TextAnalysis {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });

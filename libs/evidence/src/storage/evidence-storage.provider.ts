@@ -23,7 +23,9 @@ export const evidenceStorageProvider: Provider = {
     const bucket = config.get('EVIDENCE_S3_BUCKET', { infer: true });
     // Test hook only (the config refuses TEST_CRASH_AT unless NODE_ENV=test): see crash-point.ts.
     if (config.get('NODE_ENV', { infer: true }) === 'test') armCrashPoint(config.get('TEST_CRASH_AT', { infer: true }));
-    return bucket ? new S3EvidenceStorage({ client: s3Client(config), bucket, tempDir: path.join(root, 'tmp') }) : new LocalEvidenceStorage(root);
+    return bucket
+      ? new S3EvidenceStorage({ client: s3Client(config), bucket, tempDir: path.join(root, 'tmp') })
+      : new LocalEvidenceStorage(root);
   },
 };
 

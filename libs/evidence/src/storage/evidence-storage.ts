@@ -78,6 +78,8 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Refuses anything but a lowercase hex SHA-256 before it comes near a path or a key. */
 export function assertSha256(sha256: string): void {
   if (!SHA256_HEX.test(sha256)) {
-    throw new EvidenceError(EvidenceErrorCode.STORAGE_INTEGRITY, 'A stored file key must be a lowercase hex SHA-256', { key: String(sha256).slice(0, 80) });
+    throw new EvidenceError(EvidenceErrorCode.STORAGE_INTEGRITY, 'A stored file key must be a lowercase hex SHA-256', {
+      key: String(sha256).slice(0, 80),
+    });
   }
 }

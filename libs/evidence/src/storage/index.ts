@@ -1,4 +1,12 @@
-export { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo, type SweepOptions } from './evidence-storage';
+export {
+  assertSha256,
+  EvidenceStorage,
+  type StagedBlob,
+  type StageOptions,
+  type StoredBlob,
+  type StoredBlobInfo,
+  type SweepOptions,
+} from './evidence-storage';
 export { armCrashPoint, type CrashPoint } from './crash-point';
 export { evidenceStorageProvider } from './evidence-storage.provider';
 export { LocalEvidenceStorage } from './local-evidence-storage';

@@ -64,7 +64,11 @@ describe('LocalEvidenceStorage: content-addressed evidence files on disk', () =>
   it('stores a file under <aa>/<bb>/<sha256> of its bytes, with its size and the type its bytes show', async () => {
     const bytes = xlsx();
     const staged = await storage.stage(Readable.from([bytes.subarray(0, 50), bytes.subarray(50)]), ALL);
-    expect(staged).toMatchObject({ sha256: sha(bytes), sizeBytes: bytes.length, mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    expect(staged).toMatchObject({
+      sha256: sha(bytes),
+      sizeBytes: bytes.length,
+      mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    });
     expect(filesUnder(path.join(root, 'tmp'))).toHaveLength(1); // held aside until committed
     expect(await staged.commit()).toEqual({ created: true });
     const h = sha(bytes);
@@ -194,7 +198,8 @@ describe('LocalEvidenceStorage: content-addressed evidence files on disk', () =>
 
     const gone = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has exited
     const alive = process.ppid; // a running process that is not this one
-    for (const name of [`${gone}-a.part`, `${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part']) fs.writeFileSync(path.join(storage.tempDir, name), 'x');
+    for (const name of [`${gone}-a.part`, `${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part'])
+      fs.writeFileSync(path.join(storage.tempDir, name), 'x');
     // Hourly: an upload in progress (this process's, or another running one's) is left alone.
     expect(await storage.sweepTemp(3600_000)).toBe(1);
     expect(fs.readdirSync(storage.tempDir).sort()).toEqual([`${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part'].sort());

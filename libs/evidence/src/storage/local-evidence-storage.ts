@@ -2,7 +2,15 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
-import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo, type SweepOptions } from './evidence-storage';
+import {
+  assertSha256,
+  EvidenceStorage,
+  type StagedBlob,
+  type StageOptions,
+  type StoredBlob,
+  type StoredBlobInfo,
+  type SweepOptions,
+} from './evidence-storage';
 import { stageToTempFile, sweepTempDir } from './temp-staging';
 
 const TEMP_DIR = 'tmp';
@@ -111,9 +119,11 @@ export class LocalEvidenceStorage extends EvidenceStorage {
 
 async function subdirs(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
-
 
 async function exists(p: string): Promise<boolean> {
   try {

@@ -75,7 +75,11 @@ describe('S3EvidenceStorage: content-addressed evidence files in an S3-compatibl
   it('stores a file under evidence/<aa>/<bb>/<sha256> of its bytes, exactly those bytes, with its size and type', async () => {
     const bytes = xlsx();
     const staged = await storage.stage(Readable.from([bytes.subarray(0, 50), bytes.subarray(50)]), ALL);
-    expect(staged).toMatchObject({ sha256: sha(bytes), sizeBytes: bytes.length, mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    expect(staged).toMatchObject({
+      sha256: sha(bytes),
+      sizeBytes: bytes.length,
+      mediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    });
     expect(temps()).toHaveLength(1); // held aside locally until committed
     expect(await objects()).toEqual([]);
     expect(await staged.commit()).toEqual({ created: true });
@@ -257,9 +261,24 @@ describe('S3EvidenceStorage: content-addressed evidence files in an S3-compatibl
 describe('EVIDENCE_S3_* settings', () => {
   it('are off by default (local storage), region us-east-1, path style decided by the endpoint', () => {
     const config = validateConfig({});
-    expect(config).toMatchObject({ EVIDENCE_S3_BUCKET: undefined, EVIDENCE_S3_ENDPOINT: undefined, EVIDENCE_S3_REGION: 'us-east-1', EVIDENCE_S3_FORCE_PATH_STYLE: undefined });
-    const s3 = validateConfig({ EVIDENCE_S3_BUCKET: 'rt-evidence', EVIDENCE_S3_ENDPOINT: 'http://127.0.0.1:9000', EVIDENCE_S3_FORCE_PATH_STYLE: 'false', EVIDENCE_S3_ACCESS_KEY_ID: 'k', EVIDENCE_S3_SECRET_ACCESS_KEY: 's' });
-    expect(s3).toMatchObject({ EVIDENCE_S3_BUCKET: 'rt-evidence', EVIDENCE_S3_ENDPOINT: 'http://127.0.0.1:9000', EVIDENCE_S3_FORCE_PATH_STYLE: false });
+    expect(config).toMatchObject({
+      EVIDENCE_S3_BUCKET: undefined,
+      EVIDENCE_S3_ENDPOINT: undefined,
+      EVIDENCE_S3_REGION: 'us-east-1',
+      EVIDENCE_S3_FORCE_PATH_STYLE: undefined,
+    });
+    const s3 = validateConfig({
+      EVIDENCE_S3_BUCKET: 'rt-evidence',
+      EVIDENCE_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      EVIDENCE_S3_FORCE_PATH_STYLE: 'false',
+      EVIDENCE_S3_ACCESS_KEY_ID: 'k',
+      EVIDENCE_S3_SECRET_ACCESS_KEY: 's',
+    });
+    expect(s3).toMatchObject({
+      EVIDENCE_S3_BUCKET: 'rt-evidence',
+      EVIDENCE_S3_ENDPOINT: 'http://127.0.0.1:9000',
+      EVIDENCE_S3_FORCE_PATH_STYLE: false,
+    });
   });
 
   it('refuse bad values naming the variable, never echoing the keys', () => {

@@ -1,9 +1,24 @@
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { EvidenceError, EvidenceErrorCode } from '../domain/evidence.errors';
-import { assertSha256, EvidenceStorage, type StagedBlob, type StageOptions, type StoredBlob, type StoredBlobInfo, type SweepOptions } from './evidence-storage';
+import {
+  assertSha256,
+  EvidenceStorage,
+  type StagedBlob,
+  type StageOptions,
+  type StoredBlob,
+  type StoredBlobInfo,
+  type SweepOptions,
+} from './evidence-storage';
 import { stageToTempFile, sweepTempDir } from './temp-staging';
 
 const KEY_PREFIX = 'evidence/';
@@ -117,7 +132,8 @@ export class S3EvidenceStorage extends EvidenceStorage {
           })
           .catch((err: unknown) => {
             if (isNotFound(err)) out.destroy(missing(sha256));
-            else if (statusOf(err) === 412) out.destroy(new EvidenceError(EvidenceErrorCode.STORAGE_INTEGRITY, 'The stored file changed while being read', { sha256 }));
+            else if (statusOf(err) === 412)
+              out.destroy(new EvidenceError(EvidenceErrorCode.STORAGE_INTEGRITY, 'The stored file changed while being read', { sha256 }));
             else out.destroy(err as Error);
           });
         return out;
@@ -175,4 +191,3 @@ function isNotFound(err: unknown): boolean {
   const name = (err as { name?: string } | null)?.name;
   return name === 'NotFound' || name === 'NoSuchKey' || statusOf(err) === 404;
 }
-

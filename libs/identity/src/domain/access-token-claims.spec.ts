@@ -16,7 +16,11 @@ function refusal(claims: unknown): string | undefined {
 
 describe('access token claims', () => {
   it('accepts the claims the server issues: a user id, iat and exp', () => {
-    expect(assertAccessTokenClaims({ sub, iat: 1_800_000_000, exp: 1_800_000_900 })).toEqual({ sub, iat: 1_800_000_000, exp: 1_800_000_900 });
+    expect(assertAccessTokenClaims({ sub, iat: 1_800_000_000, exp: 1_800_000_900 })).toEqual({
+      sub,
+      iat: 1_800_000_000,
+      exp: 1_800_000_900,
+    });
   });
 
   it('refuses a token that would never expire: exp missing, null, text, NaN or infinite', () => {

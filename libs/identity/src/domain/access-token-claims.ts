@@ -8,7 +8,6 @@ export interface CheckedAccessTokenClaims {
   exp: number;
 }
 
-
 /** Seconds since the epoch, as JWT NumericDate: a finite, non-negative number. */
 function isNumericDate(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;

@@ -46,7 +46,14 @@ describe('permissionsOf', () => {
   it('gives ADMIN every permission except the audit’s and the executives’ own decisions', () => {
     // Administering the tool gives no say over the audit (review, sign-off, clearance),
     // no evidence to submit of one's own, no risk to accept, no gate to open.
-    const withheld: Permission[] = [Permission.EVIDENCE_SUBMIT, Permission.EVIDENCE_REVIEW, Permission.AUDIT_CONDUCT, Permission.RISK_ACCEPT, Permission.GATE_DECIDE, Permission.REMEDIATION_DECIDE];
+    const withheld: Permission[] = [
+      Permission.EVIDENCE_SUBMIT,
+      Permission.EVIDENCE_REVIEW,
+      Permission.AUDIT_CONDUCT,
+      Permission.RISK_ACCEPT,
+      Permission.GATE_DECIDE,
+      Permission.REMEDIATION_DECIDE,
+    ];
     expect(permissionsOf([Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS.filter((p) => !withheld.includes(p))));
   });
 
@@ -71,7 +78,9 @@ describe('permissionsOf', () => {
       ]),
     );
     // Only an auditor reviews and conducts the audit, whatever other roles one holds.
-    expect(permissionsOf([Role.EXECUTIVE, Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS.filter((p) => p !== Permission.EVIDENCE_REVIEW && p !== Permission.AUDIT_CONDUCT)));
+    expect(permissionsOf([Role.EXECUTIVE, Role.ADMIN])).toEqual(
+      new Set(ALL_PERMISSIONS.filter((p) => p !== Permission.EVIDENCE_REVIEW && p !== Permission.AUDIT_CONDUCT)),
+    );
   });
 
   it('auditors read the remediation plan but never write it', () => {

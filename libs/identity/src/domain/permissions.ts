@@ -73,7 +73,15 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.INCIDENTS_GOVERN,
     Permission.PLANS_MANAGE,
   ],
-  TASK_FORCE: [Permission.SELF_READ, Permission.USERS_READ, Permission.REMEDIATION_READ, Permission.REMEDIATION_WRITE, Permission.EVIDENCE_SUBMIT, Permission.GATE_READ, Permission.NOTIFICATIONS_OWN],
+  TASK_FORCE: [
+    Permission.SELF_READ,
+    Permission.USERS_READ,
+    Permission.REMEDIATION_READ,
+    Permission.REMEDIATION_WRITE,
+    Permission.EVIDENCE_SUBMIT,
+    Permission.GATE_READ,
+    Permission.NOTIFICATIONS_OWN,
+  ],
   EXECUTIVE: [
     Permission.SELF_READ,
     Permission.USERS_READ,

@@ -120,10 +120,7 @@ describe('normalizeRoles', () => {
   });
 
   it('collapses duplicates: a role is held once', () => {
-    expect(normalizeRoles([Role.TASK_FORCE, Role.TASK_FORCE, Role.EXECUTIVE, Role.TASK_FORCE])).toEqual([
-      Role.TASK_FORCE,
-      Role.EXECUTIVE,
-    ]);
+    expect(normalizeRoles([Role.TASK_FORCE, Role.TASK_FORCE, Role.EXECUTIVE, Role.TASK_FORCE])).toEqual([Role.TASK_FORCE, Role.EXECUTIVE]);
     expect(normalizeRoles([Role.ADMIN, Role.ADMIN])).toEqual([Role.ADMIN]);
   });
 
@@ -131,7 +128,7 @@ describe('normalizeRoles', () => {
     expect(normalizeRoles([Role.AUDITOR])).toEqual([Role.AUDITOR]);
   });
 
-  it('refuses SERVICE (the API keys\' role) with ROLE_NOT_FOR_USERS, alone or with other roles', () => {
+  it("refuses SERVICE (the API keys' role) with ROLE_NOT_FOR_USERS, alone or with other roles", () => {
     for (const roles of [[Role.SERVICE], [Role.ADMIN, Role.SERVICE]]) {
       const err = identityErrorOf(() => normalizeRoles(roles));
       expect(err.code).toBe(IdentityErrorCode.ROLE_NOT_FOR_USERS);
@@ -171,12 +168,10 @@ describe('assertRoleChangeAllowed', () => {
 
   it('reports SELF_ROLE_CHANGE (not LAST_ADMIN) when the sole admin tries to demote themself', () => {
     const self = account(ACTOR, [Role.ADMIN]);
-    expect(identityErrorOf(() => assertRoleChangeAllowed(ACTOR, self, [Role.EXECUTIVE], 1)).code).toBe(
-      IdentityErrorCode.SELF_ROLE_CHANGE,
-    );
+    expect(identityErrorOf(() => assertRoleChangeAllowed(ACTOR, self, [Role.EXECUTIVE], 1)).code).toBe(IdentityErrorCode.SELF_ROLE_CHANGE);
   });
 
-  it('refuses any change of one\'s own roles, even one that keeps ADMIN (no self-promotion, e.g. to AUDITOR or EXECUTIVE)', () => {
+  it("refuses any change of one's own roles, even one that keeps ADMIN (no self-promotion, e.g. to AUDITOR or EXECUTIVE)", () => {
     const self = account(ACTOR, [Role.ADMIN, Role.TASK_FORCE]);
     for (const next of [[Role.ADMIN, Role.EXECUTIVE], [Role.ADMIN], [Role.ADMIN, Role.TASK_FORCE], [Role.AUDITOR]]) {
       expect(identityErrorOf(() => assertRoleChangeAllowed(ACTOR, self, next, 3)).code).toBe(IdentityErrorCode.SELF_ROLE_CHANGE);
@@ -191,9 +186,7 @@ describe('assertRoleChangeAllowed', () => {
 
   it('refuses the demotion with LAST_ADMIN also when the count is (defensively) zero', () => {
     const admin = account(OTHER, [Role.ADMIN]);
-    expect(identityErrorOf(() => assertRoleChangeAllowed(ACTOR, admin, [Role.AUDITOR], 0)).code).toBe(
-      IdentityErrorCode.LAST_ADMIN,
-    );
+    expect(identityErrorOf(() => assertRoleChangeAllowed(ACTOR, admin, [Role.AUDITOR], 0)).code).toBe(IdentityErrorCode.LAST_ADMIN);
   });
 
   it('allows removing ADMIN from another admin when at least one other active admin remains', () => {

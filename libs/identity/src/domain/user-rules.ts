@@ -78,12 +78,7 @@ export interface AccountState {
  * (an admin could otherwise make itself AUDITOR, or drop its own ADMIN), and no
  * change may leave no active admin.
  */
-export function assertRoleChangeAllowed(
-  actorId: string,
-  target: AccountState,
-  next: readonly Role[],
-  activeAdminCount: number,
-): void {
+export function assertRoleChangeAllowed(actorId: string, target: AccountState, next: readonly Role[], activeAdminCount: number): void {
   assertNotOwnRoles(actorId, target.id);
   const losesAdmin = target.roles.includes(Role.ADMIN) && !next.includes(Role.ADMIN);
   if (!losesAdmin) return;

@@ -68,7 +68,7 @@ export function assertMayRecordEvent(actor: Actor, parties: IncidentParties, wha
 /** Adding members, changing their roles, removing them. */
 export function assertMayManageTaskForce(actor: Actor, parties: IncidentParties, what: string): void {
   if (isSystem(actor) || managesPlans(actor) || isChief(actor, parties.chiefId)) return;
-  refuse(actor, what, "the task-force chief or an admin");
+  refuse(actor, what, 'the task-force chief or an admin');
 }
 
 export function assertMayDesignateChief(actor: Actor): void {

@@ -13,7 +13,12 @@ function errorOf(fn: () => unknown): IncidentError {
 }
 
 const INCIDENT = 'incident-a';
-const entry = (over: Partial<{ id: string; incidentId: string; removedAt: Date | null }> = {}) => ({ id: 'e1', incidentId: INCIDENT, removedAt: null, ...over });
+const entry = (over: Partial<{ id: string; incidentId: string; removedAt: Date | null }> = {}) => ({
+  id: 'e1',
+  incidentId: INCIDENT,
+  removedAt: null,
+  ...over,
+});
 
 describe('assertEntryOf', () => {
   it('returns the entry of the named incident', () => {
@@ -26,7 +31,7 @@ describe('assertEntryOf', () => {
     expect([e.code, e.details]).toEqual([IncidentErrorCode.ENTRY_NOT_FOUND, { list: 'timeline', id: 'nope' }]);
   });
 
-  it("an entry of another incident is ENTRY_OF_ANOTHER_INCIDENT, even if it was removed", () => {
+  it('an entry of another incident is ENTRY_OF_ANOTHER_INCIDENT, even if it was removed', () => {
     const e = errorOf(() => assertEntryOf('parties', 'e1', INCIDENT, entry({ incidentId: 'incident-b', removedAt: new Date() })));
     expect([e.code, e.details]).toEqual([IncidentErrorCode.ENTRY_OF_ANOTHER_INCIDENT, { list: 'parties', id: 'e1', incidentId: INCIDENT }]);
   });
@@ -36,7 +41,10 @@ describe('assertNotRemoved', () => {
   it('passes a current entry, refuses a removed one with when it was removed', () => {
     expect(() => assertNotRemoved('dataCategories', entry())).not.toThrow();
     const e = errorOf(() => assertNotRemoved('dataCategories', entry({ removedAt: new Date('2026-10-10T01:02:03.004Z') })));
-    expect([e.code, e.details]).toEqual([IncidentErrorCode.ENTRY_REMOVED, { list: 'dataCategories', id: 'e1', removedAt: '2026-10-10T01:02:03.004Z' }]);
+    expect([e.code, e.details]).toEqual([
+      IncidentErrorCode.ENTRY_REMOVED,
+      { list: 'dataCategories', id: 'e1', removedAt: '2026-10-10T01:02:03.004Z' },
+    ]);
   });
 });
 
@@ -51,9 +59,18 @@ describe('changedFields', () => {
   });
 
   it('refuses a change that changes nothing (all equal, or nothing given) with INVALID_FIELD', () => {
-    for (const proposed of [{}, { name: '受講者管理ＤＢ' }, { leakSource: false, holdsCustomerData: true, description: '' }, { name: undefined }]) {
+    for (const proposed of [
+      {},
+      { name: '受講者管理ＤＢ' },
+      { leakSource: false, holdsCustomerData: true, description: '' },
+      { name: undefined },
+    ]) {
       const e = errorOf(() => changedFields(current, proposed));
-      expect({ proposed, code: e.code, details: e.details }).toEqual({ proposed, code: IncidentErrorCode.INVALID_FIELD, details: { field: null, value: null } });
+      expect({ proposed, code: e.code, details: e.details }).toEqual({
+        proposed,
+        code: IncidentErrorCode.INVALID_FIELD,
+        details: { field: null, value: null },
+      });
     }
   });
 });
@@ -65,7 +82,10 @@ describe('assertSystemUnused', () => {
 
   it('refuses a targeted system with the countermeasure keys, in order and once each', () => {
     const e = errorOf(() => assertSystemUnused('s1', [12, 2, 2, 1000]));
-    expect([e.code, e.details]).toEqual([IncidentErrorCode.SYSTEM_IN_USE, { systemId: 's1', countermeasures: ['CM-002', 'CM-012', 'CM-1000'] }]);
+    expect([e.code, e.details]).toEqual([
+      IncidentErrorCode.SYSTEM_IN_USE,
+      { systemId: 's1', countermeasures: ['CM-002', 'CM-012', 'CM-1000'] },
+    ]);
     expect(e.message).toContain('CM-002, CM-012, CM-1000');
   });
 });

@@ -32,11 +32,15 @@ export interface EntryState {
 export function assertEntryOf<T extends EntryState>(list: IncidentEntryList, id: string, incidentId: string, entry: T | null): T {
   if (!entry) throw new IncidentError(IncidentErrorCode.ENTRY_NOT_FOUND, `No entry ${id} in any incident's ${list}`, { list, id });
   if (entry.incidentId !== incidentId) {
-    throw new IncidentError(IncidentErrorCode.ENTRY_OF_ANOTHER_INCIDENT, `Entry ${id} of the ${list} belongs to another incident than ${incidentId}`, {
-      list,
-      id,
-      incidentId,
-    });
+    throw new IncidentError(
+      IncidentErrorCode.ENTRY_OF_ANOTHER_INCIDENT,
+      `Entry ${id} of the ${list} belongs to another incident than ${incidentId}`,
+      {
+        list,
+        id,
+        incidentId,
+      },
+    );
   }
   return entry;
 }
@@ -44,11 +48,15 @@ export function assertEntryOf<T extends EntryState>(list: IncidentEntryList, id:
 /** A removed entry is history: neither changed nor removed again. */
 export function assertNotRemoved(list: IncidentEntryList, entry: EntryState): void {
   if (entry.removedAt !== null) {
-    throw new IncidentError(IncidentErrorCode.ENTRY_REMOVED, `Entry ${entry.id} was removed from the ${list} on ${entry.removedAt.toISOString()}; add a new entry instead`, {
-      list,
-      id: entry.id,
-      removedAt: entry.removedAt.toISOString(),
-    });
+    throw new IncidentError(
+      IncidentErrorCode.ENTRY_REMOVED,
+      `Entry ${entry.id} was removed from the ${list} on ${entry.removedAt.toISOString()}; add a new entry instead`,
+      {
+        list,
+        id: entry.id,
+        removedAt: entry.removedAt.toISOString(),
+      },
+    );
   }
 }
 
@@ -63,7 +71,10 @@ export function changedFields<T extends object>(current: T, proposed: Partial<T>
     if (value !== undefined && value !== current[key]) changed[key] = value;
   }
   if (Object.keys(changed).length === 0) {
-    throw new IncidentError(IncidentErrorCode.INVALID_FIELD, 'Nothing to change: give at least one field with a new value', { field: null, value: null });
+    throw new IncidentError(IncidentErrorCode.INVALID_FIELD, 'Nothing to change: give at least one field with a new value', {
+      field: null,
+      value: null,
+    });
   }
   return changed;
 }

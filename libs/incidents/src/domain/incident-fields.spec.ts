@@ -18,9 +18,25 @@ describe('assertCalendarDay', () => {
   });
 
   it('refuses impossible days and other spellings with INVALID_FIELD naming the field and the value', () => {
-    for (const d of ['2026-02-30', '2027-02-29', '2026-13-01', '2026-00-10', '2026-7-9', '2026/07/09', '09-07-2026', '2026-07-09T00:00', '令和8年7月9日', '', ' 2026-07-09']) {
+    for (const d of [
+      '2026-02-30',
+      '2027-02-29',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-7-9',
+      '2026/07/09',
+      '09-07-2026',
+      '2026-07-09T00:00',
+      '令和8年7月9日',
+      '',
+      ' 2026-07-09',
+    ]) {
       const e = errorOf(() => assertCalendarDay(d, 'disclosedOn'));
-      expect({ d, code: e.code, details: e.details }).toEqual({ d, code: IncidentErrorCode.INVALID_FIELD, details: { field: 'disclosedOn', value: d } });
+      expect({ d, code: e.code, details: e.details }).toEqual({
+        d,
+        code: IncidentErrorCode.INVALID_FIELD,
+        details: { field: 'disclosedOn', value: d },
+      });
     }
   });
 });
@@ -35,7 +51,10 @@ describe('assertDayNotAfter', () => {
   });
 
   it('still refuses an impossible day', () => {
-    expect(errorOf(() => assertDayNotAfter('2026-02-30', '2026-07-10', 'joinedOn')).details).toEqual({ field: 'joinedOn', value: '2026-02-30' });
+    expect(errorOf(() => assertDayNotAfter('2026-02-30', '2026-07-10', 'joinedOn')).details).toEqual({
+      field: 'joinedOn',
+      value: '2026-02-30',
+    });
   });
 });
 

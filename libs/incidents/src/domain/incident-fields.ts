@@ -45,7 +45,8 @@ export { todayIn } from '@app/common';
 /** Trimmed text of 1..max characters (a name, a title). */
 export function requiredText(value: string, field: string, max: number): string {
   const t = value.trim();
-  if (!t || [...t].length > max) throw invalid(field, value.length > 100 ? `${value.slice(0, 100)}…` : value, `${field} must have 1 to ${max} characters`);
+  if (!t || [...t].length > max)
+    throw invalid(field, value.length > 100 ? `${value.slice(0, 100)}…` : value, `${field} must have 1 to ${max} characters`);
   return t;
 }
 

@@ -23,7 +23,15 @@ export const ELIGIBLE_MEMBER_ROLES = ['TASK_FORCE', 'EXECUTIVE'] as const;
  * `isOpen` in libs/countermeasures (which depends on this lib, so it cannot be
  * imported here); test/incidents/open-statuses.spec.ts keeps the two equal.
  */
-export const OPEN_COUNTERMEASURE_STATUSES = ['PLANNED', 'IN_PROGRESS', 'BLOCKED', 'IMPLEMENTED', 'CHANGES_REQUESTED', 'REOPENED', 'DEGRADED'] as const;
+export const OPEN_COUNTERMEASURE_STATUSES = [
+  'PLANNED',
+  'IN_PROGRESS',
+  'BLOCKED',
+  'IMPLEMENTED',
+  'CHANGES_REQUESTED',
+  'REOPENED',
+  'DEGRADED',
+] as const;
 
 /** CM-001: the key a countermeasure is shown with (same format as libs/countermeasures). */
 export function countermeasureKeyOf(seq: number): string {
@@ -49,18 +57,25 @@ export function assertEligibleUser(user: CandidateUser): void {
     throw new IncidentError(IncidentErrorCode.USER_INACTIVE, 'A deactivated user cannot join the task force', { userId: user.id });
   }
   if (!user.roles.some((r) => (ELIGIBLE_MEMBER_ROLES as readonly string[]).includes(r))) {
-    throw new IncidentError(IncidentErrorCode.USER_NOT_ELIGIBLE, `Only users holding ${ELIGIBLE_MEMBER_ROLES.join(' or ')} can join the task force`, {
-      userId: user.id,
-      roles: [...user.roles],
-      eligibleRoles: [...ELIGIBLE_MEMBER_ROLES],
-    });
+    throw new IncidentError(
+      IncidentErrorCode.USER_NOT_ELIGIBLE,
+      `Only users holding ${ELIGIBLE_MEMBER_ROLES.join(' or ')} can join the task force`,
+      {
+        userId: user.id,
+        roles: [...user.roles],
+        eligibleRoles: [...ELIGIBLE_MEMBER_ROLES],
+      },
+    );
   }
 }
 
 /** `current` is the user's current membership of the incident, if any. */
 export function assertNotAlreadyMember(userId: string, current: MembershipState | null): void {
   if (current && current.leftOn === null) {
-    throw new IncidentError(IncidentErrorCode.ALREADY_MEMBER, 'The user is already a member of this task force', { userId, memberId: current.id });
+    throw new IncidentError(IncidentErrorCode.ALREADY_MEMBER, 'The user is already a member of this task force', {
+      userId,
+      memberId: current.id,
+    });
   }
 }
 
@@ -94,15 +109,23 @@ export function assertMayBecomeChief(member: MembershipState): void {
 export function assertMayLeave(member: MembershipState, leftOn: string, openSeqs: readonly number[]): void {
   assertCurrentMember(member);
   if (member.isChief) {
-    throw new IncidentError(IncidentErrorCode.CHIEF_MUST_BE_REPLACED, 'The chief cannot leave the task force: designate another chief first', {
-      memberId: member.id,
-    });
+    throw new IncidentError(
+      IncidentErrorCode.CHIEF_MUST_BE_REPLACED,
+      'The chief cannot leave the task force: designate another chief first',
+      {
+        memberId: member.id,
+      },
+    );
   }
   if (leftOn < member.joinedOn) {
-    throw new IncidentError(IncidentErrorCode.INVALID_FIELD, `leftOn (${leftOn}) must not be before the day the member joined (${member.joinedOn})`, {
-      field: 'leftOn',
-      value: leftOn,
-    });
+    throw new IncidentError(
+      IncidentErrorCode.INVALID_FIELD,
+      `leftOn (${leftOn}) must not be before the day the member joined (${member.joinedOn})`,
+      {
+        field: 'leftOn',
+        value: leftOn,
+      },
+    );
   }
   if (openSeqs.length > 0) {
     const keys = [...openSeqs].sort((a, b) => a - b).map(countermeasureKeyOf);

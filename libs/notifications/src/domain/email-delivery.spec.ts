@@ -14,7 +14,10 @@ describe('e-mail retry schedule', () => {
     expect(EMAIL_MAX_ATTEMPTS).toBe(6);
     const waits = [1, 2, 3, 4, 5].map((n) => afterEmailAttempt(transient, n));
     expect(waits).toEqual([1 * MIN, 5 * MIN, 30 * MIN, 120 * MIN, 720 * MIN].map((retryInMs) => ({ status: 'PENDING', retryInMs })));
-    expect(afterEmailAttempt(transient, 6)).toEqual({ status: 'FAILED', error: 'gave up after 6 attempts; last: EENVELOPE: 451 4.3.0 try again later' });
+    expect(afterEmailAttempt(transient, 6)).toEqual({
+      status: 'FAILED',
+      error: 'gave up after 6 attempts; last: EENVELOPE: 451 4.3.0 try again later',
+    });
     // A claim whose sender died counted an attempt too: past the last, a failure still gives up.
     expect(afterEmailAttempt(transient, 7).status).toBe('FAILED');
   });

@@ -35,7 +35,10 @@ export type EmailAttemptOutcome = { status: 'SENT' } | { status: 'PENDING'; retr
  * or to be retried after the schedule's delay; or given up (a permanent refusal,
  * or the last attempt), with the error to record.
  */
-export function afterEmailAttempt(result: { ok: true } | { ok: false; error: string; permanent: boolean }, attempt: number): EmailAttemptOutcome {
+export function afterEmailAttempt(
+  result: { ok: true } | { ok: false; error: string; permanent: boolean },
+  attempt: number,
+): EmailAttemptOutcome {
   if (result.ok) return { status: 'SENT' };
   if (result.permanent) return { status: 'FAILED', error: result.error };
   if (attempt >= EMAIL_MAX_ATTEMPTS) return { status: 'FAILED', error: `gave up after ${attempt} attempts; last: ${result.error}` };

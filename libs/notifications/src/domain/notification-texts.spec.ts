@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { dedupeKey, defaultPreference, isNotificationKind, NOTIFICATION_KINDS } from './notification-kinds';
-import { digestText, dueText, gateChangedText, goingStaleText, overdueText, reviewWaitingText, riskExpiringText } from './notification-texts';
+import {
+  digestText,
+  dueText,
+  gateChangedText,
+  goingStaleText,
+  overdueText,
+  reviewWaitingText,
+  riskExpiringText,
+} from './notification-texts';
 
 describe('the words of each reminder (Japanese, from the facts)', () => {
   const due = { countermeasureKey: 'CM-004', title: 'アクセス権限の絞り込み', dueDate: '2026-12-01', ownerName: '鈴木 花子' };
@@ -33,18 +41,40 @@ describe('the words of each reminder (Japanese, from the facts)', () => {
   });
 
   it('says when recurring evidence turns stale and what follows', () => {
-    const text = goingStaleText({ countermeasureKey: 'CM-006', title: '24時間監視', requirementTitle: '月次監視レポート', recurrenceDays: 30, latestAcceptedEffectiveOn: '2026-10-31', staleOn: '2026-12-01', daysLeft: 1 });
+    const text = goingStaleText({
+      countermeasureKey: 'CM-006',
+      title: '24時間監視',
+      requirementTitle: '月次監視レポート',
+      recurrenceDays: 30,
+      latestAcceptedEffectiveOn: '2026-10-31',
+      staleOn: '2026-12-01',
+      daysLeft: 1,
+    });
     expect(text.title).toBe('CM-006 の要件「月次監視レポート」の証跡が明日（2026-12-01）に期限切れになります');
     expect(text.body).toContain('DEGRADED');
   });
 
   it('says which acceptance ends and when', () => {
-    const text = riskExpiringText({ subject: '指摘 F-001「権限の過剰付与」', expiresOn: '2026-12-03', daysLeft: 3, acceptedByLabel: 'president@example.com', justification: '代替統制あり' });
+    const text = riskExpiringText({
+      subject: '指摘 F-001「権限の過剰付与」',
+      expiresOn: '2026-12-03',
+      daysLeft: 3,
+      acceptedByLabel: 'president@example.com',
+      justification: '代替統制あり',
+    });
     expect(text.title).toBe('指摘 F-001「権限の過剰付与」のリスク受容があと3日（2026-12-03）で終了します');
   });
 
   it('words a gate change with the states in Japanese', () => {
-    const text = gateChangedText({ gateKey: 'new-customer-promotion', gateName: '新規顧客向け販促', fromState: 'OPEN', toState: 'SUSPENDED', cause: 'RULES_BROKEN', reason: 'CM-004 moved VERIFIED → REOPENED', at: '2026-11-20 10:02' });
+    const text = gateChangedText({
+      gateKey: 'new-customer-promotion',
+      gateName: '新規顧客向け販促',
+      fromState: 'OPEN',
+      toState: 'SUSPENDED',
+      cause: 'RULES_BROKEN',
+      reason: 'CM-004 moved VERIFIED → REOPENED',
+      at: '2026-11-20 10:02',
+    });
     expect(text.title).toBe('販売促進の再開判定「新規顧客向け販促」が停止中になりました');
     expect(text.body).toContain('再開 → 停止中');
     expect(text.body).toContain('契機: 条件の不成立');

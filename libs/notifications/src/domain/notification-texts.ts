@@ -102,7 +102,10 @@ function dueWords(daysLeft: number): string {
 
 export function dueText(kind: 'DUE_IN_7_DAYS' | 'DUE_IN_1_DAY', f: DueFacts): NotificationText {
   const when = dueWords(f.daysLeft);
-  const title = f.daysLeft <= 1 ? `${f.countermeasureKey}「${f.title}」の期限は${when}（${f.dueDate}）です` : `${f.countermeasureKey}「${f.title}」の期限まで${when}（${f.dueDate}）`;
+  const title =
+    f.daysLeft <= 1
+      ? `${f.countermeasureKey}「${f.title}」の期限は${when}（${f.dueDate}）です`
+      : `${f.countermeasureKey}「${f.title}」の期限まで${when}（${f.dueDate}）`;
   const body = [
     `対策 ${f.countermeasureKey}「${f.title}」の期限は ${f.dueDate} です（${when}）。`,
     `担当: ${f.ownerName}`,
@@ -187,7 +190,10 @@ export function digestText(f: DigestFacts): NotificationText {
     lines.push(`  ・${g.name}（${g.key}）: ${gateStateJa(g.state)}`);
     for (const b of g.blockers) lines.push(`      - ${b}`);
   }
-  return { title: `週次サマリー（${f.weekStart}〜${f.weekEnd}）: 検証済み${f.verified.length}件・遅延${f.slipped.length + f.newlyOverdue.length}件`, body: lines.join('\n') };
+  return {
+    title: `週次サマリー（${f.weekStart}〜${f.weekEnd}）: 検証済み${f.verified.length}件・遅延${f.slipped.length + f.newlyOverdue.length}件`,
+    body: lines.join('\n'),
+  };
 }
 
 /**

@@ -50,10 +50,24 @@ export function word(kind: NotificationKind, row: WordableRow): NotificationText
     case 'RISK_ACCEPTANCE_EXPIRING': {
       const findingSeq = f.findingSeq as number | null;
       const subject = findingSeq != null ? `指摘 ${findingKey(findingSeq)}「${f.findingTitle}」` : `${key} の要件「${f.requirementTitle}」`;
-      return riskExpiringText({ subject, expiresOn: f.expiresOn, daysLeft: f.daysLeft, acceptedByLabel: f.acceptedByLabel, justification: f.justification });
+      return riskExpiringText({
+        subject,
+        expiresOn: f.expiresOn,
+        daysLeft: f.daysLeft,
+        acceptedByLabel: f.acceptedByLabel,
+        justification: f.justification,
+      });
     }
     case 'GATE_CHANGED':
-      return gateChangedText({ gateKey: f.gateKey, gateName: f.gateName, fromState: f.fromState, toState: f.toState, cause: f.cause, reason: f.reason, at: f.at });
+      return gateChangedText({
+        gateKey: f.gateKey,
+        gateName: f.gateName,
+        fromState: f.fromState,
+        toState: f.toState,
+        cause: f.cause,
+        reason: f.reason,
+        at: f.at,
+      });
     case 'WEEKLY_DIGEST':
       throw new Error('the weekly digest is worded from its facts, not per row');
   }

@@ -10,19 +10,54 @@ const none = { itemKey: null, itemTitle: null, ownerName: null };
  * stored as data (the API's answers must not change for users).
  */
 const TODAY: [BlockerFacts, string][] = [
-  [{ code: 'MANUAL_HOLD', ...none, by: 'ceo@example.test', on: '2026-10-02', reason: '再流出の疑い' }, 'Suspended by hand by ceo@example.test on 2026-10-02: 再流出の疑い. An executive must release the hold.'],
-  [{ code: 'COUNTERMEASURE_NOT_VERIFIED', ...cm, status: 'PLANNED' }, 'CM-003 アクセス権限の絞り込み is PLANNED, work has not started (owner: 山田 花子).'],
-  [{ code: 'COUNTERMEASURE_NOT_VERIFIED', ...cm, ownerName: null, status: 'IMPLEMENTED' }, 'CM-003 アクセス権限の絞り込み is IMPLEMENTED, waiting for auditor sign-off.'],
-  [{ code: 'COUNTERMEASURE_NOT_VERIFIED', ...cm, status: 'BLOCKED', resumeStatus: 'IN_PROGRESS' }, 'CM-003 アクセス権限の絞り込み is BLOCKED, it is blocked (from IN_PROGRESS) (owner: 山田 花子).'],
-  [{ code: 'COUNTERMEASURE_NOT_VERIFIED', ...cm, status: 'DEGRADED' }, 'CM-003 アクセス権限の絞り込み is DEGRADED, its recurring evidence is stale (fresh evidence must be accepted) (owner: 山田 花子).'],
-  [{ code: 'NO_AUDIT_ENGAGEMENT', ...none }, 'No external audit engagement exists yet: the security firm’s audit must be planned and cleared.'],
-  [{ code: 'AUDIT_NOT_CLEARED', ...none, auditStatus: 'REPORTING' }, 'The external audit is REPORTING: its lead auditor has not cleared it (or the clearance was withdrawn).'],
   [
-    { code: 'OPEN_FINDING', itemKey: 'F-001', itemTitle: '委託先アカウントが残存', ownerName: null, severity: 'HIGH', countermeasureKey: 'CM-003' },
+    { code: 'MANUAL_HOLD', ...none, by: 'ceo@example.test', on: '2026-10-02', reason: '再流出の疑い' },
+    'Suspended by hand by ceo@example.test on 2026-10-02: 再流出の疑い. An executive must release the hold.',
+  ],
+  [
+    { code: 'COUNTERMEASURE_NOT_VERIFIED', ...cm, status: 'PLANNED' },
+    'CM-003 アクセス権限の絞り込み is PLANNED, work has not started (owner: 山田 花子).',
+  ],
+  [
+    { code: 'COUNTERMEASURE_NOT_VERIFIED', ...cm, ownerName: null, status: 'IMPLEMENTED' },
+    'CM-003 アクセス権限の絞り込み is IMPLEMENTED, waiting for auditor sign-off.',
+  ],
+  [
+    { code: 'COUNTERMEASURE_NOT_VERIFIED', ...cm, status: 'BLOCKED', resumeStatus: 'IN_PROGRESS' },
+    'CM-003 アクセス権限の絞り込み is BLOCKED, it is blocked (from IN_PROGRESS) (owner: 山田 花子).',
+  ],
+  [
+    { code: 'COUNTERMEASURE_NOT_VERIFIED', ...cm, status: 'DEGRADED' },
+    'CM-003 アクセス権限の絞り込み is DEGRADED, its recurring evidence is stale (fresh evidence must be accepted) (owner: 山田 花子).',
+  ],
+  [
+    { code: 'NO_AUDIT_ENGAGEMENT', ...none },
+    'No external audit engagement exists yet: the security firm’s audit must be planned and cleared.',
+  ],
+  [
+    { code: 'AUDIT_NOT_CLEARED', ...none, auditStatus: 'REPORTING' },
+    'The external audit is REPORTING: its lead auditor has not cleared it (or the clearance was withdrawn).',
+  ],
+  [
+    {
+      code: 'OPEN_FINDING',
+      itemKey: 'F-001',
+      itemTitle: '委託先アカウントが残存',
+      ownerName: null,
+      severity: 'HIGH',
+      countermeasureKey: 'CM-003',
+    },
     'Audit finding F-001 (HIGH) "委託先アカウントが残存" is open (concerns CM-003): resolve it, or an executive accepts the risk.',
   ],
   [
-    { code: 'FINDING_RISK_ACCEPTANCE_EXPIRED', itemKey: 'F-001', itemTitle: '委託先アカウントが残存', ownerName: null, severity: 'CRITICAL', lastDay: '2026-10-01' },
+    {
+      code: 'FINDING_RISK_ACCEPTANCE_EXPIRED',
+      itemKey: 'F-001',
+      itemTitle: '委託先アカウントが残存',
+      ownerName: null,
+      severity: 'CRITICAL',
+      lastDay: '2026-10-01',
+    },
     'Audit finding F-001 (CRITICAL) "委託先アカウントが残存" is open again: its risk acceptance held through 2026-10-01 (Asia/Tokyo) and has expired. Resolve it, or an executive accepts the risk again.',
   ],
   [
@@ -82,7 +117,15 @@ describe('the migration of stored sentences (GateBlockersAsData)', () => {
   });
 
   it('keeps a sentence it cannot read as it was (RECORDED_TEXT), and leaves data alone', () => {
-    const odd = { kind: 'OPEN_FINDING', itemId: null, itemKey: 'F-9', itemTitle: 't', ownerId: null, ownerName: null, message: '手書きの説明' };
+    const odd = {
+      kind: 'OPEN_FINDING',
+      itemId: null,
+      itemKey: 'F-9',
+      itemTitle: 't',
+      ownerId: null,
+      ownerName: null,
+      message: '手書きの説明',
+    };
     const data = blockerToData(odd);
     expect(data).toMatchObject({ code: 'RECORDED_TEXT', text: '手書きの説明' });
     expect(blockerToText(data)).toEqual(odd);

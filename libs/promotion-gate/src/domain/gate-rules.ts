@@ -44,12 +44,7 @@ import { describeBlocker, withMessage, type BlockerCode, type BlockerParams } fr
 export const GATE_STATES = ['SUSPENDED', 'ELIGIBLE', 'OPEN'] as const;
 export type GateState = (typeof GATE_STATES)[number];
 
-export const BLOCKER_KINDS = [
-  'COUNTERMEASURE_NOT_VERIFIED',
-  'NO_AUDIT_CLEARANCE',
-  'OPEN_FINDING',
-  'MANUAL_HOLD',
-] as const;
+export const BLOCKER_KINDS = ['COUNTERMEASURE_NOT_VERIFIED', 'NO_AUDIT_CLEARANCE', 'OPEN_FINDING', 'MANUAL_HOLD'] as const;
 export type BlockerKind = (typeof BLOCKER_KINDS)[number];
 
 export interface RequiredCountermeasureFacts {
@@ -134,7 +129,11 @@ function toBlocker(r: DateRule): Blocker {
 }
 
 function byInstant(a: DateRule, b: DateRule): number {
-  return Date.parse(a.at) - Date.parse(b.at) || (a.itemKey ?? '').localeCompare(b.itemKey ?? '') || describeBlocker(a).localeCompare(describeBlocker(b));
+  return (
+    Date.parse(a.at) - Date.parse(b.at) ||
+    (a.itemKey ?? '').localeCompare(b.itemKey ?? '') ||
+    describeBlocker(a).localeCompare(describeBlocker(b))
+  );
 }
 
 /** The rules still to lapse after `now`, earliest first: what the gate row keeps (and `reevaluate_at`, the first instant). */
@@ -169,11 +168,15 @@ export function gateAsOf(g: StoredGate, now: Date): GateView {
   const lapsed = g.dateRules.filter((r) => isLapsed(r, now)).sort(byInstant);
   if (lapsed.length === 0) return { state: g.state, blockers: g.blockers.map(withMessage), since: g.updatedAt, lapsed: [] };
   const first = new Date(Math.max(Date.parse(lapsed[0]!.at), g.updatedAt.getTime()));
-  return { state: 'SUSPENDED', blockers: [...g.blockers.map(withMessage), ...lapsed.map(toBlocker)], since: g.state === 'SUSPENDED' ? g.updatedAt : first, lapsed };
+  return {
+    state: 'SUSPENDED',
+    blockers: [...g.blockers.map(withMessage), ...lapsed.map(toBlocker)],
+    since: g.state === 'SUSPENDED' ? g.updatedAt : first,
+    lapsed,
+  };
 }
 
 const VERIFIED_FOR_GATE = new Set(['VERIFIED', 'OPERATING']);
-
 
 export function isVerifiedForGate(status: string): boolean {
   return VERIFIED_FOR_GATE.has(status);
@@ -217,7 +220,13 @@ export function evaluateGate(f: GateFacts): Blocker[] {
   }
   if (!f.clearance) {
     const item = { kind: 'NO_AUDIT_CLEARANCE', itemId: null, itemKey: null, itemTitle: null, ownerId: null, ownerName: null } as const;
-    blockers.push(withMessage(f.auditStatus === null ? { ...item, code: 'NO_AUDIT_ENGAGEMENT' } : { ...item, code: 'AUDIT_NOT_CLEARED', auditStatus: f.auditStatus }));
+    blockers.push(
+      withMessage(
+        f.auditStatus === null
+          ? { ...item, code: 'NO_AUDIT_ENGAGEMENT' }
+          : { ...item, code: 'AUDIT_NOT_CLEARED', auditStatus: f.auditStatus },
+      ),
+    );
   }
   for (const x of [...f.openBlockingFindings].sort((a, b) => a.key.localeCompare(b.key))) {
     blockers.push(

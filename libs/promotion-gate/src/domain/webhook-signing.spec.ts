@@ -13,7 +13,11 @@ describe('webhook signature (what a receiver recomputes)', () => {
 
   it('signs the body bytes as UTF-8 (Japanese text in a reason)', () => {
     const body = '{"reason":"社長が手動で停止"}';
-    expect(signWebhook(SECRET, 1, body)).toBe(`sha256=${createHmac('sha256', Buffer.from(SECRET)).update(Buffer.from(`1.${body}`, 'utf8')).digest('hex')}`);
+    expect(signWebhook(SECRET, 1, body)).toBe(
+      `sha256=${createHmac('sha256', Buffer.from(SECRET))
+        .update(Buffer.from(`1.${body}`, 'utf8'))
+        .digest('hex')}`,
+    );
   });
 
   it('verifies with the right secret, body and a fresh timestamp', () => {

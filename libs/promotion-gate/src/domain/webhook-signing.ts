@@ -67,10 +67,7 @@ export function retryDelayMs(attempt: number, baseMs: number, random: number, ca
 }
 
 /** What happens to a delivery after an attempt. */
-export type AttemptOutcome =
-  | { status: 'DELIVERED' }
-  | { status: 'PENDING'; retryInMs: number }
-  | { status: 'FAILED' };
+export type AttemptOutcome = { status: 'DELIVERED' } | { status: 'PENDING'; retryInMs: number } | { status: 'FAILED' };
 
 /**
  * After attempt `attempt` (1-based): a 2xx delivers; anything else (another HTTP

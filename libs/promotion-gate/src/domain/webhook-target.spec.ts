@@ -31,9 +31,12 @@ describe('where a gate webhook may point', () => {
     expect(addressProblem(address)).toMatch(why);
   });
 
-  it.each(['8.8.8.8', '203.104.1.1', '100.63.255.255', '100.128.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8'])('allows the public address %s', (address) => {
-    expect(addressProblem(address)).toBeNull();
-  });
+  it.each(['8.8.8.8', '203.104.1.1', '100.63.255.255', '100.128.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8'])(
+    'allows the public address %s',
+    (address) => {
+      expect(addressProblem(address)).toBeNull();
+    },
+  );
 
   it('a name is refused if any one of its addresses is (no picking the good one later)', () => {
     expect(addressesProblem('hooks.example', ['8.8.8.8', '10.0.0.1'])).toMatch(/^hooks\.example resolves to 10\.0\.0\.1 is a private/);

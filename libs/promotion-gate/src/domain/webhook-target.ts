@@ -20,7 +20,8 @@ export type WebhookUrlProblem = string;
 
 /** The URL's own shape: http(s), a host, no user or password in it. Returns the problem, or null. */
 export function webhookUrlShapeProblem(url: URL): WebhookUrlProblem | null {
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `only http and https URLs are allowed, not ${url.protocol.replace(/:$/, '')}`;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return `only http and https URLs are allowed, not ${url.protocol.replace(/:$/, '')}`;
   if (url.username || url.password) return 'a webhook URL may not carry a user name or password (the secret signs each POST instead)';
   if (!hostOf(url)) return 'the URL names no host';
   return null;

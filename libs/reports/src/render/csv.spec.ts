@@ -38,11 +38,29 @@ describe('renderCsv', () => {
     expect(cms![0]).toEqual([...COUNTERMEASURE_COLUMNS]);
     expect(cms!.slice(1).map((r) => r[0])).toEqual(['CM-001', 'CM-002', 'CM-003']);
     const cm1 = cms![1]!;
-    expect(cm1.slice(0, 9)).toEqual(['CM-001', '当該データベースの稼働停止', 'DB_SHUTDOWN', '田中 花子', 'VERIFIED', '2026-09-30', 'FALSE', 'FALSE', 'FALSE']);
+    expect(cm1.slice(0, 9)).toEqual([
+      'CM-001',
+      '当該データベースの稼働停止',
+      'DB_SHUTDOWN',
+      '田中 花子',
+      'VERIFIED',
+      '2026-09-30',
+      'FALSE',
+      'FALSE',
+      'FALSE',
+    ]);
     expect(cm1.slice(9)).toEqual(['3', '2', '1', '0', 'a'.repeat(64), '2026-07-20T01:02:03.004Z', 'auditor@example.com']);
     expect(cms![2]![6]).toBe('TRUE'); // overdue
 
-    expect(engagements![1]!.slice(0, 7)).toEqual(['情報システム運用プロセス監査', '株式会社セキュリティ監査', 'FIELDWORK', '鈴木 監査', '2026-07-15', '', 'FALSE']);
+    expect(engagements![1]!.slice(0, 7)).toEqual([
+      '情報システム運用プロセス監査',
+      '株式会社セキュリティ監査',
+      'FIELDWORK',
+      '鈴木 監査',
+      '2026-07-15',
+      '',
+      'FALSE',
+    ]);
     expect(bySeverity!.slice(1).map((r) => r.slice(0, 3))).toEqual([
       ['CRITICAL', '0', '0'],
       ['HIGH', '1', '0'],

@@ -19,7 +19,10 @@ describe('dates in the PDF are Japanese dates', () => {
     const text = allText(
       sampleStatusReport({
         countermeasures: [
-          sampleCountermeasure(1, { status: 'VERIFIED', signOff: { digest: 'b'.repeat(64), signedAt: '2026-10-01T23:30:00.000Z', auditor: 'auditor@example.com' } }),
+          sampleCountermeasure(1, {
+            status: 'VERIFIED',
+            signOff: { digest: 'b'.repeat(64), signedAt: '2026-10-01T23:30:00.000Z', auditor: 'auditor@example.com' },
+          }),
         ],
       }),
     );
@@ -33,7 +36,12 @@ describe('dates in the PDF are Japanese dates', () => {
       sampleStatusReport({
         audit: {
           ...base.audit,
-          engagements: [{ ...base.audit.engagements[0]!, clearance: { digest: 'c'.repeat(64), clearedAt: '2026-10-01T23:30:00.000Z', clearedBy: '鈴木 監査' } }],
+          engagements: [
+            {
+              ...base.audit.engagements[0]!,
+              clearance: { digest: 'c'.repeat(64), clearedAt: '2026-10-01T23:30:00.000Z', clearedBy: '鈴木 監査' },
+            },
+          ],
         },
         gates: [{ ...base.gates[0]!, since: '2026-10-01T22:15:00.000Z' }],
       }),

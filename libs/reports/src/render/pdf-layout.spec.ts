@@ -59,7 +59,9 @@ describe('layoutStatusReport', () => {
   });
 
   it('breaks pages with the table header repeated, numbers every page "n / N", and draws nothing outside the page', () => {
-    const many = Array.from({ length: 80 }, (_, n) => sampleCountermeasure(n + 1, { title: `アクセス権限の棚卸と見直し（第${n + 1}期）、外部専門機関による常時監視の実施` }));
+    const many = Array.from({ length: 80 }, (_, n) =>
+      sampleCountermeasure(n + 1, { title: `アクセス権限の棚卸と見直し（第${n + 1}期）、外部専門機関による常時監視の実施` }),
+    );
     const layout = layoutStatusReport(sampleStatusReport({ countermeasures: many }), measure);
     expect(layout.pages.length).toBeGreaterThanOrEqual(4);
     const pageOfKey = new Map<string, number>();

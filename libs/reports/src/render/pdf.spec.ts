@@ -14,7 +14,16 @@ describe('renderPdf', () => {
     expect(baseFonts.map((f) => f.replace(/^[A-Z]{6}\+/, '')).sort()).toEqual(['NotoSansJP-Bold', 'NotoSansJP-Regular']);
     const runs = pages.flatMap((p) => p.runs);
     expect(pages[0]!.runs[0]).toBe(REPORT_TITLE_JA);
-    expect(runs).toEqual(expect.arrayContaining(['CM-001', 'CM-002', 'CM-003', '当該データベースの稼働停止', '通信教育事業における顧客情報の漏えい', '田中 花子']));
+    expect(runs).toEqual(
+      expect.arrayContaining([
+        'CM-001',
+        'CM-002',
+        'CM-003',
+        '当該データベースの稼働停止',
+        '通信教育事業における顧客情報の漏えい',
+        '田中 花子',
+      ]),
+    );
     expect(runs.some((r) => r.includes('作成日時 / Generated: 2026-08-03 14:04 JST'))).toBe(true);
     expect(runs).toContain(`1 / ${pages.length}`);
     expect(runs.join('')).not.toContain('\uFFFD');
@@ -35,7 +44,9 @@ describe('renderPdf', () => {
   });
 
   it('spreads a long table over pages, each with its page number, and every countermeasure key once', async () => {
-    const many = Array.from({ length: 60 }, (_, n) => sampleCountermeasure(n + 1, { title: `外部専門機関による常時監視の実施と月次報告の確認（第${n + 1}回）` }));
+    const many = Array.from({ length: 60 }, (_, n) =>
+      sampleCountermeasure(n + 1, { title: `外部専門機関による常時監視の実施と月次報告の確認（第${n + 1}回）` }),
+    );
     const pdf = await renderPdf(sampleStatusReport({ countermeasures: many }), { compress: false });
     const { pages } = readPdfText(pdf);
     expect(pages.length).toBeGreaterThanOrEqual(3);

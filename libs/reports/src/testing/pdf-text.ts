@@ -23,7 +23,10 @@ export function readPdfText(pdf: Buffer): { pages: PdfTextPage[]; baseFonts: str
     const body = objects.get(id) ?? '';
     const length = Number(/\/Length (\d+)/.exec(body)![1]);
     const start = body.indexOf('stream') + 'stream'.length;
-    const data = body.slice(start).replace(/^\r?\n/, '').slice(0, length);
+    const data = body
+      .slice(start)
+      .replace(/^\r?\n/, '')
+      .slice(0, length);
     return /\/Filter \/FlateDecode/.test(body.slice(0, start)) ? inflateSync(Buffer.from(data, 'latin1')).toString('latin1') : data;
   };
   const utf16 = (hex: string) => {
@@ -81,6 +84,8 @@ export function readPdfText(pdf: Buffer): { pages: PdfTextPage[]; baseFonts: str
     const baseFonts = [...fonts.values()].map((id) => /\/BaseFont \/(\S+)/.exec(objects.get(id)!)![1]!);
     return { runs, fonts: baseFonts };
   });
-  const baseFonts = [...new Set([...objects.values()].flatMap((b) => (/\/Type \/Font\b/.test(b) ? [/\/BaseFont \/(\S+)/.exec(b)?.[1] ?? ''] : [])))];
+  const baseFonts = [
+    ...new Set([...objects.values()].flatMap((b) => (/\/Type \/Font\b/.test(b) ? [/\/BaseFont \/(\S+)/.exec(b)?.[1] ?? ''] : []))),
+  ];
   return { pages, baseFonts };
 }

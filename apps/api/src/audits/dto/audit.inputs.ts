@@ -14,13 +14,21 @@ export class CreateAuditEngagementInput {
   @Field() @IsString() @MaxLength(MAX_TITLE_LENGTH) title!: string;
   @Field({ description: 'The audit firm' }) @IsString() @MaxLength(MAX_TITLE_LENGTH) firm!: string;
   @Field(() => ID, { description: 'An active user with the AUDITOR role' }) @IsUUID() leadAuditorId!: string;
-  @Field(() => [ID], { nullable: true, description: 'Auditors (AUDITOR role)' }) @IsOptional() @ArrayMaxSize(MAX_TEAM_SIZE) @IsUUID('all', { each: true }) teamIds?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Auditors (AUDITOR role)' })
+  @IsOptional()
+  @ArrayMaxSize(MAX_TEAM_SIZE)
+  @IsUUID('all', { each: true })
+  teamIds?: string[] | null;
   @Field(() => [ID], { nullable: true, description: 'Countermeasures of the incident' })
   @IsOptional()
   @ArrayMaxSize(MAX_SCOPE_SIZE)
   @IsUUID('all', { each: true })
   countermeasureIds?: string[] | null;
-  @Field(() => [ID], { nullable: true, description: 'Systems of the incident’s inventory' }) @IsOptional() @ArrayMaxSize(MAX_SCOPE_SIZE) @IsUUID('all', { each: true }) systemIds?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Systems of the incident’s inventory' })
+  @IsOptional()
+  @ArrayMaxSize(MAX_SCOPE_SIZE)
+  @IsUUID('all', { each: true })
+  systemIds?: string[] | null;
   @Field(() => String, { nullable: true, description: DAY }) @IsOptional() @IsString() @MaxLength(10) startsOn?: string | null;
   @Field(() => String, { nullable: true, description: DAY }) @IsOptional() @IsString() @MaxLength(10) endsOn?: string | null;
 }
@@ -33,13 +41,21 @@ export class UpdateAuditEngagementInput {
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(MAX_TITLE_LENGTH) firm?: string | null;
   @Field(() => String, { nullable: true, description: DAY }) @IsOptional() @IsString() @MaxLength(10) startsOn?: string | null;
   @Field(() => String, { nullable: true, description: DAY }) @IsOptional() @IsString() @MaxLength(10) endsOn?: string | null;
-  @Field(() => [ID], { nullable: true, description: 'The team becomes exactly these auditors' }) @IsOptional() @ArrayMaxSize(MAX_TEAM_SIZE) @IsUUID('all', { each: true }) teamIds?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'The team becomes exactly these auditors' })
+  @IsOptional()
+  @ArrayMaxSize(MAX_TEAM_SIZE)
+  @IsUUID('all', { each: true })
+  teamIds?: string[] | null;
   @Field(() => [ID], { nullable: true, description: 'The scope becomes exactly these countermeasures' })
   @IsOptional()
   @ArrayMaxSize(MAX_SCOPE_SIZE)
   @IsUUID('all', { each: true })
   countermeasureIds?: string[] | null;
-  @Field(() => [ID], { nullable: true, description: 'The scope becomes exactly these systems' }) @IsOptional() @ArrayMaxSize(MAX_SCOPE_SIZE) @IsUUID('all', { each: true }) systemIds?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'The scope becomes exactly these systems' })
+  @IsOptional()
+  @ArrayMaxSize(MAX_SCOPE_SIZE)
+  @IsUUID('all', { each: true })
+  systemIds?: string[] | null;
 }
 
 @InputType()
@@ -47,7 +63,11 @@ export class MoveAuditEngagementInput {
   @Field(() => ID) @IsUUID() id!: string;
   @Field(() => Int) @IsInt() @Min(1) expectedVersion!: number;
   @Field(() => AuditEngagementStatusEnum) @IsEnum(AuditEngagementStatusEnum) to!: string;
-  @Field(() => String, { nullable: true, description: 'Required for NOT_CLEARED (the conclusion)' }) @IsOptional() @IsString() @MaxLength(MAX_TEXT_LENGTH) statement?: string | null;
+  @Field(() => String, { nullable: true, description: 'Required for NOT_CLEARED (the conclusion)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_TEXT_LENGTH)
+  statement?: string | null;
 }
 
 @InputType()
@@ -63,7 +83,10 @@ export class RaiseAuditFindingInput {
   @Field(() => FindingSeverityEnum) @IsEnum(FindingSeverityEnum) severity!: string;
   @Field() @IsString() @MaxLength(MAX_TITLE_LENGTH) title!: string;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(MAX_TEXT_LENGTH) description?: string | null;
-  @Field(() => ID, { nullable: true, description: 'The countermeasure it concerns (same incident)' }) @IsOptional() @IsUUID() countermeasureId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'The countermeasure it concerns (same incident)' })
+  @IsOptional()
+  @IsUUID()
+  countermeasureId?: string | null;
 }
 
 @InputType()
@@ -95,7 +118,10 @@ export class CreateCountermeasureFromFindingInput {
 export class RiskAcceptanceFields {
   @Field() @IsString() @MaxLength(MAX_TEXT_LENGTH) justification!: string;
   @Field() @IsString() @MaxLength(MAX_TEXT_LENGTH) compensatingControls!: string;
-  @Field({ description: `The last day it holds (${DAY}, Asia/Tokyo): after today, at most 366 days ahead` }) @IsString() @MaxLength(10) expiresOn!: string;
+  @Field({ description: `The last day it holds (${DAY}, Asia/Tokyo): after today, at most 366 days ahead` })
+  @IsString()
+  @MaxLength(10)
+  expiresOn!: string;
 }
 
 @InputType()
@@ -118,12 +144,17 @@ export class RevokeRiskAcceptanceInput {
 @InputType()
 export class AuditEngagementFilterInput {
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() incidentId?: string | null;
-  @Field(() => [AuditEngagementStatusEnum], { nullable: true }) @IsOptional() @IsEnum(AuditEngagementStatusEnum, { each: true }) statuses?: string[] | null;
+  @Field(() => [AuditEngagementStatusEnum], { nullable: true }) @IsOptional() @IsEnum(AuditEngagementStatusEnum, { each: true }) statuses?:
+    string[] | null;
 }
 
 @ArgsType()
 export class AuditEngagementsArgs extends PageArgs {
-  @Field(() => AuditEngagementFilterInput, { nullable: true }) @IsOptional() @ValidateNested() @Type(() => AuditEngagementFilterInput) filter?: AuditEngagementFilterInput | null;
+  @Field(() => AuditEngagementFilterInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AuditEngagementFilterInput)
+  filter?: AuditEngagementFilterInput | null;
 }
 
 @InputType()
@@ -131,12 +162,17 @@ export class AuditFindingFilterInput {
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() incidentId?: string | null;
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() engagementId?: string | null;
   @Field(() => [FindingStatusEnum], { nullable: true }) @IsOptional() @IsEnum(FindingStatusEnum, { each: true }) statuses?: string[] | null;
-  @Field(() => [FindingSeverityEnum], { nullable: true }) @IsOptional() @IsEnum(FindingSeverityEnum, { each: true }) severities?: string[] | null;
+  @Field(() => [FindingSeverityEnum], { nullable: true }) @IsOptional() @IsEnum(FindingSeverityEnum, { each: true }) severities?:
+    string[] | null;
 }
 
 @ArgsType()
 export class AuditFindingsArgs extends PageArgs {
-  @Field(() => AuditFindingFilterInput, { nullable: true }) @IsOptional() @ValidateNested() @Type(() => AuditFindingFilterInput) filter?: AuditFindingFilterInput | null;
+  @Field(() => AuditFindingFilterInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AuditFindingFilterInput)
+  filter?: AuditFindingFilterInput | null;
 }
 
 @InputType()
@@ -144,10 +180,15 @@ export class RiskAcceptanceFilterInput {
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() incidentId?: string | null;
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() findingId?: string | null;
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() requirementId?: string | null;
-  @Field(() => Boolean, { nullable: true, description: 'Only acceptances that still hold' }) @IsOptional() @IsBoolean() standingOnly?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Only acceptances that still hold' }) @IsOptional() @IsBoolean() standingOnly?:
+    boolean | null;
 }
 
 @ArgsType()
 export class RiskAcceptancesArgs extends PageArgs {
-  @Field(() => RiskAcceptanceFilterInput, { nullable: true }) @IsOptional() @ValidateNested() @Type(() => RiskAcceptanceFilterInput) filter?: RiskAcceptanceFilterInput | null;
+  @Field(() => RiskAcceptanceFilterInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RiskAcceptanceFilterInput)
+  filter?: RiskAcceptanceFilterInput | null;
 }

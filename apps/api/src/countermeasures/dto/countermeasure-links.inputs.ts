@@ -5,7 +5,10 @@ import { IsInt, IsOptional, IsUUID, Min } from 'class-validator';
 export class SetCountermeasureParentInput {
   @Field(() => ID, { description: 'The countermeasure that becomes (or stops being) a sub-action' }) @IsUUID() id!: string;
   @Field(() => Int) @IsInt() @Min(1) expectedVersion!: number;
-  @Field(() => ID, { nullable: true, description: 'The action plan it belongs to, in the same incident; null (or absent) makes it top-level' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The action plan it belongs to, in the same incident; null (or absent) makes it top-level',
+  })
   @IsOptional()
   @IsUUID()
   parentId?: string | null;

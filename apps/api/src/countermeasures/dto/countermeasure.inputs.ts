@@ -3,12 +3,7 @@ import { ArgsType, Field, ID, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { MAX_DESCRIPTION_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from '@app/countermeasures';
-import {
-  CountermeasureCategoryEnum,
-  CountermeasureOrderEnum,
-  CountermeasureStatusEnum,
-  PriorityEnum,
-} from '../countermeasure.types';
+import { CountermeasureCategoryEnum, CountermeasureOrderEnum, CountermeasureStatusEnum, PriorityEnum } from '../countermeasure.types';
 
 const DAY = 'A calendar day, YYYY-MM-DD';
 
@@ -80,13 +75,28 @@ export class MoveCountermeasureInput {
 @InputType()
 export class CountermeasureFilterInput {
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() incidentId?: string | null;
-  @Field(() => [CountermeasureStatusEnum], { nullable: true }) @IsOptional() @IsEnum(CountermeasureStatusEnum, { each: true }) statuses?: string[] | null;
-  @Field(() => [CountermeasureCategoryEnum], { nullable: true }) @IsOptional() @IsEnum(CountermeasureCategoryEnum, { each: true }) categories?: string[] | null;
+  @Field(() => [CountermeasureStatusEnum], { nullable: true }) @IsOptional() @IsEnum(CountermeasureStatusEnum, { each: true }) statuses?:
+    string[] | null;
+  @Field(() => [CountermeasureCategoryEnum], { nullable: true })
+  @IsOptional()
+  @IsEnum(CountermeasureCategoryEnum, { each: true })
+  categories?: string[] | null;
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() ownerId?: string | null;
-  @Field(() => Boolean, { nullable: true, description: 'Open and past its due date (computed, not stored)' }) @IsOptional() @IsBoolean() overdue?: boolean | null;
-  @Field(() => String, { nullable: true, description: `Due before this day (${DAY})` }) @IsOptional() @IsString() @MaxLength(10) dueBefore?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'Open and past its due date (computed, not stored)' })
+  @IsOptional()
+  @IsBoolean()
+  overdue?: boolean | null;
+  @Field(() => String, { nullable: true, description: `Due before this day (${DAY})` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(10)
+  dueBefore?: string | null;
   @Field(() => Boolean, { nullable: true }) @IsOptional() @IsBoolean() requiredForGate?: boolean | null;
-  @Field(() => Boolean, { nullable: true, description: 'Verified ongoing measures with a recurring requirement whose latest accepted evidence is older than its period (computed, not stored)' })
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Verified ongoing measures with a recurring requirement whose latest accepted evidence is older than its period (computed, not stored)',
+  })
   @IsOptional()
   @IsBoolean()
   atRisk?: boolean | null;
@@ -99,15 +109,21 @@ export class CountermeasureFilterInput {
 
 @ArgsType()
 export class CountermeasuresArgs extends PageArgs {
-  @Field(() => CountermeasureFilterInput, { nullable: true }) @IsOptional() @ValidateNested() @Type(() => CountermeasureFilterInput) filter?: CountermeasureFilterInput | null;
-  @Field(() => CountermeasureOrderEnum, { nullable: true, defaultValue: 'KEY' }) @IsOptional() @IsEnum(CountermeasureOrderEnum) orderBy?: 'KEY' | 'DUE_DATE' | 'PRIORITY';
+  @Field(() => CountermeasureFilterInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CountermeasureFilterInput)
+  filter?: CountermeasureFilterInput | null;
+  @Field(() => CountermeasureOrderEnum, { nullable: true, defaultValue: 'KEY' }) @IsOptional() @IsEnum(CountermeasureOrderEnum) orderBy?:
+    'KEY' | 'DUE_DATE' | 'PRIORITY';
 }
 
 @ArgsType()
 export class CountermeasureArgs {
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() id?: string | null;
   @Field(() => String, { nullable: true, description: 'CM-001 ...' }) @IsOptional() @IsString() @MaxLength(20) key?: string | null;
-  @Field(() => ID, { nullable: true, description: 'With key, when several incidents are tracked' }) @IsOptional() @IsUUID() incidentId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'With key, when several incidents are tracked' }) @IsOptional() @IsUUID() incidentId?:
+    string | null;
 }
 
 @InputType()

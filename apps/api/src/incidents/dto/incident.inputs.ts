@@ -11,7 +11,11 @@ const DATE_MAX = 10;
 @InputType({ description: 'The chief seated when the incident is created' })
 export class IncidentChiefInput {
   @Field(() => ID, { description: 'An active user holding EXECUTIVE or TASK_FORCE' }) @IsUUID() userId!: string;
-  @Field(() => String, { nullable: true, description: 'Defaults to 最高責任者' }) @IsOptional() @IsString() @MaxLength(L.roleTitle) roleTitle?: string | null;
+  @Field(() => String, { nullable: true, description: 'Defaults to 最高責任者' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.roleTitle)
+  roleTitle?: string | null;
   @Field(() => String, { nullable: true, description: `${DAY}; defaults to today (Asia/Tokyo)` })
   @IsOptional()
   @IsString()
@@ -24,8 +28,10 @@ export class CreateIncidentInput {
   @Field() @IsString() @MaxLength(L.title) title!: string;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(L.summary) summary?: string | null;
   @Field(() => String, { nullable: true, description: DAY }) @IsOptional() @IsString() @MaxLength(DATE_MAX) detectedOn?: string | null;
-  @Field(() => String, { nullable: true, description: DAY }) @IsOptional() @IsString() @MaxLength(DATE_MAX) policeReportedOn?: string | null;
-  @Field(() => String, { nullable: true, description: DAY }) @IsOptional() @IsString() @MaxLength(DATE_MAX) regulatorReportedOn?: string | null;
+  @Field(() => String, { nullable: true, description: DAY }) @IsOptional() @IsString() @MaxLength(DATE_MAX) policeReportedOn?:
+    string | null;
+  @Field(() => String, { nullable: true, description: DAY }) @IsOptional() @IsString() @MaxLength(DATE_MAX) regulatorReportedOn?:
+    string | null;
   @Field(() => String, { nullable: true, description: DAY }) @IsOptional() @IsString() @MaxLength(DATE_MAX) disclosedOn?: string | null;
   @Field(() => IncidentChiefInput, { nullable: true, description: 'Seat the chief now (otherwise an admin adds the first members)' })
   @IsOptional()
@@ -43,8 +49,10 @@ export class UpdateIncidentInput {
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(L.title) title?: string | null;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(L.summary) summary?: string | null;
   @Field(() => String, { nullable: true, description: CLEARS }) @IsOptional() @IsString() @MaxLength(DATE_MAX) detectedOn?: string | null;
-  @Field(() => String, { nullable: true, description: CLEARS }) @IsOptional() @IsString() @MaxLength(DATE_MAX) policeReportedOn?: string | null;
-  @Field(() => String, { nullable: true, description: CLEARS }) @IsOptional() @IsString() @MaxLength(DATE_MAX) regulatorReportedOn?: string | null;
+  @Field(() => String, { nullable: true, description: CLEARS }) @IsOptional() @IsString() @MaxLength(DATE_MAX) policeReportedOn?:
+    string | null;
+  @Field(() => String, { nullable: true, description: CLEARS }) @IsOptional() @IsString() @MaxLength(DATE_MAX) regulatorReportedOn?:
+    string | null;
   @Field(() => String, { nullable: true, description: CLEARS }) @IsOptional() @IsString() @MaxLength(DATE_MAX) disclosedOn?: string | null;
 }
 
@@ -61,8 +69,14 @@ export class AddIncidentSystemInput {
   @Field(() => ID) @IsUUID() incidentId!: string;
   @Field() @IsString() @MaxLength(L.systemName) name!: string;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(L.systemDescription) description?: string | null;
-  @Field(() => Boolean, { nullable: true, description: 'The system the data left from (default false)' }) @IsOptional() @IsBoolean() leakSource?: boolean | null;
-  @Field(() => Boolean, { nullable: true, description: 'Holds customer data (default true)' }) @IsOptional() @IsBoolean() holdsCustomerData?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'The system the data left from (default false)' })
+  @IsOptional()
+  @IsBoolean()
+  leakSource?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'Holds customer data (default true)' })
+  @IsOptional()
+  @IsBoolean()
+  holdsCustomerData?: boolean | null;
 }
 
 @InputType()
@@ -77,14 +91,18 @@ export class AddIncidentPartyInput {
   @Field(() => ID) @IsUUID() incidentId!: string;
   @Field(() => PartyKind) @IsEnum(PartyKind) kind!: string;
   @Field() @IsString() @MaxLength(L.partyName) name!: string;
-  @Field(() => String, { nullable: true, description: 'Their part in the case' }) @IsOptional() @IsString() @MaxLength(L.partyRole) role?: string | null;
+  @Field(() => String, { nullable: true, description: 'Their part in the case' }) @IsOptional() @IsString() @MaxLength(L.partyRole) role?:
+    string | null;
 }
 
 @InputType()
 export class AddTaskForceMemberInput {
   @Field(() => ID) @IsUUID() incidentId!: string;
   @Field(() => ID, { description: 'An active user holding TASK_FORCE or EXECUTIVE' }) @IsUUID() userId!: string;
-  @Field({ description: 'What they do in the task force, e.g. 情報セキュリティ担当' }) @IsString() @MaxLength(L.roleTitle) roleTitle!: string;
+  @Field({ description: 'What they do in the task force, e.g. 情報セキュリティ担当' })
+  @IsString()
+  @MaxLength(L.roleTitle)
+  roleTitle!: string;
   @Field(() => String, { nullable: true, description: `${DAY}; defaults to today (Asia/Tokyo); not in the future` })
   @IsOptional()
   @IsString()
@@ -131,9 +149,11 @@ abstract class EntryChangeInput {
 @InputType({ description: 'Omitted fields are kept' })
 export class UpdateIncidentEventInput extends EntryChangeInput {
   @Field(() => ID) @IsUUID() eventId!: string;
-  @Field(() => String, { nullable: true, description: `${DAY}. ${KEEP}` }) @IsOptional() @IsString() @MaxLength(DATE_MAX) occurredOn?: string | null;
+  @Field(() => String, { nullable: true, description: `${DAY}. ${KEEP}` }) @IsOptional() @IsString() @MaxLength(DATE_MAX) occurredOn?:
+    string | null;
   @Field(() => IncidentEventKind, { nullable: true, description: KEEP }) @IsOptional() @IsEnum(IncidentEventKind) kind?: string | null;
-  @Field(() => String, { nullable: true, description: KEEP }) @IsOptional() @IsString() @MaxLength(L.eventDescription) description?: string | null;
+  @Field(() => String, { nullable: true, description: KEEP }) @IsOptional() @IsString() @MaxLength(L.eventDescription) description?:
+    string | null;
 }
 
 @InputType({ description: 'Omitted fields are kept' })
@@ -145,15 +165,20 @@ export class UpdateIncidentSystemInput extends EntryChangeInput {
   @IsString()
   @MaxLength(L.systemDescription)
   description?: string | null;
-  @Field(() => Boolean, { nullable: true, description: `The system the data left from. ${KEEP}` }) @IsOptional() @IsBoolean() leakSource?: boolean | null;
-  @Field(() => Boolean, { nullable: true, description: `Holds customer data. ${KEEP}` }) @IsOptional() @IsBoolean() holdsCustomerData?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: `The system the data left from. ${KEEP}` }) @IsOptional() @IsBoolean() leakSource?:
+    boolean | null;
+  @Field(() => Boolean, { nullable: true, description: `Holds customer data. ${KEEP}` }) @IsOptional() @IsBoolean() holdsCustomerData?:
+    boolean | null;
 }
 
 @InputType({ description: 'Omitted fields are kept' })
 export class UpdateIncidentDataCategoryInput extends EntryChangeInput {
   @Field(() => ID) @IsUUID() dataCategoryId!: string;
   @Field(() => String, { nullable: true, description: KEEP }) @IsOptional() @IsString() @MaxLength(L.dataCategoryName) name?: string | null;
-  @Field(() => Boolean, { nullable: true, description: `true: leaked; false: confirmed not leaked. ${KEEP}` }) @IsOptional() @IsBoolean() leaked?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: `true: leaked; false: confirmed not leaked. ${KEEP}` })
+  @IsOptional()
+  @IsBoolean()
+  leaked?: boolean | null;
 }
 
 @InputType({ description: 'Omitted fields are kept' })
