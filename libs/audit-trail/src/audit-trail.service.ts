@@ -4,7 +4,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ClsService } from 'nestjs-cls';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { Clock, decodeCursor, encodeCursor, pageSize, type Actor, type Page, type PageRequest } from '@app/common';
+import { Clock, decodeCursor, pageSize, type Actor, type Page, type PageRequest, pageOf } from '@app/common';
 import { AuditTrailEntryEntity } from './audit-trail-entry.entity';
 import { checkChain, entryHash, GENESIS_HASH, jsonSnapshot, type ChainBreak } from './domain/audit-hash';
 
@@ -138,7 +138,7 @@ export class AuditTrailService {
       .orderBy('e.seq', 'DESC')
       .limit(size + 1)
       .getMany();
-    return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, totalCount, cursorOf: (e) => encodeCursor([e.seq]) };
+    return pageOf(rows, size, totalCount, (e) => [e.seq]);
   }
 
   /** Recomputes every hash from the first entry on, in batches; reports the first break. */

@@ -8,13 +8,13 @@ import { AuditTrailService } from '@app/audit-trail';
 import {
   Clock,
   decodeTimeIdCursor,
-  encodeCursor,
   pageSize,
   staleVersion,
   type Actor,
   type Page,
   type PageRequest,
   emitInOrder,
+  pageOf,
 } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { CountermeasuresService } from '@app/countermeasures';
@@ -123,12 +123,7 @@ export class AuditEngagementsService {
       .addOrderBy('e.id', 'DESC')
       .limit(size + 1)
       .getMany();
-    return {
-      nodes: rows.slice(0, size),
-      hasNextPage: rows.length > size,
-      totalCount,
-      cursorOf: (e) => encodeCursor([e.createdAt.toISOString(), e.id]),
-    };
+    return pageOf(rows, size, totalCount, (e) => [e.createdAt.toISOString(), e.id]);
   }
 
   // ---- batch readers for DataLoaders -------------------------------------------------------

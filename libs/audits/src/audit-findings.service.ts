@@ -3,7 +3,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditTrailService } from '@app/audit-trail';
-import { Clock, decodeSeqIdCursor, encodeCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest } from '@app/common';
+import { Clock, decodeSeqIdCursor, pageSize, staleVersion, type Actor, type Page, type PageRequest, pageOf } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { CountermeasureEntity, countermeasureKey, CountermeasuresService, type CreateCountermeasureCommand } from '@app/countermeasures';
 import { IncidentsService } from '@app/incidents';
@@ -89,7 +89,7 @@ export class AuditFindingsService {
       .addOrderBy('f.id', 'ASC')
       .limit(size + 1)
       .getMany();
-    return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, totalCount, cursorOf: (f) => encodeCursor([f.seq, f.id]) };
+    return pageOf(rows, size, totalCount, (f) => [f.seq, f.id]);
   }
 
   /** Batch reader: the findings of several engagements, by number. */

@@ -3,17 +3,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { IsNull } from 'typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import {
-  Actor,
-  CASE_TIME_ZONE,
-  Clock,
-  decodeTimeIdCursor,
-  encodeCursor,
-  pageSize,
-  todayIn,
-  type Page,
-  type PageRequest,
-} from '@app/common';
+import { Actor, CASE_TIME_ZONE, Clock, decodeTimeIdCursor, pageSize, todayIn, type Page, type PageRequest, pageOf } from '@app/common';
 import { CountermeasuresService, CountermeasureStatus, countermeasureKey, TransitionCause } from '@app/countermeasures';
 import { IncidentsService } from '@app/incidents';
 import { RiskAcceptanceEntity } from './audit.entities';
@@ -108,12 +98,7 @@ export class RiskAcceptancesService {
       .addOrderBy('a.id', 'DESC')
       .limit(size + 1)
       .getMany();
-    return {
-      nodes: rows.slice(0, size),
-      hasNextPage: rows.length > size,
-      totalCount,
-      cursorOf: (a) => encodeCursor([a.acceptedAt.toISOString(), a.id]),
-    };
+    return pageOf(rows, size, totalCount, (a) => [a.acceptedAt.toISOString(), a.id]);
   }
 
   /** Batch reader: every acceptance (ended ones included) of several findings, oldest first. */

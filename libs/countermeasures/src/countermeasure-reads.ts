@@ -6,13 +6,13 @@ import {
   CommonError,
   CommonErrorCode,
   decodeCursor,
-  encodeCursor,
   isCalendarDay,
   isUuid,
   pageSize,
   todayIn,
   type Page,
   type PageRequest,
+  pageOf,
 } from '@app/common';
 import {
   CountermeasureContributorEntity,
@@ -177,19 +177,13 @@ export abstract class CountermeasureReads {
       qb.orderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
     }
     const rows = await qb.limit(size + 1).getMany();
-    return {
-      nodes: rows.slice(0, size),
-      hasNextPage: rows.length > size,
-      totalCount,
-      cursorOf: (c) =>
-        encodeCursor(
-          order === 'DUE_DATE'
-            ? [c.dueDate, c.seq, c.id]
-            : order === 'PRIORITY'
-              ? [PRIORITIES.indexOf(c.priority) + 1, c.seq, c.id]
-              : [c.seq, c.id],
-        ),
-    };
+    return pageOf(rows, size, totalCount, (c) =>
+      order === 'DUE_DATE'
+        ? [c.dueDate, c.seq, c.id]
+        : order === 'PRIORITY'
+          ? [PRIORITIES.indexOf(c.priority) + 1, c.seq, c.id]
+          : [c.seq, c.id],
+    );
   }
 
   // ---- batch readers for DataLoaders -------------------------------------------------------

@@ -6,12 +6,12 @@ import {
   CommonError,
   CommonErrorCode,
   decodeCursor,
-  encodeCursor,
   isUuid,
   pageSize,
   todayIn,
   type Page,
   type PageRequest,
+  pageOf,
 } from '@app/common';
 import { CountermeasuresService, RequirementEntity } from '@app/countermeasures';
 import { EvidenceEntity, EvidenceReviewEntity, SignOffEntity } from './evidence.entities';
@@ -133,12 +133,7 @@ export abstract class EvidenceReads {
       .addOrderBy('e.id', 'ASC')
       .limit(size + 1)
       .getMany();
-    return {
-      nodes: rows.slice(0, size),
-      hasNextPage: rows.length > size,
-      totalCount,
-      cursorOf: (e) => encodeCursor([e.uploadedAt.toISOString(), e.id]),
-    };
+    return pageOf(rows, size, totalCount, (e) => [e.uploadedAt.toISOString(), e.id]);
   }
 
   protected today(): string {

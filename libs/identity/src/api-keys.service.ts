@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Actor, Clock, decodeTimeIdCursor, encodeCursor, pageSize, type Page, type PageRequest } from '@app/common';
+import { Actor, Clock, decodeTimeIdCursor, pageSize, type Page, type PageRequest, pageOf } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { ApiKeyEntity } from './api-key.entity';
 import {
@@ -89,12 +89,7 @@ export class ApiKeysService {
       .addOrderBy('k.id', 'DESC')
       .limit(size + 1)
       .getMany();
-    return {
-      nodes: rows.slice(0, size),
-      hasNextPage: rows.length > size,
-      totalCount,
-      cursorOf: (k) => encodeCursor([k.createdAt.toISOString(), k.id]),
-    };
+    return pageOf(rows, size, totalCount, (k) => [k.createdAt.toISOString(), k.id]);
   }
 
   @Transactional()

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Actor, Clock, decodeCursor, encodeCursor, pageSize, staleVersion, type Page, type PageRequest } from '@app/common';
+import { Actor, Clock, decodeCursor, pageSize, staleVersion, type Page, type PageRequest, pageOf } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { updateIfVersion } from '@app/database';
 import { QueryFailedError } from 'typeorm';
@@ -111,12 +111,7 @@ export class UsersService {
       .orderBy('u.email', 'ASC')
       .limit(size + 1)
       .getMany();
-    return {
-      nodes: rows.slice(0, size),
-      hasNextPage: rows.length > size,
-      totalCount,
-      cursorOf: (u) => encodeCursor([u.email]),
-    };
+    return pageOf(rows, size, totalCount, (u) => [u.email]);
   }
 
   @Transactional()

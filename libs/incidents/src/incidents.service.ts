@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { decodeTimeIdCursor, encodeCursor, pageSize, type Page, type PageRequest } from '@app/common';
+import { decodeTimeIdCursor, pageSize, type Page, type PageRequest, pageOf } from '@app/common';
 import { IncidentError, IncidentErrorCode } from './domain/incident.errors';
 import {
   IncidentDataCategoryEntity,
@@ -49,12 +49,7 @@ export class IncidentsService {
       .addOrderBy('i.id', 'DESC')
       .limit(size + 1)
       .getMany();
-    return {
-      nodes: rows.slice(0, size),
-      hasNextPage: rows.length > size,
-      totalCount,
-      cursorOf: (i) => encodeCursor([i.createdAt.toISOString(), i.id]),
-    };
+    return pageOf(rows, size, totalCount, (i) => [i.createdAt.toISOString(), i.id]);
   }
 
   private byIncident<T extends { incidentId: string }>(

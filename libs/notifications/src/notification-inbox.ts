@@ -7,11 +7,11 @@ import {
   CommonErrorCode,
   decodeCursor,
   describeList,
-  encodeCursor,
   isUuid,
   pageSize,
   type Page,
   type PageRequest,
+  pageOf,
 } from '@app/common';
 import { defaultPreference, isNotificationKind, NOTIFICATION_KINDS, type NotificationKind } from './domain/notification-kinds';
 import { NotificationError, NotificationErrorCode } from './domain/notification.errors';
@@ -64,12 +64,7 @@ export class NotificationInbox {
       .addOrderBy('n.id', 'DESC')
       .limit(size + 1)
       .getMany();
-    return {
-      nodes: rows.slice(0, size),
-      hasNextPage: rows.length > size,
-      totalCount,
-      cursorOf: (n) => encodeCursor([n.createdAt.toISOString(), n.id]),
-    };
+    return pageOf(rows, size, totalCount, (n) => [n.createdAt.toISOString(), n.id]);
   }
 
   async unreadCount(userId: string): Promise<number> {

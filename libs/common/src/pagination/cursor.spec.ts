@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { CommonError, CommonErrorCode } from '../errors/common.errors';
-import { decodeCursor, decodeSeqIdCursor, decodeTimeIdCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, pageSize } from './cursor';
+import {
+  decodeCursor,
+  decodeSeqIdCursor,
+  decodeTimeIdCursor,
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+  MAX_PAGE_SIZE,
+  pageOf,
+  pageSize,
+} from './cursor';
 
 /** Runs `fn`, which must throw a CommonError, and returns that error. */
 function commonErrorOf(fn: () => unknown): CommonError {
@@ -145,5 +154,30 @@ describe('pageSize', () => {
     const err = commonErrorOf(() => pageSize(first));
     expect(err.code).toBe(CommonErrorCode.INVALID_INPUT);
     expect(err.details).toEqual({ first, max: MAX_PAGE_SIZE });
+  });
+});
+
+describe('pageOf (rows fetched one past the page size)', () => {
+  const rows = [
+    { seq: 1, id: 'a', title: '一' },
+    { seq: 2, id: 'b', title: '二' },
+    { seq: 3, id: 'c', title: '三' },
+  ];
+
+  it('keeps the page and says a next page exists when the extra row came back', () => {
+    const page = pageOf(rows, 2, 7, (r) => [r.seq, r.id]);
+    expect(page.nodes.map((r) => r.title)).toEqual(['一', '二']);
+    expect(page.hasNextPage).toBe(true);
+    expect(page.totalCount).toBe(7);
+  });
+
+  it('says there is none when no extra row came back', () => {
+    expect(pageOf(rows, 3, 3, (r) => [r.seq, r.id]).hasNextPage).toBe(false);
+    expect(pageOf([], 20, 0, (r: { seq: number }) => [r.seq])).toMatchObject({ nodes: [], hasNextPage: false, totalCount: 0 });
+  });
+
+  it('gives each node the cursor of its sort key, which decodes back to it', () => {
+    const page = pageOf(rows, 2, 3, (r) => [r.seq, r.id]);
+    expect(decodeCursor(page.cursorOf(page.nodes[1]!), 2)).toEqual([2, 'b']);
   });
 });

@@ -25,6 +25,20 @@ export function encodeCursor(values: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 }
 
+/**
+ * A page from rows fetched one past its size (`limit(size + 1)`): the extra row
+ * only tells that a next page exists. `cursorKey` gives the sort-key values a
+ * node's cursor encodes, in the order the list sorts by.
+ */
+export function pageOf<T>(
+  rows: readonly T[],
+  size: number,
+  totalCount: number,
+  cursorKey: (node: T) => readonly (string | number)[],
+): Page<T> {
+  return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, totalCount, cursorOf: (node) => encodeCursor(cursorKey(node)) };
+}
+
 export function decodeCursor(cursor: string, arity: number): (string | number)[] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
