@@ -137,7 +137,7 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
       expect(fs.existsSync(blobPath(h))).toBe(false);
       expect(filesUnder(tempDir())).toEqual([]);
       expect(await sql(`SELECT id FROM evidence WHERE sha256 = $1`, [h])).toEqual([]);
-      expect(next.output()).toContain(`removed a stored evidence file that no evidence refers to: ${h}`);
+      expect(await next.waitForOutput(`removed a stored evidence file that no evidence refers to: ${h}`)).toContain(h);
 
       // The server works on: the same bytes uploaded again are evidence, stored once.
       const again = await upload({ baseUrl: next.baseUrl } as TestApp, await signIn(next), { requirementId, effectiveOn: today }, [
@@ -161,10 +161,7 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
 
     const next = await start();
     try {
-      const alert = next
-        .output()
-        .split('\n')
-        .find((line) => line.includes('EVIDENCE_BLOB_MISSING'));
+      const alert = (await next.waitForOutput('EVIDENCE_BLOB_MISSING')).split('\n').find((line) => line.includes('EVIDENCE_BLOB_MISSING'));
       expect(alert, next.output()).toBeDefined();
       expect(JSON.parse(alert!)).toMatchObject({ level: 50, alert: 'EVIDENCE_BLOB_MISSING', evidenceId: row!.id, sha256: row!.sha256 });
     } finally {

@@ -52,7 +52,8 @@ describe('an embedded PostgreSQL left running by a killed server', () => {
     expect(isRunning(orphan)).toBe(true);
 
     const second = await start(dataDir);
-    expect(second.output()).toContain(`found PostgreSQL left running by an earlier server (pid ${orphan}); restarted it under this server`);
+    const warning = `found PostgreSQL left running by an earlier server (pid ${orphan}); restarted it under this server`;
+    expect(await second.waitForOutput(warning)).toContain(warning);
     expect(isRunning(orphan)).toBe(false);
     const owned = postmasterPid(dataDir)!;
     expect(owned).not.toBe(orphan);

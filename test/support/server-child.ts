@@ -47,6 +47,13 @@ export interface ServerChild {
   stderr: () => string;
   /** stdout and stderr as they came. */
   output: () => string;
+  /**
+   * stdout and stderr once they hold `text`. The server's logs are written
+   * asynchronously (pino), so a line logged before the banner may arrive after
+   * it: a test waits for the line, never reads the output once and hopes.
+   * Rejects with the output if the server exits without writing it.
+   */
+  waitForOutput: (text: string | RegExp) => Promise<string>;
   /** Exit code, or the signal's name when it ended by a signal. */
   exited: Promise<number | string | null>;
 }
@@ -65,15 +72,37 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<ServerChild> 
   let out = '';
   let err = '';
   let all = '';
+  const waiters = new Set<() => void>();
+  const arrived = () => waiters.forEach((check) => check());
   child.stdout!.on('data', (c: Buffer) => {
     out += c.toString();
     all += c.toString();
+    arrived();
   });
   child.stderr!.on('data', (c: Buffer) => {
     err += c.toString();
     all += c.toString();
+    arrived();
   });
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const holds = (text: string | RegExp) => (typeof text === 'string' ? all.includes(text) : text.test(all));
+  const waitForOutput = (text: string | RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        if (!holds(text)) return;
+        waiters.delete(check);
+        resolve(all);
+      };
+      waiters.add(check);
+      check();
+      // Whatever the pipes still held has been read when 'close' comes after 'exit'.
+      child.once('close', () => {
+        if (!waiters.has(check)) return;
+        waiters.delete(check);
+        if (holds(text)) resolve(all);
+        else reject(new Error(`the server ended without writing ${String(text)}:\n${all}`));
+      });
+    });
   const ready = await Promise.race([
     (async () => {
       while (!out.includes('GraphQL at')) await new Promise((r) => setTimeout(r, 100));
@@ -82,7 +111,16 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<ServerChild> 
     exited.then(() => false),
   ]);
   if (!ready) throw new Error(`server exited before it was ready:\n${all}`);
-  return { child, port, baseUrl: `http://127.0.0.1:${port}`, stdout: () => out, stderr: () => err, output: () => all, exited };
+  return {
+    child,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    stdout: () => out,
+    stderr: () => err,
+    output: () => all,
+    waitForOutput,
+    exited,
+  };
 }
 
 /** Runs the built server expecting it to refuse to start; returns its exit code and stderr. */
