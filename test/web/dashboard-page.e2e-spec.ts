@@ -274,6 +274,8 @@ describe('the dashboard page', () => {
         ),
       );
     expect(order.indexOf('my-items')).toBe(order.indexOf('gate-banner') + 1);
+    // The section shows "loading" until its own query answers: wait for its rows, not only for the section.
+    await page.getByTestId('my-items').locator('tbody tr').first().waitFor(WAIT);
     const mine = await page.getByTestId('my-items').locator('tbody tr').allTextContents();
     expect(mine.some((row) => row.startsWith('CM-002'))).toBe(true);
     expect(mine.some((row) => row.startsWith('CM-004'))).toBe(false); // the president's
