@@ -7,6 +7,7 @@ import { DatabaseSettings } from './settings/database.settings';
 import { EvidenceStoreSettings } from './settings/evidence-store.settings';
 import { LimitSettings } from './settings/limits.settings';
 import { MailSettings } from './settings/mail.settings';
+import { ProofSettings } from './settings/proofs.settings';
 import { ServerSettings } from './settings/server.settings';
 import { SignInSettings } from './settings/sign-in.settings';
 import { WebhookSettings } from './settings/webhooks.settings';
@@ -25,8 +26,8 @@ export { EVIDENCE_MEDIA_TYPES, type EvidenceMediaType } from './settings/evidenc
  * consult a setting of another group (e.g. NODE_ENV). A new setting goes into
  * its group's file and into `.env.example`.
  */
-export class AppConfig extends MailSettings(
-  WebhookSettings(EvidenceStoreSettings(LimitSettings(SignInSettings(DatabaseSettings(ServerSettings(class Settings {})))))),
+export class AppConfig extends ProofSettings(
+  MailSettings(WebhookSettings(EvidenceStoreSettings(LimitSettings(SignInSettings(DatabaseSettings(ServerSettings(class Settings {}))))))),
 ) {}
 
 export class ConfigValidationError extends Error {
@@ -45,6 +46,7 @@ const SECRET_KEYS = new Set([
   'SMTP_URL',
   'EVIDENCE_S3_ACCESS_KEY_ID',
   'EVIDENCE_S3_SECRET_ACCESS_KEY',
+  'CHECKPOINT_WEBHOOK_SECRET',
 ]);
 
 /** Used as @nestjs/config's `validate`, and by the CLI. */
