@@ -40,6 +40,25 @@ module.exports = {
       to: { path: '^apps/web/' },
     },
     {
+      name: 'proofs-isomorphic',
+      comment:
+        'libs/proofs is the formats and the verifier core, run by the server, the offline CLI and the browser verifier alike: no Node built-ins, no Nest, no other lib (its Node platform lives in libs/proofs/src/node/).',
+      severity: 'error',
+      from: { path: '^libs/proofs/src/', pathNot: '^libs/proofs/src/node/' },
+      to: {
+        path: '^(node:|libs/(?!proofs/)|node_modules/@nestjs/|node_modules/typeorm/)|^(fs|path|crypto|os|stream|zlib|buffer)$',
+        dependencyTypes: ['core', 'npm', 'local', 'aliased', 'aliased-tsconfig', 'aliased-tsconfig-paths'],
+      },
+    },
+    {
+      name: 'verifier-offline',
+      comment:
+        'The offline verifier (apps/verifier) needs neither the server nor the database: it imports @app/proofs and nothing else of ours.',
+      severity: 'error',
+      from: { path: '^apps/verifier/' },
+      to: { path: '^(apps/(?!verifier/)|libs/(?!proofs/)|migrations/)' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -14,6 +14,15 @@ export const TABLE_OWNERS = {
   api_keys: 'identity',
   // the audit trail (one hash chain)
   audit_trail: 'audit-trail',
+  // its signed checkpoints (Merkle tree heads), their co-signatures and copies outside the database
+  trail_checkpoints: 'audit-trail',
+  trail_checkpoint_cosignatures: 'audit-trail',
+  trail_checkpoint_copies: 'audit-trail',
+  trail_cosigner_keys: 'audit-trail',
+  // the public halves of the tracker's signing keys (the private keys are files, never rows)
+  signing_keys: 'signing-keys',
+  // evidence bundles (exports for auditors)
+  evidence_bundles: 'bundles',
   // incidents
   incidents: 'incidents',
   incident_events: 'incidents',
