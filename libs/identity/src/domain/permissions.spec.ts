@@ -53,6 +53,7 @@ describe('permissionsOf', () => {
       Permission.RISK_ACCEPT,
       Permission.GATE_DECIDE,
       Permission.REMEDIATION_DECIDE,
+      Permission.TRAIL_COSIGN,
     ];
     expect(permissionsOf([Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS.filter((p) => !withheld.includes(p))));
   });
@@ -75,11 +76,16 @@ describe('permissionsOf', () => {
         Permission.AUDIT_CONDUCT,
         Permission.NOTIFICATIONS_OWN,
         Permission.REPORTS_READ,
+        Permission.TRAIL_CHECKPOINT,
+        Permission.TRAIL_COSIGN,
+        Permission.BUNDLES_EXPORT,
       ]),
     );
-    // Only an auditor reviews and conducts the audit, whatever other roles one holds.
+    // Only an auditor reviews, conducts the audit and witnesses the trail, whatever other roles one holds.
     expect(permissionsOf([Role.EXECUTIVE, Role.ADMIN])).toEqual(
-      new Set(ALL_PERMISSIONS.filter((p) => p !== Permission.EVIDENCE_REVIEW && p !== Permission.AUDIT_CONDUCT)),
+      new Set(
+        ALL_PERMISSIONS.filter((p) => p !== Permission.EVIDENCE_REVIEW && p !== Permission.AUDIT_CONDUCT && p !== Permission.TRAIL_COSIGN),
+      ),
     );
   });
 
@@ -90,6 +96,14 @@ describe('permissionsOf', () => {
 
   it('the status report (CSV, PDF) is downloaded by executives, auditors and admins; task-force members use the dashboard', () => {
     expect(ALL_ROLES.filter((r) => hasPermission([r], Permission.REPORTS_READ)).sort()).toEqual(['ADMIN', 'AUDITOR', 'EXECUTIVE']);
+  });
+
+  it('trail checkpoints and evidence bundles are for auditors, executives and admins; only auditors co-sign; only admins rotate keys', () => {
+    const holders = (p: Permission) => ALL_ROLES.filter((r) => hasPermission([r], p)).sort();
+    expect(holders(Permission.TRAIL_CHECKPOINT)).toEqual(['ADMIN', 'AUDITOR', 'EXECUTIVE']);
+    expect(holders(Permission.BUNDLES_EXPORT)).toEqual(['ADMIN', 'AUDITOR', 'EXECUTIVE']);
+    expect(holders(Permission.TRAIL_COSIGN)).toEqual(['AUDITOR']);
+    expect(holders(Permission.SIGNING_KEYS_MANAGE)).toEqual(['ADMIN']);
   });
 
   it('the audit trail is read by auditors, executives and admins, not by task-force members', () => {

@@ -52,6 +52,14 @@ export const Permission = {
   REMEDIATION_DECIDE: 'remediation:decide',
   /** Download the status report (CSV, PDF) for the board and the regulator: executives, auditors, admins (task-force members use the dashboard). */
   REPORTS_READ: 'reports:read',
+  /** Have the trail checkpointed now (a signed Merkle tree head): auditors, executives, admins. */
+  TRAIL_CHECKPOINT: 'trail:checkpoint',
+  /** Register one's own Ed25519 key and co-sign trail checkpoints with it: auditors (the witnesses). */
+  TRAIL_COSIGN: 'trail:cosign',
+  /** Export, list and download evidence bundles (signed, checkable offline): auditors, executives, admins. */
+  BUNDLES_EXPORT: 'bundles:export',
+  /** Rotate the tracker's signing keys: admins. */
+  SIGNING_KEYS_MANAGE: 'signing-keys:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);
@@ -72,6 +80,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.REPORTS_READ,
     Permission.INCIDENTS_GOVERN,
     Permission.PLANS_MANAGE,
+    Permission.TRAIL_CHECKPOINT,
+    Permission.BUNDLES_EXPORT,
+    Permission.SIGNING_KEYS_MANAGE,
   ],
   TASK_FORCE: [
     Permission.SELF_READ,
@@ -97,6 +108,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.REPORTS_READ,
     Permission.INCIDENTS_GOVERN,
     Permission.REMEDIATION_DECIDE,
+    Permission.TRAIL_CHECKPOINT,
+    Permission.BUNDLES_EXPORT,
   ],
   // Auditors read everything, edit nothing of the plan, and alone review, sign off and clear.
   // Admins do not review or clear: administering the tool gives no say over the audit.
@@ -110,6 +123,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.GATE_READ,
     Permission.NOTIFICATIONS_OWN,
     Permission.REPORTS_READ,
+    Permission.TRAIL_CHECKPOINT,
+    Permission.TRAIL_COSIGN,
+    Permission.BUNDLES_EXPORT,
   ],
   // A promotion system's API key: whether it may promote, nothing else.
   SERVICE: [Permission.GATE_READ],
