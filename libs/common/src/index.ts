@@ -9,3 +9,4 @@ export * from './calendar';
 export * from './events';
 export * from './errors/bounded-list';
 export * from './concurrency/slots';
+export * from './webhooks/webhook-signing';
