@@ -43,6 +43,9 @@ import { pubSubProvider } from './subscriptions/pubsub.provider';
 import { WebSocketLimits } from './subscriptions/ws-limits';
 import { GatesController } from './promotion-gate/gates.controller';
 import { ReportsModule } from '@app/reports';
+import { SigningKeysModule } from '@app/signing-keys';
+import { KeysController } from './proofs/keys.controller';
+import { SigningKeysResolver } from './proofs/signing-keys.resolver';
 import { ReportsController } from './reports/reports.controller';
 import { ApiKeysResolver } from './identity/api-keys.resolver';
 import { ApiKeyStrategy } from './auth/api-key.strategy';
@@ -73,6 +76,7 @@ import { WorkLimitsModule } from './common/work-limits.module';
 import { CostBudget } from './common/work-limits';
 import { JwtService } from '@nestjs/jwt';
 import { HealthController } from './health/health.controller';
+import { VerifierPageController } from './proofs/verifier-page.controller';
 import { EvidenceFilesController } from './evidence/evidence-files.controller';
 import { AuthResolver } from './identity/auth.resolver';
 import { UsersResolver } from './identity/users.resolver';
@@ -143,6 +147,7 @@ export class AppModule implements NestModule {
         ReportsModule,
         DashboardModule,
         DemoModule,
+        SigningKeysModule,
         PassportModule,
         WorkLimitsModule,
         TerminusModule.forRoot({ logger: false }),
@@ -259,7 +264,7 @@ export class AppModule implements NestModule {
           },
         }),
       ],
-      controllers: [HealthController, EvidenceFilesController, GatesController, ReportsController],
+      controllers: [HealthController, EvidenceFilesController, GatesController, ReportsController, VerifierPageController, KeysController],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: AllErrorsFilter },
@@ -273,6 +278,7 @@ export class AppModule implements NestModule {
         AuthResolver,
         UsersResolver,
         ApiKeysResolver,
+        SigningKeysResolver,
         AuditTrailResolver,
         IncidentsResolver,
         TaskForceMemberResolver,
