@@ -23,7 +23,7 @@ module.exports = {
       comment: 'Other code imports a lib through @app/<lib> (its index.ts), never a deep path.',
       severity: 'error',
       from: { path: '^(apps|libs)/([^/]+)/' },
-      to: { path: '^libs/([^/]+)/src/.+', pathNot: ['^libs/$2/', '^libs/[^/]+/src/index\\.ts$'] },
+      to: { path: '^libs/([^/]+)/src/.+', pathNot: ['^libs/$2/', '^libs/[^/]+/src/index\\.ts$', '^libs/proofs/src/node/index\\.ts$'] },
     },
     {
       name: 'web-api-only',
@@ -46,7 +46,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/proofs/src/', pathNot: '^libs/proofs/src/node/' },
       to: {
-        path: '^(node:|libs/(?!proofs/)|node_modules/@nestjs/|node_modules/typeorm/)|^(fs|path|crypto|os|stream|zlib|buffer)$',
+        path: '^(node:|libs/(?!proofs/)|libs/proofs/src/node/|node_modules/@nestjs/|node_modules/typeorm/)|^(fs|path|crypto|os|stream|zlib|buffer)$',
         dependencyTypes: ['core', 'npm', 'local', 'aliased', 'aliased-tsconfig', 'aliased-tsconfig-paths'],
       },
     },

@@ -10,6 +10,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@app\/migrations$/, replacement: path.join(root, 'migrations/index.ts') },
+      { find: /^@app\/proofs\/node$/, replacement: path.join(root, 'libs/proofs/src/node/index.ts') },
       { find: /^@app\/([a-z-]+)$/, replacement: path.join(root, 'libs/$1/src/index.ts') },
       // One copy of graphql for Nest, Apollo and the tests, or type identity breaks
       // ("Cannot determine a GraphQL output type").
