@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { SigningKeys1795690000100 } from './1795690000100-SigningKeys';
 import { GateBlockersAsData1795680000200 } from './1795680000200-GateBlockersAsData';
 import { CountermeasureParties1795680000100 } from './1795680000100-CountermeasureParties';
 import { AuditorIndependentRoles1795670000400 } from './1795670000400-AuditorIndependentRoles';
@@ -42,4 +43,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   AuditorIndependentRoles1795670000400,
   CountermeasureParties1795680000100,
   GateBlockersAsData1795680000200,
+  SigningKeys1795690000100,
 ];

@@ -43,6 +43,9 @@ import { pubSubProvider } from './subscriptions/pubsub.provider';
 import { WebSocketLimits } from './subscriptions/ws-limits';
 import { GatesController } from './promotion-gate/gates.controller';
 import { ReportsModule } from '@app/reports';
+import { SigningKeysModule } from '@app/signing-keys';
+import { KeysController } from './proofs/keys.controller';
+import { SigningKeysResolver } from './proofs/signing-keys.resolver';
 import { ReportsController } from './reports/reports.controller';
 import { ApiKeysResolver } from './identity/api-keys.resolver';
 import { ApiKeyStrategy } from './auth/api-key.strategy';
@@ -144,6 +147,7 @@ export class AppModule implements NestModule {
         ReportsModule,
         DashboardModule,
         DemoModule,
+        SigningKeysModule,
         PassportModule,
         WorkLimitsModule,
         TerminusModule.forRoot({ logger: false }),
@@ -260,7 +264,7 @@ export class AppModule implements NestModule {
           },
         }),
       ],
-      controllers: [HealthController, EvidenceFilesController, GatesController, ReportsController, VerifierPageController],
+      controllers: [HealthController, EvidenceFilesController, GatesController, ReportsController, VerifierPageController, KeysController],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: AllErrorsFilter },
@@ -274,6 +278,7 @@ export class AppModule implements NestModule {
         AuthResolver,
         UsersResolver,
         ApiKeysResolver,
+        SigningKeysResolver,
         AuditTrailResolver,
         IncidentsResolver,
         TaskForceMemberResolver,

@@ -11,6 +11,7 @@ import { CountermeasuresModule } from '@app/countermeasures';
 import { DemoModule } from '@app/demo';
 import { EvidenceModule } from '@app/evidence';
 import { IdentityModule } from '@app/identity';
+import { SigningKeysModule } from '@app/signing-keys';
 
 /** The same modules as the server, without HTTP and GraphQL. */
 @Module({})
@@ -31,6 +32,7 @@ export class CliModule {
         PromotionGateModule,
         NotificationsModule,
         DemoModule,
+        SigningKeysModule,
       ],
     };
   }

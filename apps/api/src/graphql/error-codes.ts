@@ -7,6 +7,7 @@ import type { GateErrorCode } from '@app/promotion-gate';
 import type { IdentityErrorCode } from '@app/identity';
 import type { IncidentErrorCode } from '@app/incidents';
 import type { NotificationErrorCode } from '@app/notifications';
+import type { SigningKeyErrorCode } from '@app/signing-keys';
 
 /** The `extensions.code` values clients can rely on. */
 export const GqlCode = {
@@ -163,6 +164,10 @@ const DOMAIN_CODE_MAP = {
     NOTIFICATION_NOT_FOUND: GqlCode.NOT_FOUND,
     INVALID_FIELD: GqlCode.BAD_USER_INPUT,
   } satisfies Record<NotificationErrorCode, GqlCode>,
+  'signing-keys': {
+    // The key is the operator's file (a setting): the state as it stands refuses rotation here.
+    KEY_FROM_SETTING: GqlCode.CONFLICT,
+  } satisfies Record<SigningKeyErrorCode, GqlCode>,
 } as const;
 
 type MappedContext = keyof typeof DOMAIN_CODE_MAP;

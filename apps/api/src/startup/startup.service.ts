@@ -4,6 +4,7 @@ import type { AppConfig } from '@app/common';
 import { DemoLoader } from '@app/demo';
 import { EvidenceStoreReconciler } from '@app/evidence';
 import { UsersService } from '@app/identity';
+import { SigningKeysService } from '@app/signing-keys';
 
 /**
  * Start-up work, before the server serves: the evidence store reconciled with
@@ -22,9 +23,12 @@ export class StartupService implements OnApplicationBootstrap {
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(DemoLoader) private readonly demo: DemoLoader,
     @Inject(EvidenceStoreReconciler) private readonly evidenceStore: EvidenceStoreReconciler,
+    @Inject(SigningKeysService) private readonly signingKeys: SigningKeysService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // The signing keys' public halves in the registry (a new key retires the old one, on the trail) before anything signs.
+    await this.signingKeys.ensureRegistered();
     // First, before any upload of this process (the demo's included) can have begun.
     try {
       await this.evidenceStore.reconcile({ startup: true });

@@ -1,0 +1,312 @@
+import { sign as ed25519Sign } from 'node:crypto';
+import * as fs from 'node:fs';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { IsNull } from 'typeorm';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Actor, Clock, ConfigValidationError, type AppConfig } from '@app/common';
+import { AuditTrailService } from '@app/audit-trail';
+import { fingerprintOf, keyName, noteKeyIdHex, SIGNING_KEY_PURPOSES, verifierKey, type SigningKeyPurpose } from './domain/key-identity';
+import { SigningKeyError, SigningKeyErrorCode } from './domain/signing-keys.errors';
+import { KEY_FILE_SETTING, loadOrCreateManagedKey, readKeyFile, rotateManagedKeyFile, type LoadedKey } from './key-files';
+import { SigningKeyEntity } from './signing-key.entity';
+
+/** A registered public key, as other contexts use it. */
+export interface SigningKeyInfo {
+  purpose: SigningKeyPurpose;
+  /** `<PROOF_ORIGIN>/trail` or `<PROOF_ORIGIN>/bundles`. */
+  name: string;
+  /** C2SP note key id, 8 hex. */
+  keyId: string;
+  /** `SHA256:<64 hex>`. */
+  fingerprint: string;
+  /** The raw 32-byte Ed25519 public key. */
+  publicKey: Uint8Array;
+  /** SPKI PEM (`-----BEGIN PUBLIC KEY-----`). */
+  publicKeyPem: string;
+  activatedAt: Date;
+}
+
+/** One key of the keys document (docs/proofs.md, "Keys"). */
+export interface KeysDocumentKey {
+  purpose: SigningKeyPurpose;
+  name: string;
+  algorithm: 'Ed25519';
+  keyId: string;
+  fingerprint: string;
+  publicKey: string;
+  vkey: string;
+  publicKeyPem: string;
+  status: 'ACTIVE' | 'RETIRED';
+  activatedAt: string;
+  retiredAt: string | null;
+}
+
+export interface KeysDocument {
+  format: 'remediation-tracker-keys/v1';
+  origin: string;
+  keys: KeysDocumentKey[];
+}
+
+/** Serializes registrations across processes (concurrent starts, a rotation): one active key per purpose. */
+const REGISTRY_LOCK_KEY = 7_264_110_101;
+
+/**
+ * The tracker's two Ed25519 signing keys (docs/proofs.md, "Keys"): loaded (or,
+ * outside production, made under DATA_DIR/keys) when the module starts;
+ * their public halves registered in `signing_keys` (the current key of a
+ * purpose becomes its active one, retiring the one before, with a trail entry
+ * `signing_key.activated`); signing; the keys document; rotation of the keys
+ * the tracker keeps itself. The private keys never reach the database or a log.
+ */
+@Injectable()
+export class SigningKeysService implements OnModuleInit {
+  private readonly logger = new Logger(SigningKeysService.name);
+  private readonly loaded = new Map<SigningKeyPurpose, LoadedKey>();
+  private readonly active_ = new Map<SigningKeyPurpose, SigningKeyInfo>();
+  private registered: Promise<void> | null = null;
+  /** Rotations of this process, one after the other. */
+  private rotating: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
+    @Inject(AuditTrailService) private readonly trail: AuditTrailService,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  private get repo() {
+    return this.txHost.tx.getRepository(SigningKeyEntity);
+  }
+
+  private get origin(): string {
+    return this.config.get('PROOF_ORIGIN', { infer: true });
+  }
+
+  private get dataDir(): string {
+    return this.config.get('DATA_DIR', { infer: true });
+  }
+
+  /** Reads (or makes) both keys: a missing, unreadable or non-Ed25519 key stops the start with a message naming its setting. */
+  onModuleInit(): void {
+    const production = this.config.get('NODE_ENV', { infer: true }) === 'production';
+    for (const purpose of SIGNING_KEY_PURPOSES) {
+      const setting = KEY_FILE_SETTING[purpose];
+      const file = this.config.get(setting, { infer: true }) as string | undefined;
+      if (!file && production) {
+        // The configuration validation refuses this first; kept so that the rule holds here too.
+        throw new ConfigValidationError([`${setting}: is required in production (the path of an Ed25519 private key in PKCS#8 PEM)`]);
+      }
+      const key = file ? readKeyFile(purpose, file, setting, false) : loadOrCreateManagedKey(this.dataDir, purpose);
+      if (!key.managed) this.warnIfReadableByOthers(key, setting);
+      this.loaded.set(purpose, key);
+    }
+    const [trail, bundle] = SIGNING_KEY_PURPOSES.map((p) => fingerprintOf(this.loaded.get(p)!.rawPublicKey));
+    if (trail === bundle) {
+      throw new ConfigValidationError([
+        'BUNDLE_SIGNING_KEY_FILE: holds the same key as TRAIL_SIGNING_KEY_FILE; give each purpose its own Ed25519 key',
+      ]);
+    }
+    for (const key of this.loaded.values()) {
+      const source = key.managed ? `${key.generated ? 'made now' : 'kept'} in ${key.file}` : `from ${KEY_FILE_SETTING[key.purpose]}`;
+      this.logger.log(`signing key ${key.purpose}: ${fingerprintOf(key.rawPublicKey)} (${source})`);
+    }
+  }
+
+  /**
+   * Registers the current keys (once per process; the API server calls it at
+   * start, and every method below waits for it): a key whose fingerprint is
+   * not its purpose's active one retires that one and becomes active.
+   */
+  ensureRegistered(): Promise<void> {
+    this.registered ??= this.registerAll(Actor.system('startup')).catch((err: unknown) => {
+      this.registered = null;
+      throw err;
+    });
+    return this.registered;
+  }
+
+  /** The active key of `purpose` (the one `sign` uses). */
+  async active(purpose: SigningKeyPurpose): Promise<SigningKeyInfo> {
+    await this.ensureRegistered();
+    return this.active_.get(purpose)!;
+  }
+
+  /** Ed25519 signature of `message` (deterministic: the same message gives the same bytes) by the active key of `purpose`. */
+  async sign(purpose: SigningKeyPurpose, message: Uint8Array): Promise<{ signature: Uint8Array; key: SigningKeyInfo }> {
+    await this.ensureRegistered();
+    // Taken together, so that a rotation in between cannot pair one key's signature with another's description.
+    const key = this.active_.get(purpose)!;
+    const privateKey = this.loaded.get(purpose)!.privateKey;
+    return { signature: new Uint8Array(ed25519Sign(null, message, privateKey)), key };
+  }
+
+  /** Every key ever registered, active and retired, both purposes: trail first, each purpose newest first. */
+  async keysDocument(): Promise<KeysDocument> {
+    await this.ensureRegistered();
+    const rows = await this.repo
+      .createQueryBuilder('k')
+      .orderBy(`CASE k.purpose WHEN 'trail' THEN 0 ELSE 1 END`, 'ASC')
+      .addOrderBy('k.activatedAt', 'DESC')
+      .addOrderBy('k.id', 'ASC')
+      .getMany();
+    return { format: 'remediation-tracker-keys/v1', origin: this.origin, keys: rows.map(documentKey) };
+  }
+
+  /**
+   * A new key for `purpose`: only for the keys the tracker keeps under
+   * DATA_DIR/keys. The old file is kept as `<purpose>-<fingerprint-hex-16>.retired.pem`;
+   * the new key is active from now on, the old one retired (still listed, still verifying what it signed).
+   */
+  rotate(actor: Actor, purpose: SigningKeyPurpose): Promise<SigningKeyInfo> {
+    const run = this.rotating.catch(() => undefined).then(() => this.rotateNow(actor, purpose));
+    this.rotating = run;
+    return run;
+  }
+
+  private async rotateNow(actor: Actor, purpose: SigningKeyPurpose): Promise<SigningKeyInfo> {
+    await this.ensureRegistered();
+    const current = this.loaded.get(purpose)!;
+    if (!current.managed) {
+      const setting = KEY_FILE_SETTING[purpose];
+      throw new SigningKeyError(
+        SigningKeyErrorCode.KEY_FROM_SETTING,
+        `The ${purpose} signing key comes from ${setting}, so the tracker does not rotate it: put a new Ed25519 key in a new file, point ${setting} at it and restart; the old key is then listed as retired`,
+        { purpose, setting },
+      );
+    }
+    return this.txHost.withTransaction(async () => {
+      await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
+      const { next, retiredFile, undo } = rotateManagedKeyFile(this.dataDir, current, fingerprintOf(current.rawPublicKey));
+      try {
+        const info = await this.registerLocked(actor, next, { retiredFile });
+        this.loaded.set(purpose, next);
+        this.active_.set(purpose, info);
+        this.logger.log(`signing key ${purpose} rotated: ${info.fingerprint} active, the old key kept in ${retiredFile}`);
+        return info;
+      } catch (err) {
+        undo();
+        throw err;
+      }
+    });
+  }
+
+  private async registerAll(actor: Actor): Promise<void> {
+    for (const purpose of SIGNING_KEY_PURPOSES) {
+      const info = await this.txHost.withTransaction(async () => {
+        await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
+        return this.registerLocked(actor, this.loaded.get(purpose)!, {});
+      });
+      this.active_.set(purpose, info);
+    }
+  }
+
+  /** In a transaction holding the registry lock: makes `key` its purpose's active key (nothing when it already is). */
+  private async registerLocked(actor: Actor, key: LoadedKey, extra: { retiredFile?: string }): Promise<SigningKeyInfo> {
+    const fingerprint = fingerprintOf(key.rawPublicKey);
+    const active = await this.repo.findOneBy({ purpose: key.purpose, retiredAt: IsNull() });
+    const name = keyName(this.origin, key.purpose);
+    if (active?.fingerprint === fingerprint) {
+      if (active.name === name) return infoOf(active);
+      throw new ConfigValidationError([
+        `PROOF_ORIGIN: the active ${key.purpose} key ${fingerprint} signs as ${active.name}, not ${name}; a new origin needs new keys (${
+          key.managed ? `move ${key.file} away and restart: a new key is made` : `point ${KEY_FILE_SETTING[key.purpose]} at a new key file`
+        }) or PROOF_ORIGIN back to ${active.name.slice(0, active.name.lastIndexOf('/'))}`,
+      ]);
+    }
+    const used = await this.repo.findOneBy({ fingerprint });
+    if (used) {
+      const where = key.managed ? `${key.file}` : KEY_FILE_SETTING[key.purpose];
+      throw new ConfigValidationError([
+        used.retiredAt
+          ? `${where}: the ${key.purpose} signing key ${fingerprint} was retired on ${used.retiredAt.toISOString()}; a retired key never signs again: use a new key`
+          : `${where}: the ${key.purpose} signing key ${fingerprint} is already the active ${used.purpose} key; give each purpose its own key`,
+      ]);
+    }
+    const now = this.clock.now();
+    if (active) await this.repo.update({ id: active.id }, { retiredAt: now });
+    const row = await this.repo.save(
+      this.repo.create({
+        purpose: key.purpose,
+        name,
+        keyId: noteKeyIdHex(name, key.rawPublicKey),
+        fingerprint,
+        publicKey: Buffer.from(key.rawPublicKey).toString('base64'),
+        activatedAt: now,
+        retiredAt: null,
+      }),
+    );
+    await this.trail.append({
+      actor,
+      action: 'signing_key.activated',
+      entityType: 'SigningKey',
+      entityId: row.id,
+      before: active ? { ...snapshot(active), retiredAt: now.toISOString() } : null,
+      after: { ...snapshot(row), source: key.managed ? 'DATA_DIR/keys' : KEY_FILE_SETTING[key.purpose], ...extra },
+    });
+    this.logger.log(`signing key ${key.purpose} ${fingerprint} is active${active ? `; ${active.fingerprint} retired` : ''}`);
+    return infoOf(row);
+  }
+
+  private warnIfReadableByOthers(key: LoadedKey, setting: string): void {
+    try {
+      if ((fs.statSync(key.file).mode & 0o077) !== 0) {
+        this.logger.warn(`${setting}: ${key.file} can be read by other users of this machine; make it mode 600`);
+      }
+    } catch {
+      // read a moment ago; nothing to add
+    }
+  }
+}
+
+function snapshot(k: SigningKeyEntity) {
+  return {
+    purpose: k.purpose,
+    name: k.name,
+    keyId: k.keyId,
+    fingerprint: k.fingerprint,
+    publicKey: k.publicKey,
+    activatedAt: k.activatedAt.toISOString(),
+  };
+}
+
+function publicKeyPemOf(raw: Uint8Array): string {
+  // SPKI of an Ed25519 key: the fixed 12-byte prefix (RFC 8410), then the raw key.
+  const der = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]);
+  const lines = der
+    .toString('base64')
+    .match(/.{1,64}/g)!
+    .join('\n');
+  return `-----BEGIN PUBLIC KEY-----\n${lines}\n-----END PUBLIC KEY-----\n`;
+}
+
+function infoOf(k: SigningKeyEntity): SigningKeyInfo {
+  const raw = new Uint8Array(Buffer.from(k.publicKey, 'base64'));
+  return {
+    purpose: k.purpose,
+    name: k.name,
+    keyId: k.keyId,
+    fingerprint: k.fingerprint,
+    publicKey: raw,
+    publicKeyPem: publicKeyPemOf(raw),
+    activatedAt: k.activatedAt,
+  };
+}
+
+function documentKey(k: SigningKeyEntity): KeysDocumentKey {
+  const info = infoOf(k);
+  return {
+    purpose: k.purpose,
+    name: k.name,
+    algorithm: 'Ed25519',
+    keyId: k.keyId,
+    fingerprint: k.fingerprint,
+    publicKey: k.publicKey,
+    vkey: verifierKey(k.name, info.publicKey),
+    publicKeyPem: info.publicKeyPem,
+    status: k.retiredAt ? 'RETIRED' : 'ACTIVE',
+    activatedAt: k.activatedAt.toISOString(),
+    retiredAt: k.retiredAt?.toISOString() ?? null,
+  };
+}
