@@ -9,7 +9,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
  * (method 8, as a zip re-packed by another tool may be; inflated by fflate).
  *
  * Hashing: WebCrypto's `crypto.subtle.digest` for a file up to
- * WEBCRYPTO_MAX_BYTES (it takes the bytes whole); a larger one is hashed in
+ * 64 MiB by default (it takes the bytes whole); a larger one is hashed in
  * chunks with @noble/hashes, so that a bundle of a gigabyte of evidence does
  * not need a gigabyte of memory per file.
  */
@@ -29,8 +29,12 @@ interface Entry {
   localHeaderOffset: number;
 }
 
-const WEBCRYPTO_MAX_BYTES = 64 * 1024 * 1024;
-const CHUNK = 8 * 1024 * 1024;
+export interface ZipReadOptions {
+  /** Files up to this size are hashed by WebCrypto (whole); larger ones in chunks by @noble/hashes. */
+  webCryptoMaxBytes?: number;
+  /** How much of the File is read at a time. */
+  chunkBytes?: number;
+}
 const EOCD_SIG = 0x06054b50;
 const ZIP64_EOCD_SIG = 0x06064b50;
 const ZIP64_LOCATOR_SIG = 0x07064b50;
@@ -54,7 +58,9 @@ function u64(v: DataView, at: number): number {
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** Reads the zip's directory; throws ZipFormatError when the file is not a zip we can read. */
-export async function openZip(file: Blob): Promise<BagSource> {
+export async function openZip(file: Blob, options: ZipReadOptions = {}): Promise<BagSource> {
+  const webCryptoMaxBytes = options.webCryptoMaxBytes ?? 64 * 1024 * 1024;
+  const chunkBytes = options.chunkBytes ?? 8 * 1024 * 1024;
   const entries = await readDirectory(file);
   const byName = new Map<string, Entry>();
   for (const e of entries) {
@@ -77,13 +83,13 @@ export async function openZip(file: Blob): Promise<BagSource> {
     if (e.method !== 0 && e.method !== 8) throw new ZipFormatError(`zip: ${e.name} uses compression method ${e.method}`);
     const out: Uint8Array[] = [];
     const inflate = e.method === 8 ? new Inflate((c) => void out.push(c)) : undefined;
-    for (let at = 0; at < e.compressedSize; at += CHUNK) {
-      const part = await bytesOf(file, start + at, start + Math.min(at + CHUNK, e.compressedSize));
+    for (let at = 0; at < e.compressedSize; at += chunkBytes) {
+      const part = await bytesOf(file, start + at, start + Math.min(at + chunkBytes, e.compressedSize));
       if (!inflate) {
         yield part;
         continue;
       }
-      inflate.push(part, at + CHUNK >= e.compressedSize);
+      inflate.push(part, at + chunkBytes >= e.compressedSize);
       yield* out.splice(0);
     }
     if (inflate && e.compressedSize === 0) inflate.push(new Uint8Array(0), true);
@@ -100,7 +106,7 @@ export async function openZip(file: Blob): Promise<BagSource> {
     read,
     async digest(path: string) {
       const e = entry(path);
-      if (e.size <= WEBCRYPTO_MAX_BYTES) {
+      if (e.size <= webCryptoMaxBytes) {
         const bytes = await read(path);
         const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
         return { sha256: hex(d), size: bytes.length };
