@@ -14,6 +14,7 @@ import { describeEvidenceStoreReport, EvidenceStoreReconciler } from '@app/evide
 import { isRole, UsersService, type Role } from '@app/identity';
 import { NotificationsService } from '@app/notifications';
 import { DateRuleSweepsService, describeSweeps, sweepsFailed } from '@app/promotion-gate';
+import { SigningKeysService } from '@app/signing-keys';
 import { CliModule } from './cli.module';
 import { generateMigration } from './migration-generator';
 
@@ -27,6 +28,9 @@ Commands:
   migration:generate N   write migrations/<timestamp>-N.ts from the entity changes
   load-demo              load the demo case (only into an empty database)
   verify-audit-trail     recompute the audit trail's hash chain; exit 1 if it is broken
+  keys                   print the keys document (JSON): the public signing keys, active and
+                         retired, with their fingerprints and dates (as served at
+                         /.well-known/remediation-tracker/keys)
   check-kept-state [--repair]
                          compare the figures the dashboard keeps (counts per status,
                          the daily status flow, each item's status time) with a recount;
@@ -69,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
     'migration:generate',
     'load-demo',
     'verify-audit-trail',
+    'keys',
     'check-kept-state',
     'check-freshness',
     'expire-risk-acceptances',
@@ -153,6 +158,10 @@ async function main(argv: string[]): Promise<number> {
             '\n',
         );
         return 1;
+      }
+      case 'keys': {
+        process.stdout.write(JSON.stringify(await app.get(SigningKeysService).keysDocument(), null, 2) + '\n');
+        return 0;
       }
       case 'check-kept-state': {
         const { values } = parseArgs({ args: rest, options: { repair: { type: 'boolean' } } });
