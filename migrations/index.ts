@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { TrailCheckpointCopies1795690000300 } from './1795690000300-TrailCheckpointCopies';
 import { SigningKeys1795690000100 } from './1795690000100-SigningKeys';
 import { GateBlockersAsData1795680000200 } from './1795680000200-GateBlockersAsData';
 import { CountermeasureParties1795680000100 } from './1795680000100-CountermeasureParties';
@@ -44,4 +45,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   CountermeasureParties1795680000100,
   GateBlockersAsData1795680000200,
   SigningKeys1795690000100,
+  TrailCheckpointCopies1795690000300,
 ];

@@ -51,6 +51,7 @@ import { ApiKeysResolver } from './identity/api-keys.resolver';
 import { ApiKeyStrategy } from './auth/api-key.strategy';
 import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
+import { CheckpointCopiesApiModule } from './audit-trail/checkpoint-copies.api-module';
 import { AuditEngagementsResolver } from './audits/audit-engagements.resolver';
 import { AuditFindingsResolver } from './audits/audit-findings.resolver';
 import { RiskAcceptancesResolver } from './audits/risk-acceptances.resolver';
@@ -147,6 +148,8 @@ export class AppModule implements NestModule {
         ReportsModule,
         DashboardModule,
         DemoModule,
+        // Copies every trail checkpoint outside the database (the worker runs in the API server only).
+        CheckpointCopiesApiModule,
         SigningKeysModule,
         PassportModule,
         WorkLimitsModule,

@@ -2,3 +2,4 @@ export * from './domain/audit-hash';
 export * from './audit-trail-entry.entity';
 export * from './audit-trail.service';
 export * from './audit-trail.module';
+export * from './copies';

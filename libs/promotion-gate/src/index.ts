@@ -9,6 +9,7 @@ export * from './webhook-deliveries.service';
 export * from './webhook-dispatcher.service';
 export * from './domain/webhook-target';
 export * from './webhook-targets';
+export * from './pinned-post';
 export * from './promotion-gate.service';
 export * from './cross-row-rules';
 export type { GateReevaluationResult } from './gate-date-rules.service';
