@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -163,16 +164,38 @@ describe('the server process on the embedded database', () => {
     }
   }, 60_000);
 
-  it('in production: no demo, no introspection, and JWT_SECRET is required', async () => {
+  it('in production: no demo, no introspection, and JWT_SECRET and the signing key files are required', async () => {
     const dir = newDataDir('rt-server-');
     try {
       const refused = await startFails({ DATA_DIR: dir, NODE_ENV: 'production' });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('JWT_SECRET');
+      expect(refused.stderr).toMatch(/TRAIL_SIGNING_KEY_FILE: TRAIL_SIGNING_KEY_FILE is required in production/);
+      expect(refused.stderr).toMatch(/BUNDLE_SIGNING_KEY_FILE: BUNDLE_SIGNING_KEY_FILE is required in production/);
+
+      // Ed25519 keys only: an RSA key file is refused by name, with no stack trace.
+      const keyFile = (name: string, type: 'ed25519' | 'rsa') => {
+        const file = path.join(dir, name);
+        const { privateKey } = type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ed25519');
+        fs.writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+        return file;
+      };
+      const keys = { TRAIL_SIGNING_KEY_FILE: keyFile('trail.pem', 'ed25519'), BUNDLE_SIGNING_KEY_FILE: keyFile('bundle.pem', 'ed25519') };
+      const rsa = await startFails({
+        DATA_DIR: dir,
+        NODE_ENV: 'production',
+        JWT_SECRET: 'x'.repeat(40),
+        ...keys,
+        BUNDLE_SIGNING_KEY_FILE: keyFile('rsa.pem', 'rsa'),
+      });
+      expect(rsa.code).toBe(1);
+      expect(rsa.stderr).toMatch(/BUNDLE_SIGNING_KEY_FILE: .*rsa\.pem holds a key of type rsa, not Ed25519/);
+      expect(rsa.stderr).not.toMatch(/^\s+at /m);
 
       const s = await start({
         DATA_DIR: dir,
         NODE_ENV: 'production',
+        ...keys,
         JWT_SECRET: 'x'.repeat(40),
         ADMIN_EMAIL: 'ops@example.test',
         ADMIN_PASSWORD: 'ops-admin-password',

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,6 +54,7 @@ export class TestApp {
       databaseUrl = withDatabase(inject('dbServerUrl'), database);
     }
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-app-'));
+    const production = env.NODE_ENV === 'production';
     Object.assign(process.env, {
       NODE_ENV: 'test',
       DATABASE_URL: databaseUrl,
@@ -64,6 +65,9 @@ export class TestApp {
       // Hundreds of users and sign-ins: argon2id at its smallest cost (refused outside NODE_ENV=test,
       // so an app started as production hashes as production does).
       PASSWORD_HASHING: (env.NODE_ENV ?? 'test') === 'test' ? 'fast' : 'standard',
+      // The signing keys: made under DATA_DIR/keys, except in production, which requires key files (made here, unless given).
+      TRAIL_SIGNING_KEY_FILE: production ? signingKeyFile(dataDir, 'trail') : '',
+      BUNDLE_SIGNING_KEY_FILE: production ? signingKeyFile(dataDir, 'bundle') : '',
       ...env,
     });
     let app: NestExpressApplication;
@@ -162,6 +166,13 @@ export class TestApp {
       await client.end();
     }
   }
+}
+
+/** An Ed25519 private key (PKCS#8 PEM, mode 600) in `dir`, as an operator provides one in production. */
+function signingKeyFile(dir: string, purpose: string): string {
+  const file = path.join(dir, `${purpose}-signing-key.pem`);
+  fs.writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  return file;
 }
 
 /** Expects a GraphQL error with this extensions.code and no data for the field. */

@@ -50,7 +50,15 @@ describe('evidence store settings', () => {
   it('the crash hook TEST_CRASH_AT is refused outside NODE_ENV=test, and must name a known point', () => {
     expect(validateConfig({}).TEST_CRASH_AT).toBeUndefined();
     expect(validateConfig({ NODE_ENV: 'test', TEST_CRASH_AT: 'upload-stored' }).TEST_CRASH_AT).toBe('upload-stored');
-    expect(refused({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), TEST_CRASH_AT: 'upload-stored' })).toEqual(['TEST_CRASH_AT']);
+    expect(
+      refused({
+        NODE_ENV: 'production',
+        JWT_SECRET: 'x'.repeat(32),
+        TRAIL_SIGNING_KEY_FILE: '/k/t.pem',
+        BUNDLE_SIGNING_KEY_FILE: '/k/b.pem',
+        TEST_CRASH_AT: 'upload-stored',
+      }),
+    ).toEqual(['TEST_CRASH_AT']);
     expect(refused({ TEST_CRASH_AT: 'upload-staged' })).toEqual(['TEST_CRASH_AT']);
     expect(refused({ NODE_ENV: 'test', TEST_CRASH_AT: 'anywhere' })).toEqual(['TEST_CRASH_AT']);
   });

@@ -73,10 +73,7 @@ export function readKeyFile(purpose: SigningKeyPurpose, file: string, setting: s
     throw refused(setting, `${file} could not be read as a private key; ${hint}`);
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
-    throw refused(
-      setting,
-      `${file} holds a${/^[aeiou]/.test(privateKey.asymmetricKeyType ?? '') ? 'n' : ''} ${privateKey.asymmetricKeyType ?? 'unknown'} key, not Ed25519; ${hint}`,
-    );
+    throw refused(setting, `${file} holds a key of type ${privateKey.asymmetricKeyType ?? 'unknown'}, not Ed25519; ${hint}`);
   }
   const publicKey = createPublicKey(privateKey);
   return { purpose, privateKey, publicKey, rawPublicKey: rawEd25519PublicKey(publicKey), file, managed, generated: false };

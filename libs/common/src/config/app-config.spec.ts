@@ -18,6 +18,8 @@ function namedVariables(err: ConfigValidationError): string[] {
 }
 
 const SECRET_32 = 'x'.repeat(32);
+/** The signing key files production requires besides (validation checks that they are named; the keys module reads them). */
+const KEY_FILES = { TRAIL_SIGNING_KEY_FILE: '/etc/tracker/trail.pem', BUNDLE_SIGNING_KEY_FILE: '/etc/tracker/bundle.pem' };
 
 describe('validateConfig defaults', () => {
   it('starts with sensible defaults when nothing is set', () => {
@@ -114,22 +116,22 @@ describe('validateConfig refusals name the variable', () => {
 
 describe('validateConfig JWT_SECRET', () => {
   it('requires JWT_SECRET in production', () => {
-    expect(namedVariables(refusal({ NODE_ENV: 'production' }))).toEqual(['JWT_SECRET']);
+    expect(namedVariables(refusal({ NODE_ENV: 'production', ...KEY_FILES }))).toEqual(['JWT_SECRET']);
   });
 
   it('treats an empty JWT_SECRET in production as missing', () => {
-    expect(namedVariables(refusal({ NODE_ENV: 'production', JWT_SECRET: '' }))).toEqual(['JWT_SECRET']);
+    expect(namedVariables(refusal({ NODE_ENV: 'production', JWT_SECRET: '', ...KEY_FILES }))).toEqual(['JWT_SECRET']);
   });
 
   it('accepts production with a JWT_SECRET of 32 characters', () => {
-    const config = validateConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET_32 });
+    const config = validateConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, ...KEY_FILES });
     expect(config.NODE_ENV).toBe('production');
     expect(config.JWT_SECRET).toBe(SECRET_32);
   });
 
   it('refuses a JWT_SECRET shorter than 32 characters, in production and also in development when one is set', () => {
     const short = 'y'.repeat(31);
-    expect(namedVariables(refusal({ NODE_ENV: 'production', JWT_SECRET: short }))).toEqual(['JWT_SECRET']);
+    expect(namedVariables(refusal({ NODE_ENV: 'production', JWT_SECRET: short, ...KEY_FILES }))).toEqual(['JWT_SECRET']);
     expect(namedVariables(refusal({ JWT_SECRET: short }))).toEqual(['JWT_SECRET']);
   });
 
@@ -139,10 +141,34 @@ describe('validateConfig JWT_SECRET', () => {
   });
 });
 
+describe('validateConfig signing key files (docs/proofs.md, "Keys")', () => {
+  it('requires both key files in production, naming each setting and what it must hold', () => {
+    const err = refusal({ NODE_ENV: 'production', JWT_SECRET: SECRET_32 });
+    expect(namedVariables(err)).toEqual(['TRAIL_SIGNING_KEY_FILE', 'BUNDLE_SIGNING_KEY_FILE']);
+    expect(err.problems[0]).toMatch(
+      /^TRAIL_SIGNING_KEY_FILE: TRAIL_SIGNING_KEY_FILE is required in production: the path of an Ed25519 private key in PKCS#8 PEM/,
+    );
+    expect(err.problems[1]).toMatch(/^BUNDLE_SIGNING_KEY_FILE: BUNDLE_SIGNING_KEY_FILE is required in production/);
+  });
+
+  it('treats empty key file settings in production as missing', () => {
+    expect(
+      namedVariables(refusal({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, TRAIL_SIGNING_KEY_FILE: '', BUNDLE_SIGNING_KEY_FILE: '' })),
+    ).toEqual(['TRAIL_SIGNING_KEY_FILE', 'BUNDLE_SIGNING_KEY_FILE']);
+  });
+
+  it('does not require them outside production (the keys are made under DATA_DIR/keys)', () => {
+    const config = validateConfig({ NODE_ENV: 'development', TRAIL_SIGNING_KEY_FILE: '' });
+    expect(config.TRAIL_SIGNING_KEY_FILE).toBeUndefined();
+    expect(config.BUNDLE_SIGNING_KEY_FILE).toBeUndefined();
+    expect(validateConfig({ TRAIL_SIGNING_KEY_FILE: '/keys/trail.pem' }).TRAIL_SIGNING_KEY_FILE).toBe('/keys/trail.pem');
+  });
+});
+
 describe('validateConfig never repeats a secret in its error', () => {
   it('JWT_SECRET: the refused value does not appear in the message or the problems', () => {
     const secret = 'Zq9-LEAK-jwt-secret';
-    const err = refusal({ NODE_ENV: 'production', JWT_SECRET: secret });
+    const err = refusal({ NODE_ENV: 'production', JWT_SECRET: secret, ...KEY_FILES });
     expect(namedVariables(err)).toEqual(['JWT_SECRET']);
     expect(err.message).not.toContain(secret);
     expect(err.problems.join('\n')).not.toContain(secret);
@@ -221,7 +247,7 @@ describe('validateConfig PASSWORD_HASHING', () => {
   });
 
   it.each(['development', 'production'])('refuses fast when NODE_ENV=%s, naming PASSWORD_HASHING', (env) => {
-    const extra = env === 'production' ? { JWT_SECRET: SECRET_32 } : {};
+    const extra = env === 'production' ? { JWT_SECRET: SECRET_32, ...KEY_FILES } : {};
     expect(namedVariables(refusal({ NODE_ENV: env, PASSWORD_HASHING: 'fast', ...extra }))).toEqual(['PASSWORD_HASHING']);
   });
 

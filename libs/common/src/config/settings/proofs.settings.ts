@@ -28,7 +28,6 @@ export function ProofSettings<TBase extends SettingsBase>(Base: TBase) {
       message:
         'TRAIL_SIGNING_KEY_FILE is required in production: the path of an Ed25519 private key in PKCS#8 PEM (see README, "Checking our proofs without us")',
     })
-    @MinLength(1)
     TRAIL_SIGNING_KEY_FILE?: string = undefined;
 
     /** The evidence bundle signing key (Ed25519, PKCS#8 PEM). Required in production; generated under DATA_DIR/keys otherwise. */
@@ -41,7 +40,6 @@ export function ProofSettings<TBase extends SettingsBase>(Base: TBase) {
       message:
         'BUNDLE_SIGNING_KEY_FILE is required in production: the path of an Ed25519 private key in PKCS#8 PEM (see README, "Checking our proofs without us")',
     })
-    @MinLength(1)
     BUNDLE_SIGNING_KEY_FILE?: string = undefined;
 
     /** At most one scheduled checkpoint per this many seconds, and only when the trail grew (events and on-demand ones come on top). */
