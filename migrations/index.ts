@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { EvidenceBundles1795690000400 } from './1795690000400-EvidenceBundles';
 import { TrailCheckpointCopies1795690000300 } from './1795690000300-TrailCheckpointCopies';
 import { SigningKeys1795690000100 } from './1795690000100-SigningKeys';
 import { GateBlockersAsData1795680000200 } from './1795680000200-GateBlockersAsData';
@@ -46,4 +47,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   GateBlockersAsData1795680000200,
   SigningKeys1795690000100,
   TrailCheckpointCopies1795690000300,
+  EvidenceBundles1795690000400,
 ];

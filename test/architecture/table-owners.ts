@@ -116,6 +116,25 @@ export const READ_MODELS: readonly { path: string; why: string; reads: readonly 
     ],
   },
   {
+    path: 'libs/bundles/src/bundle-records.sql.ts',
+    why: 'the evidence bundle: one REPEATABLE READ, READ ONLY transaction reading the records of a scope as of an instant',
+    reads: [
+      'audit_clearances',
+      'audit_engagements',
+      'audit_findings',
+      'audit_risk_acceptances',
+      'audit_scope_countermeasures',
+      'countermeasure_requirements',
+      'countermeasure_sign_offs',
+      'countermeasures',
+      'evidence',
+      'evidence_reviews',
+      'incidents',
+      'promotion_gate_history',
+      'promotion_gates',
+    ],
+  },
+  {
     path: 'libs/notifications/src/reminder-queries.ts',
     why: 'the reminder sweeps: one statement per kind of reminder over every incident',
     reads: [

@@ -43,6 +43,9 @@ import { pubSubProvider } from './subscriptions/pubsub.provider';
 import { WebSocketLimits } from './subscriptions/ws-limits';
 import { GatesController } from './promotion-gate/gates.controller';
 import { ReportsModule } from '@app/reports';
+import { BundlesModule } from '@app/bundles';
+import { BundlesController } from './bundles/bundles.controller';
+import { BundlesResolver } from './bundles/bundles.resolver';
 import { SigningKeysModule } from '@app/signing-keys';
 import { KeysController } from './proofs/keys.controller';
 import { SigningKeysResolver } from './proofs/signing-keys.resolver';
@@ -146,6 +149,7 @@ export class AppModule implements NestModule {
         PromotionGateModule,
         NotificationsModule,
         ReportsModule,
+        BundlesModule,
         DashboardModule,
         DemoModule,
         // Copies every trail checkpoint outside the database (the worker runs in the API server only).
@@ -267,7 +271,7 @@ export class AppModule implements NestModule {
           },
         }),
       ],
-      controllers: [HealthController, EvidenceFilesController, GatesController, ReportsController, VerifierPageController, KeysController],
+      controllers: [HealthController, EvidenceFilesController, GatesController, ReportsController, VerifierPageController, KeysController, BundlesController],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: AllErrorsFilter },
@@ -283,6 +287,7 @@ export class AppModule implements NestModule {
         ApiKeysResolver,
         SigningKeysResolver,
         AuditTrailResolver,
+        BundlesResolver,
         IncidentsResolver,
         TaskForceMemberResolver,
         CountermeasuresResolver,

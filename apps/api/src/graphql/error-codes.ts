@@ -1,4 +1,5 @@
 import type { AuditErrorCode } from '@app/audits';
+import type { BundleErrorCode } from '@app/bundles';
 import type { CommonErrorCode, DomainError } from '@app/common';
 import type { CountermeasureErrorCode } from '@app/countermeasures';
 import type { DashboardErrorCode } from '@app/dashboard';
@@ -168,6 +169,13 @@ const DOMAIN_CODE_MAP = {
     // The key is the operator's file (a setting): the state as it stands refuses rotation here.
     KEY_FROM_SETTING: GqlCode.CONFLICT,
   } satisfies Record<SigningKeyErrorCode, GqlCode>,
+  bundles: {
+    BUNDLE_NOT_FOUND: GqlCode.NOT_FOUND,
+    SCOPE_NOT_FOUND: GqlCode.NOT_FOUND,
+    INVALID_FIELD: GqlCode.BAD_USER_INPUT,
+    // One export of a scope at a time: the state as it stands refuses a second.
+    EXPORT_IN_PROGRESS: GqlCode.CONFLICT,
+  } satisfies Record<BundleErrorCode, GqlCode>,
 } as const;
 
 type MappedContext = keyof typeof DOMAIN_CODE_MAP;

@@ -1,0 +1,163 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Actor, Clock } from '@app/common';
+import { AuditTrailService } from '@app/audit-trail';
+import { BundleBuilder, type BuildPlan, type BuiltBundle } from './bundle-builder';
+import type { ZipProgress } from './bundle-zip';
+import { EvidenceBundleEntity } from './evidence-bundle.entity';
+
+/** Progress is written at most this often (and at the end of each file). */
+const PROGRESS_EVERY_MS = 500;
+
+/**
+ * Builds the queued bundles in the background, in this process, one at a time
+ * (oldest request first). A row is claimed QUEUED → BUILDING with SKIP LOCKED
+ * (two processes never build the same one); when built it becomes READY with
+ * its SHA-256 and size, and the export goes on the trail
+ * (`evidence_bundle.exported`, with the SHA-256) in the same transaction; a
+ * failure makes it FAILED with the reason. (The trail's checkpoint job makes a
+ * checkpoint after each export's entry, reason BUNDLE.) At start-up, rows a crash left
+ * BUILDING go back to QUEUED and are built again (the zip is written to a temp
+ * file and renamed, so a crash leaves no half bundle under its name).
+ */
+@Injectable()
+export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(BundleWorker.name);
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(BundleBuilder) private readonly builder: BundleBuilder,
+    @Inject(AuditTrailService) private readonly trail: AuditTrailService,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  private get repo() {
+    return this.txHost.tx.getRepository(EvidenceBundleEntity);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const restarted = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'QUEUED', startedAt: null, filesDone: 0, bytesDone: 0 })
+      .where('status = :building', { building: 'BUILDING' })
+      .execute();
+    if (restarted.affected) this.logger.warn(`${restarted.affected} bundle build(s) interrupted by a stop: queued again`);
+    void this.kick();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  /** Builds whatever is queued; resolves when the queue is empty. Safe to call any time. */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          while (!this.stopped && (await this.buildNext()));
+        } while (this.again && !this.stopped);
+      } catch (err) {
+        this.logger.error(`bundle worker stopped: ${(err as Error)?.message ?? String(err)}`);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Claims and builds the oldest queued bundle; false when none is queued. */
+  private async buildNext(): Promise<boolean> {
+    const rows: { id: string }[] = await this.txHost.tx.query(
+      `UPDATE evidence_bundles SET status = 'BUILDING', started_at = $1
+        WHERE id = (SELECT id FROM evidence_bundles WHERE status = 'QUEUED' ORDER BY requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [this.clock.now()],
+    );
+    const claimed = Array.isArray(rows[0]) ? (rows[0] as { id: string }[])[0] : rows[0];
+    if (!claimed) return false;
+    const bundle = await this.repo.findOneByOrFail({ id: claimed.id });
+    try {
+      const built = await this.builder.build(
+        bundle,
+        (plan) => this.planned(bundle.id, plan),
+        (p) => this.progress(bundle.id, p),
+      );
+      await this.ready(bundle, built);
+      this.logger.log(`bundle ${bundle.id} (${bundle.scope} ${bundle.scopeId}) READY: ${built.size} bytes, SHA-256 ${built.sha256}`);
+    } catch (err) {
+      const message = (err as Error)?.message ?? String(err);
+      this.logger.error(`bundle ${bundle.id} (${bundle.scope} ${bundle.scopeId}) FAILED: ${message}`);
+      await this.repo.update({ id: bundle.id }, { status: 'FAILED', error: message.slice(0, 2000), finishedAt: this.clock.now() });
+    }
+    return true;
+  }
+
+  private async planned(id: string, plan: BuildPlan): Promise<void> {
+    await this.repo.update(
+      { id },
+      { incidentId: plan.incidentId, checkpointSize: plan.checkpointSize, filesTotal: plan.files, bytesTotal: plan.bytes },
+    );
+  }
+
+  private lastWrite = 0;
+  private writing: Promise<unknown> = Promise.resolve();
+
+  private progress(id: string, p: ZipProgress): void {
+    const now = Date.now();
+    if (now - this.lastWrite < PROGRESS_EVERY_MS) return;
+    this.lastWrite = now;
+    const { files, bytes } = p;
+    this.writing = this.writing
+      .then(() => this.repo.update({ id, status: 'BUILDING' }, { filesDone: files, bytesDone: bytes }))
+      .catch(() => undefined);
+  }
+
+  @Transactional()
+  private async ready(bundle: EvidenceBundleEntity, built: BuiltBundle): Promise<void> {
+    await this.writing;
+    const finishedAt = this.clock.now();
+    const fileName = `evidence-bundle-${bundle.scope.toLowerCase()}-${bundle.asOf.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z.zip`;
+    await this.repo.update(
+      { id: bundle.id },
+      {
+        status: 'READY',
+        sha256: built.sha256,
+        size: built.size,
+        fileName,
+        finishedAt,
+        filesDone: () => 'files_total',
+        bytesDone: () => 'bytes_total',
+        checkpointSize: built.checkpointSize,
+      },
+    );
+    await this.trail.append({
+      actor: bundle.requestedById
+        ? { id: bundle.requestedById, label: bundle.requestedByLabel, roles: [] }
+        : Actor.system('evidence-bundles'),
+      action: 'evidence_bundle.exported',
+      entityType: 'EvidenceBundle',
+      entityId: bundle.id,
+      after: {
+        scope: bundle.scope,
+        scopeId: bundle.scopeId,
+        incidentId: built.incidentId,
+        asOf: bundle.asOf.toISOString(),
+        checkpointSize: built.checkpointSize,
+        sizeBytes: built.size,
+        sha256: built.sha256,
+      },
+    });
+  }
+}
