@@ -1,6 +1,7 @@
 import type { MigrationInterface } from 'typeorm';
 import { EvidenceBundles1795690000400 } from './1795690000400-EvidenceBundles';
 import { TrailCheckpointCopies1795690000300 } from './1795690000300-TrailCheckpointCopies';
+import { TrailCheckpoints1795690000200 } from './1795690000200-TrailCheckpoints';
 import { SigningKeys1795690000100 } from './1795690000100-SigningKeys';
 import { GateBlockersAsData1795680000200 } from './1795680000200-GateBlockersAsData';
 import { CountermeasureParties1795680000100 } from './1795680000100-CountermeasureParties';
@@ -46,6 +47,7 @@ export const migrations: (new () => MigrationInterface)[] = [
   CountermeasureParties1795680000100,
   GateBlockersAsData1795680000200,
   SigningKeys1795690000100,
+  TrailCheckpoints1795690000200,
   TrailCheckpointCopies1795690000300,
   EvidenceBundles1795690000400,
 ];

@@ -54,6 +54,9 @@ import { ApiKeysResolver } from './identity/api-keys.resolver';
 import { ApiKeyStrategy } from './auth/api-key.strategy';
 import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
+import { TrailCheckpointCosignatureResolver, TrailCheckpointsResolver } from './audit-trail/trail-checkpoints.resolver';
+import { trailCheckpointsModule } from './audit-trail/trail-checkpoints.wiring';
+import { TrailCheckpointsJob } from './jobs/trail-checkpoints.job';
 import { CheckpointCopiesApiModule } from './audit-trail/checkpoint-copies.api-module';
 import { AuditEngagementsResolver } from './audits/audit-engagements.resolver';
 import { AuditFindingsResolver } from './audits/audit-findings.resolver';
@@ -142,6 +145,8 @@ export class AppModule implements NestModule {
         ScheduleModule.forRoot(),
         DatabaseModule,
         AuditTrailModule,
+        // Signed checkpoints of the trail, their proofs and co-signatures (global).
+        trailCheckpointsModule(),
         IdentityModule,
         CountermeasuresModule,
         EvidenceModule,
@@ -287,6 +292,8 @@ export class AppModule implements NestModule {
         ApiKeysResolver,
         SigningKeysResolver,
         AuditTrailResolver,
+        TrailCheckpointsResolver,
+        TrailCheckpointCosignatureResolver,
         BundlesResolver,
         IncidentsResolver,
         TaskForceMemberResolver,
@@ -318,6 +325,8 @@ export class AppModule implements NestModule {
         RemindersJob,
         // Reconciles the evidence store with the evidence rows hourly (at start-up: StartupService).
         EvidenceStoreJob,
+        // Trail checkpoints at start-up, on schedule and after sign-offs, clearances, gate changes, bundle exports.
+        TrailCheckpointsJob,
       ],
     };
   }

@@ -141,6 +141,21 @@ export class AuditTrailService {
     return pageOf(rows, size, totalCount, (e) => [e.seq]);
   }
 
+  /**
+   * Every entry about one of `entityIds` with seq <= upToSeq, full (every
+   * hashed field and the hash), by seq: the trail part of an evidence bundle.
+   */
+  async entriesFor(filter: { entityIds: readonly string[]; upToSeq: string }): Promise<AuditTrailEntryEntity[]> {
+    if (filter.entityIds.length === 0) return [];
+    if (!/^[0-9]{1,18}$/.test(filter.upToSeq)) throw new Error(`upToSeq must be a whole number, not ${filter.upToSeq}`);
+    return this.repo
+      .createQueryBuilder('e')
+      .where('e.entityId IN (:...ids)', { ids: [...new Set(filter.entityIds)] })
+      .andWhere('e.seq <= :upTo', { upTo: filter.upToSeq })
+      .orderBy('e.seq', 'ASC')
+      .getMany();
+  }
+
   /** Recomputes every hash from the first entry on, in batches; reports the first break. */
   async verify(batchSize = 1000): Promise<VerificationResult> {
     let previous: { seq: string; hash: string } | null = null;

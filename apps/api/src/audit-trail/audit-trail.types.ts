@@ -2,8 +2,9 @@ import { PageArgs } from '../common/page.args';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
-import type { AuditTrailEntryEntity, ChainBreak, VerificationResult } from '@app/audit-trail';
+import type { AuditTrailEntryEntity, ChainBreak, CheckpointCheck, VerificationResult } from '@app/audit-trail';
 import { ConnectionType } from '../common/connection.type';
+import { TrailCheckpointCheckType } from './trail-checkpoint.types';
 
 @ObjectType('AuditTrailEntry', { description: 'One link of the hash-chained, append-only audit trail (監査証跡)' })
 export class AuditTrailEntryType {
@@ -73,7 +74,7 @@ export class AuditTrailBreakType {
 
 @ObjectType('AuditTrailVerification')
 export class AuditTrailVerificationType {
-  @Field()
+  @Field({ description: 'The hash chain checks out from the first entry to the last' })
   intact!: boolean;
 
   @Field(() => Int, { description: 'Entries verified before the first break (all of them when intact)' })
@@ -88,9 +89,16 @@ export class AuditTrailVerificationType {
   @Field(() => AuditTrailBreakType, { nullable: true })
   firstBreak!: AuditTrailBreakType | null;
 
-  static from(r: VerificationResult): AuditTrailVerificationType {
+  @Field(() => TrailCheckpointCheckType, {
+    description:
+      'The checkpoint compared with today’s trail: the one given as `against`, else the newest stored one (a cut or a rewrite of the whole chain passes the chain check; only a checkpoint made before shows it)',
+  })
+  checkpoint!: TrailCheckpointCheckType;
+
+  static from(r: VerificationResult, checkpoint: CheckpointCheck): AuditTrailVerificationType {
     const b: ChainBreak | null = r.firstBreak;
     return {
+      checkpoint: TrailCheckpointCheckType.from(checkpoint),
       intact: r.intact,
       entriesChecked: r.entriesChecked,
       headSeq: r.headSeq,

@@ -1,4 +1,5 @@
 import type { AuditErrorCode } from '@app/audits';
+import type { TrailErrorCode } from '@app/audit-trail';
 import type { BundleErrorCode } from '@app/bundles';
 import type { CommonErrorCode, DomainError } from '@app/common';
 import type { CountermeasureErrorCode } from '@app/countermeasures';
@@ -165,6 +166,17 @@ const DOMAIN_CODE_MAP = {
     NOTIFICATION_NOT_FOUND: GqlCode.NOT_FOUND,
     INVALID_FIELD: GqlCode.BAD_USER_INPUT,
   } satisfies Record<NotificationErrorCode, GqlCode>,
+  'audit-trail': {
+    CHECKPOINT_NOT_FOUND: GqlCode.NOT_FOUND,
+    ENTRY_NOT_FOUND: GqlCode.NOT_FOUND,
+    INVALID_CHECKPOINT: GqlCode.BAD_USER_INPUT,
+    INVALID_RANGE: GqlCode.BAD_USER_INPUT,
+    INVALID_PUBLIC_KEY: GqlCode.BAD_USER_INPUT,
+    NO_COSIGNING_KEY: GqlCode.CONFLICT,
+    BAD_COSIGNATURE: GqlCode.BAD_USER_INPUT,
+    // The stored trail no longer extends a signed checkpoint: the state refuses signing or proving over it.
+    TRAIL_INCONSISTENT: GqlCode.CONFLICT,
+  } satisfies Record<TrailErrorCode, GqlCode>,
   'signing-keys': {
     // The key is the operator's file (a setting): the state as it stands refuses rotation here.
     KEY_FROM_SETTING: GqlCode.CONFLICT,

@@ -1,0 +1,119 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import {
+  checkpointReasonFor,
+  scheduledCheckpointDue,
+  TRAIL_CHANNEL,
+  TrailCheckpointsService,
+  type CheckpointReason,
+  type TrailAppendedNotice,
+} from '@app/audit-trail';
+import { Actor, Clock, type AppConfig } from '@app/common';
+import { PgNotifications } from '@app/database';
+
+/** The name of the interval in the SchedulerRegistry (tests stop it and call `tick` themselves). */
+export const TRAIL_CHECKPOINT_INTERVAL = 'trail-checkpoints';
+
+/**
+ * When trail checkpoints are made (docs/proofs.md), in the API server:
+ * - at start-up, when the trail grew since the newest checkpoint (START);
+ * - on schedule: the job looks every minute (or every interval, if shorter) and makes
+ *   one when the trail grew and CHECKPOINT_INTERVAL_SECONDS have passed, by the app's
+ *   Clock, since the newest checkpoint (SCHEDULE);
+ * - right after a sign-off, a clearance, a gate change or a bundle export has committed
+ *   (the trail's committed notices, TRAIL_CHANNEL: whichever process made the change);
+ *   notices that come while one is waiting to run are covered by it;
+ * - on demand: createTrailCheckpoint (resolver), not here.
+ * A failure (e.g. TRAIL_INCONSISTENT: history was changed) is logged as an alert and
+ * retried at the next occasion; it never stops the server.
+ */
+@Injectable()
+export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly log = new Logger(TrailCheckpointsJob.name);
+  private readonly notifications: PgNotifications<TrailAppendedNotice>;
+  private unsubscribe: (() => void)[] = [];
+  /** The checkpoint runs of this process, one after the other. */
+  private chain: Promise<void> = Promise.resolve();
+  /** A run queued and not yet started: it will cover every commit announced before it starts. */
+  private queued = false;
+  private stopped = false;
+
+  constructor(
+    @Inject(getDataSourceToken()) dataSource: DataSource,
+    @Inject(TrailCheckpointsService) private readonly checkpoints: TrailCheckpointsService,
+    @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
+    @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {
+    this.notifications = new PgNotifications<TrailAppendedNotice>(dataSource, TRAIL_CHANNEL);
+  }
+
+  private get intervalSeconds(): number {
+    return this.config.get('CHECKPOINT_INTERVAL_SECONDS', { infer: true });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.unsubscribe = [
+      this.notifications.subscribe((notice) => {
+        const reason = checkpointReasonFor(notice.action);
+        if (reason) void this.trigger(reason);
+      }),
+      // Notices sent while the connection was down are lost: catch up as the schedule would.
+      this.notifications.onReconnect(() => void this.tick()),
+    ];
+    await this.notifications.start();
+    const timer = setInterval(() => void this.tick(), Math.min(60, this.intervalSeconds) * 1000);
+    timer.unref();
+    this.scheduler.addInterval(TRAIL_CHECKPOINT_INTERVAL, timer);
+    // Awaited: the server serves no request before the trail it starts with is signed.
+    await this.trigger('START');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.scheduler.doesExist('interval', TRAIL_CHECKPOINT_INTERVAL)) this.scheduler.deleteInterval(TRAIL_CHECKPOINT_INTERVAL);
+    for (const u of this.unsubscribe) u();
+    await this.notifications.stop();
+    await this.chain;
+  }
+
+  /** The scheduled look: a checkpoint if the trail grew and the interval has passed since the newest one. Never rejects. */
+  tick(): Promise<void> {
+    return this.enqueue(async () => {
+      const [headSize, newest] = await Promise.all([this.checkpoints.headSize(), this.checkpoints.newest()]);
+      const due = scheduledCheckpointDue({
+        now: this.clock.now(),
+        headSize,
+        newest: newest ? { treeSize: Number(newest.treeSize), createdAt: newest.createdAt } : null,
+        intervalSeconds: this.intervalSeconds,
+      });
+      if (due) await this.checkpoints.create(Actor.system('trail-checkpoints'), 'SCHEDULE');
+    }, 'scheduled');
+  }
+
+  /** A checkpoint now, for `reason` (a checkpoint that already covers the trail is kept). Never rejects. */
+  trigger(reason: CheckpointReason): Promise<void> {
+    if (this.queued) return this.chain;
+    this.queued = true;
+    return this.enqueue(async () => {
+      this.queued = false;
+      await this.checkpoints.create(Actor.system('trail-checkpoints'), reason);
+    }, reason);
+  }
+
+  private enqueue(run: () => Promise<void>, what: string): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      if (this.stopped && what !== 'START') return;
+      try {
+        await run();
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        this.log.error(`alert: trail checkpoint (${what}) not made: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+      }
+    });
+    return this.chain;
+  }
+}
