@@ -4,6 +4,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TrailCheckpointsService } from '@app/audit-trail';
 import { Actor, verifyWebhook } from '@app/common';
+import { countStatements } from '../support/statement-counter';
 import { errorCode, TestApp } from '../support/test-app';
 import {
   checkpointReceiver,
@@ -262,6 +263,35 @@ describe('every trail checkpoint is also written outside the database: a file, a
     await runDue(t);
     expect((await copiesOf(t, cp.treeSize)).DIRECTORY).toMatchObject({ status: 'DONE', attempts: 2, last_error: null });
     expect(fs.readFileSync(path.join(dir, fileNameOf(cp.treeSize)), 'utf8')).toBe(noteOf(cp));
+  });
+
+  it('each checkpoint shows its copies (one statement for a whole page of checkpoints)', async () => {
+    const auditorToken = await (await t.createUser(['AUDITOR'])).token();
+    const { result, texts } = await countStatements(() =>
+      t.gql<{ trailCheckpoints: { nodes: { treeSize: string; copies: CopyNode[] }[] } }>(
+        `query { trailCheckpoints(first: 20) { nodes { treeSize copies { id treeSize target status attempts lastError nextAttemptAt doneAt } } } }`,
+        {},
+        auditorToken,
+      ),
+    );
+    expect(result.errors).toBeUndefined();
+    const nodes = result.data!.trailCheckpoints.nodes;
+    expect(nodes.length).toBeGreaterThanOrEqual(5);
+    expect(texts.filter((q) => q.includes('trail_checkpoint_copies'))).toHaveLength(1);
+    for (const n of nodes) {
+      const db = await copiesOf(t, n.treeSize);
+      expect(n.copies.map((c) => [c.target, c.status, c.attempts, c.lastError])).toEqual(
+        Object.values(db).map((c) => [c.target, c.status, c.attempts, c.last_error]),
+      );
+    }
+    // The oldest checkpoint went everywhere at the first try.
+    const first = nodes.at(-1)!.copies;
+    expect(first.map((c) => [c.target, c.status, c.attempts, c.nextAttemptAt])).toEqual([
+      ['DIRECTORY', 'DONE', 1, null],
+      ['S3', 'DONE', 1, null],
+      ['WEBHOOK', 'DONE', 1, null],
+    ]);
+    expect(first.every((c) => c.doneAt !== null)).toBe(true);
   });
 
   it('only admins see the problems and retry a copy; anonymous callers are not signed in; an unknown copy is NOT_FOUND', async () => {

@@ -3,10 +3,11 @@ import { vi } from 'vitest';
 
 /**
  * Work the server does on its own in the background, not for the request being
- * measured: the gate's webhook dispatcher polls its outbox every second and the
- * e-mail pass claims due mail every minute.
+ * measured: the gate's webhook dispatcher polls its outbox every second, the
+ * e-mail pass claims due mail every minute, and the checkpoint copy worker
+ * polls its outbox every second (its statements are marked).
  */
-const BACKGROUND = ['gate_webhook_deliveries', 'email_next_attempt_at'];
+const BACKGROUND = ['gate_webhook_deliveries', 'email_next_attempt_at', '/* checkpoint-copy-worker */'];
 
 function textOf(args: unknown[]): string {
   const first = args[0];

@@ -3,6 +3,7 @@ import { CheckpointCopiesModule, CheckpointCopyWorker, CheckpointWebhookPost } f
 import { PromotionGateModule } from '@app/promotion-gate';
 import { CheckpointCopiesResolver } from './checkpoint-copies.resolver';
 import { PinnedCheckpointWebhookPost } from './checkpoint-webhook-post';
+import { TrailCheckpointCopiesResolver } from './trail-checkpoint-copies.resolver';
 
 /**
  * The API server's part of the checkpoint copies: the worker that delivers them
@@ -11,6 +12,11 @@ import { PinnedCheckpointWebhookPost } from './checkpoint-webhook-post';
  */
 @Module({
   imports: [CheckpointCopiesModule, PromotionGateModule],
-  providers: [{ provide: CheckpointWebhookPost, useClass: PinnedCheckpointWebhookPost }, CheckpointCopyWorker, CheckpointCopiesResolver],
+  providers: [
+    { provide: CheckpointWebhookPost, useClass: PinnedCheckpointWebhookPost },
+    CheckpointCopyWorker,
+    CheckpointCopiesResolver,
+    TrailCheckpointCopiesResolver,
+  ],
 })
 export class CheckpointCopiesApiModule {}

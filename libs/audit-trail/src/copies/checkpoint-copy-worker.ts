@@ -27,6 +27,8 @@ import { CheckpointWebhookPost, copyToWebhook } from './webhook-copy';
 export const COPY_POLL_INTERVAL_MS = 1000;
 /** A claimed copy is out of other workers' reach this long; if this process dies meanwhile, another one retries it. */
 export const COPY_CLAIM_LEASE_MS = 60_000;
+/** Marks the worker's own statements (the tests' statement counter leaves background work out by it). */
+export const BACKGROUND_SQL = '/* checkpoint-copy-worker */';
 /** Copies claimed per pass. */
 export const COPY_BATCH = 20;
 /** How often a checkpoint stored without its copies planned (not through CheckpointCopies.planFor) is looked for. */
@@ -125,7 +127,7 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
     try {
       const resumed = rowsOf<{ id: string }>(
         await this.dataSource.query(
-          `UPDATE trail_checkpoint_copies SET next_attempt_at = $1 WHERE status = 'PENDING' AND next_attempt_at > $1 RETURNING id`,
+          `${BACKGROUND_SQL} UPDATE trail_checkpoint_copies SET next_attempt_at = $1 WHERE status = 'PENDING' AND next_attempt_at > $1 RETURNING id`,
           [this.clock.now()],
         ),
       );
@@ -226,7 +228,7 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
     const targets = copyTargetsFor({ s3Bucket: this.bucket, webhookUrl: this.webhook?.url });
     const planned = rowsOf<{ tree_size: string }>(
       await this.dataSource.query(
-        `INSERT INTO trail_checkpoint_copies (tree_size, target, next_attempt_at, created_at)
+        `${BACKGROUND_SQL} INSERT INTO trail_checkpoint_copies (tree_size, target, next_attempt_at, created_at)
          SELECT k.tree_size, t, $2, $2
            FROM trail_checkpoints k CROSS JOIN unnest($1::text[]) AS t
           WHERE NOT EXISTS (SELECT 1 FROM trail_checkpoint_copies c WHERE c.tree_size = k.tree_size)
@@ -245,7 +247,7 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
   private async claim(asOf: Date): Promise<Claimed[]> {
     const rows = rowsOf<Record<string, unknown>>(
       await this.dataSource.query(
-        `WITH due AS (
+        `${BACKGROUND_SQL} WITH due AS (
            SELECT id FROM trail_checkpoint_copies
             WHERE status = 'PENDING' AND next_attempt_at <= $1
             ORDER BY next_attempt_at, id
@@ -316,17 +318,17 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
     const now = this.clock.now();
     if (outcome.status === 'DONE') {
       await this.dataSource.query(
-        `UPDATE trail_checkpoint_copies SET status = 'DONE', done_at = $3 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
+        `${BACKGROUND_SQL} UPDATE trail_checkpoint_copies SET status = 'DONE', done_at = $3 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
         [c.id, c.attempts, now],
       );
     } else if (outcome.status === 'FAILED') {
       await this.dataSource.query(
-        `UPDATE trail_checkpoint_copies SET status = 'FAILED', last_error = $3 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
+        `${BACKGROUND_SQL} UPDATE trail_checkpoint_copies SET status = 'FAILED', last_error = $3 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
         [c.id, c.attempts, error],
       );
     } else {
       await this.dataSource.query(
-        `UPDATE trail_checkpoint_copies SET last_error = $3, next_attempt_at = $4 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
+        `${BACKGROUND_SQL} UPDATE trail_checkpoint_copies SET last_error = $3, next_attempt_at = $4 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
         [c.id, c.attempts, error, new Date(now.getTime() + outcome.retryInMs)],
       );
       this.wakeIn(outcome.retryInMs);
