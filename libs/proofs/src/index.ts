@@ -8,3 +8,5 @@ export * from './platform';
 export * from './bag';
 export * from './statement';
 export * from './keys';
+export * from './trail-entry';
+export * from './verify';

@@ -1,0 +1,3 @@
+export * from './report';
+export { type BagSource } from './context';
+export { verifyBundle, type VerifyOptions } from './verify-bundle';
