@@ -1,7 +1,11 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ConfigService } from '@nestjs/config';
 import type { AppConfig } from '@app/common';
+import { attemptDeadline } from './attempt-deadline';
 import { checkpointObjectKey, DIFFERENT_CHECKPOINT, type CheckpointForCopy, type CopyAttemptResult } from './domain/checkpoint-copy-rules';
+
+/** One try at the bucket (a read and a PUT, maybe a read back) may take this long. */
+export const CHECKPOINT_S3_TIMEOUT_MS = 30_000;
 
 /**
  * The client for CHECKPOINT_S3_BUCKET, built from the evidence store's S3
@@ -31,16 +35,18 @@ export function checkpointS3Client(config: ConfigService<AppConfig, true>): S3Cl
  * PUT with `If-None-Match: *`; a server that answers 412 (another writer got
  * there between the read and the PUT) is read back and compared the same way.
  * (A server that ignores If-None-Match is still protected by the read first,
- * up to that race.)
+ * up to that race.) One try takes at most CHECKPOINT_S3_TIMEOUT_MS.
  */
 export async function copyToS3(
   client: S3Client,
   bucket: string,
   checkpoint: CheckpointForCopy,
-  signal: AbortSignal,
+  shutdown: AbortSignal,
 ): Promise<CopyAttemptResult> {
   const Key = checkpointObjectKey(checkpoint.origin, checkpoint.treeSize);
   const where = `s3://${bucket}/${Key}`;
+  const deadline = attemptDeadline(CHECKPOINT_S3_TIMEOUT_MS, shutdown);
+  const signal = deadline.signal;
   try {
     const existing = await readObject(client, bucket, Key, signal);
     if (existing !== null) return compare(existing, checkpoint.text, where);
@@ -63,7 +69,11 @@ export async function copyToS3(
       return compare(raced, checkpoint.text, where);
     }
   } catch (err) {
+    if (deadline.timedOut) return { ok: false, error: `${where}: timed out after ${CHECKPOINT_S3_TIMEOUT_MS} ms` };
+    if (shutdown.aborted) return { ok: false, error: `${where}: aborted: the server was shutting down` };
     return { ok: false, error: `${where}: ${s3ErrorText(err)}` };
+  } finally {
+    deadline.dispose();
   }
 }
 

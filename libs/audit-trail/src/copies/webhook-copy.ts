@@ -1,4 +1,5 @@
 import { signWebhook } from '@app/common';
+import { attemptDeadline } from './attempt-deadline';
 import { webhookBody, type CheckpointForCopy, type CopyAttemptResult } from './domain/checkpoint-copy-rules';
 
 /** One POST of the checkpoint webhook may take this long before it counts as failed. */
@@ -42,16 +43,7 @@ export async function copyToWebhook(
 ): Promise<CopyAttemptResult> {
   const body = webhookBody(checkpoint);
   const timestamp = Math.floor(now.getTime() / 1000);
-  // One controller with a plain timer (as the gate's dispatcher does): a composite
-  // AbortSignal.any holds a timeout signal weakly, and a collected one never fires.
-  const abort = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    abort.abort(new Error(`timed out after ${CHECKPOINT_WEBHOOK_TIMEOUT_MS} ms`));
-  }, CHECKPOINT_WEBHOOK_TIMEOUT_MS);
-  const onShutdown = () => abort.abort(new Error('the server is shutting down'));
-  shutdown.addEventListener('abort', onShutdown, { once: true });
+  const deadline = attemptDeadline(CHECKPOINT_WEBHOOK_TIMEOUT_MS, shutdown);
   try {
     const answer = await poster.post(
       target.url,
@@ -63,18 +55,17 @@ export async function copyToWebhook(
         'X-Checkpoint-Delivery': deliveryId,
       },
       body,
-      abort.signal,
+      deadline.signal,
     );
     if ('refused' in answer) return { ok: false, error: `not sent: the URL is not allowed: ${answer.refused}` };
     if (answer.status >= 200 && answer.status < 300) return { ok: true };
     return { ok: false, error: `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}` };
   } catch (err) {
-    if (timedOut) return { ok: false, error: `timed out after ${CHECKPOINT_WEBHOOK_TIMEOUT_MS} ms` };
+    if (deadline.timedOut) return { ok: false, error: `timed out after ${CHECKPOINT_WEBHOOK_TIMEOUT_MS} ms` };
     if (shutdown.aborted) return { ok: false, error: 'aborted: the server was shutting down' };
     return { ok: false, error: postErrorText(err) };
   } finally {
-    clearTimeout(timer);
-    shutdown.removeEventListener('abort', onShutdown);
+    deadline.dispose();
   }
 }
 
