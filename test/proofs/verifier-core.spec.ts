@@ -4,6 +4,7 @@ import {
   toBase64,
   utf8,
   verifyBundle,
+  vkey,
   type CheckName,
   type VerificationReport,
   type VerifyOptions,
