@@ -1,4 +1,6 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { entryHash } from '@app/audit-trail';
 import {
@@ -238,5 +240,49 @@ describe('evidence bundle export (exportEvidenceBundle, GET /bundles/:id)', () =
     expect(again.sha256).toBe(first.sha256);
     const bytes = Buffer.from(await (await download(t, again.downloadPath!, auditor)).arrayBuffer());
     expect(bytes.equals(zipBytes)).toBe(true);
+  });
+
+  it('an engagement’s bundle holds that engagement, its findings and clearances, and only its scope’s countermeasures', async () => {
+    const [engagement] = await t.sql<{ id: string }>('SELECT id FROM audit_engagements WHERE incident_id = $1 LIMIT 1', [incidentId]);
+    const scopeIds = (
+      await t.sql<{ countermeasure_id: string }>('SELECT countermeasure_id FROM audit_scope_countermeasures WHERE engagement_id = $1', [
+        engagement!.id,
+      ])
+    ).map((r) => r.countermeasure_id);
+    const done = await waitFor(t, auditor, (await exportBundle(t, auditor, { scope: 'ENGAGEMENT', id: engagement!.id })).id);
+    expect(done).toMatchObject({ status: 'READY', scope: 'ENGAGEMENT', incidentId });
+    const zip = await readZip(Buffer.from(await (await download(t, done.downloadPath!, auditor)).arrayBuffer()));
+    const json = (name: string) =>
+      JSON.parse(zip.find((e) => e.path === `bag/data/records/${name}.json`)!.bytes.toString()) as Record<string, unknown>[];
+    expect(json('engagements').map((e) => e.id)).toEqual([engagement!.id]);
+    expect(
+      json('countermeasures')
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([...scopeIds].sort());
+    for (const f of json('findings')) expect(f.engagementId).toBe(engagement!.id);
+    for (const c of json('clearances')) expect(c.engagementId).toBe(engagement!.id);
+  });
+
+  it('fails the build, naming the file, when a stored evidence file is no longer its recorded bytes; no zip is left', async () => {
+    const [blob] = await t.sql<{ sha256: string }>(
+      `SELECT e.sha256 FROM evidence e JOIN countermeasures c ON c.id = e.countermeasure_id WHERE c.incident_id = $1 AND e.kind = 'FILE' LIMIT 1`,
+      [incidentId],
+    );
+    const stored = path.join(process.env.DATA_DIR!, 'evidence', blob!.sha256.slice(0, 2), blob!.sha256.slice(2, 4), blob!.sha256);
+    const original = fs.readFileSync(stored);
+    const flipped = Buffer.from(original);
+    flipped[0] ^= 0xff;
+    fs.writeFileSync(stored, flipped);
+    try {
+      const failed = await waitFor(t, auditor, (await exportBundle(t, auditor, { scope: 'INCIDENT', id: incidentId })).id);
+      expect(failed).toMatchObject({ status: 'FAILED', sha256: null, downloadPath: null });
+      expect(failed.error).toContain(`bag/data/evidence/${blob!.sha256}/`);
+      expect(failed.error).toContain('not the recorded ones');
+      expect((await download(t, `/bundles/${failed.id}`, auditor)).status).toBe(404);
+      expect(fs.readdirSync(path.join(process.env.DATA_DIR!, 'bundles')).filter((f) => f.startsWith(failed.id))).toEqual([]);
+    } finally {
+      fs.writeFileSync(stored, original);
+    }
   });
 });

@@ -202,8 +202,8 @@ export class BundleBuilder {
     const blob = await this.storage.open(sha256);
     const stream = blob.stream();
     const release = () => void blob.close().catch(() => undefined);
-    stream.once('close', release);
-    stream.once('error', release);
+    // The store's streams may not close themselves (one descriptor per blob): release it when the bytes are through.
+    for (const event of ['end', 'close', 'error']) stream.once(event, release);
     return stream;
   }
 

@@ -1,0 +1,147 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BundleBuilder } from '@app/bundles';
+import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { errorCode, TestApp } from '../support/test-app';
+import { download, EXPORT, exportBundle, LIST, ONE, waitFor, type ApiBundle } from './bundle-support';
+
+/**
+ * Who may export and download evidence bundles, what is refused (and leaves
+ * nothing behind), one export of a scope at a time, and a build interrupted by
+ * a stop that is picked up again at the next start.
+ */
+describe('evidence bundles: access, refusals, one export per scope, restart', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bundles-'));
+  let t: TestApp;
+  let executive: string;
+  let admin: string;
+  let taskForce: string;
+  let incidentId: string;
+  let countermeasureId: string;
+  const bundleCount = async () => (await t.sql<{ n: number }>('SELECT count(*)::int AS n FROM evidence_bundles'))[0]!.n;
+
+  beforeAll(async () => {
+    t = await TestApp.start({ DATA_DIR: dataDir });
+    const ctx = await makeIncident(t, '個人情報漏えい事案（証跡バンドル）');
+    incidentId = ctx.incident.id;
+    const owner = await ctx.addMember();
+    countermeasureId = (await makeCountermeasure(t, incidentId, owner.user.id, { title: 'DB サーバーの停止と隔離' })).id;
+    [executive, admin, taskForce] = await Promise.all([
+      t.createUser(['EXECUTIVE']).then((u) => u.token()),
+      t.createUser(['ADMIN']).then((u) => u.token()),
+      owner.token(),
+    ]);
+  });
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await t?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a task-force member (FORBIDDEN) and anyone signed out (UNAUTHENTICATED), on the API and the download; nothing is written', async () => {
+    const input = { scope: 'INCIDENT', id: incidentId };
+    const id = '00000000-0000-4000-8000-000000000000';
+    expect(errorCode(await t.gql(EXPORT, { input }, taskForce))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(ONE, { id }, taskForce))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(LIST, {}, taskForce))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(EXPORT, { input }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await t.gql(ONE, { id }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await t.gql(LIST, {}))).toBe('UNAUTHENTICATED');
+    expect((await download(t, `/bundles/${id}`, taskForce)).status).toBe(403);
+    expect((await download(t, `/bundles/${id}`)).status).toBe(401);
+    expect(await bundleCount()).toBe(0);
+  });
+
+  it('refuses an as-of in the future (BAD_USER_INPUT), an unknown incident, engagement or countermeasure (NOT_FOUND), an id that is not one (BAD_USER_INPUT)', async () => {
+    const unknown = '6f1c2b1e-0000-4000-8000-00000000abcd';
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const res = await t.gql(EXPORT, { input: { scope: 'INCIDENT', id: incidentId, asOf: future } }, executive);
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors![0]!.extensions).toMatchObject({ field: 'asOf' });
+    for (const scope of ['INCIDENT', 'ENGAGEMENT', 'COUNTERMEASURE']) {
+      expect(errorCode(await t.gql(EXPORT, { input: { scope, id: unknown } }, executive))).toBe('NOT_FOUND');
+    }
+    expect(errorCode(await t.gql(EXPORT, { input: { scope: 'INCIDENT', id: 'CM-001' } }, executive))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(ONE, { id: unknown }, executive))).toBe('NOT_FOUND');
+    expect((await download(t, `/bundles/${unknown}`, executive)).status).toBe(404);
+    expect(await bundleCount()).toBe(0);
+  });
+
+  it('allows one export of a scope at a time: a second while the first builds is CONFLICT; other scopes queue; READY downloads', async () => {
+    const builder = t.app.get(BundleBuilder);
+    const build = builder.build.bind(builder);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    vi.spyOn(builder, 'build').mockImplementationOnce(async (...args) => {
+      await held;
+      return build(...args);
+    });
+    const first = await exportBundle(t, executive, { scope: 'COUNTERMEASURE', id: countermeasureId });
+    expect(first).toMatchObject({ status: 'QUEUED', scope: 'COUNTERMEASURE', scopeId: countermeasureId, incidentId, sha256: null });
+    await waitFor(t, executive, first.id, ['BUILDING']);
+
+    const second = await t.gql(EXPORT, { input: { scope: 'COUNTERMEASURE', id: countermeasureId } }, admin);
+    expect(errorCode(second)).toBe('CONFLICT');
+    expect(second.errors![0]!.extensions).toMatchObject({ bundleId: first.id });
+    expect((await download(t, `/bundles/${first.id}`, executive)).status).toBe(404);
+    const other = await exportBundle(t, admin, { scope: 'INCIDENT', id: incidentId });
+    expect(other.status).toBe('QUEUED');
+
+    const list = await t.gql<{ evidenceBundles: { totalCount: number; nodes: { id: string; status: string }[] } }>(LIST, {}, executive);
+    expect(list.data!.evidenceBundles.totalCount).toBe(2);
+    expect(list.data!.evidenceBundles.nodes.map((n) => [n.id, n.status])).toEqual([
+      [other.id, 'QUEUED'],
+      [first.id, 'BUILDING'],
+    ]);
+
+    release();
+    const done = await waitFor(t, executive, first.id);
+    expect(done).toMatchObject({ status: 'READY', downloadPath: `/bundles/${first.id}` });
+    expect((await waitFor(t, admin, other.id)).status).toBe('READY');
+    const res = await download(t, done.downloadPath!, admin);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).length).toBe(done.size);
+    // Once READY, the scope may be exported again.
+    const third = await exportBundle(t, admin, { scope: 'COUNTERMEASURE', id: countermeasureId });
+    expect((await waitFor(t, admin, third.id)).status).toBe('READY');
+  });
+
+  it('pages the list newest first', async () => {
+    const page1 = await t.gql<{ evidenceBundles: { pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { id: string }[] } }>(
+      LIST,
+      { first: 2 },
+      executive,
+    );
+    const page2 = await t.gql<{ evidenceBundles: { pageInfo: { hasNextPage: boolean }; nodes: { id: string }[] } }>(
+      LIST,
+      { first: 2, after: page1.data!.evidenceBundles.pageInfo.endCursor },
+      executive,
+    );
+    const rows = await t.sql<{ id: string }>('SELECT id FROM evidence_bundles ORDER BY requested_at DESC, id DESC');
+    expect(page1.data!.evidenceBundles.pageInfo.hasNextPage).toBe(true);
+    expect([...page1.data!.evidenceBundles.nodes, ...page2.data!.evidenceBundles.nodes].map((n) => n.id)).toEqual(rows.map((r) => r.id));
+    expect(page2.data!.evidenceBundles.pageInfo.hasNextPage).toBe(false);
+  });
+
+  it('builds again, at the next start, a bundle a stop left BUILDING', async () => {
+    const before = await t.sql<{ id: string }>(`SELECT id FROM evidence_bundles`);
+    await t.close();
+    // What a crash in the middle of a build leaves: the row BUILDING, maybe a temp file, no zip.
+    const [left] = await t.sql<{ id: string }>(
+      `INSERT INTO evidence_bundles (scope, scope_id, incident_id, as_of, status, requested_by_label, requested_at, started_at, files_done, bytes_done)
+       VALUES ('COUNTERMEASURE', $1, $2, now(), 'BUILDING', 'auditor@example.com', now(), now(), 3, 1000) RETURNING id`,
+      [countermeasureId, incidentId],
+    );
+    const closed = t;
+    t = await TestApp.start({ DATA_DIR: dataDir }, { restartOf: closed });
+    const token = await (await t.createUser(['AUDITOR'])).token();
+    const rebuilt: ApiBundle = await waitFor(t, token, left!.id);
+    expect(rebuilt).toMatchObject({ status: 'READY', error: null });
+    const res = await download(t, rebuilt.downloadPath!, token);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).length).toBe(rebuilt.size);
+    expect((await t.sql(`SELECT id FROM evidence_bundles`)).length).toBe(before.length + 1);
+  });
+});
