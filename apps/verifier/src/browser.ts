@@ -7,7 +7,7 @@
  * page's Content-Security-Policy forbids every connection.
  */
 import { supportsEd25519 } from './browser/platform';
-import { renderRows, renderStatus } from './browser/render';
+import { renderRows, renderStatus, renderSummary } from './browser/render';
 import { runVerification } from './browser/core';
 import { openZip, ZipFormatError } from './browser/zip-source';
 
@@ -21,6 +21,8 @@ const keyText = $<HTMLTextAreaElement>('key');
 const keyFile = $<HTMLInputElement>('key-file');
 const checkpointText = $<HTMLTextAreaElement>('checkpoint');
 const checkpointFile = $<HTMLInputElement>('checkpoint-file');
+const trailKeyText = $<HTMLTextAreaElement>('trail-key');
+const cosignersText = $<HTMLTextAreaElement>('cosigners');
 const button = $<HTMLButtonElement>('verify');
 const status = $<HTMLDivElement>('status');
 const results = $<HTMLElement>('results');
@@ -79,14 +81,22 @@ async function verify(): Promise<void> {
   renderStatus(status, { kind: 'busy' });
   try {
     const source = await openZip(bundle);
-    const outcome = await runVerification(source, { key: keyText.value, checkpoint: checkpointText.value.trim() || undefined });
-    if (outcome.kind === 'input-error') return fail(outcome.ja, outcome.en, outcome.field === 'checkpoint' ? checkpointText : keyText);
+    const outcome = await runVerification(source, {
+      key: keyText.value,
+      trailKey: trailKeyText.value,
+      cosigners: cosignersText.value,
+      checkpoint: checkpointText.value,
+    });
+    if (outcome.kind === 'input-error') return fail(outcome.ja, outcome.en, outcome.field === 'trail-key' ? trailKeyText : keyText);
+    renderSummary($<HTMLElement>('summary'), outcome.summary);
     renderRows(tbody, outcome.rows);
     $<HTMLPreElement>('report-ja').textContent = outcome.textJa;
     $<HTMLPreElement>('report-en').textContent = outcome.textEn;
     results.hidden = false;
     const failed = outcome.rows.filter((r) => r.status === 'fail').map((r) => r.name);
-    renderStatus(status, failed.length === 0 ? { kind: 'pass' } : { kind: 'fail', failed });
+    const skipped = outcome.rows.filter((r) => r.status === 'skip').map((r) => r.name);
+    renderStatus(status, outcome.ok && failed.length === 0 ? { kind: 'pass', skipped } : { kind: 'fail', failed });
+    status.scrollIntoView({ block: 'start' });
   } catch (err) {
     if (err instanceof ZipFormatError) {
       fail(`zip ファイルとして読めません（${err.message}）。`, `The file cannot be read as a zip (${err.message}).`, bundleInput);
@@ -101,5 +111,6 @@ async function verify(): Promise<void> {
 
 function fail(ja: string, en: string, focus?: HTMLElement): void {
   renderStatus(status, { kind: 'error', ja, en });
+  status.scrollIntoView({ block: 'start' });
   focus?.focus();
 }

@@ -8,37 +8,23 @@ export type RowStatus = 'pass' | 'fail' | 'skip';
 export interface RowDetail {
   ja: string;
   en: string;
+  /** What made the check fail (shown first, marked ✘). */
+  problem: boolean;
+  /** A stable failure code (FORK, TRUNCATED, ...). */
+  code?: string;
   /** The file, trail entry or signature the detail is about (shown as code). */
   subject?: string;
 }
 
 export interface Row {
   name: string;
+  title: { ja: string; en: string };
   status: RowStatus;
   details: RowDetail[];
 }
 
-/** What each check proves, for the reader who does not know its name. */
-export const CHECK_TITLES: Record<string, { ja: string; en: string }> = {
-  BAG_COMPLETE: {
-    ja: 'バッグの完全性（全ファイルが目録どおり・余分なファイルなし）',
-    en: 'Bag complete (every file as listed, nothing extra)',
-  },
-  TAG_MANIFEST: {
-    ja: 'タグ目録（bagit.txt・bag-info.txt・目録のハッシュ）',
-    en: 'Tag manifest (hashes of bagit.txt, bag-info.txt, manifest)',
-  },
-  SIGNED_SUBJECT: { ja: '署名対象がこのバッグのタグ目録であること', en: 'The signed subject is this bag’s tag manifest' },
-  BUNDLE_SIGNATURE: { ja: '信頼する鍵によるバンドル署名', en: 'Bundle signature under the pinned key' },
-  CHECKPOINT_SIGNATURE: { ja: 'チェックポイントの署名（証跡の鍵）', en: 'Checkpoint signature (trail key)' },
-  COSIGNATURES: { ja: '監査人の連署', en: 'Auditors’ co-signatures' },
-  TRAIL_CHAIN: { ja: '監査証跡のハッシュ連鎖', en: 'Audit trail hash chain' },
-  TRAIL_INCLUSION: { ja: '監査証跡エントリの包含証明', en: 'Inclusion proofs of the trail entries' },
-  CHECKPOINT_CONSISTENCY: { ja: '保管しているチェックポイントとの整合性', en: 'Consistency with the checkpoint you kept' },
-  SIGN_OFF_DIGESTS: { ja: '承認（サインオフ）のダイジェスト', en: 'Sign-off digests' },
-  CLEARANCE_DIGESTS: { ja: '解除判定のダイジェスト', en: 'Clearance digests' },
-  EVIDENCE_BYTES: { ja: '証跡ファイルの内容とハッシュ', en: 'Evidence file bytes against their hashes' },
-};
+/** Details shown per check; a failure's problems come first, so these are what matters. */
+const MAX_DETAILS = 50;
 
 const RESULT_TEXT: Record<RowStatus, { symbol: string; ja: string; en: string }> = {
   pass: { symbol: '✔', ja: '合格', en: 'PASS' },
@@ -66,7 +52,7 @@ function bilingual(tag: 'span' | 'div', ja: string, en: string): HTMLElement {
 export function renderRows(tbody: HTMLTableSectionElement, rows: Row[]): void {
   tbody.replaceChildren(
     ...rows.map((row) => {
-      const title = CHECK_TITLES[row.name] ?? { ja: row.name, en: row.name };
+      const title = row.title;
       const tr = el('tr');
       tr.dataset.check = row.name;
       tr.dataset.status = row.status;
@@ -80,19 +66,22 @@ export function renderRows(tbody: HTMLTableSectionElement, rows: Row[]): void {
         el('span', { className: 'en', lang: 'en', text: r.en }),
       );
       const details = el('td', { className: 'details' });
-      if (row.details.length > 0) {
-        details.append(
-          el(
-            'ul',
-            { className: 'details' },
-            ...row.details.map((d) => {
-              const li = el('li');
-              if (d.subject) li.append(el('code', { text: d.subject }), document.createTextNode(' '));
-              li.append(bilingual('span', d.ja, d.en));
-              return li;
-            }),
-          ),
-        );
+      const ordered = [...row.details.filter((d) => d.problem), ...row.details.filter((d) => !d.problem)];
+      const shown = ordered.slice(0, MAX_DETAILS);
+      if (shown.length > 0) {
+        const items = shown.map((d) => {
+          const li = el('li');
+          li.dataset.problem = String(d.problem);
+          li.append(el('span', { text: d.problem ? '✘ ' : '' }));
+          if (d.code) li.append(el('strong', { className: 'code', text: d.code }), document.createTextNode(' '));
+          if (d.subject) li.append(el('code', { text: d.subject }), document.createTextNode(' '));
+          li.append(bilingual('span', d.ja, d.en));
+          return li;
+        });
+        const more = ordered.length - shown.length;
+        if (more > 0)
+          items.push(el('li', {}, bilingual('span', `…ほか ${more} 件（報告書を参照）`, `… and ${more} more (see the report)`)));
+        details.append(el('ul', { className: 'details' }, ...items));
       }
       tr.append(nameCell, result, details);
       return tr;
@@ -100,14 +89,20 @@ export function renderRows(tbody: HTMLTableSectionElement, rows: Row[]): void {
   );
 }
 
-export type Outcome = { kind: 'pass' } | { kind: 'fail'; failed: string[] } | { kind: 'error'; ja: string; en: string } | { kind: 'busy' };
+export type Outcome =
+  { kind: 'pass'; skipped: string[] } | { kind: 'fail'; failed: string[] } | { kind: 'error'; ja: string; en: string } | { kind: 'busy' };
 
 /** The sentence above the table (a live region, so a screen reader says it when the check ends). */
 export function renderStatus(status: HTMLElement, outcome: Outcome): void {
   status.dataset.result = outcome.kind;
   const [ja, en] =
     outcome.kind === 'pass'
-      ? ['✔ 合格：すべての検査に合格しました。', '✔ PASS: every check passed.']
+      ? outcome.skipped.length === 0
+        ? ['✔ 合格：すべての検査に合格しました。', '✔ PASS: every check passed.']
+        : [
+            `✔ 合格：不合格の検査はありません（${outcome.skipped.length} 件は未実施：${outcome.skipped.join('、')}）。`,
+            `✔ PASS: no check failed (${outcome.skipped.length} not run: ${outcome.skipped.join(', ')}).`,
+          ]
       : outcome.kind === 'fail'
         ? [
             `✘ 不合格：${outcome.failed.length} 件の検査が不合格です（${outcome.failed.join('、')}）。`,
@@ -117,4 +112,28 @@ export function renderStatus(status: HTMLElement, outcome: Outcome): void {
           ? ['検証しています…', 'Verifying…']
           : [`エラー：${outcome.ja}`, `Error: ${outcome.en}`];
   status.replaceChildren(bilingual('div', ja, en));
+}
+
+export interface SummaryFacts {
+  scope: string | null;
+  scopeId: string | null;
+  asOf: string | null;
+  checkpointSize: number | null;
+  bundleKey: string | null;
+  files: number;
+}
+
+/** What the bundle says it is (from its signed statement), above the table. */
+export function renderSummary(dl: HTMLElement, s: SummaryFacts): void {
+  const unknown = '不明 / unknown';
+  const rows: [string, string, string][] = [
+    ['範囲', 'Scope', [s.scope, s.scopeId].filter(Boolean).join(' ') || unknown],
+    ['基準時刻', 'As of', s.asOf ?? unknown],
+    ['チェックポイントのサイズ', 'Checkpoint size', s.checkpointSize === null ? unknown : String(s.checkpointSize)],
+    ['バンドル署名鍵', 'Bundle key', s.bundleKey ?? unknown],
+    ['ファイル数', 'Files', String(s.files)],
+  ];
+  dl.replaceChildren(
+    ...rows.flatMap(([ja, en, value]) => [el('dt', {}, bilingual('span', ja, en)), el('dd', { className: 'name', text: value })]),
+  );
 }
