@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { appConfigModule } from '@app/common';
 import { ClsModule } from 'nestjs-cls';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { AuditTrailModule } from '@app/audit-trail';
+import { AuditTrailModule, TrailCheckpointsModule } from '@app/audit-trail';
 import { AuditsModule } from '@app/audits';
 import { PromotionGateModule } from '@app/promotion-gate';
 import { NotificationsModule } from '@app/notifications';
@@ -11,7 +11,7 @@ import { CountermeasuresModule } from '@app/countermeasures';
 import { DemoModule } from '@app/demo';
 import { EvidenceModule } from '@app/evidence';
 import { IdentityModule } from '@app/identity';
-import { SigningKeysModule } from '@app/signing-keys';
+import { SigningKeysModule, SigningKeysService } from '@app/signing-keys';
 
 /** The same modules as the server, without HTTP and GraphQL. */
 @Module({})
@@ -33,6 +33,8 @@ export class CliModule {
         NotificationsModule,
         DemoModule,
         SigningKeysModule,
+        // Checkpoints are checked (verify-audit-trail --against), signed with the trail key.
+        TrailCheckpointsModule.register({ imports: [SigningKeysModule], keyring: SigningKeysService }),
       ],
     };
   }

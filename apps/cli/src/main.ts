@@ -7,7 +7,6 @@ import type { DataSource } from 'typeorm';
 import { ConfigService } from '@nestjs/config';
 import { Actor, type AppConfig } from '@app/common';
 import { CountermeasuresService, KeptStateService } from '@app/countermeasures';
-import { AuditTrailService } from '@app/audit-trail';
 import { DatabaseServer, revertLastMigration } from '@app/database';
 import { DemoLoader } from '@app/demo';
 import { describeEvidenceStoreReport, EvidenceStoreReconciler } from '@app/evidence';
@@ -17,6 +16,7 @@ import { DateRuleSweepsService, describeSweeps, sweepsFailed } from '@app/promot
 import { SigningKeysService } from '@app/signing-keys';
 import { CliModule } from './cli.module';
 import { generateMigration } from './migration-generator';
+import { verifyAuditTrailCommand } from './verify-audit-trail.command';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -27,7 +27,12 @@ Commands:
   migration:revert       undo the last migration
   migration:generate N   write migrations/<timestamp>-N.ts from the entity changes
   load-demo              load the demo case (only into an empty database)
-  verify-audit-trail     recompute the audit trail's hash chain; exit 1 if it is broken
+  verify-audit-trail [--against FILE]
+                         recompute the audit trail's hash chain, and compare a signed
+                         checkpoint with today's trail (FILE, a checkpoint kept outside
+                         the database; else the newest stored one): exit 1 if the chain
+                         is broken or the checkpoint is TRUNCATED, INCONSISTENT_WITH_CHECKPOINT
+                         or BAD_SIGNATURE
   keys                   print the keys document (JSON): the public signing keys, active and
                          retired, with their fingerprints and dates (as served at
                          /.well-known/remediation-tracker/keys)
@@ -146,19 +151,9 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(file ? `wrote ${file}\n` : 'no changes: the schema matches the entities\n');
         return 0;
       }
-      case 'verify-audit-trail': {
-        const result = await app.get(AuditTrailService).verify();
-        if (result.intact) {
-          process.stdout.write(`audit trail intact: ${result.entriesChecked} entries, head #${result.headSeq ?? '-'} ${result.headHash}\n`);
-          return 0;
-        }
-        process.stdout.write(
-          `audit trail BROKEN at entry #${result.firstBreak!.seq} (${result.firstBreak!.kind}); ${result.entriesChecked} entries before it are intact\n` +
-            JSON.stringify(result.firstBreak) +
-            '\n',
-        );
-        return 1;
-      }
+      case 'verify-audit-trail':
+        // Awaited here: the app closes in the finally below.
+        return await verifyAuditTrailCommand(app, rest, process.stdout);
       case 'keys': {
         process.stdout.write(JSON.stringify(await app.get(SigningKeysService).keysDocument(), null, 2) + '\n');
         return 0;
