@@ -1,7 +1,8 @@
 // `npm start` and `npm run cli` run the built server; build first when the
 // build is missing or older than the sources (a fresh clone, or after a pull).
 // Two outputs, checked apart: the server (apps/api, apps/cli, libs,
-// migrations → dist/apps) and the dashboard page (apps/web → dist/web), so
+// migrations → dist/apps, and the offline verifier, apps/verifier + libs/proofs
+// → dist/verifier) and the dashboard page (apps/web → dist/web), so
 // that a change to the page rebuilds only the page. (`nest build api` compiles
 // all of tsconfig.build.json, apps/cli included, so it writes dist/apps/cli too;
 // `nest build cli` after it wrote the same files again.)
@@ -40,8 +41,12 @@ const webOnly = process.argv.includes('web');
 function stale() {
   const server =
     !webOnly &&
-    builtAt(['dist/apps/api/src/main.js', 'dist/apps/cli/src/main.js']) <
-      Math.max(newest(path.join(root, 'apps'), [WEB]), newest(path.join(root, 'libs')), newest(path.join(root, 'migrations')), lockfile);
+    builtAt([
+      'dist/apps/api/src/main.js',
+      'dist/apps/cli/src/main.js',
+      'dist/verifier/verify.html',
+      'dist/verifier/remediation-verify.cjs',
+    ]) < Math.max(newest(path.join(root, 'apps'), [WEB]), newest(path.join(root, 'libs')), newest(path.join(root, 'migrations')), lockfile);
   const web = builtAt(['dist/web/index.html']) < Math.max(newest(WEB), lockfile);
   return { server, web };
 }
