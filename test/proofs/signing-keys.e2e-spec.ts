@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Actor, ConfigValidationError } from '@app/common';
 import { fingerprintOf, SigningKeysService, type KeysDocument } from '@app/signing-keys';
+import { parseKeysDocument } from '@app/proofs';
+import { sha256 } from '@app/proofs/node';
 import { TestApp } from '../support/test-app';
 
 /**
@@ -124,6 +126,8 @@ describe('signing keys named by the settings', () => {
       expect(fingerprintOfPublic(createPublicKey(k.publicKeyPem).export({ format: 'jwk' }).x!)).toBe(k.fingerprint);
       expect(new Date(k.activatedAt).toISOString()).toBe(k.activatedAt);
     }
+    // The offline verifier's own parser accepts it (it recomputes every key id, fingerprint, vkey and PEM).
+    expect(parseKeysDocument(sha256, JSON.stringify(body))).toEqual(body);
     // What the tracker signs verifies under the listed public key; no private key is in the registry.
     const message = new TextEncoder().encode('監査証跡のチェックポイント');
     const signed = await t.app.get(SigningKeysService).sign('trail', message);

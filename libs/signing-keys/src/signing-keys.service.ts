@@ -3,11 +3,13 @@ import * as fs from 'node:fs';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { IsNull } from 'typeorm';
+import { ed25519PublicKeyPem, keysDocument, keysDocumentKey, type KeysDocument, type KeysDocumentKey } from '@app/proofs';
+import { sha256 } from '@app/proofs/node';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Actor, Clock, ConfigValidationError, type AppConfig } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
-import { fingerprintOf, keyName, noteKeyIdHex, SIGNING_KEY_PURPOSES, verifierKey, type SigningKeyPurpose } from './domain/key-identity';
+import { fingerprintOf, keyName, noteKeyIdHex, SIGNING_KEY_PURPOSES, type SigningKeyPurpose } from './domain/key-identity';
 import { SigningKeyError, SigningKeyErrorCode } from './domain/signing-keys.errors';
 import { KEY_FILE_SETTING, loadOrCreateManagedKey, readKeyFile, rotateManagedKeyFile, type LoadedKey } from './key-files';
 import { SigningKeyEntity } from './signing-key.entity';
@@ -28,26 +30,8 @@ export interface SigningKeyInfo {
   activatedAt: Date;
 }
 
-/** One key of the keys document (docs/proofs.md, "Keys"). */
-export interface KeysDocumentKey {
-  purpose: SigningKeyPurpose;
-  name: string;
-  algorithm: 'Ed25519';
-  keyId: string;
-  fingerprint: string;
-  publicKey: string;
-  vkey: string;
-  publicKeyPem: string;
-  status: 'ACTIVE' | 'RETIRED';
-  activatedAt: string;
-  retiredAt: string | null;
-}
-
-export interface KeysDocument {
-  format: 'remediation-tracker-keys/v1';
-  origin: string;
-  keys: KeysDocumentKey[];
-}
+/** The keys document (docs/proofs.md, "Keys"): its types and derived fields are @app/proofs', which the verifier checks. */
+export type { KeysDocument, KeysDocumentKey } from '@app/proofs';
 
 /** Serializes registrations across processes (concurrent starts, a rotation): one active key per purpose. */
 const REGISTRY_LOCK_KEY = 7_264_110_101;
@@ -151,7 +135,7 @@ export class SigningKeysService implements OnModuleInit {
       .addOrderBy('k.activatedAt', 'DESC')
       .addOrderBy('k.id', 'ASC')
       .getMany();
-    return { format: 'remediation-tracker-keys/v1', origin: this.origin, keys: rows.map(documentKey) };
+    return keysDocument(this.origin, rows.map(documentKey));
   }
 
   /**
@@ -271,16 +255,6 @@ function snapshot(k: SigningKeyEntity) {
   };
 }
 
-function publicKeyPemOf(raw: Uint8Array): string {
-  // SPKI of an Ed25519 key: the fixed 12-byte prefix (RFC 8410), then the raw key.
-  const der = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]);
-  const lines = der
-    .toString('base64')
-    .match(/.{1,64}/g)!
-    .join('\n');
-  return `-----BEGIN PUBLIC KEY-----\n${lines}\n-----END PUBLIC KEY-----\n`;
-}
-
 function infoOf(k: SigningKeyEntity): SigningKeyInfo {
   const raw = new Uint8Array(Buffer.from(k.publicKey, 'base64'));
   return {
@@ -289,24 +263,18 @@ function infoOf(k: SigningKeyEntity): SigningKeyInfo {
     keyId: k.keyId,
     fingerprint: k.fingerprint,
     publicKey: raw,
-    publicKeyPem: publicKeyPemOf(raw),
+    publicKeyPem: ed25519PublicKeyPem(raw),
     activatedAt: k.activatedAt,
   };
 }
 
 function documentKey(k: SigningKeyEntity): KeysDocumentKey {
-  const info = infoOf(k);
-  return {
+  return keysDocumentKey(sha256, {
     purpose: k.purpose,
     name: k.name,
-    algorithm: 'Ed25519',
-    keyId: k.keyId,
-    fingerprint: k.fingerprint,
-    publicKey: k.publicKey,
-    vkey: verifierKey(k.name, info.publicKey),
-    publicKeyPem: info.publicKeyPem,
+    publicKey: new Uint8Array(Buffer.from(k.publicKey, 'base64')),
     status: k.retiredAt ? 'RETIRED' : 'ACTIVE',
     activatedAt: k.activatedAt.toISOString(),
     retiredAt: k.retiredAt?.toISOString() ?? null,
-  };
+  });
 }
