@@ -201,6 +201,28 @@ describe('the browser verifier (verify.html, offline)', () => {
     expect(leaks).toEqual([]);
   });
 
+  it('takes a bundle dropped on the page and a keys file and checkpoint picked from disk', async () => {
+    const b = makeBundle();
+    const { page, leaks } = await openPage();
+    const zip = Array.from(b.zip());
+    const dataTransfer = await page.evaluateHandle((bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], '証跡バンドル.zip', { type: 'application/zip' }));
+      return dt;
+    }, zip);
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+    await expect.poll(() => page.locator('#bundle-chosen').textContent(), WAIT).toContain('証跡バンドル.zip');
+    await page.setInputFiles('#key-file', writeTemp('keys.json', b.keysJson));
+    await expect.poll(() => page.locator('#key').inputValue(), WAIT).toBe(b.keysJson);
+    await page.setInputFiles('#checkpoint-file', writeTemp('kept-checkpoint.txt', b.keptCheckpoint));
+    await expect.poll(() => page.locator('#checkpoint').inputValue(), WAIT).toBe(b.keptCheckpoint);
+    await page.getByRole('button', { name: /検証する/ }).click();
+    await expect.poll(() => page.getByRole('status').getAttribute('data-result'), WAIT).toBe('pass');
+    expect(await page.locator('tr[data-check="CHECKPOINT_CONSISTENCY"]').getAttribute('data-status')).toBe('pass');
+    expect(await page.locator('tr[data-status="fail"]').count()).toBe(0);
+    expect(leaks).toEqual([]);
+  });
+
   it('refuses a key that is neither a fingerprint, a keys document nor a PEM, before reading the bundle', async () => {
     const { page } = await openPage();
     const shown = await verifyOnPage(page, makeBundle(), { key: 'SHA256:abc' });
