@@ -48,6 +48,17 @@ function fingerprintOfFile(file: string): string {
   return fingerprintOfPublic(createPublicKey(fs.readFileSync(file, 'utf8')).export({ format: 'jwk' }).x!);
 }
 
+/** Starts an app that must refuse to start, and returns why. */
+async function startRefused(env: Record<string, string>, restartOf?: TestApp): Promise<Error> {
+  return TestApp.start(env, { restartOf }).then(
+    (app) => {
+      t = app;
+      throw new Error(`started with ${JSON.stringify(env)}`);
+    },
+    (e: unknown) => e as Error,
+  );
+}
+
 async function keysDocument(app: TestApp): Promise<{ status: number; headers: Headers; body: KeysDocument }> {
   const res = await fetch(`${app.baseUrl}/.well-known/remediation-tracker/keys`);
   return { status: res.status, headers: res.headers, body: (await res.json()) as KeysDocument };
@@ -154,6 +165,33 @@ describe('signing keys named by the settings', () => {
     expect(err).toBeInstanceOf(ConfigValidationError);
     expect((err as Error).message).toContain('TRAIL_SIGNING_KEY_FILE');
     expect((err as Error).message).toContain('not Ed25519');
+  });
+
+  it('refuses one key for both purposes, and a new PROOF_ORIGIN on the old keys (a new origin needs new keys)', async () => {
+    const dir = tempDir();
+    const one = ed25519KeyFile(dir, 'one.pem');
+    const same = await startRefused({ DATA_DIR: tempDir(), TRAIL_SIGNING_KEY_FILE: one.file, BUNDLE_SIGNING_KEY_FILE: one.file });
+    expect(same.message).toMatch(/BUNDLE_SIGNING_KEY_FILE: holds the same key as TRAIL_SIGNING_KEY_FILE/);
+
+    const dataDir = tempDir();
+    t = await TestApp.start({ ...NO_KEY_FILES, DATA_DIR: dataDir, PROOF_ORIGIN: 'tracker.example.co.jp' });
+    const databaseOf = t;
+    await t.close();
+    t = undefined;
+    const moved = await startRefused({ ...NO_KEY_FILES, DATA_DIR: dataDir, PROOF_ORIGIN: 'kanri.example.co.jp' }, databaseOf);
+    expect(moved.message).toMatch(/PROOF_ORIGIN: the active trail key SHA256:[0-9a-f]{64} signs as tracker\.example\.co\.jp\/trail/);
+    expect(moved.message).toContain('a new origin needs new keys');
+
+    // As the message says: the old key files moved away, the next start makes new keys under the new names.
+    for (const f of ['trail.pem', 'bundle.pem']) fs.renameSync(path.join(dataDir, 'keys', f), path.join(dir, `old-${f}`));
+    t = await TestApp.start({ ...NO_KEY_FILES, DATA_DIR: dataDir, PROOF_ORIGIN: 'kanri.example.co.jp' }, { restartOf: databaseOf });
+    const doc = (await keysDocument(t)).body;
+    expect(doc.keys.map((k) => [k.name, k.status])).toEqual([
+      ['kanri.example.co.jp/trail', 'ACTIVE'],
+      ['tracker.example.co.jp/trail', 'RETIRED'],
+      ['kanri.example.co.jp/bundles', 'ACTIVE'],
+      ['tracker.example.co.jp/bundles', 'RETIRED'],
+    ]);
   });
 
   it('refuses a production start without the key files, naming both settings', async () => {
