@@ -71,6 +71,8 @@ export interface Ed25519Key {
 
 export interface MadeBundle {
   files: Map<string, Uint8Array>;
+  /** Payload files kept outside memory (large-file tests): listed in the manifest by their hash and size; zip them yourself. */
+  external: { path: string; sha256: string; size: number }[];
   keys: { trail: Ed25519Key; bundle: Ed25519Key; auditor: Ed25519Key };
   keysJson: string;
   bundleFingerprint: string;
@@ -283,6 +285,7 @@ export function makeBundle(): MadeBundle {
 
   const made: MadeBundle = {
     files,
+    external: [],
     keys,
     keysJson,
     bundleFingerprint: fingerprint(sha256, keys.bundle.publicKey),
@@ -313,7 +316,8 @@ const text = (b: MadeBundle, path: string) => new TextDecoder().decode(b.files.g
 const payloadEntries = (b: MadeBundle) =>
   [...b.files.entries()]
     .filter(([p]) => p.startsWith(`${BAG}/data/`))
-    .map(([p, bytes]) => ({ path: p.slice(BAG.length + 1), sha256: toHex(sha256(bytes)), size: bytes.length }));
+    .map(([p, bytes]) => ({ path: p.slice(BAG.length + 1), sha256: toHex(sha256(bytes)), size: bytes.length }))
+    .concat(b.external.map((e) => ({ path: e.path.slice(BAG.length + 1), sha256: e.sha256, size: e.size })));
 
 /** Recomputes manifest-sha256.txt from the data files (and nothing else). */
 export function rehashManifest(b: MadeBundle): void {
