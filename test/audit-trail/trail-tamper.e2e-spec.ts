@@ -13,7 +13,7 @@ interface Verification {
   firstBreak: { kind: string; seq: string } | null;
   checkpoint: { source: string; code: string; ok: boolean; message: string; treeSize: string | null; currentTreeSize: string };
 }
-interface Row {
+type Row = {
   seq: string;
   id: string;
   occurred_at: Date;
@@ -27,7 +27,7 @@ interface Row {
   request_id: string | null;
   prev_hash: string;
   hash: string;
-}
+};
 
 /**
  * What an insider with the database owner's rights would try, past the

@@ -1,8 +1,12 @@
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, hash, verify } from 'node:crypto';
 
-/** Synchronous SHA-256, as @app/proofs' Merkle and note functions take it. */
+/**
+ * Synchronous SHA-256, as @app/proofs' Merkle and note functions take it.
+ * crypto.hash (one shot) is about twice as fast as createHash for these 33- and
+ * 65-byte inputs: a tree of n leaves takes 2n of them.
+ */
 export function sha256(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(data).digest());
+  return hash('sha256', data, 'buffer');
 }
 
 /** The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the 32 raw bytes follow. */
