@@ -140,9 +140,11 @@ export function rotateManagedKeyFile(
   ensureKeyDir(dataDir);
   // Keep the old key first, from memory (the file on disk may have been changed by hand), never over another file.
   const keptTemp = writeTemp(retiredFile, oldPem);
+  let keptNow = true;
   try {
     fs.linkSync(keptTemp, retiredFile);
   } catch (err) {
+    keptNow = false;
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || fs.readFileSync(retiredFile, 'utf8') !== oldPem) throw err;
   } finally {
     fs.rmSync(keptTemp, { force: true });
@@ -151,6 +153,9 @@ export function rotateManagedKeyFile(
   fs.renameSync(temp, file);
   const where = `${file} (the tracker's own key under DATA_DIR/keys)`;
   const next = { ...readKeyFile(current.purpose, file, where, true), generated: true };
-  const undo = () => fs.renameSync(writeTemp(file, oldPem), file);
+  const undo = () => {
+    fs.renameSync(writeTemp(file, oldPem), file);
+    if (keptNow) fs.rmSync(retiredFile, { force: true });
+  };
   return { next, retiredFile, undo };
 }

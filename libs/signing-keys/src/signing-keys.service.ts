@@ -1,5 +1,6 @@
 import { sign as ed25519Sign } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { IsNull } from 'typeorm';
@@ -160,20 +161,24 @@ export class SigningKeysService implements OnModuleInit {
         { purpose, setting },
       );
     }
-    return this.txHost.withTransaction(async () => {
-      await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
-      const { next, retiredFile, undo } = rotateManagedKeyFile(this.dataDir, current, fingerprintOf(current.rawPublicKey));
-      try {
-        const info = await this.registerLocked(actor, next, { retiredFile });
-        this.loaded.set(purpose, next);
-        this.active_.set(purpose, info);
-        this.logger.log(`signing key ${purpose} rotated: ${info.fingerprint} active, the old key kept in ${retiredFile}`);
-        return info;
-      } catch (err) {
-        undo();
-        throw err;
-      }
-    });
+    let rotation: ReturnType<typeof rotateManagedKeyFile> | undefined;
+    let info: SigningKeyInfo;
+    try {
+      info = await this.txHost.withTransaction(async () => {
+        await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
+        rotation = rotateManagedKeyFile(this.dataDir, current, fingerprintOf(current.rawPublicKey));
+        return this.registerLocked(actor, rotation.next, { retiredFile: path.basename(rotation.retiredFile) });
+      });
+    } catch (err) {
+      // Not registered (or not committed): the old key stays the one on disk, as it stays the active one.
+      rotation?.undo();
+      throw err;
+    }
+    // Committed: from now on this process signs with the new key.
+    this.loaded.set(purpose, rotation!.next);
+    this.active_.set(purpose, info);
+    this.logger.log(`signing key ${purpose} rotated: ${info.fingerprint} active, the old key kept in ${rotation!.retiredFile}`);
+    return info;
   }
 
   private async registerAll(actor: Actor): Promise<void> {
