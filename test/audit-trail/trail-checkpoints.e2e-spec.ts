@@ -291,3 +291,30 @@ describe('trail checkpoints: signed, listed, proven, co-signed', () => {
     expect(t.app.get(SigningKeysService)).toBeDefined();
   });
 });
+
+describe('a checkpoint at start-up', () => {
+  let t: TestApp | undefined;
+  afterAll(async () => t?.close());
+
+  it('when the trail grew while the server was down (START), none when it did not', async () => {
+    t = await TestApp.start();
+    const auditorToken = await (await t.createUser(['AUDITOR'])).token();
+    const first = (await t.gql<{ createTrailCheckpoint: { treeSize: string } }>(CREATE, {}, auditorToken)).data!.createTrailCheckpoint;
+    const sizes = () =>
+      t!.sql<{ size: string; reason: string }>(
+        'SELECT tree_size::text AS size, reason FROM trail_checkpoints ORDER BY trail_checkpoints.tree_size',
+      );
+    // Restarted with nothing new: no checkpoint.
+    const before = t;
+    await before.close();
+    t = await TestApp.start({}, { restartOf: before });
+    expect((await sizes()).at(-1)).toEqual({ size: first.treeSize, reason: 'ON_DEMAND' });
+    // The trail grows, the server stops before any checkpoint covers it: the next start signs it.
+    await t.createUser(['TASK_FORCE'], { displayName: '再起動 一郎' });
+    const grown = Number((await t.sql<{ n: string }>('SELECT MAX(seq)::text AS n FROM audit_trail'))[0]!.n);
+    const stopped = t;
+    await stopped.close();
+    t = await TestApp.start({}, { restartOf: stopped });
+    expect((await sizes()).at(-1)).toEqual({ size: String(grown), reason: 'START' });
+  }, 120_000);
+});
