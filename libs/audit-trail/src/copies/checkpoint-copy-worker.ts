@@ -7,8 +7,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataSource } from 'typeorm';
 import { Clock, type AppConfig } from '@app/common';
 import { PgNotifications } from '@app/database';
-import { TRAIL_CHECKPOINT_CREATED, type TrailCheckpointCreated } from '../checkpoints/trail-checkpoints.service';
-import { CHECKPOINT_COPIES_CHANNEL, CheckpointCopies } from './checkpoint-copies.service';
+import { TRAIL_CHECKPOINT_CREATED } from '../checkpoints/trail-checkpoints.service';
+import { CHECKPOINT_COPIES_CHANNEL } from './checkpoint-copies.service';
 import type { CheckpointCopyTarget } from './checkpoint-copy.entity';
 import { copyToDirectory } from './directory-copy';
 import {
@@ -54,10 +54,9 @@ export interface CopyRunSummary {
  *
  * - Runs in the API server only (provided by apps/api, not by the lib's module:
  *   the CLI plans copies and the server delivers them).
- * - Wakes every second, at once when copies are announced on commit
- *   (LISTEN trail_checkpoint_copies_due) or a checkpoint of this process is
- *   (TRAIL_CHECKPOINT_CREATED: its copies are planned then if its transaction
- *   did not), and after a retry's delay.
+ * - Wakes every second, at once when copies are announced on commit (LISTEN
+ *   trail_checkpoint_copies_due, from any process, the CLI too) or a checkpoint
+ *   of this process is (TRAIL_CHECKPOINT_CREATED), and after a retry's delay.
  * - Claims due PENDING copies with `FOR UPDATE SKIP LOCKED`, counting the try
  *   and leasing the row for a minute in the same statement: two instances never
  *   copy the same one at once, and no transaction stays open during a copy.
@@ -100,7 +99,6 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
     @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(CheckpointWebhookPost) private readonly poster: CheckpointWebhookPost,
-    @Inject(CheckpointCopies) private readonly copies: CheckpointCopies,
   ) {
     this.policy = {
       maxAttempts: config.get('CHECKPOINT_COPY_MAX_ATTEMPTS', { infer: true }),
@@ -154,17 +152,9 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
     this.s3?.destroy();
   }
 
-  /**
-   * A checkpoint committed in this process: its copies (if its transaction did
-   * not plan them already; planning is idempotent), then a pass.
-   */
+  /** A checkpoint committed in this process (its copies were planned in its transaction): copy them now. */
   @OnEvent(TRAIL_CHECKPOINT_CREATED)
-  async onCheckpointCreated(event: TrailCheckpointCreated): Promise<void> {
-    try {
-      await this.copies.planFor({ treeSize: event.treeSize });
-    } catch (err) {
-      this.logger.error(`could not plan the copies of checkpoint ${event.treeSize} (the sweep plans them): ${errorText(err)}`);
-    }
+  onCheckpointCreated(): void {
     this.wake();
   }
 
