@@ -1,13 +1,11 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { TransactionHost } from '@nestjs-cls/transactional';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AuditTrailService } from '@app/audit-trail';
-import { Actor, SystemClock } from '@app/common';
+import { CASE_TIME_ZONE, SystemClock, todayIn } from '@app/common';
 import { fromBase64, parseNote, utf8, verifyConsistency, verifyInclusion } from '@app/proofs';
-import { SigningKeysService } from '@app/signing-keys';
 import { TRAIL_CHECKPOINT_INTERVAL, TrailCheckpointsJob } from '../../apps/api/src/jobs/trail-checkpoints.job';
 import { sha256, trailKeyVerifies } from './trail-proof-helpers';
+import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp } from '../support/test-app';
 
 const CHECKPOINT_FIELDS = `treeSize rootHash body signature keyId reason createdAt createdByLabel createdBy { email } text
@@ -270,25 +268,58 @@ describe('trail checkpoints: signed, listed, proven, co-signed', () => {
     expect(Number(await stored())).toBe(count + 2);
   });
 
-  it('a committed sign-off (its trail entry) makes a checkpoint that covers it, without waiting for the schedule', async () => {
-    const txHost = t.app.get(TransactionHost);
-    const entry = await txHost.withTransaction(() =>
-      t.app.get(AuditTrailService).append({
-        actor: Actor.system('test'),
-        action: 'countermeasure.signed_off',
-        entityType: 'Countermeasure',
-        entityId: 'cm-署名テスト',
-        after: { statement: '実施を確認しました' },
-      }),
+  it('a sign-off, once committed, makes a checkpoint that covers it (SIGN_OFF), without waiting for the schedule', async () => {
+    const ctx = await makeIncident(t);
+    const owner = await ctx.addMember();
+    const ownerToken = await owner.token();
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { requirements: [{ title: '停止記録' }] });
+    const move = (expectedVersion: number, to: string) =>
+      t.gql(
+        `mutation($input: MoveCountermeasureInput!) { moveCountermeasure(input: $input) { version } }`,
+        { input: { id: cm.id, expectedVersion, to } },
+        ownerToken,
+      );
+    expect((await move(1, 'IN_PROGRESS')).errors).toBeUndefined();
+    const [requirement] = await t.sql<{ id: string }>('SELECT id FROM countermeasure_requirements WHERE countermeasure_id = $1', [cm.id]);
+    const attested = await t.gql<{ submitEvidenceAttestation: { id: string; sha256: string } }>(
+      `mutation($input: SubmitEvidenceAttestationInput!) { submitEvidenceAttestation(input: $input) { id sha256 } }`,
+      {
+        input: {
+          requirementId: requirement!.id,
+          title: 'DB停止の記録',
+          statement: 'DBを停止しました。',
+          effectiveOn: todayIn(CASE_TIME_ZONE, new Date(clockAt)),
+        },
+      },
+      ownerToken,
     );
+    expect(attested.errors).toBeUndefined();
+    expect((await move(2, 'IMPLEMENTED')).errors).toBeUndefined();
+    const evidence = attested.data!.submitEvidenceAttestation;
+    const reviewed = await t.gql(
+      `mutation($input: ReviewEvidenceInput!) { reviewEvidence(input: $input) { id } }`,
+      { input: { evidenceId: evidence.id, sha256: evidence.sha256, decision: 'ACCEPTED', comment: '確認済み' } },
+      auditorToken,
+    );
+    expect(reviewed.errors).toBeUndefined();
+    const signed = await t.gql(
+      `mutation($input: SignOffCountermeasureInput!) { signOffCountermeasure(input: $input) { id } }`,
+      { input: { countermeasureId: cm.id, expectedVersion: 3 } },
+      auditorToken,
+    );
+    expect(signed.errors).toBeUndefined();
+    const [entry] = await t.sql<{ seq: string }>(
+      `SELECT seq::text AS seq FROM audit_trail WHERE action = 'countermeasure.signed_off' AND entity_id = $1`,
+      [cm.id],
+    );
+    // Made by the job on the trail's commit notice: waited for, with a generous deadline.
     const deadline = Date.now() + 20_000;
     let row: { reason: string } | undefined;
     while (!row && Date.now() < deadline) {
-      [row] = await t.sql<{ reason: string }>('SELECT reason FROM trail_checkpoints WHERE tree_size >= $1', [entry.seq]);
+      [row] = await t.sql<{ reason: string }>('SELECT reason FROM trail_checkpoints WHERE tree_size >= $1', [entry!.seq]);
       if (!row) await new Promise((r) => setTimeout(r, 50));
     }
     expect(row).toEqual({ reason: 'SIGN_OFF' });
-    expect(t.app.get(SigningKeysService)).toBeDefined();
   });
 });
 
