@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { ClsService } from 'nestjs-cls';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { CheckpointCopies } from '@app/audit-trail';
 import { TestApp } from '../support/test-app';
 import {
   checkpointReceiver,
@@ -87,7 +91,7 @@ describe('checkpoint copies survive a restart: what was pending is delivered whe
     expect(fs.readFileSync(path.join(dir, fileNameOf(cp.treeSize)), 'utf8')).toBe(noteOf(cp));
   });
 
-  it('a checkpoint stored without its copies planned (a crash between commit and planning) gets them at the next start', async () => {
+  it('a checkpoint stored without any copy planned (not through CheckpointCopies.planFor) gets its copies at the next start', async () => {
     const dir = tempDir('rt-checkpoints-');
     cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
     const first = await TestApp.start(copySettings({ dir }));
@@ -109,6 +113,40 @@ describe('checkpoint copies survive a restart: what was pending is delivered whe
       expect((await copiesOf(second, cp.treeSize)).DIRECTORY).toMatchObject({ status: 'DONE', attempts: 1 });
     }, WAIT);
     expect(fs.readFileSync(path.join(dir, fileNameOf(cp.treeSize)), 'utf8')).toBe(noteOf(cp));
+  });
+});
+
+describe('copies are planned in the checkpoint’s transaction', () => {
+  let t: TestApp | undefined;
+  let dir: string | undefined;
+  afterAll(async () => {
+    await t?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    forgetCopySettings();
+  });
+
+  it('a checkpoint whose transaction rolls back leaves no copy planned and nothing written', async () => {
+    dir = tempDir('rt-checkpoints-');
+    t = await TestApp.start(copySettings({ dir }));
+    const txHost = t.app.get<TransactionHost<TransactionalAdapterTypeOrm>>(TransactionHost);
+    let plannedInside: string[] = [];
+    await expect(
+      t.app.get(ClsService).run(() =>
+        txHost.withTransaction(async () => {
+          await txHost.tx.query(
+            `INSERT INTO trail_checkpoints (tree_size, root_hash, body, signatures, key_id, reason, created_at, created_by_label)
+             VALUES (999999, 'AAAA', 'x/trail\n999999\nAAAA\n', '— x/trail AAAA\n', '00000000', 'ON_DEMAND', now(), 'system:test')`,
+          );
+          const planned = await t!.app.get(CheckpointCopies).planFor({ treeSize: '999999' });
+          plannedInside = planned.map((c) => `${c.target}:${c.status}`);
+          throw new Error('巻き戻し');
+        }),
+      ),
+    ).rejects.toThrow('巻き戻し');
+    expect(plannedInside).toEqual(['DIRECTORY:PENDING']);
+    expect(await t.sql(`SELECT id FROM trail_checkpoint_copies WHERE tree_size = 999999`)).toEqual([]);
+    await runDue(t);
+    expect(fs.existsSync(path.join(dir, fileNameOf('999999')))).toBe(false);
   });
 });
 
