@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +19,18 @@ afterEach(async () => {
 });
 
 beforeAll(() => ensureBuild(), 300_000);
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [builtCli, ...args], { cwd: repoRoot, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 describe('npm run cli -- keys', () => {
   it('prints the keys document of the database and DATA_DIR it runs on, as the server serves it', async () => {
@@ -44,5 +57,25 @@ describe('npm run cli -- keys', () => {
     ]);
     // Nothing private is printed.
     expect(run.stdout).not.toContain('PRIVATE KEY');
+  }, 60_000);
+
+  it('two CLI processes started at once on a new DATA_DIR agree on one key per purpose (neither overwrites the other)', async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-keys-cli-'));
+    t = await TestApp.start({ DATA_DIR: path.join(dataDir, 'server'), TRAIL_SIGNING_KEY_FILE: '', BUNDLE_SIGNING_KEY_FILE: '' });
+    const shared = path.join(dataDir, 'shared');
+    const env = childEnv({ DATABASE_URL: t.databaseUrl, DATA_DIR: shared, LOG_LEVEL: 'warn' });
+    const runs = await Promise.all([0, 1].map(() => runCli(['keys'], env)));
+    for (const r of runs) expect(r).toMatchObject({ code: 0, stderr: '' });
+    const [a, b] = runs.map((r) => JSON.parse(r.stdout) as KeysDocument);
+    expect(a).toEqual(b);
+    const active = a!.keys.filter((k) => k.status === 'ACTIVE');
+    expect(active.map((k) => k.purpose)).toEqual(['trail', 'bundle']);
+    // The active keys are the ones in the shared DATA_DIR; the server's own are retired.
+    for (const k of active) {
+      const pem = fs.readFileSync(path.join(shared, 'keys', `${k.purpose}.pem`), 'utf8');
+      expect(createPublicKey(pem).export({ format: 'der', type: 'spki' }).subarray(12).toString('base64')).toBe(k.publicKey);
+    }
+    expect(a!.keys.filter((k) => k.status === 'RETIRED')).toHaveLength(2);
+    expect(fs.readdirSync(path.join(shared, 'keys')).sort()).toEqual(['bundle.pem', 'trail.pem']);
   }, 60_000);
 });
