@@ -147,15 +147,21 @@ describe('the audit trail', () => {
 
   it('tampering past the trigger is reported by verifyAuditTrail at the first altered entry', async () => {
     // Only the table owner can do this; it is what an insider with database rights would try.
+    // The entry that created the admin (not a fixed seq: the start-up writes entries of its own first, e.g. the signing keys').
+    const [created] = await t.sql<{ seq: string }>(
+      `SELECT seq::text AS seq FROM audit_trail WHERE action = 'user.created' AND entity_id = $1`,
+      [admin.user.id],
+    );
+    const seq = Number(created!.seq);
     await t.sql(`ALTER TABLE audit_trail DISABLE TRIGGER audit_trail_append_only`);
-    await t.sql(`UPDATE audit_trail SET after = jsonb_set(after, '{roles}', '["ADMIN"]') WHERE seq = 3`);
+    await t.sql(`UPDATE audit_trail SET after = jsonb_set(after, '{roles}', '["AUDITOR"]') WHERE seq = $1`, [seq]);
     await t.sql(`ALTER TABLE audit_trail ENABLE TRIGGER audit_trail_append_only`);
     const v = await t.gql<VerifyRes>(VERIFY, {}, auditorToken);
     expect(v.data!.verifyAuditTrail).toMatchObject({
       intact: false,
-      entriesChecked: 2,
-      headSeq: '2',
-      firstBreak: { kind: 'HASH_MISMATCH', seq: '3' },
+      entriesChecked: seq - 1,
+      headSeq: String(seq - 1),
+      firstBreak: { kind: 'HASH_MISMATCH', seq: String(seq) },
     });
   });
 
