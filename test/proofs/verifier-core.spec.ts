@@ -239,6 +239,26 @@ describe('verifyBundle', () => {
     expect(problems(report, 'COSIGNATURES').map((d) => d.signer)).toEqual(['other@example.jp', b.auditorName]);
   });
 
+  it('malformed records and a broken keys.json are failures of their checks, not exceptions', async () => {
+    const b = makeBundle();
+    b.files.set('bag/data/records/sign-offs.json', utf8('[{"id":"x"}]'));
+    const proofs = JSON.parse(new TextDecoder().decode(b.files.get('bag/data/trail/proofs.json'))) as { inclusion: unknown[] };
+    proofs.inclusion[0] = null;
+    b.files.set('bag/data/trail/proofs.json', utf8(JSON.stringify(proofs)));
+    reseal(b);
+    const report = await verify(b);
+    expect(failing(report)).toEqual(['TRAIL_INCLUSION', 'SIGN_OFF_DIGESTS']);
+    expect(problems(report, 'TRAIL_INCLUSION').map((d) => d.seq)).toEqual(['1']);
+    // keys.json is not signed: with a keys file pinned, a mangled one beside the bag changes nothing.
+    const good = makeBundle();
+    good.files.set('keys.json', utf8('{"format":"something else"}'));
+    expect(failing(await verify(good))).toEqual([]);
+    expect(failing(await verify(good, { key: keyPinFromText(good.bundleFingerprint) }))).toEqual([
+      'BUNDLE_SIGNATURE',
+      'CHECKPOINT_SIGNATURE',
+    ]);
+  });
+
   it('reports an unreadable bundle as failures, not an exception', async () => {
     const report = await verifyBundle(
       memorySource(new Map([['bag/bagit.txt', utf8('x')]])),

@@ -49,6 +49,15 @@ export async function readEvidenceRecords(ctx: VerifyContext): Promise<RecordsRe
   return { evidence: r.list, evidenceError: r.error };
 }
 
+/** The digest of a payload, or null when it cannot be canonicalized (a missing payload). */
+function digestOf(ctx: VerifyContext, payload: unknown): string | null {
+  try {
+    return canonicalDigest(ctx.platform.sha256, payload);
+  } catch {
+    return null;
+  }
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Compares the records' digests with the signed predicate's list (both directions). */
@@ -95,7 +104,7 @@ export async function checkSignOffDigests(
   const held = heldEvidence(ctx);
   for (const s of list) {
     digests.set(s.id, s.digest);
-    if (canonicalDigest(ctx.platform.sha256, s.payload) !== s.digest) {
+    if (digestOf(ctx, s.payload) !== s.digest) {
       c.problem(
         `承認 ${s.id}: ダイジェストが内容（正規化 JSON）の SHA-256 と一致しません。`,
         `Sign-off ${s.id}: the digest is not the SHA-256 of its canonical payload.`,
@@ -134,7 +143,7 @@ export async function checkClearanceDigests(
   const held = heldEvidence(ctx);
   const kinds = new Map((records.evidence ?? []).map((e) => [e.id, e.kind]));
   for (const r of list) {
-    if (canonicalDigest(ctx.platform.sha256, r.payload) !== r.digest) {
+    if (digestOf(ctx, r.payload) !== r.digest) {
       c.problem(
         `監査完了 ${r.id}: ダイジェストが内容（正規化 JSON）の SHA-256 と一致しません。`,
         `Clearance ${r.id}: the digest is not the SHA-256 of its canonical payload.`,
@@ -188,7 +197,13 @@ export async function checkEvidenceBytes(ctx: VerifyContext, records: RecordsRea
   }
   let files = 0;
   for (const e of records.evidence) {
-    if (e.kind !== 'FILE' || !e.path) continue;
+    if (e.kind !== 'FILE') continue;
+    if (!e.path) {
+      c.problem(`証跡 ${e.id}: ファイルがバンドルに含まれていません。`, `Evidence ${e.id}: the file is not in the bundle.`, {
+        file: recordFile('evidence'),
+      });
+      continue;
+    }
     const file = `${BAG}/${e.path}`;
     if (!e.path.startsWith(`data/evidence/${e.sha256}/`)) {
       c.problem(

@@ -55,7 +55,11 @@ export function checkTrailChain(ctx: VerifyContext, read: { entries: TrailEntryR
       .result();
   let previous: TrailEntryRecord | null = null;
   for (const e of read.entries) {
-    const seq = String(e.seq);
+    const seq = String(e?.seq);
+    if (!/^[1-9][0-9]*$/.test(seq)) {
+      c.problem(`seq が正しくないエントリがあります: ${seq}`, `An entry has an invalid seq: ${seq}`, { seq, file: ENTRIES_FILE });
+      continue;
+    }
     let expected: string | null;
     try {
       expected = trailEntryHash(ctx.platform.sha256, e);
@@ -140,7 +144,7 @@ export function checkTrailInclusion(
   }
   const root = fromBase64(checkpoint.rootHash);
   const bySeq = new Map<string, InclusionProofRecord>();
-  for (const proof of p.inclusion) bySeq.set(String(proof.seq), proof);
+  for (const proof of p.inclusion) if (proof && typeof proof === 'object') bySeq.set(String(proof.seq), proof);
   const entrySeqs = new Set(entries.map((e) => String(e.seq)));
   for (const e of entries) {
     const seq = String(e.seq);

@@ -1,9 +1,11 @@
 import type { KeyPin } from '../keys';
 import type { Platform } from '../platform';
 import { checkBagComplete, checkTagManifest } from './bag-checks';
-import { VerifyContext, type BagSource } from './context';
+import { errorText, VerifyContext, type BagSource } from './context';
 import { checkClearanceDigests, checkEvidenceBytes, checkSignOffDigests, readEvidenceRecords } from './record-checks';
-import { CHECK_NAMES, type CheckResult, type VerificationReport } from './report';
+import { CHECK_NAMES, CheckBuilder, type CheckName, type CheckResult, type VerificationReport } from './report';
+
+const failed = (name: CheckName): CheckResult => ({ name, status: 'FAIL', details: [] });
 import {
   checkBundleSignature,
   checkCheckpointSignature,
@@ -34,37 +36,68 @@ export async function verifyBundle(source: BagSource, options: VerifyOptions, pl
   const ctx = new VerifyContext(source, platform);
   const results = new Map<string, CheckResult>();
   const add = (r: CheckResult) => results.set(r.name, r);
+  /** Runs a check; an unexpected error (a zip entry that cannot be read, a malformed record) is that check's FAIL. */
+  const guard = async <T>(name: CheckName, run: () => Promise<T> | T, fallback: T, pick: (t: T) => CheckResult): Promise<T> => {
+    try {
+      const out = await run();
+      add(pick(out));
+      return out;
+    } catch (e) {
+      add(
+        new CheckBuilder(name)
+          .problem(`検査中にエラーが起きました: ${errorText(e)}`, `The check failed with an error: ${errorText(e)}`)
+          .result(),
+      );
+      return fallback;
+    }
+  };
+  const plain = (name: CheckName, run: () => Promise<CheckResult> | CheckResult) => guard(name, run, failed(name), (r) => r);
 
-  const bag = await checkBagComplete(ctx);
-  add(bag.result);
-  add(await checkTagManifest(ctx));
+  await guard(
+    'BAG_COMPLETE',
+    () => checkBagComplete(ctx),
+    null,
+    (r) => r!.result,
+  );
+  await plain('TAG_MANIFEST', () => checkTagManifest(ctx));
 
   const parts = await readSignedParts(ctx);
-  add(await checkSignedSubject(ctx, parts));
+  await plain('SIGNED_SUBJECT', () => checkSignedSubject(ctx, parts));
   const pins = resolvePins(ctx, options.key, options.trailKey, parts.keys);
-  if (parts.keysError)
+  const byFingerprint = options.key.kind === 'fingerprint' || options.trailKey?.kind === 'fingerprint';
+  if (parts.keysError && byFingerprint) {
     pins.problems.push({ ja: `keys.json を読めません: ${parts.keysError}`, en: `keys.json cannot be read: ${parts.keysError}` });
-  const bundleSignature = await checkBundleSignature(ctx, parts, pins);
-  add(bundleSignature);
+  }
+  const bundleSignature = await plain('BUNDLE_SIGNATURE', () => checkBundleSignature(ctx, parts, pins));
 
   const trailKeys = trailKeysFor(pins, parts.keys, bundleSignature.status === 'PASS');
-  const cp = await checkCheckpointSignature(ctx, parts.statement, trailKeys);
-  add(cp.result);
+  const cp = await guard(
+    'CHECKPOINT_SIGNATURE',
+    () => checkCheckpointSignature(ctx, parts.statement, trailKeys),
+    { note: null, checkpoint: null, result: failed('CHECKPOINT_SIGNATURE') },
+    (r) => r.result,
+  );
   const trailNames = new Set(trailKeys.keys.map((k) => k.name).filter((n): n is string => n !== null));
   if (cp.checkpoint) trailNames.add(cp.checkpoint.origin);
-  add(await checkCosignatures(ctx, cp.note, options.cosigners ?? [], trailNames));
+  await plain('COSIGNATURES', () => checkCosignatures(ctx, cp.note, options.cosigners ?? [], trailNames));
 
   const entries = await readTrailEntries(ctx);
-  add(checkTrailChain(ctx, entries));
+  await plain('TRAIL_CHAIN', () => checkTrailChain(ctx, entries));
   const proofs = await readProofs(ctx);
-  add(checkTrailInclusion(ctx, entries.entries, proofs, cp.checkpoint));
-  add(await checkCheckpointConsistency(ctx, options.olderCheckpoint, proofs, cp.checkpoint, trailKeys.keys));
+  await plain('TRAIL_INCLUSION', () => checkTrailInclusion(ctx, entries.entries, proofs, cp.checkpoint));
+  await plain('CHECKPOINT_CONSISTENCY', () =>
+    checkCheckpointConsistency(ctx, options.olderCheckpoint, proofs, cp.checkpoint, trailKeys.keys),
+  );
 
   const records = await readEvidenceRecords(ctx);
-  const signOffs = await checkSignOffDigests(ctx, parts.statement);
-  add(signOffs.result);
-  add(await checkClearanceDigests(ctx, parts.statement, records, signOffs.digests));
-  add(await checkEvidenceBytes(ctx, records));
+  const signOffs = await guard(
+    'SIGN_OFF_DIGESTS',
+    () => checkSignOffDigests(ctx, parts.statement),
+    { digests: new Map<string, string>(), result: failed('SIGN_OFF_DIGESTS') },
+    (r) => r.result,
+  );
+  await plain('CLEARANCE_DIGESTS', () => checkClearanceDigests(ctx, parts.statement, records, signOffs.digests));
+  await plain('EVIDENCE_BYTES', () => checkEvidenceBytes(ctx, records));
 
   const checks = CHECK_NAMES.map((n) => results.get(n)!);
   const p = parts.statement?.predicate;
