@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { ClsService } from 'nestjs-cls';
 import { Actor, Clock } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { BundleBuilder, type BuildPlan, type BuiltBundle } from './bundle-builder';
@@ -33,6 +34,7 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(BundleBuilder) private readonly builder: BundleBuilder,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(ClsService) private readonly cls: ClsService,
   ) {}
 
   private get repo() {
@@ -62,7 +64,9 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
       this.again = true;
       return this.running;
     }
-    this.running = (async () => {
+    // In a context of its own: the request that kicked the worker is over long before its
+    // bundles are built (and the trail entry of an export names no request id).
+    this.running = this.cls.run(async () => {
       try {
         do {
           this.again = false;
@@ -73,7 +77,7 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
       } finally {
         this.running = null;
       }
-    })();
+    });
     return this.running;
   }
 

@@ -15,9 +15,36 @@ import * as yazl from 'yazl';
  * target and renamed into place when complete.
  */
 
-/** Local midnight, 1 January 1980: yazl writes the DOS date from local fields, so these are the same in every time zone. */
-const ZIP_TIME = new Date(1980, 0, 1, 0, 0, 0);
-const ENTRY_OPTIONS = { mtime: ZIP_TIME, compress: false, forceDosTimestamp: true, mode: 0o100644 } as const;
+/**
+ * The DOS time of every entry: 1980-01-01 00:00:00. yazl writes it from a Date's local
+ * fields (getFullYear ... getSeconds), which move with the process's time zone; this Date
+ * answers those fields with fixed values, so no time zone changes a byte. (Its instant, a
+ * day later in UTC, only keeps it inside yazl's DOS range check in every zone.)
+ */
+class DosEpoch extends Date {
+  constructor() {
+    super(Date.UTC(1980, 0, 2));
+  }
+  override getFullYear(): number {
+    return 1980;
+  }
+  override getMonth(): number {
+    return 0;
+  }
+  override getDate(): number {
+    return 1;
+  }
+  override getHours(): number {
+    return 0;
+  }
+  override getMinutes(): number {
+    return 0;
+  }
+  override getSeconds(): number {
+    return 0;
+  }
+}
+const entryOptions = () => ({ mtime: new DosEpoch(), compress: false, forceDosTimestamp: true, mode: 0o100644 });
 
 export type ZipEntry =
   | { path: string; bytes: Buffer }
@@ -68,6 +95,7 @@ export async function writeZip(
   await fs.promises.mkdir(path.dirname(target), { recursive: true });
   const temp = `${target}.${process.pid}.${Date.now()}.part`;
   const zip = new yazl.ZipFile();
+  const options = entryOptions();
   const progress: ZipProgress = { bytes: 0, files: 0 };
   let failed: (err: Error) => void = () => undefined;
   const failure = new Promise<never>((_, reject) => {
@@ -76,10 +104,10 @@ export async function writeZip(
   zip.on('error', (err: Error) => failed(err));
   for (const entry of sorted) {
     if ('bytes' in entry) {
-      zip.addBuffer(entry.bytes, entry.path, ENTRY_OPTIONS);
+      zip.addBuffer(entry.bytes, entry.path, options);
       continue;
     }
-    zip.addReadStreamLazy(entry.path, ENTRY_OPTIONS, (cb) => {
+    zip.addReadStreamLazy(entry.path, options, (cb) => {
       entry.open().then(
         (source) => {
           const checked = verifying(entry, progress, onProgress);
