@@ -6,7 +6,7 @@ import { ConfigService } from '@nestjs/config';
 import { IsNull } from 'typeorm';
 import { ed25519PublicKeyPem, keysDocument, keysDocumentKey, type KeysDocument, type KeysDocumentKey } from '@app/proofs';
 import { sha256 } from '@app/proofs/node';
-import { TransactionHost } from '@nestjs-cls/transactional';
+import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Actor, Clock, ConfigValidationError, type AppConfig } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
@@ -183,7 +183,8 @@ export class SigningKeysService implements OnModuleInit {
 
   private async registerAll(actor: Actor): Promise<void> {
     for (const purpose of SIGNING_KEY_PURPOSES) {
-      const info = await this.txHost.withTransaction(async () => {
+      // A transaction of its own, even when the first use comes inside a caller's: the registration stands on its own.
+      const info = await this.txHost.withTransaction(Propagation.RequiresNew, async () => {
         await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
         return this.registerLocked(actor, this.loaded.get(purpose)!, {});
       });
