@@ -41,6 +41,7 @@ async function apiSchema() {
     resolve: {
       alias: [
         { find: /^@app\/migrations$/, replacement: path.join(root, 'migrations/index.ts') },
+        { find: /^@app\/proofs\/node$/, replacement: path.join(root, 'libs/proofs/src/node/index.ts') },
         { find: /^@app\/([a-z-]+)$/, replacement: path.join(root, 'libs/$1/src/index.ts') },
       ],
     },

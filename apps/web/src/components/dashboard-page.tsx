@@ -12,6 +12,7 @@ import { ItemNotice } from './item-notice';
 import { LatestActivity } from './latest-activity';
 import { MyItems } from './my-items';
 import { OwnerLoad } from './owner-load';
+import { ProofsPanel } from './proofs-panel';
 import { ReviewQueue } from './review-queue';
 import { Tiles } from './tiles';
 
@@ -29,7 +30,9 @@ import { Tiles } from './tiles';
  *
  * Layout by role: the banner first for everyone; then an auditor's review
  * queue, or a task-force member's own items; then the tiles, the charts and
- * the lists (an executive's view).
+ * the lists (an executive's view); last, for those who may read the audit
+ * trail, the proofs panel (the latest signed checkpoint, evidence bundles, the
+ * offline verifier: proofs-panel.tsx).
  *
  * Links from notifications: `?item=CM-004` highlights that countermeasure's
  * rows and scrolls to the first; `?view=review` scrolls to the review queue.
@@ -246,6 +249,7 @@ export function DashboardPage({
             </section>
           )}
           <LatestActivity entries={d.latestActivity} />
+          <ProofsPanel incidentId={d.incidentId} version={version} />
         </div>
       </main>
     </HighlightedItemContext.Provider>
