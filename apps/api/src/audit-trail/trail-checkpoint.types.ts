@@ -121,7 +121,7 @@ export class TrailInclusionProofType {
   hashes!: string[];
 
   static from(p: InclusionProof, treeSize: number, rootHash: string): TrailInclusionProofType {
-    return { seq: p.seq, leafIndex: p.leafIndex, leafInput: p.leafHash, treeSize: String(treeSize), rootHash, hashes: p.hashes };
+    return { seq: p.seq, leafIndex: p.leafIndex, leafInput: p.leafInput, treeSize: String(treeSize), rootHash, hashes: p.hashes };
   }
 }
 

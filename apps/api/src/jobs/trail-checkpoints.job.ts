@@ -100,6 +100,8 @@ export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDest
     this.queued = true;
     return this.enqueue(async () => {
       this.queued = false;
+      // An empty trail has nothing to sign at start-up.
+      if (reason === 'START' && (await this.checkpoints.headSize()) === 0) return;
       await this.checkpoints.create(Actor.system('trail-checkpoints'), reason);
     }, reason);
   }

@@ -44,7 +44,7 @@ export interface InclusionProof {
   seq: string;
   leafIndex: number;
   /** The entry's chain hash (hex): the leaf input. */
-  leafHash: string;
+  leafInput: string;
   /** Audit path, standard base64, RFC 9162 §2.1.3. */
   hashes: string[];
 }
@@ -255,12 +255,12 @@ export class TrailCheckpointsService {
       return {
         seq: String(seq),
         leafIndex: seq - 1,
-        leafHash: '',
+        leafInput: '',
         hashes: tree.inclusionProof(seq - 1, size).map(toBase64),
       };
     });
     const leaves = await this.chainHashes(proofs.map((p) => p.seq));
-    for (const p of proofs) p.leafHash = leaves.get(p.seq) ?? '';
+    for (const p of proofs) p.leafInput = leaves.get(p.seq) ?? '';
     return { treeSize: size, rootHash: toBase64(tree.root(size)), proofs };
   }
 
