@@ -128,12 +128,15 @@ describe('evidence bundles: access, refusals, one export per scope, restart', ()
   it('builds again, at the next start, a bundle a stop left BUILDING', async () => {
     const before = await t.sql<{ id: string }>(`SELECT id FROM evidence_bundles`);
     await t.close();
-    // What a crash in the middle of a build leaves: the row BUILDING, maybe a temp file, no zip.
+    // What a crash in the middle of a build leaves: the row BUILDING, a half-written temp file, no zip.
     const [left] = await t.sql<{ id: string }>(
       `INSERT INTO evidence_bundles (scope, scope_id, incident_id, as_of, status, requested_by_label, requested_at, started_at, files_done, bytes_done)
        VALUES ('COUNTERMEASURE', $1, $2, now(), 'BUILDING', 'auditor@example.com', now(), now(), 3, 1000) RETURNING id`,
       [countermeasureId, incidentId],
     );
+    const partial = path.join(dataDir, 'bundles', `${left!.id}.zip.4242.1.part`);
+    fs.mkdirSync(path.dirname(partial), { recursive: true });
+    fs.writeFileSync(partial, 'PK half a zip');
     const closed = t;
     t = await TestApp.start({ DATA_DIR: dataDir }, { restartOf: closed });
     const token = await (await t.createUser(['AUDITOR'])).token();
@@ -143,5 +146,7 @@ describe('evidence bundles: access, refusals, one export per scope, restart', ()
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer()).length).toBe(rebuilt.size);
     expect((await t.sql(`SELECT id FROM evidence_bundles`)).length).toBe(before.length + 1);
+    expect(fs.existsSync(partial)).toBe(false);
+    expect(fs.existsSync(path.join(dataDir, 'bundles', `${left!.id}.zip`))).toBe(true);
   });
 });

@@ -101,6 +101,17 @@ export class BundleBuilder {
     return path.join(this.dir, `${id}.zip`);
   }
 
+  /**
+   * Removes the temp files of builds a stop interrupted (`<id>.zip.<pid>.<ms>.part`): at
+   * start-up, before this process builds anything (its builds are queued again). Returns how many.
+   */
+  async sweepPartials(): Promise<number> {
+    const names = await fs.promises.readdir(this.dir).catch(() => [] as string[]);
+    const partial = names.filter((n) => n.endsWith('.part'));
+    for (const n of partial) await fs.promises.rm(path.join(this.dir, n), { force: true });
+    return partial.length;
+  }
+
   async build(req: BundleRequest, onPlan: (plan: BuildPlan) => Promise<void>, onProgress: (p: ZipProgress) => void): Promise<BuiltBundle> {
     const asOf = req.asOf.toISOString();
     const trailSize = await this.trail.sizeAt(req.asOf);

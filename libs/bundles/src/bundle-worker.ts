@@ -49,6 +49,8 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
       .where('status = :building', { building: 'BUILDING' })
       .execute();
     if (restarted.affected) this.logger.warn(`${restarted.affected} bundle build(s) interrupted by a stop: queued again`);
+    const swept = await this.builder.sweepPartials();
+    if (swept) this.logger.warn(`${swept} half-written bundle file(s) of interrupted builds removed`);
     void this.kick();
   }
 
