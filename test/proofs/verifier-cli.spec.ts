@@ -164,6 +164,11 @@ describe('remediation-verify (CLI)', () => {
     const ok = await run(['checkpoint', current, '--key', keys, '--older', older, '--proof', proof, '--lang', 'en']);
     expect(ok.stdout).toContain(`Consistency: ${KEPT_SIZE} → ${TREE_SIZE} is consistent`);
     expect(ok.code).toBe(0);
+    const graphql = write(
+      'proof-graphql.json',
+      JSON.stringify({ data: { trailConsistencyProof: { hashes: b.tree.consistencyProof(KEPT_SIZE).map(toBase64) } } }),
+    );
+    expect((await run(['checkpoint', current, '--key', keys, '--older', older, '--proof', graphql])).code).toBe(0);
     const forked = write('forked.txt', b.signCheckpoint(KEPT_SIZE, sha256(utf8('別の木'))));
     const bad = await run(['checkpoint', current, '--key', keys, '--older', forked, '--proof', proof, '--lang', 'en']);
     expect(bad.code).toBe(1);

@@ -117,8 +117,12 @@ export async function checkpointCommand(args: ParsedArgs, io: Output, lang: Lang
     }
     let hashes: Uint8Array[];
     try {
-      const json = JSON.parse(readTextFile(proofFile, 'the --proof file')) as { hashes?: string[] } | string[];
-      hashes = (Array.isArray(json) ? json : (json.hashes ?? [])).map(fromBase64);
+      // The proof's hashes: a list, an object with `hashes`, or the GraphQL answer of trailConsistencyProof.
+      type ProofJson = string[] | { hashes?: string[]; data?: { trailConsistencyProof?: { hashes?: string[] } } };
+      const json = JSON.parse(readTextFile(proofFile, 'the --proof file')) as ProofJson;
+      const list = Array.isArray(json) ? json : (json.hashes ?? json.data?.trailConsistencyProof?.hashes);
+      if (!Array.isArray(list)) throw new Error('no "hashes" list');
+      hashes = list.map(fromBase64);
     } catch (e) {
       throw new UsageError(`--proof ${proofFile}: ${(e as Error).message}`);
     }
