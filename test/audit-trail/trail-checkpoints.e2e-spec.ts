@@ -87,6 +87,14 @@ describe('trail checkpoints: signed, listed, proven, co-signed', () => {
     expect(await head()).toBe(before);
   });
 
+  it('asked for at once by several callers, one checkpoint is made and all get it', async () => {
+    await t.createUser(['TASK_FORCE'], { displayName: '同時 一郎' });
+    const count = Number(await stored());
+    const made = await Promise.all([auditorToken, executiveToken, auditorToken, executiveToken].map((token) => create(token)));
+    expect(new Set(made.map((c) => c.treeSize))).toEqual(new Set([String(await head())]));
+    expect(Number(await stored())).toBe(count + 1);
+  });
+
   it('lists newest first with pages, and finds one by size; an unknown size is NOT_FOUND, a bad one BAD_USER_INPUT', async () => {
     await t.createUser(['TASK_FORCE'], { displayName: '追加 一郎' });
     const second = await create();
