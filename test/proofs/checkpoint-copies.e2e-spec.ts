@@ -251,6 +251,31 @@ describe('every trail checkpoint is also written outside the database: a file, a
     ]);
   });
 
+  it('the problems list is a connection: pages follow one another without repeats, a foreign cursor is refused', async () => {
+    const PAGE = `query($after: String) { checkpointCopyProblems(first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`;
+    type Page = {
+      checkpointCopyProblems: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; nodes: { id: string }[] };
+    };
+    const seen: string[] = [];
+    let after: string | null = null;
+    const totals: number[] = [];
+    do {
+      const res: Awaited<ReturnType<typeof t.gql<Page>>> = await t.gql<Page>(PAGE, { after }, adminToken);
+      expect(res.errors).toBeUndefined();
+      const page = res.data!.checkpointCopyProblems;
+      totals.push(page.totalCount);
+      seen.push(...page.nodes.map((n) => n.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    const total = totals[0]!;
+    expect(total).toBeGreaterThanOrEqual(2);
+    expect(new Set(totals)).toEqual(new Set([total]));
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+    expect(seen).toEqual((await problems()).map((p) => p.id));
+    expect(errorCode(await t.gql(PAGE, { after: 'not-a-cursor' }, adminToken))).toBe('BAD_USER_INPUT');
+  });
+
   it('an identical file already there counts as the copy done (a retry after a crash writes nothing twice)', async () => {
     const cp = await newCheckpoint(t);
     await vi.waitFor(async () => {
