@@ -162,6 +162,19 @@ describe('the proofs panel of the dashboard page', () => {
     expect(errors).toEqual([]);
   }, 240_000);
 
+  it('offers an executive the export too, in English when the browser asks for it', async () => {
+    const { page, errors } = await openPage('en-US');
+    await signIn(page, 'president@example.com');
+    const panel = page.getByTestId('proofs-panel');
+    await panel.waitFor(WAIT);
+    expect(await panel.getByRole('heading', { level: 2 }).textContent()).toBe(EN['proofs.title']);
+    await panel.getByRole('heading', { level: 3, name: EN['checkpoint.title'] }).waitFor(WAIT);
+    await panel.getByTestId('checkpoint-size').waitFor(WAIT);
+    expect(await panel.getByRole('button', { name: EN['bundle.export'] }).isEnabled()).toBe(true);
+    expect(await panel.getByTestId('verifier-link').textContent()).toBe(EN['verify.download']);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('is not shown to a task-force member, who may not read the audit trail', async () => {
     const { page, errors } = await openPage('ja-JP');
     // The panel asks for the user's permissions: wait for that answer, then for the page to have drawn it.
