@@ -78,6 +78,22 @@ describe('evidence bundle checked offline by remediation-verify', () => {
     }
   });
 
+  it('is consistent with the oldest checkpoint an auditor could have kept (--checkpoint)', async () => {
+    const admin = await (await t.createUser(['ADMIN'])).token();
+    const res = await t.gql<{ trailCheckpoints: { nodes: { treeSize: string; body: string; signature: string }[] } }>(
+      `{ trailCheckpoints(first: 100) { nodes { treeSize body signature } } }`,
+      {},
+      admin,
+    );
+    const oldest = res.data!.trailCheckpoints.nodes.at(-1)!;
+    const kept = path.join(dir, 'kept-checkpoint.txt');
+    // The signed note as a file: body, a blank line, the signature line (each line ends with a newline).
+    fs.writeFileSync(kept, `${oldest.body}\n${oldest.signature.replace(/\n?$/, '\n')}`);
+    const { code, out } = await verifyOffline([zipPath, '--key', fingerprint, '--checkpoint', kept, '--lang', 'en']);
+    expect(out).toMatch(/\[PASS\] CHECKPOINT_CONSISTENCY/);
+    expect(code).toBe(0);
+  });
+
   it('fails on an evidence file with one byte changed, naming the check', async () => {
     const tampered = path.join(dir, 'tampered.zip');
     let changed = '';
