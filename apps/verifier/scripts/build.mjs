@@ -56,7 +56,9 @@ async function buildPage() {
   if (!template.includes(VERIFY_PAGE_CSP)) throw new Error('apps/verifier/src/verify.html lacks the page’s Content-Security-Policy');
   // A function replacer: `$&` and friends in the script are not replacement patterns.
   const html = template.replace(PLACEHOLDER, () => `<script>\n${inlineScript(js)}</script>`);
-  if (/<(script|link|img|iframe)\b[^>]*\b(src|href)=/i.test(html)) throw new Error('verify.html would load something from elsewhere');
+  if (/<(script|link|img|iframe|object|embed)\b[^>]*\b(src|href|data)=(?!"data:)/i.test(html)) {
+    throw new Error('verify.html would load something from elsewhere');
+  }
   writeAtomically(path.join(out, 'verify.html'), html);
 }
 
