@@ -76,9 +76,9 @@ const REDATE_WRITTEN_IN_TRANSACTION: readonly ((em: EntityManager, at: Date) => 
  * day's reminders run once, so that the demo's people find their inbox as
  * they would on any morning.
  *
- * The trail's entries of the load are in time order (the steps are); an admin
- * created from ADMIN_EMAIL just before (StartupService) keeps its real time, so
- * it is followed by older entries. Nothing relies on the trail's time order:
+ * The trail's entries of the load are in time order (the steps are); the
+ * signing keys' activation and an admin created from ADMIN_EMAIL just before
+ * (StartupService) keep their real time, so they are followed by older entries. Nothing relies on the trail's time order:
  * the chain is ordered by seq, and the verifier checks hashes and links only.
  */
 @Injectable()

@@ -308,13 +308,13 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
     const now = this.clock.now();
     if (outcome.status === 'DONE') {
       await this.dataSource.query(
-        `${BACKGROUND_SQL} UPDATE trail_checkpoint_copies SET status = 'DONE', done_at = $3 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
+        `${BACKGROUND_SQL} UPDATE trail_checkpoint_copies SET status = 'DONE', done_at = $3, next_attempt_at = $3 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
         [c.id, c.attempts, now],
       );
     } else if (outcome.status === 'FAILED') {
       await this.dataSource.query(
-        `${BACKGROUND_SQL} UPDATE trail_checkpoint_copies SET status = 'FAILED', last_error = $3 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
-        [c.id, c.attempts, error],
+        `${BACKGROUND_SQL} UPDATE trail_checkpoint_copies SET status = 'FAILED', last_error = $3, next_attempt_at = $4 WHERE id = $1 AND status = 'PENDING' AND attempts = $2`,
+        [c.id, c.attempts, error, now],
       );
     } else {
       await this.dataSource.query(

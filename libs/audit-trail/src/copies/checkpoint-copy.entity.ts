@@ -53,7 +53,7 @@ export class TrailCheckpointCopyEntity {
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
 
-  /** When a PENDING copy is (re)tried; while a worker holds it, the end of its lease. */
+  /** When a PENDING copy is (re)tried; while a worker holds it, the end of its lease; once DONE or FAILED, when it ended (no attempt is left in the future). */
   @Column({ name: 'next_attempt_at', type: 'timestamptz' })
   nextAttemptAt!: Date;
 
