@@ -78,25 +78,30 @@ describe('evidence bundles: access, refusals, one export per scope, restart', ()
       await held;
       return build(...args);
     });
-    const first = await exportBundle(t, executive, { scope: 'COUNTERMEASURE', id: countermeasureId });
-    expect(first).toMatchObject({ status: 'QUEUED', scope: 'COUNTERMEASURE', scopeId: countermeasureId, incidentId, sha256: null });
-    await waitFor(t, executive, first.id, ['BUILDING']);
+    let first: ApiBundle;
+    let other: ApiBundle;
+    try {
+      first = await exportBundle(t, executive, { scope: 'COUNTERMEASURE', id: countermeasureId });
+      expect(first).toMatchObject({ status: 'QUEUED', scope: 'COUNTERMEASURE', scopeId: countermeasureId, incidentId, sha256: null });
+      await waitFor(t, executive, first.id, ['BUILDING']);
 
-    const second = await t.gql(EXPORT, { input: { scope: 'COUNTERMEASURE', id: countermeasureId } }, admin);
-    expect(errorCode(second)).toBe('CONFLICT');
-    expect(second.errors![0]!.extensions).toMatchObject({ bundleId: first.id });
-    expect((await download(t, `/bundles/${first.id}`, executive)).status).toBe(404);
-    const other = await exportBundle(t, admin, { scope: 'INCIDENT', id: incidentId });
-    expect(other.status).toBe('QUEUED');
+      const second = await t.gql(EXPORT, { input: { scope: 'COUNTERMEASURE', id: countermeasureId } }, admin);
+      expect(errorCode(second)).toBe('CONFLICT');
+      expect(second.errors![0]!.extensions).toMatchObject({ bundleId: first.id });
+      expect((await download(t, `/bundles/${first.id}`, executive)).status).toBe(404);
+      other = await exportBundle(t, admin, { scope: 'INCIDENT', id: incidentId });
+      expect(other.status).toBe('QUEUED');
 
-    const list = await t.gql<{ evidenceBundles: { totalCount: number; nodes: { id: string; status: string }[] } }>(LIST, {}, executive);
-    expect(list.data!.evidenceBundles.totalCount).toBe(2);
-    expect(list.data!.evidenceBundles.nodes.map((n) => [n.id, n.status])).toEqual([
-      [other.id, 'QUEUED'],
-      [first.id, 'BUILDING'],
-    ]);
-
-    release();
+      const list = await t.gql<{ evidenceBundles: { totalCount: number; nodes: { id: string; status: string }[] } }>(LIST, {}, executive);
+      expect(list.data!.evidenceBundles.totalCount).toBe(2);
+      expect(list.data!.evidenceBundles.nodes.map((n) => [n.id, n.status])).toEqual([
+        [other.id, 'QUEUED'],
+        [first.id, 'BUILDING'],
+      ]);
+    } finally {
+      // Never left held (a failed assertion would otherwise hang the app's shutdown).
+      release();
+    }
     const done = await waitFor(t, executive, first.id);
     expect(done).toMatchObject({ status: 'READY', downloadPath: `/bundles/${first.id}` });
     expect((await waitFor(t, admin, other.id)).status).toBe('READY');

@@ -98,8 +98,10 @@ export class BundlesService {
         { bundleId: current?.id ?? null },
       );
     }
+    // The row as asked (QUEUED), read before the worker is woken: the answer never races the build.
+    const asked = await this.getById(row.id);
     void this.worker.kick();
-    return this.getById(row.id);
+    return asked;
   }
 
   async getById(id: string): Promise<EvidenceBundleEntity> {
