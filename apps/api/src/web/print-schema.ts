@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { Provider, Type } from '@nestjs/common';
+import type { DynamicModule, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
@@ -23,8 +23,23 @@ export async function printApiSchema(): Promise<string> {
   }
 }
 
-/** The resolver classes the server's module provides (the classes carrying @Resolver's mark). */
+/**
+ * The resolver classes the server's module provides (the classes carrying @Resolver's mark), its own and
+ * those of the modules it imports (e.g. CheckpointCopiesApiModule), as Nest would find them.
+ */
 export function apiResolvers(): Type[] {
-  const providers: Provider[] = AppModule.forRoot().providers ?? [];
-  return providers.filter((p): p is Type => typeof p === 'function' && Reflect.hasMetadata('graphql:resolver_type', p));
+  const found = new Set<Type>();
+  const seen = new Set<unknown>();
+  const visit = (mod: unknown): void => {
+    if (!mod || seen.has(mod)) return;
+    seen.add(mod);
+    const dynamic = typeof mod === 'object' ? (mod as DynamicModule) : null;
+    const cls = dynamic ? dynamic.module : (mod as Type);
+    if (typeof cls !== 'function') return; // a forwardRef or a promise of a module: the API imports its own modules directly
+    const providers: Provider[] = [...(dynamic?.providers ?? []), ...((Reflect.getMetadata('providers', cls) as Provider[]) ?? [])];
+    for (const p of providers) if (typeof p === 'function' && Reflect.hasMetadata('graphql:resolver_type', p)) found.add(p);
+    for (const imported of [...(dynamic?.imports ?? []), ...((Reflect.getMetadata('imports', cls) as unknown[]) ?? [])]) visit(imported);
+  };
+  visit(AppModule.forRoot());
+  return [...found];
 }
