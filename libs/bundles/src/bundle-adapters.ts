@@ -32,8 +32,15 @@ export class AuditTrailBundleTrail extends BundleTrail {
   }
 
   async coveringCheckpoint(minSize: number, actor: Actor): Promise<BundleCheckpoint> {
-    const found = (await this.checkpoints.coveringCheckpoint(minSize)) ?? (await this.checkpoints.create(actor, 'BUNDLE'));
-    if (Number(found.treeSize) < minSize) throw new Error(`no checkpoint covers the first ${minSize} trail entries`);
+    let found = await this.checkpoints.coveringCheckpoint(minSize);
+    if (!found) {
+      await this.checkpoints.create(actor, 'BUNDLE');
+      // The earliest covering one, which need not be the one just made: a checkpoint made
+      // meanwhile (the schedule's, another export's) may be smaller and still cover. The same
+      // as-of must always find the same checkpoint.
+      found = await this.checkpoints.coveringCheckpoint(minSize);
+    }
+    if (!found) throw new Error(`no checkpoint covers the first ${minSize} trail entries`);
     return { size: Number(found.treeSize), rootHash: found.rootHash, text: await this.checkpoints.text(found) };
   }
 
