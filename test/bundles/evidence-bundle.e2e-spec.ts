@@ -96,8 +96,8 @@ describe('evidence bundle export (exportEvidenceBundle, GET /bundles/:id)', () =
     for (const name of ['incident', 'countermeasures', 'requirements', 'evidence', 'reviews', 'sign-offs', 'engagements', 'findings']) {
       expect(paths).toContain(`bag/data/records/${name}.json`);
     }
-    expect(paths).toContain('bag/data/report/status-report.ja.pdf');
-    expect(file('bag/data/report/status-report.ja.pdf').subarray(0, 5).toString()).toBe('%PDF-');
+    expect(paths).toContain('bag/data/report/status-report.pdf');
+    expect(file('bag/data/report/status-report.pdf').subarray(0, 5).toString()).toBe('%PDF-');
     expect(file('bag/bagit.txt').toString()).toBe('BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
     expect(file('VERIFY.txt').toString()).toContain('このファイルの確かめ方');
     expect(file('VERIFY.txt').toString()).toContain('npx remediation-verify');

@@ -150,8 +150,8 @@ export class BundleBuilder {
     small('data/trail/checkpoint.txt', checkpoint.text);
     small('data/trail/proofs.json', canonicalJson({ treeSize: checkpoint.size, rootHash: checkpoint.rootHash, inclusion, consistency }));
     const pdf = await this.statusReportPdf(records.incidentId, req.asOf);
-    small('data/report/status-report.ja.pdf', pdf);
-    small('data/report/status-report.en.pdf', pdf);
+    // The product's status report is one bilingual document (Japanese, with the English beside it on every page).
+    small('data/report/status-report.pdf', pdf);
 
     // The tag files, the Statement and its signature.
     const payload = [...files.entries()].map(([rel, f]) => ({ path: rel, sha256: f.sha256, size: f.size }));

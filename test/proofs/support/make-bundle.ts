@@ -278,8 +278,7 @@ export function makeBundle(): MadeBundle {
       })),
     }),
   );
-  data('report/status-report.ja.pdf', utf8('%PDF-1.4 状況報告書\n'));
-  data('report/status-report.en.pdf', utf8('%PDF-1.4 status report\n'));
+  data('report/status-report.pdf', utf8('%PDF-1.4 状況報告書 / status report\n'));
   files.set('keys.json', utf8(keysJson));
   files.set('VERIFY.txt', utf8('検証方法 / How to verify\n'));
 
