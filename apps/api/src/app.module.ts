@@ -276,7 +276,15 @@ export class AppModule implements NestModule {
           },
         }),
       ],
-      controllers: [HealthController, EvidenceFilesController, GatesController, ReportsController, VerifierPageController, KeysController, BundlesController],
+      controllers: [
+        HealthController,
+        EvidenceFilesController,
+        GatesController,
+        ReportsController,
+        VerifierPageController,
+        KeysController,
+        BundlesController,
+      ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: AllErrorsFilter },
