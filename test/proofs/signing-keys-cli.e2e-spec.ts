@@ -59,23 +59,28 @@ describe('npm run cli -- keys', () => {
     expect(run.stdout).not.toContain('PRIVATE KEY');
   }, 60_000);
 
-  it('two CLI processes started at once on a new DATA_DIR agree on one key per purpose (neither overwrites the other)', async () => {
+  it('two CLI processes started at once on another DATA_DIR print the server’s keys and retire none (reading never registers; neither overwrites the other’s key files)', async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-keys-cli-'));
-    t = await TestApp.start({ DATA_DIR: path.join(dataDir, 'server'), TRAIL_SIGNING_KEY_FILE: '', BUNDLE_SIGNING_KEY_FILE: '' });
+    const origin = { PROOF_ORIGIN: 'tracker.example.co.jp' };
+    t = await TestApp.start({ DATA_DIR: path.join(dataDir, 'server'), TRAIL_SIGNING_KEY_FILE: '', BUNDLE_SIGNING_KEY_FILE: '', ...origin });
     const shared = path.join(dataDir, 'shared');
-    const env = childEnv({ DATABASE_URL: t.databaseUrl, DATA_DIR: shared, LOG_LEVEL: 'warn' });
+    const env = childEnv({ DATABASE_URL: t.databaseUrl, DATA_DIR: shared, LOG_LEVEL: 'warn', ...origin });
     const runs = await Promise.all([0, 1].map(() => runCli(['keys'], env)));
     for (const r of runs) expect(r).toMatchObject({ code: 0, stderr: '' });
     const [a, b] = runs.map((r) => JSON.parse(r.stdout) as KeysDocument);
     expect(a).toEqual(b);
-    const active = a!.keys.filter((k) => k.status === 'ACTIVE');
-    expect(active.map((k) => k.purpose)).toEqual(['trail', 'bundle']);
-    // The active keys are the ones in the shared DATA_DIR; the server's own are retired.
-    for (const k of active) {
-      const pem = fs.readFileSync(path.join(shared, 'keys', `${k.purpose}.pem`), 'utf8');
+    // What they print is the server's registry as it was: its keys, still active, none retired.
+    const served = (await (await fetch(`${t.baseUrl}/.well-known/remediation-tracker/keys`)).json()) as KeysDocument;
+    expect(a).toEqual(served);
+    expect(a!.keys.map((k) => [k.purpose, k.status])).toEqual([
+      ['trail', 'ACTIVE'],
+      ['bundle', 'ACTIVE'],
+    ]);
+    for (const k of a!.keys) {
+      const pem = fs.readFileSync(path.join(dataDir, 'server', 'keys', `${k.purpose}.pem`), 'utf8');
       expect(createPublicKey(pem).export({ format: 'der', type: 'spki' }).subarray(12).toString('base64')).toBe(k.publicKey);
     }
-    expect(a!.keys.filter((k) => k.status === 'RETIRED')).toHaveLength(2);
+    // The CLI processes made one key file per purpose in their own DATA_DIR, one each, neither overwriting the other.
     expect(fs.readdirSync(path.join(shared, 'keys')).sort()).toEqual(['bundle.pem', 'trail.pem']);
   }, 60_000);
 });

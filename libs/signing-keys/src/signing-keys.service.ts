@@ -127,9 +127,13 @@ export class SigningKeysService implements OnModuleInit {
     return { signature: new Uint8Array(ed25519Sign(null, message, privateKey)), key };
   }
 
-  /** Every key ever registered, active and retired, both purposes: trail first, each purpose newest first. */
+  /**
+   * Every key ever registered, active and retired, both purposes: trail first, each purpose newest first.
+   * A read of the registry only: it never registers this process's keys (the API server registers its own
+   * at start, before it serves), so a command that only reads (`npm run cli -- keys`, `verify-audit-trail`)
+   * run with another DATA_DIR cannot retire the server's keys.
+   */
   async keysDocument(): Promise<KeysDocument> {
-    await this.ensureRegistered();
     const rows = await this.repo
       .createQueryBuilder('k')
       .orderBy(`CASE k.purpose WHEN 'trail' THEN 0 ELSE 1 END`, 'ASC')
