@@ -1,4 +1,5 @@
 import type { Actor } from '@app/common';
+import type { TrailEntryRecord } from '@app/proofs';
 
 /**
  * What building a bundle needs of the trail's checkpoints and of the signing
@@ -6,22 +7,8 @@ import type { Actor } from '@app/common';
  * @app/signing-keys (tests may bind others).
  */
 
-/** One trail entry as the bundle writes it (every hashed field, and the hash). */
-export interface BundleTrailEntry {
-  seq: string;
-  id: string;
-  occurredAt: string;
-  actorId: string | null;
-  actorLabel: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  before: unknown;
-  after: unknown;
-  requestId: string | null;
-  prevHash: string;
-  hash: string;
-}
+/** One trail entry as the bundle writes it (every hashed field, and the hash): the verifier's own record type. */
+export type BundleTrailEntry = TrailEntryRecord;
 
 export interface BundleCheckpoint {
   size: number;
