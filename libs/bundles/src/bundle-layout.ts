@@ -11,17 +11,22 @@ export const sha256Hex = (bytes: Buffer | string): string => createHash('sha256'
 /**
  * An evidence file's name as a single path segment: slashes, backslashes and
  * control characters become `_`; an empty name, `.` or `..` becomes `file`;
- * a name longer than 200 bytes keeps its end (the extension).
+ * a lone surrogate becomes U+FFFD (what UTF-8 writes for it); a name longer
+ * than 200 bytes keeps its end (the extension), cut between whole characters
+ * (code points), so the zip's path and the evidence record name the same bytes.
  */
 export function safeFileName(name: string): string {
   const cleaned = name
     .normalize('NFC')
     .replace(/[/\\\p{Cc}]/gu, '_')
+    .replace(/\p{Cs}/gu, '\uFFFD')
     .trim();
   if (cleaned === '' || cleaned === '.' || cleaned === '..') return 'file';
-  let out = cleaned;
-  while (Buffer.byteLength(out) > 200) out = out.slice(1);
-  return out;
+  const chars = Array.from(cleaned);
+  let bytes = Buffer.byteLength(cleaned);
+  let start = 0;
+  while (bytes > 200) bytes -= Buffer.byteLength(chars[start++]!);
+  return chars.slice(start).join('');
 }
 
 /** `data/evidence/<sha256>/<file name>`: relative to the bag (as in the manifest). */

@@ -92,4 +92,24 @@ describe('an evidence file name in the bag', () => {
     expect(Buffer.byteLength(safe)).toBeLessThanOrEqual(200);
     expect(safe.endsWith('長.xlsx')).toBe(true);
   });
+
+  it('cuts a long name by whole characters: an emoji is never split (the zip path and the record name the same bytes)', () => {
+    const tail = '退職者アカウント棚卸し.xlsx';
+    // Every byte offset of the cut against the 10-byte run 🔐監査 (one of them once split the 🔐).
+    for (let pad = 0; pad < 10; pad++) {
+      const name = `${'🔐監査'.repeat(22)}${'_'.repeat(pad)}${tail}`;
+      expect(Buffer.byteLength(name)).toBeGreaterThanOrEqual(250);
+      const safe = safeFileName(name);
+      expect(safe).not.toMatch(/\p{Cs}/u);
+      expect(Buffer.from(safe, 'utf8').toString('utf8')).toBe(safe);
+      expect(Buffer.byteLength(safe)).toBeLessThanOrEqual(200);
+      expect(Buffer.byteLength(safe)).toBeGreaterThan(195);
+      expect(safe.endsWith(tail)).toBe(true);
+      expect(name.endsWith(safe)).toBe(true);
+    }
+  });
+
+  it('turns a lone surrogate of the given name into U+FFFD, as UTF-8 would write it', () => {
+    expect(safeFileName('証跡\ud83d.txt')).toBe('証跡\ufffd.txt');
+  });
 });
