@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { manifestTxt } from '@app/proofs';
 import { readZip } from '../../../test/bundles/bundle-zip-reader';
 import { safeFileName } from './bundle-layout';
 import { writeZip, ZipContentMismatch, type ZipEntry } from './bundle-zip';
@@ -72,6 +73,19 @@ describe('the bundle zip', () => {
       expect((err as ZipContentMismatch).entryPath).toBe('bag/data/evidence/x/ログ.txt');
       expect(fs.readdirSync(dir).filter((f) => f.startsWith(name))).toEqual([]);
     }
+  });
+
+  it('orders entries as the manifests do (UTF-16 code units: 🔐 before ～, unlike code-point order)', async () => {
+    const names = ['bag/data/evidence/x/～メモ.txt', 'bag/data/evidence/x/🔐鍵.txt', 'bag/data/evidence/x/Ａ.txt'];
+    const target = path.join(dir, 'order.zip');
+    await writeZip(
+      target,
+      names.map((p) => ({ path: p, bytes: Buffer.from(p) })),
+    );
+    const manifest = manifestTxt(names.map((p) => ({ path: p, sha256: sha(Buffer.from(p)) })));
+    const read = await readZip(fs.readFileSync(target));
+    expect(read.map((e) => `${sha(e.bytes)}  ${e.path}\n`).join('')).toBe(manifest);
+    expect(read.map((e) => e.path)).toEqual([names[1], names[2], names[0]]);
   });
 
   it('refuses two entries with one path', async () => {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as yazl from 'yazl';
+import { comparePaths } from '@app/proofs';
 
 /**
  * The bundle's zip, written deterministically and streamed: every entry stored
@@ -76,9 +77,6 @@ export class ZipContentMismatch extends Error {
   }
 }
 
-/** Code-unit order, as the manifests sort. */
-export const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-
 /**
  * Writes the entries (sorted by path here) as a zip at `target`; resolves the
  * zip's SHA-256 and size. On any failure nothing is left at `target` nor beside it.
@@ -88,7 +86,7 @@ export async function writeZip(
   entries: readonly ZipEntry[],
   onProgress: (p: ZipProgress) => void = () => undefined,
 ): Promise<{ sha256: string; size: number }> {
-  const sorted = [...entries].sort(byPath);
+  const sorted = [...entries].sort((a, b) => comparePaths(a.path, b.path));
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i]!.path === sorted[i - 1]!.path) throw new Error(`two zip entries named ${sorted[i]!.path}`);
   }
