@@ -3,6 +3,7 @@ export * from './errors/common.errors';
 export * from './pagination/cursor';
 export * from './clock';
 export * from './config/app-config';
+export * from './config/s3-client-config';
 export * from './actor';
 export * from './ids';
 export * from './calendar';

@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '@app/common';
+import { s3ClientConfig, type AppConfig } from '@app/common';
 import { attemptDeadline } from './attempt-deadline';
 import { checkpointObjectKey, DIFFERENT_CHECKPOINT, type CheckpointForCopy, type CopyAttemptResult } from './domain/checkpoint-copy-rules';
 
@@ -14,18 +14,7 @@ export const CHECKPOINT_S3_TIMEOUT_MS = 30_000;
  * (`maxAttempts: 1`): the copy's own retries (with back-off, recorded) are the worker's.
  */
 export function checkpointS3Client(config: ConfigService<AppConfig, true>): S3Client {
-  const endpoint = config.get('EVIDENCE_S3_ENDPOINT', { infer: true });
-  const accessKeyId = config.get('EVIDENCE_S3_ACCESS_KEY_ID', { infer: true });
-  const secretAccessKey = config.get('EVIDENCE_S3_SECRET_ACCESS_KEY', { infer: true });
-  return new S3Client({
-    region: config.get('EVIDENCE_S3_REGION', { infer: true }),
-    ...(endpoint ? { endpoint } : {}),
-    forcePathStyle: config.get('EVIDENCE_S3_FORCE_PATH_STYLE', { infer: true }) ?? endpoint !== undefined,
-    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 1,
-  });
+  return new S3Client({ ...s3ClientConfig(config), maxAttempts: 1 });
 }
 
 /**
