@@ -292,10 +292,15 @@ export function messages(lang: Lang): Readonly<Record<MessageKey, string>> {
 
 export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
+/** A message with its `{name}` placeholders filled from `vars` (an unknown name is left as written). */
+export function fillPlaceholders(message: string, vars?: Record<string, string | number>): string {
+  return message.replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole));
+}
+
 /** The translator of one language: `{name}` placeholders are filled from `vars`. */
 export function translator(lang: Lang): Translate {
   const dict = DICTIONARIES[lang];
-  return (key, vars) => dict[key].replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole));
+  return (key, vars) => fillPlaceholders(dict[key], vars);
 }
 
 /** A label for an enum value (status, category, role...), or the value itself when unknown. */

@@ -1,4 +1,4 @@
-import type { Lang } from './i18n';
+import { fillPlaceholders, type Lang } from './i18n';
 
 /**
  * The proofs panel's words (signed trail checkpoints, evidence bundles, the
@@ -148,7 +148,7 @@ export type ProofsTranslate = (key: ProofsKey, vars?: Record<string, string | nu
 /** The panel's translator of one language: `{name}` placeholders are filled from `vars`. */
 export function proofsTranslator(lang: Lang): ProofsTranslate {
   const dict = DICTIONARIES[lang];
-  return (key, vars) => dict[key].replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole));
+  return (key, vars) => fillPlaceholders(dict[key], vars);
 }
 
 /** A label for an enum value of the panel (checkpoint reason, bundle status or scope), or the value itself. */
