@@ -8,8 +8,11 @@ import { Clock, decodeCursor, pageSize, type Actor, type Page, type PageRequest,
 import { AuditTrailEntryEntity } from './audit-trail-entry.entity';
 import { checkChain, entryHash, GENESIS_HASH, jsonSnapshot, type ChainBreak } from './domain/audit-hash';
 
-/** Transaction-scoped advisory lock that serializes appends: the chain never forks. */
-const CHAIN_LOCK_KEY = 7_264_110_001;
+/**
+ * Transaction-scoped advisory lock that serializes appends: the chain never forks. A reader
+ * that takes it waits for the append in flight (whose time is already set) to commit.
+ */
+export const CHAIN_LOCK_KEY = 7_264_110_001;
 
 /** The LISTEN channel on which every committed trail entry is announced. */
 export const TRAIL_CHANNEL = 'audit_trail_appended';
