@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { entryHash, GENESIS_HASH } from '@app/audit-trail';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { checkpointFileName, CheckpointCopyWorker, entryHash, GENESIS_HASH } from '@app/audit-trail';
 import { TRAIL_CHECKPOINT_INTERVAL } from '../../apps/api/src/jobs/trail-checkpoints.job';
 import { errorCode, TestApp } from '../support/test-app';
 
@@ -204,5 +206,50 @@ describe('tampering with the trail is detected; the cut and the rewrite only aga
     const before = await t.sql('SELECT tree_size FROM trail_checkpoints');
     expect(errorCode(await t.gql(CREATE, {}, auditorToken))).toBe('CONFLICT');
     expect(await t.sql('SELECT tree_size FROM trail_checkpoints')).toEqual(before);
+  });
+
+  it('the last entries cut AND the checkpoints deleted from the database: the newest checkpoint file still shows the cut, and nothing is signed', async () => {
+    const size = Number(kept.treeSize);
+    const worker = t.app.get(CheckpointCopyWorker);
+    const file = path.join(worker.directory, checkpointFileName(kept.text.split('\n')[0]!, kept.treeSize));
+    // The kept checkpoint's file copy (written by the copy worker after its commit).
+    await vi.waitFor(
+      async () => {
+        await worker.runDue();
+        expect(fs.readFileSync(file, 'utf8')).toBe(kept.text);
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+    const proofTables = ['trail_checkpoint_copies', 'trail_checkpoint_cosignatures', 'trail_checkpoints'];
+    const saved = await Promise.all(proofTables.map((table) => t.sql(`SELECT * FROM ${table}`)));
+    await tamper(['DELETE FROM audit_trail WHERE seq > $1', [size - 3]]);
+    // Past the checkpoints' append-only triggers too (children first).
+    for (const table of proofTables) {
+      await t.sql(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+      await t.sql(`DELETE FROM ${table}`);
+      await t.sql(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+    }
+    try {
+      const v = await verify();
+      expect(v.intact).toBe(true);
+      expect(v.checkpoint).toMatchObject({
+        source: 'FILE',
+        code: 'TRUNCATED',
+        ok: false,
+        treeSize: String(size),
+        currentTreeSize: String(size - 3),
+      });
+      expect(v.checkpoint.message).toContain(path.basename(file));
+      expect(v.checkpoint.message).not.toContain(worker.directory);
+      expect(errorCode(await t.gql(CREATE, {}, auditorToken))).toBe('CONFLICT');
+      expect(await t.sql('SELECT tree_size FROM trail_checkpoints')).toEqual([]);
+    } finally {
+      // The checkpoints back as they were, parents first (the trail is put back before each test).
+      for (const i of [2, 1, 0]) {
+        await t.sql(`INSERT INTO ${proofTables[i]} SELECT * FROM json_populate_recordset(NULL::${proofTables[i]}, $1::json)`, [
+          JSON.stringify(saved[i]),
+        ]);
+      }
+    }
   });
 });

@@ -6,7 +6,8 @@ import { AuditTrailService, TrailCheckpointsService } from '@app/audit-trail';
 /**
  * `verify-audit-trail [--against FILE]`: recomputes the hash chain, and
  * compares a checkpoint with today's trail: the one in FILE (a checkpoint kept
- * outside the database), else the newest stored one. Prints each verdict with
+ * outside the database), else the newest stored one (or the newest file in
+ * CHECKPOINT_DIR when it is larger). Prints each verdict with
  * its code (TRUNCATED, INCONSISTENT_WITH_CHECKPOINT, BAD_SIGNATURE, ...);
  * exit 1 if either fails. A FILE that is no checkpoint stops with
  * INVALID_CHECKPOINT (exit 1).
@@ -28,7 +29,7 @@ export async function verifyAuditTrailCommand(app: INestApplicationContext, args
         '\n',
     );
   }
-  const which = check.source === 'GIVEN' ? `checkpoint ${values.against}` : 'newest stored checkpoint';
+  const which = { GIVEN: `checkpoint ${values.against}`, STORED: 'newest stored checkpoint', FILE: 'newest checkpoint file' }[check.source];
   out.write(`${which}: ${check.code}${check.ok ? '' : ' (FAILED)'}: ${check.message}\n`);
   return result.intact && check.ok ? 0 : 1;
 }

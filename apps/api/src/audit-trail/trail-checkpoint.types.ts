@@ -151,7 +151,10 @@ export class TrailConsistencyProofType {
 
 @ObjectType('TrailCheckpointCheck', { description: 'A checkpoint compared with the trail as stored today' })
 export class TrailCheckpointCheckType {
-  @Field({ description: 'GIVEN (the `against` text) or STORED (the newest checkpoint in the database)' })
+  @Field({
+    description:
+      'GIVEN (the `against` text), STORED (the newest checkpoint in the database) or FILE (the newest checkpoint file in CHECKPOINT_DIR, when larger than the newest in the database: rows were deleted)',
+  })
   source!: string;
 
   @Field(() => CheckpointCheckCode)

@@ -1,6 +1,8 @@
 import { AuditTrailEntryEntity } from '../audit-trail-entry.entity';
 import { checkChain, type ChainBreak } from '../domain/audit-hash';
 import type { EntityManager } from 'typeorm';
+import { toBase64, type MerkleTree } from '@app/proofs';
+import { TrailError, TrailErrorCode } from './trail-checkpoint.errors';
 
 const BATCH = 1000;
 
@@ -36,4 +38,19 @@ export async function checkChainRange(db: EntityManager, after: number, upTo: nu
     next = Number(last.seq);
   }
   return null;
+}
+
+/** The trail must be no shorter than `previous` (a signed checkpoint) and, given its tree, still give its root. */
+export function assertExtends(tree: MerkleTree | null, previous: { treeSize: string; rootHash: string } | null, size: number): void {
+  if (!previous) return;
+  const previousSize = Number(previous.treeSize);
+  if (previousSize > size || (tree && toBase64(tree.root(previousSize)) !== previous.rootHash)) {
+    throw new TrailError(
+      TrailErrorCode.TRAIL_INCONSISTENT,
+      previousSize > size
+        ? `the trail holds ${size} entries, fewer than checkpoint ${previousSize} covers: no checkpoint is signed`
+        : `the trail's first ${previousSize} entries no longer give the root of checkpoint ${previousSize}: no checkpoint is signed`,
+      { checkpointSize: previous.treeSize, treeSize: size },
+    );
+  }
 }

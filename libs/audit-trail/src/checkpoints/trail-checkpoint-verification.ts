@@ -1,5 +1,6 @@
 import { checkNoteSignature, fromBase64, parseCheckpointBody, parseNote, toBase64, type Checkpoint, type Note } from '@app/proofs';
-import { compareCheckpoint, type CheckpointCheck } from './domain/checkpoint-check';
+import type { CheckpointFile } from '../copies/directory-copy';
+import { CheckpointCheckCode, compareCheckpoint, type CheckpointCheck, type CheckpointSource } from './domain/checkpoint-check';
 import { ed25519Verify, sha256 } from './node-crypto';
 import { TrailError, TrailErrorCode } from './trail-checkpoint.errors';
 import type { TrailKeyring } from './trail-keyring';
@@ -45,7 +46,7 @@ export async function verifyCheckpointText(
   keyring: TrailKeyring,
   origin: string,
   text: string,
-  source: 'GIVEN' | 'STORED',
+  source: CheckpointSource,
 ): Promise<CheckpointCheck> {
   const { note, checkpoint } = parseCheckpointNote(text);
   const signedBy = checkpoint.origin === origin ? await trailSigner(keyring, note) : null;
@@ -70,4 +71,49 @@ export async function verifyCheckpointText(
     return { ...result, message: `${result.message} (its origin is ${checkpoint.origin}; this tracker's is ${origin})` };
   }
   return result;
+}
+
+/**
+ * The newest checkpoint file checked as a given checkpoint is (source FILE);
+ * a file that is no checkpoint at all is BAD_SIGNATURE: it proves nothing,
+ * and someone changed it. Only the file's name is told, never the directory.
+ */
+export async function verifyCheckpointFile(
+  db: Queryable,
+  keyring: TrailKeyring,
+  origin: string,
+  file: CheckpointFile,
+): Promise<CheckpointCheck> {
+  try {
+    parseCheckpointNote(file.text);
+  } catch (err) {
+    return {
+      source: 'FILE',
+      code: CheckpointCheckCode.BAD_SIGNATURE,
+      ok: false,
+      message: `the newest checkpoint file ${file.name} is not a signed checkpoint (${(err as Error).message}): it proves nothing`,
+      treeSize: String(file.treeSize),
+      rootHash: null,
+      keyId: null,
+      currentTreeSize: String(await trailHeadSize(db)),
+    };
+  }
+  const check = await verifyCheckpointText(db, keyring, origin, file.text, 'FILE');
+  return { ...check, message: `${check.message} (${file.name})` };
+}
+
+/** The size and root of a checkpoint file, if it is a checkpoint of `origin` signed by a trail key of this tracker; else null. */
+export async function signedCheckpointOf(
+  keyring: TrailKeyring,
+  origin: string,
+  file: CheckpointFile,
+): Promise<{ treeSize: string; rootHash: string } | null> {
+  let parsed: { note: Note; checkpoint: Checkpoint };
+  try {
+    parsed = parseCheckpointNote(file.text);
+  } catch {
+    return null;
+  }
+  if (parsed.checkpoint.origin !== origin || !(await trailSigner(keyring, parsed.note))) return null;
+  return { treeSize: String(parsed.checkpoint.size), rootHash: toBase64(fromBase64(parsed.checkpoint.rootHash)) };
 }

@@ -19,11 +19,12 @@ import {
 import { TrailCheckpointCosignatureEntity, TrailCheckpointEntity, type CheckpointReason } from './trail-checkpoint.entities';
 import { TrailError, TrailErrorCode } from './trail-checkpoint.errors';
 import { CheckpointCopies } from '../copies/checkpoint-copies.service';
+import { checkpointDirectory, newestCheckpointFile, type CheckpointFile } from '../copies/directory-copy';
 import { TrailKeyring } from './trail-keyring';
 import { readTrailTree, trailHeadSize } from './trail-tree';
-import { checkChainRange } from './trail-chain-range';
+import { assertExtends, checkChainRange } from './trail-chain-range';
 import { noCheckpoint, type CheckpointCheck } from './domain/checkpoint-check';
-import { verifyCheckpointText } from './trail-checkpoint-verification';
+import { signedCheckpointOf, verifyCheckpointFile, verifyCheckpointText } from './trail-checkpoint-verification';
 
 /** Serializes checkpoint making across processes (the trail's own lock is 7_264_110_001). */
 const CHECKPOINT_LOCK_KEY = 7_264_110_201;
@@ -71,6 +72,8 @@ export class TrailCheckpointsService {
   private readonly logger = new Logger(TrailCheckpointsService.name);
   /** One `create` at a time in this process; the advisory lock orders processes. */
   private creating: Promise<unknown> = Promise.resolve();
+  /** CHECKPOINT_DIR: its newest file outlives rows deleted from trail_checkpoints. */
+  private readonly checkpointDir: string;
 
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
@@ -79,7 +82,9 @@ export class TrailCheckpointsService {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(TrailKeyring) private readonly keyring: TrailKeyring,
     @Inject(CheckpointCopies) private readonly copies: CheckpointCopies,
-  ) {}
+  ) {
+    this.checkpointDir = checkpointDirectory(config);
+  }
 
   private get repo() {
     return this.txHost.tx.getRepository(TrailCheckpointEntity);
@@ -95,7 +100,9 @@ export class TrailCheckpointsService {
    * covers it, otherwise a new one, signed by the active trail key. Refused
    * (TRAIL_INCONSISTENT) when the trail no longer extends the newest stored
    * checkpoint or an entry since it does not chain: nothing is signed over a
-   * history that was changed.
+   * history that was changed. The newest checkpoint file in CHECKPOINT_DIR
+   * (when signed by a trail key) counts as a stored checkpoint: deleting rows of
+   * trail_checkpoints does not make a cut trail signable.
    */
   create(actor: Actor, reason: CheckpointReason): Promise<TrailCheckpointEntity> {
     const run = this.creating.catch(() => undefined).then(() => this.createNow(actor, reason));
@@ -107,6 +114,8 @@ export class TrailCheckpointsService {
     const db = this.txHost.tx;
     const size = await trailHeadSize(db);
     const before = await this.newest();
+    const filed = await this.newestSignedFile();
+    assertExtends(null, filed, size);
     if (before && Number(before.treeSize) === size) return before;
     // The tree is built outside the transaction: hashing a large trail takes seconds,
     // and a transaction left idle that long is ended by the server.
@@ -116,7 +125,8 @@ export class TrailCheckpointsService {
         missingSeq,
       });
     }
-    this.assertExtends(tree, before, size);
+    assertExtends(tree, before, size);
+    assertExtends(tree, filed, size);
     const broken = await checkChainRange(db, before ? Number(before.treeSize) : 0, size);
     if (broken) {
       throw new TrailError(
@@ -133,7 +143,7 @@ export class TrailCheckpointsService {
       const newest = await this.newest();
       // Another process made one meanwhile: it covers at least what was committed when this one began.
       if (newest && Number(newest.treeSize) >= size) return { checkpoint: newest, isNew: false };
-      this.assertExtends(tree, newest, size);
+      assertExtends(tree, newest, size);
       const checkpoint = this.repo.create({
         treeSize: String(size),
         rootHash,
@@ -156,21 +166,6 @@ export class TrailCheckpointsService {
       this.events.emit(TRAIL_CHECKPOINT_CREATED, event);
     }
     return created.checkpoint;
-  }
-
-  /** The trail must still give the root of `previous` (a stored checkpoint), and be no shorter. */
-  private assertExtends(tree: MerkleTree, previous: TrailCheckpointEntity | null, size: number): void {
-    if (!previous) return;
-    const previousSize = Number(previous.treeSize);
-    if (previousSize > size || toBase64(tree.root(previousSize)) !== previous.rootHash) {
-      throw new TrailError(
-        TrailErrorCode.TRAIL_INCONSISTENT,
-        previousSize > size
-          ? `the trail holds ${size} entries, fewer than checkpoint ${previousSize} covers: no checkpoint is signed`
-          : `the trail's first ${previousSize} entries no longer give the root of checkpoint ${previousSize}: no checkpoint is signed`,
-        { checkpointSize: previous.treeSize, treeSize: size },
-      );
-    }
   }
 
   /** Today's tree size: the last committed entry's seq (0 for an empty trail). */
@@ -301,13 +296,37 @@ export class TrailCheckpointsService {
     return verifyCheckpointText(this.txHost.tx, this.keyring, this.origin, checkpointText, 'GIVEN');
   }
 
-  /** The newest stored checkpoint checked the same way (NO_CHECKPOINT when none is stored). */
+  /**
+   * The newest stored checkpoint checked the same way, or the newest checkpoint
+   * file in CHECKPOINT_DIR when that one is larger (source FILE): rows deleted
+   * from trail_checkpoints do not hide a cut. NO_CHECKPOINT when there is neither.
+   */
   async verifyNewestStored(): Promise<CheckpointCheck> {
     const newest = await this.newest();
+    const file = await this.newestFile();
+    if (file && (!newest || file.treeSize > Number(newest.treeSize))) {
+      return verifyCheckpointFile(this.txHost.tx, this.keyring, this.origin, file);
+    }
     if (!newest) {
       return noCheckpoint(await trailHeadSize(this.txHost.tx));
     }
     return verifyCheckpointText(this.txHost.tx, this.keyring, this.origin, await this.text(newest), 'STORED');
+  }
+
+  /** The newest checkpoint file of this origin, or null (none, or the directory cannot be read: logged). */
+  private async newestFile(): Promise<CheckpointFile | null> {
+    try {
+      return await newestCheckpointFile(this.checkpointDir, this.origin);
+    } catch (err) {
+      this.logger.warn(`could not read the newest checkpoint file: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  /** The newest checkpoint file's size and root, when it carries a trail key's signature (a file that does not proves nothing). */
+  private async newestSignedFile(): Promise<{ treeSize: string; rootHash: string } | null> {
+    const file = await this.newestFile();
+    return file ? signedCheckpointOf(this.keyring, this.origin, file) : null;
   }
 
   private consistencyIn(tree: MerkleTree, from: number, to: number): ConsistencyProof {

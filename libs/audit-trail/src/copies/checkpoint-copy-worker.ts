@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
@@ -10,7 +9,7 @@ import { PgNotifications } from '@app/database';
 import { TRAIL_CHECKPOINT_CREATED } from '../checkpoints/trail-checkpoints.service';
 import { CHECKPOINT_COPIES_CHANNEL } from './checkpoint-copies.service';
 import type { CheckpointCopyTarget } from './checkpoint-copy.entity';
-import { copyToDirectory } from './directory-copy';
+import { checkpointDirectory, copyToDirectory } from './directory-copy';
 import {
   afterCopyAttempt,
   copyErrorText,
@@ -104,9 +103,7 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
       maxAttempts: config.get('CHECKPOINT_COPY_MAX_ATTEMPTS', { infer: true }),
       baseMs: config.get('CHECKPOINT_COPY_RETRY_BASE_MS', { infer: true }),
     };
-    this.dir = path.resolve(
-      config.get('CHECKPOINT_DIR', { infer: true }) ?? path.join(config.get('DATA_DIR', { infer: true }), 'checkpoints'),
-    );
+    this.dir = checkpointDirectory(config);
     this.bucket = config.get('CHECKPOINT_S3_BUCKET', { infer: true });
     const url = config.get('CHECKPOINT_WEBHOOK_URL', { infer: true });
     const secret = config.get('CHECKPOINT_WEBHOOK_SECRET', { infer: true });

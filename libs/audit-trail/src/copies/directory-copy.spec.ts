@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyToDirectory } from './directory-copy';
+import { copyToDirectory, newestCheckpointFile } from './directory-copy';
 
 const NOTE = 'tracker.example.co.jp/trail\n7\nq6Nh0gGGYx0bYw8mAhxIbTZnfg4DGhmyOGHcmM0AsKw=\n\n— tracker.example.co.jp/trail AAAA\n';
 const checkpoint = { treeSize: '7', origin: 'tracker.example.co.jp/trail', text: NOTE, createdAt: new Date() };
@@ -57,5 +57,20 @@ describe('the checkpoint file copy', () => {
     expect(result).toMatchObject({ ok: false });
     expect((result as { final?: boolean }).final).toBeUndefined();
     expect((result as { error: string }).error).toContain(`could not write ${path.join(dir, NAME)}`);
+  });
+
+  it('finds the largest checkpoint file of the origin (not another origin’s, not a temporary file), or none', async () => {
+    const dir = newDir();
+    expect(await newestCheckpointFile(dir, checkpoint.origin)).toBeNull();
+    await copyToDirectory(dir, checkpoint);
+    await copyToDirectory(dir, { ...checkpoint, treeSize: '12', text: `${NOTE}12` });
+    await copyToDirectory(dir, { ...checkpoint, treeSize: '9' });
+    await copyToDirectory(dir, { ...checkpoint, origin: 'other.example.co.jp/trail', treeSize: '99' });
+    fs.writeFileSync(path.join(dir, '.tmp-tracker.example.co.jp_trail-000000000050.txt-1'), 'half');
+    expect(await newestCheckpointFile(dir, checkpoint.origin)).toEqual({
+      name: 'tracker.example.co.jp_trail-000000000012.txt',
+      treeSize: 12,
+      text: `${NOTE}12`,
+    });
   });
 });

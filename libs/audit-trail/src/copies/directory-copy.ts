@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import type { ConfigService } from '@nestjs/config';
+import type { AppConfig } from '@app/common';
 import { checkpointFileName, DIFFERENT_CHECKPOINT, type CheckpointForCopy, type CopyAttemptResult } from './domain/checkpoint-copy-rules';
 
 /** Read-only for everyone: a checkpoint file is never changed. */
@@ -69,6 +71,55 @@ async function compareExisting(file: string, bytes: Buffer): Promise<CopyAttempt
   const existing = await fs.readFile(file);
   if (existing.equals(bytes)) return { ok: true };
   return { ok: false, final: true, error: `${DIFFERENT_CHECKPOINT} (${file})` };
+}
+
+/** Where every checkpoint is written: CHECKPOINT_DIR, else DATA_DIR/checkpoints (absolute). */
+export function checkpointDirectory(config: ConfigService<AppConfig, true>): string {
+  return path.resolve(config.get('CHECKPOINT_DIR', { infer: true }) ?? path.join(config.get('DATA_DIR', { infer: true }), 'checkpoints'));
+}
+
+/** A checkpoint file as found in the directory. */
+export interface CheckpointFile {
+  /** The file's name (never the directory: that is the server's business). */
+  name: string;
+  /** The size its name gives. */
+  treeSize: number;
+  /** Its content, at most MAX_CHECKPOINT_FILE bytes of it. */
+  text: string;
+}
+
+/** Bytes read of a checkpoint file at most (a checkpoint with a hundred signature lines is far smaller). */
+export const MAX_CHECKPOINT_FILE = 64 * 1024;
+
+/**
+ * The checkpoint file of `origin` with the largest size in its name, or null
+ * when there is none (or no directory). Reads the listing and that one file only.
+ */
+export async function newestCheckpointFile(dir: string, origin: string): Promise<CheckpointFile | null> {
+  const prefix = checkpointFileName(origin, '0').replace(/0{12}\.txt$/, '');
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    if (codeOf(err) === 'ENOENT') return null;
+    throw err;
+  }
+  let newest: { name: string; treeSize: number } | null = null;
+  for (const name of names) {
+    const digits = name.startsWith(prefix) && name.endsWith('.txt') ? name.slice(prefix.length, -'.txt'.length) : '';
+    if (!/^[0-9]{12,16}$/.test(digits)) continue;
+    const treeSize = Number(digits);
+    if (Number.isSafeInteger(treeSize) && (!newest || treeSize > newest.treeSize)) newest = { name, treeSize };
+  }
+  if (!newest) return null;
+  const handle = await fs.open(path.join(dir, newest.name), 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_CHECKPOINT_FILE + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return { ...newest, text: buffer.subarray(0, bytesRead).toString('utf8') };
+  } finally {
+    await handle.close();
+  }
 }
 
 function codeOf(err: unknown): string | undefined {

@@ -18,8 +18,12 @@ export const CheckpointCheckCode = {
 export type CheckpointCheckCode = (typeof CheckpointCheckCode)[keyof typeof CheckpointCheckCode];
 
 export interface CheckpointCheck {
-  /** GIVEN: the text the caller passed; STORED: the newest checkpoint in the database. */
-  source: 'GIVEN' | 'STORED';
+  /**
+   * GIVEN: the text the caller passed; STORED: the newest checkpoint in the
+   * database; FILE: the newest checkpoint file in CHECKPOINT_DIR, when it is
+   * larger than the newest one in the database (rows were deleted).
+   */
+  source: CheckpointSource;
   code: CheckpointCheckCode;
   /** True for CONSISTENT and NO_CHECKPOINT. */
   ok: boolean;
@@ -33,8 +37,10 @@ export interface CheckpointCheck {
   currentTreeSize: string;
 }
 
+export type CheckpointSource = 'GIVEN' | 'STORED' | 'FILE';
+
 export interface CheckpointFacts {
-  source: 'GIVEN' | 'STORED';
+  source: CheckpointSource;
   size: number;
   rootHash: string;
   /** The trail key whose signature verifies, or null. */
@@ -56,7 +62,7 @@ export function compareCheckpoint(f: CheckpointFacts): CheckpointCheck {
     keyId: f.signedBy?.keyId ?? null,
     currentTreeSize: String(f.currentSize),
   };
-  const which = f.source === 'GIVEN' ? 'the checkpoint given' : 'the newest stored checkpoint';
+  const which = { GIVEN: 'the checkpoint given', STORED: 'the newest stored checkpoint', FILE: 'the newest checkpoint file' }[f.source];
   if (!f.signedBy) {
     return {
       ...base,
@@ -102,7 +108,7 @@ export function noCheckpoint(currentSize: number): CheckpointCheck {
     source: 'STORED',
     code: CheckpointCheckCode.NO_CHECKPOINT,
     ok: true,
-    message: 'no checkpoint is stored yet and none was given: only the hash chain was checked',
+    message: 'no checkpoint is stored yet (in the database or as a file) and none was given: only the hash chain was checked',
     treeSize: null,
     rootHash: null,
     keyId: null,
