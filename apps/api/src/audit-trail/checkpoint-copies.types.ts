@@ -53,7 +53,11 @@ export class TrailCheckpointCopyType {
   @Field(() => Int, { description: 'Tries so far (counted from the last admin retry)' })
   attempts!: number;
 
-  @Field(() => String, { nullable: true, description: 'The last failed try’s error (kept when a later try succeeded)' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The last failed try’s error (kept when a later try succeeded). Admins only (INTEGRATIONS_MANAGE): it names server paths, the S3 endpoint and bucket; null for everyone else',
+  })
   lastError!: string | null;
 
   @Field(() => DateTimeResolver, { nullable: true, description: 'When it is tried next (PENDING only)' })
