@@ -3,6 +3,7 @@ import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
 import { openZip, ZipFormatError } from '../../apps/verifier/src/browser/zip-source';
+import { withDeclaredSize } from './support/lying-zip';
 
 /**
  * The browser verifier's zip reader (apps/verifier/src/browser/zip-source.ts),
@@ -83,5 +84,50 @@ describe('the browser verifier’s zip reader', () => {
     // Rename the second entry in both headers: the same length, so the zip stays well-formed.
     const text = Buffer.from(bytes).toString('latin1').replaceAll('bag/b.txt', 'bag/a.txt');
     await expect(openZip(new Blob([Buffer.from(text, 'latin1')]))).rejects.toThrow(/appears twice/);
+  });
+
+  describe('a zip bomb (a deflated entry that lies about its size)', () => {
+    // 64 MiB of zeros deflate to ~64 KiB; the zip then claims the entry is 1000 bytes.
+    const bomb = new Uint8Array(64 * 1024 * 1024);
+    const name = 'bag/data/records/爆弾.json';
+    const lying = (declared: number) => withDeclaredSize(zipSync({ [name]: bomb }, { level: 9 }), declared);
+
+    /** A File that counts the bytes sliced out of it. */
+    class CountingBlob extends Blob {
+      sliced = 0;
+      override slice(start?: number, end?: number): Blob {
+        this.sliced += (end ?? this.size) - (start ?? 0);
+        return super.slice(start, end);
+      }
+    }
+
+    it('is refused as soon as the inflated bytes pass the declared size, by read() and by both ways of hashing', async () => {
+      const zipped = lying(1000);
+      const file = new CountingBlob([zipped]);
+      const source = await openZip(file, { chunkBytes: 4096 });
+      file.sliced = 0;
+      await expect(source.read(name)).rejects.toThrow(ZipFormatError);
+      await expect(source.read(name)).rejects.toThrow(/more than its declared 1000 bytes/);
+      // It stopped at the start of the entry: far from reading its ~64 KiB of deflated bytes.
+      expect(file.sliced).toBeLessThan(2 * 30_000);
+      await expect(source.digest(name)).rejects.toThrow(/more than its declared 1000 bytes/);
+      const chunked = await openZip(new Blob([zipped]), { webCryptoMaxBytes: 10 });
+      await expect(chunked.digest(name)).rejects.toThrow(/more than its declared 1000 bytes/);
+      const error = await source.read(name).catch((e: unknown) => e);
+      expect((error as ZipFormatError).ja).toMatch(/宣言された 1000 バイトを超えて展開されます/);
+    });
+
+    it('refuses an entry that gives fewer bytes than it declares', async () => {
+      const source = await openZip(new Blob([lying(bomb.length + 1)]), { maxReadBytes: 1 << 30 });
+      await expect(source.read(name)).rejects.toThrow(/gives 67108864 bytes, not its declared 67108865/);
+    });
+
+    it('refuses to read whole an entry that declares more than the in-memory limit, before inflating it', async () => {
+      const source = await openZip(new Blob([lying(300 * 1024 * 1024)]));
+      const error = await source.read(name).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ZipFormatError);
+      expect((error as ZipFormatError).message).toMatch(/declares 314572800 bytes, more than the 256 MiB/);
+      expect((error as ZipFormatError).ja).toMatch(/256 MiB を超えています/);
+    });
   });
 });

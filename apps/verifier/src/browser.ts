@@ -99,7 +99,7 @@ async function verify(): Promise<void> {
     status.scrollIntoView({ block: 'start' });
   } catch (err) {
     if (err instanceof ZipFormatError) {
-      fail(`zip ファイルとして読めません（${err.message}）。`, `The file cannot be read as a zip (${err.message}).`, bundleInput);
+      fail(`zip ファイルとして読めません（${err.ja ?? err.message}）。`, `The file cannot be read as a zip (${err.message}).`, bundleInput);
     } else {
       fail('検証中に予期しないエラーが起きました。', `Unexpected error while verifying: ${String(err)}`);
     }

@@ -19,7 +19,15 @@ export interface BagSource {
   digest(path: string): Promise<{ sha256: string; size: number }>;
 }
 
-export class ZipFormatError extends Error {}
+/** The zip cannot be read; `message` is English, `ja` the same in Japanese when the reader wrote one. */
+export class ZipFormatError extends Error {
+  constructor(
+    message: string,
+    readonly ja?: string,
+  ) {
+    super(message);
+  }
+}
 
 interface Entry {
   name: string;
@@ -34,7 +42,17 @@ export interface ZipReadOptions {
   webCryptoMaxBytes?: number;
   /** How much of the File is read at a time. */
   chunkBytes?: number;
+  /** The largest entry read() takes whole into memory (by its declared size); the CLI's limit, 256 MiB, by default. */
+  maxReadBytes?: number;
 }
+
+/**
+ * Deflated bytes are given to fflate this many at a time: fflate inflates all it
+ * is given at once, and deflate expands at most ~1032×, so one push makes at
+ * most ~66 MiB however the entry lies about its size.
+ */
+const INFLATE_INPUT_BYTES = 64 * 1024;
+const MiB = 1024 * 1024;
 const EOCD_SIG = 0x06054b50;
 const ZIP64_EOCD_SIG = 0x06064b50;
 const ZIP64_LOCATOR_SIG = 0x07064b50;
@@ -61,6 +79,7 @@ const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '
 export async function openZip(file: Blob, options: ZipReadOptions = {}): Promise<BagSource> {
   const webCryptoMaxBytes = options.webCryptoMaxBytes ?? 64 * 1024 * 1024;
   const chunkBytes = options.chunkBytes ?? 8 * 1024 * 1024;
+  const maxReadBytes = options.maxReadBytes ?? 256 * MiB;
   const entries = await readDirectory(file);
   const byName = new Map<string, Entry>();
   for (const e of entries) {
@@ -77,26 +96,64 @@ export async function openZip(file: Blob, options: ZipReadOptions = {}): Promise
     if (h.byteLength < 30 || h.getUint32(0, true) !== LOCAL_SIG) throw new ZipFormatError(`zip: bad local header for ${e.name}`);
     return e.localHeaderOffset + 30 + h.getUint16(26, true) + h.getUint16(28, true);
   };
-  /** The entry's bytes, chunk by chunk (inflated when deflated). */
+  /**
+   * The entry's bytes, chunk by chunk (inflated when deflated). A zip bomb (an
+   * entry that inflates to more than its declared size) fails as soon as its
+   * output passes that size, never held whole; an entry that gives fewer bytes
+   * than declared fails at its end.
+   */
   async function* chunks(e: Entry): AsyncGenerator<Uint8Array> {
     const start = await dataStart(e);
     if (e.method !== 0 && e.method !== 8) throw new ZipFormatError(`zip: ${e.name} uses compression method ${e.method}`);
+    if (e.method === 0 && e.compressedSize !== e.size) {
+      throw new ZipFormatError(
+        `zip: ${e.name} is stored but its sizes disagree (${e.compressedSize} and ${e.size} bytes)`,
+        `zip: ${e.name} は無圧縮なのにサイズが食い違っています（${e.compressedSize} バイトと ${e.size} バイト）`,
+      );
+    }
+    let produced = 0;
+    const count = (c: Uint8Array): Uint8Array => {
+      produced += c.length;
+      if (produced > e.size) {
+        throw new ZipFormatError(
+          `zip: ${e.name} inflates to more than its declared ${e.size} bytes (a zip bomb?); reading stopped`,
+          `zip: ${e.name} は宣言された ${e.size} バイトを超えて展開されます（zip 爆弾の疑い）。読み込みを止めました`,
+        );
+      }
+      return c;
+    };
     const out: Uint8Array[] = [];
-    const inflate = e.method === 8 ? new Inflate((c) => void out.push(c)) : undefined;
+    const inflate = e.method === 8 ? new Inflate((c) => void out.push(count(c))) : undefined;
     for (let at = 0; at < e.compressedSize; at += chunkBytes) {
-      const part = await bytesOf(file, start + at, start + Math.min(at + chunkBytes, e.compressedSize));
+      const end = Math.min(at + chunkBytes, e.compressedSize);
+      const part = await bytesOf(file, start + at, start + end);
       if (!inflate) {
-        yield part;
+        yield count(part);
         continue;
       }
-      inflate.push(part, at + chunkBytes >= e.compressedSize);
-      yield* out.splice(0);
+      for (let p = 0; p < part.length; p += INFLATE_INPUT_BYTES) {
+        const q = Math.min(p + INFLATE_INPUT_BYTES, part.length);
+        inflate.push(part.subarray(p, q), end === e.compressedSize && q === part.length);
+        yield* out.splice(0);
+      }
     }
     if (inflate && e.compressedSize === 0) inflate.push(new Uint8Array(0), true);
     yield* out.splice(0);
+    if (produced !== e.size) {
+      throw new ZipFormatError(
+        `zip: ${e.name} gives ${produced} bytes, not its declared ${e.size}`,
+        `zip: ${e.name} の中身は ${produced} バイトで、宣言された ${e.size} バイトと違います`,
+      );
+    }
   }
   async function read(path: string): Promise<Uint8Array> {
     const e = entry(path);
+    if (e.size > maxReadBytes) {
+      throw new ZipFormatError(
+        `zip: ${path} declares ${e.size} bytes, more than the ${Math.floor(maxReadBytes / MiB)} MiB this page reads whole`,
+        `zip: ${path} は ${e.size} バイトと宣言されており、このページが一度に読み込める ${Math.floor(maxReadBytes / MiB)} MiB を超えています`,
+      );
+    }
     const parts: Uint8Array[] = [];
     for await (const c of chunks(e)) parts.push(c);
     return concat(parts);
@@ -106,7 +163,7 @@ export async function openZip(file: Blob, options: ZipReadOptions = {}): Promise
     read,
     async digest(path: string) {
       const e = entry(path);
-      if (e.size <= webCryptoMaxBytes) {
+      if (e.size <= Math.min(webCryptoMaxBytes, maxReadBytes)) {
         const bytes = await read(path);
         const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
         return { sha256: hex(d), size: bytes.length };
