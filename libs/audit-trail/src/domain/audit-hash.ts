@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { TRAIL_GENESIS_HASH, TRAIL_HASH_VERSION, trailEntryPayload } from '@app/proofs';
 
 /**
  * The audit trail's hash chain, format version 1.
@@ -14,10 +14,12 @@ import canonicalize from 'canonicalize';
  *
  * The first entry's prevHash is GENESIS_HASH. Anyone can recompute the chain
  * from the table (or an export) with any SHA-256 and any RFC 8785 library:
- * editing, inserting or deleting an entry breaks every hash after it.
+ * editing, inserting or deleting an entry breaks every hash after it. The
+ * format is written once, in @app/proofs (trailEntryPayload: what the offline
+ * verifier recomputes); this file hashes it with node:crypto.
  */
-export const AUDIT_HASH_VERSION = 1;
-export const GENESIS_HASH = '0'.repeat(64);
+export const AUDIT_HASH_VERSION = TRAIL_HASH_VERSION;
+export const GENESIS_HASH = TRAIL_GENESIS_HASH;
 
 export interface HashedFields {
   seq: string;
@@ -35,23 +37,7 @@ export interface HashedFields {
 }
 
 export function canonicalPayload(e: HashedFields): string {
-  const text = canonicalize({
-    v: AUDIT_HASH_VERSION,
-    seq: e.seq,
-    id: e.id,
-    occurredAt: e.occurredAt.toISOString(),
-    actorId: e.actorId,
-    actorLabel: e.actorLabel,
-    action: e.action,
-    entityType: e.entityType,
-    entityId: e.entityId,
-    before: e.before ?? null,
-    after: e.after ?? null,
-    requestId: e.requestId,
-    prevHash: e.prevHash,
-  });
-  if (text === undefined) throw new Error('audit entry cannot be canonicalized');
-  return text;
+  return trailEntryPayload({ ...e, occurredAt: e.occurredAt.toISOString() });
 }
 
 export function entryHash(e: HashedFields): string {
