@@ -1,7 +1,7 @@
 import { checkNoteSignature, fromBase64, parseCheckpointBody, parseNote, toBase64, type Checkpoint, type Note } from '@app/proofs';
 import type { CheckpointFile } from '../copies/directory-copy';
 import { CheckpointCheckCode, compareCheckpoint, type CheckpointCheck, type CheckpointSource } from './domain/checkpoint-check';
-import { ed25519Verify, sha256 } from './node-crypto';
+import { ed25519Verify, sha256 } from '@app/proofs/node';
 import { TrailError, TrailErrorCode } from './trail-checkpoint.errors';
 import type { TrailKeyring } from './trail-keyring';
 import { readTrailTree, trailHeadSize, type Queryable } from './trail-tree';

@@ -5,7 +5,7 @@ import { fromBase64, isValidKeyName, noteKeyId, parseNote, toBase64, utf8, vkey 
 import { IsNull } from 'typeorm';
 import { Clock, type Actor } from '@app/common';
 import { AuditTrailService } from '../audit-trail.service';
-import { ed25519Verify, sha256 } from './node-crypto';
+import { ed25519Verify, sha256 } from '@app/proofs/node';
 import { TrailCheckpointCosignatureEntity, TrailCheckpointEntity, TrailCosignerKeyEntity } from './trail-checkpoint.entities';
 import { TrailError, TrailErrorCode } from './trail-checkpoint.errors';
 import { parseSize } from './trail-checkpoints.service';

@@ -1,5 +1,5 @@
 import { MerkleTree } from '@app/proofs';
-import { sha256 } from './node-crypto';
+import { sha256 } from '@app/proofs/node';
 
 /** Rows per read of the trail's hash column. */
 const BATCH = 20_000;
