@@ -5,6 +5,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataSource } from 'typeorm';
 import { Clock, type AppConfig } from '@app/common';
+import { formatNote } from '@app/proofs';
 import { PgNotifications } from '@app/database';
 import { TRAIL_CHECKPOINT_CREATED } from '../checkpoints/trail-checkpoints.service';
 import { CHECKPOINT_COPIES_CHANNEL } from './checkpoint-copies.service';
@@ -259,7 +260,8 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
         checkpoint: {
           treeSize: String(r.tree_size),
           origin: body.split('\n', 1)[0] ?? '',
-          text: `${body}\n${String(r.signatures)}`,
+          // The note as the tracker signed it (its co-signatures are not copied): body, blank line, the signature line.
+          text: formatNote(body, [String(r.signatures)]),
           createdAt: new Date(r.created_at as string | Date),
         },
       };
