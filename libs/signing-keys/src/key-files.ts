@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, ty
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigValidationError } from '@app/common';
+import { rawEd25519PublicKey } from '@app/proofs/node';
 import type { SigningKeyPurpose } from './domain/key-identity';
 
 /** The setting that names each purpose's key file (production requires both). */
@@ -38,11 +39,6 @@ export function managedKeyFile(dataDir: string, purpose: SigningKeyPurpose): str
 /** Where a rotated managed key is kept: `<purpose>-<first 16 hex of its fingerprint>.retired.pem`. */
 export function retiredKeyFile(dataDir: string, purpose: SigningKeyPurpose, fingerprint: string): string {
   return path.join(managedKeyDir(dataDir), `${purpose}-${fingerprint.replace(/^SHA256:/, '').slice(0, 16)}.retired.pem`);
-}
-
-export function rawEd25519PublicKey(publicKey: KeyObject): Uint8Array {
-  const jwk = publicKey.export({ format: 'jwk' });
-  return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
 }
 
 /** A refusal that names the setting, printed by the server as a configuration problem. */

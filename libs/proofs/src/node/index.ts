@@ -1,5 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { ed25519PublicKeyPem } from '../keys';
 import type { Platform } from '../platform';
+
+/** The PEM of a raw Ed25519 public key: the isomorphic one of @app/proofs, also here for Node code. */
+export { ed25519PublicKeyPem };
 
 /**
  * The Node platform of @app/proofs (server and offline CLI): SHA-256 and
@@ -11,18 +15,12 @@ export function sha256(data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha256').update(data).digest());
 }
 
-/** The DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the 32 raw bytes follow. */
-const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]);
 /** The DER prefix of an Ed25519 PKCS#8 private key; the 32-byte seed follows. */
 const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
 
 /** A node:crypto public key from the raw 32 bytes. */
 export function ed25519PublicKeyFromRaw(raw: Uint8Array): KeyObject {
-  if (raw.length !== 32) throw new Error('an Ed25519 public key is 32 bytes');
-  const der = new Uint8Array(SPKI_PREFIX.length + 32);
-  der.set(SPKI_PREFIX);
-  der.set(raw, SPKI_PREFIX.length);
-  return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
+  return createPublicKey(ed25519PublicKeyPem(raw));
 }
 
 /** A node:crypto private key from the raw 32-byte seed. */
@@ -70,11 +68,6 @@ export function generateEd25519(): { privateKey: KeyObject; publicKey: Uint8Arra
     privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
   };
-}
-
-/** The PEM SubjectPublicKeyInfo of a raw Ed25519 public key. */
-export function ed25519PublicKeyPem(raw: Uint8Array): string {
-  return ed25519PublicKeyFromRaw(raw).export({ format: 'pem', type: 'spki' }).toString();
 }
 
 export const nodePlatform: Platform = {
