@@ -136,13 +136,20 @@ describe('evidence bundle export (exportEvidenceBundle, GET /bundles/:id)', () =
     const payload = Buffer.from(sig.dsseEnvelope.payload, 'base64');
     const statement = JSON.parse(payload.toString()) as {
       subject: { name: string; digest: { sha256: string } }[];
-      predicate: { scopeId: string; checkpoint: { size: number; rootHash: string }; signOffs: { digest: string }[] };
+      predicate: {
+        scopeId: string;
+        checkpoint: { size: number; rootHash: string; keyFingerprint: string };
+        signOffs: { digest: string }[];
+      };
     };
     expect(payload.toString()).toBe(canonicalJson(statement));
     expect(statement.subject).toEqual([
       { name: 'bag/tagmanifest-sha256.txt', digest: { sha256: hex(file('bag/tagmanifest-sha256.txt')) } },
     ]);
     expect(statement.predicate.scopeId).toBe(incidentId);
+    // The signed predicate names the trail key that signed the checkpoint (keys.json beside the bag is not signed).
+    const trailKey = published.keys.find((k) => k.purpose === 'trail' && k.status === 'ACTIVE')!;
+    expect(statement.predicate.checkpoint.keyFingerprint).toBe(trailKey.fingerprint);
     const signature = Buffer.from(sig.dsseEnvelope.signatures[0]!.sig, 'base64');
     const key = createPublicKey(bundleKey.publicKeyPem);
     expect(verify(null, Buffer.from(pae(DSSE_PAYLOAD_TYPE, payload)), key, signature)).toBe(true);

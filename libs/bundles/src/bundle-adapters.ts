@@ -3,6 +3,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { Actor } from '@app/common';
 import { AuditTrailService, TrailCheckpointsService, trailSizeAt, type AuditTrailEntryEntity } from '@app/audit-trail';
+import type { KeysDocument } from '@app/proofs';
 import { SigningKeysService } from '@app/signing-keys';
 import {
   BundleSigner,
@@ -96,7 +97,7 @@ export class SigningKeysBundleSigner extends BundleSigner {
     return { signature: Buffer.from(signature), fingerprint: key.fingerprint };
   }
 
-  keysDocument(): Promise<unknown> {
+  keysDocument(): Promise<KeysDocument> {
     return this.keys.keysDocument();
   }
 }

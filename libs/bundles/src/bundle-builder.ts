@@ -22,6 +22,7 @@ import {
   TAG_MANIFEST_PATH,
   VERIFY_TXT_PATH,
 } from '@app/proofs';
+import { checkpointKeyFingerprint } from './bundle-checkpoint-key';
 import { evidencePayloadPath, sha256Hex } from './bundle-layout';
 import { BundleSigner, BundleTrail } from './bundle-ports';
 import { BundleRecordsReader, type BundleRecords } from './bundle-records.sql';
@@ -173,13 +174,15 @@ export class BundleBuilder {
       { path: 'manifest-sha256.txt', text: manifest },
     ];
     const tagManifest = manifestTxt(tags.map((t) => ({ path: t.path, sha256: sha256Hex(t.text) })));
+    const keys = await this.signer.keysDocument();
+    const keyFingerprint = await checkpointKeyFingerprint(checkpoint.text, keys);
     const statement = bundleStatement(sha256Hex(tagManifest), {
       scope: req.scope,
       scopeId: req.scopeId,
       incidentId: records.incidentId,
       asOf,
       generator: this.generator,
-      checkpoint: { origin: `${this.origin}/trail`, size: checkpoint.size, rootHash: checkpoint.rootHash },
+      checkpoint: { origin: `${this.origin}/trail`, size: checkpoint.size, rootHash: checkpoint.rootHash, keyFingerprint },
       signOffs: records.signOffs.map((s) => ({
         id: s.id as string,
         countermeasureId: s.countermeasureId as string,
@@ -189,7 +192,6 @@ export class BundleBuilder {
     });
     const statementBytes = Buffer.from(canonicalJson(statement), 'utf8');
     const { signature, fingerprint } = await this.signer.sign(Buffer.from(pae(DSSE_PAYLOAD_TYPE, statementBytes)));
-    const keys = await this.signer.keysDocument();
 
     const zipEntries: ZipEntry[] = [...files.values()].map((f) =>
       'bytes' in f ? { path: f.path, bytes: f.bytes } : { path: f.path, size: f.size, sha256: f.sha256, open: f.open },

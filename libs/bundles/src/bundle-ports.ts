@@ -1,5 +1,5 @@
 import type { Actor } from '@app/common';
-import type { TrailEntryRecord } from '@app/proofs';
+import type { KeysDocument, TrailEntryRecord } from '@app/proofs';
 
 /**
  * What building a bundle needs of the trail's checkpoints and of the signing
@@ -46,5 +46,5 @@ export abstract class BundleSigner {
   /** Signs with the active bundle key (Ed25519: the same bytes give the same signature). */
   abstract sign(bytes: Buffer): Promise<{ signature: Buffer; fingerprint: string }>;
   /** The keys document (docs/proofs.md, "Keys document") at this moment. */
-  abstract keysDocument(): Promise<unknown>;
+  abstract keysDocument(): Promise<KeysDocument>;
 }

@@ -51,7 +51,8 @@ const JA = (f: VerifyTextFacts) => `このファイルの確かめ方（証跡�
       data/records/evidence.json の sha256 に一致すること。
    f. 監査証跡: data/trail/entries.jsonl の各行のハッシュ、data/trail/proofs.json の
       包含証明（RFC 9162）が data/trail/checkpoint.txt のルートに至ること、
-      checkpoint.txt の署名が keys.json の trail 鍵によること。
+      checkpoint.txt の署名が、署名済み Statement の predicate.checkpoint.keyFingerprint が
+      示す keys.json の trail 鍵によること（keys.json 自体は署名されていません）。
 `;
 
 const EN = (f: VerifyTextFacts) => `How to check this file (evidence bundle)
@@ -90,5 +91,7 @@ Compare the fingerprint not with this file but with the keys we publish
       and to its sha256 in data/records/evidence.json.
    f. The audit trail: each line of data/trail/entries.jsonl hashes to its "hash"; each
       inclusion proof in data/trail/proofs.json (RFC 9162) leads to the root in
-      data/trail/checkpoint.txt, which is signed by the trail key in keys.json.
+      data/trail/checkpoint.txt, which is signed by the trail key of keys.json whose
+      fingerprint the signed Statement names (predicate.checkpoint.keyFingerprint;
+      keys.json itself is not signed).
 `;

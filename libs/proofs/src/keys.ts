@@ -128,7 +128,9 @@ export interface TrustedKey {
 /**
  * The keys a pin trusts. A fingerprint trusts the key of the bundle's
  * keys.json with that fingerprint (none if absent); a keys document trusts all
- * of its keys; a PEM trusts its key for `purpose` (named as in keys.json if listed there).
+ * of its keys; a PEM trusts its key (without a name: keys.json is not asked). A
+ * fingerprint's or a PEM's purpose is `purpose`, the flag's (--key: bundle,
+ * --trail-key: trail), never what the unsigned keys.json says of it.
  */
 export function resolveKeyPin(sha: Sha256, pin: KeyPin, purpose: KeyPurpose, bundleKeys: KeysDocument | null): TrustedKey[] {
   const fromDoc = (k: KeysDocumentKey, via: TrustedKey['via']): TrustedKey => ({
@@ -140,14 +142,15 @@ export function resolveKeyPin(sha: Sha256, pin: KeyPin, purpose: KeyPurpose, bun
   });
   switch (pin.kind) {
     case 'fingerprint':
-      return (bundleKeys?.keys ?? []).filter((k) => k.fingerprint === pin.fingerprint).map((k) => fromDoc(k, 'fingerprint'));
+      return (bundleKeys?.keys ?? [])
+        .filter((k) => k.fingerprint === pin.fingerprint)
+        .map((k) => ({ ...fromDoc(k, 'fingerprint'), purpose }));
     case 'keys':
       return parseKeysDocument(sha, pin.text).keys.map((k) => fromDoc(k, 'keys-file'));
     case 'pem': {
       const raw = rawPublicKeyFromPem(pin.text);
-      const fp = fingerprint(sha, raw);
-      const listed = bundleKeys?.keys.find((k) => k.fingerprint === fp);
-      return [{ purpose: listed?.purpose ?? purpose, name: listed?.name ?? null, publicKey: raw, fingerprint: fp, via: 'pem' }];
+      // No name either: keys.json's could be another (a line by any name is checked by its key id).
+      return [{ purpose, name: null, publicKey: raw, fingerprint: fingerprint(sha, raw), via: 'pem' }];
     }
   }
 }

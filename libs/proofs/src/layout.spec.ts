@@ -145,9 +145,12 @@ describe('keys document and pins', () => {
     expect(byFp.map((k) => [k.purpose, k.name])).toEqual([['bundle', 'tracker.example.jp/bundles']]);
     expect(resolveKeyPin(sha256, { kind: 'fingerprint', fingerprint: 'SHA256:' + '0'.repeat(64) }, 'bundle', doc)).toEqual([]);
     expect(resolveKeyPin(sha256, keyPinFromText(JSON.stringify(doc)), 'bundle', null)).toHaveLength(2);
+    // A PEM or a fingerprint is for what its flag says (--key: bundle, --trail-key: trail), whatever keys.json (unsigned) says.
     const byPem = resolveKeyPin(sha256, keyPinFromText(trail.publicKeyPem), 'bundle', doc);
-    expect(byPem[0].purpose).toBe('trail');
+    expect(byPem.map((k) => [k.purpose, k.name])).toEqual([['bundle', null]]);
     expect(byPem[0].publicKey).toEqual(fromBase64(doc.keys[0].publicKey));
+    expect(resolveKeyPin(sha256, keyPinFromText(trail.publicKeyPem), 'trail', doc)[0].purpose).toBe('trail');
+    expect(resolveKeyPin(sha256, { kind: 'fingerprint', fingerprint: fp }, 'trail', doc)[0].purpose).toBe('trail');
     expect(() => keyPinFromText('not a key')).toThrow();
   });
 });

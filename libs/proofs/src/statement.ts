@@ -14,7 +14,8 @@ export interface BundlePredicate {
   incidentId: string;
   asOf: string;
   generator: string;
-  checkpoint: { origin: string; size: number; rootHash: string };
+  /** `keyFingerprint`: the trail key that signed the bundled checkpoint (so keys.json, unsigned, cannot swap it). */
+  checkpoint: { origin: string; size: number; rootHash: string; keyFingerprint?: string };
   signOffs: { id: string; countermeasureId: string; digest: string }[];
   clearances: { id: string; digest: string }[];
 }
@@ -108,6 +109,9 @@ export function parseBundleStatement(text: string): BundleStatement {
   const c = p.checkpoint;
   if (typeof c.origin !== 'string' || typeof c.size !== 'number' || typeof c.rootHash !== 'string') {
     throw new Error('the predicate has no checkpoint');
+  }
+  if (c.keyFingerprint !== undefined && (typeof c.keyFingerprint !== 'string' || !/^SHA256:[0-9a-f]{64}$/.test(c.keyFingerprint))) {
+    throw new Error("the predicate's checkpoint keyFingerprint is not a SHA256:<hex> fingerprint");
   }
   return s as unknown as BundleStatement;
 }

@@ -40,6 +40,7 @@ import { ed25519Sign, generateEd25519, sha256 } from '@app/proofs/node';
  *   b.files                     // Map<zip path, bytes>: edit it to tamper
  *   b.zip()                     // the zip (fflate, stored, sorted, 1980 mtime)
  *   b.keysJson / b.bundleFingerprint / b.trailFingerprint / b.auditorVkey
+ *   b.statementTrailKey         // the trail key fingerprint the signed predicate names (reseal writes it)
  *   b.keptCheckpoint            // a signed checkpoint of size KEPT_SIZE (what an auditor kept)
  *   b.signCheckpoint(size, rootHash)   // another checkpoint signed by the trail key (forks)
  *   rehashManifest(b)           // manifest-sha256.txt recomputed, nothing else
@@ -77,6 +78,8 @@ export interface MadeBundle {
   keysJson: string;
   bundleFingerprint: string;
   trailFingerprint: string;
+  /** The trail key fingerprint `reseal` writes into the signed predicate (null: none, as an older bundle). */
+  statementTrailKey: string | null;
   auditorName: string;
   auditorVkey: string;
   keptCheckpoint: string;
@@ -289,6 +292,7 @@ export function makeBundle(): MadeBundle {
     keysJson,
     bundleFingerprint: fingerprint(sha256, keys.bundle.publicKey),
     trailFingerprint: fingerprint(sha256, keys.trail.publicKey),
+    statementTrailKey: fingerprint(sha256, keys.trail.publicKey),
     auditorName,
     auditorVkey: vkey(sha256, auditorName, keys.auditor.publicKey),
     keptCheckpoint: signCheckpoint(KEPT_SIZE, tree.root(KEPT_SIZE)),
@@ -345,7 +349,12 @@ export function reseal(b: MadeBundle, key: Ed25519Key = b.keys.bundle): void {
     incidentId: b.bagInfo.incidentId,
     asOf: b.bagInfo.asOf,
     generator: b.bagInfo.generator,
-    checkpoint: { origin: `${ORIGIN}/trail`, size: proofs.treeSize, rootHash: proofs.rootHash },
+    checkpoint: {
+      origin: `${ORIGIN}/trail`,
+      size: proofs.treeSize,
+      rootHash: proofs.rootHash,
+      ...(b.statementTrailKey === null ? {} : { keyFingerprint: b.statementTrailKey }),
+    },
     signOffs: signOffs.map((s) => ({ id: s.id, countermeasureId: s.countermeasureId, digest: s.digest })),
     clearances: clearances.map((c) => ({ id: c.id, digest: c.digest })),
   });

@@ -143,16 +143,34 @@ export interface CheckpointParts {
   checkpoint: Checkpoint | null;
 }
 
-/** Which trail keys to check checkpoints with: the pinned ones, else keys.json's when the bundle signature held. */
+/** Why no trail key is trusted (for the report), when none is. */
+export type NoTrailKeyReason = 'NONE_PINNED' | 'BUNDLE_NOT_SIGNED' | 'NOT_NAMED' | 'NOT_IN_KEYS';
+
+export interface TrailKeys {
+  keys: TrustedKey[];
+  /** Taken from keys.json: the one trail key whose fingerprint the signed statement names. */
+  fromBundle: boolean;
+  why?: NoTrailKeyReason;
+}
+
+/**
+ * Which trail keys to check checkpoints with: the pinned ones; otherwise, only when the
+ * bundle signature held, the trail key of keys.json whose fingerprint the signed
+ * statement names (`predicate.checkpoint.keyFingerprint`). keys.json is outside the
+ * signed tag manifest: a key it lists is never trusted for being listed.
+ */
 export function trailKeysFor(
   pins: PinnedKeys,
   keys: KeysDocument | null,
   bundleSigned: boolean,
-): { keys: TrustedKey[]; fromBundle: boolean } {
+  statement: BundleStatement | null,
+): TrailKeys {
   if (pins.trail.length > 0) return { keys: pins.trail, fromBundle: false };
-  if (!bundleSigned || !keys) return { keys: [], fromBundle: false };
-  const fromBundle = keys.keys
-    .filter((k) => k.purpose === 'trail')
+  if (!bundleSigned) return { keys: [], fromBundle: false, why: 'BUNDLE_NOT_SIGNED' };
+  const named = statement?.predicate.checkpoint.keyFingerprint;
+  if (!named) return { keys: [], fromBundle: false, why: 'NOT_NAMED' };
+  const fromBundle = (keys?.keys ?? [])
+    .filter((k) => k.purpose === 'trail' && k.fingerprint === named)
     .map((k) => ({
       purpose: 'trail' as const,
       name: k.name,
@@ -160,7 +178,32 @@ export function trailKeysFor(
       fingerprint: k.fingerprint,
       via: 'bundle-keys' as const,
     }));
+  if (fromBundle.length === 0) return { keys: [], fromBundle: false, why: 'NOT_IN_KEYS' };
   return { keys: fromBundle, fromBundle: true };
+}
+
+/** The report's words for each reason no trail key is trusted. */
+function noTrailKeyText(why: NoTrailKeyReason | undefined, named: string | undefined): { ja: string; en: string } {
+  const pin = { ja: '--trail-key か鍵ファイルを指定してください', en: 'give --trail-key or a keys file' };
+  switch (why) {
+    case 'BUNDLE_NOT_SIGNED':
+      return {
+        ja: `証跡鍵を確かめられません: バンドル署名を検証できないため keys.json の鍵は信頼しません（${pin.ja}）。`,
+        en: `The trail key cannot be established: the bundle signature did not verify, so no key of keys.json is trusted (${pin.en}).`,
+      };
+    case 'NOT_NAMED':
+      return {
+        ja: `証跡鍵を確かめられません: 署名済みステートメントが証跡鍵の指紋を示していません（${pin.ja}）。`,
+        en: `The trail key cannot be established: the signed statement does not name the trail key's fingerprint (${pin.en}).`,
+      };
+    case 'NOT_IN_KEYS':
+      return {
+        ja: `署名済みステートメントが示す証跡鍵 ${named} が keys.json にありません（${pin.ja}）。`,
+        en: `The trail key the signed statement names (${named}) is not in keys.json (${pin.en}).`,
+      };
+    default:
+      return { ja: `証跡の署名鍵が指定されていません（${pin.ja}）。`, en: `No trail key is pinned (${pin.en}).` };
+  }
 }
 
 /** The trusted trail key that signed the note (a line by its name, or any name for a PEM key, whose key id and signature match). */
@@ -180,7 +223,7 @@ export async function trailSigner(ctx: VerifyContext, note: Note, keys: TrustedK
 export async function checkCheckpointSignature(
   ctx: VerifyContext,
   statement: BundleStatement | null,
-  trail: { keys: TrustedKey[]; fromBundle: boolean },
+  trail: TrailKeys,
 ): Promise<{ result: CheckResult } & CheckpointParts> {
   const c = new CheckBuilder('CHECKPOINT_SIGNATURE');
   const file = `${BAG}/${CHECKPOINT_PATH}`;
@@ -211,11 +254,8 @@ export async function checkCheckpointSignature(
     }
   }
   if (trail.keys.length === 0) {
-    c.problem(
-      '証跡の署名鍵が指定されていません（--trail-key か鍵ファイルを指定してください）。',
-      'No trail key is pinned (give --trail-key or a keys file).',
-      { file },
-    );
+    const text = noTrailKeyText(trail.why, statement?.predicate.checkpoint.keyFingerprint);
+    c.problem(text.ja, text.en, { file });
     return { result: c.result(), note, checkpoint };
   }
   const signer = await trailSigner(ctx, note, trail.keys);
@@ -235,8 +275,8 @@ export async function checkCheckpointSignature(
     );
     if (trail.fromBundle) {
       c.info(
-        '証跡鍵は keys.json から取りました（バンドル署名で裏付け）。独立に確かめるには --trail-key を指定してください。',
-        'The trail key was taken from keys.json (vouched for by the bundle signature); pin it with --trail-key for an independent check.',
+        `証跡鍵は keys.json から、署名済みステートメントが指紋（${signer.fingerprint}）で示すものを取りました。独立に確かめるには --trail-key を指定してください。`,
+        `The trail key was taken from keys.json: the one whose fingerprint (${signer.fingerprint}) the signed statement names; pin it with --trail-key for an independent check.`,
       );
     }
   }

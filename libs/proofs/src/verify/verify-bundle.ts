@@ -70,7 +70,7 @@ export async function verifyBundle(source: BagSource, options: VerifyOptions, pl
   }
   const bundleSignature = await plain('BUNDLE_SIGNATURE', () => checkBundleSignature(ctx, parts, pins));
 
-  const trailKeys = trailKeysFor(pins, parts.keys, bundleSignature.status === 'PASS');
+  const trailKeys = trailKeysFor(pins, parts.keys, bundleSignature.status === 'PASS', parts.statement);
   const cp = await guard(
     'CHECKPOINT_SIGNATURE',
     () => checkCheckpointSignature(ctx, parts.statement, trailKeys),
