@@ -252,4 +252,21 @@ describe('tampering with the trail is detected; the cut and the rewrite only aga
       }
     }
   });
+
+  it('a forged checkpoint file larger than every stored checkpoint is reported (BAD_SIGNATURE, source FILE); it blocks no signing', async () => {
+    const worker = t.app.get(CheckpointCopyWorker);
+    const [origin, , root] = kept.text.split('\n');
+    const forged = path.join(worker.directory, checkpointFileName(origin!, '999'));
+    fs.mkdirSync(worker.directory, { recursive: true });
+    fs.writeFileSync(forged, kept.text.replace(`${origin}\n${kept.treeSize}\n${root}\n`, `${origin}\n999\n${root}\n`));
+    try {
+      expect((await verify()).checkpoint).toMatchObject({ source: 'FILE', code: 'BAD_SIGNATURE', ok: false, treeSize: '999' });
+      await t.createUser(['TASK_FORCE'], { displayName: '偽造後 八郎' });
+      const res = await t.gql<{ createTrailCheckpoint: typeof kept }>(CREATE, {}, auditorToken);
+      expect(res.errors).toBeUndefined();
+      expect(Number(res.data!.createTrailCheckpoint.treeSize)).toBeGreaterThan(Number(kept.treeSize));
+    } finally {
+      fs.rmSync(forged, { force: true });
+    }
+  });
 });
