@@ -137,19 +137,56 @@ describe('remediation-verify (CLI)', () => {
     expect(notZip.code).toBe(1);
   });
 
-  it('cosign prints the auditor’s co-signature line, which verifies on the checkpoint', async () => {
+  it('cosign checks the tracker’s signature with the pinned trail key, then prints the auditor’s co-signature line', async () => {
     const b = makeBundle();
     const checkpoint = new TextDecoder().decode(b.files.get('bag/data/trail/checkpoint.txt'));
     const note = parseNote(checkpoint);
     const trailOnly = write('trail-only.txt', formatNote(note.body, [note.signatures[0].line]));
     const pem = write('auditor.pem', b.keys.auditor.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
-    const res = await run(['cosign', trailOnly, '--key', pem, '--name', b.auditorName]);
-    expect(res.code).toBe(0);
-    expect(res.stdout).toBe(note.signatures[1].line);
-    expect(res.stderr).toContain(b.auditorVkey);
-    const cosigned = parseNote(formatNote(note.body, [note.signatures[0].line, res.stdout]));
-    expect(await nodePlatform.verifyEd25519(b.keys.auditor.publicKey, utf8(cosigned.body), cosigned.signatures[1].signature)).toBe(true);
-    expect((await run(['cosign', trailOnly, '--key', pem])).code).toBe(2);
+    const keys = write('cosign-keys.json', b.keysJson);
+    const trailPem = write('trail-public.pem', b.keys.trail.publicKeyPem);
+    for (const trailKey of [keys, trailPem]) {
+      const res = await run(['cosign', trailOnly, '--trail-key', trailKey, '--key', pem, '--name', b.auditorName]);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toBe(note.signatures[1].line);
+      expect(res.stderr).toContain(b.auditorVkey);
+      expect(res.stderr).toContain(b.trailFingerprint);
+      const cosigned = parseNote(formatNote(note.body, [note.signatures[0].line, res.stdout]));
+      expect(await nodePlatform.verifyEd25519(b.keys.auditor.publicKey, utf8(cosigned.body), cosigned.signatures[1].signature)).toBe(true);
+    }
+    expect((await run(['cosign', trailOnly, '--trail-key', keys, '--key', pem])).code).toBe(2);
+  });
+
+  it('cosign refuses to co-sign without a trail key to check with (exit 2), and a checkpoint the trail key did not sign (exit 1)', async () => {
+    const b = makeBundle();
+    const pem = write('auditor2.pem', b.keys.auditor.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const keys = write('cosign2-keys.json', b.keysJson);
+    const genuine = write('genuine.txt', b.keptCheckpoint);
+    const noKey = await run(['cosign', genuine, '--key', pem, '--name', b.auditorName]);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stdout).toBe('');
+    expect(noKey.stderr).toContain('cosign は --trail-key <keys.json|PEM> が必要です');
+    expect(noKey.stderr).toContain('could vouch for a forged one');
+    const fingerprintOnly = await run(['cosign', genuine, '--trail-key', b.trailFingerprint, '--key', pem, '--name', b.auditorName]);
+    expect(fingerprintOnly.code).toBe(2);
+    expect(fingerprintOnly.stdout).toBe('');
+    // A checkpoint of another tree, signed by a key of the same name that is not the tracker's,
+    // and the genuine checkpoint's signature line moved onto another body.
+    const forged = write('forged.txt', b.signCheckpoint(KEPT_SIZE, sha256(utf8('偽の木')), b.keys.bundle));
+    const genuineNote = parseNote(b.keptCheckpoint);
+    const moved = write(
+      'moved.txt',
+      formatNote(parseNote(b.signCheckpoint(KEPT_SIZE + 1, sha256(utf8('別の木')))).body, [genuineNote.signatures[0].line]),
+    );
+    for (const file of [forged, moved]) {
+      const res = await run(['cosign', file, '--trail-key', keys, '--key', pem, '--name', b.auditorName]);
+      expect(res.code, file).toBe(1);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toContain('証跡鍵の有効な署名がないため連署しません');
+      expect(res.stderr).toContain('not co-signed: no valid signature by the trail key');
+    }
+    const bodyOnly = write('body-only.txt', genuineNote.body);
+    expect((await run(['cosign', bodyOnly, '--trail-key', keys, '--key', pem, '--name', b.auditorName])).code).toBe(2);
   });
 
   it('checkpoint checks a checkpoint’s signature and its consistency with an older one', async () => {

@@ -14,7 +14,7 @@ const USAGE = `使い方 / Usage:
   remediation-verify <bundle.zip> --key <SHA256:fingerprint | keys.json | public-key.pem>
       [--trail-key <fingerprint | keys.json | pem>] [--checkpoint <older-checkpoint.txt>]
       [--cosigner <vkey | file>]... [--lang ja|en]
-  remediation-verify cosign <checkpoint.txt> --key <auditor-ed25519-private.pem> --name <e-mail>
+  remediation-verify cosign <checkpoint.txt> --trail-key <keys.json | pem> --key <auditor-ed25519-private.pem> --name <e-mail>
   remediation-verify checkpoint <checkpoint.txt> --key <keys.json | pem> [--older <older.txt> --proof <proof.json>] [--lang ja|en]
 `;
 
@@ -80,7 +80,7 @@ export async function main(argv: readonly string[], io: Output): Promise<number>
       return 0;
     }
     const lang = langOf(args);
-    if (sub === 'cosign') return cosignCommand(args, io);
+    if (sub === 'cosign') return await cosignCommand(args, io);
     if (sub === 'checkpoint') return await checkpointCommand(args, io, lang);
     for (const o of ['name', 'older', 'proof']) if (args.options.has(o)) throw new UsageError(`--${o} belongs to a subcommand`);
     return await verifyCommand(args, io, lang);

@@ -12,6 +12,7 @@ import {
   type Checkpoint,
   type Lang,
   type Note,
+  type TrustedKey,
 } from '@app/proofs';
 import { ed25519PrivateKeyFromPem, ed25519Sign, nodePlatform, rawEd25519PublicKey, sha256 } from '@app/proofs/node';
 import { many, one, UsageError, type ParsedArgs } from './args';
@@ -32,39 +33,82 @@ function readCheckpoint(path: string): { note: Note; checkpoint: Checkpoint } {
   }
 }
 
+/** The trail keys a `--key`/`--trail-key` value pins: a keys document's trail keys, or a PEM's key. */
+function trailKeysOf(value: string, flag: string): TrustedKey[] {
+  const pin = keyPinArgument(value, flag);
+  if (pin.kind === 'fingerprint') {
+    throw new UsageError(
+      `${flag}: 指紋だけでは署名を確かめる鍵がありません。keys.json か PEM 公開鍵を渡してください / ` +
+        'a fingerprint alone has no key to check with: give keys.json or a PEM public key',
+    );
+  }
+  const keys = resolveKeyPin(sha256, pin, 'trail', keysDocument('', [])).filter((k) => k.purpose === 'trail');
+  if (keys.length === 0) throw new UsageError(`${flag} ${value}: 証跡鍵がありません / holds no trail key`);
+  return keys;
+}
+
+/** The trail key whose valid signature the note carries, or null. */
+async function trailSigner(keys: TrustedKey[], note: Note): Promise<TrustedKey | null> {
+  for (const k of keys) {
+    for (const s of note.signatures) {
+      if (k.name !== null && s.name !== k.name) continue;
+      if (s.keyId !== noteKeyId(sha256, s.name, k.publicKey)) continue;
+      if (await nodePlatform.verifyEd25519(k.publicKey, utf8(note.body), s.signature)) return k;
+    }
+  }
+  return null;
+}
+
 /**
- * `cosign <checkpoint.txt> --key <auditor's Ed25519 PKCS#8 PEM> --name <e-mail>`: prints the
- * co-signature line to paste into cosignTrailCheckpoint (and the auditor's verifier key on stderr).
+ * `cosign <checkpoint.txt> --trail-key <keys.json|pem> --key <auditor's Ed25519 PKCS#8 PEM> --name <e-mail>`:
+ * checks the tracker's signature on the checkpoint with the trail key the auditor pins, then prints
+ * the co-signature line to paste into cosignTrailCheckpoint (and the auditor's verifier key on
+ * stderr). A checkpoint without a valid trail signature is not co-signed (exit 1): an auditor
+ * must never witness a tree the tracker did not sign.
  */
-export function cosignCommand(args: ParsedArgs, io: Output): number {
+export async function cosignCommand(args: ParsedArgs, io: Output): Promise<number> {
   const [file] = args.positional;
   const keyFile = one(args, 'key');
   const name = one(args, 'name');
+  const trailKey = one(args, 'trail-key');
   if (!file || !keyFile || !name || args.positional.length !== 1)
-    throw new UsageError('cosign needs <checkpoint.txt> --key <PEM> --name <e-mail>');
-  const text = readTextFile(file, 'the checkpoint');
-  let body: string;
-  try {
-    body = text.includes('\n\n') ? parseNote(text).body : text;
-    parseCheckpointBody(body);
-  } catch (e) {
-    throw new UsageError(`${file} is not a checkpoint: ${(e as Error).message}`);
+    throw new UsageError('cosign needs <checkpoint.txt> --trail-key <keys.json|PEM> --key <PEM> --name <e-mail>');
+  if (!trailKey) {
+    throw new UsageError(
+      'cosign は --trail-key <keys.json|PEM> が必要です。トラッカーの署名を確かめずに連署すると、偽のチェックポイントを証明しかねません / ' +
+        'cosign needs --trail-key <keys.json|PEM>: co-signing a checkpoint without checking the tracker’s signature could vouch for a forged one',
+    );
   }
+  const keys = trailKeysOf(trailKey, '--trail-key');
+  const { note } = readCheckpoint(file);
   let privateKey;
   try {
     privateKey = ed25519PrivateKeyFromPem(readTextFile(keyFile, 'the --key file'));
   } catch (e) {
     throw new UsageError(`--key ${keyFile}: ${(e as Error).message}`);
   }
+  const signer = await trailSigner(keys, note);
+  if (!signer) {
+    io.err(
+      `${file}: 証跡鍵の有効な署名がないため連署しません（偽造または別の証跡のチェックポイントかもしれません）
+` +
+        `${file}: not co-signed: no valid signature by the trail key (the checkpoint may be forged, or of another trail)
+`,
+    );
+    return 1;
+  }
   const publicKey = rawEd25519PublicKey(privateKey);
   let line: string;
   try {
-    line = signatureLine(name, noteKeyId(sha256, name, publicKey), ed25519Sign(privateKey, utf8(body)));
+    line = signatureLine(name, noteKeyId(sha256, name, publicKey), ed25519Sign(privateKey, utf8(note.body)));
   } catch (e) {
     throw new UsageError(`--name ${name}: ${(e as Error).message}`);
   }
   io.out(line);
-  io.err(`verifier key / 検証鍵: ${vkey(sha256, name, publicKey)}\n`);
+  io.err(`trail signature / 証跡鍵の署名: valid / 有効 (${signer.fingerprint})
+`);
+  io.err(`verifier key / 検証鍵: ${vkey(sha256, name, publicKey)}
+`);
   return 0;
 }
 
@@ -81,19 +125,8 @@ export async function checkpointCommand(args: ParsedArgs, io: Output, lang: Lang
   const proofFile = one(args, 'proof');
   if (!file || !key || args.positional.length !== 1) throw new UsageError('checkpoint needs <checkpoint.txt> --key <keys.json|PEM>');
   if (!!olderFile !== !!proofFile) throw new UsageError('--older and --proof go together');
-  const pin = keyPinArgument(key, '--key');
-  if (pin.kind === 'fingerprint') throw new UsageError('a fingerprint alone has no key to check with: give keys.json or a PEM public key');
-  const keys = resolveKeyPin(sha256, pin, 'trail', keysDocument('', [])).filter((k) => k.purpose === 'trail');
-  const signedBy = async (note: Note) => {
-    for (const k of keys) {
-      for (const s of note.signatures) {
-        if (k.name !== null && s.name !== k.name) continue;
-        if (s.keyId !== noteKeyId(sha256, s.name, k.publicKey)) continue;
-        if (await nodePlatform.verifyEd25519(k.publicKey, utf8(note.body), s.signature)) return k;
-      }
-    }
-    return null;
-  };
+  const keys = trailKeysOf(key, '--key');
+  const signedBy = (note: Note) => trailSigner(keys, note);
   const current = readCheckpoint(file);
   let ok = true;
   const signer = await signedBy(current.note);
