@@ -93,6 +93,9 @@ describe('remediation-verify on a large bundle', () => {
     expect(res.code).toBe(0);
     const maxRssKiB = Number(/MAXRSS (\d+)/.exec(res.stderr)?.[1]);
     expect(maxRssKiB).toBeGreaterThan(0);
-    expect(maxRssKiB * 1024).toBeLessThan(SIZE / 2);
+    // Holding the file whole would need at least SIZE on top of the process's own ~50 MB; streaming stays far
+    // below it. Not SIZE / 2: under a loaded machine the stream's buffered chunks and a late GC took the peak
+    // to ~147 MB once, which is still streaming.
+    expect(maxRssKiB * 1024).toBeLessThan(SIZE * 0.75);
   });
 });

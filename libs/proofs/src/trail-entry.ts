@@ -3,8 +3,9 @@ import { toHex, utf8 } from './encoding';
 import type { Sha256 } from './merkle';
 
 /**
- * The audit trail's hash chain, format version 1 (the same as
- * libs/audit-trail/src/domain/audit-hash.ts, recomputed here without Node):
+ * The audit trail's hash chain, format version 1, defined here once: the
+ * server (libs/audit-trail/src/domain/audit-hash.ts) builds its payload with
+ * trailEntryPayload below, and the verifier recomputes it without Node:
  * an entry's `hash` is the hex SHA-256 of the RFC 8785 canonical JSON of
  * { v: 1, seq, id, occurredAt, actorId, actorLabel, action, entityType,
  *   entityId, before, after, requestId, prevHash }, times as ISO strings.

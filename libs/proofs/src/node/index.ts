@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { ed25519PublicKeyPem } from '../keys';
 import type { Platform } from '../platform';
 
@@ -12,7 +12,8 @@ export { ed25519PublicKeyPem };
  */
 
 export function sha256(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(data).digest());
+  // crypto.hash: one call, no Hash object; about twice as fast as createHash on the tree's 33- and 65-byte inputs.
+  return new Uint8Array(hash('sha256', data, 'buffer'));
 }
 
 /** The DER prefix of an Ed25519 PKCS#8 private key; the 32-byte seed follows. */
