@@ -96,7 +96,9 @@ describe('remediation-verify on a large bundle', () => {
     expect(res.code).toBe(0);
     const maxRssKiB = Number(/MAXRSS (\d+)/.exec(res.stderr)?.[1]);
     expect(maxRssKiB).toBeGreaterThan(0);
-    // Holding the file whole would need at least SIZE on top of the process's own ~50 MB; streaming stays far below.
-    expect(maxRssKiB * 1024).toBeLessThan(SIZE / 2);
+    // Holding the file whole would need at least SIZE on top of the process's own ~50 MB. Streaming peaks at ~60 MB
+    // on an idle machine; under a loaded CI run Node 24 reached 197 MB once (chunks read ahead of the hashing and
+    // not yet collected), so the bound is the file's size itself: what no whole-file read can stay under.
+    expect(maxRssKiB * 1024).toBeLessThan(SIZE);
   });
 });
