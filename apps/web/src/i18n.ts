@@ -346,13 +346,14 @@ export function formatTime(lang: Lang, at: Date): string {
   });
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** A moment as a day and a time in Tokyo: 「11月26日 12:52」, "26 Nov 12:52". */
-export function formatDateTime(lang: Lang, at: Date): string {
-  const parts = Object.fromEntries(
+/** The year, month, day, hour and minute of a moment in Tokyo (24-hour clock), as text. */
+export function tokyoParts(at: Date): Record<'year' | 'month' | 'day' | 'hour' | 'minute', string> {
+  return Object.fromEntries(
     new Intl.DateTimeFormat('en-US', {
       timeZone: 'Asia/Tokyo',
+      year: 'numeric',
       month: 'numeric',
       day: 'numeric',
       hour: '2-digit',
@@ -361,7 +362,12 @@ export function formatDateTime(lang: Lang, at: Date): string {
     })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
+  ) as Record<'year' | 'month' | 'day' | 'hour' | 'minute', string>;
+}
+
+/** A moment as a day and a time in Tokyo: 「11月26日 12:52」, "26 Nov 12:52". */
+export function formatDateTime(lang: Lang, at: Date): string {
+  const parts = tokyoParts(at);
   const time = `${parts.hour}:${parts.minute}`;
   if (lang === 'ja') return `${parts.month}月${parts.day}日 ${time}`;
   return `${parts.day} ${MONTHS[Number(parts.month) - 1]} ${time}`;

@@ -1,4 +1,4 @@
-import { fillPlaceholders, type Lang } from './i18n';
+import { fillPlaceholders, MONTHS, tokyoParts, type Lang } from './i18n';
 
 /**
  * The proofs panel's words (signed trail checkpoints, evidence bundles, the
@@ -179,21 +179,8 @@ export function formatBytes(n: number): string {
 export function formatMoment(lang: Lang, iso: string): string {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone: 'Asia/Tokyo',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((x) => [x.type, x.value]),
-  ) as Record<string, string>;
+  const p = tokyoParts(at);
   const time = `${p.hour}:${p.minute}`;
   if (lang === 'ja') return `${p.year}年${p.month}月${p.day}日 ${time}`;
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  return `${p.day} ${months[Number(p.month) - 1]} ${p.year} ${time} JST`;
+  return `${p.day} ${MONTHS[Number(p.month) - 1]} ${p.year} ${time} JST`;
 }
