@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay, messages } from '../../apps/web/src/i18n';
-import { TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
+import { PageHarness, PASSWORD, root } from './page-harness';
 
 /**
  * The dashboard page as its users meet it: a real Chromium (Debian's
@@ -12,9 +12,6 @@ import { TestApp } from '../support/test-app';
  * against the demo case, with changes made meanwhile by other people through
  * the API.
  */
-const root = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PASSWORD = 'demo-password-for-web-tests';
 const WAIT = { timeout: 10_000 };
 
 /** What the page shows, as the API gives it (the page is compared with this, never with fixed numbers: the demo's history changes). */
@@ -88,41 +85,17 @@ function addDays(day: string, n: number): string {
 }
 
 describe('the dashboard page', () => {
+  let h: PageHarness;
   let t: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const openPage = (locale: string, pathAndQuery = '/') => h.openPage(locale, pathAndQuery);
+  const signIn = (page: Page, email: string, password?: string) => h.signIn(page, email, password);
 
   beforeAll(async () => {
-    // The same build check as `npm start` and the server tests (here: the page's part, dist/web).
-    execFileSync(process.execPath, [path.join(root, 'scripts/ensure-build.cjs'), 'web'], { cwd: root, stdio: 'inherit' });
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
-    t = await TestApp.start({ DEMO: 'true', DEMO_PASSWORD: PASSWORD });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    h = await PageHarness.start();
+    t = h.t;
   }, 180_000);
 
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
-
-  /** A fresh browser profile (its own storage) with the given preferred language, at `path`; collects console errors (a CSP violation is one). */
-  async function openPage(locale: string, pathAndQuery = '/'): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-    page.on('pageerror', (e) => void errors.push(e.message));
-    await page.goto(`${t.baseUrl}${pathAndQuery}`);
-    return { page, errors };
-  }
-
-  async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
-    await page.locator('input[name="email"]').fill(email);
-    await page.locator('input[name="password"]').fill(password);
-    await page.locator('button[type="submit"]').click();
-  }
+  afterAll(async () => h?.close());
 
   /** Waits until the element's text is exactly `text`. */
   async function textIs(page: Page, testId: string, text: string): Promise<void> {

@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { unzipSync } from 'fflate';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proofsMessages } from '../../apps/web/src/proofs-words';
-import { TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
+import { PageHarness, PASSWORD, root } from './page-harness';
 
 /**
  * The dashboard's proofs panel (docs/proofs.md) in a real Chromium against the
@@ -14,9 +14,6 @@ import { TestApp } from '../support/test-app';
  * bundle exported and downloaded through the page, the verifier and the keys
  * to check it offline; and no panel for those who may not read the trail.
  */
-const root = path.resolve(__dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PASSWORD = 'demo-password-for-web-tests';
 const WAIT = { timeout: 15_000 };
 /** Building the demo's bundle (its evidence files, the PDF reports) takes a while on a slow machine: a generous deadline. */
 const BUILD_WAIT = { timeout: 150_000 };
@@ -27,39 +24,17 @@ const LATEST = `{ trailCheckpoints(first: 1) { nodes { treeSize body } } }`;
 const BUNDLES = `{ evidenceBundles(first: 5) { nodes { id status sha256 fileName scope scopeId } } }`;
 
 describe('the proofs panel of the dashboard page', () => {
+  let h: PageHarness;
   let t: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const openPage = (locale: string, pathAndQuery = '/') => h.openPage(locale, pathAndQuery, { acceptDownloads: true });
+  const signIn = (page: Page, email: string, password?: string) => h.signIn(page, email, password);
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(root, 'scripts/ensure-build.cjs'), 'web'], { cwd: root, stdio: 'inherit' });
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
-    t = await TestApp.start({ DEMO: 'true', DEMO_PASSWORD: PASSWORD });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    h = await PageHarness.start();
+    t = h.t;
   }, 180_000);
 
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
-  });
-
-  async function openPage(locale: string): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    contexts.push(context);
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-    page.on('pageerror', (e) => void errors.push(e.message));
-    await page.goto(t.baseUrl);
-    return { page, errors };
-  }
-
-  async function signIn(page: Page, email: string): Promise<void> {
-    await page.locator('input[name="email"]').fill(email);
-    await page.locator('input[name="password"]').fill(PASSWORD);
-    await page.locator('button[type="submit"]').click();
-  }
+  afterAll(async () => h?.close());
 
   /** The second auditor co-signs the newest checkpoint through the API, with a key of their own. */
   async function cosignLatest(): Promise<{ treeSize: string; name: string }> {
