@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_NAMES } from '@app/proofs';
 import { EVIDENCE, makeBundle, reseal, type MadeBundle } from './support/make-bundle';
 
 /**
@@ -16,20 +17,8 @@ const root = path.resolve(__dirname, '../..');
 const PAGE = path.join(root, 'dist/verifier/verify.html');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WAIT = { timeout: 20_000 };
-const CHECKS = [
-  'BAG_COMPLETE',
-  'TAG_MANIFEST',
-  'SIGNED_SUBJECT',
-  'BUNDLE_SIGNATURE',
-  'CHECKPOINT_SIGNATURE',
-  'COSIGNATURES',
-  'TRAIL_CHAIN',
-  'TRAIL_INCLUSION',
-  'CHECKPOINT_CONSISTENCY',
-  'SIGN_OFF_DIGESTS',
-  'CLEARANCE_DIGESTS',
-  'EVIDENCE_BYTES',
-];
+/** Every named check, in the core's order (verifier-core.spec.ts pins the names themselves). */
+const CHECKS = CHECK_NAMES;
 
 interface PageElement {
   getAttribute(name: string): string | null;
