@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { ClsService } from 'nestjs-cls';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Clock, decodeCursor, pageSize, type Actor, type Page, type PageRequest, pageOf } from '@app/common';
 import { AuditTrailEntryEntity } from './audit-trail-entry.entity';
 import { checkChain, entryHash, GENESIS_HASH, jsonSnapshot, type ChainBreak } from './domain/audit-hash';
@@ -106,9 +105,6 @@ export class AuditTrailService {
       prevHash: head?.hash ?? GENESIS_HASH,
     });
     entry.hash = entryHash(entry);
-    // insert, not save: save() would first SELECT by primary key. (TypeORM's deep-partial
-    // type cannot express a jsonb column typed as a plain object, hence the cast.)
-    await this.repo.insert(entry as QueryDeepPartialEntity<AuditTrailEntryEntity>);
     // Delivered by PostgreSQL when (and only if) the change commits: live views
     // (subscriptions, the dashboard) learn that something changed, never of a rollback.
     const notice: TrailAppendedNotice = {
@@ -118,7 +114,32 @@ export class AuditTrailService {
       entityId: entry.entityId,
       at: entry.occurredAt.toISOString(),
     };
-    await this.txHost.tx.query('SELECT pg_notify($1, $2)', [TRAIL_CHANNEL, JSON.stringify(notice)]);
+    // The row and its notice in one statement (the notice only if the row went in). A plain
+    // INSERT, not save(): save() would first SELECT by primary key. jsonb as JSON text, as
+    // TypeORM's insert sends it.
+    await this.txHost.tx.query(
+      `WITH e AS (
+         INSERT INTO audit_trail (seq, id, occurred_at, actor_id, actor_label, action, entity_type, entity_id, before, after, request_id, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING seq)
+       SELECT pg_notify($14, $15) FROM e`,
+      [
+        entry.seq,
+        entry.id,
+        entry.occurredAt,
+        entry.actorId,
+        entry.actorLabel,
+        entry.action,
+        entry.entityType,
+        entry.entityId,
+        entry.before === null ? null : JSON.stringify(entry.before),
+        entry.after === null ? null : JSON.stringify(entry.after),
+        entry.requestId,
+        entry.prevHash,
+        entry.hash,
+        TRAIL_CHANNEL,
+        JSON.stringify(notice),
+      ],
+    );
     return entry;
   }
 
