@@ -3,17 +3,34 @@ import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AuditTrailService } from '@app/audit-trail';
-import { Actor, addDays, Clock, DAY_MS, dayStart, emitInOrder, staleVersion } from '@app/common';
-import { updateIfVersion } from '@app/database';
+import { Actor, addDays, Clock, DAY_MS, dayStart, emitInOrder, isSystem, staleVersion } from '@app/common';
+import { updateIfVersionReturning } from '@app/database';
 import { IncidentsService } from '@app/incidents';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { CountermeasureEntity, countermeasureKey, RequirementEntity, riskAccepted, TransitionEntity } from './countermeasure.entities';
+import {
+  CountermeasureContributorEntity,
+  CountermeasureEntity,
+  countermeasureKey,
+  RequirementEntity,
+  riskAccepted,
+  TransitionEntity,
+} from './countermeasure.entities';
 import { CountermeasureEvents, type CountermeasureStatusChanged } from './countermeasure.events';
 import { CountermeasureReads } from './countermeasure-reads';
 import type { ItemParties } from './domain/countermeasure-access';
 import { CountermeasureError, CountermeasureErrorCode } from './domain/countermeasure.errors';
-import { assertReasonLength, snapshot } from './domain/countermeasure-checks';
+import { assertReasonLength, notFound, snapshot } from './domain/countermeasure-checks';
 import { CountermeasureStatus, decideTransition, freshnessMove, isSystemCause, TransitionCause } from './domain/countermeasure-workflow';
+
+/** An item read under its incident lock with what a status move decides on. */
+export interface ItemUnderLock {
+  cm: CountermeasureEntity;
+  requirements: RequirementEntity[];
+  contributorIds: string[];
+}
+
+/** Who may edit the item, as far as `assertMayEdit` asks (see `editorsFor`). */
+export type ItemEditors = Pick<ItemParties, 'ownerId' | 'contributorIds'>;
 
 /**
  * The workflow's moves and the freshness sweep of CountermeasuresService (which
@@ -46,6 +63,44 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
   }
 
   /**
+   * `lockItem` for a status move: after the incident lock, one read gives the
+   * item with its requirements (the evidence facts of the move) and its
+   * contributors (who may move it), all as committed under the lock.
+   */
+  protected async lockItemForMove(id: string): Promise<ItemUnderLock> {
+    const first = await this.getById(id);
+    await this.incidents.lock(first.incidentId);
+    const row = await this.em
+      .getRepository(CountermeasureEntity)
+      .createQueryBuilder('c')
+      .leftJoinAndMapMany('c.lockedRequirements', RequirementEntity, 'r', 'r.countermeasureId = c.id')
+      .leftJoinAndMapMany('c.lockedContributors', CountermeasureContributorEntity, 'x', 'x.countermeasureId = c.id')
+      .where('c.id = :id', { id })
+      .orderBy('r.position', 'ASC')
+      .addOrderBy('x.userId', 'ASC')
+      .getOne();
+    if (!row) throw notFound(id);
+    const { lockedRequirements, lockedContributors, ...rest } = row as CountermeasureEntity & {
+      lockedRequirements: RequirementEntity[];
+      lockedContributors: CountermeasureContributorEntity[];
+    };
+    const cm = Object.assign(Object.create(CountermeasureEntity.prototype) as CountermeasureEntity, rest);
+    return { cm, requirements: lockedRequirements, contributorIds: lockedContributors.map((x) => x.userId) };
+  }
+
+  /**
+   * The owner and contributors as `assertMayEdit` sees them, reading only the
+   * actor's own membership (FOR SHARE, as `parties` does): whether the actor is
+   * a current owner or contributor is all that rule asks, so the others'
+   * membership and the chief are not read. Not for the rules that need the chief.
+   */
+  protected async editorsFor(actor: Actor, cm: CountermeasureEntity, contributorIds: readonly string[]): Promise<ItemEditors> {
+    const named = !isSystem(actor) && (actor.id === cm.ownerId || contributorIds.includes(actor.id!));
+    const current = named ? await this.incidents.currentMemberIds(cm.incidentId, [actor.id!]) : new Set<string>();
+    return { ownerId: current.has(cm.ownerId) ? cm.ownerId : null, contributorIds: contributorIds.filter((u) => current.has(u)) };
+  }
+
+  /**
    * A move decided by another context (an auditor's sign-off or rejection,
    * evidence withdrawn under verified work, a system move) on an item whose
    * incident the caller has locked (`lockItem`). Who may make it is the
@@ -69,8 +124,10 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
     to: CountermeasureStatus,
     cause: TransitionCause,
     reason: string | null,
+    /** The item's requirements when the caller read them under the incident lock (else read here). */
+    preloaded?: readonly RequirementEntity[],
   ): Promise<CountermeasureEntity> {
-    const requirements = await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id });
+    const requirements = preloaded ?? (await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id }));
     const decision = decideTransition({
       current: cm.status,
       resumeStatus: cm.resumeStatus,
@@ -130,11 +187,20 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
    * the incident lock (or this is the sweep, which takes it).
    */
   async refreshFreshness(id: string): Promise<CountermeasureEntity | null> {
-    const cm = await this.getById(id);
+    return this.refreshFreshnessOf(await this.getById(id));
+  }
+
+  /**
+   * `refreshFreshness` of an item the caller holds as it stands (e.g. the row a
+   * move just wrote) and, if it read them under the incident lock, its requirements.
+   */
+  protected async refreshFreshnessOf(
+    cm: CountermeasureEntity,
+    preloaded?: readonly RequirementEntity[],
+  ): Promise<CountermeasureEntity | null> {
     if (!cm.ongoing || (cm.status !== CountermeasureStatus.OPERATING && cm.status !== CountermeasureStatus.DEGRADED)) return null;
-    const recurring = (await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id })).filter(
-      (r) => r.recurrenceDays !== null,
-    );
+    const all = preloaded ?? (await this.em.getRepository(RequirementEntity).findBy({ countermeasureId: cm.id }));
+    const recurring = all.filter((r) => r.recurrenceDays !== null);
     if (recurring.length === 0) return null;
     const today = this.today();
     // The requirement that goes stale first decides: the measure is fresh only if all are.
@@ -158,7 +224,7 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
           ? `"${stalest.r.title}" has no accepted evidence`
           : `"${stalest.r.title}": the latest accepted evidence is effective ${stalest.r.latestAcceptedEffectiveOn}, older than ${stalest.r.recurrenceDays} days on ${today}`
         : `every recurring requirement has fresh accepted evidence on ${today}`;
-    return this.applyMove(Actor.system('freshness'), cm, cm.version, move.to, move.cause, why);
+    return this.applyMove(Actor.system('freshness'), cm, cm.version, move.to, move.cause, why, all);
   }
 
   /**
@@ -263,11 +329,12 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
     extra: Record<string, unknown> = {},
     beforeExtra: Record<string, unknown> = {},
   ): Promise<{ updated: CountermeasureEntity; entry: { id: string; occurredAt: Date } }> {
-    if (!(await updateIfVersion(this.em, CountermeasureEntity, cm.id, expectedVersion, set, this.clock.now()))) {
+    // The row as the UPDATE left it (RETURNING): no second read.
+    const updated = await updateIfVersionReturning(this.em, CountermeasureEntity, cm.id, expectedVersion, set, this.clock.now());
+    if (!updated) {
       const current = await this.getById(cm.id);
       throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);
     }
-    const updated = await this.getById(cm.id);
     const entry = await this.trail.append({
       actor,
       action,

@@ -270,20 +270,20 @@ export class CountermeasuresService extends CountermeasureMoves {
     to: CountermeasureStatus,
     reason: string | null,
   ): Promise<CountermeasureEntity> {
-    const cm = await this.lockItem(id);
-    const parties = await this.parties(cm);
+    const { cm, requirements, contributorIds } = await this.lockItemForMove(id);
     const cause =
       to === CountermeasureStatus.CANCELLED
         ? TransitionCause.EXECUTIVE
         : to === CountermeasureStatus.REOPENED
           ? TransitionCause.REOPEN
           : TransitionCause.USER;
-    if (cause === TransitionCause.USER) assertMayEdit(actor, parties);
+    if (cause === TransitionCause.USER) assertMayEdit(actor, await this.editorsFor(actor, cm, contributorIds));
     else assertMayDecide(actor, to === CountermeasureStatus.CANCELLED ? 'cancel a countermeasure' : 'reopen a countermeasure');
     if (reason != null) assertReasonLength(reason);
-    const moved = await this.applyMove(actor, cm, expectedVersion, to, cause, reason);
-    // Starting to operate (or unblocking a degraded measure) re-checks freshness at once.
-    return (await this.refreshFreshness(moved.id)) ?? moved;
+    const moved = await this.applyMove(actor, cm, expectedVersion, to, cause, reason, requirements);
+    // Starting to operate (or unblocking a degraded measure) re-checks freshness at once, on the row
+    // as the move wrote it (its requirements are as read under the lock: a move does not change them).
+    return (await this.refreshFreshnessOf(moved, requirements)) ?? moved;
   }
 
   /** Adds a statement of what must be shown; planning: owner, contributors, the chief or an admin. */

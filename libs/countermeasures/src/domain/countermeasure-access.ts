@@ -37,7 +37,7 @@ export function assertMayPlan(actor: Actor, chiefId: string | null, what: string
   refuse(`${what}: only the task-force chief or an admin may`, actor);
 }
 
-export function assertMayEdit(actor: Actor, item: ItemParties): void {
+export function assertMayEdit(actor: Actor, item: Pick<ItemParties, 'ownerId' | 'contributorIds'>): void {
   if (isSystem(actor) || actor.id === item.ownerId || item.contributorIds.includes(actor.id!)) return;
   refuse('change this countermeasure: only its owner and contributors may', actor);
 }
