@@ -139,7 +139,8 @@ describe('one orchestration of the cross-row rules', () => {
 
   it('moving a required item changes the blockers but not the state: the version stays, and an executive holding it is not refused as stale', async () => {
     const before = await gate(keys[0]!);
-    const texts = await transactionOf(/^UPDATE "countermeasures"/, () =>
+    // The move's versioned UPDATE (with its history row, in one statement).
+    const texts = await transactionOf(/\bUPDATE "?countermeasures"? SET\b/, () =>
       t.gql(MOVE, { input: { id: otherId, expectedVersion: 1, to: 'IN_PROGRESS' } }, ownerToken),
     );
     console.log(`moveCountermeasure (2 gates): ${texts.length} statements in its transaction, ${gateReads(texts)} gate reads`);

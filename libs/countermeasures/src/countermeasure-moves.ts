@@ -4,7 +4,7 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AuditTrailService } from '@app/audit-trail';
 import { Actor, addDays, Clock, DAY_MS, dayStart, emitInOrder, isSystem, staleVersion } from '@app/common';
-import { updateIfVersionReturning } from '@app/database';
+import { hydrate, updateIfVersionReturning } from '@app/database';
 import { IncidentsService } from '@app/incidents';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
@@ -142,25 +142,26 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
       },
     });
     const at = this.clock.now();
-    const updated = await this.updateVersioned(
+    const { updated } = await this.updateVersionedEntry(
       actor,
       'countermeasure.status_changed',
       cm,
       expectedVersion,
       { status: decision.to, resumeStatus: decision.resumeStatus },
       { cause: decision.cause, reason: decision.reason },
+      {},
+      (updatedAt) =>
+        this.writeMove(cm.id, expectedVersion, updatedAt, decision.resumeStatus, {
+          fromStatus: decision.from,
+          toStatus: decision.to,
+          cause: decision.cause,
+          reason: decision.reason,
+          // A system move has no human actor, whoever triggered the check.
+          actorId: isSystemCause(cause) ? null : actor.id,
+          actorLabel: actor.label,
+          at,
+        }),
     );
-    await this.em.getRepository(TransitionEntity).insert({
-      countermeasureId: cm.id,
-      fromStatus: decision.from,
-      toStatus: decision.to,
-      cause: decision.cause,
-      reason: decision.reason,
-      // A system move has no human actor, whoever triggered the check.
-      actorId: isSystemCause(cause) ? null : actor.id,
-      actorLabel: actor.label,
-      at,
-    });
     const event: CountermeasureStatusChanged = {
       countermeasureId: cm.id,
       incidentId: cm.incidentId,
@@ -175,6 +176,32 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
     // Listeners (clearance, gate) run here, in this transaction: their rules commit with the move.
     await emitInOrder(this.events, CountermeasureEvents.STATUS_CHANGED, event);
     return updated;
+  }
+
+  /**
+   * The move's versioned UPDATE (status, resume status) and its history row in
+   * one statement: the history row is inserted from the updated row, so there is
+   * none when the version did not match. Returns the row as the UPDATE left it
+   * (as `updateIfVersionReturning`), or null.
+   */
+  private async writeMove(
+    id: string,
+    expectedVersion: number,
+    updatedAt: Date,
+    resumeStatus: CountermeasureStatus | null,
+    t: Pick<TransitionEntity, 'fromStatus' | 'toStatus' | 'cause' | 'reason' | 'actorId' | 'actorLabel' | 'at'>,
+  ): Promise<CountermeasureEntity | null> {
+    const rows = (await this.em.query(
+      `WITH moved AS (
+         UPDATE countermeasures SET status = $1, resume_status = $2, version = version + 1, updated_at = $3
+         WHERE id = $4 AND version = $5 RETURNING *),
+       history AS (
+         INSERT INTO countermeasure_transitions (countermeasure_id, from_status, to_status, cause, reason, actor_id, actor_label, at)
+         SELECT id, $6::text, $1::text, $7::text, $8::text, $9::uuid, $10::text, $11::timestamptz FROM moved)
+       SELECT * FROM moved`,
+      [t.toStatus, resumeStatus, updatedAt, id, expectedVersion, t.fromStatus, t.cause, t.reason, t.actorId, t.actorLabel, t.at],
+    )) as Record<string, unknown>[];
+    return rows.length === 1 ? hydrate(this.em, CountermeasureEntity, rows[0]!) : null;
   }
 
   /**
@@ -328,9 +355,12 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
     set: QueryDeepPartialEntity<CountermeasureEntity>,
     extra: Record<string, unknown> = {},
     beforeExtra: Record<string, unknown> = {},
+    /** The versioned UPDATE itself, when it writes more in the same statement (a move's history row). */
+    write: (updatedAt: Date) => Promise<CountermeasureEntity | null> = (updatedAt) =>
+      updateIfVersionReturning(this.em, CountermeasureEntity, cm.id, expectedVersion, set, updatedAt),
   ): Promise<{ updated: CountermeasureEntity; entry: { id: string; occurredAt: Date } }> {
     // The row as the UPDATE left it (RETURNING): no second read.
-    const updated = await updateIfVersionReturning(this.em, CountermeasureEntity, cm.id, expectedVersion, set, this.clock.now());
+    const updated = await write(this.clock.now());
     if (!updated) {
       const current = await this.getById(cm.id);
       throw staleVersion('Countermeasure', countermeasureKey(cm.seq), expectedVersion, current.version);

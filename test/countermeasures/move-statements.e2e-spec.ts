@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GateChangeNotifier } from '@app/notifications';
+import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { countStatements } from '../support/statement-counter';
+import { errorCode, TestApp } from '../support/test-app';
+
+const MOVE = `mutation($input: MoveCountermeasureInput!) { moveCountermeasure(input: $input) { id status version } }`;
+const CREATE_GATE = `mutation($input: CreateGateInput!) { createGate(input: $input) { state } }`;
+const GATE = `query($key: String!) { gate(key: $key) { state version blockers { kind itemKey message } } }`;
+
+type Moved = { moveCountermeasure: { id: string; status: string; version: number } };
+type Gate = { gate: { state: string; version: number; blockers: { kind: string; itemKey: string | null; message: string }[] } };
+
+/**
+ * What one moveCountermeasure costs in SQL statements, counted at the pg
+ * driver (authentication included), so that the write path stays lean: the
+ * rules it must decide in its transaction (who may move, the workflow, the
+ * version check, the trail's chain, the cross-row rules and the gate) are
+ * each asked once, and nothing is read twice.
+ */
+describe('the SQL statements of one moveCountermeasure', () => {
+  let t: TestApp;
+  let ctx: Awaited<ReturnType<typeof makeIncident>>;
+  let owner: Awaited<ReturnType<Awaited<ReturnType<typeof makeIncident>>['addMember']>>;
+  let ownerToken: string;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    ctx = await makeIncident(t, '統計用事案');
+    owner = await ctx.addMember(['TASK_FORCE'], 'システム運用担当');
+    ownerToken = await owner.token();
+  });
+  afterAll(async () => t?.close());
+
+  const move = (id: string, expectedVersion: number, to: string, token = ownerToken, reason?: string) =>
+    countStatements(() => t.gql<Moved>(MOVE, { input: { id, expectedVersion, to, reason } }, token));
+
+  /** The trail entries about the item, oldest first, with the chain link to the entry before each. */
+  const trailOf = (id: string) =>
+    t.sql<{ action: string; before: { status?: string } | null; after: { status?: string; version?: number } | null; linked: boolean }>(
+      `SELECT e.action, e.before, e.after, e.prev_hash = p.hash AS linked
+       FROM audit_trail e JOIN audit_trail p ON p.seq = e.seq - 1 WHERE e.entity_id = $1 ORDER BY e.seq`,
+      [id],
+    );
+  const historyOf = (id: string) =>
+    t.sql<{ from_status: string | null; to_status: string; actor_id: string | null }>(
+      'SELECT from_status, to_status, actor_id FROM countermeasure_transitions WHERE countermeasure_id = $1 ORDER BY at',
+      [id],
+    );
+
+  it('a move of an item the gate does not depend on costs at most 13 statements, and is made in full', async () => {
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
+    const { result, statements, texts } = await move(cm.id, cm.version, 'IN_PROGRESS');
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.moveCountermeasure).toEqual({ id: cm.id, status: 'IN_PROGRESS', version: cm.version + 1 });
+    // The 13: the user behind the token (1); BEGIN (2); the item, for its incident (3); the incident
+    // lock, FOR UPDATE (4); the item with its requirements and contributors, read under that lock (5);
+    // the mover's own task-force membership, FOR SHARE (6); the versioned UPDATE ... RETURNING with
+    // the history row in the same statement (7); the trail's advisory lock (8), its head (9), and the
+    // entry with its pg_notify (10); at commit the cross-row rules: the incident lock again (11) and
+    // the incident's gates, none here (12); COMMIT (13).
+    expect(statements, texts.join('\n---\n')).toBeLessThanOrEqual(13);
+    expect(texts.some((s) => /^UPDATE countermeasures .* RETURNING \*/s.test(s.replace(/^WITH moved AS \(\s*/, '')))).toBe(true);
+
+    expect(await historyOf(cm.id)).toEqual([
+      { from_status: null, to_status: 'PLANNED', actor_id: null },
+      { from_status: 'PLANNED', to_status: 'IN_PROGRESS', actor_id: owner.user.id },
+    ]);
+    const moved = (await trailOf(cm.id)).at(-1)!;
+    expect(moved).toMatchObject({
+      action: 'countermeasure.status_changed',
+      before: { status: 'PLANNED' },
+      after: { status: 'IN_PROGRESS', version: cm.version + 1 },
+      linked: true,
+    });
+  });
+
+  it('a stale expectedVersion is refused with CONFLICT and writes nothing (no history row, no trail entry)', async () => {
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
+    const first = await move(cm.id, cm.version, 'IN_PROGRESS');
+    expect(first.result.errors).toBeUndefined();
+    const trailBefore = (await trailOf(cm.id)).length;
+    const stale = await move(cm.id, cm.version, 'BLOCKED', ownerToken, '委託先の回答待ち');
+    expect(errorCode(stale.result)).toBe('CONFLICT');
+    expect(stale.result.errors![0]!.extensions).toMatchObject({ expectedVersion: cm.version, currentVersion: cm.version + 1 });
+    expect((await historyOf(cm.id)).map((h) => h.to_status)).toEqual(['PLANNED', 'IN_PROGRESS']);
+    expect(await trailOf(cm.id)).toHaveLength(trailBefore);
+  });
+
+  it('a member who is neither owner nor contributor is refused before anything is written', async () => {
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
+    const other = await ctx.addMember();
+    const res = await move(cm.id, cm.version, 'IN_PROGRESS', await other.token());
+    expect(errorCode(res.result)).toBe('FORBIDDEN');
+    expect((await historyOf(cm.id)).map((h) => h.to_status)).toEqual(['PLANNED']);
+  });
+
+  it('a move of an item the gate requires costs at most 19 statements, and the gate says so in the same transaction', async () => {
+    const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { title: 'アクセス権限の絞り込み', requiredForGate: true });
+    const key = 'new-customer-promotion';
+    const chiefToken = await ctx.chief.token();
+    const created = await t.gql(
+      CREATE_GATE,
+      { input: { incidentId: ctx.incident.id, key, name: '新規顧客向け販売促進', reason: '外部監査で安全性が確認されるまで停止' } },
+      chiefToken,
+    );
+    expect(created.errors).toBeUndefined();
+    // The gate's creation is announced after its commit (notifications, subscriptions): let that
+    // work finish first, so that only the move's own statements are counted.
+    for (let i = 0; i < 300; i++) {
+      const [row] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE dedupe_key LIKE 'GATE_CHANGED:%'`);
+      if (row!.n > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await t.app.get(GateChangeNotifier).idle();
+    const before = (await t.gql<Gate>(GATE, { key }, chiefToken)).data!.gate;
+    expect(before.blockers.find((b) => b.itemKey === 'CM-004')!.message).toContain('is PLANNED');
+
+    const { result, statements, texts } = await move(cm.id, cm.version, 'IN_PROGRESS');
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.moveCountermeasure).toEqual({ id: cm.id, status: 'IN_PROGRESS', version: cm.version + 1 });
+    // The 13 above, where the incident's gate is found (12), and then the gate's facts from their
+    // owners: the required items (13), their owners' names (14), the standing clearance (15), the
+    // latest engagement (16), the blocking findings (17); the gate row's new blockers (18); COMMIT (19).
+    expect(statements, texts.join('\n---\n')).toBeLessThanOrEqual(19);
+
+    const after = (await t.gql<Gate>(GATE, { key }, chiefToken)).data!.gate;
+    expect(after.state).toBe('SUSPENDED');
+    expect(after.version).toBe(before.version); // blockers are kept current without moving the version
+    expect(after.blockers.find((b) => b.itemKey === 'CM-004')!.message).toContain('is IN_PROGRESS');
+    expect((await trailOf(cm.id)).at(-1)).toMatchObject({ action: 'countermeasure.status_changed', linked: true });
+  });
+});
