@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
+import type {
+  DataSource,
+  EntitySubscriberInterface,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+  TransactionStartEvent,
+} from 'typeorm';
 import { Clock, decodeCursor, pageSize, type Actor, type Page, type PageRequest, pageOf } from '@app/common';
 import { AuditTrailEntryEntity } from './audit-trail-entry.entity';
 import { checkChain, entryHash, GENESIS_HASH, jsonSnapshot, type ChainBreak } from './domain/audit-hash';
@@ -52,13 +60,39 @@ export interface VerificationResult {
   firstBreak: ChainBreak | null;
 }
 
+/**
+ * The entry each open transaction appended last, by its query runner. The
+ * transaction's first append takes the chain lock, which it keeps to its end:
+ * no one else appends meanwhile, so its next append (a move, then the gate it
+ * closed...) chains onto this entry without taking the lock again or reading
+ * the head. Forgotten whenever a transaction or a savepoint starts or ends,
+ * either way: a rolled-back savepoint may have taken an entry, or the lock,
+ * with it; the next append then locks and reads as the first one did.
+ */
+const lastAppended = new WeakMap<object, { seq: string; hash: string }>();
+
 @Injectable()
-export class AuditTrailService {
+export class AuditTrailService implements EntitySubscriberInterface {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(ClsService) private readonly cls: ClsService,
     @Inject(Clock) private readonly clock: Clock,
-  ) {}
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    dataSource.subscribers.push(this);
+  }
+
+  beforeTransactionStart(event: TransactionStartEvent): void {
+    lastAppended.delete(event.queryRunner);
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    lastAppended.delete(event.queryRunner);
+  }
+
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    lastAppended.delete(event.queryRunner);
+  }
 
   private get repo() {
     return this.txHost.tx.getRepository(AuditTrailEntryEntity);
@@ -88,8 +122,12 @@ export class AuditTrailService {
   }
 
   private async appendNow(cmd: AppendCommand): Promise<AuditTrailEntryEntity> {
-    await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
-    const head = await this.repo.createQueryBuilder('e').select(['e.seq', 'e.hash']).orderBy('e.seq', 'DESC').limit(1).getOne();
+    const runner = this.txHost.tx.queryRunner;
+    let head = runner ? lastAppended.get(runner) : undefined;
+    if (!head) {
+      await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
+      head = (await this.repo.createQueryBuilder('e').select(['e.seq', 'e.hash']).orderBy('e.seq', 'DESC').limit(1).getOne()) ?? undefined;
+    }
     const entry = this.repo.create({
       seq: head ? (BigInt(head.seq) + 1n).toString() : '1',
       id: randomUUID(),
@@ -140,6 +178,7 @@ export class AuditTrailService {
         JSON.stringify(notice),
       ],
     );
+    if (runner) lastAppended.set(runner, { seq: entry.seq, hash: entry.hash });
     return entry;
   }
 
