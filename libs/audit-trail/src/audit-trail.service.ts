@@ -4,14 +4,9 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
-import type {
-  DataSource,
-  EntitySubscriberInterface,
-  TransactionCommitEvent,
-  TransactionRollbackEvent,
-  TransactionStartEvent,
-} from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { Clock, decodeCursor, pageSize, type Actor, type Page, type PageRequest, pageOf } from '@app/common';
+import { TransactionMemo } from '@app/database';
 import { AuditTrailEntryEntity } from './audit-trail-entry.entity';
 import { checkChain, entryHash, GENESIS_HASH, jsonSnapshot, type ChainBreak } from './domain/audit-hash';
 
@@ -60,38 +55,26 @@ export interface VerificationResult {
   firstBreak: ChainBreak | null;
 }
 
-/**
- * The entry each open transaction appended last, by its query runner. The
- * transaction's first append takes the chain lock, which it keeps to its end:
- * no one else appends meanwhile, so its next append (a move, then the gate it
- * closed...) chains onto this entry without taking the lock again or reading
- * the head. Forgotten whenever a transaction or a savepoint starts or ends,
- * either way: a rolled-back savepoint may have taken an entry, or the lock,
- * with it; the next append then locks and reads as the first one did.
- */
-const lastAppended = new WeakMap<object, { seq: string; hash: string }>();
-
 @Injectable()
-export class AuditTrailService implements EntitySubscriberInterface {
+export class AuditTrailService {
+  /**
+   * The entry each open transaction appended last. The transaction's first
+   * append takes the chain lock, which it keeps to its end: no one else appends
+   * meanwhile, so its next append (a move, then the gate it closed...) chains
+   * onto this entry without taking the lock again or reading the head.
+   * Forgotten whenever a transaction or a savepoint starts or ends, either way
+   * (TransactionMemo): a rolled-back savepoint may have taken an entry, or the
+   * lock, with it; the next append then locks and reads as the first one did.
+   */
+  private readonly lastAppended: TransactionMemo<{ seq: string; hash: string }>;
+
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(ClsService) private readonly cls: ClsService,
     @Inject(Clock) private readonly clock: Clock,
     @InjectDataSource() dataSource: DataSource,
   ) {
-    dataSource.subscribers.push(this);
-  }
-
-  beforeTransactionStart(event: TransactionStartEvent): void {
-    lastAppended.delete(event.queryRunner);
-  }
-
-  afterTransactionCommit(event: TransactionCommitEvent): void {
-    lastAppended.delete(event.queryRunner);
-  }
-
-  afterTransactionRollback(event: TransactionRollbackEvent): void {
-    lastAppended.delete(event.queryRunner);
+    this.lastAppended = new TransactionMemo(dataSource);
   }
 
   private get repo() {
@@ -123,7 +106,7 @@ export class AuditTrailService implements EntitySubscriberInterface {
 
   private async appendNow(cmd: AppendCommand): Promise<AuditTrailEntryEntity> {
     const runner = this.txHost.tx.queryRunner;
-    let head = runner ? lastAppended.get(runner) : undefined;
+    let head = this.lastAppended.get(runner);
     if (!head) {
       await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
       head = (await this.repo.createQueryBuilder('e').select(['e.seq', 'e.hash']).orderBy('e.seq', 'DESC').limit(1).getOne()) ?? undefined;
@@ -178,7 +161,7 @@ export class AuditTrailService implements EntitySubscriberInterface {
         JSON.stringify(notice),
       ],
     );
-    if (runner) lastAppended.set(runner, { seq: entry.seq, hash: entry.hash });
+    this.lastAppended.set(runner, { seq: entry.seq, hash: entry.hash });
     return entry;
   }
 

@@ -8,3 +8,4 @@ export * from './pg-notifications';
 export * from './database-errors';
 export * from './unique-violation';
 export * from './transaction-stamps';
+export * from './transaction-memo';
