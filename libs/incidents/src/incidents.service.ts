@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import type { DataSource } from 'typeorm';
 import { decodeTimeIdCursor, pageSize, type Page, type PageRequest, pageOf } from '@app/common';
+import { TransactionMemo } from '@app/database';
 import { IncidentError, IncidentErrorCode } from './domain/incident.errors';
 import {
   IncidentDataCategoryEntity,
@@ -20,7 +23,20 @@ export interface ListOptions {
 /** Reading incidents, their inventory and their task force. Batch readers take many incident ids at once. */
 @Injectable()
 export class IncidentsService {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  /**
+   * The incidents whose lock the open transaction holds (taken by `lock` or
+   * `lockIncidentOf`): a row lock lasts to the transaction's end, so `holdLock`
+   * needs no statement for them. Forgotten whenever a transaction or a
+   * savepoint starts or ends (TransactionMemo, as the trail's chain head).
+   */
+  private readonly locked: TransactionMemo<Set<string>>;
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    this.locked = new TransactionMemo(dataSource);
+  }
 
   private get em() {
     return this.txHost.tx;
@@ -141,7 +157,11 @@ export class IncidentsService {
       .getMany();
   }
 
-  /** Locks the incident row: serializes changes that must see each other (e.g. numbering CM-001, CM-002...). */
+  /**
+   * Locks the incident row: serializes changes that must see each other (e.g.
+   * numbering CM-001, CM-002...). Always reads the row (as it stands now, for
+   * callers that decide on it); `holdLock` when only the lock is wanted.
+   */
   async lock(incidentId: string): Promise<IncidentEntity> {
     const incident = await this.em
       .getRepository(IncidentEntity)
@@ -151,6 +171,42 @@ export class IncidentsService {
       .getOne();
     if (!incident)
       throw new IncidentError(IncidentErrorCode.INCIDENT_NOT_FOUND, `Incident ${incidentId} does not exist`, { id: incidentId });
+    return this.held(incident);
+  }
+
+  /**
+   * `lock` of the incident that another context's row belongs to, found in the
+   * same statement: `idQuery` is the owner's own SELECT giving that incident id
+   * (e.g. `SELECT c.incident_id FROM countermeasures c WHERE c.id = :id`), so
+   * the caller needs no read of its row before the lock (it reads it after,
+   * under the lock, as ever). Only the incident row is locked (FOR UPDATE OF).
+   * Null when the query finds no incident (the caller's row does not exist).
+   */
+  async lockIncidentOf(idQuery: string, params: Record<string, unknown>): Promise<IncidentEntity | null> {
+    const incident = await this.em
+      .getRepository(IncidentEntity)
+      .createQueryBuilder('i')
+      .setLock('pessimistic_write', undefined, ['i'])
+      .where(`i.id = (${idQuery})`, params)
+      .getOne();
+    return incident ? this.held(incident) : null;
+  }
+
+  /**
+   * Makes sure the open transaction holds the incident lock: no statement when
+   * it took it already (by `lock` or `lockIncidentOf`), else `lock`. For a rule
+   * that must never run without the lock (the cross-row rules before commit).
+   */
+  async holdLock(incidentId: string): Promise<void> {
+    if (this.locked.get(this.em.queryRunner)?.has(incidentId)) return;
+    await this.lock(incidentId);
+  }
+
+  private held(incident: IncidentEntity): IncidentEntity {
+    const runner = this.em.queryRunner;
+    const ids = this.locked.get(runner) ?? new Set<string>();
+    ids.add(incident.id);
+    this.locked.set(runner, ids);
     return incident;
   }
 }

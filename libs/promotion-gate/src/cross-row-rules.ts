@@ -51,8 +51,9 @@ type Pending = Map<string, NotedChange[]>;
  * Notifications and subscriptions still go out after the commit (pg_notify).
  *
  * Every command that feeds the rules took the incident lock before its change
- * (`IncidentsService.lock`); `settle` takes it again per incident (a no-op
- * then), so the rules never run without it.
+ * (`IncidentsService.lock`); `settle` makes sure of it per incident
+ * (`IncidentsService.holdLock`: no statement when this transaction took it,
+ * else the lock), so the rules never run without it.
  */
 @Injectable()
 export class CrossRowRules implements EntitySubscriberInterface {
@@ -127,7 +128,7 @@ export class CrossRowRules implements EntitySubscriberInterface {
     if (!pending) return;
     while (pending.size > 0) {
       const [incidentId, changes] = pending.entries().next().value as [string, NotedChange[]];
-      await this.incidents.lock(incidentId);
+      await this.incidents.holdLock(incidentId);
       // 1. evidence reactions: the first move of each item to REOPENED or CANCELLED revokes its sign-off.
       const revoked = new Set<string>();
       for (const c of changes) {
