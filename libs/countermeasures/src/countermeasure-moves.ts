@@ -57,9 +57,16 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
    * at this lock, so those rules are re-evaluated on what is committed.
    */
   async lockItem(id: string): Promise<CountermeasureEntity> {
-    const first = await this.getById(id);
-    await this.incidents.lock(first.incidentId);
+    await this.lockIncidentOfItem(id);
     return this.getById(id);
+  }
+
+  /** The incident lock, found through the item in the lock's own statement (no read of the item before it). */
+  private async lockIncidentOfItem(id: string): Promise<void> {
+    const incident = await this.incidents.lockIncidentOf('SELECT c.incident_id FROM countermeasures c WHERE c.id = :itemId', {
+      itemId: id,
+    });
+    if (!incident) throw notFound(id);
   }
 
   /**
@@ -68,8 +75,7 @@ export abstract class CountermeasureMoves extends CountermeasureReads {
    * contributors (who may move it), all as committed under the lock.
    */
   protected async lockItemForMove(id: string): Promise<ItemUnderLock> {
-    const first = await this.getById(id);
-    await this.incidents.lock(first.incidentId);
+    await this.lockIncidentOfItem(id);
     const row = await this.em
       .getRepository(CountermeasureEntity)
       .createQueryBuilder('c')
