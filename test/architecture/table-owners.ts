@@ -150,6 +150,11 @@ export const READ_MODELS: readonly { path: string; why: string; reads: readonly 
       'users',
     ],
   },
+  {
+    path: 'libs/promotion-gate/src/gate-facts.sql.ts',
+    why: "the gate's facts in one statement, read under the incident lock in the transaction of every change that feeds the gate",
+    reads: ['audit_clearances', 'audit_engagements', 'audit_findings', 'audit_risk_acceptances', 'countermeasures', 'users'],
+  },
 ];
 
 /**

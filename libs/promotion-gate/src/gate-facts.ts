@@ -1,42 +1,55 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { addDays, CASE_TIME_ZONE, Clock, todayIn } from '@app/common';
 import { CountermeasuresService, countermeasureKey, type CountermeasureEntity } from '@app/countermeasures';
-import { AuditClearanceService, AuditEngagementsService, isBlockingFinding, isExpired, type AuditClearanceEntity } from '@app/audits';
-import { UsersService } from '@app/identity';
+import {
+  AuditClearanceService,
+  AuditEngagementsService,
+  findingKey,
+  isBlockingFinding,
+  isExpired,
+  type AuditClearanceEntity,
+} from '@app/audits';
 import { PromotionGateEntity } from './gate.entities';
+import { readGateFacts } from './gate-facts.sql';
 import { lapsesAfter, type BlockerKind, type DateRule, type GateFacts } from './domain/gate-rules';
 import { withMessage, type BlockerCode, type BlockerParams } from './domain/blocker-text';
+
+/** What the date rules read of an item the gate relies on. */
+type ReliedItem = Pick<CountermeasureEntity, 'id' | 'seq' | 'title' | 'status' | 'ownerId' | 'ongoing'>;
 
 /**
  * The reads that gather a gate's facts (the input of `evaluateGate` and
  * `pendingDateRules`, gate-rules.ts) from the other contexts: the required
  * countermeasures and their owners, the standing clearance or the latest
- * engagement, the blocking findings, and the date rules of the work the gate
- * relies on. Reads only, through the caller's transaction (the incident lock
- * is the caller's): PromotionGateService calls it under that lock. Every read
- * goes through the owning context's exported methods (no foreign table here).
+ * engagement, the blocking findings (one statement, the declared read model of
+ * gate-facts.sql.ts), and the date rules of the work the gate relies on (the
+ * owners' exported methods, when there is such work). Reads only, through the
+ * caller's transaction (the incident lock is the caller's): PromotionGateService
+ * and the cross-row rules call it under that lock.
  */
 @Injectable()
 export class GateFactsReader {
   constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(AuditClearanceService) private readonly audits: AuditClearanceService,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(CountermeasuresService) private readonly countermeasures: CountermeasuresService,
     @Inject(AuditEngagementsService) private readonly engagements: AuditEngagementsService,
-    @Inject(UsersService) private readonly users: UsersService,
   ) {}
 
   async facts(gate: PromotionGateEntity): Promise<GateFacts> {
-    const required = await this.countermeasures.requiredForGate(gate.incidentId);
-    const owners = await this.users.findByIds([...new Set(required.map((c) => c.ownerId))]);
-    const ownerName = new Map(owners.map((u) => [u.id, u.displayName]));
-    const clearance = await this.standingClearance(gate.incidentId);
-    const engagement = clearance ? null : await this.engagements.latestOf(gate.incidentId);
+    const read = await readGateFacts(this.txHost.tx, gate.incidentId);
+    const required = read.required;
+    // The required items' owners only (an item in the audit's scope alone is not named by its owner).
+    const ownerName = new Map(required.filter((c) => c.ownerName !== null).map((c) => [c.ownerId, c.ownerName!]));
+    const clearance = read.clearance;
+    const auditStatus = clearance ? null : read.latestEngagementStatus;
     const now = this.clock.now();
     const today = todayIn(CASE_TIME_ZONE, now);
-    const candidates = await this.audits.findingFacts(gate.incidentId, true);
+    const candidates = read.findingCandidates.map((f) => ({ ...f, key: findingKey(f.seq) }));
     const findings = candidates.filter((f) => isBlockingFinding(f, today));
-    const cmKeys = await this.countermeasureKeys(findings.map((f) => f.countermeasureId).filter((x): x is string => !!x));
     const dateRules: DateRule[] = [];
     // A blocking finding closed by a risk acceptance is open again the day after its last day.
     for (const f of candidates) {
@@ -58,7 +71,7 @@ export class GateFactsReader {
     }
     // Verified work the gate relies on (required, or in the standing clearance's scope) that lapses by date.
     const inScope = clearance ? await this.audits.scopeCountermeasures(clearance.engagementId) : [];
-    const relied = new Map<string, { cm: CountermeasureEntity; kind: BlockerKind }>();
+    const relied = new Map<string, { cm: ReliedItem; kind: BlockerKind }>();
     for (const c of inScope) relied.set(c.id, { cm: c, kind: 'NO_AUDIT_CLEARANCE' });
     for (const c of required) relied.set(c.id, { cm: c, kind: 'COUNTERMEASURE_NOT_VERIFIED' });
     for (const rule of await this.countermeasureDateRules([...relied.values()], now, ownerName)) dateRules.push(rule);
@@ -75,13 +88,13 @@ export class GateFactsReader {
       clearance: clearance
         ? { id: clearance.id, clearedById: clearance.clearedById, clearedByLabel: clearance.clearedByLabel, clearedAt: clearance.clearedAt }
         : null,
-      auditStatus: engagement?.status ?? null,
+      auditStatus,
       openBlockingFindings: findings.map((f) => ({
         id: f.id,
         key: f.key,
         title: f.title,
         severity: f.severity,
-        countermeasureKey: f.countermeasureId ? (cmKeys.get(f.countermeasureId) ?? null) : null,
+        countermeasureKey: f.countermeasureId && f.countermeasureSeq !== null ? countermeasureKey(f.countermeasureSeq) : null,
       })),
       hold: gate.heldAt ? { byLabel: gate.heldByLabel ?? '', at: gate.heldAt, reason: gate.holdReason ?? '' } : null,
       dateRules,
@@ -99,7 +112,7 @@ export class GateFactsReader {
    * the same statuses, so for an item in the audit's scope the clearance goes too.
    */
   private async countermeasureDateRules(
-    items: readonly { cm: CountermeasureEntity; kind: BlockerKind }[],
+    items: readonly { cm: ReliedItem; kind: BlockerKind }[],
     now: Date,
     ownerName: Map<string, string>,
   ): Promise<DateRule[]> {
@@ -149,12 +162,6 @@ export class GateFactsReader {
       });
     }
     return rules;
-  }
-
-  private async countermeasureKeys(ids: readonly string[]): Promise<Map<string, string>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.countermeasures.findByIds([...new Set(ids)]);
-    return new Map(rows.map((c) => [c.id, countermeasureKey(c.seq)]));
   }
 
   standingClearance(incidentId: string): Promise<AuditClearanceEntity | null> {
