@@ -48,18 +48,25 @@ describe('the SQL statements of one moveCountermeasure', () => {
       [id],
     );
 
-  it('a move of an item the gate does not depend on costs at most 13 statements, and is made in full', async () => {
+  /** The statements that lock the incident row. */
+  const incidentLocks = (texts: string[]) => texts.filter((s) => /FROM "incidents"/.test(s) && /\bFOR UPDATE\b/.test(s));
+
+  it('a move of an item the gate does not depend on costs at most 11 statements, and is made in full', async () => {
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id);
     const { result, statements, texts } = await move(cm.id, cm.version, 'IN_PROGRESS');
     expect(result.errors).toBeUndefined();
     expect(result.data!.moveCountermeasure).toEqual({ id: cm.id, status: 'IN_PROGRESS', version: cm.version + 1 });
-    // The 13: the user behind the token (1); BEGIN (2); the item, for its incident (3); the incident
-    // lock, FOR UPDATE (4); the item with its requirements and contributors, read under that lock (5);
-    // the mover's own task-force membership, FOR SHARE (6); the versioned UPDATE ... RETURNING with
-    // the history row in the same statement (7); the trail's advisory lock (8), its head (9), and the
-    // entry with its pg_notify (10); at commit the cross-row rules: the incident lock again (11) and
-    // the incident's gates, none here (12); COMMIT (13).
-    expect(statements, texts.join('\n---\n')).toBeLessThanOrEqual(13);
+    // The 11: the user behind the token (1); BEGIN (2); the incident lock, FOR UPDATE, found through
+    // the item in the same statement (3); the item with its requirements and contributors, read under
+    // that lock (4); the mover's own task-force membership, FOR SHARE (5); the versioned UPDATE ...
+    // RETURNING with the history row in the same statement (6); the trail's advisory lock (7), its
+    // head (8), and the entry with its pg_notify (9); at commit the cross-row rules, under the lock the
+    // transaction holds: the incident's gates, none here (10); COMMIT (11).
+    expect(statements, texts.join('\n---\n')).toBeLessThanOrEqual(11);
+    // The incident is locked once, before the item is read; the rules at commit rely on that lock.
+    const locks = incidentLocks(texts);
+    expect(locks).toHaveLength(1);
+    expect(texts.indexOf(locks[0]!)).toBeLessThan(texts.findIndex((s) => /FROM "countermeasures"/.test(s)));
     // Nothing is read twice: after its UPDATE (which returns the row) the item is not read again.
     const update = texts.findIndex((s) => /\bUPDATE "?countermeasures"? SET\b/.test(s));
     expect(update).toBeGreaterThan(0);
@@ -98,7 +105,7 @@ describe('the SQL statements of one moveCountermeasure', () => {
     expect((await historyOf(cm.id)).map((h) => h.to_status)).toEqual(['PLANNED']);
   });
 
-  it('a move of an item the gate requires costs at most 19 statements, and the gate says so in the same transaction', async () => {
+  it('a move of an item the gate requires costs at most 13 statements, and the gate says so in the same transaction', async () => {
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, { title: 'アクセス権限の絞り込み', requiredForGate: true });
     const key = 'new-customer-promotion';
     const chiefToken = await ctx.chief.token();
@@ -122,10 +129,11 @@ describe('the SQL statements of one moveCountermeasure', () => {
     const { result, statements, texts } = await move(cm.id, cm.version, 'IN_PROGRESS');
     expect(result.errors).toBeUndefined();
     expect(result.data!.moveCountermeasure).toEqual({ id: cm.id, status: 'IN_PROGRESS', version: cm.version + 1 });
-    // The 13 above, where the incident's gate is found (12), and then the gate's facts from their
-    // owners: the required items (13), their owners' names (14), the standing clearance (15), the
-    // latest engagement (16), the blocking findings (17); the gate row's new blockers (18); COMMIT (19).
-    expect(statements, texts.join('\n---\n')).toBeLessThanOrEqual(19);
+    // The 11 above, where the incident's gate is found (10), and then the gate's facts in one
+    // statement (11: the required items with their owners' names, the standing clearance, the latest
+    // engagement, the blocking findings); the gate row's new blockers (12); COMMIT (13).
+    expect(statements, texts.join('\n---\n')).toBeLessThanOrEqual(13);
+    expect(incidentLocks(texts)).toHaveLength(1);
 
     const after = (await t.gql<Gate>(GATE, { key }, chiefToken)).data!.gate;
     expect(after.state).toBe('SUSPENDED');
