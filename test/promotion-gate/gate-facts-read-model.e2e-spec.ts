@@ -4,7 +4,8 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { AuditClearanceService, AuditEngagementsService } from '@app/audits';
 import { CountermeasuresService } from '@app/countermeasures';
 import { UsersService } from '@app/identity';
-import { readGateFacts, type GateFactRows } from '../../libs/promotion-gate/src/gate-facts.sql';
+import { PromotionGateEntity } from '@app/promotion-gate';
+import { readGateFacts, readGatesWithFacts, type GateFactRows } from '../../libs/promotion-gate/src/gate-facts.sql';
 import { countStatements } from '../support/statement-counter';
 import { TestApp } from '../support/test-app';
 
@@ -85,6 +86,27 @@ describe("the gate's facts in one statement", () => {
     expect(read.clearance).toBeNull();
     expect(read.latestEngagementStatus).toBe('FIELDWORK');
     expect(read.findingCandidates.map((f) => [f.severity, f.status, f.countermeasureSeq !== null])).toEqual([['HIGH', 'OPEN', true]]);
+  });
+
+  it("re-evaluating an incident's gates reads each gate row, as the repository reads it, with those facts, in one statement", async () => {
+    const out = await tx.withTransaction(async () => {
+      const { result, statements } = await countStatements(() => readGatesWithFacts(tx.tx, incidentId));
+      const gates = await tx.tx.getRepository(PromotionGateEntity).findBy({ incidentId });
+      return { result, statements, gates, facts: await readGateFacts(tx.tx, incidentId) };
+    });
+    expect(out.statements).toBe(1);
+    expect(out.gates.length).toBeGreaterThan(0);
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(out.result.map((r) => r.gate).sort(byId)).toEqual([...out.gates].sort(byId));
+    expect(out.gates.some((g) => g.blockers.length > 0)).toBe(true);
+    for (const r of out.result) expect(r.facts).toEqual(out.facts);
+
+    // An incident with no gate: the same one statement, and nothing.
+    const [other] = await t.sql<{ id: string }>(
+      `INSERT INTO incidents (title, summary, version) VALUES ('別の事案', '概要', 1) RETURNING id`,
+    );
+    const none = await tx.withTransaction(() => countStatements(() => readGatesWithFacts(tx.tx, other!.id)));
+    expect(none).toMatchObject({ result: [], statements: 1 });
   });
 
   it('and on a case with each kind of fact: a standing clearance beside a newer withdrawn one, risk acceptances standing and ended, a finding on no item', async () => {

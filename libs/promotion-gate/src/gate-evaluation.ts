@@ -7,6 +7,7 @@ import { Clock, type Actor } from '@app/common';
 import { GateChangeEntity, PromotionGateEntity, WebhookDeliveryEntity, type GateChangeCause } from './gate.entities';
 import { GATE_CHANNEL, type GateChangedNotice } from './gate.events';
 import { GateFactsReader } from './gate-facts';
+import { readGatesWithFacts, type GateFactRows } from './gate-facts.sql';
 import { deriveGateState, evaluateGate, pendingDateRules, type Blocker, type GateState } from './domain/gate-rules';
 
 /**
@@ -36,8 +37,9 @@ export class GateEvaluation {
    * per incident, just before the commit of every change that feeds the rules.
    */
   async reevaluateIncident(incidentId: string, actor: Actor, why: string): Promise<void> {
-    const gates = await this.em.getRepository(PromotionGateEntity).findBy({ incidentId });
-    for (const g of gates) await this.reevaluateRow(g, actor, why);
+    // The gate rows and the incident's facts in one statement (the facts are the same for each gate).
+    for (const { gate, facts } of await readGatesWithFacts(this.em, incidentId))
+      await this.reevaluateRow(gate, actor, why, undefined, facts);
   }
 
   /**
@@ -47,8 +49,15 @@ export class GateEvaluation {
    * elsewhere) does, so an executive holding the gate is not refused as stale
    * because a required item moved.
    */
-  async reevaluateRow(gate: PromotionGateEntity, actor: Actor, why: string, cause?: GateChangeCause): Promise<PromotionGateEntity> {
-    const facts = await this.gateFacts.facts(gate);
+  async reevaluateRow(
+    gate: PromotionGateEntity,
+    actor: Actor,
+    why: string,
+    cause?: GateChangeCause,
+    /** The incident's facts when read with the row (`readGatesWithFacts`), else read here. */
+    read?: GateFactRows,
+  ): Promise<PromotionGateEntity> {
+    const facts = await this.gateFacts.facts(gate, read);
     const blockers = evaluateGate(facts);
     const dateRules = pendingDateRules(facts);
     const next = deriveGateState(blockers, gate.state);

@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { FindingSeverity, FindingStatus } from '@app/audits';
 import type { CountermeasureEntity } from '@app/countermeasures';
+import { hydrate } from '@app/database';
+import { PromotionGateEntity } from './gate.entities';
 
 /** A countermeasure the gate depends on (required for the gate), with its owner's name. */
 export interface RequiredItemRow extends Pick<
@@ -47,8 +49,28 @@ export interface GateFactRows {
  * Which candidate blocks today stays the audits' pure rule (isBlockingFinding).
  */
 export async function readGateFacts(em: EntityManager, incidentId: string): Promise<GateFactRows> {
-  const [row] = (await em.query(
-    `SELECT
+  const [row] = (await em.query(FACTS_SQL, [incidentId])) as FactColumns[];
+  return factsOf(row!);
+}
+
+/**
+ * The incident's gate rows (its own table) each with the incident's facts
+ * (`readGateFacts`), in one statement: what re-evaluating every gate of the
+ * incident reads. The facts are the incident's, the same for each gate; with
+ * no gate, none are computed.
+ */
+export async function readGatesWithFacts(
+  em: EntityManager,
+  incidentId: string,
+): Promise<{ gate: PromotionGateEntity; facts: GateFactRows }[]> {
+  const rows = (await em.query(`SELECT g.*, f.* FROM "promotion_gates" g CROSS JOIN LATERAL (${FACTS_SQL}) f WHERE g.incident_id = $1`, [
+    incidentId,
+  ])) as (FactColumns & Record<string, unknown>)[];
+  return rows.map((row) => ({ gate: hydrate(em, PromotionGateEntity, row), facts: factsOf(row) }));
+}
+
+/** One row of the facts (the incident id is $1). */
+const FACTS_SQL = `SELECT
        cl.id AS "clearanceId", cl.engagement_id AS "clearanceEngagementId", cl.cleared_by_id AS "clearedById",
        cl.cleared_by_label AS "clearedByLabel", cl.cleared_at AS "clearedAt",
        (SELECT e.status FROM audit_engagements e WHERE e.incident_id = $1 ORDER BY e.created_at DESC LIMIT 1) AS "latestEngagementStatus",
@@ -56,7 +78,7 @@ export async function readGateFacts(em: EntityManager, incidentId: string): Prom
             'id', c.id, 'seq', c.seq, 'title', c.title, 'status', c.status, 'ownerId', c.owner_id,
             'ownerName', u.display_name, 'resumeStatus', c.resume_status, 'ongoing', c.ongoing) ORDER BY c.seq), '[]'::json)
         FROM countermeasures c LEFT JOIN users u ON u.id = c.owner_id
-        WHERE c.incident_id = $1 AND c.required_for_gate) AS required,
+        WHERE c.incident_id = $1 AND c.required_for_gate) AS "requiredItems",
        (SELECT COALESCE(json_agg(json_build_object(
             'id', f.id, 'seq', f.seq, 'severity', f.severity, 'status', f.status, 'title', f.title,
             'acceptanceExpiresOn', to_char(a.expires_on, 'YYYY-MM-DD'),
@@ -68,21 +90,23 @@ export async function readGateFacts(em: EntityManager, incidentId: string): Prom
      FROM (SELECT 1) AS one
      LEFT JOIN LATERAL (
        SELECT k.* FROM audit_clearances k WHERE k.incident_id = $1 AND k.withdrawn_at IS NULL ORDER BY k.cleared_at DESC LIMIT 1
-     ) cl ON true`,
-    [incidentId],
-  )) as {
-    clearanceId: string | null;
-    clearanceEngagementId: string;
-    clearedById: string | null;
-    clearedByLabel: string;
-    clearedAt: Date;
-    latestEngagementStatus: string | null;
-    required: RequiredItemRow[];
-    findingCandidates: FindingCandidateRow[];
-  }[];
-  const r = row!;
+     ) cl ON true`;
+
+/** The columns of FACTS_SQL (camel-case names: none is a column of the gate row beside them). */
+interface FactColumns {
+  clearanceId: string | null;
+  clearanceEngagementId: string;
+  clearedById: string | null;
+  clearedByLabel: string;
+  clearedAt: Date;
+  latestEngagementStatus: string | null;
+  requiredItems: RequiredItemRow[];
+  findingCandidates: FindingCandidateRow[];
+}
+
+function factsOf(r: FactColumns): GateFactRows {
   return {
-    required: r.required,
+    required: r.requiredItems,
     clearance:
       r.clearanceId === null
         ? null

@@ -12,7 +12,7 @@ import {
   type AuditClearanceEntity,
 } from '@app/audits';
 import { PromotionGateEntity } from './gate.entities';
-import { readGateFacts } from './gate-facts.sql';
+import { readGateFacts, type GateFactRows } from './gate-facts.sql';
 import { lapsesAfter, type BlockerKind, type DateRule, type GateFacts } from './domain/gate-rules';
 import { withMessage, type BlockerCode, type BlockerParams } from './domain/blocker-text';
 
@@ -39,8 +39,9 @@ export class GateFactsReader {
     @Inject(AuditEngagementsService) private readonly engagements: AuditEngagementsService,
   ) {}
 
-  async facts(gate: PromotionGateEntity): Promise<GateFacts> {
-    const read = await readGateFacts(this.txHost.tx, gate.incidentId);
+  /** `read`: the incident's facts when the caller read them with the gate row (`readGatesWithFacts`), else read here. */
+  async facts(gate: PromotionGateEntity, read?: GateFactRows): Promise<GateFacts> {
+    read ??= await readGateFacts(this.txHost.tx, gate.incidentId);
     const required = read.required;
     // The required items' owners only (an item in the audit's scope alone is not named by its owner).
     const ownerName = new Map(required.filter((c) => c.ownerName !== null).map((c) => [c.ownerId, c.ownerName!]));
