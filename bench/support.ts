@@ -1,6 +1,6 @@
 /** What the benchmarks share: starting the built server on a test database and reading latencies. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -65,7 +65,13 @@ export interface BenchServer {
  * embedded PostgreSQL in a temp folder. The server migrates at start; this
  * returns once it is ready.
  */
-export async function startBenchServer(opts: { prefix: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<BenchServer> {
+export async function startBenchServer(opts: {
+  prefix: string;
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+  /** The address the server itself is given for the fresh database (e.g. through a counting proxy). */
+  serverUrlFor?: (url: string) => Promise<string>;
+}): Promise<BenchServer> {
   const serverJs = path.resolve('dist/apps/api/src/main.js');
   if (!fs.existsSync(serverJs)) throw new Error('Build first: npm run build (the bench runs the built server, as in production)');
   let embedded: EmbeddedPostgresServer | undefined;
@@ -87,6 +93,14 @@ export async function startBenchServer(opts: { prefix: string; env?: Record<stri
   await admin.query(`CREATE DATABASE "${database}"`);
   const url = withDatabase(serverUrl, database);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-bench-app-'));
+  // Production start needs its signing keys as files (README, "Checking our proofs without us").
+  const keyFile = (name: string) => {
+    const file = path.join(dataDir, `${name}.pem`);
+    fs.writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    return file;
+  };
+  const trailKey = keyFile('trail-key');
+  const bundleKey = keyFile('bundle-key');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const adminEmail = 'admin@bench.test';
@@ -96,8 +110,10 @@ export async function startBenchServer(opts: { prefix: string; env?: Record<stri
       ...process.env,
       NODE_ENV: 'production',
       PORT: String(port),
-      DATABASE_URL: url,
+      DATABASE_URL: opts.serverUrlFor ? await opts.serverUrlFor(url) : url,
       DATA_DIR: dataDir,
+      TRAIL_SIGNING_KEY_FILE: trailKey,
+      BUNDLE_SIGNING_KEY_FILE: bundleKey,
       JWT_SECRET: randomBytes(32).toString('hex'),
       DEMO: 'false',
       LOG_LEVEL: 'warn',

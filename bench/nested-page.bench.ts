@@ -1,0 +1,320 @@
+/**
+ * Nested-page benchmark (issue 14): a page of 50 countermeasures with their
+ * owner, requirements, live evidence, the evidence's uploader and reviews,
+ * served by the tracker and by PostGraphile 4.14 on the same database, in the
+ * same run, with the same clients. Seeds the bench data set (remediation-seed.ts:
+ * N countermeasures × 5 requirements × 2 evidence, reviews), runs the built
+ * tracker (production mode) and PostGraphile (bench/postgraphile, its own
+ * folder and graphql 15; installed there on first use), both connected through a
+ * proxy that counts the SQL statements on the wire, checks that both answers
+ * hold the same rows, then has C clients ask for pages in a loop and prints
+ * req/s, p50/p99 latency, the server process's CPU and statements per request.
+ * Prints numbers; asserts nothing but that the answers agree.
+ *
+ *   npm run build && npx tsx bench/nested-page.bench.ts        # embedded PostgreSQL in a temp folder
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/nested-page.bench.ts
+ *   COUNTERMEASURES=100000 SECONDS=20 CONCURRENCY=10 ROUNDS=2 npx tsx bench/nested-page.bench.ts
+ *   ONLY=tracker SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/nested-page.bench.ts
+ *   ANSWER_OUT=/tmp/page.json npx tsx bench/nested-page.bench.ts   # the tracker's first page, as served
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Client } from 'pg';
+import { startStatementProxy, type StatementProxy } from './pg-statement-proxy';
+import { makeOwners, seedRemediation } from './remediation-seed';
+import { freePort, pct, startBenchServer } from './support';
+
+const N_CM = Number(process.env.COUNTERMEASURES ?? 10_000);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
+const SECONDS = Number(process.env.SECONDS ?? 15);
+const ROUNDS = Number(process.env.ROUNDS ?? 1);
+const ONLY = process.env.ONLY; // tracker | postgraphile
+const PAGE = 50;
+
+/** The tracker's page: the fields PostGraphile can serve from the same columns. */
+export const TRACKER_QUERY = `query NestedPage($first: Int!, $after: String) {
+  countermeasures(first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id key title status priority dueDate version
+      owner { id displayName }
+      requirements {
+        id position title liveEvidenceCount acceptedEvidenceCount
+        evidence {
+          id name effectiveOn status reviewDecision
+          uploadedBy { id displayName }
+          reviews { id decision reviewerLabel at }
+        }
+      }
+    }
+  }
+}`;
+
+/** The same page from PostGraphile's generated schema (its inflection: allX, xByYId). */
+const POSTGRAPHILE_QUERY = `query NestedPage($first: Int!, $after: Cursor) {
+  allCountermeasures(first: $first, after: $after, orderBy: [INCIDENT_ID_ASC, SEQ_ASC]) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id seq title status priority dueDate version
+      userByOwnerId { id displayName }
+      countermeasureRequirementsByCountermeasureId(orderBy: [POSITION_ASC]) {
+        nodes {
+          id position title liveEvidenceCount acceptedEvidenceCount
+          evidencesByRequirementId(condition: { status: "SUBMITTED" }, orderBy: [UPLOADED_AT_ASC, ID_ASC]) {
+            nodes {
+              id name effectiveOn status reviewDecision
+              userByUploadedById { id displayName }
+              evidenceReviewsByEvidenceId(orderBy: [AT_ASC, ID_ASC]) { nodes { id decision reviewerLabel at } }
+            }
+          }
+        }
+      }
+    }
+  }
+}`;
+
+interface Contender {
+  name: 'tracker' | 'postgraphile';
+  url: string;
+  headers: Record<string, string>;
+  body: (after: string | null) => string;
+  pid: number;
+}
+
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
+}
+
+async function ask(c: Contender, after: string | null = null): Promise<string> {
+  const res = await fetch(c.url, { method: 'POST', headers: c.headers, body: c.body(after) });
+  const text = await res.text();
+  if (!res.ok || text.includes('"errors"')) throw new Error(`${c.name}: ${res.status} ${text.slice(0, 500)}`);
+  return text;
+}
+
+/** The rows each answer holds, in one shape, so that the two servers can be compared. */
+function rowsOf(name: Contender['name'], text: string): unknown {
+  const data = (JSON.parse(text) as { data: Record<string, { nodes: Record<string, unknown>[] }> }).data;
+  if (name === 'tracker') {
+    return data.countermeasures!.nodes.map((n) => ({ ...n, key: undefined }));
+  }
+  type Nodes = { nodes: Record<string, unknown>[] };
+  return data.allCountermeasures!.nodes.map((n) => {
+    const { seq: _seq, userByOwnerId, countermeasureRequirementsByCountermeasureId, ...cm } = n;
+    return {
+      ...cm,
+      owner: userByOwnerId,
+      requirements: (countermeasureRequirementsByCountermeasureId as Nodes).nodes.map((r) => {
+        const { evidencesByRequirementId, ...req } = r;
+        return {
+          ...req,
+          evidence: (evidencesByRequirementId as Nodes).nodes.map((e) => {
+            const { userByUploadedById, evidenceReviewsByEvidenceId, ...ev } = e;
+            return { ...ev, uploadedBy: userByUploadedById, reviews: (evidenceReviewsByEvidenceId as Nodes).nodes };
+          }),
+        };
+      }),
+      key: undefined,
+    };
+  });
+}
+
+/** Timestamps as instants (the servers format them differently), so rows compare by value. */
+function normalized(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v), (_k, x: unknown) =>
+    typeof x === 'string' && /^\d{4}-\d\d-\d\dT/.test(x) ? new Date(x).toISOString() : x,
+  );
+}
+
+/** The CPU time of each PostgreSQL backend serving the database, by process id (the server runs on this machine). */
+async function backendCpu(pg: Client, database: string): Promise<Map<number, number>> {
+  const pids = (
+    await pg.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database])
+  ).rows;
+  const out = new Map<number, number>();
+  for (const { pid } of pids) {
+    try {
+      out.set(pid, cpuSeconds(pid));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds the backends spent between two readings (a backend started meanwhile counts from zero). */
+function backendDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, cpu] of after) sum += cpu - (before.get(pid) ?? 0);
+  return sum;
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpu: number;
+  dbCpu: number;
+  /** This process: the clients and the counting proxy. */
+  benchCpu: number;
+  n: number;
+}
+
+async function load(c: Contender, seconds: number, db?: { pg: Client; name: string }): Promise<LoadResult> {
+  const ms: number[] = [];
+  const cpu0 = cpuSeconds(c.pid);
+  const self0 = process.cpuUsage();
+  const db0 = db ? await backendCpu(db.pg, db.name) : new Map<number, number>();
+  const t0 = performance.now();
+  const until = t0 + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, i) => {
+      let after: string | null = null;
+      let k = i;
+      while (performance.now() < until) {
+        const s = performance.now();
+        const text = await ask(c, after);
+        ms.push(performance.now() - s);
+        // Walk a few pages: the first, then the next ones by cursor, back to the first after 4.
+        k++;
+        after = k % 4 === 0 ? null : (/"endCursor":"([^"]+)"/.exec(text)?.[1] ?? null);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  const cpu = (cpuSeconds(c.pid) - cpu0) / elapsed;
+  const self = process.cpuUsage(self0);
+  const benchCpu = (self.user + self.system) / 1e6 / elapsed;
+  const dbCpu = db ? backendDelta(db0, await backendCpu(db.pg, db.name)) / elapsed : 0;
+  ms.sort((a, b) => a - b);
+  return { rps: ms.length / elapsed, p50: pct(ms, 50), p99: pct(ms, 99), cpu, dbCpu, benchCpu, n: ms.length };
+}
+
+function ensurePostGraphile(): string {
+  const dir = path.resolve('bench/postgraphile');
+  if (!fs.existsSync(path.join(dir, 'node_modules/postgraphile'))) {
+    console.log('installing PostGraphile 4.14 into bench/postgraphile (once)');
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+  }
+  return path.join(dir, 'serve.cjs');
+}
+
+async function startPostGraphile(url: string): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [ensurePostGraphile()], {
+    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('postgraphile ready') && resolve());
+    child.once('exit', (code) => reject(new Error(`PostGraphile exited (${code})`)));
+  });
+  return { child, base: `http://127.0.0.1:${port}` };
+}
+
+async function main(): Promise<void> {
+  let proxy: StatementProxy | undefined;
+  const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const tracker = await startBenchServer({
+    prefix: 'nested',
+    nodeArgs,
+    // One signed-in client asks for thousands of pages a minute here; the per-caller cost budget is
+    // a guard against abuse, not what this bench measures.
+    env: { GRAPHQL_COST_PER_MINUTE: '1000000000' },
+    serverUrlFor: async (url) => {
+      const u = new URL(url);
+      proxy = await startStatementProxy({ host: u.hostname, port: Number(u.port || 5432) });
+      return proxy.url(url);
+    },
+  });
+  let graphile: { child: ChildProcess; base: string } | undefined;
+  let pgClient: Client | undefined;
+  try {
+    const pg = new Client({ connectionString: tracker.url });
+    pg.on('error', () => undefined);
+    await pg.connect();
+    pgClient = pg;
+    const owners = await makeOwners(pg);
+    await seedRemediation(tracker.url, owners, { countermeasures: N_CM, trail: 1000 });
+    const db = { pg, name: new URL(tracker.url).pathname.slice(1) };
+
+    const login = await fetch(`${tracker.base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: `mutation { login(input: { email: "${tracker.adminEmail}", password: "${tracker.password}" }) { accessToken } }`,
+      }),
+    });
+    const token = ((await login.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
+    const contenders: Contender[] = [
+      {
+        name: 'tracker',
+        url: `${tracker.base}/graphql`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: (after) => JSON.stringify({ query: TRACKER_QUERY, variables: { first: PAGE, after } }),
+        pid: tracker.server.pid!,
+      },
+    ];
+    if (ONLY !== 'tracker') {
+      graphile = await startPostGraphile(proxy!.url(tracker.url));
+      contenders.push({
+        name: 'postgraphile',
+        url: `${graphile.base}/graphql`,
+        headers: { 'content-type': 'application/json' },
+        body: (after) => JSON.stringify({ query: POSTGRAPHILE_QUERY, variables: { first: PAGE, after } }),
+        pid: graphile.child.pid!,
+      });
+    }
+    const first = new Map<string, string>();
+    for (const c of contenders) {
+      const text = await ask(c);
+      first.set(c.name, text);
+      const before = proxy!.statements;
+      const ms: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const t0 = performance.now();
+        await ask(c);
+        ms.push(performance.now() - t0);
+      }
+      ms.sort((a, b) => a - b);
+      console.log(
+        `${c.name}: answer ${(Buffer.byteLength(text) / 1024).toFixed(1)} KiB, ${(proxy!.statements - before) / 20} statements per page, one client: p50 ${pct(ms, 50).toFixed(1)} ms`,
+      );
+    }
+    if (process.env.ANSWER_OUT) fs.writeFileSync(process.env.ANSWER_OUT, first.get('tracker')!);
+    if (first.has('postgraphile')) {
+      const a = JSON.stringify(normalized(rowsOf('tracker', first.get('tracker')!)));
+      const b = JSON.stringify(normalized(rowsOf('postgraphile', first.get('postgraphile')!)));
+      if (a !== b) throw new Error('the two servers answered with different rows');
+      console.log('both answers hold the same rows');
+    }
+    console.log(`load: ${CONCURRENCY} clients, ${SECONDS} s each, ${N_CM} countermeasures, pages of ${PAGE}`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const c of contenders) {
+        await load(c, 2); // warm-up (JIT, pools)
+        const r = await load(c, SECONDS, db);
+        console.log(
+          `round ${round} ${c.name.padEnd(12)} ${r.rps.toFixed(1).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  server CPU ${(r.cpu * 100).toFixed(0)} % (${((r.cpu / r.rps) * 1000).toFixed(1)} ms a request)  PostgreSQL CPU ${(r.dbCpu * 100).toFixed(0)} % (${((r.dbCpu / r.rps) * 1000).toFixed(1)} ms)  clients CPU ${(r.benchCpu * 100).toFixed(0)} %  (${r.n} requests)`,
+        );
+      }
+    }
+  } catch (err) {
+    console.error(err);
+    process.exitCode = 1;
+  } finally {
+    await pgClient?.end();
+    graphile?.child.kill('SIGTERM');
+    await tracker.stop();
+    await proxy?.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
