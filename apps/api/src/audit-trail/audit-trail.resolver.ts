@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { AuditTrailService, TrailCheckpointsService } from '@app/audit-trail';
 import { Permission } from '@app/identity';
 import { Allow } from '../auth/access.decorators';
@@ -35,7 +35,7 @@ export class AuditTrailResolver {
   }
 
   @ResolveField(() => UserType, { nullable: true, description: 'The acting user (null for the system)' })
-  async actor(@Parent() entry: AuditTrailEntryType, @Context() ctx: GqlContext): Promise<UserType | null> {
+  async actor(entry: AuditTrailEntryType, _args: unknown, ctx: GqlContext): Promise<UserType | null> {
     if (!entry.actorId) return null;
     const user = await ctx.loaders.user.load(entry.actorId);
     return user ? UserType.from(user) : null;

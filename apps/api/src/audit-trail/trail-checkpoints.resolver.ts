@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import DataLoader from 'dataloader';
 import { Actor } from '@app/common';
 import { TrailCheckpointsService, TrailCosigningService, type TrailCheckpointCosignatureEntity } from '@app/audit-trail';
@@ -90,18 +90,18 @@ export class TrailCheckpointsResolver {
   @ResolveField(() => String, {
     description: 'The signed note: body, a blank line, the tracker’s signature line, then the co-signature lines',
   })
-  async text(@Parent() checkpoint: TrailCheckpointType, @Context() ctx: GqlContext): Promise<string> {
+  async text(checkpoint: TrailCheckpointType, _args: unknown, ctx: GqlContext): Promise<string> {
     const lines = (await this.cosignaturesLoader(ctx).load(checkpoint.treeSize)).map((c) => c.signature);
     return `${checkpoint.body}\n${checkpoint.signature}\n${lines.join('')}`;
   }
 
   @ResolveField(() => [TrailCheckpointCosignatureType], { description: 'The auditors’ co-signatures, oldest first' })
-  async cosignatures(@Parent() checkpoint: TrailCheckpointType, @Context() ctx: GqlContext): Promise<TrailCheckpointCosignatureType[]> {
+  async cosignatures(checkpoint: TrailCheckpointType, _args: unknown, ctx: GqlContext): Promise<TrailCheckpointCosignatureType[]> {
     return (await this.cosignaturesLoader(ctx).load(checkpoint.treeSize)).map(TrailCheckpointCosignatureType.from);
   }
 
   @ResolveField(() => UserType, { nullable: true, description: 'Who asked for it (null when the system made it)' })
-  async createdBy(@Parent() checkpoint: TrailCheckpointType, @Context() ctx: GqlContext): Promise<UserType | null> {
+  async createdBy(checkpoint: TrailCheckpointType, _args: unknown, ctx: GqlContext): Promise<UserType | null> {
     if (!checkpoint.createdById) return null;
     const user = await ctx.loaders.user.load(checkpoint.createdById);
     return user ? UserType.from(user) : null;
@@ -123,7 +123,7 @@ export class TrailCheckpointsResolver {
 @Resolver(() => TrailCheckpointCosignatureType)
 export class TrailCheckpointCosignatureResolver {
   @ResolveField(() => UserType, { nullable: true, description: 'The auditor who co-signed' })
-  async by(@Parent() cosignature: TrailCheckpointCosignatureType, @Context() ctx: GqlContext): Promise<UserType | null> {
+  async by(cosignature: TrailCheckpointCosignatureType, _args: unknown, ctx: GqlContext): Promise<UserType | null> {
     const user = await ctx.loaders.user.load(cosignature.userId);
     return user ? UserType.from(user) : null;
   }

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor } from '@app/common';
 import { allowedEngagementMoves, AuditClearanceService, AuditEngagementsService, type EngagementStatus } from '@app/audits';
 import type { CountermeasureEntity } from '@app/countermeasures';
@@ -94,26 +94,26 @@ export class AuditEngagementsResolver {
   }
 
   @ResolveField(() => UserType, { nullable: true, description: 'The lead auditor' })
-  async lead(@Parent() e: AuditEngagementType, @Context() ctx: GqlContext): Promise<UserType | null> {
+  async lead(e: AuditEngagementType, _args: unknown, ctx: GqlContext): Promise<UserType | null> {
     const u = await ctx.loaders.user.load(e.leadAuditorId);
     return u ? UserType.from(u) : null;
   }
 
   @ResolveField(() => [UserType], { description: 'The auditors of the team (the lead not included)' })
-  async team(@Parent() e: AuditEngagementType, @Context() ctx: GqlContext): Promise<UserType[]> {
+  async team(e: AuditEngagementType, _args: unknown, ctx: GqlContext): Promise<UserType[]> {
     const rows = await ctx.loaders.audits.team.load(e.id);
     return (await ctx.loaders.user.loadMany(rows.map((r) => r.userId))).filter(present<UserEntity>).map(UserType.from);
   }
 
   @ResolveField(() => [CountermeasureType], { description: 'The countermeasures audited, by key' })
-  async scopeCountermeasures(@Parent() e: AuditEngagementType, @Context() ctx: GqlContext): Promise<CountermeasureType[]> {
+  async scopeCountermeasures(e: AuditEngagementType, _args: unknown, ctx: GqlContext): Promise<CountermeasureType[]> {
     const rows = await ctx.loaders.audits.scopeCountermeasures.load(e.id);
     const cms = (await ctx.loaders.countermeasure.loadMany(rows.map((r) => r.countermeasureId))).filter(present<CountermeasureEntity>);
     return cms.sort((a, b) => a.seq - b.seq).map(CountermeasureType.from);
   }
 
   @ResolveField(() => [IncidentSystemType], { description: 'The systems audited' })
-  async scopeSystems(@Parent() e: AuditEngagementType, @Context() ctx: GqlContext): Promise<IncidentSystemType[]> {
+  async scopeSystems(e: AuditEngagementType, _args: unknown, ctx: GqlContext): Promise<IncidentSystemType[]> {
     const rows = await ctx.loaders.audits.scopeSystems.load(e.id);
     const systems = (await ctx.loaders.system.loadMany(rows.map((r) => r.systemId))).filter(present<IncidentSystemEntity>);
     return systems.sort((a, b) => a.name.localeCompare(b.name));
@@ -122,17 +122,17 @@ export class AuditEngagementsResolver {
   @ResolveField(() => [AuditEngagementTransitionType], {
     description: 'Every status change, oldest first; withdrawals say what broke the clearance',
   })
-  async history(@Parent() e: AuditEngagementType, @Context() ctx: GqlContext): Promise<AuditEngagementTransitionType[]> {
+  async history(e: AuditEngagementType, _args: unknown, ctx: GqlContext): Promise<AuditEngagementTransitionType[]> {
     return (await ctx.loaders.audits.history.load(e.id)).map(AuditEngagementTransitionType.from);
   }
 
   @ResolveField(() => [AuditClearanceType], { description: 'Every clearance, withdrawn ones included, oldest first' })
-  async clearances(@Parent() e: AuditEngagementType, @Context() ctx: GqlContext): Promise<AuditClearanceType[]> {
+  async clearances(e: AuditEngagementType, _args: unknown, ctx: GqlContext): Promise<AuditClearanceType[]> {
     return (await ctx.loaders.audits.clearances.load(e.id)).map(AuditClearanceType.from);
   }
 
   @ResolveField(() => AuditClearanceType, { nullable: true, description: 'The clearance that stands, if any' })
-  async currentClearance(@Parent() e: AuditEngagementType, @Context() ctx: GqlContext): Promise<AuditClearanceType | null> {
+  async currentClearance(e: AuditEngagementType, _args: unknown, ctx: GqlContext): Promise<AuditClearanceType | null> {
     const standing = (await ctx.loaders.audits.clearances.load(e.id)).find((c) => c.withdrawnAt === null);
     return standing ? AuditClearanceType.from(standing) : null;
   }
@@ -140,12 +140,12 @@ export class AuditEngagementsResolver {
   @ResolveField(() => [AuditFindingType], {
     description: 'The findings of this engagement, by number (see auditFindings for a paginated, filtered list)',
   })
-  async findings(@Parent() e: AuditEngagementType, @Context() ctx: GqlContext): Promise<AuditFindingType[]> {
+  async findings(e: AuditEngagementType, _args: unknown, ctx: GqlContext): Promise<AuditFindingType[]> {
     return (await ctx.loaders.audits.findings.load(e.id)).map(AuditFindingType.from);
   }
 
   @ResolveField(() => [AuditEngagementStatusEnum], { description: 'Moves the lead auditor can make now (CLEARED: see clearAudit)' })
-  nextStatuses(@Parent() e: AuditEngagementType): string[] {
+  nextStatuses(e: AuditEngagementType): string[] {
     return [...allowedEngagementMoves(e.status as EngagementStatus)];
   }
 }

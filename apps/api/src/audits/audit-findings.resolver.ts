@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor } from '@app/common';
 import { AuditClearanceService, AuditFindingsService, isFindingOpen, type FindingSeverity, type FindingStatus } from '@app/audits';
 import type { CountermeasureCategory, Priority } from '@app/countermeasures';
@@ -85,26 +85,26 @@ export class AuditFindingsResolver {
   }
 
   @ResolveField(() => Boolean, { description: 'OPEN, or ACCEPTED_RISK whose acceptance has expired' })
-  async open(@Parent() f: AuditFindingType, @Context() ctx: GqlContext): Promise<boolean> {
+  async open(f: AuditFindingType, _args: unknown, ctx: GqlContext): Promise<boolean> {
     const standing = (await ctx.loaders.audits.findingAcceptances.load(f.id)).find((a) => a.endedAt === null);
     return isFindingOpen({ status: f.status as FindingStatus, acceptanceExpiresOn: standing?.expiresOn ?? null }, this.clearance.today());
   }
 
   @ResolveField(() => AuditEngagementType, { nullable: true })
-  async engagement(@Parent() f: AuditFindingType, @Context() ctx: GqlContext): Promise<AuditEngagementType | null> {
+  async engagement(f: AuditFindingType, _args: unknown, ctx: GqlContext): Promise<AuditEngagementType | null> {
     const e = await ctx.loaders.audits.engagement.load(f.engagementId);
     return e ? AuditEngagementType.from(e) : null;
   }
 
   @ResolveField(() => CountermeasureType, { nullable: true, description: 'The countermeasure it concerns (or the one created from it)' })
-  async countermeasure(@Parent() f: AuditFindingType, @Context() ctx: GqlContext): Promise<CountermeasureType | null> {
+  async countermeasure(f: AuditFindingType, _args: unknown, ctx: GqlContext): Promise<CountermeasureType | null> {
     if (!f.countermeasureId) return null;
     const cm = await ctx.loaders.countermeasure.load(f.countermeasureId);
     return cm ? CountermeasureType.from(cm) : null;
   }
 
   @ResolveField(() => [RiskAcceptanceType], { description: 'Every risk acceptance of this finding, oldest first' })
-  async riskAcceptances(@Parent() f: AuditFindingType, @Context() ctx: GqlContext): Promise<RiskAcceptanceType[]> {
+  async riskAcceptances(f: AuditFindingType, _args: unknown, ctx: GqlContext): Promise<RiskAcceptanceType[]> {
     const today = this.clearance.today();
     return (await ctx.loaders.audits.findingAcceptances.load(f.id)).map((a) => RiskAcceptanceType.from(a, today));
   }

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor } from '@app/common';
 import { CountermeasureLinksService, type CountermeasureDependencyEntity, type CountermeasureEntity } from '@app/countermeasures';
 import { Permission, type UserEntity } from '@app/identity';
@@ -56,24 +56,24 @@ export class CountermeasureLinksResolver {
   }
 
   @ResolveField(() => CountermeasureType, { nullable: true, description: 'The action plan this is a sub-action of' })
-  async parent(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<CountermeasureType | null> {
+  async parent(c: CountermeasureType, _args: unknown, ctx: GqlContext): Promise<CountermeasureType | null> {
     if (!c.parentId) return null;
     const parent = await ctx.loaders.countermeasure.load(c.parentId);
     return parent ? CountermeasureType.from(parent) : null;
   }
 
   @ResolveField(() => [CountermeasureType], { description: 'Its sub-actions, by key' })
-  async children(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<CountermeasureType[]> {
+  async children(c: CountermeasureType, _args: unknown, ctx: GqlContext): Promise<CountermeasureType[]> {
     return (await ctx.loaders.children.load(c.id)).map(CountermeasureType.from);
   }
 
   @ResolveField(() => [CountermeasureType], { description: 'What it waits for, by key' })
-  async dependsOn(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<CountermeasureType[]> {
+  async dependsOn(c: CountermeasureType, _args: unknown, ctx: GqlContext): Promise<CountermeasureType[]> {
     return this.ends(ctx, await ctx.loaders.dependsOn.load(c.id), (d) => d.dependsOnId);
   }
 
   @ResolveField(() => [CountermeasureType], { description: 'What waits for it, by key' })
-  async dependents(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<CountermeasureType[]> {
+  async dependents(c: CountermeasureType, _args: unknown, ctx: GqlContext): Promise<CountermeasureType[]> {
     return this.ends(ctx, await ctx.loaders.dependents.load(c.id), (d) => d.countermeasureId);
   }
 

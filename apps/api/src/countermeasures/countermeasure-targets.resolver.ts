@@ -1,19 +1,5 @@
 import { Inject } from '@nestjs/common';
-import {
-  Args,
-  Context,
-  Field,
-  Float,
-  ID,
-  InputType,
-  Int,
-  Mutation,
-  ObjectType,
-  Parent,
-  ResolveField,
-  Resolver,
-  registerEnumType,
-} from '@nestjs/graphql';
+import { Args, Field, Float, ID, InputType, Int, Mutation, ObjectType, ResolveField, Resolver, registerEnumType } from '@nestjs/graphql';
 import { ArrayMaxSize, IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { DateTimeResolver } from 'graphql-scalars';
 import { Actor } from '@app/common';
@@ -95,12 +81,12 @@ export class CountermeasureTargetsResolver {
   }
 
   @ResolveField('targets', () => [CountermeasureTargetType], { description: 'The systems it covers, by name' })
-  targetsOf(@Parent() c: CountermeasureType, @Context() ctx: GqlContext) {
+  targetsOf(c: CountermeasureType, _args: unknown, ctx: GqlContext) {
     return ctx.loaders.targets.load(c.id);
   }
 
   @ResolveField(() => TargetProgressType)
-  async progress(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<TargetProgressType> {
+  async progress(c: CountermeasureType, _args: unknown, ctx: GqlContext): Promise<TargetProgressType> {
     return progressOf((await ctx.loaders.targets.load(c.id)).map((t) => t.status));
   }
 }
@@ -108,7 +94,7 @@ export class CountermeasureTargetsResolver {
 @Resolver(() => CountermeasureTargetType)
 export class CountermeasureTargetResolver {
   @ResolveField(() => IncidentSystemType, { nullable: true })
-  system(@Parent() t: CountermeasureTargetType, @Context() ctx: GqlContext) {
+  system(t: CountermeasureTargetType, _args: unknown, ctx: GqlContext) {
     return ctx.loaders.system.load(t.systemId);
   }
 }

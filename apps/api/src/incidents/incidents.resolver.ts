@@ -334,7 +334,7 @@ export class IncidentsResolver {
   }
 
   @ResolveField(() => [TaskForceMemberType], { description: 'Current and past members, the chief first' })
-  taskForce(@Parent() i: IncidentType, @Context() ctx: GqlContext) {
+  taskForce(i: IncidentType, _args: unknown, ctx: GqlContext) {
     return ctx.loaders.taskForce.load(i.id);
   }
 }
@@ -342,7 +342,7 @@ export class IncidentsResolver {
 @Resolver(() => TaskForceMemberType)
 export class TaskForceMemberResolver {
   @ResolveField(() => UserType, { nullable: true })
-  async user(@Parent() m: TaskForceMemberType, @Context() ctx: GqlContext): Promise<UserType | null> {
+  async user(m: TaskForceMemberType, _args: unknown, ctx: GqlContext): Promise<UserType | null> {
     const u = await ctx.loaders.user.load(m.userId);
     return u ? UserType.from(u) : null;
   }

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor } from '@app/common';
 import { Permission, type UserEntity } from '@app/identity';
 import { PromotionGateService } from '@app/promotion-gate';
@@ -65,7 +65,7 @@ export class GateResolver {
   }
 
   @ResolveField(() => [GateChangeType], { description: 'Every state change, oldest first' })
-  async history(@Parent() g: GateType, @Context() ctx: GqlContext): Promise<GateChangeType[]> {
+  async history(g: GateType, _args: unknown, ctx: GqlContext): Promise<GateChangeType[]> {
     return (await ctx.loaders.gateHistory.load(g.id)).map(GateChangeType.from);
   }
 }
