@@ -77,7 +77,8 @@ import { JwtStrategy } from './auth/jwt.strategy';
 import { LocalStrategy } from './auth/local.strategy';
 import { AllErrorsFilter } from './graphql/errors.filter';
 import { queryLimitsRule } from './graphql/query-limits';
-import { callerKeyFrom, queryCostPlugin } from './graphql/query-cost';
+import { callerKeyFrom, queryCostPlugin, stringifyWithinCap } from './graphql/query-cost';
+import { jitExecutionPlugin } from './graphql/jit-execution';
 import { QueryShapeMiddleware, queryShapeLimits } from './graphql/query-shape.middleware';
 import { WorkLimitsModule } from './common/work-limits.module';
 import { CostBudget } from './common/work-limits';
@@ -218,6 +219,8 @@ export class AppModule implements NestModule {
               // measured, each fragment once, before GraphQL's own rules run (QueryShapeMiddleware,
               // query-limits.ts); then its cost is computed before execution (query-cost.ts).
               parseOptions: { maxTokens },
+              // Serializes each answer once, refusing one over the size cap (query-cost.ts).
+              stringifyResult: stringifyWithinCap(config.get('GRAPHQL_MAX_RESPONSE_BYTES', { infer: true })),
               // No "Did you mean …" in production: suggestions reveal the schema that introspection hides.
               hideSchemaDetailsFromClientErrors: production,
               includeStacktraceInErrorResponses: !production,
@@ -229,10 +232,11 @@ export class AppModule implements NestModule {
                 // No HTTP caching of answers (they are per user and change with every move): without the
                 // cache-control plugin, Apollo does not wrap every field's resolver to compute cache hints.
                 ApolloServerPluginCacheControlDisabled() as NonNullable<ApolloDriverConfig['plugins']>[number],
+                // Queries without errors are executed by graphql-jit (graphql/jit-execution.ts).
+                jitExecutionPlugin() as NonNullable<ApolloDriverConfig['plugins']>[number],
                 queryCostPlugin(
                   {
                     maxCost: config.get('GRAPHQL_MAX_COST', { infer: true }),
-                    maxResponseBytes: config.get('GRAPHQL_MAX_RESPONSE_BYTES', { infer: true }),
                     maxFields: shape.maxFields,
                   },
                   callerKeyFrom(verifySubject),

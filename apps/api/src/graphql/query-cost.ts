@@ -7,6 +7,7 @@ import {
   GraphQLError,
   isListType,
   type GraphQLCompositeType,
+  type FormattedExecutionResult,
   type GraphQLField,
 } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator, type ComplexityEstimatorArgs } from 'graphql-query-complexity';
@@ -43,13 +44,13 @@ import type { CostBudget } from '../common/work-limits';
  *   GRAPHQL_COST_PER_MINUTE a minute, on operations and report downloads
  *   alike); over it, TOO_MANY_REQUESTS with `retryAfterSeconds` (HTTP 429).
  *
- * **After execution**: an answer larger than `maxResponseBytes` is replaced by
- * an error (RESPONSE_TOO_LARGE): the cost bounds how many values an answer
- * holds, this bounds what long texts can add.
+ * **After execution**: an answer larger than GRAPHQL_MAX_RESPONSE_BYTES is
+ * replaced by an error (RESPONSE_TOO_LARGE; `stringifyWithinCap`, where the
+ * answer is serialized): the cost bounds how many values an answer holds, this
+ * bounds what long texts can add.
  */
 export interface QueryCostLimits {
   maxCost: number;
-  maxResponseBytes: number;
   /** The expanded field bound that `queryLimitsRule` enforced (the walk here never exceeds it). */
   maxFields: number;
 }
@@ -137,6 +138,31 @@ export function safeHeaders(): HeaderMap {
  * that come after its shape (checked before Apollo by `QueryShapeMiddleware`):
  * the cost, the caller's budget, and the answer's size cap.
  */
+/**
+ * Apollo's `stringifyResult`: the answer as Apollo writes it (JSON and a
+ * newline), serialized once; an answer with data over `maxResponseBytes` is
+ * replaced by a RESPONSE_TOO_LARGE error. (Measuring in a plugin would
+ * serialize every answer twice: a large page spent as long on that as on its
+ * JSON.)
+ */
+export function stringifyWithinCap(maxResponseBytes: number): (value: FormattedExecutionResult) => string {
+  return (value) => {
+    const text = JSON.stringify(value);
+    if (value.data == null) return `${text}\n`;
+    const bytes = Buffer.byteLength(text);
+    if (bytes <= maxResponseBytes) return `${text}\n`;
+    const refusal = {
+      errors: [
+        {
+          message: `The answer is ${bytes} bytes; at most ${maxResponseBytes} are sent. Ask for smaller pages or fewer fields.`,
+          extensions: { code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE', bytes, limit: maxResponseBytes },
+        },
+      ],
+    };
+    return `${JSON.stringify(refusal)}\n`;
+  };
+}
+
 export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf, budget: CostBudget): ApolloServerPlugin<HttpContext> {
   return {
     async requestDidStart() {
@@ -188,20 +214,7 @@ export function queryCostPlugin(limits: QueryCostLimits, callerKey: CallerKeyOf,
         },
 
         async willSendResponse(ctx) {
-          const { http, body } = ctx.response;
-          for (const [name, value] of safeHeaders()) http.headers.set(name, value);
-          if (body.kind !== 'single' || body.singleResult.data == null) return;
-          const bytes = Buffer.byteLength(JSON.stringify(body.singleResult));
-          if (bytes > limits.maxResponseBytes) {
-            body.singleResult = {
-              errors: [
-                {
-                  message: `The answer is ${bytes} bytes; at most ${limits.maxResponseBytes} are sent. Ask for smaller pages or fewer fields.`,
-                  extensions: { code: 'BAD_USER_INPUT', reason: 'RESPONSE_TOO_LARGE', bytes, limit: limits.maxResponseBytes },
-                },
-              ],
-            };
-          }
+          for (const [name, value] of safeHeaders()) ctx.response.http.headers.set(name, value);
         },
       };
     },
