@@ -1,0 +1,48 @@
+import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequestContext, type GraphQLResponse } from '@apollo/server';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+/** Compiled operations kept, by text and name (the oldest dropped first). */
+const MAX_COMPILED = 500;
+
+/**
+ * Queries executed by graphql-jit (issue 14): the operation is compiled once
+ * (per text and operation name) into a function that walks the answer without
+ * graphql-js's per-field bookkeeping, the cost that dominated a large nested
+ * page once its data was loaded ahead. The same schema, the same resolvers with
+ * the same arguments and context: authorization and every field's rules run as
+ * before. Apollo's hook for answering an operation itself
+ * (`responseForOperation`) is used for queries that complete without an error;
+ * anything else (a mutation, a subscription, an operation the compiler refuses,
+ * an answer with errors) goes to graphql-js as before, so that every error keeps
+ * its one formatting path (Apollo's formatError and the masking in
+ * production). A query with errors is thus run twice; its second run finds its
+ * rows in the request's loaders, and a query changes nothing.
+ */
+export function jitExecutionPlugin(): ApolloServerPlugin<BaseContext> {
+  const compiled = new Map<string, CompiledQuery | null>();
+  const compile = (ctx: GraphQLRequestContext<BaseContext>): CompiledQuery | null => {
+    const key = `${ctx.operationName ?? ''}\u0000${ctx.source ?? ''}`;
+    let found = compiled.get(key);
+    if (found === undefined) {
+      const result = compileQuery(ctx.schema, ctx.document!, ctx.operationName ?? undefined);
+      found = isCompiledQuery(result) ? result : null;
+      if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+      compiled.set(key, found);
+    }
+    return found;
+  };
+  return {
+    async requestDidStart() {
+      return {
+        async responseForOperation(ctx): Promise<GraphQLResponse | null> {
+          if (ctx.operation?.operation !== 'query' || !ctx.document || ctx.source === undefined) return null;
+          const query = compile(ctx);
+          if (!query) return null;
+          const result = await query.query(undefined, ctx.contextValue, ctx.request.variables ?? {});
+          if (result.errors?.length) return null;
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: result.data } } };
+        },
+      };
+    },
+  };
+}
