@@ -1,5 +1,4 @@
-import DataLoader from 'dataloader';
-import { byId, grouped } from '../common/loader-helpers';
+import { byId, grouped, type Loader } from '../common/loader-helpers';
 import type {
   AuditClearanceEntity,
   AuditEngagementEntity,
@@ -16,16 +15,16 @@ import type {
 
 /** Per-request DataLoaders of the external audit (registered in common/loaders.ts as `audits`). */
 export interface AuditLoaders {
-  engagement: DataLoader<string, AuditEngagementEntity | null>;
-  team: DataLoader<string, AuditTeamMemberEntity[]>;
-  scopeCountermeasures: DataLoader<string, AuditScopeCountermeasureEntity[]>;
-  scopeSystems: DataLoader<string, AuditScopeSystemEntity[]>;
-  history: DataLoader<string, AuditEngagementTransitionEntity[]>;
-  clearances: DataLoader<string, AuditClearanceEntity[]>;
+  engagement: Loader<string, AuditEngagementEntity | null>;
+  team: Loader<string, AuditTeamMemberEntity[]>;
+  scopeCountermeasures: Loader<string, AuditScopeCountermeasureEntity[]>;
+  scopeSystems: Loader<string, AuditScopeSystemEntity[]>;
+  history: Loader<string, AuditEngagementTransitionEntity[]>;
+  clearances: Loader<string, AuditClearanceEntity[]>;
   /** Findings of an engagement, by number. */
-  findings: DataLoader<string, AuditFindingEntity[]>;
+  findings: Loader<string, AuditFindingEntity[]>;
   /** Every risk acceptance of a finding, oldest first. */
-  findingAcceptances: DataLoader<string, RiskAcceptanceEntity[]>;
+  findingAcceptances: Loader<string, RiskAcceptanceEntity[]>;
 }
 
 export interface AuditLoaderDeps {

@@ -1,8 +1,75 @@
 import DataLoader from 'dataloader';
 
+/**
+ * A DataLoader that also answers at once for what it has loaded: `get` gives
+ * the value itself (no promise) when the key was loaded before, for instance
+ * by the look-ahead (common/look-ahead.ts), and a promise otherwise. A field
+ * resolver returning `loader.get(key)` lets GraphQL complete a whole prefetched
+ * subtree synchronously: on a page of 50 items with their requirements,
+ * evidence and reviews, that is some two thousand promises fewer per request.
+ */
+export class Loader<K, V> extends DataLoader<K, V> {
+  private readonly known: Map<K, V>;
+
+  constructor(batch: (keys: readonly K[]) => Promise<V[]>) {
+    const known = new Map<K, V>();
+    super(async (keys) => {
+      const values = await batch(keys);
+      for (let i = 0; i < keys.length; i++) known.set(keys[i]!, values[i]!);
+      return values;
+    });
+    this.known = known;
+  }
+
+  /** The value, at once when loaded before; otherwise a promise of it (batched as `load`). */
+  get(key: K): V | Promise<V> {
+    return this.known.has(key) ? this.known.get(key)! : this.load(key);
+  }
+
+  /** As `loadMany`, at once when every key was loaded before. */
+  getMany(keys: readonly K[]): (V | Error)[] | Promise<(V | Error)[]> {
+    return keys.every((k) => this.known.has(k)) ? keys.map((k) => this.known.get(k)!) : this.loadMany(keys);
+  }
+
+  /** Loads the keys not loaded yet in one batch and gives every key's value, in order. */
+  async loadAll(keys: readonly K[]): Promise<V[]> {
+    const missing = [...new Set(keys)].filter((k) => !this.known.has(k));
+    if (missing.length > 0) {
+      const loaded = await this.loadMany(missing);
+      const failed = loaded.find((v): v is Error => v instanceof Error);
+      if (failed) throw failed;
+    }
+    return keys.map((k) => this.known.get(k)!);
+  }
+
+  override clear(key: K): this {
+    this.known.delete(key);
+    return super.clear(key);
+  }
+
+  override clearAll(): this {
+    this.known.clear();
+    return super.clearAll();
+  }
+
+  override prime(key: K, value: V | PromiseLike<V> | Error): this {
+    if (!this.known.has(key) && !(value instanceof Error) && !isPromiseLike(value)) this.known.set(key, value);
+    return super.prime(key, value);
+  }
+}
+
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as { then?: unknown } | null)?.then === 'function';
+}
+
+/** `f` of the value, at once when the value is there, after it otherwise (keeps a synchronous path synchronous). */
+export function thenMap<V, R>(value: V | Promise<V>, f: (v: V) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
 /** A loader of the rows belonging to each key (one batch query), in the order of the keys asked for. */
-export function grouped<T>(fetch: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string): DataLoader<string, T[]> {
-  return new DataLoader<string, T[]>(async (keys) => {
+export function grouped<T>(fetch: (keys: readonly string[]) => Promise<T[]>, keyOf: (row: T) => string): Loader<string, T[]> {
+  return new Loader<string, T[]>(async (keys) => {
     const rows = await fetch(keys);
     const map = new Map<string, T[]>();
     for (const row of rows) {
@@ -16,8 +83,8 @@ export function grouped<T>(fetch: (keys: readonly string[]) => Promise<T[]>, key
 }
 
 /** A loader of one row per id (one batch query); null for an id that matches nothing. */
-export function byId<T extends { id: string }>(fetch: (ids: readonly string[]) => Promise<T[]>): DataLoader<string, T | null> {
-  return new DataLoader<string, T | null>(async (ids) => {
+export function byId<T extends { id: string }>(fetch: (ids: readonly string[]) => Promise<T[]>): Loader<string, T | null> {
+  return new Loader<string, T | null>(async (ids) => {
     const rows = await fetch(ids);
     const found = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => found.get(id) ?? null);

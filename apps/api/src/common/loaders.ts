@@ -1,5 +1,4 @@
-import type DataLoader from 'dataloader';
-import { byId, grouped } from './loader-helpers';
+import { byId, grouped, type Loader } from './loader-helpers';
 import type {
   CountermeasureContributorEntity,
   CountermeasureDependencyEntity,
@@ -32,27 +31,27 @@ import type {
  * shared between users).
  */
 export interface Loaders {
-  user: DataLoader<string, UserEntity | null>;
-  incidentEvents: DataLoader<string, IncidentEventEntity[]>;
-  incidentSystems: DataLoader<string, IncidentSystemEntity[]>;
-  incidentDataCategories: DataLoader<string, IncidentDataCategoryEntity[]>;
-  incidentParties: DataLoader<string, IncidentPartyEntity[]>;
-  taskForce: DataLoader<string, TaskForceMemberEntity[]>;
-  requirements: DataLoader<string, RequirementEntity[]>;
-  transitions: DataLoader<string, TransitionEntity[]>;
-  dueDateChanges: DataLoader<string, DueDateChangeEntity[]>;
-  contributors: DataLoader<string, CountermeasureContributorEntity[]>;
-  targets: DataLoader<string, CountermeasureTargetEntity[]>;
-  system: DataLoader<string, IncidentSystemEntity | null>;
-  countermeasure: DataLoader<string, CountermeasureEntity | null>;
+  user: Loader<string, UserEntity | null>;
+  incidentEvents: Loader<string, IncidentEventEntity[]>;
+  incidentSystems: Loader<string, IncidentSystemEntity[]>;
+  incidentDataCategories: Loader<string, IncidentDataCategoryEntity[]>;
+  incidentParties: Loader<string, IncidentPartyEntity[]>;
+  taskForce: Loader<string, TaskForceMemberEntity[]>;
+  requirements: Loader<string, RequirementEntity[]>;
+  transitions: Loader<string, TransitionEntity[]>;
+  dueDateChanges: Loader<string, DueDateChangeEntity[]>;
+  contributors: Loader<string, CountermeasureContributorEntity[]>;
+  targets: Loader<string, CountermeasureTargetEntity[]>;
+  system: Loader<string, IncidentSystemEntity | null>;
+  countermeasure: Loader<string, CountermeasureEntity | null>;
   /** Sub-actions of a countermeasure, by key. */
-  children: DataLoader<string, CountermeasureEntity[]>;
+  children: Loader<string, CountermeasureEntity[]>;
   /** Edges from a countermeasure to what it depends on, by the key depended on. */
-  dependsOn: DataLoader<string, CountermeasureDependencyEntity[]>;
+  dependsOn: Loader<string, CountermeasureDependencyEntity[]>;
   /** Edges into a countermeasure from what depends on it, by the dependent key. */
-  dependents: DataLoader<string, CountermeasureDependencyEntity[]>;
+  dependents: Loader<string, CountermeasureDependencyEntity[]>;
   evidence: EvidenceLoaders;
-  gateHistory: DataLoader<string, GateChangeEntity[]>;
+  gateHistory: Loader<string, GateChangeEntity[]>;
   audits: AuditLoaders;
 }
 

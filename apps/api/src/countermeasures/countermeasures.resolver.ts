@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
-import { Args, Context, Extensions, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Extensions, Info, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Actor, CommonError, CommonErrorCode } from '@app/common';
 import {
   allowedTransitions,
@@ -13,6 +14,8 @@ import {
 import { Permission, type UserEntity } from '@app/identity';
 import { Allow, CurrentUser } from '../auth/access.decorators';
 import { toConnection } from '../common/connection.type';
+import { thenMap } from '../common/loader-helpers';
+import { CONNECTION_PATHS, lookAhead } from '../common/look-ahead';
 import type { GqlContext } from '../common/loaders';
 import { UserType } from '../identity/user.type';
 import {
@@ -42,7 +45,11 @@ export class CountermeasuresResolver {
 
   @Allow(Permission.REMEDIATION_READ)
   @Query(() => CountermeasureConnection, { description: 'Countermeasures, by key (default) or by due date' })
-  async countermeasures(@Args() args: CountermeasuresArgs): Promise<CountermeasureConnection> {
+  async countermeasures(
+    @Args() args: CountermeasuresArgs,
+    @Context() ctx: GqlContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<CountermeasureConnection> {
     const f = args.filter ?? {};
     const page = await this.service.list(
       {
@@ -53,7 +60,9 @@ export class CountermeasuresResolver {
       args.orderBy ?? 'KEY',
       args,
     );
-    return toConnection(page, CountermeasureType.from);
+    const connection = toConnection(page, CountermeasureType.from);
+    await lookAhead(ctx.loaders, info, 'Countermeasure', connection.nodes, CONNECTION_PATHS);
+    return connection;
   }
 
   @Allow(Permission.REMEDIATION_READ)
@@ -162,45 +171,50 @@ export class CountermeasuresResolver {
     );
   }
 
+  // Field resolvers take GraphQL's own (parent, args, context) and no parameter decorators: Nest then
+  // binds them as they are, without its per-call context (guards, pipes and interceptors never run on
+  // fields here: fieldResolverEnhancers is empty). They answer at once from what the page's look-ahead
+  // loaded (common/look-ahead.ts), and through the per-request loaders otherwise.
   @ResolveField(() => UserType, { nullable: true, description: 'The owner (担当者)' })
-  async owner(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<UserType | null> {
-    const u = await ctx.loaders.user.load(c.ownerId);
-    return u ? UserType.from(u) : null;
+  owner(c: CountermeasureType, _args: unknown, ctx: GqlContext): UserType | null | Promise<UserType | null> {
+    return thenMap(ctx.loaders.user.get(c.ownerId), (u) => (u ? UserType.from(u) : null));
   }
 
   // listSize: the cost analysis's estimate of this list (query-cost.ts), not a cap.
   @Extensions({ listSize: 5 })
   @ResolveField(() => [UserType])
-  async contributors(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<UserType[]> {
-    const rows = await ctx.loaders.contributors.load(c.id);
-    const users = await ctx.loaders.user.loadMany(rows.map((r) => r.userId));
-    return users.filter((u): u is UserEntity => !!u && !(u instanceof Error)).map(UserType.from);
+  contributors(c: CountermeasureType, _args: unknown, ctx: GqlContext): UserType[] | Promise<UserType[]> {
+    return thenMap(ctx.loaders.contributors.get(c.id), (rows) =>
+      thenMap(ctx.loaders.user.getMany(rows.map((r) => r.userId)), (users) =>
+        users.filter((u): u is UserEntity => !!u && !(u instanceof Error)).map(UserType.from),
+      ),
+    );
   }
 
   @ResolveField(() => [RequirementType])
-  requirements(@Parent() c: CountermeasureType, @Context() ctx: GqlContext) {
-    return ctx.loaders.requirements.load(c.id);
+  requirements(c: CountermeasureType, _args: unknown, ctx: GqlContext) {
+    return ctx.loaders.requirements.get(c.id);
   }
 
   @Extensions({ listSize: 20 })
   @ResolveField(() => [TransitionType], { description: 'Every status change, oldest first' })
-  history(@Parent() c: CountermeasureType, @Context() ctx: GqlContext) {
-    return ctx.loaders.transitions.load(c.id);
+  history(c: CountermeasureType, _args: unknown, ctx: GqlContext) {
+    return ctx.loaders.transitions.get(c.id);
   }
 
   @Extensions({ listSize: 5 })
   @ResolveField(() => [DueDateChangeType], { description: 'Every re-planning of the due date, oldest first' })
-  dueDateChanges(@Parent() c: CountermeasureType, @Context() ctx: GqlContext) {
-    return ctx.loaders.dueDateChanges.load(c.id);
+  dueDateChanges(c: CountermeasureType, _args: unknown, ctx: GqlContext) {
+    return ctx.loaders.dueDateChanges.get(c.id);
   }
 
   @ResolveField(() => Boolean, { description: 'Open and past its due date (期限超過), computed in the Asia/Tokyo calendar' })
-  overdue(@Parent() c: CountermeasureType): boolean {
+  overdue(c: CountermeasureType): boolean {
     return isOverdue(c.status as CountermeasureStatus, c.dueDate, this.service.today());
   }
 
   @ResolveField(() => [CountermeasureStatusEnum], { description: 'Statuses a plain move by the owner or a contributor can reach now' })
-  nextStatuses(@Parent() c: CountermeasureType): string[] {
+  nextStatuses(c: CountermeasureType): string[] {
     return allowedTransitions(c.status as CountermeasureStatus, c.resumeStatus as CountermeasureStatus | null, TransitionCause.USER, {
       ongoing: c.ongoing,
     });

@@ -1,17 +1,16 @@
-import type DataLoader from 'dataloader';
-import { byId, grouped } from '../common/loader-helpers';
+import { byId, grouped, type Loader } from '../common/loader-helpers';
 import type { EvidenceEntity, EvidenceReviewEntity, EvidenceService, SignOffEntity } from '@app/evidence';
 
 /** Per-request loaders of the evidence context (one batch query per kind). */
 export interface EvidenceLoaders {
   /** Every version of the evidence of a requirement, oldest first. */
-  byRequirement: DataLoader<string, EvidenceEntity[]>;
+  byRequirement: Loader<string, EvidenceEntity[]>;
   /** Every version of the evidence for a countermeasure target, oldest first. */
-  byTarget: DataLoader<string, EvidenceEntity[]>;
-  reviews: DataLoader<string, EvidenceReviewEntity[]>;
+  byTarget: Loader<string, EvidenceEntity[]>;
+  reviews: Loader<string, EvidenceReviewEntity[]>;
   /** Every sign-off of a countermeasure (standing and revoked), oldest first. */
-  signOffs: DataLoader<string, SignOffEntity[]>;
-  one: DataLoader<string, EvidenceEntity | null>;
+  signOffs: Loader<string, SignOffEntity[]>;
+  one: Loader<string, EvidenceEntity | null>;
 }
 
 export function createEvidenceLoaders(service: EvidenceService): EvidenceLoaders {

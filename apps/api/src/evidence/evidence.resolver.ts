@@ -5,6 +5,7 @@ import { type ReviewDecision, EvidenceService } from '@app/evidence';
 import { Permission, type UserEntity } from '@app/identity';
 import { Allow, CurrentUser } from '../auth/access.decorators';
 import { toConnection } from '../common/connection.type';
+import { thenMap } from '../common/loader-helpers';
 import type { GqlContext } from '../common/loaders';
 import { CountermeasureType, RequirementType } from '../countermeasures/countermeasure.types';
 import { CountermeasureTargetType } from '../countermeasures/countermeasure-targets.resolver';
@@ -98,20 +99,23 @@ export class EvidenceResolver {
   // listSize: the cost analysis's estimate of this list (query-cost.ts), not a cap.
   @Extensions({ listSize: 3 })
   @ResolveField(() => [EvidenceReviewType], { description: 'Every review of this version, oldest first' })
-  async reviews(@Parent() e: EvidenceType, @Context() ctx: GqlContext): Promise<EvidenceReviewType[]> {
-    return (await ctx.loaders.evidence.reviews.load(e.id)).map(EvidenceReviewType.from);
+  reviews(e: EvidenceType, _args: unknown, ctx: GqlContext): EvidenceReviewType[] | Promise<EvidenceReviewType[]> {
+    return thenMap(ctx.loaders.evidence.reviews.get(e.id), (rows) => rows.map(EvidenceReviewType.from));
+  }
+
+  @ResolveField(() => String, { nullable: true, description: 'FILE: where to download the bytes (GET, with the bearer token)' })
+  downloadPath(e: EvidenceType): string | null {
+    return e.kind === 'FILE' ? `/evidence/${e.id}/content` : null;
   }
 
   @ResolveField(() => UserType, { nullable: true })
-  async uploadedBy(@Parent() e: EvidenceType, @Context() ctx: GqlContext): Promise<UserType | null> {
-    const u = await ctx.loaders.user.load(e.uploadedById);
-    return u ? UserType.from(u) : null;
+  uploadedBy(e: EvidenceType, _args: unknown, ctx: GqlContext): UserType | null | Promise<UserType | null> {
+    return thenMap(ctx.loaders.user.get(e.uploadedById), (u) => (u ? UserType.from(u) : null));
   }
 
   @ResolveField(() => CountermeasureType, { nullable: true })
-  async countermeasure(@Parent() e: EvidenceType, @Context() ctx: GqlContext): Promise<CountermeasureType | null> {
-    const c = await ctx.loaders.countermeasure.load(e.countermeasureId);
-    return c ? CountermeasureType.from(c) : null;
+  countermeasure(e: EvidenceType, _args: unknown, ctx: GqlContext): CountermeasureType | null | Promise<CountermeasureType | null> {
+    return thenMap(ctx.loaders.countermeasure.get(e.countermeasureId), (c) => (c ? CountermeasureType.from(c) : null));
   }
 }
 
@@ -120,13 +124,16 @@ export class EvidenceResolver {
 export class RequirementEvidenceResolver {
   @Extensions({ listSize: 3 })
   @ResolveField(() => [EvidenceType], { description: 'Live evidence (latest versions, not withdrawn); all versions with includeHistory' })
-  async evidence(
-    @Parent() r: RequirementType,
+  // The parent's declared type is not a class: the global ValidationPipe would otherwise validate and copy
+  // every requirement of a page as an input (this field needs its @Args, so Nest calls it through its pipes).
+  evidence(
+    @Parent() r: Pick<RequirementType, 'id'>,
     @Context() ctx: GqlContext,
     @Args('includeHistory', { type: () => Boolean, defaultValue: false }) includeHistory: boolean,
-  ): Promise<EvidenceType[]> {
-    const rows = await ctx.loaders.evidence.byRequirement.load(r.id);
-    return rows.filter((e) => includeHistory || e.status === 'SUBMITTED').map(EvidenceType.from);
+  ): EvidenceType[] | Promise<EvidenceType[]> {
+    return thenMap(ctx.loaders.evidence.byRequirement.get(r.id), (rows) =>
+      rows.filter((e) => includeHistory || e.status === 'SUBMITTED').map(EvidenceType.from),
+    );
   }
 }
 
@@ -134,14 +141,16 @@ export class RequirementEvidenceResolver {
 @Resolver(() => CountermeasureType)
 export class CountermeasureSignOffResolver {
   @ResolveField(() => SignOffType, { nullable: true, description: 'The standing sign-off, if any' })
-  async signOff(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<SignOffType | null> {
-    const s = (await ctx.loaders.evidence.signOffs.load(c.id)).find((x) => x.revokedAt === null);
-    return s ? SignOffType.from(s) : null;
+  signOff(c: CountermeasureType, _args: unknown, ctx: GqlContext): SignOffType | null | Promise<SignOffType | null> {
+    return thenMap(ctx.loaders.evidence.signOffs.get(c.id), (rows) => {
+      const s = rows.find((x) => x.revokedAt === null);
+      return s ? SignOffType.from(s) : null;
+    });
   }
 
   @ResolveField(() => [SignOffType], { description: 'Every sign-off, revoked ones included, oldest first' })
-  async signOffs(@Parent() c: CountermeasureType, @Context() ctx: GqlContext): Promise<SignOffType[]> {
-    return (await ctx.loaders.evidence.signOffs.load(c.id)).map(SignOffType.from);
+  signOffs(c: CountermeasureType, _args: unknown, ctx: GqlContext): SignOffType[] | Promise<SignOffType[]> {
+    return thenMap(ctx.loaders.evidence.signOffs.get(c.id), (rows) => rows.map(SignOffType.from));
   }
 }
 
@@ -150,7 +159,7 @@ export class CountermeasureSignOffResolver {
 export class TargetEvidenceResolver {
   @ResolveField(() => [EvidenceType], { description: 'Live evidence for this target; all versions with includeHistory' })
   async evidence(
-    @Parent() t: CountermeasureTargetType,
+    @Parent() t: Pick<CountermeasureTargetType, 'id'>,
     @Context() ctx: GqlContext,
     @Args('includeHistory', { type: () => Boolean, defaultValue: false }) includeHistory: boolean,
   ): Promise<EvidenceType[]> {

@@ -52,12 +52,12 @@ export class EvidenceType {
     string | null;
   @Field(() => DateTimeResolver, { nullable: true }) reviewedAt!: Date | null;
   @Field(() => Int, { description: 'Send it back as expectedVersion to withdraw' }) version!: number;
-  @Field(() => String, { nullable: true, description: 'FILE: where to download the bytes (GET, with the bearer token)' }) downloadPath!:
-    string | null;
+  // downloadPath: resolved from kind and id (EvidenceResolver).
   uploadedById!: string;
 
+  /** The row itself: GraphQL reads only the fields above (a page shows hundreds; none is copied). */
   static from(e: EvidenceEntity): EvidenceType {
-    return { ...e, downloadPath: e.kind === 'FILE' ? `/evidence/${e.id}/content` : null };
+    return e;
   }
 }
 

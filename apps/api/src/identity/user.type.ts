@@ -15,6 +15,8 @@ registerEnumType(Role, {
   },
 });
 
+const SHOWN = new WeakMap<UserEntity, UserType>();
+
 @ObjectType('User')
 export class UserType {
   @Field(() => ID)
@@ -50,7 +52,17 @@ export class UserType {
   @Field(() => DateTimeResolver)
   updatedAt!: Date;
 
+  /**
+   * The user as the API shows it; one object per loaded user (a page names the
+   * same owners and uploaders hundreds of times: each is copied once).
+   */
   static from(user: UserEntity): UserType {
+    let shown = SHOWN.get(user);
+    if (!shown) SHOWN.set(user, (shown = UserType.copy(user)));
+    return shown;
+  }
+
+  private static copy(user: UserEntity): UserType {
     return {
       id: user.id,
       email: user.email,
