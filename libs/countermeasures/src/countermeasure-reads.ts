@@ -1,3 +1,4 @@
+import { readPlainRows } from '@app/database';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import {
@@ -201,14 +202,11 @@ export abstract class CountermeasureReads {
     return this.byCountermeasure(CountermeasureContributorEntity, ids, 'userId');
   }
 
+  /** The rows of these countermeasures, in `orderBy` (a property) order: one statement, without TypeORM's hydration (readPlainRows). */
   private byCountermeasure<T extends { countermeasureId: string }>(entity: new () => T, ids: readonly string[], orderBy: string) {
     if (ids.length === 0) return Promise.resolve([] as T[]);
-    return this.em
-      .getRepository(entity)
-      .createQueryBuilder('x')
-      .where('x.countermeasureId = ANY(:ids)', { ids: [...ids] })
-      .orderBy(`x.${orderBy}`, 'ASC')
-      .getMany();
+    const column = this.em.connection.getMetadata(entity).findColumnWithPropertyName(orderBy)!.databaseName;
+    return readPlainRows(this.em, entity, 't.countermeasure_id = ANY($1)', [[...ids]], `t."${column}"`);
   }
 
   /** The incident's countermeasures the promotion gate depends on, in key order. */

@@ -9,3 +9,4 @@ export * from './database-errors';
 export * from './unique-violation';
 export * from './transaction-stamps';
 export * from './transaction-memo';
+export * from './plain-rows';

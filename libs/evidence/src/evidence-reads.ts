@@ -1,3 +1,4 @@
+import { readPlainRows } from '@app/database';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import {
@@ -55,13 +56,7 @@ export abstract class EvidenceReads {
   /** Evidence of these requirements, every version, oldest first (the API filters live ones). */
   async evidenceOfRequirements(requirementIds: readonly string[]): Promise<EvidenceEntity[]> {
     if (requirementIds.length === 0) return [];
-    return this.em
-      .getRepository(EvidenceEntity)
-      .createQueryBuilder('e')
-      .where('e.requirementId = ANY(:ids)', { ids: [...requirementIds] })
-      .orderBy('e.uploadedAt', 'ASC')
-      .addOrderBy('e.id', 'ASC')
-      .getMany();
+    return readPlainRows(this.em, EvidenceEntity, 't.requirement_id = ANY($1)', [[...requirementIds]], 't.uploaded_at, t.id');
   }
 
   /** Evidence for these targets (one system of a many-system countermeasure), every version, oldest first. */
@@ -78,12 +73,7 @@ export abstract class EvidenceReads {
 
   async reviewsOf(evidenceIds: readonly string[]): Promise<EvidenceReviewEntity[]> {
     if (evidenceIds.length === 0) return [];
-    return this.em
-      .getRepository(EvidenceReviewEntity)
-      .createQueryBuilder('r')
-      .where('r.evidenceId = ANY(:ids)', { ids: [...evidenceIds] })
-      .orderBy('r.at', 'ASC')
-      .getMany();
+    return readPlainRows(this.em, EvidenceReviewEntity, 't.evidence_id = ANY($1)', [[...evidenceIds]], 't.at');
   }
 
   /** The live (SUBMITTED) evidence of these countermeasures, oldest first: what an audit's clearance snapshot names. */

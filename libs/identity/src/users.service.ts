@@ -3,7 +3,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Actor, Clock, decodeCursor, pageSize, staleVersion, type Page, type PageRequest, pageOf } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
-import { updateIfVersion } from '@app/database';
+import { readPlainRows, updateIfVersion } from '@app/database';
 import { QueryFailedError } from 'typeorm';
 import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
 import { Role } from './domain/role';
@@ -61,10 +61,7 @@ export class UsersService {
 
   async findByIds(ids: readonly string[]): Promise<UserEntity[]> {
     if (ids.length === 0) return [];
-    return this.repo
-      .createQueryBuilder('u')
-      .where('u.id = ANY(:ids)', { ids: [...ids] })
-      .getMany();
+    return readPlainRows(this.repo.manager, UserEntity, 't.id = ANY($1)', [[...ids]], 't.id');
   }
 
   /**
