@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
@@ -19,10 +20,18 @@ import { UsersService } from './users.service';
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => ({
-        secret: resolveJwtSecret({
-          JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
-          DATA_DIR: config.get('DATA_DIR', { infer: true }),
-        }),
+        // A KeyObject made once (as in the API's JwtStrategy): given a string, jsonwebtoken first tries it as a
+        // PEM key (an exception) before making the same secret key, on every sign and verify. Its typings name
+        // only string | Buffer; it takes a KeyObject.
+        secret: createSecretKey(
+          Buffer.from(
+            resolveJwtSecret({
+              JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
+              DATA_DIR: config.get('DATA_DIR', { infer: true }),
+            }),
+            'utf8',
+          ),
+        ) as unknown as Buffer,
         signOptions: { expiresIn: config.get('JWT_TTL_SECONDS', { infer: true }), algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),
