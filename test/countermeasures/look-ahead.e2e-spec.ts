@@ -35,10 +35,8 @@ const PLAIN = `query($first: Int) { countermeasures(first: $first) { totalCount 
 const ONE = `query($id: ID!) { countermeasure(id: $id) { ${ITEM} } }`;
 
 /** The same selection, spelled through named fragments (nested ones too) and inline fragments, under `edges { node }` or `nodes`. */
-const FRAGMENTS = `query($first: Int) {
-  countermeasures(first: $first) { totalCount edges { node { ...Item } } }
-}
-fragment Person on User { id displayName displayNameKana roles active deactivatedAt }
+/** The fragments both fragment queries use: named, nested and inline (with and without a type condition). */
+const ITEM_FRAGMENTS = `fragment Person on User { id displayName displayNameKana roles active deactivatedAt }
 fragment Proof on Evidence {
   id name kind status versionNo sizeBytes effectiveOn uploadedAt supersedesId supersededById withdrawnAt
   withdrawalReason reviewDecision reviewedAt downloadPath
@@ -55,25 +53,15 @@ fragment Item on Countermeasure {
   signOffs { id revokedAt }
 }`;
 
+const FRAGMENTS = `query($first: Int) {
+  countermeasures(first: $first) { totalCount edges { node { ...Item } } }
+}
+${ITEM_FRAGMENTS}`;
+
 const FRAGMENTS_NODES = `query($first: Int) {
   countermeasures(first: $first) { totalCount nodes { id ... on Countermeasure { ...Item } } }
 }
-fragment Person on User { id displayName displayNameKana roles active deactivatedAt }
-fragment Proof on Evidence {
-  id name kind status versionNo sizeBytes effectiveOn uploadedAt supersedesId supersededById withdrawnAt
-  withdrawalReason reviewDecision reviewedAt downloadPath
-  ... on Evidence { uploadedBy { ...Person } reviews { id decision comment reviewerLabel at } }
-  countermeasure { id key }
-}
-fragment Item on Countermeasure {
-  id key title status dueDate overdue nextStatuses
-  owner { ...Person }
-  ... { contributors { ...Person } }
-  requirements { id position title recurrenceDays liveEvidenceCount acceptedEvidenceCount ... on EvidenceRequirement { evidence { ...Proof } } }
-  ... on Countermeasure { history { fromStatus toStatus cause reason actorLabel at } dueDateChanges { oldDueDate newDueDate reason actorLabel at } }
-  signOff { digest }
-  signOffs { id revokedAt }
-}`;
+${ITEM_FRAGMENTS}`;
 
 const ALIASES = `query($first: Int) {
   countermeasures(first: $first) { nodes { id key requirements { id

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AppConfig } from '@app/common';
@@ -21,4 +21,14 @@ export function resolveJwtSecret(config: Pick<AppConfig, 'JWT_SECRET' | 'DATA_DI
     // another process wrote it first
     return fs.readFileSync(file, 'utf8').trim();
   }
+}
+
+/**
+ * The secret as a KeyObject, to make once: given a string, jsonwebtoken first
+ * tries it as a PEM key (an exception) before making the same secret key, on
+ * every sign and verify. (Its typings and passport-jwt's name only string |
+ * Buffer; both hand it to jsonwebtoken, which takes a KeyObject.)
+ */
+export function jwtKey(config: Pick<AppConfig, 'JWT_SECRET' | 'DATA_DIR'>): KeyObject {
+  return createSecretKey(Buffer.from(resolveJwtSecret(config), 'utf8'));
 }

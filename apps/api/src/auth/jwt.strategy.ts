@@ -1,10 +1,9 @@
-import { createSecretKey } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AppConfig } from '@app/common';
-import { assertAccessTokenClaims, AuthService, resolveJwtSecret, type UserEntity } from '@app/identity';
+import { assertAccessTokenClaims, AuthService, jwtKey, type UserEntity } from '@app/identity';
 
 /** `Authorization: Bearer <jwt>`, checked against the database on every request. */
 @Injectable()
@@ -17,17 +16,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       ignoreExpiration: false,
       algorithms: ['HS256'],
-      // The key as a KeyObject made once: given a string, jsonwebtoken first tries it as a PEM public key
-      // (an exception per request) before making the same secret key, on every request.
-      secretOrKey: createSecretKey(
-        Buffer.from(
-          resolveJwtSecret({
-            JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
-            DATA_DIR: config.get('DATA_DIR', { infer: true }),
-          }),
-          'utf8',
-        ),
-      ) as unknown as Buffer, // passport-jwt hands it to jsonwebtoken.verify, which takes a KeyObject; its typings only name string | Buffer
+      secretOrKey: jwtKey({
+        JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
+        DATA_DIR: config.get('DATA_DIR', { infer: true }),
+      }) as unknown as Buffer, // a KeyObject made once (jwt-secret.ts)
     });
   }
 
