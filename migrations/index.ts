@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { CountermeasureKeyOrder1795700000100 } from './1795700000100-CountermeasureKeyOrder';
 import { EvidenceBundles1795690000400 } from './1795690000400-EvidenceBundles';
 import { TrailCheckpointCopies1795690000300 } from './1795690000300-TrailCheckpointCopies';
 import { TrailCheckpoints1795690000200 } from './1795690000200-TrailCheckpoints';
@@ -50,4 +51,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   TrailCheckpoints1795690000200,
   TrailCheckpointCopies1795690000300,
   EvidenceBundles1795690000400,
+  CountermeasureKeyOrder1795700000100,
 ];

@@ -43,6 +43,8 @@ const OPEN_PREDICATE = `"status" IN (${ALL_COUNTERMEASURE_STATUSES.filter(isOpen
 @Index('IDX_countermeasures_owner', ['ownerId', 'status'])
 @Index('IDX_countermeasures_due_date', ['incidentId', 'dueDate', 'seq'])
 @Index('IDX_countermeasures_category', ['incidentId', 'category'])
+// The list's key order across incidents ((seq, id), and its keyset cursor) read from an index, not sorted.
+@Index('IDX_countermeasures_key_order', ['seq', 'id'])
 // The dashboard's lists and counts read these partial indexes instead of the whole plan:
 // open work by due date (overdue, due soon) and by owner (load per owner), blocked work
 // by how long it has been blocked, verified ongoing measures (at risk when evidence goes stale).
