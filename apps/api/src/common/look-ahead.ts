@@ -40,6 +40,8 @@ export type Relations = Record<string, Record<string, Relation>>;
 
 const present = <T>(values: readonly (T | null | undefined)[]): T[] => values.filter((v): v is T => v != null);
 
+const SIGN_OFFS: Relation = { load: async (l, cms) => (await l.evidence.signOffs.loadAll(ids(cms, 'id'))).flat() };
+
 /** What the look-ahead knows how to load, by GraphQL type and field (each mirrors its field resolver). */
 export const RELATIONS: Relations = {
   Countermeasure: {
@@ -53,8 +55,9 @@ export const RELATIONS: Relations = {
     requirements: { type: 'EvidenceRequirement', load: async (l, cms) => (await l.requirements.loadAll(ids(cms, 'id'))).flat() },
     history: { load: async (l, cms) => (await l.transitions.loadAll(ids(cms, 'id'))).flat() },
     dueDateChanges: { load: async (l, cms) => (await l.dueDateChanges.loadAll(ids(cms, 'id'))).flat() },
-    signOff: { load: async (l, cms) => (await l.evidence.signOffs.loadAll(ids(cms, 'id'))).flat() },
-    signOffs: { load: async (l, cms) => (await l.evidence.signOffs.loadAll(ids(cms, 'id'))).flat() },
+    // The standing sign-off is found among all of them (one loader for both fields).
+    signOff: SIGN_OFFS,
+    signOffs: SIGN_OFFS,
   },
   EvidenceRequirement: {
     evidence: {
