@@ -62,6 +62,13 @@ export const TABLE_OWNERS = {
   // notifications
   notifications: 'notifications',
   notification_preferences: 'notifications',
+  // duties to the outside (libs/duties): the PPC reports, notice to individuals, public progress, the hotline
+  breach_notifications: 'duties',
+  breach_filings: 'duties',
+  notice_campaigns: 'duties',
+  progress_statements: 'duties',
+  hotline_daily_counts: 'duties',
+  hotline_cases: 'duties',
   // TypeORM's own record of the migrations run (no entity, no CREATE TABLE in migrations/)
   migrations: 'database',
 } as const satisfies Record<string, string>;

@@ -4,6 +4,7 @@ import type { BundleErrorCode } from '@app/bundles';
 import type { CommonErrorCode, DomainError } from '@app/common';
 import type { CountermeasureErrorCode } from '@app/countermeasures';
 import type { DashboardErrorCode } from '@app/dashboard';
+import type { DutyErrorCode } from '@app/duties';
 import type { EvidenceErrorCode } from '@app/evidence';
 import type { GateErrorCode } from '@app/promotion-gate';
 import type { IdentityErrorCode } from '@app/identity';
@@ -188,6 +189,20 @@ const DOMAIN_CODE_MAP = {
     // One export of a scope at a time: the state as it stands refuses a second.
     EXPORT_IN_PROGRESS: GqlCode.CONFLICT,
   } satisfies Record<BundleErrorCode, GqlCode>,
+  duties: {
+    NOTIFICATION_NOT_FOUND: GqlCode.NOT_FOUND,
+    NOTIFICATION_EXISTS: GqlCode.CONFLICT,
+    FILING_NOT_FOUND: GqlCode.NOT_FOUND,
+    CAMPAIGN_NOT_FOUND: GqlCode.NOT_FOUND,
+    STATEMENT_NOT_FOUND: GqlCode.NOT_FOUND,
+    INVALID_FIELD: GqlCode.BAD_USER_INPUT,
+    NOT_PERMITTED: GqlCode.FORBIDDEN,
+    // A submitted filing is frozen: the state as it stands refuses the change.
+    FILING_SUBMITTED: GqlCode.CONFLICT,
+    FILING_OUT_OF_ORDER: GqlCode.CONFLICT,
+    NOT_PUBLISHABLE: GqlCode.BAD_USER_INPUT,
+    INVALID_CORRECTION: GqlCode.BAD_USER_INPUT,
+  } satisfies Record<DutyErrorCode, GqlCode>,
 } as const;
 
 type MappedContext = keyof typeof DOMAIN_CODE_MAP;

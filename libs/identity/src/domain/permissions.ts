@@ -60,6 +60,27 @@ export const Permission = {
   BUNDLES_EXPORT: 'bundles:export',
   /** Rotate the tracker's signing keys: admins. */
   SIGNING_KEYS_MANAGE: 'signing-keys:manage',
+  /**
+   * Read an incident's duties to the outside: the breach-notification record, the PPC filings, the notice campaign,
+   * hotline cases: executives and auditors; task-force members only where they hold BREACH_REPORTS_FILE's standing
+   * for that incident (its chief, its legal lead), checked per record by libs/duties.
+   */
+  DUTIES_READ: 'duties:read',
+  /**
+   * Prepare the breach-notification record and the PPC filings, submit them, run the notice campaign: executives;
+   * task-force members only where they hold the standing below for that incident (checked per record).
+   */
+  DUTIES_PREPARE: 'duties:prepare',
+  /**
+   * Record-level standing (asked by the services, never named by an operation): prepare and submit any incident's
+   * PPC reports (the legal lead's duty): executives. A task-force member gets it for one incident by being its chief
+   * or by being designated its legal lead (`setTaskForceMemberLegalLead`).
+   */
+  BREACH_REPORTS_FILE: 'breach-reports:file',
+  /** Publish progress statements on the public progress page (promise 9): executives. */
+  PROGRESS_PUBLISH: 'progress:publish',
+  /** Log the hotline's daily contact figures and notable cases (promises 5, 8, 10): task-force members, executives. */
+  HOTLINE_LOG: 'hotline:log',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);
@@ -92,6 +113,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.EVIDENCE_SUBMIT,
     Permission.GATE_READ,
     Permission.NOTIFICATIONS_OWN,
+    Permission.DUTIES_READ,
+    Permission.DUTIES_PREPARE,
+    Permission.HOTLINE_LOG,
   ],
   EXECUTIVE: [
     Permission.SELF_READ,
@@ -110,6 +134,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.REMEDIATION_DECIDE,
     Permission.TRAIL_CHECKPOINT,
     Permission.BUNDLES_EXPORT,
+    Permission.DUTIES_READ,
+    Permission.DUTIES_PREPARE,
+    Permission.BREACH_REPORTS_FILE,
+    Permission.PROGRESS_PUBLISH,
+    Permission.HOTLINE_LOG,
   ],
   // Auditors read everything, edit nothing of the plan, and alone review, sign off and clear.
   // Admins do not review or clear: administering the tool gives no say over the audit.
@@ -126,6 +155,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.TRAIL_CHECKPOINT,
     Permission.TRAIL_COSIGN,
     Permission.BUNDLES_EXPORT,
+    Permission.DUTIES_READ,
   ],
   // A promotion system's API key: whether it may promote, nothing else.
   SERVICE: [Permission.GATE_READ],

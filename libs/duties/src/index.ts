@@ -1,0 +1,2 @@
+export * from './domain/duties.errors';
+export * from './duties.module';
