@@ -187,6 +187,35 @@ export class IncidentChangesService extends IncidentEntryChanges {
     return updated;
   }
 
+  /**
+   * Grants or withdraws the legal lead's standing (the PPC reports of this incident) to a current member: those who
+   * manage the task force may (executives, admins, the chief). Needs the incident's version.
+   */
+  @Transactional()
+  async setLegalLead(actor: Actor, memberId: string, expectedVersion: number, legalLead: boolean): Promise<TaskForceMemberEntity> {
+    const { incident, member } = await this.lockMember(memberId);
+    assertMayManageTaskForce(actor, await this.partiesOf(incident.id, actor), 'designate the legal lead');
+    if (member.leftOn !== null) {
+      throw new IncidentError(IncidentErrorCode.MEMBER_HAS_LEFT, 'A member who left cannot be made legal lead', { memberId });
+    }
+    if (member.legalLead === legalLead) {
+      throw new IncidentError(IncidentErrorCode.INVALID_FIELD, legalLead ? 'Already the legal lead' : 'Not the legal lead', {
+        field: 'legalLead',
+      });
+    }
+    await this.bumpVersion(incident, expectedVersion, {});
+    await this.em.getRepository(TaskForceMemberEntity).update({ id: member.id }, { legalLead });
+    const updated = { ...member, legalLead };
+    await this.record(
+      actor,
+      legalLead ? 'task_force.legal_lead_granted' : 'task_force.legal_lead_withdrawn',
+      incident.id,
+      { member: memberSnapshot(member) },
+      { member: memberSnapshot(updated), incidentVersion: expectedVersion + 1 },
+    );
+    return updated;
+  }
+
   /** The previous chief stays on the task force as a member (same role title; change it separately). */
   @Transactional()
   async designateChief(actor: Actor, memberId: string, expectedVersion: number): Promise<TaskForceMemberEntity> {

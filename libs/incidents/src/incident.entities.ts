@@ -220,6 +220,14 @@ export class TaskForceMemberEntity {
   @Column({ name: 'is_chief', type: 'boolean', default: false })
   isChief!: boolean;
 
+  /**
+   * The incident's legal lead: holds BREACH_REPORTS_FILE's standing for this incident only (prepares and submits the
+   * PPC reports, runs the notice campaign), as the chief and executives do. Granted and withdrawn by those who manage
+   * the task force (setTaskForceLegalLead), each time a trail entry.
+   */
+  @Column({ name: 'legal_lead', type: 'boolean', default: false })
+  legalLead!: boolean;
+
   @Column({ name: 'joined_on', type: 'date' })
   joinedOn!: string;
 

@@ -106,6 +106,15 @@ export class IncidentsService {
     return members.find((m) => m.isChief && m.leftOn === null)?.userId ?? null;
   }
 
+  /**
+   * What a user is on an incident's task force, for other contexts' record-level rules (the duties: the chief and the
+   * legal lead prepare the PPC reports). Not a member: both false.
+   */
+  async standingOf(incidentId: string, userId: string): Promise<{ member: boolean; chief: boolean; legalLead: boolean }> {
+    const m = await this.currentMember(incidentId, userId);
+    return { member: m !== null, chief: m?.isChief ?? false, legalLead: m?.legalLead ?? false };
+  }
+
   async currentMember(incidentId: string, userId: string): Promise<TaskForceMemberEntity | null> {
     return this.em
       .getRepository(TaskForceMemberEntity)

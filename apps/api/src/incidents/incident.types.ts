@@ -59,6 +59,7 @@ export class TaskForceMemberType {
   @Field(() => UserType, { nullable: true }) user?: UserType | null;
   @Field({ description: 'What they do in the task force, e.g. 最高責任者' }) roleTitle!: string;
   @Field({ description: 'The chief (the president)' }) isChief!: boolean;
+  @Field({ description: "The incident's legal lead: prepares and submits its PPC reports (setTaskForceLegalLead)" }) legalLead!: boolean;
   @Field(() => LocalDateResolver) joinedOn!: string;
   @Field(() => LocalDateResolver, { nullable: true }) leftOn!: string | null;
 }

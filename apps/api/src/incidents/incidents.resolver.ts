@@ -29,6 +29,7 @@ import {
   ChangeTaskForceRoleInput,
   CreateIncidentInput,
   DesignateTaskForceChiefInput,
+  SetTaskForceLegalLeadInput,
   RemoveIncidentDataCategoryInput,
   RemoveIncidentEventInput,
   RemoveIncidentPartyInput,
@@ -306,6 +307,20 @@ export class IncidentsResolver {
     @Context() ctx: GqlContext,
   ): Promise<IncidentType> {
     const member = await this.changes.designateChief(Actor.user(user), input.memberId, input.expectedVersion);
+    return this.reload(member.incidentId, ctx);
+  }
+
+  @Allow(Permission.REMEDIATION_WRITE)
+  @Mutation(() => IncidentType, {
+    description:
+      "Grants or withdraws a member's legal-lead standing: they then prepare and submit this incident's PPC reports, as the chief and executives do. Executives, admins and the chief; needs the incident's version",
+  })
+  async setTaskForceLegalLead(
+    @Args('input') input: SetTaskForceLegalLeadInput,
+    @CurrentUser() user: UserEntity,
+    @Context() ctx: GqlContext,
+  ): Promise<IncidentType> {
+    const member = await this.changes.setLegalLead(Actor.user(user), input.memberId, input.expectedVersion, input.legalLead);
     return this.reload(member.incidentId, ctx);
   }
 

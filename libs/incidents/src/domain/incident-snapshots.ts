@@ -49,6 +49,16 @@ export function incidentSnapshot(i: IncidentEntity) {
 }
 
 /** What the audit trail keeps of a membership. */
-export function memberSnapshot(m: Pick<TaskForceMemberEntity, 'id' | 'userId' | 'roleTitle' | 'isChief' | 'joinedOn' | 'leftOn'>) {
-  return { memberId: m.id, userId: m.userId, roleTitle: m.roleTitle, isChief: m.isChief, joinedOn: m.joinedOn, leftOn: m.leftOn };
+export function memberSnapshot(
+  m: Pick<TaskForceMemberEntity, 'id' | 'userId' | 'roleTitle' | 'isChief' | 'joinedOn' | 'leftOn'> & { legalLead?: boolean },
+) {
+  return {
+    memberId: m.id,
+    userId: m.userId,
+    roleTitle: m.roleTitle,
+    isChief: m.isChief,
+    joinedOn: m.joinedOn,
+    leftOn: m.leftOn,
+    ...(m.legalLead ? { legalLead: true } : {}),
+  };
 }

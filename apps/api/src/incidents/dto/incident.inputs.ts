@@ -133,6 +133,15 @@ export class DesignateTaskForceChiefInput {
   @Field(() => Int, { description: "The incident's version" }) @IsInt() @Min(1) expectedVersion!: number;
 }
 
+@InputType()
+export class SetTaskForceLegalLeadInput {
+  @Field(() => ID, { description: 'The membership (TaskForceMember.id)' }) @IsUUID() memberId!: string;
+  @Field({ description: 'true grants the legal lead standing (the PPC reports of this incident), false withdraws it' })
+  @IsBoolean()
+  legalLead!: boolean;
+  @Field(() => Int, { description: "The incident's version" }) @IsInt() @Min(1) expectedVersion!: number;
+}
+
 // ---- corrections and removals of timeline and inventory entries ----
 
 const REASON = 'Why (kept in the audit trail)';
