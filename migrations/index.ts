@@ -1,5 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
 import { CountermeasureKeyOrder1795700000100 } from './1795700000100-CountermeasureKeyOrder';
+import { Hotline1795800000300 } from './1795800000300-Hotline';
 import { EvidenceBundles1795690000400 } from './1795690000400-EvidenceBundles';
 import { TrailCheckpointCopies1795690000300 } from './1795690000300-TrailCheckpointCopies';
 import { TrailCheckpoints1795690000200 } from './1795690000200-TrailCheckpoints';
@@ -52,4 +53,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   TrailCheckpointCopies1795690000300,
   EvidenceBundles1795690000400,
   CountermeasureKeyOrder1795700000100,
+  Hotline1795800000300,
 ];

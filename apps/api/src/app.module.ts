@@ -35,6 +35,8 @@ import { GateResolver } from './promotion-gate/gate.resolver';
 import { GateWebhookResolver } from './promotion-gate/gate-webhook.resolver';
 import { GateSubscriptionsResolver } from './promotion-gate/gate-subscriptions.resolver';
 import { DashboardModule } from '@app/dashboard';
+import { DutiesModule } from '@app/duties';
+import { HotlineResolver } from './duties/hotline.resolver';
 import { DashboardResolver } from './dashboard/dashboard.resolver';
 import { DashboardSubscriptionsResolver } from './dashboard/dashboard-subscriptions.resolver';
 import { ConnectionAuthenticator } from './subscriptions/connection-auth';
@@ -157,6 +159,7 @@ export class AppModule implements NestModule {
         ReportsModule,
         BundlesModule,
         DashboardModule,
+        DutiesModule,
         DemoModule,
         // Copies every trail checkpoint outside the database (the worker runs in the API server only).
         CheckpointCopiesApiModule,
@@ -328,6 +331,7 @@ export class AppModule implements NestModule {
         WebSocketLimits,
         GateSubscriptionsResolver,
         DashboardResolver,
+        HotlineResolver,
         DashboardSubscriptionsResolver,
         StartupService,
         DateRulesJob,

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IncidentsModule } from '@app/incidents';
+import { HotlineCaseEntity, HotlineDailyCountEntity } from './hotline/hotline.entities';
+import { HotlineService } from './hotline/hotline.service';
 
 /**
  * The company's duties to the outside after the breach (issue 15): the report to the PPC and its filings, the notice
@@ -8,8 +11,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
  * Needs the global AuditTrailModule and ConfigModule.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([])],
-  providers: [],
-  exports: [],
+  imports: [IncidentsModule, TypeOrmModule.forFeature([HotlineDailyCountEntity, HotlineCaseEntity])],
+  providers: [HotlineService],
+  exports: [HotlineService],
 })
 export class DutiesModule {}
