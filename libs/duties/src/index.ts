@@ -1,5 +1,8 @@
 export * from './domain/duties.errors';
 export * from './duties.module';
+export { writeDraft, COUNTERMEASURE_STATUS_JA, HOTLINE_KIND_LABEL_JA } from './domain/draft-writer';
+export { renderFilingPdf, type FilingPdfOptions } from './render/filing-pdf';
+export { renderFilingDocx } from './render/filing-docx';
 export * from './hotline/hotline.entities';
 export * from './hotline/hotline.service';
 export { HOTLINE_KINDS, HOTLINE_LIMITS, type HotlineKind, type HotlineCountInput } from './hotline/domain/hotline-rules';
