@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { ProgressStatements1795800000200 } from './1795800000200-ProgressStatements';
 import { CountermeasureKeyOrder1795700000100 } from './1795700000100-CountermeasureKeyOrder';
 import { Hotline1795800000300 } from './1795800000300-Hotline';
 import { EvidenceBundles1795690000400 } from './1795690000400-EvidenceBundles';
@@ -53,5 +54,6 @@ export const migrations: (new () => MigrationInterface)[] = [
   TrailCheckpointCopies1795690000300,
   EvidenceBundles1795690000400,
   CountermeasureKeyOrder1795700000100,
+  ProgressStatements1795800000200,
   Hotline1795800000300,
 ];

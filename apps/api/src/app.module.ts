@@ -37,6 +37,8 @@ import { GateSubscriptionsResolver } from './promotion-gate/gate-subscriptions.r
 import { DashboardModule } from '@app/dashboard';
 import { DutiesModule } from '@app/duties';
 import { HotlineResolver } from './duties/hotline.resolver';
+import { ProgressStatementsResolver } from './duties/progress.resolver';
+import { ProgressPageController } from './duties/progress-page.controller';
 import { DashboardResolver } from './dashboard/dashboard.resolver';
 import { DashboardSubscriptionsResolver } from './dashboard/dashboard-subscriptions.resolver';
 import { ConnectionAuthenticator } from './subscriptions/connection-auth';
@@ -291,6 +293,8 @@ export class AppModule implements NestModule {
         VerifierPageController,
         KeysController,
         BundlesController,
+        // The public progress page (promise 9): no sign-in, no cookie, cacheable.
+        ProgressPageController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -332,6 +336,7 @@ export class AppModule implements NestModule {
         GateSubscriptionsResolver,
         DashboardResolver,
         HotlineResolver,
+        ProgressStatementsResolver,
         DashboardSubscriptionsResolver,
         StartupService,
         DateRulesJob,

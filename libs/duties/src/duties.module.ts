@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IncidentsModule } from '@app/incidents';
+import { EvidenceModule } from '@app/evidence';
+import { IdentityModule } from '@app/identity';
+import { ProgressStatementEntity } from './progress/progress-statement.entity';
+import { ProgressStatementsService } from './progress/progress-statements.service';
 import { HotlineCaseEntity, HotlineDailyCountEntity } from './hotline/hotline.entities';
 import { HotlineService } from './hotline/hotline.service';
 
@@ -11,8 +15,15 @@ import { HotlineService } from './hotline/hotline.service';
  * Needs the global AuditTrailModule and ConfigModule.
  */
 @Module({
-  imports: [IncidentsModule, TypeOrmModule.forFeature([HotlineDailyCountEntity, HotlineCaseEntity])],
-  providers: [HotlineService],
-  exports: [HotlineService],
+  imports: [
+    IncidentsModule,
+    // Progress statements: countermeasures' status, evidence names (EvidenceModule exports CountermeasuresModule), users' names.
+    EvidenceModule,
+    IdentityModule,
+    TypeOrmModule.forFeature([HotlineDailyCountEntity, HotlineCaseEntity]),
+    TypeOrmModule.forFeature([ProgressStatementEntity]),
+  ],
+  providers: [HotlineService, ProgressStatementsService],
+  exports: [HotlineService, ProgressStatementsService],
 })
 export class DutiesModule {}

@@ -6,3 +6,14 @@ export { renderFilingDocx } from './render/filing-docx';
 export * from './hotline/hotline.entities';
 export * from './hotline/hotline.service';
 export { HOTLINE_KINDS, HOTLINE_LIMITS, type HotlineKind, type HotlineCountInput } from './hotline/domain/hotline-rules';
+export * from './progress/progress-statement.entity';
+export * from './progress/progress-statements.service';
+export {
+  PROGRESS_LIMITS,
+  PUBLIC_LANGUAGES,
+  publicStatusWording,
+  statementLabel,
+  type PublicLanguage,
+  type PublishProgressStatementCommand,
+  type StatementCountermeasureInput,
+} from './progress/domain/progress-rules';

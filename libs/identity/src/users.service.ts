@@ -65,6 +65,29 @@ export class UsersService {
   }
 
   /**
+   * The users (active or not) whose display name, its reading, or e-mail appears in one of `texts`: what a
+   * content check asks before something is published (libs/duties, progress statements). Compared after NFKC,
+   * in lower case and without white space (佐藤一郎, and the name with an ideographic space, both name 佐藤 一郎); a name or reading shorter
+   * than two characters is not compared. The caller re-checks each text itself to say where a match is.
+   */
+  async mentionedIn(texts: readonly string[]): Promise<Pick<UserEntity, 'id' | 'displayName' | 'displayNameKana' | 'email'>[]> {
+    if (texts.length === 0) return [];
+    const squeeze = (x: string) => `regexp_replace(lower(normalize(${x}, NFKC)), '\\s+', '', 'g')`;
+    const rows: { id: string; display_name: string; display_name_kana: string | null; email: string }[] = await this.repo.query(
+      `WITH t AS (SELECT ${squeeze('x')} AS hay FROM unnest($1::text[]) AS x),
+            u AS (SELECT id, display_name, display_name_kana, email, ${squeeze('display_name')} AS n,
+                         ${squeeze("coalesce(display_name_kana, '')")} AS k FROM users)
+       SELECT u.id, u.display_name, u.display_name_kana, u.email FROM u
+       WHERE EXISTS (SELECT 1 FROM t WHERE (char_length(u.n) >= 2 AND strpos(t.hay, u.n) > 0)
+                                       OR (char_length(u.k) >= 2 AND strpos(t.hay, u.k) > 0)
+                                       OR strpos(t.hay, u.email) > 0)
+       ORDER BY u.email`,
+      [[...texts]],
+    );
+    return rows.map((r) => ({ id: r.id, displayName: r.display_name, displayNameKana: r.display_name_kana, email: r.email }));
+  }
+
+  /**
    * The user, read FOR SHARE in the caller's transaction: nobody deactivates the
    * user or takes a role away until it commits (e.g. while they are being seated
    * on a task force). Null when there is no such user.
