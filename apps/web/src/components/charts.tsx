@@ -29,7 +29,7 @@ Chart.defaults.font.family = getComputedStyle(document.documentElement).getPrope
  * always the latest figures). The canvas carries a summary for
  * screen readers; every figure is also in the table under the chart.
  */
-function ChartCanvas<T extends ChartType>(props: {
+export function ChartCanvas<T extends ChartType>(props: {
   type: T;
   data: ChartData<T>;
   options: ChartConfiguration<T>['options'];
@@ -226,7 +226,7 @@ export function BurnUpChart({ burnUp }: { burnUp: Dashboard['burnUp'] }) {
  * anyone who wants the numbers): closed under the chart, opened with its
  * button (a native disclosure: keyboard and screen readers know it).
  */
-function DataTable({ testId, caption, children }: { testId: string; caption: string; children: ReactNode }) {
+export function DataTable({ testId, caption, children }: { testId: string; caption: string; children: ReactNode }) {
   const { t } = useI18n();
   return (
     <details className="chart-table" data-testid={testId}>
@@ -241,7 +241,7 @@ function DataTable({ testId, caption, children }: { testId: string; caption: str
   );
 }
 
-function shortDay(lang: string, day: string): string {
+export function shortDay(lang: string, day: string): string {
   const [, m, d] = day.split('-').map(Number);
   return lang === 'ja' ? `${m}/${d}` : `${d}/${m}`;
 }

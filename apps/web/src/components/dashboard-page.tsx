@@ -6,6 +6,7 @@ import { dayToRequest, readPageParams, todayInTokyo, withAsOf } from '../page-pa
 import { DASHBOARD, DASHBOARD_CHANGED, GATE_CHANGED, type Dashboard, type SessionUser } from '../queries';
 import { AsOfBar } from './as-of-bar';
 import { BurnUpChart, StatusByCategoryChart } from './charts';
+import { HotlineChart } from './hotline-chart';
 import { GateBanner } from './gate-banner';
 import { HighlightedItemContext, ItemTable } from './item-table';
 import { ItemNotice } from './item-notice';
@@ -204,6 +205,7 @@ export function DashboardPage({
         <div className="charts">
           <StatusByCategoryChart byCategory={d.byCategory} />
           <BurnUpChart burnUp={d.burnUp} />
+          <HotlineChart incidentId={d.incidentId} asOf={d.asOf} startsOn={d.startsOn} version={version} />
         </div>
         <div className="lists">
           <ItemTable
