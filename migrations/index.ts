@@ -1,3 +1,5 @@
+import { TaskForceLegalLead1795800000050 } from './1795800000050-TaskForceLegalLead';
+import { BreachNotifications1795800000100 } from './1795800000100-BreachNotifications';
 import type { MigrationInterface } from 'typeorm';
 import { ProgressStatements1795800000200 } from './1795800000200-ProgressStatements';
 import { CountermeasureKeyOrder1795700000100 } from './1795700000100-CountermeasureKeyOrder';
@@ -54,6 +56,8 @@ export const migrations: (new () => MigrationInterface)[] = [
   TrailCheckpointCopies1795690000300,
   EvidenceBundles1795690000400,
   CountermeasureKeyOrder1795700000100,
+  TaskForceLegalLead1795800000050,
+  BreachNotifications1795800000100,
   ProgressStatements1795800000200,
   Hotline1795800000300,
 ];

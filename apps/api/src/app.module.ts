@@ -37,6 +37,8 @@ import { GateSubscriptionsResolver } from './promotion-gate/gate-subscriptions.r
 import { DashboardModule } from '@app/dashboard';
 import { DutiesModule } from '@app/duties';
 import { HotlineResolver } from './duties/hotline.resolver';
+import { BreachNotificationsResolver } from './duties/breach.resolver';
+import { FilingFilesController } from './duties/filing-files.controller';
 import { ProgressStatementsResolver } from './duties/progress.resolver';
 import { ProgressPageController } from './duties/progress-page.controller';
 import { DashboardResolver } from './dashboard/dashboard.resolver';
@@ -293,6 +295,7 @@ export class AppModule implements NestModule {
         VerifierPageController,
         KeysController,
         BundlesController,
+        FilingFilesController,
         // The public progress page (promise 9): no sign-in, no cookie, cacheable.
         ProgressPageController,
       ],
@@ -335,6 +338,7 @@ export class AppModule implements NestModule {
         WebSocketLimits,
         GateSubscriptionsResolver,
         DashboardResolver,
+        BreachNotificationsResolver,
         HotlineResolver,
         ProgressStatementsResolver,
         DashboardSubscriptionsResolver,

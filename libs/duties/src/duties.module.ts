@@ -7,6 +7,12 @@ import { ProgressStatementEntity } from './progress/progress-statement.entity';
 import { ProgressStatementsService } from './progress/progress-statements.service';
 import { HotlineCaseEntity, HotlineDailyCountEntity } from './hotline/hotline.entities';
 import { HotlineService } from './hotline/hotline.service';
+import { BreachFilingEntity, BreachNotificationEntity, NoticeCampaignEntity } from './breach/breach.entities';
+import { RulePacks } from './rules/rule-packs';
+import { BreachNotificationsService } from './breach/breach-notifications.service';
+import { BreachFilingsService } from './breach/breach-filings.service';
+import { NoticeCampaignsService } from './breach/notice-campaigns.service';
+import { DutyFacts } from './breach/duty-facts';
 
 /**
  * The company's duties to the outside after the breach (issue 15): the report to the PPC and its filings, the notice
@@ -22,8 +28,17 @@ import { HotlineService } from './hotline/hotline.service';
     IdentityModule,
     TypeOrmModule.forFeature([HotlineDailyCountEntity, HotlineCaseEntity]),
     TypeOrmModule.forFeature([ProgressStatementEntity]),
+    TypeOrmModule.forFeature([BreachNotificationEntity, BreachFilingEntity, NoticeCampaignEntity]),
   ],
-  providers: [HotlineService, ProgressStatementsService],
-  exports: [HotlineService, ProgressStatementsService],
+  providers: [
+    RulePacks,
+    BreachNotificationsService,
+    BreachFilingsService,
+    NoticeCampaignsService,
+    DutyFacts,
+    HotlineService,
+    ProgressStatementsService,
+  ],
+  exports: [RulePacks, BreachNotificationsService, BreachFilingsService, NoticeCampaignsService, HotlineService, ProgressStatementsService],
 })
 export class DutiesModule {}

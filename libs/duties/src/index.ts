@@ -17,3 +17,12 @@ export {
   type PublishProgressStatementCommand,
   type StatementCountermeasureInput,
 } from './progress/domain/progress-rules';
+export * from './domain/nine-items';
+export type { DraftFacts, AppliedCase, FilingDocument } from './domain/draft-facts';
+export * from './rules/rule-pack';
+export { RulePacks } from './rules/rule-packs';
+export { dayOf, daysLeft, dueDay, lateDays, type DayCountRule } from './rules/day-count';
+export * from './breach/breach.entities';
+export * from './breach/breach-notifications.service';
+export * from './breach/breach-filings.service';
+export * from './breach/notice-campaigns.service';

@@ -77,6 +77,8 @@ export const Permission = {
    * or by being designated its legal lead (`setTaskForceMemberLegalLead`).
    */
   BREACH_REPORTS_FILE: 'breach-reports:file',
+  /** Record-level standing: read every incident's duties record and filings (the chief and the legal lead read their own): executives, auditors. */
+  DUTIES_OVERSEE: 'duties:oversee',
   /** Publish progress statements on the public progress page (promise 9): executives. */
   PROGRESS_PUBLISH: 'progress:publish',
   /** Log the hotline's daily contact figures and notable cases (promises 5, 8, 10): task-force members, executives. */
@@ -137,6 +139,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.DUTIES_READ,
     Permission.DUTIES_PREPARE,
     Permission.BREACH_REPORTS_FILE,
+    Permission.DUTIES_OVERSEE,
     Permission.PROGRESS_PUBLISH,
     Permission.HOTLINE_LOG,
   ],
@@ -156,6 +159,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     Permission.TRAIL_COSIGN,
     Permission.BUNDLES_EXPORT,
     Permission.DUTIES_READ,
+    Permission.DUTIES_OVERSEE,
   ],
   // A promotion system's API key: whether it may promote, nothing else.
   SERVICE: [Permission.GATE_READ],
