@@ -15,6 +15,7 @@ import type { EntityManager } from 'typeorm';
 import { EvidenceService, EvidenceStorage } from '@app/evidence';
 import { AuditEngagementsService, AuditFindingsService, redateAuditsWrittenInTransaction, type AuditEngagementEntity } from '@app/audits';
 import { NotificationsService } from '@app/notifications';
+import { DemoDutySteps } from './demo-duty-steps';
 import { PromotionGateService, redateGatesWrittenInTransaction } from '@app/promotion-gate';
 import {
   DEMO_AUDIT,
@@ -99,6 +100,7 @@ export class DemoLoader {
     @Inject(AuditFindingsService) private readonly findings: AuditFindingsService,
     @Inject(PromotionGateService) private readonly gates: PromotionGateService,
     @Inject(NotificationsService) private readonly notifications: NotificationsService,
+    @Inject(DemoDutySteps) private readonly duties: DemoDutySteps,
   ) {}
 
   async load(password: string): Promise<void> {
@@ -194,6 +196,16 @@ export class DemoLoader {
           joinedOn: DEMO_SETUP.joinedOn,
         });
       }
+    });
+
+    // The duties to the outside: the PPC reports, the notice, the progress statements, the hotline (demo-duty-steps.ts).
+    this.duties.add({
+      step,
+      incidentId: () => incidentId,
+      userId: (email) => ids.get(email)!,
+      as,
+      countermeasureId: (n) => cmIds[n - 1]!,
+      system: this.actor,
     });
 
     DEMO_COUNTERMEASURES.forEach((d, i) => {

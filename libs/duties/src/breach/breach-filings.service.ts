@@ -77,6 +77,8 @@ export class BreachFilingsService {
         items,
         rulePackId: record.rulePackId,
         createdById: actor.id,
+        createdAt: this.clock.now(),
+        updatedAt: this.clock.now(),
       }),
     );
     await this.trail.append({
@@ -154,6 +156,7 @@ export class BreachFilingsService {
       submittedById: actor.id,
       submittedByLabel: actor.label,
       version: filing.version + 1,
+      updatedAt: now,
     };
     await this.repo.update({ id: filing.id, version: filing.version, status: 'DRAFT' }, changes);
     await this.trail.append({
@@ -260,7 +263,10 @@ export class BreachFilingsService {
     const items: NineItems = completeItems({ ...filing.items, ...changes });
     const changed = NINE_ITEM_KEYS.filter((k) => items[k] !== filing.items[k]);
     if (changed.length === 0) return filing;
-    await this.repo.update({ id: filing.id, version: filing.version, status: 'DRAFT' }, { items, version: filing.version + 1 });
+    await this.repo.update(
+      { id: filing.id, version: filing.version, status: 'DRAFT' },
+      { items, version: filing.version + 1, updatedAt: this.clock.now() },
+    );
     await this.trail.append({
       actor,
       action,

@@ -103,7 +103,8 @@ export class BreachNotificationsService {
     }
     const values = this.checked(fields);
     const repo = this.em.getRepository(BreachNotificationEntity);
-    const saved = await repo.save(repo.create({ incidentId, ...values }));
+    const at = this.clock.now();
+    const saved = await repo.save(repo.create({ incidentId, ...values, createdAt: at, updatedAt: at }));
     await this.trail.append({
       actor,
       action: 'breach_notification.opened',
@@ -133,8 +134,9 @@ export class BreachNotificationsService {
     }
     const values = this.checked(fields);
     const repo = this.em.getRepository(BreachNotificationEntity);
-    await repo.update({ id }, { ...values, version: current.version + 1 });
-    const updated = { ...current, ...values, version: current.version + 1 };
+    const updatedAt = this.clock.now();
+    await repo.update({ id }, { ...values, version: current.version + 1, updatedAt });
+    const updated = { ...current, ...values, version: current.version + 1, updatedAt };
     await this.trail.append({
       actor,
       action: 'breach_notification.corrected',

@@ -1,13 +1,11 @@
 import {
   Check,
   Column,
-  CreateDateColumn,
   Entity,
   Index,
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
-  UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
 import { inListCheck } from '@app/database';
@@ -22,6 +20,9 @@ export type FilingChannel = (typeof FILING_CHANNELS)[number];
 export const NOTICE_CHANNELS = ['POST', 'EMAIL'] as const;
 export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
 const KINDS = ['PRELIMINARY', 'FINAL', 'SUPPLEMENT'] as const;
+
+// created_at and updated_at are the app Clock's (set by the services), not PostgreSQL's transaction time: a replayed
+// load (the demo) dates them on its story's clock, and a submitted filing is never touched again to redate it.
 
 /**
  * The breach-notification record of an incident (one per incident): when the company knew (覚知), the cases it
@@ -53,8 +54,8 @@ export class BreachNotificationEntity {
   /** The reporting business (the company, not the employee who files). */
   @Column({ type: 'text' }) reporter!: string;
   @VersionColumn() version!: number;
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
 }
 
 /**
@@ -101,8 +102,8 @@ export class BreachFilingEntity {
   @Column({ name: 'submitted_by_label', type: 'text', nullable: true }) submittedByLabel!: string | null;
   @Column({ name: 'created_by_id', type: 'uuid', nullable: true }) createdById!: string | null;
   @VersionColumn() version!: number;
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
 }
 
 /**
@@ -139,6 +140,6 @@ export class NoticeCampaignEntity {
   @Column({ name: 'substitute_inquiry_desk', type: 'text', nullable: true }) substituteInquiryDesk!: string | null;
   @Column({ type: 'text', default: '' }) note!: string;
   @VersionColumn() version!: number;
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
 }

@@ -48,7 +48,9 @@ export class NoticeCampaignsService {
     await this.records.lockById(record.id);
     await this.records.assertMayPrepare(actor, incidentId, 'run the notice to the individuals');
     const values = this.checked(fields);
-    const saved = await this.repo.save(this.repo.create({ notificationId: record.id, incidentId, ...values }));
+    const saved = await this.repo.save(
+      this.repo.create({ notificationId: record.id, incidentId, ...values, createdAt: this.clock.now(), updatedAt: this.clock.now() }),
+    );
     await this.trail.append({
       actor,
       action: 'notice_campaign.created',
@@ -79,7 +81,7 @@ export class NoticeCampaignsService {
       );
     }
     const values = this.checked(fields);
-    await this.repo.update({ id, version: expectedVersion }, { ...values, version: expectedVersion + 1 });
+    await this.repo.update({ id, version: expectedVersion }, { ...values, version: expectedVersion + 1, updatedAt: this.clock.now() });
     const updated = { ...current, ...values, version: expectedVersion + 1 };
     await this.trail.append({
       actor,
