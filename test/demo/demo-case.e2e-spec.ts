@@ -337,6 +337,75 @@ describe('the demo case', () => {
     expect(incident!.created_on).toBe('2026-07-10');
   });
 
+  it('holds the duties to the outside: the PPC reports (preliminary on time, final before its 60-day limit), the letters by post, two public statements, the hotline’s summer', async () => {
+    const [{ id: incidentId }] = await t.sql<{ id: string }>(`SELECT id FROM incidents`);
+    const res = await t.gql<{
+      breachNotification: {
+        knowledgeDay: string;
+        mandatory: boolean;
+        cases: { no: number; derived: boolean }[];
+        individualsConfirmed: number | null;
+        authorityName: string;
+        deadlines: { kind: string; dueOn: string; state: string; lateDays: number }[];
+        filings: {
+          kind: string;
+          status: string;
+          lateDays: number;
+          itemsSha256: string;
+          items: { secondaryHarm: string; responseToIndividuals: string; publication: string };
+        }[];
+        noticeCampaigns: { channel: string; sentCount: number; returnedCount: number; substituteMissing: boolean }[];
+      };
+    }>(
+      `query($id: ID!) { breachNotification(incidentId: $id) { knowledgeDay mandatory cases { no derived } individualsConfirmed authorityName
+        deadlines { kind dueOn state lateDays } filings { kind status lateDays itemsSha256 items { secondaryHarm responseToIndividuals publication } }
+        noticeCampaigns { channel sentCount returnedCount substituteMissing } } }`,
+      { id: incidentId },
+      await t.login('legal.lead@example.com', 'demo-password-for-tests'),
+    );
+    expect(res.errors).toBeUndefined();
+    const r = res.data!.breachNotification;
+    expect(r.knowledgeDay).toBe('2026-07-03');
+    expect(r.mandatory).toBe(true);
+    expect(r.cases).toEqual([
+      { no: 3, derived: false },
+      { no: 4, derived: true },
+    ]);
+    expect(r.authorityName).toContain('経済産業大臣');
+    expect(r.deadlines).toEqual([
+      { kind: 'PRELIMINARY', dueOn: '2026-07-07', state: 'SUBMITTED', lateDays: 0 },
+      { kind: 'FINAL', dueOn: '2026-08-31', state: 'SUBMITTED', lateDays: 0 },
+    ]);
+    expect(r.filings.map((f) => [f.kind, f.status, f.lateDays])).toEqual([
+      ['PRELIMINARY', 'SUBMITTED', 0],
+      ['FINAL', 'SUBMITTED', 0],
+    ]);
+    const final = r.filings[1]!;
+    expect(final.itemsSha256).toMatch(/^[0-9a-f]{64}$/);
+    // The final report was written from what the tracker held on 27 August: the hotline, the letters, the statements.
+    expect(final.items.secondaryHarm).toContain('当社を装った');
+    expect(final.items.responseToIndividuals).toContain('郵送');
+    expect(final.items.publication).toContain('2026年7月9日');
+    expect(r.noticeCampaigns).toEqual([{ channel: 'POST', sentCount: 287_412, returnedCount: 3_208, substituteMissing: false }]);
+
+    const statements = await t.gql<{ progressStatements: { totalCount: number; nodes: { number: number }[] } }>(
+      `query($id: ID!) { progressStatements(incidentId: $id) { totalCount nodes { number } } }`,
+      { id: incidentId },
+      token,
+    );
+    expect(statements.data!.progressStatements.totalCount).toBe(2);
+    const page = await fetch(`${t.baseUrl}/progress`, { headers: { 'accept-language': 'ja' } });
+    expect(await page.text()).toContain('調査の進捗と再発防止策の実施状況について（第2報）');
+
+    const hotline = await t.gql<{ hotlineSummary: { from: string; to: string; total: number } }>(
+      `query($id: ID!) { hotlineSummary(incidentId: $id) { from to total } }`,
+      { id: incidentId },
+      token,
+    );
+    expect(hotline.data!.hotlineSummary).toMatchObject({ from: '2026-07-09', to: '2026-08-31' });
+    expect(hotline.data!.hotlineSummary.total).toBeGreaterThan(10_000);
+  });
+
   it('gives its people an inbox: the day’s reminders ran once the demo was in (overdue work to owners and the chief, evidence waiting to the auditors)', async () => {
     const inbox = async (email: string) => {
       const res = await t.gql<{
