@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { raceBehindRowLock } from '../support/lock-ordered-race';
 import { errorCode, TestApp } from '../support/test-app';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 
@@ -40,6 +41,7 @@ interface BreachRecord {
 }
 type Filing = {
   id: string;
+  referenceNumber: string | null;
   kind: string;
   status: string;
   version: number;
@@ -233,6 +235,7 @@ describe('the breach-notification record and the PPC filings', () => {
   });
 
   let preliminary: Filing;
+  let supplementDraft: Filing;
 
   it('the tracker writes the preliminary draft in Japanese from what it holds', async () => {
     const res = await t.gql<{ createBreachFilingDraft: Filing }>(
@@ -364,6 +367,38 @@ describe('the breach-notification record and the PPC filings', () => {
       lawyerToken,
     );
     expect(supplement.data!.createBreachFilingDraft).toMatchObject({ kind: 'SUPPLEMENT', supplementNo: 1, status: 'DRAFT' });
+    supplementDraft = supplement.data!.createBreachFilingDraft;
+  });
+
+  it('two submissions of one draft at once: one is recorded, the other refused, one trail entry', async () => {
+    const submit = (token: string, reference: string) => () =>
+      t.gql<{ submitBreachFiling: Filing }>(
+        SUBMIT,
+        {
+          input: {
+            filingId: supplementDraft.id,
+            expectedVersion: supplementDraft.version,
+            channel: 'PPC_WEB_FORM',
+            referenceNumber: reference,
+          },
+        },
+        token,
+      );
+    const [first, second] = await raceBehindRowLock(t, 'breach_filings', supplementDraft.id, [
+      submit(lawyerToken, '追完-1'),
+      submit(chiefToken, '追完-2'),
+    ]);
+    expect(first!.errors).toBeUndefined();
+    expect(first!.data!.submitBreachFiling.referenceNumber).toBe('追完-1');
+    expect(errorCode(second!)).toBe('CONFLICT');
+    const rows = await t.sql<{ reference_number: string }>(`SELECT reference_number FROM breach_filings WHERE id = $1`, [
+      supplementDraft.id,
+    ]);
+    expect(rows).toEqual([{ reference_number: '追完-1' }]);
+    const entries = await t.sql(`SELECT 1 FROM audit_trail WHERE action = 'breach_filing.submitted' AND entity_id = $1`, [
+      supplementDraft.id,
+    ]);
+    expect(entries).toHaveLength(1);
   });
 
   it('who reads: executives, auditors, the chief and the legal lead read the record; other members only the deadlines', async () => {

@@ -158,7 +158,7 @@ export class BreachFilingsService {
       version: filing.version + 1,
       updatedAt: now,
     };
-    await this.repo.update({ id: filing.id, version: filing.version, status: 'DRAFT' }, changes);
+    exactlyOne(await this.repo.update({ id: filing.id, version: filing.version, status: 'DRAFT' }, changes), filing);
     await this.trail.append({
       actor,
       action: 'breach_filing.submitted',
@@ -263,9 +263,12 @@ export class BreachFilingsService {
     const items: NineItems = completeItems({ ...filing.items, ...changes });
     const changed = NINE_ITEM_KEYS.filter((k) => items[k] !== filing.items[k]);
     if (changed.length === 0) return filing;
-    await this.repo.update(
-      { id: filing.id, version: filing.version, status: 'DRAFT' },
-      { items, version: filing.version + 1, updatedAt: this.clock.now() },
+    exactlyOne(
+      await this.repo.update(
+        { id: filing.id, version: filing.version, status: 'DRAFT' },
+        { items, version: filing.version + 1, updatedAt: this.clock.now() },
+      ),
+      filing,
     );
     await this.trail.append({
       actor,
@@ -276,5 +279,16 @@ export class BreachFilingsService {
       after: { changed, itemsDigest: itemsDigest(items), version: filing.version + 1 },
     });
     return { ...filing, items, version: filing.version + 1 };
+  }
+}
+
+/** The row lock makes this hold; should it not (a path without the lock), refuse rather than record a change that did not happen. */
+function exactlyOne(result: { affected?: number | null }, filing: BreachFilingEntity): void {
+  if (result.affected !== 1) {
+    throw new CommonError(CommonErrorCode.STALE_VERSION, 'The filing was changed meanwhile: reload it', {
+      entity: 'BreachFiling',
+      id: filing.id,
+      expectedVersion: filing.version,
+    });
   }
 }
