@@ -51,6 +51,10 @@ function sample(type: GraphQLInputType): unknown {
         return '00000000-0000-4000-8000-000000000000';
       case 'DateTime':
         return '2026-01-01T00:00:00.000Z';
+      // A real day: with 'x' an operation taking a required LocalDate was refused as BAD_USER_INPUT
+      // before its access rule ran, and the walk would not show who it lets through.
+      case 'LocalDate':
+        return '2026-01-01';
       default:
         return 'x';
     }
