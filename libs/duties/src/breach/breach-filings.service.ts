@@ -25,6 +25,15 @@ import { DutyFacts } from './duty-facts';
 import { checkedItems, itemsDigest, nextFilingRule } from './domain/filing-rules';
 import { pastInstant, RECORD_LIMITS, requiredText } from './domain/record-rules';
 
+/** How a channel is written on the document for legal review. */
+const CHANNEL_JA: Readonly<Record<FilingChannel, string>> = {
+  PPC_WEB_FORM: '個人情報保護委員会の報告フォーム',
+  MINISTRY_FORM: '事業所管大臣の報告窓口',
+  EMAIL: '電子メール',
+  POST: '郵送',
+  IN_PERSON: '持参',
+};
+
 export interface SubmitFilingCommand {
   filingId: string;
   expectedVersion: number;
@@ -207,7 +216,7 @@ export class BreachFilingsService {
       dueOn: dueOn ?? '—',
       status: filing.status,
       submittedAt: filing.submittedAt?.toISOString() ?? null,
-      channel: filing.channel,
+      channel: filing.channel ? `${CHANNEL_JA[filing.channel]}（${filing.channel}）` : null,
       referenceNumber: filing.referenceNumber,
       lateDays: filing.lateDays,
       items: completeItems(filing.items),
