@@ -4,6 +4,7 @@ import type { MigrationInterface } from 'typeorm';
 import { ProgressStatements1795800000200 } from './1795800000200-ProgressStatements';
 import { CountermeasureKeyOrder1795700000100 } from './1795700000100-CountermeasureKeyOrder';
 import { Hotline1795800000300 } from './1795800000300-Hotline';
+import { BreachReportReminders1795800000900 } from './1795800000900-BreachReportReminders';
 import { EvidenceBundles1795690000400 } from './1795690000400-EvidenceBundles';
 import { TrailCheckpointCopies1795690000300 } from './1795690000300-TrailCheckpointCopies';
 import { TrailCheckpoints1795690000200 } from './1795690000200-TrailCheckpoints';
@@ -60,4 +61,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   BreachNotifications1795800000100,
   ProgressStatements1795800000200,
   Hotline1795800000300,
+  BreachReportReminders1795800000900,
 ];

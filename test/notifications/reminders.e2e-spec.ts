@@ -354,7 +354,7 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
         contributor.tok,
       ),
     ).notificationPreferences;
-    expect(prefs).toHaveLength(8);
+    expect(prefs).toHaveLength(10);
     expect(prefs.find((p) => p.kind === 'DUE_IN_1_DAY')).toEqual({ kind: 'DUE_IN_1_DAY', inbox: false, email: false, isDefault: false });
     expect(prefs.find((p) => p.kind === 'OVERDUE')).toEqual({ kind: 'OVERDUE', inbox: true, email: true, isDefault: true });
     expect(await t.sql(`SELECT 1 FROM notifications WHERE user_id = $1 AND kind = 'DUE_IN_1_DAY'`, [contributor.user.id])).toEqual([]);

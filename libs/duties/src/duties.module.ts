@@ -13,6 +13,7 @@ import { BreachNotificationsService } from './breach/breach-notifications.servic
 import { BreachFilingsService } from './breach/breach-filings.service';
 import { NoticeCampaignsService } from './breach/notice-campaigns.service';
 import { DutyFacts } from './breach/duty-facts';
+import { BreachDeadlineFeed } from './breach/deadline-reminders';
 
 /**
  * The company's duties to the outside after the breach (issue 15): the report to the PPC and its filings, the notice
@@ -36,9 +37,18 @@ import { DutyFacts } from './breach/duty-facts';
     BreachFilingsService,
     NoticeCampaignsService,
     DutyFacts,
+    BreachDeadlineFeed,
     HotlineService,
     ProgressStatementsService,
   ],
-  exports: [RulePacks, BreachNotificationsService, BreachFilingsService, NoticeCampaignsService, HotlineService, ProgressStatementsService],
+  exports: [
+    RulePacks,
+    BreachDeadlineFeed,
+    BreachNotificationsService,
+    BreachFilingsService,
+    NoticeCampaignsService,
+    HotlineService,
+    ProgressStatementsService,
+  ],
 })
 export class DutiesModule {}

@@ -26,3 +26,4 @@ export * from './breach/breach.entities';
 export * from './breach/breach-notifications.service';
 export * from './breach/breach-filings.service';
 export * from './breach/notice-campaigns.service';
+export * from './breach/deadline-reminders';

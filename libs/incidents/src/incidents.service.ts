@@ -20,6 +20,14 @@ export interface ListOptions {
   includeRemoved?: boolean;
 }
 
+/** An incident's title and who answers for its PPC reports now (IncidentsService.dutyHolders). */
+export interface IncidentDutyHolders {
+  incidentId: string;
+  title: string;
+  chiefId: string | null;
+  legalLeadIds: string[];
+}
+
 /** Reading incidents, their inventory and their task force. Batch readers take many incident ids at once. */
 @Injectable()
 export class IncidentsService {
@@ -113,6 +121,23 @@ export class IncidentsService {
   async standingOf(incidentId: string, userId: string): Promise<{ member: boolean; chief: boolean; legalLead: boolean }> {
     const m = await this.currentMember(incidentId, userId);
     return { member: m !== null, chief: m?.isChief ?? false, legalLead: m?.legalLead ?? false };
+  }
+
+  /**
+   * Per incident, in one statement: its title, its current chief and its current legal leads (user ids, by joining
+   * date) — who is reminded of the incident's PPC report deadlines (libs/duties, over every incident at once).
+   */
+  async dutyHolders(ids: readonly string[]): Promise<IncidentDutyHolders[]> {
+    if (ids.length === 0) return [];
+    return this.em.query<IncidentDutyHolders[]>(
+      `SELECT i.id AS "incidentId", i.title,
+              (SELECT m.user_id::text FROM task_force_members m
+                WHERE m.incident_id = i.id AND m.is_chief AND m.left_on IS NULL LIMIT 1) AS "chiefId",
+              COALESCE((SELECT array_agg(m.user_id::text ORDER BY m.joined_on, m.id) FROM task_force_members m
+                WHERE m.incident_id = i.id AND m.legal_lead AND m.left_on IS NULL), '{}'::text[]) AS "legalLeadIds"
+       FROM incidents i WHERE i.id = ANY($1::uuid[]) ORDER BY i.id`,
+      [[...ids]],
+    );
   }
 
   async currentMember(incidentId: string, userId: string): Promise<TaskForceMemberEntity | null> {

@@ -82,7 +82,9 @@ export class NotificationEmailOutbox {
       const batch = await this.claimEmail(now, new Date(Math.max(now.getTime(), this.clock.now().getTime())));
       if (batch.length === 0) return result;
       for (const n of batch) {
-        const url = this.publicBaseUrl ? absoluteLink(this.publicBaseUrl, notificationPath(n.kind, n.countermeasure_key)) : null;
+        const url = this.publicBaseUrl
+          ? absoluteLink(this.publicBaseUrl, notificationPath(n.kind, n.countermeasure_key, n.incident_id))
+          : null;
         const outcome = await this.mailer.send({ to: n.email_to, subject: n.title, text: emailText(n, url) });
         const next = afterEmailAttempt(outcome, n.email_attempts);
         const fence = [n.id, n.email_attempts];
@@ -163,6 +165,7 @@ export class NotificationEmailOutbox {
           title: string;
           body: string;
           countermeasure_key: string | null;
+          incident_id: string | null;
           email_attempts: number;
         }[],
         number,
@@ -174,7 +177,7 @@ export class NotificationEmailOutbox {
         WHERE n.id IN (SELECT id FROM notifications
                         WHERE email_status IN ('PENDING', 'SENDING') AND email_next_attempt_at <= $1
                         ORDER BY email_next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-        RETURNING n.id, n.kind, n.email_to, n.title, n.body, n.countermeasure_key, n.email_attempts`,
+        RETURNING n.id, n.kind, n.email_to, n.title, n.body, n.countermeasure_key, n.incident_id, n.email_attempts`,
       [now, EMAIL_BATCH, EMAIL_CLAIM_LEASE_MS, leaseFrom],
     );
     return batch;

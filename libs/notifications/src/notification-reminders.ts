@@ -3,6 +3,8 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { CASE_TIME_ZONE, Clock, DAY_MS, todayIn } from '@app/common';
 import { ALL_COUNTERMEASURE_STATUSES, countermeasureKey, isOpen } from '@app/countermeasures';
+import { BreachDeadlineFeed } from '@app/duties';
+import { breachReminders } from './domain/breach-reminders';
 import { defaultPreference, NOTIFICATION_KINDS, REMINDER_WINDOWS, type NotificationKind } from './domain/notification-kinds';
 import { digestText, type NotificationText } from './domain/notification-texts';
 import { word } from './domain/notification-wording';
@@ -11,6 +13,7 @@ import { NotificationEmailOutbox } from './notification-email-outbox';
 import { NotificationMailer } from './notification-mailer';
 import { WeeklyDigestFacts } from './weekly-digest-facts';
 import {
+  breachReportQuery,
   candidatesSql,
   digestRecipientsQuery,
   dueQuery,
@@ -53,6 +56,7 @@ export class NotificationReminders {
     @Inject(NotificationMailer) private readonly mailer: NotificationMailer,
     @Inject(NotificationEmailOutbox) private readonly outbox: NotificationEmailOutbox,
     @Inject(WeeklyDigestFacts) private readonly digest: WeeklyDigestFacts,
+    @Inject(BreachDeadlineFeed) private readonly breachDeadlines: BreachDeadlineFeed,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
 
@@ -74,6 +78,7 @@ export class NotificationReminders {
       gateChangedQuery({ since: new Date(now.getTime() - w.gateCatchUpDays * DAY_MS) }, CASE_TIME_ZONE),
     ];
     const run = emptyRun();
+    queries.push(...(await this.breachQueries(now, run)));
     for (const q of queries) {
       try {
         const n = await this.createFrom(q, now, today);
@@ -86,6 +91,23 @@ export class NotificationReminders {
       }
     }
     return this.deliverInto(run, now);
+  }
+
+  /** The PPC report reminders' queries (BreachDeadlineFeed read once for both kinds); none when the feed fails (logged, repeated next run). */
+  private async breachQueries(now: Date, run: ReminderRun): Promise<KindQuery[]> {
+    try {
+      const candidates = breachReminders(await this.breachDeadlines.openDeadlines(now));
+      return (['BREACH_REPORT_DUE', 'BREACH_REPORT_OVERDUE'] as const).map((kind) =>
+        breachReportQuery(
+          kind,
+          candidates.filter((c) => c.kind === kind),
+        ),
+      );
+    } catch (err) {
+      run.failedKinds.push('BREACH_REPORT_DUE', 'BREACH_REPORT_OVERDUE');
+      this.logger.error(`PPC report deadlines could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
   }
 
   /** The weekly digest to every active executive: the seven days before `now`'s day. Idempotent per week. */

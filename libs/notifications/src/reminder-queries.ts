@@ -189,6 +189,26 @@ export function digestRecipientsQuery(weekStart: string): KindQuery {
 }
 
 /**
+ * PPC report reminders of one kind (BREACH_REPORT_DUE or BREACH_REPORT_OVERDUE), from the candidates worked out in
+ * Node (domain/breach-reminders.ts, over BreachDeadlineFeed: libs/duties owns the breach tables): each to its
+ * incident's chief and legal leads and to the active executives, once per user.
+ */
+export function breachReportQuery(
+  kind: 'BREACH_REPORT_DUE' | 'BREACH_REPORT_OVERDUE',
+  candidates: readonly { dedupeKey: string; incidentId: string; userIds: readonly string[]; facts: object }[],
+): KindQuery {
+  const rows = candidates.map((c) => ({ dedupe_key: c.dedupeKey, incident_id: c.incidentId, user_ids: c.userIds, facts: c.facts }));
+  return {
+    kind,
+    params: [JSON.stringify(rows)],
+    sql: `
+      SELECT r.user_id, b.dedupe_key, b.incident_id, b.facts
+      FROM jsonb_to_recordset($1::jsonb) AS b(dedupe_key text, incident_id uuid, user_ids uuid[], facts jsonb)
+      CROSS JOIN LATERAL (${EXECUTIVES} UNION SELECT x.id FROM unnest(b.user_ids) AS x(id)) r`,
+  };
+}
+
+/**
  * Wraps a kind's query: active recipients only, their address and preference
  * (defaults when they have no row), neither inbox nor e-mail wanted → nothing,
  * and nothing already created with that dedupe key.

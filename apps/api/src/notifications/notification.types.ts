@@ -29,6 +29,13 @@ registerEnumType(NotificationKindEnum, {
     RISK_ACCEPTANCE_EXPIRING: { description: 'A standing risk acceptance ends within 7 days (executives, the acceptor)' },
     GATE_CHANGED: { description: 'A promotion gate changed state (executives, the task force)' },
     WEEKLY_DIGEST: { description: 'Mondays: verified, slipped, the gate (executives)' },
+    BREACH_REPORT_DUE: {
+      description: "A PPC report (速報/確報) falls due in 7, 2 or 1 days, or today (the incident's chief and legal leads, executives)",
+    },
+    BREACH_REPORT_OVERDUE: {
+      description:
+        "Every day while a mandatory PPC report is past its due day and not submitted (the incident's chief and legal leads, executives)",
+    },
   },
 });
 
@@ -112,7 +119,7 @@ export class NotificationType {
       findingId: n.findingId,
       gateKey: n.gateKey,
       data: n.data,
-      link: notificationPath(n.kind, n.countermeasureKey),
+      link: notificationPath(n.kind, n.countermeasureKey, n.incidentId),
       email: n.emailStatus
         ? {
             status: n.emailStatus,

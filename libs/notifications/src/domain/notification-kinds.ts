@@ -13,8 +13,11 @@
  * | RISK_ACCEPTANCE_EXPIRING | executives, the acceptor | a standing risk acceptance whose last day is within 7 days | acceptance and last day |
  * | GATE_CHANGED | executives, the gate incident's task force | every committed state change of a gate | gate change |
  * | WEEKLY_DIGEST | executives | Mondays: the past seven days | week |
+ * | BREACH_REPORT_DUE | the incident's chief and legal leads, executives | a mandatory PPC report (速報/確報) not submitted, due in 7, 2 or 1 days or today (the rule pack's `reminders.daysBefore`, and 0; a day the job missed is caught up: 6..3 days left sends the 7-day reminder if it was not sent) | incident, filing kind, due day and reminder day |
+ * | BREACH_REPORT_OVERDUE | the incident's chief and legal leads, executives | every day (`reminders.overdueEveryDays`) while such a report is past its due day | incident, filing kind, due day and day |
  *
- * A due date moved (or new accepted evidence, or a renewed acceptance) starts a
+ * A due date moved (or new accepted evidence, a renewed acceptance, or a corrected
+ * knownAt of the breach-notification record, which moves a PPC report's due day) starts a
  * new period, so the reminder comes again for the new date; running the job
  * twice creates nothing new.
  */
@@ -27,6 +30,8 @@ export const NOTIFICATION_KINDS = [
   'RISK_ACCEPTANCE_EXPIRING',
   'GATE_CHANGED',
   'WEEKLY_DIGEST',
+  'BREACH_REPORT_DUE',
+  'BREACH_REPORT_OVERDUE',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -20,8 +20,20 @@ describe('where a notification sends its reader (a place on the page at /)', () 
     expect(notificationPath('RISK_ACCEPTANCE_EXPIRING', null)).toBe('/');
   });
 
+  it("a PPC report reminder opens the incident's duties section (its deadlines)", () => {
+    const incident = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
+    for (const kind of ['BREACH_REPORT_DUE', 'BREACH_REPORT_OVERDUE'] as const) {
+      expect(notificationPath(kind, null, incident)).toBe(`/?incident=${incident}#duties`);
+      expect(notificationPath(kind, null)).toBe('/#duties');
+    }
+    expect(absoluteLink('https://example.co.jp/tracker', notificationPath('BREACH_REPORT_DUE', null, incident))).toBe(
+      `https://example.co.jp/tracker/?incident=${incident}#duties`,
+    );
+  });
+
   it('every kind has a path of this server, the key encoded as a query value', () => {
-    for (const kind of NOTIFICATION_KINDS) expect(notificationPath(kind, 'CM-1&x=y')).toMatch(/^\/(\?[^#\s]*)?$/);
+    for (const kind of NOTIFICATION_KINDS) expect(notificationPath(kind, 'CM-1&x=y', 'a&b')).toMatch(/^\/(\?[^#\s]*)?(#duties)?$/);
+    expect(notificationPath('BREACH_REPORT_DUE', null, 'a&b')).toBe('/?incident=a%26b#duties');
     expect(notificationPath('OVERDUE', 'CM-1&x=y')).toBe('/?item=CM-1%26x%3Dy');
   });
 

@@ -111,8 +111,8 @@ describe('the words of each reminder (Japanese, from the facts)', () => {
 });
 
 describe('kinds, defaults and dedupe keys', () => {
-  it('knows the eight kinds and nothing else', () => {
-    expect(NOTIFICATION_KINDS).toHaveLength(8);
+  it('knows the ten kinds and nothing else', () => {
+    expect(NOTIFICATION_KINDS).toHaveLength(10);
     expect(isNotificationKind('OVERDUE')).toBe(true);
     expect(isNotificationKind('overdue')).toBe(false);
   });

@@ -196,6 +196,102 @@ export function digestText(f: DigestFacts): NotificationText {
   };
 }
 
+export interface BreachReportFacts {
+  incidentTitle: string;
+  /** PRELIMINARY or FINAL. */
+  filingKind: string;
+  /** The rule pack's name of the filing: 速報 / Preliminary report, 確報 / Final report. */
+  labelJa: string;
+  labelEn: string;
+  /** YYYY-MM-DD (Asia/Tokyo). */
+  dueOn: string;
+  /** Days to the due day: 0 on it, negative when late. */
+  daysLeft: number;
+  /** A statutory limit (確報), or the PPC's guidance (速報). */
+  binding: boolean;
+  guidanceJa: string;
+  guidanceEn: string;
+}
+
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** 2026-08-31 → 2026年8月31日. */
+export function dayJa(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+}
+
+/** 2026-08-31 → 31 Aug 2026. */
+export function dayEn(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return `${d} ${MONTHS_EN[m! - 1]} ${y}`;
+}
+
+/** 期限 for a statutory limit, 目安日 for the PPC's guidance (the preliminary report). */
+function limitJa(f: BreachReportFacts): string {
+  return f.binding ? '期限' : '目安日';
+}
+
+const plural = (n: number) => (n === 1 ? 'day' : 'days');
+
+function guidanceLines(f: BreachReportFacts, lang: 'ja' | 'en'): string[] {
+  if (lang === 'ja') {
+    return [
+      `根拠: ${f.guidanceJa}`,
+      ...(f.binding ? [] : ['この日付は個人情報保護委員会の目安であり、法定の期限ではありません。速やかな報告が求められます。']),
+    ];
+  }
+  return [f.guidanceEn, ...(f.binding ? [] : ["This date is the PPC's guidance, not a statutory limit: report promptly."])];
+}
+
+/** BREACH_REPORT_DUE: 7, 2 or 1 days before the due day, and on it. The title is Japanese; the body Japanese, then English. */
+export function breachReportDueText(f: BreachReportFacts): NotificationText {
+  const dateJa = dayJa(f.dueOn);
+  const dateEn = dayEn(f.dueOn);
+  const limit = limitJa(f);
+  const title =
+    f.daysLeft <= 0 ? `${f.labelJa}の${limit}は本日（${dateJa}）です` : `${f.labelJa}の${limit}まで残り${f.daysLeft}日（${dateJa}）`;
+  const en = f.binding
+    ? f.daysLeft <= 0
+      ? `${f.labelEn} due today (${dateEn})`
+      : `${f.labelEn} due in ${f.daysLeft} ${plural(f.daysLeft)} (${dateEn})`
+    : f.daysLeft <= 0
+      ? `${f.labelEn}: the PPC's target day is today (${dateEn})`
+      : `${f.labelEn}: the PPC's target day is in ${f.daysLeft} ${plural(f.daysLeft)} (${dateEn})`;
+  return {
+    title,
+    body: [
+      `インシデント「${f.incidentTitle}」の個人情報保護委員会への${f.labelJa}の${limit}は ${dateJa} です（${f.daysLeft <= 0 ? '本日' : `残り${f.daysLeft}日`}）。`,
+      ...guidanceLines(f, 'ja'),
+      '報告書の下書きを作成・確認し、提出したら提出を記録してください（記録すると通知は止まります）。',
+      '',
+      `${en} — incident "${f.incidentTitle}".`,
+      ...guidanceLines(f, 'en'),
+      'Prepare and check the draft; once filed, record the submission (the reminders then stop).',
+    ].join('\n'),
+  };
+}
+
+/** BREACH_REPORT_OVERDUE: every day while the report is late. */
+export function breachReportOverdueText(f: BreachReportFacts): NotificationText {
+  const late = -f.daysLeft;
+  const dateJa = dayJa(f.dueOn);
+  const dateEn = dayEn(f.dueOn);
+  const limit = limitJa(f);
+  return {
+    title: `${f.labelJa}の${limit}を${late}日過ぎています（${limit} ${dateJa}）`,
+    body: [
+      `インシデント「${f.incidentTitle}」の個人情報保護委員会への${f.labelJa}は、${limit}（${dateJa}）を${late}日過ぎても提出が記録されていません。`,
+      ...guidanceLines(f, 'ja'),
+      '直ちに提出し、提出を記録してください。遅れて提出した場合も、その日数は提出の記録に残ります。',
+      '',
+      `${f.labelEn} ${f.binding ? 'overdue' : 'past the target day'} by ${late} ${plural(late)} (${f.binding ? 'due' : 'target'} ${dateEn}) — incident "${f.incidentTitle}".`,
+      ...guidanceLines(f, 'en'),
+      'File it now and record the submission; the days late are recorded with it.',
+    ].join('\n'),
+  };
+}
+
 /**
  * The text of a notification's e-mail: its body, the link to the page when the
  * server knows its public address (`url`: absolute, or null: no link, since a

@@ -2,6 +2,8 @@ import { findingKey } from '@app/audits';
 import { countermeasureKey } from '@app/countermeasures';
 import type { NotificationKind } from './notification-kinds';
 import {
+  breachReportDueText,
+  breachReportOverdueText,
   dueText,
   gateChangedText,
   goingStaleText,
@@ -68,6 +70,21 @@ export function word(kind: NotificationKind, row: WordableRow): NotificationText
         reason: f.reason,
         at: f.at,
       });
+    case 'BREACH_REPORT_DUE':
+    case 'BREACH_REPORT_OVERDUE': {
+      const facts = {
+        incidentTitle: f.incidentTitle,
+        filingKind: f.filingKind,
+        labelJa: f.labelJa,
+        labelEn: f.labelEn,
+        dueOn: f.dueOn,
+        daysLeft: f.daysLeft,
+        binding: f.binding,
+        guidanceJa: f.guidanceJa,
+        guidanceEn: f.guidanceEn,
+      };
+      return kind === 'BREACH_REPORT_DUE' ? breachReportDueText(facts) : breachReportOverdueText(facts);
+    }
     case 'WEEKLY_DIGEST':
       throw new Error('the weekly digest is worded from its facts, not per row');
   }
