@@ -6,6 +6,8 @@ import { dayToRequest, readPageParams, todayInTokyo, withAsOf } from '../page-pa
 import { DASHBOARD, DASHBOARD_CHANGED, GATE_CHANGED, type Dashboard, type SessionUser } from '../queries';
 import { AsOfBar } from './as-of-bar';
 import { BurnUpChart, StatusByCategoryChart } from './charts';
+import { DutiesBanner } from './duties-banner';
+import { DutiesSection } from './duties-section';
 import { HotlineChart } from './hotline-chart';
 import { GateBanner } from './gate-banner';
 import { HighlightedItemContext, ItemTable } from './item-table';
@@ -198,6 +200,7 @@ export function DashboardPage({
           refused={refused}
           error={res.error && fresh ? t('error.load', { message: res.error.message }) : null}
         />
+        <DutiesBanner incidentId={d.incidentId} version={version} />
         {itemMissing && params.item && <ItemNotice itemKey={params.item} incidentId={d.incidentId} />}
         {d.gate && <GateBanner gate={d.gate} />}
         {primary}
@@ -251,6 +254,7 @@ export function DashboardPage({
             </section>
           )}
           <LatestActivity entries={d.latestActivity} />
+          <DutiesSection incidentId={d.incidentId} version={version} />
           <ProofsPanel incidentId={d.incidentId} version={version} />
         </div>
       </main>
