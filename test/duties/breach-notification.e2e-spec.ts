@@ -308,12 +308,31 @@ describe('the breach-notification record and the PPC filings', () => {
     };
     const digest = createHash('sha256').update(canonicalize(payload)!, 'utf8').digest('hex');
     expect(f.itemsSha256).toBe(digest);
-    const [entry] = await t.sql<{ after: { itemsSha256: string; payload: unknown } }>(
+    // Recorded after the fact (submitted on 7 July, its cause edited today): allowed, and flagged as backdated.
+    // The trail holds the digest and what it covers, not the text: admins read the trail, not the filings.
+    const [entry] = await t.sql<{ after: Record<string, unknown> }>(
       `SELECT after FROM audit_trail WHERE action = 'breach_filing.submitted' AND entity_id = $1`,
       [f.id],
     );
-    expect(entry!.after.itemsSha256).toBe(digest);
-    expect(entry!.after.payload).toEqual(payload);
+    expect(entry!.after).toMatchObject({
+      itemsSha256: digest,
+      format: 'ppc-filing-items/v1',
+      kind: 'PRELIMINARY',
+      submittedAt,
+      backdated: true,
+    });
+    expect(JSON.stringify(entry!.after)).not.toContain('委託先の従業者');
+    const openedEntry = await t.sql<{ after: Record<string, unknown> }>(
+      `SELECT after FROM audit_trail WHERE action = 'breach_notification.opened'`,
+    );
+    expect(JSON.stringify(openedEntry)).not.toContain('持ち出しの疑い');
+    // The frozen row's items give the same digest: anyone holding the filing and the trail can check it.
+    const [row] = await t.sql<{ items: Record<string, string> }>(`SELECT items FROM breach_filings WHERE id = $1`, [f.id]);
+    expect(
+      createHash('sha256')
+        .update(canonicalize({ ...payload, items: row!.items })!, 'utf8')
+        .digest('hex'),
+    ).toBe(digest);
     preliminary = f;
   });
 
@@ -399,6 +418,50 @@ describe('the breach-notification record and the PPC filings', () => {
       supplementDraft.id,
     ]);
     expect(entries).toHaveLength(1);
+  });
+
+  it('submissions keep the law’s order and time: no preliminary report after the final one, none dated before an earlier filing', async () => {
+    const other = await makeIncident(t, '順序確認事案');
+    const token = await other.chief.token();
+    await t.gql(OPEN, { input: { incidentId: other.incident.id, ...base() } }, token);
+    const draft = async (kind: string) =>
+      (await t.gql<{ createBreachFilingDraft: Filing }>(DRAFT, { input: { incidentId: other.incident.id, kind } }, token)).data!
+        .createBreachFilingDraft;
+    const submit = (f: Filing, submittedAt: string) =>
+      t.gql<{ submitBreachFiling: Filing }>(
+        SUBMIT,
+        { input: { filingId: f.id, expectedVersion: f.version, submittedAt, channel: 'PPC_WEB_FORM', referenceNumber: `R-${f.kind}` } },
+        token,
+      );
+    const pre = await draft('PRELIMINARY');
+    const fin = await draft('FINAL');
+    expect((await submit(fin, '2026-08-20T10:00:00+09:00')).errors).toBeUndefined();
+    const late = await submit(pre, '2026-08-21T10:00:00+09:00');
+    expect(errorCode(late)).toBe('CONFLICT');
+    expect(late.errors![0]!.extensions!.reason).toBe('FILING_OUT_OF_ORDER');
+    const sup = await draft('SUPPLEMENT');
+    const early = await submit(sup, '2026-08-19T10:00:00+09:00');
+    expect(errorCode(early)).toBe('BAD_USER_INPUT');
+    expect((await submit(sup, '2026-09-01T10:00:00+09:00')).data!.submitBreachFiling).toMatchObject({
+      status: 'SUBMITTED',
+      supplementNo: 1,
+    });
+  });
+
+  it('standing is per incident: the chief and legal lead of one incident can neither read nor change another’s record', async () => {
+    const other = await makeIncident(t, '別の事案（権限確認）');
+    await t.gql(OPEN, { input: { incidentId: other.incident.id, ...base() } }, await other.chief.token());
+    const otherChiefToken = await other.chief.token();
+    // The legal lead of the first incident, on the other incident.
+    expect(errorCode(await t.gql(READ, { incidentId: other.incident.id }, lawyerToken))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(DRAFT, { input: { incidentId: other.incident.id, kind: 'PRELIMINARY' } }, lawyerToken))).toBe('FORBIDDEN');
+    // The other incident's chief is an executive: executives may; a task-force chief of another incident may not.
+    const tfChief = await other.addMember(['TASK_FORCE'], '担当');
+    const tfToken = await tfChief.token();
+    expect(errorCode(await t.gql(READ, { incidentId: ctx.incident.id }, tfToken))).toBe('FORBIDDEN');
+    const pdf = await fetch(`${t.baseUrl}${preliminary.pdfPath}`, { headers: { authorization: `Bearer ${tfToken}` } });
+    expect(pdf.status).toBe(403);
+    expect((await t.gql(READ, { incidentId: ctx.incident.id }, otherChiefToken)).errors).toBeUndefined();
   });
 
   it('who reads: executives, auditors, the chief and the legal lead read the record; other members only the deadlines', async () => {

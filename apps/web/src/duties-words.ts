@@ -1,4 +1,3 @@
-import type { CombinedError } from 'urql';
 import { fillPlaceholders, type Lang } from './i18n';
 
 /**
@@ -281,8 +280,18 @@ export function dutiesLabel(dt: DutiesTranslate, prefix: string, value: string):
   return key in ja ? dt(key as DutiesKey) : value;
 }
 
+/**
+ * What apiErrorText reads of urql's CombinedError, written out: importing urql's types here would bring React's
+ * global DOM declarations into the server's type check (the page specs import these words).
+ */
+interface ApiError {
+  graphQLErrors: readonly { message: string; extensions?: Record<string, unknown> }[];
+  networkError?: Error;
+  message: string;
+}
+
 /** The API's refusal as shown next to a form: its extensions.code and message. */
-export function apiErrorText(dt: DutiesTranslate, error: CombinedError | undefined): string {
+export function apiErrorText(dt: DutiesTranslate, error: ApiError | undefined): string {
   const first = error?.graphQLErrors[0];
   const code = first?.extensions?.code;
   return dt('error.api', {

@@ -67,6 +67,12 @@ export class BreachDeadlineType {
   @Field(() => Int, { description: 'Days late: at submission, or so far while still open' }) lateDays!: number;
   @Field(() => ID, { nullable: true }) filingId!: string | null;
   @Field(() => DateTimeResolver, { nullable: true }) submittedAt!: Date | null;
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description: 'The due day as it stood at submission (dueOn is the live one: a later correction of the record can move it)',
+  })
+  dueOnAtSubmission!: string | null;
+  @Field(() => Int, { nullable: true, description: 'Days late as it stood at submission' }) lateDaysAtSubmission!: number | null;
 
   static from(d: DeadlineView): BreachDeadlineType {
     return { ...d, guidanceJa: d.guidance.ja, guidanceEn: d.guidance.en };
@@ -109,6 +115,11 @@ export class BreachFilingType {
   })
   itemsSha256!: string | null;
   @Field(() => String, { nullable: true }) submittedByLabel!: string | null;
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description: "When the submission was recorded here (submittedAt may be earlier: filed on the authority's form, entered later)",
+  })
+  recordedAt!: Date | null;
   @Field(() => Int, { description: 'Send it as expectedVersion to edit or submit' }) version!: number;
   @Field(() => DateTimeResolver) createdAt!: Date;
   @Field({ description: 'The document for legal review (PDF, Japanese font embedded): GET with the bearer token' }) pdfPath!: string;
@@ -118,6 +129,7 @@ export class BreachFilingType {
     return {
       ...f,
       items: { ...f.items },
+      recordedAt: f.status === 'SUBMITTED' ? f.updatedAt : null,
       pdfPath: `/duties/filings/${f.id}.pdf`,
       docxPath: `/duties/filings/${f.id}.docx`,
     };

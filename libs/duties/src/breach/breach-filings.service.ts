@@ -133,12 +133,7 @@ export class BreachFilingsService {
     const referenceNumber = requiredText(cmd.referenceNumber, 'referenceNumber', RECORD_LIMITS.reference);
     const now = this.clock.now();
     const submittedAt = pastInstant(cmd.submittedAt ?? now, now, 'submittedAt', { at: record.knownAt, what: 'the company knew (knownAt)' });
-    if (filing.kind === 'SUPPLEMENT') {
-      const final = await this.repo.findOneBy({ notificationId: record.id, kind: 'FINAL' });
-      if (!final || final.status !== 'SUBMITTED') {
-        throw new DutyError(DutyErrorCode.FILING_OUT_OF_ORDER, 'A supplement follows the submitted final report', { filingId: filing.id });
-      }
-    }
+    assertSubmissionOrder(filing, submittedAt, await this.repo.find({ where: { notificationId: record.id, status: 'SUBMITTED' } }));
     const view = await this.records.view(record);
     const deadline = deadlineOf(view.pack, filing.kind, record.knownAt, view.cases);
     const late = deadline.dueOn === null ? 0 : lateDays(deadline.dueOn, submittedAt, view.pack);
@@ -152,6 +147,10 @@ export class BreachFilingsService {
       items,
     };
     const itemsSha256 = filedItemsDigest(payload);
+    // Recorded after the fact (filed on the authority's form, entered here later) is allowed, and shown: the items
+    // were last edited after the stated submission time, so only the trail's times tell when they took this form.
+    const lastEditedAt = filing.updatedAt;
+    const backdated = submittedAt.getTime() < lastEditedAt.getTime();
     const changes = {
       status: 'SUBMITTED' as const,
       items,
@@ -174,10 +173,18 @@ export class BreachFilingsService {
       entityType: 'BreachFiling',
       entityId: filing.id,
       before: { status: 'DRAFT', version: filing.version },
+      // The digest and what it covers, not the items: admins read the trail but not the filings (the items quote the
+      // hotline's cases and the cause). The frozen row holds the items; payload = { format, filingId, kind,
+      // rulePack, submittedAt, items } recomputes the digest.
       after: {
         status: 'SUBMITTED',
-        payload,
+        format: payload.format,
+        kind: payload.kind,
+        rulePack: payload.rulePack,
+        submittedAt: payload.submittedAt,
         itemsSha256,
+        lastEditedAt: lastEditedAt.toISOString(),
+        backdated,
         dueOn: deadline.dueOn,
         binding: deadline.binding,
         lateDays: late,
@@ -299,5 +306,34 @@ function exactlyOne(result: { affected?: number | null }, filing: BreachFilingEn
       id: filing.id,
       expectedVersion: filing.version,
     });
+  }
+}
+
+/**
+ * A filing is submitted in the order of the law and of time: no preliminary report once the final one is in, a
+ * supplement only after the final report, and never dated before a filing already submitted.
+ */
+function assertSubmissionOrder(filing: BreachFilingEntity, submittedAt: Date, submitted: readonly BreachFilingEntity[]): void {
+  if (filing.kind === 'PRELIMINARY' && submitted.some((f) => f.kind === 'FINAL')) {
+    throw new DutyError(
+      DutyErrorCode.FILING_OUT_OF_ORDER,
+      'The final report is already submitted: a preliminary report can no longer follow it',
+      {
+        filingId: filing.id,
+      },
+    );
+  }
+  if (filing.kind === 'SUPPLEMENT' && !submitted.some((f) => f.kind === 'FINAL')) {
+    throw new DutyError(DutyErrorCode.FILING_OUT_OF_ORDER, 'A supplement follows the submitted final report', { filingId: filing.id });
+  }
+  const latest = submitted.reduce<BreachFilingEntity | null>((a, f) => (!a || f.submittedAt! > a.submittedAt! ? f : a), null);
+  if (latest && submittedAt.getTime() < latest.submittedAt!.getTime()) {
+    throw new DutyError(
+      DutyErrorCode.INVALID_FIELD,
+      `submittedAt cannot be before the ${latest.kind} filing already submitted (${latest.submittedAt!.toISOString()})`,
+      {
+        field: 'submittedAt',
+      },
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
@@ -6,7 +7,7 @@ import { CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, isUuid, type Actor
 import { IncidentsService } from '@app/incidents';
 import type { AppliedCase } from '../domain/draft-facts';
 import { DutyError, DutyErrorCode } from '../domain/duties.errors';
-import { dayOf, daysLeft } from '../rules/day-count';
+import { dayOf, daysLeft, lateDays } from '../rules/day-count';
 import { applicableCases, checkAssertedCases, deadlineOf, reportMandatory, type AssertedCase, type Mandatory } from '../rules/duty-rules';
 import type { Bilingual, FilingKind, RulePack } from '../rules/rule-pack';
 import { RulePacks } from '../rules/rule-packs';
@@ -43,6 +44,13 @@ export interface DeadlineView {
   lateDays: number;
   filingId: string | null;
   submittedAt: Date | null;
+  /**
+   * What stood when the filing was submitted (frozen in its row). The due day and the days late above are the live
+   * ones: a correction of the record afterwards (knownAt earlier, case 3 withdrawn) can make a filing late that was
+   * not when submitted, and the view says so rather than keep the old answer.
+   */
+  dueOnAtSubmission: string | null;
+  lateDaysAtSubmission: number | null;
 }
 
 /** The record with what the rule pack makes of it, computed when read. */
@@ -203,16 +211,26 @@ export class BreachNotificationsService {
     const deadlines = DEADLINE_KINDS.map((kind): DeadlineView => {
       const d = deadlineOf(pack, kind, record.knownAt, cases);
       const filing = filings.find((f) => f.kind === kind) ?? null;
-      const base = { kind, days: d.days, binding: d.binding, guidance: pack.filings[kind].guidance, filingId: filing?.id ?? null };
+      const base = {
+        kind,
+        days: d.days,
+        binding: d.binding,
+        guidance: pack.filings[kind].guidance,
+        filingId: filing?.id ?? null,
+        dueOnAtSubmission: null,
+        lateDaysAtSubmission: null,
+      };
       if (filing?.status === 'SUBMITTED') {
-        const late = filing.lateDays ?? 0;
+        const late = Math.max(filing.lateDays ?? 0, d.dueOn === null ? 0 : lateDays(d.dueOn, filing.submittedAt!, pack));
         return {
           ...base,
-          dueOn: filing.dueOn,
+          dueOn: d.dueOn,
           state: late > 0 ? 'SUBMITTED_LATE' : 'SUBMITTED',
           daysLeft: null,
           lateDays: late,
           submittedAt: filing.submittedAt,
+          dueOnAtSubmission: filing.dueOn,
+          lateDaysAtSubmission: filing.lateDays,
         };
       }
       if (!mandatory.mandatory) return { ...base, dueOn: d.dueOn, state: 'NOT_REQUIRED', daysLeft: null, lateDays: 0, submittedAt: null };
@@ -273,7 +291,11 @@ function snapshot(n: BreachNotificationEntity) {
     incidentId: n.incidentId,
     rulePackId: n.rulePackId,
     knownAt: n.knownAt,
-    assertedCases: n.assertedCases,
+    // The rationale's digest, not its text (the suspicion about an insider): admins read the trail, not the record.
+    assertedCases: n.assertedCases.map((c) => ({
+      code: c.code,
+      rationaleSha256: createHash('sha256').update(c.rationale, 'utf8').digest('hex'),
+    })),
     individualsEstimate: n.individualsEstimate,
     individualsEstimatedOn: n.individualsEstimatedOn,
     individualsConfirmed: n.individualsConfirmed,
