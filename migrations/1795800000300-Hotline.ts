@@ -28,9 +28,23 @@ export class Hotline1795800000300 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "hotline_cases" ADD CONSTRAINT "FK_hotline_cases_incident" FOREIGN KEY ("incident_id") REFERENCES "incidents"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
+    // Notable cases are never edited or deleted (the trail holds their summary's digest, the row the text).
+    await queryRunner.query(`CREATE FUNCTION hotline_cases_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
+END $$`);
+    await queryRunner.query(
+      `CREATE TRIGGER "hotline_cases_immutable" BEFORE UPDATE OR DELETE ON "hotline_cases" FOR EACH ROW EXECUTE FUNCTION hotline_cases_refuse_change()`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER "hotline_cases_no_truncate" BEFORE TRUNCATE ON "hotline_cases" FOR EACH STATEMENT EXECUTE FUNCTION hotline_cases_refuse_change()`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER "hotline_cases_no_truncate" ON "hotline_cases"`);
+    await queryRunner.query(`DROP TRIGGER "hotline_cases_immutable" ON "hotline_cases"`);
+    await queryRunner.query(`DROP FUNCTION hotline_cases_refuse_change()`);
     await queryRunner.query(`ALTER TABLE "hotline_cases" DROP CONSTRAINT "FK_hotline_cases_incident"`);
     await queryRunner.query(`ALTER TABLE "hotline_daily_counts" DROP CONSTRAINT "FK_hotline_daily_counts_incident"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_hotline_cases_incident"`);

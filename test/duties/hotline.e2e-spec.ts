@@ -373,4 +373,11 @@ describe('the hotline', () => {
     expect(added).toMatchObject({ recordedById: null, recordedByLabel: 'system:demo' });
     expect((await service.figuresFor(thirdIncidentId)).total).toBe(250);
   });
+  it('keeps notable cases as they were written: the database refuses editing or deleting one', async () => {
+    const rows = await t.sql<{ id: string; summary: string }>(`SELECT id, summary FROM hotline_cases LIMIT 1`);
+    expect(rows).toHaveLength(1);
+    await expect(t.sql(`UPDATE hotline_cases SET summary = '書き換え' WHERE id = $1`, [rows[0]!.id])).rejects.toThrow(/append-only/);
+    await expect(t.sql(`DELETE FROM hotline_cases WHERE id = $1`, [rows[0]!.id])).rejects.toThrow(/append-only/);
+    expect(await t.sql(`SELECT summary FROM hotline_cases WHERE id = $1`, [rows[0]!.id])).toEqual([{ summary: rows[0]!.summary }]);
+  });
 });
