@@ -26,6 +26,27 @@ const CACHE_CONTROL = 'public, max-age=300';
  */
 @Controller()
 export class ProgressPageController {
+  /**
+   * Anyone can ask, as often as they like, with any query string (a CDN passes those through): each answer is
+   * rendered once per change of the published statements (publicStamp: one small statement per request) and per
+   * format and language, and concurrent misses share one rendering. At most 2 formats × 2 languages are kept.
+   */
+  private readonly rendered = new Map<string, Promise<{ stamp: string; body: Body }>>();
+
+  private async cached(key: string, render: () => Promise<string>): Promise<Body> {
+    const stamp = await this.statements.publicStamp();
+    const hit = this.rendered.get(key);
+    if (hit) {
+      const done = await hit.catch(() => null);
+      if (done && done.stamp === stamp) return done.body;
+      if (this.rendered.get(key) !== hit) return this.cached(key, render);
+    }
+    const next = render().then((text) => ({ stamp, body: bodyOf(text) }));
+    this.rendered.set(key, next);
+    next.catch(() => this.rendered.get(key) === next && this.rendered.delete(key));
+    return (await next).body;
+  }
+
   constructor(
     @Inject(ProgressStatementsService) private readonly statements: ProgressStatementsService,
     @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
@@ -35,7 +56,7 @@ export class ProgressPageController {
   @Get('progress')
   async page(@Query('lang') asked: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const lang = negotiateLanguage(req.headers['accept-language'], asked);
-    const html = renderProgressPage(await this.statements.publicStatements(), lang);
+    const html = await this.cached(`html:${lang}`, async () => renderProgressPage(await this.statements.publicStatements(), lang));
     send(req, res, html, {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Language': lang,
@@ -49,7 +70,9 @@ export class ProgressPageController {
   async feed(@Query('lang') asked: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const lang = negotiateLanguage(req.headers['accept-language'], asked);
     const base = (this.config.get('PUBLIC_BASE_URL', { infer: true }) as string | undefined) ?? null;
-    const xml = renderAtomFeed(await this.statements.publicStatements(), lang, base ? base.replace(/\/+$/, '') : null);
+    const xml = await this.cached(`atom:${lang}`, async () =>
+      renderAtomFeed(await this.statements.publicStatements(), lang, base ? base.replace(/\/+$/, '') : null),
+    );
     send(req, res, xml, {
       'Content-Type': 'application/atom+xml; charset=utf-8',
       'Content-Language': lang,
@@ -62,7 +85,7 @@ export class ProgressPageController {
   @Public()
   @Get('progress.json')
   async json(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const text = JSON.stringify(progressJson(await this.statements.publicStatements()));
+    const text = await this.cached('json', async () => JSON.stringify(progressJson(await this.statements.publicStatements())));
     send(req, res, text, {
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Security-Policy': PROGRESS_DATA_CSP,
@@ -70,10 +93,18 @@ export class ProgressPageController {
   }
 }
 
-/** The body with its validators: 304 (no body) when If-None-Match names its ETag. */
-function send(req: Request, res: Response, text: string, headers: Record<string, string>): void {
+interface Body {
+  bytes: Buffer;
+  etag: string;
+}
+
+function bodyOf(text: string): Body {
   const bytes = Buffer.from(text, 'utf8');
-  const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 32)}"`;
+  return { bytes, etag: `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 32)}"` };
+}
+
+/** The body with its validators: 304 (no body) when If-None-Match names its ETag. */
+function send(req: Request, res: Response, { bytes, etag }: Body, headers: Record<string, string>): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader('Cache-Control', CACHE_CONTROL);
   res.setHeader('ETag', etag);

@@ -196,6 +196,18 @@ export class ProgressStatementsService {
   }
 
   /**
+   * What changes whenever the public page would: how many statements there are and the newest one (statements are
+   * never changed or deleted, so a new one is the only change). One index-only statement: the public routes ask it on
+   * every request and render again only when it moved.
+   */
+  async publicStamp(): Promise<string> {
+    const [row] = (await this.repo.query(
+      `SELECT count(*)::int AS n, coalesce(max(published_at)::text, '') AS latest FROM progress_statements`,
+    )) as { n: number; latest: string }[];
+    return `${row!.n}/${row!.latest}`;
+  }
+
+  /**
    * What the public page and feeds show: the latest `PUBLIC_PROGRESS_LIMIT` published statements of every incident,
    * newest first, with their corrections. Only what was published: the rows of this table and nothing else.
    */
