@@ -28,6 +28,7 @@ import {
   type BreachRecordInput,
   type NoticeCampaignInput,
 } from './breach.inputs';
+import { breachLoaders } from './breach.loaders';
 import { BreachDataItemType, BreachDeadlineType, BreachFilingType, BreachNotificationType, NoticeCampaignType } from './breach.types';
 
 const recordFields = (i: BreachRecordInput): BreachRecordFields => ({
@@ -190,13 +191,13 @@ export class BreachNotificationsResolver {
   // ---- fields (the record was read with its access checked) ----
 
   @ResolveField('filings', () => [BreachFilingType], { description: 'Oldest first' })
-  async filingsOf(n: BreachNotificationType): Promise<BreachFilingType[]> {
-    return (await this.filings.ofRecords([n.id])).map(BreachFilingType.from);
+  async filingsOf(n: BreachNotificationType, _args: unknown, ctx: GqlContext): Promise<BreachFilingType[]> {
+    return (await breachLoaders(ctx, this.filings, this.campaigns).filings.load(n.id)).map(BreachFilingType.from);
   }
 
   @ResolveField(() => [NoticeCampaignType], { description: 'Oldest first' })
-  async noticeCampaigns(n: BreachNotificationType): Promise<NoticeCampaignType[]> {
-    return (await this.campaigns.ofRecords([n.id])).map(NoticeCampaignType.from);
+  async noticeCampaigns(n: BreachNotificationType, _args: unknown, ctx: GqlContext): Promise<NoticeCampaignType[]> {
+    return (await breachLoaders(ctx, this.filings, this.campaigns).campaigns.load(n.id)).map(NoticeCampaignType.from);
   }
 
   @ResolveField(() => [BreachDataItemType], { description: "The incident's data categories: leaked ones, then those confirmed not leaked" })
