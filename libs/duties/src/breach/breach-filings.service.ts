@@ -23,7 +23,7 @@ import { BreachFilingEntity, FILING_CHANNELS, type FilingChannel } from './breac
 import { BreachNotificationsService } from './breach-notifications.service';
 import { DutyFacts } from './duty-facts';
 import { checkedItems, itemsDigest, nextFilingRule } from './domain/filing-rules';
-import { pastInstant, RECORD_LIMITS, requiredText } from './domain/record-rules';
+import { pastInstant, RECORD_LIMITS, requiredText, assertVersion } from './domain/record-rules';
 
 /** How a channel is written on the document for legal review. */
 const CHANNEL_JA: Readonly<Record<FilingChannel, string>> = {
@@ -255,18 +255,7 @@ export class BreachFilingsService {
         submittedAt: filing.submittedAt?.toISOString(),
       });
     }
-    if (filing.version !== expectedVersion) {
-      throw new CommonError(
-        CommonErrorCode.STALE_VERSION,
-        `The filing was changed meanwhile (you sent version ${expectedVersion}, it is ${filing.version})`,
-        {
-          entity: 'BreachFiling',
-          id: filingId,
-          expectedVersion,
-          currentVersion: filing.version,
-        },
-      );
-    }
+    assertVersion('BreachFiling', 'filing', filingId, expectedVersion, filing.version);
     return filing;
   }
 

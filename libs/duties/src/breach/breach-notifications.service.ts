@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, isUuid, type Actor } from '@app/common';
+import { CASE_TIME_ZONE, Clock, isUuid, type Actor } from '@app/common';
 import { IncidentsService } from '@app/incidents';
 import type { AppliedCase } from '../domain/draft-facts';
 import { DutyError, DutyErrorCode } from '../domain/duties.errors';
@@ -13,7 +13,17 @@ import type { Bilingual, FilingKind, RulePack } from '../rules/rule-pack';
 import { RulePacks } from '../rules/rule-packs';
 import { BreachFilingEntity, BreachNotificationEntity } from './breach.entities';
 import { assertMayPrepareDuties, assertMayReadDuties, standingMatters, type DutyStanding } from './domain/duty-access';
-import { authorityOf, count, countWithDay, optionalText, pastDay, pastInstant, RECORD_LIMITS, requiredText } from './domain/record-rules';
+import {
+  authorityOf,
+  count,
+  countWithDay,
+  optionalText,
+  pastDay,
+  pastInstant,
+  RECORD_LIMITS,
+  requiredText,
+  assertVersion,
+} from './domain/record-rules';
 
 export interface BreachRecordFields {
   knownAt: Date;
@@ -128,18 +138,7 @@ export class BreachNotificationsService {
   async update(actor: Actor, id: string, expectedVersion: number, fields: BreachRecordFields): Promise<BreachNotificationEntity> {
     const current = await this.lockById(id);
     await this.assertMayPrepare(actor, current.incidentId, 'correct the breach-notification record');
-    if (current.version !== expectedVersion) {
-      throw new CommonError(
-        CommonErrorCode.STALE_VERSION,
-        `The record was changed meanwhile (you sent version ${expectedVersion}, it is ${current.version})`,
-        {
-          entity: 'BreachNotification',
-          id,
-          expectedVersion,
-          currentVersion: current.version,
-        },
-      );
-    }
+    assertVersion('BreachNotification', 'record', id, expectedVersion, current.version);
     const values = this.checked(fields);
     const repo = this.em.getRepository(BreachNotificationEntity);
     const updatedAt = this.clock.now();

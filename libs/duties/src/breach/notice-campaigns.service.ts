@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { CASE_TIME_ZONE, Clock, CommonError, CommonErrorCode, isUuid, todayIn, type Actor } from '@app/common';
+import { CASE_TIME_ZONE, Clock, isUuid, todayIn, type Actor } from '@app/common';
 import { DutyError, DutyErrorCode } from '../domain/duties.errors';
 import { NOTICE_CHANNELS, NoticeCampaignEntity, type NoticeChannel } from './breach.entities';
 import { BreachNotificationsService } from './breach-notifications.service';
-import { count, optionalText, pastDay, RECORD_LIMITS } from './domain/record-rules';
+import { count, optionalText, pastDay, RECORD_LIMITS, assertVersion } from './domain/record-rules';
 
 export interface NoticeCampaignFields {
   channel: NoticeChannel;
@@ -68,18 +68,7 @@ export class NoticeCampaignsService {
       : null;
     if (!current) throw new DutyError(DutyErrorCode.CAMPAIGN_NOT_FOUND, 'No such notice campaign', { id });
     await this.records.assertMayPrepare(actor, current.incidentId, 'run the notice to the individuals');
-    if (current.version !== expectedVersion) {
-      throw new CommonError(
-        CommonErrorCode.STALE_VERSION,
-        `The campaign was changed meanwhile (you sent version ${expectedVersion}, it is ${current.version})`,
-        {
-          entity: 'NoticeCampaign',
-          id,
-          expectedVersion,
-          currentVersion: current.version,
-        },
-      );
-    }
+    assertVersion('NoticeCampaign', 'campaign', id, expectedVersion, current.version);
     const values = this.checked(fields);
     await this.repo.update({ id, version: expectedVersion }, { ...values, version: expectedVersion + 1, updatedAt: this.clock.now() });
     const updated = { ...current, ...values, version: expectedVersion + 1 };

@@ -1,4 +1,4 @@
-import { isCalendarDay } from '@app/common';
+import { CommonError, CommonErrorCode, isCalendarDay } from '@app/common';
 import { DutyError, DutyErrorCode } from '../../domain/duties.errors';
 import type { RulePack } from '../../rules/rule-pack';
 
@@ -57,4 +57,19 @@ export function authorityOf(pack: RulePack, code: string): { code: string; ja: s
   const a = pack.authorities.find((x) => x.code === code);
   if (!a) throw invalid('authorityCode', `${code} is not an authority of ${pack.id}`, { allowed: pack.authorities.map((x) => x.code) });
   return a;
+}
+
+/** Refuses a change made on a version that is no longer current (CONFLICT, with the current version). */
+export function assertVersion(entity: string, what: string, id: string, expectedVersion: number, currentVersion: number): void {
+  if (expectedVersion === currentVersion) return;
+  throw new CommonError(
+    CommonErrorCode.STALE_VERSION,
+    `The ${what} was changed meanwhile (you sent version ${expectedVersion}, it is ${currentVersion})`,
+    {
+      entity,
+      id,
+      expectedVersion,
+      currentVersion,
+    },
+  );
 }
