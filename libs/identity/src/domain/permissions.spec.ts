@@ -54,6 +54,14 @@ describe('permissionsOf', () => {
       Permission.GATE_DECIDE,
       Permission.REMEDIATION_DECIDE,
       Permission.TRAIL_COSIGN,
+      // The company's duties to the outside (the PPC reports, the public statements, the hotline) are the
+      // executives', the chief's and the legal lead's: administering the tool gives no say in them, nor a read of them.
+      Permission.DUTIES_READ,
+      Permission.DUTIES_PREPARE,
+      Permission.BREACH_REPORTS_FILE,
+      Permission.DUTIES_OVERSEE,
+      Permission.PROGRESS_PUBLISH,
+      Permission.HOTLINE_LOG,
     ];
     expect(permissionsOf([Role.ADMIN])).toEqual(new Set(ALL_PERMISSIONS.filter((p) => !withheld.includes(p))));
   });
@@ -79,6 +87,10 @@ describe('permissionsOf', () => {
         Permission.TRAIL_CHECKPOINT,
         Permission.TRAIL_COSIGN,
         Permission.BUNDLES_EXPORT,
+        Permission.DUTIES_READ,
+        Permission.DUTIES_PREPARE,
+        Permission.DUTIES_OVERSEE,
+        Permission.HOTLINE_LOG,
       ]),
     );
     // Only an auditor reviews, conducts the audit and witnesses the trail, whatever other roles one holds.
