@@ -138,4 +138,40 @@ describe('the duties on the dashboard page', () => {
     expect(await page.locator('#duties').count()).toBe(0);
     expect(errors).toEqual([]);
   });
+  it('an executive opens the record of a new incident from the page: cases 3 and 4 (from the count), reporting mandatory', async () => {
+    // Created last: the newest incident is the one the dashboard shows.
+    const fresh = await makeIncident(h.t, '新規事案（ページからの記録作成）');
+    const { page, errors } = await h.openPage('ja-JP', '/#duties');
+    await h.signIn(page, fresh.chief.user.email, fresh.chief.password);
+    const duties = page.locator('#duties');
+    await duties.getByTestId('duties-none').waitFor(WAIT);
+    await duties.getByTestId('record-open').click();
+    const form = duties.getByTestId('record-form');
+    await form.locator('input[name="knownAt"]').fill('2026-07-03T17:30');
+    await form.locator('input[name="reporter"]').fill('株式会社テスト通信教育');
+    await form.locator('select[name="authorityCode"]').selectOption('DELEGATED_MINISTER');
+    await form.locator('input[name="authorityName"]').fill('経済産業大臣');
+    const insider = form.locator('[data-case="UNLAWFUL_PURPOSE"]');
+    await insider.locator('input[type="checkbox"]').check();
+    await insider.locator('textarea').fill('アクセス権限を持つ委託先従業者による持ち出しの疑い');
+    await form.locator('input[name="estimate"]').fill('1500');
+    await form.locator('input[name="estimatedOn"]').fill('2026-07-08');
+    await form.getByRole('button', { name: '保存する' }).click();
+
+    const record = duties.getByTestId('duties-record');
+    await record.or(form.getByTestId('record-error')).waitFor(WAIT);
+    expect(await form.getByTestId('record-error').count(), (await duties.textContent()) ?? '').toBe(0);
+    expect(await record.getByTestId('duties-mandatory').getAttribute('data-mandatory')).toBe('true');
+    expect(
+      await record.locator('[data-testid="duties-cases"] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-code'))),
+    ).toEqual(['UNLAWFUL_PURPOSE', 'OVER_THRESHOLD']);
+    expect(await record.textContent()).toContain('経済産業大臣');
+    const api = await h.t.gql<{ breachNotification: { knowledgeDay: string; individualsEstimate: number } }>(
+      `query($id: ID!) { breachNotification(incidentId: $id) { knowledgeDay individualsEstimate } }`,
+      { id: fresh.incident.id },
+      await fresh.chief.token(),
+    );
+    expect(api.data!.breachNotification).toEqual({ knowledgeDay: '2026-07-03', individualsEstimate: 1500 });
+    expect(errors).toEqual([]);
+  });
 });

@@ -44,7 +44,7 @@ export const BREACH_NOTIFICATION = graphql(
   `
   query BreachNotification($incidentId: ID!) {
     breachNotification(incidentId: $incidentId) {
-      id version knownAt knowledgeDay mandatory mandatoryReasonJa mandatoryReasonEn authorityName reporter
+      id version knownAt knowledgeDay mandatory mandatoryReasonJa mandatoryReasonEn authorityCode authorityName reporter
       individualsEstimate individualsEstimatedOn individualsConfirmed individualsConfirmedOn
       rulePack { id }
       cases { code no nameJa rationale derived }
@@ -132,3 +132,17 @@ export const PUBLISH_PROGRESS_STATEMENT = graphql(`
 
 /** Announced on `window` after a change made in the duties section, so that the banner asks again. */
 export const DUTIES_CHANGED_EVENT = 'rt:duties-changed';
+
+/** Opens the incident's record (executives, the chief, the legal lead). */
+export const OPEN_BREACH_NOTIFICATION = graphql(`
+  mutation OpenBreachNotification($input: OpenBreachNotificationInput!) {
+    openBreachNotification(input: $input) { id version }
+  }
+`);
+
+/** Corrects the record with its version (every field). */
+export const CORRECT_BREACH_NOTIFICATION = graphql(`
+  mutation CorrectBreachNotification($input: CorrectBreachNotificationInput!) {
+    correctBreachNotification(input: $input) { id version }
+  }
+`);

@@ -8,6 +8,7 @@ import { apiErrorText, dutiesLabel, type DutiesTranslate } from '../duties-words
 import { FilingsList } from './duties-filings';
 import { NoticeCampaigns } from './notice-campaigns';
 import { ProgressStatements } from './progress-statements';
+import { RecordForm } from './record-form';
 import { announceDutiesChanged, useDutiesWords } from './use-duties-words';
 import './duties.css';
 
@@ -61,12 +62,16 @@ export function DutiesSection({ incidentId, version }: { incidentId: string; ver
         </p>
       )}
       {!record ? (
-        <p className="empty" data-testid="duties-none">
-          {dt('duties.none')}
-        </p>
+        <>
+          <p className="empty" data-testid="duties-none">
+            {dt('duties.none')}
+          </p>
+          {canPrepare && <RecordForm incidentId={incidentId} record={null} onChanged={reload} />}
+        </>
       ) : (
         <>
           <RecordSummary record={record} dt={dt} lang={lang} />
+          {canPrepare && <RecordForm key={record.version} incidentId={incidentId} record={record} onChanged={reload} />}
           <DeadlinesTable deadlines={record.deadlines} dt={dt} lang={lang} />
           <FilingsList incidentId={incidentId} filings={record.filings} canPrepare={canPrepare} onChanged={reload} />
           <NoticeCampaigns incidentId={incidentId} campaigns={record.noticeCampaigns} canPrepare={canPrepare} onChanged={reload} />
