@@ -7,8 +7,16 @@ import { CASE_TIME_ZONE, Clock, isUuid, type Actor } from '@app/common';
 import { IncidentsService } from '@app/incidents';
 import type { AppliedCase } from '../domain/draft-facts';
 import { DutyError, DutyErrorCode } from '../domain/duties.errors';
-import { dayOf, daysLeft, lateDays } from '../rules/day-count';
-import { applicableCases, checkAssertedCases, deadlineOf, reportMandatory, type AssertedCase, type Mandatory } from '../rules/duty-rules';
+import { dayOf, lateDays } from '../rules/day-count';
+import {
+  applicableCases,
+  checkAssertedCases,
+  deadlineOf,
+  openDeadlineState,
+  reportMandatory,
+  type AssertedCase,
+  type Mandatory,
+} from '../rules/duty-rules';
 import type { Bilingual, FilingKind, RulePack } from '../rules/rule-pack';
 import { RulePacks } from '../rules/rule-packs';
 import { BreachFilingEntity, BreachNotificationEntity } from './breach.entities';
@@ -233,13 +241,13 @@ export class BreachNotificationsService {
         };
       }
       if (!mandatory.mandatory) return { ...base, dueOn: d.dueOn, state: 'NOT_REQUIRED', daysLeft: null, lateDays: 0, submittedAt: null };
-      const left = d.dueOn === null ? null : daysLeft(d.dueOn, now, pack);
+      const open = openDeadlineState(d, now, pack);
       return {
         ...base,
         dueOn: d.dueOn,
-        state: left !== null && left < 0 ? 'LATE' : 'OPEN',
-        daysLeft: left,
-        lateDays: left !== null && left < 0 ? -left : 0,
+        state: open?.state ?? 'OPEN',
+        daysLeft: open?.daysLeft ?? null,
+        lateDays: open?.lateDays ?? 0,
         submittedAt: null,
       };
     });

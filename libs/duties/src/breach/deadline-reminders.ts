@@ -3,8 +3,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Clock } from '@app/common';
 import { IncidentsService } from '@app/incidents';
-import { daysLeft } from '../rules/day-count';
-import { applicableCases, deadlineOf, reportMandatory } from '../rules/duty-rules';
+import { applicableCases, deadlineOf, openDeadlineState, reportMandatory } from '../rules/duty-rules';
 import type { Bilingual, RulePack } from '../rules/rule-pack';
 import { RulePacks } from '../rules/rule-packs';
 
@@ -101,8 +100,8 @@ function openOf(r: RecordRow, pack: RulePack, now: Date): OpenDeadline[] {
   return REMINDED_KINDS.flatMap((kind): OpenDeadline[] => {
     if (r.submittedKinds.includes(kind)) return [];
     const d = deadlineOf(pack, kind, knownAt, cases);
-    if (d.dueOn === null) return [];
-    const left = daysLeft(d.dueOn, now, pack);
+    const open = openDeadlineState(d, now, pack);
+    if (!open) return [];
     const filing = pack.filings[kind];
     return [
       {
@@ -111,10 +110,10 @@ function openOf(r: RecordRow, pack: RulePack, now: Date): OpenDeadline[] {
         kind,
         label: { ja: filing.ja, en: filing.en },
         guidance: filing.guidance,
-        dueOn: d.dueOn,
-        daysLeft: left,
+        dueOn: open.dueOn,
+        daysLeft: open.daysLeft,
         binding: d.binding,
-        state: left < 0 ? 'LATE' : 'OPEN',
+        state: open.state,
         reminders: pack.reminders,
       },
     ];

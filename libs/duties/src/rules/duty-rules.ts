@@ -1,6 +1,6 @@
 import type { AppliedCase } from '../domain/draft-facts';
 import { DutyError, DutyErrorCode } from '../domain/duties.errors';
-import { dueDay, type DayCountRule } from './day-count';
+import { daysLeft, dueDay, type DayCountRule } from './day-count';
 import type { FilingKind, RulePack } from './rule-pack';
 
 /**
@@ -126,4 +126,19 @@ export function deadlineOf(pack: RulePack, kind: FilingKind, knownAt: Date, appl
 /** The pack's way of counting days, for day-count.ts. */
 export function dayRuleOf(pack: RulePack): DayCountRule {
   return { timeZone: pack.timeZone, knowledgeDayNumber: pack.dayCount.knowledgeDayNumber };
+}
+
+/** A deadline not yet met, seen at `now`: its due day, the days left (negative once late), OPEN or LATE. */
+export interface OpenDeadlineState {
+  dueOn: string;
+  daysLeft: number;
+  state: 'OPEN' | 'LATE';
+  lateDays: number;
+}
+
+/** How a report not yet submitted stands at `now` (null: a kind without deadline). The record view and the reminders read it. */
+export function openDeadlineState(deadline: Deadline, now: Date, pack: RulePack): OpenDeadlineState | null {
+  if (deadline.dueOn === null) return null;
+  const left = daysLeft(deadline.dueOn, now, pack);
+  return { dueOn: deadline.dueOn, daysLeft: left, state: left < 0 ? 'LATE' : 'OPEN', lateDays: left < 0 ? -left : 0 };
 }
