@@ -245,7 +245,7 @@ describe('the breach-notification record and the PPC filings', () => {
     );
     expect(res.errors).toBeUndefined();
     preliminary = res.data!.createBreachFilingDraft;
-    expect(preliminary).toMatchObject({ kind: 'PRELIMINARY', status: 'DRAFT', itemsSha256: null, lateDays: null });
+    expect(preliminary).toMatchObject({ kind: 'PRELIMINARY', status: 'DRAFT', itemsSha256: null, lateDays: null, dueOn: '2026-07-07' });
     expect(preliminary.items.overview).toContain('速報');
     expect(preliminary.items.overview).toContain('2026年7月3日');
     expect(preliminary.items.dataItems).toContain('氏名（漢字・ふりがな）');
@@ -385,7 +385,7 @@ describe('the breach-notification record and the PPC filings', () => {
       { input: { incidentId: ctx.incident.id, kind: 'SUPPLEMENT' } },
       lawyerToken,
     );
-    expect(supplement.data!.createBreachFilingDraft).toMatchObject({ kind: 'SUPPLEMENT', supplementNo: 1, status: 'DRAFT' });
+    expect(supplement.data!.createBreachFilingDraft).toMatchObject({ kind: 'SUPPLEMENT', supplementNo: 1, status: 'DRAFT', dueOn: null });
     supplementDraft = supplement.data!.createBreachFilingDraft;
   });
 

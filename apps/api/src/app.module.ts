@@ -37,7 +37,7 @@ import { GateSubscriptionsResolver } from './promotion-gate/gate-subscriptions.r
 import { DashboardModule } from '@app/dashboard';
 import { DutiesModule } from '@app/duties';
 import { HotlineResolver } from './duties/hotline.resolver';
-import { BreachNotificationsResolver } from './duties/breach.resolver';
+import { BreachFilingFieldsResolver, BreachNotificationsResolver } from './duties/breach.resolver';
 import { FilingFilesController } from './duties/filing-files.controller';
 import { ProgressStatementsResolver } from './duties/progress.resolver';
 import { ProgressPageController } from './duties/progress-page.controller';
@@ -339,6 +339,7 @@ export class AppModule implements NestModule {
         GateSubscriptionsResolver,
         DashboardResolver,
         BreachNotificationsResolver,
+        BreachFilingFieldsResolver,
         HotlineResolver,
         ProgressStatementsResolver,
         DashboardSubscriptionsResolver,

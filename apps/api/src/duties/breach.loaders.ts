@@ -1,5 +1,13 @@
 import type DataLoader from 'dataloader';
-import type { BreachFilingEntity, BreachFilingsService, NoticeCampaignEntity, NoticeCampaignsService } from '@app/duties';
+import type {
+  BreachFilingEntity,
+  BreachFilingsService,
+  BreachNotificationsService,
+  DeadlineView,
+  NoticeCampaignEntity,
+  NoticeCampaignsService,
+} from '@app/duties';
+import { Loader } from '../common/loader-helpers';
 import { grouped } from '../common/loader-helpers';
 import type { GqlContext } from '../common/loaders';
 
@@ -10,11 +18,19 @@ import type { GqlContext } from '../common/loaders';
 export interface BreachLoaders {
   filings: DataLoader<string, BreachFilingEntity[]>;
   campaigns: DataLoader<string, NoticeCampaignEntity[]>;
+  /** A record's deadlines as they stand, by record id (a draft filing's due day). */
+  deadlines: DataLoader<string, DeadlineView[]>;
+}
+
+export interface BreachServices {
+  records: BreachNotificationsService;
+  filings: BreachFilingsService;
+  campaigns: NoticeCampaignsService;
 }
 
 const perRequest = new WeakMap<GqlContext, BreachLoaders>();
 
-export function breachLoaders(ctx: GqlContext, filings: BreachFilingsService, campaigns: NoticeCampaignsService): BreachLoaders {
+export function breachLoaders(ctx: GqlContext, { records, filings, campaigns }: BreachServices): BreachLoaders {
   let loaders = perRequest.get(ctx);
   if (!loaders) {
     loaders = {
@@ -25,6 +41,9 @@ export function breachLoaders(ctx: GqlContext, filings: BreachFilingsService, ca
       campaigns: grouped(
         (ids) => campaigns.ofRecords(ids),
         (c) => c.notificationId,
+      ),
+      deadlines: new Loader<string, DeadlineView[]>(async (ids) =>
+        Promise.all(ids.map(async (id) => (await records.view(await records.byId(id))).deadlines)),
       ),
     };
     perRequest.set(ctx, loaders);

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { LocalDateResolver } from 'graphql-scalars';
 import { Actor } from '@app/common';
 import {
   BreachFilingsService,
@@ -65,9 +66,9 @@ const campaignFields = (i: NoticeCampaignInput): NoticeCampaignFields => ({
 @Resolver(() => BreachNotificationType)
 export class BreachNotificationsResolver {
   constructor(
-    @Inject(BreachNotificationsService) private readonly records: BreachNotificationsService,
-    @Inject(BreachFilingsService) private readonly filings: BreachFilingsService,
-    @Inject(NoticeCampaignsService) private readonly campaigns: NoticeCampaignsService,
+    @Inject(BreachNotificationsService) readonly records: BreachNotificationsService,
+    @Inject(BreachFilingsService) readonly filings: BreachFilingsService,
+    @Inject(NoticeCampaignsService) readonly campaigns: NoticeCampaignsService,
   ) {}
 
   @Allow(Permission.DUTIES_READ)
@@ -192,16 +193,33 @@ export class BreachNotificationsResolver {
 
   @ResolveField('filings', () => [BreachFilingType], { description: 'Oldest first' })
   async filingsOf(n: BreachNotificationType, _args: unknown, ctx: GqlContext): Promise<BreachFilingType[]> {
-    return (await breachLoaders(ctx, this.filings, this.campaigns).filings.load(n.id)).map(BreachFilingType.from);
+    return (await breachLoaders(ctx, this).filings.load(n.id)).map(BreachFilingType.from);
   }
 
   @ResolveField(() => [NoticeCampaignType], { description: 'Oldest first' })
   async noticeCampaigns(n: BreachNotificationType, _args: unknown, ctx: GqlContext): Promise<NoticeCampaignType[]> {
-    return (await breachLoaders(ctx, this.filings, this.campaigns).campaigns.load(n.id)).map(NoticeCampaignType.from);
+    return (await breachLoaders(ctx, this).campaigns.load(n.id)).map(NoticeCampaignType.from);
   }
 
   @ResolveField(() => [BreachDataItemType], { description: "The incident's data categories: leaked ones, then those confirmed not leaked" })
   async dataItems(n: BreachNotificationType, _args: unknown, ctx: GqlContext): Promise<BreachDataItemType[]> {
     return (await ctx.loaders.incidentDataCategories.load(n.incidentId)).map((c) => ({ name: c.name, leaked: c.leaked }));
+  }
+}
+
+/** A filing's fields read from elsewhere (the filing was read with its access checked). */
+@Resolver(() => BreachFilingType)
+export class BreachFilingFieldsResolver {
+  constructor(
+    @Inject(BreachNotificationsService) readonly records: BreachNotificationsService,
+    @Inject(BreachFilingsService) readonly filings: BreachFilingsService,
+    @Inject(NoticeCampaignsService) readonly campaigns: NoticeCampaignsService,
+  ) {}
+
+  @ResolveField('dueOn', () => LocalDateResolver, { nullable: true })
+  async dueOn(f: BreachFilingType, _args: unknown, ctx: GqlContext): Promise<string | null> {
+    if (f.status === 'SUBMITTED') return f.dueOn;
+    const deadlines = await breachLoaders(ctx, this).deadlines.load(f.notificationId);
+    return deadlines.find((d) => d.kind === f.kind)?.dueOn ?? null;
   }
 }

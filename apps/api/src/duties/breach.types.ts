@@ -55,7 +55,8 @@ export class BreachCaseType {
 @ObjectType('BreachDeadline', { description: "A filing's deadline as it stands when read" })
 export class BreachDeadlineType {
   @Field(() => BreachFilingKind) kind!: string;
-  @Field(() => LocalDateResolver, { nullable: true, description: 'The last day (Asia/Tokyo); frozen at submission' }) dueOn!: string | null;
+  @Field(() => LocalDateResolver, { nullable: true, description: 'The last day (Asia/Tokyo), from the record as it stands now' })
+  dueOn!: string | null;
   @Field(() => Int, { nullable: true, description: 'The limit in days from the day the company knew (day 1)' }) days!: number | null;
   @Field({ description: "A statutory limit (the final report), or the PPC's guidance (the preliminary report's 3-5 days)" })
   binding!: boolean;
@@ -101,8 +102,14 @@ export class BreachFilingType {
   @Field(() => BreachFilingStatus) status!: string;
   @Field(() => BreachFilingItemsType) items!: BreachFilingItemsType;
   @Field() rulePackId!: string;
-  @Field(() => LocalDateResolver, { nullable: true, description: 'The due day as it stood at submission (the record has the live one)' })
+  @Field(() => LocalDateResolver, {
+    nullable: true,
+    description:
+      "Its due day: as it stood at submission once submitted; while a draft, the rule pack's day for the record as it stands (none for a supplement)",
+  })
   dueOn!: string | null;
+  /** The record it belongs to (for the field resolvers). */
+  notificationId!: string;
   @Field(() => DateTimeResolver, { nullable: true }) submittedAt!: Date | null;
   @Field(() => BreachFilingChannel, { nullable: true }) channel!: string | null;
   @Field(() => String, { nullable: true, description: "The authority's receipt or reference number (受付番号)" }) referenceNumber!:
