@@ -173,5 +173,16 @@ describe('the duties on the dashboard page', () => {
     );
     expect(api.data!.breachNotification).toEqual({ knowledgeDay: '2026-07-03', individualsEstimate: 1500 });
     expect(errors).toEqual([]);
+
+    // A reminder's link names its incident: the page shows that one, though it is no longer the newest.
+    const linked = await h.openPage('ja-JP', `/?incident=${ctx.incident.id}#duties`);
+    await h.signIn(linked.page, ctx.chief.user.email, ctx.chief.password);
+    const banner = linked.page.getByTestId('duties-banner');
+    await banner.waitFor(WAIT);
+    expect(await banner.getAttribute('data-kind')).toBe('FINAL');
+    expect(await banner.getAttribute('data-state')).toBe('LATE');
+    // That incident's duties: its preliminary report, submitted in the first test (the newest incident has none).
+    await linked.page.locator('#duties tr[data-kind="PRELIMINARY"][data-status="SUBMITTED"]').waitFor(WAIT);
+    expect(linked.errors).toEqual([]);
   });
 });

@@ -8,8 +8,11 @@ describe('the page’s address', () => {
       asOfUnusable: null,
       item: 'CM-004',
       view: 'review',
+      incident: null,
     });
-    expect(readPageParams('')).toEqual({ asOf: null, asOfUnusable: null, item: null, view: null });
+    expect(readPageParams('')).toEqual({ asOf: null, asOfUnusable: null, item: null, view: null, incident: null });
+    // The PPC report reminders' links: that incident's page, not the most recent incident's.
+    expect(readPageParams('?incident=4FAD99DB-570C-49DC-9A74-01DB0B885731').incident).toBe('4fad99db-570c-49dc-9a74-01db0b885731');
     expect(readPageParams('?item=cm-012')).toMatchObject({ item: 'CM-012' });
   });
 
@@ -20,6 +23,8 @@ describe('the page’s address', () => {
     expect(readPageParams('?item=%3Cscript%3E').item).toBeNull();
     expect(readPageParams(`?item=CM-${'9'.repeat(40)}`).item).toBeNull();
     expect(readPageParams('?view=admin').view).toBeNull();
+    expect(readPageParams('?incident=1%20OR%201%3D1').incident).toBeNull();
+    expect(readPageParams('?incident=4fad99db-570c-49dc-9a74').incident).toBeNull();
   });
 
   it('writes the chosen day into the address, keeping the rest; today removes it', () => {

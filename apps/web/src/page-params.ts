@@ -6,6 +6,8 @@
  * - `item=CM-004`: highlight that countermeasure's rows and scroll to the first
  *   (links from notifications).
  * - `view=review`: scroll to the review queue (links from notifications).
+ * - `incident=<id>`: that incident's dashboard rather than the most recent one's (links from the PPC report
+ *   reminders, `/?incident=<id>#duties`).
  *
  * A value the page cannot use is ignored (the page opens as if it were absent),
  * never sent to the server as is.
@@ -16,11 +18,14 @@ export interface PageParams {
   asOfUnusable: string | null;
   item: string | null;
   view: 'review' | null;
+  /** An incident's id (a UUID, lower-cased); null: the most recent incident. */
+  incident: string | null;
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** A countermeasure's key as the API writes it (CM-004); kept short so it never grows a query. */
 const ITEM_KEY = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,6}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A real calendar day written YYYY-MM-DD (2026-02-30 is not one). */
 export function isCalendarDay(value: string): boolean {
@@ -41,6 +46,7 @@ export function readPageParams(search: string): PageParams {
     asOfUnusable: asOf !== null && !usable ? asOf.slice(0, 40) : null,
     item: item && ITEM_KEY.test(item) ? item.toUpperCase() : null,
     view: q.get('view') === 'review' ? 'review' : null,
+    incident: UUID.test(q.get('incident') ?? '') ? q.get('incident')!.toLowerCase() : null,
   };
 }
 

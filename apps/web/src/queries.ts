@@ -25,11 +25,14 @@ const ITEM = graphql(`
   }
 `);
 
-/** The dashboard of the most recent incident, today (`asOf` null: live) or as it stood at the end of a past day. */
+/**
+ * The dashboard of an incident (`incidentId` null: the most recent), today (`asOf` null: live) or as it stood at the
+ * end of a past day.
+ */
 export const DASHBOARD = graphql(
   `
-  query Dashboard($asOf: LocalDate) {
-    dashboard(asOf: $asOf) {
+  query Dashboard($asOf: LocalDate, $incidentId: ID) {
+    dashboard(asOf: $asOf, incidentId: $incidentId) {
       asOf generatedAt incidentId incidentTitle startsOn
       totals { total verified verifiedShare requiredTotal requiredVerified requiredVerifiedShare open overdue dueSoon blocked atRisk }
       byStatus { status count }

@@ -72,7 +72,7 @@ export function DashboardPage({
     if (new URLSearchParams(window.location.search).has('asOf') && asOf === null) choose(null);
   }, [asOf, choose]);
 
-  const [res, reexecute] = useQuery({ query: DASHBOARD, variables: { asOf } });
+  const [res, reexecute] = useQuery({ query: DASHBOARD, variables: { asOf, incidentId: params.incident } });
   // While another day loads, the day before stays on the page (marked busy), rather than a blank page.
   const fresh = res.data?.dashboard;
   const previous = useRef<Dashboard | undefined>(undefined);
