@@ -93,4 +93,39 @@ describe('the hotline chart of the dashboard page', () => {
     expect(await row.locator('td[data-total]').textContent()).toBe(String(1234 + 56 + 7 + 8));
     expect(errors).toEqual([]);
   });
+  it('lets customer support log a day from the page: the figures are corrected with the version read, and the table shows them', async () => {
+    const token = await h.t.login('cs.lead@example.com', PASSWORD);
+    const { asOf } = (await h.t.gql<{ dashboard: { asOf: string } }>(`{ dashboard { asOf } }`, {}, token)).data!.dashboard;
+    const { page, errors } = await h.openPage('ja-JP');
+    await h.signIn(page, 'cs.lead@example.com');
+    const form = page.getByTestId('hotline-log-form');
+    await form.waitFor(WAIT);
+    expect(await form.locator('input[name="day"]').inputValue()).toBe(asOf);
+    // Today was recorded by the test before: the form starts from its figures, and saving corrects them.
+    await page
+      .getByTestId('chart-hotline')
+      .locator(`tr[data-day="${asOf}"]`)
+      .waitFor({ state: 'attached', ...WAIT });
+    expect(await form.locator('input[name="BREACH_QUESTION"]').inputValue()).toBe('1234');
+    await form.locator('input[name="BREACH_QUESTION"]').fill('1300');
+    await form.locator('input[name="IMPERSONATION_REPORT"]').fill('61');
+    await form.getByRole('button', { name: JA['hotline.log.save'] }).click();
+    const message = form.getByTestId('hotline-log-message');
+    await message.waitFor(WAIT);
+    expect(await message.getAttribute('role'), (await message.textContent()) ?? '').toBe('status');
+    const row = page.getByTestId('chart-hotline').locator(`tr[data-day="${asOf}"]`);
+    await expect.poll(() => row.locator('td[data-kind="BREACH_QUESTION"]').textContent(), WAIT).toBe('1300');
+    expect(await row.locator('td[data-kind="IMPERSONATION_REPORT"]').textContent()).toBe('61');
+    expect(errors).toEqual([]);
+
+    // An auditor reads the chart but is not offered the form.
+    const auditor = await h.openPage('ja-JP');
+    await h.signIn(auditor.page, 'auditor@example.com');
+    await auditor.page.getByTestId('chart-hotline').waitFor(WAIT);
+    await auditor.page.getByTestId('dashboard').waitFor(WAIT);
+    // The auditor's own permissions answered (the review queue is theirs alone), then two frames for React to draw.
+    await auditor.page.getByTestId('review-queue').waitFor(WAIT);
+    await auditor.page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(null))))');
+    expect(await auditor.page.getByTestId('hotline-log-form').count()).toBe(0);
+  });
 });

@@ -7,9 +7,23 @@ import { graphql, type ResultOf } from './graphql';
 export const HOTLINE_CONTACTS = graphql(`
   query HotlineContacts($incidentId: ID!, $from: LocalDate!, $to: LocalDate!) {
     hotlineContacts(incidentId: $incidentId, from: $from, to: $to) {
-      day total
+      day total version
       counts { kind count }
     }
   }
 `);
 export type HotlineDayView = ResultOf<typeof HOTLINE_CONTACTS>['hotlineContacts'][number];
+
+/** Whether the signed-in user logs the hotline (permission hotline:log; the server decides per incident anyway). */
+export const HOTLINE_ME = graphql(`
+  query HotlineMe {
+    me { id permissions }
+  }
+`);
+
+/** Records or corrects a day's figures (expectedVersion null for a new day). */
+export const RECORD_HOTLINE_CONTACTS = graphql(`
+  mutation RecordHotlineContacts($input: RecordHotlineContactsInput!) {
+    recordHotlineContacts(input: $input) { day total version }
+  }
+`);

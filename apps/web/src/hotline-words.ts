@@ -16,6 +16,11 @@ const ja = {
   'hotline.count': '件数',
   'hotline.day': '日付',
   'hotline.total': '合計',
+  'hotline.log': 'お問い合わせ件数を記録する',
+  'hotline.log.day': '日付（日本時間）',
+  'hotline.log.save': '記録する',
+  'hotline.log.saved': '{day} の件数を記録しました（版 {version}）。',
+  'hotline.log.error': 'エラー（{code}）: {message}',
 };
 export type HotlineKey = keyof typeof ja;
 
@@ -30,6 +35,11 @@ const en: Record<HotlineKey, string> = {
   'hotline.count': 'Contacts',
   'hotline.day': 'Day',
   'hotline.total': 'Total',
+  'hotline.log': "Log a day's contacts",
+  'hotline.log.day': 'Day (Japan time)',
+  'hotline.log.save': 'Record',
+  'hotline.log.saved': 'Recorded the figures of {day} (version {version}).',
+  'hotline.log.error': 'Error ({code}): {message}',
 };
 
 const DICTIONARIES: Record<Lang, Record<HotlineKey, string>> = { ja, en };

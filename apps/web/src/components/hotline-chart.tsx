@@ -6,6 +6,7 @@ import { useI18n } from '../i18n-context';
 import { HOTLINE_CONTACTS, type HotlineDayView } from '../hotline-queries';
 import { HOTLINE_KIND_COLORS, HOTLINE_KIND_ORDER, hotlineKindLabel, hotlineRange, hotlineTranslator } from '../hotline-words';
 import { ChartCanvas, DataTable, shortDay } from './charts';
+import { HotlineLogForm } from './hotline-log-form';
 
 const countOf = (d: HotlineDayView, kind: string) => d.counts.find((c) => c.kind === kind)?.count ?? 0;
 
@@ -118,6 +119,7 @@ export function HotlineChart({
           </DataTable>
         </>
       )}
+      <HotlineLogForm incidentId={incidentId} days={days} onSaved={() => reexecute({ requestPolicy: 'network-only' })} />
     </section>
   );
 }
