@@ -14,13 +14,6 @@ export const HOTLINE_CONTACTS = graphql(`
 `);
 export type HotlineDayView = ResultOf<typeof HOTLINE_CONTACTS>['hotlineContacts'][number];
 
-/** Whether the signed-in user logs the hotline (permission hotline:log; the server decides per incident anyway). */
-export const HOTLINE_ME = graphql(`
-  query HotlineMe {
-    me { id permissions }
-  }
-`);
-
 /** Records or corrects a day's figures (expectedVersion null for a new day). */
 export const RECORD_HOTLINE_CONTACTS = graphql(`
   mutation RecordHotlineContacts($input: RecordHotlineContactsInput!) {

@@ -208,7 +208,13 @@ export function DashboardPage({
         <div className="charts">
           <StatusByCategoryChart byCategory={d.byCategory} />
           <BurnUpChart burnUp={d.burnUp} />
-          <HotlineChart incidentId={d.incidentId} asOf={d.asOf} startsOn={d.startsOn} version={version} />
+          <HotlineChart
+            incidentId={d.incidentId}
+            asOf={d.asOf}
+            startsOn={d.startsOn}
+            version={version}
+            canLog={roles.has('TASK_FORCE') || roles.has('EXECUTIVE')}
+          />
         </div>
         <div className="lists">
           <ItemTable

@@ -21,11 +21,14 @@ export function HotlineChart({
   asOf,
   startsOn,
   version,
+  canLog,
 }: {
   incidentId: string;
   asOf: string;
   startsOn: string | null;
   version: number;
+  /** The user's roles hold hotline:log (task-force members, executives): the logging form is shown. */
+  canLog: boolean;
 }) {
   const { lang, t } = useI18n();
   const ht = useMemo(() => hotlineTranslator(lang), [lang]);
@@ -119,7 +122,7 @@ export function HotlineChart({
           </DataTable>
         </>
       )}
-      <HotlineLogForm incidentId={incidentId} days={days} onSaved={() => reexecute({ requestPolicy: 'network-only' })} />
+      {canLog && <HotlineLogForm incidentId={incidentId} days={days} onSaved={() => reexecute({ requestPolicy: 'network-only' })} />}
     </section>
   );
 }
