@@ -5,6 +5,12 @@ import { ProgressStatements1795800000200 } from './1795800000200-ProgressStateme
 import { CountermeasureKeyOrder1795700000100 } from './1795700000100-CountermeasureKeyOrder';
 import { Hotline1795800000300 } from './1795800000300-Hotline';
 import { BreachReportReminders1795800000900 } from './1795800000900-BreachReportReminders';
+import { Sessions1795900000100 } from './1795900000100-Sessions';
+import { TotpAndRecoveryCodes1795900000200 } from './1795900000200-TotpAndRecoveryCodes';
+import { Passkeys1795900000300 } from './1795900000300-Passkeys';
+import { SingleSignOn1795900000400 } from './1795900000400-SingleSignOn';
+import { SignerProof1795900000500 } from './1795900000500-SignerProof';
+import { AuditorAccessLimits1795900000600 } from './1795900000600-AuditorAccessLimits';
 import { EvidenceBundles1795690000400 } from './1795690000400-EvidenceBundles';
 import { TrailCheckpointCopies1795690000300 } from './1795690000300-TrailCheckpointCopies';
 import { TrailCheckpoints1795690000200 } from './1795690000200-TrailCheckpoints';
@@ -62,4 +68,10 @@ export const migrations: (new () => MigrationInterface)[] = [
   ProgressStatements1795800000200,
   Hotline1795800000300,
   BreachReportReminders1795800000900,
+  Sessions1795900000100,
+  TotpAndRecoveryCodes1795900000200,
+  Passkeys1795900000300,
+  SingleSignOn1795900000400,
+  SignerProof1795900000500,
+  AuditorAccessLimits1795900000600,
 ];

@@ -12,6 +12,17 @@ export const TABLE_OWNERS = {
   // identity
   users: 'identity',
   api_keys: 'identity',
+  auth_sessions: 'identity',
+  auth_refresh_tokens: 'identity',
+  second_factor_policy: 'identity',
+  user_second_factors: 'identity',
+  webauthn_credentials: 'identity',
+  webauthn_challenges: 'identity',
+  totp_secrets: 'identity',
+  recovery_codes: 'identity',
+  sso_sign_in_states: 'identity',
+  sso_handoffs: 'identity',
+  sso_identities: 'identity',
   // the audit trail (one hash chain)
   audit_trail: 'audit-trail',
   // its signed checkpoints (Merkle tree heads), their co-signatures and copies outside the database
@@ -54,6 +65,8 @@ export const TABLE_OWNERS = {
   audit_findings: 'audits',
   audit_clearances: 'audits',
   audit_risk_acceptances: 'audits',
+  // auditors' accounts limited to their engagements (issue 16)
+  auditor_access_limits: 'audits',
   // the promotion gate
   promotion_gates: 'promotion-gate',
   promotion_gate_history: 'promotion-gate',

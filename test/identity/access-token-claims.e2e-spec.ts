@@ -32,13 +32,16 @@ describe('access tokens must carry exp, iat and a user id', () => {
     const a = decode(signedIn, { complete: true })!;
     const b = decode(minted, { complete: true })!;
     expect(b.header).toEqual(a.header);
-    const { iat: iatA, exp: expA, ...restA } = a.payload as Record<string, number>;
-    const { iat: iatB, exp: expB, ...restB } = b.payload as Record<string, number>;
-    // Same claim names and values; only the issue second may differ (the two were made a moment apart).
+    const { iat: iatA, exp: expA, sid: sidA, ...restA } = a.payload as Record<string, number | string>;
+    const { iat: iatB, exp: expB, sid: sidB, ...restB } = b.payload as Record<string, number | string>;
+    // Same claim names and values; only the issue second and the session (two sessions) differ.
     expect(Object.keys(b.payload).sort()).toEqual(Object.keys(a.payload).sort());
     expect(restB).toEqual(restA);
     expect(restA).toEqual({ sub: user.user.id });
-    expect(expB! - iatB!).toBe(expA! - iatA!);
+    expect(sidA).not.toBe(sidB);
+    const sessions = await t.sql<{ id: string; user_id: string }>(`SELECT id, user_id FROM auth_sessions WHERE id = ANY($1)`, [[sidA, sidB]]);
+    expect(sessions.map((r) => r.user_id)).toEqual([user.user.id, user.user.id]);
+    expect((expB as number) - (iatB as number)).toBe((expA as number) - (iatA as number));
     // Both signed with the server's secret, and the server serves both as the same user.
     expect(() => verify(minted, secret(), { algorithms: ['HS256'] })).not.toThrow();
     expect((await t.gql<{ me: { id: string } }>(ME, {}, minted)).data?.me.id).toBe(user.user.id);
@@ -57,6 +60,17 @@ describe('access tokens must carry exp, iat and a user id', () => {
     expect(errorCode(await t.gql(ME, {}, noIat))).toBe('UNAUTHENTICATED');
     const textExp = sign(JSON.stringify({ sub: user.user.id, iat: now(), exp: String(now() + 600) }), secret(), { algorithm: 'HS256' });
     expect(errorCode(await t.gql(ME, {}, textExp))).toBe('UNAUTHENTICATED');
+  });
+
+  it("a token without a session, or naming another user's session, is refused (INVALID_TOKEN)", async () => {
+    const other = await t.createUser(['TASK_FORCE']);
+    const otherSid = TestApp.sessionOf(await other.token());
+    for (const claims of [{ sub: user.user.id }, { sub: user.user.id, sid: otherSid }, { sub: user.user.id, sid: 'x' }]) {
+      const token = sign(claims, secret(), { algorithm: 'HS256', expiresIn: 600 });
+      const res = await t.gql(ME, {}, token);
+      expect(errorCode(res), JSON.stringify(claims)).toBe('UNAUTHENTICATED');
+      expect(res.errors![0]!.extensions!.reason).toBe('INVALID_TOKEN');
+    }
   });
 
   it('a sub that is not a user id is UNAUTHENTICATED, not an internal error', async () => {

@@ -6,7 +6,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
 import { inject } from 'vitest';
 import { Actor } from '@app/common';
-import { AuthService, UsersService, type Role, type UserEntity } from '@app/identity';
+import { JwtService } from '@nestjs/jwt';
+import { AuthSessionEntity, UsersService, type Role, type UserEntity } from '@app/identity';
+import { DataSource } from 'typeorm';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { assertTestDatabase, withDatabase } from './global-setup';
 import { appClosed, appOpened } from './open-apps';
@@ -37,7 +39,15 @@ export class TestApp {
    * `opts.restartOf`: a server restarted on the database of that (closed) app
    * instead of a fresh one: what the previous run left there is still there.
    */
-  static async start(env: Record<string, string> = {}, opts: { restartOf?: TestApp } = {}): Promise<TestApp> {
+  /**
+   * `opts.secondFactorPolicy`: 'default' keeps the migration's policy (a second factor required for AUDITOR,
+   * EXECUTIVE and ADMIN: their password sign-ins start ENROLMENT_PENDING); otherwise no role requires one, so that
+   * specs not about second factors sign in with a password alone. Sessions minted by `token()` are ACTIVE either way.
+   */
+  static async start(
+    env: Record<string, string> = {},
+    opts: { restartOf?: TestApp; secondFactorPolicy?: 'default' | 'none' } = {},
+  ): Promise<TestApp> {
     if (TestApp.open > 0) throw new Error('Close the previous TestApp first (one app per test process at a time)');
     TestApp.open++;
     let databaseUrl = opts.restartOf?.databaseUrl;
@@ -60,6 +70,7 @@ export class TestApp {
       DATABASE_URL: databaseUrl,
       DATA_DIR: dataDir,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      SECOND_FACTOR_KEY: randomBytes(32).toString('hex'),
       DEMO: 'false',
       LOG_LEVEL: 'silent',
       // Hundreds of users and sign-ins: argon2id at its smallest cost (refused outside NODE_ENV=test,
@@ -68,6 +79,10 @@ export class TestApp {
       // The signing keys: made under DATA_DIR/keys, except in production, which requires key files (made here, unless given).
       TRAIL_SIGNING_KEY_FILE: production ? signingKeyFile(dataDir, 'trail') : '',
       BUNDLE_SIGNING_KEY_FILE: production ? signingKeyFile(dataDir, 'bundle') : '',
+      // Minted sessions carry a second-factor proof made when minted: a day's step-up window keeps specs that sign
+      // (sign-offs, clearances) independent of how long they run; test/identity/step-up.e2e-spec.ts ages the proof itself.
+      STEP_UP_MAX_AGE_SECONDS: '86400',
+      JWT_TTL_SECONDS: '3600',
       ...env,
     });
     let app: NestExpressApplication;
@@ -81,6 +96,9 @@ export class TestApp {
     const address = app.getHttpServer().address() as { port: number };
     const started = new TestApp(app, `http://127.0.0.1:${address.port}`, databaseUrl, dataDir);
     appOpened(started);
+    if (opts.secondFactorPolicy !== 'default') {
+      await app.get(DataSource).query(`UPDATE second_factor_policy SET required = false, updated_by_label = 'system:test-factory'`);
+    }
     return started;
   }
 
@@ -146,14 +164,48 @@ export class TestApp {
     };
   }
 
+  private readonly minted = new Map<string, { token: string; until: number }>();
+
   /**
-   * The access token `login` would return for `user`, issued by the same
-   * AuthService.issueToken the sign-in mutation calls: same claims, same secret,
-   * so every request with it is authorized exactly as in production. Skips only
-   * the password check and the sign-in limits, for tests that do not test sign-in.
+   * An access token as `login` would return it after the second factor: a session row (ACTIVE, its second factor
+   * proved by TOTP when minted) and a token with the same claims and secret as SessionsService issues, so every
+   * request with it is authorized exactly as in production. Skips the password, the second factor and their limits
+   * (and their trail entries), for tests that do not test sign-in. One session per user, reused while its token lasts.
    */
   async mintToken(user: UserEntity): Promise<string> {
-    return (await this.app.get(AuthService).issueToken(user)).accessToken;
+    const cached = this.minted.get(user.id);
+    if (cached && cached.until > Date.now() + 60_000) return cached.token;
+    const now = new Date();
+    const repo = this.app.get(DataSource).getRepository(AuthSessionEntity);
+    const session = repo.create({
+      userId: user.id,
+      state: 'ACTIVE',
+      signInMethod: 'PASSWORD',
+      secondFactorMethod: 'TOTP',
+      secondFactorAt: now,
+      secondFactorAmr: null,
+      secondFactorAcr: null,
+      userAgent: 'test-factory',
+      address: null,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + 24 * 3600_000),
+      revokedAt: null,
+      revokedById: null,
+      revokedByLabel: null,
+      revocationReason: null,
+    });
+    await repo.insert(session);
+    const token = await this.app.get(JwtService).signAsync({ sub: user.id, sid: session.id });
+    const { exp } = this.app.get(JwtService).decode<{ exp: number }>(token);
+    this.minted.set(user.id, { token, until: exp * 1000 });
+    return token;
+  }
+
+  /** The session id (`sid`) an access token names. */
+  static sessionOf(token: string): string {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sid: string };
+    return payload.sid;
   }
 
   /** Runs SQL on this app's database (for asserting what was or was not written). */

@@ -1,6 +1,6 @@
 import { Module, RequestMethod, ValidationPipe, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { PassportModule } from '@nestjs/passport';
@@ -24,7 +24,7 @@ import {
   CountermeasuresService,
   CountermeasureTargetsService,
 } from '@app/countermeasures';
-import { IdentityModule, UsersService } from '@app/identity';
+import { IdentityModule, SessionsService, UsersService } from '@app/identity';
 import { AuditEngagementsService, AuditFindingsService, AuditsModule, RiskAcceptancesService } from '@app/audits';
 import { PromotionGateModule, PromotionGateService, WebhookDispatcher } from '@app/promotion-gate';
 import { GateChangeNotifier, NotificationsModule } from '@app/notifications';
@@ -60,6 +60,8 @@ import { ApiKeysResolver } from './identity/api-keys.resolver';
 import { ApiKeyStrategy } from './auth/api-key.strategy';
 import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
+import { EngagementScopeInterceptor } from './audits/engagement-scope/engagement-scope.interceptor';
+import { AuditorAccessResolver } from './audits/engagement-scope/auditor-access.resolver';
 import { TrailCheckpointCosignatureResolver, TrailCheckpointsResolver } from './audit-trail/trail-checkpoints.resolver';
 import { trailCheckpointsModule } from './audit-trail/trail-checkpoints.wiring';
 import { TrailCheckpointsJob } from './jobs/trail-checkpoints.job';
@@ -93,7 +95,11 @@ import { HealthController } from './health/health.controller';
 import { VerifierPageController } from './proofs/verifier-page.controller';
 import { EvidenceFilesController } from './evidence/evidence-files.controller';
 import { AuthResolver } from './identity/auth.resolver';
+import { SecondFactorResolver } from './identity/second-factor.resolver';
+import { PasskeysResolver } from './identity/passkeys.resolver';
 import { UsersResolver } from './identity/users.resolver';
+import { SsoController } from './identity/sso.controller';
+import { SsoResolver } from './identity/sso.resolver';
 import { StartupService } from './startup/startup.service';
 import { DateRulesJob } from './jobs/date-rules.job';
 import { logDestination, logFormatFor } from './logging/log-output';
@@ -188,6 +194,7 @@ export class AppModule implements NestModule {
             AuditFindingsService,
             RiskAcceptancesService,
             PromotionGateService,
+            SessionsService,
           ],
           useFactory: (
             config: ConfigService<AppConfig, true>,
@@ -203,6 +210,7 @@ export class AppModule implements NestModule {
             auditFindings: AuditFindingsService,
             riskAcceptances: RiskAcceptancesService,
             gates: PromotionGateService,
+            sessions: SessionsService,
           ): ApolloDriverConfig => {
             const production = config.get('NODE_ENV', { infer: true }) === 'production';
             const shape = queryShapeLimits(config);
@@ -270,6 +278,7 @@ export class AppModule implements NestModule {
               subscriptions: {
                 'graphql-ws': graphqlWsConfig({
                   authenticator: new ConnectionAuthenticator(),
+                  onSessionsRevoked: (listener) => sessions.onRevoked(listener),
                   production,
                   maxTokens,
                   shapeRule: queryLimitsRule(shape),
@@ -296,11 +305,15 @@ export class AppModule implements NestModule {
         KeysController,
         BundlesController,
         FilingFilesController,
+        // Single sign-on's browser routes (start, callback).
+        SsoController,
         // The public progress page (promise 9): no sign-in, no cookie, cacheable.
         ProgressPageController,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
+        // Auditors limited to their engagements (issue 16): after the guard, before every operation and route.
+        { provide: APP_INTERCEPTOR, useClass: EngagementScopeInterceptor },
         { provide: APP_FILTER, useClass: AllErrorsFilter },
         {
           provide: APP_PIPE,
@@ -310,10 +323,14 @@ export class AppModule implements NestModule {
         ApiKeyStrategy,
         LocalStrategy,
         AuthResolver,
+        SecondFactorResolver,
+        PasskeysResolver,
         UsersResolver,
+        SsoResolver,
         ApiKeysResolver,
         SigningKeysResolver,
         AuditTrailResolver,
+        AuditorAccessResolver,
         TrailCheckpointsResolver,
         TrailCheckpointCosignatureResolver,
         BundlesResolver,

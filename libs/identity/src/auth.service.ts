@@ -1,28 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
 import { normalizeEmail } from './domain/user-rules';
 import { LoginThrottle } from './login-throttle';
 import { PasswordCheckSlots } from './password-check-slots';
 import { PasswordHasher } from './password-hasher';
+import { SessionsService } from './sessions/sessions.service';
 import type { UserEntity } from './user.entity';
 import { UsersService } from './users.service';
 
-export interface AccessTokenClaims {
-  /** The user's id. */
-  sub: string;
-  /** Issued-at and expiry, seconds since the epoch (set by the JWT library). */
-  iat?: number;
-  exp?: number;
-}
-
-export interface IssuedToken {
-  accessToken: string;
-  expiresAt: Date;
-  user: UserEntity;
-}
-
-/** Sign-in and token checks. Reads only: a failed sign-in writes nothing to the database. */
+/**
+ * Password sign-in checks. A failed sign-in writes only its trail entry (SessionsService.recordFailure); sessions
+ * and tokens are SessionsService's.
+ */
 @Injectable()
 export class AuthService {
   constructor(
@@ -30,7 +19,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly throttle: LoginThrottle,
     private readonly slots: PasswordCheckSlots,
-    private readonly jwt: JwtService,
+    private readonly sessions: SessionsService,
   ) {}
 
   /**
@@ -54,9 +43,17 @@ export class AuthService {
       const user = await this.users.findByEmail(email);
       const ok = await this.hasher.verify(user?.passwordHash, password);
       if (!user || !ok) {
+        await this.sessions.recordFailure({
+          action: 'auth.sign-in-failed',
+          userId: user?.id,
+          email,
+          reason: 'INVALID_CREDENTIALS',
+          address,
+        });
         throw new IdentityError(IdentityErrorCode.INVALID_CREDENTIALS, 'E-mail or password is wrong');
       }
       if (!user.active) {
+        await this.sessions.recordFailure({ action: 'auth.sign-in-failed', userId: user.id, reason: 'ACCOUNT_DEACTIVATED', address });
         throw new IdentityError(IdentityErrorCode.ACCOUNT_DEACTIVATED, 'This account is deactivated; ask an admin');
       }
       await attempt.succeeded();
@@ -64,27 +61,5 @@ export class AuthService {
     } finally {
       release();
     }
-  }
-
-  async issueToken(user: UserEntity): Promise<IssuedToken> {
-    const claims: AccessTokenClaims = { sub: user.id };
-    const accessToken = await this.jwt.signAsync(claims);
-    const { exp } = this.jwt.decode<AccessTokenClaims>(accessToken);
-    return { accessToken, expiresAt: new Date((exp ?? 0) * 1000), user };
-  }
-
-  /**
-   * The user behind already-verified token claims, looked up on every request
-   * so that a deactivated user is refused at once.
-   */
-  async userForClaims(claims: AccessTokenClaims): Promise<UserEntity> {
-    // No catch here: a database that does not answer is not an invalid token (which would end the session);
-    // it reaches the client as SERVICE_UNAVAILABLE. The sub is a checked UUID (assertAccessTokenClaims).
-    const user = typeof claims.sub === 'string' ? await this.users.findById(claims.sub) : null;
-    if (!user) throw new IdentityError(IdentityErrorCode.INVALID_TOKEN, 'The access token names no user');
-    if (!user.active) {
-      throw new IdentityError(IdentityErrorCode.ACCOUNT_DEACTIVATED, 'This account is deactivated; ask an admin');
-    }
-    return user;
   }
 }

@@ -12,10 +12,42 @@ import { PasswordCheckSlots } from './password-check-slots';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 import { UsersService } from './users.service';
+import { AuthSessionEntity } from './sessions/auth-session.entity';
+import { RefreshTokenEntity } from './sessions/refresh-token.entity';
+import { SecondFactorPolicyEntity } from './sessions/second-factor-policy.entity';
+import { SecondFactorPolicyService } from './sessions/second-factor-policy.service';
+import { SessionsService } from './sessions/sessions.service';
+import { UserSecondFactorEntity } from './sessions/user-second-factor.entity';
+import { OidcClient } from './sso/oidc-client';
+import { SsoHandoffEntity, SsoIdentityEntity, SsoSignInStateEntity } from './sso/sso.entities';
+import { SsoService } from './sso/sso.service';
+import { PasskeysService } from './second-factor/passkeys.service';
+import { WebauthnChallengesService } from './second-factor/webauthn-challenges.service';
+import { WebauthnChallengeEntity } from './second-factor/webauthn-challenge.entity';
+import { WebauthnCredentialEntity } from './second-factor/webauthn-credential.entity';
+import { RecoveryCodeEntity } from './second-factor/recovery-code.entity';
+import { RecoveryCodesService } from './second-factor/recovery-codes.service';
+import { SecondFactorsService } from './second-factor/second-factors.service';
+import { TotpSecretEntity } from './second-factor/totp-secret.entity';
+import { TotpService } from './second-factor/totp.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([UserEntity, ApiKeyEntity]),
+    TypeOrmModule.forFeature([
+      UserEntity,
+      ApiKeyEntity,
+      AuthSessionEntity,
+      RefreshTokenEntity,
+      SecondFactorPolicyEntity,
+      UserSecondFactorEntity,
+      SsoSignInStateEntity,
+      SsoHandoffEntity,
+      SsoIdentityEntity,
+      WebauthnCredentialEntity,
+      WebauthnChallengeEntity,
+      TotpSecretEntity,
+      RecoveryCodeEntity,
+    ]),
     JwtModule.registerAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<AppConfig, true>) => ({
@@ -28,7 +60,23 @@ import { UsersService } from './users.service';
       }),
     }),
   ],
-  providers: [UsersService, AuthService, ApiKeysService, PasswordHasher, LoginThrottle, PasswordCheckSlots],
-  exports: [UsersService, AuthService, ApiKeysService, JwtModule],
+  providers: [
+    UsersService,
+    AuthService,
+    ApiKeysService,
+    PasswordHasher,
+    LoginThrottle,
+    PasswordCheckSlots,
+    SessionsService,
+    SecondFactorPolicyService,
+    OidcClient,
+    SsoService,
+    PasskeysService,
+    WebauthnChallengesService,
+    TotpService,
+    RecoveryCodesService,
+    SecondFactorsService,
+  ],
+  exports: [UsersService, AuthService, ApiKeysService, JwtModule, SessionsService, SecondFactorPolicyService, LoginThrottle, SsoService, PasskeysService, SecondFactorsService, RecoveryCodesService],
 })
 export class IdentityModule {}

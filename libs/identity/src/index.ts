@@ -13,3 +13,8 @@ export * from './password-hasher';
 export * from './identity.module';
 export * from './jwt-secret';
 export * from './user-times';
+export * from './sessions';
+export * from './sso';
+export * from './second-factor';
+export * from './second-factor/passkeys.service';
+export * from './second-factor/domain/passkey-rules';

@@ -25,6 +25,13 @@ export const GqlCode = {
   /** The database is not answering (down, restarting, or a timeout): try again; the session stays valid (HTTP 503). */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /**
+   * The session must prove a second factor (`extensions.next: VERIFY`) or enrol one (`ENROL`) before anything
+   * else.
+   */
+  SECOND_FACTOR_REQUIRED: 'SECOND_FACTOR_REQUIRED',
+  /** The operation signs a record: prove a second factor (verifySecondFactor, or a passkey) and send it again. */
+  STEP_UP_REQUIRED: 'STEP_UP_REQUIRED',
 } as const;
 export type GqlCode = (typeof GqlCode)[keyof typeof GqlCode];
 
@@ -63,6 +70,16 @@ const DOMAIN_CODE_MAP = {
     API_KEY_ALREADY_REVOKED: GqlCode.CONFLICT,
     INVALID_API_KEY_NAME: GqlCode.BAD_USER_INPUT,
     REASON_REQUIRED: GqlCode.BAD_USER_INPUT,
+    SESSION_REVOKED: GqlCode.UNAUTHENTICATED,
+    SESSION_NOT_FOUND: GqlCode.NOT_FOUND,
+    SECOND_FACTOR_REQUIRED: GqlCode.SECOND_FACTOR_REQUIRED,
+    STEP_UP_REQUIRED: GqlCode.STEP_UP_REQUIRED,
+    INVALID_SECOND_FACTOR: GqlCode.UNAUTHENTICATED,
+    SECOND_FACTOR_NOT_FOUND: GqlCode.NOT_FOUND,
+    SECOND_FACTOR_EXISTS: GqlCode.CONFLICT,
+    LAST_SECOND_FACTOR: GqlCode.CONFLICT,
+    SSO_NOT_CONFIGURED: GqlCode.NOT_FOUND,
+    SSO_REFUSED: GqlCode.UNAUTHENTICATED,
   } satisfies Record<IdentityErrorCode, GqlCode>,
   incidents: {
     INCIDENT_NOT_FOUND: GqlCode.NOT_FOUND,
@@ -156,6 +173,10 @@ const DOMAIN_CODE_MAP = {
     FINDING_ALREADY_LINKED: GqlCode.CONFLICT,
     RISK_ALREADY_ACCEPTED: GqlCode.CONFLICT,
     RISK_ACCEPTANCE_ENDED: GqlCode.CONFLICT,
+    // An auditor limited to their engagements (issue 16): outside them, or after their end.
+    OUTSIDE_ENGAGEMENT: GqlCode.FORBIDDEN,
+    ENGAGEMENT_ENDED: GqlCode.FORBIDDEN,
+    INCIDENT_NOT_NAMED: GqlCode.BAD_USER_INPUT,
   } satisfies Record<AuditErrorCode, GqlCode>,
   dashboard: {
     INVALID_AS_OF: GqlCode.BAD_USER_INPUT,

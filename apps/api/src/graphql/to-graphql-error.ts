@@ -29,6 +29,8 @@ export const GQL_CODE_HTTP_STATUS: Record<GqlCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
+  SECOND_FACTOR_REQUIRED: 403,
+  STEP_UP_REQUIRED: 403,
 };
 
 export interface ErrorShape {

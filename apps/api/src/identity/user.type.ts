@@ -1,7 +1,8 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { ALL_PERMISSIONS, permissionsOf, Role, type UserEntity } from '@app/identity';
+import { ALL_PERMISSIONS, permissionsOf, Role, type IssuedSession, type UserEntity } from '@app/identity';
 import { ConnectionType } from '../common/connection.type';
+import { SessionType } from './session.type';
 
 registerEnumType(Role, {
   name: 'Role',
@@ -90,9 +91,30 @@ export class LoginPayload {
   @Field()
   tokenType!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeResolver, { description: 'When the access token expires: renew it before with refreshSession' })
   expiresAt!: Date;
+
+  @Field({ description: 'Single use: trade it for the next access and refresh tokens (refreshSession); keep it out of URLs and logs' })
+  refreshToken!: string;
+
+  @Field(() => DateTimeResolver, { description: 'The refresh token is refused after this (idle limit, or the session’s end)' })
+  refreshExpiresAt!: Date;
+
+  @Field(() => SessionType)
+  session!: SessionType;
 
   @Field(() => UserType)
   user!: UserType;
+
+  static from(issued: IssuedSession): LoginPayload {
+    return Object.assign(new LoginPayload(), {
+      accessToken: issued.accessToken,
+      tokenType: 'Bearer',
+      expiresAt: issued.expiresAt,
+      refreshToken: issued.refreshToken,
+      refreshExpiresAt: issued.refreshExpiresAt,
+      session: SessionType.from(issued.session, issued.session.id),
+      user: UserType.from(issued.user),
+    });
+  }
 }

@@ -9,7 +9,8 @@ import { BEARER_STRATEGIES } from '../auth/access.guard';
 export type Principal = UserEntity | ApiKeyPrincipal;
 
 export type ConnectionAuthentication =
-  | { ok: true; principal: Principal; authorization: string }
+  /** `sessionId`: the session a user's access token names (none for an API key). */
+  | { ok: true; principal: Principal; authorization: string; sessionId: string | null }
   /** `transient`: the check itself failed (e.g. the database is away), not the credential. */
   | { ok: false; reason: string; transient?: boolean };
 
@@ -35,7 +36,9 @@ export class ConnectionAuthenticator {
     const req: RequestWithUser = { headers: { authorization } };
     try {
       const principal = await runStrategies(req);
-      return principal ? { ok: true, principal, authorization } : { ok: false, reason: 'The access token is not valid' };
+      return principal
+        ? { ok: true, principal, authorization, sessionId: req.authSession?.id ?? null }
+        : { ok: false, reason: 'The access token is not valid' };
     } catch (err) {
       if (err instanceof DomainError) return { ok: false, reason: err.message };
       if (err instanceof Error && err.name === 'TokenExpiredError')

@@ -35,6 +35,10 @@ import type { ConnectionAuthenticator, Principal } from './connection-auth';
  * - **At every event**: before a result is sent, the connection is authenticated
  *   again; a user deactivated (or a token expired) since gets the socket closed
  *   with 4403 instead of the event.
+ * - **At revocation**: when the connection's session is ended (signed out,
+ *   revoked by its user or an admin, its refresh token reused), the socket is
+ *   closed at once with 4403 "Forbidden: this session was ended", without
+ *   waiting for an event.
  * - Only subscriptions are served here; queries and mutations go over HTTP (where
  *   CSRF prevention, the request id, the logs and the transaction context apply).
  * - The same validation rules as HTTP (query limits; no introspection in
@@ -45,7 +49,7 @@ export interface ConnectionExtra {
   socket: WebSocket;
   request: IncomingMessage;
   /** Set by onConnect once the connection is authenticated. */
-  connection?: { id: string; principal: Principal; authorization: string };
+  connection?: { id: string; principal: Principal; authorization: string; sessionId: string | null };
 }
 
 type WsContext = Context<Record<string, unknown> | undefined, ConnectionExtra>;
@@ -83,6 +87,8 @@ export function subscriptionContext(ctx: WsContext, makeLoaders: () => Loaders):
 
 export interface GraphqlWsDeps {
   authenticator: ConnectionAuthenticator;
+  /** Subscribes to ended sessions (SessionsService.onRevoked): their sockets are closed at once. */
+  onSessionsRevoked?: (listener: (sessionIds: readonly string[]) => void) => unknown;
   production: boolean;
   /** The document's token cap, the same as HTTP's (parsing stops there). */
   maxTokens: number;
@@ -124,6 +130,24 @@ function formatError(error: GraphQLError, production: boolean, requestError: boo
 }
 
 export function graphqlWsConfig(deps: GraphqlWsDeps): GraphQLWsSubscriptionsConfig {
+  // The open sockets of each session, to close when it is ended.
+  const socketsOfSession = new Map<string, Set<WebSocket>>();
+  deps.onSessionsRevoked?.((ids) => {
+    for (const id of ids) {
+      for (const socket of socketsOfSession.get(id) ?? [])
+        socket.close(CloseCode.Forbidden, closeReason('this session was ended; sign in again'));
+      socketsOfSession.delete(id);
+    }
+  });
+  const track = (sessionId: string, socket: WebSocket) => {
+    const set = socketsOfSession.get(sessionId) ?? new Set<WebSocket>();
+    set.add(socket);
+    socketsOfSession.set(sessionId, set);
+    socket.once('close', () => {
+      set.delete(socket);
+      if (set.size === 0 && socketsOfSession.get(sessionId) === set) socketsOfSession.delete(sessionId);
+    });
+  };
   const rules = [...specifiedRules, ...deps.validationRules, ...(deps.production ? [NoSchemaIntrospectionCustomRule] : [])];
   const options: Pick<
     ServerOptions<Record<string, unknown> | undefined, ConnectionExtra>,
@@ -132,7 +156,8 @@ export function graphqlWsConfig(deps: GraphqlWsDeps): GraphQLWsSubscriptionsConf
     onConnect: async (ctx) => {
       const auth = await deps.authenticator.authenticate(ctx.connectionParams);
       if (!auth.ok) return refuse(ctx, auth);
-      ctx.extra.connection = { id: randomUUID(), principal: auth.principal, authorization: auth.authorization };
+      ctx.extra.connection = { id: randomUUID(), principal: auth.principal, authorization: auth.authorization, sessionId: auth.sessionId };
+      if (auth.sessionId) track(auth.sessionId, ctx.extra.socket);
       return true;
     },
 

@@ -9,10 +9,13 @@ import { LimitSettings } from './settings/limits.settings';
 import { MailSettings } from './settings/mail.settings';
 import { ProofSettings } from './settings/proofs.settings';
 import { ServerSettings } from './settings/server.settings';
+import { SecondFactorSettings } from './settings/second-factor.settings';
 import { SignInSettings } from './settings/sign-in.settings';
+import { SsoSettings } from './settings/sso.settings';
 import { WebhookSettings } from './settings/webhooks.settings';
 
 export { EVIDENCE_MEDIA_TYPES, type EvidenceMediaType } from './settings/evidence-store.settings';
+export { parseOidcRoleMapping, type OidcMappedRole } from './settings/sso.settings';
 
 /**
  * Every setting the server reads, validated once at start-up. `.env.example`
@@ -26,8 +29,12 @@ export { EVIDENCE_MEDIA_TYPES, type EvidenceMediaType } from './settings/evidenc
  * consult a setting of another group (e.g. NODE_ENV). A new setting goes into
  * its group's file and into `.env.example`.
  */
-export class AppConfig extends ProofSettings(
-  MailSettings(WebhookSettings(EvidenceStoreSettings(LimitSettings(SignInSettings(DatabaseSettings(ServerSettings(class Settings {}))))))),
+export class AppConfig extends SsoSettings(
+  SecondFactorSettings(
+    ProofSettings(
+      MailSettings(WebhookSettings(EvidenceStoreSettings(LimitSettings(SignInSettings(DatabaseSettings(ServerSettings(class Settings {}))))))),
+    ),
+  ),
 ) {}
 
 export class ConfigValidationError extends Error {
@@ -47,6 +54,8 @@ const SECRET_KEYS = new Set([
   'EVIDENCE_S3_ACCESS_KEY_ID',
   'EVIDENCE_S3_SECRET_ACCESS_KEY',
   'CHECKPOINT_WEBHOOK_SECRET',
+  'OIDC_CLIENT_SECRET',
+  'SECOND_FACTOR_KEY',
 ]);
 
 /** Used as @nestjs/config's `validate`, and by the CLI. */

@@ -37,6 +37,28 @@ export const IdentityErrorCode = {
   INVALID_API_KEY_NAME: 'INVALID_API_KEY_NAME',
   /** A revocation needs a reason. */
   REASON_REQUIRED: 'REASON_REQUIRED',
+  /** The session named by the token was ended (signed out, revoked by its user or an admin, refresh token reused). */
+  SESSION_REVOKED: 'SESSION_REVOKED',
+  SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
+  /**
+   * The session must first prove a second factor (`next: VERIFY`) or enrol one (`next: ENROL`, the role requires
+   * it): nothing else is allowed until then.
+   */
+  SECOND_FACTOR_REQUIRED: 'SECOND_FACTOR_REQUIRED',
+  /** The operation signs something: it needs a second factor proved in the last STEP_UP_MAX_AGE_SECONDS. */
+  STEP_UP_REQUIRED: 'STEP_UP_REQUIRED',
+  /** A wrong, used or expired one-time code, recovery code or passkey assertion. */
+  INVALID_SECOND_FACTOR: 'INVALID_SECOND_FACTOR',
+  /** An enrolment, a challenge or a factor that does not exist (or not for this user). */
+  SECOND_FACTOR_NOT_FOUND: 'SECOND_FACTOR_NOT_FOUND',
+  /** A second factor of this kind is already enrolled (one authenticator app per user). */
+  SECOND_FACTOR_EXISTS: 'SECOND_FACTOR_EXISTS',
+  /** Removing the user's last second factor while their role requires one: enrol another first. */
+  LAST_SECOND_FACTOR: 'LAST_SECOND_FACTOR',
+  /** Single sign-on is not configured (no OIDC_ISSUER). */
+  SSO_NOT_CONFIGURED: 'SSO_NOT_CONFIGURED',
+  /** The identity provider's answer was refused (state, nonce, code, token, or no user / no mapped role). */
+  SSO_REFUSED: 'SSO_REFUSED',
 } as const;
 export type IdentityErrorCode = (typeof IdentityErrorCode)[keyof typeof IdentityErrorCode];
 

@@ -74,6 +74,7 @@ describe('permissionsOf', () => {
     expect(permissionsOf([Role.TASK_FORCE, Role.AUDITOR])).toEqual(
       new Set([
         Permission.SELF_READ,
+        Permission.SELF_SECURITY,
         Permission.USERS_READ,
         Permission.REMEDIATION_READ,
         Permission.REMEDIATION_WRITE,

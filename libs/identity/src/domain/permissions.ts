@@ -8,6 +8,8 @@ import { Role } from './role';
 export const Permission = {
   /** Any signed-in, active user: read one's own account. */
   SELF_READ: 'self:read',
+  /** Any signed-in, active user: one's own sessions (list, end) and second factors (enrol, prove, remove). */
+  SELF_SECURITY: 'self:security',
   /** List and read user accounts (to pick owners, see who is on the task force). */
   USERS_READ: 'users:read',
   /** Create users, change their roles, deactivate and reactivate them. */
@@ -90,6 +92,7 @@ export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   ADMIN: [
     Permission.SELF_READ,
+    Permission.SELF_SECURITY,
     Permission.USERS_READ,
     Permission.USERS_MANAGE,
     Permission.REMEDIATION_READ,
@@ -109,6 +112,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   ],
   TASK_FORCE: [
     Permission.SELF_READ,
+    Permission.SELF_SECURITY,
     Permission.USERS_READ,
     Permission.REMEDIATION_READ,
     Permission.REMEDIATION_WRITE,
@@ -121,6 +125,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   ],
   EXECUTIVE: [
     Permission.SELF_READ,
+    Permission.SELF_SECURITY,
     Permission.USERS_READ,
     Permission.REMEDIATION_READ,
     Permission.REMEDIATION_WRITE,
@@ -147,6 +152,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   // Admins do not review or clear: administering the tool gives no say over the audit.
   AUDITOR: [
     Permission.SELF_READ,
+    Permission.SELF_SECURITY,
     Permission.USERS_READ,
     Permission.REMEDIATION_READ,
     Permission.AUDIT_TRAIL_READ,

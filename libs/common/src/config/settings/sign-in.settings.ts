@@ -12,12 +12,12 @@ export function SignInSettings<TBase extends SettingsBase>(Base: TBase) {
     @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
     JWT_SECRET?: string;
 
-    /** Access-token lifetime in seconds. */
+    /** Access-token lifetime in seconds (15 minutes): the page renews it with its refresh token (REFRESH_TTL_SECONDS). */
     @Transform(toInt)
     @IsInt()
     @Min(60)
     @Max(7 * 24 * 3600)
-    JWT_TTL_SECONDS = 3600;
+    JWT_TTL_SECONDS = 900;
 
     @Transform(emptyToUndefined)
     @IsOptional()
