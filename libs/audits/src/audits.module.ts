@@ -18,8 +18,9 @@ import { AuditEngagementsService } from './audit-engagements.service';
 import { AuditFindingsService } from './audit-findings.service';
 import { RiskAcceptancesService } from './risk-acceptances.service';
 import { AuditPortsModule } from './audit-ports.module';
+import { AuditorAccessLimitEntity, AuditorScopeService } from './auditor-scope';
 
-const SERVICES = [AuditClearanceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService];
+const SERVICES = [AuditClearanceService, AuditEngagementsService, AuditFindingsService, RiskAcceptancesService, AuditorScopeService];
 
 @Module({
   imports: [
@@ -36,6 +37,7 @@ const SERVICES = [AuditClearanceService, AuditEngagementsService, AuditFindingsS
       AuditFindingEntity,
       AuditClearanceEntity,
       RiskAcceptanceEntity,
+      AuditorAccessLimitEntity,
     ]),
   ],
   providers: SERVICES,

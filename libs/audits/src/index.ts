@@ -12,3 +12,5 @@ export * from './risk-acceptances.service';
 export * from './audits.module';
 export * from './audit.events';
 export * from './audit-times';
+export * from './domain/auditor-scope';
+export * from './auditor-scope';

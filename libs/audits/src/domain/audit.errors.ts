@@ -36,6 +36,12 @@ export const AuditErrorCode = {
   RISK_ALREADY_ACCEPTED: 'RISK_ALREADY_ACCEPTED',
   /** The risk acceptance is no longer standing (revoked, expired or ended). */
   RISK_ACCEPTANCE_ENDED: 'RISK_ACCEPTANCE_ENDED',
+  /** An auditor limited to their engagements named an incident (or a record of one) outside them, or an operation closed to them. Details: `incidentId`. */
+  OUTSIDE_ENGAGEMENT: 'OUTSIDE_ENGAGEMENT',
+  /** An auditor limited to their engagements asked after the engagement's last day (Japan time). Details: `endedOn`, `incidentId`. */
+  ENGAGEMENT_ENDED: 'ENGAGEMENT_ENDED',
+  /** An auditor limited to several incidents' engagements listed without naming the incident. Details: `field`, `incidentIds`. */
+  INCIDENT_NOT_NAMED: 'INCIDENT_NOT_NAMED',
 } as const;
 export type AuditErrorCode = (typeof AuditErrorCode)[keyof typeof AuditErrorCode];
 

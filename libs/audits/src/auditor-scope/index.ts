@@ -1,0 +1,2 @@
+export * from './auditor-access-limit.entity';
+export * from './auditor-scope.service';
