@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestSubscriber } from '../support/graphql-ws-client';
+import { liveSubscriptions, TestSubscriber, until } from '../support/graphql-ws-client';
 import { errorCode, TestApp } from '../support/test-app';
 
 const LOGIN = `mutation($input: LoginInput!) {
@@ -149,7 +149,6 @@ describe('sessions: rotating refresh tokens, listing and ending sessions', () =>
     const s = await login(member.user.email, member.password);
     const sub = TestSubscriber.bearer(t, s.accessToken, `subscription { notificationAdded { id } }`);
     // Subscribed once the server counts it (the connection is authenticated by then).
-    const { liveSubscriptions, until } = await import('../support/graphql-ws-client');
     await until(() => liveSubscriptions(t) > 0, 'the subscription to be live');
     await t.gql(
       `mutation($id: ID!) { revokeSession(id: $id) { id } }`,

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AppConfig } from '@app/common';
+import { Actor, type AppConfig } from '@app/common';
 import { DemoLoader } from '@app/demo';
 import { EvidenceStoreReconciler } from '@app/evidence';
-import { UsersService } from '@app/identity';
+import { SecondFactorPolicyService, USER_ROLES, UsersService } from '@app/identity';
 import { SigningKeysService } from '@app/signing-keys';
 
 /**
@@ -11,7 +11,8 @@ import { SigningKeysService } from '@app/signing-keys';
  * the evidence rows (what a crash left: every upload temp file, stored files no
  * evidence refers to; evidence whose file is missing is alerted), then the
  * admin from ADMIN_EMAIL / ADMIN_PASSWORD, and the demo case when the database
- * is empty, DEMO is on and this is not production.
+ * is empty, DEMO is on and this is not production (with no second factor
+ * required unless DEMO_MFA=true).
  */
 @Injectable()
 export class StartupService implements OnApplicationBootstrap {
@@ -24,6 +25,7 @@ export class StartupService implements OnApplicationBootstrap {
     @Inject(DemoLoader) private readonly demo: DemoLoader,
     @Inject(EvidenceStoreReconciler) private readonly evidenceStore: EvidenceStoreReconciler,
     @Inject(SigningKeysService) private readonly signingKeys: SigningKeysService,
+    @Inject(SecondFactorPolicyService) private readonly secondFactorPolicy: SecondFactorPolicyService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -47,6 +49,12 @@ export class StartupService implements OnApplicationBootstrap {
     if (empty && this.config.get('DEMO', { infer: true }) && !production) {
       await this.demo.load(this.config.get('DEMO_PASSWORD', { infer: true }));
       this.demoLoaded = true;
+      if (!this.config.get('DEMO_MFA', { infer: true })) {
+        // The demo's people sign in with their password alone (README, "Signing in"); DEMO_MFA=true keeps the
+        // default policy (a second factor for AUDITOR, EXECUTIVE and ADMIN) and every step-up.
+        for (const role of USER_ROLES) await this.secondFactorPolicy.set(Actor.system('demo'), role, false, null);
+        this.logger.log('demo: no role requires a second factor and signing needs no step-up (DEMO_MFA=true to try them)');
+      }
     }
   }
 }
