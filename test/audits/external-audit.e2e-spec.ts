@@ -473,7 +473,7 @@ describe('the external audit: engagements, findings, clearance, risk acceptance'
       systems: { name: string }[];
       findings: { key: string; status: string }[];
     };
-    expect(p.format).toBe('clearance/v1');
+    expect(p.format).toBe('clearance/v2');
     expect(p.clearedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(p.countermeasures.map((x) => [x.key, x.status, x.evidence.map((ev) => ev.sha256)])).toEqual([
       ['CM-001', 'VERIFIED', [sha1]],

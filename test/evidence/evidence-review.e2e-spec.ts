@@ -146,7 +146,7 @@ describe('evidence, review and sign-off through GraphQL', () => {
     expect(signed.errors).toBeUndefined();
     const { digest, payloadJson } = signed.data!.signOffCountermeasure;
     const payload = JSON.parse(payloadJson) as { format: string; evidence: { evidenceId: string; sha256: string }[] };
-    expect(payload.format).toBe('sign-off/v1');
+    expect(payload.format).toBe('sign-off/v2');
     expect(payload.evidence.map((e) => [e.evidenceId, e.sha256])).toEqual([
       [link.data!.submitEvidenceLink.id, link.data!.submitEvidenceLink.sha256],
       [shot.id, shot.sha256],

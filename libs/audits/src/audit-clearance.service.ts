@@ -6,7 +6,7 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditTrailService } from '@app/audit-trail';
-import { CASE_TIME_ZONE, Clock, staleVersion, todayIn, type Actor, emitInOrder } from '@app/common';
+import { CASE_TIME_ZONE, Clock, signerProofOf, staleVersion, todayIn, type Actor, emitInOrder } from '@app/common';
 import { updateIfVersion } from '@app/database';
 import { CountermeasureEntity, countermeasureKey, CountermeasuresService } from '@app/countermeasures';
 import { EvidenceService } from '@app/evidence';
@@ -173,6 +173,7 @@ export class AuditClearanceService {
     const systems = await this.incidents.systemsById(systemIds);
     const clearedAt = this.clock.now();
     const id = randomUUID();
+    const signerProof = signerProofOf(actor);
     const payload = clearancePayload({
       clearanceId: id,
       engagementId: e.id,
@@ -182,6 +183,7 @@ export class AuditClearanceService {
       clearedBy: { id: actor.id, label: actor.label },
       clearedAt,
       statement: text,
+      signerProof,
       countermeasures: scope.map((c) => {
         const so = signOffs.find((s) => s.countermeasureId === c.id);
         return {
@@ -215,6 +217,7 @@ export class AuditClearanceService {
       statement: text,
       digest,
       payload,
+      signerProof,
       withdrawnAt: null,
       withdrawalReason: null,
       withdrawnByLabel: null,
@@ -234,7 +237,7 @@ export class AuditClearanceService {
       entityType: 'AuditEngagement',
       entityId: e.id,
       before: { status: e.status, version: e.version },
-      after: { status: 'CLEARED', version: e.version + 1, clearanceId: id, digest, statement: text },
+      after: { status: 'CLEARED', version: e.version + 1, clearanceId: id, digest, statement: text, signerProof },
     });
     await this.announce(e.incidentId, actor, `the external audit was cleared by ${actor.label}`);
     return (await this.em.getRepository(AuditClearanceEntity).findOneBy({ id }))!;

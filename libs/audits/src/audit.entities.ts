@@ -1,3 +1,4 @@
+import type { SignerProof } from '@app/common';
 import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
 import { IncidentEntity, IncidentSystemEntity } from '@app/incidents';
@@ -298,6 +299,10 @@ export class AuditClearanceEntity {
   @Column({ type: 'jsonb' })
   payload!: Record<string, unknown>;
 
+  /** The lead auditor's second-factor proof, as in the payload; null before clearance/v2 or where waived. */
+  @Column({ name: 'signer_proof', type: 'jsonb', nullable: true })
+  signerProof!: SignerProof | null;
+
   @Column({ name: 'withdrawn_at', type: 'timestamptz', nullable: true })
   withdrawnAt!: Date | null;
 
@@ -370,6 +375,10 @@ export class RiskAcceptanceEntity {
 
   @Column({ name: 'accepted_at', type: 'timestamptz' })
   acceptedAt!: Date;
+
+  /** The executive's second-factor proof for this acceptance (as in its trail entry); null before it was recorded. */
+  @Column({ name: 'signer_proof', type: 'jsonb', nullable: true })
+  signerProof!: SignerProof | null;
 
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;

@@ -3,7 +3,18 @@ import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { IsNull } from 'typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Actor, CASE_TIME_ZONE, Clock, decodeTimeIdCursor, pageSize, todayIn, type Page, type PageRequest, pageOf } from '@app/common';
+import {
+  Actor,
+  CASE_TIME_ZONE,
+  Clock,
+  signerProofOf,
+  decodeTimeIdCursor,
+  pageSize,
+  todayIn,
+  type Page,
+  type PageRequest,
+  pageOf,
+} from '@app/common';
 import { CountermeasuresService, CountermeasureStatus, countermeasureKey, TransitionCause } from '@app/countermeasures';
 import { IncidentsService } from '@app/incidents';
 import { RiskAcceptanceEntity } from './audit.entities';
@@ -324,6 +335,7 @@ export class RiskAcceptancesService {
         acceptedById: actor.id,
         acceptedByLabel: actor.label,
         acceptedAt: this.clock.now(),
+        signerProof: signerProofOf(actor),
         endedAt: null,
         endKind: null,
         endReason: null,
@@ -335,7 +347,7 @@ export class RiskAcceptancesService {
       action: 'risk_acceptance.accepted',
       entityType: 'RiskAcceptance',
       entityId: a.id,
-      after: acceptanceSnapshot(a),
+      after: { ...acceptanceSnapshot(a), signerProof: a.signerProof },
     });
     return a;
   }

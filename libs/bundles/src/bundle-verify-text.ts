@@ -53,6 +53,11 @@ const JA = (f: VerifyTextFacts) => `このファイルの確かめ方（証跡�
       包含証明（RFC 9162）が data/trail/checkpoint.txt のルートに至ること、
       checkpoint.txt の署名が、署名済み Statement の predicate.checkpoint.keyFingerprint が
       示す keys.json の trail 鍵によること（keys.json 自体は署名されていません）。
+   g. 承認と監査完了: data/records/sign-offs.json と clearances.json の各 payload を
+      RFC 8785 で正規化した JSON の SHA-256 が digest に一致すること。形式 sign-off/v2・
+      clearance/v2 の payload は、署名者がその操作のために行った二要素認証（signerProof:
+      方式・時刻、SSO では IdP の amr/acr）を含みます（null はデモで省略された場合）。
+      v1 は記録開始前の形式で、signerProof を含みません。
 `;
 
 const EN = (f: VerifyTextFacts) => `How to check this file (evidence bundle)
@@ -94,4 +99,9 @@ Compare the fingerprint not with this file but with the keys we publish
       data/trail/checkpoint.txt, which is signed by the trail key of keys.json whose
       fingerprint the signed Statement names (predicate.checkpoint.keyFingerprint;
       keys.json itself is not signed).
+   g. Sign-offs and clearances: the SHA-256 of the RFC 8785 canonical JSON of each payload
+      in data/records/sign-offs.json and clearances.json must be its digest. Payloads of
+      format sign-off/v2 and clearance/v2 hold the second factor the signer proved for it
+      (signerProof: method, time, and for SSO the IdP's amr/acr; null where the demo waived
+      it); v1 is the format from before it was recorded, without signerProof.
 `;

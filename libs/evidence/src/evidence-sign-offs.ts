@@ -1,7 +1,7 @@
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Clock, staleVersion, type Actor } from '@app/common';
+import { Clock, signerProofOf, staleVersion, type Actor } from '@app/common';
 import {
   assertMoveAllowed,
   countermeasureKey,
@@ -76,11 +76,13 @@ export abstract class EvidenceSignOffs extends EvidenceReads {
     // What the sign-off rests on: accepted live evidence, and the risk acceptances covering the rest.
     const accepted = live.filter((e) => e.reviewDecision === 'ACCEPTED' && reviews.get(e.id)?.decision === 'ACCEPTED');
     const covered = requirements.filter((r) => riskAccepted(r, today));
+    const signerProof = signerProofOf(actor);
     const payload = signOffPayload({
       countermeasure: { id: cm.id, key: countermeasureKey(cm.seq), incidentId: cm.incidentId, title: cm.title },
       auditor: { id: actor.id!, label: actor.label },
       signedAt,
       statement: text,
+      signerProof,
       riskAcceptances: covered.map((r) => ({
         requirementId: r.id,
         requirementTitle: r.title,
@@ -114,6 +116,7 @@ export abstract class EvidenceSignOffs extends EvidenceReads {
         statement: text,
         digest: payloadDigest(payload),
         payload,
+        signerProof,
         revokedAt: null,
         revokedReason: null,
       }),
@@ -128,6 +131,7 @@ export abstract class EvidenceSignOffs extends EvidenceReads {
         signOffId: saved.id,
         digest: saved.digest,
         evidence: (payload.evidence as unknown[]).length,
+        signerProof,
       },
     });
     await this.countermeasures.moveFor(actor, cm, CountermeasureStatus.VERIFIED, TransitionCause.AUDITOR_SIGN_OFF, text || null);

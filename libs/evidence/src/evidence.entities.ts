@@ -1,3 +1,4 @@
+import type { SignerProof } from '@app/common';
 import { inListCheck } from '@app/database';
 import { UserEntity } from '@app/identity';
 import { CountermeasureEntity, CountermeasureTargetEntity, RequirementEntity } from '@app/countermeasures';
@@ -242,6 +243,10 @@ export class SignOffEntity {
   /** Exactly what was hashed (see `signOffPayload`). */
   @Column({ type: 'jsonb' })
   payload!: Record<string, unknown>;
+
+  /** The auditor's second-factor proof, as in the payload (`signerProof`); null before sign-off/v2 or where waived. */
+  @Column({ name: 'signer_proof', type: 'jsonb', nullable: true })
+  signerProof!: SignerProof | null;
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;

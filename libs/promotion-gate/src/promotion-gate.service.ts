@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Actor, CASE_TIME_ZONE, Clock, emitInOrder, isSystem, staleVersion, todayIn } from '@app/common';
+import { Actor, CASE_TIME_ZONE, Clock, emitInOrder, isSystem, signerProofOf, staleVersion, todayIn } from '@app/common';
 import { CountermeasuresService } from '@app/countermeasures';
 import { RiskAcceptancesService } from '@app/audits';
 import { actorMay, Permission, UsersService } from '@app/identity';
@@ -243,7 +243,8 @@ export class PromotionGateService {
       entityType: 'PromotionGate',
       entityId: gate.id,
       before: { state: 'ELIGIBLE' },
-      after: { state: 'OPEN', statement: why },
+      // How and when the authorizer proved a second factor for this (step-up), covered by the trail's hash chain.
+      after: { state: 'OPEN', statement: why, signerProof: signerProofOf(actor) },
     });
     return this.getByKey(key);
   }

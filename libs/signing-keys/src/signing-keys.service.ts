@@ -8,7 +8,7 @@ import { ed25519PublicKeyPem, keysDocument, keysDocumentKey, type KeysDocument, 
 import { sha256 } from '@app/proofs/node';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Actor, Clock, ConfigValidationError, type AppConfig } from '@app/common';
+import { Actor, Clock, ConfigValidationError, signerProofOf, type AppConfig, type SignerProof } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { fingerprintOf, keyName, noteKeyIdHex, SIGNING_KEY_PURPOSES, type SigningKeyPurpose } from './domain/key-identity';
 import { SigningKeyError, SigningKeyErrorCode } from './domain/signing-keys.errors';
@@ -171,7 +171,11 @@ export class SigningKeysService implements OnModuleInit {
       info = await this.txHost.withTransaction(async () => {
         await this.txHost.tx.query('SELECT pg_advisory_xact_lock($1)', [REGISTRY_LOCK_KEY]);
         rotation = rotateManagedKeyFile(this.dataDir, current, fingerprintOf(current.rawPublicKey));
-        return this.registerLocked(actor, rotation.next, { retiredFile: path.basename(rotation.retiredFile) });
+        // The admin's second-factor proof for the rotation (step-up) goes into the trail entry.
+        return this.registerLocked(actor, rotation.next, {
+          retiredFile: path.basename(rotation.retiredFile),
+          signerProof: signerProofOf(actor),
+        });
       });
     } catch (err) {
       // Not registered (or not committed): the old key stays the one on disk, as it stays the active one.
@@ -197,7 +201,11 @@ export class SigningKeysService implements OnModuleInit {
   }
 
   /** In a transaction holding the registry lock: makes `key` its purpose's active key (nothing when it already is). */
-  private async registerLocked(actor: Actor, key: LoadedKey, extra: { retiredFile?: string }): Promise<SigningKeyInfo> {
+  private async registerLocked(
+    actor: Actor,
+    key: LoadedKey,
+    extra: { retiredFile?: string; signerProof?: SignerProof | null },
+  ): Promise<SigningKeyInfo> {
     const fingerprint = fingerprintOf(key.rawPublicKey);
     const active = await this.repo.findOneBy({ purpose: key.purpose, retiredAt: IsNull() });
     const name = keyName(this.origin, key.purpose);

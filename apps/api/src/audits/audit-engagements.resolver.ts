@@ -3,9 +3,9 @@ import { Args, ID, Mutation, Query, ResolveField, Resolver } from '@nestjs/graph
 import { Actor } from '@app/common';
 import { allowedEngagementMoves, AuditClearanceService, AuditEngagementsService, type EngagementStatus } from '@app/audits';
 import type { CountermeasureEntity } from '@app/countermeasures';
-import { Permission, type UserEntity } from '@app/identity';
+import { Permission, type SecondFactorProof, type UserEntity } from '@app/identity';
 import type { IncidentSystemEntity } from '@app/incidents';
-import { Allow, CurrentUser } from '../auth/access.decorators';
+import { Allow, CurrentUser, StepUp, StepUpProof } from '../auth/access.decorators';
 import { toConnection } from '../common/connection.type';
 import type { GqlContext } from '../common/loaders';
 import { CountermeasureType } from '../countermeasures/countermeasure.types';
@@ -83,13 +83,18 @@ export class AuditEngagementsResolver {
   }
 
   @Allow(Permission.AUDIT_CONDUCT)
+  @StepUp()
   @Mutation(() => AuditClearanceType, {
     description:
       'The lead auditor clears (from REPORTING): every in-scope countermeasure VERIFIED/OPERATING, no open CRITICAL/HIGH finding of the incident',
   })
-  async clearAudit(@Args('input') input: ClearAuditInput, @CurrentUser() user: UserEntity): Promise<AuditClearanceType> {
+  async clearAudit(
+    @Args('input') input: ClearAuditInput,
+    @CurrentUser() user: UserEntity,
+    @StepUpProof() proof: SecondFactorProof | null,
+  ): Promise<AuditClearanceType> {
     return AuditClearanceType.from(
-      await this.clearance.clear(Actor.user(user), input.engagementId, input.expectedVersion, input.statement),
+      await this.clearance.clear(Actor.user(user, proof), input.engagementId, input.expectedVersion, input.statement),
     );
   }
 

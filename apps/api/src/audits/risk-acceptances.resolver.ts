@@ -2,8 +2,8 @@ import { Inject } from '@nestjs/common';
 import { Args, Field, ID, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { Actor } from '@app/common';
 import { AuditClearanceService, RiskAcceptancesService } from '@app/audits';
-import { Permission, type UserEntity } from '@app/identity';
-import { Allow, CurrentUser } from '../auth/access.decorators';
+import { Permission, type SecondFactorProof, type UserEntity } from '@app/identity';
+import { Allow, CurrentUser, StepUp, StepUpProof } from '../auth/access.decorators';
 import { toConnection } from '../common/connection.type';
 import { ExpirySweepResultType, RiskAcceptanceConnection, RiskAcceptanceType } from './audit.types';
 import { AcceptFindingRiskInput, AcceptRequirementRiskInput, RevokeRiskAcceptanceInput, RiskAcceptancesArgs } from './dto/audit.inputs';
@@ -51,27 +51,37 @@ export class RiskAcceptancesResolver {
   }
 
   @Allow(Permission.RISK_ACCEPT)
+  @StepUp()
   @Mutation(() => RiskAcceptanceType, {
     description: 'An executive accepts the risk of an open finding until expiresOn (it becomes ACCEPTED_RISK)',
   })
-  async acceptFindingRisk(@Args('input') input: AcceptFindingRiskInput, @CurrentUser() user: UserEntity): Promise<RiskAcceptanceType> {
+  async acceptFindingRisk(
+    @Args('input') input: AcceptFindingRiskInput,
+    @CurrentUser() user: UserEntity,
+    @StepUpProof() proof: SecondFactorProof | null,
+  ): Promise<RiskAcceptanceType> {
     const { findingId, expectedVersion, ...fields } = input;
     return RiskAcceptanceType.from(
-      await this.risks.acceptFinding(Actor.user(user), findingId, expectedVersion, fields),
+      await this.risks.acceptFinding(Actor.user(user, proof), findingId, expectedVersion, fields),
       this.clearance.today(),
     );
   }
 
   @Allow(Permission.RISK_ACCEPT)
+  @StepUp()
   @Mutation(() => RiskAcceptanceType, {
     description: 'An executive accepts the risk of an unmet evidence requirement (recorded; the workflow does not read it yet)',
   })
   async acceptRequirementRisk(
     @Args('input') input: AcceptRequirementRiskInput,
     @CurrentUser() user: UserEntity,
+    @StepUpProof() proof: SecondFactorProof | null,
   ): Promise<RiskAcceptanceType> {
     const { requirementId, ...fields } = input;
-    return RiskAcceptanceType.from(await this.risks.acceptRequirement(Actor.user(user), requirementId, fields), this.clearance.today());
+    return RiskAcceptanceType.from(
+      await this.risks.acceptRequirement(Actor.user(user, proof), requirementId, fields),
+      this.clearance.today(),
+    );
   }
 
   @Allow(Permission.RISK_ACCEPT)

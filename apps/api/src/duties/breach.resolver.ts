@@ -13,8 +13,8 @@ import {
   type NoticeCampaignFields,
   type NoticeChannel,
 } from '@app/duties';
-import { Permission, type UserEntity } from '@app/identity';
-import { Allow, CurrentUser } from '../auth/access.decorators';
+import { Permission, type SecondFactorProof, type UserEntity } from '@app/identity';
+import { Allow, CurrentUser, StepUp, StepUpProof } from '../auth/access.decorators';
 import type { GqlContext } from '../common/loaders';
 import {
   BreachIncidentArgs,
@@ -152,12 +152,17 @@ export class BreachNotificationsResolver {
   }
 
   @Allow(Permission.DUTIES_PREPARE)
+  @StepUp()
   @Mutation(() => BreachFilingType, {
     description:
       'Records that a filing was submitted: frozen from then on, its items hashed into the trail, its lateness recorded. Executives, the chief, the legal lead',
   })
-  async submitBreachFiling(@Args('input') input: SubmitBreachFilingInput, @CurrentUser() user: UserEntity): Promise<BreachFilingType> {
-    const filing = await this.filings.submit(Actor.user(user), {
+  async submitBreachFiling(
+    @Args('input') input: SubmitBreachFilingInput,
+    @CurrentUser() user: UserEntity,
+    @StepUpProof() proof: SecondFactorProof | null,
+  ): Promise<BreachFilingType> {
+    const filing = await this.filings.submit(Actor.user(user, proof), {
       filingId: input.filingId,
       expectedVersion: input.expectedVersion,
       submittedAt: input.submittedAt ?? null,

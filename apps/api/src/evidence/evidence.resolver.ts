@@ -2,8 +2,8 @@ import { Inject } from '@nestjs/common';
 import { Args, Context, Extensions, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor, Clock } from '@app/common';
 import { type ReviewDecision, EvidenceService } from '@app/evidence';
-import { Permission, type UserEntity } from '@app/identity';
-import { Allow, CurrentUser } from '../auth/access.decorators';
+import { Permission, type SecondFactorProof, type UserEntity } from '@app/identity';
+import { Allow, CurrentUser, StepUp, StepUpProof } from '../auth/access.decorators';
 import { toConnection } from '../common/connection.type';
 import { thenMap } from '../common/loader-helpers';
 import type { GqlContext } from '../common/loaders';
@@ -87,12 +87,17 @@ export class EvidenceResolver {
   }
 
   @Allow(Permission.EVIDENCE_REVIEW)
+  @StepUp()
   @Mutation(() => SignOffType, {
     description: 'Auditors without a part in the work: IMPLEMENTED → VERIFIED when every requirement’s live evidence is accepted',
   })
-  async signOffCountermeasure(@Args('input') input: SignOffCountermeasureInput, @CurrentUser() user: UserEntity): Promise<SignOffType> {
+  async signOffCountermeasure(
+    @Args('input') input: SignOffCountermeasureInput,
+    @CurrentUser() user: UserEntity,
+    @StepUpProof() proof: SecondFactorProof | null,
+  ): Promise<SignOffType> {
     return SignOffType.from(
-      await this.service.signOff(Actor.user(user), input.countermeasureId, input.expectedVersion, input.statement ?? null),
+      await this.service.signOff(Actor.user(user, proof), input.countermeasureId, input.expectedVersion, input.statement ?? null),
     );
   }
 

@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Args, ID, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Actor } from '@app/common';
-import { Permission, type UserEntity } from '@app/identity';
+import { Permission, type SecondFactorProof, type UserEntity } from '@app/identity';
 import { PromotionGateService } from '@app/promotion-gate';
-import { Allow, CurrentUser } from '../auth/access.decorators';
+import { Allow, CurrentUser, StepUp, StepUpProof } from '../auth/access.decorators';
 import type { GqlContext } from '../common/loaders';
 import { ConfigureGateWebhookInput, CreateGateInput, GateChangeType, GateDecisionInput, GateType, PromotionCheckType } from './gate.types';
 
@@ -37,11 +37,16 @@ export class GateResolver {
   }
 
   @Allow(Permission.GATE_DECIDE)
+  @StepUp()
   @Mutation(() => GateType, {
     description: 'The chief (or an executive the gate names), not the clearing auditor: ELIGIBLE → OPEN with a statement',
   })
-  async authorizeGateReopening(@Args('input') input: GateDecisionInput, @CurrentUser() user: UserEntity): Promise<GateType> {
-    return GateType.from(await this.service.authorize(Actor.user(user), input.key, input.expectedVersion, input.statement));
+  async authorizeGateReopening(
+    @Args('input') input: GateDecisionInput,
+    @CurrentUser() user: UserEntity,
+    @StepUpProof() proof: SecondFactorProof | null,
+  ): Promise<GateType> {
+    return GateType.from(await this.service.authorize(Actor.user(user, proof), input.key, input.expectedVersion, input.statement));
   }
 
   @Allow(Permission.GATE_DECIDE)

@@ -1,9 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Actor } from '@app/common';
-import { Permission, type UserEntity } from '@app/identity';
+import { Permission, type SecondFactorProof, type UserEntity } from '@app/identity';
 import { SigningKeysService, verifierKey } from '@app/signing-keys';
-import { Allow, CurrentUser } from '../auth/access.decorators';
+import { Allow, CurrentUser, StepUp, StepUpProof } from '../auth/access.decorators';
 import { SigningKeyPurposeEnum, SigningKeysType, SigningKeyType } from './signing-keys.types';
 
 /** The tracker's signing keys: their public halves, and rotation of the keys it keeps itself. */
@@ -23,6 +23,7 @@ export class SigningKeysResolver {
   }
 
   @Allow(Permission.SIGNING_KEYS_MANAGE)
+  @StepUp()
   @Mutation(() => SigningKeyType, {
     description:
       'Admins: a new key for this purpose signs from now on; the old one is listed as retired and still verifies what it signed. ' +
@@ -32,8 +33,9 @@ export class SigningKeysResolver {
   async rotateSigningKey(
     @Args('purpose', { type: () => SigningKeyPurposeEnum }) purpose: SigningKeyPurposeEnum,
     @CurrentUser() user: UserEntity,
+    @StepUpProof() proof: SecondFactorProof | null,
   ): Promise<SigningKeyType> {
-    const key = await this.keys.rotate(Actor.user(user), purpose);
+    const key = await this.keys.rotate(Actor.user(user, proof), purpose);
     return SigningKeyType.fromActive(key, verifierKey(key.name, key.publicKey));
   }
 }

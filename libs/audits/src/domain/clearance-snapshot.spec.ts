@@ -15,6 +15,7 @@ function input(): SnapshotInput {
     clearedBy: { id: '00000000-0000-4000-8000-0000000000b1', label: 'auditor@example.com' },
     clearedAt: new Date('2026-11-30T01:02:03.456Z'),
     statement: '全対策の有効性を確認した。',
+    signerProof: { method: 'PASSKEY', at: '2026-11-30T01:00:00.000Z', amr: null, acr: null },
     countermeasures: [
       {
         id: '00000000-0000-4000-8000-000000000102',
@@ -45,7 +46,7 @@ function input(): SnapshotInput {
   };
 }
 
-describe('clearance snapshot (clearance/v1)', () => {
+describe('clearance snapshot (clearance/v2)', () => {
   it('carries the format tag, UTC timestamps with milliseconds, and items sorted by key number and id', () => {
     const p = clearancePayload(input());
     expect(p.format).toBe(CLEARANCE_FORMAT);
@@ -87,5 +88,23 @@ describe('clearance snapshot (clearance/v1)', () => {
     expect(clearanceDigest(clearancePayload(changedFinding))).not.toBe(base);
     const changedStatement = { ...input(), statement: '全対策の有効性を確認した' };
     expect(clearanceDigest(clearancePayload(changedStatement))).not.toBe(base);
+  });
+
+  it('carries the lead auditor’s second-factor proof (clearance/v2): method, time and the IdP’s amr/acr are part of the digest', () => {
+    const p = clearancePayload(input());
+    expect(p.format).toBe('clearance/v2');
+    expect(p.signerProof).toEqual({ method: 'PASSKEY', at: '2026-11-30T01:00:00.000Z', amr: null, acr: null });
+    const base = clearanceDigest(p);
+    const sso = { method: 'SSO', at: '2026-11-30T01:00:00.000Z', amr: ['mfa'], acr: 'urn:example:mfa' };
+    const digests = [
+      { method: 'TOTP', at: '2026-11-30T01:00:00.000Z', amr: null, acr: null },
+      { method: 'PASSKEY', at: '2026-11-30T01:00:01.000Z', amr: null, acr: null },
+      sso,
+      { ...sso, amr: ['otp'] },
+      { ...sso, acr: null },
+      null,
+    ].map((signerProof) => clearanceDigest(clearancePayload({ ...input(), signerProof })));
+    expect(new Set([base, ...digests]).size).toBe(7);
+    expect(clearancePayload({ ...input(), signerProof: null })).toHaveProperty('signerProof', null);
   });
 });

@@ -1,21 +1,26 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import type { SignerProof } from '@app/common';
 
 /**
- * The clearance snapshot, format `clearance/v1`: what the lead auditor attests
- * when clearing, stored as `payload` (jsonb) with `digest` next to it.
+ * The clearance snapshot, format `clearance/v2` (`clearance/v1` before the
+ * signer's proof was recorded): what the lead auditor attests when clearing,
+ * stored as `payload` (jsonb) with `digest` next to it.
  *
  * `digest` is the lowercase hex SHA-256 of the RFC 8785 canonical JSON
  * (the `canonicalize` package; any RFC 8785 library gives the same bytes) of
  * `payload`, which is this object:
  *
  * ```
- * { "format": "clearance/v1",
+ * { "format": "clearance/v2",
  *   "clearanceId": "<uuid>", "engagementId": "<uuid>", "incidentId": "<uuid>",
  *   "firm": "<audit firm>", "leadAuditorId": "<uuid>",
  *   "clearedBy": { "id": "<uuid>", "label": "<e-mail>" },
  *   "clearedAt": "<UTC ISO-8601 with milliseconds, e.g. 2026-11-30T01:02:03.456Z>",
  *   "statement": "<the lead auditor's statement, trimmed>",
+ *   "signerProof": {                // how and when the lead auditor proved a second factor for this clearance
+ *     "method": "TOTP" | "RECOVERY_CODE" | "PASSKEY" | "SSO", "at": "<ISO>",
+ *     "amr": [ "<the IdP's amr values>" ] | null, "acr": "<the IdP's acr>" | null } | null,   // null: step-up waived (demo)
  *   "countermeasures": [            // the in-scope countermeasures, by key number (CM-002 before CM-010), then id
  *     { "id": "<uuid>", "key": "CM-004", "status": "VERIFIED" | "OPERATING",
  *       "signOff": { "id": "<uuid>", "digest": "<hex>", "signedAt": "<ISO>" } | null,   // the standing sign-off
@@ -31,8 +36,11 @@ import canonicalize from 'canonicalize';
  * Every value is a string, null, an object or an array (no numbers, no booleans),
  * so the jsonb round trip returns exactly what was hashed. To verify: read the
  * stored `payload`, canonicalize it, SHA-256 it, compare with `digest`.
+ * A `clearance/v1` payload is the same without `signerProof`, and is verified the same way.
  */
-export const CLEARANCE_FORMAT = 'clearance/v1';
+export const CLEARANCE_FORMAT = 'clearance/v2';
+/** The clearances made before the signer's proof was recorded: the same digest rule, no `signerProof`. */
+export const CLEARANCE_FORMAT_V1 = 'clearance/v1';
 
 export interface SnapshotEvidence {
   id: string;
@@ -68,6 +76,8 @@ export interface SnapshotInput {
   clearedBy: { id: string | null; label: string };
   clearedAt: Date;
   statement: string;
+  /** How and when the lead auditor proved a second factor for this clearance (null: waived). */
+  signerProof: SignerProof | null;
   countermeasures: readonly SnapshotCountermeasure[];
   systems: readonly { id: string; name: string }[];
   findings: readonly SnapshotFinding[];
@@ -90,6 +100,14 @@ export function clearancePayload(s: SnapshotInput): ClearancePayload {
     clearedBy: { id: s.clearedBy.id, label: s.clearedBy.label },
     clearedAt: s.clearedAt.toISOString(),
     statement: s.statement,
+    signerProof: s.signerProof
+      ? {
+          method: s.signerProof.method,
+          at: s.signerProof.at,
+          amr: s.signerProof.amr ? [...s.signerProof.amr] : null,
+          acr: s.signerProof.acr,
+        }
+      : null,
     countermeasures: [...s.countermeasures].sort(bySeqThenId).map((c) => ({
       id: c.id,
       key: c.key,

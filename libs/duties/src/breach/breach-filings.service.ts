@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Transactional, TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
-import { Clock, CommonError, CommonErrorCode, isUuid, type Actor } from '@app/common';
+import { Clock, CommonError, CommonErrorCode, isUuid, signerProofOf, type Actor } from '@app/common';
 import { IncidentsService } from '@app/incidents';
 import type { FilingDocument } from '../domain/draft-facts';
 import { writeDraft } from '../domain/draft-writer';
@@ -191,6 +191,8 @@ export class BreachFilingsService {
         channel: cmd.channel,
         referenceNumber,
         version: filing.version + 1,
+        // How and when the submitter proved a second factor for this (step-up), covered by the trail's hash chain.
+        signerProof: signerProofOf(actor),
       },
     });
     return { ...filing, ...changes };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import type { SignerProof } from '@app/common';
 
 /**
  * Hashes that someone outside the product must be able to recompute.
@@ -13,22 +14,31 @@ import canonicalize from 'canonicalize';
  *   { "format": "evidence-content/v1", "kind": "ATTESTATION", "title": "<title>", "statement": "<text>" }
  * so that a review and a sign-off bind to what was attested exactly as for a file.
  *
- * ## Sign-off (format `sign-off/v1`)
+ * ## Sign-off (format `sign-off/v2`; `sign-off/v1` before the signer's proof was recorded)
  * The digest stored with a sign-off is the SHA-256 of the canonical JSON of
- *   { "format": "sign-off/v1",
+ *   { "format": "sign-off/v2",
  *     "countermeasure": { "id", "key", "incidentId", "title" },
  *     "auditor": { "id", "label" }, "signedAt": "<ISO>", "statement": "<text>",
+ *     "signerProof": { "method": "TOTP" | "RECOVERY_CODE" | "PASSKEY" | "SSO",
+ *                      "at": "<ISO: when the second factor was proved>",
+ *                      "amr": [ "<the IdP's amr values>" ] | null, "acr": "<the IdP's acr>" | null } | null,
  *     "evidence": [ { "requirementId", "requirementTitle", "evidenceId", "versionNo",
  *                     "kind", "sha256", "reviewId", "reviewedAt" } ... ],
  *     "riskAcceptances": [ { "requirementId", "requirementTitle", "riskAcceptanceId", "expiresOn" } ... ] }
  * with `evidence` sorted by requirement position, then evidence id, and
  * `riskAcceptances` (requirements covered by an executive's accepted risk instead
- * of evidence) by requirement position. The payload
+ * of evidence) by requirement position. `signerProof` is how and when the auditor
+ * proved a second factor for this sign-off (at most STEP_UP_MAX_AGE_SECONDS before
+ * `signedAt`; `amr`/`acr` only for single sign-on); null only where step-up was
+ * waived (the demo without DEMO_MFA). `sign-off/v1` payloads (made before) have no
+ * `signerProof` and are verified the same way. The payload
  * is stored next to the digest, so anyone can recompute the one from the other
  * and compare each `sha256` with the bytes they downloaded.
  */
 export const EVIDENCE_CONTENT_FORMAT = 'evidence-content/v1';
-export const SIGN_OFF_FORMAT = 'sign-off/v1';
+export const SIGN_OFF_FORMAT = 'sign-off/v2';
+/** The sign-offs made before the signer's proof was recorded: the same digest rule, no `signerProof`. */
+export const SIGN_OFF_FORMAT_V1 = 'sign-off/v1';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
@@ -73,6 +83,8 @@ export interface SignOffFacts {
   auditor: { id: string; label: string };
   signedAt: Date;
   statement: string;
+  /** How and when the auditor proved a second factor for this sign-off (null: waived). */
+  signerProof: SignerProof | null;
   evidence: readonly SignedEvidence[];
   riskAcceptances?: readonly SignedRiskAcceptance[];
 }
@@ -104,6 +116,14 @@ export function signOffPayload(f: SignOffFacts): Record<string, unknown> {
     auditor: { ...f.auditor },
     signedAt: f.signedAt.toISOString(),
     statement: f.statement,
+    signerProof: f.signerProof
+      ? {
+          method: f.signerProof.method,
+          at: f.signerProof.at,
+          amr: f.signerProof.amr ? [...f.signerProof.amr] : null,
+          acr: f.signerProof.acr,
+        }
+      : null,
     evidence,
     riskAcceptances,
   };

@@ -3,6 +3,7 @@ import { canonicalDigest } from '../canonical';
 import type { BundleStatement } from '../statement';
 import { errorText, type VerifyContext } from './context';
 import { CheckBuilder, type CheckResult } from './report';
+import { readSignerProof, summarizeSignerProofs, type SignedRecordKind, type SignerProofReading } from './signer-proof';
 
 const EVIDENCE_DIR = `${BAG}/data/evidence/`;
 const recordFile = (name: string) => `${BAG}/${RECORDS_DIR}/${name}.json`;
@@ -60,6 +61,25 @@ function digestOf(ctx: VerifyContext, payload: unknown): string | null {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The format and the signer's proof of one record: a problem when either is not as its format says. */
+function checkSignerProof(
+  c: CheckBuilder,
+  file: string,
+  kind: SignedRecordKind,
+  record: DigestRecord,
+  ja: string,
+  en: string,
+): SignerProofReading {
+  const reading = readSignerProof(kind, record.payload);
+  if (reading.status === 'INVALID') c.problem(`${ja} ${record.id}: ${reading.ja}`, `${en} ${record.id}: ${reading.en}`, { file });
+  return reading;
+}
+
+function summarize(c: CheckBuilder, readings: SignerProofReading[]): void {
+  const line = summarizeSignerProofs(readings);
+  if (line) c.info(line.ja, line.en);
+}
+
 /** Compares the records' digests with the signed predicate's list (both directions). */
 function matchPredicate(
   c: CheckBuilder,
@@ -102,8 +122,10 @@ export async function checkSignOffDigests(
       digests,
     };
   const held = heldEvidence(ctx);
+  const readings: SignerProofReading[] = [];
   for (const s of list) {
     digests.set(s.id, s.digest);
+    readings.push(checkSignerProof(c, file, 'sign-off', s, '承認', 'Sign-off'));
     if (digestOf(ctx, s.payload) !== s.digest) {
       c.problem(
         `承認 ${s.id}: ダイジェストが内容（正規化 JSON）の SHA-256 と一致しません。`,
@@ -126,6 +148,7 @@ export async function checkSignOffDigests(
   }
   matchPredicate(c, file, list, statement?.predicate.signOffs, '承認', 'Sign-off');
   if (!c.failed) c.info(`${list.length} 件の承認のダイジェストを再計算しました。`, `${list.length} sign-off digests recomputed.`);
+  summarize(c, readings);
   return { result: c.result(), digests };
 }
 
@@ -142,7 +165,9 @@ export async function checkClearanceDigests(
   if (!list) return c.problem(`監査完了の記録を読めません: ${error}`, `The clearance records cannot be read: ${error}`, { file }).result();
   const held = heldEvidence(ctx);
   const kinds = new Map((records.evidence ?? []).map((e) => [e.id, e.kind]));
+  const readings: SignerProofReading[] = [];
   for (const r of list) {
+    readings.push(checkSignerProof(c, file, 'clearance', r, '監査完了', 'Clearance'));
     if (digestOf(ctx, r.payload) !== r.digest) {
       c.problem(
         `監査完了 ${r.id}: ダイジェストが内容（正規化 JSON）の SHA-256 と一致しません。`,
@@ -182,6 +207,7 @@ export async function checkClearanceDigests(
   }
   matchPredicate(c, file, list, statement?.predicate.clearances, '監査完了', 'Clearance');
   if (!c.failed) c.info(`${list.length} 件の監査完了のダイジェストを再計算しました。`, `${list.length} clearance digests recomputed.`);
+  summarize(c, readings);
   return c.result();
 }
 
