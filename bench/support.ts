@@ -116,6 +116,7 @@ export async function startBenchServer(opts: {
       TRAIL_SIGNING_KEY_FILE: trailKey,
       BUNDLE_SIGNING_KEY_FILE: bundleKey,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      SECOND_FACTOR_KEY: randomBytes(32).toString('hex'),
       DEMO: 'false',
       LOG_LEVEL: 'warn',
       ADMIN_EMAIL: adminEmail,

@@ -170,6 +170,7 @@ describe('the server process on the embedded database', () => {
       const refused = await startFails({ DATA_DIR: dir, NODE_ENV: 'production' });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('JWT_SECRET');
+      expect(refused.stderr).toContain('SECOND_FACTOR_KEY: SECOND_FACTOR_KEY is required when NODE_ENV=production');
       expect(refused.stderr).toMatch(/TRAIL_SIGNING_KEY_FILE: TRAIL_SIGNING_KEY_FILE is required in production/);
       expect(refused.stderr).toMatch(/BUNDLE_SIGNING_KEY_FILE: BUNDLE_SIGNING_KEY_FILE is required in production/);
 
@@ -185,6 +186,7 @@ describe('the server process on the embedded database', () => {
         DATA_DIR: dir,
         NODE_ENV: 'production',
         JWT_SECRET: 'x'.repeat(40),
+        SECOND_FACTOR_KEY: 'y'.repeat(40),
         ...keys,
         BUNDLE_SIGNING_KEY_FILE: keyFile('rsa.pem', 'rsa'),
       });
@@ -197,6 +199,7 @@ describe('the server process on the embedded database', () => {
         NODE_ENV: 'production',
         ...keys,
         JWT_SECRET: 'x'.repeat(40),
+        SECOND_FACTOR_KEY: 'y'.repeat(40),
         ADMIN_EMAIL: 'ops@example.test',
         ADMIN_PASSWORD: 'ops-admin-password',
       });

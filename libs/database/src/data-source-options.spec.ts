@@ -54,6 +54,7 @@ describe('evidence store settings', () => {
       refused({
         NODE_ENV: 'production',
         JWT_SECRET: 'x'.repeat(32),
+        SECOND_FACTOR_KEY: 'y'.repeat(32),
         TRAIL_SIGNING_KEY_FILE: '/k/t.pem',
         BUNDLE_SIGNING_KEY_FILE: '/k/b.pem',
         TEST_CRASH_AT: 'upload-stored',

@@ -18,8 +18,15 @@ function namedVariables(err: ConfigValidationError): string[] {
 }
 
 const SECRET_32 = 'x'.repeat(32);
-/** The signing key files production requires besides (validation checks that they are named; the keys module reads them). */
-const KEY_FILES = { TRAIL_SIGNING_KEY_FILE: '/etc/tracker/trail.pem', BUNDLE_SIGNING_KEY_FILE: '/etc/tracker/bundle.pem' };
+/**
+ * What production requires besides JWT_SECRET: the signing key files (validation checks that they are named; the keys
+ * module reads them) and the key of the authenticator secrets.
+ */
+const KEY_FILES = {
+  TRAIL_SIGNING_KEY_FILE: '/etc/tracker/trail.pem',
+  BUNDLE_SIGNING_KEY_FILE: '/etc/tracker/bundle.pem',
+  SECOND_FACTOR_KEY: 'k'.repeat(32),
+};
 
 describe('validateConfig defaults', () => {
   it('starts with sensible defaults when nothing is set', () => {
@@ -141,9 +148,33 @@ describe('validateConfig JWT_SECRET', () => {
   });
 });
 
+describe('validateConfig SECOND_FACTOR_KEY (the authenticator secrets at rest)', () => {
+  const { SECOND_FACTOR_KEY: _key, ...signingKeys } = KEY_FILES;
+
+  it('is required in production, an empty value counting as missing', () => {
+    expect(namedVariables(refusal({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, ...signingKeys }))).toEqual(['SECOND_FACTOR_KEY']);
+    expect(namedVariables(refusal({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, ...signingKeys, SECOND_FACTOR_KEY: '' }))).toEqual([
+      'SECOND_FACTOR_KEY',
+    ]);
+  });
+
+  it('must be at least 32 characters wherever it is set, and is never repeated in the error', () => {
+    const short = 'Zq9-LEAK-second-factor-key';
+    const err = refusal({ SECOND_FACTOR_KEY: short });
+    expect(namedVariables(err)).toEqual(['SECOND_FACTOR_KEY']);
+    expect(err.message).not.toContain(short);
+    expect(validateConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, ...KEY_FILES }).SECOND_FACTOR_KEY).toBe('k'.repeat(32));
+  });
+
+  it('is not required outside production (generated once in DATA_DIR)', () => {
+    expect(validateConfig({ NODE_ENV: 'development' }).SECOND_FACTOR_KEY).toBeUndefined();
+    expect(validateConfig({ NODE_ENV: 'test', SECOND_FACTOR_KEY: '' }).SECOND_FACTOR_KEY).toBeUndefined();
+  });
+});
+
 describe('validateConfig signing key files (docs/proofs.md, "Keys")', () => {
   it('requires both key files in production, naming each setting and what it must hold', () => {
-    const err = refusal({ NODE_ENV: 'production', JWT_SECRET: SECRET_32 });
+    const err = refusal({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, SECOND_FACTOR_KEY: SECRET_32 });
     expect(namedVariables(err)).toEqual(['TRAIL_SIGNING_KEY_FILE', 'BUNDLE_SIGNING_KEY_FILE']);
     expect(err.problems[0]).toMatch(
       /^TRAIL_SIGNING_KEY_FILE: TRAIL_SIGNING_KEY_FILE is required in production: the path of an Ed25519 private key in PKCS#8 PEM/,
@@ -153,7 +184,15 @@ describe('validateConfig signing key files (docs/proofs.md, "Keys")', () => {
 
   it('treats empty key file settings in production as missing', () => {
     expect(
-      namedVariables(refusal({ NODE_ENV: 'production', JWT_SECRET: SECRET_32, TRAIL_SIGNING_KEY_FILE: '', BUNDLE_SIGNING_KEY_FILE: '' })),
+      namedVariables(
+        refusal({
+          NODE_ENV: 'production',
+          JWT_SECRET: SECRET_32,
+          SECOND_FACTOR_KEY: SECRET_32,
+          TRAIL_SIGNING_KEY_FILE: '',
+          BUNDLE_SIGNING_KEY_FILE: '',
+        }),
+      ),
     ).toEqual(['TRAIL_SIGNING_KEY_FILE', 'BUNDLE_SIGNING_KEY_FILE']);
   });
 
