@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEngagementsService } from '@app/audits';
 import { Actor, addDays, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
+import { TestSubscriber } from '../support/graphql-ws-client';
 import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
 
 /**
@@ -157,6 +158,24 @@ describe('auditors limited to their engagements', () => {
     const unnamed = await get('');
     expect(unnamed.status).toBe(400);
     expect(JSON.stringify(await unnamed.json())).toContain('INCIDENT_NOT_NAMED');
+  });
+
+  it('refuses a subscription to the other incident, or to every incident, before any event is sent', async () => {
+    const CM_CHANGED = `subscription($incidentId: ID) { countermeasureChanged(incidentId: $incidentId) { countermeasureId } }`;
+    const cases: [Record<string, unknown>, string][] = [
+      [{ incidentId: b.incident.id }, 'OUTSIDE_ENGAGEMENT'],
+      [{}, 'INCIDENT_NOT_NAMED'],
+    ];
+    for (const [variables, expected] of cases) {
+      const sub = TestSubscriber.bearer(t, limited.token, CM_CHANGED, variables);
+      try {
+        await sub.waitForEnd();
+        expect(sub.graphqlErrors.map((e) => e.extensions?.['reason'])).toEqual([expected]);
+        expect(sub.results.filter((r) => r.data)).toEqual([]);
+      } finally {
+        await sub.dispose();
+      }
+    }
   });
 
   it('after the engagement’s last day (Japan time), refuses everything but reading oneself', async () => {

@@ -94,8 +94,9 @@ export const SCOPE_RULES: Readonly<Record<string, ScopeRule>> = {
   'Query.auditFindings': (a, c) => c.narrow(filter(a)),
   'Query.riskAcceptances': (a, c) => c.narrow(filter(a)),
   'Query.evidenceBundles': open, // and EXCLUDED_FROM_LISTS
-  'Subscription.countermeasureChanged': (a, c) => c.narrow(a),
-  'Subscription.dashboardChanged': (a, c) => c.narrow(a),
+  // A subscription's filter reads its own arguments: the incident must be named (never narrowed in place).
+  'Subscription.countermeasureChanged': (a, c) => c.incident(a['incidentId']),
+  'Subscription.dashboardChanged': (a, c) => c.incident(a['incidentId']),
 
   // ---- a record named: its incident ------------------------------------------------------------------------
   'Query.countermeasure': (a, c) => (a['id'] != null ? c.record('countermeasure', a['id']) : c.narrow(a)),
@@ -110,7 +111,7 @@ export const SCOPE_RULES: Readonly<Record<string, ScopeRule>> = {
   'Query.gate': (a, c) => c.record('gate', a['key']),
   'Query.canPromote': (a, c) => c.record('gate', a['gate']),
   'http:GatesController.check': (a, c) => c.record('gate', a['key']),
-  'Subscription.gateChanged': (a, c) => c.record('gate', a['key']),
+  'Subscription.gateChanged': (a, c) => (a['key'] == null ? c.incident(null) : c.record('gate', a['key'])),
 
   // ---- what an auditor does -----------------------------------------------------------------------------
   'Mutation.reviewEvidence': (a, c) => c.record('evidence', input(a)['evidenceId']),
