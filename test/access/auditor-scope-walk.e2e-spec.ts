@@ -281,6 +281,30 @@ describe('the walk of an auditor limited to their engagement', () => {
     for (const [key, r] of refused) expect({ key, r }).toEqual({ key, r: 'OUTSIDE_ENGAGEMENT' });
   });
 
+  it('refuses every file route of the other incident (evidence, bundle, filing, status report, gate) with OUTSIDE_ENGAGEMENT', async () => {
+    const routes = [
+      `/evidence/${b.evidence}/content`,
+      `/bundles/${b.bundle}`,
+      `/duties/filings/${b.filing}.pdf`,
+      `/reports/status.csv?incidentId=${b.incident}`,
+      `/gates/${b.gate}`,
+    ];
+    for (const route of routes) {
+      const get = async (token: string) => {
+        const res = await fetch(`${t.baseUrl}${route}`, { headers: { authorization: `Bearer ${token}` } });
+        const text = await res.text();
+        return { status: res.status, scoped: SCOPE_REASONS.some((r) => text.includes(`"${r}"`)), text };
+      };
+      const asLimited = await get(limited);
+      expect({ route, status: asLimited.status, outside: asLimited.text.includes('"OUTSIDE_ENGAGEMENT"') }).toEqual({
+        route,
+        status: 403,
+        outside: true,
+      });
+      expect({ route, scoped: (await get(unlimited)).scoped }).toEqual({ route, scoped: false });
+    }
+  });
+
   it('after the engagement’s last day, refuses everything but what concerns oneself, with ENGAGEMENT_ENDED', async () => {
     await t.sql(`UPDATE audit_engagements SET ends_on = $2 WHERE id = $1`, [engagementA, addDays(today(), -1)]);
     const { limited: outcome, unlimitedReasons } = await walk();
