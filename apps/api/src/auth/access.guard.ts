@@ -2,8 +2,8 @@ import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { Clock, type AppConfig } from '@app/common';
-import { hasPermission, IdentityError, IdentityErrorCode, isFreshProof, SessionsService, SessionState } from '@app/identity';
+import type { AppConfig } from '@app/common';
+import { hasPermission, IdentityError, IdentityErrorCode, isFreshProof, SessionsService, SessionState, wallClock } from '@app/identity';
 import { ACCESS_RULE, DURING_SIGN_IN, requestOf, STEP_UP, type AccessRule, type RequestWithUser } from './access.decorators';
 
 /** The Passport strategies that authenticate a bearer credential (also run at a WebSocket connection). */
@@ -28,7 +28,6 @@ export class AccessGuard extends AuthGuard([...BEARER_STRATEGIES]) {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(ConfigService) config: ConfigService<AppConfig, true>,
-    @Inject(Clock) private readonly clock: Clock,
     @Inject(SessionsService) private readonly sessions: SessionsService,
   ) {
     super();
@@ -79,7 +78,7 @@ export class AccessGuard extends AuthGuard([...BEARER_STRATEGIES]) {
     }
     if (!this.reflector.getAllAndOverride<boolean>(STEP_UP, targets)) return;
     const proof = this.sessions.proofOf(session);
-    if (isFreshProof(proof, this.clock.now(), this.stepUpMaxAge)) {
+    if (isFreshProof(proof, wallClock(), this.stepUpMaxAge)) {
       req.stepUpProof = proof;
       return;
     }

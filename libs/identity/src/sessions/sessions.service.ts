@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { Propagation, TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Actor, Clock, isUuid, type AppConfig } from '@app/common';
+import { Actor, isUuid, type AppConfig } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
 import { UserEntity } from '../user.entity';
@@ -47,6 +47,15 @@ export type SessionsRevokedListener = (sessionIds: readonly string[]) => void;
 
 const REFRESH_PREFIX = 'rtr_';
 
+/**
+ * Sessions run on the wall clock, not the app's Clock: the access tokens' `exp`, the TOTP windows and WebAuthn's
+ * challenges are wall time, and a session must not end (or a step-up proof go stale) because a test or the demo's
+ * replay reads another "now" for the records.
+ */
+export function wallClock(): Date {
+  return new Date();
+}
+
 export function refreshTokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
@@ -67,7 +76,6 @@ export class SessionsService {
     private readonly trail: AuditTrailService,
     private readonly policy: SecondFactorPolicyService,
     @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
-    @Inject(Clock) private readonly clock: Clock,
   ) {}
 
   private get sessions() {
@@ -98,7 +106,7 @@ export class SessionsService {
     user: UserEntity,
     how: { method: SignInMethod; proof?: SecondFactorProof | null; device: DeviceInfo },
   ): Promise<IssuedSession> {
-    const now = this.clock.now();
+    const now = wallClock();
     const [hasSecondFactor, required] = await Promise.all([this.hasSecondFactor(user.id), this.policy.requiredFor(user.roles)]);
     const state = initialSessionState({ proved: !!how.proof, hasSecondFactor, secondFactorRequired: required });
     const session = this.sessions.create({
@@ -201,7 +209,7 @@ export class SessionsService {
   ): Promise<{ kind: 'issued'; issued: IssuedSession } | { kind: 'reused'; sessionId: string }> {
     const refused = () => new IdentityError(IdentityErrorCode.INVALID_TOKEN, 'The refresh token is not valid; sign in again');
     if (typeof refreshToken !== 'string' || !refreshToken.startsWith(REFRESH_PREFIX) || refreshToken.length > 100) throw refused();
-    const now = this.clock.now();
+    const now = wallClock();
     const row = await this.refreshTokens
       .createQueryBuilder('r')
       .setLock('pessimistic_write')
@@ -244,7 +252,7 @@ export class SessionsService {
     if (!session || !user) throw new IdentityError(IdentityErrorCode.INVALID_TOKEN, 'The access token names no session; sign in again');
     delete (session as AuthSessionEntity & { user?: UserEntity }).user;
     if (!user.active) throw new IdentityError(IdentityErrorCode.ACCOUNT_DEACTIVATED, 'This account is deactivated; ask an admin');
-    const now = this.clock.now();
+    const now = wallClock();
     if (session.revokedAt) throw new IdentityError(IdentityErrorCode.SESSION_REVOKED, 'This session was ended; sign in again');
     if (session.expiresAt <= now) throw new IdentityError(IdentityErrorCode.INVALID_TOKEN, 'This session has ended; sign in again');
     if (now.getTime() - session.lastSeenAt.getTime() > 60_000) {
@@ -307,7 +315,7 @@ export class SessionsService {
     await this.assertUser(userId);
     return this.sessions
       .createQueryBuilder('s')
-      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > :now', { userId, now: this.clock.now() })
+      .where('s.user_id = :userId AND s.revoked_at IS NULL AND s.expires_at > :now', { userId, now: wallClock() })
       .orderBy('s.created_at', 'DESC')
       .addOrderBy('s.id', 'DESC')
       .limit(100)
@@ -342,7 +350,7 @@ export class SessionsService {
     }
     if (session.revokedAt) throw new IdentityError(IdentityErrorCode.ALREADY_IN_STATE, 'This session is already ended');
     const reason = opts.reason ?? (session.userId === actor.id ? RevocationReason.REVOKED : RevocationReason.REVOKED_BY_ADMIN);
-    await this.revokeRows([session], actor, reason, this.clock.now());
+    await this.revokeRows([session], actor, reason, wallClock());
     return session;
   }
 
@@ -362,7 +370,7 @@ export class SessionsService {
       .where('s.user_id = :userId AND s.revoked_at IS NULL', { userId })
       .orderBy('s.id')
       .getMany();
-    await this.revokeRows(open, actor, reason, this.clock.now());
+    await this.revokeRows(open, actor, reason, wallClock());
     return open.map((s) => s.id);
   }
 
