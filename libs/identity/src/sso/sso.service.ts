@@ -1,0 +1,268 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Actor, Clock, parseOidcRoleMapping, type AppConfig, type OidcMappedRole } from '@app/common';
+import { AuditTrailService } from '@app/audit-trail';
+import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
+import { normalizeEmail } from '../domain/user-rules';
+import { UserEntity } from '../user.entity';
+import { UsersService } from '../users.service';
+import { amrShowsSecondFactor, SecondFactorMethod, SignInMethod, type SecondFactorProof } from '../sessions/second-factor';
+import { SessionsService, type DeviceInfo, type IssuedSession } from '../sessions/sessions.service';
+import { OidcAnswerRefused, OidcClient, type ValidatedClaims } from './oidc-client';
+import { decideSsoAccess, groupsFromClaim, rolesForGroups, SsoRefusalReason } from './sso-access';
+import { SsoHandoffEntity, SsoIdentityEntity, SsoSignInStateEntity } from './sso.entities';
+
+const STATE_TTL_MS = 10 * 60_000;
+const HANDOFF_TTL_MS = 60_000;
+/** A state, nonce or code longer than this is no answer of ours or of the provider. */
+const MAX_PARAM_LENGTH = 2048;
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** A refusal on its way to its trail entry. */
+class Refusal extends Error {
+  constructor(
+    readonly reason: SsoRefusalReason,
+    readonly subject: string | null = null,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * Single sign-on through an OpenID Connect provider.
+ * 1. `start`: a state, nonce and PKCE verifier kept in sso_sign_in_states (the state by its hash); the browser goes
+ *    to the provider.
+ * 2. `callback`: the state used up (once, within 10 minutes, by a conditional UPDATE), the code exchanged and the ID
+ *    token validated; the person matched to an account (by subject, else a verified e-mail, else created when
+ *    OIDC_CREATE_USERS); the roles checked (sso-access.ts); a one-minute, one-time hand-off code kept with the ID
+ *    token's amr/acr/auth_time. A refusal writes `auth.sso-refused` in its own transaction and changes nothing else.
+ * 3. `completeSignIn`: the page trades the hand-off code once for a session (SessionsService.signIn, method SSO; the
+ *    provider's MFA counts as the second factor when its amr/acr say so).
+ * No token or secret travels in a URL, and none goes into the trail.
+ */
+@Injectable()
+export class SsoService {
+  private readonly logger = new Logger(SsoService.name);
+  private readonly mapping: ReadonlyMap<string, readonly OidcMappedRole[]>;
+
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(OidcClient) private readonly client: OidcClient,
+    @Inject(UsersService) private readonly users: UsersService,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(AuditTrailService) private readonly trail: AuditTrailService,
+    @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {
+    const parsed = parseOidcRoleMapping(this.config.get('OIDC_ROLE_MAPPING', { infer: true }));
+    this.mapping = 'mapping' in parsed ? parsed.mapping : new Map(); // validated at start (sso.settings.ts)
+  }
+
+  /** Whether single sign-on is configured (OIDC_ISSUER set). */
+  get enabled(): boolean {
+    return this.client.configured;
+  }
+
+  private assertEnabled(): void {
+    if (!this.enabled)
+      throw new IdentityError(IdentityErrorCode.SSO_NOT_CONFIGURED, 'Single sign-on is not configured here; sign in with your password');
+  }
+
+  /** Begins a sign-in: the provider's authorization URL to send the browser to. */
+  async start(): Promise<{ url: string }> {
+    this.assertEnabled();
+    const secrets = OidcClient.secrets();
+    let url: URL;
+    try {
+      url = await this.client.authorizationUrl(secrets);
+    } catch (err) {
+      this.logger.warn(`The identity provider cannot be reached: ${(err as Error).message}`);
+      throw new IdentityError(IdentityErrorCode.SSO_REFUSED, 'The identity provider cannot be reached; try again later', {
+        reason: 'PROVIDER_UNAVAILABLE',
+      });
+    }
+    const now = this.clock.now();
+    const states = this.txHost.tx.getRepository(SsoSignInStateEntity);
+    // Sign-ins abandoned more than a day ago are forgotten (any stranger can start one).
+    await states
+      .createQueryBuilder()
+      .delete()
+      .where('expires_at < :old', { old: new Date(now.getTime() - 24 * 3600_000) })
+      .execute();
+    await states.insert({
+      stateHash: sha256Hex(secrets.state),
+      nonce: secrets.nonce,
+      codeVerifier: secrets.codeVerifier,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + STATE_TTL_MS),
+      usedAt: null,
+    });
+    return { url: url.href };
+  }
+
+  /**
+   * The provider's answer (the callback's query string). Returns the one-time hand-off code; refuses with SSO_REFUSED
+   * and `details.reason` (SsoRefusalReason).
+   */
+  async callback(query: URLSearchParams, device: DeviceInfo): Promise<string> {
+    this.assertEnabled();
+    try {
+      const state = query.get('state');
+      const stored = state && state.length <= MAX_PARAM_LENGTH ? await this.useState(state) : null;
+      if (!stored) throw new Refusal(SsoRefusalReason.STATE_INVALID);
+      if ((query.get('code')?.length ?? 0) > MAX_PARAM_LENGTH) throw new Refusal(SsoRefusalReason.CODE_REJECTED);
+      let claims: ValidatedClaims;
+      try {
+        claims = await this.client.exchange(query, { state: state!, ...stored });
+      } catch (err) {
+        if (err instanceof OidcAnswerRefused) throw new Refusal(SsoRefusalReason[err.failure]);
+        throw err;
+      }
+      return await this.handOff(claims, device);
+    } catch (err) {
+      if (err instanceof Refusal) throw await this.refused(err.reason, err.subject);
+      throw err;
+    }
+  }
+
+  /** Trades a hand-off code, once, for a session. */
+  async completeSignIn(code: string): Promise<IssuedSession> {
+    this.assertEnabled();
+    try {
+      return await this.completeInTransaction(code);
+    } catch (err) {
+      if (err instanceof Refusal) throw await this.refused(err.reason, err.subject);
+      throw err;
+    }
+  }
+
+  @Transactional()
+  private async completeInTransaction(code: string): Promise<IssuedSession> {
+    const now = this.clock.now();
+    if (typeof code !== 'string' || code.length === 0 || code.length > 100) throw new Refusal(SsoRefusalReason.HANDOFF_INVALID);
+    const [rows]: [
+      {
+        user_id: string;
+        amr: string[] | null;
+        acr: string | null;
+        auth_time: Date | null;
+        user_agent: string | null;
+        address: string | null;
+      }[],
+      number,
+    ] = await this.txHost.tx.query(
+      `UPDATE sso_handoffs SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2
+         RETURNING user_id, amr, acr, auth_time, user_agent, address`,
+      [sha256Hex(code), now],
+    );
+    const handoff = rows[0];
+    if (!handoff) throw new Refusal(SsoRefusalReason.HANDOFF_INVALID);
+    const user = await this.users.lockForShare(handoff.user_id);
+    if (!user?.active) throw new Refusal(SsoRefusalReason.USER_DEACTIVATED);
+    const mfa = amrShowsSecondFactor(handoff.amr, handoff.acr, this.config.get('OIDC_MFA_ACR_VALUES', { infer: true }));
+    const proof: SecondFactorProof | null = mfa
+      ? { method: SecondFactorMethod.SSO, at: handoff.auth_time ?? now, amr: handoff.amr, acr: handoff.acr }
+      : null;
+    return this.sessions.signIn(user, {
+      method: SignInMethod.SSO,
+      proof,
+      device: { userAgent: handoff.user_agent, address: handoff.address },
+    });
+  }
+
+  /** Uses up a started sign-in's state (once, unexpired); its nonce and verifier, or null. Committed at once. */
+  private async useState(state: string): Promise<{ nonce: string; codeVerifier: string } | null> {
+    const [rows]: [{ nonce: string; code_verifier: string }[], number] = await this.txHost.tx.query(
+      `UPDATE sso_sign_in_states SET used_at = $2 WHERE state_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING nonce, code_verifier`,
+      [sha256Hex(state), this.clock.now()],
+    );
+    return rows[0] ? { nonce: rows[0].nonce, codeVerifier: rows[0].code_verifier } : null;
+  }
+
+  /** The account for these claims, checked, linked (or created), and a hand-off code for it: one transaction. */
+  @Transactional()
+  private async handOff(claims: ValidatedClaims, device: DeviceInfo): Promise<string> {
+    const now = this.clock.now();
+    const refuse = (reason: SsoRefusalReason) => new Refusal(reason, claims.subject);
+    const identities = this.txHost.tx.getRepository(SsoIdentityEntity);
+    const linked = await identities.findOneBy({ issuer: claims.issuer, subject: claims.subject });
+    let account: UserEntity | null = linked ? await this.users.lockForShare(linked.userId) : null;
+    let matchedBy: 'SUBJECT' | 'EMAIL' | 'CREATED' = 'SUBJECT';
+    if (!linked && claims.email && claims.emailVerified) {
+      const byEmail = await this.users.findByEmail(claims.email);
+      if (byEmail) {
+        // One account, one person at this provider: an account already linked to another subject is not taken over.
+        if (await identities.existsBy({ issuer: claims.issuer, userId: byEmail.id })) throw refuse(SsoRefusalReason.UNKNOWN_USER);
+        account = await this.users.lockForShare(byEmail.id);
+        matchedBy = 'EMAIL';
+      }
+    }
+    const decision = decideSsoAccess({
+      account,
+      mappedRoles: rolesForGroups(groupsFromClaim(claims.groups), this.mapping),
+      createUsers: this.config.get('OIDC_CREATE_USERS', { infer: true }),
+      emailVerified: !!claims.email && claims.emailVerified,
+    });
+    if (decision.kind === 'REFUSE') throw refuse(decision.reason);
+    if (decision.kind === 'CREATE') {
+      if (await this.users.findByEmail(claims.email!)) throw refuse(SsoRefusalReason.UNKNOWN_USER);
+      account = await this.users.create(Actor.system('sso'), {
+        email: claims.email!,
+        displayName: claims.name ?? normalizeEmail(claims.email!),
+        // Nobody knows it: the account signs in through the provider (an admin may set a password later).
+        password: randomBytes(48).toString('base64url'),
+        roles: decision.roles,
+      });
+      matchedBy = 'CREATED';
+    }
+    if (!account) throw refuse(SsoRefusalReason.UNKNOWN_USER);
+    if (!linked) {
+      await identities.insert({ issuer: claims.issuer, subject: claims.subject, userId: account.id, createdAt: now });
+      await this.trail.append({
+        actor: Actor.system('sso'),
+        action: 'auth.sso-linked',
+        entityType: 'User',
+        entityId: account.id,
+        after: { issuer: claims.issuer, subject: claims.subject, matchedBy },
+      });
+    }
+    const code = randomBytes(32).toString('base64url');
+    await this.txHost.tx.getRepository(SsoHandoffEntity).insert({
+      codeHash: sha256Hex(code),
+      userId: account.id,
+      amr: claims.amr,
+      acr: claims.acr,
+      authTime: claims.authTime,
+      userAgent: device.userAgent?.slice(0, 300) ?? null,
+      address: device.address ?? null,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + HANDOFF_TTL_MS),
+      usedAt: null,
+    });
+    return code;
+  }
+
+  /** Writes `auth.sso-refused` in its own transaction and returns the error to throw. */
+  private async refused(reason: SsoRefusalReason, subject: string | null): Promise<IdentityError> {
+    const issuer = this.config.get('OIDC_ISSUER', { infer: true }) ?? null;
+    await this.recordRefusal(reason, issuer, subject);
+    return new IdentityError(IdentityErrorCode.SSO_REFUSED, `Single sign-on refused (${reason})`, { reason });
+  }
+
+  @Transactional()
+  private async recordRefusal(reason: SsoRefusalReason, issuer: string | null, subject: string | null): Promise<void> {
+    await this.trail.append({
+      actor: Actor.system('sso'),
+      action: 'auth.sso-refused',
+      entityType: 'SsoSignIn',
+      entityId: subject ?? '(unknown)',
+      after: { reason, issuer, subject },
+    });
+  }
+}

@@ -1,0 +1,355 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Actor } from '@app/common';
+import { UsersService } from '@app/identity';
+import { TestIdentityProvider, type IdpAccount, type IdpLogin } from '../support/oidc-provider';
+import { errorCode, TestApp } from '../support/test-app';
+
+/**
+ * Single sign-on against a real OpenID Connect provider (oidc-provider on loopback). The tracker is registered at
+ * the provider with the redirect URI below (its address behind the proxy, as OIDC_REDIRECT_URL says); the spec's
+ * "browser" follows the provider's redirects up to that URI and delivers the callback's query to the tracker.
+ */
+const REDIRECT_URI = 'http://tracker.test/auth/sso/callback';
+const ROLE_MAPPING = 'tracker-auditors=AUDITOR,tracker-executives=EXECUTIVE,tracker-task-force=TASK_FORCE';
+
+const LOGIN_PAYLOAD = `accessToken refreshToken user { id email roles displayName }
+  session { state signInMethod secondFactorMethod secondFactorAt }`;
+
+interface LoginPayload {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string; email: string; roles: string[]; displayName: string };
+  session: { state: string; signInMethod: string; secondFactorMethod: string | null; secondFactorAt: string | null };
+}
+
+function ssoEnv(idp: TestIdentityProvider, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: idp.clientId,
+    OIDC_CLIENT_SECRET: idp.clientSecret,
+    OIDC_REDIRECT_URL: REDIRECT_URI,
+    OIDC_SCOPES: 'openid email profile groups',
+    OIDC_ROLE_MAPPING: ROLE_MAPPING,
+    OIDC_CREATE_USERS: 'false',
+    ...extra,
+  };
+}
+
+/** What the tracker's routes answer: a 302 whose fragment carries the hand-off code or the refusal. */
+interface Redirect {
+  status: number;
+  location: string;
+  fragment: URLSearchParams;
+}
+
+async function get(url: string): Promise<Redirect> {
+  const res = await fetch(url, { redirect: 'manual' });
+  await res.body?.cancel();
+  const location = res.headers.get('location') ?? '';
+  return { status: res.status, location, fragment: new URLSearchParams(location.split('#')[1] ?? '') };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function person(overrides: Partial<IdpAccount> = {}): IdpAccount {
+  const n = randomBytes(4).toString('hex');
+  return { sub: `idp-${n}`, email: `person-${n}@example.test`, email_verified: true, name: `社員 ${n}`, groups: [], ...overrides };
+}
+
+describe('single sign-on (OIDC), accounts created by an admin', () => {
+  let idp: TestIdentityProvider;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    idp = await TestIdentityProvider.start(REDIRECT_URI);
+    // The migration's policy: AUDITOR, EXECUTIVE and ADMIN must have a second factor.
+    t = await TestApp.start(ssoEnv(idp), { secondFactorPolicy: 'default' });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await idp?.close();
+  });
+
+  /** The browser's trip: the tracker's start route, the provider's sign-in, back to the callback's query. */
+  async function authorize(login: IdpLogin): Promise<URLSearchParams> {
+    const start = await get(`${t.baseUrl}/auth/sso/start`);
+    expect(start.status).toBe(302);
+    expect(start.location.startsWith(`${idp.issuer}/`)).toBe(true);
+    return idp.authorize(start.location, login);
+  }
+
+  function deliver(query: URLSearchParams): Promise<Redirect> {
+    return get(`${t.baseUrl}/auth/sso/callback?${query.toString()}`);
+  }
+
+  async function complete(code: string) {
+    return t.gql<{ completeSsoSignIn: LoginPayload }>(`mutation($code: String!) { completeSsoSignIn(code: $code) { ${LOGIN_PAYLOAD} } }`, {
+      code,
+    });
+  }
+
+  async function sessionsOf(userId: string): Promise<number> {
+    const [row] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM auth_sessions WHERE user_id = $1`, [userId]);
+    return row!.n;
+  }
+
+  async function refusalsFor(subject: string): Promise<unknown[]> {
+    const rows = await t.sql<{ after: unknown; actor_label: string }>(
+      `SELECT after, actor_label FROM audit_trail WHERE action = 'auth.sso-refused' AND entity_id = $1 ORDER BY seq`,
+      [subject],
+    );
+    return rows.map((r) => ({ ...(r.after as object), actor: r.actor_label }));
+  }
+
+  /** An account made by an admin, and the same person at the provider. */
+  async function employee(roles: ('AUDITOR' | 'EXECUTIVE' | 'TASK_FORCE' | 'ADMIN')[], groups: string[]) {
+    const account = await t.createUser(roles);
+    const idpPerson = person({ email: account.user.email, groups });
+    idp.addAccount(idpPerson);
+    return { ...account, idpPerson };
+  }
+
+  it('signInOptions tells the page that single sign-on is offered and where it starts', async () => {
+    const res = await t.gql<{ signInOptions: { sso: boolean; ssoStartUrl: string | null } }>(`{ signInOptions { sso ssoStartUrl } }`);
+    expect(res.data!.signInOptions).toEqual({ sso: true, ssoStartUrl: '/auth/sso/start' });
+  });
+
+  it('a person the provider signs in gets a one-time code in the fragment (no token in the URL), trades it once for a session, and reads `me`', async () => {
+    const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force', 'everyone']);
+    const back = await deliver(await authorize({ sub: idpPerson.sub, amr: ['pwd'] }));
+    expect(back.status).toBe(302);
+    expect(back.location).toMatch(/^\/#sso=[A-Za-z0-9_-]{43}$/);
+    const code = back.fragment.get('sso')!;
+
+    const done = await complete(code);
+    expect(done.errors).toBeUndefined();
+    const payload = done.data!.completeSsoSignIn;
+    expect(payload.user).toMatchObject({ id: user.id, email: user.email, roles: ['TASK_FORCE'] });
+    expect(payload.session).toMatchObject({ state: 'ACTIVE', signInMethod: 'SSO', secondFactorMethod: null });
+    const me = await t.gql<{ me: { id: string; roles: string[] } }>(`{ me { id roles } }`, {}, payload.accessToken);
+    expect(me.data!.me).toEqual({ id: user.id, roles: ['TASK_FORCE'] });
+
+    // Linked at the first sign-in by the verified e-mail, with a trail entry; the sign-in itself by SessionsService.
+    expect(await t.sql(`SELECT issuer, subject, user_id FROM sso_identities WHERE user_id = $1`, [user.id])).toEqual([
+      { issuer: idp.issuer, subject: idpPerson.sub, user_id: user.id },
+    ]);
+    const trail = await t.sql<{ action: string; after: Record<string, unknown> }>(
+      `SELECT action, after FROM audit_trail WHERE action IN ('auth.sso-linked', 'auth.signed-in') AND (entity_id = $1 OR after->>'userId' = $1) ORDER BY seq`,
+      [user.id],
+    );
+    expect(trail.map((e) => e.action)).toEqual(['auth.sso-linked', 'auth.signed-in']);
+    expect(trail[0]!.after).toEqual({ issuer: idp.issuer, subject: idpPerson.sub, matchedBy: 'EMAIL' });
+    expect(trail[1]!.after).toMatchObject({ method: 'SSO', state: 'ACTIVE', secondFactor: null });
+    expect(JSON.stringify(trail)).not.toContain(code);
+
+    // The code works once.
+    const again = await complete(code);
+    expect(errorCode(again)).toBe('UNAUTHENTICATED');
+    expect(again.errors![0]!.extensions).toMatchObject({ reason: 'HANDOFF_INVALID' });
+    expect(await sessionsOf(user.id)).toBe(1);
+  });
+
+  it('the next sign-in finds the person by subject, even after the provider changed their e-mail', async () => {
+    const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
+    expect((await deliver(await authorize({ sub: idpPerson.sub }))).fragment.get('sso')).toBeTruthy();
+    idp.addAccount({ ...idpPerson, email: 'renamed@example.test' });
+    const back = await deliver(await authorize({ sub: idpPerson.sub }));
+    const done = await complete(back.fragment.get('sso')!);
+    expect(done.data!.completeSsoSignIn.user.id).toBe(user.id);
+  });
+
+  it('a callback with a state this server did not issue is refused, and the genuine answer still works', async () => {
+    const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
+    const query = await authorize({ sub: idpPerson.sub });
+    const forged = new URLSearchParams(query);
+    forged.set('state', randomBytes(32).toString('base64url'));
+    const refused = await deliver(forged);
+    expect(refused.status).toBe(302);
+    expect(refused.location).toBe('/#sso-error=SSO_REFUSED&reason=STATE_INVALID');
+    expect(await t.sql(`SELECT 1 FROM sso_handoffs WHERE user_id = $1`, [user.id])).toEqual([]);
+    expect(await refusalsFor('(unknown)')).toContainEqual({
+      reason: 'STATE_INVALID',
+      issuer: idp.issuer,
+      subject: null,
+      actor: 'system:sso',
+    });
+
+    const genuine = await deliver(query);
+    expect(genuine.fragment.get('sso')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('a replayed callback (same code and state) is refused the second time: one hand-off, one session at most', async () => {
+    const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
+    const query = await authorize({ sub: idpPerson.sub });
+    const first = await deliver(query);
+    expect(first.fragment.get('sso')).toBeTruthy();
+    const replay = await deliver(query);
+    expect(replay.location).toBe('/#sso-error=SSO_REFUSED&reason=STATE_INVALID');
+    expect(await t.sql(`SELECT count(*)::int AS n FROM sso_handoffs WHERE user_id = $1`, [user.id])).toEqual([{ n: 1 }]);
+    expect(await sessionsOf(user.id)).toBe(0);
+  });
+
+  it('an ID token whose nonce is not the one this sign-in sent is refused', async () => {
+    const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
+    const query = await authorize({ sub: idpPerson.sub });
+    // The nonce kept for this sign-in is no longer the one the provider put in the ID token.
+    const tampered = await t.sql(`UPDATE sso_sign_in_states SET nonce = $2 WHERE state_hash = $1 RETURNING 1`, [
+      sha256(query.get('state')!),
+      randomBytes(16).toString('base64url'),
+    ]);
+    expect(tampered).toHaveLength(1);
+    const refused = await deliver(query);
+    expect(refused.location).toBe('/#sso-error=SSO_REFUSED&reason=NONCE_MISMATCH');
+    expect(await t.sql(`SELECT 1 FROM sso_handoffs WHERE user_id = $1`, [user.id])).toEqual([]);
+    expect(await t.sql(`SELECT 1 FROM sso_identities WHERE user_id = $1`, [user.id])).toEqual([]);
+    expect(await sessionsOf(user.id)).toBe(0);
+  });
+
+  it('an ID token that has already expired is refused', async () => {
+    const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
+    idp.issueExpiredIdTokens(3600);
+    try {
+      const refused = await deliver(await authorize({ sub: idpPerson.sub }));
+      expect(refused.location).toBe('/#sso-error=SSO_REFUSED&reason=ID_TOKEN_EXPIRED');
+    } finally {
+      idp.issueExpiredIdTokens(null);
+    }
+    expect(await t.sql(`SELECT 1 FROM sso_handoffs WHERE user_id = $1`, [user.id])).toEqual([]);
+    expect(await sessionsOf(user.id)).toBe(0);
+  });
+
+  it('a person whose groups map to none of the roles their account holds is refused (UNMAPPED_GROUP), and not linked', async () => {
+    const unknownGroup = await employee(['AUDITOR'], ['everyone', 'Tracker-Auditors']);
+    const refused = await deliver(await authorize({ sub: unknownGroup.idpPerson.sub, amr: ['mfa'] }));
+    expect(refused.location).toBe('/#sso-error=SSO_REFUSED&reason=UNMAPPED_GROUP');
+    expect(await refusalsFor(unknownGroup.idpPerson.sub)).toEqual([
+      { reason: 'UNMAPPED_GROUP', issuer: idp.issuer, subject: unknownGroup.idpPerson.sub, actor: 'system:sso' },
+    ]);
+
+    // A group that maps to another role does not do either: the account keeps the roles an admin gave it.
+    const otherRole = await employee(['AUDITOR'], ['tracker-executives']);
+    expect((await deliver(await authorize({ sub: otherRole.idpPerson.sub }))).location).toBe(
+      '/#sso-error=SSO_REFUSED&reason=UNMAPPED_GROUP',
+    );
+    for (const { user } of [unknownGroup, otherRole]) {
+      expect(await t.sql(`SELECT 1 FROM sso_identities WHERE user_id = $1`, [user.id])).toEqual([]);
+      expect(await t.sql(`SELECT roles FROM users WHERE id = $1`, [user.id])).toEqual([{ roles: ['AUDITOR'] }]);
+      expect(await sessionsOf(user.id)).toBe(0);
+    }
+  });
+
+  it('a user an admin deactivated is refused, also with a hand-off code obtained before the deactivation', async () => {
+    const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
+    const early = await deliver(await authorize({ sub: idpPerson.sub }));
+    const admin = await t.createUser(['ADMIN']);
+    await t.app.get(UsersService).deactivate(Actor.user(admin.user), user.id, user.version);
+
+    const refused = await deliver(await authorize({ sub: idpPerson.sub }));
+    expect(refused.location).toBe('/#sso-error=SSO_REFUSED&reason=USER_DEACTIVATED');
+    const late = await complete(early.fragment.get('sso')!);
+    expect(late.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'USER_DEACTIVATED' });
+    expect(await sessionsOf(user.id)).toBe(0);
+  });
+
+  it('a person with no account here is refused while OIDC_CREATE_USERS is off; no account is made', async () => {
+    const stranger = person({ groups: ['tracker-executives'] });
+    idp.addAccount(stranger);
+    const refused = await deliver(await authorize({ sub: stranger.sub }));
+    expect(refused.location).toBe('/#sso-error=SSO_REFUSED&reason=UNKNOWN_USER');
+    expect(await t.sql(`SELECT 1 FROM users WHERE email = $1`, [stranger.email])).toEqual([]);
+    expect(await t.sql(`SELECT 1 FROM sso_identities WHERE subject = $1`, [stranger.sub])).toEqual([]);
+  });
+
+  it("the provider's multi-factor sign-in (amr mfa) starts the session ACTIVE with an SSO proof; without it the tracker's own policy applies", async () => {
+    const { user, idpPerson } = await employee(['AUDITOR'], ['tracker-auditors']);
+    const withMfa = await complete((await deliver(await authorize({ sub: idpPerson.sub, amr: ['pwd', 'mfa'] }))).fragment.get('sso')!);
+    expect(withMfa.errors).toBeUndefined();
+    expect(withMfa.data!.completeSsoSignIn.session).toMatchObject({ state: 'ACTIVE', signInMethod: 'SSO', secondFactorMethod: 'SSO' });
+    const sid = TestApp.sessionOf(withMfa.data!.completeSsoSignIn.accessToken);
+    expect(await t.sql(`SELECT second_factor_method, second_factor_amr FROM auth_sessions WHERE id = $1`, [sid])).toEqual([
+      { second_factor_method: 'SSO', second_factor_amr: ['pwd', 'mfa'] },
+    ]);
+
+    // A password alone at the provider: an auditor must still enrol a second factor here (the role policy).
+    const pwdOnly = await complete((await deliver(await authorize({ sub: idpPerson.sub, amr: ['pwd'] }))).fragment.get('sso')!);
+    expect(pwdOnly.data!.completeSsoSignIn.session).toMatchObject({
+      state: 'ENROLMENT_PENDING',
+      signInMethod: 'SSO',
+      secondFactorMethod: null,
+    });
+    expect(await sessionsOf(user.id)).toBe(2);
+  });
+
+  it('the local password sign-in still works while single sign-on is configured (break-glass admin)', async () => {
+    const admin = await t.createUser(['ADMIN'], { displayName: '緊急用 管理者' });
+    const res = await t.gql<{ login: LoginPayload }>(`mutation($input: LoginInput!) { login(input: $input) { ${LOGIN_PAYLOAD} } }`, {
+      input: { email: admin.user.email, password: admin.password },
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.login.user).toMatchObject({ id: admin.user.id, roles: ['ADMIN'], displayName: '緊急用 管理者' });
+    expect(res.data!.login.session.signInMethod).toBe('PASSWORD');
+  });
+
+  it('a hand-off code that was never issued is refused with a stable code', async () => {
+    const res = await complete(randomBytes(32).toString('base64url'));
+    expect(res.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'HANDOFF_INVALID' });
+    expect(res.data?.completeSsoSignIn ?? null).toBeNull();
+  });
+});
+
+describe('single sign-on (OIDC), accounts created at the first sign-in (OIDC_CREATE_USERS=true)', () => {
+  let idp: TestIdentityProvider;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    idp = await TestIdentityProvider.start(REDIRECT_URI);
+    t = await TestApp.start(ssoEnv(idp, { OIDC_CREATE_USERS: 'true' }));
+  });
+  afterAll(async () => {
+    await t?.close();
+    await idp?.close();
+  });
+
+  async function signIn(login: IdpLogin): Promise<Redirect> {
+    const start = await get(`${t.baseUrl}/auth/sso/start`);
+    return get(`${t.baseUrl}/auth/sso/callback?${(await idp.authorize(start.location, login)).toString()}`);
+  }
+
+  it('a new person gets an account with the roles their groups map to, made by system:sso, and signs in', async () => {
+    const newcomer = person({ name: '山田 太郎', groups: ['tracker-executives', 'tracker-task-force', 'everyone'] });
+    idp.addAccount(newcomer);
+    const back = await signIn({ sub: newcomer.sub });
+    const done = await t.gql<{ completeSsoSignIn: LoginPayload }>(
+      `mutation($code: String!) { completeSsoSignIn(code: $code) { ${LOGIN_PAYLOAD} } }`,
+      { code: back.fragment.get('sso') },
+    );
+    expect(done.errors).toBeUndefined();
+    expect(done.data!.completeSsoSignIn.user).toMatchObject({
+      email: newcomer.email,
+      displayName: '山田 太郎',
+      roles: ['TASK_FORCE', 'EXECUTIVE'],
+    });
+    const created = await t.sql<{ actor_label: string }>(
+      `SELECT actor_label FROM audit_trail WHERE action = 'user.created' AND entity_id = $1`,
+      [done.data!.completeSsoSignIn.user.id],
+    );
+    expect(created).toEqual([{ actor_label: 'system:sso' }]);
+  });
+
+  it('a new person whose groups map to no role is refused and no account is made', async () => {
+    const outsider = person({ groups: ['everyone'] });
+    idp.addAccount(outsider);
+    expect((await signIn({ sub: outsider.sub })).location).toBe('/#sso-error=SSO_REFUSED&reason=UNMAPPED_GROUP');
+    expect(await t.sql(`SELECT 1 FROM users WHERE email = $1`, [outsider.email])).toEqual([]);
+  });
+
+  it('a new person whose e-mail the provider has not verified is refused', async () => {
+    const unverified = person({ email_verified: false, groups: ['tracker-executives'] });
+    idp.addAccount(unverified);
+    expect((await signIn({ sub: unverified.sub })).location).toBe('/#sso-error=SSO_REFUSED&reason=EMAIL_NOT_VERIFIED');
+    expect(await t.sql(`SELECT 1 FROM users WHERE email = $1`, [unverified.email])).toEqual([]);
+  });
+});
