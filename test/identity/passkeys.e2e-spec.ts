@@ -74,7 +74,11 @@ describe('passkeys as a second factor', () => {
 
   /** What a refusal must leave as it was: the user's factors, keys and counters, and the session. */
   async function stateOf(userId: string, token: string) {
-    const [row] = await t.sql(
+    const [row] = await t.sql<{
+      factors: { id: string; kind: string; credential: string; counter: number; lastUsed: string }[] | null;
+      recovery_codes: number;
+      session: Record<string, unknown>;
+    }>(
       `SELECT (SELECT json_agg(json_build_object('id', f.id, 'kind', f.kind, 'confirmed', f.confirmed_at, 'lastUsed', f.last_used_at,
                  'credential', c.credential_id, 'counter', c.counter, 'key', encode(c.public_key, 'hex')) ORDER BY f.id)
                 FROM user_second_factors f LEFT JOIN webauthn_credentials c ON c.factor_id = f.id WHERE f.user_id = $1) AS factors,
@@ -82,7 +86,7 @@ describe('passkeys as a second factor', () => {
               (SELECT row_to_json(s) FROM (SELECT state, second_factor_method, second_factor_at, version FROM auth_sessions WHERE id = $2) s) AS session`,
       [userId, TestApp.sessionOf(token)],
     );
-    return row;
+    return row!;
   }
 
   const challengeRow = async (id: string) =>
@@ -143,8 +147,8 @@ describe('passkeys as a second factor', () => {
     ).finishPasskeyVerification;
     expect(proved).toEqual({ id: TestApp.sessionOf(u.token), state: 'ACTIVE', secondFactorMethod: 'PASSKEY', current: true });
     const after = await stateOf(u.user.id, u.token);
-    expect(after.factors[0].counter).toBe(1);
-    expect(Date.parse(after.factors[0].lastUsed)).toBeGreaterThan(Date.parse(before.factors[0].lastUsed));
+    expect(after.factors![0]!.counter).toBe(1);
+    expect(Date.parse(after.factors![0]!.lastUsed)).toBeGreaterThan(Date.parse(before.factors![0]!.lastUsed));
     expect(await challengeRow(started.challengeId)).toEqual({ used_at: expect.any(Date) });
   });
 
@@ -237,7 +241,7 @@ describe('passkeys as a second factor', () => {
     expect(failure!.after).toEqual({
       method: 'PASSKEY',
       reason: 'NOT_VERIFIED',
-      credentialId: before.factors[0].credential,
+      credentialId: before.factors![0]!.credential,
       factorId: u.factorId,
     });
     // The same key from the right origin passes (the origin was the only difference).

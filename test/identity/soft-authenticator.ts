@@ -39,9 +39,9 @@ export class SoftAuthenticator {
     ]);
     const clientDataJSON = this.clientData('webauthn.create', bend.challenge ?? options.challenge, bend.origin);
     const attestationObject = isoCBOR.encode(
-      new Map<string, string | Map<string, never> | Uint8Array>([
+      new Map<string, string | Map<string, number> | Uint8Array>([
         ['fmt', 'none'],
-        ['attStmt', new Map()],
+        ['attStmt', new Map<string, number>()],
         ['authData', new Uint8Array(authData)],
       ]),
     );
