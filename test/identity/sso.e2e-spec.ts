@@ -293,6 +293,17 @@ describe('single sign-on (OIDC), accounts created by an admin', () => {
     expect(res.data!.login.session.signInMethod).toBe('PASSWORD');
   });
 
+  it('two first sign-ins of one person at the same moment both succeed and link the account once', async () => {
+    const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
+    const queries = [await authorize({ sub: idpPerson.sub }), await authorize({ sub: idpPerson.sub })];
+    const answers = await Promise.all(queries.map((q) => deliver(q)));
+    for (const a of answers) expect(a.fragment.get('sso')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await t.sql(`SELECT count(*)::int AS n FROM sso_identities WHERE user_id = $1`, [user.id])).toEqual([{ n: 1 }]);
+    expect(
+      await t.sql(`SELECT count(*)::int AS n FROM audit_trail WHERE action = 'auth.sso-linked' AND entity_id = $1`, [user.id]),
+    ).toEqual([{ n: 1 }]);
+  });
+
   it('a hand-off code that was never issued is refused with a stable code', async () => {
     const res = await complete(randomBytes(32).toString('base64url'));
     expect(res.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'HANDOFF_INVALID' });
@@ -351,5 +362,23 @@ describe('single sign-on (OIDC), accounts created at the first sign-in (OIDC_CRE
     idp.addAccount(unverified);
     expect((await signIn({ sub: unverified.sub })).location).toBe('/#sso-error=SSO_REFUSED&reason=EMAIL_NOT_VERIFIED');
     expect(await t.sql(`SELECT 1 FROM users WHERE email = $1`, [unverified.email])).toEqual([]);
+  });
+});
+
+describe('single sign-on not configured', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start({ OIDC_ISSUER: '', OIDC_CLIENT_ID: '', OIDC_CLIENT_SECRET: '', OIDC_REDIRECT_URL: '' });
+  });
+  afterAll(async () => t?.close());
+
+  it('offers only the password, and the SSO routes and mutation say it is not configured', async () => {
+    const options = await t.gql<{ signInOptions: unknown }>(`{ signInOptions { sso ssoStartUrl } }`);
+    expect(options.data!.signInOptions).toEqual({ sso: false, ssoStartUrl: null });
+    expect((await get(`${t.baseUrl}/auth/sso/start`)).location).toBe('/#sso-error=SSO_NOT_CONFIGURED');
+    expect((await get(`${t.baseUrl}/auth/sso/callback?code=x&state=y`)).location).toBe('/#sso-error=SSO_NOT_CONFIGURED');
+    const complete = await t.gql(`mutation { completeSsoSignIn(code: "x") { accessToken } }`);
+    expect(errorCode(complete)).toBe('NOT_FOUND');
+    expect(await t.sql(`SELECT count(*)::int AS n FROM sso_sign_in_states`)).toEqual([{ n: 0 }]);
   });
 });

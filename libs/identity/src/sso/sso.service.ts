@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { Actor, Clock, parseOidcRoleMapping, type AppConfig, type OidcMappedRole } from '@app/common';
+import { Actor, Clock, parseOidcRoleMapping, Slots, type AppConfig, type OidcMappedRole } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
 import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
 import { normalizeEmail } from '../domain/user-rules';
@@ -50,6 +50,8 @@ class Refusal extends Error {
 export class SsoService {
   private readonly logger = new Logger(SsoService.name);
   private readonly mapping: ReadonlyMap<string, readonly OidcMappedRole[]>;
+  /** Anyone can start and call back: at most 8 sign-ins talk to the provider at once, 32 wait, the rest are told to retry. */
+  private readonly providerCalls = new Slots(8, 32);
 
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
@@ -74,9 +76,24 @@ export class SsoService {
       throw new IdentityError(IdentityErrorCode.SSO_NOT_CONFIGURED, 'Single sign-on is not configured here; sign in with your password');
   }
 
+  private async bounded<T>(work: () => Promise<T>): Promise<T> {
+    const slot = this.providerCalls.take();
+    if (!slot) throw new IdentityError(IdentityErrorCode.SIGN_IN_BUSY, 'Too many sign-ins at once; try again in a moment');
+    const release = await slot;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
   /** Begins a sign-in: the provider's authorization URL to send the browser to. */
   async start(): Promise<{ url: string }> {
     this.assertEnabled();
+    return this.bounded(() => this.startNow());
+  }
+
+  private async startNow(): Promise<{ url: string }> {
     const secrets = OidcClient.secrets();
     let url: URL;
     try {
@@ -112,6 +129,10 @@ export class SsoService {
    */
   async callback(query: URLSearchParams, device: DeviceInfo): Promise<string> {
     this.assertEnabled();
+    return this.bounded(() => this.callbackNow(query, device));
+  }
+
+  private async callbackNow(query: URLSearchParams, device: DeviceInfo): Promise<string> {
     try {
       const state = query.get('state');
       const stored = state && state.length <= MAX_PARAM_LENGTH ? await this.useState(state) : null;
@@ -222,8 +243,17 @@ export class SsoService {
       matchedBy = 'CREATED';
     }
     if (!account) throw refuse(SsoRefusalReason.UNKNOWN_USER);
-    if (!linked) {
-      await identities.insert({ issuer: claims.issuer, subject: claims.subject, userId: account.id, createdAt: now });
+    // Two first sign-ins of one person at the same moment: the first link stands, the second adds nothing.
+    const inserted = linked
+      ? null
+      : await identities
+          .createQueryBuilder()
+          .insert()
+          .values({ issuer: claims.issuer, subject: claims.subject, userId: account.id, createdAt: now })
+          .orIgnore()
+          .returning('user_id')
+          .execute();
+    if (inserted && (inserted.raw as unknown[]).length > 0) {
       await this.trail.append({
         actor: Actor.system('sso'),
         action: 'auth.sso-linked',
