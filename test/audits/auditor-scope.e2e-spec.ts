@@ -68,6 +68,14 @@ describe('auditors limited to their engagements', () => {
     expect(res.data!.limitAuditorAccess).toMatchObject({ userId: limited.id, limited: true });
     expect(res.data!.limitAuditorAccess.limitedAt).not.toBeNull();
     expect(await limitRows()).toEqual([{ user_id: limited.id }]);
+    const shown = await t.gql<{ users: { nodes: { id: string; accessLimitedToEngagements: boolean }[] } }>(
+      `{ users(first: 100) { nodes { id accessLimitedToEngagements } } }`,
+      {},
+      admin,
+    );
+    expect(shown.errors).toBeUndefined();
+    const flags = new Map(shown.data!.users.nodes.map((u) => [u.id, u.accessLimitedToEngagements]));
+    expect([flags.get(limited.id), flags.get(unlimited.id)]).toEqual([true, false]);
     const trail = await t.sql(`SELECT action, after FROM audit_trail WHERE entity_id = $1 AND action LIKE 'auditor_access.%'`, [
       limited.id,
     ]);

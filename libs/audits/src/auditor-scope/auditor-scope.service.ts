@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
@@ -50,6 +51,13 @@ export class AuditorScopeService {
       .filter((r) => r.engagement_id !== null)
       .map((r) => ({ engagementId: r.engagement_id!, incidentId: r.incident_id!, endsOn: r.ends_on }));
     return auditorScopeOn(windows, todayIn(CASE_TIME_ZONE, this.clock.now()));
+  }
+
+  /** For a page of users at once: which of them are limited (one statement). */
+  async limitedAmong(userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.em.getRepository(AuditorAccessLimitEntity).findBy({ userId: In([...userIds]) });
+    return new Set(rows.map((r) => r.userId));
   }
 
   async limitOf(userId: string): Promise<AuditorAccessLimitView> {
