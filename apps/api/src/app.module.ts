@@ -61,7 +61,7 @@ import { ApiKeyStrategy } from './auth/api-key.strategy';
 import { IncidentsService } from '@app/incidents';
 import { AuditTrailResolver } from './audit-trail/audit-trail.resolver';
 import { EngagementScopeInterceptor } from './audits/engagement-scope/engagement-scope.interceptor';
-import { AuditorAccessResolver } from './audits/engagement-scope/auditor-access.resolver';
+import { AuditorAccessResolver, UserAccessLimitResolver } from './audits/engagement-scope/auditor-access.resolver';
 import { TrailCheckpointCosignatureResolver, TrailCheckpointsResolver } from './audit-trail/trail-checkpoints.resolver';
 import { trailCheckpointsModule } from './audit-trail/trail-checkpoints.wiring';
 import { TrailCheckpointsJob } from './jobs/trail-checkpoints.job';
@@ -331,6 +331,7 @@ export class AppModule implements NestModule {
         SigningKeysResolver,
         AuditTrailResolver,
         AuditorAccessResolver,
+        UserAccessLimitResolver,
         TrailCheckpointsResolver,
         TrailCheckpointCosignatureResolver,
         BundlesResolver,
