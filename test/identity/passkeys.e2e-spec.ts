@@ -297,6 +297,33 @@ describe('passkeys as a second factor', () => {
     });
   });
 
+  it('adding a passkey to an ACTIVE session needs a fresh proof; proving a passkey there renews it (step-up)', async () => {
+    const u = await userWithPasskey();
+    const started = await startVerification(u.token);
+    ok(await finishVerification(u.token, started.challengeId, u.authenticator.get(started.options)));
+    await t.sql(`UPDATE auth_sessions SET second_factor_at = second_factor_at - interval '10 minutes' WHERE id = $1`, [
+      TestApp.sessionOf(u.token),
+    ]);
+    const before = await stateOf(u.user.id, u.token);
+    expect(refusal(await t.gql(START_REG, { label: '予備の鍵' }, u.token))).toMatchObject({
+      code: 'STEP_UP_REQUIRED',
+      reason: 'STEP_UP_REQUIRED',
+    });
+    expect(await stateOf(u.user.id, u.token)).toEqual(before);
+
+    const stepUp = await startVerification(u.token);
+    ok(await finishVerification(u.token, stepUp.challengeId, u.authenticator.get(stepUp.options)));
+    const renewed = (await stateOf(u.user.id, u.token)).session;
+    expect(Date.parse(renewed.second_factor_at as string)).toBeGreaterThan(
+      Date.parse(before.session.second_factor_at as string) + 10 * 60_000 - 1,
+    );
+    const spare = await startRegistration(u.token, '予備の鍵');
+    expect(
+      ok(await finishRegistration(u.token, spare.challengeId, new SoftAuthenticator(ORIGIN).create(spare.options)))
+        .finishPasskeyRegistration.factor.label,
+    ).toBe('予備の鍵');
+  });
+
   it('wrong answers are limited like passwords: after the free ones, LOGIN_THROTTLED', async () => {
     const u = await userWithPasskey();
     for (let i = 0; i < 3; i++) {
