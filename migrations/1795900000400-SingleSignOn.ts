@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Single sign-on through an OpenID Connect provider: the sign-ins started (state by its hash, nonce, PKCE
- * verifier; single-use, 10 minutes), the one-time hand-offs from the callback to the page (code by its hash, the
+ * verifier, the hash of the starting browser's cookie; single-use, 10 minutes), the one-time hand-offs from the callback to the page (code by its hash, the
  * ID token's amr/acr/auth_time; single-use, 1 minute), and the link of a provider's person (issuer, subject) to an
  * account.
  */
@@ -11,7 +11,7 @@ export class SingleSignOn1795900000400 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "sso_sign_in_states" ("state_hash" text NOT NULL, "nonce" text NOT NULL, "code_verifier" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, "used_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "CHK_sso_sign_in_states_hash" CHECK ("state_hash" ~ '^[0-9a-f]{64}$'), CONSTRAINT "PK_sso_sign_in_states" PRIMARY KEY ("state_hash"))`,
+      `CREATE TABLE "sso_sign_in_states" ("state_hash" text NOT NULL, "nonce" text NOT NULL, "code_verifier" text NOT NULL, "browser_hash" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, "used_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "CHK_sso_sign_in_states_hash" CHECK ("state_hash" ~ '^[0-9a-f]{64}$' AND "browser_hash" ~ '^[0-9a-f]{64}$'), CONSTRAINT "PK_sso_sign_in_states" PRIMARY KEY ("state_hash"))`,
     );
     await queryRunner.query(`CREATE INDEX "IDX_sso_sign_in_states_expires" ON "sso_sign_in_states"  ("expires_at") `);
     await queryRunner.query(

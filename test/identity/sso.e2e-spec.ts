@@ -41,13 +41,27 @@ interface Redirect {
   status: number;
   location: string;
   fragment: URLSearchParams;
+  /** The cookie the route set (name=value), if any. */
+  cookie: string | null;
 }
 
-async function get(url: string): Promise<Redirect> {
-  const res = await fetch(url, { redirect: 'manual' });
+async function get(url: string, cookie?: string | null): Promise<Redirect> {
+  const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
   await res.body?.cancel();
   const location = res.headers.get('location') ?? '';
-  return { status: res.status, location, fragment: new URLSearchParams(location.split('#')[1] ?? '') };
+  const set = res.headers.getSetCookie()[0];
+  return {
+    status: res.status,
+    location,
+    fragment: new URLSearchParams(location.split('#')[1] ?? ''),
+    cookie: set ? set.split(';')[0]! : null,
+  };
+}
+
+/** The provider's answer as the browser that started the sign-in holds it: the callback's query and its cookie. */
+interface Answer {
+  query: URLSearchParams;
+  cookie: string | null;
 }
 
 function sha256(text: string): string {
@@ -74,15 +88,16 @@ describe('single sign-on (OIDC), accounts created by an admin', () => {
   });
 
   /** The browser's trip: the tracker's start route, the provider's sign-in, back to the callback's query. */
-  async function authorize(login: IdpLogin): Promise<URLSearchParams> {
+  async function authorize(login: IdpLogin): Promise<Answer> {
     const start = await get(`${t.baseUrl}/auth/sso/start`);
     expect(start.status).toBe(302);
     expect(start.location.startsWith(`${idp.issuer}/`)).toBe(true);
-    return idp.authorize(start.location, login);
+    expect(start.cookie).toMatch(/^sso_binding=[A-Za-z0-9_-]{43}$/);
+    return { query: await idp.authorize(start.location, login), cookie: start.cookie };
   }
 
-  function deliver(query: URLSearchParams): Promise<Redirect> {
-    return get(`${t.baseUrl}/auth/sso/callback?${query.toString()}`);
+  function deliver(answer: Answer): Promise<Redirect> {
+    return get(`${t.baseUrl}/auth/sso/callback?${answer.query.toString()}`, answer.cookie);
   }
 
   async function complete(code: string) {
@@ -163,10 +178,10 @@ describe('single sign-on (OIDC), accounts created by an admin', () => {
 
   it('a callback with a state this server did not issue is refused, and the genuine answer still works', async () => {
     const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
-    const query = await authorize({ sub: idpPerson.sub });
-    const forged = new URLSearchParams(query);
+    const answer = await authorize({ sub: idpPerson.sub });
+    const forged = new URLSearchParams(answer.query);
     forged.set('state', randomBytes(32).toString('base64url'));
-    const refused = await deliver(forged);
+    const refused = await deliver({ ...answer, query: forged });
     expect(refused.status).toBe(302);
     expect(refused.location).toBe('/#sso-error=SSO_REFUSED&reason=STATE_INVALID');
     expect(await t.sql(`SELECT 1 FROM sso_handoffs WHERE user_id = $1`, [user.id])).toEqual([]);
@@ -177,16 +192,30 @@ describe('single sign-on (OIDC), accounts created by an admin', () => {
       actor: 'system:sso',
     });
 
-    const genuine = await deliver(query);
+    const genuine = await deliver(answer);
     expect(genuine.fragment.get('sso')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("the provider's answer delivered to another browser (login CSRF) is refused: no hand-off, no link", async () => {
+    const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
+    const attackers = await authorize({ sub: idpPerson.sub });
+    const victimsCookie = (await get(`${t.baseUrl}/auth/sso/start`)).cookie;
+    for (const cookie of [null, victimsCookie]) {
+      const fresh = await authorize({ sub: idpPerson.sub });
+      const refused = await deliver({ query: fresh.query, cookie });
+      expect(refused.location).toBe('/#sso-error=SSO_REFUSED&reason=BROWSER_MISMATCH');
+    }
+    expect((await deliver({ ...attackers, cookie: victimsCookie })).location).toBe('/#sso-error=SSO_REFUSED&reason=BROWSER_MISMATCH');
+    expect(await t.sql(`SELECT 1 FROM sso_handoffs WHERE user_id = $1`, [user.id])).toEqual([]);
+    expect(await t.sql(`SELECT 1 FROM sso_identities WHERE user_id = $1`, [user.id])).toEqual([]);
   });
 
   it('a replayed callback (same code and state) is refused the second time: one hand-off, one session at most', async () => {
     const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
-    const query = await authorize({ sub: idpPerson.sub });
-    const first = await deliver(query);
+    const answer = await authorize({ sub: idpPerson.sub });
+    const first = await deliver(answer);
     expect(first.fragment.get('sso')).toBeTruthy();
-    const replay = await deliver(query);
+    const replay = await deliver(answer);
     expect(replay.location).toBe('/#sso-error=SSO_REFUSED&reason=STATE_INVALID');
     expect(await t.sql(`SELECT count(*)::int AS n FROM sso_handoffs WHERE user_id = $1`, [user.id])).toEqual([{ n: 1 }]);
     expect(await sessionsOf(user.id)).toBe(0);
@@ -194,14 +223,14 @@ describe('single sign-on (OIDC), accounts created by an admin', () => {
 
   it('an ID token whose nonce is not the one this sign-in sent is refused', async () => {
     const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
-    const query = await authorize({ sub: idpPerson.sub });
+    const answer = await authorize({ sub: idpPerson.sub });
     // The nonce kept for this sign-in is no longer the one the provider put in the ID token.
     const tampered = await t.sql(`UPDATE sso_sign_in_states SET nonce = $2 WHERE state_hash = $1 RETURNING 1`, [
-      sha256(query.get('state')!),
+      sha256(answer.query.get('state')!),
       randomBytes(16).toString('base64url'),
     ]);
     expect(tampered).toHaveLength(1);
-    const refused = await deliver(query);
+    const refused = await deliver(answer);
     expect(refused.location).toBe('/#sso-error=SSO_REFUSED&reason=NONCE_MISMATCH');
     expect(await t.sql(`SELECT 1 FROM sso_handoffs WHERE user_id = $1`, [user.id])).toEqual([]);
     expect(await t.sql(`SELECT 1 FROM sso_identities WHERE user_id = $1`, [user.id])).toEqual([]);
@@ -295,9 +324,9 @@ describe('single sign-on (OIDC), accounts created by an admin', () => {
 
   it('two first sign-ins of one person at the same moment both succeed and link the account once', async () => {
     const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
-    const queries = [await authorize({ sub: idpPerson.sub }), await authorize({ sub: idpPerson.sub })];
-    const answers = await Promise.all(queries.map((q) => deliver(q)));
-    for (const a of answers) expect(a.fragment.get('sso')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const answers = [await authorize({ sub: idpPerson.sub }), await authorize({ sub: idpPerson.sub })];
+    const back = await Promise.all(answers.map((a) => deliver(a)));
+    for (const a of back) expect(a.fragment.get('sso')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await t.sql(`SELECT count(*)::int AS n FROM sso_identities WHERE user_id = $1`, [user.id])).toEqual([{ n: 1 }]);
     expect(
       await t.sql(`SELECT count(*)::int AS n FROM audit_trail WHERE action = 'auth.sso-linked' AND entity_id = $1`, [user.id]),
@@ -326,7 +355,7 @@ describe('single sign-on (OIDC), accounts created at the first sign-in (OIDC_CRE
 
   async function signIn(login: IdpLogin): Promise<Redirect> {
     const start = await get(`${t.baseUrl}/auth/sso/start`);
-    return get(`${t.baseUrl}/auth/sso/callback?${(await idp.authorize(start.location, login)).toString()}`);
+    return get(`${t.baseUrl}/auth/sso/callback?${(await idp.authorize(start.location, login)).toString()}`, start.cookie);
   }
 
   it('a new person gets an account with the roles their groups map to, made by system:sso, and signs in', async () => {

@@ -10,6 +10,8 @@ import { ROLES_INCOMPATIBLE_WITH_AUDITOR } from '../domain/user-rules';
 export const SsoRefusalReason = {
   /** The callback's `state` is missing, unknown, expired or already used (a replayed or forged answer). */
   STATE_INVALID: 'STATE_INVALID',
+  /** The callback comes from another browser than the one that started the sign-in (its cookie is missing or not this sign-in's). */
+  BROWSER_MISMATCH: 'BROWSER_MISMATCH',
   /** The provider answered with an error (the person cancelled, the provider refused). */
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   /** The provider refused the code (already used, expired, not for this client or verifier). */

@@ -4,10 +4,11 @@ import { UserEntity } from '../user.entity';
 /**
  * One sign-in started at the identity provider (GET /auth/sso/start): what the callback must see again. Keyed by the
  * SHA-256 of `state` (the state itself only travels through the browser); used once (used_at), 10 minutes long.
- * The nonce and the PKCE verifier never leave the server.
+ * The nonce and the PKCE verifier never leave the server. `browser_hash`: the SHA-256 of the secret in the cookie the
+ * start route gave the browser; the callback must come from that browser (no one else's answer is slipped in).
  */
 @Entity('sso_sign_in_states')
-@Check('CHK_sso_sign_in_states_hash', `"state_hash" ~ '^[0-9a-f]{64}$'`)
+@Check('CHK_sso_sign_in_states_hash', `"state_hash" ~ '^[0-9a-f]{64}$' AND "browser_hash" ~ '^[0-9a-f]{64}$'`)
 @Index('IDX_sso_sign_in_states_expires', ['expiresAt'])
 export class SsoSignInStateEntity {
   @PrimaryColumn({ name: 'state_hash', type: 'text', primaryKeyConstraintName: 'PK_sso_sign_in_states' })
@@ -18,6 +19,9 @@ export class SsoSignInStateEntity {
 
   @Column({ name: 'code_verifier', type: 'text' })
   codeVerifier!: string;
+
+  @Column({ name: 'browser_hash', type: 'text' })
+  browserHash!: string;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -87,13 +87,16 @@ export class SsoService {
     }
   }
 
-  /** Begins a sign-in: the provider's authorization URL to send the browser to. */
-  async start(): Promise<{ url: string }> {
+  /**
+   * Begins a sign-in: the provider's authorization URL to send the browser to, and a secret for the browser to keep
+   * (a cookie) and show at the callback: an answer delivered to another browser is refused (login CSRF).
+   */
+  async start(): Promise<{ url: string; browserBinding: string }> {
     this.assertEnabled();
     return this.bounded(() => this.startNow());
   }
 
-  private async startNow(): Promise<{ url: string }> {
+  private async startNow(): Promise<{ url: string; browserBinding: string }> {
     const secrets = OidcClient.secrets();
     let url: URL;
     try {
@@ -104,6 +107,7 @@ export class SsoService {
         reason: 'PROVIDER_UNAVAILABLE',
       });
     }
+    const browserBinding = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const states = this.txHost.tx.getRepository(SsoSignInStateEntity);
     // Sign-ins abandoned more than a day ago are forgotten (any stranger can start one).
@@ -116,31 +120,33 @@ export class SsoService {
       stateHash: sha256Hex(secrets.state),
       nonce: secrets.nonce,
       codeVerifier: secrets.codeVerifier,
+      browserHash: sha256Hex(browserBinding),
       createdAt: now,
       expiresAt: new Date(now.getTime() + STATE_TTL_MS),
       usedAt: null,
     });
-    return { url: url.href };
+    return { url: url.href, browserBinding };
   }
 
   /**
    * The provider's answer (the callback's query string). Returns the one-time hand-off code; refuses with SSO_REFUSED
    * and `details.reason` (SsoRefusalReason).
    */
-  async callback(query: URLSearchParams, device: DeviceInfo): Promise<string> {
+  async callback(query: URLSearchParams, device: DeviceInfo, browserBinding: string | null): Promise<string> {
     this.assertEnabled();
-    return this.bounded(() => this.callbackNow(query, device));
+    return this.bounded(() => this.callbackNow(query, device, browserBinding));
   }
 
-  private async callbackNow(query: URLSearchParams, device: DeviceInfo): Promise<string> {
+  private async callbackNow(query: URLSearchParams, device: DeviceInfo, browserBinding: string | null): Promise<string> {
     try {
       const state = query.get('state');
       const stored = state && state.length <= MAX_PARAM_LENGTH ? await this.useState(state) : null;
       if (!stored) throw new Refusal(SsoRefusalReason.STATE_INVALID);
+      if (!browserBinding || sha256Hex(browserBinding) !== stored.browserHash) throw new Refusal(SsoRefusalReason.BROWSER_MISMATCH);
       if ((query.get('code')?.length ?? 0) > MAX_PARAM_LENGTH) throw new Refusal(SsoRefusalReason.CODE_REJECTED);
       let claims: ValidatedClaims;
       try {
-        claims = await this.client.exchange(query, { state: state!, ...stored });
+        claims = await this.client.exchange(query, { state: state!, nonce: stored.nonce, codeVerifier: stored.codeVerifier });
       } catch (err) {
         if (err instanceof OidcAnswerRefused) throw new Refusal(SsoRefusalReason[err.failure]);
         throw err;
@@ -198,12 +204,14 @@ export class SsoService {
   }
 
   /** Uses up a started sign-in's state (once, unexpired); its nonce and verifier, or null. Committed at once. */
-  private async useState(state: string): Promise<{ nonce: string; codeVerifier: string } | null> {
-    const [rows]: [{ nonce: string; code_verifier: string }[], number] = await this.txHost.tx.query(
-      `UPDATE sso_sign_in_states SET used_at = $2 WHERE state_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING nonce, code_verifier`,
+  private async useState(state: string): Promise<{ nonce: string; codeVerifier: string; browserHash: string } | null> {
+    const [rows]: [{ nonce: string; code_verifier: string; browser_hash: string }[], number] = await this.txHost.tx.query(
+      `UPDATE sso_sign_in_states SET used_at = $2 WHERE state_hash = $1 AND used_at IS NULL AND expires_at > $2
+       RETURNING nonce, code_verifier, browser_hash`,
       [sha256Hex(state), this.clock.now()],
     );
-    return rows[0] ? { nonce: rows[0].nonce, codeVerifier: rows[0].code_verifier } : null;
+    const row = rows[0];
+    return row ? { nonce: row.nonce, codeVerifier: row.code_verifier, browserHash: row.browser_hash } : null;
   }
 
   /** The account for these claims, checked, linked (or created), and a hand-off code for it: one transaction. */
