@@ -131,6 +131,11 @@ describe('auditors limited to their engagements', () => {
     }
   });
 
+  it('answers an id that names no record as bad input, not as an internal error', async () => {
+    const res = await t.gql(`query($id: ID) { countermeasure(id: $id) { title } }`, { id: 'CM-001' }, limited.token);
+    expect([errorCode(res), reason(res)]).toEqual(['BAD_USER_INPUT', 'INVALID_INPUT']);
+  });
+
   it('refuses a sign-off on the other incident before it runs: nothing written', async () => {
     const before = await t.sql(`SELECT count(*)::int AS n FROM audit_trail`);
     const res = await t.gql(

@@ -15,7 +15,7 @@ import {
   type AuditorScope,
 } from '@app/audits';
 import { BundlesService } from '@app/bundles';
-import { Actor } from '@app/common';
+import { Actor, CommonError, CommonErrorCode, isUuid } from '@app/common';
 import { CountermeasuresService } from '@app/countermeasures';
 import { BreachFilingsService } from '@app/duties';
 import { EvidenceService } from '@app/evidence';
@@ -125,7 +125,12 @@ export class EngagementScopeInterceptor implements NestInterceptor {
       incident,
       record: async (kind, id) => {
         assertScopeOpen(scope);
-        incident(await this.incidentOf(kind, String(id ?? ''), user));
+        const text = String(id ?? '');
+        // Checked before the operation's own validation: what cannot name a record is refused here as input.
+        if (kind !== 'gate' && !isUuid(text)) {
+          throw new CommonError(CommonErrorCode.INVALID_INPUT, `Not the id of a ${kind}`, { field: 'id' });
+        }
+        incident(await this.incidentOf(kind, text, user));
       },
       narrow: (holder, field = 'incidentId') => {
         if (holder[field] != null) return incident(holder[field]);
