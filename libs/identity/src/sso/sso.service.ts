@@ -24,15 +24,21 @@ export function sha256Hex(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
-/** A refusal on its way to its trail entry. */
+/** A refusal on its way to its trail entry: what is known of the person when it happened. */
 class Refusal extends Error {
   constructor(
     readonly reason: SsoRefusalReason,
-    readonly subject: string | null = null,
+    readonly known: { subject?: string | null; userId?: string | null; address?: string | null } = {},
   ) {
     super(reason);
   }
 }
+
+/**
+ * Refusals of what anyone can send without having started a sign-in (an unknown state, an unknown hand-off code) are
+ * not recorded: a flood of them would write to the trail. Every other refusal follows a sign-in started here.
+ */
+const NOT_RECORDED: ReadonlySet<SsoRefusalReason> = new Set([SsoRefusalReason.STATE_INVALID, SsoRefusalReason.HANDOFF_INVALID]);
 
 /**
  * Single sign-on through an OpenID Connect provider.
@@ -142,18 +148,19 @@ export class SsoService {
       const state = query.get('state');
       const stored = state && state.length <= MAX_PARAM_LENGTH ? await this.useState(state) : null;
       if (!stored) throw new Refusal(SsoRefusalReason.STATE_INVALID);
-      if (!browserBinding || sha256Hex(browserBinding) !== stored.browserHash) throw new Refusal(SsoRefusalReason.BROWSER_MISMATCH);
-      if ((query.get('code')?.length ?? 0) > MAX_PARAM_LENGTH) throw new Refusal(SsoRefusalReason.CODE_REJECTED);
+      const where = { address: device.address ?? null };
+      if (!browserBinding || sha256Hex(browserBinding) !== stored.browserHash) throw new Refusal(SsoRefusalReason.BROWSER_MISMATCH, where);
+      if ((query.get('code')?.length ?? 0) > MAX_PARAM_LENGTH) throw new Refusal(SsoRefusalReason.CODE_REJECTED, where);
       let claims: ValidatedClaims;
       try {
         claims = await this.client.exchange(query, { state: state!, nonce: stored.nonce, codeVerifier: stored.codeVerifier });
       } catch (err) {
-        if (err instanceof OidcAnswerRefused) throw new Refusal(SsoRefusalReason[err.failure]);
+        if (err instanceof OidcAnswerRefused) throw new Refusal(SsoRefusalReason[err.failure], where);
         throw err;
       }
       return await this.handOff(claims, device);
     } catch (err) {
-      if (err instanceof Refusal) throw await this.refused(err.reason, err.subject);
+      if (err instanceof Refusal) throw await this.refused(err);
       throw err;
     }
   }
@@ -164,7 +171,7 @@ export class SsoService {
     try {
       return await this.completeInTransaction(code);
     } catch (err) {
-      if (err instanceof Refusal) throw await this.refused(err.reason, err.subject);
+      if (err instanceof Refusal) throw await this.refused(err);
       throw err;
     }
   }
@@ -191,7 +198,7 @@ export class SsoService {
     const handoff = rows[0];
     if (!handoff) throw new Refusal(SsoRefusalReason.HANDOFF_INVALID);
     const user = await this.users.lockForShare(handoff.user_id);
-    if (!user?.active) throw new Refusal(SsoRefusalReason.USER_DEACTIVATED);
+    if (!user?.active) throw new Refusal(SsoRefusalReason.USER_DEACTIVATED, { userId: handoff.user_id, address: handoff.address });
     const mfa = amrShowsSecondFactor(handoff.amr, handoff.acr, this.config.get('OIDC_MFA_ACR_VALUES', { infer: true }));
     const proof: SecondFactorProof | null = mfa
       ? { method: SecondFactorMethod.SSO, at: handoff.auth_time ?? now, amr: handoff.amr, acr: handoff.acr }
@@ -218,7 +225,8 @@ export class SsoService {
   @Transactional()
   private async handOff(claims: ValidatedClaims, device: DeviceInfo): Promise<string> {
     const now = this.clock.now();
-    const refuse = (reason: SsoRefusalReason) => new Refusal(reason, claims.subject);
+    const refuse = (reason: SsoRefusalReason, userId?: string) =>
+      new Refusal(reason, { subject: claims.subject, userId, address: device.address ?? null });
     const identities = this.txHost.tx.getRepository(SsoIdentityEntity);
     const linked = await identities.findOneBy({ issuer: claims.issuer, subject: claims.subject });
     let account: UserEntity | null = linked ? await this.users.lockForShare(linked.userId) : null;
@@ -238,7 +246,7 @@ export class SsoService {
       createUsers: this.config.get('OIDC_CREATE_USERS', { infer: true }),
       emailVerified: !!claims.email && claims.emailVerified,
     });
-    if (decision.kind === 'REFUSE') throw refuse(decision.reason);
+    if (decision.kind === 'REFUSE') throw refuse(decision.reason, account?.id);
     if (decision.kind === 'CREATE') {
       if (await this.users.findByEmail(claims.email!)) throw refuse(SsoRefusalReason.UNKNOWN_USER);
       account = await this.users.create(Actor.system('sso'), {
@@ -286,21 +294,20 @@ export class SsoService {
     return code;
   }
 
-  /** Writes `auth.sso-refused` in its own transaction and returns the error to throw. */
-  private async refused(reason: SsoRefusalReason, subject: string | null): Promise<IdentityError> {
-    const issuer = this.config.get('OIDC_ISSUER', { infer: true }) ?? null;
-    await this.recordRefusal(reason, issuer, subject);
-    return new IdentityError(IdentityErrorCode.SSO_REFUSED, `Single sign-on refused (${reason})`, { reason });
-  }
-
-  @Transactional()
-  private async recordRefusal(reason: SsoRefusalReason, issuer: string | null, subject: string | null): Promise<void> {
-    await this.trail.append({
-      actor: Actor.system('sso'),
-      action: 'auth.sso-refused',
-      entityType: 'SsoSignIn',
-      entityId: subject ?? '(unknown)',
-      after: { reason, issuer, subject },
-    });
+  /**
+   * Writes `auth.sso-refused` (reason, issuer, subject, address; the user when known) in its own transaction, except
+   * for NOT_RECORDED, and returns the error to throw.
+   */
+  private async refused(refusal: Refusal): Promise<IdentityError> {
+    if (!NOT_RECORDED.has(refusal.reason)) {
+      await this.sessions.recordFailure({
+        action: 'auth.sso-refused',
+        userId: refusal.known.userId ?? null,
+        reason: refusal.reason,
+        address: refusal.known.address ?? null,
+        details: { issuer: this.config.get('OIDC_ISSUER', { infer: true }) ?? null, subject: refusal.known.subject ?? null },
+      });
+    }
+    return new IdentityError(IdentityErrorCode.SSO_REFUSED, `Single sign-on refused (${refusal.reason})`, { reason: refusal.reason });
   }
 }
