@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '@app/common';
 import { UsersService } from '@app/identity';
@@ -415,6 +417,29 @@ describe('single sign-on not configured', () => {
     expect((await get(`${t.baseUrl}/auth/sso/callback?code=x&state=y`)).location).toBe('/#sso-error=SSO_NOT_CONFIGURED');
     const complete = await t.gql(`mutation { completeSsoSignIn(code: "x") { accessToken } }`);
     expect(errorCode(complete)).toBe('NOT_FOUND');
+    expect(await t.sql(`SELECT count(*)::int AS n FROM sso_sign_in_states`)).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('single sign-on with the provider unreachable', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // A loopback port nobody listens on any more.
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    t = await TestApp.start({
+      OIDC_ISSUER: `http://127.0.0.1:${port}`,
+      OIDC_CLIENT_ID: 'remediation-tracker',
+      OIDC_CLIENT_SECRET: 'secret',
+      OIDC_REDIRECT_URL: REDIRECT_URI,
+    });
+  });
+  afterAll(async () => t?.close());
+
+  it('the start route sends the browser back to the page with PROVIDER_UNAVAILABLE and keeps no state', async () => {
+    expect((await get(`${t.baseUrl}/auth/sso/start`)).location).toBe('/#sso-error=SSO_REFUSED&reason=PROVIDER_UNAVAILABLE');
     expect(await t.sql(`SELECT count(*)::int AS n FROM sso_sign_in_states`)).toEqual([{ n: 0 }]);
   });
 });

@@ -12,6 +12,8 @@ export const SsoRefusalReason = {
   STATE_INVALID: 'STATE_INVALID',
   /** The callback comes from another browser than the one that started the sign-in (its cookie is missing or not this sign-in's). */
   BROWSER_MISMATCH: 'BROWSER_MISMATCH',
+  /** The provider's discovery document cannot be read (at the start of a sign-in). */
+  PROVIDER_UNAVAILABLE: 'PROVIDER_UNAVAILABLE',
   /** The provider answered with an error (the person cancelled, the provider refused). */
   PROVIDER_ERROR: 'PROVIDER_ERROR',
   /** The provider refused the code (already used, expired, not for this client or verifier). */

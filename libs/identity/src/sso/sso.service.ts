@@ -110,7 +110,7 @@ export class SsoService {
     } catch (err) {
       this.logger.warn(`The identity provider cannot be reached: ${(err as Error).message}`);
       throw new IdentityError(IdentityErrorCode.SSO_REFUSED, 'The identity provider cannot be reached; try again later', {
-        reason: 'PROVIDER_UNAVAILABLE',
+        reason: SsoRefusalReason.PROVIDER_UNAVAILABLE,
       });
     }
     const browserBinding = randomBytes(32).toString('base64url');
