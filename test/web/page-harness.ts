@@ -22,10 +22,14 @@ export class PageHarness {
     private readonly browser: Browser,
   ) {}
 
-  static async start(): Promise<PageHarness> {
+  /**
+   * `opts.secondFactorPolicy: 'default'` with `opts.env: { DEMO_MFA: 'true' }`: the roles that require a second factor
+   * do, and signing needs a step-up (TestApp.start; the demo waives both otherwise).
+   */
+  static async start(opts: { secondFactorPolicy?: 'default' | 'none'; env?: Record<string, string> } = {}): Promise<PageHarness> {
     execFileSync(process.execPath, [path.join(root, 'scripts/ensure-build.cjs'), 'web'], { cwd: root, stdio: 'inherit' });
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
-    const t = await TestApp.start({ DEMO: 'true', DEMO_PASSWORD: PASSWORD });
+    const t = await TestApp.start({ DEMO: 'true', DEMO_PASSWORD: PASSWORD, ...opts.env }, { secondFactorPolicy: opts.secondFactorPolicy });
     try {
       return new PageHarness(t, await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] }));
     } catch (err) {

@@ -1,4 +1,5 @@
 import { loadSession } from './session';
+import { freshAccessToken } from './token-keeper';
 
 /** Why a download did not happen: the server's status, or no answer at all. */
 export class DownloadError extends Error {
@@ -17,7 +18,7 @@ export class DownloadError extends Error {
  * behind a temporary `<a download>`. Returns the file name it was saved as.
  */
 export async function downloadBundle(path: string, fileName: string, doc: Document = document): Promise<string> {
-  const token = loadSession()?.token;
+  const token = (await freshAccessToken().catch(() => null)) ?? loadSession()?.token;
   if (!token) throw new DownloadError('not signed in', 401);
   let res: Response;
   try {

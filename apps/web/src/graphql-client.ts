@@ -1,5 +1,7 @@
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange, type CombinedError } from 'urql';
 import { createClient as createWsClient } from 'graphql-ws';
+import { createAuthFetch, isCredentialRefusal, type AnswerError } from './auth-fetch';
+import type { TokenKeeper } from './token-keeper';
 
 /** State of the live (WebSocket) feed, shown in the header. */
 export type LiveState = 'connecting' | 'connected' | 'reconnecting';
@@ -35,31 +37,47 @@ export function createAnonymousClient(): Client {
 
 /**
  * The signed-in client: queries over HTTP (POST, bearer token), subscriptions
- * over one graphql-ws WebSocket that sends the token once in its
- * connectionParams. The server replays nothing missed while the socket was
- * down, so after a reconnection `onReconnected` asks the page to refetch.
- * A refused credential (an expired token: the server closes with 4403, or a
- * query answered UNAUTHENTICATED) ends the session through `onUnauthenticated`.
+ * over one graphql-ws WebSocket that sends the token in its connectionParams.
+ * The server replays nothing missed while the socket was down, so after a
+ * reconnection `onReconnected` asks the page to refetch.
+ *
+ * The token comes from the keeper: renewed before it expires, and once more
+ * when the server refuses it (auth-fetch.ts); the socket, closed with 4403
+ * once its token has expired, reconnects with a renewed one. A renewal the
+ * server refuses ends the session through the keeper (back to the sign-in
+ * form). An operation answered STEP_UP_REQUIRED asks `stepUp` for a fresh
+ * proof and is sent again once.
  */
 export function createSessionClient(
-  token: string,
-  events: { onLive: (state: LiveState) => void; onReconnected: () => void; onUnauthenticated: () => void },
+  keeper: TokenKeeper,
+  events: { onLive: (state: LiveState) => void; onReconnected: () => void; onUnauthenticated: () => void; stepUp: () => Promise<boolean> },
 ): ApiClient {
+  // Closed with 4403 twice in a row without a connection between: the token is not the problem; the session has ended.
+  let refusedInARow = 0;
+  // Once disposed (signed out), a socket the server closes is not reconnected.
+  let disposed = false;
   const ws = createWsClient({
     url: webSocketUrl(window.location),
-    connectionParams: { authorization: `Bearer ${token}` },
+    connectionParams: async () => {
+      const token = refusedInARow > 0 ? await keeper.renew(keeper.current.token) : await keeper.token();
+      return { authorization: `Bearer ${token}` };
+    },
     lazy: true,
     retryAttempts: Infinity,
-    shouldRetry: (e) => !(isCloseEvent(e) && e.code === 4403),
+    shouldRetry: (e) => !disposed && !(isCloseEvent(e) && e.code === 4403 && refusedInARow > 1),
     on: {
       connecting: (isRetry) => events.onLive(isRetry ? 'reconnecting' : 'connecting'),
       connected: (_socket, _payload, wasRetry) => {
+        refusedInARow = 0;
         events.onLive('connected');
         if (wasRetry) events.onReconnected();
       },
       closed: (e) => {
-        if (isCloseEvent(e) && e.code === 4403) events.onUnauthenticated();
-        else events.onLive('reconnecting');
+        if (isCloseEvent(e) && e.code === 4403) {
+          refusedInARow++;
+          if (refusedInARow > 1) events.onUnauthenticated();
+          else events.onLive('reconnecting');
+        } else events.onLive('reconnecting');
       },
     },
   });
@@ -67,11 +85,12 @@ export function createSessionClient(
     url: GRAPHQL_PATH,
     preferGetMethod: false,
     requestPolicy: 'cache-and-network',
-    fetchOptions: () => ({ headers: { authorization: `Bearer ${token}` } }),
+    fetch: createAuthFetch({ keeper, fetch: (input, init) => window.fetch(input, init), stepUp: events.stepUp }) as typeof fetch,
     exchanges: [
       mapExchange({
         onError(error) {
-          if (errorCodeOf(error) === 'UNAUTHENTICATED') events.onUnauthenticated();
+          // Sent again with a renewed token already (auth-fetch.ts): refused twice, the session is over.
+          if (isCredentialRefusal(answerErrorOf(error))) events.onUnauthenticated();
         },
       }),
       cacheExchange,
@@ -89,7 +108,23 @@ export function createSessionClient(
       }),
     ],
   });
-  return { client, dispose: () => void ws.dispose() };
+  return {
+    client,
+    dispose: () => {
+      disposed = true;
+      void ws.dispose();
+    },
+  };
+}
+
+/** The code and the domain reason of a failed operation's first error. */
+export function answerErrorOf(error: CombinedError | undefined): AnswerError | undefined {
+  const ext = error?.graphQLErrors[0]?.extensions;
+  if (!ext) return undefined;
+  return {
+    code: typeof ext['code'] === 'string' ? ext['code'] : undefined,
+    reason: typeof ext['reason'] === 'string' ? ext['reason'] : undefined,
+  };
 }
 
 function isCloseEvent(e: unknown): e is { code: number; reason: string } {

@@ -12,6 +12,9 @@ export const LOGIN = graphql(`
     login(input: $input) {
       accessToken
       expiresAt
+      refreshToken
+      refreshExpiresAt
+      session { id state }
       user { id displayName roles }
     }
   }

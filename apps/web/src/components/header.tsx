@@ -2,12 +2,21 @@ import { LANGS, enumLabel, type Lang } from '../i18n';
 import { useI18n } from '../i18n-context';
 import type { LiveState } from '../graphql-client';
 import type { SessionUser } from '../queries';
+import { useSecurityWords } from './use-security-words';
 
 const LANG_NAMES: Record<Lang, string> = { ja: '日本語', en: 'English' };
 
 /** Title, the signed-in user, the live feed's state, the language switch and sign-out. */
-export function Header(props: { user?: SessionUser; live?: LiveState; onSignOut?: () => void; subtitle?: string }) {
+export function Header(props: {
+  user?: SessionUser;
+  live?: LiveState;
+  onSignOut?: () => void;
+  subtitle?: string;
+  /** Opens (or closes) the security panel: sessions, second factors. */
+  onSecurity?: () => void;
+}) {
   const { lang, t, setLang } = useI18n();
+  const { st } = useSecurityWords();
   return (
     <header className="app-header">
       <div className="app-title">
@@ -43,6 +52,11 @@ export function Header(props: { user?: SessionUser; live?: LiveState; onSignOut?
                 roles: props.user.roles.map((r) => enumLabel(t, 'role', r)).join('・'),
               })}
             </span>
+            {props.onSecurity && (
+              <button type="button" className="security" onClick={props.onSecurity} data-testid="open-security">
+                {st('security.open')}
+              </button>
+            )}
             <button type="button" className="sign-out" onClick={props.onSignOut}>
               {t('header.signOut')}
             </button>

@@ -1,13 +1,49 @@
-import { useMemo, useState, type FormEvent } from 'react';
-import { createAnonymousClient, errorCodeOf } from '../graphql-client';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { answerErrorOf, createAnonymousClient, errorCodeOf } from '../graphql-client';
 import { useI18n } from '../i18n-context';
 import { LOGIN } from '../queries';
-import type { Session } from '../session';
+import { COMPLETE_SSO_SIGN_IN, SIGN_IN_OPTIONS } from '../security-queries';
+import { readSsoFragment } from '../security-words';
+import { sessionFromLogin, type Session } from '../session';
+import { useSecurityWords } from './use-security-words';
 
-/** E-mail and password, through the API's `login` mutation. */
+/**
+ * E-mail and password, through the API's `login` mutation; or single sign-on when the server offers it: the browser
+ * goes to the identity provider and comes back to `/#sso=<code>` (or `#sso-error=<CODE>`), which is traded here for
+ * the session (completeSsoSignIn) and cleared from the address. The session may then still ask for a second factor.
+ */
 export function SignIn(props: { onSignedIn: (session: Session) => void; notice?: string | null }) {
   const { t } = useI18n();
+  const { st } = useSecurityWords();
   const client = useMemo(createAnonymousClient, []);
+  const [sso, setSso] = useState<string | null>(null);
+  const [ssoError, setSsoError] = useState<string | null>(null);
+  const onSignedIn = props.onSignedIn;
+  useEffect(() => {
+    let live = true;
+    void client
+      .query(SIGN_IN_OPTIONS, {})
+      .toPromise()
+      .then((r) => live && setSso(r.data?.signInOptions.sso ? r.data.signInOptions.ssoStartUrl : null));
+    const handOff = readSsoFragment(window.location.hash);
+    if (handOff) {
+      // The code works once: out of the address (and the history) before anything else.
+      window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+      if ('error' in handOff) setSsoError(handOff.error);
+      else
+        void client
+          .mutation(COMPLETE_SSO_SIGN_IN, { code: handOff.code })
+          .toPromise()
+          .then((r) => {
+            if (!live) return;
+            if (r.data) onSignedIn(sessionFromLogin(r.data.completeSsoSignIn));
+            else setSsoError(answerErrorOf(r.error)?.reason ?? errorCodeOf(r.error) ?? 'NETWORK');
+          });
+    }
+    return () => {
+      live = false;
+    };
+  }, [client, onSignedIn]);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -22,8 +58,7 @@ export function SignIn(props: { onSignedIn: (session: Session) => void; notice?:
     const res = await client.mutation(LOGIN, { input: { email: email.trim(), password } }).toPromise();
     setBusy(false);
     if (res.data?.login) {
-      const { accessToken, expiresAt, user } = res.data.login;
-      props.onSignedIn({ token: accessToken, expiresAt, user });
+      props.onSignedIn(sessionFromLogin(res.data.login));
       return;
     }
     const code = errorCodeOf(res.error);
@@ -41,6 +76,11 @@ export function SignIn(props: { onSignedIn: (session: Session) => void; notice?:
         <h2 id="sign-in-title">{t('signIn.title')}</h2>
         <p className="lead">{t('signIn.lead')}</p>
         {props.notice && <p className="notice">{props.notice}</p>}
+        {ssoError && (
+          <p className="error" role="alert" data-testid="sso-error">
+            {st('signIn.ssoRefused', { code: ssoError })}
+          </p>
+        )}
         <label>
           {t('signIn.email')}
           <input name="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
@@ -64,6 +104,11 @@ export function SignIn(props: { onSignedIn: (session: Session) => void; notice?:
         <button type="submit" disabled={busy || !email || !password}>
           {busy ? t('signIn.submitting') : t('signIn.submit')}
         </button>
+        {sso && (
+          <a className="sso-button" href={sso} data-testid="sso-sign-in">
+            {st('signIn.sso')}
+          </a>
+        )}
       </form>
     </main>
   );
