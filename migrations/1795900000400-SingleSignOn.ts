@@ -21,7 +21,7 @@ export class SingleSignOn1795900000400 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE "sso_identities" ("issuer" text NOT NULL, "subject" text NOT NULL, "user_id" uuid NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_sso_identities" PRIMARY KEY ("issuer", "subject"))`,
     );
-    await queryRunner.query(`CREATE INDEX "IDX_sso_identities_user" ON "sso_identities"  ("user_id") `);
+    await queryRunner.query(`CREATE UNIQUE INDEX "UQ_sso_identities_issuer_user" ON "sso_identities"  ("issuer", "user_id") `);
     await queryRunner.query(
       `ALTER TABLE "sso_handoffs" ADD CONSTRAINT "FK_sso_handoffs_user_id" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
     );
@@ -33,7 +33,7 @@ export class SingleSignOn1795900000400 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE "sso_identities" DROP CONSTRAINT "FK_sso_identities_user_id"`);
     await queryRunner.query(`ALTER TABLE "sso_handoffs" DROP CONSTRAINT "FK_sso_handoffs_user_id"`);
-    await queryRunner.query(`DROP INDEX "public"."IDX_sso_identities_user"`);
+    await queryRunner.query(`DROP INDEX "public"."UQ_sso_identities_issuer_user"`);
     await queryRunner.query(`DROP TABLE "sso_identities"`);
     await queryRunner.query(`DROP INDEX "public"."IDX_sso_handoffs_user"`);
     await queryRunner.query(`DROP TABLE "sso_handoffs"`);

@@ -145,6 +145,35 @@ describe('sessions: rotating refresh tokens, listing and ending sessions', () =>
     expect(entries[0]!.actor_label).toBe(admin.user.email);
   });
 
+  it('deactivating a user ends their sessions for good: a reactivation does not bring a token back', async () => {
+    const user = await t.createUser(['TASK_FORCE']);
+    const s = await login(user.user.email, user.password);
+    const version = async () => (await t.sql<{ version: number }>(`SELECT version FROM users WHERE id = $1`, [user.user.id]))[0]!.version;
+    const V = `mutation($input: UserVersionInput!) { deactivateUser(input: $input) { id } }`;
+    expect((await t.gql(V, { input: { id: user.user.id, expectedVersion: await version() } }, await admin.token())).errors).toBeUndefined();
+    const R = `mutation($input: UserVersionInput!) { reactivateUser(input: $input) { id } }`;
+    expect((await t.gql(R, { input: { id: user.user.id, expectedVersion: await version() } }, await admin.token())).errors).toBeUndefined();
+    const res = await t.gql(ME, {}, s.accessToken);
+    expect(res.errors![0]!.extensions!.reason).toBe('SESSION_REVOKED');
+    expect(errorCode(await t.gql(REFRESH, { t: s.refreshToken }))).toBe('UNAUTHENTICATED');
+    expect((await trail('auth.session-revoked', s.session.id)).map((e) => e.after['reason'])).toEqual(['USER_DEACTIVATED']);
+  });
+
+  it("a change of a user's roles ends their sessions: they were let in under the old roles", async () => {
+    const user = await t.createUser(['TASK_FORCE']);
+    const s = await login(user.user.email, user.password);
+    const version = (await t.sql<{ version: number }>(`SELECT version FROM users WHERE id = $1`, [user.user.id]))[0]!.version;
+    const U = `mutation($input: UpdateUserRolesInput!) { updateUserRoles(input: $input) { roles } }`;
+    const res = await t.gql(
+      U,
+      { input: { id: user.user.id, roles: ['TASK_FORCE', 'EXECUTIVE'], expectedVersion: version } },
+      await admin.token(),
+    );
+    expect(res.errors).toBeUndefined();
+    expect((await t.gql(ME, {}, s.accessToken)).errors![0]!.extensions!.reason).toBe('SESSION_REVOKED');
+    expect((await trail('auth.session-revoked', s.session.id)).map((e) => e.after['reason'])).toEqual(['ROLES_CHANGED']);
+  });
+
   it('a WebSocket subscription ends as soon as its session is revoked, without waiting for an event', async () => {
     const s = await login(member.user.email, member.password);
     const sub = TestSubscriber.bearer(t, s.accessToken, `subscription { notificationAdded { id } }`);
@@ -237,5 +266,12 @@ describe('the second-factor policy per role', () => {
     const auditor = await t.createUser(['AUDITOR']);
     const s = await t.gql<{ login: Login }>(LOGIN, { input: { email: auditor.user.email, password: auditor.password } });
     expect(s.data?.login.session.state).toBe('ACTIVE');
+
+    // Required again: the session that never proved a factor ends; one that did (the minted one) goes on.
+    const proved = await auditor.token();
+    const again = await t.gql(SET, { input: { role: 'AUDITOR', required: true, expectedVersion: 2 } }, await admin.token());
+    expect(again.errors).toBeUndefined();
+    expect((await t.gql(ME, {}, s.data!.login.accessToken)).errors![0]!.extensions!.reason).toBe('SESSION_REVOKED');
+    expect((await t.gql(ME, {}, proved)).errors).toBeUndefined();
   });
 });

@@ -154,8 +154,11 @@ describe('the server process on the embedded database', () => {
       const demo = await gql(s.port, LOGIN, { input: { email: 'president@example.com', password: 'demo-password-2026' } });
       expect(demo.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
       const admin = await gql(s.port, LOGIN, { input: { email: 'first.admin@example.test', password: 'first-admin-password' } });
-      const me = await gql(s.port, `{ me { roles } users { totalCount } }`, {}, admin.data!.login.accessToken);
-      expect(me.data).toEqual({ me: { roles: ['ADMIN'] }, users: { totalCount: 1 } });
+      const token = admin.data!.login.accessToken;
+      // Admins must have a second factor (the default policy): the first sign-in may only enrol one.
+      expect((await gql(s.port, `{ me { roles } }`, {}, token)).data).toEqual({ me: { roles: ['ADMIN'] } });
+      const users = await gql(s.port, `{ users { totalCount } }`, {}, token);
+      expect(users.errors![0]!.extensions).toMatchObject({ code: 'SECOND_FACTOR_REQUIRED', next: 'ENROL' });
       expect(s.stdout()).not.toContain('president@example.com');
     } finally {
       s.child.kill('SIGTERM');
@@ -170,7 +173,7 @@ describe('the server process on the embedded database', () => {
       const refused = await startFails({ DATA_DIR: dir, NODE_ENV: 'production' });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('JWT_SECRET');
-      expect(refused.stderr).toContain('SECOND_FACTOR_KEY: SECOND_FACTOR_KEY is required when NODE_ENV=production');
+      expect(refused.stderr).toMatch(/SECOND_FACTOR_KEY: .*SECOND_FACTOR_KEY is required when NODE_ENV=production/);
       expect(refused.stderr).toMatch(/TRAIL_SIGNING_KEY_FILE: TRAIL_SIGNING_KEY_FILE is required in production/);
       expect(refused.stderr).toMatch(/BUNDLE_SIGNING_KEY_FILE: BUNDLE_SIGNING_KEY_FILE is required in production/);
 

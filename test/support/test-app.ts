@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { Actor } from '@app/common';
 import { JwtService } from '@nestjs/jwt';
 import { AuthSessionEntity, UsersService, type Role, type UserEntity } from '@app/identity';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { assertTestDatabase, withDatabase } from './global-setup';
 import { appClosed, appOpened } from './open-apps';
@@ -164,7 +164,7 @@ export class TestApp {
     };
   }
 
-  private readonly minted = new Map<string, { token: string; until: number }>();
+  private readonly minted = new Map<string, { token: string; until: number; sid: string }>();
 
   /**
    * An access token as `login` would return it after the second factor: a session row (ACTIVE, its second factor
@@ -173,10 +173,11 @@ export class TestApp {
    * (and their trail entries), for tests that do not test sign-in. One session per user, reused while its token lasts.
    */
   async mintToken(user: UserEntity): Promise<string> {
-    const cached = this.minted.get(user.id);
-    if (cached && cached.until > Date.now() + 60_000) return cached.token;
-    const now = new Date();
     const repo = this.app.get(DataSource).getRepository(AuthSessionEntity);
+    const cached = this.minted.get(user.id);
+    // Reused while it lasts and its session is open (a change of roles or a deactivation ends it).
+    if (cached && cached.until > Date.now() + 60_000 && (await repo.existsBy({ id: cached.sid, revokedAt: IsNull() }))) return cached.token;
+    const now = new Date();
     const session = repo.create({
       userId: user.id,
       state: 'ACTIVE',
@@ -198,7 +199,7 @@ export class TestApp {
     await repo.insert(session);
     const token = await this.app.get(JwtService).signAsync({ sub: user.id, sid: session.id });
     const { exp } = this.app.get(JwtService).decode<{ exp: number }>(token);
-    this.minted.set(user.id, { token, until: exp * 1000 });
+    this.minted.set(user.id, { token, until: exp * 1000, sid: session.id });
     return token;
   }
 

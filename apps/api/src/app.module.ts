@@ -142,7 +142,14 @@ export class AppModule implements NestModule {
             const options = {
               level: config.get('LOG_LEVEL', { infer: true }),
               genReqId: (req: IncomingMessage, res: ServerResponse) => requestIdOf(req, res),
-              redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password'],
+              // The single sign-on's hand-off code goes back in a redirect's Location, its browser binding in Set-Cookie.
+              redact: [
+                'req.headers.authorization',
+                'req.headers.cookie',
+                'req.body.password',
+                'res.headers.location',
+                'res.headers["set-cookie"]',
+              ],
             };
             // Readable lines on a terminal, JSON lines otherwise (logging/log-output.ts).
             const destination = logDestination(logFormatFor(process.stdout));

@@ -18,6 +18,8 @@ import {
 } from './domain/user-rules';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
+import { endSessionsWhere, RevocationReason } from './sessions/session-revocation';
+import { wallClock } from './sessions/sessions.service';
 
 export interface CreateUserCommand {
   email: string;
@@ -170,7 +172,10 @@ export class UsersService {
     const activeAdmins = await this.lockActiveAdmins();
     const target = await this.getById(id);
     assertRoleChangeAllowed(actor.id ?? '', target, next, activeAdmins);
-    return this.updateVersioned(actor, 'user.roles_changed', target, expectedVersion, { roles: next });
+    const updated = await this.updateVersioned(actor, 'user.roles_changed', target, expectedVersion, { roles: next });
+    // Sessions were let in (a second factor asked or not) under the old roles: the user signs in again.
+    await this.endSessionsOf(actor, id, RevocationReason.ROLES_CHANGED);
+    return updated;
   }
 
   @Transactional()
@@ -178,7 +183,13 @@ export class UsersService {
     const activeAdmins = await this.lockActiveAdmins();
     const target = await this.getById(id);
     assertDeactivationAllowed(actor.id ?? '', target, activeAdmins);
-    return this.updateVersioned(actor, 'user.deactivated', target, expectedVersion, { active: false, deactivatedAt: new Date() });
+    const updated = await this.updateVersioned(actor, 'user.deactivated', target, expectedVersion, {
+      active: false,
+      deactivatedAt: new Date(),
+    });
+    // Ended for good: a reactivation does not bring back a token (perhaps the stolen one it was deactivated for).
+    await this.endSessionsOf(actor, id, RevocationReason.USER_DEACTIVATED);
+    return updated;
   }
 
   @Transactional()
@@ -186,6 +197,10 @@ export class UsersService {
     const target = await this.getById(id);
     assertReactivationAllowed(target);
     return this.updateVersioned(actor, 'user.reactivated', target, expectedVersion, { active: true, deactivatedAt: null });
+  }
+
+  private async endSessionsOf(actor: Actor, userId: string, reason: RevocationReason): Promise<void> {
+    await endSessionsWhere(this.txHost.tx, this.trail, actor, reason, { sql: 's.user_id = :userId', params: { userId } }, wallClock());
   }
 
   /**

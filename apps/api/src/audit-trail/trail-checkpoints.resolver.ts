@@ -4,7 +4,7 @@ import DataLoader from 'dataloader';
 import { Actor } from '@app/common';
 import { TrailCheckpointsService, TrailCosigningService, type TrailCheckpointCosignatureEntity } from '@app/audit-trail';
 import { Permission, type UserEntity } from '@app/identity';
-import { Allow, CurrentUser } from '../auth/access.decorators';
+import { Allow, CurrentUser, StepUp } from '../auth/access.decorators';
 import { toConnection } from '../common/connection.type';
 import type { GqlContext } from '../common/loaders';
 import { UserType } from '../identity/user.type';
@@ -70,9 +70,11 @@ export class TrailCheckpointsResolver {
   }
 
   @Allow(Permission.TRAIL_COSIGN)
+  // Replacing the key that co-signs in one's name revokes the old one: a fresh second factor, as for adding a factor.
+  @StepUp()
   @Mutation(() => TrailCosigningKeyType, {
     description:
-      'Auditors: register your Ed25519 public key for co-signing (its note key name is your e-mail); a key registered before is revoked',
+      'Auditors: register your Ed25519 public key for co-signing (its note key name is your e-mail); a key registered before is revoked. Needs a second factor proved in the last 5 minutes (STEP_UP_REQUIRED otherwise)',
   })
   async registerCosigningKey(@Args() args: RegisterCosigningKeyArgs, @CurrentUser() user: UserEntity): Promise<TrailCosigningKeyType> {
     return TrailCosigningKeyType.from(await this.cosigning.registerKey(Actor.user(user), args.publicKey));

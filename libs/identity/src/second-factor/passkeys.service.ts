@@ -17,7 +17,7 @@ import { AuditTrailService } from '@app/audit-trail';
 import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
 import { LoginThrottle } from '../login-throttle';
 import { AuthSessionEntity } from '../sessions/auth-session.entity';
-import { isFreshProof, SecondFactorKind, SecondFactorMethod, SessionState } from '../sessions/second-factor';
+import { isFreshProof, SecondFactorKind, SecondFactorMethod } from '../sessions/second-factor';
 import { SessionsService } from '../sessions/sessions.service';
 import { UserSecondFactorEntity } from '../sessions/user-second-factor.entity';
 import type { UserEntity } from '../user.entity';
@@ -31,7 +31,7 @@ import {
   relyingParty,
   type RelyingParty,
 } from './domain/passkey-rules';
-import { normalizeFactorLabel } from './domain/second-factor-rules';
+import { assertMayEnrol as assertMayEnrolFactor, normalizeFactorLabel } from './domain/second-factor-rules';
 import { RecoveryCodesService } from './recovery-codes.service';
 import { WebauthnChallengesService } from './webauthn-challenges.service';
 import { WebauthnCredentialEntity } from './webauthn-credential.entity';
@@ -253,21 +253,18 @@ export class PasskeysService {
     return proved;
   }
 
+  /**
+   * The same rule as for an authenticator app (second-factor-rules.ts): a user who has a factor adds another only
+   * from an ACTIVE session with a fresh proof, whatever state the session started in (one opened before the first
+   * enrolment and kept alive by refreshes must not add a factor with the password alone).
+   */
   private async assertMayEnrol(user: UserEntity, session: AuthSessionEntity): Promise<void> {
-    if (session.state === SessionState.SECOND_FACTOR_PENDING) {
-      throw new IdentityError(IdentityErrorCode.SECOND_FACTOR_REQUIRED, 'Prove your second factor before adding a passkey', {
-        next: 'VERIFY',
-      });
-    }
-    if (session.state === SessionState.ENROLMENT_PENDING) return;
-    const fresh = isFreshProof(this.sessions.proofOf(session), this.clock.now(), this.stepUpMaxAge);
-    if (!fresh && (await this.sessions.hasSecondFactor(user.id))) {
-      throw new IdentityError(
-        IdentityErrorCode.STEP_UP_REQUIRED,
-        `Adding a second factor needs a fresh proof of one you have: prove it again and add the passkey within ${Math.round(this.stepUpMaxAge / 60)} minutes`,
-        { maxAgeSeconds: this.stepUpMaxAge, provedAt: session.secondFactorAt?.toISOString() ?? null },
-      );
-    }
+    assertMayEnrolFactor({
+      state: session.state,
+      hasFactor: await this.sessions.hasSecondFactor(user.id),
+      proofFresh: isFreshProof(this.sessions.proofOf(session), this.clock.now(), this.stepUpMaxAge),
+      maxAgeSeconds: this.stepUpMaxAge,
+    });
   }
 
   @Transactional()
@@ -281,6 +278,8 @@ export class PasskeysService {
     const now = this.clock.now();
     // One enrolment of a user at a time (as for an authenticator app): "the first factor" is decided once.
     await this.txHost.tx.query('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [user.id]);
+    // Again under the lock: a factor enrolled meanwhile (by another session) changes what this one may do.
+    await this.assertMayEnrol(user, session);
     const credentialId = info.credential.id;
     const taken: unknown[] = await this.credentials.query(`SELECT 1 FROM webauthn_credentials WHERE credential_id = $1`, [credentialId]);
     if (taken.length > 0) {

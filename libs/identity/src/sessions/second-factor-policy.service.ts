@@ -6,6 +6,7 @@ import { AuditTrailService } from '@app/audit-trail';
 import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
 import { Role, USER_ROLES } from '../domain/role';
 import { SecondFactorPolicyEntity } from './second-factor-policy.entity';
+import { endSessionsWhere, RevocationReason } from './session-revocation';
 
 /** Which roles must have a second factor: read at every sign-in, set by admins (a trail entry each change). */
 @Injectable()
@@ -50,6 +51,20 @@ export class SecondFactorPolicyService {
     row.updatedAt = this.clock.now();
     row.updatedByLabel = actor.label;
     const saved = await this.repo.save(row);
+    if (required && !before.required) {
+      // Sessions of the role's holders that never proved a second factor do not go on under the new rule.
+      await endSessionsWhere(
+        this.txHost.tx,
+        this.trail,
+        actor,
+        RevocationReason.SECOND_FACTOR_NOW_REQUIRED,
+        {
+          sql: `s.second_factor_method IS NULL AND s.user_id IN (SELECT u.id FROM users u WHERE :role = ANY(u.roles))`,
+          params: { role },
+        },
+        new Date(),
+      );
+    }
     await this.trail.append({
       actor,
       action: 'auth.second-factor-policy-set',

@@ -11,6 +11,7 @@ import { UserEntity } from '../user.entity';
 import { AuthSessionEntity } from './auth-session.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { SecondFactorPolicyService } from './second-factor-policy.service';
+import { endSessions, RevocationReason } from './session-revocation';
 import { initialSessionState, proofRecord, SessionState, type SecondFactorProof, type SignInMethod } from './second-factor';
 
 export interface DeviceInfo {
@@ -32,15 +33,7 @@ export interface SessionAccessClaims {
   sid: string;
 }
 
-/** Revocation reasons kept on the session. */
-export const RevocationReason = {
-  SIGNED_OUT: 'SIGNED_OUT',
-  REVOKED: 'REVOKED',
-  REVOKED_BY_ADMIN: 'REVOKED_BY_ADMIN',
-  REFRESH_TOKEN_REUSED: 'REFRESH_TOKEN_REUSED',
-  USER_DEACTIVATED: 'USER_DEACTIVATED',
-} as const;
-export type RevocationReason = (typeof RevocationReason)[keyof typeof RevocationReason];
+export { RevocationReason } from './session-revocation';
 
 /** Listeners told when sessions end (the WebSocket server closes their subscriptions). */
 export type SessionsRevokedListener = (sessionIds: readonly string[]) => void;
@@ -380,17 +373,6 @@ export class SessionsService {
   }
 
   private async revokeRows(sessions: AuthSessionEntity[], actor: Actor, reason: RevocationReason, now: Date): Promise<void> {
-    for (const session of sessions) {
-      const changes = { revokedAt: now, revokedById: actor.id, revokedByLabel: actor.label, revocationReason: reason };
-      await this.sessions.update({ id: session.id }, changes);
-      Object.assign(session, changes);
-      await this.trail.append({
-        actor,
-        action: 'auth.session-revoked',
-        entityType: 'AuthSession',
-        entityId: session.id,
-        after: { userId: session.userId, reason },
-      });
-    }
+    await endSessions(this.txHost.tx, this.trail, sessions, actor, reason, now);
   }
 }

@@ -66,9 +66,14 @@ describe('rolesForGroups', () => {
 describe('decideSsoAccess', () => {
   const base = { createUsers: false, emailVerified: true };
 
-  it('an active account whose groups map to one of its roles signs in, keeping its own roles', () => {
+  it('an active account whose groups map to all of its roles signs in, keeping its own roles', () => {
     const account = { active: true, roles: [Role.TASK_FORCE, Role.EXECUTIVE] };
-    expect(decideSsoAccess({ ...base, account, mappedRoles: [Role.EXECUTIVE] })).toEqual({ kind: 'SIGN_IN' });
+    expect(decideSsoAccess({ ...base, account, mappedRoles: [Role.EXECUTIVE, Role.TASK_FORCE] })).toEqual({ kind: 'SIGN_IN' });
+    // One of the account's roles no longer backed by the provider's groups (taken out of the executives' group).
+    expect(decideSsoAccess({ ...base, account, mappedRoles: [Role.TASK_FORCE] })).toEqual({
+      kind: 'REFUSE',
+      reason: SsoRefusalReason.UNMAPPED_GROUP,
+    });
   });
 
   it('an account whose groups map to none of its roles is refused (UNMAPPED_GROUP), even if they map to another', () => {

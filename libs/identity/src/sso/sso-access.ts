@@ -60,9 +60,10 @@ export type SsoAccessDecision = { kind: 'SIGN_IN' } | { kind: 'CREATE'; roles: R
 
 /**
  * May this person sign in? `account`: the account found for them (by subject, else by a verified e-mail), or null.
- * - An existing account keeps the roles an admin gave it; it signs in only while active and while one of the
- *   person's groups maps to one of those roles (UNMAPPED_GROUP otherwise: the provider no longer puts them in a
- *   group for the work they do here).
+ * - An existing account keeps the roles an admin gave it; it signs in only while active and while the person's
+ *   groups map to every one of those roles (UNMAPPED_GROUP otherwise: the provider no longer puts them in a group
+ *   for some work they do here, e.g. removed from the admins' group; an admin then changes the roles, or the
+ *   person signs in with the password).
  * - No account: refused unless accounts are created on first sign-in (`createUsers`); then the e-mail must be
  *   verified and the groups must map to at least one role (compatible with each other).
  */
@@ -75,7 +76,7 @@ export function decideSsoAccess(input: {
   const { account, mappedRoles } = input;
   if (account) {
     if (!account.active) return { kind: 'REFUSE', reason: SsoRefusalReason.USER_DEACTIVATED };
-    if (!account.roles.some((r) => mappedRoles.includes(r))) return { kind: 'REFUSE', reason: SsoRefusalReason.UNMAPPED_GROUP };
+    if (!account.roles.every((r) => mappedRoles.includes(r))) return { kind: 'REFUSE', reason: SsoRefusalReason.UNMAPPED_GROUP };
     return { kind: 'SIGN_IN' };
   }
   if (!input.createUsers) return { kind: 'REFUSE', reason: SsoRefusalReason.UNKNOWN_USER };

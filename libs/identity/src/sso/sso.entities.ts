@@ -82,7 +82,8 @@ export class SsoHandoffEntity {
  * (by the subject, else by a verified e-mail of an existing user, else a created account). Never changed.
  */
 @Entity('sso_identities')
-@Index('IDX_sso_identities_user', ['userId'])
+// One account, one person at a provider: two subjects cannot both be linked to it (a race of first sign-ins by e-mail).
+@Index('UQ_sso_identities_issuer_user', ['issuer', 'userId'], { unique: true })
 export class SsoIdentityEntity {
   @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'PK_sso_identities' })
   issuer!: string;

@@ -200,9 +200,10 @@ export class SsoService {
     const user = await this.users.lockForShare(handoff.user_id);
     if (!user?.active) throw new Refusal(SsoRefusalReason.USER_DEACTIVATED, { userId: handoff.user_id, address: handoff.address });
     const mfa = amrShowsSecondFactor(handoff.amr, handoff.acr, this.config.get('OIDC_MFA_ACR_VALUES', { infer: true }));
-    const proof: SecondFactorProof | null = mfa
-      ? { method: SecondFactorMethod.SSO, at: handoff.auth_time ?? now, amr: handoff.amr, acr: handoff.acr }
-      : null;
+    // The proof's time is when the person authenticated at the provider (auth_time): without it the provider's MFA
+    // may be days old (a silent sign-in), so it proves nothing now and the tracker's own policy applies.
+    const proof: SecondFactorProof | null =
+      mfa && handoff.auth_time ? { method: SecondFactorMethod.SSO, at: handoff.auth_time, amr: handoff.amr, acr: handoff.acr } : null;
     return this.sessions.signIn(user, {
       method: SignInMethod.SSO,
       proof,
@@ -269,6 +270,12 @@ export class SsoService {
           .orIgnore()
           .returning('user_id')
           .execute();
+    if (inserted && (inserted.raw as unknown[]).length === 0) {
+      // Not linked: either this person's first sign-in at the same moment linked it (fine), or another subject of
+      // the provider took this account meanwhile (UQ_sso_identities_issuer_user): one account, one person.
+      const existing = await identities.findOneBy({ issuer: claims.issuer, subject: claims.subject });
+      if (existing?.userId !== account.id) throw refuse(SsoRefusalReason.UNKNOWN_USER, account.id);
+    }
     if (inserted && (inserted.raw as unknown[]).length > 0) {
       await this.trail.append({
         actor: Actor.system('sso'),
