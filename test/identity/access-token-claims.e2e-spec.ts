@@ -39,7 +39,9 @@ describe('access tokens must carry exp, iat and a user id', () => {
     expect(restB).toEqual(restA);
     expect(restA).toEqual({ sub: user.user.id });
     expect(sidA).not.toBe(sidB);
-    const sessions = await t.sql<{ id: string; user_id: string }>(`SELECT id, user_id FROM auth_sessions WHERE id = ANY($1)`, [[sidA, sidB]]);
+    const sessions = await t.sql<{ id: string; user_id: string }>(`SELECT id, user_id FROM auth_sessions WHERE id = ANY($1)`, [
+      [sidA, sidB],
+    ]);
     expect(sessions.map((r) => r.user_id)).toEqual([user.user.id, user.user.id]);
     expect((expB as number) - (iatB as number)).toBe((expA as number) - (iatA as number));
     // Both signed with the server's secret, and the server serves both as the same user.

@@ -77,6 +77,18 @@ import { TotpService } from './second-factor/totp.service';
     RecoveryCodesService,
     SecondFactorsService,
   ],
-  exports: [UsersService, AuthService, ApiKeysService, JwtModule, SessionsService, SecondFactorPolicyService, LoginThrottle, SsoService, PasskeysService, SecondFactorsService, RecoveryCodesService],
+  exports: [
+    UsersService,
+    AuthService,
+    ApiKeysService,
+    JwtModule,
+    SessionsService,
+    SecondFactorPolicyService,
+    LoginThrottle,
+    SsoService,
+    PasskeysService,
+    SecondFactorsService,
+    RecoveryCodesService,
+  ],
 })
 export class IdentityModule {}

@@ -32,7 +32,9 @@ export { parseOidcRoleMapping, type OidcMappedRole } from './settings/sso.settin
 export class AppConfig extends SsoSettings(
   SecondFactorSettings(
     ProofSettings(
-      MailSettings(WebhookSettings(EvidenceStoreSettings(LimitSettings(SignInSettings(DatabaseSettings(ServerSettings(class Settings {}))))))),
+      MailSettings(
+        WebhookSettings(EvidenceStoreSettings(LimitSettings(SignInSettings(DatabaseSettings(ServerSettings(class Settings {})))))),
+      ),
     ),
   ),
 ) {}
