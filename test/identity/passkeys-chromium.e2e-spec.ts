@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestApp } from '../support/test-app';
+import { tcpRelay } from '../support/tcp-relay';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -18,37 +18,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
  * released and re-used, so no other process can take it meanwhile) and named in WEBAUTHN_ORIGINS. The server is
  * unchanged: its settings, its routes, its answers.
  */
-
-/** A TCP relay on 127.0.0.1:<port chosen now> to a target named later. */
-async function relay(): Promise<{ port: number; to: (port: number) => void; close: () => Promise<void> }> {
-  let target = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    to: (port) => void (target = port),
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 /**
  * What the page runs (plain JavaScript, evaluated as text so that no compiled helper leaks in): the ceremony as a
@@ -122,7 +91,7 @@ const CEREMONY = `async ({ token, mode, label }) => {
 
 describe('passkeys in Chromium with its virtual authenticator', () => {
   let t: TestApp;
-  let front: Awaited<ReturnType<typeof relay>>;
+  let front: Awaited<ReturnType<typeof tcpRelay>>;
   let browser: Browser;
   let page: Page;
   let cdp: CDPSession;
@@ -130,7 +99,7 @@ describe('passkeys in Chromium with its virtual authenticator', () => {
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
-    front = await relay();
+    front = await tcpRelay();
     t = await TestApp.start(
       { WEBAUTHN_RP_ID: 'localhost', WEBAUTHN_ORIGINS: `http://localhost:${front.port}` },
       { secondFactorPolicy: 'default' },

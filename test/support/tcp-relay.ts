@@ -1,8 +1,7 @@
 import * as net from 'node:net';
 
 /**
- * A TCP relay on 127.0.0.1:<port chosen now> to a target named later (as test/identity/passkeys-chromium.e2e-spec.ts
- * does): WebAuthn wants the page at http://localhost:<port>, and the server must know that origin
+ * A TCP relay on 127.0.0.1:<port chosen now> to a target named later (the passkey specs, in the API and the page): WebAuthn wants the page at http://localhost:<port>, and the server must know that origin
  * (WEBAUTHN_ORIGINS) before it starts, while TestApp learns its own port only then.
  */
 export async function tcpRelay(): Promise<{ port: number; to: (port: number) => void; close: () => Promise<void> }> {

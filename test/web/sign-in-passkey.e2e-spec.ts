@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { securityMessages } from '../../apps/web/src/security-words';
 import { TestApp } from '../support/test-app';
 import { CHROMIUM, PASSWORD, root } from './page-harness';
-import { tcpRelay } from './tcp-relay';
+import { tcpRelay } from '../support/tcp-relay';
 
 /**
  * Passkeys from the page (issue 16), in Chromium with its virtual authenticator: an auditor who must have a second
