@@ -103,10 +103,19 @@ export class TestIdentityProvider {
     this.idTokenExpiredBy = seconds;
   }
 
+  /**
+   * Names the person the next interaction signs in, for a real browser that follows the redirects itself (the page
+   * specs); used once. `authorize` does the same for the spec's own emulated browser.
+   */
+  nextLogin(login: IdpLogin): void {
+    this.pendingLogin = login;
+  }
+
   /** The login and consent, without pages: signs in the person the test named and grants what the client asked. */
   private async interact(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const login = this.pendingLogin;
     if (!login) throw new Error('No login was set up for this authorization');
+    this.pendingLogin = null;
     const details = await this.provider.interactionDetails(req, res);
     const grant = new this.provider.Grant({ accountId: login.sub, clientId: String(details.params.client_id) });
     grant.addOIDCScope(String(details.params.scope));
