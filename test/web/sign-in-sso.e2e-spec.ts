@@ -140,7 +140,7 @@ describe('single sign-on from the page', () => {
 
     // What the tracker answered the browser, and what the page made of it.
     expect(refusal).toBe(`${base}/#sso-error=SSO_REFUSED&reason=UNMAPPED_GROUP`);
-    expect(await message.textContent()).toBe(JA['signIn.ssoRefused'].replace('{code}', 'SSO_REFUSED'));
+    expect(await message.textContent()).toBe(JA['signIn.ssoRefused'].replace('{code}', 'UNMAPPED_GROUP'));
     expect(await page.locator('#sign-in-title').count()).toBe(1);
     expect(await page.getByTestId('dashboard').count()).toBe(0);
     expect(await page.evaluate('window.location.hash')).toBe('');

@@ -23,7 +23,8 @@ describe('the security words', () => {
 
   it('reads the single sign-on hand-off from the address, and nothing else', () => {
     expect(readSsoFragment('#sso=abc%2Fdef')).toEqual({ code: 'abc/def' });
-    expect(readSsoFragment('#sso-error=SSO_REFUSED&reason=no%20mfa')).toEqual({ error: 'SSO_REFUSED' });
+    expect(readSsoFragment('#sso-error=SSO_REFUSED&reason=UNMAPPED_GROUP')).toEqual({ error: 'UNMAPPED_GROUP' });
+    expect(readSsoFragment('#sso-error=SSO_REFUSED')).toEqual({ error: 'SSO_REFUSED' });
     expect(readSsoFragment('#duties')).toBeNull();
     expect(readSsoFragment('')).toBeNull();
   });

@@ -172,7 +172,8 @@ export function readSsoFragment(hash: string): { code: string } | { error: strin
   const code = params.get('sso');
   if (code) return { code };
   const error = params.get('sso-error');
-  if (error) return { error };
+  // The reason (UNMAPPED_GROUP, USER_DEACTIVATED, ...) says more than the code, as completeSsoSignIn's refusals do.
+  if (error) return { error: params.get('reason') || error };
   return null;
 }
 
