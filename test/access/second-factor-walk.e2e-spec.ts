@@ -21,6 +21,7 @@ const DURING_SIGN_IN: Record<'SECOND_FACTOR_PENDING' | 'ENROLMENT_PENDING', stri
     'mutation.finishPasskeyRegistration',
     'mutation.finishPasskeyVerification',
     'mutation.signOut',
+    'mutation.startPasskeyRegistration',
     'mutation.startPasskeyVerification',
     'mutation.startTotpEnrolment',
     'mutation.verifySecondFactor',

@@ -192,10 +192,11 @@ describe('evidence, review and sign-off through GraphQL', () => {
   it('segregation of duties: no self-review, no review or sign-off by the owner or a contributor', async () => {
     // AUDITOR is never held with TASK_FORCE: this member does the work, then moves to the audit side (and back), one role at a time.
     const dual = await ctx.addMember(['TASK_FORCE'], '監査兼務');
-    const dualToken = await dual.token();
+    let dualToken = await dual.token();
     const becomes = async (roles: Role[]) => {
       const users = t.app.get(UsersService);
       await users.updateRoles(Actor.system('test'), dual.user.id, roles, (await users.getById(dual.user.id)).version);
+      dualToken = await dual.token(); // the change of roles ended their sessions: they sign in again
     };
     const { cm, evidence } = await implemented();
     // The member uploads to an item they own.

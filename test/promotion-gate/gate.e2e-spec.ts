@@ -51,6 +51,8 @@ describe('the sales-promotion gate', () => {
   let ownerToken: string;
   let leadToken: string;
   let leadId: string;
+  /** The lead auditor's access token now: a change of roles ends their sessions, so they sign in again. */
+  let leadSignIn: () => Promise<string>;
   let cmId: string;
   let engagementId: string;
   let evidence: { id: string; sha256: string };
@@ -79,6 +81,7 @@ describe('the sales-promotion gate', () => {
     // The lead auditor (AUDITOR holds no other role; later in the story they join the executives).
     const lead = await t.createUser(['AUDITOR'], { displayName: '監査 主任' });
     leadId = lead.user.id;
+    leadSignIn = lead.token;
     leadToken = await lead.token();
     const cm = await makeCountermeasure(t, ctx.incident.id, owner.user.id, {
       title: 'アクセス権限の絞り込み',
@@ -191,6 +194,7 @@ describe('the sales-promotion gate', () => {
     const setLeadRoles = async (roles: Role[]) => {
       const users = t.app.get(UsersService);
       await users.updateRoles(Actor.system('test'), leadId, roles, (await users.getById(leadId)).version);
+      leadToken = await leadSignIn(); // the change of roles ended the lead's sessions
     };
     await setLeadRoles(['EXECUTIVE']);
     const named = ok(
