@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { AppConfig } from '@app/common';
-import { hasPermission, IdentityError, IdentityErrorCode, isFreshProof, SessionsService, SessionState, wallClock } from '@app/identity';
+import { hasPermission, IdentityError, IdentityErrorCode, SessionsService, SessionState } from '@app/identity';
 import { ACCESS_RULE, DURING_SIGN_IN, requestOf, STEP_UP, type AccessRule, type RequestWithUser } from './access.decorators';
 
 /** The Passport strategies that authenticate a bearer credential (also run at a WebSocket connection). */
@@ -78,7 +78,7 @@ export class AccessGuard extends AuthGuard([...BEARER_STRATEGIES]) {
     }
     if (!this.reflector.getAllAndOverride<boolean>(STEP_UP, targets)) return;
     const proof = this.sessions.proofOf(session);
-    if (isFreshProof(proof, wallClock(), this.stepUpMaxAge)) {
+    if (this.sessions.hasFreshProof(session)) {
       req.stepUpProof = proof;
       return;
     }

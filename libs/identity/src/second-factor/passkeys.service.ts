@@ -17,8 +17,8 @@ import { AuditTrailService } from '@app/audit-trail';
 import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
 import { LoginThrottle } from '../login-throttle';
 import { AuthSessionEntity } from '../sessions/auth-session.entity';
-import { isFreshProof, SecondFactorKind, SecondFactorMethod } from '../sessions/second-factor';
-import { SessionsService } from '../sessions/sessions.service';
+import { SecondFactorKind, SecondFactorMethod } from '../sessions/second-factor';
+import { SessionsService, wallClock } from '../sessions/sessions.service';
 import { UserSecondFactorEntity } from '../sessions/user-second-factor.entity';
 import type { UserEntity } from '../user.entity';
 import {
@@ -262,7 +262,7 @@ export class PasskeysService {
     assertMayEnrolFactor({
       state: session.state,
       hasFactor: await this.sessions.hasSecondFactor(user.id),
-      proofFresh: isFreshProof(this.sessions.proofOf(session), this.clock.now(), this.stepUpMaxAge),
+      proofFresh: this.sessions.hasFreshProof(session),
       maxAgeSeconds: this.stepUpMaxAge,
     });
   }
@@ -323,7 +323,7 @@ export class PasskeysService {
         recoveryCodesInvalidated: issued?.invalidated ?? 0,
       },
     });
-    await this.sessions.recordSecondFactor(session, user, { method: SecondFactorMethod.PASSKEY, at: now });
+    await this.sessions.recordSecondFactor(session, user, { method: SecondFactorMethod.PASSKEY, at: wallClock() });
     return { factor, recoveryCodes: issued?.codes ?? null };
   }
 
@@ -350,7 +350,7 @@ export class PasskeysService {
       .where('id = :id AND removed_at IS NULL', { id: passkey.factor.id })
       .execute();
     if (used.affected !== 1) return null;
-    return this.sessions.recordSecondFactor(session, user, { method: SecondFactorMethod.PASSKEY, at: now });
+    return this.sessions.recordSecondFactor(session, user, { method: SecondFactorMethod.PASSKEY, at: wallClock() });
   }
 
   /** A refused passkey answer, kept even though the request fails (its own transaction). */

@@ -8,9 +8,9 @@ import { AuditTrailService } from '@app/audit-trail';
 import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
 import { LoginThrottle } from '../login-throttle';
 import { AuthSessionEntity } from '../sessions/auth-session.entity';
-import { isFreshProof, SecondFactorKind, SecondFactorMethod } from '../sessions/second-factor';
+import { SecondFactorKind, SecondFactorMethod } from '../sessions/second-factor';
 import { SecondFactorPolicyService } from '../sessions/second-factor-policy.service';
-import { SessionsService } from '../sessions/sessions.service';
+import { SessionsService, wallClock } from '../sessions/sessions.service';
 import { UserSecondFactorEntity } from '../sessions/user-second-factor.entity';
 import { UserEntity } from '../user.entity';
 import { classifyCode, type PresentedCode } from './domain/one-time-codes';
@@ -91,9 +91,8 @@ export class SecondFactorsService {
     });
   }
 
-  private assertMayEnrol(session: AuthSessionEntity, hasFactor: boolean, now: Date): void {
-    const proofFresh = isFreshProof(this.sessions.proofOf(session), now, this.stepUpMaxAge);
-    assertMayEnrol({ state: session.state, hasFactor, proofFresh, maxAgeSeconds: this.stepUpMaxAge });
+  private assertMayEnrol(session: AuthSessionEntity, hasFactor: boolean): void {
+    assertMayEnrol({ state: session.state, hasFactor, proofFresh: this.sessions.hasFreshProof(session), maxAgeSeconds: this.stepUpMaxAge });
   }
 
   /**
@@ -109,7 +108,7 @@ export class SecondFactorsService {
     await this.lockUser(user.id);
     const open = await this.factors.find({ where: { userId: user.id, removedAt: IsNull() } });
     const confirmed = open.filter((f) => f.confirmedAt);
-    this.assertMayEnrol(session, confirmed.length > 0, now);
+    this.assertMayEnrol(session, confirmed.length > 0);
     if (confirmed.some((f) => f.kind === SecondFactorKind.TOTP)) {
       throw new IdentityError(
         IdentityErrorCode.SECOND_FACTOR_EXISTS,
@@ -165,7 +164,7 @@ export class SecondFactorsService {
     }
     if (factor.confirmedAt) throw new IdentityError(IdentityErrorCode.ALREADY_IN_STATE, 'This authenticator app is already confirmed');
     const confirmed = await this.confirmedOf(user.id);
-    this.assertMayEnrol(session, confirmed.length > 0, now);
+    this.assertMayEnrol(session, confirmed.length > 0);
     if (confirmed.some((f) => f.kind === SecondFactorKind.TOTP)) {
       throw new IdentityError(
         IdentityErrorCode.SECOND_FACTOR_EXISTS,
@@ -196,7 +195,7 @@ export class SecondFactorsService {
         recoveryCodesInvalidated: issued?.invalidated ?? 0,
       },
     });
-    const proved = await this.sessions.recordSecondFactor(session, user, { method: SecondFactorMethod.TOTP, at: now });
+    const proved = await this.sessions.recordSecondFactor(session, user, { method: SecondFactorMethod.TOTP, at: wallClock() });
     return { factor, recoveryCodes: issued?.codes ?? null, session: proved };
   }
 
@@ -238,7 +237,7 @@ export class SecondFactorsService {
       if (!(await this.recovery.use(user.id, presented.canonical, now))) return { ok: false, presented: presented.kind, reason: 'WRONG' };
       method = SecondFactorMethod.RECOVERY_CODE;
     }
-    return { ok: true, session: await this.sessions.recordSecondFactor(session, user, { method, at: now }) };
+    return { ok: true, session: await this.sessions.recordSecondFactor(session, user, { method, at: wallClock() }) };
   }
 
   @Transactional()

@@ -11,8 +11,8 @@ import { UserEntity } from '../user.entity';
 import { AuthSessionEntity } from './auth-session.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { SecondFactorPolicyService } from './second-factor-policy.service';
-import { endSessions, RevocationReason } from './session-revocation';
-import { initialSessionState, proofRecord, SessionState, type SecondFactorProof, type SignInMethod } from './second-factor';
+import { endSessions, endSessionsWhere, RevocationReason } from './session-revocation';
+import { initialSessionState, isFreshProof, proofRecord, SessionState, type SecondFactorProof, type SignInMethod } from './second-factor';
 
 export interface DeviceInfo {
   userAgent?: string | null;
@@ -216,7 +216,14 @@ export class SessionsService {
       .getOne();
     if (!session || session.revokedAt) throw refused();
     if (row.usedAt) {
-      await this.revokeRows([session], Actor.system('refresh-token-reuse'), RevocationReason.REFRESH_TOKEN_REUSED, now);
+      await endSessions(
+        this.txHost.tx,
+        this.trail,
+        [session],
+        Actor.system('refresh-token-reuse'),
+        RevocationReason.REFRESH_TOKEN_REUSED,
+        now,
+      );
       return { kind: 'reused', sessionId: session.id };
     }
     if (row.expiresAt <= now || session.expiresAt <= now) throw refused();
@@ -288,6 +295,14 @@ export class SessionsService {
     return Object.assign(session, changes);
   }
 
+  /**
+   * Whether `session` proved a second factor recently enough for a step-up (STEP_UP_MAX_AGE_SECONDS, on the wall
+   * clock): the one freshness rule of the guard and of enrolling a further factor.
+   */
+  hasFreshProof(session: AuthSessionEntity): boolean {
+    return isFreshProof(this.proofOf(session), wallClock(), this.config.get('STEP_UP_MAX_AGE_SECONDS', { infer: true }));
+  }
+
   /** The proof recorded in `session`, or null. */
   proofOf(session: AuthSessionEntity): SecondFactorProof | null {
     if (!session.secondFactorMethod || !session.secondFactorAt) return null;
@@ -343,7 +358,7 @@ export class SessionsService {
     }
     if (session.revokedAt) throw new IdentityError(IdentityErrorCode.ALREADY_IN_STATE, 'This session is already ended');
     const reason = opts.reason ?? (session.userId === actor.id ? RevocationReason.REVOKED : RevocationReason.REVOKED_BY_ADMIN);
-    await this.revokeRows([session], actor, reason, wallClock());
+    await endSessions(this.txHost.tx, this.trail, [session], actor, reason, wallClock());
     return session;
   }
 
@@ -357,22 +372,11 @@ export class SessionsService {
   @Transactional()
   private async revokeAllInTransaction(actor: Actor, userId: string, reason: RevocationReason): Promise<string[]> {
     await this.assertUser(userId);
-    const open = await this.sessions
-      .createQueryBuilder('s')
-      .setLock('pessimistic_write')
-      .where('s.user_id = :userId AND s.revoked_at IS NULL', { userId })
-      .orderBy('s.id')
-      .getMany();
-    await this.revokeRows(open, actor, reason, wallClock());
-    return open.map((s) => s.id);
+    return endSessionsWhere(this.txHost.tx, this.trail, actor, reason, { sql: 's.user_id = :userId', params: { userId } }, wallClock());
   }
 
   private async assertUser(userId: string): Promise<void> {
     const found = isUuid(userId) && (await this.txHost.tx.getRepository(UserEntity).existsBy({ id: userId }));
     if (!found) throw new IdentityError(IdentityErrorCode.USER_NOT_FOUND, `User ${userId} does not exist`, { id: userId });
-  }
-
-  private async revokeRows(sessions: AuthSessionEntity[], actor: Actor, reason: RevocationReason, now: Date): Promise<void> {
-    await endSessions(this.txHost.tx, this.trail, sessions, actor, reason, now);
   }
 }
