@@ -8,6 +8,7 @@ import { EvidenceStoreSettings } from './settings/evidence-store.settings';
 import { LimitSettings } from './settings/limits.settings';
 import { MailSettings } from './settings/mail.settings';
 import { ProofSettings } from './settings/proofs.settings';
+import { ScaleOutSettings } from './settings/scale-out.settings';
 import { ServerSettings } from './settings/server.settings';
 import { SecondFactorSettings } from './settings/second-factor.settings';
 import { SignInSettings } from './settings/sign-in.settings';
@@ -16,6 +17,7 @@ import { WebhookSettings } from './settings/webhooks.settings';
 
 export { EVIDENCE_MEDIA_TYPES, type EvidenceMediaType } from './settings/evidence-store.settings';
 export { parseOidcRoleMapping, type OidcMappedRole } from './settings/sso.settings';
+export { DATABASE_POOLING_MODES, type DatabasePooling } from './settings/scale-out.settings';
 
 /**
  * Every setting the server reads, validated once at start-up. `.env.example`
@@ -29,11 +31,13 @@ export { parseOidcRoleMapping, type OidcMappedRole } from './settings/sso.settin
  * consult a setting of another group (e.g. NODE_ENV). A new setting goes into
  * its group's file and into `.env.example`.
  */
-export class AppConfig extends SsoSettings(
-  SecondFactorSettings(
-    ProofSettings(
-      MailSettings(
-        WebhookSettings(EvidenceStoreSettings(LimitSettings(SignInSettings(DatabaseSettings(ServerSettings(class Settings {})))))),
+export class AppConfig extends ScaleOutSettings(
+  SsoSettings(
+    SecondFactorSettings(
+      ProofSettings(
+        MailSettings(
+          WebhookSettings(EvidenceStoreSettings(LimitSettings(SignInSettings(DatabaseSettings(ServerSettings(class Settings {})))))),
+        ),
       ),
     ),
   ),
@@ -58,6 +62,8 @@ const SECRET_KEYS = new Set([
   'CHECKPOINT_WEBHOOK_SECRET',
   'OIDC_CLIENT_SECRET',
   'SECOND_FACTOR_KEY',
+  'REDIS_URL',
+  'DATABASE_DIRECT_URL',
 ]);
 
 /** Used as @nestjs/config's `validate`, and by the CLI. */
