@@ -9,6 +9,7 @@ import { LimitSettings } from './settings/limits.settings';
 import { MailSettings } from './settings/mail.settings';
 import { ProofSettings } from './settings/proofs.settings';
 import { ScaleOutSettings } from './settings/scale-out.settings';
+import { multiInstanceProblems } from './settings/scale-out.rules';
 import { ServerSettings } from './settings/server.settings';
 import { SecondFactorSettings } from './settings/second-factor.settings';
 import { SignInSettings } from './settings/sign-in.settings';
@@ -75,14 +76,17 @@ export function validateConfig(env: Record<string, unknown>): AppConfig {
   }
   const config = plainToInstance(AppConfig, picked, { exposeDefaultValues: true });
   const errors = validateSync(config, { skipMissingProperties: false });
-  if (errors.length > 0) {
-    throw new ConfigValidationError(
-      errors.map((e) => {
+  // Then what several instances cannot each keep to itself (INSTANCES > 1; scale-out.rules.ts).
+  const together = errors.some((e) => e.property === 'INSTANCES') ? [] : multiInstanceProblems(config);
+  if (errors.length > 0 || together.length > 0) {
+    throw new ConfigValidationError([
+      ...errors.map((e) => {
         // A URL's user and password are never repeated either (PUBLIC_BASE_URL refuses them, but would show them).
         const shown = SECRET_KEYS.has(e.property) ? '' : ` (got ${JSON.stringify(e.value)?.replace(/(\/\/)[^/@\s]*@/g, '$1***@')})`;
         return `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}${shown}`;
       }),
-    );
+      ...together,
+    ]);
   }
   return config;
 }
