@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigService } from '@nestjs/config';
 import { ConfigValidationError, type AppConfig } from '@app/common';
-import { EmbeddedPostgresError } from '@app/database';
+import { DatabaseStartupError, EmbeddedPostgresError } from '@app/database';
 import { DEMO_USERS } from '@app/demo';
 import { createApp } from './bootstrap';
 import { StartupService } from './startup/startup.service';
@@ -28,8 +28,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  // Configuration and embedded-database problems carry a message meant for people.
-  const known = err instanceof ConfigValidationError || err instanceof EmbeddedPostgresError;
+  // Configuration and database problems (embedded server, schema newer than this build, pooler) carry a message meant for people.
+  const known = err instanceof ConfigValidationError || err instanceof EmbeddedPostgresError || err instanceof DatabaseStartupError;
   const wrapped = err instanceof Error && /Config validation error|Invalid configuration/.test(err.message);
   process.stderr.write(
     `\nThe server did not start.\n${known || wrapped ? (err as Error).message : ((err as Error)?.stack ?? String(err))}\n`,

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { ConfigService } from '@nestjs/config';
 import { Actor, type AppConfig } from '@app/common';
 import { CountermeasuresService, KeptStateService } from '@app/countermeasures';
-import { DatabaseServer, revertLastMigration } from '@app/database';
+import { poolRouteOf, revertLastMigration } from '@app/database';
 import { DemoLoader } from '@app/demo';
 import { describeEvidenceStoreReport, EvidenceStoreReconciler } from '@app/evidence';
 import { isRole, UsersService, type Role } from '@app/identity';
@@ -133,12 +133,14 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       case 'migration:run':
-        // The data source applies pending migrations when it starts.
+        // The data source applies pending migrations when it starts (under the migrations' lock; a
+        // database upgraded by a newer build refuses every command, this one included).
         process.stdout.write(`migrations applied; ${dataSource.migrations.length} known, none pending\n`);
         return 0;
       case 'migration:revert':
-        // On a connection of its own, without the app's statement timeout (as migrations run).
-        await revertLastMigration(app.get(DatabaseServer).url);
+        // On a direct connection of its own (DATABASE_DIRECT_URL when set), without the app's statement
+        // timeout, under the migrations' lock (as migrations run).
+        await revertLastMigration(poolRouteOf(dataSource).directUrl);
         process.stdout.write('reverted the last migration\n');
         return 0;
       case 'migration:generate': {

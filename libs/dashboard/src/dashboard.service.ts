@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { CASE_TIME_ZONE, Clock, isUuid, todayIn } from '@app/common';
+import { namedStatementsAllowed } from '@app/database';
 import { gateAsOf, withMessage, type DateRule, type GateState } from '@app/promotion-gate';
 import { DashboardError, DashboardErrorCode } from './domain/dashboard.errors';
 import { endOfDayInTokyo, incidentStartDay, resolveAsOf, share } from './domain/dashboard-day';
@@ -132,15 +133,18 @@ export class DashboardService {
    * plan): the statement is large, and planning it every time cost more than
    * running it on the kept state. Through the query runner of the current
    * transaction if there is one, else one borrowed from the pool for this call.
+   * Not named under DATABASE_POOLING=transaction (namedStatementsAllowed).
    */
   private async prepared<T>(source: DashboardSource, values: unknown[]): Promise<T> {
     const em = this.em;
     const runner = em.queryRunner ?? em.connection.createQueryRunner();
     try {
       const client = (await runner.connect()) as {
-        query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: { dashboard: T }[] }>;
+        query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: { dashboard: T }[] }>;
       };
-      const { rows } = await client.query({ name: `dashboard-${source}`, text: STATEMENTS[source], values });
+      // Behind a transaction pooler a name would outlive the server connection it was parsed on: unnamed there.
+      const name = namedStatementsAllowed(em.connection) ? `dashboard-${source}` : undefined;
+      const { rows } = await client.query({ name, text: STATEMENTS[source], values });
       return rows[0]!.dashboard;
     } finally {
       if (!em.queryRunner) await runner.release();

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DatabasePooling } from '@app/common';
 import { migrations } from '@app/migrations';
+import { knownMigrationNames, withMigrationLock } from './migration-lock';
 
 /**
  * Server-side limits set on each connection when it opens (PostgreSQL settings,
@@ -16,12 +18,16 @@ export interface DatabaseTimeouts {
   idleInTransactionMs: number;
 }
 
-/** The startup options (`-c name=value`) of every connection. */
-export function connectionOptions(timeouts?: DatabaseTimeouts): string {
+/**
+ * The settings every connection of the app starts with (name, value), in the
+ * order given: as startup options on a direct connection, through PgBouncer's
+ * connect_query behind a transaction pooler.
+ */
+export function sessionSettings(timeouts?: DatabaseTimeouts): [name: string, value: string][] {
   // No JIT compilation: the app's statements are short, and the dashboard's large one got a
   // cost estimate high enough for PostgreSQL to spend seconds compiling it (measured: 6.5 s of
   // JIT for a 60 ms query).
-  const settings = ['jit=off'];
+  const settings: [string, string][] = [['jit', 'off']];
   if (timeouts) {
     for (const [name, ms] of [
       ['statement_timeout', timeouts.statementMs],
@@ -29,20 +35,43 @@ export function connectionOptions(timeouts?: DatabaseTimeouts): string {
       ['idle_in_transaction_session_timeout', timeouts.idleInTransactionMs],
     ] as const) {
       if (!Number.isSafeInteger(ms) || ms < 0) throw new Error(`${name} must be a whole number of ms, not ${ms}`);
-      settings.push(`${name}=${ms}`);
+      settings.push([name, String(ms)]);
     }
   }
-  return settings.map((s) => `-c ${s}`).join(' ');
+  return settings;
+}
+
+/** The startup options (`-c name=value`) of every connection. */
+export function connectionOptions(timeouts?: DatabaseTimeouts): string {
+  return sessionSettings(timeouts)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
+}
+
+/**
+ * How the app's pool reaches PostgreSQL (DATABASE_POOLING, DATABASE_DIRECT_URL).
+ * `transaction`: through a transaction pooler (PgBouncer pool_mode = transaction),
+ * which refuses unknown startup parameters and hands each transaction to any
+ * server connection: the pool sends no startup `options` (the pooler's
+ * `connect_query` sets them: see poolerConnectQuery) and keeps no session state
+ * (no named prepared statements: see namedStatementsAllowed). `directUrl`: the
+ * server itself, for what needs a session (LISTEN, the migrations and their lock).
+ */
+export interface PoolRoute {
+  pooling: DatabasePooling;
+  directUrl?: string;
 }
 
 /**
  * The one set of TypeORM options, shared by the server, the CLI and the tests.
  * PostgreSQL only; `synchronize` is never on: the schema is what migrations/ says.
  * `timeouts`: the limits of the app's connections; none for migrations (see
- * `runMigrations`), whose statements may rightly take long.
+ * `runMigrations`), whose statements may rightly take long. `route`: see PoolRoute
+ * (kept in `extra`, where pg ignores it, for `poolRouteOf`).
  */
-export function dataSourceOptions(url: string, poolSize: number, timeouts?: DatabaseTimeouts): DataSourceOptions {
+export function dataSourceOptions(url: string, poolSize: number, timeouts?: DatabaseTimeouts, route?: PoolRoute): DataSourceOptions {
   const logger = new Logger('Database');
+  const pooled = route?.pooling === 'transaction';
   return {
     type: 'postgres',
     url,
@@ -55,7 +84,12 @@ export function dataSourceOptions(url: string, poolSize: number, timeouts?: Data
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     applicationName: 'remediation-tracker',
-    extra: { max: poolSize, options: connectionOptions(timeouts) },
+    extra: {
+      max: poolSize,
+      // PgBouncer refuses the startup parameter `options`: its connect_query sets the same.
+      ...(pooled ? {} : { options: connectionOptions(timeouts) }),
+      ...(route ? { [ROUTE_KEY]: { pooling: route.pooling, directUrl: route.directUrl } } : {}),
+    },
     // A database restart or a dropped connection must never crash the process:
     // the pool reports the idle client's error here and replaces the client.
     poolErrorHandler: (err: unknown) => logger.warn(`database pool error: ${(err as Error)?.message ?? String(err)}`),
@@ -63,28 +97,66 @@ export function dataSourceOptions(url: string, poolSize: number, timeouts?: Data
   };
 }
 
+const ROUTE_KEY = 'remediationTrackerRoute';
+
+/** The route a data source was made with (session pooling to its own URL when none was given). */
+export function poolRouteOf(ds: { options: DataSourceOptions }): Required<PoolRoute> {
+  const o = ds.options as Extract<DataSourceOptions, { type: 'postgres' }>;
+  const route = (o.extra as Record<string, PoolRoute | undefined> | undefined)?.[ROUTE_KEY];
+  return { pooling: route?.pooling ?? 'session', directUrl: route?.directUrl ?? o.url ?? '' };
+}
+
+/**
+ * Whether a statement may be prepared under a name on the app's pool (node-pg
+ * `query({ name })`): node-pg parses a named statement once per connection and
+ * then only binds it, which a transaction pooler sends to a server connection
+ * that never parsed it ("prepared statement ... does not exist").
+ */
+export function namedStatementsAllowed(ds: { options: DataSourceOptions }): boolean {
+  return poolRouteOf(ds).pooling === 'session';
+}
+
+/**
+ * The SQL for PgBouncer's per-database `connect_query` under transaction pooling
+ * (run once on each server connection it opens; it never resets them in that
+ * mode): the settings the startup options give a direct connection. The server
+ * checks at start that the pooled connections have them (checkPooledSessionSettings).
+ */
+export function poolerConnectQuery(timeouts: DatabaseTimeouts): string {
+  return sessionSettings(timeouts)
+    .map(([name, value]) => `SET ${name} = ${value}`)
+    .join('; ');
+}
+
 /**
  * Applies pending migrations on a data source of its own (one connection,
  * without the app's timeouts: a migration that rewrites a large table may
  * rightly run for minutes), then closes it. Each migration in its own transaction.
+ * Under the migrations' advisory lock (withMigrationLock): processes starting
+ * together apply each migration once; a database upgraded by a newer build is
+ * refused. `url`: a direct connection, not a transaction pooler.
  */
 export async function runMigrations(url: string): Promise<number> {
-  const ds = new DataSource({ ...dataSourceOptions(url, 1), migrationsRun: false });
-  await ds.initialize();
-  try {
-    return (await ds.runMigrations({ transaction: 'each' })).length;
-  } finally {
-    await ds.destroy();
-  }
+  return withMigrationLock(url, knownMigrationNames(migrations), async () => {
+    const ds = new DataSource({ ...dataSourceOptions(url, 1), migrationsRun: false });
+    await ds.initialize();
+    try {
+      return (await ds.runMigrations({ transaction: 'each' })).length;
+    } finally {
+      await ds.destroy();
+    }
+  });
 }
 
-/** Undoes the last applied migration, on a connection of its own without the app's timeouts. */
+/** Undoes the last applied migration, on a connection of its own without the app's timeouts, under the migrations' lock. */
 export async function revertLastMigration(url: string): Promise<void> {
-  const ds = new DataSource({ ...dataSourceOptions(url, 1), migrationsRun: false });
-  await ds.initialize();
-  try {
-    await ds.undoLastMigration({ transaction: 'each' });
-  } finally {
-    await ds.destroy();
-  }
+  await withMigrationLock(url, knownMigrationNames(migrations), async () => {
+    const ds = new DataSource({ ...dataSourceOptions(url, 1), migrationsRun: false });
+    await ds.initialize();
+    try {
+      await ds.undoLastMigration({ transaction: 'each' });
+    } finally {
+      await ds.destroy();
+    }
+  });
 }

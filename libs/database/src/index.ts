@@ -10,3 +10,5 @@ export * from './unique-violation';
 export * from './transaction-stamps';
 export * from './transaction-memo';
 export * from './plain-rows';
+export * from './migration-lock';
+export * from './pooled-session-check';
