@@ -23,6 +23,8 @@ export const TABLE_OWNERS = {
   sso_sign_in_states: 'identity',
   sso_handoffs: 'identity',
   sso_identities: 'identity',
+  // the sign-in throttle's counts (rate-limiter-flexible's table), when not in Redis
+  login_throttle: 'identity',
   // the audit trail (one hash chain)
   audit_trail: 'audit-trail',
   // its signed checkpoints (Merkle tree heads), their co-signatures and copies outside the database

@@ -10,6 +10,7 @@ import { jwtKey } from './jwt-secret';
 import { LoginThrottle } from './login-throttle';
 import { PasswordCheckSlots } from './password-check-slots';
 import { PasswordHasher } from './password-hasher';
+import { throttleStoreProvider } from './throttle-store';
 import { UserEntity } from './user.entity';
 import { UsersService } from './users.service';
 import { AuthSessionEntity } from './sessions/auth-session.entity';
@@ -66,6 +67,7 @@ import { TotpService } from './second-factor/totp.service';
     ApiKeysService,
     PasswordHasher,
     LoginThrottle,
+    throttleStoreProvider,
     PasswordCheckSlots,
     SessionsService,
     SecondFactorPolicyService,

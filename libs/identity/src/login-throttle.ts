@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import ipaddr from 'ipaddr.js';
-import { RateLimiterMemory, RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { Clock, type AppConfig } from '@app/common';
 import { IdentityError, IdentityErrorCode } from './domain/identity.errors';
+import { MemoryThrottleStore, ThrottleStore } from './throttle-store';
 
 /** An admitted sign-in attempt: counted as a failure unless it is reported a success. */
 export interface SignInAttempt {
@@ -45,14 +47,25 @@ const KNOWN_ADDRESS_SECONDS = 14 * 24 * 3600;
  * is, IPv6 by its /64 (one host is usually given a whole /64). All instances
  * sharing a store must read the same time (the pair's openings are Clock times).
  *
- * The counts live in rate-limiter-flexible limiters built by `limiter()`. They
- * are in this process's memory (RateLimiterMemory): a restart forgets them, and
- * each instance counts alone. For several instances, `limiter()` can return a
- * RateLimiterRedis on a shared Redis with the same options (every step below
- * is a consume/get/set/delete/reward that store offers). The pair's steps stay
- * safe against races there too: the free attempts are one atomic consume, and
+ * The counts live in rate-limiter-flexible limiters built by `limiter()` on
+ * the ThrottleStore (throttle-store.ts), shared by every instance: the table
+ * `login_throttle` in PostgreSQL by default (RateLimiterPostgres, the app's
+ * pool), or Redis when REDIS_URL is set (RateLimiterRedis, keys under
+ * REDIS_KEY_PREFIX). A failure through instance A counts on instance B, and a
+ * restart forgets nothing. Without a store (unit specs) they are in this
+ * process's memory. The pair's steps stay safe against races across instances:
+ * the free attempts are one atomic consume (an upsert, or a Lua script), and
  * each opening after a delay is claimed by an atomic consume on a key naming
  * that opening, so two instances cannot both check a password for it.
+ *
+ * Two clocks, kept apart: the pair's openings are app Clock times (ms) stored
+ * as points, compared with the Clock here; every key's expiry is the store's
+ * own wall time (how long a count is remembered). A key over 128 characters
+ * (a long e-mail) is stored as its SHA-256, counted the same.
+ *
+ * Fails closed: when the store does not answer, the attempt is refused with
+ * SIGN_IN_UNAVAILABLE (SERVICE_UNAVAILABLE) before any check; an attempt the
+ * store did not count is never admitted.
  */
 @Injectable()
 export class LoginThrottle {
@@ -74,9 +87,12 @@ export class LoginThrottle {
   /** Per pair: present while the account signed in from that address within KNOWN_ADDRESS_SECONDS. */
   private readonly knownAddresses: RateLimiterAbstract;
 
+  private readonly logger = new Logger('LoginThrottle');
+
   constructor(
     @Inject(ConfigService) config: ConfigService<AppConfig, true>,
     @Inject(Clock) private readonly clock: Clock,
+    @Optional() @Inject(ThrottleStore) private readonly store: ThrottleStore = new MemoryThrottleStore(),
   ) {
     this.freeFailures = config.get('LOGIN_MAX_FAILURES', { infer: true });
     const window = config.get('LOGIN_WINDOW_SECONDS', { infer: true });
@@ -105,8 +121,15 @@ export class LoginThrottle {
    * before the password is checked, or refuses it with LOGIN_THROTTLED.
    */
   async admit(email: string, address: string): Promise<SignInAttempt> {
-    const client = addressKey(address);
-    const pair = JSON.stringify([email, client]);
+    try {
+      return await this.count(storedKey(email), storedKey(addressKey(address)));
+    } catch (err) {
+      throw this.unlessRefusal(err);
+    }
+  }
+
+  private async count(email: string, client: string): Promise<SignInAttempt> {
+    const pair = storedKey(JSON.stringify([email, client]));
     const known = (await this.knownAddresses.get(pair)) !== null;
 
     const byAddress = await attempt(this.byAddress, client);
@@ -136,7 +159,9 @@ export class LoginThrottle {
           this.pairOpensAt.delete(pair),
           this.pairSteps.delete(pair),
           this.knownAddresses.set(pair, 1, KNOWN_ADDRESS_SECONDS),
-        ]);
+        ]).catch((err: unknown) => {
+          throw this.unlessRefusal(err);
+        });
       },
     };
   }
@@ -171,10 +196,30 @@ export class LoginThrottle {
     return Math.min(1000 * 2 ** Math.min(step, 40), this.maxDelayMs);
   }
 
-  /** The one place that picks the store (see the class comment for several instances). */
+  /** The one place that picks the store (see the class comment). */
   private limiter(opts: IRateLimiterOptions): RateLimiterAbstract {
-    return new RateLimiterMemory(opts);
+    return this.store.limiter(opts);
   }
+
+  /** A refusal as is; anything else is the store failing: refuse the attempt (fail closed). */
+  private unlessRefusal(err: unknown): IdentityError {
+    if (err instanceof IdentityError) return err;
+    this.logger.warn(
+      `sign-in refused: the throttle's store (${this.store.kind}) failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return new IdentityError(
+      IdentityErrorCode.SIGN_IN_UNAVAILABLE,
+      'Sign-in is unavailable for a moment (its attempt counter is not answering); try again shortly',
+      {
+        retryAfterSeconds: 1,
+      },
+    );
+  }
+}
+
+/** Keys over 128 characters (a long e-mail address) as their SHA-256, so every store can hold them. */
+function storedKey(key: string): string {
+  return key.length <= 128 ? key : `sha256:${createHash('sha256').update(key).digest('base64url')}`;
 }
 
 /** A consume that tells a refusal (the limit) from a failure of the store (rethrown). */

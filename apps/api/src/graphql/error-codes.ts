@@ -53,6 +53,8 @@ const DOMAIN_CODE_MAP = {
     ACCOUNT_DEACTIVATED: GqlCode.UNAUTHENTICATED,
     LOGIN_THROTTLED: GqlCode.TOO_MANY_REQUESTS,
     SIGN_IN_BUSY: GqlCode.TOO_MANY_REQUESTS,
+    // The throttle's store is not answering: sign-in is refused (never admitted uncounted) until it does.
+    SIGN_IN_UNAVAILABLE: GqlCode.SERVICE_UNAVAILABLE,
     INVALID_TOKEN: GqlCode.UNAUTHENTICATED,
     PERMISSION_DENIED: GqlCode.FORBIDDEN,
     EMAIL_TAKEN: GqlCode.CONFLICT,

@@ -9,6 +9,11 @@ export const IdentityErrorCode = {
   LOGIN_THROTTLED: 'LOGIN_THROTTLED',
   /** Every password-check slot is busy (sign-in under load): refused at once, try again in a second. */
   SIGN_IN_BUSY: 'SIGN_IN_BUSY',
+  /**
+   * The sign-in throttle's store (PostgreSQL, or Redis with REDIS_URL) did not answer: the attempt is refused
+   * before any check (an uncounted attempt could be one of unlimited guesses); try again shortly.
+   */
+  SIGN_IN_UNAVAILABLE: 'SIGN_IN_UNAVAILABLE',
   /** A token that is missing, malformed, forged, expired or for a user who is gone. */
   INVALID_TOKEN: 'INVALID_TOKEN',
   /** Signed in, but the roles held do not grant the operation. */
