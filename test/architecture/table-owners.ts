@@ -86,6 +86,10 @@ export const TABLE_OWNERS = {
   hotline_cases: 'duties',
   // TypeORM's own record of the migrations run (no entity, no CREATE TABLE in migrations/)
   migrations: 'database',
+  // pg-boss's schema `pgboss` (the job queue's tables: CREATE TABLE pgboss.… in migrations/1795900000700-JobQueue.ts,
+  // seen here by its schema's name). Infrastructure like `migrations`, under database because owners are libs; its
+  // one user is the API's jobs module (apps/api/src/jobs: pg-boss, and the admins' reads of pgboss.job). No lib names it.
+  pgboss: 'database',
 } as const satisfies Record<string, string>;
 
 export type Table = keyof typeof TABLE_OWNERS;
