@@ -1,9 +1,8 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CASE_TIME_ZONE, SystemClock, todayIn } from '@app/common';
 import { fromBase64, parseNote, utf8, verifyConsistency, verifyInclusion } from '@app/proofs';
-import { TRAIL_CHECKPOINT_INTERVAL, TrailCheckpointsJob } from '../../apps/api/src/jobs/trail-checkpoints.job';
+import { TrailCheckpointsJob } from '../../apps/api/src/jobs/trail-checkpoints.job';
 import { sha256, trailKeyVerifies } from './trail-proof-helpers';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp } from '../support/test-app';
@@ -58,8 +57,7 @@ describe('trail checkpoints: signed, listed, proven, co-signed', () => {
     // The app's Clock reads the test's time (the scheduled job compares it with the newest checkpoint's).
     vi.spyOn(SystemClock.prototype, 'now').mockImplementation(() => new Date(clockAt));
     t = await TestApp.start({ CHECKPOINT_INTERVAL_SECONDS: '600', PROOF_ORIGIN: 'tracker.example.co.jp' });
-    // The test runs the scheduled look itself (TrailCheckpointsJob.tick).
-    t.app.get(SchedulerRegistry).deleteInterval(TRAIL_CHECKPOINT_INTERVAL);
+    // The test runs the scheduled look itself (TrailCheckpointsJob.tick): TestApp works no job queue (JOBS_ENABLED=false).
     auditor = await t.createUser(['AUDITOR'], { email: 'kansa.hanako@example.test', displayName: '監査 花子' });
     auditorToken = await auditor.token();
     executiveToken = await (await t.createUser(['EXECUTIVE'])).token();

@@ -1,9 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkpointFileName, CheckpointCopyWorker, entryHash, GENESIS_HASH } from '@app/audit-trail';
-import { TRAIL_CHECKPOINT_INTERVAL } from '../../apps/api/src/jobs/trail-checkpoints.job';
 import { errorCode, TestApp } from '../support/test-app';
 
 const CREATE = `mutation { createTrailCheckpoint { treeSize rootHash text } }`;
@@ -76,7 +74,6 @@ describe('tampering with the trail is detected; the cut and the rewrite only aga
 
   beforeAll(async () => {
     t = await TestApp.start();
-    t.app.get(SchedulerRegistry).deleteInterval(TRAIL_CHECKPOINT_INTERVAL);
     auditorToken = await (await t.createUser(['AUDITOR'])).token();
     for (const name of ['改ざん 一郎', '改ざん 二郎', '改ざん 三郎', '改ざん 四郎', '改ざん 五郎', '改ざん 六郎']) {
       await t.createUser(['TASK_FORCE'], { displayName: name });

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Actor, addDays, CASE_TIME_ZONE, SystemClock, todayIn } from '@app/common';
 import { UsersService } from '@app/identity';
@@ -70,9 +69,10 @@ describe('PUBLIC_BASE_URL', () => {
 
 /**
  * Time is the app's injected Clock (SystemClock), pinned and moved forward by
- * the test; the every-minute job is stopped, so that each pass is the test's
- * own (`RemindersJob.sendDueEmail`, what the job runs), except the one a
- * starting server makes by itself.
+ * the test; the every-minute job does not run (TestApp works no job queue:
+ * JOBS_ENABLED=false), so that each pass is the test's own
+ * (`RemindersJob.sendDueEmail`, what the job runs), except the one a starting
+ * server makes by itself.
  */
 describe('notification e-mail is delivered at least once: retried with back-off, across a restart, never twice at once', () => {
   let smtp: TestSmtp;
@@ -81,11 +81,7 @@ describe('notification e-mail is delivered at least once: retried with back-off,
   let clockAt = Date.now();
   const advance = (ms: number) => (clockAt += ms);
 
-  const start = async (restartOf?: TestApp) => {
-    const app = await TestApp.start({ SMTP_URL: smtp.url, ...MAIL_ENV }, { restartOf });
-    app.app.get(SchedulerRegistry).getCronJob('notification-email').stop();
-    return app;
-  };
+  const start = (restartOf?: TestApp) => TestApp.start({ SMTP_URL: smtp.url, ...MAIL_ENV }, { restartOf });
   const pass = () => t.app.get(RemindersJob).sendDueEmail();
   const inboxOf = async (token: string) => ok(await t.gql<{ notifications: { nodes: Note[] } }>(INBOX, {}, token)).notifications.nodes;
   /** A TASK_FORCE member who owns an item due tomorrow; the daily run (at the test's time) makes their DUE_IN_1_DAY reminder and its e-mail. */
@@ -280,12 +276,11 @@ describe('notification e-mail is delivered at least once: retried with back-off,
     // Down for 20 minutes: the retry is due, the dead claim has lapsed.
     advance(20 * MIN);
     t = await TestApp.start({ SMTP_URL: smtp.url, ...MAIL_ENV }, { restartOf: t });
-    // No pass of the test: the server's own start-up pass (or its every-minute job) sends them.
+    // No pass of the test: the server's own start-up pass sends them.
     await until(
       () => [retry, crashed].every((p) => smtp.received.some((m) => m.to.includes(p.user.email))),
       'the mails left behind to arrive',
     );
-    t.app.get(SchedulerRegistry).getCronJob('notification-email').stop();
     await pass();
 
     expect(await row(retry.notificationId)).toMatchObject({ email_status: 'SENT', email_attempts: 2, email_error: null });

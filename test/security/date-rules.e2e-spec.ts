@@ -1,4 +1,3 @@
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { addDays, CASE_TIME_ZONE, SystemClock, todayIn } from '@app/common';
 import { DateRuleSweepsService, PromotionGateService } from '@app/promotion-gate';
@@ -42,14 +41,8 @@ class World {
   async start(): Promise<void> {
     this.clock = vi.spyOn(SystemClock.prototype, 'now').mockImplementation(() => new Date(this.clockAt));
     this.t = await TestApp.start();
-    this.stopSchedule();
     this.ctx = await makeIncident(this.t);
     this.chiefToken = await this.ctx.chief.token();
-  }
-
-  /** The daily sweep is not due while the test runs; stopped anyway, so that nothing but the code under test moves a row. */
-  private stopSchedule(): void {
-    this.t.app.get(SchedulerRegistry).getCronJob('date-rules').stop();
   }
 
   /** Server down; the clock moves to `at`; the server starts again on the same database. */
@@ -57,7 +50,6 @@ class World {
     await this.t.close();
     this.clockAt = at;
     this.t = await TestApp.start({}, { restartOf: this.t });
-    this.stopSchedule();
     this.chiefToken = await this.t.login(this.ctx.chief.user.email, this.ctx.chief.password);
   }
 

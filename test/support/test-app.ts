@@ -44,13 +44,18 @@ export class TestApp {
    * EXECUTIVE and ADMIN: their password sign-ins start ENROLMENT_PENDING); otherwise no role requires one, so that
    * specs not about second factors sign in with a password alone. Sessions minted by `token()` are ACTIVE either way.
    */
+  /**
+   * `opts.sameDatabaseAs`: a second instance on the database of that open app (two instances of the server, as
+   * behind a load balancer). Both share the process's TransactionHost (the last one started): on one database
+   * that changes nothing, but close them in the order they were started.
+   */
   static async start(
     env: Record<string, string> = {},
-    opts: { restartOf?: TestApp; secondFactorPolicy?: 'default' | 'none' } = {},
+    opts: { restartOf?: TestApp; secondFactorPolicy?: 'default' | 'none'; sameDatabaseAs?: TestApp } = {},
   ): Promise<TestApp> {
-    if (TestApp.open > 0) throw new Error('Close the previous TestApp first (one app per test process at a time)');
+    if (TestApp.open > 0 && !opts.sameDatabaseAs) throw new Error('Close the previous TestApp first (one app per test process at a time)');
     TestApp.open++;
-    let databaseUrl = opts.restartOf?.databaseUrl;
+    let databaseUrl = opts.restartOf?.databaseUrl ?? opts.sameDatabaseAs?.databaseUrl;
     if (!databaseUrl) {
       const database = `${inject('dbTemplate').replace(/_tpl$/, '')}_${randomBytes(4).toString('hex')}`;
       assertTestDatabase(database);
@@ -83,6 +88,9 @@ export class TestApp {
       // (sign-offs, clearances) independent of how long they run; test/identity/step-up.e2e-spec.ts ages the proof itself.
       STEP_UP_MAX_AGE_SECONDS: '86400',
       JWT_TTL_SECONDS: '3600',
+      // No job queue worker (pg-boss polls its queues every few seconds, and its statements would count in the
+      // statement-count specs): specs run the jobs' methods themselves; test/jobs/ sets JOBS_ENABLED=true.
+      JOBS_ENABLED: 'false',
       ...env,
     });
     let app: NestExpressApplication;

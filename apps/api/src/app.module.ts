@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClsModule } from 'nestjs-cls';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { appConfigModule, type AppConfig } from '@app/common';
 import { AuditTrailModule } from '@app/audit-trail';
@@ -29,8 +28,7 @@ import { AuditEngagementsService, AuditFindingsService, AuditsModule, RiskAccept
 import { PromotionGateModule, PromotionGateService, WebhookDispatcher } from '@app/promotion-gate';
 import { GateChangeNotifier, NotificationsModule } from '@app/notifications';
 import { NotificationsResolver } from './notifications/notifications.resolver';
-import { RemindersJob } from './jobs/reminders.job';
-import { EvidenceStoreJob } from './jobs/evidence-store.job';
+import { JobsModule } from './jobs/jobs.module';
 import { GateResolver } from './promotion-gate/gate.resolver';
 import { GateWebhookResolver } from './promotion-gate/gate-webhook.resolver';
 import { GateSubscriptionsResolver } from './promotion-gate/gate-subscriptions.resolver';
@@ -64,7 +62,6 @@ import { EngagementScopeInterceptor } from './audits/engagement-scope/engagement
 import { AuditorAccessResolver, UserAccessLimitResolver } from './audits/engagement-scope/auditor-access.resolver';
 import { TrailCheckpointCosignatureResolver, TrailCheckpointsResolver } from './audit-trail/trail-checkpoints.resolver';
 import { trailCheckpointsModule } from './audit-trail/trail-checkpoints.wiring';
-import { TrailCheckpointsJob } from './jobs/trail-checkpoints.job';
 import { CheckpointCopiesApiModule } from './audit-trail/checkpoint-copies.api-module';
 import { AuditEngagementsResolver } from './audits/audit-engagements.resolver';
 import { AuditFindingsResolver } from './audits/audit-findings.resolver';
@@ -92,6 +89,7 @@ import { WorkLimitsModule } from './common/work-limits.module';
 import { CostBudget } from './common/work-limits';
 import { JwtService } from '@nestjs/jwt';
 import { HealthController } from './health/health.controller';
+import { DrainState } from './lifecycle/drain-state';
 import { VerifierPageController } from './proofs/verifier-page.controller';
 import { EvidenceFilesController } from './evidence/evidence-files.controller';
 import { AuthResolver } from './identity/auth.resolver';
@@ -101,7 +99,6 @@ import { UsersResolver } from './identity/users.resolver';
 import { SsoController } from './identity/sso.controller';
 import { SsoResolver } from './identity/sso.resolver';
 import { StartupService } from './startup/startup.service';
-import { DateRulesJob } from './jobs/date-rules.job';
 import { logDestination, logFormatFor } from './logging/log-output';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -162,7 +159,6 @@ export class AppModule implements NestModule {
           plugins: [transactionalPlugin()],
         }),
         EventEmitterModule.forRoot(),
-        ScheduleModule.forRoot(),
         DatabaseModule,
         AuditTrailModule,
         // Signed checkpoints of the trail, their proofs and co-signatures (global).
@@ -180,6 +176,8 @@ export class AppModule implements NestModule {
         DemoModule,
         // Copies every trail checkpoint outside the database (the worker runs in the API server only).
         CheckpointCopiesApiModule,
+        // The background jobs on pg-boss (the API server only): once per period across instances, retried, seen by admins.
+        JobsModule,
         SigningKeysModule,
         PassportModule,
         WorkLimitsModule,
@@ -361,6 +359,7 @@ export class AppModule implements NestModule {
         WebhookDispatcher,
         pubSubProvider,
         WebSocketLimits,
+        DrainState,
         GateSubscriptionsResolver,
         DashboardResolver,
         BreachNotificationsResolver,
@@ -369,15 +368,9 @@ export class AppModule implements NestModule {
         ProgressStatementsResolver,
         DashboardSubscriptionsResolver,
         StartupService,
-        DateRulesJob,
         NotificationsResolver,
         // Listens to gate changes and runs on the clock: in the API server only (the CLI runs reminders on demand).
         GateChangeNotifier,
-        RemindersJob,
-        // Reconciles the evidence store with the evidence rows hourly (at start-up: StartupService).
-        EvidenceStoreJob,
-        // Trail checkpoints at start-up, on schedule and after sign-offs, clearances, gate changes, bundle exports.
-        TrailCheckpointsJob,
       ],
     };
   }

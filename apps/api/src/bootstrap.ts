@@ -6,14 +6,16 @@ import type { AppConfig } from '@app/common';
 import { AppModule } from './app.module';
 import { serveDashboardPage } from './web/dashboard-page';
 
-/** Builds the whole server (used by main.ts and by the end-to-end tests). */
+/**
+ * Builds the whole server (used by main.ts and by the end-to-end tests). SIGTERM
+ * and SIGINT are main.ts's: it drains before it closes (lifecycle/graceful-shutdown.ts).
+ */
 export async function createApp(): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(), {
     bufferLogs: true,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
   app.set('trust proxy', config.get('TRUST_PROXY_HOPS', { infer: true }));
   app.disable('x-powered-by');

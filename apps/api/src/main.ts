@@ -6,6 +6,7 @@ import { ConfigValidationError, type AppConfig } from '@app/common';
 import { DatabaseStartupError, EmbeddedPostgresError } from '@app/database';
 import { DEMO_USERS } from '@app/demo';
 import { createApp } from './bootstrap';
+import { installGracefulShutdown } from './lifecycle/graceful-shutdown';
 import { StartupService } from './startup/startup.service';
 import { dashboardPageDir } from './web/dashboard-page';
 
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   const app = await createApp();
   const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
   const port = config.get('PORT', { infer: true });
+  // SIGTERM / SIGINT: drain (finish what is in flight), then close; installed before the first request can arrive.
+  installGracefulShutdown(app, { graceSeconds: config.get('SHUTDOWN_GRACE_SECONDS', { infer: true }) });
   await app.listen(port);
   const base = `http://localhost:${port}`;
   const page = fs.existsSync(path.join(dashboardPageDir(), 'index.html')) ? `${base}/` : `${base}/ (not built: run npm run build:web)`;

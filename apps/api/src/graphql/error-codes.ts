@@ -11,6 +11,7 @@ import type { IdentityErrorCode } from '@app/identity';
 import type { IncidentErrorCode } from '@app/incidents';
 import type { NotificationErrorCode } from '@app/notifications';
 import type { SigningKeyErrorCode } from '@app/signing-keys';
+import type { JobErrorCode } from '../jobs/job.errors';
 
 /** The `extensions.code` values clients can rely on. */
 export const GqlCode = {
@@ -226,6 +227,11 @@ const DOMAIN_CODE_MAP = {
     NOT_PUBLISHABLE: GqlCode.BAD_USER_INPUT,
     INVALID_CORRECTION: GqlCode.BAD_USER_INPUT,
   } satisfies Record<DutyErrorCode, GqlCode>,
+  // The background jobs (apps/api/src/jobs: pg-boss, no lib of their own).
+  jobs: {
+    // Only a FAILED job is retried by hand: the state as it stands refuses it.
+    JOB_NOT_FAILED: GqlCode.CONFLICT,
+  } satisfies Record<JobErrorCode, GqlCode>,
 } as const;
 
 type MappedContext = keyof typeof DOMAIN_CODE_MAP;

@@ -1,6 +1,4 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Cron } from '@nestjs/schedule';
-import { CASE_TIME_ZONE } from '@app/common';
 import { DateRuleSweepsService, describeSweeps } from '@app/promotion-gate';
 
 /**
@@ -8,11 +6,12 @@ import { DateRuleSweepsService, describeSweeps } from '@app/promotion-gate';
  * expiry, evidence freshness, the gates), in that order:
  * - at start-up, awaited, so the server serves no request before it has caught
  *   up with what happened while it was down (Nest runs this before `listen`);
- * - daily just after midnight in Japan, when a last day or a freshness period
- *   ends;
+ * - daily at midnight in Japan, when a last day or a freshness period ends: the
+ *   job queue's `date-rule-sweeps`, once across all instances (job-definitions.ts);
  * - on demand: `npm run cli -- run-sweeps` (or one of them).
  * A failed sweep is logged and does not stop the server: the gate's reads
- * apply a lapsed rule themselves (gate-rules.ts, "Rules with a date").
+ * apply a lapsed rule themselves (gate-rules.ts, "Rules with a date"). The
+ * daily run rejects after logging, so that the queue retries it.
  */
 @Injectable()
 export class DateRulesJob implements OnApplicationBootstrap {
@@ -20,11 +19,15 @@ export class DateRulesJob implements OnApplicationBootstrap {
 
   constructor(@Inject(DateRuleSweepsService) private readonly sweeps: DateRuleSweepsService) {}
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.run('start-up catch-up');
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.run('start-up catch-up');
+    } catch {
+      // Logged; the daily run (or the CLI) repeats it; meanwhile every read applies the lapsed rules.
+    }
   }
 
-  @Cron('30 0 0 * * *', { name: 'date-rules', timeZone: CASE_TIME_ZONE })
+  /** The daily sweeps (the job queue's handler): rejects when they failed, after logging it. */
   daily(): Promise<void> {
     return this.run('daily');
   }
@@ -34,8 +37,8 @@ export class DateRulesJob implements OnApplicationBootstrap {
       const result = await this.sweeps.runAll();
       for (const line of describeSweeps(result)) this.log.log(`${what}: ${line}`);
     } catch (err) {
-      // The next run (or the CLI) repeats it; meanwhile every read applies the lapsed rules.
       this.log.error(`${what} sweeps failed: ${(err as Error).message}`);
+      throw err;
     }
   }
 }

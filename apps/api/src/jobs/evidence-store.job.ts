@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Cron } from '@nestjs/schedule';
 import { EvidenceStoreReconciler } from '@app/evidence';
 
 /**
@@ -7,9 +6,11 @@ import { EvidenceStoreReconciler } from '@app/evidence';
  * files older than an hour or of a process that is gone, stored files no evidence
  * refers to older than EVIDENCE_ORPHAN_GRACE_SECONDS, and an `alert:
  * EVIDENCE_BLOB_MISSING` line per evidence whose file is missing (repeated each
- * hour until it is restored). At start-up StartupService runs it before serving;
- * on demand: `npm run cli -- reconcile-evidence-store`. One run at a time per
- * process; shutdown waits for it.
+ * hour until it is restored). Hourly: the job queue's `evidence-store-reconciliation`,
+ * once across all instances (job-definitions.ts). At start-up StartupService runs
+ * it before serving; on demand: `npm run cli -- reconcile-evidence-store`. One run
+ * at a time per process; shutdown waits for it. A failed run is logged and
+ * rejects, so that the queue retries it; it never stops the server.
  */
 @Injectable()
 export class EvidenceStoreJob implements OnModuleDestroy {
@@ -21,18 +22,18 @@ export class EvidenceStoreJob implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    await this.running;
+    await this.running?.catch(() => undefined);
   }
 
-  @Cron('0 17 * * * *', { name: 'evidence-store-reconciliation' })
+  /** One reconciliation (or the one already running): rejects when it failed, after logging it. */
   run(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     this.running ??= (async () => {
       try {
         await this.reconciler.reconcile();
       } catch (err) {
-        // A failed run must not stop the server; the next hour (or the CLI) repeats it.
         this.log.error(`evidence store reconciliation failed: ${(err as Error)?.message ?? String(err)}`);
+        throw err;
       } finally {
         this.running = null;
       }

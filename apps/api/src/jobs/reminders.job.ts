@@ -1,22 +1,23 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { Cron } from '@nestjs/schedule';
-import { CASE_TIME_ZONE } from '@app/common';
 import { NotificationsService } from '@app/notifications';
 
 /**
  * Reminders without opening the page: the daily run at 07:00 in the case's time
- * zone, the executives' weekly digest on Mondays at 07:30. Both are idempotent
- * (a second run creates nothing), so several server instances may run them; the
- * same runs on demand: `runReminders` (admins), `npm run cli -- run-reminders`.
+ * zone, the executives' weekly digest on Mondays at 07:30, each once across all
+ * instances (the job queue: job-definitions.ts). Both are idempotent (a second
+ * run creates nothing); the same runs on demand: `runReminders` (admins),
+ * `npm run cli -- run-reminders`.
  * Not run at start-up: a day missed while the server was down is caught up by
  * the next run (every reminder is "due within", not "due exactly on").
  *
  * E-mail that is due — retries after a failed attempt, and e-mail a stopped
- * server left unsent — goes out every minute and once at start-up
- * (`NotificationsService.deliverPendingEmail`; its claims keep several
- * instances from sending one e-mail twice). One pass at a time per process; a
- * tick that comes while one runs is skipped. Shutdown waits for the pass in
- * progress before the database closes.
+ * server left unsent — goes out every minute (the queue's `notification-email`)
+ * and once at start-up on each instance (`NotificationsService.deliverPendingEmail`;
+ * its claims keep several instances from sending one e-mail twice). One pass at
+ * a time per process; a run that comes while one runs joins it. Shutdown waits
+ * for the pass in progress before the database closes.
+ *
+ * Each run logs its failure and rejects, so that the queue retries it.
  */
 @Injectable()
 export class RemindersJob implements OnApplicationBootstrap, OnModuleDestroy {
@@ -27,17 +28,19 @@ export class RemindersJob implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(@Inject(NotificationsService) private readonly notifications: NotificationsService) {}
 
   onApplicationBootstrap(): void {
-    // Not awaited: the server does not wait for a slow SMTP server to start.
-    void this.sendDueEmail();
+    // Not awaited: the server does not wait for a slow SMTP server to start. A failure is logged (the next minute retries).
+    this.sendDueEmail().catch(() => undefined);
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    await this.emailPass;
+    await this.emailPass?.catch(() => undefined);
   }
 
-  /** Sends the e-mail due now (see NotificationsService.deliverPendingEmail); resolves when that pass, or the one already running, ends. Never rejects. */
-  @Cron('0 * * * * *', { name: 'notification-email' })
+  /**
+   * Sends the e-mail due now (see NotificationsService.deliverPendingEmail); resolves when that pass, or the one
+   * already running, ends. Rejects when the pass failed (a failed send is not a failed pass: it is counted and retried).
+   */
   sendDueEmail(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     this.emailPass ??= (async () => {
@@ -50,6 +53,7 @@ export class RemindersJob implements OnApplicationBootstrap, OnModuleDestroy {
         }
       } catch (err) {
         this.log.error(`notification e-mail pass failed: ${(err as Error).message}`);
+        throw err;
       } finally {
         this.emailPass = null;
       }
@@ -57,7 +61,7 @@ export class RemindersJob implements OnApplicationBootstrap, OnModuleDestroy {
     return this.emailPass;
   }
 
-  @Cron('0 0 7 * * *', { name: 'daily-reminders', timeZone: CASE_TIME_ZONE })
+  /** The daily reminders and their e-mail; rejects when the run failed, after logging it. */
   async daily(): Promise<void> {
     try {
       const run = await this.notifications.runDaily();
@@ -66,16 +70,18 @@ export class RemindersJob implements OnApplicationBootstrap, OnModuleDestroy {
       );
     } catch (err) {
       this.log.error(`reminders failed: ${(err as Error).message}`);
+      throw err;
     }
   }
 
-  @Cron('0 30 7 * * 1', { name: 'weekly-digest', timeZone: CASE_TIME_ZONE })
+  /** The executives' weekly digest; rejects when the run failed, after logging it. */
   async weekly(): Promise<void> {
     try {
       const run = await this.notifications.runWeeklyDigest();
       this.log.log(`weekly digest: ${run.total} created; e-mail sent ${run.emailsSent}, failed ${run.emailsFailed}`);
     } catch (err) {
       this.log.error(`weekly digest failed: ${(err as Error).message}`);
+      throw err;
     }
   }
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import {
@@ -14,21 +13,20 @@ import {
 import { Actor, Clock, type AppConfig } from '@app/common';
 import { PgNotifications } from '@app/database';
 
-/** The name of the interval in the SchedulerRegistry (tests stop it and call `tick` themselves). */
-export const TRAIL_CHECKPOINT_INTERVAL = 'trail-checkpoints';
-
 /**
  * When trail checkpoints are made (docs/proofs.md), in the API server:
  * - at start-up, when the trail grew since the newest checkpoint (START);
- * - on schedule: the job looks every minute (or every interval, if shorter) and makes
- *   one when the trail grew and CHECKPOINT_INTERVAL_SECONDS have passed, by the app's
- *   Clock, since the newest checkpoint (SCHEDULE);
+ * - on schedule: the job queue's `trail-checkpoint-tick` looks every minute, once
+ *   across all instances (job-definitions.ts), and makes one when the trail grew and
+ *   CHECKPOINT_INTERVAL_SECONDS have passed, by the app's Clock, since the newest
+ *   checkpoint (SCHEDULE);
  * - right after a sign-off, a clearance, a gate change or a bundle export has committed
  *   (the trail's committed notices, TRAIL_CHANNEL: whichever process made the change);
  *   notices that come while one is waiting to run are covered by it;
  * - on demand: createTrailCheckpoint (resolver), not here.
  * A failure (e.g. TRAIL_INCONSISTENT: history was changed) is logged as an alert and
- * retried at the next occasion; it never stops the server.
+ * retried at the next occasion (the scheduled look also rejects, for the queue to
+ * retry it); it never stops the server.
  */
 @Injectable()
 export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDestroy {
@@ -45,7 +43,6 @@ export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDest
     @Inject(getDataSourceToken()) dataSource: DataSource,
     @Inject(TrailCheckpointsService) private readonly checkpoints: TrailCheckpointsService,
     @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
-    @Inject(SchedulerRegistry) private readonly scheduler: SchedulerRegistry,
     @Inject(Clock) private readonly clock: Clock,
   ) {
     this.notifications = new PgNotifications<TrailAppendedNotice>(dataSource, TRAIL_CHANNEL);
@@ -62,25 +59,21 @@ export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDest
         if (reason) void this.trigger(reason);
       }),
       // Notices sent while the connection was down are lost: catch up as the schedule would.
-      this.notifications.onReconnect(() => void this.tick()),
+      this.notifications.onReconnect(() => void this.tick().catch(() => undefined)),
     ];
     await this.notifications.start();
-    const timer = setInterval(() => void this.tick(), Math.min(60, this.intervalSeconds) * 1000);
-    timer.unref();
-    this.scheduler.addInterval(TRAIL_CHECKPOINT_INTERVAL, timer);
     // Awaited: the server serves no request before the trail it starts with is signed.
     await this.trigger('START');
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    if (this.scheduler.doesExist('interval', TRAIL_CHECKPOINT_INTERVAL)) this.scheduler.deleteInterval(TRAIL_CHECKPOINT_INTERVAL);
     for (const u of this.unsubscribe) u();
     await this.notifications.stop();
     await this.chain;
   }
 
-  /** The scheduled look: a checkpoint if the trail grew and the interval has passed since the newest one. Never rejects. */
+  /** The scheduled look: a checkpoint if the trail grew and the interval has passed since the newest one. Rejects when it failed (after the alert), for the queue to retry it. */
   tick(): Promise<void> {
     return this.enqueue(async () => {
       const [headSize, newest] = await Promise.all([this.checkpoints.headSize(), this.checkpoints.newest()]);
@@ -103,19 +96,22 @@ export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDest
       // An empty trail has nothing to sign at start-up.
       if (reason === 'START' && (await this.checkpoints.headSize()) === 0) return;
       await this.checkpoints.create(Actor.system('trail-checkpoints'), reason);
-    }, reason);
+    }, reason).catch(() => undefined);
   }
 
   private enqueue(run: () => Promise<void>, what: string): Promise<void> {
-    this.chain = this.chain.then(async () => {
+    const result = this.chain.then(async () => {
       if (this.stopped && what !== 'START') return;
       try {
         await run();
       } catch (err) {
         const e = err as Error & { code?: string };
         this.log.error(`alert: trail checkpoint (${what}) not made: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+        throw err;
       }
     });
-    return this.chain;
+    // The runs go on after a failure; the caller learns of it from `result`.
+    this.chain = result.catch(() => undefined);
+    return result;
   }
 }
