@@ -54,7 +54,7 @@ const MINUTE = 60;
 const HOUR = 3600;
 const DAY = 86_400;
 
-/** Runs that matter once a day or an hour: five retries over about half an hour, then FAILED. */
+/** Runs that matter once a day or an hour: five retries, 1–2, 2–4, 4–8, 8–16 and 16–32 minutes apart, then FAILED. */
 const PATIENT = { retryLimit: 5, retryDelay: 60, retryBackoff: true } as const;
 /** Every-minute looks: the next minute's run does the same work, so two quick retries are enough. */
 const EVERY_MINUTE = { retryLimit: 2, retryDelay: 10, retryBackoff: true, expireInSeconds: 5 * MINUTE } as const;
