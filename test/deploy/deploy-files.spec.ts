@@ -1,11 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { Client } from 'pg';
+import { describe, expect, inject, it } from 'vitest';
 import { validateConfig } from '@app/common';
 import { connectionOptions } from '@app/database';
-import { builtServer, repoRoot } from '../support/server-child';
+import { builtServer, freePort, repoRoot } from '../support/server-child';
 
 /**
  * deploy/ is what an operator copies to run several instances (deploy/README.md):
@@ -50,6 +51,7 @@ function unitEnvironment(): Map<string, string> {
 const exists = (file: string) => fs.existsSync(file);
 const SYSTEMD_ANALYZE = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find(exists);
 const HAPROXY = '/usr/sbin/haproxy';
+const PGBOUNCER = '/usr/sbin/pgbouncer';
 
 describe('deploy/tracker.env.example: the settings every instance shares', () => {
   const shared = envFile(deploy('tracker.env.example'));
@@ -205,6 +207,60 @@ describe('deploy/pgbouncer.ini.example', () => {
     const shared = envFile(deploy('tracker.env.example'));
     for (const name of ['DB_STATEMENT_TIMEOUT_MS', 'DB_LOCK_TIMEOUT_MS', 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS']) {
       expect(shared.get(name), name).toBe(defaults.get(name));
+    }
+  });
+  it.skipIf(!exists(PGBOUNCER))('runs in PgBouncer as written, and a connection through it has those settings', async () => {
+    // The example as it stands, pointed at the test server: only the addresses, the log and the authentication differ.
+    const server = new URL(inject('dbServerUrl'));
+    const port = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-pgbouncer-example-'));
+    fs.chmodSync(dir, 0o755);
+    const target = `host=${server.hostname} port=${server.port || '5432'} dbname=${server.pathname.slice(1)} user=${server.username || 'postgres'}`;
+    const config = ini
+      .replace(/^tracker = host=\S+ port=\d+ dbname=\S+ /m, `tracker = ${target} `)
+      .replace(/^listen_port = \d+$/m, `listen_port = ${port}`)
+      .replace(/^unix_socket_dir = .*$/m, 'unix_socket_dir =')
+      .replace(/^auth_type = .*$/m, 'auth_type = any')
+      .replace(/^(auth_file|logfile|pidfile) = .*$/gm, '');
+    expect(config).toContain(`tracker = ${target} connect_query=`);
+    const file = path.join(dir, 'pgbouncer.ini');
+    fs.writeFileSync(file, config, { mode: 0o644 });
+    // PgBouncer refuses to run as root: as the postgres user then.
+    const asRoot = process.getuid?.() === 0;
+    const child = spawn(PGBOUNCER, [...(asRoot ? ['-u', 'postgres'] : []), file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    let client: Client | undefined;
+    try {
+      // Connected once it listens; an exit first fails with what it wrote.
+      while (!client) {
+        if (child.exitCode !== null) throw new Error(`pgbouncer exited:\n${out}`);
+        const attempt = new Client({ host: '127.0.0.1', port, database: 'tracker', user: server.username || 'postgres' });
+        attempt.on('error', () => undefined);
+        client = await attempt.connect().then(
+          () => attempt,
+          () => new Promise<undefined>((r) => setTimeout(() => r(undefined), 50)),
+        );
+      }
+      const names = ['jit', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout'];
+      const { rows } = await client.query<{ name: string; setting: string }>(
+        `SELECT name, setting FROM pg_settings WHERE name = ANY($1::text[]) ORDER BY array_position($1::text[], name)`,
+        [names],
+      );
+      const defaults = envFile(path.join(repoRoot, '.env.example'));
+      expect(rows.map((r) => `${r.name}=${r.setting}`)).toEqual([
+        'jit=off',
+        `statement_timeout=${defaults.get('DB_STATEMENT_TIMEOUT_MS')}`,
+        `lock_timeout=${defaults.get('DB_LOCK_TIMEOUT_MS')}`,
+        `idle_in_transaction_session_timeout=${defaults.get('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS')}`,
+      ]);
+    } finally {
+      await client?.end().catch(() => undefined);
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
