@@ -149,6 +149,18 @@ describe('deploy/remediation-tracker@.service: one instance per port', () => {
     expect(unitValues('ProtectSystem')).toEqual(['strict']);
   });
 
+  it('may write the shared folders tracker.env.example names (ProtectSystem=strict makes the rest read-only)', () => {
+    const shared = envFile(deploy('tracker.env.example'));
+    const writable = unitValues('ReadWritePaths').flatMap((v) => v.split(/\s+/).map((p) => p.replace(/^-/, '')));
+    for (const name of ['CHECKPOINT_DIR', 'BUNDLE_DIR']) {
+      const dir = shared.get(name)!;
+      expect(
+        writable.some((w) => dir === w || dir.startsWith(`${w}/`)),
+        `${name}=${dir} under ReadWritePaths ${writable.join(' ')}`,
+      ).toBe(true);
+    }
+  });
+
   it.skipIf(!SYSTEMD_ANALYZE)('is accepted by systemd-analyze verify, without a warning', () => {
     // An instance of the template, with the node that runs these tests (CI's may not be /usr/bin/node).
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-unit-'));
