@@ -52,8 +52,9 @@ export function ScaleOutSettings<TBase extends SettingsBase>(Base: TBase) {
 
     /**
      * A direct connection to PostgreSQL (not through a transaction pooler), for
-     * what needs a session of its own: LISTEN, the migrations' lock and the job
-     * queue's. Unset: DATABASE_URL's server.
+     * what needs a session of its own: LISTEN and the migrations' lock (the job
+     * queue needs none: pg-boss takes only transaction-scoped locks, through the
+     * app's pool). Unset: DATABASE_URL's server.
      */
     @Transform(emptyToUndefined)
     @ValidateIf((c: ScaleOutSettings) => c.DATABASE_POOLING === 'transaction' || c.DATABASE_DIRECT_URL !== undefined)
@@ -81,7 +82,10 @@ export function ScaleOutSettings<TBase extends SettingsBase>(Base: TBase) {
     @Max(3600)
     SHUTDOWN_GRACE_SECONDS = 25;
 
-    /** false: this instance serves requests but runs no background jobs (another instance does). */
+    /**
+     * false: this instance serves requests but works no job queue (another instance runs the scheduled jobs; its
+     * own start-up catch-ups still run). It may still send jobs.
+     */
     @Transform(toBool)
     @IsBoolean({ message: 'JOBS_ENABLED must be true or false' })
     JOBS_ENABLED = true;
