@@ -47,8 +47,9 @@ describe('several trail entries in one transaction', () => {
         for (const n of ['a1', 'a2', 'a3']) await trail.append(entry(n));
       }),
     );
-    // BEGIN, the lock, the head, three INSERTs (each with its pg_notify), COMMIT.
-    expect(statements, texts.join('\n---\n')).toBe(7);
+    // BEGIN, the chain lock (shared) at the first append; at COMMIT the append lock with the head in
+    // one statement, ONE INSERT of the three (each row with its pg_notify); COMMIT.
+    expect(statements, texts.join('\n---\n')).toBe(5);
     expect(texts.filter((s) => s.includes('pg_advisory_xact_lock'))).toHaveLength(1);
     const rows = await expectUnbroken();
     expect(rows.slice(-3).map((r) => r.entity_id)).toEqual(['a1', 'a2', 'a3']);
@@ -63,7 +64,7 @@ describe('several trail entries in one transaction', () => {
       ),
     );
     const rows = await expectUnbroken();
-    // Each transaction's entries are contiguous: the lock is held from its first append to its commit.
+    // Each transaction's entries are contiguous: one INSERT under the append lock, held to its commit.
     const mine = rows.filter((r) => r.entity_id.startsWith('p'));
     for (let i = 0; i < mine.length; i += 3) {
       const group = mine.slice(i, i + 3).map((r) => r.entity_id);

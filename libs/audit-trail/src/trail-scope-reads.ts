@@ -17,12 +17,13 @@ export interface TrailTransactions {
  * load can carry an earlier time than the one before it), and a tree that
  * covers every entry up to `asOf` must reach the last of them.
  *
- * An append sets its entry's time under the chain lock, before its transaction
- * commits: read without the lock, an entry of time <= `asOf` could commit just
- * after, and the same `asOf` read again would give another size. So this takes
- * the chain lock (briefly, in a transaction of its own, READ COMMITTED) and reads
- * after the append in flight has committed or rolled back; any later append is
- * timed after this read. Call it outside a REPEATABLE READ snapshot: one taken
+ * An append sets its entry's time under the chain lock (shared: its
+ * transaction keeps it from its first append to its end), before its
+ * transaction commits: read without the lock, an entry of time <= `asOf` could
+ * commit just after, and the same `asOf` read again would give another size. So
+ * this takes the chain lock exclusive (briefly, in a transaction of its own, READ
+ * COMMITTED) and reads after every transaction that has timed an entry has
+ * committed or rolled back; any later append is timed after this read. Call it outside a REPEATABLE READ snapshot: one taken
  * before the lock would not see that commit.
  */
 export async function trailSizeAt(db: TrailTransactions, asOf: Date): Promise<number> {
