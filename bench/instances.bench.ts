@@ -281,7 +281,7 @@ async function main(): Promise<void> {
       const url = withDatabase(server, name);
       const r = await round(n, url, sharedSettings(url, keysDir, evidenceS3Settings(s3), n), dataDirs);
       const cell = (p: Phase) =>
-        `${(p.ok / p.seconds).toFixed(1).padStart(8)} ${pct(p.ms, 50).toFixed(1).padStart(7)} ${pct(p.ms, 99).toFixed(1).padStart(7)}`;
+        `${(p.ok / p.seconds).toFixed(1).padStart(9)} ${pct(p.ms, 50).toFixed(1).padStart(7)} ${pct(p.ms, 99).toFixed(1).padStart(7)}`;
       rows.push(`${String(n).padStart(9)} ${cell(r.reads)} ${cell(r.writes)} ${String(r.reads.failed + r.writes.failed).padStart(7)}`);
       console.log(`${n} instance(s) behind ${r.front}: trail chain ${r.chain}; acknowledged writes missing: ${r.lost}`);
       for (const p of [r.reads, r.writes]) if (p.firstFailure) console.log(`  first failure: ${p.firstFailure}`);
@@ -295,7 +295,7 @@ async function main(): Promise<void> {
   }
   console.log('');
   const header = ['instances', 'reads/s', 'p50 ms', 'p99 ms', 'writes/s', 'p50 ms', 'p99 ms', 'failed'];
-  console.log(header.map((h, i) => h.padStart([9, 8, 7, 7, 8, 7, 7, 7][i]!)).join(' '));
+  console.log(header.map((h, i) => h.padStart([9, 9, 7, 7, 9, 7, 7, 7][i]!)).join(' '));
   for (const row of rows) console.log(row);
   console.log(
     `(${os.cpus().length} cores, shared with PostgreSQL, the balancer, the clients and whatever else runs; load average now ${os.loadavg()[0]!.toFixed(2)})`,
