@@ -93,7 +93,7 @@ describe('the built server behind PgBouncer in transaction pooling', () => {
         LOG_LEVEL: 'warn',
       }),
     );
-  }, 240_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const s of sockets) await s.dispose();
