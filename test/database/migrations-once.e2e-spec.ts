@@ -98,7 +98,7 @@ describe('the built server and CLI on one database: together at start, and refus
   const env = (databaseUrl: string) =>
     childEnv({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir(), DEMO: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test' });
 
-  beforeAll(() => ensureBuild(), 180_000);
+  beforeAll(() => ensureBuild(), 300_000);
   afterAll(() => {
     killLeftoverServers();
     for (const d of dataDirs) fs.rmSync(d, { recursive: true, force: true });
@@ -142,5 +142,5 @@ describe('the built server and CLI on one database: together at start, and refus
     }
     // Nothing was undone or applied.
     expect((await recorded(url)).length).toBe(migrations.length + 1);
-  }, 120_000);
+  }, 180_000);
 });
