@@ -6,6 +6,7 @@ import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-t
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/common';
 import { DatabaseServer } from './database-server';
+import { NoticeBus } from './notice-bus';
 import { dataSourceOptions, runMigrations, type DatabaseTimeouts } from './data-source-options';
 import { checkPooledSessionSettings } from './pooled-session-check';
 
@@ -101,7 +102,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
       },
     }),
   ],
-  providers: [DatabaseLifecycle],
-  exports: [DatabaseServerModule],
+  providers: [DatabaseLifecycle, NoticeBus],
+  exports: [DatabaseServerModule, NoticeBus],
 })
 export class DatabaseModule {}

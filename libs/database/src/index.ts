@@ -5,6 +5,7 @@ export * from './database.module';
 export * from './versioned-update';
 export * from './check-in-list';
 export * from './pg-notifications';
+export * from './notice-bus';
 export * from './database-errors';
 export * from './unique-violation';
 export * from './transaction-stamps';

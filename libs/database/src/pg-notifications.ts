@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client, type ClientConfig, type Notification } from 'pg';
 import type { DataSource, DataSourceOptions } from 'typeorm';
+import { assertChannelName, type NoticeListener } from './notice-listener';
 
 type PostgresConnectionOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
 
@@ -13,8 +14,9 @@ const RECONNECT_MAX_MS = 10_000;
  * pooled connection would be handed to other work) hands every JSON payload
  * announced on the channel to every subscriber. PostgreSQL delivers a
  * `pg_notify` only when the transaction that issued it commits, so subscribers
- * never see a rolled-back change. (The same pattern as the gate's
- * `GateNotifications`, for any channel; e.g. `audit_trail_appended`.)
+ * never see a rolled-back change. Made by NoticeBus.listen in PostgreSQL mode
+ * (its Redis mode has the same API); `opts.directUrl` (DATABASE_DIRECT_URL)
+ * connects past a transaction pooler, through which LISTEN does not work.
  *
  * - `start()` connects (a failure is logged and retried; the caller does not wait for the database to come back);
  * - `subscribe(handler)` returns the function that unsubscribes;
@@ -25,7 +27,7 @@ const RECONNECT_MAX_MS = 10_000;
  * A handler that throws is logged and does not affect the others. Handlers run
  * synchronously in the client's event; do async work in the handler's own promise.
  */
-export class PgNotifications<T> {
+export class PgNotifications<T> implements NoticeListener<T> {
   private readonly logger: Logger;
   private readonly handlers = new Set<(payload: T) => void>();
   private readonly reconnectHandlers = new Set<() => void>();
@@ -38,8 +40,9 @@ export class PgNotifications<T> {
   constructor(
     private readonly dataSource: DataSource,
     readonly channel: string,
+    private readonly opts: { directUrl?: string } = {},
   ) {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
+    assertChannelName(channel);
     this.logger = new Logger(`PgNotifications(${channel})`);
   }
 
@@ -90,7 +93,9 @@ export class PgNotifications<T> {
 
   private async open(isReconnect: boolean): Promise<void> {
     if (this.closed) return;
-    const client = new Client(listenerClientConfig(this.dataSource.options as PostgresConnectionOptions, this.channel));
+    const client = new Client(
+      listenerClientConfig(this.dataSource.options as PostgresConnectionOptions, this.channel, this.opts.directUrl),
+    );
     // Without an 'error' listener a dropped connection would crash the process.
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, null));
@@ -164,8 +169,17 @@ export class PgNotifications<T> {
   }
 }
 
-/** The connection settings of the application's data source, for one extra (listening) client. */
-export function listenerClientConfig(o: PostgresConnectionOptions, channel: string): ClientConfig {
+/**
+ * The connection settings of one extra (listening) client: the application's data
+ * source, or `directUrl` (DATABASE_DIRECT_URL) when given, which then names the
+ * server, user and database alone.
+ */
+export function listenerClientConfig(o: PostgresConnectionOptions, channel: string, directUrl?: string): ClientConfig {
+  const common = {
+    application_name: `${o.applicationName ?? 'remediation-tracker'}:listen:${channel}`.slice(0, 63),
+    keepAlive: true,
+  };
+  if (directUrl) return { connectionString: directUrl, ...common };
   return {
     connectionString: o.url,
     host: o.host,
@@ -174,8 +188,7 @@ export function listenerClientConfig(o: PostgresConnectionOptions, channel: stri
     password: o.password,
     database: o.database,
     ssl: o.ssl as ClientConfig['ssl'],
-    application_name: `${o.applicationName ?? 'remediation-tracker'}:listen:${channel}`.slice(0, 63),
-    keepAlive: true,
+    ...common,
   };
 }
 

@@ -1,23 +1,21 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { PgNotifications } from '@app/database';
+import { NoticeBus, type NoticeListener } from '@app/database';
 import { NOTIFICATION_CHANNEL, type NotificationAddedNotice } from './notification.events';
 
 export type NotificationAddedHandler = (notice: NotificationAddedNotice) => void;
 
 /**
- * New inbox notifications as they commit: `LISTEN` on NOTIFICATION_CHANNEL through
- * the shared reconnecting listener (`PgNotifications`, @app/database). It connects
+ * New inbox notifications as they commit: NOTIFICATION_CHANNEL through the shared
+ * reconnecting listener (NoticeBus, @app/database: LISTEN, or Redis). It connects
  * on the first subscriber only, so a CLI command never holds a LISTEN connection.
  */
 @Injectable()
 export class NotificationFeed implements OnModuleDestroy {
-  private readonly listener: PgNotifications<NotificationAddedNotice>;
+  private readonly listener: NoticeListener<NotificationAddedNotice>;
   private started: Promise<void> | null = null;
 
-  constructor(@Inject(getDataSourceToken()) dataSource: DataSource) {
-    this.listener = new PgNotifications<NotificationAddedNotice>(dataSource, NOTIFICATION_CHANNEL);
+  constructor(@Inject(NoticeBus) notices: NoticeBus) {
+    this.listener = notices.listen<NotificationAddedNotice>(NOTIFICATION_CHANNEL);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { CASE_TIME_ZONE, Clock, DAY_MS, todayIn } from '@app/common';
+import { NoticeBus } from '@app/database';
 import { ALL_COUNTERMEASURE_STATUSES, countermeasureKey, isOpen } from '@app/countermeasures';
 import { BreachDeadlineFeed } from '@app/duties';
 import { breachReminders } from './domain/breach-reminders';
@@ -58,6 +59,7 @@ export class NotificationReminders {
     @Inject(WeeklyDigestFacts) private readonly digest: WeeklyDigestFacts,
     @Inject(BreachDeadlineFeed) private readonly breachDeadlines: BreachDeadlineFeed,
     @Inject(Clock) private readonly clock: Clock,
+    @Inject(NoticeBus) private readonly notices: NoticeBus,
   ) {}
 
   private get em() {
@@ -194,7 +196,14 @@ export class NotificationReminders {
       );
       created += inserted.length;
       const shown = inserted.filter((r) => r.in_inbox);
-      if (shown.length) {
+      if (shown.length && !this.notices.notifiesInSql) {
+        // Redis: published after this transaction commits (never for a rollback).
+        await this.notices.announceAll(
+          this.em,
+          NOTIFICATION_CHANNEL,
+          shown.map((r) => ({ id: r.id, userId: r.user_id, kind: r.kind })),
+        );
+      } else if (shown.length) {
         // Delivered to LISTENers when (and only if) this transaction commits.
         await this.em.query(
           `SELECT pg_notify($1, json_build_object('id', t.id, 'userId', t.user_id, 'kind', t.kind)::text)

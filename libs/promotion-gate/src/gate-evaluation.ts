@@ -4,6 +4,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { AuditTrailService } from '@app/audit-trail';
 import { Clock, type Actor } from '@app/common';
+import { NoticeBus } from '@app/database';
 import { GateChangeEntity, PromotionGateEntity, WebhookDeliveryEntity, type GateChangeCause } from './gate.entities';
 import { GATE_CHANNEL, type GateChangedNotice } from './gate.events';
 import { GateFactsReader } from './gate-facts';
@@ -25,6 +26,7 @@ export class GateEvaluation {
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(GateFactsReader) private readonly gateFacts: GateFactsReader,
+    @Inject(NoticeBus) private readonly notices: NoticeBus,
   ) {}
 
   private get em() {
@@ -168,7 +170,7 @@ export class GateEvaluation {
         nextAttemptAt: at,
       });
     }
-    // pg_notify inside the transaction is delivered when (and only if) it commits.
-    await this.em.query('SELECT pg_notify($1, $2)', [GATE_CHANNEL, JSON.stringify(notice)]);
+    // Delivered when (and only if) the transaction commits (pg_notify in it, or Redis after it).
+    await this.notices.announce(this.em, GATE_CHANNEL, notice);
   }
 }

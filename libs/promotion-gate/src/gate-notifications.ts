@@ -1,17 +1,15 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { PgNotifications } from '@app/database';
+import { NoticeBus, type NoticeListener } from '@app/database';
 import { GATE_CHANNEL, type GateChangedNotice } from './gate.events';
 
 export type GateChangedHandler = (notice: GateChangedNotice) => void;
 
 /**
- * The gate's committed changes, as they happen: one dedicated `pg` client (not
- * from the pool: a pooled connection would be handed to other work) runs
- * `LISTEN promotion_gate_changed` and hands each notice to every subscriber.
- * PostgreSQL sends a notification only when the transaction that issued it
- * commits (see gate.events.ts), so subscribers never see a rolled-back change.
+ * The gate's committed changes, as they happen, from every instance: the
+ * NoticeBus's listener on `promotion_gate_changed` (a dedicated `LISTEN` client,
+ * or Redis when REDIS_URL is set) hands each notice to every subscriber. A notice
+ * goes out only when the transaction that announced it commits (see
+ * gate.events.ts), so subscribers never see a rolled-back change.
  *
  * - `onModuleInit` connects (a failure is logged and retried; start-up does not wait for the database to come back);
  * - `subscribe(handler)` returns the function that unsubscribes;
@@ -27,11 +25,11 @@ export type GateChangedHandler = (notice: GateChangedNotice) => void;
  */
 @Injectable()
 export class GateNotifications implements OnModuleInit, OnModuleDestroy {
-  // The shared reconnecting LISTEN client (@app/database), on the gate's channel.
-  private readonly listener: PgNotifications<GateChangedNotice>;
+  // The shared reconnecting listener (@app/database NoticeBus: LISTEN, or Redis), on the gate's channel.
+  private readonly listener: NoticeListener<GateChangedNotice>;
 
-  constructor(@Inject(getDataSourceToken()) dataSource: DataSource) {
-    this.listener = new PgNotifications<GateChangedNotice>(dataSource, GATE_CHANNEL);
+  constructor(@Inject(NoticeBus) notices: NoticeBus) {
+    this.listener = notices.listen<GateChangedNotice>(GATE_CHANNEL);
   }
 
   onModuleInit(): Promise<void> {

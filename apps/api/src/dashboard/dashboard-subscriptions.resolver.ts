@@ -1,11 +1,9 @@
 import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Args, Field, ID, Int, ObjectType, Resolver, Subscription } from '@nestjs/graphql';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import { DateTimeResolver } from 'graphql-scalars';
-import type { DataSource } from 'typeorm';
 import { TRAIL_CHANNEL, type TrailAppendedNotice } from '@app/audit-trail';
 import { DashboardService } from '@app/dashboard';
-import { PgNotifications } from '@app/database';
+import { NoticeBus, type NoticeListener } from '@app/database';
 import { Permission } from '@app/identity';
 import { Allow } from '../auth/access.decorators';
 import { PUB_SUB, SubscriptionTrigger, type AppPubSub } from '../subscriptions/pubsub.provider';
@@ -43,7 +41,7 @@ interface Pending {
 
 /**
  * `countermeasureChanged` and `dashboardChanged`, fed by every committed
- * audit-trail entry (`LISTEN audit_trail_appended`, delivered by PostgreSQL at
+ * audit-trail entry (`audit_trail_appended` through the NoticeBus, delivered at
  * commit only: a rolled-back or refused change is never announced).
  *
  * Each notice is handled once per instance, in commit order: its incident is
@@ -59,17 +57,17 @@ interface Pending {
 @Resolver()
 export class DashboardSubscriptionsResolver implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(DashboardSubscriptionsResolver.name);
-  private readonly notifications: PgNotifications<TrailAppendedNotice>;
+  private readonly notifications: NoticeListener<TrailAppendedNotice>;
   private readonly pending = new Map<string, Pending>();
   private queue: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void)[] = [];
 
   constructor(
-    @Inject(getDataSourceToken()) dataSource: DataSource,
+    @Inject(NoticeBus) notices: NoticeBus,
     @Inject(DashboardService) private readonly dashboards: DashboardService,
     @Inject(PUB_SUB) private readonly pubSub: AppPubSub,
   ) {
-    this.notifications = new PgNotifications<TrailAppendedNotice>(dataSource, TRAIL_CHANNEL);
+    this.notifications = notices.listen<TrailAppendedNotice>(TRAIL_CHANNEL);
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,7 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import {
   checkpointReasonFor,
   scheduledCheckpointDue,
@@ -11,7 +9,7 @@ import {
   type TrailAppendedNotice,
 } from '@app/audit-trail';
 import { Actor, Clock, type AppConfig } from '@app/common';
-import { PgNotifications } from '@app/database';
+import { NoticeBus, type NoticeListener } from '@app/database';
 
 /**
  * When trail checkpoints are made (docs/proofs.md), in the API server:
@@ -31,7 +29,7 @@ import { PgNotifications } from '@app/database';
 @Injectable()
 export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger(TrailCheckpointsJob.name);
-  private readonly notifications: PgNotifications<TrailAppendedNotice>;
+  private readonly notifications: NoticeListener<TrailAppendedNotice>;
   private unsubscribe: (() => void)[] = [];
   /** The checkpoint runs of this process, one after the other. */
   private chain: Promise<void> = Promise.resolve();
@@ -40,12 +38,12 @@ export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDest
   private stopped = false;
 
   constructor(
-    @Inject(getDataSourceToken()) dataSource: DataSource,
+    @Inject(NoticeBus) notices: NoticeBus,
     @Inject(TrailCheckpointsService) private readonly checkpoints: TrailCheckpointsService,
     @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
     @Inject(Clock) private readonly clock: Clock,
   ) {
-    this.notifications = new PgNotifications<TrailAppendedNotice>(dataSource, TRAIL_CHANNEL);
+    this.notifications = notices.listen<TrailAppendedNotice>(TRAIL_CHANNEL);
   }
 
   private get intervalSeconds(): number {

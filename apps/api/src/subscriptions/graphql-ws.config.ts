@@ -36,9 +36,9 @@ import type { ConnectionAuthenticator, Principal } from './connection-auth';
  *   again; a user deactivated (or a token expired) since gets the socket closed
  *   with 4403 instead of the event.
  * - **At revocation**: when the connection's session is ended (signed out,
- *   revoked by its user or an admin, its refresh token reused), the socket is
- *   closed at once with 4403 "Forbidden: this session was ended", without
- *   waiting for an event.
+ *   revoked by its user or an admin, its refresh token reused), through this
+ *   instance or any other, the socket is closed once that commits, with 4403
+ *   "Forbidden: this session was ended", without waiting for an event.
  * - Only subscriptions are served here; queries and mutations go over HTTP (where
  *   CSRF prevention, the request id, the logs and the transaction context apply).
  * - The same validation rules as HTTP (query limits; no introspection in
@@ -87,7 +87,7 @@ export function subscriptionContext(ctx: WsContext, makeLoaders: () => Loaders):
 
 export interface GraphqlWsDeps {
   authenticator: ConnectionAuthenticator;
-  /** Subscribes to ended sessions (SessionsService.onRevoked): their sockets are closed at once. */
+  /** Subscribes to sessions ended through any instance (SessionsService.onRevoked): their sockets are closed at once. */
   onSessionsRevoked?: (listener: (sessionIds: readonly string[]) => void) => unknown;
   production: boolean;
   /** The document's token cap, the same as HTTP's (parsing stops there). */

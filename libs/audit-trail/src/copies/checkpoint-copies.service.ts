@@ -14,11 +14,12 @@ import {
   type Page,
   type PageRequest,
 } from '@app/common';
+import { NoticeBus } from '@app/database';
 import { AuditTrailService } from '../audit-trail.service';
 import { TrailCheckpointCopyEntity } from './checkpoint-copy.entity';
 import { copyTargetsFor } from './domain/checkpoint-copy-rules';
 
-/** Announced (pg_notify, so only on commit) when copies are planned or made due: the worker wakes. */
+/** Announced (NoticeBus, so only on commit) when copies are planned or made due: the worker wakes. */
 export const CHECKPOINT_COPIES_CHANNEL = 'trail_checkpoint_copies_due';
 
 /**
@@ -41,6 +42,7 @@ export class CheckpointCopies {
     @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AuditTrailService) private readonly trail: AuditTrailService,
+    @Inject(NoticeBus) private readonly notices: NoticeBus,
   ) {}
 
   private get repo() {
@@ -67,7 +69,7 @@ export class CheckpointCopies {
        ON CONFLICT (tree_size, target) DO NOTHING`,
       [checkpoint.treeSize, targets, this.clock.now()],
     );
-    await em.query(`SELECT pg_notify($1, $2)`, [CHECKPOINT_COPIES_CHANNEL, JSON.stringify({ treeSize: checkpoint.treeSize })]);
+    await this.notices.announce(em, CHECKPOINT_COPIES_CHANNEL, { treeSize: checkpoint.treeSize });
     return this.repo.find({ where: { treeSize: checkpoint.treeSize }, order: { target: 'ASC' } });
   }
 
@@ -133,7 +135,7 @@ export class CheckpointCopies {
       before,
       after,
     });
-    await this.txHost.tx.query(`SELECT pg_notify($1, $2)`, [CHECKPOINT_COPIES_CHANNEL, JSON.stringify({ treeSize: copy.treeSize })]);
+    await this.notices.announce(this.txHost.tx, CHECKPOINT_COPIES_CHANNEL, { treeSize: copy.treeSize });
     return this.repo.findOneByOrFail({ id });
   }
 }

@@ -6,7 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataSource } from 'typeorm';
 import { Clock, type AppConfig } from '@app/common';
 import { formatNote } from '@app/proofs';
-import { PgNotifications } from '@app/database';
+import { NoticeBus, type NoticeListener } from '@app/database';
 import { TRAIL_CHECKPOINT_CREATED } from '../checkpoints/trail-checkpoints.service';
 import { CHECKPOINT_COPIES_CHANNEL } from './checkpoint-copies.service';
 import type { CheckpointCopyTarget } from './checkpoint-copy.entity';
@@ -84,7 +84,7 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
   private readonly bucket: string | undefined;
   private readonly webhook: { url: string; secret: string } | null;
   private s3: S3Client | null = null;
-  private readonly notices: PgNotifications<unknown>;
+  private readonly notices: NoticeListener<unknown>;
   private readonly shutdown = new AbortController();
   private timer: NodeJS.Timeout | null = null;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
@@ -99,6 +99,7 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
     @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(CheckpointWebhookPost) private readonly poster: CheckpointWebhookPost,
+    @Inject(NoticeBus) bus: NoticeBus,
   ) {
     this.policy = {
       maxAttempts: config.get('CHECKPOINT_COPY_MAX_ATTEMPTS', { infer: true }),
@@ -109,7 +110,7 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
     const url = config.get('CHECKPOINT_WEBHOOK_URL', { infer: true });
     const secret = config.get('CHECKPOINT_WEBHOOK_SECRET', { infer: true });
     this.webhook = url && secret ? { url, secret } : null;
-    this.notices = new PgNotifications<unknown>(dataSource, CHECKPOINT_COPIES_CHANNEL);
+    this.notices = bus.listen<unknown>(CHECKPOINT_COPIES_CHANNEL);
   }
 
   /** The directory every checkpoint is written to. */

@@ -1,5 +1,6 @@
 import type { Actor } from '@app/common';
 import type { AuditTrailService } from '@app/audit-trail';
+import type { NoticeBus } from '@app/database';
 import type { EntityManager } from 'typeorm';
 import { AuthSessionEntity } from './auth-session.entity';
 
@@ -18,9 +19,27 @@ export const RevocationReason = {
 export type RevocationReason = (typeof RevocationReason)[keyof typeof RevocationReason];
 
 /**
+ * Announced at commit when sessions are ended by SessionsService (signed out,
+ * revoked, refresh token reused) — NoticeBus: pg_notify in the transaction, or
+ * Redis after it: every instance closes its WebSocket connections of those
+ * sessions at once (SessionsService.onRevoked). On PostgreSQL one notice per
+ * session, sent by the session's own UPDATE (no statement more); on Redis in
+ * chunks of REVOKED_CHUNK ids. Either way a payload stays far below NOTIFY's
+ * 8000 bytes. Sessions ended by a deactivation, a change of roles or of the
+ * second-factor policy are not announced (as before): their connections are
+ * refused at their next event or operation, on whichever instance.
+ */
+export const SESSIONS_REVOKED_CHANNEL = 'auth_sessions_revoked';
+const REVOKED_CHUNK = 100;
+
+export interface SessionsRevokedNotice {
+  sessionIds: string[];
+}
+
+/**
  * Ends the open sessions that `where` selects (locked first), in the caller's transaction, each with a trail
  * entry. Returns their ids. Their tokens are refused from the next request; their WebSocket subscriptions end at
- * their next event (or at once when the caller announces them: SessionsService.onRevoked).
+ * their next event, or, with `announceTo`, on every instance once the transaction commits (SESSIONS_REVOKED_CHANNEL).
  */
 export async function endSessionsWhere(
   tx: EntityManager,
@@ -29,6 +48,7 @@ export async function endSessionsWhere(
   reason: RevocationReason,
   where: { sql: string; params: Record<string, unknown> },
   now: Date,
+  announceTo?: NoticeBus,
 ): Promise<string[]> {
   const open = await tx
     .getRepository(AuthSessionEntity)
@@ -37,11 +57,11 @@ export async function endSessionsWhere(
     .where(`s.revoked_at IS NULL AND (${where.sql})`, where.params)
     .orderBy('s.id')
     .getMany();
-  await endSessions(tx, trail, open, actor, reason, now);
+  await endSessions(tx, trail, open, actor, reason, now, announceTo);
   return open.map((s) => s.id);
 }
 
-/** Ends these (locked) sessions, each with a trail entry `auth.session-revoked`. */
+/** Ends these (locked) sessions, each with a trail entry `auth.session-revoked`, announced at commit. */
 export async function endSessions(
   tx: EntityManager,
   trail: AuditTrailService,
@@ -49,10 +69,22 @@ export async function endSessions(
   actor: Actor,
   reason: RevocationReason,
   now: Date,
+  announceTo?: NoticeBus,
 ): Promise<void> {
   for (const session of sessions) {
     const changes = { revokedAt: now, revokedById: actor.id, revokedByLabel: actor.label, revocationReason: reason };
-    await tx.getRepository(AuthSessionEntity).update({ id: session.id }, changes);
+    if (announceTo?.notifiesInSql) {
+      // The UPDATE TypeORM's update() sends (the version too), and the session's notice with it.
+      await tx.query(
+        `WITH s AS (
+           UPDATE auth_sessions SET revoked_at = $2, revoked_by_id = $3, revoked_by_label = $4, revocation_reason = $5, version = version + 1
+           WHERE id = $1 RETURNING id)
+         SELECT pg_notify($6, json_build_object('sessionIds', json_build_array(s.id))::text) FROM s`,
+        [session.id, now, actor.id, actor.label, reason, SESSIONS_REVOKED_CHANNEL],
+      );
+    } else {
+      await tx.getRepository(AuthSessionEntity).update({ id: session.id }, changes);
+    }
     Object.assign(session, changes);
     await trail.append({
       actor,
@@ -61,5 +93,11 @@ export async function endSessions(
       entityId: session.id,
       after: { userId: session.userId, reason },
     });
+  }
+  if (announceTo && !announceTo.notifiesInSql) {
+    const ids = sessions.map((s) => s.id);
+    const chunks: SessionsRevokedNotice[] = [];
+    for (let i = 0; i < ids.length; i += REVOKED_CHUNK) chunks.push({ sessionIds: ids.slice(i, i + REVOKED_CHUNK) });
+    await announceTo.announceAll(tx, SESSIONS_REVOKED_CHANNEL, chunks);
   }
 }

@@ -1,17 +1,24 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { Propagation, TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Actor, isUuid, type AppConfig } from '@app/common';
 import { AuditTrailService } from '@app/audit-trail';
+import { NoticeBus, type NoticeListener } from '@app/database';
 import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
 import { UserEntity } from '../user.entity';
 import { AuthSessionEntity } from './auth-session.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { SecondFactorPolicyService } from './second-factor-policy.service';
-import { endSessions, endSessionsWhere, RevocationReason } from './session-revocation';
+import {
+  endSessions,
+  endSessionsWhere,
+  RevocationReason,
+  SESSIONS_REVOKED_CHANNEL,
+  type SessionsRevokedNotice,
+} from './session-revocation';
 import { initialSessionState, isFreshProof, proofRecord, SessionState, type SecondFactorProof, type SignInMethod } from './second-factor';
 
 export interface DeviceInfo {
@@ -35,7 +42,7 @@ export interface SessionAccessClaims {
 
 export { RevocationReason } from './session-revocation';
 
-/** Listeners told when sessions end (the WebSocket server closes their subscriptions). */
+/** Listeners told when sessions end, on any instance, once committed (the WebSocket server closes their connections). */
 export type SessionsRevokedListener = (sessionIds: readonly string[]) => void;
 
 const REFRESH_PREFIX = 'rtr_';
@@ -60,8 +67,10 @@ export function refreshTokenHash(token: string): string {
  * the token, decides: a revoked session's token is refused at its next request.
  */
 @Injectable()
-export class SessionsService {
-  private readonly listeners = new Set<SessionsRevokedListener>();
+export class SessionsService implements OnModuleDestroy {
+  /** Ended sessions as every instance announces them at commit (SESSIONS_REVOKED_CHANNEL); listened to once asked. */
+  private readonly revoked: NoticeListener<SessionsRevokedNotice>;
+  private listening: Promise<void> | null = null;
 
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
@@ -69,7 +78,15 @@ export class SessionsService {
     private readonly trail: AuditTrailService,
     private readonly policy: SecondFactorPolicyService,
     @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
-  ) {}
+    @Inject(NoticeBus) private readonly notices: NoticeBus,
+  ) {
+    this.revoked = notices.listen<SessionsRevokedNotice>(SESSIONS_REVOKED_CHANNEL);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.listening?.catch(() => undefined);
+    await this.revoked.stop();
+  }
 
   private get sessions() {
     return this.txHost.tx.getRepository(AuthSessionEntity);
@@ -79,14 +96,13 @@ export class SessionsService {
     return this.txHost.tx.getRepository(RefreshTokenEntity);
   }
 
+  /** Calls `listener` with the ids of sessions ended from now on, by any instance, once committed; returns the unsubscribe function. */
   onRevoked(listener: SessionsRevokedListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  private announceRevoked(ids: readonly string[]): void {
-    if (ids.length === 0) return;
-    for (const listener of this.listeners) listener(ids);
+    const unsubscribe = this.revoked.subscribe((notice) => {
+      if (Array.isArray(notice.sessionIds) && notice.sessionIds.length > 0) listener(notice.sessionIds);
+    });
+    this.listening ??= this.revoked.start();
+    return unsubscribe;
   }
 
   /**
@@ -190,7 +206,6 @@ export class SessionsService {
   async refresh(refreshToken: string): Promise<IssuedSession> {
     const outcome = await this.refreshInTransaction(refreshToken);
     if (outcome.kind === 'reused') {
-      this.announceRevoked([outcome.sessionId]);
       throw new IdentityError(IdentityErrorCode.INVALID_TOKEN, 'This refresh token was already used: the session is ended; sign in again');
     }
     return outcome.issued;
@@ -223,6 +238,7 @@ export class SessionsService {
         Actor.system('refresh-token-reuse'),
         RevocationReason.REFRESH_TOKEN_REUSED,
         now,
+        this.notices,
       );
       return { kind: 'reused', sessionId: session.id };
     }
@@ -334,18 +350,8 @@ export class SessionsService {
    * Ends one session: one's own (any user), or anyone's (an admin: `asAdmin`). NOT_FOUND for a session that is not
    * the caller's and the caller is no admin (its existence is not disclosed); CONFLICT when already ended.
    */
-  async revoke(actor: Actor, sessionId: string, opts: { asAdmin: boolean; reason?: RevocationReason }): Promise<AuthSessionEntity> {
-    const session = await this.revokeInTransaction(actor, sessionId, opts);
-    this.announceRevoked([session.id]);
-    return session;
-  }
-
   @Transactional()
-  private async revokeInTransaction(
-    actor: Actor,
-    sessionId: string,
-    opts: { asAdmin: boolean; reason?: RevocationReason },
-  ): Promise<AuthSessionEntity> {
+  async revoke(actor: Actor, sessionId: string, opts: { asAdmin: boolean; reason?: RevocationReason }): Promise<AuthSessionEntity> {
     if (!isUuid(sessionId))
       throw new IdentityError(IdentityErrorCode.SESSION_NOT_FOUND, `Session ${sessionId} does not exist`, { id: sessionId });
     const session = await this.sessions
@@ -358,21 +364,16 @@ export class SessionsService {
     }
     if (session.revokedAt) throw new IdentityError(IdentityErrorCode.ALREADY_IN_STATE, 'This session is already ended');
     const reason = opts.reason ?? (session.userId === actor.id ? RevocationReason.REVOKED : RevocationReason.REVOKED_BY_ADMIN);
-    await endSessions(this.txHost.tx, this.trail, [session], actor, reason, wallClock());
+    await endSessions(this.txHost.tx, this.trail, [session], actor, reason, wallClock(), this.notices);
     return session;
   }
 
   /** Ends every open session of a user (an admin; and when the user is deactivated). Returns how many. */
-  async revokeAllOf(actor: Actor, userId: string, reason: RevocationReason): Promise<number> {
-    const ended = await this.revokeAllInTransaction(actor, userId, reason);
-    this.announceRevoked(ended);
-    return ended.length;
-  }
-
   @Transactional()
-  private async revokeAllInTransaction(actor: Actor, userId: string, reason: RevocationReason): Promise<string[]> {
+  async revokeAllOf(actor: Actor, userId: string, reason: RevocationReason): Promise<number> {
     await this.assertUser(userId);
-    return endSessionsWhere(this.txHost.tx, this.trail, actor, reason, { sql: 's.user_id = :userId', params: { userId } }, wallClock());
+    const where = { sql: 's.user_id = :userId', params: { userId } };
+    return (await endSessionsWhere(this.txHost.tx, this.trail, actor, reason, where, wallClock(), this.notices)).length;
   }
 
   private async assertUser(userId: string): Promise<void> {
