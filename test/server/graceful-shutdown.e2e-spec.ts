@@ -171,7 +171,7 @@ describe('SIGTERM drains the instance before it stops', () => {
     const bytes = pdf(`drain ${'x'.repeat(256 * 1024)}`);
     const upload = splitUpload(s, token, bytes);
     upload.sendFirstHalf();
-    await eventually(uploadReceived, 30_000);
+    await eventually(uploadReceived, 60_000);
     const ready = await requestInProgress(s, '/health/ready');
     const live = await requestInProgress(s, '/health');
 
@@ -229,12 +229,12 @@ describe('SIGTERM drains the instance before it stops', () => {
       { next: () => undefined, error: () => void events.push('error'), complete: () => void events.push('complete') },
     );
     try {
-      await eventually(() => events.includes('connected'), 30_000);
+      await eventually(() => events.includes('connected'), 60_000);
       s.child.kill('SIGTERM');
-      await eventually(() => closed !== null, 30_000);
+      await eventually(() => closed !== null, 60_000);
       expect(closed).toEqual({ code: 1012, reason: 'Service Restart: this instance is stopping; reconnect' });
       // Not fatal to the client: it reconnects (through a load balancer, to another instance).
-      await eventually(() => events.includes('retrying'), 30_000);
+      await eventually(() => events.includes('retrying'), 60_000);
       // The close did not end the subscription: the client went on to reconnect (here the port is closed by then, so that fails).
       expect(events.slice(0, 3)).toEqual(['connecting', 'connected', 'retrying']);
       expect(await s.exited).toBe(0);
@@ -250,7 +250,7 @@ describe('SIGTERM drains the instance before it stops', () => {
     const token = await signIn(s);
     const upload = splitUpload(s, token, pdf(`never finished ${'y'.repeat(256 * 1024)}`));
     upload.sendFirstHalf();
-    await eventually(uploadReceived, 30_000);
+    await eventually(uploadReceived, 60_000);
 
     s.child.kill('SIGTERM');
     await s.waitForOutput('SIGTERM: draining');
