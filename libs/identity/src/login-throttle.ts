@@ -23,7 +23,7 @@ const KNOWN_ADDRESS_SECONDS = 14 * 24 * 3600;
 /**
  * Counts sign-in attempts BEFORE their password is checked, so parallel
  * attempts cannot outrun the count, and refuses fast (LOGIN_THROTTLED with
- * `retryAfterSeconds`, no database read, no hash) when a limit is reached:
+ * `retryAfterSeconds`, no user read, no hash) when a limit is reached:
  *
  * - **One account from one address (the pair)**: LOGIN_MAX_FAILURES attempts
  *   are free; after them the pair waits 1 s, then 2 s, 4 s ... up to
@@ -65,7 +65,8 @@ const KNOWN_ADDRESS_SECONDS = 14 * 24 * 3600;
  *
  * Fails closed: when the store does not answer, the attempt is refused with
  * SIGN_IN_UNAVAILABLE (SERVICE_UNAVAILABLE) before any check; an attempt the
- * store did not count is never admitted.
+ * store did not count is never admitted. A right password whose success the
+ * store cannot record is refused the same way (the user tries again).
  */
 @Injectable()
 export class LoginThrottle {
