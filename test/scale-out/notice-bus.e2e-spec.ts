@@ -7,6 +7,7 @@ import type { AppConfig } from '@app/common';
 import { NoticeBus, type NoticeListener } from '@app/database';
 import { until } from '../support/graphql-ws-client';
 import { assertTestDatabase, withDatabase } from '../support/global-setup';
+import { TcpProxy } from '../support/tcp-proxy';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CHANNEL = 'notice_bus_spec';
@@ -36,9 +37,7 @@ describe.each([
     await admin.query(`CREATE DATABASE "${database}" TEMPLATE template0`);
     ds = new DataSource({ type: 'postgres', url: withDatabase(inject('dbServerUrl'), database) });
     await ds.initialize();
-    const settings: Partial<AppConfig> = { REDIS_URL: redisUrl, DATABASE_DIRECT_URL: undefined };
-    const config = { get: (key: keyof AppConfig) => settings[key] } as unknown as ConfigService<AppConfig, true>;
-    bus = new NoticeBus(ds, config);
+    bus = new NoticeBus(ds, configWith(redisUrl));
     listener = bus.listen<{ n: number }>(CHANNEL);
     listener.subscribe((p) => got.push(p.n));
     await listener.start();
@@ -52,6 +51,11 @@ describe.each([
     await admin?.query(`DROP DATABASE IF EXISTS "${database}"`);
     await admin?.end();
   });
+
+  function configWith(redis: string | undefined): ConfigService<AppConfig, true> {
+    const settings: Partial<AppConfig> = { REDIS_URL: redis, DATABASE_DIRECT_URL: undefined };
+    return { get: (key: keyof AppConfig) => settings[key] } as unknown as ConfigService<AppConfig, true>;
+  }
 
   const announce = (em: EntityManager, n: number) => bus.announce(em, CHANNEL, { n });
   const rollback = () => {
@@ -87,4 +91,38 @@ describe.each([
     await until(() => got.includes(8), 'the last notice');
     expect(got).toEqual([1, 3, 5, 7, 8]);
   });
+
+  it.runIf(redisUrl)(
+    'after Redis comes back, a listener subscribes again, says so (onReconnect), and hears what follows',
+    async () => {
+      const proxy = await TcpProxy.start(redisUrl!);
+      const cut = new NoticeBus(ds, configWith(`redis://127.0.0.1:${proxy.port}`));
+      const heard: number[] = [];
+      let reconnects = 0;
+      const far = cut.listen<{ n: number }>('notice_bus_spec_cut');
+      far.subscribe((p) => heard.push(p.n));
+      far.onReconnect(() => reconnects++);
+      try {
+        await far.start();
+        await until(() => far.listening, 'the listener through the proxy to listen');
+        await ds.transaction((em) => bus.announce(em, 'notice_bus_spec_cut', { n: 1 }));
+        await until(() => heard.includes(1), 'the first notice');
+
+        await proxy.down();
+        await until(() => !far.listening, 'the listener to notice that Redis is gone');
+        await proxy.up();
+        await until(() => reconnects === 1 && far.listening, 'the listener to subscribe again', 60_000);
+
+        await ds.transaction((em) => bus.announce(em, 'notice_bus_spec_cut', { n: 2 }));
+        await until(() => heard.includes(2), 'the notice after the reconnection');
+        expect(heard).toEqual([1, 2]);
+        expect(reconnects).toBe(1);
+      } finally {
+        await far.stop();
+        await cut.onApplicationShutdown();
+        await proxy.down();
+      }
+    },
+    90_000,
+  );
 });
