@@ -7,6 +7,7 @@ import { Clock, DomainError, type AppConfig } from '@app/common';
 import { LoginThrottle } from '../../libs/identity/src/login-throttle';
 import { PostgresThrottleStore, RedisThrottleStore, type ThrottleStore } from '../../libs/identity/src/throttle-store';
 import { assertTestDatabase, withDatabase } from '../support/global-setup';
+import { startPgBouncer, type PgBouncer } from '../support/pgbouncer';
 
 /**
  * LoginThrottle on the stores several instances share: the `login_throttle` table (PostgreSQL, as migrated)
@@ -68,13 +69,26 @@ interface StoreUnderTest {
   close(): Promise<void>;
 }
 
-function postgres(): StoreUnderTest {
+/**
+ * `pooled`: through a real PgBouncer in pool_mode=transaction with 2 server connections under the two pools'
+ * 8 (no statement keeps a connection: the library's named statements would meet "prepared statement already
+ * exists" there; ours are unnamed).
+ */
+function postgres(pooled = false): StoreUnderTest {
   let url = '';
+  let bouncer: PgBouncer | undefined;
   const pools: Pool[] = [];
   return {
-    name: 'PostgreSQL (login_throttle)',
+    name: pooled ? 'PostgreSQL through PgBouncer (pool_mode=transaction)' : 'PostgreSQL (login_throttle)',
     async open() {
-      url ||= await freshDatabase();
+      if (!url) {
+        url = await freshDatabase();
+        if (pooled) {
+          const database = new URL(url).pathname.slice(1);
+          bouncer = await startPgBouncer({ serverUrl: inject('dbServerUrl'), database, poolSize: 2, connectQuery: 'SET jit = off' });
+          url = bouncer.url;
+        }
+      }
       const pool = new Pool({ connectionString: url, max: 4 });
       pools.push(pool);
       return new PostgresThrottleStore(pool, { cleanup: false });
@@ -87,6 +101,7 @@ function postgres(): StoreUnderTest {
     },
     async close() {
       await Promise.all(pools.map((p) => p.end()));
+      await bouncer?.stop();
     },
   };
 }
@@ -113,7 +128,7 @@ function redis(prefix: string): StoreUnderTest {
 
 const redisPrefix = `rt-test-${randomBytes(6).toString('hex')}:`;
 
-describe.each([postgres(), redis(redisPrefix)])('LoginThrottle on $name', (store) => {
+describe.each([postgres(), postgres(true), redis(redisPrefix)])('LoginThrottle on $name', (store) => {
   let a: ThrottleStore;
   let b: ThrottleStore;
   beforeAll(async () => {
