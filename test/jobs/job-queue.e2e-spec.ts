@@ -156,6 +156,14 @@ describe('an instance that works the job queue (JOBS_ENABLED=true)', () => {
     const created = all.nodes.map((n) => Date.parse(n.createdOn));
     expect(created).toEqual([...created].sort((a, b) => b - a));
   });
+  it('the cron sends the every-minute look to its queue, and the worker runs it', async () => {
+    const job = await eventually(
+      async () => (await jobs({ name: 'trail-checkpoint-tick', state: 'COMPLETED' })).nodes[0],
+      'the cron’s first checkpoint look',
+      150_000,
+    );
+    expect(job).toMatchObject({ singletonKey: 'trail-checkpoint-tick', attempts: 0, lastError: null });
+  }, 180_000);
 });
 
 describe('an instance with JOBS_ENABLED=false', () => {

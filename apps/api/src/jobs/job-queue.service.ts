@@ -86,8 +86,9 @@ export class JobQueueService implements OnApplicationBootstrap, OnModuleDestroy 
       this.log.log('JOBS_ENABLED=false: this instance runs no background jobs');
       return;
     }
-    await this.boss.start();
-    this.started = true;
+    // The policies and schedules first (pg-boss's statements need no start), so that the cron's first look at
+    // start-up already sees them; then pg-boss starts (it checks its schema version) and the workers.
+    if (!(await this.boss.isInstalled())) throw new Error('the job queue schema (pgboss) is missing: run the migrations');
     const queues = new Set((await this.boss.getQueues()).map((q) => q.name));
     const missing = JOB_DEFINITIONS.filter((d) => !queues.has(d.name)).map((d) => d.name);
     if (missing.length > 0) throw new Error(`job queues missing in the database (${missing.join(', ')}): run the migrations`);
@@ -106,6 +107,8 @@ export class JobQueueService implements OnApplicationBootstrap, OnModuleDestroy 
     for (const s of await this.boss.getSchedules()) {
       if (!jobDefinition(s.name)) await this.boss.unschedule(s.name);
     }
+    await this.boss.start();
+    this.started = true;
     for (const def of JOB_DEFINITIONS) {
       const id = await this.boss.work(def.name, { pollingIntervalSeconds: POLLING_INTERVAL_SECONDS, batchSize: 1 }, () =>
         this.handlers[def.name](),
