@@ -17,6 +17,8 @@ const DASHBOARD_CHANGED = `subscription($incidentId: ID) { dashboardChanged(inci
 const CREATE_GATE = `mutation($input: CreateGateInput!) { createGate(input: $input) { key state } }`;
 const REFRESH = `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }`;
 const ME = `{ me { email roles } }`;
+const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`;
+const ADDRESS_MAX_FAILURES = 4;
 
 type GateChanged = { gateChanged: { toState: string; cause: string; reason: string; gate: { key: string; version: number } } };
 type DashboardChanged = { dashboardChanged: { action: string; entityType: string; incidentId: string | null } };
@@ -31,7 +33,11 @@ describe('three instances behind HAProxy: any request on any instance', () => {
   const subscribers: TestSubscriber<unknown>[] = [];
 
   beforeAll(async () => {
-    c = await Cluster.start({ instances: 3 });
+    // The per-address limit of failed sign-ins made small (the instances trust one proxy hop: X-Forwarded-For).
+    c = await Cluster.start({
+      instances: 3,
+      env: { LOGIN_ADDRESS_MAX_FAILURES: String(ADDRESS_MAX_FAILURES), LOGIN_WINDOW_SECONDS: '3600' },
+    });
     const { accessToken } = await c.signIn(c.lbUrl, 'president@example.com');
     const d = await c.data<{ incidents: { nodes: { id: string }[] } }>(c.lbUrl, `{ incidents { nodes { id } } }`, {}, accessToken);
     incidentId = d.incidents.nodes[0]!.id;
@@ -117,5 +123,22 @@ describe('three instances behind HAProxy: any request on any instance', () => {
       expect(res.status, base).toBe(200);
       expect(Buffer.from(await res.arrayBuffer()).equals(bytes), base).toBe(true);
     }
+  }, 60_000);
+  it('wrong passwords from one address spread over the three instances: the limit counts them all, every instance refuses that address (LOGIN_THROTTLED)', async () => {
+    const login = (n: number, address: string, password: string) =>
+      c.gql(c.url(n), LOGIN, { input: { email: 'auditor2@example.com', password } }, undefined, { 'x-forwarded-for': address });
+    const reasons: unknown[] = [];
+    for (let k = 0; k < ADDRESS_MAX_FAILURES; k++)
+      reasons.push((await login((k % 3) + 1, '203.0.113.7', 'wrong password')).errors?.[0]?.extensions?.reason);
+    expect(reasons).toEqual(Array(ADDRESS_MAX_FAILURES).fill('INVALID_CREDENTIALS'));
+    // No instance saw more than two of the four failures: counted per instance, the right password would pass here.
+    for (const n of [1, 2, 3]) {
+      const refused = await login(n, '203.0.113.7', 'demo-password-2026');
+      expect(refused.errors?.[0]?.extensions, `instance ${n}`).toMatchObject({ code: 'TOO_MANY_REQUESTS', reason: 'LOGIN_THROTTLED' });
+      expect(refused.data ?? null).toBeNull();
+    }
+    // Another address is not affected.
+    const fine = await login(2, '198.51.100.9', 'demo-password-2026');
+    expect(fine.errors).toBeUndefined();
   }, 60_000);
 });

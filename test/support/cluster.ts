@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { inject } from 'vitest';
 import { evidenceS3Settings, startLocalS3, type LocalS3 } from '../evidence/support-s3';
 import { assertTestDatabase, withDatabase } from './global-setup';
@@ -77,6 +77,7 @@ export class Cluster {
   private workDir = '';
   private s3: LocalS3 | null = null;
   private env: NodeJS.ProcessEnv = {};
+  private pool: Pool | null = null;
 
   private constructor(readonly databaseUrl: string) {}
 
@@ -108,12 +109,18 @@ export class Cluster {
       TRAIL_SIGNING_KEY_FILE: signingKeyFile(this.workDir, 'trail'),
       BUNDLE_SIGNING_KEY_FILE: signingKeyFile(this.workDir, 'bundle'),
       ...evidenceS3Settings(this.s3),
+      // Directories every instance of a deployment mounts (here: one folder on this machine).
+      CHECKPOINT_DIR: sharedDir(this.workDir, 'checkpoints'),
+      BUNDLE_DIR: sharedDir(this.workDir, 'bundles'),
       DEMO: 'true',
       PASSWORD_HASHING: 'fast',
       LOG_LEVEL: 'warn',
       // Behind HAProxy: the client's address is the one in X-Forwarded-For.
       TRUST_PROXY_HOPS: '1',
       SHUTDOWN_GRACE_SECONDS: '10',
+      // Two clusters may run at once (one per test worker) beside other tests on one PostgreSQL
+      // (max_connections 100): a small pool each.
+      DATABASE_POOL_SIZE: '4',
       ...extra,
     });
     for (let n = 1; n <= count; n++) {
@@ -278,16 +285,17 @@ export class Cluster {
 
   // ---- requests
 
-  /** POST /graphql at `baseUrl` (an instance's or the balancer's). Throws on a network error or a non-JSON answer. */
+  /** POST /graphql at `baseUrl` (an instance's or the balancer's), with `headers` added. Throws on a network error or a non-JSON answer. */
   async gql<T = Record<string, unknown>>(
     baseUrl: string,
     query: string,
     variables: Record<string, unknown> = {},
     token?: string,
+    headers: Record<string, string> = {},
   ): Promise<GqlResponse<T> & { status: number }> {
     const res = await fetch(`${baseUrl}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
       body: JSON.stringify({ query, variables }),
     });
     const text = await res.text();
@@ -322,15 +330,13 @@ export class Cluster {
     return d.login;
   }
 
-  /** One statement on the shared database (for checks after the fact). */
+  /** One statement on the shared database (for checks after the fact), on a pool of two connections of the test's own. */
   async sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-    const client = new Client({ connectionString: this.databaseUrl });
-    await client.connect();
-    try {
-      return (await client.query(text, params)).rows as T[];
-    } finally {
-      await client.end();
+    if (!this.pool) {
+      this.pool = new Pool({ connectionString: this.databaseUrl, max: 2 });
+      this.pool.on('error', () => undefined);
     }
+    return (await this.pool.query(text, params)).rows as T[];
   }
 
   /** Stops the balancer (SIGTERM) and every instance (SIGKILL: nothing of them is kept), and the S3 server. */
@@ -348,6 +354,7 @@ export class Cluster {
         }
       }),
     );
+    await this.pool?.end();
     await this.s3?.stop();
     if (this.workDir) fs.rmSync(this.workDir, { recursive: true, force: true });
   }
@@ -371,6 +378,12 @@ async function freshDatabase(): Promise<string> {
     await admin.end();
   }
   return withDatabase(inject('dbServerUrl'), database);
+}
+
+function sharedDir(dir: string, name: string): string {
+  const made = path.join(dir, name);
+  fs.mkdirSync(made, { recursive: true, mode: 0o755 });
+  return made;
 }
 
 function signingKeyFile(dir: string, purpose: string): string {
