@@ -12,6 +12,7 @@ import { SingleSignOn1795900000400 } from './1795900000400-SingleSignOn';
 import { SignerProof1795900000500 } from './1795900000500-SignerProof';
 import { AuditorAccessLimits1795900000600 } from './1795900000600-AuditorAccessLimits';
 import { JobQueue1795900000700 } from './1795900000700-JobQueue';
+import { BundleBuildLease1796100000100 } from './1796100000100-BundleBuildLease';
 import { LoginThrottle1796000000731 } from './1796000000731-LoginThrottle';
 import { EvidenceBundles1795690000400 } from './1795690000400-EvidenceBundles';
 import { TrailCheckpointCopies1795690000300 } from './1795690000300-TrailCheckpointCopies';
@@ -78,4 +79,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   AuditorAccessLimits1795900000600,
   JobQueue1795900000700,
   LoginThrottle1796000000731,
+  BundleBuildLease1796100000100,
 ];

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BundleBuilder } from '@app/bundles';
+import { BundleBuilder, BundleWorker } from '@app/bundles';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
 import { errorCode, TestApp } from '../support/test-app';
 import { download, EXPORT, exportBundle, LIST, ONE, waitFor, type ApiBundle } from './bundle-support';
@@ -153,5 +153,34 @@ describe('evidence bundles: access, refusals, one export per scope, restart', ()
     expect((await t.sql(`SELECT id FROM evidence_bundles`)).length).toBe(before.length + 1);
     expect(fs.existsSync(partial)).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'bundles', `${left!.id}.zip`))).toBe(true);
+  });
+
+  it("leaves another instance's build in progress alone at a start, and builds it again once that instance's lease runs out", async () => {
+    // Another instance (sharing BUNDLE_DIR) is building this one: its lease runs for an hour, its temp file is there.
+    const [other] = await t.sql<{ id: string }>(
+      `INSERT INTO evidence_bundles (scope, scope_id, incident_id, as_of, status, requested_by_label, requested_at, started_at, files_done, bytes_done, lease_expires_at)
+       VALUES ('COUNTERMEASURE', $1, $2, now(), 'BUILDING', 'auditor@example.com', now(), now(), 3, 1000, now() + interval '1 hour') RETURNING id`,
+      [countermeasureId, incidentId],
+    );
+    const partial = path.join(dataDir, 'bundles', `${other!.id}.zip.4243.1.part`);
+    fs.writeFileSync(partial, 'PK the other instance is writing');
+    await t.close();
+    const closed = t;
+    t = await TestApp.start({ DATA_DIR: dataDir }, { restartOf: closed });
+    await t.app.get(BundleWorker).requeueAbandoned();
+    const [held] = await t.sql<{ status: string }>(`SELECT status FROM evidence_bundles WHERE id = $1`, [other!.id]);
+    expect(held!.status).toBe('BUILDING');
+    expect(fs.existsSync(partial)).toBe(true);
+
+    // That instance died: its lease runs out, and the next look (any instance's) queues the build again.
+    await t.sql(`UPDATE evidence_bundles SET lease_expires_at = now() - interval '1 second' WHERE id = $1`, [other!.id]);
+    await t.app.get(BundleWorker).requeueAbandoned();
+    const token = await (await t.createUser(['AUDITOR'])).token();
+    expect(await waitFor(t, token, other!.id)).toMatchObject({ status: 'READY', error: null });
+    expect(fs.existsSync(partial)).toBe(false);
+    const [done] = await t.sql<{ lease_expires_at: Date | null }>(`SELECT lease_expires_at FROM evidence_bundles WHERE id = $1`, [
+      other!.id,
+    ]);
+    expect(done!.lease_expires_at).toBeNull();
   });
 });

@@ -103,12 +103,13 @@ export class BundleBuilder {
   }
 
   /**
-   * Removes the temp files of builds a stop interrupted (`<id>.zip.<pid>.<ms>.part`): at
-   * start-up, before this process builds anything (its builds are queued again). Returns how many.
+   * Removes the temp files of the builds of `bundleIds`, interrupted by a stop or a crash
+   * (`<id>.zip.<pid>.<ms>.part`), once they are queued again; another instance's build in
+   * progress in a shared BUNDLE_DIR is never touched. Returns how many.
    */
-  async sweepPartials(): Promise<number> {
+  async sweepPartials(bundleIds: readonly string[]): Promise<number> {
     const names = await fs.promises.readdir(this.dir).catch(() => [] as string[]);
-    const partial = names.filter((n) => n.endsWith('.part'));
+    const partial = names.filter((n) => n.endsWith('.part') && bundleIds.some((id) => n.startsWith(`${id}.zip.`)));
     for (const n of partial) await fs.promises.rm(path.join(this.dir, n), { force: true });
     return partial.length;
   }

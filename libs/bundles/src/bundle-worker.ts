@@ -10,6 +10,10 @@ import { EvidenceBundleEntity } from './evidence-bundle.entity';
 
 /** Progress is written at most this often (and at the end of each file). */
 const PROGRESS_EVERY_MS = 500;
+/** How long a claimed build is held by its instance without a renewal (database time). */
+export const BUILD_LEASE_SECONDS = 120;
+/** How often a running build renews its lease, and how often every instance looks for builds whose lease ran out. */
+const LEASE_RENEW_MS = 30_000;
 
 /**
  * Builds the queued bundles in the background, in this process, one at a time
@@ -18,14 +22,20 @@ const PROGRESS_EVERY_MS = 500;
  * its SHA-256 and size, and the export goes on the trail
  * (`evidence_bundle.exported`, with the SHA-256) in the same transaction; a
  * failure makes it FAILED with the reason. (The trail's checkpoint job makes a
- * checkpoint after each export's entry, reason BUNDLE.) At start-up, rows a crash left
- * BUILDING go back to QUEUED and are built again (the zip is written to a temp
- * file and renamed, so a crash leaves no half bundle under its name).
+ * checkpoint after each export's entry, reason BUNDLE.) A claimed build is
+ * leased to this instance (BUILD_LEASE_SECONDS of database time, renewed every
+ * 30 s while it runs): several instances share BUNDLE_DIR, and one instance's
+ * start must not take back another's build in progress. Rows left BUILDING by
+ * a crash or a stop (lease run out, or none) go back to QUEUED and are built
+ * again, at start-up and by every instance's look each 30 s; only their temp
+ * files are removed (the zip is written to a temp file and renamed, so a crash
+ * leaves no half bundle under its name).
  */
 @Injectable()
 export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(BundleWorker.name);
   private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
   private again = false;
   private stopped = false;
 
@@ -42,21 +52,36 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const restarted = await this.repo
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'QUEUED', startedAt: null, filesDone: 0, bytesDone: 0 })
-      .where('status = :building', { building: 'BUILDING' })
-      .execute();
-    if (restarted.affected) this.logger.warn(`${restarted.affected} bundle build(s) interrupted by a stop: queued again`);
-    const swept = await this.builder.sweepPartials();
-    if (swept) this.logger.warn(`${swept} half-written bundle file(s) of interrupted builds removed`);
+    await this.requeueAbandoned();
+    this.timer = setInterval(() => void this.requeueAbandoned().catch((err) => this.lookFailed(err)), LEASE_RENEW_MS);
+    this.timer.unref();
     void this.kick();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     await this.running;
+  }
+
+  /** Builds whose instance is gone (lease run out, or none) go back to QUEUED, and their temp files are removed. */
+  async requeueAbandoned(): Promise<void> {
+    const rows: { id: string }[] = await this.txHost.tx.query(
+      `UPDATE evidence_bundles SET status = 'QUEUED', started_at = NULL, files_done = 0, bytes_done = 0, lease_expires_at = NULL
+        WHERE status = 'BUILDING' AND (lease_expires_at IS NULL OR lease_expires_at < now())
+        RETURNING id`,
+    );
+    const ids = (Array.isArray(rows[0]) ? (rows[0] as { id: string }[]) : rows).map((r) => r.id);
+    if (ids.length === 0) return;
+    this.logger.warn(`${ids.length} bundle build(s) interrupted by a stop: queued again`);
+    const swept = await this.builder.sweepPartials(ids);
+    if (swept) this.logger.warn(`${swept} half-written bundle file(s) of interrupted builds removed`);
+    void this.kick();
+  }
+
+  private lookFailed(err: unknown): void {
+    this.logger.error(`bundle lease look failed: ${(err as Error)?.message ?? String(err)}`);
   }
 
   /** Builds whatever is queued; resolves when the queue is empty. Safe to call any time. */
@@ -86,14 +111,16 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Claims and builds the oldest queued bundle; false when none is queued. */
   private async buildNext(): Promise<boolean> {
     const rows: { id: string }[] = await this.txHost.tx.query(
-      `UPDATE evidence_bundles SET status = 'BUILDING', started_at = $1
+      `UPDATE evidence_bundles SET status = 'BUILDING', started_at = $1, lease_expires_at = now() + make_interval(secs => $2)
         WHERE id = (SELECT id FROM evidence_bundles WHERE status = 'QUEUED' ORDER BY requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [this.clock.now()],
+      [this.clock.now(), BUILD_LEASE_SECONDS],
     );
     const claimed = Array.isArray(rows[0]) ? (rows[0] as { id: string }[])[0] : rows[0];
     if (!claimed) return false;
     const bundle = await this.repo.findOneByOrFail({ id: claimed.id });
+    const renewal = setInterval(() => void this.renewLease(bundle.id), LEASE_RENEW_MS);
+    renewal.unref();
     try {
       const built = await this.builder.build(
         bundle,
@@ -105,9 +132,23 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
       this.logger.error(`bundle ${bundle.id} (${bundle.scope} ${bundle.scopeId}) FAILED: ${message}`);
-      await this.repo.update({ id: bundle.id }, { status: 'FAILED', error: message.slice(0, 2000), finishedAt: this.clock.now() });
+      await this.repo.update(
+        { id: bundle.id },
+        { status: 'FAILED', error: message.slice(0, 2000), finishedAt: this.clock.now(), leaseExpiresAt: null },
+      );
+    } finally {
+      clearInterval(renewal);
     }
     return true;
+  }
+
+  private async renewLease(id: string): Promise<void> {
+    await this.txHost.tx
+      .query(`UPDATE evidence_bundles SET lease_expires_at = now() + make_interval(secs => $2) WHERE id = $1 AND status = 'BUILDING'`, [
+        id,
+        BUILD_LEASE_SECONDS,
+      ])
+      .catch((err: unknown) => this.lookFailed(err));
   }
 
   private async planned(id: string, plan: BuildPlan): Promise<void> {
@@ -139,6 +180,7 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
       { id: bundle.id },
       {
         status: 'READY',
+        leaseExpiresAt: null,
         sha256: built.sha256,
         size: built.size,
         fileName,

@@ -87,6 +87,15 @@ export class EvidenceBundleEntity {
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt!: Date | null;
 
+  /** While BUILDING: until when the building instance holds it (database time; renewed as the build runs). */
+  @Column({
+    name: 'lease_expires_at',
+    type: 'timestamptz',
+    nullable: true,
+    comment: 'while BUILDING: until when the building instance holds it (database time)',
+  })
+  leaseExpiresAt!: Date | null;
+
   /** The size of the trail checkpoint the bundle's inclusion proofs are against. */
   @Column({ name: 'checkpoint_size', type: 'bigint', nullable: true, transformer: bigintAsNumber })
   checkpointSize!: number | null;

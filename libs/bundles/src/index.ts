@@ -7,3 +7,4 @@ export * from './bundles.service';
 export * from './bundles.module';
 export * from './evidence-bundle.entity';
 export { entryRecord } from './bundle-adapters';
+export { BundleWorker, BUILD_LEASE_SECONDS } from './bundle-worker';
