@@ -76,7 +76,17 @@ export class RedisNoticeHub {
     const connections = [this.publisherConnection, this.subscriberConnection].filter((c): c is Redis => c !== null);
     this.publisherConnection = null;
     this.subscriberConnection = null;
-    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    // QUIT on a connection that is not ready would wait in the offline queue for a Redis that may never come back.
+    await Promise.all(
+      connections.map((c) =>
+        c.status === 'ready'
+          ? c.quit().then(
+              () => undefined,
+              () => c.disconnect(),
+            )
+          : Promise.resolve(c.disconnect()),
+      ),
+    );
   }
 
   private subscriber(): Redis {
