@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TIME_ZONE, todayIn } from '@app/common';
 import { pdf } from '../evidence/support-files';
@@ -27,16 +30,53 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** graphql-ws-client's TestSubscriber reaches a server by its base URL only. */
 const server = (baseUrl: string) => ({ baseUrl }) as TestApp;
 
+interface Receiver {
+  url: string;
+  /** X-Checkpoint-Delivery id → how many POSTs carried it. */
+  deliveries: Map<string, number>;
+  close(): Promise<void>;
+}
+
+/** A webhook receiver on loopback that answers 200 and counts the POSTs by their delivery id. */
+async function startReceiver(): Promise<Receiver> {
+  const deliveries = new Map<string, number>();
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const id = String(req.headers['x-checkpoint-delivery'] ?? 'none');
+      deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/checkpoints`,
+    deliveries,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('three instances behind HAProxy: any request on any instance', () => {
   let c: Cluster;
   let incidentId: string;
+  let receiver: Receiver;
   const subscribers: TestSubscriber<unknown>[] = [];
 
   beforeAll(async () => {
-    // The per-address limit of failed sign-ins made small (the instances trust one proxy hop: X-Forwarded-For).
+    receiver = await startReceiver();
     c = await Cluster.start({
       instances: 3,
-      env: { LOGIN_ADDRESS_MAX_FAILURES: String(ADDRESS_MAX_FAILURES), LOGIN_WINDOW_SECONDS: '3600' },
+      env: {
+        // The per-address limit of failed sign-ins made small (the instances trust one proxy hop: X-Forwarded-For).
+        LOGIN_ADDRESS_MAX_FAILURES: String(ADDRESS_MAX_FAILURES),
+        LOGIN_WINDOW_SECONDS: '3600',
+        // Every checkpoint POSTed to the receiver here (on loopback); a scheduled one whenever the trail grew.
+        CHECKPOINT_WEBHOOK_URL: receiver.url,
+        CHECKPOINT_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+        CHECKPOINT_INTERVAL_SECONDS: '1',
+        GATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+      },
     });
     const { accessToken } = await c.signIn(c.lbUrl, 'president@example.com');
     const d = await c.data<{ incidents: { nodes: { id: string }[] } }>(c.lbUrl, `{ incidents { nodes { id } } }`, {}, accessToken);
@@ -46,6 +86,7 @@ describe('three instances behind HAProxy: any request on any instance', () => {
   afterAll(async () => {
     await Promise.all(subscribers.map((s) => s.dispose()));
     await c?.close();
+    await receiver?.close();
   });
 
   it('signed in on instance 1, subscribed on instance 3, changed through instance 2: the subscriber gets the change', async () => {
@@ -141,4 +182,41 @@ describe('three instances behind HAProxy: any request on any instance', () => {
     const fine = await login(2, '198.51.100.9', 'demo-password-2026');
     expect(fine.errors).toBeUndefined();
   }, 60_000);
+  it("background work once across the instances: one trail-checkpoint-tick per minute, whichever instance ran it; each checkpoint's webhook copy POSTed exactly once", async () => {
+    const admin = await c.signIn(c.lbUrl, 'admin@example.com');
+    // A checkpoint on demand through each instance: each has a webhook copy that any instance may claim and send.
+    for (const n of [1, 2, 3]) await c.data(c.url(n), `mutation { createTrailCheckpoint { treeSize } }`, {}, admin.accessToken);
+
+    // pg-boss's cron fires every minute on each of the three instances: one job per minute is run.
+    type Job = { createdOn: string; state: string };
+    const ticks = await waitFor(
+      'two minutes of trail-checkpoint-tick jobs completed',
+      async () => {
+        const d = await c.data<{ backgroundJobs: { nodes: Job[] } }>(
+          c.lbUrl,
+          `{ backgroundJobs(first: 100, name: "trail-checkpoint-tick", state: COMPLETED) { nodes { createdOn state } } }`,
+          {},
+          admin.accessToken,
+        );
+        return d.backgroundJobs.nodes.length >= 2 ? d.backgroundJobs.nodes : undefined;
+      },
+      180_000,
+    );
+    const minutes = ticks.map((j) => new Date(j.createdOn).toISOString().slice(0, 16));
+    expect(minutes.length).toBe(new Set(minutes).size);
+
+    // Every checkpoint's webhook copy is done, and the receiver got each exactly once.
+    const copies = await waitFor(
+      'every webhook copy done',
+      async () => {
+        const rows = await c.sql<{ id: string; status: string }>(
+          `SELECT id::text AS id, status FROM trail_checkpoint_copies WHERE target = 'WEBHOOK'`,
+        );
+        return rows.length >= 3 && rows.every((r) => r.status === 'DONE') ? rows : undefined;
+      },
+      120_000,
+    );
+    expect([...receiver.deliveries.keys()].sort()).toEqual(copies.map((r) => r.id).sort());
+    expect([...receiver.deliveries.entries()].filter(([, times]) => times !== 1)).toEqual([]);
+  }, 360_000);
 });
