@@ -23,11 +23,12 @@
  * asserts nothing else. All databases and folders are removed at the end.
  *
  *   npm run build && DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/instances.bench.ts
- *   INSTANCES=1,2,3 CONCURRENCY=12 SECONDS=10 WARMUP_SECONDS=3 BALANCER=none npx tsx bench/instances.bench.ts
+ *   INSTANCES=1,2,3 CONCURRENCY=12 SECONDS=10 WARMUP_SECONDS=3 POOL_SIZE=5 BALANCER=none npx tsx bench/instances.bench.ts
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +52,8 @@ const COUNTS = (process.env.INSTANCES ?? '1,2,3').split(',').map(Number);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 12);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 3);
+// Connections in each instance's pool: small, so that three instances and everything else fit in max_connections (100 by default).
+const POOL_SIZE = process.env.POOL_SIZE ?? '5';
 const HAPROXY_CFG = path.join(repoRoot, 'deploy/haproxy.cfg');
 const USE_HAPROXY = process.env.BALANCER !== 'none' && fs.existsSync(HAPROXY_CFG);
 const DEMO_PASSWORD = 'demo-password-2026';
@@ -74,6 +77,8 @@ interface Front {
   /** Where request number `n` goes. */
   urlFor(n: number): string;
   describe: string;
+  /** How many requests each instance was given so far (and, behind HAProxy, how often its health check took it out). */
+  spread(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -81,14 +86,23 @@ interface Front {
 async function startFront(instances: ServerChild[]): Promise<Front> {
   if (!USE_HAPROXY) {
     const urls = instances.map((s) => `${s.baseUrl}/graphql`);
-    return { urlFor: (n) => urls[n % urls.length]!, describe: 'clients round-robin over the instances', stop: async () => undefined };
+    const given = urls.map(() => 0);
+    return {
+      urlFor: (n) => (given[n % urls.length]!++, urls[n % urls.length]!),
+      describe: 'clients round-robin over the instances',
+      spread: async () => given.map(String),
+      stop: async () => undefined,
+    };
   }
   const port = await freePort();
-  const env = { ...childEnv(), ...haproxyEnv(port, instances) };
+  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-inst-lb-'));
+  const socket = path.join(socketDir, 'admin.sock');
+  const env = { ...childEnv(), ...haproxyEnv(port, instances), TRACKER_LB_ADMIN_SOCKET: socket };
   const child: ChildProcess = spawn('/usr/sbin/haproxy', ['-db', '-f', HAPROXY_CFG], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  // It logs every request: only the tail is kept, for an error message.
+  child.stdout!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-10_000)));
+  child.stderr!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-10_000)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -109,9 +123,27 @@ async function startFront(instances: ServerChild[]): Promise<Front> {
   return {
     urlFor: () => `${url}/graphql`,
     describe: `HAProxy ${HAPROXY_CFG.slice(repoRoot.length + 1)} on :${port}`,
+    spread: async () => {
+      // "show stat" on the runtime API: CSV with a header; the HTTP requests each server of the backend got.
+      const csv = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const c = net.connect(socket, () => c.end('show stat\n'));
+        c.on('data', (d: Buffer) => (text += d.toString()));
+        c.on('end', () => resolve(text));
+        c.on('error', reject);
+      });
+      const [head, ...lines] = csv.split('\n');
+      const names = head!.replace(/^# /, '').split(',');
+      const column = names.indexOf('req_tot') >= 0 ? names.indexOf('req_tot') : names.indexOf('stot');
+      return lines
+        .map((line) => line.split(','))
+        .filter((f) => f[0] === 'instances' && /^instance\d+$/.test(f[1] ?? ''))
+        .map((f) => `${f[column]}${Number(f[names.indexOf('chkdown')]) > 0 ? ` (out of the pool ${f[names.indexOf('chkdown')]}×)` : ''}`);
+    },
     stop: async () => {
       child.kill('SIGTERM');
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+      fs.rmSync(socketDir, { recursive: true, force: true });
     },
   };
 }
@@ -168,6 +200,7 @@ function sharedSettings(url: string, keysDir: string, s3: Record<string, string>
     NODE_ENV: 'production',
     DATABASE_URL: url,
     INSTANCES: String(instances),
+    DATABASE_POOL_SIZE: POOL_SIZE,
     JWT_SECRET: sharedSecret(keysDir, 'jwt-secret'),
     SECOND_FACTOR_KEY: sharedSecret(keysDir, 'second-factor-key'),
     TRAIL_SIGNING_KEY_FILE: path.join(keysDir, 'trail-key.pem'),
@@ -230,7 +263,8 @@ async function round(
       (r) => `intact (${r.stdout.trim().split('\n')[0]?.slice(0, 80) ?? ''})`,
       (err: { stdout?: string; stderr?: string }) => `BROKEN: ${(err.stdout ?? '') + (err.stderr ?? '')}`.slice(0, 300),
     );
-    return { reads, writes, front: front.describe, chain: check, lost: writes.ok - stored };
+    const spread = (await front.spread()).join(' / ');
+    return { reads, writes, front: `${front.describe} (requests per instance: ${spread})`, chain: check, lost: writes.ok - stored };
   } finally {
     await front.stop();
     await Promise.all(instances.map((s) => stopServer(s)));
@@ -273,7 +307,10 @@ async function main(): Promise<void> {
     const counts = await db.query(`SELECT (SELECT count(*) FROM countermeasures) cm, (SELECT count(*) FROM audit_trail) trail`);
     await db.end();
     console.log(`demo case loaded: ${JSON.stringify(counts.rows[0])}`);
-    console.log(`${CONCURRENCY} clients, ${WARMUP_SECONDS} s warm-up, ${SECONDS} s of reads then ${SECONDS} s of writes per round`);
+    console.log(
+      `${CONCURRENCY} clients, ${WARMUP_SECONDS} s warm-up, ${SECONDS} s of reads then ${SECONDS} s of writes per round; ` +
+        `DATABASE_POOL_SIZE=${POOL_SIZE} per instance`,
+    );
     for (const n of COUNTS) {
       const name = `${base}_${n}`;
       await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${base}"`);
