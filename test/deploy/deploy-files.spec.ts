@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { validateConfig } from '@app/common';
-import { connectionOptions } from '@app/database';
+import { connectionOptions, poolerConnectQuery } from '@app/database';
 import { builtServer, freePort, repoRoot } from '../support/server-child';
 
 /**
@@ -207,14 +207,17 @@ describe('deploy/pgbouncer.ini.example', () => {
       return `${m![1]}=${m![2]}`;
     });
     const defaults = envFile(path.join(repoRoot, '.env.example'));
-    const direct = connectionOptions({
+    const timeouts = {
       statementMs: Number(defaults.get('DB_STATEMENT_TIMEOUT_MS')),
       lockMs: Number(defaults.get('DB_LOCK_TIMEOUT_MS')),
       idleInTransactionMs: Number(defaults.get('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS')),
-    })
+    };
+    const direct = connectionOptions(timeouts)
       .split(/\s*-c\s+/)
       .filter(Boolean);
     expect(set).toEqual(direct);
+    // Word for word what the server tells an operator to configure when a pooled connection lacks them.
+    expect(query).toBe(poolerConnectQuery(timeouts));
     // tracker.env.example names the same limits.
     const shared = envFile(deploy('tracker.env.example'));
     for (const name of ['DB_STATEMENT_TIMEOUT_MS', 'DB_LOCK_TIMEOUT_MS', 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS']) {
