@@ -6,6 +6,7 @@ import { CASE_TIME_ZONE, todayIn } from '@app/common';
 import { pdf } from '../evidence/support-files';
 import { upload } from '../evidence/support-files-http';
 import { Cluster, waitFor } from '../support/cluster';
+import { ensureBuild } from '../support/server-child';
 import { TestSubscriber } from '../support/graphql-ws-client';
 import type { TestApp } from '../support/test-app';
 
@@ -64,6 +65,8 @@ describe('three instances behind HAProxy: any request on any instance', () => {
   const subscribers: TestSubscriber<unknown>[] = [];
 
   beforeAll(async () => {
+    // The built server (dist/); named here too, so that the test sequencer queues this file after the build.
+    ensureBuild();
     receiver = await startReceiver();
     c = await Cluster.start({
       instances: 3,

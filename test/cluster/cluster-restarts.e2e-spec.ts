@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASE_TIME_ZONE, todayIn } from '@app/common';
 import { Cluster, waitFor } from '../support/cluster';
+import { ensureBuild } from '../support/server-child';
 
 /**
  * Three instances behind HAProxy (deploy/haproxy.cfg) under a steady stream of
@@ -99,6 +100,8 @@ describe('instances dying and restarting under load, behind HAProxy', () => {
   let token: string;
 
   beforeAll(async () => {
+    // The built server (dist/); named here too, so that the test sequencer queues this file after the build.
+    ensureBuild();
     c = await Cluster.start({ instances: 3 });
     token = (await c.signIn(c.lbUrl, 'president@example.com')).accessToken;
     const d = await c.data<{ incidents: { nodes: { id: string }[] } }>(c.lbUrl, `{ incidents { nodes { id } } }`, {}, token);
