@@ -4,9 +4,9 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ClsService } from 'nestjs-cls';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { EntityManager, type DataSource, type QueryRunner } from 'typeorm';
 import { Clock, decodeCursor, pageSize, type Actor, type Page, type PageRequest, pageOf } from '@app/common';
-import { TransactionMemo } from '@app/database';
+import { NoticeBus, TransactionMemo } from '@app/database';
 import { AuditTrailEntryEntity } from './audit-trail-entry.entity';
 import { checkChain, entryHash, GENESIS_HASH, jsonSnapshot, type ChainBreak } from './domain/audit-hash';
 import { depthOf, TrailAppendBuffer } from './trail-append-buffer';
@@ -95,6 +95,7 @@ export class AuditTrailService {
     @Inject(ClsService) private readonly cls: ClsService,
     @Inject(Clock) private readonly clock: Clock,
     @InjectDataSource() dataSource: DataSource,
+    @Inject(NoticeBus) private readonly notices: NoticeBus,
   ) {
     this.lastAppended = new TransactionMemo(dataSource);
     this.held = new TrailAppendBuffer(dataSource, (runner) => this.serialized(runner, () => this.writeHeld(runner)));
@@ -227,7 +228,8 @@ export class AuditTrailService {
 
   /**
    * One INSERT of `entries` chained onto `head`, with a pg_notify per row (in seq
-   * order, only for rows that went in). Guarded: only if `head` is still the last
+   * order, only for rows that went in) when the NoticeBus notifies in SQL, else
+   * handed to the bus (published after the commit). Guarded: only if `head` is still the last
    * entry (false when it was not, and nothing was written). A plain INSERT, not
    * save(); jsonb as JSON text, as TypeORM's insert sends it.
    */
@@ -238,6 +240,8 @@ export class AuditTrailService {
     guarded: boolean,
   ): Promise<boolean> {
     let prev = head;
+    const inSql = this.notices.notifiesInSql;
+    const notices: TrailAppendedNotice[] = [];
     const params: unknown[] = [TRAIL_CHANNEL, head.seq];
     const rows: string[] = [];
     for (const entry of entries) {
@@ -252,6 +256,7 @@ export class AuditTrailService {
         entityId: entry.entityId,
         at: entry.occurredAt.toISOString(),
       };
+      notices.push(notice);
       const n = params.length;
       rows.push(
         `($${n + 1}::bigint, $${n + 2}::uuid, $${n + 3}::timestamptz, $${n + 4}::uuid, $${n + 5}::text, $${n + 6}::text, $${n + 7}::text, ` +
@@ -282,10 +287,12 @@ export class AuditTrailService {
          SELECT seq, id, occurred_at, actor_id, actor_label, action, entity_type, entity_id, before, after, request_id, prev_hash, hash FROM v
          ${guarded ? 'WHERE NOT EXISTS (SELECT 1 FROM audit_trail WHERE audit_trail.seq > $2::bigint)' : 'WHERE $2::bigint IS NOT NULL'}
          RETURNING seq)
-       SELECT pg_notify($1, v.notice) FROM e JOIN v ON v.seq = e.seq ORDER BY e.seq`,
+       SELECT ${inSql ? 'pg_notify($1, v.notice)' : '$1::text AS channel'} FROM e JOIN v ON v.seq = e.seq ORDER BY e.seq`,
       params,
     )) as unknown[];
-    return written.length === entries.length;
+    if (written.length !== entries.length) return false;
+    if (!inSql) await this.notices.announceAll(db instanceof EntityManager ? db : db.manager, TRAIL_CHANNEL, notices);
+    return true;
   }
 
   /** Newest first, keyset-paginated on seq. */
