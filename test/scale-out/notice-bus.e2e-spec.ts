@@ -92,9 +92,9 @@ describe.each([
     expect(got).toEqual([1, 3, 5, 7, 8]);
   });
 
-  it.runIf(redisUrl)(
-    'after Redis comes back, a listener subscribes again, says so (onReconnect), and hears what follows',
-    async () => {
+  // Only the Redis mode has this case: defined there alone, so the PostgreSQL mode reports no skipped test.
+  if (redisUrl)
+    it('after Redis comes back, a listener subscribes again, says so (onReconnect), and hears what follows', async () => {
       const proxy = await TcpProxy.start(redisUrl!);
       const cut = new NoticeBus(ds, configWith(`redis://127.0.0.1:${proxy.port}`));
       const heard: number[] = [];
@@ -122,7 +122,5 @@ describe.each([
         await cut.onApplicationShutdown();
         await proxy.down();
       }
-    },
-    90_000,
-  );
+    }, 90_000);
 });
