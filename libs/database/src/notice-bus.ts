@@ -46,7 +46,7 @@ export class NoticeBus implements OnApplicationShutdown {
   ) {
     const redisUrl = config.get('REDIS_URL', { infer: true });
     this.directUrl = config.get('DATABASE_DIRECT_URL', { infer: true });
-    this.redis = redisUrl ? new RedisNoticeHub(redisUrl, channelPrefix(dataSource)) : null;
+    this.redis = redisUrl ? new RedisNoticeHub(redisUrl, channelPrefix(config.get('REDIS_KEY_PREFIX', { infer: true }), dataSource)) : null;
     this.afterCommit = this.redis ? new AfterCommitNotices(dataSource, (c, p) => this.redis!.publish(c, p)) : null;
   }
 
@@ -100,14 +100,15 @@ function runnerOf(on: EntityManager | QueryRunner): QueryRunner | undefined {
 }
 
 /**
- * The Redis channels' prefix: the product and the database's name, which every
- * instance of one deployment shares.
+ * The Redis channels' prefix: REDIS_KEY_PREFIX (one per deployment, as the
+ * throttle's keys) and the database's name, which every instance of one
+ * deployment shares.
  */
-function channelPrefix(dataSource: DataSource): string {
+function channelPrefix(keyPrefix: string, dataSource: DataSource): string {
   const o = dataSource.options as { url?: string; database?: string };
   let database = o.database;
   if (!database && o.url) database = decodeURIComponent(new URL(o.url).pathname.replace(/^\//, ''));
-  return `remediation-tracker:${database || 'default'}:`;
+  return `${keyPrefix}${database || 'default'}:`;
 }
 
 interface Held {

@@ -44,8 +44,9 @@ export function ScaleOutSettings<TBase extends SettingsBase>(Base: TBase) {
     REDIS_URL?: string = undefined;
 
     /**
-     * What every key this deployment keeps in Redis starts with (the sign-in
-     * throttle's counts), so that deployments sharing one Redis never meet.
+     * What every key and channel this deployment uses in Redis starts with (the
+     * sign-in throttle's counts, the live events), so that deployments sharing
+     * one Redis never meet.
      */
     @Matches(/^[A-Za-z0-9:._-]{0,64}$/, { message: 'REDIS_KEY_PREFIX must be up to 64 letters, digits or : . _ -' })
     REDIS_KEY_PREFIX = 'remediation-tracker:';
