@@ -183,4 +183,29 @@ describe('evidence bundles: access, refusals, one export per scope, restart', ()
     ]);
     expect(done!.lease_expires_at).toBeNull();
   });
+
+  it('a build whose lease another instance took over writes nothing more: not READY, not FAILED, no export on the trail', async () => {
+    const builder = t.app.get(BundleBuilder);
+    const original = builder.build.bind(builder);
+    let finished!: Promise<unknown>;
+    vi.spyOn(builder, 'build').mockImplementationOnce((req, onPlan, onProgress) => {
+      // While this build runs, its lease runs out and another instance's look queues it again and claims it.
+      finished = t
+        .sql(`UPDATE evidence_bundles SET lease_owner = gen_random_uuid() WHERE id = $1`, [req.id])
+        .then(() => original(req, onPlan, onProgress));
+      return finished as ReturnType<typeof original>;
+    });
+    // A token of the app as restarted by the tests above.
+    const token = await (await t.createUser(['EXECUTIVE'])).token();
+    const asked = await exportBundle(t, token, { scope: 'COUNTERMEASURE', id: countermeasureId });
+    await vi.waitFor(() => expect(finished).toBeDefined(), { timeout: 60_000 });
+    await finished.catch(() => undefined);
+    await t.app.get(BundleWorker).kick();
+    const [row] = await t.sql<{ status: string; error: string | null }>(`SELECT status, error FROM evidence_bundles WHERE id = $1`, [
+      asked.id,
+    ]);
+    expect(row).toEqual({ status: 'BUILDING', error: null });
+    expect(await t.sql(`SELECT 1 FROM audit_trail WHERE entity_id = $1 AND action = 'evidence_bundle.exported'`, [asked.id])).toEqual([]);
+    expect(fs.existsSync(path.join(dataDir, 'bundles', `${asked.id}.zip`))).toBe(false);
+  });
 });

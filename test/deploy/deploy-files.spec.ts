@@ -231,7 +231,9 @@ describe('deploy/pgbouncer.ini.example', () => {
     const port = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-pgbouncer-example-'));
     fs.chmodSync(dir, 0o755);
-    const target = `host=${server.hostname} port=${server.port || '5432'} dbname=${server.pathname.slice(1)} user=${server.username || 'postgres'}`;
+    // The embedded test server wants its password (PgBouncer logs in to the server as that user).
+    const password = server.password ? ` password=${decodeURIComponent(server.password)}` : '';
+    const target = `host=${server.hostname} port=${server.port || '5432'} dbname=${server.pathname.slice(1)} user=${server.username || 'postgres'}${password}`;
     const config = ini
       .replace(/^tracker = host=\S+ port=\d+ dbname=\S+ /m, `tracker = ${target} `)
       .replace(/^listen_port = \d+$/m, `listen_port = ${port}`)

@@ -8,6 +8,12 @@ import { BundleBuilder, type BuildPlan, type BuiltBundle } from './bundle-builde
 import type { ZipProgress } from './bundle-zip';
 import { EvidenceBundleEntity } from './evidence-bundle.entity';
 
+/** A claimed build: the row and the lease it holds. */
+interface Lease {
+  id: string;
+  lease_owner: string;
+}
+
 /** Progress is written at most this often (and at the end of each file). */
 const PROGRESS_EVERY_MS = 500;
 /** How long a claimed build is held by its instance without a renewal (database time). */
@@ -68,7 +74,8 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Builds whose instance is gone (lease run out, or none) go back to QUEUED, and their temp files are removed. */
   async requeueAbandoned(): Promise<void> {
     const rows: { id: string }[] = await this.txHost.tx.query(
-      `UPDATE evidence_bundles SET status = 'QUEUED', started_at = NULL, files_done = 0, bytes_done = 0, lease_expires_at = NULL
+      `UPDATE evidence_bundles SET status = 'QUEUED', started_at = NULL, files_done = 0, bytes_done = 0, lease_expires_at = NULL,
+              lease_owner = NULL
         WHERE status = 'BUILDING' AND (lease_expires_at IS NULL OR lease_expires_at < now())
         RETURNING id`,
     );
@@ -111,29 +118,32 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
   /** Claims and builds the oldest queued bundle; false when none is queued. */
   private async buildNext(): Promise<boolean> {
     const rows: { id: string }[] = await this.txHost.tx.query(
-      `UPDATE evidence_bundles SET status = 'BUILDING', started_at = $1, lease_expires_at = now() + make_interval(secs => $2)
+      `UPDATE evidence_bundles SET status = 'BUILDING', started_at = $1, lease_expires_at = now() + make_interval(secs => $2),
+              lease_owner = gen_random_uuid()
         WHERE id = (SELECT id FROM evidence_bundles WHERE status = 'QUEUED' ORDER BY requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-        RETURNING id`,
+        RETURNING id, lease_owner`,
       [this.clock.now(), BUILD_LEASE_SECONDS],
     );
-    const claimed = Array.isArray(rows[0]) ? (rows[0] as { id: string }[])[0] : rows[0];
+    const claimed = (Array.isArray(rows[0]) ? (rows[0] as Lease[])[0] : rows[0]) as Lease | undefined;
     if (!claimed) return false;
-    const bundle = await this.repo.findOneByOrFail({ id: claimed.id });
-    const renewal = setInterval(() => void this.renewLease(bundle.id), LEASE_RENEW_MS);
+    const lease: Lease & { lost: boolean } = { ...claimed, lost: false };
+    const bundle = await this.repo.findOneByOrFail({ id: lease.id });
+    const renewal = setInterval(() => void this.renewLease(lease), LEASE_RENEW_MS);
     renewal.unref();
     try {
       const built = await this.builder.build(
         bundle,
-        (plan) => this.planned(bundle.id, plan),
-        (p) => this.progress(bundle.id, p),
+        (plan) => this.planned(lease, plan),
+        (p) => this.progress(lease, p),
       );
-      await this.ready(bundle, built);
+      await this.ready(bundle, lease, built);
       this.logger.log(`bundle ${bundle.id} (${bundle.scope} ${bundle.scopeId}) READY: ${built.size} bytes, SHA-256 ${built.sha256}`);
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
       this.logger.error(`bundle ${bundle.id} (${bundle.scope} ${bundle.scopeId}) FAILED: ${message}`);
+      // Only while this build still holds the lease: one taken over (queued again, built elsewhere) is not ours to fail.
       await this.repo.update(
-        { id: bundle.id },
+        { id: bundle.id, status: 'BUILDING', leaseOwner: lease.lease_owner },
         { status: 'FAILED', error: message.slice(0, 2000), finishedAt: this.clock.now(), leaseExpiresAt: null },
       );
     } finally {
@@ -142,42 +152,53 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return true;
   }
 
-  private async renewLease(id: string): Promise<void> {
-    await this.txHost.tx
-      .query(`UPDATE evidence_bundles SET lease_expires_at = now() + make_interval(secs => $2) WHERE id = $1 AND status = 'BUILDING'`, [
-        id,
-        BUILD_LEASE_SECONDS,
-      ])
+  /** Renews the lease; a lease found taken over (the row queued again by a look that saw it run out) marks the build lost. */
+  private async renewLease(lease: Lease & { lost: boolean }): Promise<void> {
+    const result = await this.repo
+      .update(
+        { id: lease.id, status: 'BUILDING', leaseOwner: lease.lease_owner },
+        { leaseExpiresAt: () => `now() + make_interval(secs => ${BUILD_LEASE_SECONDS})` },
+      )
       .catch((err: unknown) => this.lookFailed(err));
+    if (result && result.affected === 0) {
+      lease.lost = true;
+      this.logger.warn(`bundle ${lease.id}: its lease was taken over; this build stops and writes nothing more`);
+    }
   }
 
-  private async planned(id: string, plan: BuildPlan): Promise<void> {
-    await this.repo.update(
-      { id },
+  private async planned(lease: Lease & { lost: boolean }, plan: BuildPlan): Promise<void> {
+    const result = await this.repo.update(
+      { id: lease.id, status: 'BUILDING', leaseOwner: lease.lease_owner },
       { incidentId: plan.incidentId, checkpointSize: plan.checkpointSize, filesTotal: plan.files, bytesTotal: plan.bytes },
     );
+    if (result.affected === 0) lease.lost = true;
+    if (lease.lost) throw new Error('the build lost its lease to another instance');
   }
 
   private lastWrite = 0;
   private writing: Promise<unknown> = Promise.resolve();
 
-  private progress(id: string, p: ZipProgress): void {
+  private progress(lease: Lease & { lost: boolean }, p: ZipProgress): void {
+    if (lease.lost) throw new Error('the build lost its lease to another instance');
     const now = Date.now();
     if (now - this.lastWrite < PROGRESS_EVERY_MS) return;
     this.lastWrite = now;
     const { files, bytes } = p;
     this.writing = this.writing
-      .then(() => this.repo.update({ id, status: 'BUILDING' }, { filesDone: files, bytesDone: bytes }))
+      .then(() =>
+        this.repo.update({ id: lease.id, status: 'BUILDING', leaseOwner: lease.lease_owner }, { filesDone: files, bytesDone: bytes }),
+      )
       .catch(() => undefined);
   }
 
   @Transactional()
-  private async ready(bundle: EvidenceBundleEntity, built: BuiltBundle): Promise<void> {
+  private async ready(bundle: EvidenceBundleEntity, lease: Lease, built: BuiltBundle): Promise<void> {
     await this.writing;
     const finishedAt = this.clock.now();
     const fileName = `evidence-bundle-${bundle.scope.toLowerCase()}-${bundle.asOf.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z.zip`;
-    await this.repo.update(
-      { id: bundle.id },
+    // Only while this build holds the lease: otherwise nothing is written, the export is not on the trail (rolled back).
+    const result = await this.repo.update(
+      { id: bundle.id, status: 'BUILDING', leaseOwner: lease.lease_owner },
       {
         status: 'READY',
         leaseExpiresAt: null,
@@ -190,6 +211,7 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
         checkpointSize: built.checkpointSize,
       },
     );
+    if (result.affected === 0) throw new Error('the build lost its lease to another instance: nothing written');
     await this.trail.append({
       actor: bundle.requestedById
         ? { id: bundle.requestedById, label: bundle.requestedByLabel, roles: [] }

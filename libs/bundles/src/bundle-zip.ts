@@ -166,7 +166,12 @@ function verifying(
       }
       hash.update(chunk);
       progress.bytes += chunk.length;
-      onProgress(progress);
+      try {
+        onProgress(progress); // may refuse to go on (the worker's build lost its lease): the zip fails with its error
+      } catch (err) {
+        callback(err as Error);
+        return;
+      }
       callback(null, chunk);
     },
     flush(callback) {
@@ -176,7 +181,12 @@ function verifying(
         return;
       }
       progress.files += 1;
-      onProgress(progress);
+      try {
+        onProgress(progress);
+      } catch (err) {
+        callback(err as Error);
+        return;
+      }
       callback();
     },
   });

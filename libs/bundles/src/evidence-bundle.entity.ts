@@ -96,6 +96,15 @@ export class EvidenceBundleEntity {
   })
   leaseExpiresAt!: Date | null;
 
+  /** While BUILDING: the build holding the lease (a build whose lease was taken over writes nothing more). */
+  @Column({
+    name: 'lease_owner',
+    type: 'uuid',
+    nullable: true,
+    comment: 'while BUILDING: the build holding the lease (every write of the build checks it)',
+  })
+  leaseOwner!: string | null;
+
   /** The size of the trail checkpoint the bundle's inclusion proofs are against. */
   @Column({ name: 'checkpoint_size', type: 'bigint', nullable: true, transformer: bigintAsNumber })
   checkpointSize!: number | null;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import type { DatabasePooling } from '@app/common';
 import { migrations } from '@app/migrations';
 import { knownMigrationNames, withMigrationLock } from './migration-lock';
@@ -128,6 +128,15 @@ export function poolerConnectQuery(timeouts: DatabaseTimeouts): string {
     .join('; ');
 }
 
+/** One connection to `url`, without the app's timeouts, for the migrations and their lock (one session). */
+function migrationDataSource(url: string): DataSource {
+  return new DataSource({
+    ...dataSourceOptions(url, 1),
+    migrationsRun: false,
+    applicationName: 'remediation-tracker:migrations',
+  } as DataSourceOptions);
+}
+
 /**
  * Applies pending migrations on a data source of its own (one connection,
  * without the app's timeouts: a migration that rewrites a large table may
@@ -137,26 +146,18 @@ export function poolerConnectQuery(timeouts: DatabaseTimeouts): string {
  * refused. `url`: a direct connection, not a transaction pooler.
  */
 export async function runMigrations(url: string): Promise<number> {
-  return withMigrationLock(url, knownMigrationNames(migrations), async () => {
-    const ds = new DataSource({ ...dataSourceOptions(url, 1), migrationsRun: false });
-    await ds.initialize();
-    try {
-      return (await ds.runMigrations({ transaction: 'each' })).length;
-    } finally {
-      await ds.destroy();
-    }
+  return withMigrationLock(migrationDataSource(url), knownMigrationNames(migrations), async (ds, runner) => {
+    const executor = new MigrationExecutor(ds, runner);
+    executor.transaction = 'each';
+    return (await executor.executePendingMigrations()).length;
   });
 }
 
 /** Undoes the last applied migration, on a connection of its own without the app's timeouts, under the migrations' lock. */
 export async function revertLastMigration(url: string): Promise<void> {
-  await withMigrationLock(url, knownMigrationNames(migrations), async () => {
-    const ds = new DataSource({ ...dataSourceOptions(url, 1), migrationsRun: false });
-    await ds.initialize();
-    try {
-      await ds.undoLastMigration({ transaction: 'each' });
-    } finally {
-      await ds.destroy();
-    }
+  await withMigrationLock(migrationDataSource(url), knownMigrationNames(migrations), async (ds, runner) => {
+    const executor = new MigrationExecutor(ds, runner);
+    executor.transaction = 'each';
+    await executor.undoLastMigration();
   });
 }

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Client } from 'pg';
-import type { MigrationInterface } from 'typeorm';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The session-level advisory lock that orders the migrations of every process
@@ -26,10 +25,10 @@ export function knownMigrationNames(list: readonly (new () => MigrationInterface
  * Migrations recorded in the database that this build does not have (oldest
  * first): a newer build upgraded the schema. No `migrations` table yet: none.
  */
-export async function unknownMigrations(client: Client, known: Set<string>): Promise<string[]> {
-  const table = await client.query<{ present: boolean }>(`SELECT to_regclass('migrations') IS NOT NULL AS present`);
-  if (!table.rows[0]!.present) return [];
-  const { rows } = await client.query<{ name: string }>(`SELECT name FROM migrations ORDER BY "timestamp", id`);
+export async function unknownMigrations(runner: QueryRunner, known: Set<string>): Promise<string[]> {
+  const [table] = (await runner.query(`SELECT to_regclass('migrations') IS NOT NULL AS present`)) as { present: boolean }[];
+  if (!table!.present) return [];
+  const rows = (await runner.query(`SELECT name FROM migrations ORDER BY "timestamp", id`)) as { name: string }[];
   return rows.map((r) => r.name).filter((name) => !known.has(name));
 }
 
@@ -45,33 +44,41 @@ export function schemaNewerThanBuild(unknown: string[]): DatabaseStartupError {
 }
 
 /**
- * Runs `work` while holding the migrations' advisory lock, on a dedicated
- * connection to `url` (a direct one: a session lock does not survive a
- * transaction pooler). Another process holding it is waited for. Then refuses
- * if the database holds migrations not in `known`, before `work` runs. The lock
- * is released and the connection closed on every path (closing alone would
- * release it).
+ * Runs `work` while holding the migrations' advisory lock, on `ds`, a data source
+ * of its own with ONE connection (to a direct URL: a session lock does not
+ * survive a transaction pooler), and one query runner that `work` runs the
+ * migrations on: the lock and the migrations share one session, so a lost
+ * connection takes the migration in progress (rolled back) with the lock, and
+ * no other process can migrate while one still does. Another process holding
+ * it is waited for. Then refuses if the database holds migrations not in
+ * `known`, before `work` runs. The lock is released and the connection closed
+ * on every path (closing alone would release it). No app timeouts: a migration
+ * that rewrites a large table may rightly run for minutes.
  */
-export async function withMigrationLock<T>(url: string, known: Set<string>, work: () => Promise<T>): Promise<T> {
+export async function withMigrationLock<T>(
+  ds: DataSource,
+  known: Set<string>,
+  work: (dataSource: DataSource, runner: QueryRunner) => Promise<T>,
+): Promise<T> {
   const logger = new Logger('Migrations');
-  const client = new Client({ connectionString: url, application_name: 'remediation-tracker:migration-lock', keepAlive: true });
-  // A dropped lock connection must not crash the process; the query in flight fails instead.
-  client.on('error', (err) => logger.warn(`migration lock connection: ${err.message}`));
-  await client.connect();
+  await ds.initialize();
+  const runner = ds.createQueryRunner();
   let locked = false;
   try {
+    await runner.connect();
     const [a, b] = MIGRATION_LOCK_KEYS;
-    const tried = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [a, b]);
-    if (!tried.rows[0]!.ok) {
+    const [tried] = (await runner.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [a, b])) as { ok: boolean }[];
+    if (!tried!.ok) {
       logger.log('another process is migrating this database; waiting for it');
-      await client.query('SELECT pg_advisory_lock($1, $2)', [a, b]);
+      await runner.query('SELECT pg_advisory_lock($1, $2)', [a, b]);
     }
     locked = true;
-    const unknown = await unknownMigrations(client, known);
+    const unknown = await unknownMigrations(runner, known);
     if (unknown.length > 0) throw schemaNewerThanBuild(unknown);
-    return await work();
+    return await work(ds, runner);
   } finally {
-    if (locked) await client.query('SELECT pg_advisory_unlock($1, $2)', [...MIGRATION_LOCK_KEYS]).catch(() => undefined);
-    await client.end().catch(() => undefined);
+    if (locked) await runner.query('SELECT pg_advisory_unlock($1, $2)', [...MIGRATION_LOCK_KEYS]).catch(() => undefined);
+    await runner.release().catch(() => undefined);
+    await ds.destroy().catch(() => undefined);
   }
 }
