@@ -193,19 +193,26 @@ describe('LocalEvidenceStorage: content-addressed evidence files on disk', () =>
 
   it('names temp files after the writing process, and a sweep removes those whose writer is gone however young', async () => {
     const staged = await storage.stage(Readable.from([pdf()]), ALL);
-    expect(fs.readdirSync(storage.tempDir)).toEqual([expect.stringMatching(new RegExp(`^${process.pid}-[0-9a-f-]{36}\\.part$`))]);
+    expect(fs.readdirSync(storage.tempDir)).toEqual([expect.stringMatching(new RegExp(`^${process.pid}-[0-9a-f-]{36}~[^~]+\\.part$`))]);
     await staged.discard();
 
     const gone = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has exited
     const alive = process.ppid; // a running process that is not this one
-    for (const name of [`${gone}-a.part`, `${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part'])
+    // An upload in progress on another host sharing the directory (EVIDENCE_SHARED_DIRECTORY): its pid means nothing here.
+    const otherHost = `${gone}-d~another-host.example.part`;
+    for (const name of [`${gone}-a.part`, `${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part', otherHost])
       fs.writeFileSync(path.join(storage.tempDir, name), 'x');
-    // Hourly: an upload in progress (this process's, or another running one's) is left alone.
+    // Hourly: an upload in progress (this process's, another running one's, another host's) is left alone.
     expect(await storage.sweepTemp(3600_000)).toBe(1);
-    expect(fs.readdirSync(storage.tempDir).sort()).toEqual([`${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part'].sort());
+    expect(fs.readdirSync(storage.tempDir).sort()).toEqual([`${alive}-b.part`, `${process.pid}-c.part`, 'unnamed.part', otherHost].sort());
     // At start-up this process has begun no upload: its pid's files (a restarted container
-    // reuses pids) and unnamed ones (older versions) go too; another running process's stays.
+    // reuses pids) and unnamed ones (older versions) go too; another running process's and another host's stay.
     expect(await storage.sweepTemp(3600_000, Date.now(), { startup: true })).toBe(2);
+    expect(fs.readdirSync(storage.tempDir).sort()).toEqual([`${alive}-b.part`, otherHost].sort());
+    // Another host's file goes once it is older than the limit, like any other.
+    const old = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(path.join(storage.tempDir, otherHost), old, old);
+    expect(await storage.sweepTemp(3600_000)).toBe(1);
     expect(fs.readdirSync(storage.tempDir)).toEqual([`${alive}-b.part`]);
   });
 

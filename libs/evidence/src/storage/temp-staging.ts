@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { StagedBlob, StageOptions, SweepOptions } from './evidence-storage';
@@ -25,8 +26,9 @@ export async function stageToTempFile(
   // the temp file is being opened must not crash the process. The loop below
   // still sees it (a destroyed stream's error is kept in `source.errored`).
   source.on('error', () => undefined);
-  // The writer's pid in the name: a sweep can tell the files of a process that is gone.
-  const tempPath = path.join(tempDir, `${process.pid}-${randomUUID()}${TEMP_SUFFIX}`);
+  // The writer's pid and host in the name: a sweep can tell the files of a process that is gone, and leaves those
+  // of another host's processes (a shared evidence directory, EVIDENCE_SHARED_DIRECTORY) to their age.
+  const tempPath = path.join(tempDir, `${process.pid}-${randomUUID()}~${THIS_HOST}${TEMP_SUFFIX}`);
   let file: fs.FileHandle;
   try {
     await fs.mkdir(tempDir, { recursive: true, mode: 0o700 });
@@ -86,8 +88,9 @@ async function writeAll(file: fs.FileHandle, bytes: Buffer): Promise<void> {
 
 /**
  * Deletes the temp files in `tempDir` that no upload in progress is writing:
- * those older than `olderThanMs`, those whose writer (the pid in the name) is no
- * longer running, and at start-up (`startup`) those of this pid too. Returns how many.
+ * those older than `olderThanMs`, those whose writer (the pid in the name, on
+ * this host) is no longer running, and at start-up (`startup`) those of this pid
+ * too. Another host's files (a shared directory) go only by age. Returns how many.
  * A file of another running process (the CLI loading the demo) is left to it.
  */
 export async function sweepTempDir(tempDir: string, olderThanMs: number, now = Date.now(), options: SweepOptions = {}): Promise<number> {
@@ -105,9 +108,16 @@ export async function sweepTempDir(tempDir: string, olderThanMs: number, now = D
     if (!stat) continue;
     const writer = /^(\d+)-/.exec(name)?.[1];
     const pid = writer === undefined ? undefined : Number(writer);
+    const host = /~([^~]+)\.part$/.exec(name)?.[1];
     const stale =
       now - stat.mtimeMs > olderThanMs ||
-      (pid === undefined ? options.startup === true : pid === process.pid ? options.startup === true : !isRunning(pid));
+      (host !== undefined && host !== THIS_HOST
+        ? false // another host's process: its pid means nothing here, only its age counts
+        : pid === undefined
+          ? options.startup === true
+          : pid === process.pid
+            ? options.startup === true
+            : !isRunning(pid));
     if (stale) {
       await fs.rm(p, { force: true });
       removed++;
@@ -115,6 +125,9 @@ export async function sweepTempDir(tempDir: string, olderThanMs: number, now = D
   }
   return removed;
 }
+
+/** This host's name as it goes into a temp file's name. */
+const THIS_HOST = os.hostname().replace(/[^A-Za-z0-9.-]/g, '_') || 'host';
 
 function isRunning(pid: number): boolean {
   try {
