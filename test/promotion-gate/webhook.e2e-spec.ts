@@ -238,8 +238,11 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
         [500, 'HTTP 500 Internal Server Error'],
         [200, null],
       ]);
+      // The waits double (1 s, then 2 s, each up to 20 % shorter: GATE_WEBHOOK_RETRY_BASE_MS): a retry never comes
+      // before its time, so each gap is at least its wait, however busy the machine (which only makes gaps longer).
       const at = d.attempts.map((a) => Date.parse(a.at));
-      expect(at[2] - at[1]).toBeGreaterThan(at[1] - at[0]);
+      expect(at[1] - at[0]).toBeGreaterThanOrEqual(800);
+      expect(at[2] - at[1]).toBeGreaterThanOrEqual(1600);
       // The same delivery each time (the receiver de-duplicates on it), each attempt signed afresh.
       expect(hook.requests).toHaveLength(3);
       for (const r of hook.requests) {
