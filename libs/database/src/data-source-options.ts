@@ -3,6 +3,7 @@ import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import type { DatabasePooling } from '@app/common';
 import { migrations } from '@app/migrations';
 import { knownMigrationNames, withMigrationLock } from './migration-lock';
+import { appTypeParsers } from './timestamp-parser';
 
 /**
  * Server-side limits set on each connection when it opens (PostgreSQL settings,
@@ -86,6 +87,8 @@ export function dataSourceOptions(url: string, poolSize: number, timeouts?: Data
     applicationName: 'remediation-tracker',
     extra: {
       max: poolSize,
+      // timestamptz read without the driver's regular expressions (the same Dates: timestamp-parser.ts).
+      types: appTypeParsers,
       // PgBouncer refuses the startup parameter `options`: its connect_query sets the same.
       ...(pooled ? {} : { options: connectionOptions(timeouts) }),
       ...(route ? { [ROUTE_KEY]: { pooling: route.pooling, directUrl: route.directUrl } } : {}),

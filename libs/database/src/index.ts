@@ -13,3 +13,4 @@ export * from './transaction-memo';
 export * from './plain-rows';
 export * from './migration-lock';
 export * from './pooled-session-check';
+export * from './timestamp-parser';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { migrations } from '@app/migrations';
 import { dataSourceOptions, namedStatementsAllowed, poolerConnectQuery, poolRouteOf } from './data-source-options';
 import { knownMigrationNames, schemaNewerThanBuild } from './migration-lock';
+import { appTypeParsers } from './timestamp-parser';
 
 const TIMEOUTS = { statementMs: 30_000, lockMs: 10_000, idleInTransactionMs: 60_000 };
 const extraOf = (o: ReturnType<typeof dataSourceOptions>) => (o as { extra: Record<string, unknown> }).extra;
@@ -14,6 +15,7 @@ describe('the pool behind a transaction pooler (DATABASE_POOLING=transaction)', 
     });
     expect(extraOf(o)).not.toHaveProperty('options');
     expect(extraOf(o).max).toBe(10);
+    expect(extraOf(o).types).toBe(appTypeParsers);
     expect(poolRouteOf({ options: o })).toEqual({ pooling: 'transaction', directUrl: 'postgres://u@db:5432/db' });
     expect(namedStatementsAllowed({ options: o })).toBe(false);
   });
