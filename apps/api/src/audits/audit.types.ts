@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver, JSONObjectResolver, LocalDateResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
 import {
   ENGAGEMENT_STATUSES,
   FINDING_SEVERITIES,
@@ -13,6 +13,7 @@ import {
   type RiskAcceptanceEntity,
 } from '@app/audits';
 import { ConnectionType } from '../common/connection.type';
+import { LocalDateScalar } from '../graphql/local-date.scalar';
 
 const enumOf = (values: readonly string[]) => Object.fromEntries(values.map((v) => [v, v]));
 export const AuditEngagementStatusEnum = enumOf(ENGAGEMENT_STATUSES);
@@ -40,8 +41,8 @@ export class AuditEngagementType {
   @Field() title!: string;
   @Field({ description: 'The audit firm' }) firm!: string;
   @Field(() => AuditEngagementStatusEnum) status!: string;
-  @Field(() => LocalDateResolver, { nullable: true }) startsOn!: string | null;
-  @Field(() => LocalDateResolver, { nullable: true }) endsOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) startsOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) endsOn!: string | null;
   @Field(() => String, { nullable: true, description: 'The statement of a NOT_CLEARED conclusion' }) conclusion!: string | null;
   @Field(() => Int, { description: 'Send it back as expectedVersion when you change this engagement' }) version!: number;
   @Field(() => DateTimeResolver) createdAt!: Date;
@@ -123,7 +124,7 @@ export class RiskAcceptanceType {
   requirementId!: string | null;
   @Field() justification!: string;
   @Field() compensatingControls!: string;
-  @Field(() => LocalDateResolver, { description: 'The last day it holds (Asia/Tokyo)' }) expiresOn!: string;
+  @Field(() => LocalDateScalar, { description: 'The last day it holds (Asia/Tokyo)' }) expiresOn!: string;
   @Field(() => ID, { nullable: true }) acceptedById!: string | null;
   @Field() acceptedByLabel!: string;
   @Field(() => DateTimeResolver) acceptedAt!: Date;

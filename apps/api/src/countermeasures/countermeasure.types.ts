@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import {
   ALL_COUNTERMEASURE_STATUSES,
   ALL_TRANSITION_CAUSES,
@@ -9,6 +9,7 @@ import {
   type CountermeasureEntity,
 } from '@app/countermeasures';
 import { ConnectionType } from '../common/connection.type';
+import { LocalDateScalar } from '../graphql/local-date.scalar';
 
 const enumOf = (values: readonly string[]) => Object.fromEntries(values.map((v) => [v, v]));
 export const CountermeasureStatusEnum = enumOf(ALL_COUNTERMEASURE_STATUSES);
@@ -32,7 +33,7 @@ export class RequirementType {
   recurrenceDays!: number | null;
   @Field(() => Int, { description: 'Live evidence (latest versions, not withdrawn)' }) liveEvidenceCount!: number;
   @Field(() => Int, { description: 'Live evidence whose latest review accepted exactly its bytes' }) acceptedEvidenceCount!: number;
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'Effective date of the newest live accepted evidence (freshness is measured from it)',
   })
@@ -54,8 +55,8 @@ export class TransitionType {
 @ObjectType('DueDateChange', { description: 'Re-planning: a slipped deadline is never silently rewritten' })
 export class DueDateChangeType {
   @Field(() => ID) id!: string;
-  @Field(() => LocalDateResolver) oldDueDate!: string;
-  @Field(() => LocalDateResolver) newDueDate!: string;
+  @Field(() => LocalDateScalar) oldDueDate!: string;
+  @Field(() => LocalDateScalar) newDueDate!: string;
   @Field() reason!: string;
   @Field(() => ID, { nullable: true }) actorId!: string | null;
   @Field() actorLabel!: string;
@@ -74,7 +75,7 @@ export class CountermeasureType {
   @Field(() => CountermeasureStatusEnum, { nullable: true, description: 'While BLOCKED: where it goes back to' })
   resumeStatus!: string | null;
   @Field(() => PriorityEnum) priority!: string;
-  @Field(() => LocalDateResolver) dueDate!: string;
+  @Field(() => LocalDateScalar) dueDate!: string;
   @Field({ description: 'Must be VERIFIED before new-customer promotion may resume' }) requiredForGate!: boolean;
   @Field({ description: 'Keeps operating after verification (monitoring, hotline)' }) ongoing!: boolean;
   @Field(() => Int, { description: 'Send it back as expectedVersion when you change this item' }) version!: number;

@@ -1,10 +1,11 @@
 import { ArgsType, Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
-import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Dashboard } from '@app/dashboard';
 import { AuditEngagementStatusEnum, FindingSeverityEnum } from '../audits/audit.types';
 import { CountermeasureCategoryEnum, CountermeasureStatusEnum } from '../countermeasures/countermeasure.types';
 import { GateBlockerType, GateStateEnum } from '../promotion-gate/gate.types';
+import { LocalDateScalar } from '../graphql/local-date.scalar';
 
 const LIMIT = 'At most 50 items';
 
@@ -16,7 +17,7 @@ export class DashboardArgs {
   @MaxLength(64)
   incidentId?: string | null;
 
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: "The day (Asia/Tokyo) to show the picture as it stood at its end; default today. From the incident's first day to today.",
   })
@@ -62,7 +63,7 @@ export class DashboardItemType {
   @Field({ description: 'CM-004' }) key!: string;
   @Field() title!: string;
   @Field(() => CountermeasureStatusEnum, { description: 'The status on asOf' }) status!: string;
-  @Field(() => LocalDateResolver, { description: 'The due date in force on asOf' }) dueDate!: string;
+  @Field(() => LocalDateScalar, { description: 'The due date in force on asOf' }) dueDate!: string;
   @Field(() => Int, { description: 'Days past the due date on asOf (0 on the day, negative: days left)' }) daysOverdue!: number;
   @Field(() => ID) ownerId!: string;
   @Field() ownerName!: string;
@@ -122,7 +123,7 @@ export class OwnerLoadType {
 
 @ObjectType('BurnUpPoint', { description: 'The state at the end of one day (Asia/Tokyo), from the history' })
 export class BurnUpPointType {
-  @Field(() => LocalDateResolver) day!: string;
+  @Field(() => LocalDateScalar) day!: string;
   @Field(() => Int, { description: 'Countermeasures that stood (not CANCELLED)' }) total!: number;
   @Field(() => Int, { description: 'IMPLEMENTED, VERIFIED, OPERATING or DEGRADED' }) implemented!: number;
   @Field(() => Int, { description: 'VERIFIED or OPERATING' }) verified!: number;
@@ -159,11 +160,11 @@ export class ActivityEntryType {
 
 @ObjectType('Dashboard', { description: 'The executive dashboard of one incident, as of the end of one day (Asia/Tokyo)' })
 export class DashboardType {
-  @Field(() => LocalDateResolver) asOf!: string;
+  @Field(() => LocalDateScalar) asOf!: string;
   @Field(() => DateTimeResolver) generatedAt!: Date;
   @Field(() => ID) incidentId!: string;
   @Field() incidentTitle!: string;
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     description: "The incident's first day (detected on, or recorded on): the earliest asOf and the burn-up's first day",
   })
   startsOn!: string;

@@ -1,9 +1,10 @@
 import { ArgsType, Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsDate, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import { NINE_ITEM_KEYS, NINE_ITEM_MAX_CHARS } from '@app/duties';
 import { BreachFilingChannel, BreachFilingKind, NoticeChannel } from './breach.types';
+import { LocalDateScalar } from '../graphql/local-date.scalar';
 
 // The rules are checked again in libs/duties (record-rules.ts, filing-rules.ts): these only stop absurd payloads early.
 const TEXT = 2_000;
@@ -30,9 +31,9 @@ export class BreachRecordInput {
   @ArrayMaxSize(8)
   cases!: BreachCaseInput[];
   @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(COUNT) individualsEstimate?: number | null;
-  @Field(() => LocalDateResolver, { nullable: true }) @IsOptional() @IsString() individualsEstimatedOn?: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) @IsOptional() @IsString() individualsEstimatedOn?: string | null;
   @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(0) @Max(COUNT) individualsConfirmed?: number | null;
-  @Field(() => LocalDateResolver, { nullable: true }) @IsOptional() @IsString() individualsConfirmedOn?: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) @IsOptional() @IsString() individualsConfirmedOn?: string | null;
   @Field({ description: "The rule pack's authority code: PPC, or DELEGATED_MINISTER" }) @IsString() @MaxLength(64) authorityCode!: string;
   @Field(() => String, { nullable: true, description: "As named on the filing (e.g. 経済産業大臣); defaults to the rule pack's name" })
   @IsOptional()
@@ -107,10 +108,10 @@ export class NoticeCampaignInput {
   @Field(() => Int) @IsInt() @Min(0) @Max(COUNT) plannedCount!: number;
   @Field(() => Int) @IsInt() @Min(0) @Max(COUNT) sentCount!: number;
   @Field(() => Int) @IsInt() @Min(0) @Max(COUNT) returnedCount!: number;
-  @Field(() => LocalDateResolver, { nullable: true }) @IsOptional() @IsString() startedOn?: string | null;
-  @Field(() => LocalDateResolver, { nullable: true }) @IsOptional() @IsString() completedOn?: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) @IsOptional() @IsString() startedOn?: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) @IsOptional() @IsString() completedOn?: string | null;
   @Field(() => Int) @IsInt() @Min(0) @Max(COUNT) unreachableCount!: number;
-  @Field(() => LocalDateResolver, { nullable: true }) @IsOptional() @IsString() substitutePublishedOn?: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) @IsOptional() @IsString() substitutePublishedOn?: string | null;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) substituteInquiryDesk?: string | null;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(TEXT) note?: string | null;
 }

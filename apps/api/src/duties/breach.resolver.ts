@@ -1,6 +1,5 @@
 import { Inject } from '@nestjs/common';
 import { Args, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { LocalDateResolver } from 'graphql-scalars';
 import { Actor } from '@app/common';
 import {
   BreachFilingsService,
@@ -31,6 +30,7 @@ import {
 } from './breach.inputs';
 import { breachLoaders } from './breach.loaders';
 import { BreachDataItemType, BreachDeadlineType, BreachFilingType, BreachNotificationType, NoticeCampaignType } from './breach.types';
+import { LocalDateScalar } from '../graphql/local-date.scalar';
 
 const recordFields = (i: BreachRecordInput): BreachRecordFields => ({
   knownAt: i.knownAt,
@@ -221,7 +221,7 @@ export class BreachFilingFieldsResolver {
     @Inject(NoticeCampaignsService) readonly campaigns: NoticeCampaignsService,
   ) {}
 
-  @ResolveField('dueOn', () => LocalDateResolver, { nullable: true })
+  @ResolveField('dueOn', () => LocalDateScalar, { nullable: true })
   async dueOn(f: BreachFilingType, _args: unknown, ctx: GqlContext): Promise<string | null> {
     if (f.status === 'SUBMITTED') return f.dueOn;
     const deadlines = await breachLoaders(ctx, this).deadlines.load(f.notificationId);

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import {
   FILING_CHANNELS,
   FILING_KINDS,
@@ -11,6 +11,7 @@ import {
   type DeadlineView,
   type NoticeCampaignEntity,
 } from '@app/duties';
+import { LocalDateScalar } from '../graphql/local-date.scalar';
 
 const enumOf = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as Record<T, T>;
 
@@ -35,7 +36,7 @@ registerEnumType(BreachDeadlineState, {
 @ObjectType('RulePack', { description: 'The breach duties of a law as data, with the day they take effect (libs/duties/rule-packs/)' })
 export class RulePackType {
   @Field({ description: 'e.g. appi-ppc@2024-04-01' }) id!: string;
-  @Field(() => LocalDateResolver) effectiveFrom!: string;
+  @Field(() => LocalDateScalar) effectiveFrom!: string;
   @Field() lawJa!: string;
   @Field() lawEn!: string;
   @Field() timeZone!: string;
@@ -55,7 +56,7 @@ export class BreachCaseType {
 @ObjectType('BreachDeadline', { description: "A filing's deadline as it stands when read" })
 export class BreachDeadlineType {
   @Field(() => BreachFilingKind) kind!: string;
-  @Field(() => LocalDateResolver, { nullable: true, description: 'The last day (Asia/Tokyo), from the record as it stands now' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'The last day (Asia/Tokyo), from the record as it stands now' })
   dueOn!: string | null;
   @Field(() => Int, { nullable: true, description: 'The limit in days from the day the company knew (day 1)' }) days!: number | null;
   @Field({ description: "A statutory limit (the final report), or the PPC's guidance (the preliminary report's 3-5 days)" })
@@ -68,7 +69,7 @@ export class BreachDeadlineType {
   @Field(() => Int, { description: 'Days late: at submission, or so far while still open' }) lateDays!: number;
   @Field(() => ID, { nullable: true }) filingId!: string | null;
   @Field(() => DateTimeResolver, { nullable: true }) submittedAt!: Date | null;
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'The due day as it stood at submission (dueOn is the live one: a later correction of the record can move it)',
   })
@@ -102,7 +103,7 @@ export class BreachFilingType {
   @Field(() => BreachFilingStatus) status!: string;
   @Field(() => BreachFilingItemsType) items!: BreachFilingItemsType;
   @Field() rulePackId!: string;
-  @Field(() => LocalDateResolver, {
+  @Field(() => LocalDateScalar, {
     nullable: true,
     description:
       "Its due day: as it stood at submission once submitted; while a draft, the rule pack's day for the record as it stands (none for a supplement)",
@@ -152,10 +153,10 @@ export class NoticeCampaignType {
   @Field(() => Int) plannedCount!: number;
   @Field(() => Int) sentCount!: number;
   @Field(() => Int, { description: 'Returned letters or bounced e-mails' }) returnedCount!: number;
-  @Field(() => LocalDateResolver, { nullable: true }) startedOn!: string | null;
-  @Field(() => LocalDateResolver, { nullable: true }) completedOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) startedOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) completedOn!: string | null;
   @Field(() => Int, { description: 'Individuals who cannot be reached' }) unreachableCount!: number;
-  @Field(() => LocalDateResolver, { nullable: true, description: 'The substitute: published on the website on this day' })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'The substitute: published on the website on this day' })
   substitutePublishedOn!: string | null;
   @Field(() => String, { nullable: true, description: 'The substitute: the inquiry desk' }) substituteInquiryDesk!: string | null;
   @Field({ description: 'Unreachable individuals without a substitute yet' }) substituteMissing!: boolean;
@@ -181,15 +182,15 @@ export class BreachNotificationType {
   @Field(() => ID) incidentId!: string;
   @Field(() => RulePackType, { description: 'The rule pack in effect on the day the company knew' }) rulePack!: RulePackType;
   @Field(() => DateTimeResolver, { description: 'When the company knew (覚知)' }) knownAt!: Date;
-  @Field(() => LocalDateResolver, { description: 'The day it knew, in Asia/Tokyo: day 1 of every count' }) knowledgeDay!: string;
+  @Field(() => LocalDateScalar, { description: 'The day it knew, in Asia/Tokyo: day 1 of every count' }) knowledgeDay!: string;
   @Field(() => [BreachCaseType], { description: "The mandatory cases that apply, in the law's order" }) cases!: BreachCaseType[];
   @Field({ description: 'Reporting and notice are mandatory (a case applies)' }) mandatory!: boolean;
   @Field() mandatoryReasonJa!: string;
   @Field() mandatoryReasonEn!: string;
   @Field(() => Int, { nullable: true }) individualsEstimate!: number | null;
-  @Field(() => LocalDateResolver, { nullable: true }) individualsEstimatedOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) individualsEstimatedOn!: string | null;
   @Field(() => Int, { nullable: true }) individualsConfirmed!: number | null;
-  @Field(() => LocalDateResolver, { nullable: true }) individualsConfirmedOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) individualsConfirmedOn!: string | null;
   @Field({ description: "PPC or DELEGATED_MINISTER (the rule pack's codes)" }) authorityCode!: string;
   @Field({ description: 'e.g. 個人情報保護委員会, 経済産業大臣' }) authorityName!: string;
   @Field({ description: 'The reporting business' }) reporter!: string;

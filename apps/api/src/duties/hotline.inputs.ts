@@ -13,9 +13,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { LocalDateResolver } from 'graphql-scalars';
 import { HOTLINE_KINDS, HOTLINE_LIMITS } from '@app/duties';
 import { HotlineContactKind } from './hotline.types';
+import { LocalDateScalar } from '../graphql/local-date.scalar';
 
 // The rules are checked again in the service (libs/duties, hotline-rules.ts): these only stop absurd payloads early.
 
@@ -32,7 +32,7 @@ export class HotlineKindCountInput {
 @InputType({ description: "A day's hotline contacts by kind: kinds left out keep their count (0 on a new day)" })
 export class RecordHotlineContactsInput {
   @Field(() => ID) @IsUUID() incidentId!: string;
-  @Field(() => LocalDateResolver, { description: 'The day (Asia/Tokyo), not after today' }) @IsString() day!: string;
+  @Field(() => LocalDateScalar, { description: 'The day (Asia/Tokyo), not after today' }) @IsString() day!: string;
   @Field(() => [HotlineKindCountInput], { description: 'At most one entry per kind' })
   @ValidateNested({ each: true })
   @Type(() => HotlineKindCountInput)
@@ -51,7 +51,7 @@ export class RecordHotlineContactsInput {
 @InputType()
 export class AddHotlineCaseInput {
   @Field(() => ID) @IsUUID() incidentId!: string;
-  @Field(() => LocalDateResolver, { description: 'The day it happened (Asia/Tokyo), not after today' }) @IsString() occurredOn!: string;
+  @Field(() => LocalDateScalar, { description: 'The day it happened (Asia/Tokyo), not after today' }) @IsString() occurredOn!: string;
   @Field(() => HotlineContactKind) @IsEnum(HotlineContactKind) kind!: string;
   @Field({ description: `A short entry, 1 to ${HOTLINE_LIMITS.summary} characters` })
   @IsString()
@@ -62,8 +62,8 @@ export class AddHotlineCaseInput {
 @ArgsType()
 export class HotlineContactsArgs {
   @Field(() => ID) @IsUUID() incidentId!: string;
-  @Field(() => LocalDateResolver) @IsString() from!: string;
-  @Field(() => LocalDateResolver, { description: `At most ${HOTLINE_LIMITS.rangeDays} days after from, both included` })
+  @Field(() => LocalDateScalar) @IsString() from!: string;
+  @Field(() => LocalDateScalar, { description: `At most ${HOTLINE_LIMITS.rangeDays} days after from, both included` })
   @IsString()
   to!: string;
 }

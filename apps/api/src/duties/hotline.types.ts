@@ -1,9 +1,10 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsUUID } from 'class-validator';
-import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import { HOTLINE_KINDS, type HotlineCaseEntity, type HotlineDay, type HotlineSummary } from '@app/duties';
 import { ConnectionType } from '../common/connection.type';
 import { PageArgs } from '../common/page.args';
+import { LocalDateScalar } from '../graphql/local-date.scalar';
 
 export const HotlineContactKind = Object.fromEntries(HOTLINE_KINDS.map((k) => [k, k]));
 registerEnumType(HotlineContactKind, {
@@ -21,7 +22,7 @@ export class HotlineKindCountType {
 @ObjectType('HotlineDay', { description: "One day's hotline contacts (Asia/Tokyo), all four kinds" })
 export class HotlineDayType {
   @Field(() => ID) incidentId!: string;
-  @Field(() => LocalDateResolver) day!: string;
+  @Field(() => LocalDateScalar) day!: string;
   @Field(() => [HotlineKindCountType], { description: 'Every kind, in a fixed order, zero included' }) counts!: HotlineKindCountType[];
   @Field(() => Int) total!: number;
   @Field(() => Int, { description: "The day's version: send it as expectedVersion to correct the day" }) version!: number;
@@ -36,8 +37,8 @@ export class HotlineDayType {
 @ObjectType('HotlineSummary', { description: 'The hotline over every recorded day: aggregates only (no personal data)' })
 export class HotlineSummaryType {
   @Field(() => ID) incidentId!: string;
-  @Field(() => LocalDateResolver, { nullable: true, description: 'The first day with figures' }) from!: string | null;
-  @Field(() => LocalDateResolver, { nullable: true, description: 'The last day with figures' }) to!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true, description: 'The first day with figures' }) from!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true, description: 'The last day with figures' }) to!: string | null;
   @Field(() => Int) total!: number;
   @Field(() => [HotlineKindCountType], { description: 'Every kind, in a fixed order, zero included' }) byKind!: HotlineKindCountType[];
   @Field(() => Int) daysRecorded!: number;
@@ -53,7 +54,7 @@ export class HotlineSummaryType {
 export class HotlineCaseType {
   @Field(() => ID) id!: string;
   @Field(() => ID) incidentId!: string;
-  @Field(() => LocalDateResolver) occurredOn!: string;
+  @Field(() => LocalDateScalar) occurredOn!: string;
   @Field(() => HotlineContactKind) kind!: string;
   @Field() summary!: string;
   @Field(() => DateTimeResolver) recordedAt!: Date;

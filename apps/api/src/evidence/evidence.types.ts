@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import {
   EVIDENCE_KINDS,
   EVIDENCE_STATUSES,
@@ -9,6 +9,7 @@ import {
   type SignOffEntity,
 } from '@app/evidence';
 import { ConnectionType } from '../common/connection.type';
+import { LocalDateScalar } from '../graphql/local-date.scalar';
 
 const enumOf = (values: readonly string[]) => Object.fromEntries(values.map((v) => [v, v]));
 export const EvidenceKindEnum = enumOf(EVIDENCE_KINDS);
@@ -38,7 +39,7 @@ export class EvidenceType {
   sha256!: string;
   @Field(() => String, { nullable: true }) url!: string | null;
   @Field(() => String, { nullable: true }) statement!: string | null;
-  @Field(() => LocalDateResolver, { description: 'The day the evidence speaks for' }) effectiveOn!: string;
+  @Field(() => LocalDateScalar, { description: 'The day the evidence speaks for' }) effectiveOn!: string;
   @Field(() => Int) versionNo!: number;
   @Field(() => ID, { nullable: true }) supersedesId!: string | null;
   @Field(() => ID, { nullable: true }) supersededById!: string | null;

@@ -1,10 +1,11 @@
 import { PageArgs } from '../common/page.args';
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
-import { DateTimeResolver, LocalDateResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import { INCIDENT_EVENT_KINDS, PARTY_KINDS, type IncidentEntity } from '@app/incidents';
 import { ConnectionType } from '../common/connection.type';
 import { UserType } from '../identity/user.type';
+import { LocalDateScalar } from '../graphql/local-date.scalar';
 
 export const IncidentEventKind = Object.fromEntries(INCIDENT_EVENT_KINDS.map((k) => [k, k]));
 registerEnumType(IncidentEventKind, { name: 'IncidentEventKind' });
@@ -23,7 +24,7 @@ abstract class RemovableEntryType {
 @ObjectType('IncidentEvent', { description: 'A dated step of the timeline' })
 export class IncidentEventType extends RemovableEntryType {
   @Field(() => ID) id!: string;
-  @Field(() => LocalDateResolver) occurredOn!: string;
+  @Field(() => LocalDateScalar) occurredOn!: string;
   @Field(() => IncidentEventKind) kind!: string;
   @Field() description!: string;
 }
@@ -60,8 +61,8 @@ export class TaskForceMemberType {
   @Field({ description: 'What they do in the task force, e.g. 最高責任者' }) roleTitle!: string;
   @Field({ description: 'The chief (the president)' }) isChief!: boolean;
   @Field({ description: "The incident's legal lead: prepares and submits its PPC reports (setTaskForceLegalLead)" }) legalLead!: boolean;
-  @Field(() => LocalDateResolver) joinedOn!: string;
-  @Field(() => LocalDateResolver, { nullable: true }) leftOn!: string | null;
+  @Field(() => LocalDateScalar) joinedOn!: string;
+  @Field(() => LocalDateScalar, { nullable: true }) leftOn!: string | null;
 }
 
 @ObjectType('Incident', { description: 'A personal-data breach case (個人情報漏えい事案)' })
@@ -69,10 +70,10 @@ export class IncidentType {
   @Field(() => ID) id!: string;
   @Field() title!: string;
   @Field() summary!: string;
-  @Field(() => LocalDateResolver, { nullable: true }) detectedOn!: string | null;
-  @Field(() => LocalDateResolver, { nullable: true }) policeReportedOn!: string | null;
-  @Field(() => LocalDateResolver, { nullable: true }) regulatorReportedOn!: string | null;
-  @Field(() => LocalDateResolver, { nullable: true }) disclosedOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) detectedOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) policeReportedOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) regulatorReportedOn!: string | null;
+  @Field(() => LocalDateScalar, { nullable: true }) disclosedOn!: string | null;
   @Field(() => Int) version!: number;
   @Field(() => DateTimeResolver) createdAt!: Date;
 
