@@ -19,6 +19,9 @@ export async function createApp(): Promise<NestExpressApplication> {
   const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
   app.set('trust proxy', config.get('TRUST_PROXY_HOPS', { infer: true }));
   app.disable('x-powered-by');
+  // No automatic ETag (Express hashes every body it sends): GraphQL answers are per user and no-store, and the
+  // hash of a large page was 1 % of its CPU. Routes whose answers are cacheable set their own (progress page).
+  app.set('etag', false);
   // JSON bodies (GraphQL) are capped before they are parsed: over the limit is 413 PAYLOAD_TOO_LARGE.
   app.useBodyParser('json', { limit: config.get('GRAPHQL_MAX_BODY_BYTES', { infer: true }) });
   // The dashboard page at `/` (static files; see web/dashboard-page.ts for why outside the guard).
