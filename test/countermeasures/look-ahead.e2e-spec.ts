@@ -294,6 +294,40 @@ describe('the countermeasures page loads ahead whatever the spelling of the oper
     expect([String(arg?.type), arg?.defaultValue]).toEqual(['Boolean!', false]);
   });
 
+  it('(f) reads only the columns the operation can ask of requirements, evidence and reviews; the answer is the full rows’ answer', async () => {
+    const NARROW = 'id title evidence { id name status reviews { decision at } }';
+    const narrow = await ask<{ countermeasures: { nodes: { id: string; requirements: unknown[] }[] } }>(
+      `query($first: Int) { countermeasures(first: $first) { nodes { id requirements { ${NARROW} } } } }`,
+      { first: 10 },
+    );
+    const sql = (table: string) => narrow.texts.find((q) => q.includes(`FROM "${table}" t`)) ?? '';
+    // Each read names its columns; the ones no field of the operation reads are not read.
+    expect(sql('countermeasure_requirements')).toContain('"title"');
+    expect(sql('countermeasure_requirements')).not.toContain('"description"');
+    expect(sql('evidence')).toContain('"name"');
+    for (const unread of ['"description"', '"sha256"', '"statement"', '"uploaded_by_label"']) expect(sql('evidence')).not.toContain(unread);
+    expect(sql('evidence_reviews')).toContain('"decision"');
+    expect(sql('evidence_reviews')).not.toContain('"comment"');
+    // The same selection of one item at a time (no look-ahead: every column) gives the same answer.
+    const nodes = narrow.res.data.countermeasures.nodes;
+    const one = `query($id: ID!) { countermeasure(id: $id) { id requirements { ${NARROW} } } }`;
+    expect(nodes.some((n) => n.requirements.length > 0)).toBe(true);
+    expect(nodes).toEqual(
+      await perItem(
+        nodes.map((n) => n.id),
+        one,
+      ),
+    );
+
+    // A field of another path that reads the same type widens the read: every field asked anywhere is read.
+    const wider = await ask<{ countermeasures: { nodes: unknown[] } }>(
+      `query($first: Int) { countermeasures(first: $first) { nodes { requirements { id evidence { id } } } }
+         other: countermeasures(first: 1) { nodes { requirements { evidence { sha256 } } } } }`,
+      { first: 3 },
+    );
+    expect(wider.texts.find((q) => q.includes('FROM "evidence" t WHERE t.requirement_id')) ?? '').toContain('"sha256"');
+  });
+
   it('a page of 20 with every nested relation costs the statements of a page of 5 (no N+1)', async () => {
     const small = await ask<Page>(PLAIN, { first: 5 });
     const large = await ask<Page>(PLAIN, { first: 20 });

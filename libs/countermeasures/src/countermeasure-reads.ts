@@ -189,8 +189,9 @@ export abstract class CountermeasureReads {
 
   // ---- batch readers for DataLoaders -------------------------------------------------------
 
-  requirementsOf(ids: readonly string[]) {
-    return this.byCountermeasure(RequirementEntity, ids, 'position');
+  /** `only`: just these properties (and the id), for a page that asks no more (readPlainRows). */
+  requirementsOf(ids: readonly string[], only?: ReadonlySet<string>) {
+    return this.byCountermeasure(RequirementEntity, ids, 'position', only);
   }
   transitionsOf(ids: readonly string[]) {
     return this.byCountermeasure(TransitionEntity, ids, 'at');
@@ -203,10 +204,15 @@ export abstract class CountermeasureReads {
   }
 
   /** The rows of these countermeasures, in `orderBy` (a property) order: one statement, without TypeORM's hydration (readPlainRows). */
-  private byCountermeasure<T extends { countermeasureId: string }>(entity: new () => T, ids: readonly string[], orderBy: string) {
+  private byCountermeasure<T extends { countermeasureId: string }>(
+    entity: new () => T,
+    ids: readonly string[],
+    orderBy: string,
+    only?: ReadonlySet<string>,
+  ) {
     if (ids.length === 0) return Promise.resolve([] as T[]);
     const column = this.em.connection.getMetadata(entity).findColumnWithPropertyName(orderBy)!.databaseName;
-    return readPlainRows(this.em, entity, 't.countermeasure_id = ANY($1)', [[...ids]], `t."${column}"`);
+    return readPlainRows(this.em, entity, 't.countermeasure_id = ANY($1)', [[...ids]], `t."${column}"`, only);
   }
 
   /** The incident's countermeasures the promotion gate depends on, in key order. */

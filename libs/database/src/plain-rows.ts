@@ -25,8 +25,15 @@ export async function readPlainRows<E extends ObjectLiteral>(
   params: unknown[],
   /** Columns of `t` to sort by, e.g. `t.uploaded_at, t.id`. */
   orderBy: string,
+  /**
+   * Only these properties (and the primary key), when the caller knows which ones
+   * its rows will be asked for (a page's look-ahead: apps/api/src/common/selected-columns.ts);
+   * every column when absent. The other properties are absent from the rows.
+   */
+  only?: ReadonlySet<string>,
 ): Promise<E[]> {
-  const shape = shapeOf(em.connection.getMetadata(entity));
+  const metadata = em.connection.getMetadata(entity);
+  const shape = only ? subsetOf(metadata, only) : shapeOf(metadata);
   const rows = (await em.query(`SELECT ${shape.columns} FROM ${shape.table} t WHERE ${where} ORDER BY ${orderBy}`, params)) as Record<
     string,
     unknown
@@ -49,13 +56,32 @@ const shapes = new WeakMap<EntityMetadata, Shape>();
 /** The driver would make a JS Date of a date (local midnight); TypeORM gives its text. */
 const AS_TEXT = new Set(['date']);
 
-function shapeOf(metadata: EntityMetadata): Shape {
-  let shape = shapes.get(metadata);
+/** Shapes of column subsets, by entity and the subset's properties (sorted, joined). */
+const subsets = new WeakMap<EntityMetadata, Map<string, Shape>>();
+/** Subsets kept per entity (operations differ in what they ask; a caller sending new ones every time is capped). */
+const MAX_SUBSETS = 200;
+
+function subsetOf(metadata: EntityMetadata, only: ReadonlySet<string>): Shape {
+  const key = [...only].sort().join(',');
+  let byKey = subsets.get(metadata);
+  if (!byKey) subsets.set(metadata, (byKey = new Map()));
+  let shape = byKey.get(key);
+  if (!shape) {
+    if (byKey.size >= MAX_SUBSETS) byKey.clear();
+    shape = shapeOf(metadata, (c) => c.isPrimary || only.has(c.propertyPath));
+    byKey.set(key, shape);
+  }
+  return shape;
+}
+
+function shapeOf(metadata: EntityMetadata, keep?: (column: EntityMetadata['columns'][number]) => boolean): Shape {
+  let shape = keep ? undefined : shapes.get(metadata);
   if (shape) return shape;
   const columns: string[] = [];
   const transformed: [string, (v: unknown) => unknown][] = [];
   for (const column of metadata.columns) {
     if (column.isVirtual) continue;
+    if (keep && !keep(column)) continue;
     const p = column.propertyPath;
     const type = column.type;
     if (typeof type === 'string' && type.startsWith('simple-')) throw new Error(`readPlainRows: ${metadata.tableName}.${p} is ${type}`);
@@ -65,6 +91,6 @@ function shapeOf(metadata: EntityMetadata): Shape {
     if (transformer && !Array.isArray(transformer)) transformed.push([p, (v) => transformer.from(v)]);
   }
   shape = { table: `"${metadata.tableName}"`, columns: columns.join(', '), transformed };
-  shapes.set(metadata, shape);
+  if (!keep) shapes.set(metadata, shape);
   return shape;
 }

@@ -54,9 +54,9 @@ export abstract class EvidenceReads {
   }
 
   /** Evidence of these requirements, every version, oldest first (the API filters live ones). */
-  async evidenceOfRequirements(requirementIds: readonly string[]): Promise<EvidenceEntity[]> {
+  async evidenceOfRequirements(requirementIds: readonly string[], only?: ReadonlySet<string>): Promise<EvidenceEntity[]> {
     if (requirementIds.length === 0) return [];
-    return readPlainRows(this.em, EvidenceEntity, 't.requirement_id = ANY($1)', [[...requirementIds]], 't.uploaded_at, t.id');
+    return readPlainRows(this.em, EvidenceEntity, 't.requirement_id = ANY($1)', [[...requirementIds]], 't.uploaded_at, t.id', only);
   }
 
   /** Evidence for these targets (one system of a many-system countermeasure), every version, oldest first. */
@@ -71,9 +71,9 @@ export abstract class EvidenceReads {
       .getMany();
   }
 
-  async reviewsOf(evidenceIds: readonly string[]): Promise<EvidenceReviewEntity[]> {
+  async reviewsOf(evidenceIds: readonly string[], only?: ReadonlySet<string>): Promise<EvidenceReviewEntity[]> {
     if (evidenceIds.length === 0) return [];
-    return readPlainRows(this.em, EvidenceReviewEntity, 't.evidence_id = ANY($1)', [[...evidenceIds]], 't.at');
+    return readPlainRows(this.em, EvidenceReviewEntity, 't.evidence_id = ANY($1)', [[...evidenceIds]], 't.at', only);
   }
 
   /** The live (SUBMITTED) evidence of these countermeasures, oldest first: what an audit's clearance snapshot names. */

@@ -15,6 +15,7 @@ import type { UserEntity, UsersService } from '@app/identity';
 import type { EvidenceService } from '@app/evidence';
 import type { GateChangeEntity, PromotionGateService } from '@app/promotion-gate';
 import { createEvidenceLoaders, type EvidenceLoaders } from '../evidence/evidence.loaders';
+import type { SelectedColumns } from './selected-columns';
 import { createAuditLoaders, type AuditLoaderDeps, type AuditLoaders } from '../audits/audit.loaders';
 import type {
   IncidentDataCategoryEntity,
@@ -53,6 +54,12 @@ export interface Loaders {
   evidence: EvidenceLoaders;
   gateHistory: Loader<string, GateChangeEntity[]>;
   audits: AuditLoaders;
+  /**
+   * The columns the operation can ask of the narrowable loaders' rows (requirements,
+   * evidence by requirement, reviews), set by the look-ahead before it loads
+   * (selected-columns.ts); empty: every column.
+   */
+  selected: SelectedColumns;
 }
 
 export interface LoaderDeps {
@@ -67,6 +74,8 @@ export interface LoaderDeps {
 }
 
 export function createLoaders(deps: LoaderDeps): Loaders {
+  // Read when a batch is sent (after the look-ahead has set it), not when the loaders are made.
+  const selected: SelectedColumns = {};
   const byIncident = <T extends { incidentId: string }>(f: (ids: readonly string[]) => Promise<T[]>) => grouped(f, (r) => r.incidentId);
   const byCm = <T extends { countermeasureId: string }>(f: (ids: readonly string[]) => Promise<T[]>) =>
     grouped(f, (r) => r.countermeasureId);
@@ -77,7 +86,7 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     incidentDataCategories: byIncident((ids) => deps.incidents.dataCategories(ids)),
     incidentParties: byIncident((ids) => deps.incidents.parties(ids)),
     taskForce: byIncident((ids) => deps.incidents.taskForce(ids)),
-    requirements: byCm((ids) => deps.countermeasures.requirementsOf(ids)),
+    requirements: byCm((ids) => deps.countermeasures.requirementsOf(ids, selected.requirements)),
     transitions: byCm((ids) => deps.countermeasures.transitionsOf(ids)),
     dueDateChanges: byCm((ids) => deps.countermeasures.dueDateChangesOf(ids)),
     contributors: byCm((ids) => deps.countermeasures.contributorsOf(ids)),
@@ -93,12 +102,13 @@ export function createLoaders(deps: LoaderDeps): Loaders {
       (ids) => deps.links.dependentsOf(ids),
       (d) => d.dependsOnId,
     ),
-    evidence: createEvidenceLoaders(deps.evidence),
+    evidence: createEvidenceLoaders(deps.evidence, selected),
     gateHistory: grouped(
       (ids) => deps.gates.historyOf(ids),
       (h) => h.gateId,
     ),
     audits: createAuditLoaders(deps.audits),
+    selected,
   };
 }
 

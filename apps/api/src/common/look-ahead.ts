@@ -12,6 +12,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Loaders } from './loaders';
+import { selectedColumns } from './selected-columns';
 
 /**
  * Look-ahead for lists (issue 14): before a list resolver returns its items, it
@@ -105,6 +106,8 @@ export async function lookAhead(
   if (items.length === 0) return;
   const type = info.schema.getType(typeName);
   if (!isObjectType(type)) return;
+  // The rows below are read with only the columns this operation can ask for.
+  Object.assign(loaders.selected, selectedColumns(info));
   let sets: SelectionSetNode[] = [];
   for (const path of paths) {
     let current = info.fieldNodes.map((n) => n.selectionSet).filter((s): s is SelectionSetNode => !!s);

@@ -1,4 +1,5 @@
 import { byId, grouped, type Loader } from '../common/loader-helpers';
+import type { SelectedColumns } from '../common/selected-columns';
 import type { EvidenceEntity, EvidenceReviewEntity, EvidenceService, SignOffEntity } from '@app/evidence';
 
 /** Per-request loaders of the evidence context (one batch query per kind). */
@@ -13,10 +14,11 @@ export interface EvidenceLoaders {
   one: Loader<string, EvidenceEntity | null>;
 }
 
-export function createEvidenceLoaders(service: EvidenceService): EvidenceLoaders {
+/** `selected`: the columns the operation can ask (read when a batch is sent; see selected-columns.ts). */
+export function createEvidenceLoaders(service: EvidenceService, selected: SelectedColumns = {}): EvidenceLoaders {
   return {
     byRequirement: grouped(
-      (ids) => service.evidenceOfRequirements(ids),
+      (ids) => service.evidenceOfRequirements(ids, selected.evidenceByRequirement),
       (e) => e.requirementId,
     ),
     byTarget: grouped(
@@ -24,7 +26,7 @@ export function createEvidenceLoaders(service: EvidenceService): EvidenceLoaders
       (e) => e.targetId!,
     ),
     reviews: grouped(
-      (ids) => service.reviewsOf(ids),
+      (ids) => service.reviewsOf(ids, selected.reviews),
       (r) => r.evidenceId,
     ),
     signOffs: grouped(
