@@ -149,6 +149,9 @@ export function stringifyWithinCap(maxResponseBytes: number): (value: FormattedE
   return (value) => {
     const text = JSON.stringify(value);
     if (value.data == null) return `${text}\n`;
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: most answers are known to fit without counting
+    // (counting was another pass over every large page).
+    if (text.length * 3 <= maxResponseBytes) return `${text}\n`;
     const bytes = Buffer.byteLength(text);
     if (bytes <= maxResponseBytes) return `${text}\n`;
     const refusal = {
