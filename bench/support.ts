@@ -73,7 +73,7 @@ export async function startBenchServer(opts: {
   serverUrlFor?: (url: string) => Promise<string>;
 }): Promise<BenchServer> {
   // BENCH_SERVER_JS: another build's server (e.g. an older commit's, to measure before and after in one way).
-  const serverJs = path.resolve(process.env.BENCH_SERVER_JS ?? 'dist/apps/api/src/main.js');
+  const serverJs = path.resolve(process.env.BENCH_SERVER_JS || 'dist/apps/api/src/main.js');
   if (!fs.existsSync(serverJs)) throw new Error('Build first: npm run build (the bench runs the built server, as in production)');
   let embedded: EmbeddedPostgresServer | undefined;
   let tmp: string | undefined;
