@@ -15,6 +15,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/nested-page.bench.ts
  *   COUNTERMEASURES=100000 SECONDS=20 CONCURRENCY=10 ROUNDS=2 npx tsx bench/nested-page.bench.ts
  *   ONLY=tracker SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/nested-page.bench.ts
+ *   COMPARE_SERVER_JS=/elsewhere/dist/apps/api/src/main.js npx tsx bench/nested-page.bench.ts  # same answer bytes as another build?
  *   ANSWER_OUT=/tmp/page.json npx tsx bench/nested-page.bench.ts   # the tracker's first page, as served
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -287,6 +288,34 @@ async function main(): Promise<void> {
       );
     }
     if (process.env.ANSWER_OUT) fs.writeFileSync(process.env.ANSWER_OUT, first.get('tracker')!);
+    // COMPARE_SERVER_JS: another build on the same database; its answers to the same four pages must be the same bytes.
+    if (process.env.COMPARE_SERVER_JS) {
+      const other = await tracker.startAnother(process.env.COMPARE_SERVER_JS);
+      const otherLogin = await fetch(`${other.base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: `mutation { login(input: { email: "${tracker.adminEmail}", password: "${tracker.password}" }) { accessToken } }`,
+        }),
+      });
+      const otherToken = ((await otherLogin.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
+      const twin: Contender = {
+        ...contenders[0]!,
+        url: `${other.base}/graphql`,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${otherToken}` },
+      };
+      let after: string | null = null;
+      for (let page = 1; page <= 4; page++) {
+        const body = contenders[0]!.body(after);
+        const [mine, theirs] = await Promise.all(
+          [contenders[0]!, twin].map(async (c) => (await fetch(c.url, { method: 'POST', headers: c.headers, body })).text()),
+        );
+        if (mine !== theirs) throw new Error(`page ${page}: the answers of this build and ${process.env.COMPARE_SERVER_JS} differ`);
+        after = (JSON.parse(mine) as { data: { countermeasures: { pageInfo: { endCursor: string } } } }).data.countermeasures.pageInfo
+          .endCursor;
+      }
+      console.log(`this build and ${process.env.COMPARE_SERVER_JS}: the same bytes for the first four pages`);
+    }
     if (first.has('postgraphile')) {
       const a = JSON.stringify(normalized(rowsOf('tracker', first.get('tracker')!)));
       const b = JSON.stringify(normalized(rowsOf('postgraphile', first.get('postgraphile')!)));

@@ -57,6 +57,12 @@ export interface BenchServer {
   password: string;
   /** Stops the server and drops everything the bench made (database, folders, embedded PostgreSQL). */
   stop(): Promise<void>;
+  /**
+   * Starts another build's server (its dist/apps/api/src/main.js) on the same database, with the
+   * same settings and secrets, on another port (e.g. to compare its answers with this build's).
+   * Stopped by `stop`.
+   */
+  startAnother(serverJs: string): Promise<{ base: string }>;
 }
 
 /**
@@ -106,28 +112,42 @@ export async function startBenchServer(opts: {
   const base = `http://127.0.0.1:${port}`;
   const adminEmail = 'admin@bench.test';
   const password = 'bench-password-2026';
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    DATABASE_URL: opts.serverUrlFor ? await opts.serverUrlFor(url) : url,
+    DATA_DIR: dataDir,
+    TRAIL_SIGNING_KEY_FILE: trailKey,
+    BUNDLE_SIGNING_KEY_FILE: bundleKey,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    SECOND_FACTOR_KEY: randomBytes(32).toString('hex'),
+    DEMO: 'false',
+    LOG_LEVEL: 'warn',
+    ADMIN_EMAIL: adminEmail,
+    ADMIN_PASSWORD: password,
+    ...opts.env,
+  };
   const server = spawn(process.execPath, [...(opts.nodeArgs ?? []), serverJs], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      DATABASE_URL: opts.serverUrlFor ? await opts.serverUrlFor(url) : url,
-      DATA_DIR: dataDir,
-      TRAIL_SIGNING_KEY_FILE: trailKey,
-      BUNDLE_SIGNING_KEY_FILE: bundleKey,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      SECOND_FACTOR_KEY: randomBytes(32).toString('hex'),
-      DEMO: 'false',
-      LOG_LEVEL: 'warn',
-      ADMIN_EMAIL: adminEmail,
-      ADMIN_PASSWORD: password,
-      ...opts.env,
-    },
+    env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const others: ChildProcess[] = [];
+  const startAnother = async (otherJs: string) => {
+    const otherPort = await freePort();
+    const other = spawn(process.execPath, [path.resolve(otherJs)], {
+      env: { ...env, PORT: String(otherPort) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    others.push(other);
+    const otherBase = `http://127.0.0.1:${otherPort}`;
+    await waitReady(otherBase, other);
+    return { base: otherBase };
+  };
   const stop = async () => {
-    server.kill('SIGTERM');
-    await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
+    for (const child of [server, ...others]) {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
@@ -145,5 +165,5 @@ export async function startBenchServer(opts: {
     await stop();
     throw err;
   }
-  return { server, base, url, adminEmail, password, stop };
+  return { server, base, url, adminEmail, password, stop, startAnother };
 }
