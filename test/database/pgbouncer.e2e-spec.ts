@@ -12,6 +12,7 @@ import {
   ensureBuild,
   killLeftoverServers,
   newDataDir,
+  signInAt,
   startServer,
   startServerFails,
   stopServer,
@@ -21,7 +22,6 @@ import {
 type Gql<T> = { data?: T | null; errors?: { message: string; extensions?: { code?: string } }[] };
 
 const PASSWORD = 'demo-password-2026';
-const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`;
 const ADD_EVENT = `mutation($input: AddIncidentEventInput!) { addIncidentEvent(input: $input) { id } }`;
 const DASHBOARD_CHANGED = `subscription($incidentId: ID) { dashboardChanged(incidentId: $incidentId) { action incidentId } }`;
 
@@ -54,8 +54,7 @@ describe('the built server behind PgBouncer in transaction pooling', () => {
     expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
     return res.data!;
   };
-  const signIn = async (email: string) =>
-    ok(await gql<{ login: { accessToken: string } }>(LOGIN, { input: { email, password: PASSWORD } })).login.accessToken;
+  const signIn = (email: string) => signInAt(server.baseUrl, { email, password: PASSWORD });
   const direct = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
     const c = new Client({ connectionString: directUrl });
     await c.connect();

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { ConfigService } from '@nestjs/config';
 import { Redis } from 'ioredis';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Clock, DomainError, type AppConfig } from '@app/common';
 import { LoginThrottle } from '../../libs/identity/src/login-throttle';
 import { PostgresThrottleStore, RedisThrottleStore, type ThrottleStore } from '../../libs/identity/src/throttle-store';
-import { assertTestDatabase, withDatabase } from '../support/global-setup';
+import { freshDatabase } from '../support/fresh-database';
 import { startPgBouncer, type PgBouncer } from '../support/pgbouncer';
 
 /**
@@ -48,19 +48,6 @@ async function outcome(p: Promise<unknown>): Promise<string> {
   }
 }
 
-async function freshDatabase(): Promise<string> {
-  const database = `${inject('dbTemplate').replace(/_tpl$/, '')}_thr_${randomBytes(4).toString('hex')}`;
-  assertTestDatabase(database);
-  const admin = new Client({ connectionString: inject('dbServerUrl') });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${inject('dbTemplate')}"`);
-  } finally {
-    await admin.end();
-  }
-  return withDatabase(inject('dbServerUrl'), database);
-}
-
 /** What each store offers the shared scenarios: two independent connections to it ("instances"), and a broken one. */
 interface StoreUnderTest {
   name: string;
@@ -82,7 +69,7 @@ function postgres(pooled = false): StoreUnderTest {
     name: pooled ? 'PostgreSQL through PgBouncer (pool_mode=transaction)' : 'PostgreSQL (login_throttle)',
     async open() {
       if (!url) {
-        url = await freshDatabase();
+        url = await freshDatabase({ infix: '_thr_' });
         if (pooled) {
           const database = new URL(url).pathname.slice(1);
           bouncer = await startPgBouncer({ serverUrl: inject('dbServerUrl'), database, poolSize: 2, connectQuery: 'SET jit = off' });
@@ -208,7 +195,7 @@ describe.each([postgres(), postgres(true), redis(redisPrefix)])('LoginThrottle o
 
 describe('the login_throttle table', () => {
   it('keeps rows until an hour past their expiry, then the sweep deletes them', async () => {
-    const pool = new Pool({ connectionString: await freshDatabase(), max: 2 });
+    const pool = new Pool({ connectionString: await freshDatabase({ infix: '_thr_' }), max: 2 });
     try {
       const store = new PostgresThrottleStore(pool, { cleanup: false });
       await throttleOn(store, new TestClock()).admit('sweep@example.test', '192.0.2.5');

@@ -4,10 +4,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client, Pool } from 'pg';
-import { inject } from 'vitest';
+import { Pool } from 'pg';
 import { evidenceS3Settings, startLocalS3, type LocalS3 } from '../evidence/support-s3';
-import { assertTestDatabase, withDatabase } from './global-setup';
+import { freshDatabase } from './fresh-database';
 import { builtServer, childEnv, ensureBuild, freePort, repoRoot } from './server-child';
 import type { GqlResponse } from './test-app';
 
@@ -85,7 +84,7 @@ export class Cluster {
   static async start(opts: ClusterOptions = {}): Promise<Cluster> {
     ensureBuild();
     const count = opts.instances ?? 3;
-    const cluster = new Cluster(await freshDatabase());
+    const cluster = new Cluster(await freshDatabase({ infix: '_cl' }));
     try {
       await cluster.boot(count, opts.env ?? {});
     } catch (err) {
@@ -364,20 +363,6 @@ export class Cluster {
     fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
     return dir;
   }
-}
-
-/** A new database copied from the run's migrated template. */
-async function freshDatabase(): Promise<string> {
-  const database = `${inject('dbTemplate').replace(/_tpl$/, '')}_cl${randomBytes(4).toString('hex')}`;
-  assertTestDatabase(database);
-  const admin = new Client({ connectionString: inject('dbServerUrl') });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${inject('dbTemplate')}"`);
-  } finally {
-    await admin.end();
-  }
-  return withDatabase(inject('dbServerUrl'), database);
 }
 
 function sharedDir(dir: string, name: string): string {

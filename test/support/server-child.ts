@@ -144,3 +144,22 @@ export async function stopServer(s: ServerChild): Promise<number | string | null
 export function killLeftoverServers(): void {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
+
+/**
+ * Signs in at a server's `baseUrl` (GraphQL's login mutation over HTTP) and returns the access token; rejects with
+ * the answer's errors when there is no token.
+ */
+export async function signInAt(baseUrl: string, credentials: { email: string; password: string }): Promise<string> {
+  const res = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`,
+      variables: { input: credentials },
+    }),
+  });
+  const body = (await res.json()) as { data?: { login?: { accessToken: string } } | null; errors?: unknown[] };
+  if (!body.data?.login?.accessToken)
+    throw new Error(`sign-in as ${credentials.email} at ${baseUrl} failed: ${JSON.stringify(body.errors)}`);
+  return body.data.login.accessToken;
+}

@@ -4,13 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client } from 'pg';
-import { inject } from 'vitest';
 import { Actor } from '@app/common';
 import { JwtService } from '@nestjs/jwt';
 import { AuthSessionEntity, UsersService, type Role, type UserEntity } from '@app/identity';
 import { DataSource, IsNull } from 'typeorm';
 import { createApp } from '../../apps/api/src/bootstrap';
-import { assertTestDatabase, withDatabase } from './global-setup';
+import { freshDatabase } from './fresh-database';
 import { appClosed, appOpened } from './open-apps';
 
 export interface GqlResponse<T = Record<string, unknown>> {
@@ -57,16 +56,7 @@ export class TestApp {
     TestApp.open++;
     let databaseUrl = opts.restartOf?.databaseUrl ?? opts.sameDatabaseAs?.databaseUrl;
     if (!databaseUrl) {
-      const database = `${inject('dbTemplate').replace(/_tpl$/, '')}_${randomBytes(4).toString('hex')}`;
-      assertTestDatabase(database);
-      const admin = new Client({ connectionString: inject('dbServerUrl') });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${inject('dbTemplate')}"`);
-      } finally {
-        await admin.end();
-      }
-      databaseUrl = withDatabase(inject('dbServerUrl'), database);
+      databaseUrl = await freshDatabase();
     }
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-app-'));
     const production = env.NODE_ENV === 'production';
