@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client, type ClientConfig, type Notification } from 'pg';
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import { assertChannelName, type NoticeListener } from './notice-listener';
+import { assertChannelName, NoticeHandlers, type NoticeListener } from './notice-listener';
 
 type PostgresConnectionOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
 
@@ -27,10 +27,7 @@ const RECONNECT_MAX_MS = 10_000;
  * A handler that throws is logged and does not affect the others. Handlers run
  * synchronously in the client's event; do async work in the handler's own promise.
  */
-export class PgNotifications<T> implements NoticeListener<T> {
-  private readonly logger: Logger;
-  private readonly handlers = new Set<(payload: T) => void>();
-  private readonly reconnectHandlers = new Set<() => void>();
+export class PgNotifications<T> extends NoticeHandlers<T> implements NoticeListener<T> {
   private client: Client | null = null;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
@@ -39,11 +36,11 @@ export class PgNotifications<T> implements NoticeListener<T> {
 
   constructor(
     private readonly dataSource: DataSource,
-    readonly channel: string,
+    channel: string,
     private readonly opts: { directUrl?: string } = {},
   ) {
     assertChannelName(channel);
-    this.logger = new Logger(`PgNotifications(${channel})`);
+    super(channel, new Logger(`PgNotifications(${channel})`));
   }
 
   async start(): Promise<void> {
@@ -59,22 +56,7 @@ export class PgNotifications<T> implements NoticeListener<T> {
     const client = this.client;
     this.client = null;
     if (client) await client.end().catch(() => undefined);
-    this.handlers.clear();
-    this.reconnectHandlers.clear();
-  }
-
-  subscribe(handler: (payload: T) => void): () => void {
-    this.handlers.add(handler);
-    return () => {
-      this.handlers.delete(handler);
-    };
-  }
-
-  onReconnect(handler: () => void): () => void {
-    this.reconnectHandlers.add(handler);
-    return () => {
-      this.reconnectHandlers.delete(handler);
-    };
+    this.clearHandlers();
   }
 
   /** True while the LISTEN connection is up. */
@@ -119,13 +101,7 @@ export class PgNotifications<T> implements NoticeListener<T> {
     this.reconnectDelay = RECONNECT_MIN_MS;
     if (isReconnect) {
       this.logger.log(`LISTEN ${this.channel} re-established`);
-      for (const h of [...this.reconnectHandlers]) {
-        try {
-          h();
-        } catch (err) {
-          this.logger.error(`reconnect handler failed: ${message(err)}`);
-        }
-      }
+      this.reconnected();
     }
   }
 
@@ -159,13 +135,7 @@ export class PgNotifications<T> implements NoticeListener<T> {
       this.logger.warn(`ignoring a malformed ${this.channel} payload`);
       return;
     }
-    for (const h of [...this.handlers]) {
-      try {
-        h(payload);
-      } catch (err) {
-        this.logger.error(`${this.channel} handler failed: ${message(err)}`);
-      }
-    }
+    this.deliver(payload);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import type { NoticeListener } from './notice-listener';
+import { NoticeHandlers, type NoticeListener } from './notice-listener';
 
 /**
  * The Redis side of the notice bus (REDIS_URL set): one publisher and one
@@ -162,19 +162,16 @@ export class RedisNoticeHub {
 }
 
 /** One channel heard through Redis: the same API as PgNotifications. */
-export class RedisNoticeListener<T> implements NoticeListener<T> {
-  private readonly logger: Logger;
-  private readonly handlers = new Set<(payload: T) => void>();
-  private readonly reconnectHandlers = new Set<() => void>();
+export class RedisNoticeListener<T> extends NoticeHandlers<T> implements NoticeListener<T> {
   private started = false;
   /** Started while not subscribed: told to re-read once it is. */
   missed = false;
 
   constructor(
     private readonly hub: RedisNoticeHub,
-    readonly channel: string,
+    channel: string,
   ) {
-    this.logger = new Logger(`RedisNotices(${channel})`);
+    super(channel, new Logger(`RedisNotices(${channel})`));
   }
 
   async start(): Promise<void> {
@@ -186,46 +183,21 @@ export class RedisNoticeListener<T> implements NoticeListener<T> {
   async stop(): Promise<void> {
     this.started = false;
     await this.hub.detach(this as RedisNoticeListener<unknown>);
-    this.handlers.clear();
-    this.reconnectHandlers.clear();
-  }
-
-  subscribe(handler: (payload: T) => void): () => void {
-    this.handlers.add(handler);
-    return () => {
-      this.handlers.delete(handler);
-    };
-  }
-
-  onReconnect(handler: () => void): () => void {
-    this.reconnectHandlers.add(handler);
-    return () => {
-      this.reconnectHandlers.delete(handler);
-    };
+    this.clearHandlers();
   }
 
   get listening(): boolean {
     return this.started && this.hub.isSubscribed(this.channel);
   }
 
-  deliver(payload: unknown): void {
-    for (const h of [...this.handlers]) {
-      try {
-        h(payload as T);
-      } catch (err) {
-        this.logger.error(`${this.channel} handler failed: ${message(err)}`);
-      }
-    }
+  /** A notice heard by the hub on this channel. */
+  override deliver(payload: T): void {
+    super.deliver(payload);
   }
 
-  reconnected(): void {
-    for (const h of [...this.reconnectHandlers]) {
-      try {
-        h();
-      } catch (err) {
-        this.logger.error(`reconnect handler failed: ${message(err)}`);
-      }
-    }
+  /** Called by the hub once the channel is subscribed again. */
+  override reconnected(): void {
+    super.reconnected();
   }
 }
 
