@@ -32,18 +32,19 @@ export class DutyFacts {
   async gather(view: BreachNotificationView, kind: FilingKind): Promise<DraftFacts> {
     const { record } = view;
     const ids = [record.incidentId];
-    const [incident, events, categories, parties, hotline, campaigns, statements, countermeasures] = await Promise.all([
-      this.incidents.getById(record.incidentId),
-      this.incidents.events(ids),
-      this.incidents.dataCategories(ids),
-      this.incidents.parties(ids),
-      this.hotline.figuresFor(record.incidentId),
-      this.txHost.tx
-        .getRepository(NoticeCampaignEntity)
-        .find({ where: { notificationId: record.id }, order: { createdAt: 'ASC', id: 'ASC' } }),
-      this.progress.list(record.incidentId, { first: MAX_PUBLICATIONS }),
-      this.allCountermeasures(record.incidentId),
-    ]);
+    const [incident, events, categories, parties, hotline, campaigns, statements, countermeasures] = await this.readAll(
+      () => this.incidents.getById(record.incidentId),
+      () => this.incidents.events(ids),
+      () => this.incidents.dataCategories(ids),
+      () => this.incidents.parties(ids),
+      () => this.hotline.figuresFor(record.incidentId),
+      () =>
+        this.txHost.tx
+          .getRepository(NoticeCampaignEntity)
+          .find({ where: { notificationId: record.id }, order: { createdAt: 'ASC', id: 'ASC' } }),
+      () => this.progress.list(record.incidentId, { first: MAX_PUBLICATIONS }),
+      () => this.allCountermeasures(record.incidentId),
+    );
     return {
       kind,
       reporter: record.reporter,
@@ -83,6 +84,18 @@ export class DutyFacts {
         .sort((a, b) => a.number - b.number),
       countermeasures,
     };
+  }
+
+  /**
+   * Runs the reads one after another inside a transaction: they share its one connection, on which node-postgres
+   * would queue them anyway (and warns that a query sent while another runs is deprecated). Outside one, each read
+   * takes its own pool connection, so they run side by side.
+   */
+  private async readAll<T extends unknown[]>(...reads: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+    if (!this.txHost.isTransactionActive()) return (await Promise.all(reads.map((read) => read()))) as T;
+    const results: unknown[] = [];
+    for (const read of reads) results.push(await read());
+    return results as T;
   }
 
   private async allCountermeasures(incidentId: string): Promise<DraftFacts['countermeasures']> {
