@@ -218,6 +218,18 @@ async function startPostGraphile(url: string): Promise<{ child: ChildProcess; ba
   return { child, base: `http://127.0.0.1:${port}` };
 }
 
+/** The bench admin's access token from the server at `base`. */
+async function signIn(base: string, who: { adminEmail: string; password: string }): Promise<string> {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: `mutation { login(input: { email: "${who.adminEmail}", password: "${who.password}" }) { accessToken } }`,
+    }),
+  });
+  return ((await res.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
+}
+
 async function main(): Promise<void> {
   let proxy: StatementProxy | undefined;
   const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
@@ -244,14 +256,7 @@ async function main(): Promise<void> {
     await seedRemediation(tracker.url, owners, { countermeasures: N_CM, trail: 1000 });
     const db = { pg, name: new URL(tracker.url).pathname.slice(1) };
 
-    const login = await fetch(`${tracker.base}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: `mutation { login(input: { email: "${tracker.adminEmail}", password: "${tracker.password}" }) { accessToken } }`,
-      }),
-    });
-    const token = ((await login.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
+    const token = await signIn(tracker.base, tracker);
     const contenders: Contender[] = [
       {
         name: 'tracker',
@@ -291,14 +296,7 @@ async function main(): Promise<void> {
     // COMPARE_SERVER_JS: another build on the same database; its answers to the same four pages must be the same bytes.
     if (process.env.COMPARE_SERVER_JS) {
       const other = await tracker.startAnother(process.env.COMPARE_SERVER_JS);
-      const otherLogin = await fetch(`${other.base}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          query: `mutation { login(input: { email: "${tracker.adminEmail}", password: "${tracker.password}" }) { accessToken } }`,
-        }),
-      });
-      const otherToken = ((await otherLogin.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
+      const otherToken = await signIn(other.base, tracker);
       const twin: Contender = {
         ...contenders[0]!,
         url: `${other.base}/graphql`,

@@ -15,6 +15,7 @@ import {
   type ServerChild,
   startServer,
   stopServer,
+  signInAt,
 } from '../support/server-child';
 import { TestApp } from '../support/test-app';
 import { pdf } from './support-files';
@@ -50,17 +51,7 @@ describe('evidence uploads cut short by a crash (kill -9) leave nothing behind a
   const start = (extra: Record<string, string> = {}) => startServer(env(extra));
   const stop = async (s: ServerChild) => void (await stopServer(s));
 
-  async function signIn(s: ServerChild): Promise<string> {
-    const res = await fetch(`${s.baseUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`,
-        variables: { input: owner },
-      }),
-    });
-    return ((await res.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
-  }
+  const signIn = (s: ServerChild) => signInAt(s.baseUrl, owner);
 
   /** Uploads `bytes` to the server that is set to crash on it; resolves once it is dead. */
   async function uploadIntoCrash(s: ServerChild, bytes: Buffer): Promise<void> {

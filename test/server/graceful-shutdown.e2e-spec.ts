@@ -17,6 +17,7 @@ import {
   type ServerChild,
   startServer,
   startServerFails,
+  signInAt,
 } from '../support/server-child';
 import { TestApp } from '../support/test-app';
 
@@ -37,17 +38,7 @@ describe('SIGTERM drains the instance before it stops', () => {
   const start = (extra: Record<string, string> = {}) =>
     startServer(childEnv({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, DATA_DIR: dataDir, DEMO: 'false', LOG_LEVEL: 'info', ...extra }));
 
-  async function signIn(s: ServerChild): Promise<string> {
-    const res = await fetch(`${s.baseUrl}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        query: `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`,
-        variables: { input: owner },
-      }),
-    });
-    return ((await res.json()) as { data: { login: { accessToken: string } } }).data.login.accessToken;
-  }
+  const signIn = (s: ServerChild) => signInAt(s.baseUrl, owner);
 
   const sql = async (text: string, params: unknown[] = []) => {
     const { Client } = await import('pg');

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { assertTestDatabase, withDatabase } from '../support/global-setup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../support/fresh-database';
 import { childEnv, ensureBuild, killLeftoverServers, newDataDir, startServer, stopServer } from '../support/server-child';
 
 /**
@@ -18,16 +16,7 @@ describe('the server’s output when stdout is not a terminal', () => {
 
   beforeAll(async () => {
     ensureBuild();
-    const database = `${inject('dbTemplate').replace(/_tpl$/, '')}_${randomBytes(4).toString('hex')}`;
-    assertTestDatabase(database);
-    const admin = new Client({ connectionString: inject('dbServerUrl') });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE "${database}" TEMPLATE "${inject('dbTemplate')}"`);
-    } finally {
-      await admin.end();
-    }
-    databaseUrl = withDatabase(inject('dbServerUrl'), database);
+    databaseUrl = await freshDatabase();
     dataDir = newDataDir('rt-output-');
   }, 180_000);
 
