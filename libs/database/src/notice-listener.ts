@@ -60,7 +60,7 @@ export abstract class NoticeHandlers<T> {
       try {
         h(payload);
       } catch (err) {
-        this.logger.error(`${this.channel} handler failed: ${message(err)}`);
+        this.logger.error(`${this.channel} handler failed: ${errorMessage(err)}`);
       }
     }
   }
@@ -71,7 +71,7 @@ export abstract class NoticeHandlers<T> {
       try {
         h();
       } catch (err) {
-        this.logger.error(`reconnect handler failed: ${message(err)}`);
+        this.logger.error(`reconnect handler failed: ${errorMessage(err)}`);
       }
     }
   }
@@ -83,6 +83,7 @@ export abstract class NoticeHandlers<T> {
   }
 }
 
-function message(err: unknown): string {
+/** An error's message for a log line (the listeners' and the bus's). */
+export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

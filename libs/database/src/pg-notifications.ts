@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Client, type ClientConfig, type Notification } from 'pg';
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import { assertChannelName, NoticeHandlers, type NoticeListener } from './notice-listener';
+import { assertChannelName, NoticeHandlers, type NoticeListener, errorMessage } from './notice-listener';
 
 type PostgresConnectionOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
 
@@ -89,7 +89,7 @@ export class PgNotifications<T> extends NoticeHandlers<T> implements NoticeListe
       client.removeAllListeners('end');
       await client.end().catch(() => undefined);
       if (this.closed) return;
-      this.logger.warn(`cannot LISTEN ${this.channel}: ${message(err)}; retrying in ${this.reconnectDelay} ms`);
+      this.logger.warn(`cannot LISTEN ${this.channel}: ${errorMessage(err)}; retrying in ${this.reconnectDelay} ms`);
       this.scheduleReconnect();
       return;
     }
@@ -111,7 +111,7 @@ export class PgNotifications<T> extends NoticeHandlers<T> implements NoticeListe
     client.removeAllListeners('end');
     client.end().catch(() => undefined);
     if (this.closed) return;
-    this.logger.warn(`LISTEN ${this.channel} connection lost${err ? `: ${message(err)}` : ''}; reconnecting`);
+    this.logger.warn(`LISTEN ${this.channel} connection lost${err ? `: ${errorMessage(err)}` : ''}; reconnecting`);
     this.scheduleReconnect();
   }
 
@@ -160,8 +160,4 @@ export function listenerClientConfig(o: PostgresConnectionOptions, channel: stri
     ssl: o.ssl as ClientConfig['ssl'],
     ...common,
   };
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { NoticeHandlers, type NoticeListener } from './notice-listener';
+import { NoticeHandlers, type NoticeListener, errorMessage } from './notice-listener';
 
 /**
  * The Redis side of the notice bus (REDIS_URL set): one publisher and one
@@ -40,7 +40,7 @@ export class RedisNoticeHub {
     this.publisherConnection ??= this.connection('publish');
     this.publisherConnection
       .publish(this.prefix + channel, JSON.stringify(payload))
-      .catch((err: unknown) => this.logger.error(`notice on ${channel} not published: ${message(err)}`));
+      .catch((err: unknown) => this.logger.error(`notice on ${channel} not published: ${errorMessage(err)}`));
   }
 
   isSubscribed(channel: string): boolean {
@@ -110,7 +110,7 @@ export class RedisNoticeHub {
     try {
       if (channels.length > 0) await this.subscribe(channels);
     } catch (err) {
-      this.logger.warn(`could not subscribe again after reconnecting: ${message(err)}`);
+      this.logger.warn(`could not subscribe again after reconnecting: ${errorMessage(err)}`);
       return; // the connection is gone again: its next 'ready' tries again
     }
     if (reconnected) this.logger.log('Redis subscriptions re-established');
@@ -153,7 +153,7 @@ export class RedisNoticeHub {
     let warned = false;
     // Without an 'error' listener a lost connection would crash the process.
     c.on('error', (err: unknown) => {
-      if (!warned) this.logger.warn(`Redis (${role}): ${message(err)}; reconnecting`);
+      if (!warned) this.logger.warn(`Redis (${role}): ${errorMessage(err)}; reconnecting`);
       warned = true;
     });
     c.on('ready', () => (warned = false));
@@ -199,8 +199,4 @@ export class RedisNoticeListener<T> extends NoticeHandlers<T> implements NoticeL
   override reconnected(): void {
     super.reconnected();
   }
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
