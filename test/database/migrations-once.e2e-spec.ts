@@ -95,8 +95,16 @@ describe('the built server and CLI on one database: together at start, and refus
     dataDirs.push(d);
     return d;
   };
+  // Three servers at once beside the other worker's tests on one PostgreSQL (max_connections 100): a small pool each.
   const env = (databaseUrl: string) =>
-    childEnv({ DATABASE_URL: databaseUrl, DATA_DIR: dataDir(), DEMO: 'false', LOG_LEVEL: 'warn', NODE_ENV: 'test' });
+    childEnv({
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: '3',
+      DATA_DIR: dataDir(),
+      DEMO: 'false',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+    });
 
   beforeAll(() => ensureBuild(), 300_000);
   afterAll(() => {
