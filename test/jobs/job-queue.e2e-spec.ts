@@ -42,6 +42,25 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string, 
   }
 }
 
+/**
+ * Takes queue `name` off the instance's cron and frees its current period for the test's own job. The schedule may
+ * have fired as the instance started (its minute had come): the test waits until nothing the cron sent is pending
+ * (pg-boss's send-it job, the job itself) and moves such a job to the period before, since a queue admits one job
+ * per period.
+ */
+async function offCron(t: TestApp, name: string): Promise<void> {
+  await t.sql(`DELETE FROM pgboss.schedule WHERE name = $1`, [name]);
+  await eventually(async () => {
+    const [{ n }] = await t.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pgboss.job
+        WHERE (name = $1 OR (name = '__pgboss__send-it' AND data->>'name' = $1)) AND state < 'completed'`,
+      [name],
+    );
+    return n === 0 ? true : undefined;
+  }, `the cron's ${name} jobs to finish`);
+  await t.sql(`UPDATE pgboss.job SET singleton_on = singleton_on - interval '1 day' WHERE name = $1`, [name]);
+}
+
 describe('an instance that works the job queue (JOBS_ENABLED=true)', () => {
   let t: TestApp;
   let adminToken: string;
@@ -85,7 +104,7 @@ describe('an instance that works the job queue (JOBS_ENABLED=true)', () => {
     const name = 'evidence-store-reconciliation';
     // A quick policy for the test (an operator may change pgboss.queue the same way); no cron run meanwhile.
     await t.sql(`UPDATE pgboss.queue SET retry_limit = 2, retry_delay = 1, retry_backoff = false WHERE name = $1`, [name]);
-    await t.sql(`DELETE FROM pgboss.schedule WHERE name = $1`, [name]);
+    await offCron(t, name);
     const reconcile = vi.spyOn(EvidenceStoreReconciler.prototype, 'reconcile').mockRejectedValue(new Error('証跡ストアを読めません'));
     const id = await t.app.get(JobQueueService).enqueue(name);
     expect(id).not.toBeNull();
