@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { TransactionHost, Transactional } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Actor, Clock, parseOidcRoleMapping, Slots, type AppConfig, type OidcMappedRole } from '@app/common';
+import { uniqueViolationOf } from '@app/database';
 import { AuditTrailService } from '@app/audit-trail';
 import { IdentityError, IdentityErrorCode } from '../domain/identity.errors';
 import { normalizeEmail } from '../domain/user-rules';
@@ -32,6 +33,21 @@ class Refusal extends Error {
   ) {
     super(reason);
   }
+}
+
+/**
+ * Another sign-in of the same person at the same moment committed the link or the account this one was about to make
+ * (it read before that commit): the hand-off is done again, once, in a new transaction that sees what was committed.
+ */
+class LostRace extends Error {}
+
+/** A hand-off that lost a race for the person's link or account (above, or the unique indexes deciding). */
+function lostRace(err: unknown): boolean {
+  return (
+    err instanceof LostRace ||
+    (err instanceof IdentityError && err.code === IdentityErrorCode.EMAIL_TAKEN) ||
+    uniqueViolationOf(err) !== null
+  );
 }
 
 /**
@@ -158,7 +174,7 @@ export class SsoService {
         if (err instanceof OidcAnswerRefused) throw new Refusal(SsoRefusalReason[err.failure], where);
         throw err;
       }
-      return await this.handOff(claims, device);
+      return await this.handOffOnce(claims, device);
     } catch (err) {
       if (err instanceof Refusal) throw await this.refused(err);
       throw err;
@@ -222,6 +238,24 @@ export class SsoService {
     return row ? { nonce: row.nonce, codeVerifier: row.code_verifier, browserHash: row.browser_hash } : null;
   }
 
+  /**
+   * handOff, and again once if it lost a race with a sign-in of the same person at the same moment (two browsers, a
+   * double click): the second try finds the link the first committed. Losing twice (three at once): try again later.
+   */
+  private async handOffOnce(claims: ValidatedClaims, device: DeviceInfo): Promise<string> {
+    try {
+      return await this.handOff(claims, device);
+    } catch (err) {
+      if (!lostRace(err)) throw err;
+    }
+    try {
+      return await this.handOff(claims, device);
+    } catch (err) {
+      if (!lostRace(err)) throw err;
+      throw new IdentityError(IdentityErrorCode.SIGN_IN_BUSY, 'Another sign-in of this person is under way; try again in a moment');
+    }
+  }
+
   /** The account for these claims, checked, linked (or created), and a hand-off code for it: one transaction. */
   @Transactional()
   private async handOff(claims: ValidatedClaims, device: DeviceInfo): Promise<string> {
@@ -236,7 +270,10 @@ export class SsoService {
       const byEmail = await this.users.findByEmail(claims.email);
       if (byEmail) {
         // One account, one person at this provider: an account already linked to another subject is not taken over.
-        if (await identities.existsBy({ issuer: claims.issuer, userId: byEmail.id })) throw refuse(SsoRefusalReason.UNKNOWN_USER);
+        // Linked to this subject: this person's other sign-in linked it since the lookup above.
+        const held = await identities.findOneBy({ issuer: claims.issuer, userId: byEmail.id });
+        if (held && held.subject !== claims.subject) throw refuse(SsoRefusalReason.UNKNOWN_USER);
+        if (held) throw new LostRace();
         account = await this.users.lockForShare(byEmail.id);
         matchedBy = 'EMAIL';
       }
@@ -249,7 +286,8 @@ export class SsoService {
     });
     if (decision.kind === 'REFUSE') throw refuse(decision.reason, account?.id);
     if (decision.kind === 'CREATE') {
-      if (await this.users.findByEmail(claims.email!)) throw refuse(SsoRefusalReason.UNKNOWN_USER);
+      // Found now but not above: a sign-in of this person at the same moment created it.
+      if (await this.users.findByEmail(claims.email!)) throw new LostRace();
       account = await this.users.create(Actor.system('sso'), {
         email: claims.email!,
         displayName: claims.name ?? normalizeEmail(claims.email!),
