@@ -4,16 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '@app/common';
 import { UsersService } from '@app/identity';
-import { TestIdentityProvider, type IdpAccount, type IdpLogin } from '../support/oidc-provider';
+import { TestIdentityProvider, type IdpLogin } from '../support/oidc-provider';
+import { get, person, REDIRECT_URI, ssoBrowser, ssoEnv, type Answer, type Redirect } from '../support/sso-browser';
 import { errorCode, TestApp } from '../support/test-app';
 
 /**
- * Single sign-on against a real OpenID Connect provider (oidc-provider on loopback). The tracker is registered at
- * the provider with the redirect URI below (its address behind the proxy, as OIDC_REDIRECT_URL says); the spec's
- * "browser" follows the provider's redirects up to that URI and delivers the callback's query to the tracker.
+ * Single sign-on against a real OpenID Connect provider (oidc-provider on loopback), through the browser of
+ * test/support/sso-browser.ts. Two sign-ins of one person at the same moment: sso-races.e2e-spec.ts.
  */
-const REDIRECT_URI = 'http://tracker.test/auth/sso/callback';
-const ROLE_MAPPING = 'tracker-auditors=AUDITOR,tracker-executives=EXECUTIVE,tracker-task-force=TASK_FORCE';
 
 const LOGIN_PAYLOAD = `accessToken refreshToken user { id email roles displayName }
   session { state signInMethod secondFactorMethod secondFactorAt }`;
@@ -25,54 +23,8 @@ interface LoginPayload {
   session: { state: string; signInMethod: string; secondFactorMethod: string | null; secondFactorAt: string | null };
 }
 
-function ssoEnv(idp: TestIdentityProvider, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    OIDC_ISSUER: idp.issuer,
-    OIDC_CLIENT_ID: idp.clientId,
-    OIDC_CLIENT_SECRET: idp.clientSecret,
-    OIDC_REDIRECT_URL: REDIRECT_URI,
-    OIDC_SCOPES: 'openid email profile groups',
-    OIDC_ROLE_MAPPING: ROLE_MAPPING,
-    OIDC_CREATE_USERS: 'false',
-    ...extra,
-  };
-}
-
-/** What the tracker's routes answer: a 302 whose fragment carries the hand-off code or the refusal. */
-interface Redirect {
-  status: number;
-  location: string;
-  fragment: URLSearchParams;
-  /** The cookie the route set (name=value), if any. */
-  cookie: string | null;
-}
-
-async function get(url: string, cookie?: string | null): Promise<Redirect> {
-  const res = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-  await res.body?.cancel();
-  const location = res.headers.get('location') ?? '';
-  const set = res.headers.getSetCookie()[0];
-  return {
-    status: res.status,
-    location,
-    fragment: new URLSearchParams(location.split('#')[1] ?? ''),
-    cookie: set ? set.split(';')[0]! : null,
-  };
-}
-
-/** The provider's answer as the browser that started the sign-in holds it: the callback's query and its cookie. */
-interface Answer {
-  query: URLSearchParams;
-  cookie: string | null;
-}
-
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-function person(overrides: Partial<IdpAccount> = {}): IdpAccount {
-  const n = randomBytes(4).toString('hex');
-  return { sub: `idp-${n}`, email: `person-${n}@example.test`, email_verified: true, name: `社員 ${n}`, groups: [], ...overrides };
 }
 
 describe('single sign-on (OIDC), accounts created by an admin', () => {
@@ -90,17 +42,8 @@ describe('single sign-on (OIDC), accounts created by an admin', () => {
   });
 
   /** The browser's trip: the tracker's start route, the provider's sign-in, back to the callback's query. */
-  async function authorize(login: IdpLogin): Promise<Answer> {
-    const start = await get(`${t.baseUrl}/auth/sso/start`);
-    expect(start.status).toBe(302);
-    expect(start.location.startsWith(`${idp.issuer}/`)).toBe(true);
-    expect(start.cookie).toMatch(/^sso_binding=[A-Za-z0-9_-]{43}$/);
-    return { query: await idp.authorize(start.location, login), cookie: start.cookie };
-  }
-
-  function deliver(answer: Answer): Promise<Redirect> {
-    return get(`${t.baseUrl}/auth/sso/callback?${answer.query.toString()}`, answer.cookie);
-  }
+  const authorize = (login: IdpLogin): Promise<Answer> => ssoBrowser(t, idp).authorize(login);
+  const deliver = (answer: Answer): Promise<Redirect> => ssoBrowser(t, idp).deliver(answer);
 
   async function complete(code: string) {
     return t.gql<{ completeSsoSignIn: LoginPayload }>(`mutation($code: String!) { completeSsoSignIn(code: $code) { ${LOGIN_PAYLOAD} } }`, {
@@ -329,17 +272,6 @@ describe('single sign-on (OIDC), accounts created by an admin', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data!.login.user).toMatchObject({ id: admin.user.id, roles: ['ADMIN'], displayName: '緊急用 管理者' });
     expect(res.data!.login.session.signInMethod).toBe('PASSWORD');
-  });
-
-  it('two first sign-ins of one person at the same moment both succeed and link the account once', async () => {
-    const { user, idpPerson } = await employee(['TASK_FORCE'], ['tracker-task-force']);
-    const answers = [await authorize({ sub: idpPerson.sub }), await authorize({ sub: idpPerson.sub })];
-    const back = await Promise.all(answers.map((a) => deliver(a)));
-    for (const a of back) expect(a.fragment.get('sso')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(await t.sql(`SELECT count(*)::int AS n FROM sso_identities WHERE user_id = $1`, [user.id])).toEqual([{ n: 1 }]);
-    expect(
-      await t.sql(`SELECT count(*)::int AS n FROM audit_trail WHERE action = 'auth.sso-linked' AND entity_id = $1`, [user.id]),
-    ).toEqual([{ n: 1 }]);
   });
 
   it('a hand-off code that was never issued is refused with a stable code', async () => {
