@@ -190,7 +190,7 @@ describe('three instances behind HAProxy: any request on any instance', () => {
     // A checkpoint on demand through each instance: each has a webhook copy that any instance may claim and send.
     for (const n of [1, 2, 3]) await c.data(c.url(n), `mutation { createTrailCheckpoint { treeSize } }`, {}, admin.accessToken);
 
-    // pg-boss's cron fires every minute on each of the three instances: one job per minute is run.
+    // Each of the three instances' schedule clock sends the tick every minute: one job per minute is run.
     type Job = { createdOn: string; state: string };
     const ticks = await waitFor(
       'two minutes of trail-checkpoint-tick jobs completed',

@@ -43,21 +43,20 @@ async function eventually<T>(probe: () => Promise<T | undefined>, what: string, 
 }
 
 /**
- * Takes queue `name` off the instance's cron and frees its current period for the test's own job. The schedule may
- * have fired as the instance started (its minute had come): the test waits until nothing the cron sent is pending
- * (pg-boss's send-it job, the job itself) and moves such a job to the period before, since a queue admits one job
- * per period.
+ * Takes queue `name` off the instance's schedule clock and frees its current period for the test's own job. The
+ * schedule may have fired as the instance started (its minute had come): the test waits until no job of it is
+ * pending and moves such a job to the period before, since a queue admits one job per period.
  */
 async function offCron(t: TestApp, name: string): Promise<void> {
   await t.sql(`DELETE FROM pgboss.schedule WHERE name = $1`, [name]);
   await eventually(async () => {
     const [{ n }] = await t.sql<{ n: number }>(
       `SELECT count(*)::int AS n FROM pgboss.job
-        WHERE (name = $1 OR (name = '__pgboss__send-it' AND data->>'name' = $1)) AND state < 'completed'`,
+        WHERE name = $1 AND state < 'completed'`,
       [name],
     );
     return n === 0 ? true : undefined;
-  }, `the cron's ${name} jobs to finish`);
+  }, `the scheduled ${name} job to finish`);
   await t.sql(`UPDATE pgboss.job SET singleton_on = singleton_on - interval '1 day' WHERE name = $1`, [name]);
 }
 
@@ -100,9 +99,27 @@ describe('an instance that works the job queue (JOBS_ENABLED=true)', () => {
     expect(errorCode(await t.gql(SCHEDULES, {}, memberToken))).toBe('FORBIDDEN');
   });
 
+  it('the schedule clock sends, at a minute, the jobs whose cron fires then in Tokyo time, and only those', async () => {
+    const queue = t.app.get(JobQueueService);
+    const count = async (name: string) =>
+      (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1`, [name]))[0]!.n;
+    const everyMinute = ['notification-email', 'trail-checkpoint-tick'];
+    // Tuesday 07:00 in Tokyo (Monday 22:00 UTC): the daily reminders (and the every-minute looks), nothing else.
+    const seven = await queue.sendScheduled(new Date('2026-12-07T22:00:00Z'));
+    for (const n of seven) expect(['daily-reminders', ...everyMinute]).toContain(n);
+    expect(await count('daily-reminders')).toBe(1);
+    // Monday 07:30 in Tokyo (Sunday 22:30 UTC): the weekly digest.
+    for (const n of await queue.sendScheduled(new Date('2026-12-06T22:30:00Z'))) expect(['weekly-digest', ...everyMinute]).toContain(n);
+    expect(await count('weekly-digest')).toBe(1);
+    // A minute no daily, hourly or weekly schedule fires in sends none of them; a second look in a period makes no second job.
+    for (const n of await queue.sendScheduled(new Date('2026-12-07T22:01:00Z'))) expect(everyMinute).toContain(n);
+    expect(await queue.sendScheduled(new Date('2026-12-07T22:00:00Z'))).not.toContain('daily-reminders');
+    expect(await count('daily-reminders')).toBe(1);
+  });
+
   it('a job that throws is retried, ends FAILED where admins (only) see it, and an admin’s retry runs it again', async () => {
     const name = 'evidence-store-reconciliation';
-    // A quick policy for the test (an operator may change pgboss.queue the same way); no cron run meanwhile.
+    // A quick policy for the test (an operator may change pgboss.queue the same way); no scheduled run meanwhile.
     await t.sql(`UPDATE pgboss.queue SET retry_limit = 2, retry_delay = 1, retry_backoff = false WHERE name = $1`, [name]);
     await offCron(t, name);
     const reconcile = vi.spyOn(EvidenceStoreReconciler.prototype, 'reconcile').mockRejectedValue(new Error('証跡ストアを読めません'));
@@ -175,10 +192,10 @@ describe('an instance that works the job queue (JOBS_ENABLED=true)', () => {
     const created = all.nodes.map((n) => Date.parse(n.createdOn));
     expect(created).toEqual([...created].sort((a, b) => b - a));
   });
-  it('the cron sends the every-minute look to its queue, and the worker runs it', async () => {
+  it('the schedule clock sends the every-minute look to its queue, and the worker runs it', async () => {
     const job = await eventually(
       async () => (await jobs({ name: 'trail-checkpoint-tick', state: 'COMPLETED' })).nodes[0],
-      'the cron’s first checkpoint look',
+      'the first scheduled checkpoint look',
       150_000,
     );
     expect(job).toMatchObject({ singletonKey: 'trail-checkpoint-tick', attempts: 0, lastError: null });

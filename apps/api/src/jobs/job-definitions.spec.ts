@@ -1,18 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CASE_TIME_ZONE } from '@app/common';
+import { CronMinutes } from './cron-minutes';
 import { JOB_DEFINITIONS, JOB_NAMES } from './job-definitions';
 
 /**
  * One job per period rests on pg-boss's `singleton_on` (now() cut to a multiple of `periodSeconds` since 1970,
  * UTC): each period must hold exactly one firing of the queue's cron, read in Asia/Tokyo (UTC+9 all year).
  */
-
-/** Whether a five-field cron of numbers and `*` (what job-definitions.ts uses) fires at this Tokyo wall-clock minute. */
-function fires(cron: string, tokyo: Date): boolean {
-  const fields = cron.split(' ');
-  const values = [tokyo.getUTCMinutes(), tokyo.getUTCHours(), tokyo.getUTCDate(), tokyo.getUTCMonth() + 1, tokyo.getUTCDay()];
-  return fields.every((f, i) => f === '*' || Number(f) === values[i]);
-}
 
 describe('the job definitions', () => {
   it('name every queue once, in the case’s time zone', () => {
@@ -23,9 +17,10 @@ describe('the job definitions', () => {
 
   it.each(JOB_DEFINITIONS.map((d) => [d.name, d] as const))('%s: every period holds one firing of its cron, no more', (_name, def) => {
     const start = Date.UTC(2026, 11, 28); // a fortnight over a year's end, Mondays included
+    const cron = new CronMinutes(def.cron, def.timeZone);
     const firingsPerPeriod = new Map<number, number>();
     for (let t = start; t < start + 14 * 86_400_000; t += 60_000) {
-      if (!fires(def.cron, new Date(t + 9 * 3_600_000))) continue;
+      if (!cron.matches(new Date(t))) continue;
       const period = Math.floor(t / 1000 / def.periodSeconds);
       firingsPerPeriod.set(period, (firingsPerPeriod.get(period) ?? 0) + 1);
     }

@@ -5,11 +5,11 @@ import { CASE_TIME_ZONE } from '@app/common';
  * migrations/1795900000700-JobQueue.ts, the policy below is applied when a worker starts).
  *
  * Once per period across all instances:
- * - pg-boss's cron fires a schedule once per minute across instances (the instance that wins
- *   `pgboss.version.cron_on` sends it, into its own queue, singleton per schedule and minute);
+ * - every instance that works the queues looks at the schedules each minute and sends the job of each whose cron
+ *   fires in that minute (JobScheduler, job-scheduler.ts; pg-boss's own cron is off);
  * - every job of a queue carries `singletonKey` = the queue's name and `singletonSeconds` = `periodSeconds`, so
- *   pg-boss's unique index (name, singleton_on, singleton_key) admits one job per period, whoever sends it (the
- *   cron, or `JobQueueService.enqueue` on any instance). `singleton_on` is `now()` in the database cut to a
+ *   pg-boss's unique index (name, singleton_on, singleton_key) admits one job per period, whoever sends it (any
+ *   instance's schedule clock, or `JobQueueService.enqueue`). `singleton_on` is `now()` in the database cut to a
  *   multiple of `periodSeconds` since 1970 (UTC): each period below holds exactly one firing of its cron in
  *   Asia/Tokyo (UTC+9, no daylight saving): 07:00 = 22:00 UTC, 00:00 = 15:00 UTC, Monday 07:30 = Sunday
  *   22:30 UTC, each in its own UTC day; :17 in its hour; every minute in its minute;

@@ -7,6 +7,7 @@ import type { AppConfig } from '@app/common';
 import { DataSourceDb } from './data-source-db';
 import { DEAD_LETTER_QUEUE, JOB_DEFINITIONS, jobDefinition, type JobDefinition, type JobName } from './job-definitions';
 import { DateRulesJob } from './date-rules.job';
+import { JobScheduler } from './job-scheduler';
 import { EvidenceStoreJob } from './evidence-store.job';
 import { RemindersJob } from './reminders.job';
 import { TrailCheckpointsJob } from './trail-checkpoints.job';
@@ -23,7 +24,8 @@ const DAY = 86_400;
  *
  * With JOBS_ENABLED=true (the default) this instance, at bootstrap, checks pg-boss's schema (it never makes or
  * migrates it: `migrate: false`), applies the queues' policy, registers the schedules and works the queues; its
- * maintenance (expiry of stuck jobs, archiving) and cron are shared: whichever instance's turn it is. With
+ * maintenance (expiry of stuck jobs, archiving) is shared: whichever instance's turn it is. The schedules are sent
+ * by every such instance's JobScheduler (job-scheduler.ts, instead of pg-boss's cron), one job per period. With
  * JOBS_ENABLED=false it runs nothing, and may still `enqueue` (an instance that works the queue runs it).
  * At shutdown the workers stop taking jobs and the jobs running are awaited (up to SHUTDOWN_GRACE_SECONDS;
  * then they are failed, and retried by another instance), before the database closes.
@@ -39,6 +41,7 @@ export class JobQueueService implements OnApplicationBootstrap, OnModuleDestroy 
   /** The worker id per queue, on an instance that works them. */
   private readonly workers = new Map<JobName, string>();
   private started = false;
+  private readonly scheduler: JobScheduler;
 
   constructor(
     @Inject(getDataSourceToken()) dataSource: DataSource,
@@ -63,6 +66,12 @@ export class JobQueueService implements OnApplicationBootstrap, OnModuleDestroy 
       retryDelay: 10,
       retryBackoff: true,
       expireInSeconds: 15 * 60,
+      // The schedules are sent by JobScheduler (job-scheduler.ts says why).
+      schedule: false,
+    });
+    this.scheduler = new JobScheduler(this.boss, this.log, (name) => {
+      const worker = this.workers.get(name as JobName);
+      if (worker) this.boss.notifyWorker(worker);
     });
     this.boss.on('error', (err: Error) => this.log.error(`job queue: ${err.message}`));
     // Called when the job runs, so that a spy on the job's method sees it.
@@ -115,12 +124,14 @@ export class JobQueueService implements OnApplicationBootstrap, OnModuleDestroy 
       );
       this.workers.set(def.name, id);
     }
+    this.scheduler.start();
     this.log.log(`working ${this.workers.size} job queues`);
   }
 
   async onModuleDestroy(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    await this.scheduler.stop();
     const graceSeconds = this.config.get('SHUTDOWN_GRACE_SECONDS', { infer: true });
     // Keeps the pool open (it is the app's): waits for the jobs running, then fails what is left.
     await this.boss.stop({ graceful: true, wait: true, close: false, timeout: Math.max(1, graceSeconds) * 1000 });
@@ -139,6 +150,14 @@ export class JobQueueService implements OnApplicationBootstrap, OnModuleDestroy 
     const worker = this.workers.get(name);
     if (id && worker) this.boss.notifyWorker(worker);
     return id;
+  }
+
+  /**
+   * What this instance's schedule clock sends when it looks at the minute of `at` (every minute, job-scheduler.ts):
+   * the job of each schedule whose cron fires then. The names of the jobs made.
+   */
+  sendScheduled(at: Date): Promise<string[]> {
+    return this.scheduler.sendDue([at]);
   }
 
   /** An admin's retry of a FAILED job (pg-boss: state RETRY, one more try allowed), through `db` when given. */
