@@ -159,6 +159,8 @@ interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  /** The slowest answer: a stall of the server's thread (a long task, a garbage collection) shows here first. */
+  max: number;
   cpu: number;
   dbCpu: number;
   /** This process: the clients and the counting proxy. */
@@ -193,7 +195,7 @@ async function load(c: Contender, seconds: number, db?: { pg: Client; name: stri
   const benchCpu = (self.user + self.system) / 1e6 / elapsed;
   const dbCpu = db ? backendDelta(db0, await backendCpu(db.pg, db.name)) / elapsed : 0;
   ms.sort((a, b) => a - b);
-  return { rps: ms.length / elapsed, p50: pct(ms, 50), p99: pct(ms, 99), cpu, dbCpu, benchCpu, n: ms.length };
+  return { rps: ms.length / elapsed, p50: pct(ms, 50), p99: pct(ms, 99), max: ms[ms.length - 1] ?? 0, cpu, dbCpu, benchCpu, n: ms.length };
 }
 
 function ensurePostGraphile(): string {
@@ -326,7 +328,7 @@ async function main(): Promise<void> {
         await load(c, 2); // warm-up (JIT, pools)
         const r = await load(c, SECONDS, db);
         console.log(
-          `round ${round} ${c.name.padEnd(12)} ${r.rps.toFixed(1).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  server CPU ${(r.cpu * 100).toFixed(0)} % (${((r.cpu / r.rps) * 1000).toFixed(1)} ms a request)  PostgreSQL CPU ${(r.dbCpu * 100).toFixed(0)} % (${((r.dbCpu / r.rps) * 1000).toFixed(1)} ms)  clients CPU ${(r.benchCpu * 100).toFixed(0)} %  (${r.n} requests)`,
+          `round ${round} ${c.name.padEnd(12)} ${r.rps.toFixed(1).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(0)} ms  server CPU ${(r.cpu * 100).toFixed(0)} % (${((r.cpu / r.rps) * 1000).toFixed(1)} ms a request)  PostgreSQL CPU ${(r.dbCpu * 100).toFixed(0)} % (${((r.dbCpu / r.rps) * 1000).toFixed(1)} ms)  clients CPU ${(r.benchCpu * 100).toFixed(0)} %  (${r.n} requests)`,
         );
       }
     }
