@@ -69,10 +69,7 @@ export class JobQueueService implements OnApplicationBootstrap, OnModuleDestroy 
       // The schedules are sent by JobScheduler (job-scheduler.ts says why).
       schedule: false,
     });
-    this.scheduler = new JobScheduler(this.boss, this.log, (name) => {
-      const worker = this.workers.get(name as JobName);
-      if (worker) this.boss.notifyWorker(worker);
-    });
+    this.scheduler = new JobScheduler(this.boss, this.log, (name) => this.wake(name));
     this.boss.on('error', (err: Error) => this.log.error(`job queue: ${err.message}`));
     // Called when the job runs, so that a spy on the job's method sees it.
     this.handlers = {
@@ -147,8 +144,7 @@ export class JobQueueService implements OnApplicationBootstrap, OnModuleDestroy 
     const def = jobDefinition(name);
     if (!def) throw new Error(`no job ${name}`);
     const id = await this.boss.send(name, {}, sendOptions(def));
-    const worker = this.workers.get(name);
-    if (id && worker) this.boss.notifyWorker(worker);
+    if (id) this.wake(name);
     return id;
   }
 
@@ -163,6 +159,11 @@ export class JobQueueService implements OnApplicationBootstrap, OnModuleDestroy 
   /** An admin's retry of a FAILED job (pg-boss: state RETRY, one more try allowed), through `db` when given. */
   async retry(name: string, id: string, db?: PgBoss.Db): Promise<void> {
     await this.boss.retry(name, id, db ? { db } : {});
+    this.wake(name);
+  }
+
+  /** A job of queue `name` is waiting: this instance's worker of it (if any) looks now instead of at its next poll. */
+  private wake(name: string): void {
     const worker = this.workers.get(name as JobName);
     if (worker) this.boss.notifyWorker(worker);
   }
