@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsersService } from '@app/identity';
-import { TestIdentityProvider } from '../support/oidc-provider';
-import { person, REDIRECT_URI, ssoBrowser, ssoEnv } from '../support/sso-browser';
+import type { TestIdentityProvider } from '../support/oidc-provider';
+import { person, ssoBrowser, useSsoApp } from '../support/sso-browser';
 import { TestApp } from '../support/test-app';
 
 /**
@@ -45,16 +45,10 @@ const trailOf = (t: TestApp, userId: string) =>
   );
 
 describe('two first sign-ins of one person at the same moment, accounts made by an admin', () => {
-  let idp: TestIdentityProvider;
   let t: TestApp;
-  beforeAll(async () => {
-    idp = await TestIdentityProvider.start(REDIRECT_URI);
-    t = await TestApp.start(ssoEnv(idp));
-  });
-  afterAll(async () => {
-    await t?.close();
-    await idp?.close();
-  });
+  let idp: TestIdentityProvider;
+  const app = useSsoApp();
+  beforeAll(() => ({ t, idp } = app));
 
   it('both get a hand-off code, the account is linked once', async () => {
     const { user } = await t.createUser(['TASK_FORCE']);
@@ -75,16 +69,10 @@ describe('two first sign-ins of one person at the same moment, accounts made by 
 });
 
 describe('two first sign-ins of one new person at the same moment (OIDC_CREATE_USERS=true)', () => {
-  let idp: TestIdentityProvider;
   let t: TestApp;
-  beforeAll(async () => {
-    idp = await TestIdentityProvider.start(REDIRECT_URI);
-    t = await TestApp.start(ssoEnv(idp, { OIDC_CREATE_USERS: 'true' }));
-  });
-  afterAll(async () => {
-    await t?.close();
-    await idp?.close();
-  });
+  let idp: TestIdentityProvider;
+  const app = useSsoApp({ OIDC_CREATE_USERS: 'true' });
+  beforeAll(() => ({ t, idp } = app));
 
   it('both get a hand-off code for one account, created and linked once', async () => {
     const newcomer = person({ name: '佐藤 花子', groups: ['tracker-task-force'] });

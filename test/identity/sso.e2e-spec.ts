@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor } from '@app/common';
 import { UsersService } from '@app/identity';
-import { TestIdentityProvider, type IdpLogin } from '../support/oidc-provider';
-import { get, person, REDIRECT_URI, ssoBrowser, ssoEnv, type Answer, type Redirect } from '../support/sso-browser';
+import type { IdpLogin, TestIdentityProvider } from '../support/oidc-provider';
+import { get, person, REDIRECT_URI, ssoBrowser, useSsoApp, type Answer, type Redirect } from '../support/sso-browser';
 import { errorCode, TestApp } from '../support/test-app';
 
 /**
@@ -28,18 +28,11 @@ function sha256(text: string): string {
 }
 
 describe('single sign-on (OIDC), accounts created by an admin', () => {
-  let idp: TestIdentityProvider;
   let t: TestApp;
-
-  beforeAll(async () => {
-    idp = await TestIdentityProvider.start(REDIRECT_URI);
-    // The migration's policy: AUDITOR, EXECUTIVE and ADMIN must have a second factor.
-    t = await TestApp.start(ssoEnv(idp), { secondFactorPolicy: 'default' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await idp?.close();
-  });
+  let idp: TestIdentityProvider;
+  // The migration's policy: AUDITOR, EXECUTIVE and ADMIN must have a second factor.
+  const app = useSsoApp({}, { secondFactorPolicy: 'default' });
+  beforeAll(() => ({ t, idp } = app));
 
   /** The browser's trip: the tracker's start route, the provider's sign-in, back to the callback's query. */
   const authorize = (login: IdpLogin): Promise<Answer> => ssoBrowser(t, idp).authorize(login);
@@ -282,17 +275,10 @@ describe('single sign-on (OIDC), accounts created by an admin', () => {
 });
 
 describe('single sign-on (OIDC), accounts created at the first sign-in (OIDC_CREATE_USERS=true)', () => {
-  let idp: TestIdentityProvider;
   let t: TestApp;
-
-  beforeAll(async () => {
-    idp = await TestIdentityProvider.start(REDIRECT_URI);
-    t = await TestApp.start(ssoEnv(idp, { OIDC_CREATE_USERS: 'true' }));
-  });
-  afterAll(async () => {
-    await t?.close();
-    await idp?.close();
-  });
+  let idp: TestIdentityProvider;
+  const app = useSsoApp({ OIDC_CREATE_USERS: 'true' });
+  beforeAll(() => ({ t, idp } = app));
 
   async function signIn(login: IdpLogin): Promise<Redirect> {
     const start = await get(`${t.baseUrl}/auth/sso/start`);

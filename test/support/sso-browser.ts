@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
-import type { IdpAccount, IdpLogin, TestIdentityProvider } from './oidc-provider';
-import type { TestApp } from './test-app';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { TestIdentityProvider, type IdpAccount, type IdpLogin } from './oidc-provider';
+import { TestApp } from './test-app';
 
 /**
  * The browser's side of single sign-on for the SSO specs: the tracker registered at the test provider with the
@@ -72,4 +72,24 @@ export function ssoBrowser(t: TestApp, idp: TestIdentityProvider) {
     return get(`${t.baseUrl}/auth/sso/callback?${answer.query.toString()}`, answer.cookie);
   }
   return { authorize, deliver };
+}
+
+/**
+ * A provider and the tracker signed in through it, for the describe block that calls this: started before its
+ * tests (the tracker with ssoEnv and `env`), stopped after them. Read `t` and `idp` in hooks and tests.
+ */
+export function useSsoApp(
+  env: Record<string, string> = {},
+  opts: Parameters<typeof TestApp.start>[1] = {},
+): { readonly t: TestApp; readonly idp: TestIdentityProvider } {
+  const started = {} as { t: TestApp; idp: TestIdentityProvider };
+  beforeAll(async () => {
+    started.idp = await TestIdentityProvider.start(REDIRECT_URI);
+    started.t = await TestApp.start(ssoEnv(started.idp, env), opts);
+  });
+  afterAll(async () => {
+    await started.t?.close();
+    await started.idp?.close();
+  });
+  return started;
 }
