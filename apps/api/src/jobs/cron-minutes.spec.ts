@@ -29,6 +29,9 @@ describe('CronMinutes: whether a cron fires in a minute, in its time zone', () =
     expect(thirteenthOrFriday.matches(at('2026-12-13T12:00:00Z'))).toBe(true); // a Sunday, the 13th
     expect(thirteenthOrFriday.matches(at('2026-12-11T12:00:00Z'))).toBe(true); // a Friday, the 11th
     expect(thirteenthOrFriday.matches(at('2026-12-10T12:00:00Z'))).toBe(false); // a Thursday, the 10th
+    // A field written as a range of every day still restricts (Vixie cron looks at the leading "*").
+    const firstOrAnyWeekday = new CronMinutes('0 0 1 * 0-6', 'UTC');
+    expect(firstOrAnyWeekday.matches(at('2026-12-10T00:00:00Z'))).toBe(true);
     const firstOfMonth = new CronMinutes('0 0 1 * *', 'UTC');
     expect(firstOfMonth.matches(at('2027-01-01T00:00:00Z'))).toBe(true);
     expect(firstOfMonth.matches(at('2026-12-31T00:00:00Z'))).toBe(false);
@@ -55,7 +58,8 @@ describe('CronMinutes: whether a cron fires in a minute, in its time zone', () =
     expect(() => new CronMinutes('0 0 * * * *', 'UTC')).toThrow(/five-field/);
     expect(() => new CronMinutes('61 0 * * *', 'UTC')).toThrow();
     expect(() => new CronMinutes('0 0 * * *', 'Mars/Olympus_Mons')).toThrow();
-    expect(() => new CronMinutes('0 0 L * *', 'UTC')).toThrow(/last day/);
+    expect(() => new CronMinutes('0 0 L * *', 'UTC')).toThrow(/not read here/);
+    expect(() => new CronMinutes('0 0 * * 1#2', 'UTC')).toThrow(/not read here/);
   });
 
   it('gives the wall clock of a moment in a zone', () => {

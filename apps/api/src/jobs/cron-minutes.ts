@@ -37,8 +37,9 @@ export function wallClock(at: Date, timeZone: string): { month: number; day: num
 
 /**
  * Whether a five-field cron fires at a given minute, in a time zone, as cron reads it: the wall clock's minute, hour
- * and month in their fields, and the day by day-of-month and day-of-week (either one when both are restricted, as
- * in Vixie cron). The fields are parsed once (cron-parser); a look is one Intl formatting and a few set lookups.
+ * and month in their fields, and the day by day-of-month and day-of-week (either one when both are restricted, that
+ * is, neither starts with `*` or `?`, as in Vixie cron). The fields are parsed once (cron-parser); a look is one
+ * Intl formatting and a few set lookups. Not read here (refused when made): seconds, `L` and `#` (nth weekday).
  *
  * Why not cron-parser's own `prev()`, as pg-boss's cron does for every schedule every 30 s: it steps back through
  * time with luxon, 10–200 ms per schedule here (Asia/Tokyo), all of it on the thread that answers requests.
@@ -56,20 +57,20 @@ export class CronMinutes {
     readonly cron: string,
     readonly timeZone: string,
   ) {
-    if (cron.trim().split(/\s+/).length !== 5) throw new Error(`not a five-field cron: ${cron}`);
+    const text = cron.trim().split(/\s+/);
+    if (text.length !== 5) throw new Error(`not a five-field cron: ${cron}`);
+    if (/[L#W]/i.test(`${text[2]} ${text[4]}`)) throw new Error(`"L", "W" and "#" (last, weekday, nth) are not read here: ${cron}`);
     formatterFor(timeZone); // an unknown time zone throws here, not at the first look
     const fields = cronParser.parseExpression(cron, { tz: timeZone }).fields;
-    if ([...fields.dayOfMonth, ...fields.dayOfWeek].some((d) => typeof d !== 'number')) {
-      throw new Error(`"L" (the last day) is not read here: ${cron}`);
-    }
     this.minutes = new Set(fields.minute);
     this.hours = new Set(fields.hour);
     this.days = new Set(fields.dayOfMonth as readonly number[]);
     this.months = new Set(fields.month);
     // cron-parser gives Sunday as 0 and as 7.
     this.weekdays = new Set((fields.dayOfWeek as readonly number[]).map((d) => (d === 7 ? 0 : d)));
-    this.daysRestricted = this.days.size < 31;
-    this.weekdaysRestricted = this.weekdays.size < 7;
+    const unrestricted = (field: string) => field.startsWith('*') || field.startsWith('?');
+    this.daysRestricted = !unrestricted(text[2]!);
+    this.weekdaysRestricted = !unrestricted(text[4]!);
   }
 
   /** Whether the cron fires in the minute that holds `at`. */

@@ -69,7 +69,17 @@ export class JobQueueService implements OnApplicationBootstrap, OnModuleDestroy 
       // The schedules are sent by JobScheduler (job-scheduler.ts says why).
       schedule: false,
     });
-    this.scheduler = new JobScheduler(this.boss, this.log, (name) => this.wake(name));
+    this.scheduler = new JobScheduler(this.boss, this.log, {
+      sendOptions: (name) => {
+        const def = jobDefinition(name);
+        return def ? sendOptions(def) : null;
+      },
+      databaseNow: async () => {
+        const { rows } = await this.db.executeSql(`SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms`);
+        return (rows[0] as { ms: number }).ms;
+      },
+      made: (name) => this.wake(name),
+    });
     this.boss.on('error', (err: Error) => this.log.error(`job queue: ${err.message}`));
     // Called when the job runs, so that a spy on the job's method sees it.
     this.handlers = {
