@@ -84,6 +84,7 @@ import { AllErrorsFilter } from './graphql/errors.filter';
 import { queryLimitsRule } from './graphql/query-limits';
 import { callerKeyFrom, queryCostPlugin, stringifyWithinCap } from './graphql/query-cost';
 import { jitExecutionPlugin } from './graphql/jit-execution';
+import { readPropertiesInPlace } from './graphql/properties-in-place';
 import { QueryShapeMiddleware, queryShapeLimits } from './graphql/query-shape.middleware';
 import { WorkLimitsModule } from './common/work-limits.module';
 import { CostBudget } from './common/work-limits';
@@ -241,6 +242,8 @@ export class AppModule implements NestModule {
               parseOptions: { maxTokens },
               // Serializes each answer once, refusing one over the size cap (query-cost.ts).
               stringifyResult: stringifyWithinCap(config.get('GRAPHQL_MAX_RESPONSE_BYTES', { infer: true })),
+              // Plain @Field properties read in place, without a resolver call each (properties-in-place.ts).
+              transformSchema: readPropertiesInPlace,
               // No "Did you mean …" in production: suggestions reveal the schema that introspection hides.
               hideSchemaDetailsFromClientErrors: production,
               includeStacktraceInErrorResponses: !production,
