@@ -292,6 +292,20 @@ describe('the countermeasures page loads ahead whatever the spelling of the oper
     const evidenceField = (schema.getType('EvidenceRequirement') as GraphQLObjectType).getFields().evidence!;
     const arg = evidenceField.args.find((a) => a.name === 'includeHistory');
     expect([String(arg?.type), arg?.defaultValue]).toEqual(['Boolean!', false]);
+    // The page's plain properties have no resolver at all: graphql-jit reads them in place (properties-in-place.ts).
+    const plain: [string, string][] = [
+      ['Countermeasure', 'key'],
+      ['Countermeasure', 'title'],
+      ['Countermeasure', 'dueDate'],
+      ['EvidenceRequirement', 'title'],
+      ['Evidence', 'name'],
+      ['Evidence', 'status'],
+      ['EvidenceReview', 'decision'],
+      ['EvidenceReview', 'at'],
+    ];
+    for (const [type, field] of plain) {
+      expect((schema.getType(type) as GraphQLObjectType).getFields()[field]!.resolve, `${type}.${field}`).toBeUndefined();
+    }
   });
 
   it('(f) reads only the columns the operation can ask of requirements, evidence and reviews; the answer is the full rows’ answer', async () => {
