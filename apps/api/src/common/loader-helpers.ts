@@ -10,15 +10,30 @@ import DataLoader from 'dataloader';
  */
 export class Loader<K, V> extends DataLoader<K, V> {
   private readonly known: Map<K, V>;
+  /** Keys `loadAll` asked for beside the one key it queued: the next batch this loader sends loads them too. */
+  private readonly riders: Set<K>;
 
   constructor(batch: (keys: readonly K[]) => Promise<V[]>) {
     const known = new Map<K, V>();
+    const riders = new Set<K>();
     super(async (keys) => {
-      const values = await batch(keys);
-      for (let i = 0; i < keys.length; i++) known.set(keys[i]!, values[i]!);
-      return values;
+      let asked = keys;
+      if (riders.size > 0) {
+        const queued = new Set(keys);
+        asked = keys.concat([...riders].filter((k) => !queued.has(k) && !known.has(k)));
+        riders.clear();
+      }
+      const values = await batch(asked);
+      for (let i = 0; i < asked.length; i++) known.set(asked[i]!, values[i]!);
+      return asked === keys ? values : values.slice(0, keys.length);
     });
     this.known = known;
+    this.riders = riders;
+  }
+
+  /** As DataLoader's, answered from what is loaded when the key was (also a key `loadAll` let ride along). */
+  override load(key: K): Promise<V> {
+    return this.known.has(key) ? Promise.resolve(this.known.get(key)!) : super.load(key);
   }
 
   /** The value, at once when loaded before; otherwise a promise of it (batched as `load`). */
@@ -31,13 +46,29 @@ export class Loader<K, V> extends DataLoader<K, V> {
     return keys.every((k) => this.known.has(k)) ? keys.map((k) => this.known.get(k)!) : this.loadMany(keys);
   }
 
-  /** Loads the keys not loaded yet in one batch and gives every key's value, in order. */
+  /**
+   * Loads the keys not loaded yet and gives every key's value, in order. They go
+   * in the same batch as every other `load` and `loadAll` of this tick (one
+   * statement), but as one queued key with the others riding along, not one
+   * DataLoader promise per key: the look-ahead asks for some 1,300 keys a page.
+   */
   async loadAll(keys: readonly K[]): Promise<V[]> {
     const missing = [...new Set(keys)].filter((k) => !this.known.has(k));
     if (missing.length > 0) {
-      const loaded = await this.loadMany(missing);
-      const failed = loaded.find((v): v is Error => v instanceof Error);
-      if (failed) throw failed;
+      for (let i = 1; i < missing.length; i++) this.riders.add(missing[i]!);
+      try {
+        await this.load(missing[0]!);
+      } finally {
+        for (let i = 1; i < missing.length; i++) this.riders.delete(missing[i]!);
+      }
+      // The queued key was already on its way in an earlier batch (DataLoader's cache), which the riders
+      // missed: they are loaded now.
+      const left = missing.filter((k) => !this.known.has(k));
+      if (left.length > 0) {
+        const loaded = await this.loadMany(left);
+        const failed = loaded.find((v): v is Error => v instanceof Error);
+        if (failed) throw failed;
+      }
     }
     return keys.map((k) => this.known.get(k)!);
   }

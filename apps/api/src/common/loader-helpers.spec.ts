@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { Loader } from './loader-helpers';
+
+/** A loader of `v:<key>` whose every batch (the keys it was asked for) is recorded; `fail` makes the next batch reject. */
+function recording() {
+  const batches: string[][] = [];
+  const state = { fail: false };
+  const loader = new Loader<string, string>(async (keys) => {
+    batches.push([...keys]);
+    if (state.fail) {
+      state.fail = false;
+      throw new Error('the database went away');
+    }
+    return keys.map((k) => `v:${k}`);
+  });
+  return { loader, batches, state };
+}
+
+describe('Loader.loadAll', () => {
+  it('loads every key with the other loads of the tick in one batch, each key once', async () => {
+    const { loader, batches } = recording();
+    const [all, one, again] = await Promise.all([loader.loadAll(['a', 'b', 'c', 'b']), loader.load('d'), loader.loadAll(['c', 'e'])]);
+    expect(all).toEqual(['v:a', 'v:b', 'v:c', 'v:b']);
+    expect(one).toBe('v:d');
+    expect(again).toEqual(['v:c', 'v:e']);
+    expect(batches).toHaveLength(1);
+    expect([...batches[0]!].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('answers at once afterwards, for every key it loaded, and asks again for none of them', async () => {
+    const { loader, batches } = recording();
+    await loader.loadAll(['a', 'b', 'c']);
+    expect(loader.get('c')).toBe('v:c');
+    expect(loader.getMany(['a', 'b'])).toEqual(['v:a', 'v:b']);
+    expect(await loader.load('b')).toBe('v:b');
+    expect(await loader.loadAll(['c', 'a'])).toEqual(['v:c', 'v:a']);
+    expect(batches).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('still gives every key when its first key is already on its way in an earlier batch', async () => {
+    const { loader, batches } = recording();
+    const earlier = loader.load('a');
+    await Promise.resolve(); // the earlier batch is queued, not answered
+    const all = await loader.loadAll(['a', 'b', 'c']);
+    expect(await earlier).toBe('v:a');
+    expect(all).toEqual(['v:a', 'v:b', 'v:c']);
+    expect(batches.flat().sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('rejects when its batch fails, and the next call loads those keys again', async () => {
+    const { loader, batches, state } = recording();
+    state.fail = true;
+    await expect(loader.loadAll(['a', 'b'])).rejects.toThrow('the database went away');
+    loader.clearAll(); // as a request would not: a fresh start on the same loader
+    expect(await loader.loadAll(['b', 'c'])).toEqual(['v:b', 'v:c']);
+    expect(batches).toEqual([
+      ['a', 'b'],
+      ['b', 'c'],
+    ]);
+  });
+
+  it('forgets a cleared key', async () => {
+    const { loader, batches } = recording();
+    await loader.loadAll(['a', 'b']);
+    loader.clear('b');
+    expect(loader.get('b')).toBeInstanceOf(Promise);
+    expect(await loader.loadAll(['a', 'b'])).toEqual(['v:a', 'v:b']);
+    expect(batches).toEqual([['a', 'b'], ['b']]);
+  });
+});
