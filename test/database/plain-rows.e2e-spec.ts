@@ -10,7 +10,7 @@ import {
   RequirementEntity,
   TransitionEntity,
 } from '@app/countermeasures';
-import { readPlainRows } from '@app/database';
+import { asArrayLiteral, readPlainRows } from '@app/database';
 import { EvidenceEntity, EvidenceReviewEntity, EvidenceService, EvidenceStorage } from '@app/evidence';
 import { UserEntity, UsersService } from '@app/identity';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
@@ -198,5 +198,23 @@ describe('readPlainRows gives what TypeORM hydration gives', () => {
     expect(ev.map((e) => e.id)).toEqual([evidenceIds[1], evidenceIds[2], evidenceIds[3]]);
     const us = await t.app.get(UsersService).findByIds(userIds);
     expect(us.map((u) => u.id)).toEqual([...userIds].sort());
+  });
+
+  it('an array of ids goes as one array literal and finds the same rows; other arrays go as pg sends them', async () => {
+    const ids = [evidenceIds[2]!, evidenceIds[0]!, evidenceIds[0]!.toUpperCase()];
+    expect(asArrayLiteral(ids)).toBe(`{${ids.join(',')}}`);
+    const found = await readPlainRows(ds.manager, EvidenceEntity, 't.id = ANY($1)', [ids], 't.id');
+    expect(found.map((e) => e.id)).toEqual([evidenceIds[0], evidenceIds[2]].sort());
+    expect(await readPlainRows(ds.manager, EvidenceEntity, 't.id = ANY($1)', [[]], 't.id')).toEqual([]);
+    // Elements a literal would have to quote are left to pg, and PostgreSQL reads each as one element.
+    for (const odd of [
+      ['a,b', 'c"d', '{e}', 'NULL', ' f ', '名前'],
+      [evidenceIds[0], 'x'],
+      [1, 2],
+    ]) {
+      expect(asArrayLiteral(odd)).toBe(odd);
+      const [row] = await t.sql<{ a: string[] }>(`SELECT $1::text[] AS a`, [asArrayLiteral(odd)]);
+      expect(row!.a).toEqual(odd.map(String));
+    }
   });
 });
