@@ -17,6 +17,7 @@
  *   ONLY=tracker SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npx tsx bench/nested-page.bench.ts
  *   COMPARE_SERVER_JS=/elsewhere/dist/apps/api/src/main.js npx tsx bench/nested-page.bench.ts  # same answer bytes as another build?
  *   ANSWER_OUT=/tmp/page.json npx tsx bench/nested-page.bench.ts   # the tracker's first page, as served
+ *   POSTGRAPHILE_NODE_ARGS= npx tsx bench/nested-page.bench.ts   # PostGraphile without the tracker's node flags (package.json start)
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -24,7 +25,7 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { startStatementProxy, type StatementProxy } from './pg-statement-proxy';
 import { makeOwners, seedRemediation } from './remediation-seed';
-import { freePort, pct, startBenchServer } from './support';
+import { freePort, pct, productionNodeArgs, startBenchServer } from './support';
 
 const N_CM = Number(process.env.COUNTERMEASURES ?? 10_000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
@@ -209,7 +210,10 @@ function ensurePostGraphile(): string {
 
 async function startPostGraphile(url: string): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [ensurePostGraphile()], {
+  // The same node flags as the tracker's production start by default (the young generation's size: it spared
+  // the tracker about half its garbage collection), so that the ratio is the code's, not a flag's.
+  const nodeArgs = process.env.POSTGRAPHILE_NODE_ARGS?.split(' ').filter(Boolean) ?? productionNodeArgs();
+  const child = spawn(process.execPath, [...nodeArgs, ensurePostGraphile()], {
     env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: url, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

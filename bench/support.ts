@@ -127,14 +127,14 @@ export async function startBenchServer(opts: {
     ADMIN_PASSWORD: password,
     ...opts.env,
   };
-  const server = spawn(process.execPath, [...(opts.nodeArgs ?? []), serverJs], {
+  const server = spawn(process.execPath, [...productionNodeArgs(), ...(opts.nodeArgs ?? []), serverJs], {
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const others: ChildProcess[] = [];
   const startAnother = async (otherJs: string) => {
     const otherPort = await freePort();
-    const other = spawn(process.execPath, [path.resolve(otherJs)], {
+    const other = spawn(process.execPath, [...productionNodeArgs(), path.resolve(otherJs)], {
       env: { ...env, PORT: String(otherPort) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -166,4 +166,12 @@ export async function startBenchServer(opts: {
     throw err;
   }
   return { server, base, url, adminEmail, password, stop, startAnother };
+}
+
+/** The node flags the product starts with (`npm start`, package.json): the benches run the server as production does. */
+export function productionNodeArgs(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.resolve('package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`package.json's start script does not start with node: ${pkg.scripts.start}`);
+  return words.slice(1).filter((w) => w.startsWith('--'));
 }
