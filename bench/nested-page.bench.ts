@@ -31,6 +31,7 @@ const N_CM = Number(process.env.COUNTERMEASURES ?? 10_000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
 const SECONDS = Number(process.env.SECONDS ?? 15);
 const ROUNDS = Number(process.env.ROUNDS ?? 1);
+const WARMUP = Number(process.env.WARMUP ?? 10);
 const ONLY = process.env.ONLY; // tracker | postgraphile
 const PAGE = 50;
 
@@ -319,6 +320,7 @@ async function main(): Promise<void> {
           .endCursor;
       }
       console.log(`this build and ${process.env.COMPARE_SERVER_JS}: the same bytes for the first four pages`);
+      await other.stop(); // not beside the rounds: its jobs and pool would share the machine
     }
     if (first.has('postgraphile')) {
       const a = JSON.stringify(normalized(rowsOf('tracker', first.get('tracker')!)));
@@ -329,7 +331,9 @@ async function main(): Promise<void> {
     console.log(`load: ${CONCURRENCY} clients, ${SECONDS} s each, ${N_CM} countermeasures, pages of ${PAGE}`);
     for (let round = 1; round <= ROUNDS; round++) {
       for (const c of contenders) {
-        await load(c, 2); // warm-up (JIT, pools)
+        // Warm-up (JIT, pools): WARMUP seconds before the first round (a server's code is optimized only after some
+        // hundreds of pages: a first round of 2 s' warm-up measured the tracker 10-20 % below its later rounds), 2 s after.
+        await load(c, round === 1 ? WARMUP : 2);
         const r = await load(c, SECONDS, db);
         console.log(
           `round ${round} ${c.name.padEnd(12)} ${r.rps.toFixed(1).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(0)} ms  server CPU ${(r.cpu * 100).toFixed(0)} % (${((r.cpu / r.rps) * 1000).toFixed(1)} ms a request)  PostgreSQL CPU ${(r.dbCpu * 100).toFixed(0)} % (${((r.dbCpu / r.rps) * 1000).toFixed(1)} ms)  clients CPU ${(r.benchCpu * 100).toFixed(0)} %  (${r.n} requests)`,

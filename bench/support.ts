@@ -60,9 +60,9 @@ export interface BenchServer {
   /**
    * Starts another build's server (its dist/apps/api/src/main.js) on the same database, with the
    * same settings and secrets, on another port (e.g. to compare its answers with this build's).
-   * Stopped by `stop`.
+   * Stopped by its own `stop`, or by the bench's.
    */
-  startAnother(serverJs: string): Promise<{ base: string }>;
+  startAnother(serverJs: string): Promise<{ base: string; stop(): Promise<void> }>;
 }
 
 /**
@@ -141,13 +141,10 @@ export async function startBenchServer(opts: {
     others.push(other);
     const otherBase = `http://127.0.0.1:${otherPort}`;
     await waitReady(otherBase, other);
-    return { base: otherBase };
+    return { base: otherBase, stop: () => stopChild(other) };
   };
   const stop = async () => {
-    for (const child of [server, ...others]) {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
-    }
+    for (const child of [server, ...others]) await stopChild(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
@@ -166,6 +163,13 @@ export async function startBenchServer(opts: {
     throw err;
   }
   return { server, base, url, adminEmail, password, stop, startAnother };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
 }
 
 /** The node flags the product starts with (`npm start`, package.json): the benches run the server as production does. */
