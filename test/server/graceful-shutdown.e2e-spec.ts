@@ -53,8 +53,34 @@ describe('SIGTERM drains the instance before it stops', () => {
 
   const tempDir = () => path.join(dataDir, 'evidence', 'tmp');
   const partFiles = () => filesUnder(tempDir()).filter((f) => f.endsWith('.part'));
-  /** True once the server has written some of the upload to its temp file. */
-  const uploadReceived = () => partFiles().some((f) => fs.statSync(path.join(tempDir(), f)).size > 0);
+  /**
+   * A check that is true once the server has written some of an upload begun after this call to its
+   * temp file (not a file an earlier test left: each test waits for its own upload).
+   */
+  const uploadReceived = () => {
+    const before = new Set(partFiles());
+    return () => partFiles().some((f) => !before.has(f) && fs.statSync(path.join(tempDir(), f)).size > 0);
+  };
+
+  /**
+   * True once the server process has accepted every connection made to `port` and read every byte sent
+   * on them (Linux: the kernel's queues in /proc/net/tcp and tcp6: the listening socket's backlog and
+   * each accepted connection's receive queue are empty). Until then a drain would see a connection that
+   * has sent part of a request as idle, or not see it at all.
+   */
+  const serverHasReadAll = (port: number) => () => {
+    const hex = port.toString(16).toUpperCase().padStart(4, '0');
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      if (!fs.existsSync(file)) continue;
+      for (const line of fs.readFileSync(file, 'utf8').split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        if (cols.length < 5 || !cols[1]!.endsWith(`:${hex}`)) continue; // the server's end: local port = its port
+        const rxQueue = parseInt(cols[4]!.split(':')[1]!, 16); // LISTEN: the accept backlog; else: bytes unread
+        if (rxQueue > 0) return false;
+      }
+    }
+    return true;
+  };
 
   /**
    * An upload sent in two halves on one raw connection: `sendFirstHalf` writes the
@@ -161,10 +187,12 @@ describe('SIGTERM drains the instance before it stops', () => {
     const token = await signIn(s);
     const bytes = pdf(`drain ${'x'.repeat(256 * 1024)}`);
     const upload = splitUpload(s, token, bytes);
+    const received = uploadReceived();
     upload.sendFirstHalf();
-    await eventually(uploadReceived, 60_000);
+    await eventually(received, 60_000);
     const ready = await requestInProgress(s, '/health/ready');
     const live = await requestInProgress(s, '/health');
+    await eventually(serverHasReadAll(s.port), 60_000);
 
     s.child.kill('SIGTERM');
     await s.waitForOutput('SIGTERM: draining');
@@ -242,8 +270,9 @@ describe('SIGTERM drains the instance before it stops', () => {
     const s = await start({ SHUTDOWN_GRACE_SECONDS: '1' });
     const token = await signIn(s);
     const upload = splitUpload(s, token, pdf(`never finished ${'y'.repeat(256 * 1024)}`));
+    const received = uploadReceived();
     upload.sendFirstHalf();
-    await eventually(uploadReceived, 60_000);
+    await eventually(received, 60_000);
 
     s.child.kill('SIGTERM');
     await s.waitForOutput('SIGTERM: draining');
