@@ -5,6 +5,7 @@ import { DataSource, In, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { Actor } from '@app/common';
 import {
   CountermeasureContributorEntity,
+  CountermeasureEntity,
   CountermeasuresService,
   DueDateChangeEntity,
   RequirementEntity,
@@ -23,6 +24,7 @@ import { TestApp } from '../support/test-app';
  * transformed bigint, arrays, nulls), or a field of the API would change type.
  */
 const ENTITIES: [string, EntityTarget<ObjectLiteral>][] = [
+  ['CountermeasureEntity', CountermeasureEntity],
   ['RequirementEntity', RequirementEntity],
   ['TransitionEntity', TransitionEntity],
   ['DueDateChangeEntity', DueDateChangeEntity],

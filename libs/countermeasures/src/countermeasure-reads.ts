@@ -37,7 +37,7 @@ export interface CountermeasureFilter {
   overdue?: boolean | null;
   dueBefore?: string | null;
   requiredForGate?: boolean | null;
-  /** At risk: see AT_RISK_SQL. */
+  /** At risk: see atRiskSql. */
   atRisk?: boolean | null;
   /** Substring of the key, title or description; works for Japanese (no word splitting needed). */
   search?: string | null;
@@ -46,7 +46,7 @@ export interface CountermeasureFilter {
 export type CountermeasureOrder = 'KEY' | 'DUE_DATE' | 'PRIORITY';
 
 /** 1 for CRITICAL ... 4 for LOW, the order of PRIORITIES_BY_URGENCY. */
-const PRIORITY_RANK = `array_position(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(',')}]::text[], c.priority)`;
+const PRIORITY_RANK = `array_position(ARRAY[${PRIORITIES.map((p) => `'${p}'`).join(',')}]::text[], t.priority)`;
 
 /**
  * At risk: a verified ongoing measure (VERIFIED, OPERATING or DEGRADED) with a
@@ -54,9 +54,9 @@ const PRIORITY_RANK = `array_position(ARRAY[${PRIORITIES.map((p) => `'${p}'`).jo
  * today (or that has none). Computed from the requirement's current evidence
  * state, never stored; the partial index IDX_countermeasure_requirements_recurring serves it.
  */
-const AT_RISK_SQL = `(c.ongoing AND c.status IN ('VERIFIED', 'OPERATING', 'DEGRADED') AND EXISTS (
-  SELECT 1 FROM countermeasure_requirements r WHERE r.countermeasure_id = c.id AND r.recurrence_days IS NOT NULL
-  AND (r.latest_accepted_effective_on IS NULL OR r.latest_accepted_effective_on + r.recurrence_days < :today)))`;
+const atRiskSql = (today: string) => `(t.ongoing AND t.status IN ('VERIFIED', 'OPERATING', 'DEGRADED') AND EXISTS (
+  SELECT 1 FROM countermeasure_requirements r WHERE r.countermeasure_id = t.id AND r.recurrence_days IS NOT NULL
+  AND (r.latest_accepted_effective_on IS NULL OR r.latest_accepted_effective_on + r.recurrence_days < ${today})))`;
 
 /** The statuses the workflow calls open (still needing work): what `overdue` counts. */
 const OPEN_STATUSES = ALL_COUNTERMEASURE_STATUSES.filter(isOpen);
@@ -112,28 +112,41 @@ export abstract class CountermeasureReads {
       .getMany();
   }
 
+  /**
+   * One page of the filtered list and the filter's total. Plain SQL through readPlainRows (issue 14):
+   * TypeORM's query builder spent more on building the two statements and hydrating the page's rows
+   * than the rows' own decoding. Values go as parameters only; every condition names columns of `t`.
+   */
   async list(filter: CountermeasureFilter, order: CountermeasureOrder, page: PageRequest): Promise<Page<CountermeasureEntity>> {
     const size = pageSize(page.first);
-    const qb = this.em.getRepository(CountermeasureEntity).createQueryBuilder('c');
-    if (filter.incidentId) qb.andWhere('c.incidentId = :incidentId', { incidentId: filter.incidentId });
-    if (filter.statuses?.length) qb.andWhere('c.status = ANY(:statuses)', { statuses: [...filter.statuses] });
-    if (filter.categories?.length) qb.andWhere('c.category = ANY(:categories)', { categories: [...filter.categories] });
-    if (filter.ownerId) qb.andWhere('c.ownerId = :ownerId', { ownerId: filter.ownerId });
-    if (filter.requiredForGate != null) qb.andWhere('c.requiredForGate = :rfg', { rfg: filter.requiredForGate });
-    if (filter.dueBefore) qb.andWhere('c.dueDate < :dueBefore', { dueBefore: assertCalendarDay(filter.dueBefore, 'dueBefore') });
+    const params: unknown[] = [];
+    const param = (v: unknown) => `$${params.push(v)}`;
+    const where: string[] = [];
+    if (filter.incidentId) where.push(`t.incident_id = ${param(filter.incidentId)}`);
+    if (filter.statuses?.length) where.push(`t.status = ANY(${param([...filter.statuses])})`);
+    if (filter.categories?.length) where.push(`t.category = ANY(${param([...filter.categories])})`);
+    if (filter.ownerId) where.push(`t.owner_id = ${param(filter.ownerId)}`);
+    if (filter.requiredForGate != null) where.push(`t.required_for_gate = ${param(filter.requiredForGate)}`);
+    if (filter.dueBefore) where.push(`t.due_date < ${param(assertCalendarDay(filter.dueBefore, 'dueBefore'))}`);
     if (filter.overdue != null) {
-      const overdue = '(c.status = ANY(:open) AND c.dueDate < :today)';
-      qb.andWhere(filter.overdue ? overdue : `NOT ${overdue}`, { open: OPEN_STATUSES, today: this.today() });
+      const overdue = `(t.status = ANY(${param(OPEN_STATUSES)}) AND t.due_date < ${param(this.today())})`;
+      where.push(filter.overdue ? overdue : `NOT ${overdue}`);
     }
-    if (filter.atRisk != null) qb.andWhere(filter.atRisk ? AT_RISK_SQL : `NOT ${AT_RISK_SQL}`, { today: this.today() });
+    if (filter.atRisk != null) {
+      const atRisk = atRiskSql(param(this.today()));
+      where.push(filter.atRisk ? atRisk : `NOT ${atRisk}`);
+    }
     if (filter.search?.trim()) {
-      const like = `%${filter.search.trim().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-      qb.andWhere(
-        `(c.title ILIKE :like OR c.description ILIKE :like OR ('CM-' || CASE WHEN c.seq < 1000 THEN lpad(c.seq::text, 3, '0') ELSE c.seq::text END) ILIKE :like)`,
-        { like },
+      const like = param(`%${filter.search.trim().replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+      where.push(
+        `(t.title ILIKE ${like} OR t.description ILIKE ${like} OR ('CM-' || CASE WHEN t.seq < 1000 THEN lpad(t.seq::text, 3, '0') ELSE t.seq::text END) ILIKE ${like})`,
       );
     }
-    const totalCount = await qb.clone().getCount();
+    const filtered = where.length > 0 ? where.join(' AND ') : 'true';
+    const [counted] = (await this.em.query(`SELECT count(*)::int AS n FROM countermeasures t WHERE ${filtered}`, params)) as {
+      n: number;
+    }[];
+    const totalCount = counted!.n;
     // Keyset pagination. `seq` is unique only within an incident, so the id breaks
     // ties: (sort key..., id) is unique across incidents and no row is skipped or repeated.
     const after = page.after ? decodeCursor(page.after, order === 'KEY' ? 2 : 3) : null;
@@ -153,6 +166,7 @@ export abstract class CountermeasureReads {
         : (() => {
             throw badCursor();
           })();
+    let orderBy: string;
     if (order === 'DUE_DATE') {
       if (after) {
         const due =
@@ -161,23 +175,26 @@ export abstract class CountermeasureReads {
             : (() => {
                 throw badCursor();
               })();
-        qb.andWhere('(c.dueDate, c.seq, c.id) > (:due, :seq, :id)', { due, seq: int(after[1]), id: uuid(after[2]) });
+        where.push(`(t.due_date, t.seq, t.id) > (${param(due)}, ${param(int(after[1]))}, ${param(uuid(after[2]))})`);
       }
-      qb.orderBy('c.dueDate', 'ASC').addOrderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
+      orderBy = 't.due_date, t.seq, t.id';
     } else if (order === 'PRIORITY') {
-      if (after) {
-        qb.andWhere(`(${PRIORITY_RANK}, c.seq, c.id) > (:rank, :seq, :id)`, {
-          rank: int(after[0]),
-          seq: int(after[1]),
-          id: uuid(after[2]),
-        });
-      }
-      qb.orderBy(PRIORITY_RANK, 'ASC').addOrderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
+      if (after)
+        where.push(`(${PRIORITY_RANK}, t.seq, t.id) > (${param(int(after[0]))}, ${param(int(after[1]))}, ${param(uuid(after[2]))})`);
+      orderBy = `${PRIORITY_RANK}, t.seq, t.id`;
     } else {
-      if (after) qb.andWhere('(c.seq, c.id) > (:seq, :id)', { seq: int(after[0]), id: uuid(after[1]) });
-      qb.orderBy('c.seq', 'ASC').addOrderBy('c.id', 'ASC');
+      if (after) where.push(`(t.seq, t.id) > (${param(int(after[0]))}, ${param(uuid(after[1]))})`);
+      orderBy = 't.seq, t.id';
     }
-    const rows = await qb.limit(size + 1).getMany();
+    const rows = await readPlainRows(
+      this.em,
+      CountermeasureEntity,
+      where.length > 0 ? where.join(' AND ') : 'true',
+      params,
+      orderBy,
+      undefined,
+      size + 1,
+    );
     return pageOf(rows, size, totalCount, (c) =>
       order === 'DUE_DATE'
         ? [c.dueDate, c.seq, c.id]

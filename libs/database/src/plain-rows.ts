@@ -31,11 +31,14 @@ export async function readPlainRows<E extends ObjectLiteral>(
    * every column when absent. The other properties are absent from the rows.
    */
   only?: ReadonlySet<string>,
+  /** At most this many rows (the first in `orderBy`'s order). */
+  limit?: number,
 ): Promise<E[]> {
   const metadata = em.connection.getMetadata(entity);
   const shape = only ? subsetOf(metadata, only) : shapeOf(metadata);
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0)) throw new Error(`readPlainRows: limit ${limit}`);
   const rows = (await em.query(
-    `SELECT ${shape.columns} FROM ${shape.table} t WHERE ${where} ORDER BY ${orderBy}`,
+    `SELECT ${shape.columns} FROM ${shape.table} t WHERE ${where} ORDER BY ${orderBy}${limit === undefined ? '' : ` LIMIT ${limit}`}`,
     params.map(asArrayLiteral),
   )) as Record<string, unknown>[];
   if (shape.transformed.length > 0) {
