@@ -4,7 +4,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay, messages } from '../../apps/web/src/i18n';
 import type { TestApp } from '../support/test-app';
-import { PageHarness, PASSWORD, root } from './page-harness';
+import { PASSWORD, PageHarness, WAIT, root } from './page-harness';
 
 /**
  * The dashboard page as its users meet it: a real Chromium (Debian's
@@ -12,7 +12,6 @@ import { PageHarness, PASSWORD, root } from './page-harness';
  * against the demo case, with changes made meanwhile by other people through
  * the API.
  */
-const WAIT = { timeout: 10_000 };
 
 /** What the page shows, as the API gives it (the page is compared with this, never with fixed numbers: the demo's history changes). */
 const DASHBOARD = `query($asOf: LocalDate) {
@@ -189,7 +188,7 @@ describe('the dashboard page', () => {
     await page.waitForTimeout(400); // let the charts finish their short animation for the picture
     await page.screenshot({ path: path.join(root, 'test-results/dashboard.png'), fullPage: true });
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('speaks Japanese to a browser that asks for Japanese, switches to English, and remembers the choice', async () => {
     const fontsAsked: string[] = [];
@@ -232,7 +231,7 @@ describe('the dashboard page', () => {
     expect(await page.getByTestId('gate-state').textContent()).toBe('停止中');
     expect(await page.getByText('レビュー待ちの証跡').count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('speaks English to a browser that asks for English, and shows task-force members their own items first', async () => {
     const { page } = await openPage('en-US');
@@ -257,7 +256,7 @@ describe('the dashboard page', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('#sign-in-title').waitFor(WAIT);
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   async function apiDashboard(token: string, asOf?: string): Promise<ApiDashboard> {
     const res = await t.gql<{ dashboard: ApiDashboard }>(DASHBOARD, asOf ? { asOf } : {}, token);
@@ -479,7 +478,7 @@ describe('the dashboard page', () => {
     await showsDay(page, today, true);
     expect(new URL(page.url()).searchParams.has('asOf')).toBe(false);
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('says so and shows today when the link names a day the dashboard cannot show', async () => {
     const { page, errors } = await openPage('en-US', '/?asOf=2001-01-01');
@@ -493,7 +492,7 @@ describe('the dashboard page', () => {
     expect(new URL(page.url()).searchParams.has('asOf')).toBe(false);
     expect(await page.getByTestId('past-view-notice').count()).toBe(0);
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('shows the days due soon, the items at risk, the load per owner and the latest activity as the API returns them, in both languages', async () => {
     const { page, errors } = await openPage('ja-JP');
@@ -535,7 +534,7 @@ describe('the dashboard page', () => {
     expect(await table.locator('tbody tr').last().locator('th').textContent()).toBe(formatDay('en', d.asOf));
     expect(await page.getByLabel('As of', { exact: true }).inputValue()).toBe(d.asOf);
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('follows a notification’s link: ?item= highlights that countermeasure wherever it is listed and scrolls to it, names one no list holds, and ?view=review opens at the review queue', async () => {
     // A task-force member's item that the dashboard also lists (or else any of theirs): it is in "my items" and in that list.
@@ -598,7 +597,7 @@ describe('the dashboard page', () => {
     await auditor.page.getByTestId('review-queue-count').waitFor(WAIT);
     await scrolledTo(auditor.page.getByTestId('review-queue'), {});
     expect(auditor.errors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('says so on the page when the password is wrong, and stays signed out', async () => {
     const { page } = await openPage('ja-JP');
@@ -608,7 +607,7 @@ describe('the dashboard page', () => {
     expect(await error.textContent()).toBe('メールアドレスまたはパスワードが正しくありません。');
     expect(await page.getByTestId('dashboard').count()).toBe(0);
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('serves the page shell at / with a same-origin Content-Security-Policy, and leaves the API routes as they were', async () => {
     const res = await fetch(`${t.baseUrl}/`);
@@ -653,5 +652,5 @@ describe('the dashboard page', () => {
     expect((await fetch(`${t.baseUrl}/health`)).status).toBe(200);
     expect((await t.gql(`{ me { id } }`)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await fetch(`${t.baseUrl}/no-such-page`)).status).toBe(404);
-  }, 60_000);
+  }, 120_000);
 });

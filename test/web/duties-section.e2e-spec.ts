@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dutiesMessages } from '../../apps/web/src/duties-words';
 import { makeIncident } from '../support/remediation-factory';
-import { PageHarness } from './page-harness';
+import { PageHarness, WAIT } from './page-harness';
 
 /**
  * The duties on the dashboard page (issue 15) in a real Chromium: an incident whose final report is overdue (known on
@@ -10,7 +10,6 @@ import { PageHarness } from './page-harness';
  * sees it SUBMITTED with the SHA-256 the API holds; its PDF downloads (200). A task-force member without standing sees
  * the banner but no duties section (the API refuses the record: FORBIDDEN).
  */
-const WAIT = { timeout: 15_000 };
 const JA = dutiesMessages('ja');
 const FILING = `id kind status version itemsSha256 referenceNumber pdfPath items { cause }`;
 

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDay } from '../../apps/web/src/i18n';
 import { hotlineMessages, hotlineRange } from '../../apps/web/src/hotline-words';
-import { PageHarness, PASSWORD } from './page-harness';
+import { PASSWORD, PageHarness, WAIT } from './page-harness';
 
 /**
  * The dashboard's hotline chart (promises 5, 8, 10) in a real Chromium against the demo case: a day's figures recorded
  * through the API appear on the chart's canvas (drawn, with its accessible summary) and in its table. The figures
  * expected are the API's own for the span the page asks (the demo may hold other days), never fixed numbers.
  */
-const WAIT = { timeout: 15_000 };
 const JA = hotlineMessages('ja');
 const KINDS = ['BREACH_QUESTION', 'IMPERSONATION_REPORT', 'STOP_CONTACT_REQUEST', 'OTHER'] as const;
 

@@ -8,6 +8,13 @@ export const root = path.resolve(__dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** The demo users' password in the page specs. */
 export const PASSWORD = 'demo-password-for-web-tests';
+/**
+ * How long a page spec waits for the page to show something. Generous on purpose: CI runs the page
+ * specs beside other files on two cores (the three-instance suite among them), where signing in and
+ * the dashboard's first answer have taken over 10 s. A wait is a bound, never a speed check; the
+ * specs' own time limits (120 s) leave room for several pages, each with its waits.
+ */
+export const WAIT = { timeout: 30_000 };
 
 /**
  * What the page specs share: the built page (the same build check as `npm start`

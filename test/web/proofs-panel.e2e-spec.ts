@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proofsMessages } from '../../apps/web/src/proofs-words';
 import type { TestApp } from '../support/test-app';
-import { PageHarness, PASSWORD, root } from './page-harness';
+import { PASSWORD, PageHarness, WAIT, root } from './page-harness';
 
 /**
  * The dashboard's proofs panel (docs/proofs.md) in a real Chromium against the
@@ -14,7 +14,6 @@ import { PageHarness, PASSWORD, root } from './page-harness';
  * bundle exported and downloaded through the page, the verifier and the keys
  * to check it offline; and no panel for those who may not read the trail.
  */
-const WAIT = { timeout: 15_000 };
 /** Building the demo's bundle (its evidence files, the PDF reports) takes a while on a slow machine: a generous deadline. */
 const BUILD_WAIT = { timeout: 150_000 };
 const JA = proofsMessages('ja');
@@ -148,7 +147,7 @@ describe('the proofs panel of the dashboard page', () => {
     expect(await panel.getByRole('button', { name: EN['bundle.export'] }).isEnabled()).toBe(true);
     expect(await panel.getByTestId('verifier-link').textContent()).toBe(EN['verify.download']);
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 
   it('is not shown to a task-force member, who may not read the audit trail', async () => {
     const { page, errors } = await openPage('ja-JP');
@@ -166,5 +165,5 @@ describe('the proofs panel of the dashboard page', () => {
     expect(await page.getByTestId('proofs-panel').count()).toBe(0);
     expect(await page.getByText(JA['proofs.title']).count()).toBe(0);
     expect(errors).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { securityMessages } from '../../apps/web/src/security-words';
 import { TestApp } from '../support/test-app';
-import { CHROMIUM, PASSWORD, root } from './page-harness';
+import { CHROMIUM, PASSWORD, WAIT, root } from './page-harness';
 import { tcpRelay } from '../support/tcp-relay';
 
 /**
@@ -13,7 +13,6 @@ import { tcpRelay } from '../support/tcp-relay';
  * factor registers a passkey at the enrolment step, and later finishes a password sign-in with it. The page is at
  * http://localhost:<relay> (WebAuthn's relying party is `localhost`; tcp-relay.ts says why).
  */
-const WAIT = { timeout: 15_000 };
 const JA = securityMessages('ja');
 const AUDITOR = 'auditor@example.com';
 

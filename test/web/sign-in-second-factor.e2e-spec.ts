@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { URI, type TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { securityMessages } from '../../apps/web/src/security-words';
-import { PageHarness } from './page-harness';
+import { PageHarness, WAIT } from './page-harness';
 
 /**
  * Signing in beyond the password, in a real Chromium (issue 16), with the default policy (an auditor must have a
@@ -10,7 +10,6 @@ import { PageHarness } from './page-harness';
  * nearly every request: every step below also proves that concurrent requests share one renewal (the refresh token
  * works once; a second use would end the session and send the page back to the sign-in form).
  */
-const WAIT = { timeout: 15_000 };
 const JA = securityMessages('ja');
 const AUDITOR = 'auditor@example.com';
 

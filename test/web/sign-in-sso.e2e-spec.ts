@@ -8,7 +8,7 @@ import { securityMessages } from '../../apps/web/src/security-words';
 import { TestIdentityProvider, type IdpAccount } from '../support/oidc-provider';
 import { tcpRelay } from '../support/tcp-relay';
 import { TestApp } from '../support/test-app';
-import { CHROMIUM, PASSWORD, root } from './page-harness';
+import { CHROMIUM, PASSWORD, WAIT, root } from './page-harness';
 
 /**
  * Single sign-on from the page, in a real Chromium that follows every redirect itself: the page's SSO link → the
@@ -17,7 +17,6 @@ import { CHROMIUM, PASSWORD, root } from './page-harness';
  * session. The tracker's address must be registered at the provider before the server starts, so the page is served
  * through a relay on a port taken first (test/support/tcp-relay.ts), and that is the redirect URI and PUBLIC_BASE_URL.
  */
-const WAIT = { timeout: 15_000 };
 const JA = securityMessages('ja');
 
 describe('single sign-on from the page', () => {
