@@ -18,6 +18,9 @@
  *   COMPARE_SERVER_JS=/elsewhere/dist/apps/api/src/main.js npx tsx bench/nested-page.bench.ts  # same answer bytes as another build?
  *   ANSWER_OUT=/tmp/page.json npx tsx bench/nested-page.bench.ts   # the tracker's first page, as served
  *   POSTGRAPHILE_NODE_ARGS= npx tsx bench/nested-page.bench.ts   # PostGraphile without the tracker's node flags (package.json start)
+ *   # where the slow answers come from: each answer's latency, the server's collections and stalls
+ *   ONLY=tracker LATENCY_OUT=/tmp/lat GC_TRACE_OUT=/tmp/gc.json SERVER_NODE_ARGS="-r ./bench/gc-trace.cjs" npx tsx bench/nested-page.bench.ts
+ *   npx tsx bench/tail-summary.ts /tmp/lat-tracker-1.json /tmp/gc.json
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -170,8 +173,13 @@ interface LoadResult {
   n: number;
 }
 
-async function load(c: Contender, seconds: number, db?: { pg: Client; name: string }): Promise<LoadResult> {
+/**
+ * `label`: a measured round; with LATENCY_OUT set, its answers (wall-clock start ms, latency ms, the page's place in
+ * its client's walk of four) are written to `${LATENCY_OUT}-${label}.json` for bench/tail-summary.ts.
+ */
+async function load(c: Contender, seconds: number, db?: { pg: Client; name: string }, label?: string): Promise<LoadResult> {
   const ms: number[] = [];
+  const answers: [number, number, number][] = [];
   const cpu0 = cpuSeconds(c.pid);
   const self0 = process.cpuUsage();
   const db0 = db ? await backendCpu(db.pg, db.name) : new Map<number, number>();
@@ -185,6 +193,7 @@ async function load(c: Contender, seconds: number, db?: { pg: Client; name: stri
         const s = performance.now();
         const text = await ask(c, after);
         ms.push(performance.now() - s);
+        answers.push([performance.timeOrigin + s, performance.now() - s, k % 4]);
         // Walk a few pages: the first, then the next ones by cursor, back to the first after 4.
         k++;
         after = k % 4 === 0 ? null : (/"endCursor":"([^"]+)"/.exec(text)?.[1] ?? null);
@@ -196,6 +205,7 @@ async function load(c: Contender, seconds: number, db?: { pg: Client; name: stri
   const self = process.cpuUsage(self0);
   const benchCpu = (self.user + self.system) / 1e6 / elapsed;
   const dbCpu = db ? backendDelta(db0, await backendCpu(db.pg, db.name)) / elapsed : 0;
+  if (label && process.env.LATENCY_OUT) fs.writeFileSync(`${process.env.LATENCY_OUT}-${label}.json`, JSON.stringify(answers));
   ms.sort((a, b) => a - b);
   return { rps: ms.length / elapsed, p50: pct(ms, 50), p99: pct(ms, 99), max: ms[ms.length - 1] ?? 0, cpu, dbCpu, benchCpu, n: ms.length };
 }
@@ -334,7 +344,7 @@ async function main(): Promise<void> {
         // Warm-up (JIT, pools): WARMUP seconds before the first round (a server's code is optimized only after some
         // hundreds of pages: a first round of 2 s' warm-up measured the tracker 10-20 % below its later rounds), 2 s after.
         await load(c, round === 1 ? WARMUP : 2);
-        const r = await load(c, SECONDS, db);
+        const r = await load(c, SECONDS, db, `${c.name}-${round}`);
         console.log(
           `round ${round} ${c.name.padEnd(12)} ${r.rps.toFixed(1).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(0)} ms  server CPU ${(r.cpu * 100).toFixed(0)} % (${((r.cpu / r.rps) * 1000).toFixed(1)} ms a request)  PostgreSQL CPU ${(r.dbCpu * 100).toFixed(0)} % (${((r.dbCpu / r.rps) * 1000).toFixed(1)} ms)  clients CPU ${(r.benchCpu * 100).toFixed(0)} %  (${r.n} requests)`,
         );
