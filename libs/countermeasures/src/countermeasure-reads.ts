@@ -142,8 +142,9 @@ export abstract class CountermeasureReads {
         `(t.title ILIKE ${like} OR t.description ILIKE ${like} OR ('CM-' || CASE WHEN t.seq < 1000 THEN lpad(t.seq::text, 3, '0') ELSE t.seq::text END) ILIKE ${like})`,
       );
     }
-    const filtered = where.length > 0 ? where.join(' AND ') : 'true';
-    const [counted] = (await this.em.query(`SELECT count(*)::int AS n FROM countermeasures t WHERE ${filtered}`, params)) as {
+    /** The conditions as one: the filter's for the count, then with the cursor's for the page. */
+    const allOf = () => (where.length > 0 ? where.join(' AND ') : 'true');
+    const [counted] = (await this.em.query(`SELECT count(*)::int AS n FROM countermeasures t WHERE ${allOf()}`, params)) as {
       n: number;
     }[];
     const totalCount = counted!.n;
@@ -186,15 +187,7 @@ export abstract class CountermeasureReads {
       if (after) where.push(`(t.seq, t.id) > (${param(int(after[0]))}, ${param(uuid(after[1]))})`);
       orderBy = 't.seq, t.id';
     }
-    const rows = await readPlainRows(
-      this.em,
-      CountermeasureEntity,
-      where.length > 0 ? where.join(' AND ') : 'true',
-      params,
-      orderBy,
-      undefined,
-      size + 1,
-    );
+    const rows = await readPlainRows(this.em, CountermeasureEntity, allOf(), params, orderBy, undefined, size + 1);
     return pageOf(rows, size, totalCount, (c) =>
       order === 'DUE_DATE'
         ? [c.dueDate, c.seq, c.id]
