@@ -1,7 +1,8 @@
 import { PageArgs } from '../common/page.args';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { JSONObjectResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import type { AuditTrailEntryEntity, ChainBreak, CheckpointCheck, VerificationResult } from '@app/audit-trail';
 import { ConnectionType } from '../common/connection.type';
 import { TrailCheckpointCheckType } from './trail-checkpoint.types';
@@ -14,7 +15,7 @@ export class AuditTrailEntryType {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   occurredAt!: Date;
 
   @Field(() => ID, { nullable: true, description: 'The user who acted; null for the system' })
@@ -135,12 +136,12 @@ export class AuditTrailFilterInput {
   @MaxLength(100)
   action?: string | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: 'From this time on (inclusive)' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'From this time on (inclusive)' })
   @IsOptional()
   @IsDate()
   from?: Date | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: 'Before this time (exclusive)' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Before this time (exclusive)' })
   @IsOptional()
   @IsDate()
   to?: Date | null;

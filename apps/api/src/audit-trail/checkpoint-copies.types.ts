@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsString, MaxLength } from 'class-validator';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import type { CheckpointCopyStatus, CheckpointCopyTarget, TrailCheckpointCopyEntity } from '@app/audit-trail';
 import { ConnectionType } from '../common/connection.type';
 
@@ -60,13 +60,13 @@ export class TrailCheckpointCopyType {
   })
   lastError!: string | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: 'When it is tried next (PENDING only)' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it is tried next (PENDING only)' })
   nextAttemptAt!: Date | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: 'When the target took it (DONE only)' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the target took it (DONE only)' })
   doneAt!: Date | null;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   createdAt!: Date;
 
   static from(c: TrailCheckpointCopyEntity): TrailCheckpointCopyType {

@@ -1,6 +1,6 @@
 import { ArgsType, Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import {
   CheckpointCheckCode,
   CHECKPOINT_REASONS,
@@ -40,7 +40,7 @@ export class TrailCheckpointCosignatureType {
   @Field({ description: 'The co-signer’s note key id (8 hex)' })
   keyId!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   signedAt!: Date;
 
   @Field({ description: 'The signature line: — <e-mail> <base64(key id || Ed25519 signature)>' })
@@ -73,7 +73,7 @@ export class TrailCheckpointType {
   @Field(() => TrailCheckpointReason)
   reason!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   createdAt!: Date;
 
   /** Resolved to `createdBy`. */
@@ -197,7 +197,7 @@ export class TrailCosigningKeyType {
   @Field({ description: 'C2SP verifier key: <name>+<key id>+<base64(0x01 || key)>' })
   vkey!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   registeredAt!: Date;
 
   static from(k: CosignerKeyView): TrailCosigningKeyType {

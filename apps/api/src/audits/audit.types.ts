@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { JSONObjectResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import {
   ENGAGEMENT_STATUSES,
   FINDING_SEVERITIES,
@@ -45,8 +46,8 @@ export class AuditEngagementType {
   @Field(() => LocalDateScalar, { nullable: true }) endsOn!: string | null;
   @Field(() => String, { nullable: true, description: 'The statement of a NOT_CLEARED conclusion' }) conclusion!: string | null;
   @Field(() => Int, { description: 'Send it back as expectedVersion when you change this engagement' }) version!: number;
-  @Field(() => DateTimeResolver) createdAt!: Date;
-  @Field(() => DateTimeResolver) updatedAt!: Date;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
   leadAuditorId!: string;
 
   static from(e: AuditEngagementEntity): AuditEngagementType {
@@ -64,7 +65,7 @@ export class AuditEngagementTransitionType {
   @Field(() => String, { nullable: true }) reason!: string | null;
   @Field(() => ID, { nullable: true }) actorId!: string | null;
   @Field() actorLabel!: string;
-  @Field(() => DateTimeResolver) at!: Date;
+  @Field(() => DateTimeScalar) at!: Date;
 
   static from(t: AuditEngagementTransitionEntity): AuditEngagementTransitionType {
     return { ...t };
@@ -77,12 +78,12 @@ export class AuditClearanceType {
   @Field(() => ID) engagementId!: string;
   @Field(() => ID, { nullable: true }) clearedById!: string | null;
   @Field() clearedByLabel!: string;
-  @Field(() => DateTimeResolver) clearedAt!: Date;
+  @Field(() => DateTimeScalar) clearedAt!: Date;
   @Field() statement!: string;
   @Field({ description: 'Lowercase hex SHA-256 of the RFC 8785 canonical JSON of payload (format clearance/v1)' }) digest!: string;
   @Field(() => JSONObjectResolver, { description: 'Exactly what was hashed' }) payload!: Record<string, unknown>;
   @Field({ description: 'Not withdrawn' }) standing!: boolean;
-  @Field(() => DateTimeResolver, { nullable: true }) withdrawnAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) withdrawnAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'What broke it' }) withdrawalReason!: string | null;
   @Field(() => String, { nullable: true, description: 'Whose change broke it' }) withdrawnByLabel!: string | null;
 
@@ -103,9 +104,9 @@ export class AuditFindingType {
   @Field(() => FindingStatusEnum) status!: string;
   @Field(() => ID, { nullable: true }) raisedById!: string | null;
   @Field() raisedByLabel!: string;
-  @Field(() => DateTimeResolver) raisedAt!: Date;
+  @Field(() => DateTimeScalar) raisedAt!: Date;
   @Field(() => String, { nullable: true }) resolutionNote!: string | null;
-  @Field(() => DateTimeResolver, { nullable: true }) resolvedAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) resolvedAt!: Date | null;
   @Field(() => String, { nullable: true }) resolvedByLabel!: string | null;
   @Field(() => Int) version!: number;
   countermeasureId!: string | null;
@@ -127,9 +128,9 @@ export class RiskAcceptanceType {
   @Field(() => LocalDateScalar, { description: 'The last day it holds (Asia/Tokyo)' }) expiresOn!: string;
   @Field(() => ID, { nullable: true }) acceptedById!: string | null;
   @Field() acceptedByLabel!: string;
-  @Field(() => DateTimeResolver) acceptedAt!: Date;
+  @Field(() => DateTimeScalar) acceptedAt!: Date;
   @Field(() => RiskAcceptanceStatusEnum) status!: string;
-  @Field(() => DateTimeResolver, { nullable: true }) endedAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) endedAt!: Date | null;
   @Field(() => RiskAcceptanceEndKindEnum, { nullable: true }) endKind!: string | null;
   @Field(() => String, { nullable: true }) endReason!: string | null;
   @Field(() => String, { nullable: true }) endedByLabel!: string | null;

@@ -1,6 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { BUNDLE_SCOPES, BUNDLE_STATUSES, type BundleScope, type EvidenceBundleEntity } from '@app/bundles';
 import { ConnectionType } from '../common/connection.type';
 
@@ -38,7 +38,7 @@ export class ExportEvidenceBundleInput {
   @MaxLength(100)
   id!: string;
 
-  @Field(() => DateTimeResolver, {
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description: 'The instant the bundle shows (default now; never in the future): the trail up to it and the records that existed then',
   })
@@ -56,7 +56,7 @@ export class EvidenceBundleType {
   @Field(() => BundleScopeEnum) scope!: string;
   @Field(() => ID) scopeId!: string;
   @Field(() => ID) incidentId!: string;
-  @Field(() => DateTimeResolver) asOf!: Date;
+  @Field(() => DateTimeScalar) asOf!: Date;
   @Field(() => BundleStatusEnum) status!: string;
   @Field(() => Int, { description: 'Evidence files written into the zip so far' }) filesDone!: number;
   @Field(() => Int, { description: 'Evidence files the bundle holds (known once building has started)' }) filesTotal!: number;
@@ -67,8 +67,8 @@ export class EvidenceBundleType {
   @Field(() => String, { nullable: true }) fileName!: string | null;
   @Field(() => String, { nullable: true, description: 'Why it failed (FAILED)' }) error!: string | null;
   @Field(() => String, { description: 'Who asked for it (e-mail)' }) requestedBy!: string;
-  @Field(() => DateTimeResolver) requestedAt!: Date;
-  @Field(() => DateTimeResolver, { nullable: true }) finishedAt!: Date | null;
+  @Field(() => DateTimeScalar) requestedAt!: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) finishedAt!: Date | null;
   @Field(() => Float, { nullable: true, description: 'The trail checkpoint the inclusion proofs are against' }) checkpointSize!:
     number | null;
   @Field(() => String, { nullable: true, description: 'GET this path with the bearer token (READY)' }) downloadPath!: string | null;

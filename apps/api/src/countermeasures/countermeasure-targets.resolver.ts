@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Args, Field, Float, ID, InputType, Int, Mutation, ObjectType, ResolveField, Resolver, registerEnumType } from '@nestjs/graphql';
 import { ArrayMaxSize, IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { Actor } from '@app/common';
 import {
   CountermeasureTargetsService,
@@ -26,7 +26,7 @@ export class CountermeasureTargetType {
   @Field(() => TargetStatusEnum) status!: string;
   @Field() note!: string;
   @Field(() => Int, { description: 'Send it back as expectedVersion when you change this target' }) version!: number;
-  @Field(() => DateTimeResolver) updatedAt!: Date;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
   systemId!: string;
 }
 

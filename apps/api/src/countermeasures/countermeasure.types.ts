@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import {
   ALL_COUNTERMEASURE_STATUSES,
   ALL_TRANSITION_CAUSES,
@@ -49,7 +49,7 @@ export class TransitionType {
   @Field(() => String, { nullable: true }) reason!: string | null;
   @Field(() => ID, { nullable: true }) actorId!: string | null;
   @Field() actorLabel!: string;
-  @Field(() => DateTimeResolver) at!: Date;
+  @Field(() => DateTimeScalar) at!: Date;
 }
 
 @ObjectType('DueDateChange', { description: 'Re-planning: a slipped deadline is never silently rewritten' })
@@ -60,7 +60,7 @@ export class DueDateChangeType {
   @Field() reason!: string;
   @Field(() => ID, { nullable: true }) actorId!: string | null;
   @Field() actorLabel!: string;
-  @Field(() => DateTimeResolver) at!: Date;
+  @Field(() => DateTimeScalar) at!: Date;
 }
 
 @ObjectType('Countermeasure', { description: 'A promised countermeasure (対策)' })
@@ -79,8 +79,8 @@ export class CountermeasureType {
   @Field({ description: 'Must be VERIFIED before new-customer promotion may resume' }) requiredForGate!: boolean;
   @Field({ description: 'Keeps operating after verification (monitoring, hotline)' }) ongoing!: boolean;
   @Field(() => Int, { description: 'Send it back as expectedVersion when you change this item' }) version!: number;
-  @Field(() => DateTimeResolver) createdAt!: Date;
-  @Field(() => DateTimeResolver) updatedAt!: Date;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
   ownerId!: string;
   parentId!: string | null;
 

@@ -1,6 +1,6 @@
 import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Args, Field, ID, Int, ObjectType, Resolver, Subscription } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { TRAIL_CHANNEL, type TrailAppendedNotice } from '@app/audit-trail';
 import { DashboardService } from '@app/dashboard';
 import { NoticeBus, type NoticeListener } from '@app/database';
@@ -17,12 +17,12 @@ export class CountermeasureChangeType {
   @Field({ description: 'CM-004' }) key!: string;
   @Field(() => ID) incidentId!: string;
   @Field({ description: 'The audit-trail action, e.g. countermeasure.status_changed' }) action!: string;
-  @Field(() => DateTimeResolver) at!: Date;
+  @Field(() => DateTimeScalar) at!: Date;
 }
 
 @ObjectType('DashboardChange', { description: 'Something the dashboard shows has changed: refetch `dashboard` now' })
 export class DashboardChangeType {
-  @Field(() => DateTimeResolver, { description: 'When the latest change of the burst was made' }) at!: Date;
+  @Field(() => DateTimeScalar, { description: 'When the latest change of the burst was made' }) at!: Date;
   @Field({ description: "The latest change's audit-trail action (listener.reconnected: changes may have been missed)" }) action!: string;
   @Field({ description: "The latest change's entity type (Countermeasure, Evidence, AuditFinding, PromotionGate...)" }) entityType!: string;
   @Field(() => ID, {

@@ -1,5 +1,5 @@
 import { ArgsType, Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Dashboard } from '@app/dashboard';
 import { AuditEngagementStatusEnum, FindingSeverityEnum } from '../audits/audit.types';
@@ -72,13 +72,13 @@ export class DashboardItemType {
 @ObjectType('BlockedItem', { description: 'A BLOCKED countermeasure and why' })
 export class BlockedItemType extends DashboardItemType {
   @Field(() => String, { nullable: true, description: 'The reason given when it was blocked' }) reason!: string | null;
-  @Field(() => DateTimeResolver, { nullable: true }) blockedSince!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) blockedSince!: Date | null;
 }
 
 @ObjectType('ReviewQueueSummary', { description: "Evidence waiting for an auditor's review" })
 export class ReviewQueueSummaryType {
   @Field(() => Int) waiting!: number;
-  @Field(() => DateTimeResolver, { nullable: true }) oldestUploadedAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) oldestUploadedAt!: Date | null;
   @Field(() => Int, { nullable: true, description: 'Calendar days (Asia/Tokyo) the oldest has waited on asOf' }) oldestWaitDays!:
     number | null;
 }
@@ -131,7 +131,7 @@ export class BurnUpPointType {
 
 @ObjectType('ActivityEntry', { description: 'An audit-trail entry about the incident, in words (no before/after snapshots)' })
 export class ActivityEntryType {
-  @Field(() => DateTimeResolver) at!: Date;
+  @Field(() => DateTimeScalar) at!: Date;
   @Field() actorLabel!: string;
   @Field({ description: 'e.g. countermeasure.status_changed' }) action!: string;
   @Field() entityType!: string;
@@ -161,7 +161,7 @@ export class ActivityEntryType {
 @ObjectType('Dashboard', { description: 'The executive dashboard of one incident, as of the end of one day (Asia/Tokyo)' })
 export class DashboardType {
   @Field(() => LocalDateScalar) asOf!: string;
-  @Field(() => DateTimeResolver) generatedAt!: Date;
+  @Field(() => DateTimeScalar) generatedAt!: Date;
   @Field(() => ID) incidentId!: string;
   @Field() incidentTitle!: string;
   @Field(() => LocalDateScalar, {

@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsDate, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { NINE_ITEM_KEYS, NINE_ITEM_MAX_CHARS } from '@app/duties';
 import { BreachFilingChannel, BreachFilingKind, NoticeChannel } from './breach.types';
 import { LocalDateScalar } from '../graphql/local-date.scalar';
@@ -24,7 +24,7 @@ export class BreachCaseInput {
 
 @InputType({ description: 'The whole record as it should stand (every field; a correction sends them all)' })
 export class BreachRecordInput {
-  @Field(() => DateTimeResolver, { description: 'When the company knew (覚知); not in the future' }) @IsDate() knownAt!: Date;
+  @Field(() => DateTimeScalar, { description: 'When the company knew (覚知); not in the future' }) @IsDate() knownAt!: Date;
   @Field(() => [BreachCaseInput], { description: 'Cases asserted with their rationale; case 4 is also derived from the count' })
   @ValidateNested({ each: true })
   @Type(() => BreachCaseInput)
@@ -94,7 +94,7 @@ export class RedraftBreachFilingInput {
 export class SubmitBreachFilingInput {
   @Field(() => ID) @IsUUID() filingId!: string;
   @Field(() => Int) @IsInt() @Min(1) expectedVersion!: number;
-  @Field(() => DateTimeResolver, { nullable: true, description: 'When it reached the authority; defaults to now' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it reached the authority; defaults to now' })
   @IsOptional()
   @IsDate()
   submittedAt?: Date | null;

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import {
   FILING_CHANNELS,
   FILING_KINDS,
@@ -68,7 +68,7 @@ export class BreachDeadlineType {
     number | null;
   @Field(() => Int, { description: 'Days late: at submission, or so far while still open' }) lateDays!: number;
   @Field(() => ID, { nullable: true }) filingId!: string | null;
-  @Field(() => DateTimeResolver, { nullable: true }) submittedAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) submittedAt!: Date | null;
   @Field(() => LocalDateScalar, {
     nullable: true,
     description: 'The due day as it stood at submission (dueOn is the live one: a later correction of the record can move it)',
@@ -111,7 +111,7 @@ export class BreachFilingType {
   dueOn!: string | null;
   /** The record it belongs to (for the field resolvers). */
   notificationId!: string;
-  @Field(() => DateTimeResolver, { nullable: true }) submittedAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) submittedAt!: Date | null;
   @Field(() => BreachFilingChannel, { nullable: true }) channel!: string | null;
   @Field(() => String, { nullable: true, description: "The authority's receipt or reference number (受付番号)" }) referenceNumber!:
     string | null;
@@ -123,13 +123,13 @@ export class BreachFilingType {
   })
   itemsSha256!: string | null;
   @Field(() => String, { nullable: true }) submittedByLabel!: string | null;
-  @Field(() => DateTimeResolver, {
+  @Field(() => DateTimeScalar, {
     nullable: true,
     description: "When the submission was recorded here (submittedAt may be earlier: filed on the authority's form, entered later)",
   })
   recordedAt!: Date | null;
   @Field(() => Int, { description: 'Send it as expectedVersion to edit or submit' }) version!: number;
-  @Field(() => DateTimeResolver) createdAt!: Date;
+  @Field(() => DateTimeScalar) createdAt!: Date;
   @Field({ description: 'The document for legal review (PDF, Japanese font embedded): GET with the bearer token' }) pdfPath!: string;
   @Field({ description: 'The document for legal review (Word)' }) docxPath!: string;
 
@@ -181,7 +181,7 @@ export class BreachNotificationType {
   @Field(() => ID) id!: string;
   @Field(() => ID) incidentId!: string;
   @Field(() => RulePackType, { description: 'The rule pack in effect on the day the company knew' }) rulePack!: RulePackType;
-  @Field(() => DateTimeResolver, { description: 'When the company knew (覚知)' }) knownAt!: Date;
+  @Field(() => DateTimeScalar, { description: 'When the company knew (覚知)' }) knownAt!: Date;
   @Field(() => LocalDateScalar, { description: 'The day it knew, in Asia/Tokyo: day 1 of every count' }) knowledgeDay!: string;
   @Field(() => [BreachCaseType], { description: "The mandatory cases that apply, in the law's order" }) cases!: BreachCaseType[];
   @Field({ description: 'Reporting and notice are mandatory (a case applies)' }) mandatory!: boolean;

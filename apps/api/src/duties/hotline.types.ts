@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsUUID } from 'class-validator';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { HOTLINE_KINDS, type HotlineCaseEntity, type HotlineDay, type HotlineSummary } from '@app/duties';
 import { ConnectionType } from '../common/connection.type';
 import { PageArgs } from '../common/page.args';
@@ -26,7 +26,7 @@ export class HotlineDayType {
   @Field(() => [HotlineKindCountType], { description: 'Every kind, in a fixed order, zero included' }) counts!: HotlineKindCountType[];
   @Field(() => Int) total!: number;
   @Field(() => Int, { description: "The day's version: send it as expectedVersion to correct the day" }) version!: number;
-  @Field(() => DateTimeResolver) updatedAt!: Date;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
   @Field({ description: 'Who recorded the figures last (e-mail, or system:<what>)' }) updatedByLabel!: string;
 
   static from(d: HotlineDay): HotlineDayType {
@@ -57,7 +57,7 @@ export class HotlineCaseType {
   @Field(() => LocalDateScalar) occurredOn!: string;
   @Field(() => HotlineContactKind) kind!: string;
   @Field() summary!: string;
-  @Field(() => DateTimeResolver) recordedAt!: Date;
+  @Field(() => DateTimeScalar) recordedAt!: Date;
   @Field() recordedByLabel!: string;
 
   static from(c: HotlineCaseEntity): HotlineCaseType {

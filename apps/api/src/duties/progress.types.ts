@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { publicStatusWording, type PublishedStatement, type StatementCountermeasure } from '@app/duties';
 import { ConnectionType } from '../common/connection.type';
 import { CountermeasureStatusEnum } from '../countermeasures/countermeasure.types';
@@ -47,7 +47,7 @@ export class ProgressStatementType {
   @Field() bodyJa!: string;
   @Field() bodyEn!: string;
   @Field(() => [ProgressStatementCountermeasureType]) countermeasures!: ProgressStatementCountermeasureType[];
-  @Field(() => DateTimeResolver) publishedAt!: Date;
+  @Field(() => DateTimeScalar) publishedAt!: Date;
   @Field({ description: 'Who published it (e-mail, or system:<what>): internal, never on the public page' }) publishedBy!: string;
 
   static from(p: PublishedStatement): ProgressStatementType {

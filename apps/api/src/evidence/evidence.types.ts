@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import {
   EVIDENCE_KINDS,
   EVIDENCE_STATUSES,
@@ -44,14 +44,14 @@ export class EvidenceType {
   @Field(() => ID, { nullable: true }) supersedesId!: string | null;
   @Field(() => ID, { nullable: true }) supersededById!: string | null;
   @Field() uploadedByLabel!: string;
-  @Field(() => DateTimeResolver) uploadedAt!: Date;
+  @Field(() => DateTimeScalar) uploadedAt!: Date;
   @Field(() => EvidenceStatusEnum) status!: string;
-  @Field(() => DateTimeResolver, { nullable: true }) withdrawnAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) withdrawnAt!: Date | null;
   @Field(() => String, { nullable: true }) withdrawnByLabel!: string | null;
   @Field(() => String, { nullable: true }) withdrawalReason!: string | null;
   @Field(() => ReviewDecisionEnum, { nullable: true, description: 'The latest review; null while waiting for review' }) reviewDecision!:
     string | null;
-  @Field(() => DateTimeResolver, { nullable: true }) reviewedAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) reviewedAt!: Date | null;
   @Field(() => Int, { description: 'Send it back as expectedVersion to withdraw' }) version!: number;
   // downloadPath: resolved from kind and id (EvidenceResolver).
   uploadedById!: string;
@@ -71,7 +71,7 @@ export class EvidenceReviewType {
   @Field() comment!: string;
   @Field(() => ID) reviewerId!: string;
   @Field() reviewerLabel!: string;
-  @Field(() => DateTimeResolver) at!: Date;
+  @Field(() => DateTimeScalar) at!: Date;
 
   static from(r: EvidenceReviewEntity): EvidenceReviewType {
     return { ...r };
@@ -84,11 +84,11 @@ export class SignOffType {
   @Field(() => ID) countermeasureId!: string;
   @Field(() => ID) auditorId!: string;
   @Field() auditorLabel!: string;
-  @Field(() => DateTimeResolver) signedAt!: Date;
+  @Field(() => DateTimeScalar) signedAt!: Date;
   @Field() statement!: string;
   @Field({ description: 'SHA-256 (hex) of the RFC 8785 form of payload' }) digest!: string;
   @Field({ description: 'Exactly what was hashed, as JSON text' }) payloadJson!: string;
-  @Field(() => DateTimeResolver, { nullable: true }) revokedAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) revokedAt!: Date | null;
   @Field(() => String, { nullable: true }) revokedReason!: string | null;
 
   static from(s: SignOffEntity): SignOffType {

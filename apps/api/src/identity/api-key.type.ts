@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { Role, type ApiKeyEntity, type CreatedApiKey } from '@app/identity';
 import { ConnectionType } from '../common/connection.type';
 
@@ -26,13 +26,13 @@ export class ApiKeyType {
   @Field()
   createdByLabel!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   createdAt!: Date;
 
   @Field({ description: 'Not revoked: the key is accepted' })
   active!: boolean;
 
-  @Field(() => DateTimeResolver, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   revokedAt!: Date | null;
 
   @Field(() => ID, { nullable: true })
@@ -44,7 +44,7 @@ export class ApiKeyType {
   @Field(() => String, { nullable: true })
   revocationReason!: string | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: 'Last accepted request (to within a minute)' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Last accepted request (to within a minute)' })
   lastUsedAt!: Date | null;
 
   static from(k: ApiKeyEntity): ApiKeyType {

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { SecondFactorKind, type UserSecondFactorEntity } from '@app/identity';
 
 registerEnumType(SecondFactorKind, {
@@ -22,13 +22,13 @@ export class SecondFactorType {
   @Field({ description: "The user's name for it, e.g. 業務用 iPhone" })
   label!: string;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   createdAt!: Date;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: 'When it was last proved (null: not since enrolment)' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it was last proved (null: not since enrolment)' })
   lastUsedAt!: Date | null;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: 'Set once removed (only on the answer of removeSecondFactor)' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Set once removed (only on the answer of removeSecondFactor)' })
   removedAt!: Date | null;
 
   static from(f: UserSecondFactorEntity): SecondFactorType {

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { Role, SecondFactorMethod, SessionState, SignInMethod, type AuthSessionEntity, type SecondFactorPolicyEntity } from '@app/identity';
 
 registerEnumType(SessionState, {
@@ -37,7 +37,7 @@ export class SessionType {
   @Field(() => SecondFactorMethod, { nullable: true, description: 'The last second factor proved in this session' })
   secondFactorMethod!: SecondFactorMethod | null;
 
-  @Field(() => DateTimeResolver, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   secondFactorAt!: Date | null;
 
   @Field(() => String, { nullable: true, description: "The browser's User-Agent at sign-in" })
@@ -46,16 +46,16 @@ export class SessionType {
   @Field(() => String, { nullable: true, description: 'The client address at sign-in' })
   address!: string | null;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   createdAt!: Date;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   lastSeenAt!: Date;
 
-  @Field(() => DateTimeResolver, { description: 'The session ends then, however often it is refreshed' })
+  @Field(() => DateTimeScalar, { description: 'The session ends then, however often it is refreshed' })
   expiresAt!: Date;
 
-  @Field(() => DateTimeResolver, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   revokedAt!: Date | null;
 
   @Field({ description: 'Whether this is the session of the request' })
@@ -90,7 +90,7 @@ export class SecondFactorPolicyType {
   @Field(() => Int)
   version!: number;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   updatedAt!: Date;
 
   @Field()

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { ALL_PERMISSIONS, permissionsOf, Role, type IssuedSession, type UserEntity } from '@app/identity';
 import { ConnectionType } from '../common/connection.type';
 import { SessionType } from './session.type';
@@ -41,16 +41,16 @@ export class UserType {
   @Field()
   active!: boolean;
 
-  @Field(() => DateTimeResolver, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   deactivatedAt!: Date | null;
 
   @Field(() => Int, { description: 'Send it back as expectedVersion when you change this user' })
   version!: number;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   createdAt!: Date;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   updatedAt!: Date;
 
   /**
@@ -91,13 +91,13 @@ export class LoginPayload {
   @Field()
   tokenType!: string;
 
-  @Field(() => DateTimeResolver, { description: 'When the access token expires: renew it before with refreshSession' })
+  @Field(() => DateTimeScalar, { description: 'When the access token expires: renew it before with refreshSession' })
   expiresAt!: Date;
 
   @Field({ description: 'Single use: trade it for the next access and refresh tokens (refreshSession); keep it out of URLs and logs' })
   refreshToken!: string;
 
-  @Field(() => DateTimeResolver, { description: 'The refresh token is refused after this (idle limit, or the session’s end)' })
+  @Field(() => DateTimeScalar, { description: 'The refresh token is refused after this (idle limit, or the session’s end)' })
   refreshExpiresAt!: Date;
 
   @Field(() => SessionType)

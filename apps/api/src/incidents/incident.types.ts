@@ -1,7 +1,7 @@
 import { PageArgs } from '../common/page.args';
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { INCIDENT_EVENT_KINDS, PARTY_KINDS, type IncidentEntity } from '@app/incidents';
 import { ConnectionType } from '../common/connection.type';
 import { UserType } from '../identity/user.type';
@@ -15,7 +15,7 @@ registerEnumType(PartyKind, { name: 'PartyKind' });
 /** When, by whom and why an entry left the timeline or inventory; all null while it is listed. */
 @ObjectType({ isAbstract: true })
 abstract class RemovableEntryType {
-  @Field(() => DateTimeResolver, { nullable: true, description: 'When it was removed (it stays as history); null while listed' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When it was removed (it stays as history); null while listed' })
   removedAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'Who removed it (e-mail, or system:<what>)' }) removedByLabel!: string | null;
   @Field(() => String, { nullable: true, description: 'Why it was removed' }) removalReason!: string | null;
@@ -75,7 +75,7 @@ export class IncidentType {
   @Field(() => LocalDateScalar, { nullable: true }) regulatorReportedOn!: string | null;
   @Field(() => LocalDateScalar, { nullable: true }) disclosedOn!: string | null;
   @Field(() => Int) version!: number;
-  @Field(() => DateTimeResolver) createdAt!: Date;
+  @Field(() => DateTimeScalar) createdAt!: Date;
 
   static from(i: IncidentEntity): IncidentType {
     return { ...i };

@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { ConnectionType } from '../common/connection.type';
 import { PageArgs } from '../common/page.args';
 import type { BackgroundJob, JobState } from './background-jobs.service';
@@ -42,13 +42,13 @@ export class BackgroundJobType {
   @Field(() => Int, { description: 'Retries allowed' })
   retryLimit!: number;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   createdOn!: Date;
 
-  @Field(() => DateTimeResolver, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   startedOn!: Date | null;
 
-  @Field(() => DateTimeResolver, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   completedOn!: Date | null;
 
   @Field(() => String, { nullable: true, description: 'The last failed try’s error message' })

@@ -1,6 +1,7 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsBoolean, IsOptional } from 'class-validator';
-import { DateTimeResolver, JSONObjectResolver } from 'graphql-scalars';
+import { JSONObjectResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import {
   EMAIL_MAX_ATTEMPTS,
   EMAIL_STATUSES,
@@ -58,7 +59,7 @@ registerEnumType(EmailStatusEnum, {
 @ObjectType('NotificationEmail', { description: 'The e-mail of a notification' })
 export class NotificationEmailType {
   @Field(() => EmailStatusEnum) status!: string;
-  @Field(() => DateTimeResolver, { nullable: true }) sentAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) sentAt!: Date | null;
   @Field(() => String, {
     nullable: true,
     description: 'Why the latest attempt failed (the SMTP server’s answer or the connection error), or why it was not sent',
@@ -66,7 +67,7 @@ export class NotificationEmailType {
   error!: string | null;
   @Field(() => Int, { description: `Attempts so far (at most ${EMAIL_MAX_ATTEMPTS}, retried after 1 min, 5 min, 30 min, 2 h and 12 h)` })
   attempts!: number;
-  @Field(() => DateTimeResolver, { nullable: true, description: 'PENDING: when it is (or was due to be) tried next' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'PENDING: when it is (or was due to be) tried next' })
   nextAttemptAt!: Date | null;
 }
 
@@ -78,8 +79,8 @@ export class NotificationType {
   @Field(() => NotificationKindEnum) kind!: string;
   @Field() title!: string;
   @Field() body!: string;
-  @Field(() => DateTimeResolver) createdAt!: Date;
-  @Field(() => DateTimeResolver, { nullable: true }) readAt!: Date | null;
+  @Field(() => DateTimeScalar) createdAt!: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) readAt!: Date | null;
   @Field() read!: boolean;
   @Field(() => ID, { nullable: true }) incidentId!: string | null;
   @Field(() => ID, { nullable: true }) countermeasureId!: string | null;

@@ -1,6 +1,6 @@
 import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Args, Field, ID, ObjectType, Resolver, Subscription } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { Permission } from '@app/identity';
 import { GateNotifications, PromotionGateService, type GateChangedNotice } from '@app/promotion-gate';
 import { Allow } from '../auth/access.decorators';
@@ -15,7 +15,7 @@ export class GateChangeEventType {
   @Field(() => GateStateEnum) toState!: string;
   @Field(() => GateChangeCauseEnum) cause!: string;
   @Field() reason!: string;
-  @Field(() => DateTimeResolver) at!: Date;
+  @Field(() => DateTimeScalar) at!: Date;
 }
 
 /**

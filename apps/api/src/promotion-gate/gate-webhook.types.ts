@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { DELIVERY_STATUSES, type DeliveryWithAttempts, type WebhookAttemptEntity } from '@app/promotion-gate';
 
 export const GateWebhookDeliveryStatusEnum = Object.fromEntries(DELIVERY_STATUSES.map((v) => [v, v]));
@@ -15,7 +15,7 @@ registerEnumType(GateWebhookDeliveryStatusEnum, {
 @ObjectType('GateWebhookAttempt', { description: 'One POST of a webhook delivery' })
 export class GateWebhookAttemptType {
   @Field(() => ID) id!: string;
-  @Field(() => DateTimeResolver) at!: Date;
+  @Field(() => DateTimeScalar) at!: Date;
   @Field(() => Int, { nullable: true, description: 'The HTTP status answered; null when no answer came (error)' }) httpStatus!:
     number | null;
   @Field(() => String, {
@@ -38,10 +38,10 @@ export class GateWebhookDeliveryType {
   @Field({ description: 'The exact JSON body sent and signed' }) body!: string;
   @Field(() => GateWebhookDeliveryStatusEnum) status!: string;
   @Field(() => Int, { description: 'Attempts started so far' }) attemptCount!: number;
-  @Field(() => DateTimeResolver, { description: 'While PENDING: not before' }) nextAttemptAt!: Date;
-  @Field(() => DateTimeResolver, { nullable: true }) deliveredAt!: Date | null;
+  @Field(() => DateTimeScalar, { description: 'While PENDING: not before' }) nextAttemptAt!: Date;
+  @Field(() => DateTimeScalar, { nullable: true }) deliveredAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'Why it was given up (FAILED)' }) failureReason!: string | null;
-  @Field(() => DateTimeResolver) createdAt!: Date;
+  @Field(() => DateTimeScalar) createdAt!: Date;
   @Field(() => [GateWebhookAttemptType], { description: 'Every attempt, oldest first' }) attempts!: GateWebhookAttemptType[];
 
   static from({ delivery: d, attempts }: DeliveryWithAttempts): GateWebhookDeliveryType {

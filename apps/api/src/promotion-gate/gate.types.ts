@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import { ArrayMaxSize, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import {
   BLOCKER_KINDS,
@@ -50,7 +50,7 @@ export class GateChangeType {
   @Field(() => [GateBlockerType]) blockers!: GateBlockerType[];
   @Field(() => ID, { nullable: true }) actorId!: string | null;
   @Field() actorLabel!: string;
-  @Field(() => DateTimeResolver) at!: Date;
+  @Field(() => DateTimeScalar) at!: Date;
 
   static from(c: GateChangeEntity): GateChangeType {
     return { ...c, blockers: c.blockers.map(GateBlockerType.from) };
@@ -69,15 +69,15 @@ export class GateType {
   @Field({ description: 'state = OPEN' }) canPromote!: boolean;
   @Field(() => [GateBlockerType], { description: 'Why it is SUSPENDED (empty when ELIGIBLE or OPEN)' }) blockers!: GateBlockerType[];
   @Field(() => [ID], { description: 'Executives who may authorize the reopening; empty: the task-force chief' }) authorizerIds!: string[];
-  @Field(() => DateTimeResolver, { nullable: true }) openedAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true }) openedAt!: Date | null;
   @Field(() => String, { nullable: true }) openedByLabel!: string | null;
   @Field(() => String, { nullable: true }) openStatement!: string | null;
-  @Field(() => DateTimeResolver, { nullable: true, description: 'Held by hand since' }) heldAt!: Date | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Held by hand since' }) heldAt!: Date | null;
   @Field(() => String, { nullable: true }) heldByLabel!: string | null;
   @Field(() => String, { nullable: true }) holdReason!: string | null;
   @Field(() => String, { nullable: true, description: 'The outbound webhook (the secret is never shown)' }) webhookUrl!: string | null;
   @Field(() => Int, { description: 'Send it back as expectedVersion' }) version!: number;
-  @Field(() => DateTimeResolver) updatedAt!: Date;
+  @Field(() => DateTimeScalar) updatedAt!: Date;
 
   static from(g: PromotionGateEntity): GateType {
     return { ...g, canPromote: g.state === 'OPEN', blockers: g.blockers.map(GateBlockerType.from) };
@@ -89,7 +89,7 @@ export class PromotionCheckType {
   @Field() key!: string;
   @Field(() => GateStateEnum) state!: string;
   @Field() canPromote!: boolean;
-  @Field(() => DateTimeResolver, { description: 'The gate row last changed at' }) since!: Date;
+  @Field(() => DateTimeScalar, { description: 'The gate row last changed at' }) since!: Date;
 }
 
 @InputType()

@@ -1,5 +1,5 @@
 import { Field, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../graphql/date-time.scalar';
 import type { KeysDocument, KeysDocumentKey, SigningKeyInfo, SigningKeyPurpose } from '@app/signing-keys';
 
 /** GraphQL's names of the two purposes (the keys document writes them in lower case). */
@@ -52,10 +52,10 @@ export class SigningKeyType {
   @Field(() => SigningKeyStatus)
   status!: SigningKeyStatus;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTimeScalar)
   activatedAt!: Date;
 
-  @Field(() => DateTimeResolver, { nullable: true })
+  @Field(() => DateTimeScalar, { nullable: true })
   retiredAt!: Date | null;
 
   static from(k: KeysDocumentKey): SigningKeyType {

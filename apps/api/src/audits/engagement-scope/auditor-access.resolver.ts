@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Args, Context, Field, ID, InputType, Mutation, ObjectType, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { DateTimeResolver } from 'graphql-scalars';
+import { DateTimeScalar } from '../../graphql/date-time.scalar';
 import { IsBoolean, IsUUID } from 'class-validator';
 import { AuditorScopeService, type AuditorAccessLimitView } from '@app/audits';
 import { Actor } from '@app/common';
@@ -29,7 +29,7 @@ export class AuditorAccessLimitType {
   @Field({ description: 'Whether the auditor reads and acts only within the incidents of the engagements they lead or are on' })
   limited!: boolean;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: 'Since when (null when not limited)' })
+  @Field(() => DateTimeScalar, { nullable: true, description: 'Since when (null when not limited)' })
   limitedAt!: Date | null;
 
   static from(v: AuditorAccessLimitView): AuditorAccessLimitType {
