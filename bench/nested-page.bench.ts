@@ -18,6 +18,7 @@
  *   COMPARE_SERVER_JS=/elsewhere/dist/apps/api/src/main.js npx tsx bench/nested-page.bench.ts  # same answer bytes as another build?
  *   ANSWER_OUT=/tmp/page.json npx tsx bench/nested-page.bench.ts   # the tracker's first page, as served
  *   POSTGRAPHILE_NODE_ARGS= npx tsx bench/nested-page.bench.ts   # PostGraphile without the tracker's node flags (package.json start)
+ *   SLICES=4 ROUNDS=2 SECONDS=40 npx tsx bench/nested-page.bench.ts   # each round in 4 stretches a server, taking turns
  *   # where the slow answers come from: each answer's latency, the server's collections and stalls
  *   ONLY=tracker LATENCY_OUT=/tmp/lat GC_TRACE_OUT=/tmp/gc.json SERVER_NODE_ARGS="-r ./bench/gc-trace.cjs" npx tsx bench/nested-page.bench.ts
  *   npx tsx bench/tail-summary.ts /tmp/lat-tracker-1.json /tmp/gc.json
@@ -35,6 +36,7 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 10);
 const SECONDS = Number(process.env.SECONDS ?? 15);
 const ROUNDS = Number(process.env.ROUNDS ?? 1);
 const WARMUP = Number(process.env.WARMUP ?? 10);
+const SLICES = Number(process.env.SLICES ?? 1);
 const ONLY = process.env.ONLY; // tracker | postgraphile
 const PAGE = 50;
 
@@ -173,11 +175,18 @@ interface LoadResult {
   n: number;
 }
 
-/**
- * `label`: a measured round; with LATENCY_OUT set, its answers (wall-clock start ms, latency ms, the page's place in
- * its client's walk of four) are written to `${LATENCY_OUT}-${label}.json` for bench/tail-summary.ts.
- */
-async function load(c: Contender, seconds: number, db?: { pg: Client; name: string }, label?: string): Promise<LoadResult> {
+/** One stretch of load on one server: what was measured, summed; `summarize` turns stretches into a result. */
+interface Stretch {
+  ms: number[];
+  /** Wall-clock start ms, latency ms, the page's place in its client's walk of four. */
+  answers: [number, number, number][];
+  seconds: number;
+  cpuSeconds: number;
+  dbCpuSeconds: number;
+  benchCpuSeconds: number;
+}
+
+async function load(c: Contender, seconds: number, db?: { pg: Client; name: string }): Promise<Stretch> {
   const ms: number[] = [];
   const answers: [number, number, number][] = [];
   const cpu0 = cpuSeconds(c.pid);
@@ -192,22 +201,41 @@ async function load(c: Contender, seconds: number, db?: { pg: Client; name: stri
       while (performance.now() < until) {
         const s = performance.now();
         const text = await ask(c, after);
-        ms.push(performance.now() - s);
-        answers.push([performance.timeOrigin + s, performance.now() - s, k % 4]);
+        const took = performance.now() - s;
+        ms.push(took);
+        answers.push([performance.timeOrigin + s, took, k % 4]);
         // Walk a few pages: the first, then the next ones by cursor, back to the first after 4.
         k++;
         after = k % 4 === 0 ? null : (/"endCursor":"([^"]+)"/.exec(text)?.[1] ?? null);
       }
     }),
   );
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = (cpuSeconds(c.pid) - cpu0) / elapsed;
   const self = process.cpuUsage(self0);
-  const benchCpu = (self.user + self.system) / 1e6 / elapsed;
-  const dbCpu = db ? backendDelta(db0, await backendCpu(db.pg, db.name)) / elapsed : 0;
-  if (label && process.env.LATENCY_OUT) fs.writeFileSync(`${process.env.LATENCY_OUT}-${label}.json`, JSON.stringify(answers));
-  ms.sort((a, b) => a - b);
-  return { rps: ms.length / elapsed, p50: pct(ms, 50), p99: pct(ms, 99), max: ms[ms.length - 1] ?? 0, cpu, dbCpu, benchCpu, n: ms.length };
+  return {
+    ms,
+    answers,
+    seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: cpuSeconds(c.pid) - cpu0,
+    dbCpuSeconds: db ? backendDelta(db0, await backendCpu(db.pg, db.name)) : 0,
+    benchCpuSeconds: (self.user + self.system) / 1e6,
+  };
+}
+
+/** The stretches of one server in one round, as one result (rates over their summed time, percentiles over all answers). */
+function summarize(stretches: Stretch[]): LoadResult {
+  const sum = (f: (s: Stretch) => number) => stretches.reduce((a, s) => a + f(s), 0);
+  const elapsed = sum((s) => s.seconds);
+  const ms = stretches.flatMap((s) => s.ms).sort((a, b) => a - b);
+  return {
+    rps: ms.length / elapsed,
+    p50: pct(ms, 50),
+    p99: pct(ms, 99),
+    max: ms[ms.length - 1] ?? 0,
+    cpu: sum((s) => s.cpuSeconds) / elapsed,
+    dbCpu: sum((s) => s.dbCpuSeconds) / elapsed,
+    benchCpu: sum((s) => s.benchCpuSeconds) / elapsed,
+    n: ms.length,
+  };
 }
 
 function ensurePostGraphile(): string {
@@ -340,15 +368,32 @@ async function main(): Promise<void> {
     }
     console.log(`load: ${CONCURRENCY} clients, ${SECONDS} s each, ${N_CM} countermeasures, pages of ${PAGE}`);
     for (let round = 1; round <= ROUNDS; round++) {
+      // SLICES > 1: the round's SECONDS in that many stretches, taking turns between the servers, so that a drift of
+      // the machine's speed within the round (it shares its cores) weighs on both alike.
+      const stretches = new Map<string, Stretch[]>(contenders.map((c) => [c.name, []]));
+      for (let slice = 0; slice < SLICES; slice++) {
+        for (const c of contenders) {
+          // Warm-up (JIT, pools): WARMUP seconds before the first round (a server's code is optimized only after some
+          // hundreds of pages: a first round of 2 s' warm-up measured the tracker 10-20 % below its later rounds), 2 s
+          // before each later stretch.
+          await load(c, round === 1 && slice === 0 ? WARMUP : 2);
+          stretches.get(c.name)!.push(await load(c, SECONDS / SLICES, db));
+        }
+      }
+      const results = new Map<string, LoadResult>();
       for (const c of contenders) {
-        // Warm-up (JIT, pools): WARMUP seconds before the first round (a server's code is optimized only after some
-        // hundreds of pages: a first round of 2 s' warm-up measured the tracker 10-20 % below its later rounds), 2 s after.
-        await load(c, round === 1 ? WARMUP : 2);
-        const r = await load(c, SECONDS, db, `${c.name}-${round}`);
+        const mine = stretches.get(c.name)!;
+        if (process.env.LATENCY_OUT) {
+          fs.writeFileSync(`${process.env.LATENCY_OUT}-${c.name}-${round}.json`, JSON.stringify(mine.flatMap((s) => s.answers)));
+        }
+        const r = summarize(mine);
+        results.set(c.name, r);
         console.log(
           `round ${round} ${c.name.padEnd(12)} ${r.rps.toFixed(1).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  max ${r.max.toFixed(0)} ms  server CPU ${(r.cpu * 100).toFixed(0)} % (${((r.cpu / r.rps) * 1000).toFixed(1)} ms a request)  PostgreSQL CPU ${(r.dbCpu * 100).toFixed(0)} % (${((r.dbCpu / r.rps) * 1000).toFixed(1)} ms)  clients CPU ${(r.benchCpu * 100).toFixed(0)} %  (${r.n} requests)`,
         );
       }
+      const [mine, theirs] = [results.get('tracker'), results.get('postgraphile')];
+      if (mine && theirs) console.log(`round ${round} ratio        ${(mine.rps / theirs.rps).toFixed(2)}× PostGraphile's req/s`);
     }
   } catch (err) {
     console.error(err);
