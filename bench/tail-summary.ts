@@ -7,6 +7,7 @@
  *   npx tsx bench/tail-summary.ts /tmp/lat-tracker-1.json [/tmp/gc.json]
  */
 import * as fs from 'node:fs';
+import { pct } from './support';
 
 type Answer = [start: number, ms: number, page: number];
 type Pause = [start: number, kind: string, ms: number];
@@ -16,7 +17,9 @@ const pauses = process.argv[3] ? (JSON.parse(fs.readFileSync(process.argv[3], 'u
 if (answers.length === 0) throw new Error('no answers in the file');
 
 const sorted = answers.map((a) => a[1]).sort((a, b) => a - b);
-const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+/** The bench's own percentile, so that p50 and p99 here are the ones its round line printed. */
+const at = (p: number) => pct(sorted, p);
+const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / Math.max(1, xs.length);
 console.log(
   `${answers.length} answers; latency ms:`,
   [10, 25, 50, 75, 90, 95, 99].map((p) => `p${p} ${at(p).toFixed(0)}`).join('  '),
@@ -24,8 +27,7 @@ console.log(
 );
 for (const page of [0, 1, 2, 3]) {
   const mine = answers.filter((a) => a[2] === page).map((a) => a[1]);
-  const mean = mine.reduce((s, v) => s + v, 0) / Math.max(1, mine.length);
-  console.log(`  page ${page + 1} of each walk: ${mine.length} answers, mean ${mean.toFixed(0)} ms`);
+  console.log(`  page ${page + 1} of each walk: ${mine.length} answers, mean ${mean(mine).toFixed(0)} ms`);
 }
 
 const from = Math.min(...answers.map((a) => a[0]));
@@ -41,13 +43,14 @@ if (pauses.length) {
     );
   }
   const slow = answers.filter((a) => a[1] >= at(97));
+  /** The pauses that overlap the answer's time. */
+  const within = (a: Answer) => during.filter((p) => p[0] < a[0] + a[1] && p[0] + p[2] > a[0]);
   /** Collections only: a stall holds a collection's time too, so adding both would count it twice. */
   const held = (a: Answer) =>
-    during
-      .filter((p) => p[1] !== 'stall' && p[0] < a[0] + a[1] && p[0] + p[2] > a[0])
+    within(a)
+      .filter((p) => p[1] !== 'stall')
       .reduce((s, p) => s + Math.min(p[0] + p[2], a[0] + a[1]) - Math.max(p[0], a[0]), 0);
-  const longest = (a: Answer) => Math.max(0, ...during.filter((p) => p[0] < a[0] + a[1] && p[0] + p[2] > a[0]).map((p) => p[2]));
-  const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / Math.max(1, xs.length);
+  const longest = (a: Answer) => Math.max(0, ...within(a).map((p) => p[2]));
   console.log(
     `the slowest 3 % (${slow.length}, from ${at(97).toFixed(0)} ms): ${mean(slow.map(held)).toFixed(0)} ms of collections each on average, longest pause within ${mean(slow.map(longest)).toFixed(0)} ms; all answers: ${mean(answers.map(held)).toFixed(0)} ms, ${mean(answers.map(longest)).toFixed(0)} ms`,
   );
