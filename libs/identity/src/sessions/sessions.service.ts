@@ -48,6 +48,12 @@ export type SessionsRevokedListener = (sessionIds: readonly string[]) => void;
 const REFRESH_PREFIX = 'rtr_';
 
 /**
+ * The comment on the session's "last seen" mark (`/* session-seen *\/`): sent at most once a minute by whichever
+ * request comes first, so a spec that counts a request's statements leaves it out.
+ */
+export const SESSION_SEEN = 'session-seen';
+
+/**
  * Sessions run on the wall clock, not the app's Clock: the access tokens' `exp`, the TOTP windows and WebAuthn's
  * challenges are wall time, and a session must not end (or a step-up proof go stale) because a test or the demo's
  * replay reads another "now" for the records.
@@ -278,6 +284,7 @@ export class SessionsService implements OnModuleDestroy {
         .update()
         .set({ lastSeenAt: now })
         .where('id = :id AND last_seen_at < :t', { id: session.id, t: new Date(now.getTime() - 60_000) })
+        .comment(SESSION_SEEN)
         .execute()
         .catch(() => undefined);
     }
