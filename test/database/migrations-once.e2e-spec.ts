@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseStartupError, MIGRATION_LOCK_KEYS, runMigrations } from '@app/database';
 import { migrations } from '@app/migrations';
-import { assertTestDatabase, withDatabase } from '../support/global-setup';
+import { freshDatabase } from '../support/fresh-database';
 import {
   builtCli,
   childEnv,
@@ -23,12 +22,7 @@ import {
 const FUTURE = 'ScaleOutFuture1899999999999';
 
 /** A new database of this run: empty, or a copy of the migrated template. */
-async function newDatabase(kind: 'empty' | 'migrated'): Promise<string> {
-  const name = `${inject('dbTemplate').replace(/_tpl$/, '')}_mig_${randomBytes(4).toString('hex')}`;
-  assertTestDatabase(name);
-  await sql(inject('dbServerUrl'), `CREATE DATABASE "${name}"${kind === 'migrated' ? ` TEMPLATE "${inject('dbTemplate')}"` : ''}`);
-  return withDatabase(inject('dbServerUrl'), name);
-}
+const newDatabase = (kind: 'empty' | 'migrated') => freshDatabase({ infix: '_mig_', empty: kind === 'empty' });
 
 async function sql<T = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
   const c = new Client({ connectionString: url });

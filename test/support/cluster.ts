@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import { evidenceS3Settings, startLocalS3, type LocalS3 } from '../evidence/support-s3';
 import { freshDatabase } from './fresh-database';
-import { builtServer, childEnv, ensureBuild, freePort, repoRoot } from './server-child';
+import { builtServer, childEnv, ensureBuild, freePort, repoRoot, signingKeyFile } from './server-child';
 import type { GqlResponse } from './test-app';
 
 /**
@@ -369,10 +369,4 @@ function sharedDir(dir: string, name: string): string {
   const made = path.join(dir, name);
   fs.mkdirSync(made, { recursive: true, mode: 0o755 });
   return made;
-}
-
-function signingKeyFile(dir: string, purpose: string): string {
-  const file = path.join(dir, `${purpose}-signing-key.pem`);
-  fs.writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
-  return file;
 }

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -21,6 +22,13 @@ export function ensureBuild(): void {
 /** A child's environment: only PATH and HOME of this process, then `settings`. */
 export function childEnv(settings: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, ...settings };
+}
+
+/** A new Ed25519 signing key as a PEM file in `dir` (what TRAIL_SIGNING_KEY_FILE / BUNDLE_SIGNING_KEY_FILE name). */
+export function signingKeyFile(dir: string, purpose: string): string {
+  const file = path.join(dir, `${purpose}-signing-key.pem`);
+  fs.writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  return file;
 }
 
 /** A new DATA_DIR under the temp folder, world-traversable: run as root, the server runs the embedded PostgreSQL as the postgres user. */

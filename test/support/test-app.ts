@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,6 +11,7 @@ import { DataSource, IsNull } from 'typeorm';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { freshDatabase } from './fresh-database';
 import { appClosed, appOpened } from './open-apps';
+import { signingKeyFile } from './server-child';
 
 export interface GqlResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -220,11 +221,6 @@ export class TestApp {
 }
 
 /** An Ed25519 private key (PKCS#8 PEM, mode 600) in `dir`, as an operator provides one in production. */
-function signingKeyFile(dir: string, purpose: string): string {
-  const file = path.join(dir, `${purpose}-signing-key.pem`);
-  fs.writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
-  return file;
-}
 
 /** Expects a GraphQL error with this extensions.code and no data for the field. */
 export function errorCode(res: GqlResponse): string | undefined {
