@@ -14,3 +14,4 @@ export * from './plain-rows';
 export * from './migration-lock';
 export * from './pooled-session-check';
 export * from './timestamp-parser';
+export * from './startup-lock';

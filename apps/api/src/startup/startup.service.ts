@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Actor, type AppConfig } from '@app/common';
+import { DatabaseServer, withStartupLock } from '@app/database';
 import { DemoLoader } from '@app/demo';
 import { EvidenceStoreReconciler } from '@app/evidence';
 import { SecondFactorPolicyService, USER_ROLES, UsersService } from '@app/identity';
@@ -12,7 +13,10 @@ import { SigningKeysService } from '@app/signing-keys';
  * evidence refers to; evidence whose file is missing is alerted), then the
  * admin from ADMIN_EMAIL / ADMIN_PASSWORD, and the demo case when the database
  * is empty, DEMO is on and this is not production (with no second factor
- * required unless DEMO_MFA=true).
+ * required unless DEMO_MFA=true). The admin and the demo are decided and made
+ * under the start-up lock (withStartupLock): of several instances started
+ * together on an empty database, one creates the admin and loads the demo, and
+ * the others find them.
  */
 @Injectable()
 export class StartupService implements OnApplicationBootstrap {
@@ -26,6 +30,7 @@ export class StartupService implements OnApplicationBootstrap {
     @Inject(EvidenceStoreReconciler) private readonly evidenceStore: EvidenceStoreReconciler,
     @Inject(SigningKeysService) private readonly signingKeys: SigningKeysService,
     @Inject(SecondFactorPolicyService) private readonly secondFactorPolicy: SecondFactorPolicyService,
+    @Inject(DatabaseServer) private readonly database: DatabaseServer,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,6 +43,16 @@ export class StartupService implements OnApplicationBootstrap {
       // A store that cannot be listed now (S3 down) must not keep the server down; the hourly run repeats it.
       this.logger.error(`evidence store reconciliation at start-up failed: ${(err as Error)?.message ?? String(err)}`);
     }
+    const directUrl = this.config.get('DATABASE_DIRECT_URL', { infer: true }) ?? this.database.url;
+    await withStartupLock(
+      directUrl,
+      () => this.firstUse(),
+      () => this.logger.log('another instance is doing its start-up work on this database; waiting for it'),
+    );
+  }
+
+  /** The admin from ADMIN_EMAIL, and the demo case in an empty database (under the start-up lock). */
+  private async firstUse(): Promise<void> {
     const empty = (await this.users.count()) === 0;
     const adminEmail = this.config.get('ADMIN_EMAIL', { infer: true });
     const adminPassword = this.config.get('ADMIN_PASSWORD', { infer: true });

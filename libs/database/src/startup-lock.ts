@@ -1,0 +1,33 @@
+import { Client } from 'pg';
+
+/**
+ * The session-level advisory lock around the work an instance does once at start, after the migrations (the
+ * admin from ADMIN_EMAIL, the demo case): the two-key form, beside the migrations' [7_264_110, 900].
+ */
+export const STARTUP_LOCK_KEYS = [7_264_110, 901] as const;
+
+/**
+ * Runs `work` while this process holds the start-up lock: instances started together on one database do their
+ * start-up work one at a time, each deciding what to do (is there an admin? is the database empty?) only once the
+ * one before it has committed. `work` uses the app's own connections; the lock is held on a connection of its own
+ * to `directUrl` (DATABASE_DIRECT_URL, or the database's URL: a session lock does not survive a transaction pooler),
+ * and let go when that session ends, on every path: a process that dies mid-way lets the next one go on, and what
+ * it had not committed is not there. Another process holding it is waited for (no timeout: loading the demo case
+ * takes seconds, and nothing is served meanwhile).
+ */
+export async function withStartupLock<T>(directUrl: string, work: () => Promise<T>, waiting?: () => void): Promise<T> {
+  const session = new Client({ connectionString: directUrl, application_name: 'remediation-tracker:startup' });
+  session.on('error', () => undefined); // a lost session ends the lock; `work`'s own connections report their errors
+  await session.connect();
+  try {
+    const [a, b] = STARTUP_LOCK_KEYS;
+    const tried = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [a, b]);
+    if (!tried.rows[0]!.ok) {
+      waiting?.();
+      await session.query('SELECT pg_advisory_lock($1, $2)', [a, b]);
+    }
+    return await work();
+  } finally {
+    await session.end().catch(() => undefined);
+  }
+}
