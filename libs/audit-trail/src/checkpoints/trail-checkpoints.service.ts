@@ -112,9 +112,12 @@ export class TrailCheckpointsService {
 
   private async createNow(actor: Actor, reason: CheckpointReason): Promise<TrailCheckpointEntity> {
     const db = this.txHost.tx;
-    const size = await trailHeadSize(db);
+    // The stored checkpoints before the trail's size: the trail only grows, so what another instance stored before
+    // the size is read cannot cover more than it (read the other way round, its checkpoint landing in between
+    // looked like a trail cut short: a false TRAIL_INCONSISTENT).
     const before = await this.newest();
     const filed = await this.newestSignedFile();
+    const size = await trailHeadSize(db);
     assertExtends(null, filed, size);
     if (before && Number(before.treeSize) === size) return before;
     // The tree is built outside the transaction: hashing a large trail takes seconds,
