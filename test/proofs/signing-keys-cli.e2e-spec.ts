@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KeysDocument } from '@app/signing-keys';
-import { builtCli, childEnv, ensureBuild, repoRoot } from '../support/server-child';
+import { builtCli, childEnv, ensureBuild, repoRoot, runCli } from '../support/server-child';
 import { TestApp } from '../support/test-app';
 
 /** `npm run cli -- keys`: the same keys document as the well-known address, printed as JSON. */
@@ -19,18 +19,6 @@ afterEach(async () => {
 });
 
 beforeAll(() => ensureBuild(), 300_000);
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [builtCli, ...args], { cwd: repoRoot, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('npm run cli -- keys', () => {
   it('prints the keys document of the database and DATA_DIR it runs on, as the server serves it', async () => {

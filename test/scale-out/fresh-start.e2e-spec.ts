@@ -10,6 +10,7 @@ import {
   ensureBuild,
   killLeftoverServers,
   newDataDir,
+  runCli,
   signInAt,
   signingKeyFile,
   startServer,
@@ -46,7 +47,8 @@ describe('several instances started at once on an empty database', () => {
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  it('all three serve; the admin is created once and the demo case loaded once', async () => {
+  /** A new empty database and what every instance of a deployment shares, as the environment of a process. */
+  async function deployment(): Promise<{ url: string; env: NodeJS.ProcessEnv }> {
     const url = await freshDatabase({ infix: '_fresh_', empty: true });
     const shared = newDataDir('rt-fresh-start-');
     dirs.push(shared);
@@ -72,6 +74,11 @@ describe('several instances started at once on an empty database', () => {
       // Three servers beside the other worker's tests on one PostgreSQL (max_connections 100): a small pool each.
       DATABASE_POOL_SIZE: '3',
     });
+    return { url, env };
+  }
+
+  it('all three serve; the admin is created once and the demo case loaded once', async () => {
+    const { url, env } = await deployment();
     const servers: ServerChild[] = [];
     try {
       const started = await Promise.allSettled([0, 1, 2].map(() => startServer(env)));
@@ -114,6 +121,32 @@ describe('several instances started at once on an empty database', () => {
       }
     } finally {
       for (const s of servers) await stopServer(s);
+    }
+  }, 300_000);
+
+  it("the command line's load-demo beside a server starting on the same empty database: the case is loaded once", async () => {
+    const { url, env } = await deployment();
+    const migrated = await startServer({ ...env, DEMO: 'false', ADMIN_EMAIL: undefined, ADMIN_PASSWORD: undefined });
+    await stopServer(migrated); // the schema in place, no user yet: what load-demo expects
+    const cli = runCli(['load-demo'], env);
+    const server = await startServer(env);
+    try {
+      const run = await cli;
+      // Whichever came second found the case there: the command says so, or the server skips the demo.
+      expect([run.code, run.code === 0 ? run.stdout : run.stderr]).toEqual(
+        run.code === 0 ? [0, expect.stringContaining('demo case loaded')] : [1, expect.stringContaining('the database is not empty')],
+      );
+      const [counts] = await sql<{ incidents: string; countermeasures: string }>(
+        url,
+        `SELECT (SELECT count(*) FROM incidents) AS incidents, (SELECT count(*) FROM countermeasures) AS countermeasures`,
+      );
+      expect({ incidents: Number(counts!.incidents), countermeasures: Number(counts!.countermeasures) }).toEqual({
+        incidents: 1,
+        countermeasures: DEMO_COUNTERMEASURES.length,
+      });
+      expect(server.output()).not.toMatch(/duplicate key|already exists/);
+    } finally {
+      await stopServer(server);
     }
   }, 300_000);
 });

@@ -131,6 +131,19 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<ServerChild> 
   };
 }
 
+/** Runs the built command line (`npm run cli -- <args>`) to its end: its exit code and what it wrote. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [builtCli, ...args], { cwd: repoRoot, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 /** Runs the built server expecting it to refuse to start; returns its exit code and stderr. */
 export async function startServerFails(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(process.execPath, [builtServer], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { ConfigService } from '@nestjs/config';
 import { Actor, type AppConfig } from '@app/common';
 import { CountermeasuresService, KeptStateService } from '@app/countermeasures';
-import { poolRouteOf, revertLastMigration } from '@app/database';
+import { poolRouteOf, revertLastMigration, withStartupLock } from '@app/database';
 import { DemoLoader } from '@app/demo';
 import { describeEvidenceStoreReport, EvidenceStoreReconciler } from '@app/evidence';
 import { isRole, UsersService, type Role } from '@app/identity';
@@ -219,14 +219,21 @@ async function main(argv: string[]): Promise<number> {
         return runs.some((r) => r.failedKinds.length > 0) ? 1 : 0;
       }
       case 'load-demo': {
-        if ((await app.get(UsersService).count()) > 0) {
-          process.stderr.write('the database is not empty; the demo loads only into an empty database\n');
-          return 1;
-        }
-        const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
-        await app.get(DemoLoader).load(config.get('DEMO_PASSWORD', { infer: true }));
-        process.stdout.write('demo case loaded\n');
-        return 0;
+        // Under the servers' start-up lock: a server starting on the same empty database may be loading it too.
+        return await withStartupLock(
+          poolRouteOf(dataSource).directUrl,
+          async () => {
+            if ((await app.get(UsersService).count()) > 0) {
+              process.stderr.write('the database is not empty; the demo loads only into an empty database\n');
+              return 1;
+            }
+            const config = app.get<ConfigService<AppConfig, true>>(ConfigService);
+            await app.get(DemoLoader).load(config.get('DEMO_PASSWORD', { infer: true }));
+            process.stdout.write('demo case loaded\n');
+            return 0;
+          },
+          () => process.stderr.write('a server is doing its start-up work on this database; waiting for it\n'),
+        );
       }
     }
     return 2;

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { Actor, type AppConfig } from '@app/common';
-import { DatabaseServer, withStartupLock } from '@app/database';
+import { poolRouteOf, withStartupLock } from '@app/database';
 import { DemoLoader } from '@app/demo';
 import { EvidenceStoreReconciler } from '@app/evidence';
 import { SecondFactorPolicyService, USER_ROLES, UsersService } from '@app/identity';
@@ -30,7 +32,7 @@ export class StartupService implements OnApplicationBootstrap {
     @Inject(EvidenceStoreReconciler) private readonly evidenceStore: EvidenceStoreReconciler,
     @Inject(SigningKeysService) private readonly signingKeys: SigningKeysService,
     @Inject(SecondFactorPolicyService) private readonly secondFactorPolicy: SecondFactorPolicyService,
-    @Inject(DatabaseServer) private readonly database: DatabaseServer,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -43,9 +45,8 @@ export class StartupService implements OnApplicationBootstrap {
       // A store that cannot be listed now (S3 down) must not keep the server down; the hourly run repeats it.
       this.logger.error(`evidence store reconciliation at start-up failed: ${(err as Error)?.message ?? String(err)}`);
     }
-    const directUrl = this.config.get('DATABASE_DIRECT_URL', { infer: true }) ?? this.database.url;
     await withStartupLock(
-      directUrl,
+      poolRouteOf(this.dataSource).directUrl,
       () => this.firstUse(),
       () => this.logger.log('another instance is doing its start-up work on this database; waiting for it'),
     );
