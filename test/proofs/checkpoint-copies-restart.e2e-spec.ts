@@ -91,6 +91,35 @@ describe('checkpoint copies survive a restart: what was pending is delivered whe
     expect(fs.readFileSync(path.join(dir, fileNameOf(cp.treeSize)), 'utf8')).toBe(noteOf(cp));
   });
 
+  it("a copy another instance is delivering (its claim's lease still running) is left to it by an instance that starts", async () => {
+    const dir = tempDir('rt-checkpoints-');
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const settings = { ...copySettings({ dir, webhookUrl: await closedPortUrl() }), GATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' };
+    const first = await TestApp.start(settings);
+    opened.push(first);
+    const cp = await newCheckpoint(first);
+    await vi.waitFor(async () => {
+      await runDue(first);
+      expect((await copiesOf(first, cp.treeSize)).WEBHOOK).toMatchObject({ status: 'PENDING', attempts: 1 });
+    }, WAIT);
+    await first.close();
+    opened.splice(0);
+    // Another instance claims it (as its claim does: one more attempt, due again when the lease ends) and is sending it.
+    const [claimed] = await first.sql<{ next_attempt_at: Date }>(
+      `UPDATE trail_checkpoint_copies SET attempts = attempts + 1, next_attempt_at = now() + interval '60 seconds'
+        WHERE tree_size = $1 AND target = 'WEBHOOK' RETURNING next_attempt_at`,
+      [cp.treeSize],
+    );
+    const second = await TestApp.start(settings, { restartOf: first });
+    opened.push(second);
+    await runDue(second);
+    const [after] = await second.sql<{ status: string; attempts: number; next_attempt_at: Date }>(
+      `SELECT status, attempts, next_attempt_at FROM trail_checkpoint_copies WHERE tree_size = $1 AND target = 'WEBHOOK'`,
+      [cp.treeSize],
+    );
+    expect(after).toEqual({ status: 'PENDING', attempts: 2, next_attempt_at: claimed!.next_attempt_at });
+  });
+
   it('a checkpoint stored without any copy planned (not through CheckpointCopies.planFor) gets its copies at the next start', async () => {
     const dir = tempDir('rt-checkpoints-');
     cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));

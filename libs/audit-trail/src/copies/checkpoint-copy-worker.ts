@@ -27,6 +27,8 @@ import { CheckpointWebhookPost, copyToWebhook } from './webhook-copy';
 export const COPY_POLL_INTERVAL_MS = 1000;
 /** A claimed copy is out of other workers' reach this long; if this process dies meanwhile, another one retries it. */
 export const COPY_CLAIM_LEASE_MS = 60_000;
+/** At start, a copy due later than this is made due at once (one due sooner may be another instance's claim). */
+const RESUME_AFTER_MS = 2 * COPY_CLAIM_LEASE_MS;
 /** Marks the worker's own statements (the tests' statement counter leaves background work out by it). */
 export const BACKGROUND_SQL = '/* checkpoint-copy-worker */';
 /** Copies claimed per pass. */
@@ -122,10 +124,15 @@ export class CheckpointCopyWorker implements OnApplicationBootstrap, OnModuleDes
     this.unsubscribe = [this.notices.subscribe(() => this.wake()), this.notices.onReconnect(() => this.wake())];
     await this.notices.start();
     try {
+      // Only the copies waiting out a retry delay longer than a claim's lease (two of them, for the instances'
+      // clocks): one due sooner may be another instance's claim in flight (a claim is PENDING until its lease
+      // ends), and making it due at once had this instance deliver it a second time; it is tried within that anyway.
       const resumed = rowsOf<{ id: string }>(
         await this.dataSource.query(
-          `${BACKGROUND_SQL} UPDATE trail_checkpoint_copies SET next_attempt_at = $1 WHERE status = 'PENDING' AND next_attempt_at > $1 RETURNING id`,
-          [this.clock.now()],
+          `${BACKGROUND_SQL} UPDATE trail_checkpoint_copies SET next_attempt_at = $1
+            WHERE status = 'PENDING' AND next_attempt_at > GREATEST($1::timestamptz, now()) + make_interval(secs => $2::double precision / 1000)
+            RETURNING id`,
+          [this.clock.now(), RESUME_AFTER_MS],
         ),
       );
       if (resumed.length > 0) this.logger.log(`${resumed.length} checkpoint copies left pending by an earlier run: copying them now`);
