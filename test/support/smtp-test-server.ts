@@ -47,6 +47,8 @@ export async function startSmtp() {
   const rcptAttempts = new Map<string, number>();
   /** Address → how many more RCPT TO to refuse with 451. */
   const deferrals = new Map<string, number>();
+  /** Address → the next delivery to it waits (its data received, no answer yet) until released. */
+  const holds = new Map<string, { arrive: () => void; released: Promise<void> }>();
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     allowInsecureAuth: true,
@@ -67,7 +69,13 @@ export async function startSmtp() {
       if (to.startsWith('bounce')) return cb(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
       cb();
     },
-    onData(stream, session, cb) {
+    async onData(stream, session, cb) {
+      const held = holds.get(session.envelope.rcptTo[0]?.address ?? '');
+      if (held) {
+        holds.delete(session.envelope.rcptTo[0]!.address);
+        held.arrive();
+        await held.released;
+      }
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
@@ -90,6 +98,18 @@ export async function startSmtp() {
     url: `smtp://${SMTP_USER}:${SMTP_PASSWORD}@127.0.0.1:${port}`,
     /** The next `times` deliveries to `address` are refused with 451 (a temporary failure), then accepted again. */
     deferNext: (address: string, times: number) => void deferrals.set(address, times),
+    /**
+     * The next delivery to `address` is held, as a slow server holds it, until `release()`: `arrived` resolves when the
+     * tracker is waiting for the answer.
+     */
+    holdNext: (address: string) => {
+      let arrive!: () => void;
+      let release!: () => void;
+      const arrived = new Promise<void>((r) => (arrive = r));
+      const released = new Promise<void>((r) => (release = r));
+      holds.set(address, { arrive, released });
+      return { arrived, release };
+    },
     /** How often a delivery to `address` was tried (accepted or refused). */
     attemptsFor: (address: string) => rcptAttempts.get(address) ?? 0,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

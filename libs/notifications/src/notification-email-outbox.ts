@@ -38,6 +38,8 @@ export class NotificationEmailOutbox {
   private readonly logger = new Logger(NotificationEmailOutbox.name);
   /** PUBLIC_BASE_URL: where the e-mail's links point; null: e-mail without a link. */
   private readonly publicBaseUrl: string | null;
+  /** Set when the process stops: a pass finishes the e-mail it is sending and claims no more. */
+  private stopping = false;
 
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
@@ -78,6 +80,10 @@ export class NotificationEmailOutbox {
     if (!this.mailer.enabled) return result;
     result.withdrawn = await this.withdrawUnwanted(now);
     for (;;) {
+      // Stopping: what is still due stays PENDING, unclaimed, for another instance or the next start. (Sending on
+      // until the outbox is empty outlasted the service manager's stop timeout after an SMTP outage: the process was
+      // killed mid-send, and a mail accepted but not yet marked SENT went out again when its lease ran out.)
+      if (this.stopping) return result;
       // Due by the pass's `now`; leased from the time of the claim (the clock moves while mail is sent).
       const batch = await this.claimEmail(now, new Date(Math.max(now.getTime(), this.clock.now().getTime())));
       if (batch.length === 0) return result;
@@ -118,6 +124,11 @@ export class NotificationEmailOutbox {
         }
       }
     }
+  }
+
+  /** The process is stopping: every pass in progress ends after the e-mail it is sending; no pass claims any more. */
+  stop(): void {
+    this.stopping = true;
   }
 
   /**

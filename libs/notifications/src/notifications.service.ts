@@ -73,6 +73,11 @@ export class NotificationsService {
     return this.outbox.deliverPendingEmail(now);
   }
 
+  /** At shutdown: every e-mail pass (a run's own included) ends after the e-mail it is sending, and none begins. */
+  stopSendingEmail(): void {
+    this.outbox.stop();
+  }
+
   // ---- the inbox ---------------------------------------------------------------------------------
 
   /** The user's own inbox, newest first. */

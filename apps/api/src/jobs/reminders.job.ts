@@ -14,8 +14,10 @@ import { NotificationsService } from '@app/notifications';
  * server left unsent — goes out every minute (the queue's `notification-email`)
  * and once at start-up on each instance (`NotificationsService.deliverPendingEmail`;
  * its claims keep several instances from sending one e-mail twice). One pass at
- * a time per process; a run that comes while one runs joins it. Shutdown waits
- * for the pass in progress before the database closes.
+ * a time per process; a run that comes while one runs joins it. Shutdown ends
+ * the pass in progress after the e-mail it is sending, and waits for that
+ * before the database closes (what is still due is sent by another instance or
+ * the next start).
  *
  * Each run logs its failure and rejects, so that the queue retries it.
  */
@@ -34,6 +36,8 @@ export class RemindersJob implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    // The pass in progress (and a daily or weekly run's) ends after the e-mail it is sending: the rest waits, PENDING.
+    this.notifications.stopSendingEmail();
     await this.emailPass?.catch(() => undefined);
   }
 
