@@ -118,12 +118,28 @@ export class SigningKeysService implements OnModuleInit {
     return this.active_.get(purpose)!;
   }
 
-  /** Ed25519 signature of `message` (deterministic: the same message gives the same bytes) by the active key of `purpose`. */
+  /**
+   * Ed25519 signature of `message` (deterministic: the same message gives the same bytes) by the active key of
+   * `purpose`. Refused (KEY_RETIRED) once the registry says that key was retired: with several instances, the first
+   * one restarted with a new key file retires the old key, and the others, still holding it, must not sign with it
+   * until they are restarted too (a retired key never signs again).
+   */
   async sign(purpose: SigningKeyPurpose, message: Uint8Array): Promise<{ signature: Uint8Array; key: SigningKeyInfo }> {
     await this.ensureRegistered();
     // Taken together, so that a rotation in between cannot pair one key's signature with another's description.
     const key = this.active_.get(purpose)!;
     const privateKey = this.loaded.get(purpose)!.privateKey;
+    const registered = await this.repo.findOne({ select: { id: true, retiredAt: true }, where: { fingerprint: key.fingerprint } });
+    if (registered?.retiredAt) {
+      this.logger.error(
+        `signing key ${purpose} ${key.fingerprint} was retired on ${registered.retiredAt.toISOString()} (another instance started with a new key): nothing is signed until this instance is restarted with the new key`,
+      );
+      throw new SigningKeyError(
+        SigningKeyErrorCode.KEY_RETIRED,
+        `This instance's ${purpose} signing key was retired on ${registered.retiredAt.toISOString()} (another instance started with a new key): restart this instance with the new key file; until then it signs nothing`,
+        { fingerprint: key.fingerprint, retiredAt: registered.retiredAt.toISOString() },
+      );
+    }
     return { signature: new Uint8Array(ed25519Sign(null, message, privateKey)), key };
   }
 

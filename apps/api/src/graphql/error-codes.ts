@@ -205,6 +205,8 @@ const DOMAIN_CODE_MAP = {
   'signing-keys': {
     // The key is the operator's file (a setting): the state as it stands refuses rotation here.
     KEY_FROM_SETTING: GqlCode.CONFLICT,
+    // Retired by another instance's start with a new key: this instance's state refuses to sign until it restarts.
+    KEY_RETIRED: GqlCode.CONFLICT,
   } satisfies Record<SigningKeyErrorCode, GqlCode>,
   bundles: {
     BUNDLE_NOT_FOUND: GqlCode.NOT_FOUND,
