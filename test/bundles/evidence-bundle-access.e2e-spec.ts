@@ -208,4 +208,38 @@ describe('evidence bundles: access, refusals, one export per scope, restart', ()
     expect(await t.sql(`SELECT 1 FROM audit_trail WHERE entity_id = $1 AND action = 'evidence_bundle.exported'`, [asked.id])).toEqual([]);
     expect(fs.existsSync(path.join(dataDir, 'bundles', `${asked.id}.zip`))).toBe(false);
   });
+
+  // Last: it stops this app's worker.
+  it('a build in progress when the server stops goes back to the queue at once, and the next start builds it', async () => {
+    const worker = t.app.get(BundleWorker);
+    const builder = t.app.get(BundleBuilder);
+    const original = builder.build.bind(builder);
+    let stopping: Promise<void> | undefined;
+    vi.spyOn(builder, 'build').mockImplementationOnce((req, onPlan, onProgress) =>
+      original(
+        req,
+        (plan) => {
+          stopping = worker.onModuleDestroy(); // the shutdown arrives while the build runs
+          return onPlan(plan);
+        },
+        onProgress,
+      ),
+    );
+    const token = await (await t.createUser(['EXECUTIVE'])).token();
+    const asked = await exportBundle(t, token, { scope: 'INCIDENT', id: incidentId });
+    await vi.waitFor(() => expect(stopping).toBeDefined(), { timeout: 60_000 });
+    await stopping;
+    const [row] = await t.sql<{ status: string; error: string | null; lease_owner: string | null }>(
+      `SELECT status, error, lease_owner FROM evidence_bundles WHERE id = $1`,
+      [asked.id],
+    );
+    expect(row).toEqual({ status: 'QUEUED', error: null, lease_owner: null });
+    expect(fs.readdirSync(path.join(dataDir, 'bundles')).filter((n) => n.startsWith(asked.id))).toEqual([]);
+
+    await t.close();
+    const closed = t;
+    t = await TestApp.start({ DATA_DIR: dataDir }, { restartOf: closed });
+    const auditor = await (await t.createUser(['AUDITOR'])).token();
+    expect(await waitFor(t, auditor, asked.id)).toMatchObject({ status: 'READY', error: null });
+  });
 });

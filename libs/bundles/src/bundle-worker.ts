@@ -8,6 +8,13 @@ import { BundleBuilder, type BuildPlan, type BuiltBundle } from './bundle-builde
 import type { ZipProgress } from './bundle-zip';
 import { EvidenceBundleEntity } from './evidence-bundle.entity';
 
+/** Thrown into a build by its progress once the process is stopping: the build goes back to the queue. */
+class BuildStopped extends Error {
+  constructor() {
+    super('the process is stopping');
+  }
+}
+
 /** A claimed build: the row and the lease it holds. */
 interface Lease {
   id: string;
@@ -35,7 +42,9 @@ const LEASE_RENEW_MS = 30_000;
  * a crash or a stop (lease run out, or none) go back to QUEUED and are built
  * again, at start-up and by every instance's look each 30 s; only their temp
  * files are removed (the zip is written to a temp file and renamed, so a crash
- * leaves no half bundle under its name).
+ * leaves no half bundle under its name). A stop ends the build in progress at
+ * its next step (its plan, a file's next chunk) and queues it again (it is not
+ * waited for to the end).
  */
 @Injectable()
 export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -139,6 +148,16 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
       await this.ready(bundle, lease, built);
       this.logger.log(`bundle ${bundle.id} (${bundle.scope} ${bundle.scopeId}) READY: ${built.size} bytes, SHA-256 ${built.sha256}`);
     } catch (err) {
+      if (err instanceof BuildStopped) {
+        // Back to the queue at once (while still this build's), not left for its lease to run out: another instance,
+        // or this one's next start, builds it. The half-written zip is gone with the zip's failure.
+        await this.repo.update(
+          { id: bundle.id, status: 'BUILDING', leaseOwner: lease.lease_owner },
+          { status: 'QUEUED', startedAt: null, filesDone: 0, bytesDone: 0, leaseExpiresAt: null, leaseOwner: null },
+        );
+        this.logger.warn(`bundle ${bundle.id} (${bundle.scope} ${bundle.scopeId}): build stopped by the shutdown; queued again`);
+        return false;
+      }
       const message = (err as Error)?.message ?? String(err);
       this.logger.error(`bundle ${bundle.id} (${bundle.scope} ${bundle.scopeId}) FAILED: ${message}`);
       // Only while this build still holds the lease: one taken over (queued again, built elsewhere) is not ours to fail.
@@ -173,6 +192,7 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
     );
     if (result.affected === 0) lease.lost = true;
     if (lease.lost) throw new Error('the build lost its lease to another instance');
+    if (this.stopped) throw new BuildStopped();
   }
 
   private lastWrite = 0;
@@ -180,6 +200,8 @@ export class BundleWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private progress(lease: Lease & { lost: boolean }, p: ZipProgress): void {
     if (lease.lost) throw new Error('the build lost its lease to another instance');
+    // A stop does not wait for a whole build (minutes for a large case, past the service manager's stop timeout).
+    if (this.stopped) throw new BuildStopped();
     const now = Date.now();
     if (now - this.lastWrite < PROGRESS_EVERY_MS) return;
     this.lastWrite = now;
