@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseStartupError, MIGRATION_LOCK_KEYS, runMigrations } from '@app/database';
 import { migrations } from '@app/migrations';
-import { freshDatabase } from '../support/fresh-database';
+import { freshDatabase, sqlAt } from '../support/fresh-database';
 import {
   builtCli,
   childEnv,
@@ -24,23 +23,13 @@ const FUTURE = 'ScaleOutFuture1899999999999';
 /** A new database of this run: empty, or a copy of the migrated template. */
 const newDatabase = (kind: 'empty' | 'migrated') => freshDatabase({ infix: '_mig_', empty: kind === 'empty' });
 
-async function sql<T = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, values)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
-
-const recorded = async (url: string) => (await sql<{ name: string }>(url, `SELECT name FROM migrations ORDER BY id`)).map((r) => r.name);
+const recorded = async (url: string) => (await sqlAt<{ name: string }>(url, `SELECT name FROM migrations ORDER BY id`)).map((r) => r.name);
 
 /** Sessions holding the migrations' advisory lock on the database of `url`. */
 const lockHolders = async (url: string) =>
   Number(
     (
-      await sql<{ n: string }>(
+      await sqlAt<{ n: string }>(
         url,
         `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2
            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
@@ -68,8 +57,8 @@ describe('migrations run once across instances (an advisory lock around them)', 
     const url = await newDatabase('migrated');
     const last = thisBuild[thisBuild.length - 1]!;
     // The newer build applied FUTURE; this build also misses nothing but would find its own last one pending.
-    await sql(url, `DELETE FROM migrations WHERE name = $1`, [last]);
-    await sql(url, `INSERT INTO migrations ("timestamp", name) VALUES ($1, $2)`, [1_899_999_999_999, FUTURE]);
+    await sqlAt(url, `DELETE FROM migrations WHERE name = $1`, [last]);
+    await sqlAt(url, `INSERT INTO migrations ("timestamp", name) VALUES ($1, $2)`, [1_899_999_999_999, FUTURE]);
     const refused = await runMigrations(url).then(
       () => null,
       (err: unknown) => err,
@@ -125,7 +114,7 @@ describe('the built server and CLI on one database: together at start, and refus
 
   it('an older build refuses to start on a database with a migration it does not know, saying so for people', async () => {
     const url = await newDatabase('migrated');
-    await sql(url, `INSERT INTO migrations ("timestamp", name) VALUES ($1, $2)`, [1_899_999_999_999, FUTURE]);
+    await sqlAt(url, `INSERT INTO migrations ("timestamp", name) VALUES ($1, $2)`, [1_899_999_999_999, FUTURE]);
     const { code, stderr } = await startServerFails(env(url));
     expect(code).toBe(1);
     // What main.ts writes last, for people (Nest's own start-up log of the error may come before it).

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { poolerConnectQuery } from '@app/database';
+import { sqlAt } from '../support/fresh-database';
 import { assertTestDatabase, withDatabase } from '../support/global-setup';
 import { startPgBouncer, type PgBouncer } from '../support/pgbouncer';
 import {
@@ -55,15 +56,7 @@ describe('the built server behind PgBouncer in transaction pooling', () => {
     return res.data!;
   };
   const signIn = (email: string) => signInAt(server.baseUrl, { email, password: PASSWORD });
-  const direct = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
-    const c = new Client({ connectionString: directUrl });
-    await c.connect();
-    try {
-      return (await c.query(text, values)).rows as T[];
-    } finally {
-      await c.end();
-    }
-  };
+  const direct = <T>(text: string, values: unknown[] = []): Promise<T[]> => sqlAt<T>(directUrl, text, values);
 
   beforeAll(async () => {
     ensureBuild();

@@ -9,7 +9,7 @@ import { NotificationsService } from '@app/notifications';
 import { RemindersJob } from '../../apps/api/src/jobs/reminders.job';
 import { until } from '../support/graphql-ws-client';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
-import { startSmtp, type TestSmtp } from '../support/smtp-test-server';
+import { forgetMailSettings, startSmtp, type TestSmtp } from '../support/smtp-test-server';
 import { TestApp, type GqlResponse } from '../support/test-app';
 
 const MIN = 60_000;
@@ -123,8 +123,7 @@ describe('notification e-mail is delivered at least once: retried with back-off,
     await t?.close();
     await smtp?.close();
     vi.restoreAllMocks();
-    delete process.env['SMTP_URL'];
-    delete process.env['MAIL_FROM'];
+    forgetMailSettings();
   });
 
   it('a mail the server defers arrives on a later attempt (after 1 min, then 5 min); its owner sees each attempt', async () => {

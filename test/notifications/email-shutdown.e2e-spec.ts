@@ -3,7 +3,7 @@ import { addDays, CASE_TIME_ZONE, SystemClock, todayIn } from '@app/common';
 import { NotificationsService } from '@app/notifications';
 import { RemindersJob } from '../../apps/api/src/jobs/reminders.job';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
-import { startSmtp, type TestSmtp } from '../support/smtp-test-server';
+import { forgetMailSettings, startSmtp, type TestSmtp } from '../support/smtp-test-server';
 import { TestApp } from '../support/test-app';
 
 const MIN = 60_000;
@@ -28,8 +28,7 @@ describe('notification e-mail when the server stops mid-pass', () => {
     await t?.close();
     await smtp?.close();
     vi.restoreAllMocks();
-    delete process.env['SMTP_URL'];
-    delete process.env['MAIL_FROM'];
+    forgetMailSettings();
   });
 
   it('ends the pass after the e-mail it is sending; the others stay PENDING, unclaimed', async () => {

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_COUNTERMEASURES, DEMO_USERS } from '@app/demo';
-import { freshDatabase } from '../support/fresh-database';
+import { freshDatabase, sqlAt } from '../support/fresh-database';
 import {
   childEnv,
   ensureBuild,
@@ -21,16 +20,6 @@ import {
 const ADMIN_EMAIL = 'admin@fresh-start.test';
 const ADMIN_PASSWORD = 'fresh-start-password-2026';
 const DEMO_PASSWORD = 'demo-password-2026';
-
-async function sql<T = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const c = new Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query(text, values)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 
 /**
  * A deployment of several instances brought up for the first time (`docker compose up --scale api=3`, a
@@ -86,9 +75,9 @@ describe('several instances started at once on an empty database', () => {
       expect(started.map((s) => (s.status === 'rejected' ? String(s.reason) : 'started'))).toEqual(['started', 'started', 'started']);
       for (const s of servers) expect((await fetch(`${s.baseUrl}/health/ready`)).status).toBe(200);
 
-      const admins = await sql<{ n: string }>(url, `SELECT count(*) AS n FROM users WHERE email = $1`, [ADMIN_EMAIL]);
+      const admins = await sqlAt<{ n: string }>(url, `SELECT count(*) AS n FROM users WHERE email = $1`, [ADMIN_EMAIL]);
       expect(Number(admins[0]!.n)).toBe(1);
-      const [counts] = await sql<{ users: string; incidents: string; countermeasures: string }>(
+      const [counts] = await sqlAt<{ users: string; incidents: string; countermeasures: string }>(
         url,
         `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM incidents) AS incidents,
                 (SELECT count(*) FROM countermeasures) AS countermeasures`,
@@ -136,7 +125,7 @@ describe('several instances started at once on an empty database', () => {
       expect([run.code, run.code === 0 ? run.stdout : run.stderr]).toEqual(
         run.code === 0 ? [0, expect.stringContaining('demo case loaded')] : [1, expect.stringContaining('the database is not empty')],
       );
-      const [counts] = await sql<{ incidents: string; countermeasures: string }>(
+      const [counts] = await sqlAt<{ incidents: string; countermeasures: string }>(
         url,
         `SELECT (SELECT count(*) FROM incidents) AS incidents, (SELECT count(*) FROM countermeasures) AS countermeasures`,
       );

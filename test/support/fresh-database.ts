@@ -20,3 +20,14 @@ export async function freshDatabase(opts: { infix?: string; empty?: boolean } = 
   }
   return withDatabase(inject('dbServerUrl'), database);
 }
+
+/** Runs one statement on the database at `url` (a connection of its own, closed after) and returns its rows. */
+export async function sqlAt<T = Record<string, unknown>>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text, values)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}

@@ -117,3 +117,9 @@ export async function startSmtp() {
 }
 
 export type TestSmtp = Awaited<ReturnType<typeof startSmtp>>;
+
+/** For afterAll: TestApp.start leaves its settings in process.env; the next file must not find the mail ones. */
+export function forgetMailSettings(): void {
+  delete process.env['SMTP_URL'];
+  delete process.env['MAIL_FROM'];
+}
