@@ -245,11 +245,22 @@ describe('the second-factor policy per role', () => {
   it('only admins set it, with the version read; each change is a trail entry and applies at the next sign-in', async () => {
     const SET = `mutation($input: SecondFactorPolicyInput!) { setSecondFactorPolicy(input: $input) { role required version } }`;
     const exec = await t.createUser(['EXECUTIVE']);
-    expect(errorCode(await t.gql(SET, { input: { role: 'AUDITOR', required: false } }, await exec.token()))).toBe('FORBIDDEN');
+    expect(errorCode(await t.gql(SET, { input: { role: 'AUDITOR', required: false, expectedVersion: 1 } }, await exec.token()))).toBe(
+      'FORBIDDEN',
+    );
+    // The version read is required: without it, another admin's change made meanwhile would be overwritten unseen.
+    for (const input of [
+      { role: 'AUDITOR', required: false },
+      { role: 'AUDITOR', required: false, expectedVersion: null },
+    ]) {
+      expect(errorCode(await t.gql(SET, { input }, await admin.token()))).toBe('BAD_USER_INPUT');
+    }
     expect(errorCode(await t.gql(SET, { input: { role: 'AUDITOR', required: false, expectedVersion: 99 } }, await admin.token()))).toBe(
       'CONFLICT',
     );
-    expect(errorCode(await t.gql(SET, { input: { role: 'SERVICE', required: true } }, await admin.token()))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await t.gql(SET, { input: { role: 'SERVICE', required: true, expectedVersion: 1 } }, await admin.token()))).toBe(
+      'BAD_USER_INPUT',
+    );
     const rows = await t.sql<{ required: boolean }>(`SELECT required FROM second_factor_policy WHERE role = 'AUDITOR'`);
     expect(rows[0]!.required).toBe(true);
 

@@ -1,5 +1,5 @@
 import { Field, InputType, Int } from '@nestjs/graphql';
-import { IsBoolean, IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, Min } from 'class-validator';
 import { Role, USER_ROLES } from '@app/identity';
 
 @InputType()
@@ -12,9 +12,9 @@ export class SecondFactorPolicyInput {
   @IsBoolean()
   required!: boolean;
 
-  @Field(() => Int, { nullable: true, description: 'The version read (SecondFactorPolicy.version): a concurrent change is refused' })
-  @IsOptional()
+  // Required: with no version (null), a change made meanwhile by another admin was silently overwritten.
+  @Field(() => Int, { description: 'The version read (SecondFactorPolicy.version): a concurrent change is refused' })
   @IsInt()
   @Min(1)
-  expectedVersion!: number | null;
+  expectedVersion!: number;
 }
