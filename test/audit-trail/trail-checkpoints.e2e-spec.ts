@@ -304,7 +304,7 @@ describe('trail checkpoints: signed, listed, proven, co-signed', () => {
     const evidence = attested.data!.submitEvidenceAttestation;
     const reviewed = await t.gql(
       `mutation($input: ReviewEvidenceInput!) { reviewEvidence(input: $input) { id } }`,
-      { input: { evidenceId: evidence.id, sha256: evidence.sha256, decision: 'ACCEPTED', comment: '確認済み' } },
+      { input: { evidenceId: evidence.id, sha256: evidence.sha256, expectedVersion: 1, decision: 'ACCEPTED', comment: '確認済み' } },
       auditorToken,
     );
     expect(reviewed.errors).toBeUndefined();

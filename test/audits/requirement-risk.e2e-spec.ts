@@ -82,7 +82,7 @@ describe('risk acceptance of an unmet requirement', () => {
     );
     expect(accepted.errors).toBeUndefined();
     expect((await t.gql(MOVE, { input: { id: cm.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken)).errors).toBeUndefined();
-    await t.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } }, auditorToken);
+    await t.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, expectedVersion: 1, decision: 'ACCEPTED' } }, auditorToken);
     const signed = await t.gql<{ signOffCountermeasure: { payloadJson: string } }>(
       SIGN,
       { input: { countermeasureId: cm.id, expectedVersion: 3 } },

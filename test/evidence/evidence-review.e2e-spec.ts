@@ -76,8 +76,21 @@ describe('evidence, review and sign-off through GraphQL', () => {
       { input: { requirementId, title, statement: `${title}を確認しました。`, effectiveOn: today, ...extra } },
       token,
     );
-  const review = (e: { id: string; sha256: string }, decision: string, comment: string | null = null, token = auditorToken) =>
-    t.gql<{ reviewEvidence: { decision: string } }>(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, decision, comment } }, token);
+  /** The auditor decides on the evidence as it stands now (its current version), unless `expectedVersion` says otherwise. */
+  const review = async (
+    e: { id: string; sha256: string },
+    decision: string,
+    comment: string | null = null,
+    token = auditorToken,
+    expectedVersion?: number,
+  ) => {
+    const [row] = await t.sql<{ version: number }>('SELECT version FROM evidence WHERE id = $1', [e.id]);
+    return t.gql<{ reviewEvidence: { decision: string } }>(
+      REVIEW,
+      { input: { evidenceId: e.id, sha256: e.sha256, decision, comment, expectedVersion: expectedVersion ?? row?.version ?? 1 } },
+      token,
+    );
+  };
   const move = (id: string, expectedVersion: number, to: string, reason: string | null = null, token = ownerToken) =>
     t.gql<{ moveCountermeasure: { status: string; version: number } }>(MOVE, { input: { id, expectedVersion, to, reason } }, token);
   const snapshotDb = async () => ({
@@ -187,6 +200,35 @@ describe('evidence, review and sign-off through GraphQL', () => {
     expect(v.requirements[0]!.evidence[0]!.reviews).toEqual([{ decision: 'REJECTED', sha256: evidence[0]!.sha256 }]);
     // The owner goes back to work (the issue's "back to IN_PROGRESS").
     expect((await move(cm.id, v.version, 'IN_PROGRESS')).data!.moveCountermeasure.status).toBe('IN_PROGRESS');
+  });
+
+  it('two auditors on the same evidence: a review decided on an older version is a CONFLICT and changes nothing', async () => {
+    const { cm, evidence } = await implemented();
+    const seen = evidence[0]!; // both auditors open the evidence at this version
+    expect(seen.version).toBe(1);
+    const missing = await t.gql(REVIEW, { input: { evidenceId: seen.id, sha256: seen.sha256, decision: 'ACCEPTED' } }, auditor2Token);
+    expect(errorCode(missing)).toBe('BAD_USER_INPUT');
+    const rejected = await review(seen, 'REJECTED', '対象期間が記載されていません', auditorToken, seen.version);
+    expect(rejected.errors).toBeUndefined();
+    const before = await snapshotDb();
+    // The second auditor, still looking at version 1, accepts: that would silently replace the rejection.
+    const accepted = await review(seen, 'ACCEPTED', null, auditor2Token, seen.version);
+    expect([errorCode(accepted), reasonOf(accepted)]).toEqual(['CONFLICT', 'STALE_VERSION']);
+    expect(await snapshotDb()).toEqual(before);
+    const v = await view(cm.id);
+    expect(v.status).toBe('CHANGES_REQUESTED');
+    expect(v.requirements[0]!.evidence[0]!.reviews).toEqual([{ decision: 'REJECTED', sha256: seen.sha256 }]);
+
+    // At the same moment, on fresh evidence: exactly one of two reviews of one version lands.
+    const other = evidence[1]!;
+    const both = await Promise.all([
+      review(other, 'ACCEPTED', null, auditorToken, other.version),
+      review(other, 'NEEDS_MORE', '画面の日付が読めません', auditor2Token, other.version),
+    ]);
+    expect(both.filter((r) => r.errors === undefined)).toHaveLength(1);
+    expect(both.map((r) => errorCode(r)).filter(Boolean)).toEqual(['CONFLICT']);
+    const reviews = await t.sql('SELECT decision FROM evidence_reviews WHERE evidence_id = $1', [other.id]);
+    expect(reviews).toHaveLength(1);
   });
 
   it('segregation of duties: no self-review, no review or sign-off by the owner or a contributor', async () => {

@@ -58,7 +58,11 @@ describe('recurring requirements keep an ongoing measure OPERATING or let it go 
     return res.data!.submitEvidenceAttestation;
   };
   const accept = async (e: { id: string; sha256: string }) => {
-    const res = await t.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } }, auditorToken);
+    const res = await t.gql(
+      REVIEW,
+      { input: { evidenceId: e.id, sha256: e.sha256, expectedVersion: 1, decision: 'ACCEPTED' } },
+      auditorToken,
+    );
     expect(res.errors).toBeUndefined();
   };
 

@@ -175,7 +175,7 @@ describe('step-up: the operations that sign a record need a second factor proved
     ok(await t.gql(MOVE, { input: { id: gateCm.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, tokens.owner));
     // Reviewing evidence is not a step-up operation: a stale proof is enough.
     await staleProof(tokens.lead);
-    ok(await t.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } }, tokens.lead));
+    ok(await t.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, expectedVersion: 1, decision: 'ACCEPTED' } }, tokens.lead));
 
     const input = { countermeasureId: gateCm.id, expectedVersion: 3, statement: '証跡を確認した' };
     await refusedWhenStale(tokens.lead, () => t.gql(SIGN, { input }, tokens.lead));

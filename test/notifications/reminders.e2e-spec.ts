@@ -159,7 +159,13 @@ describe('reminders and the inbox: nobody has to open the page to learn that som
       ),
     ).submitEvidenceAttestation;
     ok(await t.gql(MOVE, { input: { id: cms.ongoing.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, owner.tok));
-    ok(await t.gql(REVIEW, { input: { evidenceId: report.id, sha256: report.sha256, decision: 'ACCEPTED' } }, auditor.tok));
+    ok(
+      await t.gql(
+        REVIEW,
+        { input: { evidenceId: report.id, sha256: report.sha256, expectedVersion: 1, decision: 'ACCEPTED' } },
+        auditor.tok,
+      ),
+    );
     ok(await t.gql(SIGN, { input: { countermeasureId: cms.ongoing.id, expectedVersion: 3 } }, auditor.tok));
     expect(
       ok(

@@ -126,7 +126,7 @@ describe('gateChanged subscription (graphql-ws)', () => {
     ok(
       await t.gql(
         `mutation($input: ReviewEvidenceInput!) { reviewEvidence(input: $input) { decision } }`,
-        { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } },
+        { input: { evidenceId: e.id, sha256: e.sha256, expectedVersion: 1, decision: 'ACCEPTED' } },
         leadToken,
       ),
     );

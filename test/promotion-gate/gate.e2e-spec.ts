@@ -151,7 +151,7 @@ describe('the sales-promotion gate', () => {
     expect((refused.errors![0]!.extensions!.blockers as unknown[]).length).toBe(2);
     expect((await gate()).version).toBe(g.version);
 
-    ok(await t.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } }, leadToken));
+    ok(await t.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, expectedVersion: 1, decision: 'ACCEPTED' } }, leadToken));
     ok(await t.gql(SIGN, { input: { countermeasureId: cmId, expectedVersion: 3 } }, leadToken));
     expect((await gate()).blockers.map((b) => b.kind)).toEqual(['NO_AUDIT_CLEARANCE']);
   });
@@ -352,6 +352,7 @@ describe('the sales-promotion gate', () => {
           input: {
             evidenceId: evidence.id,
             sha256: evidence.sha256,
+            expectedVersion: 2, // accepted once
             decision: 'REJECTED',
             comment: '棚卸しの対象に委託先が含まれていない',
           },

@@ -117,7 +117,13 @@ describe('one orchestration of the cross-row rules', () => {
       ),
     ).submitEvidenceAttestation;
     ok(await t.gql(MOVE, { input: { id: cmId, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken));
-    ok(await t.gql(REVIEW, { input: { evidenceId: evidence.id, sha256: evidence.sha256, decision: 'ACCEPTED' } }, leadToken));
+    ok(
+      await t.gql(
+        REVIEW,
+        { input: { evidenceId: evidence.id, sha256: evidence.sha256, expectedVersion: 1, decision: 'ACCEPTED' } },
+        leadToken,
+      ),
+    );
     ok(await t.gql(SIGN, { input: { countermeasureId: cmId, expectedVersion: 3 } }, leadToken));
     engagementId = ok(
       await t.gql<{ createAuditEngagement: { id: string } }>(
@@ -194,7 +200,15 @@ describe('one orchestration of the cross-row rules', () => {
     const texts = await transactionOf(/^UPDATE "evidence"/, () =>
       t.gql(
         REVIEW,
-        { input: { evidenceId: evidence.id, sha256: evidence.sha256, decision: 'REJECTED', comment: '棚卸しの範囲が不足' } },
+        {
+          input: {
+            evidenceId: evidence.id,
+            sha256: evidence.sha256,
+            expectedVersion: 2 /* accepted once */,
+            decision: 'REJECTED',
+            comment: '棚卸しの範囲が不足',
+          },
+        },
         reviewerToken,
       ),
     );

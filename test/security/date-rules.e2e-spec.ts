@@ -167,7 +167,7 @@ class World {
       );
     }
     ok(await this.gql(MOVE, { input: { id: cm.id, expectedVersion: 2, to: 'IMPLEMENTED' } }, ownerToken));
-    ok(await this.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, decision: 'ACCEPTED' } }, leadToken));
+    ok(await this.gql(REVIEW, { input: { evidenceId: e.id, sha256: e.sha256, expectedVersion: 1, decision: 'ACCEPTED' } }, leadToken));
     ok(await this.gql(SIGN, { input: { countermeasureId: cm.id, expectedVersion: 3 } }, leadToken));
     if (rule === 'freshness') {
       const started = ok(

@@ -165,12 +165,20 @@ describe('the dashboard page', () => {
     // The lead auditor accepts a piece of evidence waiting in the queue: one fewer waiting for review.
     const auditor = await t.login('auditor@example.com', PASSWORD);
     const queue = await t.gql<{
-      evidenceReviewQueue: { nodes: { evidence: { id: string; sha256: string; countermeasure: { key: string } } }[] };
-    }>(`{ evidenceReviewQueue(first: 20) { nodes { evidence { id sha256 countermeasure { key } } } } }`, {}, auditor);
+      evidenceReviewQueue: { nodes: { evidence: { id: string; sha256: string; version: number; countermeasure: { key: string } } }[] };
+    }>(`{ evidenceReviewQueue(first: 20) { nodes { evidence { id sha256 version countermeasure { key } } } } }`, {}, auditor);
     const pending = queue.data!.evidenceReviewQueue.nodes.find((n) => n.evidence.countermeasure.key === 'CM-010')!.evidence;
     const reviewed = await t.gql(
       `mutation($input: ReviewEvidenceInput!) { reviewEvidence(input: $input) { decision } }`,
-      { input: { evidenceId: pending.id, sha256: pending.sha256, decision: 'ACCEPTED', comment: '開設記録を確認' } },
+      {
+        input: {
+          evidenceId: pending.id,
+          sha256: pending.sha256,
+          expectedVersion: pending.version,
+          decision: 'ACCEPTED',
+          comment: '開設記録を確認',
+        },
+      },
       auditor,
     );
     expect(reviewed.errors).toBeUndefined();

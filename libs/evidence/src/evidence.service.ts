@@ -268,6 +268,9 @@ export class EvidenceService extends EvidenceSignOffs {
   /**
    * An auditor's review of one evidence version. `sha256` is the hash the
    * auditor looked at: a review binds to those bytes and no others.
+   * `expectedVersion` is the evidence's version the auditor decided on: a
+   * review made meanwhile (another auditor's REJECTED, say) is not silently
+   * replaced. The API always sends it; only the demo's loader leaves it out.
    */
   @Transactional()
   async review(
@@ -276,6 +279,7 @@ export class EvidenceService extends EvidenceSignOffs {
     sha256: string,
     decision: ReviewDecision,
     comment: string | null,
+    expectedVersion?: number,
   ): Promise<EvidenceReviewEntity> {
     const evidence = await this.getById(evidenceId);
     const cm = await this.countermeasures.lockItem(evidence.countermeasureId);
@@ -295,6 +299,8 @@ export class EvidenceService extends EvidenceSignOffs {
         },
       );
     }
+    if (expectedVersion !== undefined && current.version !== expectedVersion)
+      throw staleVersion('Evidence', current.id, expectedVersion, current.version);
     const text = (comment ?? '').trim();
     if (requiresComment(decision) && !text) throw invalid('comment', `A review of ${decision} needs a comment the owner can act on`);
     if (decision !== 'ACCEPTED') assertNotBlockedSignedWork(cm, 'rejected');

@@ -83,7 +83,14 @@ export class EvidenceResolver {
   })
   async reviewEvidence(@Args('input') input: ReviewEvidenceInput, @CurrentUser() user: UserEntity): Promise<EvidenceReviewType> {
     return EvidenceReviewType.from(
-      await this.service.review(Actor.user(user), input.evidenceId, input.sha256, input.decision as ReviewDecision, input.comment ?? null),
+      await this.service.review(
+        Actor.user(user),
+        input.evidenceId,
+        input.sha256,
+        input.decision as ReviewDecision,
+        input.comment ?? null,
+        input.expectedVersion,
+      ),
     );
   }
 

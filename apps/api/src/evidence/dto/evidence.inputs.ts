@@ -47,6 +47,12 @@ export class ReviewEvidenceInput {
   @IsString()
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hex digits' })
   sha256!: string;
+  @Field(() => Int, {
+    description: 'The evidence’s version you decided on: a review or withdrawal made meanwhile is a CONFLICT, not silently replaced',
+  })
+  @IsInt()
+  @Min(1)
+  expectedVersion!: number;
   @Field(() => ReviewDecisionEnum) @IsEnum(ReviewDecisionEnum) decision!: string;
   @Field(() => String, { nullable: true, description: 'Required for REJECTED and NEEDS_MORE' })
   @IsOptional()
