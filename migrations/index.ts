@@ -13,6 +13,7 @@ import { SignerProof1795900000500 } from './1795900000500-SignerProof';
 import { AuditorAccessLimits1795900000600 } from './1795900000600-AuditorAccessLimits';
 import { JobQueue1795900000700 } from './1795900000700-JobQueue';
 import { BundleBuildLease1796100000100 } from './1796100000100-BundleBuildLease';
+import { GateWebhookVersion1796200000100 } from './1796200000100-GateWebhookVersion';
 import { LoginThrottle1796000000731 } from './1796000000731-LoginThrottle';
 import { EvidenceBundles1795690000400 } from './1795690000400-EvidenceBundles';
 import { TrailCheckpointCopies1795690000300 } from './1795690000300-TrailCheckpointCopies';
@@ -80,4 +81,5 @@ export const migrations: (new () => MigrationInterface)[] = [
   JobQueue1795900000700,
   LoginThrottle1796000000731,
   BundleBuildLease1796100000100,
+  GateWebhookVersion1796200000100,
 ];

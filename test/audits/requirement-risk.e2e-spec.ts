@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { RiskAcceptancesService } from '@app/audits';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
-import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
+import { errorCode, reasonOf, TestApp } from '../support/test-app';
 
 const ATTEST = `mutation($input: SubmitEvidenceAttestationInput!) { submitEvidenceAttestation(input: $input) { id sha256 } }`;
 const REVIEW = `mutation($input: ReviewEvidenceInput!) { reviewEvidence(input: $input) { decision } }`;
@@ -11,8 +11,6 @@ const MOVE = `mutation($input: MoveCountermeasureInput!) { moveCountermeasure(in
 const ACCEPT = `mutation($input: AcceptRequirementRiskInput!) { acceptRequirementRisk(input: $input) { id expiresOn } }`;
 const REVOKE = `mutation($input: RevokeRiskAcceptanceInput!) { revokeRiskAcceptance(input: $input) { id } }`;
 const VIEW = `query($id: ID!) { countermeasure(id: $id) { status version history { toStatus cause reason actorLabel } signOff { id } requirements { id } } }`;
-
-const reasonOf = (res: GqlResponse) => res.errors?.[0]?.extensions?.reason;
 
 /**
  * "An executive may accept the risk of ... an unmet requirement, with a

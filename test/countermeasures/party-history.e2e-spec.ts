@@ -5,7 +5,7 @@ import { Actor, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { UsersService } from '@app/identity';
 import { CountermeasureParties1795680000100 } from '../../migrations/1795680000100-CountermeasureParties';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
-import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
+import { errorCode, reasonOf, TestApp } from '../support/test-app';
 
 const CREATE = `mutation($input: CreateCountermeasureInput!) { createCountermeasure(input: $input) { id version } }`;
 const ASSIGN = `mutation($input: AssignCountermeasureOwnerInput!) { assignCountermeasureOwner(input: $input) { version owner { id } } }`;
@@ -23,7 +23,6 @@ type PartyRow = {
   started_by_entry_id: string | null;
   ended_by_entry_id: string | null;
 };
-const reasonOf = (res: GqlResponse) => res.errors?.[0]?.extensions?.reason;
 
 /**
  * The party history (countermeasure_parties): who owned or contributed to an

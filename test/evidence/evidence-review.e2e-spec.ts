@@ -6,7 +6,7 @@ import { CountermeasureTargetsService } from '@app/countermeasures';
 import { UsersService, type Role } from '@app/identity';
 import { IncidentChangesService } from '@app/incidents';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
-import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
+import { errorCode, reasonOf, TestApp } from '../support/test-app';
 
 const LINK = `mutation($input: SubmitEvidenceLinkInput!) { submitEvidenceLink(input: $input) { id sha256 versionNo status version kind url reviewDecision } }`;
 const ATTEST = `mutation($input: SubmitEvidenceAttestationInput!) { submitEvidenceAttestation(input: $input) { id sha256 versionNo status version kind supersedesId } }`;
@@ -42,8 +42,6 @@ type CmView = {
   signOff: { id: string; digest: string } | null;
   signOffs: { id: string; revokedReason: string | null }[];
 };
-
-const reasonOf = (res: GqlResponse) => res.errors?.[0]?.extensions?.reason;
 
 describe('evidence, review and sign-off through GraphQL', () => {
   let t: TestApp;

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, ensureBuild, killLeftoverServers, newDataDir, startServer, stopServer, type ServerChild } from '../support/server-child';
-import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
+import { errorCode, type GqlResponse, reasonOf, TestApp } from '../support/test-app';
 
 /**
  * Issue 17: the sign-in throttle counts across instances. Two servers on ONE database: A (this process, a TestApp)
@@ -29,7 +29,6 @@ const VERIFY = `mutation($code: String!) { verifySecondFactor(code: $code) { sta
 const CURRENT = `{ currentSession { state } }`;
 const ME = `{ me { id } }`;
 
-const reasonOf = (res: GqlResponse) => res.errors?.[0]?.extensions?.reason;
 const ok = <T>(res: GqlResponse<T>): T => {
   expect(res.errors).toBeUndefined();
   return res.data!;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Actor, CASE_TIME_ZONE, todayIn } from '@app/common';
 import { UsersService, type Role } from '@app/identity';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
-import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
+import { errorCode, type GqlResponse, reasonOf, TestApp } from '../support/test-app';
 import { ATTEST, CLEAR, ENGAGE, MOVE, MOVE_AUDIT, RAISE, REVIEW, SIGN } from '../support/workflow-documents';
 
 const GATE_FIELDS = `id key state canPromote version openedByLabel holdReason blockers { kind itemKey itemTitle ownerName message } history { fromState toState cause reason actorLabel blockers { kind itemKey } }`;
@@ -33,7 +33,6 @@ type Gate = {
     blockers: { kind: string; itemKey: string | null }[];
   }[];
 };
-const reasonOf = (res: GqlResponse) => res.errors?.[0]?.extensions?.reason;
 const ok = <T>(res: GqlResponse<T>): T => {
   expect(res.errors).toBeUndefined();
   return res.data!;

@@ -17,7 +17,7 @@ import {
   type GateChangedNotice,
 } from '@app/promotion-gate';
 import { makeIncident } from '../support/remediation-factory';
-import { errorCode, TestApp } from '../support/test-app';
+import { errorCode, reasonOf, TestApp } from '../support/test-app';
 
 /** What the receiver saw of one POST. */
 interface Received {
@@ -103,6 +103,17 @@ async function adminAndClearedIncident(t: TestApp): Promise<{ adminToken: string
   return { adminToken, chiefToken, incidentId };
 }
 
+/** The gate's webhook configuration version, read as the admin would before changing it. */
+async function webhookVersion(t: TestApp, key: string, token: string): Promise<number> {
+  const read = await t.gql<{ gate: { webhookVersion: number } }>(
+    `query($key: String!) { gate(key: $key) { webhookVersion } }`,
+    { key },
+    token,
+  );
+  expect(read.errors).toBeUndefined();
+  return read.data!.gate.webhookVersion;
+}
+
 describe('the gate webhook: signed POSTs of every state change, retried, every attempt recorded', () => {
   let t: TestApp;
   let adminToken: string;
@@ -131,9 +142,10 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
   }
 
   async function configure(key: string, url: string | null, secret: string | null) {
+    const expectedWebhookVersion = await webhookVersion(t, key, adminToken);
     const res = await t.gql<{ configureGateWebhook: { webhookUrl: string | null } }>(
       `mutation($input: ConfigureGateWebhookInput!) { configureGateWebhook(input: $input) { webhookUrl } }`,
-      { input: { key, url, secret } },
+      { input: { key, url, secret, expectedWebhookVersion } },
       adminToken,
     );
     expect(res.errors).toBeUndefined();
@@ -308,6 +320,59 @@ describe('the gate webhook: signed POSTs of every state change, retried, every a
       hanging.closeAllConnections();
       await new Promise<void>((resolve) => hanging.close(() => resolve()));
     }
+  });
+
+  it('two admins configuring one gate: the configuration made on an older webhookVersion is a CONFLICT and changes nothing', async () => {
+    const gate = await eligibleGate();
+    const secondAdmin = await (await t.createUser(['ADMIN'])).token();
+    const CONFIGURE = `mutation($input: ConfigureGateWebhookInput!) { configureGateWebhook(input: $input) { webhookUrl webhookVersion version } }`;
+    const read = await t.gql<{ gate: { webhookVersion: number; version: number } }>(
+      `query($key: String!) { gate(key: $key) { webhookVersion version } }`,
+      { key: gate.key },
+      adminToken,
+    );
+    const seen = read.data!.gate; // both admins open the gate's settings here
+    const secret = () => `s3cret-${randomBytes(12).toString('hex')}`;
+    const missing = await t.gql(CONFIGURE, { input: { key: gate.key, url: 'http://127.0.0.1:9/hook', secret: secret() } }, adminToken);
+    expect(errorCode(missing)).toBe('BAD_USER_INPUT');
+
+    const first = await t.gql<{ configureGateWebhook: { webhookUrl: string; webhookVersion: number; version: number } }>(
+      CONFIGURE,
+      {
+        input: { key: gate.key, url: 'http://127.0.0.1:9/hook-a', secret: secret(), expectedWebhookVersion: seen.webhookVersion },
+      },
+      adminToken,
+    );
+    expect(first.errors).toBeUndefined();
+    // The webhook's version moved; the gate's own version (what an executive's decision names) did not.
+    expect(first.data!.configureGateWebhook).toMatchObject({ webhookVersion: seen.webhookVersion + 1, version: seen.version });
+    const row = () => t.sql('SELECT webhook_url, webhook_secret, webhook_version, version FROM promotion_gates WHERE key = $1', [gate.key]);
+    const before = await row();
+    const trailBefore = await t.sql('SELECT count(*)::int AS n FROM audit_trail');
+
+    // The second admin, still looking at the settings before the first's change, would overwrite URL and secret unseen.
+    const second = await t.gql(
+      CONFIGURE,
+      { input: { key: gate.key, url: 'http://127.0.0.1:9/hook-b', secret: secret(), expectedWebhookVersion: seen.webhookVersion } },
+      secondAdmin,
+    );
+    expect([errorCode(second), reasonOf(second)]).toEqual(['CONFLICT', 'STALE_VERSION']);
+    expect(await row()).toEqual(before);
+    expect(await t.sql('SELECT count(*)::int AS n FROM audit_trail')).toEqual(trailBefore);
+
+    // At the same moment: of two configurations naming one version, exactly one lands.
+    const now = seen.webhookVersion + 1;
+    const both = await Promise.all(
+      [adminToken, secondAdmin].map((tok, i) =>
+        t.gql(
+          CONFIGURE,
+          { input: { key: gate.key, url: `http://127.0.0.1:9/hook-c${i}`, secret: secret(), expectedWebhookVersion: now } },
+          tok,
+        ),
+      ),
+    );
+    expect(both.map((r) => errorCode(r) ?? 'OK').sort()).toEqual(['CONFLICT', 'OK']);
+    expect((await row())[0]).toMatchObject({ webhook_version: now + 1 });
   });
 
   it('fails the pending deliveries of a gate whose webhook was removed, with the reason, without sending them', async () => {
@@ -498,10 +563,17 @@ describe('webhook URLs that would reach internal hosts are refused (GATE_WEBHOOK
     t.app
       .get(PromotionGateService)
       .create(Actor.system('test'), { incidentId, key: `ssrf-${++n}-${randomBytes(3).toString('hex')}`, name: '販促', reason: '停止' });
-  const configure = (key: string, url: string) =>
+  const configure = async (key: string, url: string) =>
     t.gql<{ configureGateWebhook: { webhookUrl: string | null } }>(
       `mutation($input: ConfigureGateWebhookInput!) { configureGateWebhook(input: $input) { webhookUrl } }`,
-      { input: { key, url, secret: `s3cret-${randomBytes(12).toString('hex')}` } },
+      {
+        input: {
+          key,
+          url,
+          secret: `s3cret-${randomBytes(12).toString('hex')}`,
+          expectedWebhookVersion: await webhookVersion(t, key, adminToken),
+        },
+      },
       adminToken,
     );
   const suspend = async (key: string) => {

@@ -4,7 +4,7 @@ import { PasswordHasher } from '@app/identity';
 import { upload } from '../evidence/support-files-http';
 import { TEXT_JA } from '../evidence/support-files';
 import { makeCountermeasure, makeIncident } from '../support/remediation-factory';
-import { errorCode, TestApp, type GqlResponse } from '../support/test-app';
+import { errorCode, type GqlResponse, reasonOf, TestApp } from '../support/test-app';
 
 const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToken } }`;
 const ME = `{ me { id displayName } }`;
@@ -52,10 +52,6 @@ function pinAppClock() {
     advance: (ms: number) => (at += ms),
     restore: () => spy.mockRestore(),
   };
-}
-
-function reasonOf(res: GqlResponse): unknown {
-  return res.errors?.[0]?.extensions?.reason;
 }
 
 describe('sign-in abuse: the attempt is counted before the password is checked', () => {

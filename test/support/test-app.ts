@@ -226,3 +226,8 @@ export class TestApp {
 export function errorCode(res: GqlResponse): string | undefined {
   return res.errors?.[0]?.extensions?.code;
 }
+
+/** The first error's `extensions.reason` (the domain's reason under the stable code: STALE_VERSION, HASH_MISMATCH, ...). */
+export function reasonOf(res: GqlResponse): unknown {
+  return res.errors?.[0]?.extensions?.reason;
+}

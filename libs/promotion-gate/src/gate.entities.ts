@@ -119,6 +119,19 @@ export class PromotionGateEntity {
   @Column({ name: 'webhook_secret', type: 'text', nullable: true })
   webhookSecret!: string | null;
 
+  /**
+   * The webhook's own version: each configuration bumps it, and a configuration must name the one it
+   * replaces (two admins never silently overwrite each other). Apart from `version`, which orders the
+   * gate's decisions: setting a webhook does not make an executive's authorization stale.
+   */
+  @Column({
+    name: 'webhook_version',
+    type: 'integer',
+    default: 1,
+    comment: 'bumped by each webhook configuration; a configuration names the one it replaces',
+  })
+  webhookVersion!: number;
+
   @VersionColumn()
   version!: number;
 

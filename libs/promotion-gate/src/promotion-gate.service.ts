@@ -292,9 +292,18 @@ export class PromotionGateService {
     return this.getByKey(key);
   }
 
-  /** Admins set (or clear, with null) the outbound webhook; the secret is write-only. */
+  /**
+   * Admins set (or clear, with null) the outbound webhook; the secret is write-only.
+   * `expectedWebhookVersion` is the configuration the admin replaces (the API always sends it).
+   */
   @Transactional()
-  async configureWebhook(actor: Actor, key: string, url: string | null, secret: string | null): Promise<PromotionGateEntity> {
+  async configureWebhook(
+    actor: Actor,
+    key: string,
+    url: string | null,
+    secret: string | null,
+    expectedWebhookVersion?: number,
+  ): Promise<PromotionGateEntity> {
     if (!isSystem(actor) && !actorMay(actor, Permission.INTEGRATIONS_MANAGE)) {
       throw new GateError(GateErrorCode.NOT_PERMITTED, 'Only an admin configures the webhook', { actor: actor.label });
     }
@@ -306,14 +315,21 @@ export class PromotionGateService {
       if (!secret || secret.length < 16 || secret.length > 256)
         throw invalid('secret', 'The webhook secret must have 16 to 256 characters');
     }
-    await this.evaluation.updateGate(gate, { webhookUrl: clean, webhookSecret: clean ? secret : null }, { newVersion: false });
+    if (expectedWebhookVersion !== undefined && gate.webhookVersion !== expectedWebhookVersion)
+      throw staleVersion('PromotionGate webhook', gate.id, expectedWebhookVersion, gate.webhookVersion);
+    const webhookVersion = gate.webhookVersion + 1;
+    await this.evaluation.updateGate(
+      gate,
+      { webhookUrl: clean, webhookSecret: clean ? secret : null, webhookVersion },
+      { newVersion: false },
+    );
     await this.trail.append({
       actor,
       action: 'gate.webhook_configured',
       entityType: 'PromotionGate',
       entityId: gate.id,
-      before: { url: gate.webhookUrl },
-      after: { url: clean },
+      before: { url: gate.webhookUrl, webhookVersion: gate.webhookVersion },
+      after: { url: clean, webhookVersion },
     });
     return this.getByKey(key);
   }

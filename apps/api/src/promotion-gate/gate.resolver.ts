@@ -66,7 +66,15 @@ export class GateResolver {
   @Allow(Permission.INTEGRATIONS_MANAGE)
   @Mutation(() => GateType, { description: 'Admins: the outbound webhook of a gate (URL and HMAC secret), or none' })
   async configureGateWebhook(@Args('input') input: ConfigureGateWebhookInput, @CurrentUser() user: UserEntity): Promise<GateType> {
-    return GateType.from(await this.service.configureWebhook(Actor.user(user), input.key, input.url ?? null, input.secret ?? null));
+    return GateType.from(
+      await this.service.configureWebhook(
+        Actor.user(user),
+        input.key,
+        input.url ?? null,
+        input.secret ?? null,
+        input.expectedWebhookVersion,
+      ),
+    );
   }
 
   @ResolveField(() => [GateChangeType], { description: 'Every state change, oldest first' })

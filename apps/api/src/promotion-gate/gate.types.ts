@@ -76,6 +76,8 @@ export class GateType {
   @Field(() => String, { nullable: true }) heldByLabel!: string | null;
   @Field(() => String, { nullable: true }) holdReason!: string | null;
   @Field(() => String, { nullable: true, description: 'The outbound webhook (the secret is never shown)' }) webhookUrl!: string | null;
+  @Field(() => Int, { description: 'The webhook configuration’s version: send it back as expectedWebhookVersion' })
+  webhookVersion!: number;
   @Field(() => Int, { description: 'Send it back as expectedVersion' }) version!: number;
   @Field(() => DateTimeScalar) updatedAt!: Date;
 
@@ -116,6 +118,12 @@ export class GateDecisionInput {
 @InputType()
 export class ConfigureGateWebhookInput {
   @Field() @IsString() @MaxLength(63) key!: string;
+  @Field(() => Int, {
+    description: 'The gate’s webhookVersion you replace: another admin’s configuration made meanwhile is a CONFLICT',
+  })
+  @IsInt()
+  @Min(1)
+  expectedWebhookVersion!: number;
   @Field(() => String, { nullable: true, description: 'null removes the webhook' }) @IsOptional() @IsString() @MaxLength(2048) url?:
     string | null;
   @Field(() => String, { nullable: true, description: 'HMAC-SHA256 key, 16 to 256 characters; write-only' })
