@@ -268,9 +268,8 @@ export class EvidenceService extends EvidenceSignOffs {
   /**
    * An auditor's review of one evidence version. `sha256` is the hash the
    * auditor looked at: a review binds to those bytes and no others.
-   * `expectedVersion` is the evidence's version the auditor decided on: a
-   * review made meanwhile (another auditor's REJECTED, say) is not silently
-   * replaced. The API always sends it; only the demo's loader leaves it out.
+   * `expectedVersion`: the version decided on, so that a review made meanwhile
+   * is a CONFLICT, not replaced (the API always sends it; the demo's loader does not).
    */
   @Transactional()
   async review(
@@ -293,10 +292,7 @@ export class EvidenceService extends EvidenceSignOffs {
       throw new EvidenceError(
         EvidenceErrorCode.HASH_MISMATCH,
         'The SHA-256 you reviewed is not the one of this evidence: download it again',
-        {
-          expected: current.sha256,
-          given: sha256,
-        },
+        { expected: current.sha256, given: sha256 },
       );
     }
     if (expectedVersion !== undefined && current.version !== expectedVersion)
