@@ -46,8 +46,10 @@ export class TestApp {
    */
   /**
    * `opts.sameDatabaseAs`: a second instance on the database of that open app (two instances of the server, as
-   * behind a load balancer). Both share the process's TransactionHost (the last one started): on one database
-   * that changes nothing, but close them in the order they were started.
+   * behind a load balancer). Both share the process's TransactionHost (the last one started): close them in the
+   * order they were started, and call services directly (`app.get(...)`) on the one started last. A service of
+   * the first one called directly runs its transaction on the last one's connection, and its trail entries, held
+   * by the first one's append buffer until a commit it never sees, are lost.
    */
   static async start(
     env: Record<string, string> = {},

@@ -8,6 +8,7 @@ export * from './checkpoints/trail-checkpoint.entities';
 export * from './checkpoints/trail-checkpoint.errors';
 export * from './checkpoints/trail-keyring';
 export * from './checkpoints/trail-checkpoints.service';
+export * from './checkpoints/trail-proofs';
 export * from './checkpoints/trail-cosigning.service';
 export * from './checkpoints/trail-checkpoints.module';
 export * from './checkpoints/domain/checkpoint-check';

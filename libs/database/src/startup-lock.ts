@@ -7,20 +7,31 @@ import { Client } from 'pg';
 export const STARTUP_LOCK_KEYS = [7_264_110, 901] as const;
 
 /**
- * Runs `work` while this process holds the start-up lock: instances started together on one database do their
- * start-up work one at a time, each deciding what to do (is there an admin? is the database empty?) only once the
- * one before it has committed. `work` uses the app's own connections; the lock is held on a connection of its own
- * to `directUrl` (DATABASE_DIRECT_URL, or the database's URL: a session lock does not survive a transaction pooler),
- * and let go when that session ends, on every path: a process that dies mid-way lets the next one go on, and what
- * it had not committed is not there. Another process holding it is waited for (no timeout: loading the demo case
- * takes seconds, and nothing is served meanwhile).
+ * The session-level advisory lock around building and signing a trail checkpoint (TrailCheckpointsService):
+ * instances that learn of the same commit build the trail's tree one at a time, and those after the first find
+ * it covered instead of hashing the whole trail again.
  */
-export async function withStartupLock<T>(directUrl: string, work: () => Promise<T>, waiting?: () => void): Promise<T> {
-  const session = new Client({ connectionString: directUrl, application_name: 'remediation-tracker:startup' });
+export const CHECKPOINT_BUILD_LOCK_KEYS = [7_264_110, 902] as const;
+
+/**
+ * Runs `work` while this process holds the session-level advisory lock `keys` (two-key form). `work` uses the
+ * app's own connections; the lock is held on a connection of its own to `directUrl` (DATABASE_DIRECT_URL, or the
+ * database's URL: a session lock does not survive a transaction pooler), idle meanwhile (no transaction is held
+ * open), and let go when that session ends, on every path: a process that dies mid-way lets the next one go on,
+ * and what it had not committed is not there. Another process holding it is waited for, without a timeout.
+ */
+export async function withSessionLock<T>(
+  directUrl: string,
+  keys: readonly [number, number],
+  name: string,
+  work: () => Promise<T>,
+  waiting?: () => void,
+): Promise<T> {
+  const session = new Client({ connectionString: directUrl, application_name: `remediation-tracker:${name}` });
   session.on('error', () => undefined); // a lost session ends the lock; `work`'s own connections report their errors
   await session.connect();
   try {
-    const [a, b] = STARTUP_LOCK_KEYS;
+    const [a, b] = keys;
     const tried = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [a, b]);
     if (!tried.rows[0]!.ok) {
       waiting?.();
@@ -30,4 +41,14 @@ export async function withStartupLock<T>(directUrl: string, work: () => Promise<
   } finally {
     await session.end().catch(() => undefined);
   }
+}
+
+/**
+ * Runs `work` while this process holds the start-up lock: instances started together on one database do their
+ * start-up work one at a time, each deciding what to do (is there an admin? is the database empty?) only once the
+ * one before it has committed. Waited for without a timeout: loading the demo case takes seconds, and nothing is
+ * served meanwhile.
+ */
+export function withStartupLock<T>(directUrl: string, work: () => Promise<T>, waiting?: () => void): Promise<T> {
+  return withSessionLock(directUrl, STARTUP_LOCK_KEYS, 'startup', work, waiting);
 }

@@ -35,6 +35,11 @@ export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDest
   private chain: Promise<void> = Promise.resolve();
   /** A run queued and not yet started: it will cover every commit announced before it starts. */
   private queued = false;
+  /**
+   * The newest trail entry the queued run is for (the notices' seq), or undefined: the whole trail as it
+   * stands when the run starts (START, a caller without a seq).
+   */
+  private queuedCovers: number | undefined;
   private stopped = false;
 
   constructor(
@@ -54,7 +59,7 @@ export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDest
     this.unsubscribe = [
       this.notifications.subscribe((notice) => {
         const reason = checkpointReasonFor(notice.action);
-        if (reason) void this.trigger(reason);
+        if (reason) void this.trigger(reason, Number(notice.seq));
       }),
       // Notices sent while the connection was down are lost: catch up as the schedule would.
       this.notifications.onReconnect(() => void this.tick().catch(() => undefined)),
@@ -85,15 +90,24 @@ export class TrailCheckpointsJob implements OnApplicationBootstrap, OnModuleDest
     }, 'scheduled');
   }
 
-  /** A checkpoint now, for `reason` (a checkpoint that already covers the trail is kept). Never rejects. */
-  trigger(reason: CheckpointReason): Promise<void> {
-    if (this.queued) return this.chain;
+  /**
+   * A checkpoint now, for `reason`, covering trail entry `covers` (a notice's seq) or, without it, the whole
+   * trail (a checkpoint that already covers it is kept: another instance's, made for the same notice). Never rejects.
+   */
+  trigger(reason: CheckpointReason, covers?: number): Promise<void> {
+    if (this.queued) {
+      // The queued run covers this one too: the newest entry of the two, or the whole trail.
+      this.queuedCovers = covers === undefined || this.queuedCovers === undefined ? undefined : Math.max(this.queuedCovers, covers);
+      return this.chain;
+    }
     this.queued = true;
+    this.queuedCovers = covers;
     return this.enqueue(async () => {
       this.queued = false;
+      const coversNow = this.queuedCovers;
       // An empty trail has nothing to sign at start-up.
       if (reason === 'START' && (await this.checkpoints.headSize()) === 0) return;
-      await this.checkpoints.create(Actor.system('trail-checkpoints'), reason);
+      await this.checkpoints.create(Actor.system('trail-checkpoints'), reason, coversNow);
     }, reason).catch(() => undefined);
   }
 

@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { TransactionHost } from '@nestjs-cls/transactional';
+import type { DataSource } from 'typeorm';
+import { CHECKPOINT_BUILD_LOCK_KEYS, poolRouteOf, withSessionLock } from '@app/database';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { checkpointBody, formatNote, signatureLine, toBase64, utf8, type MerkleTree } from '@app/proofs';
 import {
@@ -25,6 +28,7 @@ import { readTrailTree, trailHeadSize } from './trail-tree';
 import { assertExtends, checkChainRange } from './trail-chain-range';
 import { noCheckpoint, type CheckpointCheck } from './domain/checkpoint-check';
 import { signedCheckpointOf, verifyCheckpointFile, verifyCheckpointText } from './trail-checkpoint-verification';
+import type { ConsistencyProof, InclusionProof } from './trail-proofs';
 
 /** Serializes checkpoint making across processes (the trail's own lock is 7_264_110_001). */
 const CHECKPOINT_LOCK_KEY = 7_264_110_201;
@@ -39,24 +43,6 @@ export const TRAIL_CHECKPOINT_CREATED = 'trail.checkpoint.created';
 export interface TrailCheckpointCreated {
   treeSize: string;
   checkpoint: TrailCheckpointEntity;
-}
-
-export interface InclusionProof {
-  seq: string;
-  leafIndex: number;
-  /** The entry's chain hash (hex): the leaf input. */
-  leafInput: string;
-  /** Audit path, standard base64, RFC 9162 §2.1.3. */
-  hashes: string[];
-}
-
-export interface ConsistencyProof {
-  fromSize: number;
-  fromRootHash: string;
-  toSize: number;
-  toRootHash: string;
-  /** RFC 9162 §2.1.4, standard base64. */
-  hashes: string[];
 }
 
 /**
@@ -77,6 +63,7 @@ export class TrailCheckpointsService {
 
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
     @Inject(ConfigService) private readonly config: ConfigService<AppConfig, true>,
     @Inject(EventEmitter2) private readonly events: EventEmitter2,
     @Inject(Clock) private readonly clock: Clock,
@@ -103,15 +90,30 @@ export class TrailCheckpointsService {
    * history that was changed. The newest checkpoint file in CHECKPOINT_DIR
    * (when signed by a trail key) counts as a stored checkpoint: deleting rows of
    * trail_checkpoints does not make a cut trail signable.
+   *
+   * `covers`: the trail entry (seq) the checkpoint is made for (a committed sign-off, clearance...). A stored
+   * checkpoint that covers it is enough, however much the trail grew since. Every instance learns of that commit;
+   * they build one at a time (a session lock across processes, CHECKPOINT_BUILD_LOCK_KEYS), so those after the
+   * first find its checkpoint instead of each hashing the whole trail again.
    */
-  create(actor: Actor, reason: CheckpointReason): Promise<TrailCheckpointEntity> {
-    const run = this.creating.catch(() => undefined).then(() => this.createNow(actor, reason));
+  create(actor: Actor, reason: CheckpointReason, covers?: number): Promise<TrailCheckpointEntity> {
+    const run = this.creating
+      .catch(() => undefined)
+      .then(() =>
+        withSessionLock(poolRouteOf(this.dataSource).directUrl, CHECKPOINT_BUILD_LOCK_KEYS, 'trail-checkpoint', () =>
+          this.createNow(actor, reason, covers),
+        ),
+      );
     this.creating = run;
     return run;
   }
 
-  private async createNow(actor: Actor, reason: CheckpointReason): Promise<TrailCheckpointEntity> {
+  private async createNow(actor: Actor, reason: CheckpointReason, covers?: number): Promise<TrailCheckpointEntity> {
     const db = this.txHost.tx;
+    if (covers !== undefined) {
+      const newest = await this.newest();
+      if (newest && Number(newest.treeSize) >= covers) return newest;
+    }
     // The stored checkpoints before the trail's size: the trail only grows, so what another instance stored before
     // the size is read cannot cover more than it (read the other way round, its checkpoint landing in between
     // looked like a trail cut short: a false TRAIL_INCONSISTENT).
