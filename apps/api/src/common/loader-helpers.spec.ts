@@ -47,6 +47,35 @@ describe('Loader.loadAll', () => {
     expect(batches.flat().sort()).toEqual(['a', 'b', 'c']);
   });
 
+  it('waits for keys that rode along in a batch not yet answered instead of sending them again', async () => {
+    // A batch answered only when released: a page's first users are on their way when a later branch
+    // (the contributors, once they are read) asks for some of the same users.
+    const batches: string[][] = [];
+    const releases: (() => void)[] = [];
+    const loader = new Loader<string, string>((keys) => {
+      batches.push([...keys]);
+      return new Promise((resolve) => releases.push(() => resolve(keys.map((k) => `v:${k}`))));
+    });
+    const first = loader.loadAll(['a', 'b', 'c']); // 'a' queued, 'b' and 'c' riding along
+    await new Promise((resolve) => setImmediate(resolve)); // the batch is sent, not answered
+    expect(batches).toEqual([['a', 'b', 'c']]);
+    const again = loader.loadAll(['c', 'b']);
+    const one = loader.load('b');
+    const many = loader.getMany(['c']);
+    const mixed = loader.loadAll(['b', 'd']); // 'd' is new: only it is sent
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([['a', 'b', 'c'], ['d']]);
+    for (const release of releases.splice(0)) release();
+    await new Promise((resolve) => setImmediate(resolve));
+    for (const release of releases.splice(0)) release();
+    expect(await first).toEqual(['v:a', 'v:b', 'v:c']);
+    expect(await again).toEqual(['v:c', 'v:b']);
+    expect(await one).toBe('v:b');
+    expect(await many).toEqual(['v:c']);
+    expect(await mixed).toEqual(['v:b', 'v:d']);
+    expect(batches).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
   it('rejects when its batch fails, and the next call loads those keys again', async () => {
     const { loader, batches, state } = recording();
     state.fail = true;

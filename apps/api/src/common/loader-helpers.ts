@@ -12,10 +12,17 @@ export class Loader<K, V> extends DataLoader<K, V> {
   private readonly known: Map<K, V>;
   /** Keys `loadAll` asked for beside the one key it queued: the next batch this loader sends loads them too. */
   private readonly riders: Set<K>;
+  /**
+   * The batch under way for each key sent and not yet answered (one promise per batch, shared by its keys): a key
+   * that rode along is in no DataLoader cache, and asked for again before its batch is answered (another branch of
+   * the page reaching the same user) it waits for that batch instead of sending another statement.
+   */
+  private readonly inFlight: Map<K, Promise<unknown>>;
 
   constructor(batch: (keys: readonly K[]) => Promise<V[]>) {
     const known = new Map<K, V>();
     const riders = new Set<K>();
+    const inFlight = new Map<K, Promise<unknown>>();
     super(async (keys) => {
       let asked = keys;
       if (riders.size > 0) {
@@ -23,17 +30,29 @@ export class Loader<K, V> extends DataLoader<K, V> {
         asked = keys.concat([...riders].filter((k) => !queued.has(k) && !known.has(k)));
         riders.clear();
       }
-      const values = await batch(asked);
-      for (let i = 0; i < asked.length; i++) known.set(asked[i]!, values[i]!);
-      return asked === keys ? values : values.slice(0, keys.length);
+      const sent = batch(asked);
+      for (const k of asked) inFlight.set(k, sent);
+      try {
+        const values = await sent;
+        for (let i = 0; i < asked.length; i++) known.set(asked[i]!, values[i]!);
+        return asked === keys ? values : values.slice(0, keys.length);
+      } finally {
+        for (const k of asked) if (inFlight.get(k) === sent) inFlight.delete(k);
+      }
     });
     this.known = known;
     this.riders = riders;
+    this.inFlight = inFlight;
   }
 
-  /** As DataLoader's, answered from what is loaded when the key was (also a key `loadAll` let ride along). */
+  /** As DataLoader's, answered from what is loaded when the key was (also a key `loadAll` let ride along, or will have). */
   override load(key: K): Promise<V> {
-    return this.known.has(key) ? Promise.resolve(this.known.get(key)!) : super.load(key);
+    if (this.known.has(key)) return Promise.resolve(this.known.get(key)!);
+    const sent = this.inFlight.get(key);
+    if (!sent) return super.load(key);
+    // On its way as a rider: its value once that batch is answered (asked again only if that batch failed).
+    const after = () => (this.known.has(key) ? this.known.get(key)! : super.load(key));
+    return sent.then(after, after);
   }
 
   /** The value, at once when loaded before; otherwise a promise of it (batched as `load`). */
@@ -55,12 +74,24 @@ export class Loader<K, V> extends DataLoader<K, V> {
   async loadAll(keys: readonly K[]): Promise<V[]> {
     const missing = [...new Set(keys)].filter((k) => !this.known.has(k));
     if (missing.length > 0) {
-      for (let i = 1; i < missing.length; i++) this.riders.add(missing[i]!);
-      try {
-        await this.load(missing[0]!);
-      } finally {
-        for (let i = 1; i < missing.length; i++) this.riders.delete(missing[i]!);
+      // Keys already sent in a batch not yet answered are waited for, not sent again.
+      const sent = new Set<Promise<unknown>>();
+      const unsent: K[] = [];
+      for (const k of missing) {
+        const batch = this.inFlight.get(k);
+        if (batch) sent.add(batch);
+        else unsent.push(k);
       }
+      const waits: Promise<unknown>[] = [...sent].map((batch) => batch.catch(() => undefined));
+      if (unsent.length > 0) {
+        for (let i = 1; i < unsent.length; i++) this.riders.add(unsent[i]!);
+        waits.push(
+          this.load(unsent[0]!).finally(() => {
+            for (let i = 1; i < unsent.length; i++) this.riders.delete(unsent[i]!);
+          }),
+        );
+      }
+      await Promise.all(waits);
       // The queued key was already on its way in an earlier batch (DataLoader's cache), which the riders
       // missed: they are loaded now.
       const left = missing.filter((k) => !this.known.has(k));
@@ -75,11 +106,13 @@ export class Loader<K, V> extends DataLoader<K, V> {
 
   override clear(key: K): this {
     this.known.delete(key);
+    this.inFlight.delete(key);
     return super.clear(key);
   }
 
   override clearAll(): this {
     this.known.clear();
+    this.inFlight.clear();
     return super.clearAll();
   }
 
