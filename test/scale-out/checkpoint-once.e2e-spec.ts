@@ -99,14 +99,12 @@ describe('a checkpoint made for one commit, with two instances listening', () =>
   it('asked at the same moment on both instances for one commit: one builds, the other hands back its checkpoint', async () => {
     // A trail entry no checkpoint covers yet (made on the instance started last: see TestApp's sameDatabaseAs).
     const { incident } = await makeIncident(second, '二件目の事案');
-    await second.app
-      .get(PromotionGateService)
-      .create(Actor.system('test'), {
-        incidentId: incident.id,
-        key: `once-${randomBytes(3).toString('hex')}`,
-        name: '販促',
-        reason: '停止',
-      });
+    await second.app.get(PromotionGateService).create(Actor.system('test'), {
+      incidentId: incident.id,
+      key: `once-${randomBytes(3).toString('hex')}`,
+      name: '販促',
+      reason: '停止',
+    });
     const head = await first.app.get(TrailCheckpointsService).headSize();
     expect(Number((await first.app.get(TrailCheckpointsService).newest())!.treeSize)).toBeLessThan(head);
     let made: string[] = [];
