@@ -22,6 +22,8 @@
  *   # where the slow answers come from: each answer's latency, the server's collections and stalls
  *   ONLY=tracker LATENCY_OUT=/tmp/lat GC_TRACE_OUT=/tmp/gc.json SERVER_NODE_ARGS="-r ./bench/gc-trace.cjs" npx tsx bench/nested-page.bench.ts
  *   npx tsx bench/tail-summary.ts /tmp/lat-tracker-1.json /tmp/gc.json
+ *   TRACKER_INSTANCES=2 npx tsx bench/nested-page.bench.ts   # the tracker as two instances on one database (scale-out),
+ *     the clients spread over them as a balancer would (client i on instance i mod 2); CPU is the instances' sum
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,6 +40,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 1);
 const WARMUP = Number(process.env.WARMUP ?? 10);
 const SLICES = Number(process.env.SLICES ?? 1);
 const ONLY = process.env.ONLY; // tracker | postgraphile
+const TRACKER_INSTANCES = Number(process.env.TRACKER_INSTANCES ?? 1);
 const PAGE = 50;
 
 /** The tracker's page: the fields PostGraphile can serve from the same columns. */
@@ -90,7 +93,13 @@ interface Contender {
   headers: Record<string, string>;
   body: (after: string | null) => string;
   pid: number;
+  /** More instances of the same server (TRACKER_INSTANCES): client i asks instance i mod (1 + their number). */
+  more?: { url: string; pid: number }[];
 }
+
+/** Every process of a contender (its instances), for its CPU. */
+const pidsOf = (c: Contender) => [c.pid, ...(c.more ?? []).map((m) => m.pid)];
+const cpuOf = (c: Contender) => pidsOf(c).reduce((a, pid) => a + cpuSeconds(pid), 0);
 
 function cpuSeconds(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -98,8 +107,8 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (100 Hz)
 }
 
-async function ask(c: Contender, after: string | null = null): Promise<string> {
-  const res = await fetch(c.url, { method: 'POST', headers: c.headers, body: c.body(after) });
+async function ask(c: Contender, after: string | null = null, url = c.url): Promise<string> {
+  const res = await fetch(url, { method: 'POST', headers: c.headers, body: c.body(after) });
   const text = await res.text();
   if (!res.ok || text.includes('"errors"')) throw new Error(`${c.name}: ${res.status} ${text.slice(0, 500)}`);
   return text;
@@ -189,7 +198,8 @@ interface Stretch {
 async function load(c: Contender, seconds: number, db?: { pg: Client; name: string }): Promise<Stretch> {
   const ms: number[] = [];
   const answers: [number, number, number][] = [];
-  const cpu0 = cpuSeconds(c.pid);
+  const cpu0 = cpuOf(c);
+  const urls = [c.url, ...(c.more ?? []).map((m) => m.url)];
   const self0 = process.cpuUsage();
   const db0 = db ? await backendCpu(db.pg, db.name) : new Map<number, number>();
   const t0 = performance.now();
@@ -200,7 +210,7 @@ async function load(c: Contender, seconds: number, db?: { pg: Client; name: stri
       let k = i;
       while (performance.now() < until) {
         const s = performance.now();
-        const text = await ask(c, after);
+        const text = await ask(c, after, urls[i % urls.length]);
         const took = performance.now() - s;
         ms.push(took);
         answers.push([performance.timeOrigin + s, took, k % 4]);
@@ -215,7 +225,7 @@ async function load(c: Contender, seconds: number, db?: { pg: Client; name: stri
     ms,
     answers,
     seconds: (performance.now() - t0) / 1000,
-    cpuSeconds: cpuSeconds(c.pid) - cpu0,
+    cpuSeconds: cpuOf(c) - cpu0,
     dbCpuSeconds: db ? backendDelta(db0, await backendCpu(db.pg, db.name)) : 0,
     benchCpuSeconds: (self.user + self.system) / 1e6,
   };
@@ -311,6 +321,12 @@ async function main(): Promise<void> {
         pid: tracker.server.pid!,
       },
     ];
+    // More instances of the tracker on the same database, with the same settings and secrets (a session is good on each).
+    for (let n = 1; n < TRACKER_INSTANCES; n++) {
+      const other = await tracker.startAnother(process.env.BENCH_SERVER_JS || 'dist/apps/api/src/main.js', nodeArgs);
+      (contenders[0]!.more ??= []).push({ url: `${other.base}/graphql`, pid: other.pid });
+    }
+    if (TRACKER_INSTANCES > 1) console.log(`tracker: ${TRACKER_INSTANCES} instances on one database, the clients spread over them`);
     if (ONLY !== 'tracker') {
       graphile = await startPostGraphile(proxy!.url(tracker.url));
       contenders.push({

@@ -62,7 +62,7 @@ export interface BenchServer {
    * same settings and secrets, on another port (e.g. to compare its answers with this build's).
    * Stopped by its own `stop`, or by the bench's.
    */
-  startAnother(serverJs: string): Promise<{ base: string; stop(): Promise<void> }>;
+  startAnother(serverJs: string, nodeArgs?: string[]): Promise<{ base: string; pid: number; stop(): Promise<void> }>;
 }
 
 /**
@@ -132,16 +132,16 @@ export async function startBenchServer(opts: {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const others: ChildProcess[] = [];
-  const startAnother = async (otherJs: string) => {
+  const startAnother = async (otherJs: string, nodeArgs: string[] = []) => {
     const otherPort = await freePort();
-    const other = spawn(process.execPath, [...productionNodeArgs(), path.resolve(otherJs)], {
+    const other = spawn(process.execPath, [...productionNodeArgs(), ...nodeArgs, path.resolve(otherJs)], {
       env: { ...env, PORT: String(otherPort) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     others.push(other);
     const otherBase = `http://127.0.0.1:${otherPort}`;
     await waitReady(otherBase, other);
-    return { base: otherBase, stop: () => stopChild(other) };
+    return { base: otherBase, pid: other.pid!, stop: () => stopChild(other) };
   };
   const stop = async () => {
     for (const child of [server, ...others]) await stopChild(child);
