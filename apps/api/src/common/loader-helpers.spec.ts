@@ -76,6 +76,31 @@ describe('Loader.loadAll', () => {
     expect(batches).toEqual([['a', 'b', 'c'], ['d']]);
   });
 
+  it('fails with the batch it waited for, and the next call loads those keys again', async () => {
+    const batches: string[][] = [];
+    const settle: ((fail: boolean) => void)[] = [];
+    const loader = new Loader<string, string>((keys) => {
+      batches.push([...keys]);
+      return new Promise((resolve, reject) =>
+        settle.push((fail) => (fail ? reject(new Error('the database went away')) : resolve(keys.map((k) => `v:${k}`)))),
+      );
+    });
+    const first = loader.loadAll(['a', 'b']);
+    await new Promise((resolve) => setImmediate(resolve));
+    const again = loader.loadAll(['b']);
+    const one = loader.load('b');
+    settle.shift()!(true);
+    await expect(first).rejects.toThrow('the database went away');
+    await expect(again).rejects.toThrow('the database went away');
+    await expect(one).rejects.toThrow('the database went away');
+    expect(batches).toEqual([['a', 'b']]);
+    const later = loader.loadAll(['b']);
+    await new Promise((resolve) => setImmediate(resolve));
+    settle.shift()!(false);
+    expect(await later).toEqual(['v:b']);
+    expect(batches).toEqual([['a', 'b'], ['b']]);
+  });
+
   it('rejects when its batch fails, and the next call loads those keys again', async () => {
     const { loader, batches, state } = recording();
     state.fail = true;

@@ -50,9 +50,8 @@ export class Loader<K, V> extends DataLoader<K, V> {
     if (this.known.has(key)) return Promise.resolve(this.known.get(key)!);
     const sent = this.inFlight.get(key);
     if (!sent) return super.load(key);
-    // On its way as a rider: its value once that batch is answered (asked again only if that batch failed).
-    const after = () => (this.known.has(key) ? this.known.get(key)! : super.load(key));
-    return sent.then(after, after);
+    // On its way as a rider: its value once that batch is answered (that batch's error if it failed).
+    return sent.then(() => (this.known.has(key) ? this.known.get(key)! : super.load(key)));
   }
 
   /** The value, at once when loaded before; otherwise a promise of it (batched as `load`). */
@@ -82,7 +81,8 @@ export class Loader<K, V> extends DataLoader<K, V> {
         if (batch) sent.add(batch);
         else unsent.push(k);
       }
-      const waits: Promise<unknown>[] = [...sent].map((batch) => batch.catch(() => undefined));
+      // A batch that failed fails this call too, as its own batch would.
+      const waits: Promise<unknown>[] = [...sent];
       if (unsent.length > 0) {
         for (let i = 1; i < unsent.length; i++) this.riders.add(unsent[i]!);
         waits.push(
