@@ -18,7 +18,9 @@ export const CHECKPOINT_BUILD_LOCK_KEYS = [7_264_110, 902] as const;
  * app's own connections; the lock is held on a connection of its own to `directUrl` (DATABASE_DIRECT_URL, or the
  * database's URL: a session lock does not survive a transaction pooler), idle meanwhile (no transaction is held
  * open), and let go when that session ends, on every path: a process that dies mid-way lets the next one go on,
- * and what it had not committed is not there. Another process holding it is waited for, without a timeout.
+ * and what it had not committed is not there. Another process holding it is waited for: without a limit, or for
+ * `opts.waitMs` when the work is safe without the lock (then `work` runs anyway, after `opts.gaveUp`), so that a
+ * process stuck while holding it does not stall every other one.
  */
 export async function withSessionLock<T>(
   directUrl: string,
@@ -26,8 +28,10 @@ export async function withSessionLock<T>(
   name: string,
   work: () => Promise<T>,
   waiting?: () => void,
+  opts: { waitMs?: number; gaveUp?: () => void } = {},
 ): Promise<T> {
-  const session = new Client({ connectionString: directUrl, application_name: `remediation-tracker:${name}` });
+  // keepAlive: a connection the network dropped silently (a failover) ends the wait instead of hanging it.
+  const session = new Client({ connectionString: directUrl, application_name: `remediation-tracker:${name}`, keepAlive: true });
   session.on('error', () => undefined); // a lost session ends the lock; `work`'s own connections report their errors
   await session.connect();
   try {
@@ -35,7 +39,15 @@ export async function withSessionLock<T>(
     const tried = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [a, b]);
     if (!tried.rows[0]!.ok) {
       waiting?.();
-      await session.query('SELECT pg_advisory_lock($1, $2)', [a, b]);
+      // The wait is bounded by `waitMs` only (a role's statement_timeout or lock_timeout does not cut it short).
+      await session.query(`SET statement_timeout = 0; SET lock_timeout = ${Math.max(0, Math.floor(opts.waitMs ?? 0))}`);
+      try {
+        await session.query('SELECT pg_advisory_lock($1, $2)', [a, b]);
+      } catch (err) {
+        // 55P03 lock_not_available: `waitMs` passed; the caller's work is safe without the lock (it said so by giving waitMs).
+        if (opts.waitMs === undefined || (err as { code?: string }).code !== '55P03') throw err;
+        opts.gaveUp?.();
+      }
     }
     return await work();
   } finally {

@@ -32,6 +32,8 @@ import type { ConsistencyProof, InclusionProof } from './trail-proofs';
 
 /** Serializes checkpoint making across processes (the trail's own lock is 7_264_110_001). */
 const CHECKPOINT_LOCK_KEY = 7_264_110_201;
+/** Waited for another instance's build, then built anyway (the insert's lock keeps one checkpoint a size): a stuck one stalls no other. */
+const CHECKPOINT_BUILD_WAIT_MS = 60_000;
 
 /**
  * Emitted (EventEmitter2) after a NEW checkpoint has committed, with
@@ -100,8 +102,16 @@ export class TrailCheckpointsService {
     const run = this.creating
       .catch(() => undefined)
       .then(() =>
-        withSessionLock(poolRouteOf(this.dataSource).directUrl, CHECKPOINT_BUILD_LOCK_KEYS, 'trail-checkpoint', () =>
-          this.createNow(actor, reason, covers),
+        withSessionLock(
+          poolRouteOf(this.dataSource).directUrl,
+          CHECKPOINT_BUILD_LOCK_KEYS,
+          'trail-checkpoint',
+          () => this.createNow(actor, reason, covers),
+          undefined,
+          {
+            waitMs: CHECKPOINT_BUILD_WAIT_MS,
+            gaveUp: () => this.logger.warn('another instance has held the checkpoint build lock for 60 s: building anyway'),
+          },
         ),
       );
     this.creating = run;
