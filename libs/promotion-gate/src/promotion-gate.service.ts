@@ -316,7 +316,7 @@ export class PromotionGateService {
         throw invalid('secret', 'The webhook secret must have 16 to 256 characters');
     }
     if (expectedWebhookVersion !== undefined && gate.webhookVersion !== expectedWebhookVersion)
-      throw staleVersion('PromotionGate webhook', gate.id, expectedWebhookVersion, gate.webhookVersion);
+      throw staleVersion('PromotionGate webhook', gate.key, expectedWebhookVersion, gate.webhookVersion);
     const webhookVersion = gate.webhookVersion + 1;
     await this.evaluation.updateGate(
       gate,
