@@ -35,17 +35,11 @@ describe('withSessionLock', () => {
     await holder.query('SELECT pg_advisory_lock($1, $2)', [...KEYS]);
     try {
       const said: string[] = [];
-      const result = await withSessionLock(
-        url,
-        KEYS,
-        'test',
-        async () => '棚卸し完了',
-        () => said.push('waiting'),
-        {
-          waitMs: 200,
-          gaveUp: () => said.push('gave up'),
-        },
-      );
+      const result = await withSessionLock(url, KEYS, 'test', async () => '棚卸し完了', {
+        waiting: () => said.push('waiting'),
+        waitMs: 200,
+        gaveUp: () => said.push('gave up'),
+      });
       expect(result).toBe('棚卸し完了');
       expect(said).toEqual(['waiting', 'gave up']);
     } finally {

@@ -19,7 +19,7 @@ export const CHECKPOINT_BUILD_LOCK_KEYS = [7_264_110, 902] as const;
  * database's URL: a session lock does not survive a transaction pooler), idle meanwhile (no transaction is held
  * open), and let go when that session ends, on every path: a process that dies mid-way lets the next one go on,
  * and what it had not committed is not there. Another process holding it is waited for: without a limit, or for
- * `opts.waitMs` when the work is safe without the lock (then `work` runs anyway, after `opts.gaveUp`), so that a
+ * `opts.waitMs` when the work is safe without the lock (then `work` runs anyway, after `opts.gaveUp`); `opts.waiting` is told when the wait begins, so that a
  * process stuck while holding it does not stall every other one.
  */
 export async function withSessionLock<T>(
@@ -27,8 +27,7 @@ export async function withSessionLock<T>(
   keys: readonly [number, number],
   name: string,
   work: () => Promise<T>,
-  waiting?: () => void,
-  opts: { waitMs?: number; gaveUp?: () => void } = {},
+  opts: { waiting?: () => void; waitMs?: number; gaveUp?: () => void } = {},
 ): Promise<T> {
   // keepAlive: a connection the network dropped silently (a failover) ends the wait instead of hanging it.
   const session = new Client({ connectionString: directUrl, application_name: `remediation-tracker:${name}`, keepAlive: true });
@@ -38,7 +37,7 @@ export async function withSessionLock<T>(
     const [a, b] = keys;
     const tried = await session.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [a, b]);
     if (!tried.rows[0]!.ok) {
-      waiting?.();
+      opts.waiting?.();
       // The wait is bounded by `waitMs` only (a role's statement_timeout or lock_timeout does not cut it short).
       await session.query(`SET statement_timeout = 0; SET lock_timeout = ${Math.max(0, Math.floor(opts.waitMs ?? 0))}`);
       try {
@@ -62,5 +61,5 @@ export async function withSessionLock<T>(
  * served meanwhile.
  */
 export function withStartupLock<T>(directUrl: string, work: () => Promise<T>, waiting?: () => void): Promise<T> {
-  return withSessionLock(directUrl, STARTUP_LOCK_KEYS, 'startup', work, waiting);
+  return withSessionLock(directUrl, STARTUP_LOCK_KEYS, 'startup', work, { waiting });
 }

@@ -107,7 +107,6 @@ export class TrailCheckpointsService {
           CHECKPOINT_BUILD_LOCK_KEYS,
           'trail-checkpoint',
           () => this.createNow(actor, reason, covers),
-          undefined,
           {
             waitMs: CHECKPOINT_BUILD_WAIT_MS,
             gaveUp: () => this.logger.warn('another instance has held the checkpoint build lock for 60 s: building anyway'),
@@ -120,14 +119,11 @@ export class TrailCheckpointsService {
 
   private async createNow(actor: Actor, reason: CheckpointReason, covers?: number): Promise<TrailCheckpointEntity> {
     const db = this.txHost.tx;
-    if (covers !== undefined) {
-      const newest = await this.newest();
-      if (newest && Number(newest.treeSize) >= covers) return newest;
-    }
     // The stored checkpoints before the trail's size: the trail only grows, so what another instance stored before
     // the size is read cannot cover more than it (read the other way round, its checkpoint landing in between
     // looked like a trail cut short: a false TRAIL_INCONSISTENT).
     const before = await this.newest();
+    if (covers !== undefined && before && Number(before.treeSize) >= covers) return before;
     const filed = await this.newestSignedFile();
     const size = await trailHeadSize(db);
     assertExtends(null, filed, size);
